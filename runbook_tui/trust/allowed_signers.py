@@ -7,12 +7,18 @@ other option or spelling. asyncssh's parser takes any option, so a misspelt
 `valid-befor=` or `namespace=` would let a key sign where OpenSSH refuses it;
 such a line is an error here, naming FILE:LINE:COL. A `cert-authority` line
 trusts certificates its key signed, never a plain signature by that key.
+
+`valid-after` / `valid-before` say when a key is "valid for use" (ssh-keygen(1)): a signature the journal holds is
+judged at the time its line records (as `ssh-keygen -Y verify -Overify-time=` and git's commit signatures are), a
+signature made now at now. A key given a `valid-before` when it is rotated out still vouches for the runs it signed
+before; to disown what a key signed, delete its line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,18 +58,20 @@ class AllowedSigners:
                 names += [p for p in written.split(",") if p]
         return names
 
-    def allows(self, principal: str, key: asyncssh.SSHKey) -> bool:
-        return any(entry.key == key and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+    def allows(self, principal: str, key: asyncssh.SSHKey, at: float | None = None) -> bool:
+        """`key` may sign for `principal` at `at` (seconds since the epoch: when it signed; None: now)."""
+        return any(entry.key == key and _matches_at(entry, principal, at) for _, entry in self.entries)
 
     def allows_fingerprint(self, principal: str, fingerprint: str) -> bool:
-        """`allows`, for the key with this fingerprint (a participant's key, known by its fingerprint)."""
-        return any(entry.key.get_fingerprint() == fingerprint and entry.match_options(principal, NAMESPACE) for _, entry in self.entries)
+        """`allows`, now, for the key with this fingerprint (a participant's key, known by its fingerprint)."""
+        return any(entry.key.get_fingerprint() == fingerprint and _matches_at(entry, principal, None) for _, entry in self.entries)
 
-    def refusal(self, principal: str, key: asyncssh.SSHKey) -> str:
-        """Why `key` may not sign for `principal` now (`allows` is false), in words."""
+    def refusal(self, principal: str, key: asyncssh.SSHKey, at: float | None = None) -> str:
+        """Why `key` may not sign for `principal` at `at` (None: now; `allows` is false), in words."""
         timed = [e for _, e in self.entries if e.key == key and _namespace_ok(e) and e.principals.matches(principal)]
-        if timed:  # the line names them, but its valid-after / valid-before leaves out now (as ssh-keygen -Y verify reads it)
-            return f"a key {self.path} gives to {principal} only {_window(timed[0])}, not now"
+        if timed:  # the line names them, but its valid-after / valid-before leaves out that time (as ssh-keygen -Y verify reads it)
+            when = "now" if at is None else f"at {_words(at, '%H:%M:%S')}, when the journal says it signed"
+            return f"a key {self.path} gives to {principal} only {_window(timed[0])}, not {when}"
         if any(e.key == key and not _namespace_ok(e) and e.principals.matches(principal) for _, e in self.entries):
             return f"a key {self.path} gives to {principal} only for other namespaces: its line's namespaces= leaves out {NAMESPACE}"
         if any(e.key == key and e.principals.matches(principal) for e in self.authorities):
@@ -86,14 +94,26 @@ def _matches(pattern: str, name: str) -> bool:
     return fnmatch.fnmatchcase(name, pattern.replace("[", "[[]"))
 
 
+def _matches_at(entry: SSHAllowedSignersEntry, principal: str, at: float | None) -> bool:
+    """The line lets its key sign for `principal` in our namespace at `at` (None: now). OpenSSH's rule (sshsig.c): not
+    before valid-after, not after valid-before (asyncssh's `match_options` judges now only, and refuses the very second
+    of valid-before, which OpenSSH still takes)."""
+    if not entry.principals.matches(principal) or not _namespace_ok(entry):
+        return False
+    moment = time.time() if at is None else at
+    after: Any = entry.options.get("valid-after")  # asyncssh's parse_time: seconds since the epoch
+    before: Any = entry.options.get("valid-before")
+    return not (after is not None and moment < after) and not (before is not None and moment > before)
+
+
+def _words(stamp: float, clock: str = "%H:%M") -> str:
+    return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime(f"%Y-%m-%d {clock} UTC")
+
+
 def _window(entry: SSHAllowedSignersEntry) -> str:
     """The line's valid-after / valid-before, in words."""
-
-    def when(option: str) -> str:
-        stamp: Any = entry.options[option]  # asyncssh's parse_time: seconds since the epoch
-        return dt.datetime.fromtimestamp(stamp, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-    return " ".join(f"{word} {when(option)}" for word, option in (("from", "valid-after"), ("until", "valid-before")) if option in entry.options)
+    options: dict[str, Any] = dict(entry.options)  # asyncssh's parse_time: seconds since the epoch
+    return " ".join(f"{word} {_words(options[option])}" for word, option in (("from", "valid-after"), ("until", "valid-before")) if option in options)
 
 
 def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
@@ -154,7 +174,7 @@ def read_allowed_signers(path: str) -> AllowedSigners:
             marker = visible_line(line.split(None, 1)[0][:40])
             raise SignatureError(
                 f"{shown}:{number}:1: {marker!r} is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores"
-                ' this line): to revoke a key, delete its line or give it valid-before="YYYYMMDD"; a certificate authority'
+                ' this line): to revoke a key, delete its line (valid-before="YYYYMMDD" ends its use from then on); a certificate authority'
                 " is written 'bob cert-authority KEYTYPE BASE64'"
             )
         if (problem := _option_problem(line)) is not None:

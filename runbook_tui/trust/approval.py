@@ -69,17 +69,20 @@ def _short(value: Any) -> str:
 MAX_APPROVAL_BYTES = 64 * 1024 * 1024
 
 
-def own_approval(signers: AllowedSigners, key: Any, fingerprint: str, assignees: Mapping[str, str], own_key: str | None = None) -> str | None:
+def own_approval(
+    signers: AllowedSigners, key: Any, fingerprint: str, assignees: Mapping[str, str], own_key: str | None = None, *, at: float | None = None
+) -> str | None:
     """Why an approval signed with `key` is the assignee's own (the two-person rule), as words that follow its fingerprint
     (`approved with SHA256:…, WORDS`), or None. `assignees`: each name that
     must not approve this run -> who they are, in words; `own_key`: the fingerprint of the key the run's assignee signs
     with. A key the allowed_signers file gives to an assignee approves for nobody, whatever other name it is listed
-    under (`alice,bob KEY`), and the assignee's own key never approves, whoever the file says holds it."""
+    under (`alice,bob KEY`), and the assignee's own key never approves, whoever the file says holds it. `at`: when (None:
+    now), for a key's valid-after / valid-before."""
     if own_key is not None and fingerprint == own_key:
         return "the key this run's assignee signs with (--identity or the agent's)"
     principals = {person_key(name) for name in signers.principals(key)}
     for name, who in assignees.items():
-        if name and (signers.allows(name, key) or person_key(name) in principals):
+        if name and (signers.allows(name, key, at) or person_key(name) in principals):
             return f"a key {signers.path} gives to {name}, {who}"
     return None
 

@@ -31,6 +31,7 @@ from runbook_tui.engine.events import (
     VERIFIER_HANDOVER,
     Event,
 )
+from runbook_tui.engine.history import parse_ts
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
@@ -98,10 +99,18 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     return None
 
 
-def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None, assignee: str = "") -> tuple[str, str]:
-    """(status, why) of one signature; the signer must be allowed for the statement's `by`, and a key the file also gives
-    to `assignee` (the assignee then) signs for nobody else: the session refuses a verifier joining with the assignee's
-    key, so only a rewrite puts one there."""
+def signed_at(event: Event) -> float | None:
+    """When the journal says the signature on this line was made (its `ts`), in seconds since the epoch: the time a
+    key's valid-after / valid-before is judged at, as `ssh-keygen -Y verify -Overify-time=` would (the seals that follow
+    cover that time); None (now) when it cannot be read."""
+    moment = parse_ts(str(event.get("ts") or ""))
+    return None if moment is None else moment.timestamp()
+
+
+def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None, assignee: str = "", at: float | None = None) -> tuple[str, str]:
+    """(status, why) of one signature; the signer must be allowed for the statement's `by` at `at` (when it signed), and
+    a key the file also gives to `assignee` (the assignee then) signs for nobody else: the session refuses a verifier
+    joining with the assignee's key, so only a rewrite puts one there."""
     try:
         verified = verify(statements.encode(statement if isinstance(statement, dict) else {}), str(signature))
     except SignatureError as exc:
@@ -111,9 +120,9 @@ def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners
     if signers is None:
         return "unchecked", "signature holds; who holds the key was not checked (no --allowed-signers)"
     by = str(statement.get("by"))
-    if not signers.allows(by, verified.key):
-        return "fails", f"signed by {verified.fingerprint}, {signers.refusal(by, verified.key)}"
-    if assignee and person_key(by) != person_key(assignee) and signers.allows(assignee, verified.key):
+    if not signers.allows(by, verified.key, at):
+        return "fails", f"signed by {verified.fingerprint}, {signers.refusal(by, verified.key, at)}"
+    if assignee and person_key(by) != person_key(assignee) and signers.allows(assignee, verified.key, at):
         return "fails", (
             f"signed as {by} by {verified.fingerprint}, a key {signers.path} gives to {assignee} too, the assignee then:"
             " the two-person rule needs the verifier's own key (give each person a key of their own in the file)"
@@ -135,7 +144,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
         if kind == DECISION_SIGNED:
             target = event.get("decision")
             decision = events[target] if isinstance(target, int) and 0 <= target < len(events) else None
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now)
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, signed_at(event))
             if decision is None or decision.get("type") not in statements.DECISION_TYPES:
                 status, why = "fails", f"it names event {target!r}, which is not a decision"
             elif status != "fails":
@@ -146,7 +155,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the signature of the decision at line {signed.seq + 1} fails: {why}")
         elif kind == SEAL:
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now)
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, signed_at(event))
             sealed = statement.get("seq")
             if status != "fails" and not (isinstance(sealed, int) and 0 <= sealed < len(events) and events[sealed]["hash"] == statement.get("head")):
                 status, why = "fails", f"it seals event {sealed!r} with a hash this journal does not have there (the journal was rewritten)"
@@ -158,7 +167,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             elif sealed == finished:
                 result.end_sealers.add(str(statement.get("by")))
         elif kind == PLAN_APPROVED:
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers)
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=signed_at(event))
             if status != "fails":
                 status, why = _approval_problem(statement, event, events[0], signers) or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
@@ -196,12 +205,13 @@ def _approval_problem(statement: dict[str, Any], event: Event, started: Event, s
     if signers is None:
         return None
     verified = verify(statements.encode(statement), str(event.get("signature")))  # it holds: checked just before
-    if not signers.allows(principal, verified.key):
-        return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, verified.key)}"
+    at = signed_at(event)  # the run's start: when `run` checked the approval
+    if not signers.allows(principal, verified.key, at):
+        return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, verified.key, at)}"
     assignees = {str(started.get("assignee") or ""): "who ran this change"}
     if ticket.get("assignee"):
         assignees[str(ticket["assignee"])] = f"the assignee of {ticket.get('id') or 'the ticket'}"
-    own = own_approval(signers, verified.key, verified.fingerprint, assignees)
+    own = own_approval(signers, verified.key, verified.fingerprint, assignees, at=at)
     if own is not None:  # `run` refuses it; only a rewrite puts it here
         return "fails", f"approved with {verified.fingerprint}, {own}: the assignee may not approve their own change (two-person rule)"
     return None

@@ -232,7 +232,7 @@ def test_a_known_hosts_marker_or_a_negated_principal_is_refused_saying_what_it_d
                 read_allowed_signers(str(path))
             assert str(refused.value) == (
                 f"{path}:1:1: '@revoked' is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores this line):"
-                ' to revoke a key, delete its line or give it valid-before="YYYYMMDD"; a certificate authority is written'
+                ' to revoke a key, delete its line (valid-before="YYYYMMDD" ends its use from then on); a certificate authority is written'
                 " 'bob cert-authority KEYTYPE BASE64'"
             )
             continue

@@ -1,0 +1,103 @@
+"""A key's `valid-after` / `valid-before` in allowed_signers is judged at the time each signature was journaled.
+
+OpenSSH says such a key is "valid for use" in that window, and judges at `-Overify-time=` when given (git passes the
+commit's date). `journal verify` judged every signature of an old journal at the moment it ran: a key rotated out
+after the run (`valid-before` set at the rotation) failed every run it had signed, and a key first listed after the
+run (`valid-after`) vouched for signatures the journal dates before it was given to anyone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from waiting import wait_until
+
+from runbook_tui.trust import statements
+
+CLI = [sys.executable, "-m", "runbook_tui"]
+
+RUNBOOK = """\
+runbook: 1
+id: rotated
+title: Rotated key
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - id: one
+        title: Step one
+        run: echo one
+        undo: echo undo-one
+"""
+
+
+def _env(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
+    env.update(XDG_CONFIG_HOME=str(folder / "cfg"), XDG_STATE_HOME=str(folder / "state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER="alice")
+    return env
+
+
+def _stamp(moment: float) -> str:
+    """A time as allowed_signers and `-Overify-time=` write it, in UTC."""
+    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y%m%d%H%M%SZ")
+
+
+def _ts(event: dict[str, Any]) -> float:
+    return dt.datetime.fromisoformat(event["ts"]).timestamp()
+
+
+def _verify(folder: Path, journal: Path, option: str) -> subprocess.CompletedProcess[str]:
+    public = " ".join((folder / "alice.pub").read_text().split()[:2])
+    allowed = folder / "allowed_signers"
+    allowed.write_text(f"alice {option} {public}\n")
+    return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(folder), capture_output=True, text=True)
+
+
+def test_a_key_rotated_out_after_the_run_still_vouches_for_it_and_one_listed_after_it_does_not(tmp_path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", str(tmp_path / "alice")], check=True)
+    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    journal = tmp_path / "J.jsonl"
+    ran = subprocess.run(
+        [*CLI, "exec", "R.yaml", "--solo", "practice", "--identity", "alice", "--journal", str(journal)],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    signed = [e for e in events if e["type"] in ("decision_signed", "seal")]
+    assert signed, "alice's decisions and seal are signed"
+    first, last = min(_ts(e) for e in signed), max(_ts(e) for e in signed)
+    rotated = int(last) + 1  # the key's last second of use: after every signature of the run
+    wait_until(lambda: time.time() >= rotated + 1, "the clock a second past the rotation (OpenSSH judges in whole seconds)")
+
+    held = _verify(tmp_path, journal, f'valid-before="{_stamp(rotated)}"')
+    assert held.returncode == 0 and "signatures hold and the end is sealed" in held.stdout, held.stdout + held.stderr
+
+    # OpenSSH says the same of the seal: good at the time it was made, expired now.
+    seal = signed[-1]
+    (tmp_path / "seal.sig").write_text(seal["signature"])
+    openssh = ["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "alice", "-n", "runbook-tui", "-s", str(tmp_path / "seal.sig")]
+    then = subprocess.run([*openssh, f"-Overify-time={_stamp(_ts(seal))}"], input=statements.encode(seal["statement"]), capture_output=True)
+    now = subprocess.run(openssh, input=statements.encode(seal["statement"]), capture_output=True)
+    assert then.returncode == 0 and now.returncode != 0, (then.stderr, now.stderr)
+
+    # A key whose use ended before the run began signed nothing of it.
+    ended = _verify(tmp_path, journal, f'valid-before="{_stamp(int(first) - 1)}"')
+    assert ended.returncode == 1, ended.stdout
+    assert "only until" in ended.stdout and "when the journal says it signed" in ended.stdout, ended.stdout
+
+    # A key first given to alice after the run (the clock is past it now) cannot vouch for what the journal dates before.
+    later = _verify(tmp_path, journal, f'valid-after="{_stamp(rotated)}"')
+    assert later.returncode == 1, later.stdout
+    assert f"only from {dt.datetime.fromtimestamp(rotated, dt.UTC):%Y-%m-%d %H:%M} UTC, not at" in later.stdout, later.stdout

@@ -13,6 +13,8 @@ What each check proves (README repeats it):
   cannot drop that seal and seal a rewritten end alone. A truncated journal
   has no seal of its end. Events after the final seal (a review, notices) are
   not covered by it.
+- the two-person rule's evidence (with allowed_signers): every confirmation and go-ahead a shared run needed from its
+  verifier is there (`two_person`): a rewrite that drops them with their signatures and seals the end alone fails.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.approval import own_approval
 from runbook_tui.trust.sshsig import SignatureError, verify
+from runbook_tui.trust.two_person import missing_words
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
 _URGENT = frozenset({"hold", "request_rollback"})
@@ -185,6 +188,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             result.decisions[int(event["seq"])] = Signed(int(event["seq"]), by, "", "unsigned")
             if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS:
                 result.problems.append(f"line {int(event['seq']) + 1}: {event['type']} by {by} is not signed (a verifier's decision must be)")
+    result.problems += [why for _, why in missing_words(events)]  # the verifier's words a rewrite dropped with their signatures
     result.unsealed = _unsealed(result, _last_verifier(events, result))
     result.sealed_end = not result.unsealed
     if result.unsealed:

@@ -112,6 +112,7 @@ def _gaps(state: RunState, e: Event, owed: _Owed) -> list[tuple[int, str]]:
                 )
             ]
     elif kind == ev.STEP_FINISHED and verify in _AFTER:
+        owed.waves.pop(str(sid), None)  # `k` ended the rollout while a wave waited: the waves not run are skipped
         if e.get("status") == "awaiting_verification":
             owed.steps[str(sid)] = line
         elif e.get("status") == "done":

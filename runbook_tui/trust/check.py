@@ -44,7 +44,8 @@ from runbook_tui.trust.sshsig import SignatureError, verify
 from runbook_tui.trust.two_person import missing_words
 
 #: Requests that are urgent, not about a step's commands: the step they name is the one the verifier looked at.
-_URGENT = frozenset({"hold", "request_rollback"})
+#: Each -> the words journaled when the verifier gave none (engine/verifier_intents.py).
+_URGENT = {"hold": "{by} asks to hold", "request_rollback": "{by} requests a rollback"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +94,10 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
         return f"the signed criteria are {statement.get('criteria')!r}, the journal says {criteria!r}"
     if action == "reject" and signed_reason.strip() != event.get("reason"):
         return f"the signed reason is {signed_reason.strip()!r}, the journal says {event.get('reason')!r}"
-    if action in _URGENT:
+    if action in _URGENT:  # the journal keeps their words, or the default ones when they gave none (verifier_intents)
+        said = signed_reason or _URGENT[action].format(by=event.get("actor"))
+        if said != event.get("reason"):
+            return f"the signed reason is {signed_reason!r}, the journal says {event.get('reason')!r}"
         return None  # urgent requests name the step the verifier looked at; they are not about its commands
     key = statements.shown_key(event.get("step"))
     shown = [e["hash"] for e in events[: int(event["seq"])] if statements.shows(e) == key]

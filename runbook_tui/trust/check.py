@@ -201,8 +201,9 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
 
 
 def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None) -> tuple[str, str] | None:
-    """A signature that holds, for another plan than this run's, journaled under a name its key is not given, used
-    outside the ticket's change window it approves, or made with a key the file gives to the assignee (two-person rule)."""
+    """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
+    with a key the file gives to the assignee (two-person rule). (A run outside the ticket's window is the window's rule:
+    its override is journaled; the approval has no expiry of its own.)"""
     plan = started.get("plan")
     routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
     planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None

@@ -41,8 +41,10 @@ class RunTrust:
     ) -> RunTrust:
         """This trust with the approval checked against the plan rendered now (`plan()`: the plan and the routes to its
         hosts, app/approved.py); TrustRefused when it does not hold. `operator`: who runs it (the person at the keyboard):
-        neither they nor the ticket's assignee may have approved it (two-person rule). The approval holds in the ticket's
-        change window: not after it closes, and a live run (`live`) not before it opens (`now`: the start)."""
+        neither they nor the ticket's assignee may have approved it (two-person rule). The approval has no expiry of its
+        own: the ticket's window is bound by the plan's hash, and a run outside it is the window's rule (--override-window
+        REASON, journaled); `now` and `live` are not read here. Nor is it bound to one session: a second run of the same
+        plan (a retry after a rollback) starts under it too, and each run journals it (`plan_approved`)."""
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")

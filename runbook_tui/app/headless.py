@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import final_check_owed, next_move, paused, rollback_first, rollback_words, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import DRY_RUN_END, final_check_owed, next_move, paused, rollback_first, rollback_words, standing_go_ahead, unknown_step
 from runbook_tui.app.session import Session, SessionError, load, open_session, operator_name, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
@@ -89,7 +89,9 @@ def _say_outcome(session: Session, outcome: str) -> int:
     """The last line of a headless run: how it ended, and how to continue when the journal is left open."""
     journal = session.journal_path
     if session.controller.state.finished:
-        if outcome in REOPENABLE:
+        if session.controller.state.mode == "dry-run" and (outcome in REOPENABLE or still_applied(session.controller.state)):
+            say(DRY_RUN_END)  # `resume --rollback` advice would undo, as a dry run again, what never ran
+        elif outcome in REOPENABLE:
             say(visible_line(_undo_advice(session.controller, str(journal))))
         elif applied := still_applied(session.controller.state):  # a rollback to a checkpoint: what is before it stays
             say(

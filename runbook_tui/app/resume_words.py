@@ -40,6 +40,11 @@ def not_resumable(path: object, session: Mapping[str, object], modes: Collection
     return None
 
 
+#: A dry run's end that failed or was rolled back to a checkpoint, as exec and resume's look say it: they advised
+#: `resume --rollback` (`--full`) to undo what a run that ran nothing had changed.
+DRY_RUN_END = "dry run: nothing ran on any host, so nothing stands and there is nothing to roll back"
+
+
 def already_finished(state: RunState, rollback: bool, full: bool = False) -> tuple[str, int] | None:
     """Why `resume` (`rollback`: `--rollback`, `full`: `--full`) of a finished session does nothing, and its exit code;
     None when it goes on (a session rolled back to a checkpoint is reopened by `--rollback --full` while undos are left)."""
@@ -51,6 +56,8 @@ def already_finished(state: RunState, rollback: bool, full: bool = False) -> tup
         if state.outcome == "rolled_back":
             return f"{said}; {_rolled_back_words(state, applied)}: nothing was rolled back", 1
         return f"{said}; --rollback reopens only a session that ended {', '.join(sorted(REOPENABLE))}: nothing was rolled back", 1
+    if state.mode == "dry-run" and (state.outcome in REOPENABLE or applied):
+        return f"{said}; {DRY_RUN_END}", exit_code(state.outcome)
     hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
     hint += f"; {_rolled_back_words(state, applied)}" if applied else ""
     return said + hint, exit_code(state.outcome)  # exit "as run" (the contract's `resume`): 0 for a session that ended done

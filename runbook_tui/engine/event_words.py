@@ -362,8 +362,8 @@ def paused_words(by: object, reason: object, head: str = "") -> str:
 def _pause(e: Event) -> Said:
     """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice (a reason
     of one's own that starts with the same word is kept: `paused until the DBA calls` was cut)."""
-    lifted = e["type"] == ev.RESUMED  # a decision: the log says when (a lifted pause is a line, ui/log_lines.py)
-    return Said("‖", [f"{e['type']} by {e['actor']}{own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=lifted)
+    # A decision: the log says when (a guard's pause too: it stopped the run there, and the log's next line may be minutes on).
+    return Said("‖", [f"{e['type']} by {e['actor']}{own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=True)
 
 
 def _participant(e: Event) -> Said:
@@ -457,7 +457,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),
     ev.SESSION_INTERRUPTED: _plain(lambda e: f"the run's process was found stopped (by process {e.get('pid')}, which resumed nothing)"),
     ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
-    ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}"),
+    ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}", "!", decision=True),
     ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),
     ev.PAUSED: _pause,
     ev.RESUMED: _pause,

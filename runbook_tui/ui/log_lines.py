@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.event_words import lifted_words, output_lines, output_prefix, said
+from runbook_tui.engine.event_words import output_lines, output_prefix, said
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -21,17 +21,17 @@ from runbook_tui.runbook.safe_text import visible_line
 #: process stopped, so that what the assignee did the verifier reads too; the share port refusing connections (a
 #: verifier may be kept out) or a key that is not a participant's (someone tried to get in); each checkpoint reached
 #: (where `u` goes back to); who approved the plan (a signed approval, `run --approval`);
-#: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back). A
-#: pause and its end are said by the status row (a line here would lay the screen out for one key: bench/keypress.py), but
-#: a pause lifted with words (`resume --lift-pause REASON`, headless: no status row saw it) is a line: who took it on
-#: and why (a replay went from PAUSED to the next step without a word of who lifted it, or why).
+#: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back);
+#: a start outside the change window, with its reason; each pause and its end, by whom and when (the status row says
+#: `PAUSED` only while it lasts: afterwards nothing on the pane said the run had stood still, who held it, or who went
+#: on, where exec's lines said both; the line goes in the output frame after the key's own, `RunScreen._repaint`).
 LOGGED = frozenset({
     ev.STEP_STARTED, ev.UNDO_STARTED, ev.UNDO_FINISHED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED,
     ev.ERROR, ev.NOTE, ev.WAVE_STARTED, ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE,
     ev.WAVE_CONFIRMED, ev.WAVE_REJECTED,
     ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.ROLLBACK_DECLINED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.GUARD_TRIPPED,
     ev.VERIFIER_HANDOVER, ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.SHARE_REFUSING, ev.JOIN_REFUSED,
-    ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED,
+    ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED, ev.WINDOW_OVERRIDE, ev.PAUSED, ev.RESUMED,
 })  # fmt: skip
 #: Between the host and an output line on the pane (stderr: `!`).
 OUTPUT_MARK = "│"
@@ -46,7 +46,7 @@ def log_lines(event: Event) -> list[str]:
         return output_lines(event, OUTPUT_MARK)
     if kind not in ev.VOCABULARY:
         return unknown_lines(event)
-    words = said(event) if kind in LOGGED or lifted_with_words(event) else None
+    words = said(event) if kind in LOGGED else None
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""
@@ -60,11 +60,6 @@ def unknown_lines(event: Event) -> list[str]:
     fields = f": {words.lines[0]}" if words is not None and words.lines and words.lines[0] else ""
     kind, actor = visible_line(str(event["type"])), visible_line(str(event.get("actor", "")))
     return [f"? {visible_line(str(event.get('ts', '')))[11:19]} {kind} by {actor}, not known to this version{fields}"]
-
-
-def lifted_with_words(event: Event) -> bool:
-    """A `resumed` with a reason of its own (`p` at the run screen journals the bare `resumed`)."""
-    return lifted_words(event) is not None
 
 
 def raw_output_prefix(event: Event) -> str:

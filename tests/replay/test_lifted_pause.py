@@ -83,8 +83,8 @@ def test_a_pause_lifted_headless_is_said_in_the_replayed_log_and_in_practice(tmp
     # the run screen's and replay's log: the same words, with the time of the decision
     assert log_lines(resumed) == [f"‖ {resumed['ts'][11:19]} {said}"]
     assert any(said in line for line in last_log_lines(events, 50)), "the replayed log rebuilt after a jump"
-    # `p` at the run screen (a bare `resumed`) stays the status row's, as before
-    assert log_lines({**resumed, "reason": "resumed"}) == []
+    # `p` at the run screen (a bare `resumed`) is a line too, as exec prints it (the status row says PAUSED only while it lasts)
+    assert log_lines({**resumed, "reason": "resumed"}) == [f"‖ {resumed['ts'][11:19]} resumed by alice"]
     # practice: the night's resume is a decision point that says why it was lifted
     [point] = [p for p in compare(events, events).points if p.night is not None and p.night.kind == "resume"]
     assert point.why.endswith(f"paused: {TRIP}; pause lifted (resume --lift-pause): {WHY}"), point.why

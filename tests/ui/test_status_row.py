@@ -26,6 +26,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, now_status, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
 from tests.metrics.panel_states import PANELS, _plan, _series, _ts, build
@@ -55,14 +56,18 @@ def _rows(widget: Any) -> list[str]:
 def _count_layouts(app: Any) -> list[object]:
     """A list that grows by one each time the screen is laid out from now on. A scroll alone (Textual's
     `_refresh_layout(scroll=True)` without a layout asked for: the output log following its last line, which under load
-    may land a frame late) moves no widget and is not counted."""
+    may land a frame late) moves no widget and is not counted; nor a layout only the output pane asked for (a line came,
+    its scrollable height grew: Textual arranges that pane alone, in the output frame after the key's own). The pause
+    and its end are lines there, as exec prints them (tests/ui/test_run_screen_pane_decisions.py)."""
     screen: Any = app.screen
     layouts: list[object] = []
     lay_out = screen._refresh_layout
 
     def counted(*args: Any, **kwargs: Any) -> None:
-        if args or kwargs.get("size") is not None or screen._layout_required:
-            layouts.append(args)
+        asked = {widget for widgets in screen._layout_widgets.values() for widget in widgets}
+        pane_alone = bool(asked) and all(isinstance(widget, OutputLog) for widget in asked)
+        if args or kwargs.get("size") is not None or (screen._layout_required and not pane_alone):
+            layouts.append((args, asked))
         lay_out(*args, **kwargs)
 
     screen._refresh_layout = counted

@@ -370,7 +370,10 @@ def step_outcome(step: Any, theme: Any) -> list[RenderableType]:
 
 
 def _host_results(step: Any) -> bool:
-    return len(step.hosts) > 1 or any(h.error for h in step.hosts.values())
+    """A row per host: several hosts, or one whose error the problem lines above do not already say (`local: ERROR`,
+    then a row `local ✗ FAILED ERROR`: the same words twice, four rows of an 80x24 screen for a long error)."""
+    said = step.problems if step.status in TROUBLED else ()
+    return len(step.hosts) > 1 or any(h.error and f"{host}: {h.error}" not in said for host, h in step.hosts.items())
 
 
 def _body(entry: Mapping[str, Any]) -> list[RenderableType]:

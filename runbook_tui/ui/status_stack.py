@@ -197,7 +197,11 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if left is not None and left.total_seconds() / 60 <= AMBER_MINUTES:
         # The last half hour of a window is when the next key matters most: the countdown leaves the "now" line standing
         # (it replaced `Next: 'edit' — enter run it`, `Running … — k stop step`, `checking … — k end check`).
-        found.append(Status(" · ".join(filter(None, (window_words(left, now), rollback_by_words(state, left, now)))), countdown_tone(left), {}, aside=True))
+        # Closed, and the run started with an override: whose and why (the row read `WINDOW CLOSED …` alone, as the header
+        # does, and a tired assignee could not tell a run let out of its window from one that overran it).
+        override = f"overridden: {visible_line(state.window_override)}" if state.window_override and left.total_seconds() <= 0 else ""
+        said = (window_words(left, now), rollback_by_words(state, left, now), override)
+        found.append(Status(" · ".join(filter(None, said)), countdown_tone(left), {}, aside=True))
     return by_urgency(found)
 
 

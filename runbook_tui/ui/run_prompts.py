@@ -73,7 +73,23 @@ def skip_prompt(step: Step, state: RunState) -> Screen[str | None]:
     from runbook_tui.ui.modals import TextPrompt
 
     title = step_as_shown(state, step.id).get("title") or step.title
-    return TextPrompt(f"Skip '{step.id}'", f"{title}\nWhy is it skipped? The reason goes into the journal and the report.")
+    return TextPrompt(f"Skip '{step.id}'", f"{title}\n{skip_effect(step, state)}\nWhy is it skipped? The reason goes into the journal and the report.")
+
+
+#: A step in these has run (or may have): skipping it leaves what it changed.
+RAN = frozenset({"failed", "timed_out", "unknown", "rejected"})
+
+
+def skip_effect(step: Step, state: RunState) -> str:
+    """What a skip does, said before it is done: what becomes of the step's change, and what is next (the prompt asked
+    only for a reason, and did not say that a failed step's change stays, nor where the run goes on)."""
+    later = state.order[state.order.index(step.id) + 1 :] if step.id in state.order else ()
+    following = next((sid for sid in later if state.steps[sid].status == "pending"), None)
+    then = f"then '{following}' is next" if following else "no step follows it"
+    if state.steps[step.id].status not in RAN:
+        return f"Nothing runs for it; {then}."
+    kept = "its undo stays in the rollback list (u)" if step.undo is not None else "it has no undo"
+    return f"It ran: what it changed stays, and {kept}; {then}."
 
 
 def decline_rollback_prompt(state: RunState) -> Screen[str | None]:

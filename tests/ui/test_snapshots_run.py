@@ -196,7 +196,8 @@ def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
 
 @BOTH
 def test_snapshot_skip_reason_required(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """ "Skip 'check'" with the step's title and why a reason is needed; enter on an empty reason turned the
+    """ "Skip 'check'" with the step's title, what the skip does (`Nothing runs for it; then 'backup' is next.`) and
+    why a reason is needed; enter on an empty reason turned the
     action line into `A reason is required (it goes into the journal) · escape cancel`. Behind it, dimmed, the run
     screen with its calm status row (`Next: 'check' …`) and the one-row journal line."""
     assert snap_compare(make_app(), run_before=_opened(_skip_reason), terminal_size=size)

@@ -83,13 +83,21 @@ RAN = frozenset({"failed", "timed_out", "unknown", "rejected"})
 def skip_effect(step: Step, state: RunState) -> str:
     """What a skip does, said before it is done: what becomes of the step's change, and what is next (the prompt asked
     only for a reason, and did not say that a failed step's change stays, nor where the run goes on)."""
-    later = state.order[state.order.index(step.id) + 1 :] if step.id in state.order else ()
-    following = next((sid for sid in later if state.steps[sid].status == "pending"), None)
-    then = f"then '{following}' is next" if following else "no step follows it"
+    then = _then(step, state)
     if state.steps[step.id].status not in RAN:
         return f"Nothing runs for it; {then}."
-    kept = "its undo stays in the rollback list (u)" if step.undo is not None else "it has no undo"
-    return f"It ran: what it changed stays, and {kept}; {then}."
+    return f"It ran: what it changed stays, and {_kept(step)}; {then}."
+
+
+def _then(step: Step, state: RunState) -> str:
+    """`then 'after' is next`: the step the run goes on with once `step` is out of the way."""
+    later = state.order[state.order.index(step.id) + 1 :] if step.id in state.order else ()
+    following = next((sid for sid in later if state.steps[sid].status == "pending"), None)
+    return f"then '{following}' is next" if following else "no step follows it"
+
+
+def _kept(step: Step) -> str:
+    return "its undo stays in the rollback list (u)" if step.undo is not None else "it has no undo"
 
 
 def decline_rollback_prompt(state: RunState) -> Screen[str | None]:
@@ -108,8 +116,9 @@ def request_words(state: RunState) -> str:
     return asked  # `bob requests a rollback` (no reason given), or a guard's
 
 
-def mark_done_prompt(step: Step) -> Screen[str | None]:
-    """`d`: a step whose outcome is unknown, checked by hand: how."""
+def mark_done_prompt(step: Step, state: RunState) -> Screen[str | None]:
+    """`d`: a step whose outcome is unknown, checked by hand: how; and what marking it does (it said only the question)."""
     from runbook_tui.ui.modals import TextPrompt
 
-    return TextPrompt(f"Mark '{step.id}' done", "Its outcome is unknown. How did you check that it is done?")
+    effect = f"Marked done, it is not run again: {_kept(step)}; {_then(step, state)}."
+    return TextPrompt(f"Mark '{step.id}' done", f"Its outcome is unknown. {effect}\nHow did you check that it is done?")

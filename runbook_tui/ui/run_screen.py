@@ -426,7 +426,7 @@ class RunScreen(RunView):
 
     def action_mark_done(self) -> None:
         if (step := self.controller.current_step()) is not None:
-            self.app.push_screen(mark_done_prompt(step), lambda reason: self._say(self.controller.mark_done(self.actor, reason)) if reason else None)
+            self.app.push_screen(mark_done_prompt(step, self.source.state), lambda why: self._say(self.controller.mark_done(self.actor, why)) if why else None)
 
     def action_note(self) -> None:
         from runbook_tui.ui.modals import TextPrompt

@@ -60,7 +60,10 @@ async def test_after_resume_the_running_step_is_unknown_and_d_asks_how_it_was_ch
         assert "UNKNOWN" in painted(app.screen.query_one(StepDetail))
         await pilot.press("d")
         prompt = await screen_is(pilot, "TextPrompt")
-        assert "How did you check" in painted(prompt.query_one("#dialog-body"))
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "How did you check" in body
+        # what marking it does, said before (the prompt asked only how it was checked)
+        assert "Marked done, it is not run again: its undo stays in the rollback list (u); then 'drop' is next." in body, body
         await pilot.press("escape")
         await screen_is(pilot, "RunScreen")
         assert of_kind(JOURNAL, "step_marked_done") == []

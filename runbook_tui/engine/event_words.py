@@ -441,7 +441,8 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.UNDO_STARTED: _plain(lambda e: f"undo {e['step']} on {_on(e)}"),
     ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_undone_on(e.get('hosts', {}))}"),
     ev.ROLLBACK_FINISHED: _rollback_finished,
-    ev.NOTE: _plain(lambda e: f"{_where(e)}note by {e['actor']}: {e.get('text')}"),
+    # A person's note says when it was written, as a decision does (the log has no time column; the program's notes do not).
+    ev.NOTE: lambda e: Said("──", [f"{_where(e)}note by {e['actor']}: {e.get('text')}"], decision=e["actor"] != ev.SYSTEM),
     ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),
     ev.SESSION_FINISHED: _plain(lambda e: f"outcome {status_words(str(e.get('outcome')))}"),
     ev.GUARD_TRIPPED: _guard_tripped,

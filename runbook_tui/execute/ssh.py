@@ -327,7 +327,10 @@ class SshExecutor:
         try:
             run.sent, run.starts = run.sent or start, run.starts + start  # from here the command may be running on the host
             proc = await open_process(conn, f"sh -c {shlex.quote(script)}", ending_of(self._acknowledging, conn))
-            proc.stdin.write(stdin)
+            try:
+                proc.stdin.write(stdin)
+            except BrokenPipeError:  # closed by the host already (a command= or ForceCommand that ran and ended): its words
+                pass  # and exit status still come; a dropped link shows below as it always does (before: taken for one, and retried)
             ticker = Ticker(proc) if start else None
             errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
             await self._pump(proc.stdout, out, None, command.host, run)

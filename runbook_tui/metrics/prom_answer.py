@@ -119,12 +119,19 @@ def instant_values(data: Any) -> tuple[list[float], str | None]:
     return values, None
 
 
+#: Above this many series a series is named by all its labels (which tell it from the others costs a pass over each).
+NAMED_AMONG = 200
+
+
 def series_name(data: Any, index: int) -> str:
     """The `index`th series of an instant vector named by the labels that tell it from the others (`service="batch"`),
     bounded and visible; "" for another answer. For words only: which series a value is."""
     result = data.get("result") if data.get("resultType") == "vector" else None
     if not isinstance(result, list) or not 0 <= index < len(result):
         return ""
+    if len(result) > NAMED_AMONG:  # the labels that differ would be looked for across every series at each reading:
+        own = result[index].get("metric") if isinstance(result[index], dict) else None  # all of its own instead
+        return short(", ".join(f'{k}="{v}"' for k, v in sorted(own.items())), 120) if isinstance(own, dict) else ""
     labels: list[dict[str, Any]] = [s["metric"] if isinstance(s, dict) and isinstance(s.get("metric"), dict) else {} for s in result]
     names = sorted({str(k) for one in labels for k in one})
     differ = [k for k in names if len({str(one.get(k, "")) for one in labels}) > 1]

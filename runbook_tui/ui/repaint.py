@@ -22,6 +22,8 @@ FRAME_SECONDS = 1 / 60
 #: A repaint for new output only waits this long after the last one: during a flood each repaint costs a frame of
 #: Textual's compositor (tens of ms on a loaded machine) that a key press would otherwise queue behind.
 OUTPUT_FRAME_SECONDS = 1 / 15
+#: Lines a key's own frame may take along when no output floods (a decision's line on the pane: a pause, a note).
+FEW_LINES = 4
 
 
 class Repaint(Message):

@@ -44,7 +44,7 @@ from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefi
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
-from runbook_tui.ui.repaint import OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
+from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, run_dialog, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast
 from runbook_tui.ui.status_stack import Role, Status, StatusStack, every_status_text
@@ -237,11 +237,11 @@ class RunView(CoalescedRepaintScreen):
         self._pending_lines.extend(zip(repeat(""), lines))
 
     def _repaint(self) -> None:
-        # A state change is drawn first, the output waiting in the next output frame, unless the last is a frame old (changes
-        # in a row do not hold output back) and no key is being handled (a key's frame draws its effect alone). Unseen
-        # (the help covers it) the output waits, the last SCREEN_LINES as the pane keeps, until the screen shows again.
-        seen = self.in_sight()
-        if self._pending_lines and seen and (not self._dirty or (not KEYS.held and time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS)):
+        # A state change is drawn first, the output waiting in the next output frame, unless only a few lines wait (a decision's own line: drawn
+        # with it, not in a frame of its own that held up the next key), or the last is a frame old and no key is being handled (a key's frame
+        # draws its effect alone). Unseen (the help covers it) the output waits, the last SCREEN_LINES, until the screen shows again.
+        seen, quiet = self.in_sight(), not KEYS.held and time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS
+        if self._pending_lines and seen and (not self._dirty or len(self._pending_lines) <= FEW_LINES or quiet):
             lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
             self._pending_lines.clear()
             self._output_drawn = time.monotonic()

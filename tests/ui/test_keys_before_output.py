@@ -16,7 +16,7 @@ from run_screen_helpers import ORDER, make_app, prepare_workdir, run_step, scree
 
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.repaint import FRAME_SECONDS
+from runbook_tui.ui.repaint import FEW_LINES, FRAME_SECONDS
 from runbook_tui.ui.run_screen import RunScreen
 from runbook_tui.ui.step_list import StepList
 
@@ -112,7 +112,9 @@ async def test_output_that_comes_under_the_help_goes_into_the_pane_when_the_help
 @pytest.mark.asyncio
 async def test_a_keys_frame_draws_its_effect_alone_and_the_output_waiting_in_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
     """While a key is handled, the repaint that shows its effect leaves the output waiting for the next frame: during a
-    flood, wrapping and drawing a frame's lines doubled what the key waited for (the pane and the status in one pass)."""
+    flood, wrapping and drawing a frame's lines doubled what the key waited for (the pane and the status in one pass).
+    A few lines (a decision's own line on the pane, a pause's) go with the key's frame: in a frame of their own, a
+    frame later, their pass held up the next key (`p` idle 7 -> 18 ms in bench/keypress.py)."""
     from runbook_tui.ui.status_stack import StatusStack
 
     drawn: list[str] = []
@@ -126,11 +128,18 @@ async def test_a_keys_frame_draws_its_effect_alone_and_the_output_waiting_in_the
         assert isinstance(screen, RunScreen)
         drawn.clear()
         KEYS.hold()  # a key arrived; the output below came before it
-        screen._queue_lines(["a line printed before the key"])
+        screen._queue_lines([f"line {i} printed before the key" for i in range(FEW_LINES + 1)])
         screen._dirty = True  # the key's effect
         await until(pilot, lambda: "output" in drawn, "the waiting output to be drawn")
         assert drawn[0] == "status" and drawn.index("output") > 0, f"the key's frame drew the output with its effect: {drawn}"
-        assert any("a line printed before the key" in line for line in screen.query_one(OutputLog).lines)
+        assert any(f"line {FEW_LINES} printed before the key" in line for line in screen.query_one(OutputLog).lines)
+        await until(pilot, lambda: not screen._repaint_asked, "the output's frame to end")
+        drawn.clear()
+        KEYS.hold()
+        screen._queue_lines(["the key's own decision"])
+        screen._dirty = True
+        await until(pilot, lambda: "status" in drawn, "the key's frame")
+        assert drawn[:2] == ["output", "status"], f"a decision's line waited for a frame of its own: {drawn}"
 
 
 @pytest.mark.asyncio

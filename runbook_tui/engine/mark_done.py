@@ -63,8 +63,12 @@ def may_still_run(state: RunState, sid: str) -> str | None:
         hosts = [h for h in hosts if h != "local"]
     if not hosts:  # it had ended everywhere (an expect.metric check), or stopped between waves
         return None
+    stopping = _stop_begun(state, sid, hosts)
     where = ", ".join(visible_line(h) for h in hosts)
     said = f"Its command was not stopped with the program: it may still be running on {where}."
+    if stopping:  # (it said "not stopped" of a command whose stop the journal shows begun)
+        began = "; ".join(f"{visible_line(h)}: {visible_line(why)}" for h, why in stopping.items())
+        said = f"A stop of its command was under way when the program died ({began}); whether it finished is not journaled: it may still be running on {where}."
     followed = [h for h in hosts if h in left_running(state, sid)]  # remote: the re-run follows the run left there
     if followed:
         said += (
@@ -75,6 +79,17 @@ def may_still_run(state: RunState, sid: str) -> str | None:
         there = ", ".join(visible_line(h) for h in hosts if h not in followed) if followed else "there"
         said += f" Check {there} first: a re-run now could run it twice at once."
     return said
+
+
+#: How the executors' words end when they begin stopping a command (a timeout, `k`): `timed out after 1s: stopping its process group`.
+STOP_BEGUN = "stopping its process group"
+
+
+def _stop_begun(state: RunState, sid: str, hosts: list[str]) -> dict[str, str]:
+    """{host: the executor's words} where the stop of `sid`'s latest attempt had begun (journaled as a transient error)."""
+    started = state.steps[sid].started_at
+    said = (e for e in state.errors if e.get("step") == sid and started is not None and str(e.get("ts")) >= started)
+    return {str(e.get("host")): str(e.get("message")) for e in said if e.get("host") in hosts and STOP_BEGUN in str(e.get("message"))}
 
 
 def _stopped_on_exit(state: RunState, sid: str) -> bool:

@@ -306,3 +306,23 @@ def test_a_runbook_that_writes_a_credential_itself_is_not_copied_into_its_journa
     secrets = "secrets:\n  t: {env: RBT_TEST_T}\n"
     kept = load_text((head + secrets + named + steps).encode(), str(tmp_path / "c.yaml")).runbook
     assert kept.kept_source is not None and "4711" not in kept.kept_source
+
+
+def test_a_step_whose_stop_had_begun_when_the_process_died_is_said_so(killed_mid_step: Path, run_cli: Callable[..., Any]) -> None:
+    """The program died while it stopped a timed-out step (`timed out after 1s: stopping its process group`, journaled):
+    resume's look and the re-run's ask said "Its command was not stopped with the program", as if no stop had begun;
+    now they say a stop was under way when it died, and that whether it finished is not journaled."""
+    from runbook_tui.app.resume_words import unknown_step
+
+    assert run_cli("resume", str(killed_mid_step)).returncode == 1  # the look journals the process found gone
+    events = intact_events(killed_mid_step)
+    started = next(e for e in events if e["type"] == "step_started" and e["step"] == "two")
+    stopping = {"type": "error", "actor": "system", "ts": started["ts"], "seq": events[-1]["seq"] + 1, "step": "two", "host": "local", "transient": True,
+                "message": "timed out after 1s: stopping its process group"}  # fmt: skip
+    state = replay([*events, stopping])
+    said = "\n".join(unknown_step(state, "two"))
+    assert "A stop of its command was under way when the program died (local: timed out after 1s: stopping its process group)" in said, said
+    assert "whether it finished is not journaled: it may still be running on local" in said, said
+    assert "was not stopped with the program" not in said, said
+    # without the stop's line, the look says what it said
+    assert "Its command was not stopped with the program" in "\n".join(unknown_step(replay(events), "two"))

@@ -9,7 +9,7 @@ from runbook_tui.engine.event_words import host_status_words, paused_words, stat
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
-from runbook_tui.engine.mark_done import failed_for_sure, may_still_run, undo_stopped_on_exit
+from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
@@ -167,6 +167,7 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
         lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
         lines += [f"  a try had failed, and a retry was due: {retry} (whether it had begun is not journaled)"] if (retry := _retry_due(state, sid)) else []
         lines += [f"  {stop} asked to stop it (k); the program stopped before it had ended"] if (stop := _stop_asked(state, sid)) else []
+        lines += [f"  {quit_}, as the journal's note says"] if (quit_ := _stopped_by(state, sid)) else []
         lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
     if len(said) > 1:  # a rollout that stopped part way, or hosts of a fan-out that ended before the process died
         lines.append("  " + "; ".join(f"{words} on {_names(hosts)}" for words, hosts in said.items()))
@@ -202,6 +203,18 @@ def _stop_asked(state: RunState, sid: str) -> str | None:
     started = state.steps[sid].started_at or ""
     asked = [n for n in state.notes if n.get("step") == sid and n.get("request") == "stop" and str(n.get("ts")) >= started]
     return visible_line(f"{asked[-1].get('actor')} at {str(asked[-1].get('ts'))[11:19]}") if asked else None
+
+
+def _stopped_by(state: RunState, sid: str) -> str | None:
+    """What stopped the program while `sid`'s latest attempt ran, from its last note (`run was stopped by the assignee's
+    quit (q) at 10:12:03`): a person's own quit read as a crash, "was running when the program stopped" alone."""
+    started = state.steps[sid].started_at or ""
+    exits = [n for n in state.notes if n.get("step") == sid and n.get("request") == EXIT_NOTE and str(n.get("ts")) >= started]
+    if not exits:
+        return None
+    text = str(exits[-1].get("text"))
+    said = text.partition(f" while '{sid}' ran")[0] if f" while '{sid}' ran" in text else text.partition("; the journal is kept")[0]
+    return visible_line(f"{said} at {str(exits[-1].get('ts'))[11:19]}")
 
 
 def _asks_go_ahead(state: RunState, sid: str) -> bool:

@@ -278,6 +278,11 @@ async def test_y_to_quit_while_a_step_runs_journals_the_stop_and_resume_does_not
     resumed = subprocess.run([sys.executable, "-m", "runbook_tui", "resume", "j.jsonl"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert "'slow' was running when the program stopped; its outcome is unknown" in resumed.stdout, resumed
     assert "not stopped with the program" not in resumed.stdout, resumed.stdout
+    # the look says the assignee's own quit stopped it (before: "was running when the program stopped" alone, as a crash)
+    at = written[-1]["ts"][11:19]
+    assert (
+        f"its outcome is unknown. Nothing was re-run.\n  run was stopped by the assignee's quit (q) at {at}, as the journal's note says\n" in resumed.stdout
+    ), resumed.stdout
 
 
 @pytest.mark.asyncio

@@ -23,7 +23,7 @@ from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, full_rol
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
-from runbook_tui.app.sharing import ShareOptions, share_listener, sharing
+from runbook_tui.app.sharing import ShareOptions, share_listener, sharing, signing_key
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
@@ -158,6 +158,10 @@ class Session:
         if not self.share_address or self.share is None:
             return ""
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
+
+    @property
+    def identity(self) -> str | None:  # the key file signing the assignee's decisions (--identity), for the resume command
+        return signing_key(self.trust.signer if self.trust is not None else None)
 
     @property
     def unsigned_note(self) -> str:

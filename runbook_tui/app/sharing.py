@@ -60,11 +60,20 @@ def who_may_join(share: Mapping[str, Any]) -> str:
     return " ".join(words) or "--verifier-key FILE"
 
 
-def resume_command(state: RunState, journal_path: str) -> str:
+def signing_key(signer: Any) -> str | None:
+    """The key file a trust.sshsig.Signer signs with (`--identity KEY`, absolute); None for the agent's key, or none."""
+    if signer is None or signer.source == "ssh-agent":
+        return None
+    return os.path.abspath(os.path.expanduser(str(signer.source)))
+
+
+def resume_command(state: RunState, journal_path: str, identity: str | None = None) -> str:
     """The command that goes on with the run; a shared one's shares it again with the same address and key files
     (`resume JOURNAL` alone is not shared: no verifier could join it, and every step needing one would be refused), or
-    goes on solo."""
+    goes on solo. `identity`: the key file the assignee signs with (`--identity KEY`): without it, the resume signed
+    with the agent's key, or with none."""
     plain = f"runbook-tui resume {shell_word(journal_path)}"
+    plain += f" --identity {shell_word(identity)}" if identity else ""
     if not state.share or state.solo:
         return plain
     return (

@@ -481,9 +481,9 @@ class RunScreen(RunView):
         )
 
     def action_quit_run(self) -> None:
-        from runbook_tui.ui.quit_prompt import quit_prompt, quitting
+        from runbook_tui.ui.quit_prompt import asked_quit
 
-        prompt, leave = quit_prompt(self.controller.state, self.controller.busy, self.journal_path), quitting(self.app, self.controller)
+        prompt, leave = asked_quit(self.app, self.controller, self.journal_path)
         if prompt is None:
             leave(True)
         else:

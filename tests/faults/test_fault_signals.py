@@ -264,3 +264,28 @@ def test_sigterm_during_a_local_undo_is_said_stopped_not_still_running(tmp_path:
     [plan] = [e["plan"] for e in of_type(raw_events(journal), "rollback_started")][1:]
     [entry] = [e for e in plan["entries"] if e["step_id"] == "slow"]
     assert "was stopped with it: its outcome is unknown" in entry["note"] and "may still be running" not in entry["note"], (entry, again.stdout)
+
+
+def test_sigterm_to_exec_signed_with_an_identity_prints_a_resume_command_that_keeps_it(tmp_path: Path) -> None:
+    """`exec --identity KEY` stopped by SIGTERM printed `runbook-tui resume J`: resumed that way, the rest of the run was
+    signed with the agent's key or none (`journal verify` then names two signers, or unsigned decisions). Now the command
+    names the key file, absolute and quoted for the shell (the name has a space)."""
+    keys = tmp_path / "my keys"
+    keys.mkdir()
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", str(keys / "alice id")], check=True, timeout=30)
+    journal = tmp_path / "j.jsonl"
+    argv = [*RUNBOOK_TUI, "exec", str(slow_runbook(tmp_path)), "--solo", "t", "--journal", str(journal), "--identity", "my keys/alice id"]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    command = None
+    try:
+        command = step_pid(tmp_path)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        said = err.decode()
+        assert proc.returncode == 1, said
+        assert f"interrupted; the journal is kept: runbook-tui resume {journal} --identity '{keys / 'alice id'}'\n" in said, said
+    finally:
+        proc.kill()
+        proc.wait()
+        if command is not None and alive(command):
+            os.kill(command, signal.SIGKILL)

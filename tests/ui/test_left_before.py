@@ -34,7 +34,9 @@ def test_leaving_a_run_with_alerts_silenced_says_they_stay_silenced(capsys: pyte
 
     silence = {"ends_at": "2026-12-05T04:00:00Z", "matchers": ["service=demo-app"], "alertmanager": "http://127.0.0.1:9093"}
     state = dataclasses.replace(initial(), silences=MappingProxyType({"abc-123": silence}))
-    app: Any = SimpleNamespace(failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", controller=SimpleNamespace(state=state)))
+    app: Any = SimpleNamespace(
+        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, controller=SimpleNamespace(state=state))
+    )
     _said_after(app, 1)
     out = capsys.readouterr().out
     assert "the run is not finished; continue it with: runbook-tui resume j.jsonl" in out, out
@@ -52,7 +54,9 @@ def test_leaving_a_finished_run_whose_silence_could_not_be_expired_says_how_to(c
     silence = {"ends_at": "2026-12-05T04:00:00Z", "alertmanager": "http://127.0.0.1:9093", "expire_failed": "connection refused"}
     state = dataclasses.replace(initial(), outcome="done", silences=MappingProxyType({"abc-123": silence}))
     assert state.finished
-    app: Any = SimpleNamespace(failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", controller=SimpleNamespace(state=state)))
+    app: Any = SimpleNamespace(
+        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, controller=SimpleNamespace(state=state))
+    )
     _said_after(app, 0)
     out = capsys.readouterr().out
     assert out.splitlines()[-1] == (

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
+import pytest
 from rich.console import Console
 from run_screen_helpers import FakeClient, shared_session_events, with_plan
 
@@ -67,3 +68,29 @@ def test_quit_while_a_step_runs_says_what_stops_where_it_runs(workdir: Path) -> 
     assert said({"db1": "running", "db2": "running", "db3": "done"}) == "Commands on 2 remote hosts keep running, unwatched."
     assert said({"db1": "running"}) == "The command on its remote host keeps running, unwatched."
     assert said({"local": "running", "db1": "running"}) == ("Commands on remote hosts keep running, unwatched; commands on this machine are stopped now.")
+
+
+def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_with(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run signed with `--identity KEY`: the quit dialog and the exit line printed `resume J --share ... --verifier-key
+    ...` without it, a resume that signs with the agent's key or none. Now `--identity KEY`, quoted for the shell."""
+    from types import SimpleNamespace
+
+    from runbook_tui.ui import launch
+    from runbook_tui.ui.quit_prompt import asked_quit
+
+    share = {"address": "127.0.0.1:47614", "keys": {"verifier-key": ["/home/alice/keys/bob.pub"]}}
+    state = RunState(share=MappingProxyType(share))
+    expected = "runbook-tui resume j.jsonl --identity '/home/alice/my keys/id' --share 127.0.0.1:47614 --verifier-key /home/alice/keys/bob.pub"
+    handle = SimpleNamespace(journal_path="j.jsonl", identity="/home/alice/my keys/id", controller=SimpleNamespace(state=state, busy=False))
+    prompt, _leave = asked_quit(SimpleNamespace(handle=handle), handle.controller, "j.jsonl")  # type: ignore[arg-type]
+    assert prompt is not None
+    console = Console(width=400, record=True, color_system=None)
+    console.print(prompt.body_text)
+    assert expected in " ".join(console.export_text().split()), console.export_text()
+
+    monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)
+    app = SimpleNamespace(run=lambda: 1, failure=None, handle=handle)
+    assert launch._launch(app) == 1  # type: ignore[arg-type]
+    assert f"the run is not finished; continue it with: {expected}" in capsys.readouterr().out.splitlines()

@@ -35,3 +35,18 @@ def unrecorded_capture(step: Step) -> str:
     """What a practice captures from a command the night never ran: words saying nothing was recorded, never the
     recorded executor's own `[practice] this command did not run …` line (the next command showed it as the value)."""
     return f"⟨captured.{step.capture}: not recorded on the night (practice)⟩"
+
+
+#: What a guard's trip would have done, said in a dry run (which neither pauses nor rolls back on it).
+GUARD_WOULD = {
+    "pause": "a live run would pause (nothing is paused in a dry run)",
+    "rollback": "a live run would pause and ask to roll back to the last checkpoint (nothing is paused in a dry run)",
+    "notify": "a live run would notify",
+}
+
+
+def dry_run_guard_note(words: str, action: str) -> str:
+    """The note a dry run journals where a guard trips: what a live run would have done. A dry run changed nothing, so
+    the guard has nothing to protect; before, the trip was journaled and acted on, and a dry run paused (or was asked
+    to roll back) on a reading over the line, or on no data from a source it could not reach."""
+    return f"dry run: {words}; {GUARD_WOULD.get(action, 'a live run would only tell')}"

@@ -19,8 +19,7 @@ previous one finished, so polls never overlap, however slow the source).
 - `metrics.success` is checked when a verify section is complete (if steps
   follow it) and before the session finishes as done (the controller's
   `before_finish`), journaled as `success_check_started` and one
-  `success_checked` per criterion. In dry runs (`enforce=False`) the panels
-  and guards run, but neither check does: nothing was changed.
+  `success_checked` per criterion. Dry runs (`enforce=False`): panels, no checks, a trip is a note.
 
 Readings are evaluated from the poller's own stream: a check waits for the
 next fresh reading instead of querying on its own.
@@ -37,6 +36,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.controller import SYSTEM, Controller
+from runbook_tui.engine.dry_run import dry_run_guard_note
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.journal import JournalError
@@ -363,8 +363,10 @@ class MetricsMonitor:
         panel = self.panels[trip.panel]
         latest = self.latest.get(trip.panel)
         words = trip.words(panel.unit) + (f" ({latest.series})" if isinstance(trip, Trip) and latest is not None and latest.series else "")
-        # The controller acts on the trip (engine/guard_response.py): pause, or roll back to the last checkpoint.
-        self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
+        if self.enforce:  # the controller acts on the trip (engine/guard_response.py): pause, or roll back to the last checkpoint
+            self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
+        else:  # a dry run changed nothing: a note says what a live run would have done, nothing acts on it
+            self._emit(ev.NOTE, text=dry_run_guard_note(words, trip.action))
 
     # -- expect.metric and metrics.success ----------------------------------------------------
 

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Step
+from runbook_tui.runbook.template_simple import split
+from runbook_tui.runbook.templating import GLOBALS, TemplateError, analyse, is_template
+
+#: How a dry run's capture ends (`dry_run_capture`): the value is not known, nothing ran to print it.
+UNKNOWN_END = ": dry run, nothing ran⟩"
 
 
 def dry_run_note(step: Step) -> str | None:
@@ -28,7 +34,25 @@ def judged_in_a_dry_run(step: Step) -> Step:
 def dry_run_capture(step: Step) -> str:
     """What a dry run captures for a step: words saying nothing was, never its own `[dry-run] would run …` line (which
     later commands then showed inside their own: `-v lsn='[dry-run] would run on db1: runuser …'`)."""
-    return f"⟨captured.{step.capture}: dry run, nothing ran⟩"
+    return f"⟨captured.{step.capture}{UNKNOWN_END}"
+
+
+def unknown_in_a_dry_run(source: str, captured: Mapping[str, str]) -> str | None:
+    """Why a dry run does not render `source`: it computes with a capture the dry run does not know (a filter, a test,
+    arithmetic, a condition: anything more than inserting `{{ captured.x }}`, which shows the words saying so); None
+    when it does not. Before, such a text was computed with the words in place of the value, silently: `| int` gave 0
+    (the run would have given 5), `{% if captured.x == "5" %}` took the other branch."""
+    if not is_template(source) or split(source, GLOBALS) is not None:
+        return None
+    try:
+        references = analyse(source).references
+    except TemplateError:
+        return None  # rendering it says what is wrong
+    names = sorted({r.attr for r in references if r.root == "captured" and r.attr and captured.get(r.attr, "").endswith(UNKNOWN_END)})
+    if not names:
+        return None
+    values = ", ".join(f"captured.{name}" for name in names)
+    return f"not rendered: it computes with {values}, which a dry run does not know (nothing ran to capture it)"
 
 
 def unrecorded_capture(step: Step) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
-from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unrecorded_capture
+from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unknown_in_a_dry_run, unrecorded_capture
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
@@ -146,13 +146,14 @@ class StepRunner(WaitStep):
     def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
         """The rendered command; its `key` is unique per host, attempt, retry and rollback.
 
-        The SSH executor names the detached remote run after the key and treats
-        an existing run of that name as one to re-attach to. So the key must
-        differ between hosts (aliases of one machine, or hosts sharing an NFS
-        home, would otherwise all follow the first host's run), between
-        retries (a retry would re-attach to the failed run instead of running
-        again) and between rollbacks (`tag`).
+        The SSH executor names the detached remote run after the key and treats an existing run of that name as one
+        to re-attach to. So the key must differ between hosts (aliases of one machine, or hosts sharing an NFS home,
+        would otherwise all follow the first host's run), between retries (a retry would re-attach to the failed run
+        instead of running again) and between rollbacks (`tag`). A dry run never computes with a capture it lacks.
         """
+        key = f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}"
+        if self.state.mode == "dry-run" and unknown_in_a_dry_run(text.source, self.state.captured):
+            return Command(host=host, command=text.source, sudo=step.sudo, key=key, shown=self._shown(text, host))
         self._refuse_lost_captures(step, text)
         shell = command_text(text, self._context(host, secrets=True))
         env = [(name, self._field(value, host, f"env {name}")) for name, value in step.env]
@@ -166,7 +167,7 @@ class StepRunner(WaitStep):
             cwd=self._field(step.cwd, host, "cwd") if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
-            key=f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}",
+            key=key,
             shown=shell.shown,
             stop=self._stop_signal,
         )
@@ -383,8 +384,7 @@ class StepRunner(WaitStep):
     def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None) -> dict[str, Any]:
         """The step's texts as they will run, rendered once with the captures known now (secrets masked).
 
-        Carried in `step_ready` and `step_started`, so the assignee, the verifier,
-        replay and the report all show this same text.
+        Carried in `step_ready` and `step_started`, so the assignee, the verifier, replay and the report all show this same text.
         """
         left = left_out(self.state, step.id)  # not run there: an earlier step failed on them (engine/left_out.py)
         hosts = tuple(h for h in self.runbook.targets(step) if h.name not in left) if hosts is None else hosts

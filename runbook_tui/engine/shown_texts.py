@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from runbook_tui.engine.dry_run import unknown_in_a_dry_run
 from runbook_tui.engine.pending_captures import pending_captures
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.display import display_text
@@ -26,6 +27,8 @@ def shown_text(runbook: Runbook, state: RunState, text: Text | None, host: Host 
     the template and why."""
     if text is None:
         return ""
+    if state.mode == "dry-run" and (unknown := unknown_in_a_dry_run(text.source, state.captured)):
+        return f"{text.source}  ({unknown})"
     if host is None and len(hosts) == 1:
         host = hosts[0]
     if host is None and len(hosts) > 1 and "host" in text.uses:

@@ -9,7 +9,8 @@ import pytest
 
 from runbook_tui import cli
 
-#: `change` fails in a dry run too: its command cannot be rendered (a captured value has no attribute `bogus`).
+#: `change` fails in a dry run too: its command cannot be rendered (the host's name has no attribute `bogus`; not a
+#: capture's: a dry run does not know a captured output, so a command computing with one is shown, not rendered).
 RUNBOOK = """runbook: 1
 id: dry
 title: Dry
@@ -17,11 +18,11 @@ sections:
   - id: b
     kind: backup
     steps:
-      - {id: backup, title: Back up, run: 'echo 5', undo: 'echo restoring', checkpoint: true, capture: n}
+      - {id: backup, title: Back up, run: 'echo 5', undo: 'echo restoring', checkpoint: true}
   - id: a
     kind: implement
     steps:
-      - {id: change, title: Change, run: 'echo {{ captured.n.bogus }}', undo: 'echo unchanging'}
+      - {id: change, title: Change, run: 'echo {{ host.name.bogus }}', undo: 'echo unchanging'}
 """
 NOTHING = "dry run: nothing ran on any host, so nothing stands and there is nothing to roll back"
 

@@ -348,7 +348,7 @@ class MetricsMonitor:
                 started.setdefault(message, set()).add(panel)
         for message, panels in started.items():
             names = ", ".join(sorted(panels))
-            outlook = blind_outlook(self.no_data_guards, sorted(panels))
+            outlook = blind_outlook(self.no_data_guards if self.enforce else {}, sorted(panels))  # a dry run never pauses
             self._emit(ev.ERROR, message=f"metrics ({names}): {message}; {outlook}", transient=True, metrics=True)
         back: dict[str, set[str]] = {}
         for panel in [p for p in self._announced if p in polled and p not in failing_now]:

@@ -86,3 +86,5 @@ def test_a_dry_run_with_the_source_unreachable_says_the_guard_would_pause_and_go
     panels = f"- {{id: err, title: Error rate, query: '{API}', unit: '%', critical: 5, for: 0s, on_critical: pause}}"
     runbook = write_runbook(metrics_runbook(f'prometheus: {{url: "http://127.0.0.1:{port}"}}', panels=panels, sections=STEPS))
     _walk(runbook, tmp_path, "; a live run would pause (nothing is paused in a dry run)")
+    [failing] = [e for e in of_type(journal(tmp_path / "journal.jsonl"), "error") if e.get("metrics")]
+    assert failing["message"].endswith("; the run goes on, panels keep trying"), failing  # before: "guard 'err' pauses the run after 0s …"

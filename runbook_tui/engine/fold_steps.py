@@ -333,7 +333,25 @@ def _rollback_finished(state: RunState, e: Event) -> RunState:
     if rollback.ok and rollback.scope == "checkpoint":
         # Back at the checkpoint: the steps after it are pending again.
         checkpoint = rollback.plan.get("checkpoint_step")
+        state = _gone_back_past(state, checkpoint)
     return replace(state, rollback=rollback, checkpoint=checkpoint)
+
+
+def _gone_back_past(state: RunState, checkpoint: Any) -> RunState:
+    """The steps after the checkpoint with nothing to undo (a `wait`, an `ask`, a look in a precheck or verify section)
+    stand `undone` too: the rollback went back past them, so they run again. Before, they stood done, and the re-run
+    went past them: the soak after a re-done reload was not waited, its check not made again. A step the plan listed
+    without an undo (acknowledged: its change stands, `not_rolled_back`) stays as it is."""
+    order = state.order
+    start = order.index(checkpoint) + 1 if checkpoint in order else 0
+    again = {
+        sid: evolve(
+            step, status="undone", hosts=MappingProxyType({h: replace(hs, status="undone") if hs.status == "done" else hs for h, hs in step.hosts.items()})
+        )
+        for sid in order[start:]
+        if (step := state.steps[sid]).status == "done" and not step.not_rolled_back
+    }
+    return replace(state, steps=MappingProxyType({**state.steps, **again})) if again else state
 
 
 STEP_HANDLERS = {

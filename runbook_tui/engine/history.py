@@ -7,8 +7,7 @@ rollbacks that touched it, undo results); rollback plans (and the request each a
 trips, metric samples, pauses, participants, share connection counts, notifications sent or failed, Alertmanager
 silences and what became of them; and the assignee's moves (`moves.MoveLog`). What the state knows (where each step
 stands, the step as rendered for people, verdict counts, captures) is read from `state`, not kept twice. The report
-(`report/assemble.py`) and practice's results (`practice_results.py`) and recordings (`recording.py`) all read this fold.
-"""
+(`report/assemble.py`) and practice's results (`practice_results.py`) and recordings (`recording.py`) all read this fold."""
 
 from __future__ import annotations
 
@@ -156,6 +155,8 @@ class History:
         if handler is not None:
             handler(event)
         self.state = apply(before, event)
+        if event["type"] == ev.ROLLBACK_FINISHED:  # the steps it went back past with nothing to undo (a wait): as they stood
+            self.before_undo |= {sid: before.steps[sid].status for sid, st in self.state.steps.items() if st.status == "undone" != before.steps[sid].status}
         self._move_log.feed(event, before, self)
         self.signed = self.signed or event["type"] in _SIGNATURES
 

@@ -145,18 +145,18 @@ def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report
 
 
 def test_a_self_confirmation_by_a_name_holding_a_pipe_keeps_the_steps_table_whole(tmp_path: Path) -> None:
-    """An edited journal: 'install-config' (undone later) and 'watch' run and confirmed by `ev|<b>il`: their rows say
+    """An edited journal: 'install-config' (undone later) and 'backup-config' run and confirmed by `ev|<b>il`: their rows say
     so, escaped, in seven cells (before: the bold `UNVERIFIED: confirmed by …` cell was not escaped, and the pipe split
     the row)."""
     events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
     for e in events:
-        if e.get("step") in ("install-config", "watch") and e["type"] in (ev.STEP_STARTED, ev.STEP_CONFIRMED):
+        if e.get("step") in ("install-config", "backup-config") and e["type"] in (ev.STEP_STARTED, ev.STEP_CONFIRMED):
             e["actor"] = "ev|<b>il"
     report = build_report(rechained(events, tmp_path / "edited.jsonl"))
-    rows = [line for line in render(report, "md").splitlines() if line.startswith(("| 4 | install-config: ", "| 6 | watch: "))]
+    rows = [line for line in render(report, "md").splitlines() if line.startswith(("| 4 | install-config: ", "| 3 | backup-config: "))]
     assert [row.replace("\\|", "").count("|") for row in rows] == [8, 8], rows
-    assert "| rolled back before confirmation (only ev\\|\\<b\\>il, who ran it, confirmed it) |" in rows[0], rows
-    assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in rows[1], rows
+    assert "| rolled back before confirmation (only ev\\|\\<b\\>il, who ran it, confirmed it) |" in rows[1], rows
+    assert "**UNVERIFIED: confirmed by ev\\|\\<b\\>il, who ran it**" in rows[0], rows
 
 
 @pytest.mark.forged_sequence  # edited.jsonl: the assignee's confirmation of her own step (journal verify says so)

@@ -104,7 +104,24 @@ def _step_started(state: RunState, e: Event) -> str | None:
     running = next((sid for sid, step in state.steps.items() if step.status == "running"), None)
     if running is not None:  # the runner runs one step at a time; a process that died leaves it unknown (session_resumed)
         return f"of '{e['step']}' while '{running}' was still running (one step runs at a time)"
+    waiting = _left_waiting(state)
+    if waiting is not None and e["step"] != waiting and e["step"] in state.order:
+        return f"of '{e['step']}' while '{waiting}' waited for the verifier's confirmation (the run moves on once it is confirmed)"
     return _attempt(e, state.steps[e["step"]].attempts + 1)
+
+
+def _left_waiting(state: RunState) -> str | None:
+    """The forward step the run stands at when it ran and waits for the verifier's word, outside a rollback: no other forward
+    step starts and the run does not end done before that word (a rollback's own steps go on, and may wait themselves)."""
+    current, rollback = state.current, state.rollback
+    if current is None or (rollback is not None and not rollback.finished):
+        return None
+    return current if state.steps[current].status == "awaiting_verification" else None
+
+
+def _session_finished(state: RunState, e: Event) -> str | None:
+    waiting = _left_waiting(state) if e.get("outcome") == "done" else None
+    return None if waiting is None else f"done while '{waiting}' waited for the verifier's confirmation (a run ends done once every step is)"
 
 
 def _while_running(state: RunState, e: Event) -> str | None:
@@ -247,6 +264,7 @@ _RULES: dict[str, Callable[[RunState, Event], str | None]] = {
     ev.ROLLBACK_FINISHED: _rollback_finished,
     ev.RESUMED: _resumed,
     ev.SESSION_REOPENED: _reopened,
+    ev.SESSION_FINISHED: _session_finished,
 }
 
 

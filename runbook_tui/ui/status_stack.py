@@ -28,6 +28,7 @@ from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.state_model import RollbackState
 from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.notify.left_words import not_expired
@@ -172,7 +173,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         )
     if (reopened := state.reopened_unstarted) is not None:  # u opens on that rollback's scope (resume_words: headless)
         found.append(Status(reopened, "warning", {"assignee": "u roll back · q quit"}))
-    elif rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone":
+    elif rollback is not None and rollback.finished and rollback.ok and step is not None and step.status == "undone" and not _ran_since(state, rollback):
         back_to = rollback.plan.get("checkpoint_step") or "the start"
         found.append(Status(f"Rolled back to {back_to}; '{current}' is next again", "warning", again_keys(state, "q quit")))
     if current is None and state.criteria_unmet:  # every step done: unmet success criteria keep the session open
@@ -479,3 +480,10 @@ class StatusStack(Static):
         self.set_class(bool(found), "attention")
         # One row before and after: only this row is drawn again (no layout), the panes below stay where they are.
         self.update(text, layout=not (one_row and self.size.height == 1))
+
+
+def _ran_since(state: RunState, rollback: RollbackState) -> bool:
+    """A step started after the rollback began: the run has gone on, and "'X' is next again" is no longer news (it was said
+    again at each undone step the run came to)."""
+    began = rollback.started_at or ""
+    return bool(began) and any((step.started_at or "") > began for step in state.steps.values())

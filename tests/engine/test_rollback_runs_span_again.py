@@ -39,14 +39,14 @@ def test_a_wait_the_rollback_went_back_past_is_waited_again(session_for: Callabl
         await c.wait_idle()
         state = c.state
         assert (state.current, state.steps["soak"].status) == ("reload", "undone"), {k: v.status for k, v in state.steps.items()}
-        rows = [status.text for status in statuses(state, dt.datetime.now(dt.timezone.utc))]
+        rows = [status.text for status in statuses(state, dt.datetime.now(dt.UTC))]
         assert any("Rolled back to backup; 'reload' is next again" in row for row in rows), rows
         assert state.steps["once"].status == "done" and state.steps["once"].not_rolled_back, "its change stands, as the undo list said"
         await run_first_step(c)
         assert c.confirm(BOB).ok
         await c.wait_idle()
         assert c.state.current == "soak", f"the re-run went past the wait to {c.state.current!r}"
-        rows = [status.text for status in statuses(c.state, dt.datetime.now(dt.timezone.utc))]
+        rows = [status.text for status in statuses(c.state, dt.datetime.now(dt.UTC))]
         assert not any("is next again" in row for row in rows), f"the run went on since the rollback, the row still says so: {rows}"
         await run_first_step(c)
         assert c.state.steps["soak"].status == "done" and c.state.current == "tail", {k: v.status for k, v in c.state.steps.items()}

@@ -6,6 +6,7 @@ its own loop. `alive`: the process whose early end fails the wait at once, sayin
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from collections.abc import Callable
@@ -44,3 +45,16 @@ async def pilot_until(pilot: Any, condition: Callable[[], object], what: str | C
         if time.monotonic() >= deadline:
             raise AssertionError(f"not within {timeout:g} s: {what() if callable(what) else what}")
         await pilot.pause(PACE)
+
+
+async def until(condition: Callable[[], object], what: str | Callable[[], str], timeout: float = 30, *, failed: Callable[[], str | None] | None = None) -> None:
+    """`wait_until` on an event loop (the loop runs between looks); `failed()`: words when the wait cannot come true any
+    more (the task it awaits ended), raised at once."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        said = what() if callable(what) else what
+        if failed is not None and (why := failed()) is not None:
+            raise AssertionError(f"{why} before {said}")
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not within {timeout:g} s: {said}")
+        await asyncio.sleep(PACE)

@@ -19,6 +19,7 @@ import pytest
 from collect import Collect
 from peers import Sshd
 from ssh_helpers import arun, cmd, executor
+from waiting import until
 
 from runbook_tui.engine.ports import Result
 
@@ -42,11 +43,8 @@ def test_closing_while_a_command_runs_ends_its_follow_quietly_and_leaves_the_com
         ex = executor(sshd, tmp_path)
         sink = Collect()
         task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), f"echo $$ > {pid_file}; echo started; exec sleep 60"), sink, status))
-        end = asyncio.get_running_loop().time() + 15
-        while b"started" not in sink.data("stdout"):
-            assert not task.done(), f"the command ended before the close: {task.result()}"
-            assert asyncio.get_running_loop().time() < end, "the remote command never said it started"
-            await asyncio.sleep(0.02)
+        ended = lambda: f"the command ended ({task.result()})" if task.done() else None  # noqa: E731
+        await until(lambda: b"started" in sink.data("stdout"), "the remote command saying it started, before the close", 15, failed=ended)
         closed = True
         await ex.close()
         async with asyncio.timeout(10):

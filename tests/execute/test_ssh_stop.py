@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from peers import Sshd, make_sshd
 from ssh_helpers import Collect, arun, cmd, executor, runs_left
+from waiting import until
 
 from runbook_tui.engine.ports import Result, StopSignal
 from runbook_tui.execute.ssh_scripts import run_dir_name
@@ -27,11 +28,8 @@ def test_a_stop_terms_the_remote_process_group_and_says_who(sshd: Sshd, tmp_path
         sink, notes = Collect(), []
         try:
             task = asyncio.create_task(ex.run(cmd(sshd.host("db1"), script, stop=stop), sink, notes.append))
-            end = asyncio.get_running_loop().time() + 15
-            while b"started" not in sink.data("stdout"):
-                assert not task.done(), f"the command ended before it was stopped: {task.result()}"
-                assert asyncio.get_running_loop().time() < end, "the remote command never said it started"
-                await asyncio.sleep(0.02)
+            ended = lambda: f"the command ended ({task.result()})" if task.done() else None  # noqa: E731
+            await until(lambda: b"started" in sink.data("stdout"), "the remote command saying it started, before the stop", 15, failed=ended)
             stop.stop("stopped by alice")
             async with asyncio.timeout(15):
                 return await task, sink, notes
@@ -63,11 +61,8 @@ def test_a_stop_while_the_connection_is_still_opening_says_the_command_never_sta
         stop, notes = StopSignal(), []
         try:
             task = asyncio.create_task(ex.run(cmd(host, "true", stop=stop), Collect(), notes.append))
-            end = asyncio.get_running_loop().time() + 10
-            while not held:
-                assert not task.done(), f"the run ended before its connection was taken: {task.result()}"
-                assert asyncio.get_running_loop().time() < end, "the connection never reached the silent port"
-                await asyncio.sleep(0.02)
+            ended = lambda: f"the run ended ({task.result()})" if task.done() else None  # noqa: E731
+            await until(lambda: held, "the connection reaching the silent port", 10, failed=ended)
             stop.stop("stopped by alice")
             async with asyncio.timeout(10):
                 stopped = await task
@@ -103,10 +98,7 @@ def test_a_stopped_runs_files_stay_until_its_end_is_journaled(sshd: Sshd, tmp_pa
             second = await ex.run(cmd(sshd.host("db1"), "echo started; sleep 60", timeout=0.5, key="t/b/1", journaled=never), Collect())
             kept = runs_left(tmp_path)  # both killed, neither end journaled yet
             journaled.set_result(None)
-            end = loop.time() + 10
-            while len(runs_left(tmp_path)) > 1:
-                assert loop.time() < end, f"the journaled run's files were never removed: {runs_left(tmp_path)}"
-                await asyncio.sleep(0.02)
+            await until(lambda: len(runs_left(tmp_path)) <= 1, lambda: f"the journaled run's files removed (left: {runs_left(tmp_path)})", 10)
             removed = runs_left(tmp_path)
         finally:
             await ex.close()  # `never` is cancelled: that end will not be journaled by this process

@@ -316,3 +316,19 @@ def footer_keys(app: Any) -> list[str]:
     row = painted(footer)
     assert all(key in row for key in keys), (keys, row)
     return keys
+
+
+#: A runbook whose ticket's change window ended in 2020: a run of it starts only with `--override-window REASON`.
+LATE = """\
+runbook: 1
+id: late
+title: Late change
+ticket:
+  id: CHG-9
+  window: {start: "2020-01-01T01:00:00Z", end: "2020-01-01T02:00:00Z"}
+sections:
+  - id: impl
+    kind: implement
+    steps:
+      - {id: one, title: One, run: 'echo one', undo: 'echo undo'}
+"""

@@ -11,27 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import of_kind, prepare_workdir, started, until
+from run_screen_helpers import LATE, of_kind, prepare_workdir, started, until
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.describe import describe
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.output_pane import CONTINUED, OutputLog
-
-LATE = """\
-runbook: 1
-id: late
-title: Late change
-ticket:
-  id: CHG-9
-  window: {start: "2020-01-01T01:00:00Z", end: "2020-01-01T02:00:00Z"}
-sections:
-  - id: impl
-    kind: implement
-    steps:
-      - {id: one, title: One, run: 'echo one', undo: 'echo undo'}
-"""
 
 
 def _pane(app: Any) -> list[str]:

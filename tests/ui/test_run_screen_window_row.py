@@ -8,25 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from run_screen_helpers import LATE
 
 from runbook_tui import cli
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
 from runbook_tui.ui.status_stack import statuses
-
-LATE = """\
-runbook: 1
-id: late
-title: Late change
-ticket:
-  id: CHG-9
-  window: {start: "2020-01-01T01:00:00Z", end: "2020-01-01T02:00:00Z"}
-sections:
-  - id: impl
-    kind: implement
-    steps:
-      - {id: one, title: One, run: 'echo one', undo: 'echo undo'}
-"""
 
 
 def _window_row(journal: Path) -> str:

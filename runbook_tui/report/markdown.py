@@ -117,9 +117,8 @@ def _header(report: Report) -> list[str]:
 
 def _summary(report: Report) -> list[tuple[str, str]]:
     """What a change board reads first: outcome, window, verifier(s), steps, guard trips, success criteria."""
-    s = report.session
     return [
-        ("**Outcome**", f"**{esc(t.outcome_line(report))}**" + (f" (by {esc(s.finished_by)})" if s.finished_by else "")),
+        ("**Outcome**", f"**{esc(t.outcome_line(report))}**" + esc(t.finished_words(report))),
         *([("**Still applied**", esc(applied))] if (applied := t.still_applied(report)) else []),
         ("**Window**", esc(t.window_summary(report))),
         ("**Verifier**", esc(t.verifier(report))),
@@ -210,7 +209,12 @@ def _skipped(report: Report) -> list[str]:
     for step in report.skipped:
         decision = next((d for d in reversed(step.decisions) if d.kind == "skipped"), None)
         rows.append(
-            (f"{step.number}. {esc(step.id)}", esc(decision.by if decision else t.NONE), t.clock(decision.at if decision else None), esc(step.reason or t.NONE))
+            (
+                f"{step.number}. {esc(step.id)}",
+                esc(t.who(decision.by if decision else None)),
+                t.clock(decision.at if decision else None),
+                esc(step.reason or t.NONE),
+            )
         )
     return ["## Skipped steps", ""] + table(["Step", "By", "At", "Reason"], rows) + [""]
 
@@ -227,7 +231,7 @@ def _rollbacks(report: Report) -> list[str]:
 def _rollback(rollback: Rollback) -> list[str]:
     out = [f"### {esc(t.rollback_title(rollback))}", ""]
     facts = [
-        f"Started by {esc(rollback.started_by)} at {t.clock(rollback.started_at)}" + (f": {esc(rollback.reason)}" if rollback.reason else ""),
+        f"Started by {esc(t.who(rollback.started_by))} at {t.clock(rollback.started_at)}" + (f": {esc(rollback.reason)}" if rollback.reason else ""),
         f"Result: **{esc(t.rollback_result(rollback))}**"
         + (f" at {t.clock(rollback.finished_at)} ({t.duration(rollback.duration_seconds)})" if rollback.finished_at else ""),
     ]
@@ -303,14 +307,14 @@ def _signatures(report: Report) -> list[str]:
 def _notes(report: Report) -> list[str]:
     if not report.notes:
         return []
-    rows = [(t.clock(n.at), esc(n.by), esc(n.step or t.NONE), esc(n.text)) for n in report.notes]
+    rows = [(t.clock(n.at), esc(t.who(n.by)), esc(n.step or t.NONE), esc(n.text)) for n in report.notes]
     return ["## Notes", ""] + table(["At", "By", "Step", "Note"], rows) + [""]
 
 
 def _pauses_and_errors(report: Report) -> list[str]:
     out: list[str] = []
     if report.pauses:
-        rows = [(t.clock(p.at), esc(p.by), esc(t.pause_reason(p)), esc(t.pause_end(p))) for p in report.pauses]
+        rows = [(t.clock(p.at), esc(t.who(p.by)), esc(t.pause_reason(p)), esc(t.pause_end(p))) for p in report.pauses]
         out += ["## Pauses", ""] + table(["At", "By", "Reason", "Went on"], rows) + [""]
     if report.errors:
         rows = [(t.clock(e.at), esc(e.step or t.NONE), esc(e.host or t.NONE), esc(e.message) + (" (transient)" if e.transient else "")) for e in report.errors]

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
+from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
@@ -176,7 +177,7 @@ def pause_end(pause: Pause) -> str:
     if pause.ended_by is None:
         return "still paused when the journal ends"
     how = " (a rollback started)" if pause.ended_by == "rollback" else f": {pause.lifted}" if pause.lifted else ""
-    return f"{clock(pause.resumed_at)} by {pause.resumed_by}{how}"
+    return f"{clock(pause.resumed_at)} by {who(pause.resumed_by)}{how}"
 
 
 def threshold(number: float | None, unit: str, direction: str) -> str:
@@ -193,7 +194,7 @@ def attempt_line(attempt: Attempt) -> str:
     """`attempt 2: 17:04:10 → 17:04:22 (12s) by alice: done`."""
     end = clock(attempt.finished_at) if attempt.finished_at else "no end recorded"
     rollback = ", during the rollback" if attempt.during_rollback else ""
-    return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {attempt.started_by}{rollback}: {attempt_status(attempt.status)}"
+    return f"attempt {attempt.number}: {clock(attempt.started_at)} → {end} ({duration(attempt.duration_seconds)}) by {who(attempt.started_by)}{rollback}: {attempt_status(attempt.status)}"
 
 
 def summary_counts(report: Report) -> str:
@@ -305,6 +306,26 @@ def resumes(report: Report) -> str:
     return ", ".join(f"{when(at)} by {by}" for at, by in zip(session.resumed_at, session.resumed_by))
 
 
+def who(actor: str | None) -> str:
+    """A journal's actor as a person reads it: `system` is the program (the contract's word for it); a change board read
+    `skipped by system`, `(by system)`, as if someone called system had acted."""
+    return "the program" if actor == SYSTEM else actor or NONE
+
+
+def finished_words(report: Report) -> str:
+    """Who ended the run, after the outcome: ` (by carol)`; where the program journaled the end, what ended it (the
+    Summary read `done (by system)`)."""
+    session = report.session
+    if not session.finished_by:
+        return ""
+    if session.finished_by != SYSTEM:
+        return f" (by {session.finished_by})"
+    if session.outcome == "done":
+        why = "once the unmet success criteria were accepted" if session.criteria_acceptance else "with no step left to run"
+        return f" (ended by the program {why})"
+    return " (ended by the program)"
+
+
 def outcome_line(report: Report) -> str:
     """The session's outcome; unmet success criteria come first, then whether they were accepted and by whom. A run
     rolled back to a checkpoint says so (it read `ROLLED BACK`, as if the whole change had been undone)."""
@@ -358,13 +379,13 @@ def history_line(step: Step, entry: HistoryEntry) -> str:
         return attempt_line(step.attempt(entry.attempt))
     if entry.kind == "rollback":
         reason = f": {entry.reason}" if entry.reason else ""
-        return f"{entry.words}; started by {entry.by} at {clock(entry.at)}{reason}"
+        return f"{entry.words}; started by {who(entry.by)} at {clock(entry.at)}{reason}"
     if entry.kind == "undo":
         return f"{entry.words} at {clock(entry.at)}"
     if entry.kind == "ack-manual":  # the attempt after it reads `by NAME: done`, as if that person had done the step
         return f"{entry.words} (exec run by {entry.by} at {clock(entry.at)})"
     reason = f": {entry.reason}" if entry.reason else ""
-    return f"{entry.kind} by {entry.by} at {clock(entry.at)}{reason}"
+    return f"{entry.kind} by {who(entry.by)} at {clock(entry.at)}{reason}"
 
 
 def params(report: Report) -> str:

@@ -103,7 +103,7 @@ async def test_the_note_exec_leaves_when_a_hold_stops_it_is_the_programs_not_the
     assert said == [("alice", "go-ahead requested for 'two'"), ("system", "exec stopped: the run is paused (bob asked to hold: wait for the dba)")], said
     md = render(build_report(shared.journal), "md").splitlines()
     row = next(line for line in md if "exec stopped" in line)
-    assert row.split(" | ")[1:3] == ["system", "two"], row
+    assert row.split(" | ")[1:3] == ["the program", "two"], row  # the program's note, in its words (it read `system`)
     # why the journal ends open, on the board (before: `UNFINISHED` alone)
     outcome = next(line for line in md if line.startswith("| **Outcome** |"))
     assert outcome == "| **Outcome** | **UNFINISHED (the journal ends with the session open): paused (bob asked to hold: wait for the dba)** |", outcome

@@ -1,0 +1,45 @@
+"""Who did what, as a change board reads it: the program is never a person called `system`, and a solo run's undone
+step was never waiting for anyone's confirmation. Journals from real `exec` processes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.journal import read_events
+from runbook_tui.report import build_report, render
+from tests.engine.test_exec_cli import run_exec
+
+#: c fails while `make-c-fail` exists; b's change is undone by the rollback to a.
+NIGHT = """\
+    runbook: 1
+    id: who-night
+    title: Who did it
+    ticket: {id: CHG-7, subject: who, assignee: alice, verifier: bob}
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, checkpoint: true}
+          - {id: b, title: Step b, run: echo b, undo: echo undo-b}
+          - {id: c, title: Step c, run: "test ! -e make-c-fail", undo: echo undo-c}
+"""
+
+
+def test_a_run_the_program_ended_says_so_not_by_system(tmp_path: Path) -> None:
+    """Every step done, the program journals the end (`actor` system): the Summary read `done (by system)`, as if a
+    person called system had signed the change off."""
+    result = run_exec(tmp_path, NIGHT, "s3cr3t-who-1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    path = tmp_path / "run.jsonl"
+    finished = next(e for e in read_events(path).events if e["type"] == ev.SESSION_FINISHED)
+    assert finished["actor"] == ev.SYSTEM  # what the journal says
+    report = build_report(path)
+    markdown, html = render(report, "md"), render(report, "html")
+    outcome = next(line for line in markdown.splitlines() if line.startswith("| **Outcome** |"))
+    assert outcome == "| **Outcome** | **done** (ended by the program with no step left to run) |", outcome
+    assert "done</strong> (ended by the program with no step left to run)</td>" in html
+    assert "by system" not in markdown.split("## Timeline")[0] and "by system" not in html.split('id="timeline"')[0]
+    assert json.loads(render(report, "json"))["session"]["finished_by"] == ev.SYSTEM  # the JSON keeps the journal's actor

@@ -24,6 +24,9 @@ REVIEW = "review"
 #: A step's `verification` when it completed and was undone before a verifier confirmed it: never confirmed, but its
 #: change no longer stands either (it read UNVERIFIED, and counted among the unverified).
 ROLLED_BACK_UNCONFIRMED = "rolled back before confirmation"
+#: A step's `verification` when it completed while the run was solo and was undone: no confirmation was ever due (it read
+#: `rolled back before confirmation`, as if a verifier had been about to give their word).
+ROLLED_BACK_SOLO = "unverified (solo run), then rolled back"
 #: A step's `verification` while it waits for the verifier when the journal ends open: `resume` can still take their word.
 WAITING_FOR_VERIFIER = "waiting for verifier"
 #: How `counts` count a done step a rollback passed over (it has no undo: its change stands), not among `done`.
@@ -128,7 +131,7 @@ class Step:
     confirmed_by: str | None = None
     confirmed_at: str | None = None
     go_ahead_by: str | None = None
-    verification: str = "n/a"  # confirmed, unverified, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, not required, n/a
+    verification: str = "n/a"  # confirmed, unverified, ROLLED_BACK_UNCONFIRMED, ROLLED_BACK_SOLO, WAITING_FOR_VERIFIER, not required, n/a
     unverified: bool = False  # completed without a verifier's confirmation
     reason: str | None = None  # skip / reject / mark-done reason, as the state keeps it
     started_at: str | None = None  # first attempt

@@ -12,7 +12,7 @@ from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
+from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_SOLO, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_title as rollback_title
@@ -146,8 +146,8 @@ def confirmed(step: Step) -> str:
         return self_confirmed_words(step.confirmed_by) if step.confirmed_by else "UNVERIFIED"
     if step.verification == ROLLED_BACK_UNCONFIRMED:  # it read UNVERIFIED: the change it made no longer stands
         return f"{ROLLED_BACK_UNCONFIRMED} (only {step.confirmed_by}, who ran it, confirmed it)" if step.confirmed_by else ROLLED_BACK_UNCONFIRMED
-    if step.verification == WAITING_FOR_VERIFIER:
-        return WAITING_FOR_VERIFIER
+    if step.verification in (WAITING_FOR_VERIFIER, ROLLED_BACK_SOLO):
+        return step.verification
     if step.verification == "not required":  # no word after it was needed; a `verify: before` step's came before it ran
         return f"go-ahead by {step.go_ahead_by}" if step.go_ahead_by else "not required"
     return NONE

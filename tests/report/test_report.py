@@ -440,7 +440,7 @@ def test_a_journal_from_exec_reports_in_every_format(tmp_path: Path) -> None:
     assert data["session"]["outcome"] == "rolled_back"
     assert {s["id"]: s["outcome"] for s in data["steps"]} == {"look": "done", "touch": "undone", "break": "undone", "never": "not run", "clean": "done"}
     assert data["unverified"] == ["look", "clean"]  # touch, done solo, was undone: its change no longer stands
-    assert {s["id"]: s["verification"] for s in data["steps"]}["touch"] == "rolled back before confirmation"
+    assert {s["id"]: s["verification"] for s in data["steps"]}["touch"] == "unverified (solo run), then rolled back"  # no confirmation was due
     assert [(u["step"], u["status"]) for u in data["rollbacks"][0]["undo"]] == [("break", "ok"), ("touch", "ok")]
     assert data["integrity"]["final_hash"] == lines_of(tmp_path / "j.jsonl")[-1]["hash"]
     assert "<script" not in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -43,3 +43,20 @@ def test_a_run_the_program_ended_says_so_not_by_system(tmp_path: Path) -> None:
     assert "done</strong> (ended by the program with no step left to run)</td>" in html
     assert "by system" not in markdown.split("## Timeline")[0] and "by system" not in html.split('id="timeline"')[0]
     assert json.loads(render(report, "json"))["session"]["finished_by"] == ev.SYSTEM  # the JSON keeps the journal's actor
+
+
+def test_a_solo_step_undone_by_a_rollback_was_never_waiting_for_a_confirmation(tmp_path: Path) -> None:
+    """Solo, b done, c fails, `--on-failure rollback` undoes both: b's Confirmed by read `rolled back before
+    confirmation`, though in a solo run no confirmation was ever due."""
+    (tmp_path / "make-c-fail").touch()
+    result = run_exec(tmp_path, NIGHT, "s3cr3t-who-2", "--on-failure", "rollback")
+    assert result.returncode == 1 and "outcome ROLLED BACK" in result.stdout, result.stdout + result.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    markdown, html, data = render(report, "md"), render(report, "html"), json.loads(render(report, "json"))
+    b = next(line for line in markdown.splitlines() if line.startswith("| 2 | b: "))
+    assert b.split(" | ")[4:6] == ["done, then undone", "unverified (solo run), then rolled back"], b
+    assert "before confirmation" not in markdown and "before confirmation" not in html
+    assert "unverified (solo run), then rolled back</td>" in html
+    steps = {s["id"]: s for s in data["steps"]}
+    assert (steps["b"]["verification"], steps["b"]["unverified"]) == ("unverified (solo run), then rolled back", False)
+    assert data["unverified"] == ["a"], data["unverified"]  # a's change stands, unverified; b's does not

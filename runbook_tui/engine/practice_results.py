@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from runbook_tui.engine.event_words import self_confirmed_words, status_words
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import VOCABULARY, Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import Move, exit_words
 from runbook_tui.engine.moves import elapsed
@@ -59,6 +59,8 @@ class Results:
     # (every step through), no move of theirs to stand beside the night's.
     night_ended: str | None = None
     you_ended: str | None = None
+    # The night's events of a kind this version does not know (a newer version wrote the journal): (type, actor, ts).
+    unknown: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def score(self) -> tuple[int, int]:
@@ -123,7 +125,13 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
             point.why += _yours_later(point, night_commands(night), night_commands(practice))
     verifier = history.state.session.get("verifier")
     mode = str(history.state.session.get("mode") or "live")
-    return Results(points, str(verifier) if verifier else None, scenario, mode, history.state.outcome, yours.state.outcome)
+    return Results(points, str(verifier) if verifier else None, scenario, mode, history.state.outcome, yours.state.outcome, unknown_kinds(night))
+
+
+def unknown_kinds(events: Sequence[Event]) -> list[tuple[str, str, str]]:
+    """(type, actor, ts) of each event of a kind this version does not know, in the journal's order: what a newer
+    version recorded, which practice cannot play (nothing here knows what it means)."""
+    return [(str(e["type"]), str(e.get("actor", "")), str(e.get("ts", ""))) for e in events if e["type"] not in VOCABULARY]
 
 
 def _yours_later(point: DecisionPoint, nights: Commands, yours: Commands) -> str:

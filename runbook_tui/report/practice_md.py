@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.history_model import Move
 from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words
 from runbook_tui.report.markdown import esc, para, table
+from runbook_tui.report.text import unknown_kinds
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible
 
@@ -64,6 +67,17 @@ def played_back(results: Results) -> str:
     return results.verifier or "none, the night had no verifier"
 
 
+def unknown_notice(unknown: Sequence[tuple[str, str, str]]) -> str:
+    """What the trainee reads before the first step, and the trainer in the results, when the night's journal holds events
+    of a kind this version does not know (`Results.unknown`), or "" (none)."""
+    kinds = unknown_kinds(unknown)
+    return (
+        f"{kinds}: a newer version wrote the night's journal; practice plays back only what this version knows, so what they record is not in this practice"
+        if kinds
+        else ""
+    )
+
+
 def endings(results: Results) -> str:
     """`The night ended ROLLED BACK; your run ended done.`: how both runs ended ("" when the night's journal ends open)."""
     if results.night_ended is None:
@@ -85,6 +99,8 @@ def score_line(results: Results) -> str:
 
 def render(results: Results, journal: str, trainee: str) -> str:
     out = [f"# Practice results: {esc(journal)}", ""]
+    if notice := unknown_notice(results.unknown):
+        out += [f"> **Warning:** {esc(notice)}", ""]
     if results.scenario:
         out += ["**Scenario**", "", para(results.scenario), ""]
     played = f"Trainee: {esc(trainee)}; the verifier played back: {esc(played_back(results))}.{esc(night_said(results))}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -44,13 +44,18 @@ _MODES = {
 
 def unknown_warning(report: Report) -> str:
     """What a board must know first about events this version does not know, or "" (none)."""
-    unknown = report.unknown_events
+    kinds = unknown_kinds([(e.type, e.actor, e.at) for e in report.unknown_events])
+    return f"{kinds}: a newer version wrote this journal; the Summary and the Steps leave out what it records (see the Timeline)" if kinds else ""
+
+
+def unknown_kinds(unknown: Sequence[tuple[str, str, str]]) -> str:
+    """`2 events of a kind this version does not know (step_quarantined by alice at 2026-11-23 17:03:10 UTC, and 1
+    more)` from their (type, actor, ts), or "" (none): as the report and practice say it."""
     if not unknown:
         return ""
-    first = unknown[0]
-    which = f"{first.type} by {first.actor} at {when(first.at)}" + (f", and {len(unknown) - 1} more" if len(unknown) > 1 else "")
-    kinds = f"{len(unknown)} event{'s' * (len(unknown) > 1)} of a kind this version does not know"
-    return f"{kinds} ({which}): a newer version wrote this journal; the Summary and the Steps leave out what it records (see the Timeline)"
+    kind, actor, at = unknown[0]
+    which = f"{kind} by {who(actor)} at {when(at)}" + (f", and {len(unknown) - 1} more" if len(unknown) > 1 else "")
+    return f"{len(unknown)} event{'s' * (len(unknown) > 1)} of a kind this version does not know ({which})"
 
 
 def mode_warning(mode: str) -> str | None:

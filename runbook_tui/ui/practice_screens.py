@@ -26,10 +26,10 @@ from textual.widgets import Footer, Static
 
 from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words
+from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words, unknown_kinds
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
-from runbook_tui.report.practice_md import decision_words, endings, night_said, played_back, score_line, seconds, trainee_words
+from runbook_tui.report.practice_md import decision_words, endings, night_said, played_back, score_line, seconds, trainee_words, unknown_notice
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
@@ -150,7 +150,8 @@ class PracticeResultsScreen(Screen[None]):
         )
         legend = Text(f"Time: the night's first, yours second.{night_words(self.results)} {self.saved}", style="dim")
         ended = Text(visible(endings(self.results)), style="bold" if self.results.night_ended == self.results.you_ended else "bold red")
-        yield Static(Group(head, differences(self.results), ended, legend), id="results-head")
+        notice = Text(visible(unknown_notice(self.results.unknown)), style="bold yellow")
+        yield Static(Group(head, differences(self.results), ended, legend, *([notice] if notice else [])), id="results-head")
         with VerticalScroll(id="results-body"):
             yield Static(results_table(self.results), id="results-table")
         yield Footer()
@@ -170,8 +171,13 @@ class PracticeRunScreen(RunScreen):
     def on_mount(self) -> None:
         # Textual runs RunScreen's and RunView's on_mount itself, after this one: calling super() too ran them twice.
         practice = self.app.practice if isinstance(self.app, PracticeApp) else None
-        if practice is not None and practice.scenario:
-            self.app.push_screen(InfoScreen(f"Practice scenario: {Path(practice.journal).name}", practice.scenario))
+        if practice is None:
+            return
+        # A night a newer version wrote: said before the first step (it was practised as if nothing were missing).
+        notice = f"Warning: {unknown}" if (unknown := unknown_notice(unknown_kinds(practice.night))) else ""
+        if practice.scenario or notice:
+            title = "Practice scenario" if practice.scenario else "Before you practise"
+            self.app.push_screen(InfoScreen(f"{title}: {Path(practice.journal).name}", "\n\n".join(t for t in (notice, practice.scenario) if t)))
 
     def action_quit_run(self) -> None:
         app = self.app

@@ -481,8 +481,10 @@ def said(event: Event) -> Said | None:
     say = SAYS.get(shown["type"])
     if say is not None:
         return say(shown)
-    rest = {k: v for k, v in shown.items() if k not in ev.ENVELOPE}
-    return Said("──", [", ".join(f"{k}={v}" for k, v in rest.items())])
+    # A kind this version does not know (a newer version wrote it): who, and its fields as journaled (the report's
+    # Timeline read `reason=…, step=…` alone; replay's log said who in words of its own).
+    rest = ", ".join(f"{k}={v}" for k, v in shown.items() if k not in ev.ENVELOPE)
+    return Said("?", [f"by {shown.get('actor', '')}, not known to this version" + (f": {rest}" if rest else "")])
 
 
 def output_lines(event: Event, separator: str) -> list[str]:

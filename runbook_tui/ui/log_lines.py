@@ -57,9 +57,8 @@ def unknown_lines(event: Event) -> list[str]:
     """An event of a type this version does not know (a newer one wrote the journal): its type, who and its fields, as
     journaled (a replay dropped it: the log went on as if the night held nothing there)."""
     words = said(event)
-    fields = f": {words.lines[0]}" if words is not None and words.lines and words.lines[0] else ""
-    kind, actor = visible_line(str(event["type"])), visible_line(str(event.get("actor", "")))
-    return [f"? {visible_line(str(event.get('ts', '')))[11:19]} {kind} by {actor}, not known to this version{fields}"]
+    said_there = words.lines[0] if words is not None and words.lines else ""
+    return [f"? {visible_line(str(event.get('ts', '')))[11:19]} {visible_line(str(event['type']))} {said_there}"]
 
 
 def raw_output_prefix(event: Event) -> str:

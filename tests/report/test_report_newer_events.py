@@ -40,3 +40,11 @@ def test_events_this_version_does_not_know_are_flagged_in_every_format(tmp_path:
 def test_a_journal_of_known_events_has_no_such_flag() -> None:
     report = build_report(DATA / "solo.jsonl")
     assert "does not know" not in render(report, "md") and "unknown_events" not in json.loads(render(report, "json"))
+
+
+def test_the_timeline_names_who_wrote_an_event_this_version_does_not_know(tmp_path: Path) -> None:
+    """The Timeline, where the banner sends the board, read `17:02:14 step_quarantined   reason=[b]bad[/b] disk,
+    step=…`: not who did it, nor that this version cannot read it (replay's log said both, in words of its own)."""
+    report = build_report(_with_a_newer_event(tmp_path))
+    line = next(line for line in render(report, "md").split("## Timeline")[1].splitlines() if "step_quarantined" in line)
+    assert line.split("step_quarantined", 1)[1].lstrip().startswith("by alice, not known to this version: reason=[b]bad[/b] disk, step="), line

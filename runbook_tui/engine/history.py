@@ -11,7 +11,6 @@ stands, the step as rendered for people, verdict counts, captures) is read from 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -42,6 +41,7 @@ from runbook_tui.engine.history_model import (
     exit_words,
     rollback_words,
 )
+from runbook_tui.engine.history_moments import number, sample_time, seconds_between
 from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.host_tally import tolerated_problems
 from runbook_tui.engine.mark_done import EXIT_NOTE
@@ -61,40 +61,6 @@ _SHARE_COUNTS = (
 
 #: Events that sign the run (trust/): a journal holding one gets the report's Signatures section.
 _SIGNATURES = frozenset({ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED})
-
-
-def parse_ts(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def seconds_between(start: str | None, end: str | None) -> float | None:
-    a, b = parse_ts(start), parse_ts(end)
-    if a is None or b is None:
-        return None
-    return round((b - a).total_seconds(), 3)
-
-
-def _sample_time(value: Any, fallback: str) -> str:
-    """A sample's own time (ISO text or epoch seconds) as the journal's ISO form."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        moment = dt.datetime.fromtimestamp(float(value), dt.UTC)
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-    return str(value) if value else fallback
-
-
-def number(value: Any) -> float | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -230,19 +196,22 @@ class History:
         rollback = self.rollbacks[-1] if self.rollbacks else None
         if rollback is not None and rollback.ok is None:
             rollback.ok = False
-            for entry in rollback.undo:
-                if entry.status == "running":  # started, never finished: it may have changed things, or not
-                    entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
+            for entry in (u for u in rollback.undo if u.status == "running"):  # started, never finished: it may have changed things, or not
+                entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
+                entry.output_tail = list(self.undo_tails.pop((entry.step, entry.host), ()))  # its own (it read as the next undo's)
 
     def record_ends(self) -> set[str]:
         """The journal ends here (the report's end of the fold): the steps still running then, their attempts closed
         `unknown` as `resume` would find them (a host that was running, unknown; a finished wave's hosts keep their end).
-        Whether such a step ran to its end, the record cannot say: it read `running`, as if still under way."""
+        Whether such a step ran to its end, the record cannot say: it read `running`, as if still under way. An undo
+        still running keeps the output the journal holds of it (it had none)."""
         ended = set(self.running)
         for step in ended:
             held = self.state.steps[step].hosts
             hosts = [HostResult(h, "unknown" if hs.status == "running" else hs.status, hs.exit_code, hs.error) for h, hs in held.items()]
             self._close(step, None, "unknown", hosts, [f"outcome unknown: {RECORD_ENDS_RUNNING}"])
+        for undo in (u for rollback in self.rollbacks[-1:] for u in rollback.undo if u.status == "running"):  # its output so far
+            undo.output_tail = list(self.undo_tails.pop((undo.step, undo.host), ()))
         return ended
 
     def _decide(self, e: Event) -> None:
@@ -357,7 +326,7 @@ class History:
 
     def _on_metric_sample(self, e: Event) -> None:
         panel = str(e["panel"])
-        self.samples.setdefault(panel, []).append((_sample_time(e.get("ts_sample"), e["ts"]), number(e.get("value"))))
+        self.samples.setdefault(panel, []).append((sample_time(e.get("ts_sample"), e["ts"]), number(e.get("value"))))
         if e.get("note") and number(e.get("value")) is not None:
             self.noted[panel] = self.noted.get(panel, 0) + 1
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import SYSTEM, VOCABULARY, Event
-from runbook_tui.engine.history import History, number, parse_ts, seconds_between
+from runbook_tui.engine.history import History
+from runbook_tui.engine.history_moments import number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.mark_done import EXIT_NOTE

@@ -22,7 +22,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.history import parse_ts
+from runbook_tui.engine.history_moments import parse_ts
 from runbook_tui.report.assemble import read_verified
 from runbook_tui.report.fold import event_lines
 from runbook_tui.runbook.safe_text import visible_line

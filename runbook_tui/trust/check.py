@@ -33,7 +33,7 @@ from runbook_tui.engine.events import (
     VERIFIER_HANDOVER,
     Event,
 )
-from runbook_tui.engine.history import parse_ts
+from runbook_tui.engine.history_moments import parse_ts
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line

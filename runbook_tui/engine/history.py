@@ -266,6 +266,7 @@ class History:
                 requested_at=requested[2] if requested else None,
                 undo=entries,
                 rollback_steps=list(plan.get("rollback_steps", [])),
+                driver=str(e.get("driver") or ""),
             )
         )
         rollback = self.rollbacks[-1]

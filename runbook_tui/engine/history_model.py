@@ -123,6 +123,7 @@ class Rollback:
     failed_step: str | None = None
     undo: list[UndoResult] = field(default_factory=list)
     rollback_steps: list[str] = field(default_factory=list)  # `rollback` section steps it runs after the undos
+    driver: str = ""  # the command whose policy started it (exec --on-failure, rehearse), not a person's move then
 
 
 @dataclass

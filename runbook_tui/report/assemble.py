@@ -151,6 +151,7 @@ def _session(fold: History) -> Session:
         duration_seconds=seconds_between(started_at, end) or 0.0,
         outcome=fold.state.outcome or "unfinished",
         finished_by=_finished_by(fold),
+        finished_driver=_finished_driver(fold),
         resumed_at=fold.resumed_at,
         resumed_by=fold.resumed_by,
         solo_reasons=fold.solo_reasons,
@@ -187,6 +188,17 @@ def _finished_by(fold: History) -> str | None:
     if finished["actor"] == SYSTEM and fold.state.outcome == "rolled_back" and fold.rollbacks:
         return fold.rollbacks[-1].started_by
     return str(finished["actor"])
+
+
+def _finished_driver(fold: History) -> str | None:
+    """The command whose policy ended the run (`exec --on-failure stop` after a failure or a rejection, a full rollback
+    exec started), or None: the Summary read `FAILED (by alice)`, as if alice had decided it."""
+    finished = fold.finished
+    if finished is None:
+        return None
+    if finished["actor"] == SYSTEM and fold.state.outcome == "rolled_back" and fold.rollbacks:
+        return fold.rollbacks[-1].driver or None
+    return str(finished.get("driver") or "") or None
 
 
 def counted_as(outcome: str, section_kind: str, full_rollback: bool, not_rolled_back: bool = False) -> str:

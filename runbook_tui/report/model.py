@@ -84,6 +84,7 @@ class Session:
     duration_seconds: float
     outcome: str  # done, failed, rolled_back, aborted, or unfinished
     finished_by: str | None  # who ended it: session_finished's actor, or who started the rollback that ended it
+    finished_driver: str | None  # the command whose policy ended it for finished_by (exec, rehearse), None: a person's move
     resumed_at: list[str] = field(default_factory=list)
     resumed_by: list[str] = field(default_factory=list)  # who resumed it, in the order of resumed_at
     solo_reasons: list[str] = field(default_factory=list)  # every reason given to go solo, in order (a resume may give another)

@@ -323,8 +323,8 @@ def finished_words(report: Report) -> str:
     session = report.session
     if not session.finished_by:
         return ""
-    if session.finished_by != SYSTEM:
-        return f" (by {session.finished_by})"
+    if session.finished_by != SYSTEM:  # `(by exec, run by alice)`: exec's policy ended it, no move of alice's then
+        return f" (by {session.finished_driver}, run by {session.finished_by})" if session.finished_driver else f" (by {session.finished_by})"
     if session.outcome == "done":
         why = "once the unmet success criteria were accepted" if session.criteria_acceptance else "with no step left to run"
         return f" (ended by the program {why})"

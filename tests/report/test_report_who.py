@@ -60,3 +60,25 @@ def test_a_solo_step_undone_by_a_rollback_was_never_waiting_for_a_confirmation(t
     steps = {s["id"]: s for s in data["steps"]}
     assert (steps["b"]["verification"], steps["b"]["unverified"]) == ("unverified (solo run), then rolled back", False)
     assert data["unverified"] == ["a"], data["unverified"]  # a's change stands, unverified; b's does not
+
+
+def test_a_run_execs_policy_ended_says_so_not_as_the_persons_move(tmp_path: Path) -> None:
+    """c fails and `exec` (its default `--on-failure stop`) ends the run FAILED: the journal's session_finished is the
+    person's, with `driver` exec. The Summary read `FAILED (by alice)`, as if she had decided it then; so did a
+    rollback exec started by `--on-failure abort`."""
+    (tmp_path / "make-c-fail").touch()
+    result = run_exec(tmp_path, NIGHT, "s3cr3t-who-3")
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    person = report.session.finished_by
+    assert person and person != ev.SYSTEM and report.session.finished_driver == "exec"
+    outcome = next(line for line in render(report, "md").splitlines() if line.startswith("| **Outcome** |"))
+    assert outcome == f"| **Outcome** | **FAILED** (by exec, run by {person}) |", outcome
+    assert json.loads(render(report, "json"))["session"]["finished_driver"] == "exec"
+    aborted = tmp_path / "aborted"
+    aborted.mkdir()
+    (aborted / "make-c-fail").touch()
+    result = run_exec(aborted, NIGHT, "s3cr3t-who-4", "--on-failure", "abort")
+    assert result.returncode == 1 and "outcome ROLLED BACK" in result.stdout, result.stdout + result.stderr
+    outcome = next(line for line in render(build_report(aborted / "run.jsonl"), "md").splitlines() if line.startswith("| **Outcome** |"))
+    assert outcome == f"| **Outcome** | **ROLLED BACK** (by exec, run by {person}) |", outcome

@@ -20,6 +20,12 @@ class Actor:
 SYSTEM = Actor(ev.SYSTEM, "system")
 
 
+def named(actor: str | None) -> str:
+    """A journal's actor as people read it: `system` is the program (the contract's word for it), not a person called
+    system (the report and the detail pane read `skipped by system`, `done (by system)`)."""
+    return "the program" if actor == ev.SYSTEM else actor or ""
+
+
 def person_name_problem(name: str) -> str | None:
     """Why `name` cannot name a person in the journal, or None: every event's `actor` is a user name, or `system` for
     the program (the contract), so a person called `system` (or nobody: an empty name) would make the record ambiguous."""

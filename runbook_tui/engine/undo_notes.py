@@ -7,6 +7,7 @@ step a person stopped read as failed by itself, and a rejected or not yet confir
 
 from __future__ import annotations
 
+from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
 from runbook_tui.engine.reattach import undo_left_running
@@ -57,7 +58,7 @@ def _step_words(step: StepState) -> str:
     marked = step.status == "done" and step.decision == "marked done"
     if not marked and step.status not in ("skipped", "rejected"):
         return ""
-    by = f" by {step.decided_by}" if step.decided_by else ""
+    by = f" by {named(step.decided_by)}" if step.decided_by else ""
     return f"then {'marked done' if marked else step.status}{by}"
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from runbook_tui.engine.actors import named
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
@@ -312,9 +313,8 @@ def resumes(report: Report) -> str:
 
 
 def who(actor: str | None) -> str:
-    """A journal's actor as a person reads it: `system` is the program (the contract's word for it); a change board read
-    `skipped by system`, `(by system)`, as if someone called system had acted."""
-    return "the program" if actor == SYSTEM else actor or NONE
+    """A journal's actor as a person reads it (`actors.named`), or NONE."""
+    return named(actor) or NONE
 
 
 def finished_words(report: Report) -> str:

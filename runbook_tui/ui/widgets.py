@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from runbook_tui.engine.actors import named
 from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
 from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.pending_captures import not_rendered_yet
@@ -462,7 +463,7 @@ def _decision(step: Any) -> str:
     # A confirmation of what a rollback then undid: it read `✓ confirmed by bob` under `↶ undone`, as if it stood.
     undone = step.status == "undone" and step.decision == "confirmed"
     after = ", on an earlier attempt" if earlier else ", then undone by the rollback" if undone else ""
-    return f"{mark} {step.decision or 'decided'} by {step.decided_by} {_time_of(step.decided_at)}{void}{after}"
+    return f"{mark} {step.decision or 'decided'} by {named(step.decided_by)} {_time_of(step.decided_at)}{void}{after}"
 
 
 def _time_of(ts: str | None) -> str:

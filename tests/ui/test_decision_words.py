@@ -40,3 +40,10 @@ def test_a_confirmation_a_rollback_undid_says_so() -> None:
     confirmed = replace(StepState(id="edit"), decided_by="bob", decided_at="2026-12-04T21:52:09Z", decision="confirmed", attempts=1)
     assert _decision(replace(confirmed, status="undone")) == "✓ confirmed by bob 21:52:09, then undone by the rollback"
     assert _decision(replace(confirmed, status="done")) == "✓ confirmed by bob 21:52:09"
+
+
+def test_a_step_the_program_skipped_names_the_program_not_a_person_called_system() -> None:
+    """Every host of 'after' was left out (an earlier step failed on it): the program skipped it (actor `system`), and
+    the detail pane read `↷ skipped by system`, as if someone called system had chosen to."""
+    skipped = replace(StepState(id="after"), status="skipped", decided_by="system", decided_at="2026-12-05T11:15:59Z", decision="skipped")
+    assert _decision(skipped) == "↷ skipped by the program 11:15:59"

@@ -29,6 +29,7 @@ from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.engine.state_model import RollbackState
+from runbook_tui.engine.step_stop import running_now
 from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.notify.left_words import not_expired
@@ -132,13 +133,12 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         keys = {} if state.rollback_stopped else {"assignee": enter_and(state, "d mark done", "u roll back")}  # (refused then: u says it)
         found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
     if rollback is not None and not rollback.finished:
-        found.append(
-            Status(
-                f"Rolling back ({rollback.scope}): {rollback.running_step or 'starting'}…",
-                "warning",
-                {"assignee": "k stop step"} if rollback.running_step else {},
-            )
+        # An undo, or a rollback section's step, runs; else the last undo done (it read `starting…` all along but undos).
+        doing = running_now(state)
+        at = (
+            (doing[0] if doing[1] == "undo" else f"running {doing[0]}") if doing else f"{rollback.done_steps[-1]} undone" if rollback.done_steps else "starting"
         )
+        found.append(Status(f"Rolling back ({rollback.scope}): {at}…", "warning", {"assignee": "k stop step"} if doing else {}))
     if state.paused:
         found.append(_paused(state, final_check_waits(state, check_stoppable)))
     if state.hold_requested:

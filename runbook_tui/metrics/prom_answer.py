@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.http_bounded import short
@@ -123,16 +124,21 @@ def instant_values(data: Any) -> tuple[list[float], str | None]:
 NAMED_AMONG = 200
 
 
-def series_name(data: Any, index: int) -> str:
-    """The `index`th series of an instant vector named by the labels that tell it from the others (`service="batch"`),
-    bounded and visible; "" for another answer. For words only: which series a value is."""
+def vector_labels(data: Any) -> list[dict[str, Any]]:
+    """Each series' labels of an instant vector, in order ({} for a series without them; [] for another answer)."""
     result = data.get("result") if data.get("resultType") == "vector" else None
-    if not isinstance(result, list) or not 0 <= index < len(result):
+    if not isinstance(result, list):
+        return []
+    return [s["metric"] if isinstance(s, dict) and isinstance(s.get("metric"), dict) else {} for s in result]
+
+
+def series_name(labels: Sequence[Mapping[str, Any]], index: int) -> str:
+    """The `index`th of several series named by the labels that tell it from the others (`service="batch"`), bounded
+    and visible; "" when there is no such series. For words only: which series a value is."""
+    if not 0 <= index < len(labels):
         return ""
-    if len(result) > NAMED_AMONG:  # the labels that differ would be looked for across every series at each reading:
-        own = result[index].get("metric") if isinstance(result[index], dict) else None  # all of its own instead
-        return short(", ".join(f'{k}="{v}"' for k, v in sorted(own.items())), 120) if isinstance(own, dict) else ""
-    labels: list[dict[str, Any]] = [s["metric"] if isinstance(s, dict) and isinstance(s.get("metric"), dict) else {} for s in result]
+    if len(labels) > NAMED_AMONG:  # the labels that differ would be looked for across every series at each reading:
+        return short(", ".join(f'{k}="{v}"' for k, v in sorted(labels[index].items())), 120)  # all of its own instead
     names = sorted({str(k) for one in labels for k in one})
     differ = [k for k in names if len({str(one.get(k, "")) for one in labels}) > 1]
     return short(", ".join(f'{k}="{labels[index].get(k, "")}"' for k in differ), 120)

@@ -24,9 +24,8 @@ and however slowly it comes.
 A value that is not a number (NaN) is no reading, said in words; an
 infinite one is a reading with no journalable value (`Sample.infinite`):
 the guards see it past every line on its side. A panel query is a metric name with optional
-  label matchers (`http_requests_total{code="500"}`, summed over the
-  matching series) or `rate(name{...}[1m])`, computed from successive
-  scrapes held in memory.
+  label matchers (`http_requests_total{code="500"}`) or `rate(name{...}[1m])`, computed from successive
+  scrapes held in memory, each series' own; of several series the value is the worst, as Prometheus' is.
 """
 
 from __future__ import annotations
@@ -56,6 +55,7 @@ from runbook_tui.metrics.prom_answer import (
     range_series,
     series_name,
     shown,
+    vector_labels,
 )
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
@@ -151,12 +151,12 @@ def _fetch_error(what: str, url: str, exc: FetchError) -> str:
     return f"{what} at {url}: {exc}"
 
 
-def _named(sample: Sample, values: Sequence[float], drop: set[int], data: Any) -> Sample:
+def _named(sample: Sample, values: Sequence[float], drop: set[int], labels: Sequence[Mapping[str, Any]]) -> Sample:
     """`sample` with the series its value is, when several had a number (a guard's trip names it: the person looked at
-    one series, saw it fine, and could not tell what had tripped)."""
+    one series, saw it fine, and could not tell what had tripped). `labels`: each value's series' labels."""
     kept = [i for i, v in enumerate(values) if i not in drop and not math.isnan(v)]
     worst_index = next((i for i in kept if values[i] == sample.guarded), None)
-    name = series_name(data, worst_index) if len(kept) > 1 and worst_index is not None else ""
+    name = series_name([labels[i] for i in kept], kept.index(worst_index)) if len(kept) > 1 and worst_index is not None else ""
     if not name:
         return sample
     said = f"the worst of {len(kept)} series: {name}"
@@ -171,23 +171,17 @@ def _seconds(seconds: float) -> str:
     return format_duration(seconds) if seconds >= 1 else f"{seconds:g}s"
 
 
-def reading(values: Sequence[float], direction: Direction, now: float, *, combine: str = "worst") -> Sample:
-    """Several series' values as one reading: the worst (or their sum), NaN and infinities said in words."""
+def reading(values: Sequence[float], direction: Direction, now: float) -> Sample:
+    """Several series' values as one reading: the worst, NaN and infinities said in words."""
     if not values:
         return Sample(None, "no value", now)
     finite = [v for v in values if not math.isnan(v)]
-    if combine == "sum":
-        total = math.fsum(values) if all(math.isfinite(v) for v in values) else sum(values)
-        value = total
-    elif not finite:
-        value = math.nan
-    else:
-        value = worst(finite, direction)
+    value = worst(finite, direction) if finite else math.nan
     if math.isnan(value):
-        every = f" in all {len(values)} series" if len(values) > 1 and combine != "sum" else ""
+        every = f" in all {len(values)} series" if len(values) > 1 else ""
         return Sample(None, f"the value is NaN{every} (not a number: e.g. 0/0, or no data in its window)", now)
     # Some series NaN, not all: the value is the worst of the others, and says so (before: silently, as if it were all).
-    missing = len(values) - len(finite) if combine != "sum" else 0
+    missing = len(values) - len(finite)
     note = f"{missing} of {len(values)} series NaN (no number): the value is of the other {len(finite)}" if missing else None
     if math.isinf(value):
         side = "above" if value > 0 else "below"
@@ -271,7 +265,7 @@ class PrometheusSource:
             shown_value = format_value(old.guarded) if old.guarded is not None else None
             return Sample(None, stale_error(words or "its samples are old", shown_value), now)
         sample = reading(without(values, drop), panel.direction, now)
-        sample = _named(sample, values, drop, data)
+        sample = _named(sample, values, drop, vector_labels(data))
         if drop:
             words = f"{words}: stale, the value is of the other {len(values) - len(drop)}"
         if words is None:
@@ -450,28 +444,28 @@ class ScrapeSource:
         series = query.select(samples)
         if not series:
             return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
-        if query.rate_window is None:
-            return reading(list(series.values()), panel.direction, now, combine="sum")
-        return self._rate(panel, query.rate_window, series, now)
+        if query.rate_window is not None:
+            series = self._rate(panel, query.rate_window, series, now)
+            if not series:
+                return Sample(None, None, now)  # no series scraped twice yet: a rate needs two
+        # Each series apart and the worst of them, as Prometheus answers the same query and the guards read it (before:
+        # their sum, so `up` over three targets read 2 with one down, and a `direction: below` guard at 1 never tripped).
+        values = list(series.values())
+        return _named(reading(values, panel.direction, now), values, set(), [dict(key) for key in series])
 
-    def _rate(self, panel: PanelQuery, window: float, series: dict[Any, float], now: float) -> Sample:
-        """Per-second increase between this scrape and the oldest one kept within the window (at least the previous one)."""
+    def _rate(self, panel: PanelQuery, window: float, series: dict[Any, float], now: float) -> dict[Any, float]:
+        """Each series' per-second increase between this scrape and the oldest one kept within the window (at least the
+        previous one); {} before a series was scraped twice."""
         history = self._rates.setdefault(panel.id, _RateHistory()).scrapes
         history.append((now, series))
         while len(history) > 2 and now - history[0][0] > window:
             history.popleft()
-        if len(history) < 2:
-            return Sample(None, None, now)  # one scrape so far: the rate needs two
         then, old = history[0]
         elapsed = now - then
-        if elapsed <= 0:
-            return Sample(None, None, now)
-        increase = 0.0
-        for key, value in series.items():
-            if key in old:
-                before = old[key]
-                increase += value - before if value >= before else value  # a counter reset starts from zero
-        return reading([increase / elapsed], panel.direction, now)
+        if len(history) < 2 or elapsed <= 0:
+            return {}
+        # a counter reset starts from zero
+        return {key: (value - old[key] if value >= old[key] else value) / elapsed for key, value in series.items() if key in old}
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:

@@ -229,7 +229,8 @@ def test_an_exporter_that_floods_drips_or_sends_nan_is_read_in_words() -> None:
         peer.answers["metrics"] = (200, b'# TYPE x gauge\nx{a="1"} 3\nx{a="2"} NaN\ny +Inf\n')
         source = ScrapeSource(f"{peer.url}/metrics", timeout=TIMEOUT)
         samples = poll(source, PanelQuery("x", "x"), PanelQuery("y", "y"))
-        assert samples["x"].value is None and "NaN" in (samples["x"].error or ""), samples["x"]
+        # as Prometheus' is: the worst series with a number, saying what it leaves out (tests/metrics/test_scrape_series.py)
+        assert (samples["x"].value, samples["x"].note) == (3, "1 of 2 series NaN (no number): the value is of the other 1"), samples["x"]
         assert samples["y"].infinite == math.inf, samples["y"]
         for behaviour in ("drip", "gigabyte"):
             started = time.monotonic()
@@ -326,7 +327,7 @@ def test_preflight_finds_a_server_that_is_not_a_prometheus_and_answers_that_are_
 
 def test_a_series_named_in_a_guards_words_is_one_visible_bounded_line() -> None:
     """The labels that name the worst series (guard words) are the peer's text: escapes shown, one line, cut short."""
-    from runbook_tui.metrics.prom_answer import series_name
+    from runbook_tui.metrics.prom_answer import series_name, vector_labels
 
     data = {
         "resultType": "vector",
@@ -336,6 +337,7 @@ def test_a_series_named_in_a_guards_words_is_one_visible_bounded_line() -> None:
             "not a series",
         ],
     }
-    name = series_name(data, 1)
+    labels = vector_labels(data)
+    name = series_name(labels, 1)
     assert 'service="␛]0;pwned␇⏎forgedyyy' in name and "\n" not in name and "\x1b" not in name and len(name) <= 120, name
-    assert series_name(data, 2) == 'job="", service=""' and series_name(data, 7) == "" and series_name({"resultType": "scalar"}, 0) == ""
+    assert series_name(labels, 2) == 'job="", service=""' and series_name(labels, 7) == "" and vector_labels({"resultType": "scalar"}) == []

@@ -310,7 +310,7 @@ def test_scrape_reads_a_metric_with_label_matchers(exporter: Exporter) -> None:
         PanelQuery("bad", "sum(rbt_test_value)"),
     )
     assert samples["api"].value == 3
-    assert samples["both"].value == 7, "matching series are summed"
+    assert samples["both"].value == 4, "of several matching series, the worst (tests/metrics/test_scrape_series.py)"
     assert samples["regex"].value == 4 and samples["not"].value == 4
     assert samples["none"].error == f'the exporter at {exporter.url} has no series matching rbt_test_value{{service="web"}}'
     assert samples["bad"].error.startswith("bad query: ")

@@ -121,17 +121,22 @@ def _seconds(header: str, date: str = "") -> float | None:
 CLOCK_BOUND = dt.timedelta(days=1)
 
 
-def peer_clock(answer: Answer) -> dt.timedelta | None:
-    """How far the peer's clock is ahead of ours (behind: negative), from its answer's Date; None without one, or
-    with one past CLOCK_BOUND (a Date past the year 9999 in UTC made the resume's arithmetic overflow)."""
+def clock_off(answer: Answer) -> dt.timedelta | None:
+    """How far the peer's clock is ahead of ours (behind: negative), from its answer's Date; None without one (or one
+    past the year 9999 in UTC: the arithmetic overflows)."""
     said = _http_date(answer.date)
     if said is None:
         return None
     try:
-        off = said - dt.datetime.now(dt.UTC)
+        return said - dt.datetime.now(dt.UTC)
     except OverflowError:
         return None
-    return off if abs(off) <= CLOCK_BOUND else None
+
+
+def peer_clock(answer: Answer) -> dt.timedelta | None:
+    """`clock_off`, or None past CLOCK_BOUND: a clock to go by in arithmetic (a resume's, a retry's)."""
+    off = clock_off(answer)
+    return off if off is not None and abs(off) <= CLOCK_BOUND else None
 
 
 def _http_date(text: str) -> dt.datetime | None:

@@ -31,7 +31,8 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify.http import Answer, in_background, peer_clock, request
+from runbook_tui.notify.http import Answer, clock_off, in_background, peer_clock, request
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 from runbook_tui.runbook.safe_text import visible_line
@@ -65,12 +66,27 @@ def silence_body(silence: Silence, *, actor: str, ticket: str | None, starts: dt
     return {"matchers": [api_matcher(m) for m in silence.matchers], "startsAt": iso(starts), "endsAt": iso(ends), "createdBy": actor, "comment": comment}
 
 
+#: Alertmanager's clock this far off ours is a preflight finding (its Date has whole seconds, and comes a request's
+#: time late: well under this).
+CLOCK_FINDING = dt.timedelta(minutes=1)
+
+
 def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
-    """Blocking: does the Alertmanager answer its API v2? None when it does, else the problem in words."""
+    """Blocking: does the Alertmanager answer its API v2, with a clock near ours? None when so, else the problem in words.
+
+    A silence ends at the window's end by our clock, and Alertmanager ends it by its own: with its clock 10 minutes
+    ahead, the change's alerts page the on-call for the window's last 10 minutes (behind, they stay silenced 10 minutes
+    after it). Before, preflight said "ready" all the same."""
     answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
-    if answer.ok:
+    where = f"alerts: Alertmanager at {without_password(alerts.alertmanager)}"
+    if not answer.ok:
+        return f"{where}: {answer.problem('the API')}"
+    off = clock_off(answer)
+    if off is None or abs(off) < CLOCK_FINDING:
         return None
-    return f"alerts: Alertmanager at {without_password(alerts.alertmanager)}: {answer.problem('the API')}"
+    by = "about " + format_duration(round(abs(off).total_seconds(), -1))  # a Date's whole seconds, a request's time late
+    side, end = ("ahead of", "early") if off > dt.timedelta(0) else ("behind", "late")
+    return f"{where}: its clock is {by} {side} ours (its Date header): the change's silences would end {by} {end}; set the clocks right (NTP)"
 
 
 def _window_end(state: RunState) -> dt.datetime | None:

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import email.utils
+import os
+import subprocess
+import sys
+import threading
+import time
 import types
+import urllib.request
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -74,3 +82,66 @@ sections:
     assert states == ["active"], f"the silence is {states} in Alertmanager while the change runs"
     [created] = [e for e in written_events(journal) if e["type"] == "silence_created"]
     assert created["ends_at"] == dt.datetime.fromisoformat(end).astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class _ClockServer(ThreadingHTTPServer):
+    """A relay to the real Alertmanager whose answers' Date reads `off` from our clock: Alertmanager's clock, off."""
+
+    def __init__(self, target: str, off: dt.timedelta) -> None:
+        super().__init__(("127.0.0.1", 0), _OffClock)
+        self.target, self.off = target, off
+
+
+class _OffClock(BaseHTTPRequestHandler):
+    server: _ClockServer
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return email.utils.formatdate((timestamp or time.time()) + self.server.off.total_seconds(), usegmt=True)
+
+    def do_GET(self) -> None:
+        with urllib.request.urlopen(self.server.target + self.path, timeout=5) as answer:
+            status, data = answer.status, answer.read()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("off", "words"),
+    [
+        (dt.timedelta(minutes=10), "its clock is about 10m ahead of ours (its Date header): the change's silences would end about 10m early"),
+        (-dt.timedelta(hours=3), "its clock is about 3h behind ours (its Date header): the change's silences would end about 3h late"),
+        (dt.timedelta(days=400), "its clock is about 9600h ahead of ours (its Date header): the change's silences would end about 9600h early"),
+    ],
+)
+def test_preflight_says_alertmanagers_clock_is_off_from_ours(alertmanager: Alertmanager, tmp_path: Path, off: dt.timedelta, words: str) -> None:
+    """A silence ends at the window's end by our clock; Alertmanager ends it by its own. Before, preflight said ready."""
+    relay = _ClockServer(alertmanager.url, off)
+    threading.Thread(target=relay.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{relay.server_address[1]}"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silence-clock
+title: Clock off
+alerts:
+  alertmanager: {url}
+  silence:
+    - {{matchers: ['alertname="HighErrorRate"'], comment: restart}}
+sections:
+  - id: checks
+    kind: precheck
+    steps:
+      - {{id: one, run: "true", verify: none}}
+""")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    try:
+        done = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(runbook)], env=env, capture_output=True, text=True, timeout=60)
+    finally:
+        relay.shutdown()
+        relay.server_close()
+    assert (done.returncode, done.stdout.strip()) == (1, f"alerts: Alertmanager at {url}: {words}; set the clocks right (NTP)"), done.stderr

@@ -55,6 +55,16 @@ def test_prometheus_instant_query_gives_the_current_value(prometheus: Prometheus
 
 
 @pytest.mark.peers
+def test_a_baseline_of_the_largest_numbers_is_not_infinite(prometheus: Prometheus) -> None:
+    """Two points of 1e308 in the half hour before the start: their median is 1e308. Before, +Inf (the two middle
+    ones' mean overflowed), journaled as `Infinity`: `journal verify` called the run's own journal NOT intact."""
+    started = float(math.floor(time.time()))
+    last_two = f"vector(1e308) and on() (vector(time()) > {started - 20:.0f})"  # the range's points at start-15s and start
+    baseline = asyncio.run(PrometheusSource(prometheus.url, timeout=3).baseline(PanelQuery("huge", last_two), started))
+    assert baseline.value == 1e308 and baseline.error is None, baseline
+
+
+@pytest.mark.peers
 def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
     """The value before the start, not the value now: a series at 7 until the start and 100 after has baseline 7."""
     query = 'rbt_test_value{service="baseline"}'

@@ -72,21 +72,39 @@ CLOCK_FINDING = dt.timedelta(minutes=1)
 
 
 def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
-    """Blocking: does the Alertmanager answer its API v2, with a clock near ours? None when so, else the problem in words.
-
-    A silence ends at the window's end by our clock, and Alertmanager ends it by its own: with its clock 10 minutes
-    ahead, the change's alerts page the on-call for the window's last 10 minutes (behind, they stay silenced 10 minutes
-    after it). Before, preflight said "ready" all the same."""
+    """Blocking: does the Alertmanager answer its API v2, with a clock near ours? None when so, else the problem in words."""
     answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
     where = f"alerts: Alertmanager at {without_password(alerts.alertmanager)}"
     if not answer.ok:
         return f"{where}: {answer.problem('the API')}"
+    off = clock_words(answer)
+    return None if off is None else f"{where}: {off}"
+
+
+def _about(span: dt.timedelta) -> str:
+    return "about " + format_duration(round(abs(span).total_seconds(), -1))  # a Date's whole seconds, a request's time late
+
+
+def clock_words(answer: Answer) -> str | None:
+    """Alertmanager's clock CLOCK_FINDING or more off ours (from its answer's Date) and what comes of it, in words.
+
+    A silence ends at the window's end by our clock, and Alertmanager ends it by its own: with its clock 10 minutes
+    ahead, the change's alerts page the on-call for the window's last 10 minutes (behind, they stay silenced past it);
+    more than START_MARGIN behind, a silence starts in its future: pending, silencing nothing. Before, preflight said
+    "ready" and the run said nothing."""
     off = clock_off(answer)
     if off is None or abs(off) < CLOCK_FINDING:
         return None
-    by = "about " + format_duration(round(abs(off).total_seconds(), -1))  # a Date's whole seconds, a request's time late
-    side, end = ("ahead of", "early") if off > dt.timedelta(0) else ("behind", "late")
-    return f"{where}: its clock is {by} {side} ours (its Date header): the change's silences would end {by} {end}; set the clocks right (NTP)"
+    if off > dt.timedelta(0):
+        said = f"its clock is {_about(off)} ahead of ours (its Date header): the change's silences would end {_about(off)} early"
+    elif -off <= START_MARGIN:
+        said = f"its clock is {_about(off)} behind ours (its Date header): the change's silences would end {_about(off)} late"
+    else:
+        said = (
+            f"its clock is {_about(off)} behind ours (its Date header): the change's silences would be pending, silencing"
+            f" nothing, for {_about(-off - START_MARGIN)} after they are made, and end {_about(off)} late"
+        )
+    return f"{said}; set the clocks right (NTP)"
 
 
 def _window_end(state: RunState) -> dt.datetime | None:
@@ -117,6 +135,7 @@ class SilenceKeeper:
         self._creating: asyncio.Task[Any] | None = None
         self._resuming = False
         self._ends: dict[str, asyncio.TimerHandle] = {}  # silence id -> the moment its end passes during the run
+        self._clock_said = False
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -195,6 +214,7 @@ class SilenceKeeper:
                 silence_id = str(_usable_id(made["id"]))
             else:
                 answer = await self._post(body, matchers)
+                self._say_clock(answer)
                 posted = _silence_id(answer)
                 if posted is None:
                     self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
@@ -209,6 +229,13 @@ class SilenceKeeper:
             })  # fmt: skip
             if made is not None:
                 self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+
+    def _say_clock(self, answer: Answer) -> None:
+        """Once a session: Alertmanager's clock off ours (what preflight says too), for whoever skipped preflight."""
+        words = None if self._clock_said or not answer.ok else clock_words(answer)
+        if words is not None:
+            self._clock_said = True
+            self.record(ev.NOTE, {"text": f"Alertmanager at {self.shown}: {words}"})
 
     async def _post(self, body: dict[str, Any], matchers: list[str]) -> Answer:
         """Ask Alertmanager to make one silence; again (CREATE_PAUSES) while it certainly did not act on the request (no

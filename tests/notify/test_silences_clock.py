@@ -9,6 +9,7 @@ is asked to start a margin before our now; Alertmanager starts one asked for in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import email.utils
 import os
@@ -19,6 +20,7 @@ import time
 import types
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -98,13 +100,17 @@ class _OffClock(BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return email.utils.formatdate((timestamp or time.time()) + self.server.off.total_seconds(), usegmt=True)
 
-    def do_GET(self) -> None:
-        with urllib.request.urlopen(self.server.target + self.path, timeout=5) as answer:
+    def _relay(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        ask = urllib.request.Request(self.server.target + self.path, data=body, method=self.command, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(ask, timeout=5) as answer:
             status, data = answer.status, answer.read()
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    do_GET = do_POST = do_DELETE = _relay
 
     def log_message(self, *_args: object) -> None:
         pass
@@ -114,15 +120,51 @@ class _OffClock(BaseHTTPRequestHandler):
     ("off", "words"),
     [
         (dt.timedelta(minutes=10), "its clock is about 10m ahead of ours (its Date header): the change's silences would end about 10m early"),
-        (-dt.timedelta(hours=3), "its clock is about 3h behind ours (its Date header): the change's silences would end about 3h late"),
+        (-dt.timedelta(minutes=10), "its clock is about 10m behind ours (its Date header): the change's silences would end about 10m late"),
+        (
+            -dt.timedelta(hours=3),
+            "its clock is about 3h behind ours (its Date header): the change's silences would be pending, silencing nothing, for about 2h"
+            " after they are made, and end about 3h late",
+        ),
         (dt.timedelta(days=400), "its clock is about 9600h ahead of ours (its Date header): the change's silences would end about 9600h early"),
     ],
 )
 def test_preflight_says_alertmanagers_clock_is_off_from_ours(alertmanager: Alertmanager, tmp_path: Path, off: dt.timedelta, words: str) -> None:
     """A silence ends at the window's end by our clock; Alertmanager ends it by its own. Before, preflight said ready."""
+    with _off_clock(alertmanager, off) as url:
+        done = _cli("preflight", _clock_runbook(tmp_path, url), tmp_path)
+    assert (done.returncode, done.stdout.strip()) == (1, f"alerts: Alertmanager at {url}: {words}; set the clocks right (NTP)"), done.stderr
+
+
+def test_a_run_says_alertmanagers_clock_is_off_once_when_it_makes_the_silences(alertmanager: Alertmanager, tmp_path: Path) -> None:
+    """For whoever skipped preflight: the run's journal (and so every screen and the report) says it, once."""
+    runbook = _clock_runbook(tmp_path, "URL", silences=2)
+    with _off_clock(alertmanager, dt.timedelta(minutes=10)) as url:
+        runbook.write_text(runbook.read_text().replace("URL", url))
+        done = _cli("exec", runbook, tmp_path, "--solo", "clock test", "--journal", str(tmp_path / "j.jsonl"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = written_events(tmp_path / "j.jsonl")
+    said = [e["text"] for e in events if e["type"] == "note" and "clock" in e["text"]]
+    words = "its clock is about 10m ahead of ours (its Date header): the change's silences would end about 10m early"
+    assert said == [f"Alertmanager at {url}: {words}; set the clocks right (NTP)"], said
+    assert [e["type"] for e in events].count("silence_created") == 2
+
+
+@contextlib.contextmanager
+def _off_clock(alertmanager: Alertmanager, off: dt.timedelta) -> Iterator[str]:
     relay = _ClockServer(alertmanager.url, off)
     threading.Thread(target=relay.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{relay.server_address[1]}"
+    try:
+        yield f"http://127.0.0.1:{relay.server_address[1]}"
+    finally:
+        relay.shutdown()
+        relay.server_close()
+
+
+def _clock_runbook(tmp_path: Path, url: str, silences: int = 1) -> Path:
+    entries = "".join(
+        f"\n    - {{matchers: ['alertname=\"HighErrorRate\"', 'service=\"svc-{uuid.uuid4().hex[:8]}\"'], comment: restart}}" for _ in range(silences)
+    )
     runbook = tmp_path / "rb.yaml"
     runbook.write_text(f"""
 runbook: 1
@@ -130,18 +172,16 @@ id: silence-clock
 title: Clock off
 alerts:
   alertmanager: {url}
-  silence:
-    - {{matchers: ['alertname="HighErrorRate"'], comment: restart}}
+  silence:{entries}
 sections:
   - id: checks
     kind: precheck
     steps:
       - {{id: one, run: "true", verify: none}}
 """)
+    return runbook
+
+
+def _cli(command: str, runbook: Path, tmp_path: Path, *more: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    try:
-        done = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(runbook)], env=env, capture_output=True, text=True, timeout=60)
-    finally:
-        relay.shutdown()
-        relay.server_close()
-    assert (done.returncode, done.stdout.strip()) == (1, f"alerts: Alertmanager at {url}: {words}; set the clocks right (NTP)"), done.stderr
+    return subprocess.run([sys.executable, "-m", "runbook_tui", command, str(runbook), *more], env=env, capture_output=True, text=True, timeout=60)

@@ -63,16 +63,18 @@ def _says_nothing(text: Text | None) -> bool:
     return text is None or not text.shown().strip()
 
 
-async def metric_findings(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
-    """Every panel query accepted by the metrics source (in worker threads: the client blocks)."""
+async def metric_findings(runbook: Runbook, secrets: dict[str, str], notes: list[str] | None = None) -> list[str]:
+    """Every panel query accepted by the metrics source (in worker threads: the client blocks); `notes`: the panels
+    that read no data now."""
     if runbook.metrics is None or runbook.metrics.source is None:
         return []
     from runbook_tui.metrics.check import check_queries
 
-    return await asyncio.to_thread(check_queries, runbook, secrets)
+    return await asyncio.to_thread(check_queries, runbook, secrets, notes)
 
 
-async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_test: bool = False) -> list[str]:
+async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_test: bool = False, notes: list[str] | None = None) -> list[str]:
+    """The findings; `notes` gets advice that is no finding (a panel reading no data now)."""
     from runbook_tui.app.outreach import alerts_findings, notify_findings
 
     settings = settings or load_settings()
@@ -93,7 +95,10 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
     # A peer may quote what it was sent (`bad request: authorization=Bearer TOKEN`), and a template's error may quote
     # a value (`'str object' has no attribute 'TOKEN'`): these findings are masked, as the same words are in a run.
     masked = Redactor(secrets.values())
-    reached = await metric_findings(runbook, secrets) + await notify_findings(runbook, settings, secrets, send=notify_test)
+    said: list[str] = []
+    reached = await metric_findings(runbook, secrets, said) + await notify_findings(runbook, settings, secrets, send=notify_test)
+    if notes is not None:
+        notes += [masked.text(note) for note in said]
     return findings + [masked.text(finding) for finding in reached]
 
 
@@ -106,8 +111,9 @@ def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = Fals
     except SessionError as exc:
         print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
         return EXIT_INVALID
-    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test))
-    for note in backup_notes(loaded.runbook):  # advice on stderr: stdout keeps one line per finding
+    notes = backup_notes(loaded.runbook)
+    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test, notes=notes))
+    for note in notes:  # advice on stderr: stdout keeps one line per finding
         print(visible_line(note), file=sys.stderr)
     for finding in findings:
         print(visible_line(str(finding)))

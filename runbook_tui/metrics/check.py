@@ -2,12 +2,15 @@
 
 The same sources the live panels use (sources.py), read once: a query the
 source refuses, a scrape query that does not parse or matches no series, or
-an unreachable source is one finding each. Blocking: call from a worker thread.
+an unreachable source is one finding each. A query Prometheus accepts that reads
+no data now (no series, NaN) is no finding (its series may come with the change),
+but a note saying what its panel and guard will do. Blocking: call from a worker thread.
 """
 
 from __future__ import annotations
 
-from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource
+from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
+from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Panel, Runbook
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
@@ -15,8 +18,9 @@ from runbook_tui.runbook.templating import TemplateError, context_for, render_te
 TIMEOUT_SECONDS = 10
 
 
-def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
-    """One finding per panel whose query the source refuses, or per unreachable source."""
+def check_queries(runbook: Runbook, secrets: dict[str, str], notes: list[str] | None = None) -> list[str]:
+    """One finding per panel whose query the source refuses, or per unreachable source; `notes` gets one line per panel
+    that reads no data now."""
     metrics = runbook.metrics
     if metrics is None or metrics.source is None:
         return []
@@ -29,7 +33,7 @@ def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
     except TemplateError as exc:
         return [f"metrics source: {exc}"]
     if source.kind == "prometheus":
-        return _check_prometheus(url, token, queries)
+        return _check_prometheus(url, token, queries, [] if notes is None else notes)
     return _check_scrape(url, queries)
 
 
@@ -38,14 +42,16 @@ def check_queries(runbook: Runbook, secrets: dict[str, str]) -> list[str]:
 _ACCEPTED = ("the query returned no data", "the value is ")
 
 
-def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
+def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, PanelQuery]], notes: list[str]) -> list[str]:
     prometheus = PrometheusSource(url, token, timeout=TIMEOUT_SECONDS)
     server = (f"Prometheus at {prometheus.url}", f"Prometheus unreachable at {prometheus.url}")
     findings = []
     try:
         for panel, query in queries:
-            error = prometheus.query_now(query).error
+            sample = prometheus.query_now(query)
+            error = sample.error
             if error is None or error.startswith(_ACCEPTED):
+                notes += _no_data_note(panel, sample)
                 continue
             # The server's own problem (unreachable, silent, credentials, TLS, an HTTP error, an answer that is not
             # Prometheus JSON: a login page, a proxy's 502) would be every panel's: said once. Before, only the first
@@ -73,3 +79,17 @@ def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str
         if not parsed.select(samples):
             findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {scrape.url} has no series matching {query.query!r}")
     return findings
+
+
+def _no_data_note(panel: Panel, sample: Sample) -> list[str]:
+    """A panel reading no data now, and what its guard will do about it (before: preflight said "ready", and the run
+    paused `for` after its start: the guard's `on_no_data`, for a series that never came)."""
+    if sample.error is None or sample.infinite is not None:  # a number, or +Inf: a reading
+        return []
+    if panel.critical is None or panel.on_no_data == "ignore":
+        then = "the panel reads NO VALUE until data comes"
+    else:
+        act = "pauses the run" if panel.on_no_data == "pause" else "notifies"
+        when = f"once it has had no data for {format_duration(panel.for_seconds)} of the run" if panel.for_seconds else "as the run starts"
+        then = f"its guard {act} {when}, unless data comes"
+    return [f"{panel.mark}: note: panel '{panel.id}' reads no data now: {sample.error}; {then}; not a finding"]

@@ -11,8 +11,11 @@ import datetime as dt
 import http.server
 import json
 import math
+import os
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from metrics_helpers import runbook_with
+from metrics_helpers import metrics_runbook, runbook_with
 from peers import PROMETHEUS, Exporter, Prometheus, _accepts, _free_port, spawn_logged, terminate
 from waiting import wait_until
 
@@ -381,6 +384,31 @@ def test_a_counter_reset_does_not_make_a_negative_rate() -> None:
 
 
 # -- preflight: the same sources, asked once -------------------------------------------------------
+
+
+@pytest.mark.peers
+def test_preflight_notes_a_panel_that_reads_no_data_now_and_what_its_guard_will_do(prometheus: Prometheus, exporter: Exporter, tmp_path: Path) -> None:
+    """Valid PromQL that reads nothing is no finding (its series may come with the change), but the run would pause at
+    its start for want of data: a note says so. Before, preflight said only "ready"."""
+    runbook = tmp_path / "runbook.yaml"
+    panels = """
+    - {id: gone, query: 'up{job="nope"}', critical: 1, for: 30s, on_critical: rollback}
+    - {id: quiet, query: 'rbt_test_value{service="nope"}', critical: 1, on_critical: notify}
+    - {id: plain, query: 'rbt_test_value{service="nope"} / 0'}
+    - {id: fine, query: 'rbt_test_value{service="api"}', critical: 5}
+    """
+    sections = "- id: s\n  kind: precheck\n  steps:\n    - {id: one, run: 'true'}"
+    runbook.write_text(metrics_runbook(f'prometheus: {{url: "{prometheus.url}"}}', panels=panels, sections=sections), encoding="utf-8")
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(runbook)], env=env, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (0, f"{runbook}: ready\n"), done.stderr
+    empty = "the query returned no data (empty result)"
+    assert done.stderr.splitlines() == [
+        f"{runbook}:10:7: note: panel 'gone' reads no data now: {empty}; its guard pauses the run once it has had no data for 30s of the run,"
+        " unless data comes; not a finding",
+        f"{runbook}:11:7: note: panel 'quiet' reads no data now: {empty}; its guard notifies as the run starts, unless data comes; not a finding",
+        f"{runbook}:12:7: note: panel 'plain' reads no data now: {empty}; the panel reads NO VALUE until data comes; not a finding",
+    ]
 
 
 @pytest.mark.peers

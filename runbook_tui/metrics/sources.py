@@ -59,6 +59,7 @@ from runbook_tui.metrics.prom_answer import (
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.reach import header_value_problem
 from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
 
 Direction = Literal["above", "below"]
@@ -233,6 +234,9 @@ class PrometheusSource:
         self._address = url.rstrip("/")
         self.url = without_password(self._address)  # what messages and the journal say
         self.token = token or None
+        # A token that cannot go into a header (a secret read with its line break) was sent, refused by http.client, and
+        # said as "not an HTTP answer": the person looked at Prometheus. Now nothing is asked, and the words say why.
+        self._token_problem = header_value_problem(self.token) if self.token else None
         self.timeout = timeout
         self._slots: asyncio.Semaphore | None = None
 
@@ -243,6 +247,8 @@ class PrometheusSource:
 
     def _get(self, path: str, params: Mapping[str, str], timeout: float | None = None) -> Any:
         """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
+        if self._token_problem is not None:
+            raise AnswerError(f"Prometheus at {self.url}: nothing asked: the token as read cannot go into a header: {self._token_problem} (check its secret)")
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
         asked = f"{self._address}{path}?{urlencode(params)}"
         answer = get(asked, headers=headers, timeout=timeout or self.timeout, limit=ANSWER_LIMIT)

@@ -68,6 +68,23 @@ def test_a_baseline_of_the_largest_numbers_is_not_infinite(prometheus: Prometheu
 
 
 @pytest.mark.peers
+@pytest.mark.parametrize("token", ["prom-token-5521\n", "prom-token-5521\r\nX-Evil: 1", "prom-tök€n-5521"])
+def test_a_token_that_cannot_go_into_a_header_is_said_as_such(prometheus: Prometheus, tmp_path: Path, token: str) -> None:
+    """A secret read with its line break (or a character past Latin-1): before, http.client refused the header and the
+    words were "not an HTTP answer (Invalid header value ...)", which sent the person to look at Prometheus."""
+    from runbook_tui.metrics.check import check_queries
+
+    source = PrometheusSource(prometheus.url, token, timeout=3)
+    sample = poll(source, PanelQuery("api", API))["api"]
+    baseline = asyncio.run(source.baseline(PanelQuery("api", API), time.time()))
+    said = f"Prometheus at {prometheus.url}: nothing asked: the token as read cannot go into a header: "
+    assert sample.error is not None and sample.error.startswith(said), sample
+    assert baseline.error == sample.error and "5521" not in sample.error
+    runbook = runbook_with(f'prometheus: {{url: "{prometheus.url}", token: {json.dumps(token)}}}', [API], tmp_path)  # a YAML string
+    assert check_queries(runbook, {}) == [f"metrics source {prometheus.url}: {sample.error}"]
+
+
+@pytest.mark.peers
 def test_prometheus_baseline_comes_from_the_half_hour_before_the_start(prometheus: Prometheus, exporter: Exporter) -> None:
     """The value before the start, not the value now: a series at 7 until the start and 100 after has baseline 7."""
     query = 'rbt_test_value{service="baseline"}'

@@ -58,7 +58,7 @@ from runbook_tui.metrics.prom_answer import (
 )
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
-from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.reach import header_value_problem
 from runbook_tui.runbook.scrape_query import QueryError, ScrapeQuery, parse_scrape_query
 
@@ -407,13 +407,6 @@ def fetch_exposition(url: str, timeout: float) -> str:
     return answer.body.decode("utf-8", "replace")
 
 
-@dataclass
-class _RateHistory:
-    """Recent scrapes of one rate() query: (time, series values)."""
-
-    scrapes: deque[tuple[float, dict[Any, float]]] = field(default_factory=lambda: deque(maxlen=600))
-
-
 class ScrapeSource:
     """Reads an exporter directly: one GET per poll, every panel evaluated on the same scrape."""
 
@@ -424,7 +417,7 @@ class ScrapeSource:
         self.url = without_password(url)  # what messages and the journal say
         self.timeout = timeout
         self._parsed: dict[str, ScrapeQuery | QueryError] = {}
-        self._rates: dict[str, _RateHistory] = {}
+        self._rates: dict[str, dict[Any, deque[tuple[float, float]]]] = {}  # panel -> series -> its recent (time, value)
 
     def close(self) -> None:
         pass
@@ -461,25 +454,29 @@ class ScrapeSource:
         if query.rate_window is not None:
             series = self._rate(panel, query.rate_window, series, now)
             if not series:
-                return Sample(None, None, now)  # no series scraped twice yet: a rate needs two
+                return Sample(None, None, now)  # no series scraped twice yet: a rate needs two readings
         # Each series apart and the worst of them, as Prometheus answers the same query and the guards read it (before:
         # their sum, so `up` over three targets read 2 with one down, and a `direction: below` guard at 1 never tripped).
         values = list(series.values())
         return _named(reading(values, panel.direction, now), values, set(), [dict(key) for key in series])
 
     def _rate(self, panel: PanelQuery, window: float, series: dict[Any, float], now: float) -> dict[Any, float]:
-        """Each series' per-second increase between this scrape and the oldest one kept within the window (at least the
-        previous one); {} before a series was scraped twice."""
-        history = self._rates.setdefault(panel.id, _RateHistory()).scrapes
-        history.append((now, series))
-        while len(history) > 2 and now - history[0][0] > window:
-            history.popleft()
-        then, old = history[0]
-        elapsed = now - then
-        if len(history) < 2 or elapsed <= 0:
-            return {}
-        # a counter reset starts from zero
-        return {key: (value - old[key] if value >= old[key] else value) / elapsed for key, value in series.items() if key in old}
+        """Each series' per-second increase from its own oldest reading kept within the window (at least its previous
+        one) to now; {} before any series was scraped twice. Each series apart: before, the oldest scrape's series only,
+        so a series that appeared later (`code="503"` at the first 503) had no rate until the whole window had passed."""
+        kept = self._rates.setdefault(panel.id, {})
+        for gone in kept.keys() - series.keys():  # a series no longer exported: its old readings would make no rate
+            del kept[gone]
+        rates = {}
+        for key, value in series.items():
+            readings = kept.setdefault(key, deque(maxlen=600))
+            readings.append((now, value))
+            while len(readings) > 2 and now - readings[0][0] > window:
+                readings.popleft()
+            then, before = readings[0]
+            if len(readings) > 1 and now > then:
+                rates[key] = (value - before if value >= before else value) / (now - then)  # a counter reset starts from zero
+        return rates
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:

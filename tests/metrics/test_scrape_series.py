@@ -79,3 +79,18 @@ def test_a_below_guard_over_scraped_series_trips_when_one_series_is_low(exporter
 
     [trip] = asyncio.run(scenario()).guard_trips
     assert trip.get("words") == """guard 'up' tripped: 0 below 0.5 (the worst of 2 series: service="batch")""", trip
+
+
+def test_a_series_that_appears_during_the_window_has_its_rate_at_its_second_scrape(exporter: Exporter) -> None:
+    """`code="503"` first exported after the panel's first scrape (a labelled counter appears at its first 503): its rate
+    counts from its own second scrape, as Prometheus' does. Before, only series of the window's oldest scrape had a rate,
+    so for a whole `[1m]` the 503s were not seen and a guard on them stayed quiet."""
+    source = ScrapeSource(exporter.url, timeout=3)
+    query = PanelQuery("errors", 'rate(rbt_test_requests_total{code=~"200|503"}[1m])')
+    assert _poll(source, query)["errors"].pending, "one scrape cannot make a rate"
+    exporter.add(0, code="503")
+    before = _poll(source, query)["errors"]
+    exporter.add(40, code="503")
+    after = _poll(source, query)["errors"]
+    assert after.error is None and after.series == 'the worst of 2 series: code="503"', after
+    assert after.value == pytest.approx(40 / (after.ts - before.ts), rel=0.01)

@@ -40,6 +40,7 @@ class ReaderBase:
         self.fields = Fields(self.diags, self.texts.render_now)
         self.step_ids: dict[str, Mark] = {}
         self.panel_ids: set[str] = set()
+        self.panel_directions: dict[str, str] = {}  # which side of its lines is bad: of several series it shows the worst
         self.hosts: dict[str, tuple[Host, ...]] = {}
 
     # -- helpers -------------------------------------------------------------

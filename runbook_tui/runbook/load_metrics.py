@@ -43,6 +43,7 @@ class MetricsReader(ReaderBase):
             if panel is not None and self._unique(seen, panel.id, mark, "panel id"):
                 panels.append(panel)
         self.panel_ids = set(seen)
+        self.panel_directions = {panel.id: panel.direction for panel in panels}
         if panels and source is None and "source" not in m:  # a source written wrong has its own error
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
         for panel in panels if source is not None and source.kind == "scrape" else ():
@@ -150,12 +151,23 @@ class MetricsReader(ReaderBase):
         if ("below" in m) == ("above" in m):
             self.diags.error(m.mark, f"{what}: expected exactly one of below: or above:")
             return None
-        return MetricCheck(
-            panel=panel or "",
-            mark=mark,
-            below=f.number(m, "below"),
-            above=f.number(m, "above"),
-            within_seconds=f.duration(m, "within"),
+        check = MetricCheck(panel=panel or "", mark=mark, below=f.number(m, "below"), above=f.number(m, "above"), within_seconds=f.duration(m, "within"))
+        self._one_sided(check, what)
+        return check
+
+    def _one_sided(self, check: MetricCheck, what: str) -> None:
+        """A check on the side its panel calls bad judges the series nearest trouble by the panel's side, not its own:
+        `{panel: up, above: 0.5}` on a panel that shows the highest of its series holds when any one target is up."""
+        side, line = ("above", check.above) if check.above is not None else ("below", check.below)
+        direction = self.panel_directions.get(check.panel)
+        if direction != side or line is None:
+            return
+        shows, other, merge = ("highest", "below", "min") if side == "above" else ("lowest", "above", "max")
+        self.diags.warning(
+            check.mark,
+            f"{what} {check.panel} {side} {_figure(line)}: panel '{check.panel}' shows the {shows} of its series (direction: {direction}),"
+            f" so where its query answers several series this holds when any one is {side} {_figure(line)}; expected direction:"
+            f" {other} on the panel (its {'lowest' if shows == 'highest' else 'highest'} is then judged), or a query of one series ({merge}(...))",
         )
 
 

@@ -2,7 +2,7 @@
 
 The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 `forward_agent`); what it leaves out comes from the OpenSSH client config
-(`HostName`, `Port`, `User`, `IdentityFile`, `ProxyJump`,
+(`HostName`, `Port`, `User`, `IdentityFile`, `CertificateFile`, `ProxyJump`,
 `UserKnownHostsFile`, `ForwardAgent`, matched as `ssh NAME` would: on the
 address when the runbook gives one, else on the host's name), then from
 defaults. A `ProxyCommand` (not `none`) for a host without `via:` is refused in
@@ -54,6 +54,7 @@ class Endpoint:
     via: Endpoint | None
     sources: tuple[tuple[str, str], ...]  # (field, where its value came from)
     more_known_hosts: tuple[str, ...] = ()  # the files after the first of a `UserKnownHostsFile A B` (ssh reads them all)
+    certificates: tuple[str, ...] = ()  # the config's `CertificateFile`s, paired with the identities as ssh pairs them
 
     @property
     def known_files(self) -> tuple[str, ...]:
@@ -82,6 +83,7 @@ class Endpoint:
             f"port {self.port} ({origin['port']})",
             f"user {self.user} ({origin['user']})",
             f"identity {', '.join(self.identities) or 'the SSH agent, ~/.ssh/id_*'} ({origin['identity']})",
+            *([f"certificate {', '.join(self.certificates)} ({origin['certificate']})"] if self.certificates else []),
             f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
         ]
         if self.forward_agent:
@@ -159,6 +161,11 @@ class SshConfigResolver:
         user = str(pick("user", host.user, "User", self._local_user))
         identity = pick("identity", host.identity, "IdentityFile", None)
         identities = (identity,) if isinstance(identity, str) else tuple(identity or ())  # type: ignore[arg-type]
+        # `CertificateFile`: before, never read, and a site trusting only certificates refused what `ssh NAME` logged in with
+        named = config.get("CertificateFile") if config is not None else None
+        certificates = tuple(str(c) for c in named) if isinstance(named, list) else ()
+        if certificates:
+            sources["certificate"] = where
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
@@ -179,7 +186,7 @@ class SshConfigResolver:
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{where} ProxyJump"
                 via = self._jumps(jump, depth)
-        return Endpoint(host.name, address, port, user, identities, known_files[0], forward_agent, via, tuple(sources.items()), known_files[1:])
+        return Endpoint(host.name, address, port, user, identities, known_files[0], forward_agent, via, tuple(sources.items()), known_files[1:], certificates)
 
     def _jumps(self, spec: str, depth: int) -> Endpoint:
         """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""

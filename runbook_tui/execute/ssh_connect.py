@@ -170,6 +170,13 @@ def _has_ca(path: str) -> bool:
         return False
 
 
+def _certificate_words(named: tuple[str, ...], found: tuple[str, ...]) -> str:
+    """` with certificate C`, and which of the config's CertificateFiles were not there (skipped, as ssh skips them)."""
+    missing = [path for path in named if path not in found]
+    said = f" with certificate {', '.join(found)}" if found else ""
+    return said + (f" (certificate {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not there)" if missing else "")
+
+
 def raise_open_file_limit() -> None:
     """Let this process hold a connection per host: the soft RLIMIT_NOFILE up to the hard one (often 1024 -> 524288).
 
@@ -208,7 +215,7 @@ class Connector:
         self._passphrase_lookup = passphrase_lookup
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
-        self._identities: dict[str, asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
+        self._identities: dict[tuple[str, ...], asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
         self._trusted: dict[tuple[str, ...], tuple[tuple[tuple[str, tuple[int, int, int]], ...], asyncssh.SSHKnownHosts]] = {}
         raise_open_file_limit()
 
@@ -294,11 +301,12 @@ class Connector:
         client_keys: list[asyncssh.SSHKeyPair] = []
         config_keys = dict(endpoint.sources).get("identity") not in ("runbook", "default")
         encrypted: list[str] = []  # identities skipped for the agent to stand in for, as ssh does in batch mode
+        certificates = tuple(path for path in endpoint.certificates if os.path.exists(os.path.expanduser(path)))  # ssh skips the others
         for path in endpoint.identities:
             if config_keys and not os.path.exists(os.path.expanduser(path)):
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
             try:
-                client_keys += await self._identity(path)
+                client_keys += await self._identity(path, certificates)
             except EncryptedIdentity:
                 if not os.environ.get("SSH_AUTH_SOCK"):  # no agent: nothing can stand in for it, say so at once
                     raise
@@ -319,6 +327,7 @@ class Connector:
                 username=endpoint.user,
                 known_hosts=trusted,
                 client_keys=client_keys or (),
+                client_certs=[os.path.expanduser(path) for path in certificates] if not client_keys else (),  # for ~/.ssh/id_*
                 agent_forwarding=endpoint.forward_agent,
                 connect_timeout=self.connect_timeout,
                 keepalive_interval=self._keepalive_interval,
@@ -333,6 +342,7 @@ class Connector:
             ) from None
         except asyncssh.PermissionDenied as exc:
             keys = f"tried identity {', '.join(endpoint.identities)}" if endpoint.identities else await offered_words()
+            keys += _certificate_words(endpoint.certificates, certificates)
             if encrypted:
                 keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
             raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); {keys}", permanent=True) from None
@@ -393,27 +403,31 @@ class Connector:
             cached = self._trusted[paths] = (version, asyncssh.read_known_hosts(files[0] if len(files) == 1 else files))
         return cached[1]
 
-    async def _identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
+    async def _identity(self, path: str, certificates: tuple[str, ...] = ()) -> Sequence[asyncssh.SSHKeyPair]:
         """Load an identity once, asking `passphrase_lookup` (in a thread: keyring blocks) if it is encrypted.
 
         The hosts of a wave connect at once: they share one load (one
         passphrase lookup), not one each. A load that failed is forgotten,
         so a later connection tries again.
         """
-        path = os.path.expanduser(path)
-        loading = self._identities.get(path)
+        path, key = os.path.expanduser(path), (os.path.expanduser(path), *certificates)
+        loading = self._identities.get(key)
         if loading is None:
-            loading = self._identities[path] = asyncio.ensure_future(asyncio.to_thread(self._load_identity, path))
+            loading = self._identities[key] = asyncio.ensure_future(asyncio.to_thread(self._load_identity, path, certificates))
         try:
             return await asyncio.shield(loading)  # one waiter cancelled (a timeout) leaves the load to the others
         except ConnectFailed:
-            if self._identities.get(path) is loading:
-                del self._identities[path]
+            if self._identities.get(key) is loading:
+                del self._identities[key]
             raise
 
-    def _load_identity(self, path: str) -> Sequence[asyncssh.SSHKeyPair]:
+    def _load_identity(self, path: str, certificates: tuple[str, ...]) -> Sequence[asyncssh.SSHKeyPair]:
         try:
-            return asyncssh.load_keypairs(path)
+            certs = asyncssh.load_certificates([os.path.expanduser(cert) for cert in certificates])
+        except (OSError, asyncssh.KeyImportError) as exc:
+            raise ConnectFailed(f"cannot use certificate {', '.join(certificates)}: {reason(exc)}", permanent=True) from None
+        try:
+            return asyncssh.load_keypairs(path, None, certs)
         except OSError as exc:
             raise ConnectFailed(f"cannot read identity {path}: {reason(exc)}", permanent=True) from None
         except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError) as exc:
@@ -430,6 +444,6 @@ class Connector:
                 path, f"identity {path} is encrypted and no SSH agent is there to use it from (SSH_AUTH_SOCK is not set), nor its passphrase in the keyring"
             )
         try:
-            return asyncssh.load_keypairs(path, passphrase)
+            return asyncssh.load_keypairs(path, passphrase, certs)
         except (asyncssh.KeyImportError, asyncssh.KeyEncryptionError, OSError) as exc:
             raise ConnectFailed(f"cannot decrypt identity {path}: {reason(exc)}", permanent=True) from None

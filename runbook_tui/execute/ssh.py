@@ -74,7 +74,7 @@ from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, r
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
-from runbook_tui.execute.ssh_scripts import READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
+from runbook_tui.execute.ssh_scripts import NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
@@ -462,7 +462,10 @@ class SshExecutor:
                 except asyncssh.ChannelOpenError:  # one session per connection, the follow one still open: a new connection
                     conn = await self._connector.reconnect(route, conn, 1, _ignore, "its sshd refused a second session")
                     proc = await conn.create_process(script, encoding=None)
-                if (code := await stopped_status(proc)) == 0:  # stopped: its files go once the end is journaled
+                if (code := await stopped_status(proc)) == NOT_BEGUN:  # its session had not begun it: now it never will
+                    never = f"the command never started on {command.host.name}: the host had not begun it yet (a slow login?), and now it never will"
+                    return Result("timeout", error=never)
+                if code == 0:  # stopped: its files go once the end is journaled
                     self._finish_later(conn, proc, command)
                 if code in (0, 3):  # (3: no pid yet, a start may be under way: the files stay; the session has ended)
                     return Result("timeout")

@@ -261,6 +261,8 @@ if command exec 6>"$D.run"; then
 else
   set +C
   [ -e "$D.run" ] || nofile
+  read -r u < "$D.run"
+  [ "$u" != stop ] || {{ rm -f "$D.run"; fail "stopped before it began (its timeout, or a person's stop)"; }}
   hd=again
 fi"""
     else:
@@ -384,6 +386,8 @@ exit 0
 
 #: The first line of `stop_script` on stdout once the kill script is done: `stopped N`, N its exit status.
 STOPPED = "stopped"
+#: `stop_script`'s status when the command had not begun: its `.run` now holds `stop` alone, so it never will.
+NOT_BEGUN = 4
 
 
 def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
@@ -394,12 +398,24 @@ def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
     step's end: a `kill -9` of the program in between left the step `unknown` on `resume` with nothing on the host to
     follow, and `--rerun` started the command again where the look said it would follow the run left there.
     Files stay too when the kill failed (1) or no pid appeared (3): the command may still be running or starting.
-    A `stop` line in `.run` first tells whoever follows the run later (a resumed re-run) that it was being stopped."""
+    A `stop` line in `.run` first tells whoever follows the run later (a resumed re-run) that it was being stopped.
+
+    No `.run` yet: the session that starts the command has not begun it (its login is slow), though it holds the
+    command on its input and will begin it once the login is done. The stop then makes `.run` itself, holding `stop`
+    alone (`NOT_BEGUN`, exit 4): that session finds it, starts nothing and removes it (`follow_script`). Before, the
+    stop found nothing to stop and said so, and the command started seconds later, unwatched."""
     kill = f'sh -c {shlex.quote(kill_script(grace))} sh "$D" </dev/null'
     if sudo:
         kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
     return f"""set +aeuvx
 D={dir_expr}
+if [ ! -e "$D.run" ]; then
+  R=${{D%/*}}
+  [ -e "$R" ] || (umask 077 && mkdir -p "$R") 2>/dev/null
+  set -C
+  {{ echo stop > "$D.run"; }} 2>/dev/null && {{ echo "{STOPPED} {NOT_BEGUN}"; exit {NOT_BEGUN}; }}
+  set +C
+fi
 [ -e "$D.run" ] && echo stop >> "$D.run"
 {kill}
 s=$?

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from peers import Sshd, make_sshd
 from ssh_helpers import Collect, arun, cmd, executor, runs_left
-from waiting import until
+from waiting import until, wait_until
 
 from runbook_tui.engine.ports import Result, StopSignal
 from runbook_tui.execute.ssh_scripts import run_dir_name
@@ -134,3 +134,39 @@ def test_a_login_printing_without_a_newline_does_not_hide_that_the_stop_worked(t
     assert result == Result("timeout"), result
     assert took < 5, f"the stop took {took:.1f}s"
     assert runs_left(tmp_path) == []
+
+
+@pytest.mark.parametrize("how", ["timeout", "stop"])
+def test_a_stop_that_comes_before_a_slow_login_has_begun_the_command_keeps_it_from_ever_starting(tmp_path: Path, how: str) -> None:
+    """The host's login takes 4 s for the session that starts the command (an automount, a directory lookup warming up)
+    and none for the next: the timeout or the stop comes while the command's session is still in that login, so the
+    stop session finds nothing to stop. Before: `timed out` (or `stopped by alice`) and nothing else, and 3 s later the
+    late session started the command anyway, which ran to its end unwatched, its files left on the host."""
+    (tmp_path / "sshd").mkdir()
+    first = tmp_path / "first-login"
+    slow = f'if [ ! -e {first} ]; then : > {first}; sleep 4; fi; eval "$SSH_ORIGINAL_COMMAND"'
+    host = make_sshd(tmp_path / "sshd", {"ForceCommand": slow})
+    began, ended = tmp_path / "began", tmp_path / "ended"
+
+    async def main() -> Result:
+        ex = executor(host, tmp_path)
+        stop = StopSignal()
+        command = cmd(host.host("db1"), f"touch {began}; sleep 2; touch {ended}", timeout=1 if how == "timeout" else None, stop=stop)
+        try:
+            task = asyncio.create_task(ex.run(command, Collect()))
+            await until(first.exists, "the command's session in its slow login", 15, failed=lambda: f"the run ended: {task.result()}" if task.done() else None)
+            if how == "stop":
+                stop.stop("stopped by alice")
+            async with asyncio.timeout(30):
+                return await task
+        finally:
+            await ex.close()
+
+    try:
+        result = arun(main)
+        never = "the command never started on db1: the host had not begun it yet (a slow login?), and now it never will"
+        assert result == (Result("timeout", error=never) if how == "timeout" else Result("stopped", error=f"stopped by alice; {never}")), result
+        wait_until(lambda: runs_left(tmp_path) == [], lambda: f"the late session to find the run stopped and clear it: {runs_left(tmp_path)}", 30)
+    finally:
+        host.stop()
+    assert not began.exists() and not ended.exists(), "the command started after it was said to be stopped"

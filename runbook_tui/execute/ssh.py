@@ -454,9 +454,10 @@ class SshExecutor:
         """Kill the run's process group at a timeout or a person's stop (`timeout`); its files go once the end is journaled."""
         script = f"sh -c {shlex.quote(stop_script(run.dir_expr, self._kill_grace, sudo=command.sudo))}"
         proc: asyncssh.SSHClientProcess[bytes] | None = None
+        given = self._kill_grace + self.connect_timeout + 5
         try:
             conn = await self._connector.connection(route)
-            async with asyncio.timeout(self._kill_grace + self.connect_timeout + 5):
+            async with asyncio.timeout(given):
                 try:
                     proc = await open_process(conn, script, ending_of(self._acknowledging, conn))
                 except asyncssh.ChannelOpenError:  # one session per connection, the follow one still open: a new connection
@@ -473,7 +474,7 @@ class SshExecutor:
         except Exception as exc:  # report, do not raise: the step timed out (or was stopped) regardless
             if proc is not None:
                 proc.close()
-            detail = reason(exc)
+            detail = f"the host did not answer the stop within {given:g}s" if type(exc) is TimeoutError and not exc.args else reason(exc)
         log.warning("%s: could not stop the command: %s", command.host.name, detail)
         return Result(
             "timeout",

@@ -170,3 +170,28 @@ def test_a_stop_that_comes_before_a_slow_login_has_begun_the_command_keeps_it_fr
     finally:
         host.stop()
     assert not began.exists() and not ended.exists(), "the command started after it was said to be stopped"
+
+
+def test_a_host_that_answers_neither_the_command_nor_the_stop_says_how_long_the_stop_waited(tmp_path: Path) -> None:
+    """The host's login never ends (here a ForceCommand that sleeps): the timeout's stop session hangs in it too.
+    Before: `could not stop the command on db1 (TimeoutError); …`, a Python class name for words."""
+    (tmp_path / "sshd").mkdir()
+    host = make_sshd(tmp_path / "sshd", {"ForceCommand": "sleep 30"})
+
+    async def main() -> Result:
+        ex = executor(host, tmp_path, kill_grace=0.5, connect_timeout=2)
+        try:
+            async with asyncio.timeout(60):
+                return await ex.run(cmd(host.host("db1"), "true", key="hung/db1/run1", timeout=1), Collect())
+        finally:
+            await ex.close()
+
+    try:
+        result = arun(main)
+    finally:
+        host.stop()
+    where = f"{tmp_path}/runs/{run_dir_name('hung/db1/run1')}.*"
+    assert result == Result(
+        "timeout",
+        error=f"could not stop the command on db1 (the host did not answer the stop within 7.5s); it may still be running there (detached in {where})",
+    ), result

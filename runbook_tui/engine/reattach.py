@@ -33,6 +33,8 @@ from runbook_tui.engine.state_model import NOTES_KEPT, RunState
 
 #: The `request` of the note journaled before such a re-run; its `follows` names the run followed on each host.
 FOLLOW = "follow"
+#: In a host's error: its command (or undo) ran on detached when the link to it was lost (execute/ssh_lost.py).
+LEFT_RUNNING = "may still be running"
 _RETRY_NUMBER = re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
 
 
@@ -74,9 +76,11 @@ def _run_named(value: object) -> tuple[int, str] | None:
 
 def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     """{step: {host: (attempt, rollback tag)}}: the step whose undo the dead process was running when its rollback was
-    cut short, and per remote host of that undo the run it left there; {} when none."""
+    cut short, or whose undo a rollback that went on living lost its connection to (it stopped there: `lost connection
+    to peer01 …; the command may still be running there`), and per remote host of that undo the run it left there; {}
+    when none. Before, the undo a lost link left was started again beside (or after) the first by the next rollback."""
     rollback = state.rollback
-    sid = rollback.failed_step if rollback is not None and rollback.interrupted else None
+    sid = rollback.failed_step if rollback is not None and (rollback.interrupted or rollback.ok is False) else None
     held = state.steps.get(sid) if sid is not None else None
     if rollback is None or sid is None or held is None or rollback.started_seq is None or state.mode in ("dry-run", "practice"):
         return {}
@@ -85,7 +89,10 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
         return {}  # a follow note of this rollback may have been dropped: a new key, never a follow of the wrong run
     hosts = {str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None}
-    hosts -= {"local", *rollback.ended_hosts}  # local: nothing detached to follow; ended: its end is journaled, its run collected
+    if rollback.interrupted:
+        hosts -= {"local", *rollback.ended_hosts}  # local: nothing detached to follow; ended: its end is journaled, its run collected
+    else:  # it ended everywhere; where its link was lost it may run on (the undo's end, folded into the host's error)
+        hosts = {h for h in hosts - {"local"} if h in held.hosts and held.hosts[h].status != "undone" and LEFT_RUNNING in (held.hosts[h].error or "")}
     found = {host: (held.attempts, f"@{rollback.started_seq}") for host in held.hosts if host in hosts}
     for note in notes:
         follows = note.get("follows") if note.get("request") == FOLLOW and note.get("step") == sid and note.get("actor") == SYSTEM else None
@@ -98,10 +105,18 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     return {sid: found} if found else {}
 
 
-def following_undo_note(sid: str, found: Mapping[str, tuple[int, str]]) -> dict[str, Any]:
-    """The note journaled before a resumed rollback's undo that follows the undo the stopped process left running."""
+def undo_lost_link(state: RunState) -> bool:
+    """Whether the undo `undo_left_running` names was left running by a lost link (the last rollback stopped there), not
+    by a process that died."""
+    return state.rollback is not None and not state.rollback.interrupted and state.rollback.ok is False
+
+
+def following_undo_note(sid: str, found: Mapping[str, tuple[int, str]], lost: bool = False) -> dict[str, Any]:
+    """The note journaled before a resumed rollback's undo that follows the undo the stopped process left running
+    (`lost`: the undo the last rollback lost its connection to)."""
+    left = "the undo the last rollback lost its connection to" if lost else "the undo the stopped process left there"
     text = (
-        f"undo of '{sid}' on {', '.join(found)}: the undo the stopped process left there is followed if it is still there"
+        f"undo of '{sid}' on {', '.join(found)}: {left} is followed if it is still there"
         " (running, or ended with its result never collected): its output from its first byte, then its end; it is not"
         " started again beside it. Where it is gone, the undo starts again."
     )

@@ -25,7 +25,7 @@ from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
-from runbook_tui.engine.reattach import following_note, following_undo_note, left_running, undo_left_running
+from runbook_tui.engine.reattach import following_note, following_undo_note, left_running, undo_left_running, undo_lost_link
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
@@ -456,7 +456,7 @@ class StepRunner(WaitStep):
             self._stop_signal = None
 
     async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
-        left = undo_left_running(self.state)  # {step: {host: run}}: an undo a dead process left running, followed there
+        left, lost = undo_left_running(self.state), undo_lost_link(self.state)  # {step: {host: run}}: an undo a dead process or a lost link left running
         listed = to_json(plan, lambda step_id: self.rendered_step(self.runbook.step(step_id)).get("commands"))  # with the section steps' commands
         started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=listed, acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven())
         tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
@@ -468,7 +468,7 @@ class StepRunner(WaitStep):
             hosts = {h.name: h for h in self.runbook.targets(step)}
             self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
             if found := {e.host: left[step_id][e.host] for e in runnable if e.host in left.get(step_id, {})}:
-                self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found))
+                self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found, lost=lost))
             runs = {e.host: found.get(e.host) or (self.state.steps[step_id].attempts, tag) for e in runnable}
 
             # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
-from runbook_tui.engine.reattach import undo_left_running
+from runbook_tui.engine.reattach import undo_left_running, undo_lost_link
 from runbook_tui.engine.rollback import RAN_OUTCOMES, StepRecord, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -26,6 +26,8 @@ _HOST_WORDS = {
 UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
 #: Such an undo on a remote host: the rollback follows the run left there (engine/reattach.py), never starts a second.
 UNDO_FOLLOWED = "its undo was running when the program stopped and may still run there: followed, not started again"
+#: An undo whose link was lost (the rollback stopped there) ran on detached: the next rollback follows it too.
+UNDO_FOLLOWED_LOST = "the link to it was lost while its undo ran, which may still run there: followed, not started again"
 #: One the program stopped as it left (a signal, a quit: its note): it ended with the program, its outcome unknown.
 UNDO_STOPPED = "its undo was running when the program stopped and was stopped with it: its outcome is unknown"
 
@@ -70,6 +72,7 @@ def step_records(state: RunState) -> list[StepRecord]:
     rollback = state.rollback  # the undo running when the program stopped (its command was not stopped with it)
     undo_cut = rollback.failed_step if rollback is not None and rollback.interrupted else None
     ended = rollback.ended_hosts if rollback is not None else ()  # of that undo: their end is journaled, not cut
+    lost_at = rollback.failed_step if rollback is not None and undo_lost_link(state) else None  # an undo a lost link left running
     for sid in (s for s in state.history if s not in rollback_steps):
         step = state.steps[sid]
         # A host where the command never began (no connection) is planned as one nothing ran on: its undo would
@@ -77,9 +80,17 @@ def step_records(state: RunState) -> list[StepRecord]:
         # An earlier attempt's command that began there stands, whatever a re-run could not start (`ran_before`).
         hosts = tuple((h, hs.status if hs.started or h in step.ran_before else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
-        followed = undo_left_running(state).get(sid, {}) if sid == undo_cut else {}
+        followed = undo_left_running(state).get(sid, {}) if sid in (undo_cut, lost_at) else {}
         notes = tuple(
-            (h, (UNDO_FOLLOWED if h in followed else cut) if sid == undo_cut and h not in ended else undo_note(step, step.hosts[h])) for h, _ in hosts
+            (
+                h,
+                (UNDO_FOLLOWED_LOST if lost_at else UNDO_FOLLOWED)
+                if h in followed
+                else cut
+                if sid == undo_cut and h not in ended
+                else undo_note(step, step.hosts[h]),
+            )
+            for h, _ in hosts
         )
         records.append(StepRecord(sid, hosts, accepted=step.status == "done", notes=notes))
     return records

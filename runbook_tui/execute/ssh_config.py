@@ -120,19 +120,28 @@ class SshConfigResolver:
         self.config_path = os.path.expanduser(config_path) if config_path else None
         self.known_hosts = known_hosts
         self._local_user = getpass.getuser()
+        #: alias -> (the file's inode, size, mtime; what it says for that alias): a `Match exec` runs a program, on the
+        #: event loop, each time the file is read (before: at every command and release, for every host).
+        self._read: dict[str, tuple[tuple[int, int, int], SSHClientConfig]] = {}
 
     def endpoint(self, host: Host) -> Endpoint:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
         return self._endpoint(host, 0)
 
     def _lookup(self, alias: str) -> SSHClientConfig | None:
+        """What the file says for `alias`, read again only when the file changed (its Includes are read with it)."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
         try:
-            config = SSHClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ())
-            return cast(SSHClientConfig, config)
+            info = os.stat(self.config_path)
+            stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
+            if (read := self._read.get(alias)) is not None and read[0] == stamp:
+                return read[1]
+            config = cast(SSHClientConfig, SSHClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ()))
         except (ConfigParseError, OSError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
+        self._read[alias] = (stamp, config)
+        return config
 
     def _endpoint(self, host: Host, depth: int) -> Endpoint:
         if depth > MAX_HOPS:

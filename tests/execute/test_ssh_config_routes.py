@@ -107,3 +107,31 @@ def test_every_file_of_user_known_hosts_file_is_read_as_ssh_reads_them(sshd: Ssh
 
     said = SshConfigResolver(str(config), str(tmp_path / "settings_known")).endpoint(Host("target", "target", MARK)).describe()
     assert f"known_hosts {tmp_path / 'missing'}, {other}, {sshd.known_hosts} ({config})" in said, said
+
+
+def test_a_match_exec_of_the_config_runs_once_per_host_not_at_every_command(sshd: Sshd, tmp_path: Path) -> None:
+    """`Match exec` (a VPN check such as `nc -z -w2 gw 22` is common) runs a program while the config is read, on the
+    program's event loop. Before: the config was read again for every command and every release, so each command on
+    each host ran it again (3 times per host for two commands), each time freezing the screen for as long as it took.
+    A change to the file is still seen by the next command."""
+    count = tmp_path / "match_count"
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f'Match exec "echo x >> {count}"\n  User {sshd.user}\n'
+        f"Host peer*\n  HostName 127.0.0.1\n  Port {sshd.port}\n  IdentityFile {sshd.client_key}\n  UserKnownHostsFile {sshd.known_hosts}\n"
+    )
+    hosts = [Host(f"peer{i:02d}", f"peer{i:02d}", MARK) for i in range(1, 5)]
+
+    async def main() -> list[str]:
+        ex = SshExecutor(remote_dir=str(tmp_path / "runs"), known_hosts=str(tmp_path / "trusts_nothing"), ssh_config=str(config), connect_timeout=10)
+        try:
+            results = [(await run_one(ex, cmd(host, "true")))[0].status for _ in range(2) for host in hosts]
+            await ex.release(hosts)
+            config.write_text(config.read_text() + "# edited\n")
+            results.append((await run_one(ex, cmd(hosts[0], "true")))[0].status)
+        finally:
+            await ex.close()
+        return results
+
+    assert arun(main) == ["ok"] * 9
+    assert count.read_text().count("x") == len(hosts) + 1, "once per host, and once more after the file changed"

@@ -49,7 +49,8 @@ def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str
 def _hop_json(hop: Endpoint) -> dict[str, Any]:
     return {
         "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
-        "identities": list(hop.identities), "certificates": list(hop.certificates), "known_hosts": hop.known_hosts, "forward_agent": hop.forward_agent,
+        "identities": list(hop.identities), "certificates": list(hop.certificates), "known_hosts": hop.known_hosts,
+        "known_hosts_files": list(hop.known_files), "forward_agent": hop.forward_agent,
         "via": hop.via.name if hop.via else None, "path": hop.path, "sources": dict(hop.sources),
     }  # fmt: skip
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from helpers_runbook import at, cli_main, errors, load
@@ -111,3 +112,17 @@ hosts:
     assert f"== Connections  (ssh config: {Path.home() / '.ssh' / 'config'}: not there, nothing read from it)\n" in out, out
     assert cli_main(["plan", "--json", str(path)]) == 0
     assert '"path": "db1 via bastion1"' in capsys.readouterr().out
+
+
+def test_plan_json_gives_every_known_hosts_file_and_certificate_the_connection_uses(write_runbook, capsys, tmp_path, monkeypatch):
+    """`UserKnownHostsFile A B`: ssh (and the executor) read both. Before, `plan --json` gave `known_hosts: A` alone."""
+    config = tmp_path / "ssh_config"
+    config.write_text("Host db1\n  UserKnownHostsFile /kh/a /kh/b\n  CertificateFile /certs/db.pub\n")
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"ssh: {{config: {config}}}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(settings))
+    path = write_runbook(HEAD + "hosts:\n  db: [{name: db1}]\n" + TAIL)
+    assert cli_main(["plan", "--json", str(path)]) == 0
+    [hop] = json.loads(capsys.readouterr().out)["connections"]["db1"]
+    assert (hop["known_hosts"], hop["known_hosts_files"], hop["certificates"]) == ("/kh/a", ["/kh/a", "/kh/b"], ["/certs/db.pub"]), hop
+    assert hop["sources"]["known_hosts"] == hop["sources"]["certificate"] == str(config), hop

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import getpass
 import os
+import shlex
 from dataclasses import replace
+from pathlib import Path
 from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
@@ -27,6 +29,9 @@ from runbook_tui.runbook.model import Host, Mark
 
 #: Longest chain of bastions followed (ProxyJump hops included): a longer one is a loop in the config.
 MAX_HOPS = 8
+
+#: How deep `Include`s may nest, as OpenSSH allows (its READCONF_MAX_DEPTH): deeper is a loop of files.
+MAX_INCLUDE_DEPTH = 16
 
 #: Hosts named only by a ProxyJump have no place in the runbook.
 _CONFIG_MARK = Mark("<ssh config>", 1, 1)
@@ -93,6 +98,26 @@ class Endpoint:
         return f"{self.name}: " + "; ".join(parts)
 
 
+def _nested(path: Path, depth: int) -> None:
+    """`SshConfigError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
+    or two that include each other); the files are found as asyncssh finds them (relative: under ~/.ssh)."""
+    if depth > MAX_INCLUDE_DEPTH:
+        raise SshConfigError("its Includes go round in a loop (a file that includes itself, or two that include each other)")
+    with open(path, encoding="utf-8", errors="replace") as text:
+        lines = [line.strip() for line in text]
+    for line in lines:
+        try:
+            words = shlex.split(line) if line[:7].lower() == "include" else []
+        except ValueError:  # asyncssh says what is wrong with the line
+            continue
+        patterns = [*words[0].partition("=")[2:], *words[1:]] if words and words[0].lower().partition("=")[0] == "include" else []
+        for pattern in filter(None, (p.removeprefix("=") for p in patterns)):
+            where = Path(pattern).expanduser()
+            found = Path(where.anchor).glob(str(Path(*where.parts[1:]))) if where.anchor else Path("~", ".ssh").expanduser().glob(pattern)
+            for each in (f for f in found if f.is_file()):
+                _nested(each, depth + 1)
+
+
 def jump_parts(hop: str) -> tuple[str, str, str] | None:
     """(user, host, port) of one ProxyJump hop as ssh reads it: `[user@]host[:port]`, `ssh://[user@]host[:port]`, an IPv6
     address in brackets (`[::1]:2222`); None when it is none of these. Before, `ssh://ops@jump:2222` logged in as the
@@ -137,9 +162,13 @@ class SshConfigResolver:
             stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
             if (read := self._read.get(alias)) is not None and read[0] == stamp:
                 return read[1]
+            _nested(Path(self.config_path), 0)  # asyncssh follows an Include loop until Python's stack runs out
             config = cast(SSHClientConfig, SSHClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ()))
-        except (ConfigParseError, OSError) as exc:
+        except (ConfigParseError, OSError, SshConfigError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
+        except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
+            why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
+            raise SshConfigError(f"cannot use the ssh config {self.config_path}: {why}") from None
         self._read[alias] = (stamp, config)
         return config
 
@@ -167,6 +196,8 @@ class SshConfigResolver:
 
         address = str(pick("address", host.address, "Hostname", host.address))
         port = int(pick("port", host.port, "Port", host.port))  # type: ignore[call-overload]
+        if not 0 < port < 65536:  # only the config's can be: the runbook's is checked where it is written
+            raise SshConfigError(f"cannot use the ssh config {self.config_path}: Port {port} for {alias}: expected a port from 1 to 65535")
         user = str(pick("user", host.user, "User", self._local_user))
         identity = pick("identity", host.identity, "IdentityFile", None)
         identities = (identity,) if isinstance(identity, str) else tuple(identity or ())  # type: ignore[arg-type]

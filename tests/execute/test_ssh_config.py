@@ -95,3 +95,36 @@ def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path) -> None:
     settings.write_text("ssh: {config: 3}\n")
     with pytest.raises(SettingsError, match=r"ssh\.config: expected the path of an ssh client config, or false"):
         load_settings(settings)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (b"Include {config}\nHost x\n  Port 2\n", "its Includes go round in a loop (a file that includes itself, or two that include each other)"),
+        (b"Host db1\n  HostName \xff\xfe\n", "it is not UTF-8 text (byte 0xff at position 20)"),
+        (b"Host db1\n  Port 99999999999\n", "Port 99999999999 for db1: expected a port from 1 to 65535"),
+        (b"Host db1\n  Port 0\n", "Port 0 for db1: expected a port from 1 to 65535"),
+    ],
+)
+def test_a_config_ssh_itself_refuses_is_said_in_words_not_a_traceback(tmp_path: Path, text: bytes, words: str) -> None:
+    """Before: an Include loop raised RecursionError and a byte that is not UTF-8 UnicodeDecodeError (`plan` and
+    `preflight` printed a traceback; a run said `please report it`); a port out of range was taken and failed later."""
+    path = tmp_path / "config"
+    path.write_bytes(text.replace(b"{config}", str(path).encode()))
+    with pytest.raises(SshConfigError) as raised:
+        SshConfigResolver(str(path), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert str(raised.value) == f"cannot use the ssh config {path}: {words}"
+
+
+def test_plan_says_a_config_it_cannot_use_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from runbook_tui.cli import main
+
+    config = tmp_path / "config"
+    config.write_text(f"Include {config}\n")
+    (tmp_path / "settings.yaml").write_text(f"ssh: {{config: {config}}}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "settings.yaml"))
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text("runbook: 1\nid: t\ntitle: t\nhosts:\n  g: [{name: db1}]\nsections:\n  - id: s\n    steps:\n      - {id: a, run: 'true', on: g}\n")
+    assert main(["plan", str(runbook)]) == 0
+    out = capsys.readouterr().out
+    assert f"  db1: CANNOT RESOLVE: cannot use the ssh config {config}: its Includes go round in a loop" in out, out

@@ -114,6 +114,13 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             "it must be a private key (not the .pub) that you can read on this machine",
             where,
         )  # fmt: skip
+    if "of the ssh config is not there" in lowered:  # the config's IdentityFile: nothing of it was offered
+        return HostFinding(
+            host, "authentication", error,
+            f"fix IdentityFile for {hop.name} in your ssh config: the key file it names is not there (ssh skips it too); "
+            f"or name the key with identity: on {hop.name} in the runbook",
+            where,
+        )  # fmt: skip
     if "encrypted" in lowered:  # a key that needs its passphrase: the agent is where it can be used from
         return HostFinding(
             host, "authentication", error,

@@ -302,8 +302,9 @@ class Connector:
         config_keys = dict(endpoint.sources).get("identity") not in ("runbook", "default")
         encrypted: list[str] = []  # identities skipped for the agent to stand in for, as ssh does in batch mode
         certificates = tuple(path for path in endpoint.certificates if os.path.exists(os.path.expanduser(path)))  # ssh skips the others
+        skipped = [path for path in endpoint.identities if config_keys and not os.path.exists(os.path.expanduser(path))]
         for path in endpoint.identities:
-            if config_keys and not os.path.exists(os.path.expanduser(path)):
+            if path in skipped:
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
             try:
                 client_keys += await self._identity(path, certificates)
@@ -341,7 +342,10 @@ class Connector:
                 host_key=True,
             ) from None
         except asyncssh.PermissionDenied as exc:
-            keys = f"tried identity {', '.join(endpoint.identities)}" if endpoint.identities else await offered_words()
+            tried = [path for path in endpoint.identities if path not in skipped]  # none: the agent and default keys stood in
+            keys = f"tried identity {', '.join(tried)}" if tried else await offered_words()
+            if skipped:  # before: `tried identity ~/.ssh/id_db`, a file never read nor offered
+                keys += f" (identity {', '.join(skipped)} of the ssh config {'is' if len(skipped) == 1 else 'are'} not there: skipped, as ssh skips it)"
             keys += _certificate_words(endpoint.certificates, certificates)
             if encrypted:
                 keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"

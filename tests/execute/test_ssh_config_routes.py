@@ -135,3 +135,24 @@ def test_a_match_exec_of_the_config_runs_once_per_host_not_at_every_command(sshd
 
     assert arun(main) == ["ok"] * 9
     assert count.read_text().count("x") == len(hosts) + 1, "once per host, and once more after the file changed"
+
+
+def test_a_refusal_after_an_identity_file_of_the_config_that_is_not_there_says_what_was_offered(
+    sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`IdentityFile ~/.ssh/id_db` of the config, not there: skipped, as ssh skips it, and the agent and default keys
+    offered in its place. Before: the refusal said `tried identity ~/.ssh/id_db`, a key never read nor offered."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host db1\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile ~/.ssh/id_db\n  UserKnownHostsFile {sshd.known_hosts}\n"
+    )
+    status, error, _out = run_via_config(config, tmp_path, "db1", "true")
+    assert status == "error" and "tried identity" not in (error or ""), error
+    assert (error or "").endswith(
+        f"no key was offered: no SSH agent (SSH_AUTH_SOCK is not set); no default key ({home}/.ssh/id_*)"
+        " (identity ~/.ssh/id_db of the ssh config is not there: skipped, as ssh skips it)"
+    ), error

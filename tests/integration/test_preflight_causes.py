@@ -289,3 +289,17 @@ def test_cli_preflight_prints_the_cause_and_exits_1(sshd: Sshd, tmp_path: Path, 
     out = capsys.readouterr().out
     assert ": reachability: cannot connect to db1" in out and "What to do:" in out
     assert "`sudo -n true` failed" not in out
+
+
+def test_an_identity_file_of_the_config_that_is_not_there_says_to_fix_it(sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runbook names no identity; the config's IdentityFile is not there, so nothing of the user's was offered.
+    Before: `put your public key in authorized_keys …`, for a key that was never read."""
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    config = tmp_path / "ssh_config"
+    config.write_text(f"Host 127.0.0.1\n  IdentityFile {tmp_path / 'gone_key'}\n")
+    text = runbook_text(sshd).replace(f', identity: "{sshd.client_key}"', "")
+    runbook = load_text(text.encode(), "preflight.yaml").runbook
+    assert runbook is not None
+    finding = only(asyncio.run(host_findings(runbook, Settings(known_hosts=str(sshd.known_hosts), ssh_config=str(config)))))
+    assert finding.cause == "authentication" and "of the ssh config is not there" in finding.detail, str(finding)
+    assert finding.todo.startswith("fix IdentityFile for db1 in your ssh config: the key file it names is not there"), finding.todo

@@ -74,7 +74,7 @@ from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, r
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
-from runbook_tui.execute.ssh_scripts import NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
+from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
@@ -452,7 +452,7 @@ class SshExecutor:
 
     async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
         """Kill the run's process group at a timeout or a person's stop (`timeout`); its files go once the end is journaled."""
-        script = f"sh -c {shlex.quote(stop_script(run.dir_expr, self._kill_grace, sudo=command.sudo))}"
+        script = f"sh -c {shlex.quote(stop_script(run.dir_expr, self._kill_grace, sudo=command.sudo, begun=run.pid is not None))}"
         proc: asyncssh.SSHClientProcess[bytes] | None = None
         given = self._kill_grace + self.connect_timeout + 5
         try:
@@ -470,7 +470,11 @@ class SshExecutor:
                     self._finish_later(conn, proc, command)
                 if code in (0, 3):  # (3: no pid yet, a start may be under way: the files stay; the session has ended)
                     return Result("timeout")
-                detail = (await proc.stderr.read()).decode(errors="replace").strip() or f"exit status {code}"
+                detail = (
+                    "its run's files are gone (did the command remove them?), so nothing there names its processes"
+                    if code == FILES_GONE  # begun, its files gone: before, read as stopped
+                    else (await proc.stderr.read()).decode(errors="replace").strip() or f"exit status {code}"
+                )
         except Exception as exc:  # report, do not raise: the step timed out (or was stopped) regardless
             if proc is not None:
                 proc.close()

@@ -388,9 +388,11 @@ exit 0
 STOPPED = "stopped"
 #: `stop_script`'s status when the command had not begun: its `.run` now holds `stop` alone, so it never will.
 NOT_BEGUN = 4
+#: `stop_script`'s status when the command had begun and its files are gone (it removed them): nothing names its processes.
+FILES_GONE = 5
 
 
-def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
+def stop_script(dir_expr: str, grace: float, *, sudo: bool, begun: bool = False) -> str:
     """Stop a run (`kill_script`, under `sudo -n` for a sudo step run by another user), say `stopped N` on stdout, then
     wait for `done` on stdin before removing the run's files; EOF keeps them, as the follow script does.
 
@@ -403,20 +405,25 @@ def stop_script(dir_expr: str, grace: float, *, sudo: bool) -> str:
     No `.run` yet: the session that starts the command has not begun it (its login is slow), though it holds the
     command on its input and will begin it once the login is done. The stop then makes `.run` itself, holding `stop`
     alone (`NOT_BEGUN`, exit 4): that session finds it, starts nothing and removes it (`follow_script`). Before, the
-    stop found nothing to stop and said so, and the command started seconds later, unwatched."""
+    stop found nothing to stop and said so, and the command started seconds later, unwatched. Not when the host said
+    the run `begun` (its files gone then: the command removed them), where no such file would stop anything: there
+    nothing names its processes any more (`FILES_GONE`, exit 5; before, that read as stopped)."""
     kill = f'sh -c {shlex.quote(kill_script(grace))} sh "$D" </dev/null'
     if sudo:
         kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
-    return f"""set +aeuvx
-D={dir_expr}
-if [ ! -e "$D.run" ]; then
+    forestall = f"""if [ ! -e "$D.run" ]; then
   R=${{D%/*}}
   [ -e "$R" ] || (umask 077 && mkdir -p "$R") 2>/dev/null
   set -C
   {{ echo stop > "$D.run"; }} 2>/dev/null && {{ echo "{STOPPED} {NOT_BEGUN}"; exit {NOT_BEGUN}; }}
   set +C
 fi
-[ -e "$D.run" ] && echo stop >> "$D.run"
+"""
+    gone = f"""[ -e "$D.run" ] || {{ echo "{STOPPED} {FILES_GONE}"; exit {FILES_GONE}; }}
+"""
+    return f"""set +aeuvx
+D={dir_expr}
+{gone if begun else forestall}[ -e "$D.run" ] && echo stop >> "$D.run"
 {kill}
 s=$?
 echo "{STOPPED} $s"

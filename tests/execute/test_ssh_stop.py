@@ -195,3 +195,23 @@ def test_a_host_that_answers_neither_the_command_nor_the_stop_says_how_long_the_
         "timeout",
         error=f"could not stop the command on db1 (the host did not answer the stop within 7.5s); it may still be running there (detached in {where})",
     ), result
+
+
+def test_a_command_that_removed_its_run_files_is_not_said_stopped_at_its_timeout(sshd: Sshd, tmp_path: Path) -> None:
+    """It began (the host said so), removed the runs folder, and runs on: nothing there names its processes any more.
+    Before: the stop found no files, took that for nothing left to stop, and the result read as stopped."""
+    runs = tmp_path / "runs"
+
+    async def main() -> Result:
+        ex = executor(sshd, tmp_path)
+        try:
+            async with asyncio.timeout(60):
+                return await ex.run(cmd(sshd.host("db1"), f"rm -rf {runs}; echo gone; sleep 6", key="gone/db1/run1", timeout=3), Collect())
+        finally:
+            await ex.close()
+
+    result = arun(main)
+    where = f"{runs}/{run_dir_name('gone/db1/run1')}.*"
+    said = "its run's files are gone (did the command remove them?), so nothing there names its processes"
+    assert result == Result("timeout", error=f"could not stop the command on db1 ({said}); it may still be running there (detached in {where})"), result
+    assert runs_left(tmp_path) == [], "no file is made in its place"

@@ -156,3 +156,27 @@ def test_a_reader_that_leaves_never_changes_an_answer_given_as_the_exit_code(tmp
         ['exec 2>&1; "$0" -m runbook_tui journal verify j.jsonl | head -1; echo "exit ${PIPESTATUS[0]}"', sys.executable], shell=True, executable="/bin/bash", cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert shell.stdout.startswith("j.jsonl: intact:") and shell.stdout.endswith("exit 0\n"), shell.stdout
+
+
+def test_a_reader_of_stderr_that_leaves_never_changes_an_answer_given_as_the_exit_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`validate runbooks/ 2>&1 | head -1`: the warnings and errors go to stderr, and once its reader had left the next
+    one ended the command with exit 1, which `validate` does not have (0 valid, 2 invalid): a valid runbook with a
+    warning read as exit 1, an invalid one too. Now the verdict is the exit code whatever happens to stderr."""
+    (tmp_path / "warned.yaml").write_text(RUNBOOK.replace('run: "echo one"', 'run: "echo one", undo: ""'))
+    (tmp_path / "broken.yaml").write_text(RUNBOOK.replace("title: piped", "title: piped\ntypo: 1"))
+    (tmp_path / "none.yaml").touch()
+    env = {**os.environ, "RUNBOOK_TUI_SETTINGS": str(tmp_path / "none.yaml"), "XDG_STATE_HOME": str(tmp_path / "st")}
+    for args, code in ((["validate", "warned.yaml", "warned.yaml"], 0), (["validate", "broken.yaml", "warned.yaml"], 2)):
+        read_end, write_end = os.pipe()
+        os.close(read_end)  # the reader has left before the first write, as after `2>&1 | head -1`
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "runbook_tui", *args], cwd=tmp_path, env=env, stdout=write_end, stderr=write_end, timeout=60, check=False
+            )
+        finally:
+            os.close(write_end)
+        assert done.returncode == code, args
+    shell = subprocess.run(  # a real `2>&1 | head -1`
+        ['"$0" -m runbook_tui validate warned.yaml broken.yaml 2>&1 | head -1; echo "exit ${PIPESTATUS[0]}"', sys.executable], shell=True, executable="/bin/bash", cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert shell.stdout.startswith("warned.yaml:") and shell.stdout.endswith("exit 2\n"), shell.stdout

@@ -38,7 +38,7 @@ def quiet_on_broken_pipe(main: Main) -> Main:
 
 
 class _ReaderMayLeave:
-    """stdout for a command whose exit code is its answer: once the reader has left, what is still to say is dropped
+    """stdout (or stderr) for a command whose exit code is its answer: once the reader has left, what is still to say is dropped
     (stdout goes to /dev/null, so the final flush cannot raise) and the command goes on to its answer."""
 
     def __init__(self, stream: TextIO) -> None:
@@ -69,16 +69,18 @@ class _ReaderMayLeave:
 
 
 def answer_kept(run: Callable[[], int]) -> int:
-    """Run a command of ANSWER_IN_EXIT_CODE with its exit code kept whatever happens to stdout. Before, `journal verify
+    """Run a command of ANSWER_IN_EXIT_CODE with its exit code kept whatever happens to stdout or stderr. Before, `journal verify
     J | head -1` (or `>&-`) ended with exit 1, which is "tampered" for verify and "findings" for preflight: a broken
-    pipe read as a verdict on the journal."""
-    out = _ReaderMayLeave(sys.stdout)
-    sys.stdout = out
+    pipe read as a verdict on the journal. stderr too: `validate DIR 2>&1 | head -1` ended with exit 1 at the next
+    warning or error, which `validate` does not have."""
+    out, err = _ReaderMayLeave(sys.stdout), _ReaderMayLeave(sys.stderr)
+    sys.stdout, sys.stderr = out, err
     try:
         code = run()
         out.flush()
+        err.flush()
     finally:
-        sys.stdout = out.stream
+        sys.stdout, sys.stderr = out.stream, err.stream
     if out.gone and _started_closed:  # no reader ever was: say so (a reader that left, `| head`, is quiet)
         print(f"runbook-tui: stdout is closed (started with >&-): nothing could be written there; the exit code ({code}) is the answer", file=sys.stderr)
     return code

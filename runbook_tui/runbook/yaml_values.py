@@ -38,8 +38,13 @@ MAX_NODES = 100_000
 
 Position = tuple[int, int]  # (line, column), 1-based; a Mark is made only when one is asked for
 
-_STR = "tag:yaml.org,2002:str"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_YAML = "tag:yaml.org,2002:"
+_STR = _YAML + "str"
+_TIMESTAMP = _YAML + "timestamp"
+#: The tags of a single value constructed as PyYAML does (str, timestamp and int are read before), with what each takes.
+_VALUE_TAGS = {_YAML + "null": "nothing", _YAML + "bool": "true or false (also yes/no, on/off)", _YAML + "float": "a number"}
+#: Plain scalars YAML 1.1 tags as keys nothing constructs (`=`, `<<`): as values they are text, as YAML 1.2 reads them.
+_TEXT_TAGS = frozenset({_YAML + "value", _YAML + "merge"})
 _SCALARS = yaml.constructor.SafeConstructor()
 _CONSTRUCTORS: dict[str | None, Callable[[Any, yaml.Node], Any]] = yaml.constructor.SafeConstructor.yaml_constructors
 _IMPLICIT: dict[str | None, list[tuple[str, Any]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
@@ -349,17 +354,26 @@ class Builder:
         value = event.value
         if tag is None or tag == "!":
             tag = _resolve_plain(value) if event.implicit[0] else _STR
-        if tag == _STR or tag == _TIMESTAMP:  # timestamps stay text: templates and the journal want what the author wrote
+        if tag == _STR or tag == _TIMESTAMP or tag in _TEXT_TAGS:  # timestamps stay text: templates and the journal want what the author wrote
             return value
         if tag == _INT:
             return self._integer(event, pos)
+        if tag in _CONSTRUCTORS and tag not in _VALUE_TAGS:  # !!binary (bytes), and the tags of collections (a generator here)
+            short = tag.replace(_YAML, "!!")
+            message = (
+                f"cannot read this value: {short} is no kind of value this file takes; expected text, a number, true/false or null (the value without {short})"
+            )
+            self.errors.append(Diagnostic(Mark(self.file, *pos), message))
+            return None
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
         construct = _CONSTRUCTORS.get(tag, _CONSTRUCTORS[None])
         try:
             return construct(_SCALARS, node)
-        except (yaml.YAMLError, ValueError, IndexError, TypeError, OverflowError) as exc:  # PyYAML raises all of these on odd tagged scalars
+        except (yaml.YAMLError, ValueError, IndexError, KeyError, TypeError, OverflowError) as exc:  # PyYAML raises all of these on odd tagged scalars
+            wanted = _VALUE_TAGS.get(tag)
             problem = getattr(exc, "problem", None) or str(exc) or "not a valid value for its tag"
-            self.errors.append(Diagnostic(Mark(self.file, *pos), f"cannot read this value: {problem}"))
+            said = f"{tag.replace(_YAML, '!!')} {shown(value)}: expected {wanted}" if wanted is not None else problem
+            self.errors.append(Diagnostic(Mark(self.file, *pos), f"cannot read this value: {said}"))
             return None
 
     def _integer(self, event: Any, pos: Position) -> int | None:

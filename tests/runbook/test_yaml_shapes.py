@@ -90,3 +90,44 @@ def test_python_tags_never_construct_anything() -> None:
     ]:
         errors = _errors(MINIMAL.replace("run: echo hello", f"run: {run}").encode())
         assert errors == [f"R.yaml:8:14: {message}"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!bool maybe", "cannot read this value: !!bool 'maybe': expected true or false (also yes/no, on/off)"),
+        ('!!bool ""', "cannot read this value: !!bool '': expected true or false (also yes/no, on/off)"),
+        ('!!float ""', "cannot read this value: !!float '': expected a number"),
+        (
+            "!!binary aGVsbG8=",
+            "cannot read this value: !!binary is no kind of value this file takes; expected text, a number, true/false or null (the value without !!binary)",
+        ),
+        (
+            "!!seq abc",
+            "cannot read this value: !!seq is no kind of value this file takes; expected text, a number, true/false or null (the value without !!seq)",
+        ),
+        (
+            "!!map abc",
+            "cannot read this value: !!map is no kind of value this file takes; expected text, a number, true/false or null (the value without !!map)",
+        ),
+        (
+            "!!set abc",
+            "cannot read this value: !!set is no kind of value this file takes; expected text, a number, true/false or null (the value without !!set)",
+        ),
+    ],
+    ids=["bool-word", "bool-empty", "float-empty", "binary", "seq", "map", "set"],
+)
+def test_a_tagged_single_value_is_read_as_its_tag_says_or_refused_in_words(value: str, expected: str) -> None:
+    """`!!bool maybe` was a `KeyError` traceback; `!!seq abc` (and map, set, omap, pairs) became the text of a Python
+    generator (`<generator object SafeConstructor.construct_yaml_seq at 0x...>`) and `!!binary` the repr of bytes
+    (`b'hello'`): a parameter's value, a command's word. Now each is refused at its position."""
+    text = MINIMAL.replace("title: Demo", f"title: Demo\nparams:\n  v: {{type: string, default: {value}}}")
+    assert _errors(text.encode()) == [f"R.yaml:5:30: {expected}"]
+
+
+def test_plain_equals_and_merge_signs_as_values_are_text() -> None:
+    """A plain `=` (YAML 1.1's "value" key) or `<<` as a value was refused with PyYAML's words (`could not determine a
+    constructor for the tag 'tag:yaml.org,2002:value'`); they are text, as YAML 1.2 reads them."""
+    text = MINIMAL.replace("run: echo hello", "run: echo hello\n        env: {A: =, B: <<}")
+    step = load_text(text.encode(), "R.yaml").runbook.sections[0].steps[0]
+    assert [(k, v.value) for k, v in step.env] == [("A", "="), ("B", "<<")]

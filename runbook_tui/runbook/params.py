@@ -111,8 +111,8 @@ def _typed(param: Param, value: Any) -> Any:
     kind = param.type
     name = param.name
     if kind == "string":
-        if isinstance(value, (dict, list)):
-            raise ParamError(f"parameter '{name}': expected a string, got {type(value).__name__}")
+        if isinstance(value, (dict, list, tuple)):
+            raise ParamError(f"parameter '{name}': expected a string, got {_collection(value)}")
         return str(value)
     if kind == "int":
         if isinstance(value, bool) or not _ascii_number(value):
@@ -144,9 +144,11 @@ def _typed(param: Param, value: Any) -> Any:
         if isinstance(value, (list, tuple)):
             for index, item in enumerate(value, start=1):  # (a nested one read as Python's text: `{'b': 1}`, `None`)
                 if item is None or isinstance(item, (dict, list, tuple)):
-                    got = "nothing (null)" if item is None else "a mapping" if isinstance(item, dict) else "a list"
+                    got = "nothing (null)" if item is None else _collection(item)
                     raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}")
             return [str(item) for item in value]
+        if isinstance(value, dict):  # (read as Python's text, `{'a': 1}`, one item)
+            raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got a mapping")
         if isinstance(value, FileText):  # `-p hosts=@hosts.txt`: one item per line, blank lines dropped
             return [item.strip() for item in value.split("\n") if item.strip()]
         return [item.strip() for item in str(value).split(",") if item.strip()]
@@ -156,6 +158,10 @@ def _typed(param: Param, value: Any) -> Any:
             return choice
     allowed = ", ".join(str(c) for c in param.choices)
     raise ParamError(f"parameter '{name}': expected one of {allowed}, got {shown(value)}")
+
+
+def _collection(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> str:
+    return "a mapping" if isinstance(value, dict) else "a list"
 
 
 def _ascii_number(value: Any) -> bool:

@@ -217,6 +217,10 @@ def test_unknown_parameter_when_none_declared(write_runbook):
         ("{type: list, default: [a, {b: 1}]}", "parameter 'p': expected a list of texts, numbers or true/false, got a mapping as item 2"),
         ("{type: list, default: [a, [c]]}", "parameter 'p': expected a list of texts, numbers or true/false, got a list as item 2"),
         ("{type: list, default: [null, a]}", "parameter 'p': expected a list of texts, numbers or true/false, got nothing (null) as item 1"),
+        # before: the list ["{'a': 1}"] (Python's text of the mapping), and `expected a string, got YMap` / `got list`
+        ("{type: list, default: {a: 1}}", "parameter 'p': expected a list of texts, numbers or true/false, got a mapping"),
+        ("{type: string, default: {a: 1}}", "parameter 'p': expected a string, got a mapping"),
+        ("{type: string, default: [a]}", "parameter 'p': expected a string, got a list"),
     ],
 )
 def test_default_is_type_checked(write_runbook, declaration, expected):

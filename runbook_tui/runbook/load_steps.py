@@ -48,18 +48,22 @@ class StepsReader(MetricsReader):
         """Every `capture:` in document order, so a use before its step can be named precisely."""
         captures: dict[str, Capture] = {}
         for section in root.get("sections") or [] if isinstance(root.get("sections"), YList) else []:
+            rollback = isinstance(section, YMap) and section.get("kind") == "rollback"
             for step in (section.get("steps") or []) if isinstance(section, YMap) and isinstance(section.get("steps"), YList) else []:
                 if isinstance(step, YMap) and isinstance(step.get("capture"), str):
-                    captures.setdefault(step["capture"], Capture(step["capture"], str(step.get("id")), step.value_mark("capture")))
+                    captures.setdefault(step["capture"], Capture(step["capture"], str(step.get("id")), step.value_mark("capture"), rollback))
         return captures
 
     def _sections(self, root: YMap) -> tuple[Section, ...]:
         sections = []
         seen: dict[str, Mark] = {}
-        captured: dict[str, int] = {}  # capture name -> its position in document order
+        # capture name -> its position in document order: of the change's steps, and of every step (a rollback
+        # section's steps run only in a full rollback: their captures are for later rollback steps alone)
+        forward: dict[str, int] = {}
+        every: dict[str, int] = {}
         items = self._items(root, "sections", "sections")
         for value, mark in items:
-            section = self._section(value, mark, captured)
+            section = self._section(value, mark, forward, every)
             if section is not None and self._unique(seen, section.id, mark, "section id"):
                 sections.append(section)
         if "sections" in root and not any(s.steps for s in sections) and not self.diags.has_errors:
@@ -72,7 +76,7 @@ class StepsReader(MetricsReader):
             )
         return tuple(sections)
 
-    def _section(self, value: Any, mark: Mark, captured: dict[str, int]) -> Section | None:
+    def _section(self, value: Any, mark: Mark, forward: dict[str, int], every: dict[str, int]) -> Section | None:
         f = self.fields
         m = f.shaped(value, mark, "a section {id, title, kind, steps}", T.SECTION)
         if m is None:
@@ -86,14 +90,16 @@ class StepsReader(MetricsReader):
         if "steps" in m and not items:
             self.diags.error(m.value_mark("steps"), f"section '{section_id}': expected at least one step")
         for step_value, step_mark in items:
-            step = self._step(step_value, step_mark, section_id or "", captured)
+            step = self._step(step_value, step_mark, section_id or "", every if kind == "rollback" else forward, every)
             if step is not None:
                 steps.append(step)
         if section_id is None:
             return None
         return Section(section_id, title, kind, tuple(steps), mark, template)
 
-    def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int]) -> Step | None:
+    def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int], every: dict[str, int]) -> Step | None:
+        """One step, its names checked against the captures before it (`captured`); its own capture is added there and
+        to `every` (the same record for a rollback section's step)."""
         f = self.fields
         m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
         if m is None:
@@ -169,6 +175,7 @@ class StepsReader(MetricsReader):
             self._waves_on_one_host(m, step_id, on)
         if capture is not None:
             captured.setdefault(capture, len(captured))
+            every.setdefault(capture, len(every))
         return step if step_id else None
 
     def _waves_on_one_host(self, m: YMap, step_id: str | None, on: str) -> None:

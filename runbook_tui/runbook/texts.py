@@ -31,6 +31,7 @@ class Capture(NamedTuple):
     name: str
     step_id: str
     mark: Mark
+    rollback: bool = False  # declared in a rollback section: it has a value only during a full rollback
 
 
 class CapturesBefore:
@@ -270,6 +271,11 @@ class TextMaker:
         if attr == scope.own_capture:
             return f"'captured.{attr}' is declared by this same step, so it has no value yet; expected it in a later step or in this step's undo"
         later = self.names.captures.get(attr)
+        if later is not None and later.rollback and scope.step_mark is not None and later.mark < scope.step_mark:
+            return (
+                f"capture 'captured.{attr}' is declared by step '{later.step_id}' (line {later.mark.line}) of a rollback section,"
+                " which runs only in a full rollback; expected a capture of an earlier step the change runs"
+            )
         if later is not None and scope.step_mark is not None and later.mark < scope.step_mark:
             # an earlier step declares it, and that step was refused (its capture name, or the step itself)
             return f"capture 'captured.{attr}' is declared by step '{later.step_id}' (line {later.mark.line}), which is refused above; expected that step fixed"

@@ -328,6 +328,36 @@ def test_a_capture_of_an_earlier_refused_step_is_not_called_a_later_one(write_ru
     assert not any("later step" in message for _, message in found), found
 
 
+def test_a_capture_of_a_rollback_section_is_not_one_the_change_can_use(write_runbook):
+    """A rollback section runs only in a full rollback: its step's capture has no value when the change's steps run.
+    Before, `validate` passed `{{ captured.c }}` in an implement step after it, and the run failed at that step with
+    "cannot render template: 'dict object' has no attribute 'c'". A later rollback step may use it."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        sections:
+          - id: revert
+            kind: rollback
+            steps:
+              - {id: r1, run: "echo old", capture: c}
+              - {id: r2, run: "echo {{ captured.c }}"}
+          - id: main
+            steps:
+              - {id: a, run: "echo {{ captured.c }}", undo: "true"}
+        """
+    )
+    found = [(at(d), d.message) for d in errors(path)]
+    assert found == [
+        (
+            (12, 22),
+            "capture 'captured.c' is declared by step 'r1' (line 8) of a rollback section, which runs only in a full rollback;"
+            " expected a capture of an earlier step the change runs",
+        ),
+    ], found
+
+
 def test_capture_never_declared(write_runbook):
     path = write_runbook(
         """

@@ -193,6 +193,8 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
         flags.append("serial " + ", ".join(str(s) for s in step.serial))
     if step.max_fail:
         flags.append(f"max_fail {step.max_fail}")
+    if step.watch and step.kind != "wait":  # (a wait says it on its own line)
+        flags.append("watching " + ", ".join(step.watch))
     lines = [f"  {number:>3}. {step.id}: {visible_line(words.title(step))}", visible_line(f"       on {where}; " + "; ".join(flags))]
     if step.cwd is not None:
         lines.append(f"       in: {visible_line(_once(words, step, step.cwd))}")

@@ -13,7 +13,7 @@ critical, unreachable, no value); the warn/critical lines and what the guard
 does past them (`warn 1 / crit 5 → rollback · no data → pause`); the baseline
 ("before 180 ms") and the age of the last reading (amber once older than
 three intervals) or, when the source fails, the error in words. While a
-`wait` step with `watch:` runs, the area takes the class `watching` and the
+step with `watch:` runs (a `wait`, or a command), the area takes the class `watching` and the
 watched panels the class `watched`: they are drawn large. On a short
 terminal the run screen gives the area the class `one-line`: each panel is
 its head alone (value, level, trend), the guard-carrying panels first.
@@ -381,13 +381,12 @@ class PanelArea(Vertical):
         self.call_after_refresh(self._fit_columns)
 
     def _watch(self, state: RunState, ids: tuple[str, ...]) -> None:
-        """A running `wait` step with `watch:` draws its panels large."""
+        """A running step with `watch:` (a `wait`, or a command: a rolling restart, `kubectl rollout status`) draws its
+        panels large."""
         watched: set[str] = set()
         current = state.current
         if current is not None and state.steps[current].status == "running":
-            entry = state.plan_steps.get(current, {})
-            if entry.get("kind") == "wait":
-                watched = set(entry.get("watch") or ()) & set(ids)
+            watched = set(state.plan_steps.get(current, {}).get("watch") or ()) & set(ids)
         changed = self.has_class("watching") != bool(watched)
         self.set_class(bool(watched), "watching")
         for panel in self.query(MetricPanel):

@@ -54,8 +54,8 @@ def _ts(seconds: float) -> str:
     return (T0 + dt.timedelta(seconds=seconds)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _plan(wait_watch: list[str] | None = None) -> dict[str, Any]:
-    steps = [{"id": "deploy", "title": "Deploy", "section": "impl", "kind": "run", "run": {"local": "true"}, "watch": []}]
+def _plan(wait_watch: list[str] | None = None, run_watch: list[str] | None = None) -> dict[str, Any]:
+    steps = [{"id": "deploy", "title": "Deploy", "section": "impl", "kind": "run", "run": {"local": "true"}, "watch": run_watch or []}]
     if wait_watch is not None:
         steps.append({"id": "soak", "title": "Soak", "section": "impl", "kind": "wait", "wait": 600, "watch": wait_watch})
     return {"sections": [{"id": "impl", "title": "Implement", "kind": "implement", "steps": steps}]}
@@ -83,10 +83,12 @@ def _series(panel: str, values: list[float | None], error: str | None = None, st
 
 
 def state_for(kind: str) -> RunState:
-    """ok, warn, critical, unreachable, or watching (a wait step with watch: running)."""
+    """ok, warn, critical, unreachable, watching (a wait step with watch: running), or watching-run (a run step with
+    watch: [errors] running)."""
     watch = ["p99"] if kind == "watching" else None
+    plan = _plan(watch, ["errors"] if kind == "watching-run" else None)
     events: list[tuple[str, dict[str, Any]]] = [
-        (ev.SESSION_STARTED, {"session": "s", "runbook": "demo", "title": "Demo", "plan": _plan(watch), "mode": "live", "_ts": _ts(-5)}),
+        (ev.SESSION_STARTED, {"session": "s", "runbook": "demo", "title": "Demo", "plan": plan, "mode": "live", "_ts": _ts(-5)}),
         (
             ev.METRICS_STARTED,
             {
@@ -103,7 +105,7 @@ def state_for(kind: str) -> RunState:
         (ev.METRIC_BASELINE, {"panel": "rps", "value": 840.0, "error": None, "basis": "median", "_ts": _ts(-3)}),
     ]
     base_p99 = [180, 182, 179, 185, 181, 183, 186, 180, 184, 182, 181, 183, 185]
-    if kind in ("ok", "watching"):
+    if kind in ("ok", "watching", "watching-run"):
         p99 = base_p99
     elif kind == "warn":
         p99 = base_p99[:8] + [195, 205, 212, 220, 231]
@@ -118,6 +120,8 @@ def state_for(kind: str) -> RunState:
         events.append((ev.STEP_STARTED, {"step": "deploy", "hosts": ["local"], "_ts": _ts(0)}))
         events.append((ev.STEP_FINISHED, {"step": "deploy", "status": "done", "hosts": {"local": {"status": "done", "exit_code": 0}}, "_ts": _ts(1)}))
         events.append((ev.STEP_STARTED, {"step": "soak", "hosts": ["local"], "_ts": _ts(2)}))
+    if kind == "watching-run":
+        events.append((ev.STEP_STARTED, {"step": "deploy", "hosts": ["local"], "_ts": _ts(0)}))
     samples = _series("p99", p99, error) + _series("errors", errs, error) + _series("rps", rps, error)
     samples.sort(key=lambda e: e[1]["_ts"])
     events += samples

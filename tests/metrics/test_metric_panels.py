@@ -109,6 +109,18 @@ def test_snapshot_panels(kind: str, snap_compare: Callable[..., bool]) -> None:
 
 
 @pytest.mark.asyncio
+async def test_a_running_command_step_with_watch_draws_its_panels_large() -> None:
+    """`watch:` on a run step (as `runbook-tui new` writes it on a rolling restart and on `kubectl rollout status`):
+    before, only a `wait` step's watch was read, so the panels the author named stayed small while it ran, silently."""
+    app = PanelsApp(state_for("watching-run"))
+    async with app.run_test(size=(110, 30)) as pilot:
+        area = app.query_one(PanelArea)
+        await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
+        await pilot.pause()
+        assert [p.panel_id for p in app.query(MetricPanel) if p.has_class("watched")] == ["errors"]
+
+
+@pytest.mark.asyncio
 async def test_the_panels_whose_guard_pauses_or_rolls_back_come_first() -> None:
     """A panel without `critical` guards nothing (its `on_critical` defaults to pause). Before: it was drawn among the
     guard panels, ahead of them when listed first, and on a short terminal a guard's line could be the one pushed off."""

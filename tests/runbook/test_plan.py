@@ -233,3 +233,12 @@ def test_an_expect_metric_with_within_says_how_long_it_waits(capsys, write_runbo
     code, out, err = plan(capsys, "--format", form, str(write_runbook(text)))
     assert code == 0, err
     assert "panel p99 below 250 within 2m" in out
+
+
+def test_a_command_step_with_watch_says_which_panels_it_watches(capsys, write_runbook):
+    """`watch:` on a run step draws those panels large while it runs (as on a wait); the text plan said it for a wait only."""
+    metrics = 'metrics:\n  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}\n  panels: [{id: p99, query: up}, {id: err, query: up}]\n'
+    text = MINIMAL.replace("sections:", metrics + "sections:").replace("run: echo hello", "run: echo hello\n        watch: [p99, err]")
+    code, out, err = plan(capsys, str(write_runbook(text)))
+    assert code == 0, err
+    assert "on local; verify after; watching p99, err" in out, out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,6 +19,8 @@ from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.templating import is_template
 
+#: The line ends at a file's end (LF or CRLF), which a value read from it leaves out.
+_FINAL_LINE_ENDS = re.compile(r"(?:\r?\n)+\Z")
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 
@@ -77,7 +80,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
             if not value[1:]:  # Path("") is ".": the error named a folder nobody typed
                 raise ParamError(f"{given}: expected a file name after @ (NAME=@FILE)")
             try:  # a pipe too: `-p token=@<(pass show db)` keeps a secret off the disk and out of the shell's history
-                value = FileText(read_limited(path, MAX_BYTES, pipes=True).decode("utf-8").rstrip("\n"))
+                value = FileText(_file_value(read_limited(path, MAX_BYTES, pipes=True).decode("utf-8")))
                 if not value and stat.S_ISFIFO(path.stat().st_mode):  # a named pipe nothing writes to reads as empty
                     raise ParamError(f"{given}: the pipe gave no text (does anything write to it?); expected the value")
             except OSError as exc:
@@ -90,6 +93,12 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
                 raise ParamError(f"{given}: expected UTF-8 text; the file has bytes that are not") from None
         values[name.strip()] = value
     return values
+
+
+def _file_value(text: str) -> str:
+    """A file's text as a value: its final line ends dropped, as `$(cat FILE)` does, CRLF ones too (an editor on
+    Windows saves them: the CR stayed, invisible, at the value's end), and a UTF-8 byte order mark at its start."""
+    return _FINAL_LINE_ENDS.sub("", text.removeprefix("\ufeff"))
 
 
 def templated_default(default: Any) -> bool:

@@ -291,6 +291,19 @@ def test_cli_p_at_file_reads_the_value(write_runbook, tmp_path, capsys):
     assert params["note"] == "line one\nline 'two'"  # the final newline dropped, as $(cat FILE) would
 
 
+def test_cli_p_at_file_saved_on_windows_gives_the_value_without_its_line_end_or_bom(write_runbook, tmp_path, capsys):
+    """A file an editor saved with CRLF line ends (and a UTF-8 byte order mark): `-p note=@note.txt` kept the final
+    CR, invisible, in the value (`'15.6\\r'` fails its pattern; without one it reached the commands), and the mark
+    at its start (`'\\ufeff3'` was "expected an integer")."""
+    path = write_runbook(PARAMS)
+    (tmp_path / "note.txt").write_bytes(b"\xef\xbb\xbfline one\r\nline two\r\n")
+    (tmp_path / "count.txt").write_bytes(b"\xef\xbb\xbf7\r\n")
+    code, params, err = plan_params(capsys, [str(path), "-p", f"note=@{tmp_path / 'note.txt'}", "-p", f"count=@{tmp_path / 'count.txt'}"])
+    assert code == 0, err
+    assert params["note"] == "line one\r\nline two"  # inner line ends stay as written
+    assert params["count"] == 7
+
+
 def test_cli_p_at_file_gives_a_list_one_item_per_line(write_runbook, tmp_path, capsys):
     """`-p hosts=@hosts.txt` took the whole file as one item (`host name 'web1\\nweb2' has ... a control character`)."""
     path = write_runbook(PARAMS)

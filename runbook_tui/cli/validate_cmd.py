@@ -93,17 +93,28 @@ def cmd_validate(paths: list[str], params: dict[str, Any], style: str = "text") 
         else:
             print(visible_line(problem), file=sys.stderr)
     invalid = len(problems)
+    # With several files, a -p meant for one of them is not an error for the others; one none of them declares is.
+    declared = {file: {p.name for p in probe_runbook(file, {}).params} for file in files} if params and len(files) > 1 else {}
     for file in files:
-        # With several files, a -p meant for one of them is not an error for the others.
-        own = params if len(files) == 1 else _declared_only(file, params)
+        own = {k: v for k, v in params.items() if k in declared[file]} if declared else params
         result = validate(file, own)
         report(result, style, sys.stdout, sys.stderr)
         invalid += not result.ok
+    for problem in _declared_by_none(params, declared):
+        print(f"::error::{_escape_data(problem)}" if style == "github" else f"runbook-tui: {problem}", file=sys.stdout if style == "github" else sys.stderr)
+        invalid += 1
     return EXIT_INVALID if invalid else EXIT_OK
 
 
-def _declared_only(file: str, params: dict[str, Any]) -> dict[str, Any]:
-    if not params:
-        return params
-    declared = {p.name for p in probe_runbook(file, {}).params}
-    return {k: v for k, v in params.items() if k in declared}
+def _declared_by_none(params: dict[str, Any], declared: dict[str, set[str]]) -> list[str]:
+    """A problem for each -p that none of several runbooks declares (a typo: with one runbook it is its error)."""
+    every = sorted(set().union(*declared.values())) if declared else []
+    problems = []
+    for name in (n for n in params if declared and n not in every):
+        import difflib  # only for a name that is wrong
+
+        close = difflib.get_close_matches(name, every, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        listed = ", ".join(every) or "(none declared)"
+        problems.append(visible_line(f"-p {name}: none of the {len(declared)} runbooks declares a parameter '{name}'; expected one of: {listed}{hint}"))
+    return problems

@@ -873,6 +873,21 @@ def test_cli_validate_several_files_one_invalid_exits_2(write_runbook, capsys):
     assert err.startswith(f"{bad}:1:10: ")
 
 
+def test_cli_validate_several_files_with_a_parameter_none_declares_exits_2(write_runbook, capsys):
+    """With several files a -p meant for one is no error for the others; one that none declares (a typo: `-p
+    to_verison=15.6`) was dropped silently and every file said ok, exit 0. With one file it is an error (exit 2)."""
+    first = write_runbook(MINIMAL.replace("title: Demo", "title: Demo\nparams:\n  to_version: {type: string, default: '15.4'}"), "a.yaml")
+    second = write_runbook(MINIMAL.replace("title: Demo", "title: Demo\nparams:\n  count: {type: int, default: 1}"), "b.yaml")
+    assert cli_main(["validate", str(first), str(second), "-p", "to_verison=15.6", "-p", "count=2"]) == 2
+    out, err = capsys.readouterr()
+    assert f"{first}: ok" in out and f"{second}: ok" in out
+    assert (
+        err
+        == "runbook-tui: -p to_verison: none of the 2 runbooks declares a parameter 'to_verison'; expected one of: count, to_version; did you mean 'to_version'?\n"
+    ), err
+    assert cli_main(["validate", str(first), str(second), "-p", "to_version=15.6", "-p", "count=2"]) == 0
+
+
 def test_raw_is_a_warning_for_each_use_and_still_valid(write_runbook, capsys):
     path = write_runbook(
         """

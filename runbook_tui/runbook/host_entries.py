@@ -207,6 +207,12 @@ def is_host_name(address: str) -> bool:
 def address_problem(address: str) -> str | None:
     """What is wrong with a host address no connection could use (`a..b`), or None; said at `validate`, not when the
     step runs."""
+    if address.startswith("["):  # `[::1]`, `[::1]:2222`: no connection takes the brackets (DNS is asked for the name)
+        inner = address[1:].partition("]")[0]
+        return f"host address {describe(address)} is in brackets, as a URL writes an IPv6 address; expected it without them ({inner}), a port in port:"
+    if address.count(":") == 1:  # `db1:2222` (an IPv6 address has two colons or more)
+        name, _, port = address.partition(":")
+        return f"host address {describe(address)} has a port in it; expected the address alone ({name}) and port: {port}"
     if _DOTTED_NUMBERS.fullmatch(address):  # `10.0.0.256`, `1.2.3`: a mistyped IPv4 address, which DNS would be asked for
         try:
             ipaddress.IPv4Address(address)

@@ -66,6 +66,19 @@ def test_good_addresses_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str])
             ({"address": typo}, f"6:27: host address '{typo}' is no IPv4 address (four numbers 0-255 between dots); expected an IP address or a name")
             for typo in ("10.0.0.256", "999.1.1.1", "10.0.6", "010.0.0.5")
         ),
+        # a port written into the address, an IPv6 address in a URL's brackets (before: valid; the step's connection
+        # asked DNS for the name 'db1.example.com:2222' or '[::1]', and preflight said `db1 (db1.example.com:2222:22)`)
+        (
+            {"address": "db1.example.com:2222"},
+            "6:27: host address 'db1.example.com:2222' has a port in it; expected the address alone (db1.example.com) and port: 2222",
+        ),
+        *(
+            (
+                {"address": written},
+                f"6:27: host address '{written}' is in brackets, as a URL writes an IPv6 address; expected it without them (::1), a port in port:",
+            )
+            for written in ("[::1]", "[::1]:2222")
+        ),
     ],
 )
 def test_an_unusable_address_is_refused_at_its_place(tmp_path: Path, capsys: pytest.CaptureFixture[str], fields: dict[str, str], said: str) -> None:

@@ -57,7 +57,7 @@ def _made(label: str, op: str, raw: str, text: str) -> Matcher:
         try:
             re.compile(value)
         except re.error as exc:
-            raise MatcherError(f"{text!r}: bad regular expression {value!r}: {exc}") from None
+            raise MatcherError(f"{text!r}: bad regular expression {value!r}: {exc}; expected a regular expression that compiles") from None
     return Matcher(label, op, value)
 
 

@@ -47,18 +47,21 @@ def test_every_mistake_is_named_at_its_position(write_runbook: Callable[..., Pat
     path = write_runbook(BAD)
     with pytest.raises(RunbookInvalid) as invalid:
         load_runbook(path)
-    assert [str(d).replace(str(path), "F") for d in invalid.value.errors] == [
-        "F:5:10: 'url': expected an http:// or https:// URL, got 'ftp://example.com/hook'",
-        "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
-        "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
-        "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
-        "F:9:48: 'events': an empty list; expected events listed, `events` left out for every event, or no entry for none",  # before: sent every event
-        'F:13:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
-        "F:13:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0",
-        "F:14:7: a silence needs at least one matcher; expected one or more (an empty list would silence every alert)",
-        "F:15:10: 'until': expected one of session_end, window_end, got 'forever'",
-        "F:19:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
-    ]
+    assert (
+        [str(d).replace(str(path), "F") for d in invalid.value.errors]
+        == [
+            "F:5:10: 'url': expected an http:// or https:// URL, got 'ftp://example.com/hook'",
+            "F:6:14: unknown event 'sessoin_started'; expected one of: session_started, verifier_missing, confirmation_waiting, guard_tripped, rollback_started, rollback_finished, window_closing, session_finished",
+            "F:7:5: unknown key 'formt' in notify entry; did you mean 'format'? expected one of: events, format, headers, url",
+            "F:8:47: 'A': expected exactly one of env: VARIABLE or keyring: {service, username}",
+            "F:9:48: 'events': an empty list; expected events listed, `events` left out for every event, or no entry for none",  # before: sent every event
+            'F:13:18: \'alertname=HighErrorRate\': expected label="value" (also !=, =~, !~), e.g. alertname="HighErrorRate"',
+            "F:13:45: 'x=~\"(\"': bad regular expression '(': missing ), unterminated subpattern at position 0; expected a regular expression that compiles",  # before: no 'expected'
+            "F:14:7: a silence needs at least one matcher; expected one or more (an empty list would silence every alert)",
+            "F:15:10: 'until': expected one of session_end, window_end, got 'forever'",
+            "F:19:51: 'on_no_data': expected one of pause, notify, ignore, got 'panic'",
+        ]
+    )
 
 
 def test_a_bad_alertmanager_url_is_named_beside_a_bad_silence(write_runbook: Callable[..., Path]) -> None:

@@ -100,7 +100,7 @@ def _say_outcome(session: Session, outcome: str) -> int:
                 )
             )
     elif not session.controller.fatal:
-        said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal), session.identity)}"
+        said = f"outcome: {outcome} (the journal is left open); continue with: {resume_command(session.controller.state, str(journal), session.identity, session.signers_file)}"
         for line in said.splitlines():  # a shared run's names its --share and key files (before: a bare resume, unshared)
             say(visible_line(line))
         if session.controller.state.paused:  # `resume --continue` alone stops at the same pause
@@ -161,7 +161,9 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         code = int(await task)
     except asyncio.CancelledError:
         journal_stop(session.controller, stopped_by[-1] if stopped_by else "a signal", command)
-        said = f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path), session.identity)}"
+        said = (
+            f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path), session.identity, session.signers_file)}"
+        )
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
         if session.controller.state.silences:  # left in place for the resume: whoever stopped it must know alerts stay quiet
             from runbook_tui.notify.silences import left_active

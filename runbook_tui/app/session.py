@@ -131,6 +131,7 @@ class Session:
     share_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the key files of who may join, for share_started
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
     backlog: tuple[Event, ...] = ()  # resumed: the journal's last events that were on the output pane (engine.backlog)
+    signers_file: str | None = None  # `--allowed-signers PATH` as given (absolute), for the resume command
     _watch: asyncio.Task[None] | None = field(default=None, init=False, repr=False)  # start() runs it, close() stops it
 
     async def start(self) -> None:
@@ -287,6 +288,7 @@ def build_session(
         controller, path, executors, actor, metrics=None if request.look else start_metrics(controller, mode, request.guards), share=server, outreach=outreach
     )
     session.trust = signing
+    session.signers_file = request.trust.signers_file if request.trust is not None else None
     session.share_keys = request.share.key_files if request.share else {}
     if server is not None:
         server.unsigned = session.unsigned_note  # the verifier's screen says what the assignee's foot says

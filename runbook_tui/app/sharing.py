@@ -67,13 +67,15 @@ def signing_key(signer: Any) -> str | None:
     return os.path.abspath(os.path.expanduser(str(signer.source)))
 
 
-def resume_command(state: RunState, journal_path: str, identity: str | None = None) -> str:
+def resume_command(state: RunState, journal_path: str, identity: str | None = None, signers: str | None = None) -> str:
     """The command that goes on with the run; a shared one's shares it again with the same address and key files
     (`resume JOURNAL` alone is not shared: no verifier could join it, and every step needing one would be refused), or
     goes on solo. `identity`: the key file the assignee signs with (`--identity KEY`): without it, the resume signed
-    with the agent's key, or with none."""
+    with the agent's key, or with none. `signers`: the `--allowed-signers PATH` the run was given (not the settings'):
+    without it, a resume under `require_approval: true` could not tell who approved the run, and refused to go on."""
     plain = f"runbook-tui resume {shell_word(journal_path)}"
     plain += f" --identity {shell_word(identity)}" if identity else ""
+    plain += f" --allowed-signers {shell_word(signers)}" if signers else ""
     if not state.share or state.solo:
         return plain
     return (

@@ -134,10 +134,10 @@ def with_participants(sub: argparse.ArgumentParser) -> None:
 
 def with_trust(sub: argparse.ArgumentParser, *, approval: bool = True) -> None:
     sub.add_argument("--identity", type=file_name, metavar="KEY", help="your private key: signs your decisions and seals (default: the ssh-agent's first key)")
+    sub.add_argument(
+        "--allowed-signers", type=file_name, metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)"
+    )
     if approval:
-        sub.add_argument(
-            "--allowed-signers", type=file_name, metavar="PATH", help="OpenSSH allowed_signers file: who is who (overrides allowed_signers: in settings)"
-        )
         sub.add_argument(
             "--approval", type=file_name, metavar="FILE", help="start only if this signed approval (runbook-tui approve) is for exactly the plan rendered now"
         )

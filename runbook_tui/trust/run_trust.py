@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -35,6 +36,7 @@ class RunTrust:
     required: bool = False
     approvers: tuple[str, ...] = ()
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
+    signers_file: str | None = None  # `--allowed-signers PATH` as given (absolute), for the resume command: not the settings'
 
     def checked(
         self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
@@ -119,4 +121,5 @@ def allowed_signers(path: str | None) -> AllowedSigners | None:
 def prepare(*, identity: str | None, signers_path: str | None, approval: str | None, settings: Any) -> RunTrust:
     """Key, allowed signers and the approval's requirement; the approval itself is checked when the runbook is loaded."""
     signers = allowed_signers(signers_path or settings.allowed_signers)
-    return RunTrust(signer_for(identity), signers, approval, settings.require_approval, settings.approvers)
+    given = os.path.abspath(os.path.expanduser(signers_path)) if signers_path else None
+    return RunTrust(signer_for(identity), signers, approval, settings.require_approval, settings.approvers, signers_file=given)

@@ -46,7 +46,7 @@ def _said_after(app: RunbookApp, code: object) -> None:
         if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
             print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {shell_word(app.handle.journal_path)}"))
         elif not state.finished:
-            said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path), app.handle.identity)}"
+            said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path), app.handle.identity, app.handle.signers_file)}"
             print("\n".join(visible_line(line) for line in said.splitlines()))
             if state.silences:  # alerts stay quiet to their end time: whoever left must know (exec says it too)
                 from runbook_tui.notify.silences import left_active

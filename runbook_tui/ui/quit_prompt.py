@@ -40,12 +40,14 @@ def quitting(app: App[Any], controller: Controller) -> Callable[[bool | None], N
 
 def asked_quit(app: App[Any], controller: Controller, journal_path: str) -> tuple[ConfirmPrompt | None, Callable[[bool | None], None]]:
     """`q` on the run screen: the question (None: none to ask) and what its answer does; the resume command it prints
-    names the key the run is signed with (`--identity KEY`: the app's session knows it)."""
-    identity = getattr(getattr(app, "handle", None), "identity", None)
-    return quit_prompt(controller.state, controller.busy, journal_path, identity), quitting(app, controller)
+    names the key the run is signed with (`--identity KEY`) and the `--allowed-signers PATH` it was given: the app's
+    session knows them."""
+    handle = getattr(app, "handle", None)
+    keys = (getattr(handle, "identity", None), getattr(handle, "signers_file", None))
+    return quit_prompt(controller.state, controller.busy, journal_path, *keys), quitting(app, controller)
 
 
-def quit_prompt(state: RunState, busy: bool, journal_path: str, identity: str | None = None) -> ConfirmPrompt | None:
+def quit_prompt(state: RunState, busy: bool, journal_path: str, identity: str | None = None, signers: str | None = None) -> ConfirmPrompt | None:
     """The question to ask before quitting, or None when the run has ended (nothing is left to lose)."""
     from runbook_tui.ui.modals import ConfirmPrompt  # the dialogs load when first opened, not before the first frame
 
@@ -54,7 +56,7 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str, identity: str | 
             "Quit while a step runs?",
             # Local commands die with this program (the executor's close kills their process group);
             # remote ones run detached and carry on.
-            _then(f"{_what_stops(state)}\nIts outcome will be unknown; continue later with:", state, journal_path, identity),
+            _then(f"{_what_stops(state)}\nIts outcome will be unknown; continue later with:", state, journal_path, (identity, signers)),
             "quit now",
         )
     if state.finished:
@@ -65,7 +67,7 @@ def quit_prompt(state: RunState, busy: bool, journal_path: str, identity: str | 
             f"{stands_at(state)}; nothing runs while you are away.\nThe journal keeps everything; continue later with:",
             state,
             journal_path,
-            identity,
+            (identity, signers),
         ),
         "quit now",
     )
@@ -105,8 +107,8 @@ def stands_at(state: RunState) -> str:
     return f"The run stands at '{current}'{waits}"
 
 
-def _then(words: str, state: RunState, journal_path: str, identity: str | None) -> Group:
+def _then(words: str, state: RunState, journal_path: str, keys: tuple[str | None, str | None]) -> Group:
     """`words`, then the resume command wrapped under itself at spaces (at 80 columns the key file's path went back to
     the dialog's edge and read as more prose)."""
-    command, _, after = resume_command(state, journal_path, identity).partition("\n")  # the command, then a word about it
+    command, _, after = resume_command(state, journal_path, *keys).partition("\n")  # the command, then a word about it
     return Group(Text(visible(words)), CommandText(command, prefix="  "), *([Text(visible(after))] if after else []))

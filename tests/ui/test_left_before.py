@@ -35,7 +35,7 @@ def test_leaving_a_run_with_alerts_silenced_says_they_stay_silenced(capsys: pyte
     silence = {"ends_at": "2026-12-05T04:00:00Z", "matchers": ["service=demo-app"], "alertmanager": "http://127.0.0.1:9093"}
     state = dataclasses.replace(initial(), silences=MappingProxyType({"abc-123": silence}))
     app: Any = SimpleNamespace(
-        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, controller=SimpleNamespace(state=state))
+        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state))
     )
     _said_after(app, 1)
     out = capsys.readouterr().out
@@ -55,7 +55,7 @@ def test_leaving_a_finished_run_whose_silence_could_not_be_expired_says_how_to(c
     state = dataclasses.replace(initial(), outcome="done", silences=MappingProxyType({"abc-123": silence}))
     assert state.finished
     app: Any = SimpleNamespace(
-        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, controller=SimpleNamespace(state=state))
+        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state))
     )
     _said_after(app, 0)
     out = capsys.readouterr().out

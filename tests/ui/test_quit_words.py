@@ -74,7 +74,8 @@ def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run signed with `--identity KEY`: the quit dialog and the exit line printed `resume J --share ... --verifier-key
-    ...` without it, a resume that signs with the agent's key or none. Now `--identity KEY`, quoted for the shell."""
+    ...` without it, a resume that signs with the agent's key or none. Now `--identity KEY`, quoted for the shell; and the
+    `--allowed-signers PATH` the run was given (without it a resume under `require_approval: true` refused to go on)."""
     from types import SimpleNamespace
 
     from runbook_tui.ui import launch
@@ -82,8 +83,10 @@ def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_
 
     share = {"address": "127.0.0.1:47614", "keys": {"verifier-key": ["/home/alice/keys/bob.pub"]}}
     state = RunState(share=MappingProxyType(share))
-    expected = "runbook-tui resume j.jsonl --identity '/home/alice/my keys/id' --share 127.0.0.1:47614 --verifier-key /home/alice/keys/bob.pub"
-    handle = SimpleNamespace(journal_path="j.jsonl", identity="/home/alice/my keys/id", controller=SimpleNamespace(state=state, busy=False))
+    expected = "runbook-tui resume j.jsonl --identity '/home/alice/my keys/id' --allowed-signers '/etc/change board/signers' --share 127.0.0.1:47614 --verifier-key /home/alice/keys/bob.pub"
+    handle = SimpleNamespace(
+        journal_path="j.jsonl", identity="/home/alice/my keys/id", signers_file="/etc/change board/signers", controller=SimpleNamespace(state=state, busy=False)
+    )
     prompt, _leave = asked_quit(SimpleNamespace(handle=handle), handle.controller, "j.jsonl")  # type: ignore[arg-type]
     assert prompt is not None
     console = Console(width=400, record=True, color_system=None)

@@ -69,6 +69,7 @@ class TrustCheck:
     end_sealers: set[str] = field(default_factory=set)  # who sealed the end with a signature that holds
     unsealed: str = ""  # why the end is not sealed, in words ("" when it is)
     checked_signers: bool = False
+    keyboard: set[str] = field(default_factory=set)  # who held the keyboard: the assignee, and whoever resumed the run
 
 
 def _statement_problem(statement: Any, event: Event, session: str, events: Sequence[Event]) -> str | None:
@@ -146,6 +147,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
         kind, line = event.get("type"), int(event["seq"]) + 1
         if kind in (SESSION_STARTED, SESSION_RESUMED):
             assignee_now = str(event.get("assignee" if kind == SESSION_STARTED else "actor") or "")
+            result.keyboard.add(assignee_now)
         found = event.get("statement")
         statement: dict[str, Any] = found if isinstance(found, dict) else {}
         if kind == DECISION_SIGNED:
@@ -277,5 +279,26 @@ def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | No
         count = len(result.problems)
         print(f"{path}: NOT trusted: {count} problem{'' if count == 1 else 's'}")
         return 1
+    if alone := _alone(events, result):
+        print(f"{path}: {visible_line(alone)}")
     print(f"{path}: signatures hold and the end is sealed")
     return 0
+
+
+def _alone(events: Sequence[Event], result: TrustCheck) -> str:
+    """What a run signed by nobody but whoever held its keyboard proves, in words ("" when another person signed in it).
+
+    Whoever writes the file can rewrite a shared run from its first line as solo, or cut it before the verifier's first
+    word and end it there, drop the verifier's events, and sign and seal the rest again: every signature left is theirs
+    and holds, and no rule of the run asks for a word it lacks. Such a journal cannot be told from an honest solo run (or
+    a shared run nobody verified) by anything in it; it is said as what it is, the assignee's word alone."""
+    signed = {s.by for s in [*result.decisions.values(), *result.seals] if s.status == "verified"}
+    if not signed or {person_key(name) for name in signed} - {person_key(name) for name in result.keyboard}:
+        return ""
+    started = events[0] if events else {}
+    how = f"a solo run ({started.get('solo')!r})" if started.get("solo") is not None else "a shared run no verifier signed anything in"
+    people = ", ".join(sorted(signed))
+    return (
+        f"signed by {people} alone, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from"
+        " its first line as solo, or cut before the verifier's first word, reads the same"
+    )

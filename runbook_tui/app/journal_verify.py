@@ -10,15 +10,23 @@ truncated (or a signature or the seal fails), 2 unreadable (the journal, the all
 The allowed_signers file is the one `--allowed-signers` names, else the settings' `allowed_signers:`; it is read
 before anything is said about the journal: a missing or malformed one is exit 2 with nothing claiming "intact" (the
 first line, the one a script or a change board reads, said "intact" about a check that then never ran).
+
+`--received COPY` (repeatable): a participant's own copy of the events their `join` received (`received/SESSION-NAME.jsonl`
+in their state folder). Whoever writes the journal can rewrite it whole and sign it again; what they cannot change is
+the copy on the verifier's machine. Each event the copy holds must be the journal's event at that line (same hash),
+and the journal at least as long: a run rewritten as solo, cut, or changed after the verifier saw it parts from the
+copy at the line it was changed. The copy is read first, as the allowed signers are: one that cannot be read is exit 2.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from runbook_tui.engine.event_order import EventOrder
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID
+from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
@@ -37,13 +45,57 @@ def signers_file(given: str | None) -> tuple[str | None, str]:
     return load_settings().allowed_signers, f"allowed_signers: in {settings_path()}"
 
 
-def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
+@dataclass(frozen=True, slots=True)
+class Copy:
+    """A participant's copy of the events received: its name, each event's hash by seq, and where its own chain broke."""
+
+    name: str
+    hashes: tuple[str, ...]
+    broke: str | None
+
+
+def read_copy(name: str) -> Copy | str:
+    """The copy's hashes, read as a journal is (its chain checked: what follows a break is not compared); the reason
+    in words when it cannot be read."""
+    scan = JournalScan(name)
+    hashes = tuple(str(event["hash"]) for event in scan)
+    if scan.unreadable:
+        return f"--received {scan.unreadable}"
+    return Copy(name, hashes, scan.problems[0] if scan.problems else None)
+
+
+def compare_copy(path: str, copy: Copy) -> str | None:
+    """Print what the copy says of the journal; the difference in words (None: the journal holds the copy's events)."""
+    shown, name, held = visible_line(path), visible_line(copy.name), len(copy.hashes)
+    count = 0
+    for count, event in enumerate(JournalScan(path, finished_rule=True), start=1):
+        if count > held:
+            break
+        if event["hash"] != copy.hashes[count - 1]:
+            return f"line {count} is not the event {name} holds there: the journal was changed from there after the session sent it (or the copy was)"
+    else:
+        if count < held:
+            return f"the journal ends at line {count}; {name} holds {held} lines: lines the session sent were cut from the journal"
+    if held:
+        broke = f"; the copy's own chain breaks after them ({copy.broke})" if copy.broke else ""
+        print(visible_line(f"{shown}: lines 1-{held} are the events {name} holds: what its holder's join received{broke}"))
+    else:  # nothing to hold the journal to: said, with why (a copy torn in its first line), never taken for agreement
+        print(visible_line(f"{shown}: {name} holds no whole event, nothing to compare" + (f" ({copy.broke})" if copy.broke else "")))
+    return None
+
+
+def cmd_journal_verify(path: str, signers_path: str | None = None, received: Sequence[str] = ()) -> int:
     named, source = signers_file(signers_path)
     try:
         signers = allowed_signers(named)
     except TrustRefused as exc:
         print(visible_line(f"runbook-tui: {exc} ({source})"), file=sys.stderr)  # a file's name may hold escapes
         return EXIT_INVALID
+    copies = [read_copy(name) for name in received]
+    for copy in copies:
+        if isinstance(copy, str):
+            print(visible_line(f"runbook-tui: unreadable: {copy}"), file=sys.stderr)
+            return EXIT_INVALID
     result = JournalScan(path, finished_rule=True)
     order, impossible, more = EventOrder(), list[str](), 0
     for event in result:  # one line at a time: memory does not grow with the journal
@@ -82,7 +134,14 @@ def cmd_journal_verify(path: str, signers_path: str | None = None) -> int:
             f"{shown}: the session has not finished (no session_finished): still running, stopped (`runbook-tui resume` continues it), "
             "or lines cut off its end; only a seal (--allowed-signers) tells these apart"
         )
-    return _trust(path, signers, source)
+    differ = [(copy, why) for copy in copies if isinstance(copy, Copy) and (why := compare_copy(path, copy)) is not None]
+    for _, why in differ:
+        print(visible_line(f"{path}: {why}"))
+    code = _trust(path, signers, source)
+    if differ:  # the verdict last, whatever the signatures said: they can all be made again by whoever wrote the file
+        print(visible_line(f"{path}: NOT trusted: it is not what {differ[0][0].name} received, whatever the signatures say"))
+        return EXIT_FAILED
+    return code
 
 
 def _trust(path: str, signers: AllowedSigners | None, source: str) -> int:

@@ -275,7 +275,7 @@ def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:
 def cmd_journal(args: argparse.Namespace, params: dict[str, Any]) -> int:
     from runbook_tui.app.journal_verify import cmd_journal_verify
 
-    return cmd_journal_verify(args.journal, args.allowed_signers)
+    return cmd_journal_verify(args.journal, args.allowed_signers, args.received)
 
 
 def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:

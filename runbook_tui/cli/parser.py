@@ -303,6 +303,15 @@ def _journal_arguments(journal: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="OpenSSH allowed_signers file: check signatures, who made them, and the seal (default: allowed_signers: in settings)",
     )
+    journal_verify.add_argument(
+        "--received",
+        type=file_name,
+        action="append",
+        default=[],
+        metavar="COPY",
+        help="a verifier's own copy of the events their join received (received/SESSION-NAME.jsonl in their state folder):"
+        " the journal must hold each of its events, at the same line (repeatable)",
+    )
 
 
 def _report_arguments(report: argparse.ArgumentParser) -> None:

@@ -300,5 +300,6 @@ def _alone(events: Sequence[Event], result: TrustCheck) -> str:
     people = ", ".join(sorted(signed))
     return (
         f"signed by {people} alone, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from"
-        " its first line as solo, or cut before the verifier's first word, reads the same"
+        " its first line as solo, or cut before the verifier's first word, reads the same (a verifier's own copy of the events"
+        " received shows it: --received COPY)"
     )

@@ -252,7 +252,11 @@ def _unsealed(result: TrustCheck, verifier: str | None) -> str:
     if verifier is None or verifier in result.end_sealers:
         return ""
     theirs = [s.seq + 1 for s in result.seals if s.by == verifier and s.status != "fails"]
-    where = f"{verifier}'s last seal is at line {theirs[-1]}" if theirs else f"{verifier} sealed nothing"
+    failing = [s.seq + 1 for s in result.seals if s.by == verifier and s.status == "fails"]
+    if theirs:
+        where = f"{verifier}'s last seal is at line {theirs[-1]}"
+    else:  # a seal of theirs that fails is the trace of a rewrite, not of a verifier who never sealed (before: "sealed nothing")
+        where = f"{verifier}'s seal at line {failing[-1]} fails" if failing else f"{verifier} sealed nothing"
     sealers = ", ".join(sorted(result.end_sealers))
     return f"not sealed by {verifier}, who verified this run: the end is sealed by {sealers} alone ({where}; what follows it is attested by {sealers} only)"
 

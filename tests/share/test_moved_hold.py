@@ -83,7 +83,10 @@ async def test_a_signed_hold_moved_to_another_line_fails_the_verifiers_seal(lab:
     forged = await _resigned(_moved(events, (hold, signed), before=end), {"alice": alice}, lab.root / "moved.jsonl")
     result = journal_verify(lab, forged, allowed)
     assert result.returncode == 1, result.stdout
-    assert "the seal fails: it seals event" in result.stdout and "not sealed by bob, who verified this run" in result.stdout, result.stdout
+    sealed = next(e["seq"] + 1 for e in journal_lines_of(forged) if e["type"] == "seal" and e["statement"]["by"] == "bob" and e["statement"]["seq"] == end)
+    assert f"line {sealed}: the seal fails: it seals event" in result.stdout, result.stdout
+    # bob sealed the end: his seal no longer fits it (before: "bob sealed nothing", as if he never had)
+    assert f"not sealed by bob, who verified this run: the end is sealed by alice alone (bob's seal at line {sealed} fails;" in result.stdout, result.stdout
     assert "decisions: 5 signed and verified, 0 unsigned, 0 failing; sealed by alice\n" in result.stdout, result.stdout  # bob's own hold too
 
     copied = [*events, *({**events[n], "seq": len(events) + i} for i, n in enumerate((hold, signed)))]

@@ -18,6 +18,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.state_model import HostState
@@ -360,10 +361,10 @@ def paused_words(by: object, reason: object, head: str = "") -> str:
 
 
 def _pause(e: Event) -> Said:
-    """`paused by system: guard 'errors' tripped ...`; the default reason ("paused by alice") is not said twice (a reason
-    of one's own that starts with the same word is kept: `paused until the DBA calls` was cut)."""
-    # A decision: the log says when (a guard's pause too: it stopped the run there, and the log's next line may be minutes on).
-    return Said("‖", [f"{e['type']} by {e['actor']}{own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=True)
+    """`paused by system for guard 'errors': check the panels …` (its trip's line has its words: `guard_pause_words`), with
+    the time, a decision's (the log's next line may be minutes on); a bare p's reason (`paused by alice`) is not said twice."""
+    guard = guard_pause_words(str(e.get("reason") or "")) if e["type"] == ev.PAUSED and e["actor"] == ev.SYSTEM else None
+    return Said("‖", [f"{e['type']} by {e['actor']}{f' {guard}' if guard else own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=True)
 
 
 def _participant(e: Event) -> Said:

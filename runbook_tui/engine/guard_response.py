@@ -35,13 +35,17 @@ class GuardTarget(Protocol):
     def finish_if_done(self) -> None: ...
 
 
+#: What a guard's pause asks next, by its action: journaled after the trip's words (`guard 'err' tripped: …; check …`).
+GUARD_THEN = {"pause": "check the panels before going on", "rollback": "the guard asks to roll back to the last checkpoint"}
+
+
 def trip_words(trip: Mapping[str, Any]) -> str:
     return str(trip.get("words") or f"guard '{trip.get('panel')}' tripped")
 
 
 def guard_rollback_reason(trip: Mapping[str, Any]) -> str:
     """The rollback a guard asks for, in words: the request the status stack shows and the reason a rollback it starts journals."""
-    return f"{trip_words(trip)}: the guard asks to roll back to the last checkpoint"
+    return f"{trip_words(trip)}: {GUARD_THEN['rollback']}"
 
 
 def answering(state: RunState, how: str) -> str:
@@ -83,5 +87,16 @@ def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     if not controller.state.paused:
         # Journaled, and read at the run screen, on exec's stdout and in the report: no front end's keys or flags here
         # (each says its own way on: the status row's keys, exec's and resume's --lift-pause).
-        then = "check the panels before going on" if action == "pause" else "the guard asks to roll back to the last checkpoint"
-        controller.pause(SYSTEM, f"{words}; {then}")
+        controller.pause(SYSTEM, f"{words}; {GUARD_THEN[str(action)]}")
+
+
+def guard_pause_words(reason: str) -> str | None:
+    """A guard's pause in words that follow its trip's own (`! guard 'err' tripped: 9% above 5% -> pause`): `for guard
+    'err': check the panels before going on`. The pause repeated the trip's words whole: at 80x24 one trip took 5 of
+    the output's 6 rows, said twice. None: not a guard's pause (a hold the program answered, an older journal's words)."""
+    for then in GUARD_THEN.values():
+        words = reason.removesuffix(f"; {then}")
+        named = words.find("'", len("guard '"))
+        if words != reason and words.startswith("guard '") and named > 0:
+            return f"for {words[: named + 1]}: {then}"
+    return None

@@ -87,7 +87,7 @@ def _acceptance_confirmed(state: RunState, e: Event) -> RunState:
 
 
 def _paused(state: RunState, e: Event) -> RunState:
-    return replace(state, paused=True, pause_reason=e.get("reason"), paused_by=e["actor"], hold_requested=None, trip_unanswered=False)
+    return replace(state, paused=True, pause_reason=e.get("reason"), paused_by=e["actor"], hold_requested=None, hold_asked_by=None, trip_unanswered=False)
 
 
 def _resumed(state: RunState, e: Event) -> RunState:
@@ -101,7 +101,7 @@ def _named(e: Event, default: str) -> str:
 
 
 def _hold(state: RunState, e: Event) -> RunState:
-    return replace(state, hold_requested=_named(e, "asks to hold"))
+    return replace(state, hold_requested=_named(e, "asks to hold"), hold_asked_by=e["actor"])
 
 
 def _rollback_requested(state: RunState, e: Event) -> RunState:

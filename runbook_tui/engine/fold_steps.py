@@ -282,6 +282,7 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         rollback_requested=None,
         paused=False,
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused
+        hold_asked_by=None,
         reopened=None,  # the rollback a reopening asked for (or another) has started
     )
 

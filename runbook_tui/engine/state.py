@@ -132,14 +132,37 @@ _STOPPED = {
 }
 
 
-def request_stands(state: RunState) -> str:
+def request_stands(state: RunState, me: str | None = None) -> str:
     """`a rollback request stands (bob: reload broke it): it waits for alice to start it or decline it`, while one does
-    (the verifier's or a guard's); "" otherwise. What the verifier's x and u say there, instead of offering u again."""
+    (the verifier's or a guard's); "" otherwise. What the verifier's x and u say there, instead of offering u again.
+    To `me` who asked it: `your rollback request stands (reload broke it): …` (bob read his own name)."""
     asked = state.rollback_requested
     if not asked:
         return ""
     assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
-    return f"a rollback request stands ({visible_line(asked)}): it waits for {assignee} to start it or decline it"
+    whose = _whose(asked, state.rollback_asked_by, me, "requests a rollback", ("a rollback request stands", "your rollback request stands"))
+    return f"{whose}: it waits for {assignee} to start it or decline it"
+
+
+def hold_stands(state: RunState, me: str | None = None) -> str:
+    """`a hold asked stands already (bob asks to hold): it waits for alice to pause` (`your hold …` to who asked it)."""
+    assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
+    whose = _whose(state.hold_requested or "", state.hold_asked_by, me, "asks to hold", ("a hold asked stands already", "your hold stands already"))
+    return f"{whose}: it waits for {assignee} to pause"
+
+
+def _whose(asked: str, who: str | None, me: str | None, default: str, said: tuple[str, str]) -> str:
+    """The request named as `me` reads it: `a hold asked stands already (bob: why)`, or to bob `your hold … (why)`."""
+    if me is None or who != me:
+        return f"{said[0]} ({visible_line(asked)})"
+    own = own_words(asked, me, default)
+    return f"{said[1]} ({visible_line(own)})" if own else said[1]
+
+
+def own_words(asked: str, who: str, default: str) -> str:
+    """A participant's request as the fold names it (`bob asks to hold`, `bob: p99 doubled`, words that start with
+    their name kept whole) without their name: their own words, "" for the default (a request with none)."""
+    return "" if asked == f"{who} {default}" else asked.removeprefix(f"{who}: ")
 
 
 def rollback_under_way(state: RunState) -> str:
@@ -151,7 +174,7 @@ def rollback_under_way(state: RunState) -> str:
     return f"a rollback is under way already ({rollback.scope}): the log shows each undo as it runs"
 
 
-def nothing_to_reject(state: RunState) -> str | None:
+def nothing_to_reject(state: RunState, me: str | None = None) -> str | None:
     """Why a verifier's rejection would stop nothing now (None: it stops the run at the current step). The controller
     refuses with these words and the verifier's footer offers `x` only when it is None: a failed step has stopped the run
     already, and rejecting it hid the failure behind `GO-AHEAD REFUSED` while enter still re-ran it (an unknown outcome
@@ -168,7 +191,7 @@ def nothing_to_reject(state: RunState) -> str | None:
     if step.wave_awaiting is not None:
         return None  # verify: per_wave: x stops the rollout at this wave
     assignee = visible_line(str(state.session.get("assignee") or "the assignee"))
-    stands = request_stands(state)  # asked already: `u asks for one` read as if it had not been (the footer drops u there)
+    stands = request_stands(state, me)  # asked already: `u asks for one` read as if it had not been (the footer drops u there)
     hold = "" if state.paused or state.hold_requested else "p asks to hold, "  # paused, or a hold asked: p is not offered
     # x over a failure, or an outcome nobody knows (the program stopped while it ran), hid it behind GO-AHEAD REFUSED.
     stopped = _STOPPED.get(step.status, "").format(assignee=assignee)

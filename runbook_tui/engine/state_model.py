@@ -151,6 +151,7 @@ class RunState:
     pause_reason: str | None = None  # as journaled: a bare p's is `paused by alice` (`event_words.paused_words` says it once)
     paused_by: str | None = None  # who paused it (the system: a guard)
     hold_requested: str | None = None
+    hold_asked_by: str | None = None  # the verifier whose hold `hold_requested` is (their own screen reads it as theirs)
     rollback_requested: str | None = None
     rollback_asked_by: str | None = None  # the verifier whose request `rollback_requested` is (None: a guard's, or none)
     rollback: RollbackState | None = None

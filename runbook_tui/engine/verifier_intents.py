@@ -11,11 +11,10 @@ from typing import Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
 from runbook_tui.engine.events import Event, P
-from runbook_tui.engine.state import RUNNABLE, RunState, nothing_to_reject, request_stands, rollback_under_way
+from runbook_tui.engine.state import RUNNABLE, RunState, hold_stands, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Step
-from runbook_tui.runbook.safe_text import visible_line
 
 
 class VerifierIntents:
@@ -96,7 +95,7 @@ class VerifierIntents:
         if not reason.strip():
             return refused("a rejection needs a reason")
         step = self.current_step()
-        why_not = nothing_to_reject(self.state)
+        why_not = nothing_to_reject(self.state, actor.name)
         if step is None or why_not is not None:
             return refused(why_not or "there is no step to reject")
         wave = self._wave_decision(actor, step, False, reason.strip())
@@ -135,8 +134,7 @@ class VerifierIntents:
         if self.state.paused:
             return refused("the run is paused already: the assignee resumes it with p")
         if self.state.hold_requested:
-            assignee = visible_line(str(self.state.session.get("assignee") or "the assignee"))
-            return refused(f"a hold asked stands already ({visible_line(self.state.hold_requested)}): it waits for {assignee} to pause")
+            return refused(hold_stands(self.state, actor.name))
         self.emit(ev.HOLD_REQUESTED, actor, reason=reason or f"{actor.name} asks to hold")
         return Reply(True, "asked the assignee to hold")
 
@@ -146,7 +144,7 @@ class VerifierIntents:
         if self.state.finished:
             return refused("the session is finished")
         # In the verifier's screen's words (it offers no u then): each request, any client's, journaled another rollback_requested.
-        if under_way := rollback_under_way(self.state) or request_stands(self.state):
+        if under_way := rollback_under_way(self.state) or request_stands(self.state, actor.name):
             return refused(under_way)
         self.emit(ev.ROLLBACK_REQUESTED, actor, reason=reason or f"{actor.name} requests a rollback")
         wave = self._waiting_wave()

@@ -47,7 +47,8 @@ from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, run_dialog, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, every_status_text
+from runbook_tui.ui.status_model import Role, Status
+from runbook_tui.ui.status_stack import StatusStack, every_status_text
 from runbook_tui.ui.step_list import StepList
 from runbook_tui.ui.step_whole import step_whole
 from runbook_tui.ui.widgets import DetailScroll, RightColumn, RunHeader, StepDetail, home_short
@@ -55,8 +56,7 @@ from runbook_tui.ui.widgets import DetailScroll, RightColumn, RunHeader, StepDet
 if TYPE_CHECKING:
     from runbook_tui.ui.panels import PanelArea
 
-#: Lines of output kept on screen (the journal has all of it).
-SCREEN_LINES = PANE_LINES
+SCREEN_LINES = PANE_LINES  # lines of output kept on screen (the journal has all of it)
 #: Below this width the step list is hidden (`l` shows it); below this height the panes go compact.
 NARROW_COLUMNS = 110
 SHORT_ROWS = 32

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from rich.text import Text
 from textual.geometry import Size
@@ -34,50 +34,12 @@ from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.notify.left_words import not_expired
 from runbook_tui.runbook.durations import span_words
-from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
+from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, roll_back_key, rollback_request
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, rollback_by_words, window_left, window_words
-
-Role = Literal["assignee", "verifier", "replay", "watching"]  # watching: sends nothing now (an observer, a verifier whose link is down)
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    text: str
-    tone: str  # a theme colour name: error, warning, success, accent
-    keys: Mapping[str, str]  # role -> what its keys do about it
-    aside: bool = False  # said beside the calm "now" line, not instead of it (the window's countdown)
-    #: role -> the words for that role where they differ (the verifier read `Waiting for bob to confirm 'pre'` about
-    #: themselves): made here with `text`, from the same facts, so the roles never drift apart.
-    said: Mapping[str, str] | None = None
-
-    def words(self, role: str) -> str:
-        """What this role reads: its own words if it has any, else everyone's."""
-        return self.said.get(role, self.text) if self.said else self.text
-
-
-def rollback_request(state: RunState, request: str, current: str | None, wave: int | None) -> Status:
-    """The verifier's rollback request. While a `verify: per_wave` rollout waits for their word on a wave, nothing can
-    be rolled back until they stop it (the row offered `u`, which did nothing there, and the rollout waited on)."""
-    if wave is None:
-        # Who asked (and who watches) reads whose move it is: the row said the request alone, the keys were the assignee's.
-        waiting = f"ROLLBACK REQUESTED: {request}; waiting for {assignee_name(state)} to start it or decline it"
-        return Status(f"ROLLBACK REQUESTED: {request}", "error", {"assignee": f"{roll_back_key(state)} · x decline"}, said=others(waiting))
-    words = f"ROLLBACK REQUESTED: {request}; wave {wave} of '{visible_line(current or '')}' still waits for the verifier's word: a rollback starts once they reject it"
-    return Status(words, "error", {"verifier": "x reject the wave"})
-
-
-def assignee_name(state: RunState) -> str:
-    """Who is at the assignee's keys (`session_started`'s assignee), for the other roles' words."""
-    return visible_line(str(state.session.get("assignee") or "the assignee"))
-
-
-def others(words: str) -> dict[str, str]:
-    """The words of the roles that wait on the assignee (the verifier, an observer): `Status.said`."""
-    return {"verifier": words, "watching": words}
 
 
 def silences_left_on(state: RunState) -> list[Status]:
@@ -142,8 +104,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     if state.paused:
         found.append(_paused(state, final_check_waits(state, check_stoppable)))
     if state.hold_requested:
-        held = f"HOLD asked: {state.hold_requested}"
-        found.append(Status(held, "warning", {"assignee": "p pause"}, said=others(f"{held}; waiting for {assignee_name(state)} to pause")))
+        found.append(hold_request(state, state.hold_requested))
     absent = _no_verifier_for(state)  # the keys say what the assignee can do while no verifier can give its word
     wait_or_solo = {"assignee": _WAIT_OR_SOLO} if absent else {}
     if step is not None and step.status == "awaiting_verification":
@@ -276,12 +237,6 @@ def _while_paused(state: RunState, checking: bool) -> str:
             return "; every step is done: the success criteria are checked when it resumes, then the run finishes"
         return "; every step is done: the run finishes when it resumes"
     return f"; '{step.id}' still runs to its end" if step.status == "running" else ""
-
-
-def roll_back_key(state: RunState) -> str:
-    """u's hint: a running step ends first (u does nothing until then, its key is off): said so, not offered as if it worked."""
-    step = state.steps.get(state.current or "")
-    return f"u roll back once '{step.id}' has ended" if step is not None and step.status == "running" else "u roll back"
 
 
 def _panel(state: RunState, panel_id: str) -> Mapping[str, Any] | None:
@@ -418,6 +373,8 @@ class StatusStack(Static):
     #: `show`'s arguments last time and the screen size it laid them out for: a resize lays the same words out again.
     _said: tuple[RunState, dt.datetime, Role, tuple[Status, ...], bool | None, Role] | None = None
     _laid_for: Size | None = None
+    #: The participant at this screen, where a row may be about them (their own hold: `Status.read_by`); None: nobody's.
+    me: str | None = None
 
     def show(
         self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None, keys: Role | None = None
@@ -449,7 +406,7 @@ class StatusStack(Static):
         limit = max_rows(screen_size.height)
         if self.styles.max_height is None or self.styles.max_height.value != limit:
             self.styles.max_height = limit
-        found = by_urgency([*first, *statuses(state, now, check_stoppable)])
+        found = [status.read_by(self.me, role) for status in by_urgency([*first, *statuses(state, now, check_stoppable)])]
         self.found = tuple(found)
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
         placed, hidden = arrange(found, role, width, limit, offered)

@@ -15,12 +15,13 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.state import RunState, confirmable, nothing_to_reject, request_stands, rollback_under_way
+from runbook_tui.engine.state import RunState, confirmable, hold_stands, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
-from runbook_tui.ui.status_stack import Role, Status, assignee_name
+from runbook_tui.ui.status_model import Role, Status
+from runbook_tui.ui.status_stack import StatusStack
 
 #: The actions that send an intent to the assignee: none while the link is down (`VerifierScreen.unlinked`).
 #: The key that opens each dialog whose words are sent, said when words that reached nobody are kept for it.
@@ -131,6 +132,7 @@ class VerifierScreen(RunView):
         return (joined, "", whole, " · the assignee's decisions are unsigned")
 
     def _tick(self) -> None:
+        self.query_one(StatusStack).me = self.client.name  # their own hold reads as theirs (`HOLD asked by you`)
         super()._tick()
         if self.unlinked() != self._was_unlinked:  # the keys that send go with the link and come back with it
             self._was_unlinked = not self._was_unlinked
@@ -285,10 +287,10 @@ class VerifierScreen(RunView):
         elif key == "p" and state.paused:
             said = "the run is paused already: the assignee resumes it with p"
         elif key == "p" and state.hold_requested:
-            said = f"a hold asked stands already ({visible_line(state.hold_requested)}): it waits for {assignee_name(state)} to pause"
-        elif key == "x" and (why := nothing_to_reject(state)):
+            said = hold_stands(state, self.client.name)
+        elif key == "x" and (why := nothing_to_reject(state, self.client.name)):
             said = why
-        elif key == "u" and (stands := rollback_under_way(state) or request_stands(state)):
+        elif key == "u" and (stands := rollback_under_way(state) or request_stands(state, self.client.name)):
             said = stands
         else:
             return

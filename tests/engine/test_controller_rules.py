@@ -298,7 +298,7 @@ def test_x_on_a_failed_step_under_a_standing_rollback_request_says_the_request_w
         refused = c.reject(BOB, "nope")
         assert not refused.ok, refused
         assert refused.message == (
-            "'a' failed: the run has stopped at it already, and a rollback request stands (bob: reload broke it): "
+            "'a' failed: the run has stopped at it already, and your rollback request stands (reload broke it): "  # bob's own
             "it waits for alice to start it or decline it; n adds a note"
         ), refused.message
         assert "u asks" not in refused.message
@@ -385,7 +385,7 @@ def test_a_second_hold_asked_or_one_while_paused_is_refused_and_not_journaled(
         c = s.controller
         assert c.request_hold(BOB, "checking the dashboards").ok
         again = c.request_hold(BOB, "still checking")
-        assert not again.ok and again.message.startswith("a hold asked stands already (bob: checking the dashboards)"), again
+        assert not again.ok and again.message.startswith("your hold stands already (checking the dashboards): it waits for alice"), again
         assert c.pause(ALICE).ok
         paused = c.request_hold(BOB)
         assert not paused.ok and paused.message == "the run is paused already: the assignee resumes it with p", paused
@@ -414,7 +414,7 @@ def test_a_second_rollback_request_or_one_during_a_rollback_is_refused_and_not_j
         assert c.request_rollback(BOB, "reload broke it").ok
         for _ in range(5):
             again = c.request_rollback(BOB, "again")
-            assert not again.ok and again.message == ("a rollback request stands (bob: reload broke it): it waits for alice to start it or decline it"), again
+            assert not again.ok and again.message == ("your rollback request stands (reload broke it): it waits for alice to start it or decline it"), again
         assert c.rollback(ALICE, "checkpoint", acknowledged=True).ok
         await until(lambda: c.state.rollback is not None and c.state.rollback.running_step == "a", "the undo of 'a' running")
         during = c.request_rollback(BOB, "hurry")

@@ -275,6 +275,7 @@ class FakeClient:
         self.farewell = ""  # the session's `bye` on the last drop
         self.diverged: str | None = None  # the first divergence from what the replica received before
         self.role = "verifier"  # what the session's welcome said
+        self.name = "bob"  # who joined, as the welcome named them
         self.unsigned = ""  # the welcome's: why the assignee's decisions go unsigned (empty: signed)
         self._listeners: list[Callable[..., None]] = []
         self._status: list[Callable[[str], None]] = []

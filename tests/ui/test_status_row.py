@@ -27,7 +27,8 @@ from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.note_line import NoteLine, cut_middle
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.status_stack import Role, Status, StatusStack, now_status, statuses
+from runbook_tui.ui.status_model import Role, Status
+from runbook_tui.ui.status_stack import StatusStack, now_status, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
 from tests.metrics.panel_states import PANELS, _plan, _series, _ts, build
 

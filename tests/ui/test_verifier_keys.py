@@ -263,7 +263,7 @@ async def test_under_their_own_rollback_request_x_says_it_waits_for_the_assignee
         assert "reject" not in shown and "request rollback" not in shown and "note" in shown, shown
         await pilot.press("x")
         said = (
-            "'check' failed: the run has stopped at it already, and a rollback request stands (bob requests a rollback): "
+            "'check' failed: the run has stopped at it already, and your rollback request stands: "  # bob's own
             f"it waits for {assignee} to start it or decline it; n adds a note"
         )
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "x to say the request stands")
@@ -345,7 +345,7 @@ async def test_a_hold_asked_already_is_not_offered_again(workdir: Path) -> None:
         shown = [key.description for key in app.screen.query_one(KeyFooter).keys[0]]
         assert "hold" not in shown and {"request rollback", "note"} <= set(shown), shown
         await pilot.press("p")
-        said = [f"a hold asked stands already (bob asks to hold): it waits for {assignee} to pause"]
+        said = [f"your hold stands already: it waits for {assignee} to pause"]  # bob's own (test_own_request_words.py)
         await until(pilot, lambda: [n.message for n in app._notifications] == said, "p to say the hold stands")
         await pilot.press("x")
         said.append(f"'check' was rolled back: nothing of it stands to reject; it waits for {assignee} to run it again (then your word), n adds a note")
@@ -484,7 +484,7 @@ async def test_once_the_verifier_has_requested_a_rollback_the_footer_no_longer_o
         assert "note" in shown(), shown()
         await pilot.press("u")
         assignee = client.state.session.get("assignee")  # named, as x says it there (it read `the assignee`)
-        said = f"a rollback request stands (bob: p99 doubled): it waits for {assignee} to start it or decline it"
+        said = f"your rollback request stands (p99 doubled): it waits for {assignee} to start it or decline it"  # bob's own
         await until(pilot, lambda: [n.message for n in app._notifications] == [said], "u to say why it does nothing")
         assert type(app.screen).__name__ == "VerifierScreen" and client.sent == []
         arrive(ev.ROLLBACK_DECLINED, actor="alice", reason="the batch job", request="bob: p99 doubled")

@@ -263,7 +263,8 @@ class Announcer:
     def _guard(self, event: Event, state: RunState, actor: str) -> None:
         words = str(event.get("words") or f"guard '{event.get('panel')}' tripped")
         summary = f"{_ticket(state)}: {words} -> {event.get('action')}"
-        keys = ("panel", "value", "threshold", "for", "action", "no_data", "error")
+        # which side is bad and the unit too: a receiver reading `value` 0 and `threshold` 0.5 could not tell a trip from none
+        keys = ("panel", "title", "value", "threshold", "direction", "unit", "for", "action", "no_data", "error")
         self.send(notice_for(state, "guard_tripped", actor, summary, event.get("ts"), **{k: event.get(k) for k in keys if k in event}))
 
     def _rollback_started(self, event: Event, state: RunState, actor: str) -> None:

@@ -452,9 +452,12 @@ class ScrapeSource:
         if not series:
             return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
         if query.rate_window is not None:
+            first = panel.id not in self._rates
             series = self._rate(panel, query.rate_window, series, now)
-            if not series:
-                return Sample(None, None, now)  # no series scraped twice yet: a rate needs two readings
+            if not series and first:
+                return Sample(None, None, now)  # the first scrape: a rate needs two readings
+            if not series:  # never pending for ever (its guard blind): series whose labels change at every scrape
+                return Sample(None, f"no series of {panel.query} was there in two scrapes in a row: a rate needs two readings of one series", now)
         # Each series apart and the worst of them, as Prometheus answers the same query and the guards read it (before:
         # their sum, so `up` over three targets read 2 with one down, and a `direction: below` guard at 1 never tripped).
         values = list(series.values())

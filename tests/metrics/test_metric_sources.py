@@ -400,6 +400,17 @@ def test_a_counter_reset_does_not_make_a_negative_rate() -> None:
     assert sample.value == pytest.approx(0.5)
 
 
+def test_series_whose_labels_change_at_every_scrape_are_no_data_not_pending_for_ever() -> None:
+    """A rate needs two readings of one series: an exporter whose label changes at every scrape (a request id) never
+    gives one. Before, the panel stayed "nothing to show yet" for ever and its no-data guard never tripped."""
+    source = ScrapeSource("http://unused/metrics")
+    query = PanelQuery("r", "rate(c_total[1m])")
+    assert source.evaluate(query, [("c_total", {"id": "1"}, 1.0)], 0.0).pending, "the first scrape: nothing to show yet"
+    churned = source.evaluate(query, [("c_total", {"id": "2"}, 1.0)], 10.0)
+    assert churned.error == "no series of rate(c_total[1m]) was there in two scrapes in a row: a rate needs two readings of one series"
+    assert source.evaluate(query, [("c_total", {"id": "2"}, 6.0)], 20.0).value == pytest.approx(0.5)
+
+
 # -- preflight: the same sources, asked once -------------------------------------------------------
 
 

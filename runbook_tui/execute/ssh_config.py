@@ -98,6 +98,24 @@ class Endpoint:
         return f"{self.name}: " + "; ".join(parts)
 
 
+class _ClientConfig(SSHClientConfig):
+    """asyncssh's client config, with `Match exec` commands expanded as ssh expands them (%h, %n, %p, %r, %u, %d, %C,
+    %l, %L, %i, ${VAR}) before they run: asyncssh ran `nc -z -w1 %h 22` as written, which failed, and the block ssh
+    takes was left out (a negated one taken)."""
+
+    def _match_expanded(self, option: str, args: list[str]) -> None:
+        self._set_tokens()  # the values known so far, as ssh has them at this line (a HostName above it included)
+        at = 0
+        while at < len(args):
+            condition = args[at].lower().lstrip("!")
+            if condition == "exec" and at + 1 < len(args):
+                args[at + 1] = self._expand_val(args[at + 1])
+            at += 1 if condition in ("all", "canonical", "final") else 2
+        SSHClientConfig._handlers["match"][1](self, option, args)
+
+    _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded)}
+
+
 def _nested(path: Path, depth: int) -> None:
     """`SshConfigError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
     or two that include each other); the files are found as asyncssh finds them (relative: under ~/.ssh)."""
@@ -163,7 +181,7 @@ class SshConfigResolver:
             if (read := self._read.get(alias)) is not None and read[0] == stamp:
                 return read[1]
             _nested(Path(self.config_path), 0)  # asyncssh follows an Include loop until Python's stack runs out
-            config = cast(SSHClientConfig, SSHClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ()))
+            config = cast(SSHClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ()))
         except (ConfigParseError, OSError, SshConfigError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text

@@ -128,3 +128,16 @@ def test_plan_says_a_config_it_cannot_use_without_a_traceback(tmp_path: Path, mo
     assert main(["plan", str(runbook)]) == 0
     out = capsys.readouterr().out
     assert f"  db1: CANNOT RESOLVE: cannot use the ssh config {config}: its Includes go round in a loop" in out, out
+
+
+def test_a_match_exec_gets_the_hosts_tokens_as_ssh_gives_them(tmp_path: Path) -> None:
+    """`Match exec "nc -z -w1 %h 22"` (a VPN check) is matched with %h, %n, %p, %r expanded, as ssh expands them. Before:
+    the command ran with `%h` as written, so it failed, and the block ssh takes (here a User and a ProxyJump) was left out."""
+    config = tmp_path / "config"
+    config.write_text(
+        "Host db1\n  HostName 10.1.1.1\n  Port 2222\n"
+        'Match exec "case %h:%p:%n in 10.1.1.1:2222:db1) exit 0;; esac; exit 1"\n  User deploy\n  ProxyJump jump\n'
+        'Match !exec "case %h in 10.1.1.1) exit 0;; esac; exit 1"\n  User wrong\n'
+    )
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert (route.user, route.via.name if route.via else None) == ("deploy", "jump"), route.describe()

@@ -232,7 +232,7 @@ class SshExecutor:
 
     async def _run(self, command: Command, output: OutputSink, status: StatusSink) -> Result:
         host = command.host
-        route = self._connector.endpoint(host)
+        route = await self._connector.endpoint_off_loop(host)
         name = run_dir_name(command.key)
         where = f"{self.remote_dir.rstrip('/')}/{name}.*"
         if not where.startswith(("/", "~/")):

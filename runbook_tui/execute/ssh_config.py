@@ -116,6 +116,19 @@ class _ClientConfig(SSHClientConfig):
     _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded)}
 
 
+def _given(host: Host) -> set[str]:
+    """The fields the runbook gave (a Host made outside the loader: what differs from the defaults was given)."""
+    given = set(host.given)
+    given.update(k for k, v in (("address", host.address != host.name), ("port", host.port != 22)) if v)
+    given.update(k for k in ("user", "identity") if getattr(host, k) is not None)
+    return given
+
+
+def _alias(host: Host) -> str:
+    """What the config is matched on, as `ssh NAME` would: the address when the runbook gives one, else the name."""
+    return host.address if "address" in _given(host) else host.name
+
+
 def _nested(path: Path, depth: int) -> None:
     """`SshConfigError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
     or two that include each other); the files are found as asyncssh finds them (relative: under ~/.ssh)."""
@@ -171,6 +184,18 @@ class SshConfigResolver:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
         return self._endpoint(host, 0)
 
+    def known(self, host: Host) -> bool:
+        """Whether `endpoint(host)` needs no reading of the file (none, or read already for it and unchanged since): a
+        read may run `Match exec` programs, best done off the event loop (`Connector.endpoint_off_loop`)."""
+        if self.config_path is None:
+            return True
+        try:
+            info = os.stat(self.config_path)
+        except OSError:
+            return True  # not there: nothing to read (anything else is said by the read itself)
+        read = self._read.get(_alias(host))
+        return read is not None and read[0] == (info.st_ino, info.st_size, info.st_mtime_ns)
+
     def _lookup(self, alias: str) -> SSHClientConfig | None:
         """What the file says for `alias`, read again only when the file changed (its Includes are read with it)."""
         if self.config_path is None or not os.path.exists(self.config_path):
@@ -193,10 +218,8 @@ class SshConfigResolver:
     def _endpoint(self, host: Host, depth: int) -> Endpoint:
         if depth > MAX_HOPS:
             raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
-        given = set(host.given)  # a Host made outside the loader: what differs from the defaults was given
-        given.update(k for k, v in (("address", host.address != host.name), ("port", host.port != 22)) if v)
-        given.update(k for k in ("user", "identity") if getattr(host, k) is not None)
-        alias = host.address if "address" in given else host.name
+        given = _given(host)
+        alias = _alias(host)
         config = self._lookup(alias)
         where = self.config_path or DEFAULT
         sources: dict[str, str] = {}

@@ -231,6 +231,11 @@ class Connector:
         except SshConfigError as exc:
             raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
 
+    async def endpoint_off_loop(self, host: Host) -> Endpoint:
+        """`endpoint`, in a thread when the ssh config must be read for it: a `Match exec` runs a program as it is read
+        (a VPN check can take seconds), which stopped the event loop, the screen and every other host with it."""
+        return self.endpoint(host) if self.resolver.known(host) else await asyncio.to_thread(self.endpoint, host)
+
     async def connection(self, endpoint: Endpoint, stale: asyncssh.SSHClientConnection | None = None) -> asyncssh.SSHClientConnection:
         """The live connection for this endpoint, opened on first use (its bastion's first); one opener at a time per key."""
         lock = self._locks.setdefault(endpoint.key, asyncio.Lock())

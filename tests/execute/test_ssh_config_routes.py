@@ -6,6 +6,7 @@ hop. Every config is a temp file (never the real ~/.ssh/config).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,3 +157,37 @@ def test_a_refusal_after_an_identity_file_of_the_config_that_is_not_there_says_w
         f"no key was offered: no SSH agent (SSH_AUTH_SOCK is not set); no default key ({home}/.ssh/id_*)"
         " (identity ~/.ssh/id_db of the ssh config is not there: skipped, as ssh skips it)"
     ), error
+
+
+def test_a_slow_match_exec_is_read_off_the_event_loop(sshd: Sshd, tmp_path: Path) -> None:
+    """A `Match exec` that takes 2 s (a VPN check timing out): before, each host's first command read the config on
+    the event loop, which stood still 2 s per host (8 s for 4 hosts: no key, no repaint, no keepalive meanwhile)."""
+    config = tmp_path / "ssh_config"
+    config.write_text(
+        f"Host peer*\n  HostName 127.0.0.1\n  Port {sshd.port}\n  User {sshd.user}\n  IdentityFile {sshd.client_key}\n  UserKnownHostsFile {sshd.known_hosts}\n"
+        'Match exec "sleep 2"\n  ForwardAgent no\n'
+    )
+    hosts = [Host(f"peer{i:02d}", f"peer{i:02d}", MARK) for i in range(1, 5)]
+
+    async def main() -> tuple[list[str], float]:
+        ex = SshExecutor(remote_dir=str(tmp_path / "runs"), known_hosts=str(tmp_path / "trusts_nothing"), ssh_config=str(config), connect_timeout=30)
+        loop, gaps, last = asyncio.get_running_loop(), [0.0], [0.0]
+
+        async def tick() -> None:
+            last[0] = loop.time()
+            while True:
+                await asyncio.sleep(0.05)
+                gaps.append(loop.time() - last[0])
+                last[0] = loop.time()
+
+        ticker = asyncio.create_task(tick())
+        try:
+            results = await asyncio.gather(*(run_one(ex, cmd(host, "true")) for host in hosts))
+        finally:
+            ticker.cancel()
+            await ex.close()
+        return [result.status for result, _, _ in results], max(gaps)
+
+    statuses, stood_still = arun(main)
+    assert statuses == ["ok"] * 4
+    assert stood_still < 1.5, f"the event loop stood still {stood_still:.1f}s while the config was read"

@@ -98,10 +98,14 @@ class Endpoint:
         return f"{self.name}: " + "; ".join(parts)
 
 
+#: The words a `Match` line may hold where a condition begins (asyncssh's client config; `!` may come before them).
+_MATCH_CONDITIONS = frozenset({"all", "canonical", "final", "exec", "host", "originalhost", "localnetwork", "localuser", "user", "tagged"})
+
+
 class _ClientConfig(SSHClientConfig):
     """asyncssh's client config, with `Match exec` commands expanded as ssh expands them (%h, %n, %p, %r, %u, %d, %C,
     %l, %L, %i, ${VAR}) before they run: asyncssh ran `nc -z -w1 %h 22` as written, which failed, and the block ssh
-    takes was left out (a negated one taken)."""
+    takes was left out (a negated one taken). A command holding `=` is one command again (see below)."""
 
     def _match_expanded(self, option: str, args: list[str]) -> None:
         self._set_tokens()  # the values known so far, as ssh has them at this line (a HostName above it included)
@@ -109,6 +113,9 @@ class _ClientConfig(SSHClientConfig):
         while at < len(args):
             condition = args[at].lower().lstrip("!")
             if condition == "exec" and at + 1 < len(args):
+                # asyncssh cut the quoted command at its first `=` (`test %h = x`: 'test %h ', ' x'): made whole again
+                while at + 2 < len(args) and args[at + 2].lower().lstrip("!") not in _MATCH_CONDITIONS:
+                    args[at + 1] += "=" + args.pop(at + 2)
                 args[at + 1] = self._expand_val(args[at + 1])
             at += 1 if condition in ("all", "canonical", "final") else 2
         SSHClientConfig._handlers["match"][1](self, option, args)

@@ -141,3 +141,12 @@ def test_a_match_exec_gets_the_hosts_tokens_as_ssh_gives_them(tmp_path: Path) ->
     )
     route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
     assert (route.user, route.via.name if route.via else None) == ("deploy", "jump"), route.describe()
+
+
+def test_a_match_exec_command_holding_an_equals_sign_is_one_command(tmp_path: Path) -> None:
+    """`Match exec "test %h = 10.1.1.1"`, as ssh reads it. Before: asyncssh cut the quoted command at its `=` and
+    refused the whole file (`Invalid match condition  10.1.1.1`), so no host of the config could be reached."""
+    config = tmp_path / "config"
+    config.write_text('Host db1\n  HostName 10.1.1.1\nMatch exec "test %h != 10.1.1.2 && test x=y = x=y" originalhost db1\n  User deploy\n')
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert route.user == "deploy", route.describe()

@@ -115,7 +115,8 @@ def interrupted_rollback(state: RunState) -> list[str]:
         what = "the undo of" if sid == rollback.failed_step else "rollback step"
         stopped = sid == rollback.failed_step and undo_stopped_on_exit(state, sid)  # exec's SIGTERM, the TUI's q: stopped here
         how = "the program stopped it as it left" if stopped else "nothing stopped it: it may still be running"
-        ended = rollback.ended_hosts if sid == rollback.failed_step else ()
+        lost = undo_left_running(state).get(sid, {})  # an ended host whose link was lost: followed, as said below
+        ended = tuple(h for h in rollback.ended_hosts if h not in lost) if sid == rollback.failed_step else ()
         undoing = [str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None]
         on = f" on {_names([h for h in state.steps[sid].hosts if h in undoing and h not in ended])}" if ended else ""
         lines.append(f"  {what} '{visible_line(sid)}' was running{on}: its outcome is unknown, and {how}")

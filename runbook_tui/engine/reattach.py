@@ -89,10 +89,11 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
         return {}  # a follow note of this rollback may have been dropped: a new key, never a follow of the wrong run
     hosts = {str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None}
-    if rollback.interrupted:
-        hosts -= {"local", *rollback.ended_hosts}  # local: nothing detached to follow; ended: its end is journaled, its run collected
+    lost = {h for h in hosts - {"local"} if h in held.hosts and held.hosts[h].status != "undone" and LEFT_RUNNING in (held.hosts[h].error or "")}
+    if rollback.interrupted:  # local: nothing detached to follow; ended: its end is journaled, its run collected, unless its link was lost
+        hosts -= {"local", *(h for h in rollback.ended_hosts if h not in lost)}
     else:  # it ended everywhere; where its link was lost it may run on (the undo's end, folded into the host's error)
-        hosts = {h for h in hosts - {"local"} if h in held.hosts and held.hosts[h].status != "undone" and LEFT_RUNNING in (held.hosts[h].error or "")}
+        hosts = lost
     found = {host: (held.attempts, f"@{rollback.started_seq}") for host in held.hosts if host in hosts}
     for note in notes:
         follows = note.get("follows") if note.get("request") == FOLLOW and note.get("step") == sid and note.get("actor") == SYSTEM else None

@@ -84,7 +84,7 @@ def step_records(state: RunState) -> list[StepRecord]:
         notes = tuple(
             (
                 h,
-                (UNDO_FOLLOWED_LOST if lost_at else UNDO_FOLLOWED)
+                (UNDO_FOLLOWED_LOST if lost_at or h in ended else UNDO_FOLLOWED)
                 if h in followed
                 else cut
                 if sid == undo_cut and h not in ended

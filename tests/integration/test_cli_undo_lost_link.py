@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
 from integration_cli import Cli, events, of_type
+from peers import PeerError, Sshd, make_sshd
 from waiting import wait_until
 
 from runbook_tui.engine.undo_notes import UNDO_FOLLOWED_LOST
@@ -80,3 +82,54 @@ def test_the_next_rollback_follows_the_undo_a_lost_link_left_running_instead_of_
     assert finished["ok"] is True, finished
     assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "rolled_back", written[-1]
     assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+@pytest.fixture
+def second(tmp_path: Path) -> Iterator[Sshd]:
+    """Another sshd (peer02's), to lose while peer01's stays."""
+    (tmp_path / "second").mkdir()
+    try:
+        server = make_sshd(tmp_path / "second")
+    except PeerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    yield server
+    server.stop()
+
+
+def test_a_killed_rollback_follows_the_undo_an_earlier_lost_link_left_running(cli: Cli, second: Sshd) -> None:
+    """peer02's link is lost mid-undo (its end, `may still be running`, journaled) while peer01's undo runs on; then
+    the program is killed. Before: the resumed rollback followed peer01's undo but ran peer02's a second time (a host
+    whose undo end was journaled counted as collected, whatever that end said)."""
+    led, release = cli.dir / "ledger", cli.dir / "release"
+    known = cli.dir / "both_known_hosts"
+    known.write_text(cli.sshd.known_hosts.read_text() + second.known_hosts.read_text())
+    cli.settings.write_text(yaml.safe_dump({"ssh": {"known_hosts": str(known), "reconnect_attempts": 1}, "max_concurrency": 50}))
+    undo = f"echo undo-start-{{{{ host.name }}}} >> {led}\nwhile [ ! -e {release} ]; do sleep 0.05; done\necho undo-end-{{{{ host.name }}}} >> {led}\n"
+    roll = {"id": "roll", "title": "Roll out", "on": "g", "run": f"echo roll-{{{{ host.name }}}} >> {led}", "undo": undo}
+    sections = [
+        {"id": "pre", "title": "Before", "kind": "precheck", "steps": [{"id": "cp", "title": "Checkpoint", "run": "true", "checkpoint": True}]},
+        {"id": "impl", "title": "Implement", "kind": "implement", "steps": [roll, {"id": "boom", "title": "Boom", "run": "exit 7"}]},
+    ]
+    rb, journal = cli.runbook("undo-lost-then-killed", sections, hosts=2), cli.dir / "j.jsonl"
+    doc = yaml.safe_load(rb.read_text())
+    doc["hosts"]["g"][1].update(port=second.port, identity=str(second.client_key))
+    rb.write_text(yaml.safe_dump(doc, sort_keys=False, width=1000))
+    proc, _lines = cli.start("exec", str(rb), "--solo", "lost, then killed", "--on-failure", "rollback", "--journal", str(journal))
+    ready = Counter(["undo-start-peer01", "undo-start-peer02"])
+    wait_until(lambda: ready <= ledger(cli), lambda: f"the undos started: {ledger(cli)}; {cli.stderr()}", alive=proc)
+    second.stop()
+    wait_until(lambda: of_type(events(journal), "undo_host_finished", host="peer02"), lambda: f"peer02's lost undo journaled: {cli.stderr()}", alive=proc)
+    proc.kill()
+    proc.wait(10)
+    second.start()
+    release.touch()
+    wait_until(lambda: ledger(cli)["undo-end-peer02"] == ledger(cli)["undo-end-peer01"] == 1, lambda: f"the undos ended: {ledger(cli)}")
+
+    back = cli.run("resume", str(journal), "--rollback", timeout=90)
+    assert back.returncode == 1, back.stdout + back.stderr
+    assert f"undo roll ({UNDO_FOLLOWED_LOST}) on peer02:" in back.stdout, back.stdout
+    assert ledger(cli) == Counter(["roll-peer01", "roll-peer02", "undo-start-peer01", "undo-start-peer02", "undo-end-peer01", "undo-end-peer02"]), ledger(cli)
+    written = events(journal)
+    [note] = of_type(written[written.index(of_type(written, "rollback_started")[1]) :], "note", request="follow")
+    assert set(note["follows"]) == {"peer01", "peer02"}, note
+    assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "rolled_back", written[-1]

@@ -27,7 +27,8 @@ from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.geometry import Region
+from textual.geometry import Region, Size
+from textual.reactive import Reactive
 from textual.strip import Strip
 from textual.widgets import Log
 
@@ -45,6 +46,13 @@ RawLine = tuple[str, str]
 class OutputLog(Log):
     """A `Log` that follows by the person's choice, and wraps long lines."""
 
+    #: The pane's lines as a size: a new line asks for no layout (Textual lays the whole screen out again for a change of
+    #: `virtual_size`, and each layout repaints every scrolling widget's scrollbar: a pause's line on the pane cost a
+    #: screen's layout and two scrollbars) and no repaint of the whole pane (Log draws its new lines, a scroll the view).
+    #: `watch_virtual_size` moves the scrollbar's thumb, and a layout comes only when a scrollbar shows or hides (its own
+    #: reactive asks) or the pane's height follows its lines.
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
+
     def __init__(self, max_lines: int, id: str | None = None) -> None:
         super().__init__(max_lines=max_lines, auto_scroll=False, id=id)
         self.following = True
@@ -55,22 +63,45 @@ class OutputLog(Log):
         self._wrapped_at = 0  # the width the pane's lines were wrapped to
         self._frame_style: Style | None = None  # while the pane draws (`render_lines`)
 
+    def watch_virtual_size(self, old: Size, size: Size) -> None:
+        if self.styles.auto_dimensions:
+            self.refresh(layout=True)  # its height is its lines'
+            return
+        if size.height < old.height or size.width != old.width:
+            self.refresh()  # lines went (cleared, reset) or the width changed: drawn again whole; new lines draw themselves
+        self._refresh_scrollbars()  # shown or hidden now: a layout (`show_vertical_scrollbar` asks for it)
+        if self.show_vertical_scrollbar:
+            self.vertical_scrollbar.window_virtual_size = size.height  # the thumb, drawn again when it changed
+        if self.show_horizontal_scrollbar:
+            self.horizontal_scrollbar.window_virtual_size = size.width
+
     def add(self, lines: Sequence[RawLine]) -> None:
         self._raw.extend(lines)
+        moved = False  # the lines already in the pane moved up (dropped, or pruned to max_lines)
         if self.following and len(lines) > TAIL:
             self._drop_lines()  # the rest stays raw until the person scrolls up (`_fill`)
             self._complete = False
             lines = lines[-TAIL:]
+            moved = True
         wrapped = self._rows(lines[-self._raw.maxlen :] if self._raw.maxlen else lines)
+        moved = moved or (self.max_lines is not None and len(self._lines) + len(wrapped) > self.max_lines)
         self.write_lines(wrapped, scroll_end=False)
-        # Log repaints only the lines it thinks changed, with indices from before it pruned
-        # to max_lines; after a prune those are stale, so repaint the visible part whole.
-        self.refresh()
+        if moved:
+            # Log repaints only the lines it thinks changed, with indices from before it pruned to max_lines; after a
+            # prune those are stale, so the visible part is repainted whole (else only the new lines, or a scroll's).
+            self.refresh()
         if self.following:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         else:
             self.unseen += len(wrapped)
             self._mark()
+
+    def _update_size(self, updates: int, lines: list[str]) -> None:  # type: ignore[override]  # Log's is a thread worker
+        """The virtual width, at once: `Log` measured each batch's widest line in a thread it started for the batch, which
+        handed the width back through the loop (a thread per frame of output, and a second change of the virtual size).
+        The pane's lines are wrapped to its width (`_rows`), and it never scrolls sideways: the wrap width is theirs."""
+        if lines:
+            self._update_maximum_width(updates, self._wrapped_at)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._frame_style = self.rich_style  # the pane's style, from its ancestors' too: once a pass, not once a line

@@ -90,3 +90,56 @@ async def test_the_pane_draws_each_line_as_log_would_but_without_a_text_per_line
             assert {s.style for s in ours} == {s.style for s in logs if s.text}, f"line {y} styled otherwise than Log styles it"
         drawn = "\n".join(strip.text for strip in output.render_lines(output.region.reset_offset))
         assert "[bold]markup[/bold]" in drawn and "漢字" in drawn, drawn
+
+
+@pytest.mark.asyncio
+async def test_a_few_new_lines_lay_nothing_out_and_start_no_thread() -> None:
+    """A decision's line on the pane (a pause, a note) went through a layout of the whole screen (the pane's virtual
+    size changed), which also repainted every scrollbar on it, and `Log` measured its width in a thread it started per
+    batch: a key's frame waited for both. Growing now lays nothing out, starts no worker, and the thumb and the follow
+    are as they were."""
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        output = app.query_one(OutputLog)
+        output.add([("local │ ", "first")])
+        await pilot.pause()
+        layouts: list[object] = []
+        layout = app.screen._refresh_layout
+
+        def counted(*args: object, **kwargs: object) -> None:
+            layouts.append(args)
+            layout(*args, **kwargs)  # type: ignore[arg-type]
+
+        app.screen._refresh_layout = counted  # type: ignore[method-assign]
+        for n in range(1, 40):  # from one line to past the pane's height (its scrollbar is always shown)
+            output.add([("", f"paused by bob {n}")])
+            await pilot.pause()
+            assert output.following and output.scroll_y == output.max_scroll_y, f"line {n}: the pane stopped following"
+            assert output.vertical_scrollbar.window_virtual_size == len(output.lines), f"line {n}: the thumb was not moved"
+        assert layouts == [], "a line on the pane laid the screen out again"
+        assert not list(app.workers), "the pane started a worker (a thread) for its lines"
+        assert output.virtual_size.width == output._wrapped_at
+        drawn = [text for strip in output.render_lines(output.region.reset_offset) if (text := strip.text.strip())]
+        assert drawn[-2:] == ["paused by bob 38", "paused by bob 39"], drawn[-3:]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("empty", ["reset", "clear"])
+async def test_an_emptied_pane_shows_none_of_its_old_lines(empty: str) -> None:
+    """A replay going back to the start empties the pane (`reset`; `Log.clear` underneath): the lines it had are gone
+    from the screen too, with or without a scroll (the pane no longer repaints whole at every change of its size, only
+    when lines go)."""
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        output = app.query_one(OutputLog)
+        for lines in (5, 60):  # shorter than the pane (no scroll), and past it
+            output.add([("local │ ", f"old {n}") for n in range(lines)])
+            await pilot.pause()
+            assert "old 4" in "".join(strip.text for strip in app.screen._compositor.render_strips())
+            getattr(output, empty)()
+            await pilot.pause()
+            shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+            assert "old" not in shown, f"after a {empty} of {lines} lines the screen still shows: {shown}"
+            output.add([("", "new")])
+            await pilot.pause()
+            assert "new" in "".join(strip.text for strip in app.screen._compositor.render_strips())

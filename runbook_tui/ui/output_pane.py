@@ -111,10 +111,21 @@ class OutputLog(Log):
             self._frame_style = None
 
     def _render_line(self, y: int, scroll_x: int, width: int) -> Strip:
-        """`Log._render_line` with the style of the pass (`render_lines`)."""
+        """`Log._render_line` with the style of the pass (`render_lines`). The usual line (no selection, no sideways
+        scroll, no wider than the pane: `_rows` wraps it to the width) is made padded and marked with its offsets for
+        text selection in one strip, the segments `crop_extend` and `apply_offsets` make in three strips (each with
+        seven caches): a flood's frame, and a key's frame that scrolls the pane, draws every visible line anew."""
         style = self._frame_style or self.rich_style
         if y >= len(self._lines):
             return Strip.blank(width, style)
+        if self.text_selection is None and not scroll_x:
+            line = self._process_line(self._lines[y])
+            cells = cell_len(line)
+            if cells <= width:
+                marked = [Segment(line, style + Style.from_meta({"offset": (0, y)}))] if line else []
+                if cells < width:
+                    marked.append(Segment(" " * (width - cells), style + Style.from_meta({"offset": (len(line), y)})))
+                return Strip(marked, width)
         return self._render_line_strip(y, style).crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, y)
 
     def _render_line_strip(self, y: int, rich_style: Style) -> Strip:

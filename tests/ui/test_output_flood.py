@@ -88,6 +88,10 @@ async def test_the_pane_draws_each_line_as_log_would_but_without_a_text_per_line
             ours, logs = output._render_line_strip(y, style), Log._render_line_strip(output, y, style)
             assert ours.text == logs.text and ours.cell_length == logs.cell_length, f"line {y} ({line!r}) drawn otherwise than Log draws it"
             assert {s.style for s in ours} == {s.style for s in logs if s.text}, f"line {y} styled otherwise than Log styles it"
+        width = output.scrollable_content_region.width
+        for y, line in enumerate(output.lines):  # the line as the pass draws it: padded, and each character's offset kept
+            ours, logs = output._render_line(y, 0, width), Log._render_line(output, y, 0, width)
+            assert list(ours) == [s for s in logs if s.text] and ours.cell_length == logs.cell_length == width, f"line {y} ({line!r}) drawn otherwise"
         drawn = "\n".join(strip.text for strip in output.render_lines(output.region.reset_offset))
         assert "[bold]markup[/bold]" in drawn and "漢字" in drawn, drawn
 

@@ -23,7 +23,7 @@ from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, full_rol
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
-from runbook_tui.app.sharing import ShareOptions, share_listener, sharing, signing_key
+from runbook_tui.app.sharing import ShareOptions, resume_keys, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
 from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
@@ -131,6 +131,7 @@ class Session:
     share_keys: Mapping[str, Sequence[str]] = field(default_factory=dict)  # the key files of who may join, for share_started
     trust: Any = None  # trust.assignee.AssigneeTrust: the assignee's signatures and the wait for the verifier's last seal
     backlog: tuple[Event, ...] = ()  # resumed: the journal's last events that were on the output pane (engine.backlog)
+    identity: str | None = None  # the key file signing the assignee's decisions (--identity), for the resume command
     signers_file: str | None = None  # `--allowed-signers PATH` as given (absolute), for the resume command
     _watch: asyncio.Task[None] | None = field(default=None, init=False, repr=False)  # start() runs it, close() stops it
 
@@ -159,10 +160,6 @@ class Session:
         if not self.share_address or self.share is None:
             return ""
         return f"shared at {self.share_address}, host key {self.share.fingerprint}"
-
-    @property
-    def identity(self) -> str | None:  # the key file signing the assignee's decisions (--identity), for the resume command
-        return signing_key(self.trust.signer if self.trust is not None else None)
 
     @property
     def unsigned_note(self) -> str:
@@ -288,7 +285,7 @@ def build_session(
         controller, path, executors, actor, metrics=None if request.look else start_metrics(controller, mode, request.guards), share=server, outreach=outreach
     )
     session.trust = signing
-    session.signers_file = request.trust.signers_file if request.trust is not None else None
+    session.identity, session.signers_file = resume_keys(request.trust)
     session.share_keys = request.share.key_files if request.share else {}
     if server is not None:
         server.unsigned = session.unsigned_note  # the verifier's screen says what the assignee's foot says

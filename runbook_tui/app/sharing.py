@@ -67,6 +67,12 @@ def signing_key(signer: Any) -> str | None:
     return os.path.abspath(os.path.expanduser(str(signer.source)))
 
 
+def resume_keys(trust: RunTrust | None) -> tuple[str | None, str | None]:
+    """The key file (`--identity`) and the allowed signers file (`--allowed-signers`, not the settings') the run was
+    given, for the resume command to name."""
+    return (signing_key(trust.signer), trust.signers_file) if trust is not None else (None, None)
+
+
 def resume_command(state: RunState, journal_path: str, identity: str | None = None, signers: str | None = None) -> str:
     """The command that goes on with the run; a shared one's shares it again with the same address and key files
     (`resume JOURNAL` alone is not shared: no verifier could join it, and every step needing one would be refused), or

@@ -242,7 +242,7 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if isinstance(options, int):
         return options
     share, trust = options
-    if trust is not None and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback")) is not None:
+    if trust is not None and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback", operator=_operator())) is not None:
         print(f"runbook-tui: {refused}", file=sys.stderr)  # before anything is journaled (require_approval: true)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -255,6 +255,17 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria, command="resume")
     choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust, args.lift_pause)
     return headless.cmd_resume(args.journal, choice)
+
+
+def _operator() -> str:
+    """Who is at the keyboard, for the two-person rule before `resume` journals anything; "" when the name is unusable
+    (the session refuses to open with its own words)."""
+    from runbook_tui.app.session import SessionError, operator_name
+
+    try:
+        return operator_name()
+    except SessionError:
+        return ""
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -30,6 +30,7 @@ from runbook_tui.engine.events import (
     SESSION_REOPENED,
     SESSION_RESUMED,
     SESSION_STARTED,
+    STEP_STARTED,
     VERIFIER_HANDOVER,
     Event,
 )
@@ -178,7 +179,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
         elif kind == PLAN_APPROVED:
             status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=signed_at(event))
             if status != "fails":
-                status, why = _approval_problem(statement, event, events[0], signers) or (status, why)
+                status, why = _approval_problem(statement, event, events[0], signers, _runners(events)) or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
@@ -202,10 +203,16 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
     return result
 
 
-def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None) -> tuple[str, str] | None:
+def _runners(events: Sequence[Event]) -> set[str]:
+    """Everyone who started a step of the run (the assignee, and whoever resumed it and ran steps)."""
+    return {str(event.get("actor")) for event in events if event.get("type") == STEP_STARTED}
+
+
+def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None, runners: set[str]) -> tuple[str, str] | None:
     """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
-    with a key the file gives to the assignee (two-person rule). (A run outside the ticket's window is the window's rule:
-    its override is journaled; the approval has no expiry of its own.)"""
+    with a key the file gives to the assignee, or to anyone who ran a step of it (`runners`: `resume` by the approver;
+    two-person rule). (A run outside the ticket's window is the window's rule: its override is journaled; the approval
+    has no expiry of its own.)"""
     plan = started.get("plan")
     routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
     planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None
@@ -225,6 +232,9 @@ def _approval_problem(statement: dict[str, Any], event: Event, started: Event, s
     own = own_approval(signers, verified.key, verified.fingerprint, assignees, at=at)
     if own is not None:  # `run` refuses it; only a rewrite puts it here
         return "fails", f"approved with {verified.fingerprint}, {own}: the assignee may not approve their own change (two-person rule)"
+    ran = own_approval(signers, verified.key, verified.fingerprint, dict.fromkeys(sorted(runners - set(assignees)), "who ran steps of it"), at=at)
+    if ran is not None:  # `resume` refuses the approver going on (before: bob resumed the run he approved and ran the rest)
+        return "fails", f"approved with {verified.fingerprint}, {ran}: whoever approved a change may not run it (two-person rule)"
     return None
 
 

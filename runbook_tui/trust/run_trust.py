@@ -15,13 +15,15 @@ from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.events import PLAN_APPROVED, SESSION_STARTED
+from runbook_tui.engine.events import PLAN_APPROVED, SESSION_RESUMED, SESSION_STARTED, STEP_STARTED
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import approval as approvals
+from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
-from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
+from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer, verify
 
 
 class TrustRefused(ValueError):
@@ -62,11 +64,12 @@ class RunTrust:
             raise TrustRefused(str(exc)) from None
         return replace(self, approval=found)
 
-    def resume_refusal(self, journal: str, *, forward: bool, now: dt.datetime | None = None) -> str | None:
-        """Why `resume` may not go on with the run `journal` records under `require_approval: true` (`forward`: it may
-        run steps; a rollback is never refused): it started without an approval, or the approval it started under does
-        not hold (as `journal verify` checks it), or no longer holds (its change window closed). None: it may."""
-        if not self.required or not forward:
+    def resume_refusal(self, journal: str, *, forward: bool, operator: str = "", now: dt.datetime | None = None) -> str | None:
+        """Why `resume` may not go on with the run `journal` records (`forward`: it may run steps; a rollback is never
+        refused): the approval it started under is `operator`'s own (who resumes it: their name, or the key they sign
+        with; the two-person rule, as `run` checks it); or, under `require_approval: true`, it started without an
+        approval, or the approval does not hold (as `journal verify` checks it). None: it may."""
+        if not forward:
             return None
         from runbook_tui.engine.journal import JournalScan
         from runbook_tui.trust.check import check
@@ -77,8 +80,14 @@ class RunTrust:
                 started = event
             elif event["type"] == PLAN_APPROVED:
                 approved = event
+            elif event["type"] in (STEP_STARTED, SESSION_RESUMED):
+                break  # an approval comes before the run begins (journal verify refuses one after): a long journal is not read whole
         name, rollback = visible_line(journal), "resume --rollback undoes what it did"
         if started is None:
+            return None
+        if approved is not None and (own := self._approvers_own(approved, operator)) is not None:
+            return visible_line(f"{name}: {own}: whoever approved a change may not run it (two-person rule); another person resumes it ({rollback})")
+        if not self.required:
             return None
         if approved is None:
             return (
@@ -91,6 +100,23 @@ class RunTrust:
         if result is not None and result.status == "fails":
             return visible_line(f"{name}: the approval this run started under does not hold: {result.why} ({rollback})")
         return None
+
+    def _approvers_own(self, approved: dict[str, Any], operator: str) -> str | None:
+        """Why the approval journaled in `approved` is that of whoever resumes (`operator`, signing with this trust's key),
+        in words; None when it is another person's."""
+        principal = str(approved.get("principal") or "")
+        if operator and person_key(operator) == person_key(principal):
+            return f"{operator} approved this run's plan ({approved.get('key')})"
+        if self.signer is not None and self.signer.fingerprint == approved.get("key"):
+            return f"the key you sign with ({self.signer.fingerprint}) approved this run's plan, as {principal}"
+        if self.signers is None or not operator:
+            return None
+        try:
+            verified = verify(statements.encode(approved.get("statement") or {}), str(approved.get("signature")))
+        except SignatureError:
+            return None  # an approval that does not hold: `journal verify` (and require_approval) say so
+        own = approvals.own_approval(self.signers, verified.key, verified.fingerprint, {operator: "who resumes it"})
+        return None if own is None else f"this run's plan was approved with {verified.fingerprint}, {own}"
 
     def journal_approval(self, controller: Controller) -> None:
         """The approval the run started under, journaled as the session opens (before any step runs)."""

@@ -60,7 +60,7 @@ def test_journal_verify_reads_the_allowed_signers_first_from_the_option_or_the_s
     code, out, err = _said(capsys, "journal", "verify", "J.jsonl")
     assert (code, err) == (0, ""), out + err
     assert f"J.jsonl: allowed signers: {here}/allowed_signers (allowed_signers: in {settings})\n" in out
-    assert "; sealed by alice\nJ.jsonl: signed by alice alone, who ran it: a solo run ('t'); what it says is their word" in out, out
+    assert "; sealed by alice\nJ.jsonl: signed only by alice, who ran it: a solo run ('t'); what it says is their word" in out, out
     assert out.endswith("\nJ.jsonl: signatures hold and the end is sealed\n"), out
 
     settings.write_text(f"allowed_signers: {here}/gone\n")  # the settings' file missing: exit 2 before a word about J

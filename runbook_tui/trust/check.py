@@ -313,7 +313,7 @@ def _alone(events: Sequence[Event], result: TrustCheck) -> str:
     how = f"a solo run ({started.get('solo')!r})" if started.get("solo") is not None else "a shared run no verifier signed anything in"
     people = ", ".join(sorted(signed))
     return (
-        f"signed by {people} alone, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from"
+        f"signed only by {people}, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from"
         " its first line as solo, or cut before the verifier's first word, reads the same (a verifier's own copy of the events"
         " received shows it: --received COPY)"
     )

@@ -28,7 +28,7 @@ from runbook_tui.share.client import Endpoint, ShareClient
 
 pytestmark = pytest.mark.asyncio
 
-ALONE = "signed by alice alone, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from its first line as solo, or cut before the verifier's first word, reads the same (a verifier's own copy of the events received shows it: --received COPY)"
+ALONE = "signed only by alice, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from its first line as solo, or cut before the verifier's first word, reads the same (a verifier's own copy of the events received shows it: --received COPY)"
 SHARE_EVENTS = ("share_started", "share_closed", "participant_joined", "participant_left")
 
 

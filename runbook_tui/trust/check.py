@@ -311,6 +311,10 @@ def _alone(events: Sequence[Event], result: TrustCheck) -> str:
         return ""
     started = events[0] if events else {}
     how = f"a solo run ({started.get('solo')!r})" if started.get("solo") is not None else "a shared run no verifier signed anything in"
+    found = started.get("ticket")
+    ticket: dict[str, Any] = found if isinstance(found, dict) else {}
+    if ticket.get("verifier"):  # whose word the change board expected: a copy to ask them for
+        how += f", on {ticket.get('id') or 'a ticket'} whose verifier is {ticket['verifier']}"
     people = ", ".join(sorted(signed))
     return (
         f"signed only by {people}, who ran it: {how}; what it says is their word: a shared run its assignee rewrote from"

@@ -354,7 +354,8 @@ class Builder:
         value = event.value
         if tag is None or tag == "!":
             tag = _resolve_plain(value) if event.implicit[0] else _STR
-        if tag == _STR or tag == _TIMESTAMP or tag in _TEXT_TAGS:  # timestamps stay text: templates and the journal want what the author wrote
+            tag = _STR if tag in _TEXT_TAGS else tag
+        if tag == _STR or tag == _TIMESTAMP:  # timestamps stay text: templates and the journal want what the author wrote
             return value
         if tag == _INT:
             return self._integer(event, pos)

@@ -24,8 +24,17 @@ CASES = [
     ("ssh: {keepalive_interval: -.inf, reconnect_attempts: 1.5}\n", ["1:27: ssh.keepalive_interval", "1:54: ssh.reconnect_attempts: expected a whole number"]),
     (
         "max_concurrency: true\nmax_concurency: 3\n",
-        ["1:18: max_concurrency: expected a whole number from 1 to 10000, got True", "2:1: unknown setting 'max_concurency'"],
+        ["1:18: max_concurrency: expected a whole number from 1 to 10000, got true (a boolean)", "2:1: unknown setting 'max_concurency'"],
     ),
+    # YAML's words, as for a runbook (before: Python's `got True`, `got None`), and a missing time says what is expected
+    (
+        "ssh: {config: true, known_hosts: ~}\n",
+        [
+            "1:15: ssh.config: expected the path of an ssh client config, or false to ignore it, got true (a boolean)",
+            "1:34: ssh.known_hosts: expected a file path, got nothing (null)",
+        ],
+    ),
+    ("blackouts:\n  - {end: 2026-11-30T01:00:00+00:00}\n", ["2:5: blackouts[1]: missing 'start'; expected start: an ISO 8601 time with an offset"]),
     ("ssh: [1]\n", ["1:6: ssh: expected a mapping"]),
     ("ssh: {known_hosts: 7}\n", ["1:20: ssh.known_hosts: expected a file path, got 7"]),
     (

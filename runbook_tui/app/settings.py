@@ -30,6 +30,7 @@ from runbook_tui.engine.window import Blackout
 from runbook_tui.runbook.bounded_read import not_regular, read_limited
 from runbook_tui.runbook.diagnostics import Collector, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, decode, load_values
+from runbook_tui.runbook.fields import describe
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.reach import NotifyTarget, NotifyTiming, settings_notify
@@ -237,7 +238,8 @@ def _known(mapping: YMap, keys: tuple[str, ...], what: str, found: Collector, pr
 
 
 def _shown(value: Any) -> str:
-    text = visible_line(repr(value) if not isinstance(value, (YMap, YList)) else ("a mapping" if isinstance(value, YMap) else "a list"))
+    """A wrong value in YAML's words, as a runbook's errors say it (`true (a boolean)`, `nothing (null)`, `a list`)."""
+    text = visible_line(describe(value) if value is None or isinstance(value, (bool, YMap, YList)) else repr(value))
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -284,7 +286,7 @@ def _blackouts(data: YMap, found: Collector) -> tuple[Blackout, ...]:
 
 def _moment(item: YMap, key: str, where: str, found: Collector) -> dt.datetime | None:
     if key not in item:
-        found.error(item.mark, f"{where}: missing '{key}' (an ISO 8601 time with an offset)")
+        found.error(item.mark, f"{where}: missing '{key}'; expected {key}: an ISO 8601 time with an offset")
         return None
     value = item[key]
     try:

@@ -13,6 +13,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from runbook_tui.cli.validate_cmd import RUNBOOK_SUFFIXES
 from runbook_tui.engine.disk_words import said
 from runbook_tui.runbook.placeholders import SAID
 from runbook_tui.runbook.safe_text import visible_line
@@ -97,6 +98,12 @@ def write_new(path: Path, text: str) -> None:
 def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
     path = Path(file)
     shown = visible_line(file)
+    if path.suffix not in RUNBOOK_SUFFIXES:  # `change.ymal`: a runbook `validate DIR` and the picker would never list
+        print(
+            f"runbook-tui: new: {shown}: expected a file name ending in .yaml or .yml (a runbook is a YAML file; validate DIR and the picker look for those)",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     if path.exists() or path.is_symlink():
         print(f"runbook-tui: {shown} exists; not overwriting it (choose another name)", file=sys.stderr)
         return EXIT_INVALID

@@ -82,6 +82,20 @@ def test_new_refuses_to_overwrite(tmp_path, capsys):
     assert path.read_text(encoding="utf-8") == "my work\n"
 
 
+@pytest.mark.parametrize("name", ["change.ymal", "change.txt", "change", "change.YAML"])
+def test_new_refuses_a_name_that_is_not_a_runbook_file(tmp_path, capsys, name):
+    """A runbook is a `.yaml` / `.yml` file (the format's first line): `new change.ymal` (a typo) wrote a runbook that
+    `validate DIR` and the picker never list, as they look for those names."""
+    assert cli_main(["new", str(tmp_path / name), "--kind", "config-edit"]) == 2
+    said = capsys.readouterr().err
+    assert (
+        said
+        == f"runbook-tui: new: {tmp_path / name}: expected a file name ending in .yaml or .yml (a runbook is a YAML file; validate DIR and the picker look for those)\n"
+    ), said
+    assert list(tmp_path.iterdir()) == []
+    assert cli_main(["new", str(tmp_path / "change.yml"), "--kind", "config-edit"]) == 0
+
+
 def test_new_refuses_a_dangling_symlink(tmp_path, capsys):
     target = tmp_path / "elsewhere.yaml"
     link = tmp_path / "link.yaml"

@@ -173,6 +173,11 @@ class StepsReader(MetricsReader):
             )
         if kind == "run":
             self._waves_on_one_host(m, step_id, on)
+            if "retry_delay" in m and not step.retries:  # the author meant a retry and wrote none
+                self.diags.warning(
+                    m.key_mark("retry_delay"),
+                    f"step '{step_id}': 'retry_delay' has no effect without 'retries' (nothing is retried); expected 'retries:' beside it, or 'retry_delay' left out",
+                )
         if capture is not None:
             captured.setdefault(capture, len(captured))
             every.setdefault(capture, len(every))

@@ -147,3 +147,18 @@ def test_a_command_key_on_a_step_without_a_command_is_refused(write_runbook: Cal
         (13, 40): "'retries' does not apply to a note step; expected it on a run step",
         (14, 30): "'retry_delay' does not apply to a wait step; expected it on a run step",
     }
+
+
+def test_a_retry_delay_without_retries_is_a_warning_at_the_key(write_runbook: Callable[..., Path]) -> None:
+    """`retry_delay: 30s` with no `retries` (or `retries: 0`) retries nothing: the author meant a retry and got none.
+    Before: loaded silently; now a warning at the key, the runbook still valid."""
+    path = write_runbook(
+        LIMITS.split("params:")[0]
+        + "sections:\n  - id: main\n    steps:\n"
+        + "      - {id: one, run: 'true', retry_delay: 30s}\n"
+        + "      - {id: two, run: 'true', retries: 0, retry_delay: 30s}\n"
+        + "      - {id: three, run: 'true', retries: 2, retry_delay: 30s}\n"
+    )
+    warnings = load(path).warnings
+    said = "'retry_delay' has no effect without 'retries' (nothing is retried); expected 'retries:' beside it, or 'retry_delay' left out"
+    assert [(at(d), d.message) for d in warnings] == [((7, 32), f"step 'one': {said}"), ((8, 44), f"step 'two': {said}")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any, Literal
 
@@ -144,8 +145,17 @@ def _entry(item: Any, mark: Mark, index: int, found: Collector) -> Participant |
     if role not in ("verifier", "observer"):
         found.error(item.value_mark("role"), f"entry {index}: role: expected verifier or observer, got {_described(role)}")
         ok = False
+    written = item["key"] if isinstance(item["key"], str) else ""
+    if written.strip() and not any(char.isspace() for char in written.strip()) and (written.endswith(".pub") or Path(written).is_file()):
+        shown_path = visible_line(written)  # `key: bob.pub`, as --verifier-key takes a file: a key line has a space
+        found.error(
+            item.value_mark("key"),
+            f"entry {index}: key: {shown_path} is a file's name; expected the key itself, the line the file holds"
+            f" (ssh-ed25519 AAAA... name: cat {shlex.quote(shown_path)}), or the file given with --verifier-key / --observer-key",
+        )
+        return None
     try:
-        fingerprint = _key(item["key"] if isinstance(item["key"], str) else "").get_fingerprint()
+        fingerprint = _key(written).get_fingerprint()
     except ValueError as exc:
         found.error(item.value_mark("key"), f"entry {index}: key: {exc}")
         return None

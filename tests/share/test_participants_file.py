@@ -50,6 +50,20 @@ def test_every_bad_entry_is_named_at_its_position(tmp_path: Path) -> None:
     assert not any("\x1b" in line or "\x07" in line for line in lines)
 
 
+def test_a_key_file_name_where_the_key_belongs_says_to_write_the_key_itself(tmp_path: Path) -> None:
+    """`key: bob.pub` (a file name, as --verifier-key takes one): before, only "Invalid public key", of a key file that
+    is fine. Now the entry says the file's line is expected, and how to get it."""
+    _, path = _key(tmp_path, "bob")
+    file = tmp_path / "people.yaml"
+    file.write_text(f"- {{name: bob, role: verifier, key: {path}}}\n")
+    with pytest.raises(ParticipantsError) as raised:
+        from_participants_file(str(file))
+    assert str(raised.value) == (
+        f"{file}:1:36: entry 1: key: {path} is a file's name; expected the key itself, the line the file holds"
+        f" (ssh-ed25519 AAAA... name: cat {path}), or the file given with --verifier-key / --observer-key"
+    )
+
+
 #: "Billion laughs": each line ten aliases of the one before.
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 10)}]\n" for p, n in zip("abcde", "bcdef"))
 

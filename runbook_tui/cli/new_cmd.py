@@ -13,8 +13,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from runbook_tui.cli.validate_cmd import RUNBOOK_SUFFIXES
 from runbook_tui.engine.disk_words import said
+from runbook_tui.runbook.folders import SUFFIXES
 from runbook_tui.runbook.placeholders import SAID
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.scaffold import KINDS, Kind, runbook_id, scaffold
@@ -98,7 +98,7 @@ def write_new(path: Path, text: str) -> None:
 def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
     path = Path(file)
     shown = visible_line(file)
-    if path.suffix not in RUNBOOK_SUFFIXES:  # `change.ymal`: a runbook `validate DIR` and the picker would never list
+    if path.suffix not in SUFFIXES:  # `change.ymal`: a runbook `validate DIR` and the picker would never list
         print(
             f"runbook-tui: new: {shown}: expected a file name ending in .yaml or .yml (a runbook is a YAML file; validate DIR and the picker look for those)",
             file=sys.stderr,

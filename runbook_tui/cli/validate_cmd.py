@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from runbook_tui.runbook.diagnostics import Diagnostic
+from runbook_tui.runbook.folders import runbooks_in
 from runbook_tui.runbook.loader import probe_runbook
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.symbolic import Validation, validate
 
 EXIT_OK, EXIT_INVALID = 0, 2
-RUNBOOK_SUFFIXES = (".yaml", ".yml")
 
 
 def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check: each FILE as given, each folder's *.yaml / *.yml (recursively, sorted); and the problems."""
+    """Files to check: each FILE as given, each folder's runbooks as the picker lists them (`runbooks_in`); and the
+    problems."""
     files: list[str] = []
     problems: list[str] = []
     for path in paths:
@@ -29,7 +30,7 @@ def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
         if not folder.is_dir():
             files.append(path)
             continue
-        found = sorted(str(p) for p in folder.rglob("*") if p.suffix in RUNBOOK_SUFFIXES and p.is_file())
+        found = [str(p) for p in runbooks_in(folder)]
         if not found:
             problems.append(f"{path}: no runbooks here (expected *.yaml or *.yml files)")
         files += found

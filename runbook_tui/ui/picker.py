@@ -9,7 +9,6 @@ the run when it has no parameters.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -25,6 +24,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
 from runbook_tui.runbook.diagnostics import Diagnostic
+from runbook_tui.runbook.folders import dangling, runbooks_in
 from runbook_tui.runbook.loader import Loaded, Probe, probe_runbook
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
@@ -35,7 +35,6 @@ from runbook_tui.ui.params_form import ParamsScreen
 from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, placeholders, places, title_width
 from runbook_tui.ui.typed_input import TypedInput
 
-SUFFIXES = (".yaml", ".yml")
 #: Results go to the screen in batches: at most this many files, or this many seconds, per message.
 BATCH_FILES = 100
 BATCH_SECONDS = 0.3
@@ -62,7 +61,7 @@ def default_paths() -> list[Path]:
 def shown_path(path: Path) -> str:
     """Relative to the working directory where it can be (short, and the same on every machine), else absolute; a link
     to nothing as the link (its target is in its error)."""
-    resolved = path.parent.resolve() / path.name if _dangling(path) else path.resolve()
+    resolved = path.parent.resolve() / path.name if dangling(path) else path.resolve()
     try:
         return str(resolved.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -74,7 +73,7 @@ def discover(paths: Iterable[Path]) -> Iterator[str]:
     seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and (p.is_file() or _dangling(p)) and not _hidden(p, path))
+            found = runbooks_in(path)
         else:
             found = [path]
         for file in found:
@@ -84,20 +83,8 @@ def discover(paths: Iterable[Path]) -> Iterator[str]:
                 yield shown_path(file)
 
 
-def _dangling(path: Path) -> bool:
-    """A link to nothing: listed, with what it points to (before, it was skipped without a word)."""
-    return path.is_symlink() and not path.exists()
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
 def _probe(file: str) -> Probe:
     """probe_runbook, but a loader bug on one file marks that file instead of ending the whole list."""
-    if _dangling(Path(file)):
-        said = f"a link to {os.readlink(file)}, which does not exist: fix the link or remove it"
-        return Probe(file, "", "", (), None, [Diagnostic(Mark(file, 1, 1), said)], [])
     try:
         return probe_runbook(file)
     except Exception as exc:  # shown on the file's row, with the exception's type

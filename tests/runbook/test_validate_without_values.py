@@ -99,6 +99,25 @@ def test_a_folder_is_every_runbook_in_it(write_runbook, tmp_path, capsys):
     assert "notes.txt" not in out + err
 
 
+def test_a_folder_lists_the_runbooks_the_picker_lists(write_runbook, tmp_path, capsys):
+    """`validate .` at a repository's root read `.github/workflows/ci.yml` as a runbook (exit 2 for a repository whose
+    runbooks were all fine), and skipped a runbook that is a link to nothing without a word (exit 0). The picker skips
+    hidden folders and lists such a link with what it points to; validate DIR now does the same."""
+    good = write_runbook(REQUIRED, "a.yaml")
+    workflows = tmp_path / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text("on: push\njobs: {}\n", encoding="utf-8")
+    assert cli_main(["validate", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert f"{good}: ok without values" in out and "ci.yml" not in out + err
+    assert cli_main(["validate", str(workflows)]) == 2  # a hidden folder named as FILE|DIR is read
+    capsys.readouterr()
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "moved-away.yaml")
+    assert cli_main(["validate", str(tmp_path)]) == 2
+    out, err = capsys.readouterr()
+    assert err == f"{tmp_path / 'gone.yaml'}:1:1: a link to {tmp_path / 'moved-away.yaml'}, which does not exist: fix the link or remove it\n", err
+
+
 def test_a_folder_without_runbooks_is_invalid(tmp_path, capsys):
     assert cli_main(["validate", str(tmp_path)]) == 2
     assert f"{tmp_path}: no runbooks here" in capsys.readouterr().err

@@ -273,6 +273,30 @@ def test_a_command_never_writes_over_the_sessions_runbook_or_another_file_it_rea
     assert capsys.readouterr().err == "runbook-tui: h.jsonl: line 1 is not a journal event: expected a runbook-tui journal\n"
 
 
+def test_a_command_never_writes_over_another_runbook(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """`report j.jsonl -o other.yaml` (a completion one file off) replaced a runbook the session does not record, exit 0:
+    only a journal, or a file the command reads, was refused. A runbook is refused as a journal is; an earlier
+    report (or any other YAML) is still written over."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.chdir(tmp_path)
+    text = "runbook: 1\nid: o\ntitle: O\nsections:\n  - id: a\n    title: A\n    steps:\n      - {id: s, title: S, run: 'true'}\n"
+    Path("rb.yaml").write_text(text)
+    Path("other.yml").write_text("# the next change\n" + text)
+    assert cli.main(["exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl"]) == 0
+    capsys.readouterr()
+    for argv, option in [
+        (["report", "j.jsonl", "-o", "other.yml"], "-o other.yml"),
+        (["replay", "j.jsonl", "--practice", "--out", "other.yml"], "--out other.yml"),
+    ]:
+        assert cli.main(argv) == 2, argv
+        expected = f"runbook-tui: {argv[0]}: {option} holds a runbook: writing there would destroy it; expected another file\n"
+        assert capsys.readouterr().err == expected
+    assert Path("other.yml").read_text() == "# the next change\n" + text
+    Path("notes.yaml").write_text("notes: [a report went here before]\n")
+    assert cli.main(["report", "j.jsonl", "-o", "notes.yaml"]) == 0
+    assert Path("notes.yaml").read_text().startswith("# Change report")
+
+
 def test_p_at_at_gives_a_literal_value_starting_with_at(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Before: no `-p` value could start with `@` (`-p handle=@ops` read a file named `ops`, or failed without one).
     `-p NAME=@@TEXT` gives the value `@TEXT` and reads no file; `NAME=@FILE` still reads FILE; `--help` says both."""

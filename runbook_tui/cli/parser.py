@@ -66,12 +66,14 @@ def refused_output(args: argparse.Namespace) -> str | None:
     """Why the file a command would write must not be written, or None: it is a file the command reads (`report
     j.jsonl -o j.jsonl`, a completion one key short of j.md, replaced the night's journal, the change record, with its
     report; `report j.jsonl -o rb.yaml` the session's runbook), or it holds a journal (`report b.jsonl -o a.jsonl`
-    replaced another run's record). An earlier report there is written over: reports are made again."""
+    replaced another run's record), or a runbook (`report j.jsonl -o next-change.yaml`). An earlier report there is
+    written over: reports are made again."""
     option, written, read = _WRITTEN_AND_READ.get(args.command, ("", "", ""))
     output, source = getattr(args, written, None), getattr(args, read, None)
     if not (output and source):
         return None
     from runbook_tui.engine.journal_file import holds_journal  # (only when a command writes a file)
+    from runbook_tui.runbook.folders import holds_runbook
 
     for path, what in _read_files(args, source, journal=read == "journal"):
         try:  # the output itself, not what a symbolic link there points to (writing refuses to follow one, in its own words)
@@ -81,6 +83,8 @@ def refused_output(args: argparse.Namespace) -> str | None:
             pass
     if holds_journal(output):
         return visible_line(f"{args.command}: {option} {output} holds a journal, a run's record: writing there would destroy it; expected another file")
+    if holds_runbook(output):
+        return visible_line(f"{args.command}: {option} {output} holds a runbook: writing there would destroy it; expected another file")
     return None
 
 

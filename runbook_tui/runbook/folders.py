@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+
+from runbook_tui.runbook.bounded_read import open_regular
 
 #: A runbook is one YAML file (the format's first line).
 SUFFIXES = (".yaml", ".yml")
+#: The format version's key at the top level of a runbook, looked for in the first HEAD bytes.
+_FORMAT_KEY = re.compile(rb"^[\"']?runbook[\"']?[ \t]*:", re.MULTILINE)
+HEAD = 64 * 1024
 
 
 def dangling(path: Path) -> bool:
@@ -26,3 +32,15 @@ def runbooks_in(folder: Path) -> list[Path]:
         for p in folder.rglob("*")
         if p.suffix in SUFFIXES and (p.is_file() or dangling(p)) and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
+
+
+def holds_runbook(path: str | Path) -> bool:
+    """Whether `path` holds a runbook: a `.yaml` / `.yml` regular file with a top-level `runbook:` key (a file a command
+    would write over must not be one: `report J -o next-change.yaml`). A missing file, a FIFO or a device holds none."""
+    if Path(path).suffix not in SUFFIXES:
+        return False
+    try:
+        with open(open_regular(path), "rb") as handle:
+            return _FORMAT_KEY.search(handle.read(HEAD)) is not None
+    except OSError:
+        return False

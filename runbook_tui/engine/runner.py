@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
+from runbook_tui.engine.capture_words import masked_capture, missing_capture
 from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unknown_in_a_dry_run, unrecorded_capture
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
@@ -36,7 +37,7 @@ from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
-from runbook_tui.runbook.templating import TemplateError, analyse, command_text, context_for, is_template, render_text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, is_template, render_text
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +100,10 @@ class StepRunner(WaitStep):
         return context_for(self.runbook, host=host, captured=captured, secrets=self.secrets if secrets else None)
 
     def _refuse_lost_captures(self, step: Step, text: Text) -> None:
-        """A resumed run knows a capture holding a secret only as journaled (`***`): refuse to run with that in its place."""
-        if not any(value != MASK for value in self.secrets.values()):
-            return  # no secret read (a dry run shows `***` anyway)
-        known = self._captured_as_printed()
-        used = [text.source, *(value.source for _name, value in step.env), step.cwd.source if step.cwd else ""]
-        for name in sorted({ref.attr for source in used for ref in analyse(source).references if ref.root == "captured" and ref.attr}):
-            if MASK in known.get(name, "") and name not in self.captured_unmasked:
-                raise TemplateError(
-                    f"captured.{name} held a secret, which the journal keeps masked ({known[name]!r}); this resumed run "
-                    "never saw it printed, so the command was not run with *** in its place"
-                )
+        """A capture the journal kept masked (`engine.capture_words`): refused, never run with `***` in its place."""
+        if any(value != MASK for value in self.secrets.values()):  # (no secret read: a dry run shows `***` anyway)
+            if (refused := masked_capture(step, text, self._captured_as_printed(), self.captured_unmasked)) is not None:
+                raise TemplateError(refused)
 
     def _captured_as_printed(self) -> dict[str, str]:
         """The captures a command gets: as the step printed them, where the journal (and so the state) masked a secret.
@@ -357,7 +351,10 @@ class StepRunner(WaitStep):
         try:
             command = self._ends.attach(self._command(step, text, host, attempt, phase, tag))
         except TemplateError as exc:
-            return Result("error", error=str(exc) if isinstance(exc, FieldError) else f"cannot render the command ({text.mark}): {exc}")
+            if isinstance(exc, FieldError):
+                return Result("error", error=str(exc))
+            said = missing_capture(self.runbook, step, text, self.state.captured) or exc  # Jinja's words for a lost capture
+            return Result("error", error=f"cannot render the command ({text.mark}): {said}")
         holdback = self.journal.redactor.holdback
         assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
 

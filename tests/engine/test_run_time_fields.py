@@ -78,3 +78,38 @@ def test_a_command_that_cannot_render_says_where_it_is_written(tmp_path: Path) -
     said = "cannot render the command (r.yaml:10:39): cannot render template: list object has no element 5"
     assert f"✗ local: {said}" in done.stdout, done.stdout
     assert not list(tmp_path.glob("RAN*")), "the command ran"
+
+
+def test_a_rollback_step_using_a_capture_never_made_says_which_step_makes_it(tmp_path: Path) -> None:
+    """A rollback section's step using `captured.*` of a step the run never reached (the change failed before it): the
+    full rollback stopped there saying `cannot render template: 'dict object' has no attribute 'lsn'`, Jinja's words
+    for a name the author wrote. Now it names the capture and the step that makes it; nothing is run."""
+    text = textwrap.dedent(
+        """\
+        runbook: 1
+        id: lost-capture
+        title: A capture the rollback wants
+        sections:
+          - id: change
+            title: Change
+            steps:
+              - {id: break, title: Fails, run: "exit 3", undo: "true", verify: none}
+              - {id: mark, title: Marks, run: "echo 0/16B3748", capture: lsn, undo: "true", verify: none}
+          - id: back
+            title: Back
+            kind: rollback
+            steps:
+              - {id: rewind, title: Rewind, run: "touch RAN{{ captured.lsn }}", verify: none}
+        """
+    )
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    journal = tmp_path / "J.jsonl"
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "t"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "t", "--on-failure", "abort", "--journal", str(journal)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    said = "cannot render the command (r.yaml:14:42): captured.lsn has no value: step 'mark', which captures it, has not run in this session"
+    assert f"✗ local: {said}" in done.stdout, done.stdout
+    assert not list(tmp_path.glob("RAN*")), "the command ran"

@@ -21,20 +21,18 @@ EXIT_OK, EXIT_INVALID = 0, 2
 
 
 def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check: each FILE as given, each folder's runbooks as the picker lists them (`runbooks_in`); and the
-    problems."""
-    files: list[str] = []
+    """Files to check: each FILE as given, each folder's runbooks as the picker lists them (`runbooks_in`), each file
+    once (as the picker: by where it resolves); and the problems."""
+    files: dict[Path, str] = {}
     problems: list[str] = []
     for path in paths:
         folder = Path(path)
-        if not folder.is_dir():
-            files.append(path)
-            continue
-        found = [str(p) for p in runbooks_in(folder)]
-        if not found:
+        found = runbooks_in(folder) if folder.is_dir() else [folder]
+        if folder.is_dir() and not found:
             problems.append(f"{path}: no runbooks here (expected *.yaml or *.yml files)")
-        files += found
-    return files, problems
+        for file in found:
+            files.setdefault(file.parent.resolve() / file.name, path if file is folder else str(file))
+    return list(files.values()), problems
 
 
 def _escape_data(text: str) -> str:

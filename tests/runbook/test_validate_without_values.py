@@ -118,6 +118,15 @@ def test_a_folder_lists_the_runbooks_the_picker_lists(write_runbook, tmp_path, c
     assert err == f"{tmp_path / 'gone.yaml'}:1:1: a link to {tmp_path / 'moved-away.yaml'}, which does not exist: fix the link or remove it\n", err
 
 
+def test_a_runbook_named_twice_is_checked_once(write_runbook, tmp_path, capsys):
+    """`validate runbooks/ runbooks/a.yaml` (or a shell glob overlapping a folder) printed a.yaml's verdict and its
+    errors twice; with a -p none of them declares, it counted it as two runbooks. As the picker, each file once."""
+    good = write_runbook(REQUIRED, "a.yaml")
+    assert cli_main(["validate", str(tmp_path), str(good), f"{tmp_path}/./a.yaml"]) == 0
+    out, _ = capsys.readouterr()
+    assert out.count(": ok") == 1, out
+
+
 def test_a_folder_without_runbooks_is_invalid(tmp_path, capsys):
     assert cli_main(["validate", str(tmp_path)]) == 2
     assert f"{tmp_path}: no runbooks here" in capsys.readouterr().err

@@ -336,6 +336,24 @@ EMPTIED = [  # (the command line, the option given "", what the refusal names)
 ]
 
 
+@pytest.mark.parametrize("command", [["exec", "RB", "--solo", "ci"], ["rehearse", "RB", "--yes"], ["run", "RB", "--solo", "ci"]])
+def test_a_journal_to_standard_output_is_refused_before_anything_runs(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--journal -` (as `-o -` means stdout elsewhere) wrote the journal to a file named `-` in the current folder,
+    printed as `journal: -`. A journal is a file it fsyncs and `resume` reopens: `-` is refused, naming `./-`."""
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    steps:\n      - {{id: s, run: 'touch {tmp_path / 'ran'}'}}\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    with pytest.raises(SystemExit) as stopped:
+        cli.main([str(runbook) if a == "RB" else a for a in command] + ["--journal", "-"])
+    assert stopped.value.code == 2
+    said = "argument --journal: a journal is a file (fsynced as the run goes, and reopened by resume), not standard output; expected a file name (./- for a file named '-')"
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "-").exists()
+
+
 @pytest.mark.parametrize(("argv", "said"), EMPTIED, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_an_empty_file_or_address_is_refused_as_given_before_anything_runs(
     argv: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -126,8 +126,19 @@ def with_params(sub: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+def journal_path(value: str) -> str:
+    """`--journal PATH`: a file name; `-` wrote the journal to a file named `-` in the current folder (`journal: -`)."""
+    if value == "-":
+        raise argparse.ArgumentTypeError(
+            "a journal is a file (fsynced as the run goes, and reopened by resume), not standard output; expected a file name (./- for a file named '-')"
+        )
+    return file_name(value)
+
+
 def with_journal(sub: argparse.ArgumentParser) -> None:
-    sub.add_argument("--journal", type=file_name, metavar="PATH", help="where the journal goes (a missing folder is made, private; default: the state folder)")
+    sub.add_argument(
+        "--journal", type=journal_path, metavar="PATH", help="where the journal goes (a missing folder is made, private; default: the state folder)"
+    )
 
 
 def with_participants(sub: argparse.ArgumentParser) -> None:

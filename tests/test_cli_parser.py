@@ -354,6 +354,27 @@ def test_a_journal_to_standard_output_is_refused_before_anything_runs(
     assert not (tmp_path / "ran").exists() and not (tmp_path / "-").exists()
 
 
+def test_an_output_of_dash_is_standard_output_for_a_report_and_refused_where_it_cannot_be(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report J -o -` wrote the report to a file named `-` (mode 0600) and nothing to stdout; `approve -o -` and
+    `replay --out -` likewise. The report goes to stdout, as without -o; the others refuse `-` (their stdout is the
+    plan and the prompt, or the screen)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    Path("rb.yaml").write_text("runbook: 1\nid: w\ntitle: W\nsections:\n  - id: a\n    steps:\n      - {id: s, run: 'true'}\n")
+    assert cli.main(["exec", "rb.yaml", "--solo", "t", "--journal", "j.jsonl"]) == 0
+    capsys.readouterr()
+    assert cli.main(["report", "j.jsonl", "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("# Change report: W")
+    for argv, option in [(["approve", "rb.yaml", "--identity", "k", "-o", "-"], "-o"), (["replay", "j.jsonl", "--practice", "--out", "-"], "--out")]:
+        with pytest.raises(SystemExit) as stopped:
+            cli.main(argv)
+        assert stopped.value.code == 2
+        assert f"argument {option}: expected a file name, not standard output (./- for a file named '-')" in capsys.readouterr().err
+    assert not Path("-").exists()
+
+
 @pytest.mark.parametrize(("argv", "said"), EMPTIED, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
 def test_an_empty_file_or_address_is_refused_as_given_before_anything_runs(
     argv: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -58,6 +58,19 @@ def new_file(value: str) -> str:
     return value
 
 
+def new_file_not_dash(value: str) -> str:
+    """`approve -o` and `replay --out`: a new file (`new_file`), never `-` (it made a file named `-`; their standard
+    output is the plan and the prompt, or the screen)."""
+    if value == "-":
+        raise argparse.ArgumentTypeError("expected a file name, not standard output (./- for a file named '-')")
+    return new_file(value)
+
+
+def report_output(value: str) -> str | None:
+    """`report -o`: a new file (`new_file`), or `-` for standard output, as without -o (it made a file named `-`)."""
+    return None if value == "-" else new_file(value)
+
+
 #: What each command writes over, and what it reads: (the option, its attribute, the input's attribute).
 _WRITTEN_AND_READ = {"report": ("-o", "output", "journal"), "approve": ("-o", "output", "file"), "replay": ("--out", "out", "journal")}
 
@@ -178,7 +191,7 @@ def _replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
     replay.add_argument("--speed", type=speed, metavar="X", help="playback speed (space plays; + and - change it); not with --practice")
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
-    replay.add_argument("--out", type=new_file, metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
+    replay.add_argument("--out", type=new_file_not_dash, metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
     replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")
 
 
@@ -287,7 +300,7 @@ def _approve_arguments(approve: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="OpenSSH allowed_signers file: your name is your key's principal there (default: allowed_signers: in settings)",
     )
-    approve.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="where to write the approval (default: FILE.approval)")
+    approve.add_argument("-o", dest="output", type=new_file_not_dash, metavar="FILE", help="where to write the approval (default: FILE.approval)")
 
 
 def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:
@@ -337,7 +350,7 @@ def _report_arguments(report: argparse.ArgumentParser) -> None:
         default="md",
         help="Markdown (default), one self-contained HTML file, JSON, or cast: an asciicast v2 recording (asciinema play)",
     )
-    report.add_argument("-o", dest="output", type=new_file, metavar="FILE", help="write the report to FILE instead of stdout")
+    report.add_argument("-o", dest="output", type=report_output, metavar="FILE", help="write the report to FILE instead of stdout (- for stdout)")
     report.add_argument(
         "--allowed-signers",
         type=file_name,

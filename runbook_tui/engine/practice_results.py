@@ -36,8 +36,14 @@ class DecisionPoint:
     @property
     def same(self) -> bool:
         """The same move, and the same answer where it answered an `ask` (another answer is another decision: its
-        `captured.NAME` made the later commands otherwise; it read as the night's, `Every decision ... was the night's`)."""
-        return self.night is not None and self.trainee is not None and self.night.kind == self.trainee.kind and not self.answered_otherwise
+        `captured.NAME` made the later commands otherwise; it read as the night's, `Every decision ... was the night's`),
+        and a rollback of the same scope."""
+        night, trainee = self.night, self.trainee
+        if night is None or trainee is None or night.kind != trainee.kind or self.answered_otherwise:
+            return False
+        # A rollback's scope is the decision: to the checkpoint leaves its changes, the full one undoes all (they read
+        # `same`: `roll back (full)` beside `roll back (checkpoint)`, every decision the night's).
+        return night.kind != "roll back" or night.detail == trainee.detail
 
     @property
     def answered_otherwise(self) -> bool:

@@ -282,3 +282,60 @@ def test_the_record_of_a_practice_rolled_back_to_its_checkpoint_says_nothing_ran
     row = next(line for line in md.splitlines() if line.startswith("| **Still applied** |"))
     assert row == "| **Still applied** | a: before the checkpoint, not rolled back in this practice (nothing ran) |", row
     assert "resume --rollback" not in md and "resume --rollback" not in html
+
+
+ROLLBACK_NIGHT = """\
+runbook: 1
+id: scopes
+title: Scopes
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: a, title: A, run: "echo a", undo: "echo undo-a", checkpoint: true, verify: none}
+      - {id: b, title: B, run: "echo b", undo: "echo undo-b", verify: none}
+      - {id: c, title: C, run: "echo c", undo: "echo undo-c", verify: none}
+  - id: back
+    title: Back out
+    kind: rollback
+    steps:
+      - {id: r, title: Restore, run: "echo restore", verify: none}
+"""
+
+
+def test_a_rollback_to_the_checkpoint_is_not_the_nights_full_rollback(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """alice aborted the whole change after b (undo b, undo a, then r); erin rolled back to the checkpoint a (undo b
+    only; a's change and no r). Before: `roll back (full)` beside `roll back (checkpoint)` read `same`, and the score
+    said every decision was the night's."""
+    Path("scopes.yaml").write_text(ROLLBACK_NIGHT, encoding="utf-8")
+    journal = night.parent / "scopes.jsonl"
+
+    async def the_night() -> None:
+        session = open_session(load("scopes.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        for _ in range(2):
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        assert c.rollback(alice, "full", reason="abort the change").ok
+        await c.wait_idle()
+        await session.close()
+
+    asyncio.run(the_night())
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "erin")
+
+    async def practise() -> list[dict[str, object]]:
+        run = practice.open_practice(str(journal))
+        c, erin = run.session.controller, run.session.actor
+        for _ in range(2):
+            assert c.run_current(erin).ok
+            await c.wait_idle()
+        assert c.rollback(erin, "checkpoint", reason="back to a").ok
+        await c.wait_idle()
+        await run.session.close()
+        return read_events(run.session.journal_path).events
+
+    results = compare(read_events(journal).events, asyncio.run(practise()))
+    point = next(p for p in results.points if p.night is not None and p.night.kind == "roll back")
+    assert (decision_words(point.night, "—"), decision_words(point.trainee, "—"), point.same) == ("roll back (full)", "roll back (checkpoint)", False)
+    assert results.score == (2, 3) and practice_md.verdict(point) == "**different**"

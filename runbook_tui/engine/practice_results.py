@@ -20,6 +20,7 @@ from runbook_tui.engine.history_model import Move, exit_words
 from runbook_tui.engine.moves import elapsed
 from runbook_tui.engine.practice_commands import Commands, night_commands
 from runbook_tui.engine.practice_unknown import NightStop, night_stops
+from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
@@ -65,6 +66,9 @@ class Results:
     # (every step through), no move of theirs to stand beside the night's.
     night_ended: str | None = None
     you_ended: str | None = None
+    # A run that ended rolled back to its checkpoint, not in full (both read `ROLLED BACK`): True for each such.
+    night_to_checkpoint: bool = False
+    you_to_checkpoint: bool = False
     # The night's events of a kind this version does not know (a newer version wrote the journal): (type, actor, ts).
     unknown: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -131,7 +135,13 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
             point.why += _yours_later(point, night_commands(night), night_commands(practice))
     verifier = history.state.session.get("verifier")
     mode = str(history.state.session.get("mode") or "live")
-    return Results(points, str(verifier) if verifier else None, scenario, mode, history.state.outcome, yours.state.outcome, unknown_kinds(night))
+    ends = (history.state.outcome, yours.state.outcome, _to_checkpoint(history.state), _to_checkpoint(yours.state))
+    return Results(points, str(verifier) if verifier else None, scenario, mode, *ends, unknown=unknown_kinds(night))
+
+
+def _to_checkpoint(state: RunState) -> bool:
+    """The run ended rolled back by a rollback to its checkpoint: the checkpoint's changes stand."""
+    return state.outcome == "rolled_back" and state.rollback is not None and state.rollback.scope == "checkpoint"
 
 
 def unknown_kinds(events: Sequence[Event]) -> list[tuple[str, str, str]]:

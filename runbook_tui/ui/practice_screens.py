@@ -133,6 +133,10 @@ def _differed(point: DecisionPoint) -> str:
     return f"you {decision_words(point.trainee, '')}, the night {decision_words(point.night, '')}"
 
 
+def _ended_alike(results: Results) -> bool:
+    return (results.night_ended, results.night_to_checkpoint) == (results.you_ended, results.you_to_checkpoint)
+
+
 class PracticeResultsScreen(Screen[None]):
     """The trainee's decisions beside the night's; q leaves the practice."""
 
@@ -149,7 +153,7 @@ class PracticeResultsScreen(Screen[None]):
             ("Practice results  ", "bold"), (f"{same}/{total}", "bold green" if same == total else "bold yellow"), f"  {score_line(self.results)}"
         )
         legend = Text(f"Time: the night's first, yours second.{night_words(self.results)} {self.saved}", style="dim")
-        ended = Text(visible(endings(self.results)), style="bold" if self.results.night_ended == self.results.you_ended else "bold red")
+        ended = Text(visible(endings(self.results)), style="bold" if _ended_alike(self.results) else "bold red")
         notice = Text(visible(unknown_notice(self.results.unknown)), style="bold yellow")
         yield Static(Group(head, differences(self.results), ended, legend, *([notice] if notice else [])), id="results-head")
         with VerticalScroll(id="results-body"):

@@ -266,6 +266,13 @@ def used_later(night: History, run: Move) -> str:
     return f"; captured as {', '.join('captured.' + n for n in run.captured)}" if run.captured else ""
 
 
+def _acknowledged(night: History, run: Move) -> str:
+    """`acknowledged without a person (--ack-manual): REASON`: exec's word for the person a manual step asks, before this
+    run, or "" (a person did it)."""
+    entries = night.entries.get(str(run.step), [])
+    return next((e.words for e in reversed(entries) if e.kind == "ack-manual" and e.at <= run.at), "")
+
+
 def _after_run(night: History, run: Move) -> str:
     finished = next((f for f in run.followed if f.kind == "finished"), None)
     if finished is None or run.attempt is None:
@@ -289,6 +296,8 @@ def _after_run(night: History, run: Move) -> str:
         words = [f"was answered by no one ({run.driver} --ack-manual gave it an empty answer)"]
     elif run.answer is not None:  # an `ask`: what was answered, and where the night's later commands used it
         words = [f"was answered {answer_words(run.answer)}{used_later(night, run)}"]
+    elif (ack := _acknowledged(night, run)) and not run.attempt.commands:  # a note exec marked done (it read `ran cleanly`)
+        words = [f"was {ack}"]
     else:
         words = [f"succeeded{tries}" if retried else "ran cleanly"]
     for after in run.followed:  # what people did about it, in the order they did it

@@ -46,3 +46,26 @@ def test_a_step_that_passed_after_a_retry_never_reads_as_having_run_cleanly(tmp_
     journal = exec_retried(tmp_path)
     why = {p.step: p.why for p in compare(journal, []).points if p.night and p.night.kind == "run"}
     assert why == {"flaky": f"on the night it succeeded after 1 retry ({FLAKY})", "picky": f"on the night it succeeded after 1 retry ({PICKY})"}, why
+
+
+MANUAL = """\
+    runbook: 1
+    id: manual-night
+    title: Manual night
+    sections:
+      - id: impl
+        title: Change
+        kind: implement
+        steps:
+          - {id: tell, title: Tell the team, note: "Announce the change on the bridge"}
+          - {id: go, title: Go, run: echo go}
+"""
+
+
+def test_a_note_step_exec_acknowledged_with_no_person_never_reads_as_having_run_cleanly(tmp_path: Path) -> None:
+    """`exec --ack-manual` marked the note step done with nobody reading it: practice's "why it matters" said `on the
+    night it ran cleanly`, beside a trainee who had to do it (an `ask` so answered already said so)."""
+    result = run_exec(tmp_path, MANUAL, "s3cr3t-words", "--ack-manual", "staging rehearsal, nobody on the bridge")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [tell] = [p for p in compare(read_events(tmp_path / "run.jsonl").events, []).points if p.step == "tell"]
+    assert tell.why == "on the night it was acknowledged without a person (--ack-manual): staging rehearsal, nobody on the bridge", tell.why

@@ -136,7 +136,7 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     verifier = history.state.session.get("verifier")
     mode = str(history.state.session.get("mode") or "live")
     ends = (history.state.outcome, yours.state.outcome, _to_checkpoint(history.state), _to_checkpoint(yours.state))
-    return Results(points, str(verifier) if verifier else None, scenario, mode, *ends, unknown=unknown_kinds(night))
+    return Results(points, str(verifier) if verifier else None, scenario, mode, *ends, unknown=newer_events(night))
 
 
 def _to_checkpoint(state: RunState) -> bool:
@@ -144,7 +144,7 @@ def _to_checkpoint(state: RunState) -> bool:
     return state.outcome == "rolled_back" and state.rollback is not None and state.rollback.scope == "checkpoint"
 
 
-def unknown_kinds(events: Sequence[Event]) -> list[tuple[str, str, str]]:
+def newer_events(events: Sequence[Event]) -> list[tuple[str, str, str]]:
     """(type, actor, ts) of each event of a kind this version does not know, in the journal's order: what a newer
     version recorded, which practice cannot play (nothing here knows what it means)."""
     return [(str(e["type"]), str(e.get("actor", "")), str(e.get("ts", ""))) for e in events if e["type"] not in VOCABULARY]

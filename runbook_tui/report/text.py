@@ -21,6 +21,7 @@ from runbook_tui.report.window_words import window_not_binding as window_not_bin
 from runbook_tui.report.window_words import window_summary as window_summary
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value
+from runbook_tui.runbook.safe_text import visible_line
 
 NONE = "—"
 
@@ -54,8 +55,8 @@ def unknown_kinds(unknown: Sequence[tuple[str, str, str]]) -> str:
     more)` from their (type, actor, ts), or "" (none): as the report and practice say it."""
     if not unknown:
         return ""
-    kind, actor, at = unknown[0]
-    which = f"{kind} by {who(actor)} at {when(at)}" + (f", and {len(unknown) - 1} more" if len(unknown) > 1 else "")
+    kind, actor, at = unknown[0]  # a newer writer's names, shown as characters wherever they go (a toast took `\x1b[31m`)
+    which = f"{visible_line(kind)} by {visible_line(who(actor))} at {when(at)}" + (f", and {len(unknown) - 1} more" if len(unknown) > 1 else "")
     return f"{len(unknown)} event{'s' * (len(unknown) > 1)} of a kind this version does not know ({which})"
 
 

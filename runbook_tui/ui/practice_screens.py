@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words, unknown_kinds
+from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words, newer_events
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
 from runbook_tui.report.practice_md import decision_words, endings, night_said, played_back, score_line, seconds, trainee_words, unknown_notice
@@ -178,7 +178,7 @@ class PracticeRunScreen(RunScreen):
         if practice is None:
             return
         # A night a newer version wrote: said before the first step (it was practised as if nothing were missing).
-        notice = f"Warning: {unknown}" if (unknown := unknown_notice(unknown_kinds(practice.night))) else ""
+        notice = f"Warning: {unknown}" if (unknown := unknown_notice(newer_events(practice.night))) else ""
         if practice.scenario or notice:
             title = "Practice scenario" if practice.scenario else "Before you practise"
             self.app.push_screen(InfoScreen(f"{title}: {Path(practice.journal).name}", "\n\n".join(t for t in (notice, practice.scenario) if t)))

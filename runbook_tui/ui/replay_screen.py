@@ -16,7 +16,9 @@ from textual.binding import Binding
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal_events import ends_finished
+from runbook_tui.engine.practice_results import newer_events
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
+from runbook_tui.report.text import unknown_kinds
 from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
@@ -193,6 +195,10 @@ class ReplayScreen(RunView):
     def on_mount(self) -> None:
         # Textual runs RunView.on_mount itself, after this one: calling super() too painted twice and kept two ticks.
         self._status()
+        # A newer version's events: said before the first step (nothing said so until the replay reached one).
+        if kinds := unknown_kinds(newer_events(self.replay.events)):
+            said = f"{kinds}: a newer version wrote this journal; the replay shows each where it comes, on a ? line, as journaled"
+            self.notify(said, title="Events this version does not know", severity="warning", timeout=30, markup=False)
 
     def panel_clock(self) -> float:
         """The panels age their readings against the replayed moment, not today's clock."""

@@ -55,3 +55,18 @@ async def test_an_event_this_version_does_not_know_is_shown_and_stepped_to(tmp_p
         said = [line for line in lines if "step_quarantined" in line]
         assert "alice" in said[0] and "not known to this version" in said[0], said
         assert any("reason=[b]web2[/b] fenced" in line for line in lines), lines
+
+
+@pytest.mark.asyncio
+async def test_the_replay_says_at_once_that_the_journal_holds_events_this_version_does_not_know(tmp_path: Path) -> None:
+    """Before: nothing said so until the replay was stepped to the event itself (the report's banner and practice's
+    notice say it first): a reader could watch the night up to the end of the failure, unaware."""
+    events, at = with_an_unknown_event(tmp_path)
+    events[at] = {**events[at], "type": "step_quarantined\x1b[31m"}  # a newer writer's name is characters here too
+    app = ReplayApp(events, label="newer.jsonl")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        said = lambda: [str(n.message) for n in app._notifications if "does not know" in str(n.message)]  # noqa: E731
+        await until(lambda: said(), pilot, "the notice of the events this version does not know")
+        assert said()[0].startswith("1 event of a kind this version does not know (step_quarantined␛[31m by alice at "), said()
+        assert "a newer version wrote this journal" in said()[0] and "? line" in said()[0], said()
+        assert isinstance(app.screen, ReplayScreen) and app.screen.replay.position <= 1, "told before any stepping"

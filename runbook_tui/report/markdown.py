@@ -224,11 +224,11 @@ def _rollbacks(report: Report) -> list[str]:
         return []
     out = ["## Rollbacks", ""]
     for rollback in report.rollbacks:
-        out += _rollback(rollback)
+        out += _rollback(report, rollback)
     return out
 
 
-def _rollback(rollback: Rollback) -> list[str]:
+def _rollback(report: Report, rollback: Rollback) -> list[str]:
     out = [f"### {esc(t.rollback_title(rollback))}", ""]
     facts = [
         f"Started by {esc(t.who(rollback.started_by))} at {t.clock(rollback.started_at)}" + (f": {esc(rollback.reason)}" if rollback.reason else ""),
@@ -258,8 +258,8 @@ def _rollback(rollback: Rollback) -> list[str]:
                 out += [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}):", ""] + block(_output(undo.output_tail, False)) + [""]
     else:
         out += ["Nothing to undo.", ""]
-    if rollback.rollback_steps:
-        out += ["Then the rollback section's steps: " + esc(", ".join(rollback.rollback_steps)) + " (see Steps).", ""]
+    if then := t.rollback_steps_words(report, rollback):
+        out += [esc(then), ""]
     return out
 
 

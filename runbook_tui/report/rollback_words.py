@@ -43,3 +43,27 @@ def rollback_left(report: Report) -> str:
     said += [f"not undone {', '.join(left)}"] if left else []
     said += [f"undo outcome unknown {', '.join(unknown)}"] if unknown else []
     return f"; the rollback {target} {rollback_result(last)}" + (f": {'; '.join(said)}" if left or unknown else "")
+
+
+def rollback_steps_words(report: Report, rollback: Rollback) -> str:
+    """`Then the rollback section's steps: r (see Steps).`, and which of them this rollback never reached when it did
+    not complete (a rollback the process died in, resumed by another, read as if it had run them: only the later one
+    did), or "" (none planned)."""
+    if not rollback.rollback_steps:
+        return ""
+    said = f"Then the rollback section's steps: {', '.join(rollback.rollback_steps)} (see Steps)"
+    if rollback.ok:
+        return f"{said}."
+    after = [r.started_at for r in report.rollbacks if r.number > rollback.number][:1]
+    ran = {
+        step.id
+        for step in report.steps
+        for a in step.attempts
+        if step.id in rollback.rollback_steps and a.during_rollback and rollback.started_at <= a.started_at and (not after or a.started_at < after[0])
+    }
+    missed = [sid for sid in rollback.rollback_steps if sid not in ran]
+    if not missed:
+        return f"{said}."
+    which = "" if len(missed) == len(rollback.rollback_steps) else f" {', '.join(missed)}"
+    ended = "the journal ends" if rollback.ok is None else "the rollback stopped"  # None: the journal ends during it
+    return f"{said}; not reached{which}: {ended} before {'them' if not which or len(missed) > 1 else 'it'}."

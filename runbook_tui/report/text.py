@@ -16,6 +16,7 @@ from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_SOLO, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
+from runbook_tui.report.rollback_words import rollback_steps_words as rollback_steps_words
 from runbook_tui.report.rollback_words import rollback_title as rollback_title
 from runbook_tui.report.window_words import window_not_binding as window_not_binding
 from runbook_tui.report.window_words import window_summary as window_summary

@@ -30,6 +30,11 @@ NIGHT = """\
             run: echo a
             undo: 'n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs; echo undo-run-$n; while [ ! -e go ]; do sleep 0.05; done; echo a-undone-$n'
           - {id: b, title: Step b, run: exit 3, undo: echo undo-b}
+      - id: back
+        title: Back out
+        kind: rollback
+        steps:
+          - {id: r, title: Restore, run: echo restore}
 """
 
 
@@ -72,6 +77,11 @@ def test_the_output_of_an_undo_the_process_died_in_stays_with_its_rollback(tmp_p
     markdown = render(report, "md")
     one, two = markdown.split("### Rollback 2")
     assert "undo-run-1" in one.split("### Rollback 1")[1] and "undo-run-1" not in two.split("## Timeline")[0], markdown
+    # r ran in the second rollback only (before: the first, cut before r, said `Then the rollback section's steps: r`)
+    assert "Then the rollback section's steps: r (see Steps); not reached: the rollback stopped before them." in one, one
+    assert "Then the rollback section's steps: r (see Steps)." in two.split("## Timeline")[0]
+    html = render(report, "html")
+    assert html.count("not reached: the rollback stopped before them") == 1, html
     # the same journal as it stood before carol's resume: it ends during the undo, whose output is the record's
     lines = (tmp_path / "run.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     cut = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == "session_resumed")

@@ -39,8 +39,13 @@ class DialogScroll(VerticalScroll):
         super().watch_scroll_y(old_value, new_value)
         self._say_below()
 
+    #: Whether the body's last line has been in view since it opened (`ConfirmPrompt(read_to_end=True)`: `y` waits for it).
+    end_seen = False
+
     def _say_below(self) -> None:
         below = max(self.virtual_size.height - self.scrollable_content_region.height - round(self.scroll_y), 0)
+        if not below and self.virtual_size.height and self.scrollable_content_region.height:  # laid out: both measured
+            self.end_seen = True
         if self.parent is not None and isinstance(self.parent, Widget):
             keys = ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
             self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{keys}" if below else ""

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runbook_tui.runbook.safe_text import visible
-from runbook_tui.ui.dialog import Dialog, literal
+from runbook_tui.ui.dialog import Dialog, DialogScroll, literal
 from runbook_tui.ui.typed_input import TypedInput
 
 
@@ -64,21 +64,29 @@ class TextPrompt(Dialog[str | None]):
 
 
 class ConfirmPrompt(Dialog[bool]):
-    """A yes/no question that spells out what `y` does."""
+    """A yes/no question that spells out what `y` does. `read_to_end`: the body is what `y` runs (a command taller
+    than the dialog at 80x24): `y` counts only once its last line has been in view, and says so until then."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),
     ]
 
-    def __init__(self, title: str, body: str | RenderableType, yes: str) -> None:
+    def __init__(self, title: str, body: str | RenderableType, yes: str, *, read_to_end: bool = False) -> None:
         super().__init__(title, f"y {yes} · n / escape cancel")
         self.body_text = body
+        self.yes = yes
+        self.read_to_end = read_to_end
 
     def body(self) -> Iterable[Widget]:
         yield literal(self.body_text) if isinstance(self.body_text, str) else Static(self.body_text, id="dialog-body")
 
     def action_answer(self, value: bool) -> None:
+        if value and self.read_to_end and not self.query_one(DialogScroll).end_seen:
+            said = Text("Read it to its end first (↓ pgdn end: the border counts the lines below)", style="bold")
+            said.append(f"; then y {self.yes} · n / escape cancel", style="not bold")
+            self.set_keys(said)
+            return
         self.dismiss(value)
 
 

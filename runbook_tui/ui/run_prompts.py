@@ -32,7 +32,7 @@ def run_dialog(
         # A re-run says where it runs (`y I understand, re-run it on all 6 hosts`), as the status row's enter does.
         yes = f"I understand, re-run it{rerun_where(state.plan_steps.get(step.id, {}), held, left)}" if held.attempts else "I understand, run it"
         yes = "I understand, skip it: every host is left out" if every_host_left_out(state, step.id) else yes
-        prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, yes)
+        prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, yes, read_to_end=True)  # it is what y runs
         return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True)) if ok else None
     if reply.kind == "needs_answer":
         from runbook_tui.ui.modals import TextPrompt

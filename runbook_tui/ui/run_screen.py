@@ -45,7 +45,7 @@ from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, run_dialog, skip_prompt
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast
 from runbook_tui.ui.status_model import Role, Status
 from runbook_tui.ui.status_stack import StatusStack, every_status_text
@@ -402,19 +402,9 @@ class RunScreen(RunView):
         return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
-        controller = self.controller
-        step = controller.current_step()
-        if step is None:
-            return
-        reply = controller.run_current(self.actor)
-        if reply.ok or step.kind not in ("run", "note", "wait", "ask"):
-            self._say(reply, quiet=True)
-            return
-        dialog = run_dialog(controller, self.actor, step, reply, lambda said: self._say(said, quiet=True))
-        if dialog is None:
-            self._say(reply)
-        else:
-            self.app.push_screen(*dialog)
+        from runbook_tui.ui.read_first import enter_key, pane_shows_whole  # (with the dialogs, loaded at the first enter)
+
+        enter_key(self.app, self.controller, self.actor, self._say, pane_shows_whole(self, self.controller.state.current))
 
     action_rerun_step = action_ask_go_ahead = action_did_it = action_answer = action_run_step
 

@@ -270,7 +270,21 @@ class VerifierScreen(RunView):
             self.notify(f"{_SENT.get(action, action)} was sent {waited} and has no answer yet: not sent again", severity="warning", timeout=6, markup=False)
         return sent is not None
 
-    action_go_ahead = action_confirm
+    def action_go_ahead(self) -> None:
+        """c on a step that waits for the go-ahead to start: given at once when the pane shows the step whole, else the
+        step whole first, and y gives it, about that step (read_first.py: an `rm -rf` on line 9 was let run unseen)."""
+        from runbook_tui.ui.read_first import pane_shows_whole, read_first  # (with the dialogs, loaded when first needed)
+
+        step = self.source.state.current
+        if step is None or pane_shows_whole(self, step):
+            self.action_confirm()
+            return
+
+        def give() -> None:
+            if not self.in_flight("confirm"):
+                self.run_worker(self._send("confirm", seen=step))
+
+        self.app.push_screen(*read_first(lambda: self.source.state, step, f"Your go-ahead for '{step}'", "give the go-ahead", give, self._say))
 
     def action_why_not(self, key: str) -> None:
         """A key that does nothing now says why (a tired verifier pressing c and seeing nothing happen cannot tell a lost

@@ -255,6 +255,8 @@ class StepDetail(Static):
 
     _shown: tuple[Any, ...] | None = None
     _drawn_from: tuple[RunState, str | None] | None = None
+    head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
+    head_of: str | None = None  # the step `head` is of
 
     def on_resize(self) -> None:
         """Drawn before its width was known (the first frame) or resized: drawn again now, not at the next key (a `p`
@@ -343,6 +345,7 @@ class StepDetail(Static):
             named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
             lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
         lines += _body(step_as_shown(state, step_id))
+        self.head, self.head_of = Group(*lines), step_id
         lines += step_outcome(step, theme)
         if not _host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""

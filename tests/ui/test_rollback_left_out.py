@@ -40,14 +40,18 @@ def aliases(sshd: Sshd, n: int) -> list[dict[str, Any]]:
     return [{"name": f"peer{i:02d}", "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)} for i in range(1, n + 1)]
 
 
-async def undo_list(app: RunbookApp, step: str) -> tuple[str, str]:
-    """Run the checkpoint and `step` (which fails), press u: the list's title and body."""
+async def undo_list(app: RunbookApp, step: str, *, cut: bool = False) -> tuple[str, str]:
+    """Run the checkpoint and `step` (which fails), press u: the list's title and body. `cut`: the pane cannot show the
+    step's commands whole at 80x24 (one per host), so enter shows them whole first and y runs it, read to the end (test_read_first.py)."""
     async with app.run_test(size=SMALL) as pilot:
         controller = await started(pilot)
         await pilot.press("enter")
         await until(pilot, lambda: controller.state.steps["mark"].status == "done" and not controller.busy, "the checkpoint")
         await settled(pilot)
         await pilot.press("enter")
+        if cut:
+            await screen_is(pilot, "ConfirmPrompt")
+            await pilot.press("end", "y")  # y counts once the last host's command has been in view
         await until(pilot, lambda: controller.state.steps[step].status == "failed" and not controller.busy, f"{step} to fail")
         await settled(pilot)
         await pilot.press("u")
@@ -71,6 +75,6 @@ async def test_the_undo_list_says_which_hosts_it_leaves_out_because_the_command_
 @pytest.mark.asyncio
 async def test_the_undo_list_of_a_rollout_stopped_by_max_fail_counts_the_hosts_never_run(workdir: Path, sshd: Sshd) -> None:
     step = {"id": "roll", "on": "fleet", "run": 'case "{{ host.name }}" in peer02) exit 3;; esac', "undo": "true", "serial": 1}
-    title, body = await undo_list(app_for(workdir, sshd, step, aliases(sshd, 9)), "roll")
+    title, body = await undo_list(app_for(workdir, sshd, step, aliases(sshd, 9)), "roll", cut=True)
     assert title == "Roll back to the last checkpoint (mark): 2 undo commands, 7 hosts left out (never started)", title
     assert "roll: nothing to undo on peer03, peer04, peer05, peer06, peer07, peer08 and 1 more: the command never started there" in body, body

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from run_screen_helpers import FakeClient, painted, screen_is, settled, shared_session_events, with_plan
+from run_screen_helpers import RUNBOOK, FakeClient, painted, screen_is, settled, shared_session_events, with_plan, write_runbook
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -91,6 +91,21 @@ def test_snapshot_verifier_reject_reason(snap_compare: Snap, size: tuple[int, in
     """x on 'check', which ran and waits: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
     `enter submit · escape cancel` pinned."""
     assert snap_compare(_verifier(True), run_before=_then("x", screen="TextPrompt"), terminal_size=size)
+
+
+#: 'check' asking the go-ahead, its command ten lines, the dangerous one ninth: more than the pane holds at 80x24.
+TALL = "".join(f"\n          echo line{n}" for n in range(1, 9)) + "\n          rm -rf /srv/app/releases/old\n          echo done"
+TALL_RUNBOOK = RUNBOOK.replace("        run: echo check >> marks; echo config ok", f"        verify: before\n        run: |{TALL}")
+
+
+def test_snapshot_verifier_go_ahead_shows_the_step_whole_first(snap_compare: Snap) -> None:
+    """c on 'check' (`verify: before`), whose ten-line command the pane cuts at 80x24 (`▼ … more lines: v shows all`):
+    instead of giving the go-ahead at once, "Your go-ahead for 'check'" centred, the lead (`The step pane cannot show all
+    of this step here: this is what runs, where, and its undo.`), `run on local:` with all ten lines, `rm -rf
+    /srv/app/releases/old` ninth, then `It has no undo: a rollback cannot take it back.`, and `y give the go-ahead · n /
+    escape cancel` pinned below; nothing sent yet (test_read_first.py)."""
+    write_runbook(Path.cwd(), TALL_RUNBOOK)
+    assert snap_compare(_verifier(False), run_before=_then("c", screen="ConfirmPrompt"), terminal_size=(80, 24))
 
 
 @pytest.mark.asyncio

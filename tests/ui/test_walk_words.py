@@ -145,7 +145,8 @@ async def test_a_long_command_wraps_under_itself_in_the_whole_step_and_the_ackno
 @pytest.mark.asyncio
 async def test_moving_the_highlight_shows_that_step_and_says_it_is_not_the_current_one(workdir: Path) -> None:
     """At 140x45, ↑ in the step list moved the highlight and nothing else: the pane went on showing the current step.
-    Now it shows the step looked at, its title saying so; enter still runs the current step, and the pane comes back."""
+    Now it shows the step looked at, its title saying so; enter still runs the current step, shown whole first (the pane
+    shows another: `y` runs it, test_read_first.py), and the pane comes back."""
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         controller = await started(pilot)
@@ -162,8 +163,12 @@ async def test_moving_the_highlight_shows_that_step_and_says_it_is_not_the_curre
         await pilot.press("down")
         await until(pilot, lambda: str(scroll.border_title) == "step 2/8 · backup", "the current step again")
 
-        await pilot.press("up")  # looking at 'check', enter runs the current step
-        await run_step(pilot, "backup")
+        await pilot.press("up")  # looking at 'check', enter shows the current step whole, y runs it
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert prompt.title_text == "Run 'backup'" and "echo backup >> marks" in painted(prompt.query_one("#dialog-body")), prompt.title_text
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["backup"].status == "done" and not controller.busy, "backup to run on y")
         await settled(pilot)
         assert controller.state.steps["check"].attempts == 1
         assert str(scroll.border_title) == "step 3/8 · edit" and "Edit the config" in painted(detail)

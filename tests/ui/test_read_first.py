@@ -1,0 +1,135 @@
+"""A command is read whole before the key that runs it, or lets it run, counts: the assignee's enter and the
+verifier's `c` go-ahead, at 80x24 and 140x45.
+
+Walked in tmux at 80x24: a step whose `run:` has ten lines, its `rm -rf` on the ninth, showed six of them in the detail
+pane (`▼ 5 more lines: v shows all`); bob's `c` gave the go-ahead and alice's enter ran it at once, neither having seen
+the `rm -rf`. Now, where the pane does not show the step's title, command and undo whole, the key opens the step whole
+first (the same dialog on both screens), and `y` does what the key would have done, only once the dialog's end has been
+in view. At 140x45 the pane shows it whole and the key acts at once, as before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import FakeClient, make_app, of_kind, painted, prepare_workdir, screen_is, settled, shared_session_events, started, until
+
+from runbook_tui.ui.modals import ConfirmPrompt
+from runbook_tui.ui.read_first import LEAD
+from runbook_tui.ui.verifier_app import VerifierApp
+
+BOTH = pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+
+
+def _runbook(lines: int, verify: str = "none", confirm: str = "") -> str:
+    """One step whose command has `lines` lines, the `rm -rf` last but one (the victim folder is in the working one)."""
+    body = "\n".join(f"          echo line{n}" for n in range(1, lines - 1))
+    ack = f"\n        confirm: {confirm}" if confirm else ""
+    return f"""\
+runbook: 1
+id: tall
+title: A tall command
+ticket: {{id: CHG-7, subject: tall, assignee: alice, verifier: bob, risk: {{level: high, summary: deletes}}}}
+sections:
+  - id: main
+    title: Main
+    kind: implement
+    steps:
+      - id: clean
+        title: Clean up old files
+        verify: {verify}{ack}
+        run: |
+{body}
+          rm -rf victim
+          echo done
+        undo: echo undo
+      - {{id: after, title: After, run: echo after, verify: none}}
+"""
+
+
+def _dialog_text(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    return "\n".join(painted(widget) for widget in screen.query("#dialog-body, #dialog-keys"))
+
+
+@pytest.mark.asyncio
+@BOTH
+async def test_enter_on_a_step_the_pane_cuts_shows_it_whole_first(workdir: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    prepare_workdir(workdir, monkeypatch, _runbook(10))
+    (workdir / "victim").mkdir()
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        pane_cut = "more lines: v shows all" in str(app.screen.query_one("#detail").border_title)
+        assert pane_cut == (size == (80, 24)), app.screen.query_one("#detail").border_title  # the pane's own word
+        await pilot.press("enter")
+        if size == (140, 45):  # the pane shows all ten lines: enter runs it at once, as before
+            await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run on enter")
+            return
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        shown = _dialog_text(app)
+        assert prompt.title_text == "Run 'clean'" and LEAD.split(":")[0] in shown.replace("\n", " "), shown
+        assert "rm -rf victim" in shown and "echo undo" in shown and "y run it · n / escape cancel" in shown, shown
+        assert not of_kind("j.jsonl", "step_started") and (workdir / "victim").exists(), "nothing runs before y"
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run on y")
+        assert not (workdir / "victim").exists()
+
+
+@pytest.mark.asyncio
+async def test_y_counts_once_the_end_has_been_in_view(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty lines at 80x24: taller than the dialog too. y first says to read to the end; after `end`, y runs it."""
+    prepare_workdir(workdir, monkeypatch, _runbook(40))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: "Read it to its end first" in _dialog_text(app), "y to say the end was not read")
+        assert isinstance(app.screen, ConfirmPrompt) and not of_kind("j.jsonl", "step_started")
+        await pilot.press("end")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run once read")
+
+
+@pytest.mark.asyncio
+async def test_a_steps_acknowledgement_is_read_to_its_end_too(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `confirm:` step opens its acknowledgement (which shows the command): one dialog, and its y waits for the end."""
+    prepare_workdir(workdir, monkeypatch, _runbook(40, confirm="The files are gone for good."))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert prompt.title_text == "Acknowledge 'clean'", prompt.title_text
+        await pilot.press("y")
+        await until(pilot, lambda: "Read it to its end first" in _dialog_text(app), "y to say the end was not read")
+        await pilot.press("end", "y")
+        await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run once acknowledged")
+
+
+@pytest.mark.asyncio
+@BOTH
+async def test_the_verifiers_go_ahead_on_a_step_the_pane_cuts(workdir: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """bob's c on a `verify: before` step: at 80x24 the step whole, then y sends the go-ahead; at 140x45 c sends it."""
+    prepare_workdir(workdir, monkeypatch, _runbook(10, verify="before"))
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        await pilot.press("c")
+        if size == (140, 45):
+            await until(pilot, lambda: client.sent == [("confirm", "")], "c to give the go-ahead at once")
+            return
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        shown = _dialog_text(app)
+        assert prompt.title_text == "Your go-ahead for 'clean'" and "rm -rf victim" in shown and "y give the go-ahead" in shown, shown
+        assert client.sent == [], "nothing is sent before y"
+        await pilot.press("y")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "y to give the go-ahead")

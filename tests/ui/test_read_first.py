@@ -133,3 +133,28 @@ async def test_the_verifiers_go_ahead_on_a_step_the_pane_cuts(workdir: Path, mon
         assert client.sent == [], "nothing is sent before y"
         await pilot.press("y")
         await until(pilot, lambda: client.sent == [("confirm", "")], "y to give the go-ahead")
+
+
+@pytest.mark.asyncio
+async def test_a_key_right_after_the_step_came_measures_the_pane_it_grows_to(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the next frame lays the pane out for the new step (grown from the last step's two lines), the step is
+    whole if it fits the rows the pane grows to: a key pressed then found a short step cut and showed it whole first."""
+    from runbook_tui.ui.read_first import pane_shows_whole
+
+    prepare_workdir(
+        workdir, monkeypatch, _runbook(10).replace("      - id: clean\n", "      - {id: soak, title: Soak, wait: 0.1s, verify: none}\n      - id: clean\n")
+    )
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        pane = app.screen.query_one("#detail")
+        await pilot.press("enter")
+        await until(pilot, lambda: controller.state.steps["soak"].status == "done" and not controller.busy, "the wait to end")
+        await settled(pilot)
+        assert controller.state.current == "clean" and pane.scrollable_content_region.height >= 10, pane.scrollable_content_region
+        app.screen.query_one("#step-detail").show(controller.state, "soak")  # the wait's two lines, as before it ended
+        await settled(pilot)
+        assert pane.scrollable_content_region.height < 10, "the pane fits the wait's lines"
+        app.screen.query_one("#step-detail").show(controller.state, "clean")  # drawn, not laid out yet
+        assert pane.scrollable_content_region.height < 10 and pane_shows_whole(app.screen, "clean")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from itertools import repeat
 from types import MappingProxyType
@@ -18,6 +18,7 @@ from runbook_tui.engine.state_model import (
     OutputLine,
     RollbackState,
     RunState,
+    StepState,
     evolve,
     with_step,
 )
@@ -343,16 +344,23 @@ def _gone_back_past(state: RunState, checkpoint: Any) -> RunState:
     stand `undone` too: the rollback went back past them, so they run again. Before, they stood done, and the re-run
     went past them: the soak after a re-done reload was not waited, its check not made again. A step the plan listed
     without an undo (acknowledged: its change stands, `not_rolled_back`) stays as it is."""
+    again = {sid: _stood_back(state.steps[sid]) for sid in going_back_past(state, checkpoint)}
+    return replace(state, steps=MappingProxyType({**state.steps, **again})) if again else state
+
+
+def _stood_back(step: StepState) -> StepState:
+    """A done step the rollback went back past: `undone`, and so is each host that had done it."""
+    hosts = MappingProxyType({h: replace(hs, status="undone") if hs.status == "done" else hs for h, hs in step.hosts.items()})
+    return evolve(step, status="undone", hosts=hosts)
+
+
+def going_back_past(state: RunState, checkpoint: Any, kept: Collection[str] = ()) -> tuple[str, ...]:
+    """The steps after `checkpoint` a rollback to it stands `undone` once it has ended (`_gone_back_past`), in run order:
+    each done one but those whose change stands (`kept`: a rollback not started yet lists them without an undo; after
+    one, `not_rolled_back`). The undo list says before `y` that they run again (rollback_modal.py)."""
     order = state.order
     start = order.index(checkpoint) + 1 if checkpoint in order else 0
-    again = {
-        sid: evolve(
-            step, status="undone", hosts=MappingProxyType({h: replace(hs, status="undone") if hs.status == "done" else hs for h, hs in step.hosts.items()})
-        )
-        for sid in order[start:]
-        if (step := state.steps[sid]).status == "done" and not step.not_rolled_back
-    }
-    return replace(state, steps=MappingProxyType({**state.steps, **again})) if again else state
+    return tuple(sid for sid in order[start:] if (step := state.steps[sid]).status == "done" and not step.not_rolled_back and sid not in kept)
 
 
 STEP_HANDLERS = {

@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.fold_steps import going_back_past
 from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
@@ -25,7 +26,10 @@ CHANGED = "THE LIST CHANGED while it was open: read it again. "
 
 
 class RunEvents(Protocol):
-    """Where the run's events are heard (the controller): the list is kept to what `y` would start."""
+    """Where the run's events are heard (the controller): the list is kept to what `y` would start; and the run's state
+    (what runs again once the rollback has ended)."""
+
+    state: RunState
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
@@ -49,8 +53,8 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
     def __init__(
         self,
         plan_for: Callable[[Scope], RollbackPlan],
-        rendered: Callable[[str], Mapping[str, Any]] | None = None,
-        events: RunEvents | None = None,
+        rendered: Callable[[str], Mapping[str, Any]],
+        events: RunEvents,
         scope: Scope = "checkpoint",
     ) -> None:
         """`rendered`: a rollback section step's texts as they will run (`Runner.rendered_step`), to list its commands.
@@ -69,12 +73,10 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
     def on_mount(self) -> None:
         super().on_mount()
         self._show()
-        if self.events is not None:
-            self.events.subscribe(self._heard)
+        self.events.subscribe(self._heard)
 
     def on_unmount(self) -> None:
-        if self.events is not None:
-            self.events.unsubscribe(self._heard)
+        self.events.unsubscribe(self._heard)
 
     def _heard(self, event: Event, _state: RunState) -> None:
         """The list shown again when what `y` would start changed (it said `two (step ran, not confirmed yet)` after the
@@ -103,7 +105,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             else:
                 rows.append(CommandText(entry.command, prefix="      "))
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
-            rows += _section_step_rows(offset, step_id, self.rendered(step_id) if self.rendered else {}, colour(theme, "muted"))
+            rows += _section_step_rows(offset, step_id, self.rendered(step_id), colour(theme, "muted"))
         if not plan.entries and not plan.rollback_steps:
             rows.append(Text("nothing ran since the checkpoint"))
         for step_id, hosts in plan.left_out:  # a step on 21 hosts with 19 undos said nothing of the other two
@@ -113,7 +115,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
         keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
-        said = f"{changed}{_afterwards(plan)}"
+        said = f"{changed}{afterwards(plan, self.events.state)}"
         self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed else keys)
 
     def action_toggle_scope(self) -> None:
@@ -157,14 +159,28 @@ def _named(hosts: tuple[str, ...], most: int = 6) -> str:
     return ", ".join(hosts[:most]) + (f" and {len(hosts) - most} more" if len(hosts) > most else "")
 
 
-def _afterwards(plan: RollbackPlan) -> str:
-    """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not say)."""
+def afterwards(plan: RollbackPlan, state: RunState) -> str:
+    """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not
+    say): the step next again, and the steps after the checkpoint that run again with nothing to undo, which the list
+    leaves out (a wait, a question, a check in a precheck or verify section: `going_back_past`). It named the earliest
+    undone step as next, and a wait before it was next; nor did it say the soak would be waited again."""
     if plan.scope == "full":
         return "When it finishes, the session ends ROLLED BACK: nothing more runs."
-    undone = [entry.step_id for entry in plan.entries if entry.command is not None]  # a step without undo stays done
-    if not undone:
+    undone = {entry.step_id for entry in plan.entries if entry.command is not None}  # a step without undo stays done
+    kept = {entry.step_id for entry in plan.entries if entry.command is None}
+    passive = [sid for sid in going_back_past(state, plan.checkpoint_step, kept) if sid not in undone]
+    again = [sid for sid in state.order if sid in undone or sid in passive]
+    if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."
-    return f"When it finishes, the run stays open: '{visible_line(undone[-1])}' is next again."  # the earliest undone
+    said = f"When it finishes, the run stays open: '{visible_line(again[0])}' is next again."
+    if passive:
+        named = [f"the {_KINDS.get(str(state.plan_steps.get(sid, {}).get('kind')), 'step')} '{visible_line(sid)}'" for sid in passive]
+        said += f" With nothing to undo, not in the list, these run again too: {_named(tuple(named), 4)}."
+    return said
+
+
+#: A step the rollback goes back past, named by what it does (a `run` there is a look in a precheck or verify section).
+_KINDS = {"wait": "wait", "ask": "question", "run": "check", "note": "note"}
 
 
 def _how_many(plan: RollbackPlan) -> str:

@@ -8,13 +8,28 @@ from pathlib import Path
 
 import pytest
 from rich.cells import cell_len
-from run_screen_helpers import footer_keys, make_app, painted, run_step, screen_is, settled, started, type_text, until, write_runbook
+from run_screen_helpers import (
+    FakeClient,
+    footer_keys,
+    make_app,
+    painted,
+    run_step,
+    screen_is,
+    settled,
+    shared_session_events,
+    started,
+    type_text,
+    until,
+    write_runbook,
+)
 from textual.app import App, ComposeResult
 
 from runbook_tui.engine.controller import Actor
 from runbook_tui.engine.rollback import RollbackPlan, UndoEntry
+from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.output_pane import CONTINUED, OutputLog
-from runbook_tui.ui.rollback_modal import _afterwards
+from runbook_tui.ui.rollback_modal import afterwards
 from runbook_tui.ui.run_screen import SCREEN_LINES
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import DetailScroll, StepDetail
@@ -199,19 +214,27 @@ async def test_lines_that_came_before_the_pane_had_a_width_are_wrapped_whole_and
             assert all(cell_len(line) <= width for line in output.lines), list(output.lines)
 
 
-def test_the_rollback_list_names_the_step_that_is_next_after_it_a_step_without_undo_stays_done() -> None:
+def test_the_rollback_list_names_the_step_that_is_next_after_it_a_step_without_undo_stays_done(workdir: Path) -> None:
     def entry(step: str, command: str | None) -> UndoEntry:
         return UndoEntry(step, step, "local", command, "done")
 
     def plan(*entries: UndoEntry) -> RollbackPlan:
         return RollbackPlan("checkpoint", "backup", entries, ())
 
+    base = FakeClient(shared_session_events(workdir)).state
+
+    def ran(*steps: str) -> RunState:
+        state = base
+        for step in steps:
+            state = with_step(state, step, status="done")
+        return state
+
     # newest first: 'tweak' has no undo and stays done, so the run goes back to 'edit', not to 'tweak'
-    assert _afterwards(plan(entry("apply", "undo-apply"), entry("tweak", None), entry("edit", "undo-edit"), entry("fix", None))).endswith(
-        "'edit' is next again."
-    )
-    assert _afterwards(plan(entry("tweak", None))) == "When it finishes, the run stays open where it stands: nothing is undone."
-    assert _afterwards(replace(plan(), scope="full")) == "When it finishes, the session ends ROLLED BACK: nothing more runs."
+    state = ran("check", "backup", "edit", "tweak", "apply")
+    assert afterwards(plan(entry("apply", "undo-apply"), entry("tweak", None), entry("edit", "undo-edit")), state).endswith("'edit' is next again.")
+    only = "When it finishes, the run stays open where it stands: nothing is undone."
+    assert afterwards(plan(entry("tweak", None)), ran("check", "backup", "tweak")) == only
+    assert afterwards(replace(plan(), scope="full"), state) == "When it finishes, the session ends ROLLED BACK: nothing more runs."
 
 
 @pytest.mark.asyncio

@@ -1,0 +1,63 @@
+"""The undo list says, before `y`, which step is next once the rollback has ended and which run again with nothing
+to undo: the waits, questions and read-only checks after the checkpoint (they run again since session 27).
+
+Walked in tmux at 80x24: checkpoint 'pre', a wait 'hold', a look 'look' (no undo, so listed and acknowledged) and
+'clean' (undone). The dialog said `When it finishes, the run stays open: 'clean' is next again.`; the rollback then
+stood the run at 'hold', and nothing had said the wait would be waited again. Now the dialog names 'soak' here as
+next and says the wait and the verify section's check run again too; after `y` the run stands where it said.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import make_app, painted, prepare_workdir, run_step, screen_is, settled, started, until
+
+RUNBOOK = """\
+runbook: 1
+id: again
+title: Runs again
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: backup, title: Backup, run: echo backup, checkpoint: true, verify: none}
+      - {id: soak, title: Soak, wait: 0.1s, verify: none}
+      - {id: edit, title: Edit, run: echo edit, undo: echo undo-edit, verify: none}
+  - id: check
+    title: Check
+    kind: verify
+    steps:
+      - {id: health, title: Health, run: echo healthy, verify: none}
+  - id: more
+    title: More
+    kind: implement
+    steps:
+      - {id: tweak, title: Tweak (no undo), run: echo tweak, verify: none}
+      - {id: last, title: Last, run: echo last, verify: none}
+"""
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_the_undo_list_says_what_runs_again_and_where_the_run_stands(workdir: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    prepare_workdir(workdir, monkeypatch, RUNBOOK)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        for step in ("backup", "soak", "edit", "health", "tweak"):
+            await run_step(pilot, step)
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        said = " ".join(painted(modal.query_one("#dialog-keys")).split())
+        assert "When it finishes, the run stays open: 'soak' is next again." in said, said
+        assert "With nothing to undo, not in the list, these run again too: the wait 'soak', the check 'health'." in said, said
+        assert "'tweak'" not in said, "tweak has no undo: it stays done, as the list says"
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to end")
+        state = controller.state
+        assert state.current == "soak", state.current
+        assert [state.steps[s].status for s in ("soak", "edit", "health", "tweak")] == ["undone", "undone", "undone", "done"]

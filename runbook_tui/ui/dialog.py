@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from rich.console import RenderableType
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -39,12 +40,23 @@ class DialogScroll(VerticalScroll):
         super().watch_scroll_y(old_value, new_value)
         self._say_below()
 
-    #: Whether the body's last line has been in view since it opened (`ConfirmPrompt(read_to_end=True)`: `y` waits for it).
+    #: Whether the body's last line has been in view since it opened, or was shown anew (`read_to_end`).
     end_seen = False
 
+    def lines_below(self) -> int | None:
+        """The body's lines below the view; None before it is laid out (nothing measured yet)."""
+        if not (self.virtual_size.height and self.scrollable_content_region.height):
+            return None
+        return max(self.virtual_size.height - self.scrollable_content_region.height - round(self.scroll_y), 0)
+
+    def read_to_end(self) -> bool:
+        """Whether the body's last line is in view, or has been since it opened or was last shown anew (`end_seen`):
+        where the body is what `y` does (a command, an undo list), y counts only then."""
+        return self.end_seen or self.lines_below() == 0
+
     def _say_below(self) -> None:
-        below = max(self.virtual_size.height - self.scrollable_content_region.height - round(self.scroll_y), 0)
-        if not below and self.virtual_size.height and self.scrollable_content_region.height:  # laid out: both measured
+        below = self.lines_below() or 0
+        if self.lines_below() == 0:
             self.end_seen = True
         if self.parent is not None and isinstance(self.parent, Widget):
             keys = ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
@@ -135,3 +147,10 @@ def literal(text: str, id: str = "dialog-body") -> Static:
     Bodies quote runbook text (a step's title in the skip prompt, an `ask` question, the journal's path): the
     dialog sanitises it itself, so no caller can forget to (the skip prompt showed a title's bidi override raw)."""
     return Static(visible(text), id=id, markup=False)
+
+
+def not_read_yet(keys: str) -> Text:
+    """What `y` says where the dialog's body is what it does and its end has not been in view yet (`read_to_end`)."""
+    said = Text("Read it to its end first (↓ pgdn end: the border counts the lines below)", style="bold")
+    said.append(f"; then {keys}", style="not bold")
+    return said

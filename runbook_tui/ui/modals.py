@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runbook_tui.runbook.safe_text import visible
-from runbook_tui.ui.dialog import Dialog, DialogScroll, literal
+from runbook_tui.ui.dialog import Dialog, DialogScroll, literal, not_read_yet
 from runbook_tui.ui.typed_input import TypedInput
 
 
@@ -82,10 +82,8 @@ class ConfirmPrompt(Dialog[bool]):
         yield literal(self.body_text) if isinstance(self.body_text, str) else Static(self.body_text, id="dialog-body")
 
     def action_answer(self, value: bool) -> None:
-        if value and self.read_to_end and not self.query_one(DialogScroll).end_seen:
-            said = Text("Read it to its end first (↓ pgdn end: the border counts the lines below)", style="bold")
-            said.append(f"; then y {self.yes} · n / escape cancel", style="not bold")
-            self.set_keys(said)
+        if value and self.read_to_end and not self.query_one(DialogScroll).read_to_end():
+            self.set_keys(not_read_yet(f"y {self.yes} · n / escape cancel"))
             return
         self.dismiss(value)
 

@@ -17,7 +17,7 @@ from runbook_tui.engine.fold_steps import going_back_past
 from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.dialog import Dialog
+from runbook_tui.ui.dialog import Dialog, DialogScroll, not_read_yet
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.wrap import CommandText
 
@@ -86,6 +86,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
 
     def _show(self, changed: str = "") -> None:
         plan = self.shown = self.plan_for(self.scope)
+        self.query_one(DialogScroll).end_seen = False  # a list shown anew (the other scope, changed) is read anew
         theme = self.app.current_theme
         target = plan.checkpoint_step or "the start"
         title = f"Roll back to the last checkpoint ({target})" if plan.scope == "checkpoint" else "FULL rollback: abort the whole change"
@@ -114,7 +115,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
-        keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
+        keys = self.start_keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
         said = f"{changed}{afterwards(plan, self.events.state)}"
         self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed else keys)
 
@@ -125,6 +126,9 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
     def action_start(self) -> None:
         if self.plan_for(self.scope) != self.shown:  # y starts only the list read: a changed one is shown first
             self._show(CHANGED)
+            return
+        if not self.query_one(DialogScroll).read_to_end():  # nor one read only in part (40 undos at 80x24 show 8)
+            self.set_keys(not_read_yet(self.start_keys))
             return
         self.dismiss((self.scope, True))
 

@@ -118,7 +118,10 @@ async def test_at_80x24_command_undo_and_output_stay_on_screen_up_to_the_rollbac
         assert "y start this rollback" in painted(keys)
         assert _on_screen(keys, SMALL), f"the action line is off screen: {keys.region}"
         assert modal.query_one("#dialog-scroll").max_scroll_y > 0  # nine undos do not fit: the list scrolls, the keys stay
-        await pilot.press("y")
+        await pilot.press("y")  # the list read only in part: y says to read it to its end (test_rollback_read_whole.py)
+        await until(pilot, lambda: "Read it to its end first" in painted(keys), "y to ask for the rest of the list first")
+        assert controller.state.rollback is None and type(app.screen).__name__ == "RollbackModal"
+        await pilot.press("end", "y")
         await screen_is(pilot, "RunScreen")
 
         def rollback_done() -> bool:

@@ -258,7 +258,13 @@ class VerifierScreen(RunView):
         return send
 
     def action_confirm(self) -> None:
-        if not self.in_flight("confirm"):
+        """c: the word on the step (or the acceptance of unmet criteria); on a wave of a `verify: per_wave` rollout, it
+        lets the next wave run the command: shown whole first where the pane cuts it, as a go-ahead is (`_read_first`)."""
+        state = self.source.state
+        step = state.steps.get(state.current or "")
+        if step is not None and step.wave_awaiting is not None:
+            self._read_first(step.id, f"Your word on wave {step.wave_awaiting} of '{step.id}'", "confirm it: the next wave runs")
+        elif not self.in_flight("confirm"):
             self.run_worker(self._send("confirm"))
 
     def in_flight(self, action: str) -> bool:
@@ -271,20 +277,23 @@ class VerifierScreen(RunView):
         return sent is not None
 
     def action_go_ahead(self) -> None:
-        """c on a step that waits for the go-ahead to start: given at once when the pane shows the step whole, else the
-        step whole first, and y gives it, about that step (read_first.py: an `rm -rf` on line 9 was let run unseen)."""
-        from runbook_tui.ui.read_first import pane_shows_whole, read_first  # (with the dialogs, loaded when first needed)
+        """c on a step that waits for the go-ahead to start (`_read_first`: an `rm -rf` on line 9 was let run unseen)."""
+        if (step := self.source.state.current) is not None:
+            self._read_first(step, f"Your go-ahead for '{step}'", "give the go-ahead")
 
-        step = self.source.state.current
-        if step is None or pane_shows_whole(self, step):
-            self.action_confirm()
-            return
+    def _read_first(self, step: str, title: str, yes: str) -> None:
+        """The word that lets `step`'s command run: sent at once when the pane shows the step whole, else the step whole
+        first, and y sends it, about that step (read_first.py)."""
+        from runbook_tui.ui.read_first import pane_shows_whole, read_first  # (with the dialogs, loaded when first needed)
 
         def give() -> None:
             if not self.in_flight("confirm"):
                 self.run_worker(self._send("confirm", seen=step))
 
-        self.app.push_screen(*read_first(lambda: self.source.state, step, f"Your go-ahead for '{step}'", "give the go-ahead", give, self._say))
+        if pane_shows_whole(self, step):
+            give()
+        else:
+            self.app.push_screen(*read_first(lambda: self.source.state, step, title, yes, give, self._say))
 
     def action_why_not(self, key: str) -> None:
         """A key that does nothing now says why (a tired verifier pressing c and seeing nothing happen cannot tell a lost

@@ -158,3 +158,34 @@ async def test_a_key_right_after_the_step_came_measures_the_pane_it_grows_to(wor
         assert pane.scrollable_content_region.height < 10, "the pane fits the wait's lines"
         app.screen.query_one("#step-detail").show(controller.state, "clean")  # drawn, not laid out yet
         assert pane.scrollable_content_region.height < 10 and pane_shows_whole(app.screen, "clean")
+
+
+@pytest.mark.asyncio
+@BOTH
+async def test_the_verifiers_word_that_lets_the_next_wave_run(workdir: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """`verify: per_wave`: bob's c after a wave lets the next one run the command: at 80x24, the step whole first."""
+    from runbook_tui.engine.state_model import with_step
+
+    hosts = "hosts:\n  web:\n    - {name: web1, address: 192.0.2.1}\n    - {name: web2, address: 192.0.2.2}\nsections:\n"
+    text = (
+        _runbook(10, verify="per_wave")
+        .replace("sections:\n", hosts)
+        .replace("        verify: per_wave", "        verify: per_wave\n        on: web\n        serial: [1]")
+    )
+    prepare_workdir(workdir, monkeypatch, text)
+    client = FakeClient(shared_session_events(workdir))
+    client.state = with_step(client.state, "clean", status="running", wave_awaiting=1)
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        await pilot.press("c")
+        if size == (140, 45):
+            await until(pilot, lambda: client.sent == [("confirm", "")], "c to let the next wave run at once")
+            return
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        shown = _dialog_text(app)
+        assert prompt.title_text == "Your word on wave 1 of 'clean'" and "rm -rf victim" in shown and "y confirm it: the next wave runs" in shown, shown
+        assert client.sent == []
+        await pilot.press("y")
+        await until(pilot, lambda: client.sent == [("confirm", "")], "y to let the next wave run")

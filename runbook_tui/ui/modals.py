@@ -97,10 +97,14 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     (
         "enter",
         "assignee: run the current step; re-run once it ran; ask go-ahead where the verifier lets the step start; "
-        "I did it on a note (nothing runs); answer on a question\n"
+        "I did it on a note (nothing runs); answer on a question; a step the pane cuts is shown whole first, [b]y[/b] runs it\n"
         "verifier: details: the step whole (as [b]v[/b])",
     ),
-    ("c", "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start"),
+    (
+        "c",
+        "verifier: confirm the current step, or give the go-ahead for a step that waits for it to start (a step the pane "
+        "cuts is shown whole first, [b]y[/b] gives it)",
+    ),
     (
         "x",
         "assignee: decline: say no to a rollback request (the verifier's or a guard's); asks why, the verifier reads it\n"
@@ -108,7 +112,8 @@ HELP_KEYS: tuple[tuple[str, str], ...] = (
     ),
     (
         "u",
-        "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it\nverifier: request rollback (the assignee sees it at once)",
+        "assignee: roll back to the last checkpoint — shows the undo list first, [b]y[/b] starts it once read to its end\n"
+        "verifier: request rollback (the assignee sees it at once)",
     ),
     (
         "k",

@@ -46,7 +46,7 @@ def pane_shows_whole(screen: Screen[Any], step_id: str | None) -> bool:
 
 
 #: What the dialog says first, above the step: why it shows (the key did not run it at once).
-LEAD = "The step pane cannot show all of this step here: this is what runs, where, and its undo."
+LEAD = "The step pane does not show all of this step now: this is what runs, where, and its undo."
 
 
 def read_first(

@@ -186,7 +186,9 @@ def test_snapshot_window_closing_in_five_minutes_is_red(workdir: Path, snap_comp
 def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Help centred on a plain, opaque background (no run screen drawn under it, so `?` is as quick as a bare
     Textual screen): every key in its own column with what it does for the assignee and the verifier, a long
-    description wrapping under itself, not under the key (enter: run, re-run, ask go-ahead, I did it, answer; x: reject, or
+    description wrapping under itself, not under the key (enter: run, re-run, ask go-ahead, I did it, answer, and `a step
+    the pane cuts is shown whole first, y runs it`; c: the same for the go-ahead, `y gives it`; u: the undo list, `y
+    starts it once read to its end`; x: reject, or
     refuse the go-ahead before the step runs, not offered on a failed step (u or n there), a `verify: none` one, nor one rolled back; each in the footer's words: `verifier: request rollback`, `k`'s `stop step`, `a accept unmet
     criteria`; `m` for the panels out of view; `e` for every status whole (the stack's `+N more` row names it); q: the assignee quits, the verifier leaves the session), then the journal's path whole and why decisions are unsigned
     (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape close` pinned below (at 80x24 the list scrolls and the close line stays, and the bottom border says

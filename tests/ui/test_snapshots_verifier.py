@@ -100,8 +100,8 @@ TALL_RUNBOOK = RUNBOOK.replace("        run: echo check >> marks; echo config ok
 
 def test_snapshot_verifier_go_ahead_shows_the_step_whole_first(snap_compare: Snap) -> None:
     """c on 'check' (`verify: before`), whose ten-line command the pane cuts at 80x24 (`▼ … more lines: v shows all`):
-    instead of giving the go-ahead at once, "Your go-ahead for 'check'" centred, the lead (`The step pane cannot show all
-    of this step here: this is what runs, where, and its undo.`), `run on local:` with all ten lines, `rm -rf
+    instead of giving the go-ahead at once, "Your go-ahead for 'check'" centred, the lead (`The step pane does not show all
+    of this step now: this is what runs, where, and its undo.`), `run on local:` with all ten lines, `rm -rf
     /srv/app/releases/old` ninth, then `It has no undo: a rollback cannot take it back.`, and `y give the go-ahead · n /
     escape cancel` pinned below; nothing sent yet (test_read_first.py)."""
     write_runbook(Path.cwd(), TALL_RUNBOOK)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.cli import error_lines
 from runbook_tui.cli.journal_arg import runbook_for_journal
-from runbook_tui.cli.parser import parse, refused_output
+from runbook_tui.cli.output_files import refused_output
+from runbook_tui.cli.parser import parse
 from runbook_tui.cli.parser import parser as _parser  # noqa: F401  (tests build the parser through `cli`)
 from runbook_tui.cli.pipe import ANSWER_IN_EXIT_CODE, answer_kept, quiet_on_broken_pipe
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK

@@ -13,7 +13,7 @@ drive a terminal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -55,29 +55,6 @@ OUTCOME_WORDS = {
 def status_words(name: str) -> str:
     """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
     return STATUS_WORDS.get(name) or OUTCOME_WORDS.get(name, name.replace("_", " "))
-
-
-def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
-    """A session's outcome in `words`, after the success criteria it left unmet and who accepted them, why: the report's
-    summary and the last status of the run screen, the verifier's screen and replay (`RunState.criteria_unmet`)."""
-    if not unmet:
-        return words
-    # `done_criteria_failed` in words says it again: `SUCCESS CRITERIA NOT MET (…); DONE, SUCCESS CRITERIA NOT MET`.
-    words = words.replace(", " + OUTCOME_WORDS["done_criteria_failed"].split(", ", 1)[1], "")
-    said = f"SUCCESS CRITERIA NOT MET ({'; '.join(unmet)})"
-    if acceptance:
-        confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""
-        return f"{said}, accepted by {acceptance.get('by')}{confirmed}: {acceptance.get('reason')}; then {words}"
-    return f"{said}; {words}"
-
-
-def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
-    """How a run ended, short: `done, success criteria NOT met (accepted by alice)`: the review's title and the line
-    `join` leaves in the terminal (which said `done` alone, the unmet criteria and their acceptance left out)."""
-    ended = status_words(outcome)
-    if unmet:
-        ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
-    return ended
 
 
 def host_status_words(status: str) -> str:

@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from runbook_tui.engine.actors import named
-from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words, with_criteria
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
+from runbook_tui.engine.outcome_words import with_criteria
 from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_SOLO, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import asyncssh
 
-from runbook_tui.engine.event_words import ended_words
+from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words

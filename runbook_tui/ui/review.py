@@ -9,7 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
-from runbook_tui.engine.event_words import ended_words
+from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.typed_input import TypedInput
 

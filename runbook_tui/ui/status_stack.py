@@ -23,9 +23,10 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import Static
 
-from runbook_tui.engine.event_words import paused_words, status_words, with_criteria
+from runbook_tui.engine.event_words import paused_words, status_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
+from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.engine.state_model import RollbackState
@@ -53,7 +54,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     """What needs attention, most severe first (empty when all is well). `check_stoppable`: see `final_check_waits`."""
     if state.finished:
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
-        words = with_criteria(status_words(state.outcome or ""), state.criteria_unmet, state.criteria_acceptance)
+        words = outcome_said(state.outcome or "", state.criteria_unmet, state.criteria_acceptance)
         keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
         late = [Status(f"NOT delivered after the end: {visible_line(n)}", "error", {}) for n in state.undelivered]
         return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state), *late]

@@ -22,7 +22,8 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import looks, status_text
-from runbook_tui.ui.widgets import step_as_shown, step_outcome, verify_words
+from runbook_tui.ui.verify_words import verify_words
+from runbook_tui.ui.widgets import step_as_shown, step_outcome
 from runbook_tui.ui.wrap import CommandText
 
 

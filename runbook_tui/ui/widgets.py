@@ -22,8 +22,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.actors import named
-from runbook_tui.engine.event_words import host_status_words, self_confirmed_words, status_words, with_criteria
+from runbook_tui.engine.event_words import host_status_words, self_confirmed_words
 from runbook_tui.engine.left_out import left_out, left_out_words
+from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
@@ -32,6 +33,7 @@ from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
 
@@ -48,28 +50,6 @@ NAMES_SHOWN = 100
 
 def _line(value: object) -> str:
     return visible_line(str(value))
-
-
-#: When the verifier confirms a step (its `verify:`), in words.
-VERIFY_WHEN = {"before": "before it runs", "after": "after it runs", "both": "before and after it runs", "per_wave": "after each wave"}
-#: The step line's words where `verifier confirms <mode>` misled: `both` and `before` are about a go-ahead (the line read
-#: `verifier confirms both`, and nothing said one of the two words comes before the step runs).
-VERIFY_SHORT = {"before": "verifier's go-ahead first", "both": "verifier's go-ahead, then confirmation", "per_wave": "verifier confirms each wave"}
-#: The step dialog's words, whole.
-VERIFY_SAID = {"before": "verifier gives a go-ahead before it runs", "both": "verifier gives a go-ahead before it runs, then confirms the result"}
-
-
-def verify_words(state: RunState, verify: object, *, whole: bool = False) -> str:
-    """Who confirms the step in this run: the detail pane's words, or (`whole`) the step dialog's, which say what the
-    runbook asks and that a solo run does not ask it (`verify after` read as if someone would)."""
-    if verify in (None, "none"):
-        return "no verifier check"
-    if state.solo:
-        when = VERIFY_WHEN.get(str(verify), _line(verify))
-        return f"unverified: this run is solo (the runbook asks a verifier to confirm {when})" if whole else "unverified (solo)"
-    if whole:
-        return VERIFY_SAID.get(str(verify)) or f"verifier confirms {VERIFY_WHEN.get(str(verify), _line(verify))}"
-    return VERIFY_SHORT.get(str(verify)) or f"verifier confirms {_line(verify)}"
 
 
 def home_short(path: str) -> str:
@@ -298,7 +278,7 @@ class StepDetail(Static):
             # title read `finished` over a run that was not).
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished" if state.finished else "every step done" if state.order else "waiting for the run")
-            said = with_criteria(status_words(state.outcome), state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
+            said = outcome_said(state.outcome, state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
             words = words if state.order else "Nothing of the run received yet."  # a verifier's replica before the first event
             self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text

@@ -25,7 +25,7 @@ from runbook_tui.engine.state import RunState, apply
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.status_stack import StatusStack, now_status, statuses
 from runbook_tui.ui.verifier_app import VerifierApp
-from runbook_tui.ui.widgets import verify_words
+from runbook_tui.ui.verify_words import verify_words
 
 FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)
 

@@ -1,0 +1,38 @@
+"""A session's outcome in words, with the success criteria it left unmet and who accepted them: the report's summary,
+the last status of the run screen, the verifier's screen and replay, the review's title and `join`'s last line."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from runbook_tui.engine.event_words import OUTCOME_WORDS, status_words
+
+
+def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
+    """A session's outcome in `words`, after the success criteria it left unmet and who accepted them, why: the report's
+    summary and the last status of the run screen, the verifier's screen and replay (`RunState.criteria_unmet`)."""
+    if not unmet:
+        return words
+    # `done_criteria_failed` in words says it again: `SUCCESS CRITERIA NOT MET (…); DONE, SUCCESS CRITERIA NOT MET`.
+    words = words.replace(", " + OUTCOME_WORDS["done_criteria_failed"].split(", ", 1)[1], "")
+    said = f"SUCCESS CRITERIA NOT MET ({'; '.join(unmet)})"
+    if acceptance:
+        confirmed = f", confirmed by {acceptance['confirmed_by']}" if acceptance.get("confirmed_by") else ""
+        return f"{said}, accepted by {acceptance.get('by')}{confirmed}: {acceptance.get('reason')}; then {words}"
+    return f"{said}; {words}"
+
+
+def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
+    """How a run ended, short: `done, success criteria NOT met (accepted by alice)`: the review's title and the line
+    `join` leaves in the terminal (which said `done` alone, the unmet criteria and their acceptance left out)."""
+    ended = status_words(outcome)
+    if unmet:
+        ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
+    return ended
+
+
+def outcome_said(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
+    """A session's `outcome` as a person says it, after the criteria it left unmet (`with_criteria`): the run screen's
+    and the verifier's header and last status row say it so."""
+    return with_criteria(status_words(outcome), unmet, acceptance)

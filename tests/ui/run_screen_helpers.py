@@ -228,6 +228,13 @@ def painted(widget: Any) -> str:
     return "\n".join(strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, width, height)))
 
 
+async def read_to_end(pilot: Pilot[Any]) -> None:
+    """`end` in the dialog on top, until its last line is in view (the scroll animates): what its `y` waits for where
+    the body is what y does (ui/read_first.py, the undo list)."""
+    await pilot.press("end")
+    await until(pilot, lambda: pilot.app.screen.query_one("#dialog-scroll").read_to_end(), "the dialog's last line in view")
+
+
 async def screen_is(pilot: Pilot[Any], name: str) -> Any:
     """Wait until the top screen is of the class called `name`; returns it."""
     await until(pilot, lambda: type(pilot.app.screen).__name__ == name and pilot.app.screen.is_mounted, f"the {name} screen")

@@ -13,7 +13,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import FakeClient, make_app, of_kind, painted, prepare_workdir, screen_is, settled, shared_session_events, started, until
+from run_screen_helpers import (
+    FakeClient,
+    make_app,
+    of_kind,
+    painted,
+    prepare_workdir,
+    read_to_end,
+    screen_is,
+    settled,
+    shared_session_events,
+    started,
+    until,
+)
 
 from runbook_tui.ui.modals import ConfirmPrompt
 from runbook_tui.ui.read_first import LEAD
@@ -91,7 +103,7 @@ async def test_y_counts_once_the_end_has_been_in_view(workdir: Path, monkeypatch
         await pilot.press("y")
         await until(pilot, lambda: "Read it to its end first" in _dialog_text(app), "y to say the end was not read")
         assert isinstance(app.screen, ConfirmPrompt) and not of_kind("j.jsonl", "step_started")
-        await pilot.press("end")
+        await read_to_end(pilot)
         await pilot.press("y")
         await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run once read")
 
@@ -109,7 +121,8 @@ async def test_a_steps_acknowledgement_is_read_to_its_end_too(workdir: Path, mon
         assert prompt.title_text == "Acknowledge 'clean'", prompt.title_text
         await pilot.press("y")
         await until(pilot, lambda: "Read it to its end first" in _dialog_text(app), "y to say the end was not read")
-        await pilot.press("end", "y")
+        await read_to_end(pilot)
+        await pilot.press("y")
         await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run once acknowledged")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 from peers import Sshd, _free_port
-from run_screen_helpers import painted, screen_is, settled, started, until
+from run_screen_helpers import painted, read_to_end, screen_is, settled, started, until
 
 from runbook_tui.app.session import Session, load, open_session
 from runbook_tui.app.settings import Settings
@@ -51,7 +51,8 @@ async def undo_list(app: RunbookApp, step: str, *, cut: bool = False) -> tuple[s
         await pilot.press("enter")
         if cut:
             await screen_is(pilot, "ConfirmPrompt")
-            await pilot.press("end", "y")  # y counts once the last host's command has been in view
+            await read_to_end(pilot)  # y counts once the last host's command has been in view
+            await pilot.press("y")
         await until(pilot, lambda: controller.state.steps[step].status == "failed" and not controller.busy, f"{step} to fail")
         await settled(pilot)
         await pilot.press("u")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, prepare_workdir, run_step, screen_is, settled, started, until
+from run_screen_helpers import make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
 
 STEPS = "\n".join(f"      - {{id: s{n:02d}, title: Step {n}, run: echo {n}, undo: echo undo-{n}, verify: none}}" for n in range(1, 13))
 RUNBOOK = f"""\
@@ -47,12 +47,14 @@ async def test_y_starts_the_rollback_once_the_list_was_read_to_its_end(workdir: 
             assert "more lines" in str(modal.query_one("#dialog").border_subtitle), "the list does not fit: the border says so"
             await pilot.press("y")
             await until(pilot, lambda: "Read it to its end first" in painted(keys), "y to ask for the rest of the list first")
-            await pilot.press("end", "f")  # read to its end, then the full rollback's longer list: shown anew, read anew
+            await read_to_end(pilot)
+            await pilot.press("f")  # then the full rollback's longer list: shown anew, read anew
             await until(pilot, lambda: "FULL rollback" in painted(modal.query_one("#dialog-title")), "the full list")
             await pilot.press("y")
             await until(pilot, lambda: "Read it to its end first" in painted(keys), "y to ask for the rest of the full list first")
             assert controller.state.rollback is None, "y started a list shown anew without it being read"
-            await pilot.press("f", "end")
+            await pilot.press("f")
+            await read_to_end(pilot)
         await pilot.press("y")
         await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to end", seconds=60)
         assert [e for e in controller.state.rollback.plan["entries"]] and controller.state.current == "s01"

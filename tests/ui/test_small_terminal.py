@@ -17,6 +17,7 @@ from run_screen_helpers import (
     make_app,
     painted,
     prepare_workdir,
+    read_to_end,
     run_step,
     screen_is,
     settled,
@@ -121,7 +122,8 @@ async def test_at_80x24_command_undo_and_output_stay_on_screen_up_to_the_rollbac
         await pilot.press("y")  # the list read only in part: y says to read it to its end (test_rollback_read_whole.py)
         await until(pilot, lambda: "Read it to its end first" in painted(keys), "y to ask for the rest of the list first")
         assert controller.state.rollback is None and type(app.screen).__name__ == "RollbackModal"
-        await pilot.press("end", "y")
+        await read_to_end(pilot)
+        await pilot.press("y")
         await screen_is(pilot, "RunScreen")
 
         def rollback_done() -> bool:

@@ -21,6 +21,7 @@ from textual.widget import Widget
 from runbook_tui.engine.actors import Actor, Reply
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.left_out import every_host_left_out
+from runbook_tui.engine.mark_done import may_still_run
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Step
 from runbook_tui.runbook.safe_text import visible_line
@@ -78,7 +79,11 @@ def enter_key(app: App[Any], controller: Controller, actor: Actor, say: Callable
         return
     state = controller.state
     starts = enter_action(state) in ("run_step", "rerun_step") and not every_host_left_out(state, step.id)
-    if pane_whole or step.kind != "run" or step.confirm is not None or not starts:
+    # An acknowledgement comes first anyway (`confirm:`, or a step that may still run after a crash): it shows the step
+    # whole, read to its end (run_dialog): one dialog, not two (the second said only what the first had).
+    acknowledged = step.confirm is not None or may_still_run(state, step.id) is not None
+    starts = starts and state.mode not in ("dry-run", "practice")  # nothing runs there: the key goes on as it always did
+    if pane_whole or step.kind != "run" or acknowledged or not starts:
         _run(app, controller, actor, step, say)
         return
     yes = enter_words(state).removeprefix("enter ")

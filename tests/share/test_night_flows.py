@@ -34,7 +34,7 @@ from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen
 from runbook_tui.ui.status_stack import StatusStack, statuses
 from runbook_tui.ui.widgets import RunHeader
-from tests.ui.run_screen_helpers import painted, screen_is, started
+from tests.ui.run_screen_helpers import painted, read_to_end, screen_is, started
 from tests.ui.run_screen_helpers import until as ui_until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
@@ -144,6 +144,7 @@ async def test_a_night_of_waves_kills_a_held_rollback_request_a_leaving_verifier
         await pilot.press("enter")
         ask = await screen_is(pilot, "ConfirmPrompt")  # peer2's run may still be going: said, and asked, first
         assert "may still be running on peer2" in " ".join(painted(ask.query_one("#dialog-body")).split())
+        await read_to_end(pilot)  # y counts once the commands it re-runs have been read to the end (tests/ui/test_read_first.py)
         await pilot.press("y")
         await ui_until(pilot, lambda: controller.state.steps["roll"].wave_awaiting == 2, "wave 2 waiting for bob")
 

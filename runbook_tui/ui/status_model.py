@@ -1,5 +1,5 @@
-"""A status row as every screen holds it, and the rows about a participant's own request (a hold, a rollback request),
-which that participant reads as theirs.
+"""A status row as every screen holds it, and the rows about a participant's own request (a hold, a rollback request)
+or verdict (a rejection, a go-ahead refused), which that participant reads as theirs.
 
 The rows are the same facts for everyone; the words differ by role (`Status.said`) and, for a request, by who reads
 it: bob's own hold read `HOLD asked: bob asks to hold` on bob's screen, in the third person, where his other rows say
@@ -90,3 +90,13 @@ def hold_request(state: RunState, hold: str) -> Status:
     asker = by_you(hold, state.hold_asked_by, "asks to hold")
     mine = (asker[0], f"HOLD asked{asker[1]}{then}") if asker else None
     return Status(held, "warning", {"assignee": "p pause"}, said=others(f"{held}{then}"), mine=mine)
+
+
+def rejection(current: str, decision: str | None, by: str | None, at: str, reason: object, keys: Mapping[str, str]) -> Status:
+    """A step rejected (or its go-ahead refused) by the verifier: `'pre' REJECTED by bob 02:00:00: why`, and on bob's own
+    screen `'pre' REJECTED by you 02:00:00: why` (it read his own name there, where his other rows say `Your word`)."""
+    # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
+    words = "GO-AHEAD REFUSED" if decision == "go-ahead refused" else "REJECTED"
+    said = f"{at[11:19]}: {reason}"
+    mine = (by, f"'{current}' {words} by you {said}") if by else None
+    return Status(f"'{current}' {words} by {by or 'the verifier'} {said}", "error", keys, mine=mine)

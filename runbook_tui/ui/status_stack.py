@@ -39,7 +39,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
-from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, roll_back_key, rollback_request
+from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, rejection, roll_back_key, rollback_request
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, rollback_by_words, window_left, window_words
 
 
@@ -88,10 +88,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
             )
         )
     if step is not None and step.status == "rejected":
-        at = str(step.decided_at or "")[11:19]
-        # A go-ahead refused before the step ever ran reads as such, and enter runs it (it does not run it "again").
-        words = "GO-AHEAD REFUSED" if step.decision == "go-ahead refused" else "REJECTED"
-        found.append(Status(f"'{current}' {words} by {step.decided_by or 'the verifier'} {at}: {step.reason}", "error", again_keys(state, "u roll back")))
+        found.append(rejection(current or "", step.decision, step.decided_by, str(step.decided_at or ""), step.reason, again_keys(state, "u roll back")))
     if step is not None and step.status == "unknown":
         keys = {} if state.rollback_stopped else {"assignee": enter_and(state, "d mark done", "u roll back")}  # (refused then: u says it)
         found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))

@@ -87,3 +87,25 @@ async def test_bobs_own_hold_on_his_screen(size: tuple[int, int]) -> None:
         assignee = str(client.state.session.get("assignee"))
         await until(pilot, lambda: f"HOLD asked by you; waiting for {assignee} to pause" in _rows(stack), f"bob's own hold as his: {_rows(stack)}")
         assert "bob asks to hold" not in _rows(stack)
+
+
+def _rejected(state: RunState, phase: str) -> RunState:
+    """bob rejects the current step: after it ran (`phase` after), or its go-ahead before it ran (before)."""
+    step = str(state.current)
+    at = {"seq": 9, "ts": "2026-03-14T02:00:00Z", "step": step, "attempt": 1}
+    if phase == "after":
+        state = apply(state, {**at, "type": ev.STEP_STARTED, "actor": "alice", "hosts": ["local"], "phase": "run"})
+        state = apply(state, {**at, "type": ev.STEP_FINISHED, "actor": "system", "status": "awaiting_verification", "hosts": {}})
+    return apply(state, {**at, "type": ev.STEP_REJECTED, "actor": "bob", "phase": phase, "reason": "p99 doubled"})
+
+
+@pytest.mark.parametrize(("phase", "words"), [("after", "REJECTED"), ("before", "GO-AHEAD REFUSED")])
+def test_bobs_own_rejection_reads_as_his(phase: str, words: str) -> None:
+    """Walked in tmux: after bob's x, his status row read `'manual' REJECTED by bob 11:46:04: …` where his hold reads
+    `by you`; the assignee and a second verifier still read bob's name."""
+    state = _rejected(FakeClient(shared_session_events(Path.cwd())).state, phase)
+    (row,) = [status for status in statuses(state, FROZEN) if words in status.text]
+    step = state.current
+    assert row.read_by("bob", "verifier").words("verifier") == f"'{step}' {words} by you 02:00:00: p99 doubled"
+    assert row.read_by("carol", "verifier").words("verifier") == f"'{step}' {words} by bob 02:00:00: p99 doubled"
+    assert row.read_by("alice", "assignee").words("assignee") == f"'{step}' {words} by bob 02:00:00: p99 doubled"

@@ -21,8 +21,9 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.left_out import left_out_words
+from runbook_tui.engine.said import Said
+from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
 from runbook_tui.engine.state_model import HostState
-from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
 
 #: Step statuses as a person says them (the journal keeps the names).
@@ -61,15 +62,6 @@ def host_status_words(status: str) -> str:
     """A host's status in a step that started, as resume, the run screen and the report say it: `pending` is a host
     whose wave has not begun (`not started`), the rest as `status_words`."""
     return "not started" if status == "pending" else status_words(status)
-
-
-@dataclass(frozen=True)
-class Said:
-    """An event in words: `lines[0]` the event, the rest its details (indented)."""
-
-    mark: str
-    lines: list[str]
-    decision: bool = False  # a person decided: the log, which has no time column, adds the time
 
 
 #: Where an event holds commands (a step's run and undo by host; a rollback's undo entries): they keep their newlines
@@ -344,47 +336,6 @@ def _pause(e: Event) -> Said:
     return Said("‖", [f"{e['type']} by {e['actor']}{f' {guard}' if guard else own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=True)
 
 
-def _participant(e: Event) -> Said:
-    went = f"joined as {e.get('role')}" if e["type"] == ev.PARTICIPANT_JOINED else f"({e.get('role')}) left"
-    repeats = f" ({e['repeats']} more session{'' if e['repeats'] == 1 else 's'} counted)" if e.get("repeats") else ""
-    return Said("──", [f"{e.get('name')} {went}{repeats}"])
-
-
-def _share_closed(e: Event) -> Said:
-    counts = ", ".join(f"{key.replace('_', ' ')} {e[key]}" for key in ev.ShareClosed.__annotations__ if e.get(key))
-    return Said("──", [f"share closed: {counts or 'no connections'}"])
-
-
-#: Why the share port refused a connection, as the assignee needs to hear it.
-_REFUSED_BECAUSE = {
-    "refused_address": "one address holds as many connections waiting to authenticate as one may",
-    "refused_total": "as many connections as may wait to authenticate are waiting",
-    "refused_descriptors": "file descriptors are running short (kept for the run's own commands)",
-}
-
-
-def _share_refusing(e: Event) -> Said:
-    reason = str(e.get("reason"))
-    refused, waiting, addresses = e.get("refused"), e.get("waiting"), e.get("addresses")
-    return Said(
-        "!!",
-        [
-            f"share port: {refused} connection{'s' if refused != 1 else ''} refused, {_REFUSED_BECAUSE.get(reason, reason)}"
-            f" ({waiting} from {addresses} address{'es' if addresses != 1 else ''}): a verifier may not get in while this lasts"
-        ],
-    )
-
-
-def _join_refused(e: Event) -> Said:
-    """`join refused: a key that is not a participant's (ssh-ed25519 SHA256:...) from 10.0.0.9, user "mallory"`."""
-    keys = [k for k in e.get("keys") or [] if isinstance(k, dict)]
-    what = "a key that is not a participant's" if len(keys) == 1 else f"{len(keys)} keys that are not participants'"
-    named = ", ".join(f"{k.get('type')} {k.get('fingerprint')}" for k in keys)
-    user = str(e.get("user", "")).replace("\\", "\\\\").replace('"', '\\"')  # the client's text: its quotes cannot end ours
-    last = "; further refused keys are only counted" if e.get("last") else ""
-    return Said("!!", [f'join refused: {what} ({named}) from {e.get("address")}, user "{user}"{last}'])
-
-
 def declined_words(by: object, reason: object, request: object) -> str:
     """A declined rollback request, as exec, the log, replay, the verifier's screen and the report say it."""
     return f"rollback declined by {by}: {reason} (asked: {request})"
@@ -414,7 +365,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
         lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
     ),
     ev.CRITERIA_ACCEPTANCE_CONFIRMED: _plain(lambda e: f"acceptance confirmed by {e['actor']}", "✓", decision=True),
-    ev.MODE_CHANGED: _plain(lambda e: f"by {e['actor']}: {e.get('reason')}"),
+    ev.MODE_CHANGED: mode_changed,
     ev.ROLLBACK_STARTED: _rollback_started,
     ev.UNDO_STARTED: _plain(lambda e: f"undo {e['step']} on {_on(e)}"),
     ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_undone_on(e.get('hosts', {}))}"),
@@ -440,13 +391,13 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),
     ev.PAUSED: _pause,
     ev.RESUMED: _pause,
-    ev.PARTICIPANT_JOINED: _participant,
-    ev.PARTICIPANT_LEFT: _participant,
+    ev.PARTICIPANT_JOINED: participant,
+    ev.PARTICIPANT_LEFT: participant,
     ev.VERIFIER_HANDOVER: _plain(lambda e: f"verifier {e.get('from')} hands over to {e.get('to')}"),
     ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
-    ev.SHARE_CLOSED: _share_closed,
-    ev.SHARE_REFUSING: _share_refusing,
-    ev.JOIN_REFUSED: _join_refused,
+    ev.SHARE_CLOSED: share_closed,
+    ev.SHARE_REFUSING: share_refusing,
+    ev.JOIN_REFUSED: join_refused,
 }
 
 

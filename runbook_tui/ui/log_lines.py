@@ -22,7 +22,8 @@ from runbook_tui.runbook.safe_text import visible_line
 #: verifier may be kept out) or a key that is not a participant's (someone tried to get in); each checkpoint reached
 #: (where `u` goes back to); who approved the plan (a signed approval, `run --approval`);
 #: and who joined and left (the assignee saw the header turn `not connected`, and never that bob had left or was back);
-#: a start outside the change window, with its reason; each pause and its end, by whom and when (the status row says
+#: a start outside the change window, with its reason; a change of how the run is verified (`resume --share` of a solo
+#: run: the verifier who joined read `a done [unverified]` and nothing of when or by whom it went shared); each pause and its end, by whom and when (the status row says
 #: `PAUSED` only while it lasts: afterwards nothing on the pane said the run had stood still, who held it, or who went
 #: on, where exec's lines said both; the line goes in the output frame after the key's own, `RunScreen._repaint`).
 LOGGED = frozenset({
@@ -31,7 +32,7 @@ LOGGED = frozenset({
     ev.WAVE_CONFIRMED, ev.WAVE_REJECTED,
     ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.ROLLBACK_DECLINED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.GUARD_TRIPPED,
     ev.VERIFIER_HANDOVER, ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.SHARE_REFUSING, ev.JOIN_REFUSED,
-    ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED, ev.WINDOW_OVERRIDE, ev.PAUSED, ev.RESUMED,
+    ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED, ev.WINDOW_OVERRIDE, ev.PAUSED, ev.RESUMED, ev.MODE_CHANGED,
 })  # fmt: skip
 #: Between the host and an output line on the pane (stderr: `!`).
 OUTPUT_MARK = "│"

@@ -6,14 +6,16 @@ from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
 
-def who_verifies(state: RunState) -> str:
+def who_verifies(state: RunState, whose: bool = False) -> str:
     """The verifiers joined now, who gave the last word first, then the ticket's (`bob or carol`); with none joined, the
     ticket's verifier (the row adds that none is connected). Before, the rows named the ticket's verifier alone:
-    `Waiting for bob to confirm 'two'` after bob had left and while carol, joined, was the one who could confirm it."""
+    `Waiting for bob to confirm 'two'` after bob had left and while carol, joined, was the one who could confirm it.
+    `whose`: each name as the owner of the word waited for (`bob's or carol's`: it read `bob or carol's go-ahead`)."""
     planned = state.session.get("verifier")
     joined = [name for name, role in state.participants.items() if role == "verifier"]
+    owner = "'s" if whose else ""
     if not joined:
-        return visible_line(str(planned or state.active_verifier or "the verifier"))
+        return visible_line(str(planned or state.active_verifier or "the verifier")) + owner
     names = list(dict.fromkeys([*(name for name in (state.active_verifier, planned) if name in joined), *joined]))
-    shown = [visible_line(str(name)) for name in names]
+    shown = [visible_line(str(name)) + owner for name in names]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"

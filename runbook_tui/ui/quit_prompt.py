@@ -95,13 +95,13 @@ def stands_at(state: RunState) -> str:
     if current is None:
         return "Every step is done"
     step = state.steps[current]
-    who = who_verifies(state)
+    who, whose = who_verifies(state), who_verifies(state, whose=True)
     if step.status == "awaiting_verification":
         waits = f", which waits for {who} to confirm it"
     elif step.wave_awaiting is not None:
-        waits = f", whose wave {step.wave_awaiting} waits for {who}'s word"
+        waits = f", whose wave {step.wave_awaiting} waits for {whose} word"
     elif confirmable(state) == "before":
-        waits = f", which waits for {who}'s go-ahead"
+        waits = f", which waits for {whose} go-ahead"
     else:
         waits = ""
     return f"The run stands at '{current}'{waits}"

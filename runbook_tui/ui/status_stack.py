@@ -285,13 +285,13 @@ def now_status(state: RunState, now: dt.datetime) -> Status:
             )
         return Status(f"{doing}{since}{about}", "accent", {"assignee": "k stop step · p pause", "verifier": "p hold"})
     if confirmable(state) == "before":
-        who = who_verifies(state)
+        whose = who_verifies(state, whose=True)
         asked = f" (asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""  # nobody asks again for want of knowing
         again = " again" if step.go_ahead_asked else ""
         by = f" ({assignee_name(state)} asked {str(step.go_ahead_asked_at)[11:19]})" if step.go_ahead_asked else ""
         yours = {"verifier": f"Your go-ahead for '{current}' before it runs{by}{about}"}  # bob read `waits for bob's go-ahead`
         return Status(
-            f"'{current}' waits for {who}'s go-ahead{asked}{about}", "muted", {"assignee": f"enter ask go-ahead{again}", "verifier": "c go-ahead"}, said=yours
+            f"'{current}' waits for {whose} go-ahead{asked}{about}", "muted", {"assignee": f"enter ask go-ahead{again}", "verifier": "c go-ahead"}, said=yours
         )
     verifying = " · k end check" if any(p.get("when") == "verify" for p in state.checking_now) else ""  # a verify section's check (k ends it)
     # The verifier read the assignee's words with no key, and nothing said whose move it was or whether theirs follows.

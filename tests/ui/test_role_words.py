@@ -190,6 +190,10 @@ def test_the_rows_name_the_verifiers_joined_not_the_ticket_one_who_left() -> Non
     assert [s.words("assignee") for s in statuses(carol_last, FROZEN)] == ["Waiting for carol or bob to confirm 'check'"]
     before = with_plan(dataclasses.replace(shared, participants={"carol": "verifier"}), "check", verify="before")
     assert now_status(before, FROZEN).words("assignee") == "'check' waits for carol's go-ahead · Config parses"
+    # Two joined: each name owns the go-ahead (walked in tmux, it read `waits for carol or bob's go-ahead`).
+    before_both = with_plan(dataclasses.replace(shared, participants={"bob": "verifier", "carol": "verifier"}), "check", verify="before")
+    assert now_status(before_both, FROZEN).words("assignee") == "'check' waits for bob's or carol's go-ahead · Config parses"
+    assert stands_at(before_both) == "The run stands at 'check', which waits for bob's or carol's go-ahead"
     nobody = dataclasses.replace(state, participants={}, share={"address": "127.0.0.1:2222", "fingerprint": "SHA256:x"}, active_verifier="carol")
     assert [s.words("assignee") for s in statuses(nobody, FROZEN)] == ["Waiting for bob to confirm 'check': no verifier is connected"]
 

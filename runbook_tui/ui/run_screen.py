@@ -256,10 +256,6 @@ class RunView(CoalescedRepaintScreen):
         self.query_one(StepList).show(state)
         self.query_one(StepDetail).show(state, state.current)
         self._tick()
-        keys = tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())
-        if keys != self._keys_shown:  # the footer draws its row again only when a key comes, goes or changes its words
-            self._keys_shown = keys
-            self.refresh_bindings()
         if self._pending_lines and seen:
             self._ask_repaint()  # the output's frame
 
@@ -273,6 +269,10 @@ class RunView(CoalescedRepaintScreen):
         # Who is connected, as this screen can know it: its link down, nobody (the header said `verifier bob connected` under `NOT CONNECTED`).
         self.query_one(RunHeader).show(state, now, {} if links else state.participants)
         self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
+        # Each second too: a key may go with no event (the final check's verdict came before it stopped: `k end check` stayed).
+        if (keys := tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())) != self._keys_shown:  # only then redrawn
+            self._keys_shown = keys
+            self.refresh_bindings()
 
     def keys_role(self) -> Role:
         """Whose keys the status rows name now."""

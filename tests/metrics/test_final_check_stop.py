@@ -314,3 +314,28 @@ async def test_k_between_steps_ends_the_verify_sections_check(
     assert checked["met"] is None, checked
     assert checked["words"] == f"err below 3% within 10m: not decided: the check's wait was stopped by {controller.assignee}", checked
     assert not of_type(events, "success_checked", when="end"), "the check before the end has not begun: tidy has not run"
+
+
+@pytest.mark.asyncio
+async def test_the_footer_drops_k_once_the_check_found_the_criterion_unmet(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Walked in tmux at 80x24: the check before the end found `lat below 250 ms within 3s` not met; the row said
+    `Success criteria NOT met — u roll back · a accept unmet criteria`, while the footer still offered `k end check`
+    (its journaled verdict came before the check stopped waiting, and the footer's keys were looked at on events only)."""
+    from runbook_tui.ui.app import RunbookApp
+    from runbook_tui.ui.footer import KeyFooter
+
+    exporter.set(4)
+    prometheus.wait_for(API, lambda v: v == 4)
+    loaded = load(str(write_runbook(one_step_runbook(prometheus.url, "- {panel: err, below: 3, within: 2s}"))), {})
+    app = RunbookApp(lambda _override: open_session(loaded, solo="footer test", journal=str(tmp_path / "t.jsonl"), settings=Settings()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen", "the run screen")
+        assert app.handle is not None
+        controller, screen = app.handle.controller, app.screen
+        await pilot.press("enter")
+        await until(pilot, lambda: "k end check" in painted(screen.query_one(KeyFooter)), "the footer to offer k while the check waits")
+        await until(pilot, lambda: bool(controller.state.criteria_unmet), "the check to find the criterion unmet")
+        await until(pilot, lambda: "k end check" not in painted(screen.query_one(KeyFooter)), "the footer to drop k once the check ended", seconds=10)
+        assert "a accept unmet criteria" in painted(screen.query_one(KeyFooter))

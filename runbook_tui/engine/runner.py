@@ -19,7 +19,7 @@ from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
-from runbook_tui.engine.fanout import HostOutcome, at_most, fan_out
+from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
@@ -33,6 +33,7 @@ from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import step_records
+from runbook_tui.engine.undo_waves import undo_in_waves
 from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -478,8 +479,7 @@ class StepRunner(WaitStep):
                     )
                 return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
 
-            outcomes = await at_most(self.max_concurrency, [undo_on(e.host) for e in runnable])  # as many at once as the step ran on
-            results = {e.host: outcome for e, outcome in zip(runnable, outcomes)}
+            results = await undo_in_waves(self.max_concurrency, step.serial, [e.host for e in runnable], undo_on, self._stop_signal)  # as it ran
             ok = all(ev.undid(r) for r in results.values())
             self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)
             if not ok:

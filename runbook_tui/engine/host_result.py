@@ -44,6 +44,12 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
     return {"status": "done", "exit_code": result.exit_code, "error": None}
 
 
+def captured_from(hosts: list[str], results: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Whose stdout a group step's `capture:` keeps: the first host (in the order it ran) where the command succeeded, so a
+    host that failed within `max_fail` (left out of the later steps) never hands them its error; with none, the first."""
+    return next((host for host in hosts if results.get(host, {}).get("status") == "done"), hosts[0] if hosts else None)
+
+
 def host_end(step: Step, host: str, result: Result, unmatched: str | None) -> ev.HostFinished:
     """`host_finished`'s payload: how `host` ended, as `step_finished` will say it in `hosts`."""
     said = host_result(step, HostOutcome(host, result), unmatched, [])

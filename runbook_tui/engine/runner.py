@@ -20,7 +20,7 @@ from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
+from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
@@ -344,7 +344,7 @@ class StepRunner(WaitStep):
         calm = refused is None and not problems and not died.hosts and not (stop is not None and stop.reason)  # no stop of any kind
         tolerated: list[str] = []
         (tolerated if calm and within_max_fail(results, plan.max_fail) else problems).extend(p for words in said.values() for p in words)
-        first = keepers.get(hosts[0].name) if hosts else None
+        first = keepers.get(captured_from([h.name for h in hosts], results) or "")  # a capture: a host where it succeeded
         return results, (first.text if first else None), problems, tolerated, bool(died.hosts)
 
     async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:

@@ -166,7 +166,8 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
     if data["watch"]:
         details.append("shows panels " + ", ".join(data["watch"]))
     if data["capture"]:
-        whose = f" (the output of {hosts[0]}, the first of its {len(hosts)} hosts)" if kind == "run" and len(hosts) > 1 else ""
+        later = "; if it fails within max_fail, of the next that succeeds" if data["max_fail"] else ""
+        whose = f" (the output of {hosts[0]}, the first of its {len(hosts)} hosts{later})" if kind == "run" and len(hosts) > 1 else ""
         details.append(f"keeps its output as captured.{data['capture']}{whose}")
     if any("⟨captured." in c.text for c in view.body + (view.undo or [])):
         details.append("⟨captured.NAME⟩ is filled in when it runs, from an earlier step's output")

@@ -213,7 +213,8 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
     elif step.kind in ("run", "note"):
         lines.append("       undo: (none)")
     if step.capture:  # on a group, one host's stdout is kept: the plan says whose (the spec's example captures on one)
-        whose = f" (stdout of {hosts[0].name}, the first of its {len(hosts)} hosts)" if step.kind == "run" and len(hosts) > 1 else ""
+        later = "; if it fails within max_fail, of the next that succeeds" if step.max_fail else ""  # engine/host_result.py
+        whose = f" (stdout of {hosts[0].name}, the first of its {len(hosts)} hosts{later})" if step.kind == "run" and len(hosts) > 1 else ""
         lines.append(visible_line(f"       capture -> captured.{step.capture}{whose}"))
     return lines
 

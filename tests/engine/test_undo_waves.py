@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,9 @@ class Recording:
     """Records each undo's start and end, and the most undos under way at once; `boom` fails, and so does the undo on
     the hosts named in `undo_fails`."""
 
-    def __init__(self, undo_fails: Sequence[str] = ()) -> None:
+    def __init__(self, undo_fails: Sequence[str] = (), on_undo: Callable[[str], None] | None = None) -> None:
         self.undo_fails = set(undo_fails)
+        self.on_undo = on_undo  # called as each undo starts, with its host
         self.now = 0
         self.peak = 0
         self.undo_log: list[str] = []
@@ -60,6 +61,8 @@ class Recording:
             self.now += 1
             self.peak = max(self.peak, self.now)
             self.undo_log.append(f"start {command.host.name}")
+            if self.on_undo is not None:
+                self.on_undo(command.host.name)
         for _ in range(5):  # let every other command that may start now start before this one ends
             await asyncio.sleep(0)
         if undo:
@@ -75,12 +78,13 @@ class Recording:
         return None
 
 
-def _roll_back(tmp_path: Path, serial: str, executor: Recording) -> list[dict[str, Any]]:
+def _roll_back(tmp_path: Path, serial: str, executor: Recording, started: Callable[[Controller], None] = lambda _c: None) -> list[dict[str, Any]]:
     path = tmp_path / "runbook.yaml"
     path.write_text(textwrap.dedent(RUNBOOK.format(serial=serial)))
     runbook = load_runbook(str(path), {}).runbook
     journal = JournalWriter(tmp_path / "journal.jsonl", Redactor([]))
     controller = Controller(runbook, journal, lambda _host: executor, assignee="alice", solo="a test")
+    started(controller)
     controller.start(journal_path="journal.jsonl")
     asyncio.run(drive(controller, Actor("alice", "assignee"), policy=Policy(on_failure="rollback")))
     journal.close()
@@ -114,3 +118,20 @@ def test_undo_batches_follow_the_ramp_and_a_failed_batch_starts_no_later_one(tmp
         assert finished["hosts"][held]["error"] == "not started: the undo failed on web4 in an earlier batch (the undo rolls back in the step's serial batches)"
     rollback_end = [e for e in events if e["type"] == "rollback_finished"][-1]
     assert rollback_end["ok"] is False and rollback_end["failed_step"] == "roll"
+
+
+def test_a_stop_during_an_undo_batch_starts_no_later_batch(tmp_path: Path) -> None:
+    controllers: list[Controller] = []
+
+    def stop_at(host: str) -> None:
+        if host == "web5":  # k while the first batch's undo runs
+            assert controllers[0].stop_step(Actor("alice", "assignee")).ok
+
+    executor = Recording(on_undo=stop_at)
+    events = _roll_back(tmp_path, "1", executor, controllers.append)
+
+    assert [line for line in executor.undo_log if line.startswith("start")] == ["start web5"]  # before: all 5 started
+    [finished] = [e for e in events if e["type"] == "undo_finished"]
+    assert finished["ok"] is False
+    for held in ("web4", "web3", "web2", "web1"):
+        assert finished["hosts"][held] == {"status": "stopped", "exit_code": None, "error": "not started: stopped by alice"}

@@ -255,7 +255,14 @@ def _decided(e: Event) -> dict[str, Any]:
 
 
 def _step_skipped(state: RunState, e: Event) -> RunState:
-    return with_step(state, e["step"], status="skipped", reason=e.get("reason"), **_decided(e))
+    """Skipped once a rollback undid it: its capture was of the undone run (a lease it released), so it is gone, and a
+    later step using it reads `skipped, nothing captured` and cannot run with the stale value. A step skipped after it
+    failed keeps what it printed: its own undo may still need it."""
+    sid = e["step"]
+    name = state.plan_steps.get(sid, {}).get("capture")
+    if name in state.captured and (held := state.steps.get(sid)) is not None and held.status == "undone":
+        state = replace(state, captured=MappingProxyType({k: v for k, v in state.captured.items() if k != name}))
+    return with_step(state, sid, status="skipped", reason=e.get("reason"), **_decided(e))
 
 
 def _step_marked_done(state: RunState, e: Event) -> RunState:

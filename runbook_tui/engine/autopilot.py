@@ -139,7 +139,10 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             # A guard or the verifier paused the run (now, or before the process that paused it died): with nobody at a
             # screen, a person decides later; the journal stays open. (Before, a resumed paused run ended `aborted`.)
             reason, journal = controller.state.pause_reason, controller.journal.path
-            go_on = f"`runbook-tui resume {shell_word(journal)} --lift-pause REASON --continue` lifts the pause and goes on"
+            # A step the pause cut short (a rollout between waves, a wait) stands failed: --continue alone would end the run there.
+            cut = state.current is not None and state.steps[state.current].status == "failed"
+            again = f" --rerun --continue` lifts the pause, runs '{state.current}' again" if cut else " --continue` lifts the pause"
+            go_on = f"`runbook-tui resume {shell_word(journal)} --lift-pause REASON{again} and goes on"
             # The program's word, not the assignee's (it was journaled as theirs, and the report named them its author).
             text = f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)"
             controller.emit(ev.NOTE, SYSTEM, text=text, step=state.current)

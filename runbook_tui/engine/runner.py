@@ -87,6 +87,9 @@ class StepRunner(WaitStep):
     def _emit_as_system(self, type: ev.EventType[P], /, *args: P.args, **data: P.kwargs) -> Event:
         return self.emit(type, SYSTEM, *args, **data)
 
+    def _paused(self) -> str | None:  # why the run is paused now, or None (a paused run starts no further wave)
+        return (self.state.pause_reason or "paused") if self.state.paused else None
+
     def _maybe_finish(self) -> None:
         raise NotImplementedError
 
@@ -320,7 +323,7 @@ class StepRunner(WaitStep):
 
         # With `expect.metric` too: its hosts' end is journaled before the (long) check, so a resume re-runs the check only.
         waves = step.serial or step.expect.metric is not None
-        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None, stop=stop) if waves else None
+        gate = self._waves = WaveGate(self._emit_as_system, step, plan, verifier_present=self.solo is None, stop=stop, paused=self._paused) if waves else None
         try:
             go_on = gate is None or plan.owed is None or await gate.word_on(plan.owed)
             outcomes = [HostOutcome(h.name, None) for h in hosts]
@@ -332,10 +335,7 @@ class StepRunner(WaitStep):
                 )  # fmt: skip
         finally:
             self._waves = None
-        if gate is not None and gate.rejected is not None:
-            problems.append(f"the verifier rejected a wave and stopped the rollout: {gate.rejected}")
-        if gate is not None and gate.cut is not None and stop is not None:
-            problems.append(f"{stop.reason} while wave {gate.cut} waited for the verifier's word; no further wave started")
+        problems += gate.problems(stop) if gate is not None else []  # a rejected wave, a stop while it waited, a pause
         not_run = f"not run: {stop.reason} before this host started" if stop is not None and stop.reason else None
         said: dict[str, list[str]] = {}  # each host's problems: failures within max_fail are said apart (`tolerated`)
         ran = died.settle({o.host: host_result(step, o, unmatched.get(o.host), said.setdefault(o.host, []), not_run) for o in outcomes})

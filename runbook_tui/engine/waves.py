@@ -12,7 +12,7 @@ at once and no further wave starts); the last wave is confirmed as the step itse
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from runbook_tui.engine import events as ev
@@ -64,7 +64,10 @@ def rollout(step: Step, targets: Sequence[Host], held: StepState) -> Rollout:
 class WaveGate:
     """One run of one step over its hosts: journals the waves, holds between them when the step asks."""
 
-    def __init__(self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool, stop: StopSignal | None = None) -> None:
+    def __init__(
+        self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool, stop: StopSignal | None = None, paused: Callable[[], str | None] = lambda: None
+    ) -> None:
+        """`paused`: why the run is paused now (a guard's trip, `p`), else None: a paused run starts no further wave."""
         self._emit = emit
         self.step = step
         self.first = plan.first_wave
@@ -72,6 +75,8 @@ class WaveGate:
         self.holds = step.verify == "per_wave" and verifier_present
         self.rejected: str | None = None  # the verifier's reason, once a wave was rejected
         self.cut: int | None = None  # the wave whose wait for the verifier a person's stop ended
+        self._paused = paused
+        self.paused_after: str | None = None  # the run was paused as this rollout went on: why no further wave started
         self._stop = stop
         self._hosts = len(plan.hosts) + len(plan.kept)  # as `max_fail`'s share is reckoned (`rollout`)
         self._failed = 0  # hosts of this attempt's rollout failed so far
@@ -101,9 +106,22 @@ class WaveGate:
             ev.WAVE_FINISHED, step=self.step.id, wave=wave, of=self.total,
             failed=[h.name for h in failed], stopped=stopped, awaiting=awaiting, **within,
         )  # fmt: skip
-        if not awaiting:
-            return not stopped
-        return await self.word_on(wave)
+        go_on = not stopped if not awaiting else await self.word_on(wave)
+        return go_on and not self._held(wave)
+
+    def _held(self, wave: int) -> bool:
+        """The run is paused with waves still to come: none of them starts (as a guard cuts a `wait` short)."""
+        why = self._paused() if wave < self.total else None
+        if why is not None:
+            self.paused_after = f"the run was paused after wave {wave} of {self.total} ({why}): no further wave started"
+        return why is not None
+
+    def problems(self, stop: StopSignal | None) -> list[str]:
+        """Why the rollout ended before its last wave, in words for the step's problems (none when it did not)."""
+        said = [f"the verifier rejected a wave and stopped the rollout: {self.rejected}"] if self.rejected is not None else []
+        if self.cut is not None and stop is not None:
+            said.append(f"{stop.reason} while wave {self.cut} waited for the verifier's word; no further wave started")
+        return said + ([self.paused_after] if self.paused_after else [])
 
     async def word_on(self, wave: int) -> bool:
         """Wait for the verifier's word on a finished wave (also one the process died waiting on); True without a

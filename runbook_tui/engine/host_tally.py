@@ -60,12 +60,12 @@ def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str
     causes += [_plural(other, "other error")] if other > 0 else []
     if len(hosts) <= 1:
         return f" (exit {', '.join(str(c) for c in codes)})" if codes else f" ({next(iter(refused))})" if refused else ""
-    words = f" on {len(failed)} of {len(hosts)} hosts" + (f" ({'; '.join(causes)})" if causes else "")
+    words = f" on {len(failed)} of {len(hosts)} hosts" + (f" ({'; '.join(causes)})" if causes else "") if failed else ""
     undone = sum(1 for h in hosts.values() if h.status == "undone")  # a rollback that stopped undid these already
-    words += f"; {undone} undone" if undone else ""
+    words += (f"; {undone} undone" if words else f": {undone} of {len(hosts)} hosts undone") if undone else ""
     not_run = sum(1 for h in hosts.values() if h.status == "skipped")
-    if not_run:
-        words += f"; {not_run} not run"
+    if not_run:  # with none failed (a pause or the verifier cut the rollout) it read `on 0 of 5 hosts; 4 not run`
+        words += f"; {not_run} not run" if words else f": {not_run} of {len(hosts)} hosts not run"
         if "max_fail" not in plan:  # exec's line: the wave's own line said why the rollout stopped
             return words
         max_fail = plan["max_fail"]

@@ -17,9 +17,11 @@ from typing import Any
 
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import Actor, Controller
+from runbook_tui.engine.host_tally import failed_words
 from runbook_tui.engine.journal import JournalWriter
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.engine.redact import Redactor
+from runbook_tui.engine.state_model import HostState
 from runbook_tui.runbook.loader import load_runbook
 from runbook_tui.runbook.model import Host
 
@@ -92,3 +94,10 @@ def test_a_pause_during_wave_1_starts_no_later_wave(tmp_path: Path) -> None:
     assert controller.state.paused
     [said] = [e for e in events if e["type"] == "note" and "stopped: the run is paused" in e["text"]]
     assert "--lift-pause REASON --rerun --continue` lifts the pause, runs 'restart' again and goes on" in said["text"]  # --continue alone: FAILED
+
+
+def test_a_rollout_cut_before_any_host_failed_is_said_without_a_count_of_none() -> None:
+    hosts = {"web1": HostState("done", 0), "web2": HostState("skipped"), "web3": HostState("skipped")}
+    assert failed_words(hosts, {}) == ": 2 of 3 hosts not run"  # before: ' on 0 of 3 hosts; 2 not run'
+    hosts["web1"] = HostState("failed", 3)
+    assert failed_words(hosts, {}) == " on 1 of 3 hosts (exit 3); 2 not run"

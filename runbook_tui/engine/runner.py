@@ -87,8 +87,8 @@ class StepRunner(WaitStep):
     def _emit_as_system(self, type: ev.EventType[P], /, *args: P.args, **data: P.kwargs) -> Event:
         return self.emit(type, SYSTEM, *args, **data)
 
-    def _paused(self) -> str | None:  # why the run is paused now, or None (a paused run starts no further wave)
-        return (self.state.pause_reason or "paused") if self.state.paused else None
+    def _paused(self) -> str | None:  # why a guard paused the run, or None: then no further wave starts (a person's p: it runs on)
+        return (self.state.pause_reason or "paused") if self.state.paused and self.state.paused_by == ev.SYSTEM else None
 
     def _maybe_finish(self) -> None:
         raise NotImplementedError

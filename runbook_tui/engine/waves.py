@@ -67,7 +67,7 @@ class WaveGate:
     def __init__(
         self, emit: Emit, step: Step, plan: Rollout, *, verifier_present: bool, stop: StopSignal | None = None, paused: Callable[[], str | None] = lambda: None
     ) -> None:
-        """`paused`: why the run is paused now (a guard's trip, `p`), else None: a paused run starts no further wave."""
+        """`paused`: why a guard paused the run, else None: then no further wave starts (a person's `p` lets it run on)."""
         self._emit = emit
         self.step = step
         self.first = plan.first_wave

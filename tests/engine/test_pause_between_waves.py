@@ -1,4 +1,4 @@
-"""A pause (a guard's, or `p`) while a `serial:` rollout runs starts no further wave.
+"""A guard's pause while a `serial:` rollout runs starts no further wave; a person's `p` lets it run to its end.
 
 Before: a guard tripped during wave 1 of a `serial: 1` restart and paused the run (`paused by system for guard
 'lat'`), and waves 2 to 5 started on the next hosts all the same, each past the critical line: the run read paused
@@ -101,3 +101,31 @@ def test_a_rollout_cut_before_any_host_failed_is_said_without_a_count_of_none() 
     assert failed_words(hosts, {}) == ": 2 of 3 hosts not run"  # before: ' on 0 of 3 hosts; 2 not run'
     hosts["web1"] = HostState("failed", 3)
     assert failed_words(hosts, {}) == " on 1 of 3 hosts (exit 3); 2 not run"
+
+
+def test_a_persons_pause_during_wave_1_lets_the_rollout_run_to_its_end(tmp_path: Path) -> None:
+    """`p` while a step runs pauses the run after it (the status row says the step 'still runs to its end'; `k` is the
+    key that stops it): a person's pause does not cut a rollout and fail its step, as a guard's trip does."""
+    path = tmp_path / "runbook.yaml"
+    path.write_text(textwrap.dedent(RUNBOOK))
+    runbook = load_runbook(str(path), {}).runbook
+    journal = JournalWriter(tmp_path / "journal.jsonl", Redactor([]))
+    controllers: list[Controller] = []
+
+    def alice_pauses(host: str) -> None:
+        if host == "web1":
+            assert controllers[0].pause(Actor("alice", "assignee"), "").ok
+
+    executor = Restarts(alice_pauses)
+    controller = Controller(runbook, journal, lambda _host: executor, assignee="alice", solo="a test")
+    controllers.append(controller)
+    controller.start(journal_path="journal.jsonl")
+    asyncio.run(drive(controller, Actor("alice", "assignee"), policy=Policy()))
+    journal.close()
+    events: list[dict[str, Any]] = [json.loads(line) for line in (tmp_path / "journal.jsonl").read_text().splitlines()]
+
+    assert executor.ran == ["restart web1", "restart web2", "restart web3"]
+    [finished] = [e for e in events if e["type"] == "step_finished" and e["step"] == "restart"]
+    assert finished["status"] == "done", finished
+    assert controller.state.paused  # and the run stays paused after the step: 'after' waits for the pause to be lifted
+    assert not [e for e in events if e["type"] == "step_started" and e["step"] == "after"]

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
-from runbook_tui.app.resume_words import DRY_RUN_END, final_check_owed, next_move, paused, rollback_first, rollback_words, standing_go_ahead, unknown_step
+from runbook_tui.app.resume_words import DRY_RUN_END, rollback_first, summary
 from runbook_tui.app.session import Session, SessionError, load, open_session, operator_name, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
@@ -25,7 +25,6 @@ from runbook_tui.engine.autopilot import OnFailure, Policy, drive
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe, lone_wave
 from runbook_tui.engine.errors import RunbookRefused
-from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
@@ -306,36 +305,6 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         return await _run_headless(session, body, "resume")
 
     return asyncio.run(main())
-
-
-def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False, reopened: bool = False) -> str:
-    """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown
-    (`reopened` for `--rollback`: a rollback to a checkpoint it had ended with is no place the run stands to go on from)."""
-    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
-    lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
-    for sid in state.order:
-        step = state.steps[sid]
-        lines.append(f"  {status_words(step.status):<22} {visible_line(sid)}")
-    for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
-        if (status := state.steps[sid].status) != "pending":
-            lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
-    listed = len(lines)
-    lines.extend(rollback_words(state, reopened))
-    lines.extend(final_check_owed(state) + paused(state, journal))
-    current = state.current
-    if current and state.steps[current].status == "awaiting_verification" and not state.solo:
-        if shared:  # this process shares the run: the verifier joins it
-            lines.append(f"'{current}' ran and waits for a verifier's confirmation: the verifier joins this shared run and confirms it.")
-        else:
-            lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
-            lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
-    if current and state.steps[current].status == "unknown":
-        lines.extend(unknown_step(state, current))
-    if current:
-        lines.extend(standing_go_ahead(state, current))
-    if look and len(lines) == listed:
-        lines.extend(next_move(state, journal))  # the statuses alone said nothing of what to do
-    return "\n".join(lines) + "\n"
 
 
 async def _decide(session: Session, choice: ResumeChoice) -> int:

@@ -218,6 +218,20 @@ def _stopped_by(state: RunState, sid: str) -> str | None:
     return visible_line(f"{said} at {str(exits[-1].get('ts'))[11:19]}")
 
 
+def why_left(state: RunState) -> list[str]:
+    """A line for the resume summary saying why the process before this one left the run, from its last note (a signal,
+    or `run was stopped by alice's quit (q) at 'check' (nothing was running)`): a quit between steps read as nothing.
+    A step left unknown says it under its own line (`unknown_step`); a note from before an earlier resume is not said."""
+    if state.left is None or state.left[0] < state.resumed - 1:
+        return []
+    note = state.left[1]
+    sid = note.get("step")
+    if sid is not None and sid == state.current and state.steps[sid].status == "unknown" and f" while '{sid}' ran" in str(note.get("text")):
+        return []
+    said = str(note.get("text")).partition("; the journal is kept")[0]
+    return [f"Left at {str(note.get('ts'))[11:19]}: {visible_line(said)}, as the journal's note says."]
+
+
 def _asks_go_ahead(state: RunState, sid: str) -> bool:
     return not state.solo and state.plan_steps.get(sid, {}).get("verify") in ("before", "both")
 
@@ -328,3 +342,34 @@ def full_rollback_unended(state: RunState) -> bool:
     rollback = state.rollback
     done = rollback is not None and rollback.scope == "full" and rollback.ok is True and not rollback.interrupted
     return done and not state.finished and state.session.get("mode") != "rehearsal"
+
+
+def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False, reopened: bool = False) -> str:
+    """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown
+    (`reopened` for `--rollback`: a rollback to a checkpoint it had ended with is no place the run stands to go on from)."""
+    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
+    lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
+    for sid in state.order:
+        step = state.steps[sid]
+        lines.append(f"  {status_words(step.status):<22} {visible_line(sid)}")
+    for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
+        if (status := state.steps[sid].status) != "pending":
+            lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")
+    lines.extend(why_left(state))  # (not what to do: a look still says that)
+    listed = len(lines)
+    lines.extend(rollback_words(state, reopened))
+    lines.extend(final_check_owed(state) + paused(state, journal))
+    current = state.current
+    if current and state.steps[current].status == "awaiting_verification" and not state.solo:
+        if shared:  # this process shares the run: the verifier joins it
+            lines.append(f"'{current}' ran and waits for a verifier's confirmation: the verifier joins this shared run and confirms it.")
+        else:
+            lines.append(f"'{current}' ran and waits for a verifier's confirmation. A verifier can join only a shared run:")
+            lines.append("resume with --share ADDR --verifier-key FILE (then `runbook-tui join ADDR`), or --solo REASON to go on unverified.")
+    if current and state.steps[current].status == "unknown":
+        lines.extend(unknown_step(state, current))
+    if current:
+        lines.extend(standing_go_ahead(state, current))
+    if look and len(lines) == listed:
+        lines.extend(next_move(state, journal))  # the statuses alone said nothing of what to do
+    return "\n".join(lines) + "\n"

@@ -34,7 +34,7 @@ def journal_stop(controller: Controller, how: str, command: str) -> None:
         return
     step = state.current
     running = step is not None and state.steps[step].status == "running"
-    where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}'" if step else ""
+    where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}' (nothing was running)" if step else ""
     if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)
         where = " while the check of the success criteria before the end waited (resume checks them again)"
     rollback = state.rollback

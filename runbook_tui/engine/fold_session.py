@@ -123,7 +123,7 @@ def _note(state: RunState, e: Event) -> RunState:
     if e.get("request") == "stop" and e.get("step") in state.steps:  # `k` on a running step (its undo's is the rollback's)
         state = with_step(state, e["step"], stop_asked=(str(e["actor"]), str(e["ts"])))
     if e.get("request") == EXIT_NOTE:  # the program's last word (app/stopped.py): what ran is unknown from here, as resume
-        state = stopped_where_it_stood(state)  # finds it (replay read `running` until the resume, the report `UNKNOWN`)
+        state = replace(stopped_where_it_stood(state), left=(state.resumed, note))  # finds it (replay read `running` until the resume, the report `UNKNOWN`)
     return state
 
 

@@ -179,6 +179,9 @@ class RunState:
     # session_reopened (outcome, reason, scope) whose rollback has not started: the process died between the two
     reopened: Mapping[str, Any] | None = None
     resumed: int = 0
+    # the program's last word as it left (a signal or the assignee's quit: the note `request: exit`), with the number of
+    # resumes before it: `resume` says why the run it goes on with was left (a quit between steps read as nothing)
+    left: tuple[int, Mapping[str, Any]] | None = None
     seq: int = -1
     last_ts: str | None = None
 

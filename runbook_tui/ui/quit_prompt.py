@@ -23,28 +23,28 @@ if TYPE_CHECKING:
     from runbook_tui.ui.modals import ConfirmPrompt
 
 
-def quitting(app: App[Any], controller: Controller) -> Callable[[bool | None], None]:
-    """What `y` to the question (or `q` on an ended run) does: a step still running is journaled as stopped by the quit,
-    as a SIGTERM's is (its command here is stopped as the app closes, and resume no longer says it may still run; the
-    journal said nothing of the quit), then the app exits with the run's code."""
+def quitting(app: App[Any], controller: Controller, who: str) -> Callable[[bool | None], None]:
+    """What `y` to the question (or `q` on an ended run) does: an unfinished run is journaled as stopped by `who`'s
+    quit, as a SIGTERM's is, saying whether a step still ran (its command here is stopped as the app closes, and resume
+    no longer says it may still run), then the app exits with the run's code. A quit between steps journaled nothing:
+    the report read `UNFINISHED` with no reason, and resume said nothing of why the run was left."""
 
     def leave(ok: bool | None) -> None:
         if not ok:
             return
-        if controller.busy:  # asked now: the step may have ended while the question was open
-            journal_stop(controller, "the assignee's quit (q)", getattr(app, "command", "run"))
+        journal_stop(controller, f"{who}'s quit (q)", getattr(app, "command", "run"))  # (nothing on an ended run)
         app.exit(exit_code(controller.state.outcome))
 
     return leave
 
 
-def asked_quit(app: App[Any], controller: Controller, journal_path: str) -> tuple[ConfirmPrompt | None, Callable[[bool | None], None]]:
+def asked_quit(app: App[Any], controller: Controller, journal_path: str, who: str) -> tuple[ConfirmPrompt | None, Callable[[bool | None], None]]:
     """`q` on the run screen: the question (None: none to ask) and what its answer does; the resume command it prints
     names the key the run is signed with (`--identity KEY`) and the `--allowed-signers PATH` it was given: the app's
     session knows them."""
     handle = getattr(app, "handle", None)
     keys = (getattr(handle, "identity", None), getattr(handle, "signers_file", None))
-    return quit_prompt(controller.state, controller.busy, journal_path, *keys), quitting(app, controller)
+    return quit_prompt(controller.state, controller.busy, journal_path, *keys), quitting(app, controller, who)
 
 
 def quit_prompt(state: RunState, busy: bool, journal_path: str, identity: str | None = None, signers: str | None = None) -> ConfirmPrompt | None:

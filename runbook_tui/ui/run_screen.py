@@ -473,7 +473,7 @@ class RunScreen(RunView):
     def action_quit_run(self) -> None:
         from runbook_tui.ui.quit_prompt import asked_quit
 
-        prompt, leave = asked_quit(self.app, self.controller, self.journal_path)
+        prompt, leave = asked_quit(self.app, self.controller, self.journal_path, self.actor.name)
         if prompt is None:
             leave(True)
         else:

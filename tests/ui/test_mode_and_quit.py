@@ -155,6 +155,36 @@ async def test_q_on_an_unfinished_run_asks_and_names_the_resume_command(workdir:
     assert events("j.jsonl")[-1]["type"] != "session_finished", "the journal stays open for resume"
 
 
+@pytest.mark.asyncio
+async def test_y_to_quit_between_steps_journals_who_quit_and_the_report_and_resume_say_it(workdir: Path) -> None:
+    """Before: `q`, `y` with no step running wrote nothing: the report read `UNFINISHED` with no reason (exec stopped by
+    a signal says why), and resume said nothing of alice having quit at 'backup'."""
+    import json
+
+    app = asking_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await screen_is(pilot, "ModeScreen")
+        app.screen.query_one("#mode-solo", Input).focus()
+        await type_text(pilot, "test")
+        await pilot.press("enter")
+        await started(pilot)
+        await run_step(pilot, "check")
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: app.return_value is not None, "the app to quit")
+    words = "run was stopped by alice's quit (q) at 'backup' (nothing was running)"
+    last = events("j.jsonl")[-1]
+    assert last["type"] == "note" and last["actor"] == "system" and last["request"] == "exit" and last["step"] == "backup", last
+    assert last["text"] == f"{words}; the journal is kept"
+    reported = subprocess.run([sys.executable, "-m", "runbook_tui", "report", "j.jsonl", "--format", "json"], capture_output=True, text=True, timeout=60)
+    session = json.loads(reported.stdout)["session"]
+    assert session["outcome"] == "unfinished" and session["open_because"] == f"{words}; the journal is kept", session
+    looked = subprocess.run([sys.executable, "-m", "runbook_tui", "resume", "j.jsonl"], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert f"Left at {last['ts'][11:19]}: {words}, as the journal's note says.\n" in looked.stdout, looked
+    assert "--continue" in looked.stdout, "a look still says what to do next"
+
+
 @pytest.mark.parametrize(
     ("mode", "said"),
     [
@@ -265,7 +295,7 @@ async def test_y_to_quit_while_a_step_runs_journals_the_stop_and_resume_does_not
     assert app.return_value == 1 and controller.state.steps["slow"].status == "unknown"
     written = events("j.jsonl")
     assert written[-1]["type"] == "note" and written[-1]["request"] == "exit" and written[-1]["step"] == "slow", written[-1]
-    assert written[-1]["text"] == "run was stopped by the assignee's quit (q) while 'slow' ran (its outcome is unknown: resume decides); the journal is kept"
+    assert written[-1]["text"] == "run was stopped by alice's quit (q) while 'slow' ran (its outcome is unknown: resume decides); the journal is kept"
     pid = int((workdir / "pid").read_text())
     for _ in range(200):  # the command is stopped as the app closes
         try:
@@ -282,9 +312,9 @@ async def test_y_to_quit_while_a_step_runs_journals_the_stop_and_resume_does_not
     assert "not stopped with the program" not in resumed.stdout, resumed.stdout
     # the look says the assignee's own quit stopped it (before: "was running when the program stopped" alone, as a crash)
     at = written[-1]["ts"][11:19]
-    assert (
-        f"its outcome is unknown. Nothing was re-run.\n  run was stopped by the assignee's quit (q) at {at}, as the journal's note says\n" in resumed.stdout
-    ), resumed.stdout
+    assert f"its outcome is unknown. Nothing was re-run.\n  run was stopped by alice's quit (q) at {at}, as the journal's note says\n" in resumed.stdout, (
+        resumed.stdout
+    )
 
 
 @pytest.mark.asyncio

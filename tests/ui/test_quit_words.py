@@ -87,7 +87,7 @@ def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_
     handle = SimpleNamespace(
         journal_path="j.jsonl", identity="/home/alice/my keys/id", signers_file="/etc/change board/signers", controller=SimpleNamespace(state=state, busy=False)
     )
-    prompt, _leave = asked_quit(SimpleNamespace(handle=handle), handle.controller, "j.jsonl")  # type: ignore[arg-type]
+    prompt, _leave = asked_quit(SimpleNamespace(handle=handle), handle.controller, "j.jsonl", "alice")  # type: ignore[arg-type]
     assert prompt is not None
     console = Console(width=400, record=True, color_system=None)
     console.print(prompt.body_text)

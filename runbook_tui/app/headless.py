@@ -30,7 +30,7 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
 from runbook_tui.engine.state import RunState
-from runbook_tui.engine.undo_notes import still_applied
+from runbook_tui.engine.undo_notes import section_stop, still_applied
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded
@@ -110,6 +110,10 @@ def _say_outcome(session: Session, outcome: str) -> int:
 def _undo_advice(controller: Controller, journal: str) -> str:
     """How to undo a failed run, or that there is nothing to: a precheck that failed first changed nothing, and a
     rollback it was sent to would only end the session `rolled_back` having run nothing."""
+    if (stop := section_stop(controller.state)) is not None:  # (--rollback alone ran nothing and ended it rolled back)
+        return (
+            f"the rollback of the whole change stopped at rollback step '{stop}'; to go on with it: runbook-tui resume {shell_word(journal)} --rollback --full"
+        )
     full = controller.plan_rollback("full")
     if full.rollback_steps or any(entry.command is not None for entry in full.entries):
         return f"to undo what ran: runbook-tui resume {shell_word(journal)} --rollback (or --rollback --full)"

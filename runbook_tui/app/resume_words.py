@@ -14,7 +14,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.state_model import StepState
-from runbook_tui.engine.undo_notes import reopenable, still_applied
+from runbook_tui.engine.undo_notes import reopenable, section_stop, still_applied
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
@@ -53,14 +53,26 @@ def already_finished(state: RunState, rollback: bool, full: bool = False) -> tup
     said = f"this session already finished ({state.outcome}); nothing to resume"
     applied = still_applied(state)
     if rollback:  # a rollback asked for and not done is no success, whatever the run's end (it exited 0 after a done run)
+        if (stop := section_stop(state)) is not None:
+            return f"{said}; {_section_stop_words(stop)}: nothing was rolled back", 1
         if state.outcome == "rolled_back":
             return f"{said}; {_rolled_back_words(state, applied)}: nothing was rolled back", 1
         return f"{said}; --rollback reopens only a session that ended {', '.join(sorted(REOPENABLE))}: nothing was rolled back", 1
     if state.mode == "dry-run" and (state.outcome in REOPENABLE or applied):
         return f"{said}; {DRY_RUN_END}", exit_code(state.outcome)
     hint = "; `resume --rollback` (or `--rollback --full`) undoes what it changed" if state.outcome in REOPENABLE else ""
+    hint = f"; {_section_stop_words(stop)}" if hint and (stop := section_stop(state)) is not None else hint
     hint += f"; {_rolled_back_words(state, applied)}" if applied else ""
     return said + hint, exit_code(state.outcome)  # exit "as run" (the contract's `resume`): 0 for a session that ended done
+
+
+def _section_stop_words(stop: str) -> str:
+    """What goes on with a rollback of the whole change stopped at rollback section step `stop`: `--rollback` alone ran
+    nothing and ended the run ROLLED BACK, the step that failed never run to its end."""
+    return (
+        f"the rollback of the whole change stopped at rollback step '{visible_line(stop)}', every undo run; a rollback to a"
+        f" checkpoint has nothing left to undo: `resume --rollback --full` runs '{visible_line(stop)}' again and the rollback steps after it"
+    )
 
 
 def _rolled_back_words(state: RunState, applied: tuple[str, ...]) -> str:

@@ -109,5 +109,17 @@ def still_applied(state: RunState) -> tuple[str, ...]:
 
 def reopenable(state: RunState, full: bool) -> bool:
     """Whether `resume --rollback` (`full`: `--full`) reopens this finished session: one that ended failed (or aborted,
-    done_criteria_failed), or with `--full` one rolled back to a checkpoint that left steps with an undo applied."""
+    done_criteria_failed), or with `--full` one rolled back to a checkpoint that left steps with an undo applied. A full
+    rollback stopped at a rollback section's step is gone on with by `--full` only: every undo ran, so a rollback to a
+    checkpoint ran nothing and ended the run `rolled_back`, its rollback section never through."""
+    if not full and section_stop(state) is not None:
+        return False
     return state.outcome in REOPENABLE or (full and bool(still_applied(state)))
+
+
+def section_stop(state: RunState) -> str | None:
+    """The rollback section's step the last rollback of the whole change stopped at (it failed, or was stopped), or None."""
+    rollback = state.rollback
+    if rollback is None or rollback.scope != "full" or not rollback.finished or rollback.ok:
+        return None
+    return rollback.failed_step if rollback.failed_step in state.rollback_order else None

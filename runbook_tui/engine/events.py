@@ -282,11 +282,11 @@ PARTICIPANT_LEFT: Final = _declare(
 )
 VerifierHandover = TypedDict("VerifierHandover", {"from": str, "to": str})
 VERIFIER_HANDOVER: Final = _declare("verifier_handover", VerifierHandover, "A different verifier acts: a shift change.")
-ShareStarted = TypedDict("ShareStarted", {"address": str, "fingerprint": str, "keys": NotRequired[dict[str, list[str]]]})
+ShareStarted = TypedDict("ShareStarted", {"address": str, "fingerprint": str, "keys": NotRequired[dict[str, list[str]]], "verifiers": NotRequired[list[str]]})
 SHARE_STARTED: Final = _declare(
     "share_started",
     ShareStarted,
-    "`fingerprint`: the session's SSH host key; `keys`: the public key files of who may join, by option (`verifier-key`, `observer-key`, `participants`: absolute paths), for the resume command to name.",
+    "`fingerprint`: the session's SSH host key; `keys`: the public key files of who may join, by option (`verifier-key`, `observer-key`, `participants`: absolute paths), for the resume command to name; `verifiers`: the names of who may join as verifier (the keys' comments).",
 )
 ShareClosed = TypedDict(
     "ShareClosed",

@@ -215,7 +215,8 @@ def _handover(state: RunState, e: Event) -> RunState:
 
 
 def _share_started(state: RunState, e: Event) -> RunState:
-    return replace(state, share=MappingProxyType({"address": e.get("address"), "fingerprint": e.get("fingerprint"), "keys": e.get("keys") or {}}))
+    shared = {"address": e.get("address"), "fingerprint": e.get("fingerprint"), "keys": e.get("keys") or {}, "verifiers": tuple(e.get("verifiers") or ())}
+    return replace(state, share=MappingProxyType(shared))
 
 
 def _review(state: RunState, e: Event) -> RunState:

@@ -15,7 +15,15 @@ def who_verifies(state: RunState, whose: bool = False) -> str:
     joined = [name for name, role in state.participants.items() if role == "verifier"]
     owner = "'s" if whose else ""
     if not joined:
-        return visible_line(str(planned or state.active_verifier or "the verifier")) + owner
+        return visible_line(named_verifier(state) or "the verifier") + owner
     names = list(dict.fromkeys([*(name for name in (state.active_verifier, planned) if name in joined), *joined]))
     shown = [visible_line(str(name)) + owner for name in names]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+def named_verifier(state: RunState) -> str:
+    """The verifier as the session knows them while none is joined: the ticket's, who gave the last word, or who may
+    join as one (`share_started`'s names, from the keys' comments: `bob or carol`); "" when none is known. Before, a
+    ticket naming no verifier left the header at `verifier ? not connected` though `--verifier-key bob.pub` named bob."""
+    known = state.session.get("verifier") or state.active_verifier
+    return str(known) if known else " or ".join(map(str, state.share.get("verifiers") or ()))

@@ -27,6 +27,7 @@ from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.who_verifies import named_verifier
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
@@ -126,7 +127,7 @@ class RunHeader(Static):
             # Every verifier joined, the ticket's first (bob and carol joined read `verifier bob connected`, while the rows
             # said `Waiting for bob or carol`, and carol's confirmations came from nobody the header named).
             joined = sorted(joined, key=lambda name: name != planned)
-            verifier = ", ".join(joined) if joined else planned or state.active_verifier or "?"
+            verifier = ", ".join(joined) if joined else named_verifier(state) or "?"
             line2.append(f" ▸ verifier {_line(verifier)} ")
             online = bool(joined)
             line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))

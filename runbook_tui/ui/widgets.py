@@ -128,9 +128,13 @@ class RunHeader(Static):
             # said `Waiting for bob or carol`, and carol's confirmations came from nobody the header named).
             joined = sorted(joined, key=lambda name: name != planned)
             verifier = ", ".join(joined) if joined else named_verifier(state) or "?"
-            line2.append(f" ▸ verifier {_line(verifier)} ")
-            online = bool(joined)
-            line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
+            line2.append(f" ▸ verifier {_line(verifier)}")
+            # After the end, nobody's coming or going is journaled (`journal verify` refuses it): a verifier joining a
+            # finished run read `not connected` on both screens while at their keys. The run is over: no word either way.
+            if not state.finished:
+                online = bool(joined)
+                line2.append(" ")
+                line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
         width = self.content_size.width
         if width and line2.cell_len + marks.cell_len > width:  # the checkpoint's id cut in the middle, not at its end
             marks = self._marks(state, room=width - line2.cell_len)

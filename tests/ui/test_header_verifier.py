@@ -2,7 +2,8 @@
 `RunHeader` from the same state).
 
 Walked in tmux at 80x24 and 140x45, a ticket naming no verifier, `--verifier-key bob.pub`: before anyone gave a word
-both screens read `verifier ? not connected`.
+both screens read `verifier ? not connected`. And bob joining after the run finished (nothing but a leave is journaled
+after `session_finished`): both read `verifier bob not connected` while bob sat at his keys.
 """
 
 from __future__ import annotations
@@ -56,3 +57,14 @@ async def test_the_header_names_the_verifier_the_session_lets_in_before_any_word
     assert "verifier bob not connected" in await _header(client, size), "before: `verifier ? not connected`"
     client.state = _then(client.state, ev.PARTICIPANT_JOINED, actor="system", name="bob", role="verifier")
     assert "verifier bob connected" in await _header(client, size)
+
+
+@pytest.mark.parametrize("joined", [True, False])
+async def test_after_the_end_the_header_says_nothing_of_who_is_connected(joined: bool) -> None:
+    """Joined before the end or after it (not journaled), the screens agree: `verifier bob`, the run over."""
+    client = _unplanned()
+    if joined:
+        client.state = _then(client.state, ev.PARTICIPANT_JOINED, actor="system", name="bob", role="verifier")
+    client.state = _then(client.state, ev.SESSION_FINISHED, outcome="done")
+    header = await _header(client, (80, 24))
+    assert "verifier bob" in header and "connected" not in header, header

@@ -11,7 +11,13 @@ the app) is quiet again and the top screen has mounted, so its focus is given.
 A screen that opens after a thread worker (the picker checks the file again
 first) holds the keys with `hold_keys` until `release_keys`. A screen with
 `TYPED_AHEAD = False` (the run) takes no key typed before it was there: enter
-pressed twice on the mode screen ran the first step unseen.
+pressed twice on the mode screen ran the first step unseen. One with
+`UNSEEN_KEYS = False` (a dialog whose `y` acts) takes no key typed before it was
+painted on the terminal: `enter y` in one burst ran a step from a dialog never
+drawn (its command fitted, so `y` counted). Typed: when the terminal's reader
+made the key (its `time`), not when the app's queue came to it, which may be
+after the dialog showed. Painted: the app handed the screen's compositor update
+to the terminal (`_display`; headless, the same update, written nowhere).
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from __future__ import annotations
 import time
 from collections import deque
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from textual import events
+from rich.console import RenderableType
+from textual import _time, events
 from textual.app import App
 from textual.message_pump import MessagePump
 from textual.screen import Screen
@@ -46,6 +54,12 @@ class KeysInTurn(App[int]):
         self._busy_since: float | None = None  # a key is on its way, or a screen is awaited
         self._turn = 0  # which key is on its way: a late answer about an earlier one is ignored
         self._watch: Timer | None = None
+        self._painted: WeakKeyDictionary[Screen[Any], float] = WeakKeyDictionary()  # when each screen was first drawn
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        if renderable is not None and not self._batch_count and screen is self.screen:
+            self._painted.setdefault(screen, _time.get_time())  # (Textual's clock, as a key's `time`)
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, _Typed) or event.is_forwarded:
@@ -58,7 +72,25 @@ class KeysInTurn(App[int]):
             elif self._watch is None:
                 self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
             return
+        if not self._may_use(event, tuple(self.screen_stack)):
+            self._refuse([event])
+            return
         await self._deliver(event)
+
+    def _may_use(self, event: _Typed, seen: tuple[Screen[Any], ...]) -> bool:
+        """Whether the top screen takes the key, which came while `seen` were there: UNSEEN_KEYS False, only once it was
+        painted before the key was typed; TYPED_AHEAD False, only once it was there."""
+        top = self.screen if self.screen_stack else None
+        if top is not None and not getattr(top, "UNSEEN_KEYS", True):
+            painted = self._painted.get(top)
+            return painted is not None and painted < event.time
+        return top in seen or getattr(top, "TYPED_AHEAD", True)
+
+    def _refuse(self, unseen: list[_Typed]) -> None:
+        """Keys typed before the top screen was painted: not used, with a bell and a word."""
+        self.bell()
+        said = visible_line(" ".join(event.key if isinstance(event, events.Key) else "a paste" for event in unseen))[:60]
+        self.notify(f"Not used, pressed before this screen showed: {said}. Press again what you mean now.", markup=False)
 
     async def _deliver(self, event: _Typed) -> None:
         self._turn += 1
@@ -104,18 +136,15 @@ class KeysInTurn(App[int]):
         if turn != self._turn:
             return
         self._busy_since = None
-        unseen: list[str] = []
-        top = self.screen if self.screen_stack else None
+        unseen: list[_Typed] = []
         while self._held:
             event, seen = self._held.popleft()
-            if top in seen or getattr(top, "TYPED_AHEAD", True):
+            if self._may_use(event, seen):
                 await self._deliver(event)
                 break
-            unseen.append(event.key if isinstance(event, events.Key) else "a paste")
+            unseen.append(event)
         if unseen:
-            self.bell()
-            said = visible_line(" ".join(unseen))[:60]
-            self.notify(f"Not used, pressed before this screen showed: {said}. Press again what you mean now.", markup=False)
+            self._refuse(unseen)
 
     async def _unstick(self) -> None:
         """Keys held STUCK_SECONDS go on (the key before them never answered); checked again while keys wait."""
@@ -126,6 +155,11 @@ class KeysInTurn(App[int]):
             await self._next(self._turn)
         else:
             self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
+
+
+def shown(app: App[Any], screen: Screen[Any]) -> bool:
+    """Whether `screen` has been painted: a key typed from then on counts on it (where UNSEEN_KEYS is False)."""
+    return not isinstance(app, KeysInTurn) or screen in app._painted
 
 
 def hold_keys(app: App[Any]) -> None:

@@ -71,6 +71,9 @@ class ConfirmPrompt(Dialog[bool]):
         Binding("y", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),
     ]
+    #: `y` acts (runs a step, stops one, gives a go-ahead, quits): no key typed before the dialog was painted counts
+    #: (keys_in_turn: `enter y` in one burst ran the step from a dialog never drawn).
+    UNSEEN_KEYS = False
 
     def __init__(self, title: str, body: str | RenderableType, yes: str, *, read_to_end: bool = False) -> None:
         super().__init__(title, f"y {yes} · n / escape cancel")

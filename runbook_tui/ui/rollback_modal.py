@@ -49,6 +49,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         Binding("f", "toggle_scope", "checkpoint / full"),
         Binding("n,escape", "cancel", "cancel"),
     ]
+    UNSEEN_KEYS = False  # `y` starts the rollback: not on a key typed before the list was painted (keys_in_turn)
 
     def __init__(
         self,

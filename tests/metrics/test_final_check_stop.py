@@ -24,7 +24,7 @@ from peers import Exporter, Prometheus
 from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import replay
-from tests.ui.run_screen_helpers import painted, until
+from tests.ui.run_screen_helpers import painted, showing, until
 
 pytestmark = pytest.mark.peers
 
@@ -57,7 +57,7 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         assert screen.check_action("stop_step", ()) is False, "k says what it does: end check, not stop step"
         await until(pilot, lambda: _read_since_the_check(controller.state, "err"), "a reading taken since the check began")
         await pilot.press("k")
-        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await until(pilot, lambda: showing(app, "ConfirmPrompt"), "the stop dialog")
         body = " ".join(painted(app.screen.query_one("#dialog-body")).split())
         assert "✗ err below 3" in body and ": now 4" in body and "NOT met" in body, body  # the reading against the line
         await pilot.press("y")
@@ -69,7 +69,7 @@ async def test_k_ends_the_final_checks_wait_journaled_with_who_and_unmet(
         # the footer and did nothing, every step being done.
         assert "u roll back" in painted(screen.query_one(StatusStack)) and screen.check_action("rollback", ()) is True
         await pilot.press("u")
-        await until(pilot, lambda: type(app.screen).__name__ == "RollbackModal", "u to show the undo list")
+        await until(pilot, lambda: showing(app, "RollbackModal"), "u to show the undo list")
         await pilot.press("y")
         await until(pilot, lambda: "Rolled back to the start; 'edit' is next again" in painted(screen.query_one(StatusStack)), "the rollback done")
         assert controller.state.rollback is not None and controller.state.rollback.ok and controller.state.steps["edit"].status == "undone"
@@ -202,7 +202,7 @@ async def test_a_pause_during_the_final_check_and_a_resume_keep_k_where_the_cont
         assert _k_agrees(screen, controller)
         await until(pilot, lambda: "… checking" in painted(screen.query_one("#metrics-summary")), "the metrics area to say the check runs")
         await pilot.press("k")
-        await until(pilot, lambda: type(resumed.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await until(pilot, lambda: showing(resumed, "ConfirmPrompt"), "the stop dialog")
         await pilot.press("y")
         await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
         assert not _k_agrees(screen, controller) and not controller.state.success_pending
@@ -233,7 +233,7 @@ async def test_k_at_the_end_also_ends_the_check_the_verify_section_began(
         await pilot.press("enter")
         await until(pilot, lambda: controller.final_check_stoppable(), "the check before the end")
         await pilot.press("k")
-        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await until(pilot, lambda: showing(app, "ConfirmPrompt"), "the stop dialog")
         await pilot.press("y")
         await until(pilot, lambda: "Success criteria NOT met" in painted(screen.query_one(StatusStack)), "the unmet status")
         await until(pilot, lambda: not controller.state.success_pending, "no check left waiting", seconds=5)
@@ -300,7 +300,7 @@ async def test_k_between_steps_ends_the_verify_sections_check(
         row = " ".join(painted(screen.query_one(StatusStack)).split())
         assert "Next: 'tidy'" in row and "k end check" in row, row
         await pilot.press("k")
-        await until(pilot, lambda: type(app.screen).__name__ == "ConfirmPrompt", "the stop dialog")
+        await until(pilot, lambda: showing(app, "ConfirmPrompt"), "the stop dialog")
         body = " ".join(painted(app.screen.query_one("#dialog-body")).split())
         assert "err below 3% within 10m" in body and "stay not decided" in body and "The run goes on" in body, body
         await pilot.press("y")

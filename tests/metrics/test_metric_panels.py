@@ -31,10 +31,10 @@ from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import MetricPanel, PanelArea
-from runbook_tui.ui.rollback_modal import RollbackModal
 from runbook_tui.ui.run_screen import RunView
 from runbook_tui.ui.sparkline import ThresholdSparkline
 from runbook_tui.ui.status_stack import StatusStack
+from tests.ui.run_screen_helpers import showing
 
 SIZE = (110, 16)
 APP_CSS = Path(__file__).resolve().parents[2] / "runbook_tui" / "ui" / "app.tcss"
@@ -199,7 +199,7 @@ async def _until_the_guard_opens_the_undo_list(app: RunbookApp, pilot: Pilot[Non
     area = app.screen.query_one(PanelArea)
     await until(lambda: area.has_class("watching"), what="the watched panel drawn large")
     exporter.set(8)
-    await until(lambda: isinstance(app.screen, RollbackModal), timeout=10, what="the undo list, opened by the guard")
+    await until(lambda: showing(app, "RollbackModal"), timeout=10, what="the undo list, opened by the guard")
     assert controller.state.steps["soak"].status == "failed", "the trip cut the watch short"
     assert controller.state.guard_trips[0]["action"] == "rollback"
     assert controller.state.paused and controller.state.rollback is None, "paused; nothing undone before the person says yes"
@@ -248,14 +248,14 @@ async def test_a_guard_rollback_left_unanswered_opens_the_undo_list_again_on_res
         await pilot.press("escape")
         await until(lambda: type(app.screen).__name__ == "RunScreen", what="the run screen again, the request left open")
         await pilot.press("q")
-        await until(lambda: type(app.screen).__name__ == "ConfirmPrompt", what="the quit prompt")
+        await until(lambda: showing(app, "ConfirmPrompt"), what="the quit prompt")
         await pilot.press("y")
     assert (tmp_path / "changed").exists(), "nothing undone before the process ended"
     exporter.set(0)  # the error rate is back to normal: the guard does not trip again; only the unanswered request is left
 
     resumed = RunbookApp(lambda _override: resume_session(journal, settings=Settings()))
     async with resumed.run_test(size=(140, 45), notifications=True) as pilot:
-        await until(lambda: isinstance(resumed.screen, RollbackModal), timeout=10, what="the undo list, opened again on resume")
+        await until(lambda: showing(resumed, "RollbackModal"), timeout=10, what="the undo list, opened again on resume")
         assert resumed.handle is not None
         controller = resumed.handle.controller
         assert controller.state.rollback is None, "nothing undone before the person says yes"

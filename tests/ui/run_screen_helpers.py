@@ -26,6 +26,7 @@ from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import RunState, replay
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.footer import KeyFooter
+from runbook_tui.ui.keys_in_turn import shown
 
 SIZE = (140, 45)
 
@@ -235,9 +236,15 @@ async def read_to_end(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: pilot.app.screen.query_one("#dialog-scroll").read_to_end(), "the dialog's last line in view")
 
 
+def showing(app: Any, name: str) -> bool:
+    """Whether the top screen is of the class called `name`, mounted and painted: a key typed before it is drawn does
+    not count on a dialog whose y acts (keys_in_turn), as a person presses y once they see the dialog."""
+    return type(app.screen).__name__ == name and app.screen.is_mounted and shown(app, app.screen)
+
+
 async def screen_is(pilot: Pilot[Any], name: str) -> Any:
-    """Wait until the top screen is of the class called `name`; returns it."""
-    await until(pilot, lambda: type(pilot.app.screen).__name__ == name and pilot.app.screen.is_mounted, f"the {name} screen")
+    """Wait until the top screen is of the class called `name`, painted; returns it."""
+    await until(pilot, lambda: showing(pilot.app, name), f"the {name} screen")
     await pilot.pause()
     return pilot.app.screen
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from run_screen_helpers import (
     FakeClient,
+    burst,
     make_app,
     of_kind,
     painted,
@@ -63,6 +64,28 @@ sections:
 def _dialog_text(app: object) -> str:
     screen = app.screen  # type: ignore[attr-defined]
     return "\n".join(painted(widget) for widget in screen.query("#dialog-body, #dialog-keys"))
+
+
+@pytest.mark.asyncio
+async def test_enter_y_typed_in_one_burst_runs_nothing_from_a_dialog_not_yet_painted(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tmux send-keys Enter y` (or a lagging SSH link): the y waited for the dialog enter opened, and, the command
+    fitting in it, ran the step from a dialog never drawn. Now it is not used, with a bell and a word; a y pressed once
+    the dialog shows runs the step."""
+    prepare_workdir(workdir, monkeypatch, _runbook(10))
+    (workdir / "victim").mkdir()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        burst(app, "enter", "y")
+        await screen_is(pilot, "ConfirmPrompt")
+        said = "Not used, pressed before this screen showed: y."
+        await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), "the unused y said")
+        await settled(pilot)
+        assert type(app.screen).__name__ == "ConfirmPrompt", "the dialog stays open, its y not used"
+        assert not of_kind("j.jsonl", "step_started") and (workdir / "victim").exists(), "the y typed ahead ran nothing"
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["clean"].status == "done", "'clean' to run on a y pressed once it showed")
 
 
 @pytest.mark.asyncio

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
+from run_screen_helpers import burst, make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
 
 STEPS = "\n".join(f"      - {{id: s{n:02d}, title: Step {n}, run: echo {n}, undo: echo undo-{n}, verify: none}}" for n in range(1, 13))
 RUNBOOK = f"""\
@@ -58,3 +58,25 @@ async def test_y_starts_the_rollback_once_the_list_was_read_to_its_end(workdir: 
         await pilot.press("y")
         await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to end", seconds=60)
         assert [e for e in controller.state.rollback.plan["entries"]] and controller.state.current == "s01"
+
+
+@pytest.mark.asyncio
+async def test_u_y_typed_in_one_burst_starts_no_rollback_from_a_list_not_yet_painted(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`u y` in one burst (tmux send-keys, a lagging link): the y waited for the list u opened and, the list fitting,
+    started the rollback from a list never drawn. Now it is not used, said; a y pressed once the list shows starts it."""
+    prepare_workdir(workdir, monkeypatch, RUNBOOK)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        for step in ("mark", "s01"):
+            await settled(pilot)
+            await run_step(pilot, step)
+        await settled(pilot)
+        burst(app, "u", "y")
+        await screen_is(pilot, "RollbackModal")
+        said = "Not used, pressed before this screen showed: y."
+        await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), "the unused y said")
+        await settled(pilot)
+        assert type(app.screen).__name__ == "RollbackModal" and controller.state.rollback is None, "the y typed ahead started nothing"
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to end", seconds=60)

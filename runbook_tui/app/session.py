@@ -146,11 +146,9 @@ class Session:
         host, port = self.share.address
         bound = await self.share.start(host, port)
         self.share_address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"  # as `join` takes it: ::1:2222 is ambiguous
-        keys = {option: list(files) for option, files in self.share_keys.items()}
-        # Who may verify, by name (the keys' comments): the header named `verifier ?` until someone gave a word.
-        verifiers = sorted({p.name for p in self.share.participants.values() if p.role == "verifier"})
-        named = {"keys": keys} if keys else {}
-        self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint, verifiers=verifiers, **named)
+        keys = {"keys": {option: list(files) for option, files in self.share_keys.items()}} if self.share_keys else {}
+        verifiers = sorted({p.name for p in self.share.participants.values() if p.role == "verifier"})  # who may verify, by name (the header)
+        self.controller.emit(SHARE_STARTED, self.actor, address=self.share_address, fingerprint=self.share.fingerprint, verifiers=verifiers, **keys)
 
     @property
     def start_waits_for(self) -> str:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from waiting import until
+
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.journal import JournalWriter
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
@@ -61,8 +63,7 @@ class Leases:
 
 async def _walk(controller: Controller) -> None:
     async def settled() -> None:
-        while controller.busy:
-            await asyncio.sleep(0.01)
+        await until(lambda: not controller.busy, "the controller to finish what it runs")
 
     for _ in range(3):  # drain, lease, use (fails)
         assert controller.run_current(ALICE).ok

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from share_peers import NO_AGENT, Lab, allowed_signers, confirm_next, journal_verify, until
-from test_signed_run import _resigned, journal_lines_of
+from test_signed_run import _resigned, journal_lines_of, renumbered
 
 pytestmark = pytest.mark.asyncio
 
@@ -66,18 +66,7 @@ def _without_bob(events: list[dict[str, Any]], **finished: str) -> list[dict[str
     kept = [
         e for e in events if e.get("actor") != "bob" and e.get("name") != "bob" and e.get("statement", {}).get("by") != "bob" and e["type"] != "share_closed"
     ]
-    moved = {e["seq"]: n for n, e in enumerate(kept)}
-    out = []
-    for n, event in enumerate(kept):
-        event = dict(event, seq=n)
-        if event["type"] == "decision_signed":
-            event["decision"] = moved[event["decision"]]
-        elif event["type"] == "seal":
-            event["statement"] = dict(event["statement"], seq=moved[event["statement"]["seq"]])
-        elif event["type"] == "step_finished" and event["step"] in finished:
-            event["status"] = finished[event["step"]]
-        out.append(event)
-    return out
+    return [e | {"status": finished[e["step"]]} if e["type"] == "step_finished" and e["step"] in finished else e for e in renumbered(kept)]
 
 
 @pytest.mark.peers

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from share_peers import NO_AGENT, Lab, allowed_signers, confirm_next, journal_verify, start_shared, until
 from test_exec_share_requests import GO_AHEAD
-from test_signed_run import _resigned, journal_lines_of
+from test_signed_run import _resigned, journal_lines_of, renumbered
 
 pytestmark = pytest.mark.asyncio
 
@@ -29,17 +29,7 @@ def _moved(events: list[dict[str, Any]], pair: tuple[int, int], before: int) -> 
     moving = [events[pair[0]], events[pair[1]]]
     rest = [e for e in events if e["seq"] not in pair]
     at = next(n for n, e in enumerate(rest) if e["seq"] == before)
-    kept = [*rest[:at], *moving, *rest[at:]]
-    moved = {e["seq"]: n for n, e in enumerate(kept)}
-    out = []
-    for n, event in enumerate(kept):
-        event = dict(event, seq=n)
-        if event["type"] == "decision_signed":
-            event["decision"] = moved[event["decision"]]
-        elif event["type"] == "seal":
-            event["statement"] = dict(event["statement"], seq=moved[event["statement"]["seq"]])
-        out.append(event)
-    return out
+    return renumbered([*rest[:at], *moving, *rest[at:]])
 
 
 @pytest.mark.peers

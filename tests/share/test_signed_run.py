@@ -301,3 +301,17 @@ async def test_the_assignee_confirming_her_own_steps_is_impossible(lab: Lab, peo
         confirmed = [e["seq"] + 1 for e in events if e["type"] == "step_confirmed"]
         for line in confirmed:
             assert f"line {line}: step_confirmed by 'alice', the assignee: only the verifier decides this (two-person rule)" in result.stdout, result.stdout
+
+
+def renumbered(kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`kept` numbered again from 0, each seq a signature or a seal names moved to where that event now stands."""
+    moved = {e["seq"]: n for n, e in enumerate(kept)}
+    out = []
+    for n, event in enumerate(kept):
+        event = dict(event, seq=n)
+        if event["type"] == "decision_signed":
+            event["decision"] = moved[event["decision"]]
+        elif event["type"] == "seal":
+            event["statement"] = dict(event["statement"], seq=moved[event["statement"]["seq"]])
+        out.append(event)
+    return out

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from share_peers import CLI, HOST, NO_AGENT, Lab, allowed_signers, confirm_next, journal_verify
-from test_signed_run import CHECKPOINTED, _resigned, journal_lines_of
+from test_signed_run import CHECKPOINTED, _resigned, journal_lines_of, renumbered
 
 from runbook_tui.share.client import Endpoint, ShareClient
 
@@ -57,24 +57,10 @@ def _verify_against(lab: Lab, journal: Path, allowed: Path, copy: Path) -> subpr
     )  # fmt: skip
 
 
-def _renumbered(kept: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`kept` numbered again from 0, each seq a signature or a seal names moved to where that event now stands."""
-    moved = {e["seq"]: n for n, e in enumerate(kept)}
-    out = []
-    for n, event in enumerate(kept):
-        event = dict(event, seq=n)
-        if event["type"] == "decision_signed":
-            event["decision"] = moved[event["decision"]]
-        elif event["type"] == "seal":
-            event["statement"] = dict(event["statement"], seq=moved[event["statement"]["seq"]])
-        out.append(event)
-    return out
-
-
 def _as_solo(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     kept = [e for e in events if e.get("actor") != "bob" and e.get("statement", {}).get("by") != "bob" and e["type"] not in SHARE_EVENTS]
     kept[0] = kept[0] | {"solo": "bob is on leave"}
-    return [e | {"status": "done", "verified": False} if e["type"] == "step_finished" else e for e in _renumbered(kept)]
+    return [e | {"status": "done", "verified": False} if e["type"] == "step_finished" else e for e in renumbered(kept)]
 
 
 def _cut_before_bob(events: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -171,7 +171,8 @@ def _gaps(journal: Path) -> list[float]:
 
 
 def test_a_hung_receiver_does_not_delay_the_next_step(receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path) -> None:
-    """Measured: the gap between steps with a receiver that never answers differs by under 50 ms from a run without it."""
+    """Measured: the gap between steps with a receiver that never answers is no longer than without it, give or take
+    the machine's load (a send on the steps' path would wait the 5 s timeout, then retry)."""
     hung = receiver("hang")
     every_event = f'- {{url: "{hung.url}"}}'
     settings = Settings(notify_timing=NotifyTiming(timeout=5.0, retries=2))
@@ -188,7 +189,7 @@ def test_a_hung_receiver_does_not_delay_the_next_step(receiver: Callable[[str], 
     asyncio.run(run(loud, tmp_path / "loud.jsonl", True))
     without, with_hung = _gaps(tmp_path / "quiet.jsonl"), _gaps(tmp_path / "loud.jsonl")
     for plain, hanging in zip(without, with_hung):
-        assert abs(hanging - plain) < 0.05, f"step gaps without {without} vs with a hung receiver {with_hung}"
+        assert hanging - plain < 1.0, f"step gaps without {without} vs with a hung receiver {with_hung}"
     assert len(hung.requests) == 1, "the receiver hung on the first notice; the rest waited in its queue"
     left = {e["event"]: (e["error"], e["attempts"]) for e in of_type(events_of(tmp_path / "loud.jsonl"), "notify_failed")}
     assert left == {  # the receiver holds session_started: sent, unanswered (before: "not sent", attempts 0)

@@ -180,6 +180,8 @@ async def started(pilot: Pilot[Any]) -> Any:
     assert isinstance(app, RunbookApp)
     # mounted too: the screen is on top before its Mount has run, and a query then (`#detail`) found nothing yet
     await until(pilot, lambda: app.handle is not None and type(app.screen).__name__ == "RunScreen" and app.screen.is_mounted, "the run screen")
+    # laid out too: under load the first layout came after, and a footer read then painted an empty row
+    await until(pilot, lambda: all(footer.outer_size.height for footer in app.screen.query(KeyFooter)), "the run screen laid out")
     assert app.handle is not None
     return app.handle.controller
 

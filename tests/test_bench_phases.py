@@ -1,4 +1,4 @@
-"""bench/first_paint.py --phases: the timeline bench/README.md cites for where the first frame's time goes."""
+"""bench/first_paint.py --phases (the timeline bench/README.md cites for where the first frame's time goes), and the process time the benches print beside the wall time."""
 
 from __future__ import annotations
 
@@ -24,3 +24,16 @@ def test_phases_print_each_variants_timeline_up_to_its_marked_frame() -> None:
     places = [runbook.find(name) for name in order]
     assert -1 not in places and places == sorted(places), runbook
     assert "ratio runbook/minimal:" in runbook, "the bench itself still runs after the timelines"
+    # Each child's process time at its frame, beside the wall time: what compares when other work shares the machine.
+    assert "CPU median s" in runbook and "CPU to the frame" in runbook, runbook
+
+
+def test_load_bench_prints_the_process_time_of_each_load_beside_the_wall_time() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), "--steps", "50", "--reps", "1"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "load CPU" in done.stdout and "x (not the aim)" in done.stdout, done.stdout

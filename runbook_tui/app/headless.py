@@ -146,8 +146,10 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
 async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec") -> int:
     """Run `body`, ending cleanly on Ctrl-C, SIGTERM or SIGHUP: the journal stays resumable (its note names `command`)."""
     # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
-    # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing.
+    # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing. The collector, paused
+    # through start-up (`cli.main`), is on for the run: `resume` without a screen ran the rest of a change without it.
     gc.freeze()
+    gc.enable()
     loop = asyncio.get_running_loop()
     task = asyncio.ensure_future(body(session))
     stopped_by: list[str] = []

@@ -427,7 +427,8 @@ COMMANDS = {
 }
 
 
-# Commands that open a screen: no cyclic collections until its first frame is drawn (ThemedApp turns them back on).
+# Commands that open a screen: no cyclic collections until its first frame is drawn (ThemedApp turns them back on; a
+# `resume` that goes on without a screen, as its headless run begins: app/headless.py).
 # Start-up makes objects that nearly all live on (modules, classes, the runbook, the widgets): the ~170 collections it
 # triggered on `run` (one a full one) walked them for 50-60 ms, a sixth of the CPU to the first frame. This module
 # imports little itself, so the runbook package and Textual load inside that pause too.

@@ -433,6 +433,9 @@ COMMANDS = {
 # triggered on `run` (one a full one) walked them for 50-60 ms, a sixth of the CPU to the first frame. This module
 # imports little itself, so the runbook package and Textual load inside that pause too.
 SCREEN_COMMANDS = frozenset({"run", "resume", "replay", "join"})
+#: ... and the headless runs, paused alike until the run begins (app/headless.py freezes what the start built, then turns
+#: the collector on): 45 collections walked it on `exec`'s way to its run (bench/output.py's `seq 1`: 6-8 ms of a 90 ms start).
+PAUSED_AT_START = SCREEN_COMMANDS | {"exec", "rehearse"}
 
 
 @quiet_on_broken_pipe
@@ -449,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     if args.command in ANSWER_IN_EXIT_CODE:
         return answer_kept(lambda: _main(args))
-    if args.command not in SCREEN_COMMANDS:
+    if args.command not in PAUSED_AT_START:
         return _main(args)
     gc.disable()
     try:

@@ -328,6 +328,7 @@ class ShareServer:
         if self._open.get(actor.name, 0) >= SESSIONS_PER_PARTICIPANT:
             self.admission.counts["refused_sessions"] += 1
             _bye(process, f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open")
+            process.exit(0)  # closed, not left open: each would hold what was written to it (before: without end)
             return
         self._open[actor.name] = self._open.get(actor.name, 0) + 1  # counted now: hellos held back cannot pass the limit
         try:

@@ -150,7 +150,7 @@ class ShareClient:
         self._conn = await asyncssh.connect(
             ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
-            encryption_algs=protocol.CIPHERS, **keys,
+            encryption_algs=protocol.CIPHERS, compression_algs=protocol.COMPRESSION, **keys,
         )  # fmt: skip
         conn = self._conn
 

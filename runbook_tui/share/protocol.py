@@ -60,6 +60,10 @@ MAX_PACKET = 256 * 1024
 #: three (the verifier's decryption of a 74 MB catch-up: ~5% of its CPU time -> ~3%; bench/README.md). Each is an
 #: AEAD cipher OpenSSH offers by default.
 CIPHERS = ("aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com")
+#: The SSH compression offered and accepted, each way: none. A peer that picks zlib (asyncssh offers it unless told
+#: not to, and takes it whenever the other side asks) can send a packet of 256 KiB that inflates to 256 MB in the
+#: other's process, on its event loop (before: five such packets from a verifier took the assignee's RSS 60 -> 469 MB).
+COMPRESSION = ("none",)
 #: (seconds between SSH keepalives, unanswered ones before a link counts as dead), both ways. A link
 #: that dies silently (NAT timeout, a laptop changing networks) gives no reset: without keepalives the
 #: verifier's replica would wait on it forever showing "connected", and so would the assignee's header.

@@ -265,6 +265,7 @@ class ShareServer:
             lambda: _Gate(self), **where, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, login_timeout=LOGIN_TIMEOUT, backlog=TOTAL,
             agent_forwarding=False, allow_pty=False,  # nothing here needs a client's agent or a terminal
+            compression_algs=protocol.COMPRESSION,
         )  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])
 

@@ -12,6 +12,7 @@ import asyncssh
 import pytest
 from share_peers import HOST, TWO_STEPS, Lab
 
+from runbook_tui.share.client import Endpoint, ShareClient, trust, words
 from runbook_tui.share.server import SESSIONS_PER_PARTICIPANT
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
@@ -40,3 +41,58 @@ async def test_a_session_over_the_limit_is_told_bye_and_closed(lab: Lab) -> None
         assert rest == "", rest
         await asyncio.wait_for(over.wait_closed(), 10)
     shared.stop()
+
+
+async def test_the_session_refuses_ssh_compression_a_verifier_asks_for(lab: Lab) -> None:
+    """Before: a verifier's client that asked for zlib got it, and could send a packet of 256 KiB that inflated to 256 MB
+    in the assignee's process (five packets of 200 MB inflated: its RSS 60 -> 469 MB at the peak, the run's event loop
+    busy inflating them for seconds)."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    login = {"known_hosts": str(lab.known_hosts), "client_keys": [str(bob)], "username": "runbook"}
+    async with asyncssh.connect(HOST, shared.port, compression_algs=["zlib@openssh.com", "none"], **login) as conn:
+        assert (conn.get_extra_info("recv_compression"), conn.get_extra_info("send_compression")) == ("none", "none")
+    with pytest.raises(asyncssh.KeyExchangeFailed, match="compression"):
+        await asyncssh.connect(HOST, shared.port, compression_algs=["zlib@openssh.com"], **login)
+    shared.stop()
+
+
+class _AnyKey(asyncssh.SSHServer):
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        return True
+
+
+async def test_join_refuses_a_session_that_would_only_speak_compressed(lab: Lab) -> None:
+    """The same bomb the other way: a session (or whoever answers at its address with a trusted key) that offers zlib alone.
+    Before: the verifier's client took it, and the session's packets could inflate 1000-fold in the verifier's process."""
+    bob = lab.key("bob")
+    welcomed: list[str] = []
+
+    async def session(process: asyncssh.SSHServerProcess[str]) -> None:
+        welcomed.append("yes")
+        process.stdout.write(json.dumps({"kind": "welcome", "name": "bob", "role": "verifier", "session": "s1", "key": "SHA256:x"}) + "\n")
+        await process.stdin.readline()
+        process.exit(0)
+
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    server = await asyncssh.create_server(
+        _AnyKey, HOST, 0, server_host_keys=[host_key], process_factory=session, encoding="utf-8", compression_algs=["zlib@openssh.com"]
+    )
+    port = int(server.sockets[0].getsockname()[1])
+    trust(str(lab.known_hosts), HOST, port, host_key)
+    client = ShareClient(Endpoint(HOST, port, str(lab.known_hosts), str(bob), False, None))
+    try:
+        with pytest.raises(asyncssh.KeyExchangeFailed) as raised:
+            await asyncio.wait_for(client.connect(), 10)
+        assert "compression" in words(raised.value) and welcomed == [], (words(raised.value), welcomed)
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()

@@ -40,6 +40,7 @@ from runbook_tui.share.admission import (
     KeyRefusals,
     quiet_accept_errors,
 )
+from runbook_tui.share.channels import Channels
 from runbook_tui.share.pace import REQUEST_BURST, REQUESTS_PER_SECOND, NotePace, Pace, text_field
 from runbook_tui.share.participants import Participant
 from runbook_tui.share.presence import Presence
@@ -141,6 +142,7 @@ class _Gate(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.counted: Participant | None = None  # the participant this authenticated connection counts for
         self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
+        self.channels = Channels(share._session)  # its session channels: a few at once, no environment kept (share/channels.py)
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
@@ -176,6 +178,9 @@ class _Gate(asyncssh.SSHServer):
             return
         connections[participant.fingerprint] += 1
         self.counted = participant
+
+    def session_requested(self) -> tuple[asyncssh.SSHServerChannel[str], asyncssh.SSHServerProcess[str]] | bool:
+        return False if self.conn is None else self.channels.open(self.conn)
 
     def begin_auth(self, username: str) -> bool:
         self.asked = True
@@ -262,7 +267,7 @@ class ShareServer:
         self._undo_quiet = quiet_accept_errors(asyncio.get_running_loop(), self.admission.logger)
         where: dict[str, Any] = {"sock": self.socket} if self.socket is not None else {"host": host, "port": port}
         self._server = await asyncssh.create_server(
-            lambda: _Gate(self), **where, server_host_keys=[self.host_key], process_factory=self._session, encoding="utf-8",
+            lambda: _Gate(self), **where, server_host_keys=[self.host_key], encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, login_timeout=LOGIN_TIMEOUT, backlog=TOTAL,
             agent_forwarding=False, allow_pty=False,  # nothing here needs a client's agent or a terminal
             compression_algs=protocol.COMPRESSION,

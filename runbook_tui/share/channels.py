@@ -1,0 +1,56 @@
+"""The session channels of one participant's SSH connection: a few at once, and none keeps an environment.
+
+asyncssh gives a server every session channel a client opens, and keeps the name and value of every `env` request on
+its channel for as long as that is open. So a participant's client could open channels without end on one connection
+(each some KB of the assignee's memory; SESSIONS_PER_PARTICIPANT counts sessions, which start at a channel's `shell`,
+and a channel need never ask for one), or send `env` requests without end on one channel (before: 1,000 of 200 KB took
+the assignee's RSS 61 -> 247 MB). Nothing here reads an environment: each `env` request is refused, and a connection
+holds at most CHANNELS_PER_CONNECTION channels at once (one more is refused as it opens).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import asyncssh
+
+#: Session channels open at once on one connection: the sessions a participant may have, and room for those closing.
+CHANNELS_PER_CONNECTION = 8
+
+ProcessFactory = Callable[[asyncssh.SSHServerProcess[str]], Any]
+
+
+class _Session(asyncssh.SSHServerProcess[str]):
+    """The session of one channel (no SFTP, no SCP), saying when its channel closes."""
+
+    def __init__(self, factory: ProcessFactory, closed: Callable[[], None]) -> None:
+        super().__init__(factory, None, 0, False)
+        self._closed = closed
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        super().connection_lost(exc)
+        self._closed()
+
+
+def _refused(_packet: object) -> bool:
+    return False
+
+
+class Channels:
+    """One connection's session channels: opened through `open` (an `SSHServer.session_requested`), counted until closed."""
+
+    def __init__(self, factory: ProcessFactory) -> None:
+        self.factory = factory
+        self.count = 0
+
+    def open(self, conn: asyncssh.SSHServerConnection) -> tuple[asyncssh.SSHServerChannel[str], _Session] | bool:
+        if self.count >= CHANNELS_PER_CONNECTION:
+            return False  # the client is told "Session refused"
+        channel: asyncssh.SSHServerChannel[str] = conn.create_server_channel()
+        channel._process_env_request = _refused  # type: ignore[method-assign, assignment]  # asyncssh's handler of `env` (asyncssh 2.24, pinned in uv.lock)
+        self.count += 1
+        return channel, _Session(self.factory, self._closed)
+
+    def _closed(self) -> None:
+        self.count -= 1

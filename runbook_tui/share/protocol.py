@@ -17,10 +17,11 @@ Server to client:
 The events are the journal's own lines, so the client folds them with the
 same `apply()` and its replica cannot disagree with the journal.
 
-Limits (share/server.py, share/pace.py): 8 authenticated connections per participant's key
+Limits (share/server.py, share/channels.py, share/pace.py): 8 authenticated connections per participant's key
 at once (a session on one more is told `bye`, and the connection closed a
-second later); 4 sessions per participant at once, counted from
-when a session opens; its hello within 10 s; requests paced per session (20
+second later); 8 session channels at once on one connection (one more is refused as it
+opens), none keeping an `env` request; no SSH compression either way; 4 sessions per participant at once, counted from
+when a session opens (one more is told `bye` and closed); its hello within 10 s; requests paced per session (20
 at once, then 5 a second), notes per participant (10 at once, then 10 a
 minute), their text at most 16,384 characters, a request's
 line at most 512 KiB (longer: `bye`, and the session ends). A session

@@ -379,7 +379,7 @@ class MetricsMonitor:
 
         async with self._fresh:
             try:
-                async with asyncio.timeout(timeout):  # not wait_for: on 3.11 it can drop a cancellation (sources._in_thread)
+                async with asyncio.timeout(timeout):  # not wait_for: on 3.11 it can drop a cancellation (readings.py)
                     await self._fresh.wait_for(fresh)
             except TimeoutError:
                 return None

@@ -7,9 +7,10 @@ refused"). Nothing here raises on a network or query problem, and nothing
 imports Textual. Every request is one bounded GET (engine/http_bounded.py: a deadline
 for the whole request, a size limit, few redirects) in a worker thread
 of the sources' own pool (not asyncio's default one, where the journal waits for a decision's
-fsync); the event loop never waits on the network, and no
-thread outlives its deadline (a peer dripping a byte every half second
-cannot fill the shared pool, nor keep the process from exiting).
+fsync); the event loop never waits on the network, no request outlives its
+deadline (a peer dripping a byte every half second cannot fill the pool, nor
+keep the process from exiting), and a reading whose answer is still being read
+past it is waited for by the next poll, never started again (readings.py).
 prometheus-api-client is not used: it reads an answer whole, however long
 and however slowly it comes.
 
@@ -34,10 +35,8 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import partial
-from typing import Any, Literal, Protocol, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
 from runbook_tui.engine.http_bounded import FetchError, get, redirected_note, short, without_password
@@ -56,6 +55,7 @@ from runbook_tui.metrics.prom_answer import (
     shown,
     vector_labels,
 )
+from runbook_tui.metrics.readings import Readings
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -198,28 +198,6 @@ def reading(values: Sequence[float], direction: Direction, now: float) -> Sample
     return Sample(value, None, now, note=note)
 
 
-_Result = TypeVar("_Result")
-
-
-#: The sources' worker threads, apart from asyncio's default pool: the journal waits for a decision's fsync there, and
-#: a silent server holding every default thread until its deadline held back the pause a person had just pressed.
-_POOL_SIZE = 8
-_pool: ThreadPoolExecutor | None = None
-
-
-async def _in_thread(func: Callable[..., _Result], *args: Any, deadline: float) -> _Result:
-    """Run blocking `func` in a worker thread; give up waiting after `deadline` seconds (the thread ends on its own).
-
-    `asyncio.timeout`, not `asyncio.wait_for`: on Python 3.11 `wait_for` returns the result of a call that finished as
-    its task was being cancelled and drops the cancellation, so the poller, stopped at the end of a run, polled on for
-    ever and `exec` never exited (about one run in five with a fast-failing source polled every 0.2 s)."""
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=_POOL_SIZE, thread_name_prefix="metrics")
-    async with asyncio.timeout(deadline):
-        return await asyncio.get_running_loop().run_in_executor(_pool, partial(func, *args))
-
-
 # -- Prometheus ---------------------------------------------------------------------------
 
 
@@ -239,6 +217,7 @@ class PrometheusSource:
         self._token_problem = header_value_problem(self.token) if self.token else None
         self.timeout = timeout
         self._slots: asyncio.Semaphore | None = None
+        self._readings = Readings()
 
     def close(self) -> None:
         pass
@@ -352,7 +331,7 @@ class PrometheusSource:
         async def one(panel: PanelQuery) -> Sample:
             async with slots:  # the deadline counts from when the query really starts
                 try:
-                    return await _in_thread(self.query_now, panel, deadline=self.timeout + 1)
+                    return await self._readings.read(("now", panel), self.query_now, panel, deadline=self.timeout + 1)
                 except TimeoutError:
                     return Sample(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", time.time())
 
@@ -361,7 +340,7 @@ class PrometheusSource:
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         try:
-            return await _in_thread(self.query_baseline, panel, started, deadline=self.timeout + 1)
+            return await self._readings.read(("baseline", panel, started), self.query_baseline, panel, started, deadline=self.timeout + 1)
         except TimeoutError:
             return Baseline(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", "baseline")
 
@@ -418,6 +397,7 @@ class ScrapeSource:
         self.timeout = timeout
         self._parsed: dict[str, ScrapeQuery | QueryError] = {}
         self._rates: dict[str, dict[Any, deque[tuple[float, float]]]] = {}  # panel -> series -> its recent (time, value)
+        self._readings = Readings()
 
     def close(self) -> None:
         pass
@@ -483,7 +463,7 @@ class ScrapeSource:
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:
-            samples, error, now = await _in_thread(self.scrape, deadline=self.timeout + 1)
+            samples, error, now = await self._readings.read("scrape", self.scrape, deadline=self.timeout + 1)
         except TimeoutError:
             samples, error, now = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time()
         if samples is None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 
-from runbook_tui.metrics.sources import _in_thread
+from runbook_tui.metrics.readings import Readings
 
 
 def test_a_reading_cancelled_as_it_comes_in_ends_its_task_cancelled() -> None:
     async def main() -> list[int]:
         dropped = []
         for turns in range(300):  # cancel after 0..N turns of the loop: some land just as the thread's result comes in
-            task = asyncio.create_task(_in_thread(lambda: 1, deadline=5))
+            task = asyncio.create_task(Readings().read("now", lambda: 1, deadline=5))
             for _ in range(turns % 12):
                 await asyncio.sleep(0)
             if not task.cancel():

@@ -1,4 +1,4 @@
-"""The metric sources' worker threads: a pool of their own, and one reading of each kind at a time.
+"""The metric sources' readings: one of each kind at a time, each in a daemon thread of its own.
 
 A reading (an exporter's scrape, a panel's query, a panel's baseline) is a blocking request and the reading of its
 answer, in a worker thread, awaited for its deadline. The request ends by then (engine/http_bounded.py); reading the
@@ -6,31 +6,23 @@ answer may not: an exporter's page of 16 MiB took prometheus_client's parser som
 vector of 16 MiB seconds and 200 MB. A poll that gave up waiting left its thread reading, and the next poll started
 another one: an exporter of 16 MiB scraped every second took `exec` to 2.9 GB, and its exit 50 s past the run's end.
 Now a poll whose reading of the same kind still runs waits for that one instead of starting another (and gets its
-answer if it comes in time): one thread per kind of reading at most.
+answer if it comes in time): one thread per kind of reading at most. Its thread is a daemon (engine/background.py):
+the process's exit (the end of `exec`, the TUI's quit) never waits for a reading nobody waits for any more.
 
-The pool is the sources' own, not asyncio's default one, where the journal waits for a decision's fsync: a silent server
-holding every default thread until its deadline held back the pause a person had just pressed.
+Not asyncio's default pool either: the journal waits for a decision's fsync there, and a silent server holding every
+default thread until its deadline held back the pause a person had just pressed.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Hashable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any, TypeVar
 
-POOL_SIZE = 8
-_pool: ThreadPoolExecutor | None = None
+from runbook_tui.engine.background import started
 
 _Result = TypeVar("_Result")
-
-
-def _pool_of_sources() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ThreadPoolExecutor(max_workers=POOL_SIZE, thread_name_prefix="metrics")
-    return _pool
 
 
 def _taken(future: asyncio.Future[Any]) -> None:
@@ -55,7 +47,7 @@ class Readings:
         loop = asyncio.get_running_loop()
         running = self._running.get(key)
         if running is None or running.done() or running.get_loop() is not loop:
-            running = loop.run_in_executor(_pool_of_sources(), partial(func, *args))
+            running = started(partial(func, *args), "metrics-reading")
             running.add_done_callback(_taken)
             self._running[key] = running
         async with asyncio.timeout(deadline):

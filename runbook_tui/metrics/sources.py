@@ -5,12 +5,12 @@ with a `Sample` per panel: a number, or an error in words a tired person
 can act on ("Prometheus unreachable at http://prom:9090: connection
 refused"). Nothing here raises on a network or query problem, and nothing
 imports Textual. Every request is one bounded GET (engine/http_bounded.py: a deadline
-for the whole request, a size limit, few redirects) in a worker thread
-of the sources' own pool (not asyncio's default one, where the journal waits for a decision's
+for the whole request, a size limit, few redirects) in a daemon thread of
+its own (not asyncio's default pool, where the journal waits for a decision's
 fsync); the event loop never waits on the network, no request outlives its
-deadline (a peer dripping a byte every half second cannot fill the pool, nor
-keep the process from exiting), and a reading whose answer is still being read
-past it is waited for by the next poll, never started again (readings.py).
+deadline (a peer dripping a byte every half second ties up no thread), a
+reading whose answer is still being read past it is waited for by the next
+poll, never started again, and the process's exit waits for none (readings.py).
 prometheus-api-client is not used: it reads an answer whole, however long
 and however slowly it comes.
 

@@ -8,19 +8,15 @@ as "did not answer within 5s".
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
 import json
-import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from runbook_tui.engine.http_bounded import FetchError, short
 from runbook_tui.engine.http_bounded import request as bounded
 from runbook_tui.runbook.lean_dataclass import dataclass
-
-T = TypeVar("T")
 
 #: Bytes of an answer kept (an error page can be large; the first line says enough).
 ANSWER_BYTES = 4096
@@ -148,33 +144,3 @@ def _http_date(text: str) -> dt.datetime | None:
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-
-
-async def in_background(call: Callable[[], T]) -> T:
-    """`call()` in a daemon thread of its own, awaited. Not the default pool nor a ThreadPoolExecutor: Python joins
-    their threads at exit, so a receiver or an Alertmanager that never answered held `exec` (and the TUI's quit) for
-    the whole `notify_timing.timeout` after the run had ended and journaled the notice as not confirmed. A daemon
-    thread ends with the process; its outcome is already said (each request is bounded by its timeout anyway)."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(result: T | None, error: BaseException | None) -> None:
-        if future.done():
-            return  # cancelled (the session closed): nobody waits
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)  # type: ignore[arg-type]
-
-    def run() -> None:
-        try:
-            result, error = call(), None
-        except BaseException as exc:  # handed to the awaiting task, as run_in_executor would
-            result, error = None, exc
-        try:
-            loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:  # the loop is closed: the process is ending
-            pass
-
-    threading.Thread(target=run, name="notify-request", daemon=True).start()
-    return await future

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.background import in_background
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.notify.http import Answer, in_background, request
+from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.messages import Notice, encode
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -110,7 +111,7 @@ class Notifier:
             attempt += 1
             call = functools.partial(request, "POST", destination.url, raw=body, headers=destination.headers, timeout=self.timeout)
             self._asking[id(destination)] = attempt
-            answer = await in_background(call)
+            answer = await in_background(call, "notify-request")
             del self._asking[id(destination)]
             if answer.ok:
                 self._last_problem.pop(id(destination), None)

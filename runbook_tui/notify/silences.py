@@ -28,10 +28,11 @@ from typing import Any
 from urllib.parse import quote
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.background import in_background
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify.http import Answer, clock_off, in_background, peer_clock, request
+from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
@@ -144,7 +145,7 @@ class SilenceKeeper:
         return task
 
     async def _call(self, method: str, path: str, body: Any = None) -> Answer:
-        return await in_background(functools.partial(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout))
+        return await in_background(functools.partial(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout), "notify-request")
 
     def __call__(self, event: Event, state: RunState) -> None:
         self.state = state
@@ -291,7 +292,9 @@ class SilenceKeeper:
         missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
         if not missing:
             return
-        listed = await in_background(functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES))
+        listed = await in_background(
+            functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES), "notify-request"
+        )
         try:
             found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
         except (ValueError, TypeError):

@@ -10,12 +10,18 @@ loopback, counting what they are asked.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hostile_peer import hostile_peer
+from metrics_helpers import journal, metrics_runbook, of_type
 
 from runbook_tui.metrics import sources
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource, Source
@@ -71,3 +77,44 @@ def test_a_panel_is_not_queried_again_while_its_last_answer_is_still_being_read(
     assert given_up == [f"Prometheus at {peer.url} did not answer within 0.2s"] * 3, given_up
     assert value == 7.0
     assert len(queries) == 1, ("the panel was queried again while its last answer was still being read", peer.seen)
+
+
+#: A `sitecustomize` for the `exec` process: every exporter page takes a minute to read (a page of some 50 MiB would).
+SLOW_PAGES = """
+import time
+import runbook_tui.metrics.sources as sources
+_read = sources.parse_exposition
+def _slowly(text):
+    time.sleep(60)
+    return _read(text)
+sources.parse_exposition = _slowly
+"""
+
+
+@pytest.mark.peers
+def test_exec_exits_at_the_end_of_the_run_while_a_reading_is_still_being_read(tmp_path: Path) -> None:
+    """Before: the reading's thread was one of a pool, which Python joins at exit: `exec` stayed a minute past the run's end."""
+    (tmp_path / "slow").mkdir()
+    (tmp_path / "slow" / "sitecustomize.py").write_text(SLOW_PAGES, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(tmp_path / "slow"), os.environ.get("PYTHONPATH", "")) if p))
+    with hostile_peer() as peer:
+        peer.answers["metrics"] = (200, b"m 1\n")
+        text = metrics_runbook(
+            f'scrape: {{url: "{peer.url}/metrics"}}',
+            panels="- {id: m, query: m, critical: 5, on_no_data: ignore}",
+            sections="- id: s\n  title: S\n  kind: implement\n  steps:\n    - {id: one, title: One, run: 'sleep 2', verify: none}",
+        )
+        (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+        started = time.monotonic()
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "slow pages", "--journal", "j.jsonl"],
+                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=50, stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            pytest.fail("exec did not exit within 50 s, for a run of 2 s: it waited for the reading's thread")
+        took = time.monotonic() - started
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr and "destroyed" not in done.stderr, done.stderr
+    assert of_type(journal(tmp_path / "j.jsonl"), "session_finished")
+    assert took < 30, f"exec exited {took:.0f} s after it started, for a run of 2 s: it waited for the reading's thread"

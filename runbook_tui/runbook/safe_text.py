@@ -14,8 +14,10 @@ parses it as Textual/Rich markup.
 
 from __future__ import annotations
 
+import json
 import shlex
 import unicodedata
+from collections.abc import Callable
 
 #: C0 controls (tab kept, newline kept by `visible`) become Control Pictures (`\x1b` → `␛`),
 #: DEL `␡`; C1 controls (`\x9b` is a CSI too) become `�`.
@@ -27,22 +29,45 @@ _C0_C1 = {
 _LINE = {**_C0_C1, 0x0A: "\u23ce"}  # ⏎: a newline inside one line is shown, never obeyed
 
 
-def _format_char_table() -> dict[int, str]:
-    """Invisible format characters (bidi overrides and isolates, zero-width marks, line and
-    paragraph separators, BOM): shown as `⟨U+202E⟩` so nothing hides or reorders text."""
-    table: dict[int, str] = {}
-    for code in (*range(0x200B, 0x2010), *range(0x2028, 0x202F), *range(0x2060, 0x2070), 0x061C, 0xFEFF, 0x180E):
-        if unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp") or code == 0x180E:
-            table[code] = f"\u27e8U+{code:04X}\u27e9"
-    return table
+#: Letters drawn as blank space, the Hangul fillers: U+3164 takes two cells in a terminal where Rich measures none.
+_BLANK_LETTERS = frozenset((0x115F, 0x1160, 0x3164, 0xFFA0))
 
 
-_FORMAT = _format_char_table()
-_VISIBLE = str.maketrans({**_C0_C1, **_FORMAT})
-_VISIBLE_LINE = str.maketrans({**_LINE, **_FORMAT})
-#: JSON text written with `ensure_ascii=False` keeps DEL, C1 controls and format characters as they are (C0 controls
+def _invisible(code: int) -> bool:
+    """Whether a terminal draws the character as nothing: a format character (bidi overrides and isolates, zero-width
+    marks, the BOM, the soft hyphen, the tag characters U+E0000-U+E007F, an invisible copy of ASCII), a line or
+    paragraph separator, or a blank letter."""
+    return code in _BLANK_LETTERS or unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp")
+
+
+class _Shown(dict[int, str]):
+    """A `str.translate` table: the `fixed` entries, and each invisible character written by `stand_in`, looked up the
+    first time it is met (the 169 of them are spread over the whole code space: listing them cost 0.2 s at start)."""
+
+    def __init__(self, fixed: dict[int, str], stand_in: Callable[[str], str]) -> None:
+        super().__init__(fixed)
+        self.stand_in = stand_in
+
+    def __missing__(self, code: int) -> str:
+        shown = self[code] = self.stand_in(chr(code)) if _invisible(code) else chr(code)
+        return shown
+
+
+def _code(char: str) -> str:
+    """`⟨U+202E⟩`: an invisible character shown by its code, so nothing hides, reorders or shifts text."""
+    return f"\u27e8U+{ord(char):04X}\u27e9"
+
+
+def _json_escape(char: str) -> str:
+    """The character as a JSON escape (a surrogate pair beyond U+FFFF, as JSON writes it)."""
+    return json.dumps(char)[1:-1]
+
+
+_VISIBLE = _Shown(_C0_C1, _code)
+_VISIBLE_LINE = _Shown(_LINE, _code)
+#: JSON text written with `ensure_ascii=False` keeps DEL, C1 controls and invisible characters as they are (C0 controls
 #: are escaped already): these as `\uXXXX` escapes, the same string to a JSON reader, inert on a terminal.
-_JSON_INERT = str.maketrans({code: f"\\u{code:04x}" for code in (0x7F, *range(0x80, 0xA0), *_FORMAT)})
+_JSON_INERT = _Shown({code: _json_escape(chr(code)) for code in (0x7F, *range(0x80, 0xA0))}, _json_escape)
 
 
 def visible(text: str) -> str:

@@ -80,3 +80,44 @@ async def test_the_detail_pane_keeps_no_verifier_check_and_the_status_whole(work
         await until(pilot, lambda: any("no verifier check" in line for line in lines()), f"`no verifier check` whole: {lines()}")
         assert any("· pending" in line for line in lines()), lines()
         assert not any(line.endswith("·") for line in lines()), f"no line ends at a separator: {lines()}"
+
+
+LONG_TITLE = " ".join(["Drain"] + ["the worker pool on every node and wait for it"] * 20)
+
+
+@pytest.mark.parametrize("width", [40, 78, 138])
+@pytest.mark.parametrize("head", [LONG_TITLE, "Step " + "W" * 400], ids=["words", "one-word"])
+def test_a_title_longer_than_two_rows_is_cut_there_and_the_status_follows(width: int, head: str) -> None:
+    """A title of a thousand characters filled the pane at 80x24: its status, command and undo all out of view."""
+    lines = _lines(head, "· pending", ["main", "on local"], width)
+    assert len(lines) == 3 and lines[1].endswith("…") and lines[2] == "· pending  main · on local", lines
+    assert all(len(line) <= width for line in lines), lines
+    assert " ".join(lines[:2]).removesuffix("…").replace(" ", "") in head.replace(" ", ""), lines
+
+
+LONG_TITLED = f"""\
+runbook: 1
+id: long-title
+title: A step titled at length
+sections:
+  - id: main
+    steps:
+      - id: drain
+        title: "{LONG_TITLE}"
+        run: systemctl stop worker
+        undo: systemctl start worker
+"""
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_long_title_leaves_the_status_command_and_undo_in_view(workdir: Path, size: tuple[int, int]) -> None:
+    write_runbook(workdir, LONG_TITLED)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        detail = app.screen.query_one(StepDetail)
+        shown = [line.strip() for line in painted(detail).splitlines()][: detail.parent.scrollable_content_region.height]
+        assert shown[1].endswith("…") and shown[2].startswith("· pending"), shown
+        assert "run:  systemctl stop worker" in shown and "undo: systemctl start worker" in shown, shown

@@ -5,21 +5,30 @@ journal text (commands, output, notes, reasons: any of which can hold
 `<script>`) reaches the page as text. Charts are hand-built SVG polylines
 whose coordinates are computed here; the template only places them. It
 prints as it reads: nothing is collapsed, long output is not cut by scroll
-boxes on paper.
+boxes on paper. A word longer than `LONG_WORD` characters (a 300-character title or parameter) gets a break
+opportunity (`<wbr>`, which copies as nothing) after each `BREAK_EVERY` characters: it widened the tables and headings
+past the page, which scrolled sideways and, printed, lost the right of every row. A hash (`sha256:` and 64 digits)
+stays whole, to be found by a search of the file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 from functools import cache
 
 import jinja2
+from markupsafe import Markup, escape
 
 from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
 from runbook_tui.report.model import Panel, Report
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
+#: A word of the page's text longer than this gets a place to break (`<wbr>`) after each `BREAK_EVERY` characters.
+LONG_WORD, BREAK_EVERY = 80, 40
+_SPACES = re.compile(r"(\s+)")
 #: Chart size in SVG user units (the viewBox; the page scales it).
 WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0
 
@@ -91,6 +100,23 @@ def chart(panel: Panel, trips: list[GuardTrip]) -> Chart | None:
     return result
 
 
+def breakable(value: object) -> object:
+    """What each `{{ ... }}` writes (the templates' `finalize`): text escaped, with a `<wbr>` after every `BREAK_EVERY`
+    characters of a word longer than `LONG_WORD`. An attribute or a `<title>` shows a `<wbr>` as text: there the template
+    escapes the value itself (`| e`), and Markup passes as it is, as do numbers."""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return Markup("").join(_pieces(value))
+
+
+def _pieces(text: str) -> Iterator[Markup]:
+    for word in _SPACES.split(text):
+        if len(word) <= LONG_WORD:
+            yield escape(word)
+        else:
+            yield Markup("<wbr>").join(escape(word[at : at + BREAK_EVERY]) for at in range(0, len(word), BREAK_EVERY))
+
+
 @cache
 def html_templates() -> jinja2.Environment:
     """The report's HTML templates (autoescaped): the change report and the plan for review."""
@@ -101,6 +127,7 @@ def html_templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=breakable,
     )
     env.filters["tone"] = tone
     return env

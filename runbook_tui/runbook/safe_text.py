@@ -29,20 +29,28 @@ _C0_C1 = {
 _LINE = {**_C0_C1, 0x0A: "\u23ce"}  # ⏎: a newline inside one line is shown, never obeyed
 
 
-#: Letters drawn as blank space, the Hangul fillers: U+3164 takes two cells in a terminal where Rich measures none.
-_BLANK_LETTERS = frozenset((0x115F, 0x1160, 0x3164, 0xFFA0))
+#: Shown by their code too: the letters drawn as blank space (the Hangul fillers: U+3164 takes two cells in a terminal
+#: where Rich measures none), the variation selectors (invisible) and the skin tones U+1F3FB-U+1F3FF (two cells in tmux,
+#: none for Rich).
+_ALSO_SHOWN = frozenset(
+    (0x115F, 0x1160, 0x3164, 0xFFA0, *range(0x180B, 0x180E), 0x180F, *range(0xFE00, 0xFE0E), *range(0xE0100, 0xE01F0), *range(0x1F3FB, 0x1F400))
+)
+#: Not drawn: the text and emoji presentation selectors. The symbol is the same without them, and its width is what
+#: every terminal agrees on: Rich measures `⚠️` (U+26A0 U+FE0F) as two cells, tmux draws it in one, and each moved the
+#: rest of its row a cell left, past what the screen had drawn there (a stray `│` beyond the pane's edge).
+_PRESENTATION = {0xFE0E: "", 0xFE0F: ""}
 
 
 def _invisible(code: int) -> bool:
-    """Whether a terminal draws the character as nothing: a format character (bidi overrides and isolates, zero-width
-    marks, the BOM, the soft hyphen, the tag characters U+E0000-U+E007F, an invisible copy of ASCII), a line or
-    paragraph separator, or a blank letter."""
-    return code in _BLANK_LETTERS or unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp")
+    """Whether a terminal draws the character as nothing (or as other than Rich measures it): a format character (bidi
+    overrides and isolates, zero-width marks, the BOM, the soft hyphen, the tag characters U+E0000-U+E007F, an
+    invisible copy of ASCII), a line or paragraph separator, or one of `_ALSO_SHOWN`."""
+    return code in _ALSO_SHOWN or unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp")
 
 
 class _Shown(dict[int, str]):
     """A `str.translate` table: the `fixed` entries, and each invisible character written by `stand_in`, looked up the
-    first time it is met (the 169 of them are spread over the whole code space: listing them cost 0.2 s at start)."""
+    first time it is met (they are spread over the whole code space: listing them cost 0.2 s at start)."""
 
     def __init__(self, fixed: dict[int, str], stand_in: Callable[[str], str]) -> None:
         super().__init__(fixed)
@@ -63,8 +71,8 @@ def _json_escape(char: str) -> str:
     return json.dumps(char)[1:-1]
 
 
-_VISIBLE = _Shown(_C0_C1, _code)
-_VISIBLE_LINE = _Shown(_LINE, _code)
+_VISIBLE = _Shown({**_C0_C1, **_PRESENTATION}, _code)
+_VISIBLE_LINE = _Shown({**_LINE, **_PRESENTATION}, _code)
 #: JSON text written with `ensure_ascii=False` keeps DEL, C1 controls and invisible characters as they are (C0 controls
 #: are escaped already): these as `\uXXXX` escapes, the same string to a JSON reader, inert on a terminal.
 _JSON_INERT = _Shown({code: _json_escape(chr(code)) for code in (0x7F, *range(0x80, 0xA0))}, _json_escape)

@@ -70,3 +70,11 @@ async def test_the_step_pane_shows_the_invisible_tail_of_a_command(tmp_path: Pat
         assert "undo: echo back⟨U+FFF9⟩" in pane, pane
         assert "Remove x⟨U+3164⟩" in pane, pane
         assert not [char for char in INVISIBLE if char in pane], pane
+
+
+def test_emoji_are_drawn_as_wide_as_they_are_measured() -> None:
+    """The presentation selectors are left out (the symbol is the same; Rich measured `⚠️` as two cells where tmux
+    draws one); a skin tone and the other variation selectors show by their code (tmux draws a skin tone in two cells,
+    Rich in none)."""
+    assert visible_line("⚠\ufe0f Drop ☃\ufe0e") == "⚠ Drop ☃"
+    assert visible("👍\U0001f3fb a\ufe00 b\U000e0100") == "👍⟨U+1F3FB⟩ a⟨U+FE00⟩ b⟨U+E0100⟩"

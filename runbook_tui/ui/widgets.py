@@ -27,12 +27,12 @@ from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
-from runbook_tui.engine.who_verifies import named_verifier
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
+from runbook_tui.ui.header_people import people_row
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
@@ -101,41 +101,9 @@ class RunHeader(Static):
         if risk:
             line1.append_text(risk_text)
         line1.append(f"  {_line(session.get('title', ''))}", style="bold")
-        line2 = Text(no_wrap=True, overflow="ellipsis")
-        planned = session.get("planned_assignee")
-        ran_by = session.get("assignee") or "?"
-        if planned and planned != ran_by:  # the ticket planned someone else: say both
-            line2.append(f" planned: {_line(planned)}, ran by: ")
-        else:
-            line2.append(" assignee ")
-        line2.append(_line(ran_by), style="bold")
-        marks = self._marks(state)
-        if session.get("solo"):
-            heard = ", ".join(map(_line, state.verifiers_heard))  # shared first: who verified before, as the report says
-            said = Text(f"  {heard + ', then ' if heard else ''}SOLO (", end="")
-            # The reason gives way first (`SOLO (bob went to be…): unverified`): at 80 columns it pushed the checkpoint off.
-            room = self.content_size.width - line2.cell_len - said.cell_len - len("): unverified") - marks.cell_len
-            reason = Text(_line(session["solo"]), end="")
-            if self.content_size.width and reason.cell_len > room:
-                reason.truncate(max(room, 1), overflow="ellipsis")
-            line2.append(said.plain + reason.plain + "): unverified", style=colour(theme, "warning"))
-        else:
-            joined = [name for name, role in connected.items() if role == "verifier"]
-            # Nobody joined now: the verifier who last gave their word (bob left: the header said `verifier ?`). Someone
-            # other than the ticket's verifier joined: who is there (practice's `bob (recorded)` read `bob connected`).
-            planned = session.get("verifier")
-            # Every verifier joined, the ticket's first (bob and carol joined read `verifier bob connected`, while the rows
-            # said `Waiting for bob or carol`, and carol's confirmations came from nobody the header named).
-            joined = sorted(joined, key=lambda name: name != planned)
-            verifier = ", ".join(joined) if joined else named_verifier(state) or "?"
-            line2.append(f" ▸ verifier {_line(verifier)}")
-            # After the end, nobody's coming or going is journaled (`journal verify` refuses it): a verifier joining a
-            # finished run read `not connected` on both screens while at their keys. The run is over: no word either way.
-            if not state.finished:
-                online = bool(joined)
-                line2.append(" ")
-                line2.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
         width = self.content_size.width
+        marks = self._marks(state)
+        line2 = people_row(state, connected, theme, width, marks)
         if width and line2.cell_len + marks.cell_len > width:  # the checkpoint's id cut in the middle, not at its end
             marks = self._marks(state, room=width - line2.cell_len)
         line2.append_text(marks)

@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable
 
+from rich.cells import cell_len
+
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import output_lines, output_prefix, said
 from runbook_tui.engine.events import Event
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.note_line import cut_middle
 
 #: What the pane narrates: the steps, waves, undo and rollbacks as they run (each undo's end too, per host: the pane said
 #: which undo started and never how it ended, so a rollback that stopped did not say where or why), and every decision
@@ -36,6 +39,9 @@ LOGGED = frozenset({
 })  # fmt: skip
 #: Between the host and an output line on the pane (stderr: `!`).
 OUTPUT_MARK = "│"
+#: A host name longer than this is cut in its middle before each output line (`web-01.prod…example.internal │`): a name
+#: of 120 characters took two rows before every line of output at 80 columns. The step pane and `v` name it whole.
+HOST_CELLS = 40
 
 
 def log_lines(event: Event) -> list[str]:
@@ -44,7 +50,7 @@ def log_lines(event: Event) -> list[str]:
     (a decision with its time: "✓ 02:13:05 deploy confirmed by bob")."""
     kind = event["type"]
     if kind == ev.OUTPUT:
-        return output_lines(event, OUTPUT_MARK)
+        return output_lines(_host_cut(event), OUTPUT_MARK)
     if kind not in ev.VOCABULARY:
         return unknown_lines(event)
     words = said(event) if kind in LOGGED else None
@@ -64,7 +70,13 @@ def unknown_lines(event: Event) -> list[str]:
 
 def raw_output_prefix(event: Event) -> str:
     """What each line of an output event follows on the pane, not yet sanitised (the pane sanitises what it shows)."""
-    return output_prefix(event, OUTPUT_MARK)
+    return output_prefix(_host_cut(event), OUTPUT_MARK)
+
+
+def _host_cut(event: Event) -> Event:
+    """The output event with its host as the pane names it: cut in its middle to `HOST_CELLS`, its start and end kept."""
+    host = visible_line(str(event.get("host", "")))
+    return {**event, "host": cut_middle(host, HOST_CELLS)} if cell_len(host) > HOST_CELLS else event
 
 
 def last_log_lines(events: Iterable[Event], keep: int) -> list[str]:

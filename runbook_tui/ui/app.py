@@ -263,7 +263,7 @@ class RunbookApp(ThemedApp):
         try:
             await handle.start()
         except OSError as exc:
-            self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30)
+            self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30, markup=False)
         run_screen = run_screen or self._new_run_screen(handle)
         if waiting is not None and self.screen is waiting:
             self.switch_screen(run_screen)

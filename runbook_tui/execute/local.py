@@ -36,6 +36,8 @@ BULK_PIPE_SIZE = 1024 * 1024
 #: Seconds to wait for end-of-output after the shell exited: a background
 #: process (`daemon &`) that keeps stdout open must not hang the step forever.
 EOF_GRACE_SECONDS = 2.0
+#: Said when that wait ran out (here, and over SSH: `ssh_scripts.DRAIN`).
+HELD_OPEN = "the command exited but a background process still holds its output open: stopped reading"
 
 
 def build_argv(command: Command, *, euid: int | None = None) -> list[str]:
@@ -204,7 +206,7 @@ class LocalExecutor:
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
             if status is not None:
-                status("the command exited but a background process still holds its output open: stopped reading")
+                status(HELD_OPEN)
 
 
 async def _kill_spawned(spawn: asyncio.Future[Any], *, close_pipes: bool) -> None:

@@ -353,7 +353,7 @@ class SshExecutor:
                     f"the exit status recorded on {command.host.name} is {str(exc)!r}, not a number from 0 to 255:"
                     f" something other than the wrapper wrote it; see {run.where}"
                 ) from None
-            run.files_removed, run.disk_full = "gone" in flags, "full" in flags
+            run.files_removed, run.disk_full, run.held = "gone" in flags, "full" in flags, "held" in flags
             if "cut" in flags:  # no `done`: the files stay for the next follow
                 raise _Killed("cut short (a tail sending its output was killed)")
             acked = True  # `done` once the end is journaled (`_finish_later`): the files stay until then, for a re-attach

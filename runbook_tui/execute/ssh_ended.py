@@ -11,6 +11,7 @@ came on stdout) and files named that were never made.
 
 from __future__ import annotations
 
+from runbook_tui.execute.local import HELD_OPEN
 from runbook_tui.execute.ssh_framing import FOUND_RUN, Framed, RemoteRun
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -52,7 +53,7 @@ def ended_words(host: str, status: int, out: Framed, err: Framed, *, first_start
 
 
 def end_notes(host: str, run: RemoteRun) -> list[str]:
-    """What to say beside a run's exit status: found already there, its files removed, the host's disk full.
+    """What to say beside a run's exit status: found already there, its files removed, its output held open, the host's disk full.
 
     A full disk: the command's output and error messages go to the run's files, so writes the disk refused are lost
     with no word on either stream (the error saying so went to the full disk too). Before, a step whose `tr` died of
@@ -63,6 +64,8 @@ def end_notes(host: str, run: RemoteRun) -> list[str]:
             f"{host}: the command removed its run's files ({run.where}) while it ran: its exit status is"
             " the one its shell reported, but output written to them before they were read is missing"
         )
+    if run.held:  # as the local executor says it, after the same wait (ssh_scripts.DRAIN)
+        notes.append(f"{host}: {HELD_OPEN}")
     if run.disk_full:
         notes.append(
             f"{host}: the disk holding the run's files ({run.where}) was full when the command ended: what it wrote"

@@ -30,6 +30,7 @@ class RemoteRun:
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
     disk_full: bool = False  # the filesystem of the run's files had no space left when it ended (the trailer's `full`)
+    held: bool = False  # a process the command left still held its output open when the wait for it ran out (`held`)
     sent: bool = False  # a session that starts the command was asked for: before that, nothing ran on the host
     starts: int = 0  # follow sessions asked to start it (a second: the first's reply was lost with its connection)
     found: bool = False  # the first asked to start it found its files there: an earlier process started it (resume's re-run)
@@ -112,7 +113,7 @@ class BadStatus(Exception):
 
 
 def trailer_status(tail: str) -> tuple[int, frozenset[str]]:
-    """The exit status of a stdout trailer `end RC [noerr] [gone]` and its flag words.
+    """The exit status of a stdout trailer `end RC [noerr] [gone] [held] ...` and its flag words.
 
     RC is what the follow script sent: `-` when no status was recorded, else
     the `rc` line of the run's file or `wait`'s status. Only 0 to 255 in

@@ -13,6 +13,7 @@ import shlex
 import uuid
 
 from runbook_tui.engine.ports import Command
+from runbook_tui.execute.local import EOF_GRACE_SECONDS
 
 #: Seconds the remote `tail`s and the re-attach waiter sleep between checks (bounds the end-of-command latency of a streamed command).
 POLL_SECONDS = 0.1
@@ -85,9 +86,39 @@ def wrapper_script(command: Command) -> str:
     # parent, `wait`s for it and believes `.run` only where the two agree (`follow_script`).
     # `rc` only into the `.run` still there: a command that removed its run's files (`rm -f runs/*`) would have it made
     # again, holding only `rc`, and the follow script would not see that the output went with them.
-    record = 'c=$?\n{ [ -e "$D.run" ] && echo "rc $c" >> "$D.run"; } 2>/dev/null\n'
+    # `drained` (`DRAIN`) first: the output a child left in the background writes after the exit goes into the files too.
+    record = 'c=$?\ndrained\n{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; } 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
+
+#: Shell function `drained`, the wrapper's after the command: close the wrapper's own output, then wait (at most
+#: `EOF_GRACE_SECONDS`, as the local executor waits for end-of-output) while another process (a child the command left
+#: in the background: `(sleep 1; echo late) &`) holds the run's `.out` or `.err` open for writing (`held`: its fd 1 or
+#: 2 in /proc names the file, and its flags in fdinfo say written to; a `tail` reading it does not count; only those
+#: two fds, which a child inherits: all of every process's were ~30 ms a check on a small host). `h` is ` held`
+#: when one still does at the end: the `rc` line says so (`rc N held`) and the trailer too. Before, the output ended
+#: at the wrapper's exit: `tail --pid` stopped and `cat` read the files then, and what came later was lost, where the
+#: local executor showed it. A child running as another user (a `sudo` step's) is not seen: its fds are not ours to
+#: read. Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`).
+DRAIN = f"""\
+held() {{
+  for f in /proc/[0-9]*/fd/1 /proc/[0-9]*/fd/2; do
+    {{ [ "$f" -ef "$D.out" ] || [ "$f" -ef "$D.err" ]; }} || continue
+    v=
+    while read -r k v; do [ "$k" = flags: ] && break; done < "${{f%/fd/*}}/fdinfo/${{f##*/}}"
+    case $v in *[123567]) return 0 ;; esac
+  done
+  return 1
+}}
+drained() {{
+  exec >/dev/null 2>&1
+  i=0 h=
+  while held; do
+    [ "$i" -lt {max(1, round(EOF_GRACE_SECONDS / POLL_SECONDS))} ] || {{ h=" held"; return 0; }}
+    sleep {POLL_SECONDS}; i=$((i+1))
+  done
+}}
+"""
 
 #: The wrapper's last line: a line (`r`) into the follow script's stdin, which it reads until that or the client's `t`.
 #: Fd 5 is that stdin pipe opened for writing (`/proc/self/fd/4`) by the follow script; when it could not be opened, or
@@ -105,13 +136,13 @@ RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
 #: and `kill -TERM -1` would signal every process of the user (under sudo, of the host).
 RUN_INFO = """\
 info() {
-  p= g= r= bad= st=
+  p= g= r= bad= st= hl=
   if [ -e "$D.pid" ]; then
     [ -s "$D.pid" ] && { read -r p g < "$D.pid" || p=; }
     [ -s "$D.rc" ] && { read -r r < "$D.rc" || r=; }
   else
     while read -r k a b; do
-      case $k in pid) p=$a g=$b ;; rc) r=$a ;; stop) st=1 ;; esac
+      case $k in pid) p=$a g=$b ;; rc) r=$a hl=${b:+ held} ;; stop) st=1 ;; esac
     done < "$D.run"
   fi
   case $p in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
@@ -220,18 +251,22 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     own error about it too (it went to the same disk). Looked at only then: a
     `df` at every end was two more programs per host (a fan-out's sshd CPU).
     """
-    fresh = """\
+    fresh = (
+        """\
   set +C
   read -r u < "$D.run"
   umask 077
   command exec 5>/proc/self/fd/4 || exec 5>&-
   : >"$D.out"; : >"$D.err"
-  ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
+"""
+        + DRAIN
+        + """  ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
   exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
   echo "pid $P $G" >> "$D.run" || [ ! -e "$D.run" ] || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
   new=1"""
+    )
     if start:
         read = (
             f"W=$(head -c {wrapper_size})\n"
@@ -321,6 +356,7 @@ if [ -n "$new" ]; then
 fi
 rc=${{r:--}}
 [ -n "$r$new" ] || [ -z "$st" ] || x=" stopped"
+[ -z "$r" ] || x="$x$hl"
 full=
 if [ -z "$x" ] && [ "$rc" != 0 ] && a=$(df -Pk -- "$D.out" 2>/dev/null); then
   set -f; set -- $a; set +f

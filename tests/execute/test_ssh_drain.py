@@ -1,0 +1,77 @@
+"""Output written after the command's exit, by a child it left in the background: over SSH as on this machine.
+
+The local executor reads each stream to its end (every writer gone), at most `EOF_GRACE_SECONDS` after the shell
+exited; the SSH executor ended a host's output at the wrapper's exit: `(sleep 0.5; echo late) & echo early` read
+`early` alone over SSH and `early late` locally, in the quick path (`cat` at the end) and the streamed one (`tail
+--pid`) alike. Now the remote wrapper waits, as long, for every other writer of the run's output files to close them.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from collect import Collect
+from peers import Sshd
+from ssh_helpers import arun, cmd, executor, run_one
+
+from runbook_tui.engine.ports import Command, Result
+from runbook_tui.execute.local import LocalExecutor
+from runbook_tui.execute.ssh_sessions import STREAM_AFTER
+
+pytestmark = pytest.mark.peers
+
+
+def _both(sshd: Sshd, tmp_path: Path, text: str) -> tuple[tuple[Result, Collect, list[str]], tuple[Result, Collect, list[str]]]:
+    """`text` run by the local executor and over SSH; each (result, output, notes)."""
+
+    async def main() -> tuple[tuple[Result, Collect, list[str]], tuple[Result, Collect, list[str]]]:
+        local = LocalExecutor()
+        ex = executor(sshd, tmp_path)
+        try:
+            here = Collect(), []
+            result = await local.run(Command(host=sshd.host("db1"), command=text, key="l/1"), here[0], here[1].append)
+            there = await run_one(ex, cmd(sshd.host("db1"), text))
+            return (result, *here), there
+        finally:
+            await ex.close()
+            await local.close()
+
+    return arun(main)
+
+
+@pytest.mark.parametrize("before", ["", f"sleep {STREAM_AFTER * 5}; "], ids=["quick", "streamed"])
+def test_output_a_background_child_writes_after_the_exit_arrives_as_locally(sshd: Sshd, tmp_path: Path, before: str) -> None:
+    text = before + "(sleep 0.6; echo late; echo late-err >&2) & echo early"
+    (local, here, _), (remote, there, notes) = _both(sshd, tmp_path, text)
+    assert local == remote == Result("ok", exit_code=0), (local, remote)
+    assert here.data("stdout") == b"early\nlate\n"
+    assert there.data("stdout") == here.data("stdout"), notes
+    assert there.data("stderr") == here.data("stderr") == b"late-err\n"
+    assert not any("background" in note for note in notes), notes
+
+
+def test_a_background_child_holding_the_output_ends_the_wait_and_says_so(sshd: Sshd, tmp_path: Path) -> None:
+    """As locally: the step ends a bounded time after the exit, with what came by then, and a word that reading stopped."""
+    arg = f"{30 + uuid.uuid4().int % 1000 / 1000:.3f}"
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), f"sleep {arg} & echo started"))
+        finally:
+            await ex.close()
+
+    started = time.monotonic()
+    try:
+        result, sink, notes = arun(main)
+        took = time.monotonic() - started
+    finally:
+        subprocess.run(["pkill", "-f", f"sleep {arg}"], check=False)
+    assert result == Result("ok", exit_code=0)
+    assert sink.data("stdout") == b"started\n"
+    assert took < 15, took
+    assert any("background process still holds its output open" in note for note in notes), notes

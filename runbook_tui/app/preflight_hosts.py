@@ -181,7 +181,7 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
     runbook_hop = Hop(host.name, host.address, host.port, host.user or "", known_hosts)
     if isinstance(executor, SshExecutor):  # connect first: a failure names the hop (a bastion's) where it is to be fixed
         try:
-            route = executor.endpoint(host)
+            route = await executor.endpoint(host)  # off the event loop: a `Match exec` runs a program as the config is read
         except ConnectFailed as exc:  # the ssh config cannot be used for it: no host was asked
             todo = f"fix the ssh config where it says (`ssh -G {host.name}` shows how ssh reads it), or set ssh.config: false in the settings"
             return [HostFinding(host, "ssh config", str(exc), todo)]

@@ -151,9 +151,10 @@ class SshExecutor:
         """The open connections by (name, address, port, user[, bastion's key]): a copy, for diagnostics and tests."""
         return self._connector.connections
 
-    def endpoint(self, host: Host) -> Endpoint:
-        """Where `host` is reached, resolved (runbook, ssh config, defaults); `ConnectFailed` for a config that cannot be used."""
-        return self._connector.endpoint(host)
+    async def endpoint(self, host: Host) -> Endpoint:
+        """Where `host` is reached, resolved (runbook, ssh config, defaults; a config read off the event loop, as a run
+        reads it: `Connector.endpoint_off_loop`); `ConnectFailed` for a config that cannot be used."""
+        return await self._connector.endpoint_off_loop(host)
 
     async def connect(self, route: Endpoint) -> None:
         """Open (or reuse) the connection of `route`, its bastions' first; `ConnectFailed.hop` is the hop that failed."""
@@ -197,7 +198,7 @@ class SshExecutor:
         forgotten = []
         for host in hosts:
             try:
-                conn = self._connector.forget(self._connector.endpoint(host))
+                conn = self._connector.forget(await self._connector.endpoint_off_loop(host))
             except ConnectFailed:  # a host whose config is bad was never connected
                 continue
             if conn is not None:

@@ -36,6 +36,10 @@ MAX_INCLUDE_DEPTH = 16
 #: Hosts named only by a ProxyJump have no place in the runbook.
 _CONFIG_MARK = Mark("<ssh config>", 1, 1)
 
+#: What ssh refuses in a host name (its `valid_hostname`: `hostname contains invalid characters`), beside spaces and
+#: control characters: a shell reads them, and `Match exec "nc -z %h 22"` runs a shell with the name in it.
+_SHELL_CHARACTERS = frozenset("'`\"$\\;&<>|(){}")
+
 RUNBOOK = "runbook"
 DEFAULT = "default"
 SETTINGS = "settings"
@@ -207,6 +211,13 @@ class SshConfigResolver:
         """What the file says for `alias`, read again only when the file changed (its Includes are read with it)."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
+        if alias.startswith("-") or any(char in _SHELL_CHARACTERS or not char.isprintable() or char.isspace() for char in alias):
+            # a parameter's text: it must not reach the shell a `Match exec` runs (`x;rm -rf ~` as `%h`)
+            raise SshConfigError(
+                f"host {alias!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"
+                " is matched on it (a `Match exec` runs a shell with the name in it); ssh refuses it too (hostname contains"
+                " invalid characters): expected a host name or an address"
+            )
         try:
             info = os.stat(self.config_path)
             stamp = (info.st_ino, info.st_size, info.st_mtime_ns)

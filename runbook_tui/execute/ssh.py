@@ -238,10 +238,8 @@ class SshExecutor:
         where = f"{self.remote_dir.rstrip('/')}/{name}.*"
         if not where.startswith(("/", "~/")):
             where = "~/" + where
-        run = RemoteRun(name=name, dir_expr=dir_expr(self.remote_dir, name), where=where)
-        deadline = None
-        if command.timeout is not None:
-            deadline = asyncio.get_running_loop().time() + command.timeout
+        deadline = None if command.timeout is None else asyncio.get_running_loop().time() + command.timeout
+        run = RemoteRun(name=name, dir_expr=dir_expr(self.remote_dir, name), where=where, deadline=deadline)
         limit = asyncio.timeout_at(deadline)
         forget = None
         try:
@@ -315,7 +313,8 @@ class SshExecutor:
         start = run.pid is None
         token = uuid.uuid4().hex
         stdin = (token + "\n").encode()
-        wrapper = wrapper_script(command).encode() if start else b""
+        left = None if run.deadline is None else run.deadline - asyncio.get_running_loop().time()
+        wrapper = wrapper_script(command, left).encode() if start else b""
         script = follow_script(run.dir_expr, start=start, out_offset=run.offsets["stdout"], err_offset=run.offsets["stderr"], wrapper_size=len(wrapper))
         if start:
             stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()

@@ -30,6 +30,7 @@ class RemoteRun:
     offsets: dict[Stream, int] = field(default_factory=lambda: {"stdout": 0, "stderr": 0})
     files_removed: bool = False  # the command removed the run's files while it ran (the trailer's `gone`)
     disk_full: bool = False  # the filesystem of the run's files had no space left when it ended (the trailer's `full`)
+    deadline: float | None = None  # the event loop's time of the step's timeout (None: none)
     held: bool = False  # a process the command left still held its output open when the wait for it ran out (`held`)
     sent: bool = False  # a session that starts the command was asked for: before that, nothing ran on the host
     starts: int = 0  # follow sessions asked to start it (a second: the first's reply was lost with its connection)

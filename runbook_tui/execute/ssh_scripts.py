@@ -55,7 +55,7 @@ def path_word(path: str) -> str:
     return shlex.quote(path)
 
 
-def wrapper_script(command: Command) -> str:
+def wrapper_script(command: Command, left: float | None = None) -> str:
     """The detached part: run the command as asked, then record its exit status.
 
     It reaches the host on the session's stdin, and the follow script runs
@@ -68,6 +68,8 @@ def wrapper_script(command: Command) -> str:
     status is appended to `.run` as one line (`rc N`, one `write`); readers
     take only complete lines (`RUN_INFO`). Then `NOTIFY` tells the follow
     script, on fd 5; the command itself does not inherit that descriptor.
+    `left`: seconds before the step's timeout as the wrapper is sent (None: no timeout); the wait for the output
+    (`DRAIN`) ends `DRAIN_MARGIN` before it.
     """
     steps: list[str] = ['umask "$u"']
     if command.cwd:
@@ -87,9 +89,13 @@ def wrapper_script(command: Command) -> str:
     # `rc` only into the `.run` still there: a command that removed its run's files (`rm -f runs/*`) would have it made
     # again, holding only `rc`, and the follow script would not see that the output went with them.
     # `drained` (`DRAIN`) first: the output a child left in the background writes after the exit goes into the files too.
-    record = 'c=$?\ndrained\n{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; } 2>/dev/null\n'
+    budget = "" if left is None else f" {max(0, int((left - DRAIN_MARGIN) * 100))}"
+    record = f'c=$?\ndrained{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
+
+#: Seconds before a step's timeout the wait for its output ends (`DRAIN`): time for the result to reach the client.
+DRAIN_MARGIN = 0.5
 
 #: Shell function `drained`, the wrapper's after the command: close the wrapper's own output, then wait (at most
 #: `EOF_GRACE_SECONDS`, as the local executor waits for end-of-output) while another process (a child the command left
@@ -100,6 +106,9 @@ def wrapper_script(command: Command) -> str:
 #: at the wrapper's exit: `tail --pid` stopped and `cat` read the files then, and what came later was lost, where the
 #: local executor showed it. A child running as another user (a `sudo` step's) is not seen: its fds are not ours to
 #: read. Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`).
+#: Its argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`, /proc/uptime) it must end
+#: by: a command done in time is not stopped as timed out (and its background child killed) while its output is awaited,
+#: as locally, where the timeout ends at the command's exit.
 DRAIN = f"""\
 held() {{
   for f in /proc/[0-9]*/fd/1 /proc/[0-9]*/fd/2; do
@@ -112,9 +121,13 @@ held() {{
 }}
 drained() {{
   exec >/dev/null 2>&1
-  i=0 h=
+  i=0 h= n={max(1, round(EOF_GRACE_SECONDS / POLL_SECONDS))}
+  if [ -n "$1" ] && [ -n "$t0" ] && read -r t _ < /proc/uptime; then
+    e=${{t%.*}}${{t#*.}} s=${{t0%.*}}${{t0#*.}}
+    case $e$s in *[!0-9]*) ;; *) [ $((($1 - e + s) / {round(POLL_SECONDS * 100)})) -ge "$n" ] || n=$((($1 - e + s) / {round(POLL_SECONDS * 100)})) ;; esac
+  fi
   while held; do
-    [ "$i" -lt {max(1, round(EOF_GRACE_SECONDS / POLL_SECONDS))} ] || {{ h=" held"; return 0; }}
+    [ "$i" -lt "$n" ] || {{ h=" held"; return 0; }}
     sleep {POLL_SECONDS}; i=$((i+1))
   done
 }}
@@ -260,7 +273,8 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   : >"$D.out"; : >"$D.err"
 """
         + DRAIN
-        + """  ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
+        + """  read -r t0 _ < /proc/uptime || t0=
+  ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
   exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }

@@ -75,3 +75,27 @@ def test_a_background_child_holding_the_output_ends_the_wait_and_says_so(sshd: S
     assert sink.data("stdout") == b"started\n"
     assert took < 15, took
     assert any("background process still holds its output open" in note for note in notes), notes
+
+
+def test_the_wait_for_a_held_output_never_turns_a_command_done_in_time_into_a_timeout(sshd: Sshd, tmp_path: Path) -> None:
+    """`nohup server &` under `timeout: 1.5s`: done at once, as locally (ok, the held output said, the child left
+    running); the wait for the output stops short of the step's deadline instead of running into it (a timeout that
+    killed the server the step had just started)."""
+    arg = f"{30 + uuid.uuid4().int % 1000 / 1000:.3f}"
+
+    async def main() -> tuple[Result, Collect, list[str]]:
+        ex = executor(sshd, tmp_path)
+        try:
+            return await run_one(ex, cmd(sshd.host("db1"), f"sleep {arg} & echo started", timeout=1.5))
+        finally:
+            await ex.close()
+
+    try:
+        result, sink, notes = arun(main)
+        alive = subprocess.run(["pgrep", "-f", f"sleep {arg}"], capture_output=True, check=False).returncode == 0
+    finally:
+        subprocess.run(["pkill", "-f", f"sleep {arg}"], check=False)
+    assert result == Result("ok", exit_code=0), result
+    assert sink.data("stdout") == b"started\n"
+    assert any("background process still holds its output open" in note for note in notes), notes
+    assert alive, "the child the command left running was killed"

@@ -106,9 +106,10 @@ DRAIN_MARGIN = 0.5
 #: at the wrapper's exit: `tail --pid` stopped and `cat` read the files then, and what came later was lost, where the
 #: local executor showed it. A child running as another user (a `sudo` step's) is not seen: its fds are not ours to
 #: read. Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`).
-#: Its argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`, /proc/uptime) it must end
-#: by: a command done in time is not stopped as timed out (and its background child killed) while its output is awaited,
-#: as locally, where the timeout ends at the command's exit.
+#: Its argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`; `now`: /proc/uptime) it
+#: must end by: a command done in time is not stopped as timed out (and its background child killed) while its output is
+#: awaited, as locally, where the timeout ends at the command's exit. Both ends are times read, not rounds counted: a
+#: `sleep` that starts slowly on a loaded host makes the wait no longer.
 DRAIN = f"""\
 held() {{
   for f in /proc/[0-9]*/fd/1 /proc/[0-9]*/fd/2; do
@@ -119,16 +120,17 @@ held() {{
   done
   return 1
 }}
+now() {{ t=; read -r t _ < /proc/uptime; t=${{t%.*}}${{t#*.}}; case $t in *[!0-9]*) t= ;; esac; [ -n "$t" ]; }}
 drained() {{
   exec >/dev/null 2>&1
-  i=0 h= n={max(1, round(EOF_GRACE_SECONDS / POLL_SECONDS))}
-  if [ -n "$1" ] && [ -n "$t0" ] && read -r t _ < /proc/uptime; then
-    e=${{t%.*}}${{t#*.}} s=${{t0%.*}}${{t0#*.}}
-    case $e$s in *[!0-9]*) ;; *) [ $((($1 - e + s) / {round(POLL_SECONDS * 100)})) -ge "$n" ] || n=$((($1 - e + s) / {round(POLL_SECONDS * 100)})) ;; esac
+  h= e=0
+  if now; then
+    e=$((t + {round(EOF_GRACE_SECONDS * 100)}))
+    [ -z "$1" ] || [ -z "$t0" ] || [ $((t0 + $1)) -ge "$e" ] || e=$((t0 + $1))
   fi
   while held; do
-    [ "$i" -lt "$n" ] || {{ h=" held"; return 0; }}
-    sleep {POLL_SECONDS}; i=$((i+1))
+    now && [ "$t" -lt "$e" ] || {{ h=" held"; return 0; }}
+    sleep {POLL_SECONDS}
   done
 }}
 """
@@ -273,7 +275,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   : >"$D.out"; : >"$D.err"
 """
         + DRAIN
-        + """  read -r t0 _ < /proc/uptime || t0=
+        + """  now && t0=$t || t0=
   ( eval "$W" ) >"$D.out" 2>"$D.err" 3>&- 4<&- &
   P=$! G=$$
   exec 5>&-

@@ -69,13 +69,14 @@ from collections.abc import Callable, Sequence
 import asyncssh
 
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
+from runbook_tui.execute.local import EOF_GRACE_SECONDS
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
-from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, refused_words, stopped_status
+from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, read_rest, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook.model import Host
 
@@ -260,7 +261,7 @@ class SshExecutor:
             never = f"the command never started on {host.name}: its connection was not open yet"
             return Result("stopped", error=f"{why}; {never}") if why else Result("timeout", error=never)
         status(f"{host.name}: {why or f'timed out after {command.timeout:g}s'}: stopping its process group")
-        ended = await self._stop(command, route, run)
+        ended = await self._stop(command, route, run, output)
         return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why) if why else ended
 
     async def _attached(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink) -> Result:
@@ -450,7 +451,7 @@ class SshExecutor:
         words, started = ended_words(host.name, proc.exit_status, out, err, first_start=run.pid is None and run.starts == 1, where=run.where)
         return _Failed(words) if started else _NotStarted(words)
 
-    async def _stop(self, command: Command, route: Endpoint, run: RemoteRun) -> Result:
+    async def _stop(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink) -> Result:
         """Kill the run's process group at a timeout or a person's stop (`timeout`); its files go once the end is journaled."""
         script = f"sh -c {shlex.quote(stop_script(run.dir_expr, self._kill_grace, sudo=command.sudo, begun=run.pid is not None))}"
         proc: asyncssh.SSHClientProcess[bytes] | None = None
@@ -466,7 +467,8 @@ class SshExecutor:
                 if (code := await stopped_status(proc)) == NOT_BEGUN:  # its session had not begun it: now it never will
                     never = f"the command never started on {command.host.name}: the host had not begun it yet (a slow login?), and now it never will"
                     return Result("timeout", error=never)
-                if code == 0:  # stopped: its files go once the end is journaled
+                if code == 0:  # stopped: what it wrote as it ended is read (as locally: `read_rest`), its files go once the end is journaled
+                    await read_rest(self._follow(conn, command, run, output) if run.pid is not None else None, EOF_GRACE_SECONDS)
                     self._finish_later(conn, proc, command)
                 if code in (0, 3):  # (3: no pid yet, a start may be under way: the files stay; the session has ended)
                     return Result("timeout")

@@ -90,6 +90,21 @@ async def finished(
             raise  # this task itself was cancelled
 
 
+async def read_rest(follow: Awaitable[int] | None, grace: float) -> None:
+    """Follow a run once more after its stop, at most `grace` seconds, for what it wrote as it ended (a TERM trap's
+    `cleaning up`, a migration saying what it rolled back), as the local executor reads its pipes after the kill. Before,
+    the output ended where the stop began, and those words stayed in the run's files, removed unread. Best effort: the
+    follow ends without an exit status (`_Failed`), and a host that allows one session (the stop's still open) says no.
+    None: the run's pid was never known (it may not have begun), so there is nothing to follow."""
+    if follow is None:
+        return
+    try:
+        async with asyncio.timeout(grace):
+            await follow
+    except Exception:  # the step was stopped regardless: at worst those last words are missing
+        log.debug("reading what a stopped command wrote as it ended failed", exc_info=True)
+
+
 async def stopped_status(proc: asyncssh.SSHClientProcess[bytes]) -> int | None:
     """The kill script's exit status from a stop session's `stopped N` line (`stop_script`), past any login noise (a
     login's `printf` without a newline puts it at the end of that line); else (the session ended without it) the

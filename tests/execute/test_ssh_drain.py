@@ -8,6 +8,7 @@ exited; the SSH executor ended a host's output at the wrapper's exit: `(sleep 0.
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 import uuid
@@ -17,8 +18,9 @@ import pytest
 from collect import Collect
 from peers import Sshd
 from ssh_helpers import arun, cmd, executor, run_one
+from waiting import until
 
-from runbook_tui.engine.ports import Command, Result
+from runbook_tui.engine.ports import Command, Result, StopSignal
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh_sessions import STREAM_AFTER
 
@@ -99,3 +101,33 @@ def test_the_wait_for_a_held_output_never_turns_a_command_done_in_time_into_a_ti
     assert sink.data("stdout") == b"started\n"
     assert any("background process still holds its output open" in note for note in notes), notes
     assert alive, "the child the command left running was killed"
+
+
+@pytest.mark.parametrize("how", ["timeout", "stop"])
+def test_what_a_command_writes_as_it_is_stopped_arrives_as_locally(sshd: Sshd, tmp_path: Path, how: str) -> None:
+    """A TERM trap's words (`cleaning up`, a migration saying what it rolled back) at a timeout or a person's stop:
+    the local executor reads its pipes after the kill; over SSH the output ended where the stop began, and those
+    words stayed in the run's files, removed unread."""
+    text = "trap 'echo cleaning up; echo err-cleanup >&2; exit 143' TERM; echo started; sleep 60 & wait"
+
+    async def main() -> tuple[tuple[Result, Collect], tuple[Result, Collect]]:
+        local, ex = LocalExecutor(), executor(sshd, tmp_path)
+        outcomes = []
+        try:
+            for run in (local.run, ex.run):
+                stop, sink = StopSignal(), Collect()
+                task = asyncio.create_task(run(cmd(sshd.host("db1"), text, stop=stop, timeout=60 if how == "stop" else 2), sink))
+                if how == "stop":
+                    await until(lambda: b"started" in sink.data("stdout"), "the command saying it started, before the stop", 20)  # noqa: B023
+                    stop.stop("stopped by alice")
+                async with asyncio.timeout(30):
+                    outcomes.append((await task, sink))
+        finally:
+            await ex.close()
+            await local.close()
+        return outcomes[0], outcomes[1]
+
+    (local, here), (remote, there) = arun(main)
+    assert local == remote, (local, remote)
+    assert here.data("stdout") == b"started\ncleaning up\n" and here.data("stderr") == b"err-cleanup\n"
+    assert (there.data("stdout"), there.data("stderr")) == (here.data("stdout"), here.data("stderr"))

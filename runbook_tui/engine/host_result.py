@@ -22,12 +22,13 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
         result = replace(result, error=result.error.removeprefix(f"{host}: "))
     if result is None:
         return {"status": "skipped", "exit_code": None, "error": not_run or "not run: the rollout stopped before this host's batch"}
+    never = {} if result.started else {"started": False}  # stopped or timed out before it began: nothing to undo there
     if result.status == "stopped":
         problems.append(f"{host}: {result.error}")
-        return {"status": "failed", "exit_code": None, "error": result.error}
+        return {"status": "failed", "exit_code": None, "error": result.error, **never}
     if result.status == "timeout":  # the executor's words: the command never started, or may still run where it was not stopped
         problems.append(f"{host}: timed out after {step.timeout_seconds:g}s" + (f"; {result.error}" if result.error else ""))
-        return {"status": "timed_out", "exit_code": None, "error": f"timed out; {result.error}" if result.error else "timed out"}
+        return {"status": "timed_out", "exit_code": None, "error": f"timed out; {result.error}" if result.error else "timed out", **never}
     if result.status in ("error", "unknown"):  # unknown: practice, the night's process died in it (engine/night_stopped.py)
         problems.append(f"{host}: {result.error}")
         if not result.started:  # no connection, no process: a rollback has nothing to undo there

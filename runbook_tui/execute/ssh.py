@@ -259,10 +259,10 @@ class SshExecutor:
         why = command.stop.reason if command.stop is not None else None
         if not run.sent:  # still connecting: nothing reached the host, there is nothing to stop there
             never = f"the command never started on {host.name}: its connection was not open yet"
-            return Result("stopped", error=f"{why}; {never}") if why else Result("timeout", error=never)
+            return Result("stopped" if why else "timeout", error=f"{why}; {never}" if why else never, started=False)  # nothing to undo there
         status(f"{host.name}: {why or f'timed out after {command.timeout:g}s'}: stopping its process group")
         ended = await self._stop(command, route, run, output)
-        return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why) if why else ended
+        return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why, started=ended.started) if why else ended
 
     async def _attached(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink) -> Result:
         """Start (once) and follow the run, reconnecting and re-attaching as often as the connection drops."""
@@ -466,7 +466,7 @@ class SshExecutor:
                     proc = await conn.create_process(script, encoding=None)
                 if (code := await stopped_status(proc)) == NOT_BEGUN:  # its session had not begun it: now it never will
                     never = f"the command never started on {command.host.name}: the host had not begun it yet (a slow login?), and now it never will"
-                    return Result("timeout", error=never)
+                    return Result("timeout", error=never, started=False)
                 if code == 0:  # stopped: what it wrote as it ended is read (as locally: `read_rest`), its files go once the end is journaled
                     await read_rest(self._follow(conn, command, run, output) if run.pid is not None else None, EOF_GRACE_SECONDS)
                     self._finish_later(conn, proc, command)

@@ -76,9 +76,9 @@ def test_a_stop_while_the_connection_is_still_opening_says_the_command_never_sta
 
     stopped, notes, timed_out, connections, took = arun(main)
     never = "the command never started on db9: its connection was not open yet"
-    assert stopped == Result("stopped", error=f"stopped by alice; {never}")
+    assert stopped == Result("stopped", error=f"stopped by alice; {never}", started=False)
     assert notes == [], "no process group to stop: nothing reached the host"
-    assert timed_out == Result("timeout", error=never)
+    assert timed_out == Result("timeout", error=never, started=False)
     assert connections == 2 and took < 5, "one connection per run, none more to kill what never started"
 
 
@@ -165,7 +165,9 @@ def test_a_stop_that_comes_before_a_slow_login_has_begun_the_command_keeps_it_fr
     try:
         result = arun(main)
         never = "the command never started on db1: the host had not begun it yet (a slow login?), and now it never will"
-        assert result == (Result("timeout", error=never) if how == "timeout" else Result("stopped", error=f"stopped by alice; {never}")), result
+        assert result == (
+            Result("timeout", error=never, started=False) if how == "timeout" else Result("stopped", error=f"stopped by alice; {never}", started=False)
+        ), result
         wait_until(lambda: runs_left(tmp_path) == [], lambda: f"the late session to find the run stopped and clear it: {runs_left(tmp_path)}", 30)
     finally:
         host.stop()

@@ -17,9 +17,10 @@ import asyncio
 import logging
 import os
 import resource
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import asyncssh
+from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
@@ -77,10 +78,35 @@ SAID_SHOWN = 120
 class _Progress(asyncssh.SSHClient):
     """How far a connection got: when the connect timeout runs out, where it stalled says why."""
 
-    def __init__(self) -> None:
+    def __init__(self, agent_after: str | None = None, offered: Collection[bytes] = ()) -> None:
         self.conn: asyncssh.SSHClientConnection | None = None
         #: What the server sent before its SSH greeting (at most SAID_BYTES): quoted when no greeting came.
         self.said = b""
+        #: The SSH agent whose keys are offered once the identities given are refused (`public_key_auth_requested`),
+        #: but for those (`offered`, public keys): ssh's order.
+        self._agent_after, self._offered = agent_after, offered
+        self._agent: SSHAgentClient | None = None
+
+    async def public_key_auth_requested(self) -> Sequence[asyncssh.SSHKeyPair] | None:
+        """The agent's keys, after the host's own identities (a runbook's `identity:`, the ssh config's IdentityFile)
+        were refused, as ssh offers them. asyncssh offered the agent's first: with as many other keys there as the
+        server's MaxAuthTries (6), the login ended in `Too many authentication failures` before the identity was tried."""
+        path, self._agent_after = self._agent_after, None
+        if not path or (agent := await asyncssh.connect_agent(path)) is None:
+            return None
+        self._agent = agent  # open while its keys sign; closed with the login (`auth_completed`, `connection_lost`)
+        return [key for key in await agent.get_keys() if key.public_data not in self._offered]
+
+    def auth_completed(self) -> None:
+        self._close_agent()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._close_agent()
+
+    def _close_agent(self) -> None:
+        if self._agent is not None:
+            self._agent.close()
+            self._agent = None
 
     def connection_made(self, conn: asyncssh.SSHClientConnection) -> None:
         self.conn = conn
@@ -322,7 +348,8 @@ class Connector:
         except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
             files = ", ".join(endpoint.known_files)
             raise ConnectFailed(f"known_hosts file {files} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
-        progress = _Progress()
+        agent_after = os.environ.get("SSH_AUTH_SOCK") if client_keys else None  # the agent's keys after these, as ssh
+        progress = _Progress(agent_after, {key.public_data for key in client_keys})
         try:
             return await asyncssh.connect(
                 endpoint.address,
@@ -333,8 +360,9 @@ class Connector:
                 username=endpoint.user,
                 known_hosts=trusted,
                 client_keys=client_keys or (),
+                agent_path=None if client_keys else (),  # (): SSH_AUTH_SOCK's, its keys before the default ones
                 client_certs=[os.path.expanduser(path) for path in certificates] if not client_keys else (),  # for ~/.ssh/id_*
-                agent_forwarding=endpoint.forward_agent,
+                agent_forwarding=endpoint.forward_agent and (os.environ.get("SSH_AUTH_SOCK") or True),  # named: agent_path may be None
                 connect_timeout=self.connect_timeout,
                 keepalive_interval=self._keepalive_interval,
                 keepalive_count_max=3,

@@ -1,0 +1,48 @@
+"""The host's own identity is offered before the SSH agent's keys, as ssh offers them.
+
+sshd ends the login after `MaxAuthTries` (6 by default) refused keys. asyncssh offers every key of the agent first, then
+the identity a runbook (or the ssh config's IdentityFile) names: with six or more other keys in the agent (one per
+service, a password manager's agent) the login failed with `Too many authentication failures` before that identity
+was tried, where `ssh -i KEY` (and `ssh HOST` with IdentityFile) logs in, trying the named identity first.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import asyncssh
+import pytest
+from peers import Sshd
+from ssh_helpers import cmd, run_alone
+
+from runbook_tui.engine.ports import Result
+
+pytestmark = pytest.mark.peers
+
+
+def _fill(agent: Path, tmp_path: Path, n: int) -> None:
+    """`n` keys the sshd does not know, in the agent."""
+    for i in range(n):
+        path = tmp_path / f"other{i}"
+        asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(path))
+        path.chmod(0o600)
+        subprocess.run(["ssh-add", "-q", str(path)], check=True, capture_output=True, timeout=10)
+
+
+def test_a_runbook_identity_logs_in_past_an_agent_full_of_other_keys(sshd: Sshd, tmp_path: Path, agent: Path) -> None:
+    _fill(agent, tmp_path, 8)
+    result, sink, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1"), "echo in"))
+    assert result == Result("ok", exit_code=0), result
+    assert sink.data("stdout") == b"in\n"
+
+
+def test_the_agents_keys_still_stand_in_when_the_identity_is_not_the_one(sshd: Sshd, tmp_path: Path, agent: Path) -> None:
+    """An identity the host refuses, the right key in the agent: ssh logs in with the agent's after it; so do we."""
+    wrong = tmp_path / "wrong"
+    asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(wrong))
+    wrong.chmod(0o600)
+    subprocess.run(["ssh-add", "-q", str(sshd.client_key)], check=True, capture_output=True, timeout=10)
+    result, sink, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1", identity=str(wrong)), "echo in"))
+    assert result == Result("ok", exit_code=0), result
+    assert sink.data("stdout") == b"in\n"

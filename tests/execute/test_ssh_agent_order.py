@@ -46,3 +46,13 @@ def test_the_agents_keys_still_stand_in_when_the_identity_is_not_the_one(sshd: S
     result, sink, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1", identity=str(wrong)), "echo in"))
     assert result == Result("ok", exit_code=0), result
     assert sink.data("stdout") == b"in\n"
+
+
+def test_forward_agent_still_forwards_the_agent_beside_an_identity(sshd: Sshd, tmp_path: Path, agent: Path) -> None:
+    """The agent is no longer handed to asyncssh where identities are given: forwarding names its socket itself."""
+    _fill(agent, tmp_path, 1)
+    host = sshd.host("db1", forward_agent=True)
+    result, sink, _ = run_alone(sshd, tmp_path, cmd(host, 'echo "agent=${SSH_AUTH_SOCK:-none}"; ssh-add -l | wc -l'))
+    assert result == Result("ok", exit_code=0), result
+    said = sink.data("stdout").decode()
+    assert "agent=none" not in said and said.splitlines()[-1].strip() == "1", said

@@ -372,12 +372,12 @@ if [ -n "$new" ]; then
 fi
 rc=${{r:--}}
 [ -n "$r$new" ] || [ -z "$st" ] || x=" stopped"
-[ -z "$r" ] || x="$x$hl"
 full=
 if [ -z "$x" ] && [ "$rc" != 0 ] && a=$(df -Pk -- "$D.out" 2>/dev/null); then
   set -f; set -- $a; set +f
   [ "${{11:-1}}" = 0 ] && full=" full"
 fi
+[ -z "$r" ] || x="$x$hl"
 if [ -z "$quick" ]; then
   printf '\\000%s end\\n' "$T" >&3
   say end "$rc$x$cut$full"

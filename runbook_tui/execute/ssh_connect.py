@@ -92,10 +92,16 @@ class _Progress(asyncssh.SSHClient):
         were refused, as ssh offers them. asyncssh offered the agent's first: with as many other keys there as the
         server's MaxAuthTries (6), the login ended in `Too many authentication failures` before the identity was tried."""
         path, self._agent_after = self._agent_after, None
-        if not path or (agent := await asyncssh.connect_agent(path)) is None:
+        if not path:
             return None
-        self._agent = agent  # open while its keys sign; closed with the login (`auth_completed`, `connection_lost`)
-        return [key for key in await agent.get_keys() if key.public_data not in self._offered]
+        try:
+            self._agent = await asyncssh.connect_agent(path)  # open while its keys sign; closed with the login
+            keys = await self._agent.get_keys()
+        except (OSError, asyncssh.Error, ValueError):  # a socket left from another login, an agent that fails: none of its keys
+            log.debug("the SSH agent at %s offered no key", path, exc_info=True)
+            self._close_agent()
+            return None
+        return [key for key in keys if key.public_data not in self._offered]
 
     def auth_completed(self) -> None:
         self._close_agent()

@@ -56,3 +56,16 @@ def test_forward_agent_still_forwards_the_agent_beside_an_identity(sshd: Sshd, t
     assert result == Result("ok", exit_code=0), result
     said = sink.data("stdout").decode()
     assert "agent=none" not in said and said.splitlines()[-1].strip() == "1", said
+
+
+def test_an_agent_socket_left_from_another_login_leaves_the_identitys_refusal_in_plain_words(
+    sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SSH_AUTH_SOCK naming a socket that is gone, an identity the host refuses: the refusal, not the socket's error."""
+    wrong = tmp_path / "wrong"
+    asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(wrong))
+    wrong.chmod(0o600)
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "gone.sock"))
+    result, _, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1", identity=str(wrong)), "true"))
+    assert result.status == "error" and not result.started, result
+    assert "authentication" in (result.error or "") and "gone.sock" not in (result.error or ""), result.error

@@ -86,6 +86,7 @@ class _Progress(asyncssh.SSHClient):
         #: but for those (`offered`, public keys): ssh's order.
         self._agent_after, self._offered = agent_after, offered
         self._agent: SSHAgentClient | None = None
+        self.asked_agent = False  # the agent was asked for its keys (a login stalled since may be waiting for it)
 
     async def public_key_auth_requested(self) -> Sequence[asyncssh.SSHKeyPair] | None:
         """The agent's keys, after the host's own identities (a runbook's `identity:`, the ssh config's IdentityFile)
@@ -94,6 +95,7 @@ class _Progress(asyncssh.SSHClient):
         path, self._agent_after = self._agent_after, None
         if not path:
             return None
+        self.asked_agent = True
         try:
             self._agent = await asyncssh.connect_agent(path)  # open while its keys sign; closed with the login
             keys = await self._agent.get_keys()
@@ -406,7 +408,11 @@ class Connector:
         except (asyncssh.Error, OSError) as exc:
             why = connect_reason(exc, reason(exc))  # asyncio's `Connect call failed ('10.0.0.2', 2222)` in words
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
-                why = progress.stalled(self.connect_timeout, agent=not client_keys, bastion=endpoint.via.name if tunnel is not None and endpoint.via else None)
+                why = progress.stalled(
+                    self.connect_timeout,
+                    agent=not client_keys or progress.asked_agent,
+                    bastion=endpoint.via.name if tunnel is not None and endpoint.via else None,
+                )
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
                 if progress.greeted and (changed := await _no_key_of_a_known_type(endpoint, tunnel)):
                     raise ConnectFailed(f"host key for {target} not verified: {changed}", permanent=True, host_key=True) from None

@@ -8,13 +8,14 @@ was tried, where `ssh -i KEY` (and `ssh HOST` with IdentityFile) logs in, trying
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
 import asyncssh
 import pytest
 from peers import Sshd
-from ssh_helpers import cmd, run_alone
+from ssh_helpers import arun, cmd, executor, run_alone, run_one
 
 from runbook_tui.engine.ports import Result
 
@@ -69,3 +70,29 @@ def test_an_agent_socket_left_from_another_login_leaves_the_identitys_refusal_in
     result, _, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1", identity=str(wrong)), "true"))
     assert result.status == "error" and not result.started, result
     assert "authentication" in (result.error or "") and "gone.sock" not in (result.error or ""), result.error
+
+
+def test_an_agent_that_never_answers_after_a_refused_identity_is_named_when_the_login_stalls(
+    sshd: Sshd, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The identity refused, then the agent asked for its keys never answers: the stall's words name the agent."""
+    wrong = tmp_path / "wrong"
+    asyncssh.generate_private_key("ssh-ed25519").write_private_key(str(wrong))
+    wrong.chmod(0o600)
+    sock = tmp_path / "mute.sock"
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(sock))
+
+    async def main() -> Result:
+        held: list[asyncio.StreamWriter] = []
+        mute = await asyncio.start_unix_server(lambda _r, w: held.append(w), str(sock))  # takes the request, never answers
+        ex = executor(sshd, tmp_path, connect_timeout=2)
+        try:
+            result, _, _ = await run_one(ex, cmd(sshd.host("db1", identity=str(wrong)), "true"))
+            return result
+        finally:
+            await ex.close()
+            mute.close()
+
+    result = arun(main)
+    assert result.status == "error" and not result.started, result
+    assert "the SSH agent (SSH_AUTH_SOCK) did not answer" in (result.error or ""), result.error

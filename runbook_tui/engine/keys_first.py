@@ -3,7 +3,8 @@
 A step printing a flood hands the event loop a chunk of output at every turn (journaled, hashed, folded, queued for
 the screen); a key press travels through several message queues, one loop turn per hop, so each hop waited behind a
 chunk. The screen calls `hold` when a key arrives and `release` once the key's effect is drawn; an executor's reader
-awaits `clear` before it reads the next chunk. The wait is bounded (HOLD_SECONDS, whatever happens to `release`):
+awaits `clear` before it reads the next chunk, and a screen's output frame that falls due meanwhile
+waits for `when_clear`. The wait is bounded (HOLD_SECONDS, whatever happens to `release`):
 output is delayed by at most that per key, never lost (the command blocks on its full pipe meanwhile).
 
 One keyboard per process: the state is the module's (`KEYS`).
@@ -26,6 +27,7 @@ class KeysFirst:
         self._until = 0.0
         self._waiters: list[asyncio.Future[None]] = []  # readers waiting: `release` wakes them
         self._on_hold: list[Callable[[], None]] = []
+        self._on_clear: list[Callable[[], None]] = []  # once each, when no key is held any more (`when_clear`)
 
     def when_held(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback` whenever a key is held from now on (a journal commits the output queued before the key's
@@ -47,6 +49,28 @@ class KeysFirst:
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
             _wake(waiter)
+        self._cleared()
+
+    def when_clear(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once no key is held: now when none is, else at `release` or when the hold runs out (a screen's
+        output frame waits for the key's own frame). A callback waiting already is not added twice."""
+        if not self.held:
+            callback()
+            return
+        if callback not in self._on_clear:
+            self._on_clear.append(callback)
+        asyncio.get_running_loop().call_later(self._until - time.monotonic(), self._cleared)
+
+    def _cleared(self) -> None:
+        """The callbacks waiting for `when_clear`, if no key is held now (a hold that ran out, or one held again since:
+        looked at again when that one runs out)."""
+        if (left := self._until - time.monotonic()) > 0:
+            if self._on_clear:
+                asyncio.get_running_loop().call_later(left, self._cleared)
+            return
+        callbacks, self._on_clear = self._on_clear, []
+        for callback in callbacks:
+            callback()
 
     async def clear(self) -> None:
         """Return once no key is being handled (at once when none is)."""

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 
+from runbook_tui.engine.keys_first import KEYS
+
 #: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
 FRAME_SECONDS = 1 / 60
 #: A repaint for new output only waits this long after the last one: during a flood each repaint costs a frame of
@@ -97,6 +99,11 @@ class CoalescedRepaintScreen(Screen[None]):
     def _frame_repaint(self) -> None:
         self._output_timer = None
         self._repaint_asked = False
+        if not self._stale and KEYS.held:
+            # Output only, while a person's key is being handled: the key's frame first, drawing its effect alone (an output
+            # frame in between made the key's compositor pass wait for its own, or draw the whole pane with it); then this.
+            KEYS.when_clear(self._ask_repaint)
+            return
         self._last_repaint = time.monotonic()
         self._repaint()
 

@@ -42,3 +42,38 @@ async def test_a_key_never_released_holds_output_back_for_hold_seconds_at_most(m
     await asyncio.wait_for(keys.clear(), 5.0)
     assert time.monotonic() - started >= 0.04
     assert not keys.held
+
+
+@pytest.mark.asyncio
+async def test_what_waits_for_no_key_held_runs_once_at_the_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 30.0)
+    keys = KeysFirst()
+    ran: list[str] = []
+    keys.when_clear(lambda: ran.append("no key held"))
+    assert ran == ["no key held"], "nothing was held, yet the callback waited"
+    keys.hold()
+
+    def frame() -> None:
+        ran.append("frame")
+
+    keys.when_clear(frame)
+    keys.when_clear(frame)  # asked again while it waits: still once
+    assert ran == ["no key held"], "the callback ran while the key was being handled"
+    keys.release()
+    assert ran == ["no key held", "frame"]
+    keys.hold()
+    keys.release()
+    assert ran == ["no key held", "frame"], "a callback ran again at a later release"
+
+
+@pytest.mark.asyncio
+async def test_what_waits_for_no_key_held_runs_when_a_hold_never_released_runs_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 0.05)
+    keys = KeysFirst()
+    cleared = asyncio.get_running_loop().create_future()
+    keys.hold()
+    started = time.monotonic()
+    keys.when_clear(lambda: cleared.set_result(time.monotonic()))
+    keys.hold()  # a second key before the first one's hold ran out: it waits for that one too
+    assert await asyncio.wait_for(cleared, 5.0) - started >= 0.04
+    assert not keys.held

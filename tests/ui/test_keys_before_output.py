@@ -143,6 +143,40 @@ async def test_a_keys_frame_draws_its_effect_alone_and_the_output_waiting_in_the
 
 
 @pytest.mark.asyncio
+async def test_output_that_comes_while_a_key_is_handled_is_drawn_after_the_keys_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An output frame that fell due while a key was being handled (its decision being made durable) drew the pane then:
+    the key's own frame waited behind that frame's compositor pass, or drew the whole pane with its effect. The output
+    waits until the key's effect is drawn (the hold's release), then comes in a frame of its own."""
+    from runbook_tui.engine import keys_first
+    from runbook_tui.ui.status_stack import StatusStack
+
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 30.0)
+    drawn: list[str] = []
+    add, show = OutputLog.add, StatusStack.show
+    monkeypatch.setattr(OutputLog, "add", lambda pane, lines: (drawn.append("output"), add(pane, lines))[1])
+    monkeypatch.setattr(StatusStack, "show", lambda stack, *args: (drawn.append("status"), show(stack, *args))[1])
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        await until(pilot, lambda: not screen._repaint_asked, "the first frames to end")
+        drawn.clear()
+        KEYS.hold()  # a key arrived; a flood's lines come in before its effect is drawn
+        screen._queue_lines([f"line {i} of the flood" for i in range(FEW_LINES + 10)])
+        screen._ask_repaint()
+        await until(pilot, lambda: not screen._repaint_asked, "the output's frame to fall due")
+        assert drawn == [], f"output was drawn while the key was being handled: {drawn}"
+        screen._dirty = True  # the key's effect
+        await until(pilot, lambda: "status" in drawn, "the key's frame")
+        assert "output" not in drawn, f"the key's frame drew the flood's lines with its effect: {drawn}"
+        KEYS.release()
+        await until(pilot, lambda: "output" in drawn, "the waiting output once the key's effect is drawn")
+        assert drawn[0] == "status", drawn
+        assert any(f"line {FEW_LINES + 9} of the flood" in line for line in screen.query_one(OutputLog).lines)
+
+
+@pytest.mark.asyncio
 async def test_what_the_first_frame_was_built_from_is_out_of_the_collectors_full_passes_until_the_app_ends() -> None:
     """A flood makes the collector's full pass come every second or so; each walked every object of the modules, the
     runbook and the widgets (80,000), stopping the loop and any key for 70-300 ms on a loaded machine (25 ms after)."""

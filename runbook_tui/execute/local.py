@@ -257,13 +257,19 @@ def _widen_pipes(transport: asyncio.SubprocessTransport) -> None:
 
 
 async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, size: int) -> None:
-    """Hand the output on chunk by chunk; none while a person's key is being handled (`KEYS`, bounded)."""
+    """Hand the output on chunk by chunk, a loop turn each; none while a person's key is being handled (`KEYS`, bounded).
+
+    `read` returns at once while its buffer holds data, and the pipe's reader fills it up to 256 KiB at a time: without
+    the turn, one step of this task handed on up to 16 chunks (each journaled, hashed, folded, queued for the pane)
+    while a key's next hop (the driver's message, the app's queue, the binding) waited for all of them.
+    """
     while True:
         await KEYS.clear()
         chunk = await stream.read(size)
         if not chunk:
             return
         output(name, chunk)
+        await asyncio.sleep(0)  # the loop's other work (a key's hop) between two chunks
 
 
 def _settle(future: asyncio.Future[None]) -> None:

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import time
 import uuid
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,42 @@ def test_a_headless_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chu
     assert result == Result("ok", 0)
     assert b"".join(chunks) == bytes(size)
     assert max(len(c) for c in chunks) == BULK_CHUNK_SIZE  # what queued came in chunks as large as a read gives, not 64 KiB
+
+
+def test_on_a_screen_the_event_loop_gets_a_turn_between_two_chunks(tmp_path: Path) -> None:
+    """A read returns at once while the reader's buffer holds data: what queued while the sink worked (here: the whole
+    output) was handed on chunk after chunk in one step of the reader's task, and a key's next hop on the same event
+    loop waited for all of them. Now another task runs between any two chunks."""
+    written = tmp_path / "written"
+    size = 60 * 1024  # fits Linux's 64 KiB pipe: the command writes it all while the first chunk is in the sink
+    turns = 0
+    seen: list[int] = []  # the other task's turns when each chunk came
+
+    def slow_sink(stream: str, data: bytes) -> None:
+        if not seen:  # the event loop is held here, so nothing more is read until the command has written it all
+            end = time.monotonic() + 20
+            while not written.exists():
+                assert time.monotonic() < end, f"the command could not write {size} bytes"
+                time.sleep(0.01)
+        seen.append(turns)
+
+    async def main() -> Result:
+        async def ticking() -> None:
+            nonlocal turns
+            while True:
+                turns += 1
+                await asyncio.sleep(0)
+
+        ticker = asyncio.create_task(ticking())
+        try:
+            command = Command(host=LOCAL, command=f"head -c {size} /dev/zero; touch {shlex.quote(str(written))}")
+            return await LocalExecutor().run(command, slow_sink)
+        finally:
+            ticker.cancel()
+
+    assert asyncio.run(main()) == Result("ok", 0)
+    assert len(seen) >= 3, seen
+    assert all(before < after for before, after in pairwise(seen)), f"chunks handed on in one turn of the loop: {seen}"
 
 
 def test_large_stdout_and_stderr_together_do_not_deadlock() -> None:

@@ -20,9 +20,16 @@ class Actor:
 SYSTEM = Actor(ev.SYSTEM, "system")
 
 
-def named(actor: str | None) -> str:
+#: How a screen names the person reading it where the journal names them (the verifier's screen: `rejected by you`).
+YOU = "you"
+
+
+def named(actor: str | None, reader: str | None = None) -> str:
     """A journal's actor as people read it: `system` is the program (the contract's word for it), not a person called
-    system (the report and the detail pane read `skipped by system`, `done (by system)`)."""
+    system (the report and the detail pane read `skipped by system`, `done (by system)`); `reader` (who reads the
+    screen, if it is one person's) reads their own name as `you`."""
+    if reader is not None and actor == reader:
+        return YOU
     return "the program" if actor == ev.SYSTEM else actor or ""
 
 

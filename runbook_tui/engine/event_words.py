@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.actors import YOU
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
@@ -97,6 +98,10 @@ def _undone_on(results: dict[str, Any]) -> str:
 
 def _reason(e: Event) -> str:
     return f": {e['reason']}" if e.get("reason") else ""
+
+
+#: The words journaled for a verifier's request made without any (`bob asks to hold`: engine/verifier_intents.py).
+ASKED = {ev.HOLD_REQUESTED: "asks to hold", ev.ROLLBACK_REQUESTED: "requests a rollback"}
 
 
 def asked_reason(e: Event, default: str) -> str:
@@ -358,8 +363,8 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.WAVE_FINISHED: _wave_finished,
     ev.WAVE_CONFIRMED: _step_decision("✓"),
     ev.WAVE_REJECTED: _step_decision("✗"),
-    ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{asked_reason(e, 'asks to hold')}", "‖", decision=True),
-    ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{asked_reason(e, 'requests a rollback')}", "↩", decision=True),
+    ev.HOLD_REQUESTED: _plain(lambda e: f"hold asked by {e['actor']}{asked_reason(e, ASKED[ev.HOLD_REQUESTED])}", "‖", decision=True),
+    ev.ROLLBACK_REQUESTED: _plain(lambda e: f"rollback requested by {e['actor']}{asked_reason(e, ASKED[ev.ROLLBACK_REQUESTED])}", "↩", decision=True),
     ev.ROLLBACK_DECLINED: _plain(lambda e: declined_words(e["actor"], e.get("reason"), e.get("request")), "✗", decision=True),
     ev.CRITERIA_ACCEPTED: _plain(
         lambda e: f"unmet success criteria accepted by {e['actor']}{_reason(e)} (NOT met: {'; '.join(e.get('criteria') or [])})", "!", decision=True
@@ -401,15 +406,32 @@ SAYS: dict[str, Callable[[Event], Said]] = {
 }
 
 
-def said(event: Event) -> Said | None:
+#: Where an event names a participant other than as its actor: who joined or left, a handover's two verifiers.
+_NAMED = {ev.PARTICIPANT_JOINED: ("name",), ev.PARTICIPANT_LEFT: ("name",), ev.VERIFIER_HANDOVER: ("from", "to")}
+
+
+def _read_by(e: Event, reader: str) -> Event:
+    """The event as `reader` reads it on their own screen: where it names them (as who acted, joined, left or took
+    over), `you`; the words journaled for their request made without any (`bob asks to hold`), theirs too. What someone
+    wrote (a reason, a note) is left as written."""
+    mine = {key: YOU for key in ("actor", *_NAMED.get(e["type"], ())) if e.get(key) == reader}
+    asked = ASKED.get(e["type"])
+    if "actor" in mine and asked and e.get("reason") == f"{reader} {asked}":
+        mine["reason"] = f"{YOU} {asked}"
+    return {**e, **mine}
+
+
+def said(event: Event, reader: str | None = None) -> Said | None:
     """What an event says (None for a metric sample: every reading is journaled, none is worth a line; nor for one host's
-    end: the step's final line says every host's)."""
+    end: the step's final line says every host's). `reader`: the person whose screen it is (the verifier's), who reads
+    their own acts as `you`, as that screen's status rows say them; None (exec, the assignee's log, replay, the report):
+    every name as journaled."""
     if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):  # a host's end: the step's own line says each host
         return None
     shown = _visible(event, _COMMANDS.get(event["type"], frozenset()))
     say = SAYS.get(shown["type"])
     if say is not None:
-        return say(shown)
+        return say(shown if reader is None else _read_by(shown, visible_line(reader)))
     # A kind this version does not know (a newer version wrote it): who, and its fields as journaled (the report's
     # Timeline read `reason=…, step=…` alone; replay's log said who in words of its own).
     rest = ", ".join(f"{k}={v}" for k, v in shown.items() if k not in ev.ENVELOPE)

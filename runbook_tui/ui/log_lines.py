@@ -44,16 +44,16 @@ OUTPUT_MARK = "│"
 HOST_CELLS = 40
 
 
-def log_lines(event: Event) -> list[str]:
+def log_lines(event: Event, reader: str | None = None) -> list[str]:
     """The pane's lines for one event: each output line (`host │ text`, `!` for stderr, `undo ` in a
     rollback), and for steps, waves, undo, rollbacks, errors, notes and decisions the mark and the words
-    (a decision with its time: "✓ 02:13:05 deploy confirmed by bob")."""
+    (a decision with its time: "✓ 02:13:05 deploy confirmed by bob"; `by you` on bob's own screen: `reader`)."""
     kind = event["type"]
     if kind == ev.OUTPUT:
         return output_lines(_host_cut(event), OUTPUT_MARK)
     if kind not in ev.VOCABULARY:
         return unknown_lines(event)
-    words = said(event) if kind in LOGGED else None
+    words = said(event, reader) if kind in LOGGED else None
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""

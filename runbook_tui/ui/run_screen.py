@@ -121,7 +121,9 @@ class RunView(CoalescedRepaintScreen):
             yield StepList(id="steps")
             with RightColumn(id="right"):
                 with DetailScroll(id="detail", can_focus=False):  # scrolls (and says so) when the step is taller than half the pane
-                    yield StepDetail(id="step-detail")
+                    detail = StepDetail(id="step-detail")
+                    detail.me = self.me()  # their own word reads `by you` (the verifier's screen)
+                    yield detail
                 yield OutputLog(SCREEN_LINES, id="output")
                 if self.source.state.metrics:  # a run without metric panels has no area for them (below: when they come later)
                     yield self._panel_area()
@@ -180,7 +182,7 @@ class RunView(CoalescedRepaintScreen):
     def action_details(self) -> None:
         from runbook_tui.ui.modals import InfoScreen
 
-        if (whole := step_whole(self.source.state, self.app.current_theme)) is not None:
+        if (whole := step_whole(self.source.state, self.app.current_theme, self.me())) is not None:
             self.app.push_screen(InfoScreen(*whole))
 
     def action_output_page_up(self) -> None:
@@ -228,7 +230,7 @@ class RunView(CoalescedRepaintScreen):
             self._pending_lines.extend(zip(repeat(raw_output_prefix(event)), str(event.get("text", "")).splitlines()))
         else:
             self._dirty = True
-            self._queue_lines(log_lines(event))
+            self._queue_lines(log_lines(event, self.me()))
         if self._pending_lines:
             self._ask_repaint()
 
@@ -258,6 +260,10 @@ class RunView(CoalescedRepaintScreen):
         self._tick()
         if self._pending_lines and seen:
             self._ask_repaint()  # the output's frame
+
+    def me(self) -> str | None:
+        """Whose screen this is, if one person's (the verifier's): they read their own acts as `you`."""
+        return None
 
     def _bindings_shown(self) -> list[Binding]:
         return [binding for binding in self.BINDINGS if isinstance(binding, Binding)]

@@ -27,10 +27,11 @@ from runbook_tui.ui.widgets import step_as_shown, step_outcome
 from runbook_tui.ui.wrap import CommandText
 
 
-def step_whole(state: RunState, theme: Theme) -> tuple[str, Group] | None:
+def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tuple[str, Group] | None:
     """The current step's dialog title and body, every command as it will run (captures filled in), written out
     verbatim (YAML's quoting showed `printf '\\t'` and `\\U0001F680` for what runs as `printf '\\t'` and 🚀), then
-    what became of it as the detail pane says it (the pane's `v shows all` opened a dialog without the hosts' results)."""
+    what became of it as the detail pane says it (the pane's `v shows all` opened a dialog without the hosts' results),
+    to `reader` as the pane says it to them."""
     current = state.current
     if current is None:
         return None
@@ -48,7 +49,7 @@ def step_whole(state: RunState, theme: Theme) -> tuple[str, Group] | None:
     after = [", ".join(f"expect {key} {_value(key, value)}" for key, value in expect.items())]
     after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
     step = state.steps[current]
-    outcome = step_outcome(step, theme)
+    outcome = step_outcome(step, theme, reader)
     became = (
         Group(status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme), *outcome)
         if step.status != "pending" or outcome

@@ -131,8 +131,12 @@ class VerifierScreen(RunView):
         whole = f" · the assignee's decisions are unsigned: their run has {why}" if why != self.client.unsigned else f" · the assignee's {self.client.unsigned}"
         return (joined, "", whole, " · the assignee's decisions are unsigned")
 
+    def me(self) -> str | None:
+        name = self.client.name  # as the session's welcome named them
+        return None if name is None else str(name)
+
     def _tick(self) -> None:
-        self.query_one(StatusStack).me = self.client.name  # their own hold reads as theirs (`HOLD asked by you`)
+        self.query_one(StatusStack).me = self.me()  # their own hold reads as theirs (`HOLD asked by you`)
         super()._tick()
         if self.unlinked() != self._was_unlinked:  # the keys that send go with the link and come back with it
             self._was_unlinked = not self._was_unlinked

@@ -210,6 +210,7 @@ class StepDetail(Static):
     _drawn_from: tuple[RunState, str | None] | None = None
     head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
     head_of: str | None = None  # the step `head` is of
+    me: str | None = None  # whose screen it is (the verifier's): their own word reads `✗ rejected by you`
 
     def on_resize(self) -> None:
         """Drawn before its width was known (the first frame) or resized: drawn again now, not at the next key (a `p`
@@ -238,7 +239,7 @@ class StepDetail(Static):
         # The step's output is not drawn here: a step printing does not redraw (nor lay out) the pane at each key.
         step = state.steps.get(step_id or "")
         drawn = None if step is None else (step.status, step.rendered, step.commands, step.problems, step.hosts, step.waves, step.wave_awaiting)
-        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason, step.go_ahead_void)
+        decided = None if step is None else (step.decided_by, step.decided_at, step.decision, step.reason, step.go_ahead_void, self.me)
         plan_entry = state.plan_steps.get(step_id or "")
         paused = state.paused and step_id is None  # said only with every step done: a pause redraws no step (nor lays out)
         shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo, paused)
@@ -299,22 +300,22 @@ class StepDetail(Static):
             lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
         lines += _body(step_as_shown(state, step_id))
         self.head, self.head_of = Group(*lines), step_id
-        lines += step_outcome(step, theme)
+        lines += step_outcome(step, theme, self.me)
         if not _host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
             lines.append(Text(f"hosts: {', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted")))
         self.update(Group(*lines))
 
 
-def step_outcome(step: Any, theme: Any) -> list[RenderableType]:
+def step_outcome(step: Any, theme: Any, reader: str | None = None) -> list[RenderableType]:
     """What became of the step: its problems, who decided and why, the wave waiting, each host's result. The detail
-    pane shows it under the command, and `v` (the step whole) under the undo."""
+    pane shows it under the command, and `v` (the step whole) under the undo; `reader` reads their own word as `you`."""
     lines: list[RenderableType] = []
     if step.status in TROUBLED:
         for problem in step.problems:
             lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
     if step.decided_by:
-        lines.append(Text(visible_line(_decision(step)), style="bold"))
+        lines.append(Text(visible_line(_decision(step, reader)), style="bold"))
     if step.reason:
         lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
     if step.wave_awaiting is not None:
@@ -401,9 +402,9 @@ def _shown_hosts(hosts: Mapping[str, Any]) -> set[str]:
     return set((troubled + [host for host in hosts if host not in first])[:HOSTS_SHOWN])
 
 
-def _decision(step: Any) -> str:
+def _decision(step: Any, reader: str | None = None) -> str:
     """Who decided on the step, named, with the time: "✓ confirmed by bob 02:13:05" (what was decided,
-    whatever the status is now: a rejected step that was then undone still names who rejected it)."""
+    whatever the status is now: a rejected step that was then undone still names who rejected it); `by you` to bob."""
     if step.decision == "confirmed" and step.self_confirmed:
         return f"! {self_confirmed_words(step.decided_by)} {_time_of(step.decided_at)}"
     mark = {"rejected": "✗", "go-ahead refused": STATUS[GO_AHEAD_REFUSED][0], "skipped": "↷"}.get(step.decision or "", "✓")
@@ -419,7 +420,7 @@ def _decision(step: Any) -> str:
     # A confirmation of what a rollback then undid: it read `✓ confirmed by bob` under `↶ undone`, as if it stood.
     undone = step.status == "undone" and step.decision == "confirmed"
     after = ", on an earlier attempt" if earlier else ", then undone by the rollback" if undone else ""
-    return f"{mark} {step.decision or 'decided'} by {named(step.decided_by)} {_time_of(step.decided_at)}{void}{after}"
+    return f"{mark} {step.decision or 'decided'} by {named(step.decided_by, reader)} {_time_of(step.decided_at)}{void}{after}"
 
 
 def _time_of(ts: str | None) -> str:

@@ -51,7 +51,8 @@ async def test_a_refused_go_ahead_has_its_own_mark_in_the_list_and_the_pane(work
             row = app.screen.query_one(StepList).row_text(0).plain
             assert row.startswith(f"{mark} ") and "check" in row, row
             pane = painted(app.screen.query_one(StepDetail))
-            assert words in pane and f"{mark} {state.steps['check'].decision} by bob" in pane, pane
+            # bob's own screen (the fake client joined as bob): his word reads as his, as his status row says it
+            assert words in pane and f"{mark} {state.steps['check'].decision} by you" in pane, pane
 
 
 BLOCK_COMMANDS = """\

@@ -11,4 +11,4 @@ class Said:
 
     mark: str
     lines: list[str]
-    decision: bool = False  # a person decided: the log, which has no time column, adds the time
+    decision: bool = False  # a person decided (or joined, or left): the log, which has no time column, adds the time

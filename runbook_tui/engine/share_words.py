@@ -18,9 +18,11 @@ def mode_changed(e: Event) -> Said:
 
 
 def participant(e: Event) -> Said:
+    """`bob (verifier) left`, with its time on the run screens' log, as a person's note is (`Said.decision`): it was the
+    one untimed line saying the second person was gone, soon scrolled off among a step's output lines."""
     went = f"joined as {e.get('role')}" if e["type"] == ev.PARTICIPANT_JOINED else f"({e.get('role')}) left"
     repeats = f" ({e['repeats']} more session{'' if e['repeats'] == 1 else 's'} counted)" if e.get("repeats") else ""
-    return Said("──", [f"{e.get('name')} {went}{repeats}"])
+    return Said("──", [f"{e.get('name')} {went}{repeats}"], decision=True)
 
 
 def share_closed(e: Event) -> Said:

@@ -353,7 +353,7 @@ class RunScreen(RunView):
 
     def _on_event(self, event: Event, state: RunState) -> None:
         super()._on_event(event, state)
-        toast = share_toast(event)
+        toast = share_toast(event, state)
         if toast is not None:
             self.notify(toast[1], title=toast[0], severity="warning", timeout=15, markup=False)
 

@@ -534,8 +534,8 @@ def test_with_no_verifier_joined_the_assignee_reads_that_the_next_verified_step_
     assert said(dataclasses.replace(shared, session={**shared.session, "solo": "CAB ok"})) == []
     assert said(dataclasses.replace(shared, share={})) == [], "a run not shared: resume says what to do (no verifier can join it)"
     left = {"type": ev.PARTICIPANT_LEFT, "seq": 9, "ts": "2026-03-14T02:00:00Z", "actor": "system", "name": "bob", "role": "verifier"}
-    assert log_lines(left) == ["── bob (verifier) left"]
-    assert log_lines({**left, "type": ev.PARTICIPANT_JOINED}) == ["── bob joined as verifier"]
+    assert log_lines(left) == ["── 02:00:00 bob (verifier) left"]
+    assert log_lines({**left, "type": ev.PARTICIPANT_JOINED}) == ["── 02:00:00 bob joined as verifier"]
     looked = {**left, "type": ev.SESSION_INTERRUPTED, "pid": 4242}  # a look-only `resume` found the process gone: said, as a resume is
     assert log_lines(looked) == ["── the run's process was found stopped (by process 4242, which resumed nothing)"]
 

@@ -346,6 +346,12 @@ def declined_words(by: object, reason: object, request: object) -> str:
     return f"rollback declined by {by}: {reason} (asked: {request})"
 
 
+def _handover(e: Event) -> str:
+    """`verifier bob hands over to carol` (carol gave a word after bob's); to bob, whose screen it is, carol took over."""
+    came, went = e.get("to"), e.get("from")
+    return f"verifier {came} takes over from you" if went == YOU else f"verifier {went} hands over to {came}"
+
+
 def _plain(words: Callable[[Event], str], mark: str = "──", *, decision: bool = False) -> Callable[[Event], Said]:
     return lambda e: Said(mark, [words(e)], decision)
 
@@ -398,7 +404,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.RESUMED: _pause,
     ev.PARTICIPANT_JOINED: participant,
     ev.PARTICIPANT_LEFT: participant,
-    ev.VERIFIER_HANDOVER: _plain(lambda e: f"verifier {e.get('from')} hands over to {e.get('to')}"),
+    ev.VERIFIER_HANDOVER: _plain(_handover),
     ev.SHARE_STARTED: _plain(lambda e: f"shared at {e.get('address')}, host key {e.get('fingerprint')}"),
     ev.SHARE_CLOSED: share_closed,
     ev.SHARE_REFUSING: share_refusing,

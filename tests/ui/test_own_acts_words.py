@@ -56,6 +56,9 @@ def test_each_reader_of_bobs_acts() -> None:
     assert (_words(joined, "bob"), _words(joined, "carol")) == ("you joined as verifier", "bob joined as verifier")
     handover = _event(ev.VERIFIER_HANDOVER, ev.SYSTEM, **{"from": "carol", "to": "bob"})
     assert _words(handover, "bob") == "verifier carol hands over to you"
+    # walked: bob's screen read `verifier you hands over to carol` when carol confirmed a step (bob did nothing)
+    assert _words(handover, "carol") == "verifier bob takes over from you"
+    assert _words(handover) == "verifier carol hands over to bob"
     # the assignee's acts stay theirs on bob's screen; bob's own name inside what someone wrote is left as written
     declined = _event(ev.ROLLBACK_DECLINED, "alice", reason="bob is wrong", request="bob: p99")
     assert _words(declined, "bob") == "rollback declined by alice: bob is wrong (asked: bob: p99)"

@@ -20,6 +20,7 @@ folded (`_UNFOLDED`: a 200,000-event journal is checked in about the time its ch
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -144,9 +145,15 @@ def _phase(e: Event) -> str:
     return "before" if e.get("phase") == "before" else "after"  # as the fold reads it
 
 
+def _as_taken(state: RunState) -> RunState:
+    """The run as a verifier's word was taken on it: versions before session 29 took a go-ahead (or its refusal) while a
+    rollback ran (`confirmable` refuses it now), and the journals they wrote stay intact, read as it was taken."""
+    return replace(state, rollback=None) if state.rollback is not None and not state.rollback.finished else state
+
+
 def _step_confirmed(state: RunState, e: Event) -> str | None:
     phase, step = _phase(e), state.steps[e["step"]]
-    if e["step"] != state.current or confirmable(state) != phase:
+    if e["step"] != state.current or confirmable(_as_taken(state)) != phase:
         what = "a go-ahead for" if phase == "before" else "a confirmation of"
         return f"is {what} '{e['step']}', which had nothing to confirm (it stood {_stood(state, e['step'])})"
     return _attempt(e, step.attempts + (phase == "before"))
@@ -154,7 +161,7 @@ def _step_confirmed(state: RunState, e: Event) -> str | None:
 
 def _step_rejected(state: RunState, e: Event) -> str | None:
     phase, step = _phase(e), state.steps[e["step"]]
-    why = "it is not the step the run stood at" if e["step"] != state.current else nothing_to_reject(state)
+    why = "it is not the step the run stood at" if e["step"] != state.current else nothing_to_reject(_as_taken(state))
     if why is None and (phase == "after") != (step.status == "awaiting_verification"):
         why = "a rejection after it ran needs a step that ran and waits" if phase == "after" else "it had run already"
     if why is not None:

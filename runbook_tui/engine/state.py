@@ -113,7 +113,10 @@ def confirmable(state: RunState) -> str | None:
     (a go-ahead the step needs before it runs), or None (nothing to confirm). The controller
     decides with this, and the verifier's footer offers `c` only when it is not None."""
     current = state.current
-    if current is None or state.finished or state.solo:
+    # While a rollback runs nothing waits for a verifier's word (its section's steps ask none): a go-ahead given then,
+    # for the step it had just undone, outlived the rollback that voids the ones before it, and the step re-ran on a word
+    # given before the captures it renders from were taken again.
+    if current is None or state.finished or state.solo or rollback_under_way(state):
         return None
     step = state.steps[current]
     if step.status == "awaiting_verification":
@@ -188,6 +191,8 @@ def nothing_to_reject(state: RunState, me: str | None = None) -> str | None:
     step = state.steps.get(current or "")
     if current is None or step is None:
         return "there is no step to reject"
+    if running := rollback_under_way(state):  # x refused a go-ahead to a step the rollback was taking back
+        return f"{running}; nothing to reject until it has ended"
     if step.wave_awaiting is not None:
         return None  # verify: per_wave: x stops the rollout at this wave
     assignee = visible_line(str(state.session.get("assignee") or "the assignee"))

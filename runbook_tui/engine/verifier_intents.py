@@ -76,6 +76,8 @@ class VerifierIntents:
         wave = self._wave_decision(actor, step, True)
         if wave is not None:
             return wave
+        if running := rollback_under_way(self.state):  # nothing waits for a word (`confirmable`)
+            return refused(f"{running}: nothing to confirm until it has ended")
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
             self._handover(actor)

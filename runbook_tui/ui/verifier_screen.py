@@ -46,6 +46,8 @@ def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
         return f"the run has ended ({state.outcome or 'ended'}): nothing to confirm"
     if state.solo:
         return "this run is solo (no verifier's confirmation is asked)"
+    if running := rollback_under_way(state):
+        return f"{running}: nothing waits for your word until it has ended"
     step = state.steps.get(state.current or "")
     if step is None:
         return "nothing waits for your confirmation"

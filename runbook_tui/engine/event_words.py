@@ -138,12 +138,19 @@ def _session_started(e: Event) -> Said:
 HOSTS_NAMED = 3
 
 
+def how_it_runs(step: Mapping[str, Any]) -> str:
+    """Where and as whom a step's commands run, as the plan says it: `in /srv/app; with sudo -n; env MODE=x` (`run on
+    local: rm -rf data` said neither folder nor sudo); "" for a step with none of them. `step`: a step_ready event, or
+    the step as the screens show it (`widgets.step_as_shown`): exec, the log, the detail pane and the step-whole dialogs."""
+    env = ", ".join(f"{name}={value}" for name, value in (step.get("env") or {}).items())
+    how = [f"in {step.get('cwd')}"] * bool(step.get("cwd")) + ["with sudo -n"] * bool(step.get("sudo")) + [f"env {env}"] * bool(env)
+    return "; ".join(how)
+
+
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
-    # Where and as whom the commands run, as the plan says it (`run on local: rm -rf data` said neither directory nor sudo).
-    env = ", ".join(f"{name}={value}" for name, value in (e.get("env") or {}).items())
-    how = [f"in {e.get('cwd')}"] * bool(e.get("cwd")) + ["with sudo -n"] * bool(e.get("sudo")) + [f"env {env}"] * bool(env)
-    lines += [f"   {'; '.join(how)}"] if how and e.get("commands") else []
+    how = how_it_runs(e)
+    lines += [f"   {how}"] if how and e.get("commands") else []
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
         alike: dict[str, list[str]] = {}  # a command, and the hosts that run it as it is
         for host, command in (e.get(key) or {}).items():

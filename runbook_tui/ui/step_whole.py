@@ -17,6 +17,7 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.theme import Theme
 
+from runbook_tui.engine.event_words import how_it_runs
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
@@ -39,15 +40,15 @@ def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tupl
     hosts = [str(host.get("path") or host["name"]) for host in entry.get("hosts") or ()]
     where = f"on {entry.get('on', 'local')}" + (f": {', '.join(hosts)}" if hosts and entry.get("on") != "local" else "")
     facts = [f"id {current}", f"section {entry.get('section', '')}", where, verify_words(state, entry.get("verify"), whole=True)]
-    facts += [f"{key} {_value(key, entry[key])}" for key in ("timeout", "retries", "serial", "max_fail", "cwd", "capture") if entry.get(key)]
-    facts += [key for key in ("checkpoint", "sudo") if entry.get(key)] + [f"watch {', '.join(entry['watch'])}"] * bool(entry.get("watch"))
+    # (the folder, sudo and the environment: under the command, `runs_and_undo`)
+    facts += [f"{key} {_value(key, entry[key])}" for key in ("timeout", "retries", "serial", "max_fail", "capture") if entry.get(key)]
+    facts += ["checkpoint"] * bool(entry.get("checkpoint")) + [f"watch {', '.join(entry['watch'])}"] * bool(entry.get("watch"))
     parts = [str(entry.get("title") or current), "\n".join(facts)]
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]
     if entry.get("wait"):
         parts.append(f"wait: {written_duration(entry['wait'])}")
     expect = {key: value for key, value in (entry.get("expect") or {}).items() if value not in (None, [0])}
     after = [", ".join(f"expect {key} {_value(key, value)}" for key, value in expect.items())]
-    after.append(f"env: {', '.join(entry.get('env') or {})}" if entry.get("env") else "")  # the names: values may be templates of secrets
     step = state.steps[current]
     outcome = step_outcome(step, theme, reader)
     became = (
@@ -87,6 +88,7 @@ def _hosts(hosts: list[str]) -> str:
 def runs_and_undo(entry: Mapping[str, Any]) -> Group:
     """What the step does, as the detail pane shows it (captures filled in), and its undo."""
     runs = _commands("run", entry.get("run")) or [Text("It runs no command.")]
+    runs += [Text(visible(how), overflow="fold")] if entry.get("run") and (how := how_it_runs(entry)) else []
     undo = _commands("undo", entry.get("undo")) or [Text("It has no undo: a rollback cannot take it back.")]
     return _paragraphs([Group(*runs), Group(*undo)])
 

@@ -33,6 +33,7 @@ from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
 from runbook_tui.ui.header_people import people_row
+from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
@@ -277,7 +278,8 @@ class StepDetail(Static):
         if listed_below:  # forty hosts filled the pane and pushed the command out of view: they go below it
             where = f"on {_line(entry.get('on'))} ({len(hosts)} hosts, listed below)"
         facts = [_line(entry.get("section", "")), where, verify_words(state, entry.get("verify"))]
-        cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") else where
+        under = how_under(state, as_shown := step_as_shown(state, step_id))  # said under the command, the folder too
+        cwd = f"{where} in {home_short(_line(entry['cwd']))}" if entry.get("cwd") and not under else where
         if len(title.plain) + 2 + status.cell_len + len("  " + " · ".join(facts)) + len(cwd) - len(where) <= max(self.size.width, 1):
             facts[1] = cwd  # the folder too, when it fits on the line (the details and the journal have it always)
         if entry.get("checkpoint"):
@@ -298,7 +300,7 @@ class StepDetail(Static):
             # it is wider than the pane.
             named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
             lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
-        lines += _body(step_as_shown(state, step_id))
+        lines += _body(as_shown, under)
         self.head, self.head_of = Group(*lines), step_id
         lines += step_outcome(step, theme, self.me)
         if not _host_results(step) and listed_below:
@@ -334,7 +336,8 @@ def _host_results(step: Any) -> bool:
     return len(step.hosts) > 1 or any(h.error and f"{host}: {h.error}" not in said for host, h in step.hosts.items())
 
 
-def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
+def _body(entry: Mapping[str, Any], under: str) -> list[RenderableType]:
+    """The step's command, `under` it (`how_under`), its undo."""
     lines: list[RenderableType] = []
     kind = entry.get("kind")
     if kind == "run":
@@ -346,6 +349,8 @@ def _body(entry: Mapping[str, Any]) -> list[RenderableType]:
             lines.append(CommandText(str(distinct.pop()), prefix="run:  "))
         else:
             lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]
+        if under:
+            lines.append(Text(visible(under), style="bold", overflow="fold"))
     elif kind == "wait":
         lines.append(Text(f"wait {written_duration(entry.get('wait') or 0)}"))
     elif kind in ("note", "ask"):
@@ -443,7 +448,7 @@ def step_as_shown(state: RunState, step_id: str) -> dict[str, Any]:
     step = state.steps[step_id]
     if step.rendered:
         rendered = step.rendered
-        entry.update({k: rendered[k] for k in ("undo", "confirm", "title") if k in rendered})
+        entry.update({k: rendered[k] for k in ("undo", "confirm", "title", "env") if k in rendered})
         if "commands" in rendered:
             entry["run"] = dict(rendered["commands"])
         if "text" in rendered and entry.get("kind") in ("note", "ask"):

@@ -35,11 +35,14 @@ def named(actor: str | None, reader: str | None = None) -> str:
 
 def person_name_problem(name: str) -> str | None:
     """Why `name` cannot name a person in the journal, or None: every event's `actor` is a user name, or `system` for
-    the program (the contract), so a person called `system` (or nobody: an empty name) would make the record ambiguous."""
+    the program (the contract), so a person called `system` (or nobody: an empty name) would make the record ambiguous;
+    one called `you`, the verifier's screen (which calls its reader `you`)."""
     if not name.strip():
         return "expected a name, got an empty one"
     if name == ev.SYSTEM:
         return f"'{ev.SYSTEM}' is what the journal calls the program itself; expected a person's name"
+    if name.strip().lower() == YOU:  # another's `note by you` would read as the reader's own (`said(event, reader)`)
+        return f"'{name}' is what a screen calls the person reading it; expected a person's name"
     return None
 
 

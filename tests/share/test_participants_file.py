@@ -326,3 +326,16 @@ def test_one_name_in_two_roles_is_refused(tmp_path: Path) -> None:
         gather([verifier], [], str(people))
     # one person's two keys in one role: still let in (a laptop and a desktop)
     assert [(p.name, p.role) for p in gather([verifier, laptop], [], None)] == [("bob", "verifier")] * 2
+
+
+@pytest.mark.parametrize("name", ["you", "You"])
+def test_nobody_may_be_named_you(tmp_path: Path, name: str) -> None:
+    """A screen calls the person reading it `you` (the verifier's own note reads `note by you`): a second verifier whose
+    key's comment named them `you` would have their note read `note by you` on bob's screen too, as if it were his."""
+    line, pub = _key(tmp_path, name)
+    with pytest.raises(ParticipantsError, match=rf"{name}\.pub:1:1: the key's comment \(or the file's name\) names this person: '{name}' is what"):
+        gather([pub], [], None)
+    file = tmp_path / "people.yaml"
+    file.write_text(f'- {{name: {name}, role: observer, key: "{line}"}}\n')
+    with pytest.raises(ParticipantsError, match="is what a screen calls the person reading it"):
+        from_participants_file(str(file))

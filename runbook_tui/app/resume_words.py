@@ -286,8 +286,16 @@ def back_at_checkpoint(state: RunState) -> list[str]:
     where = f"checkpoint '{visible_line(str(back_to))}'" if back_to else "the start (no checkpoint had been reached)"
     return [
         f"A rollback to {where} finished and the session was not ended; the run stands there.",
-        f"--continue runs the steps after it again (undone: {_names(undone)}); without it nothing runs.",
+        f"--continue runs the steps after it again ({_again(state, undone)}); without it nothing runs.",
     ]
+
+
+def _again(state: RunState, steps: list[str]) -> str:
+    """`undone: edit; reset (nothing to undo): look`: the steps that run again, split as a rollback left them (the
+    look it went back past read `undone` too)."""
+    reset = [sid for sid in steps if state.steps[sid].reset]
+    undone = [sid for sid in steps if sid not in reset]
+    return "; ".join(f"{what}: {_names(names)}" for what, names in (("undone", undone), ("reset (nothing to undo)", reset)) if names)
 
 
 def final_check_owed(state: RunState) -> list[str]:

@@ -43,6 +43,9 @@ STATUS_WORDS = {
 #: A step a rollback passed over (it ran, it has no undo: its change stands), as the step list, its details and the
 #: report say it (`StepState.not_rolled_back`): it read `✓ done` as if it stood like the steps before the checkpoint.
 NOT_ROLLED_BACK = "ran; no undo, not rolled back"
+#: A step a rollback went back past with nothing to undo (`StepState.reset`), as the step list, its details and the
+#: verifier's, replay's and practice's screens say it: it read `undone`, though nothing had undone it.
+RESET = "reset: runs again"
 #: Session outcomes in words: the run screen's and the verifier's last line, exec's, practice's and the report's.
 OUTCOME_WORDS = {
     "done": "done",

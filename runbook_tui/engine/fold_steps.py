@@ -42,6 +42,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         not_rolled_back=False,
+        gone_back_past=False,
         rendered=_rendered(e) or old.rendered,
         waves=waves, wave_awaiting=owed, at_once=at_once, slot_queue=tuple(named[at_once:]) if at_once is not None else (), slot_next=0,
         ran_before=ran,
@@ -329,7 +330,7 @@ def _undo_finished(state: RunState, e: Event) -> RunState:
     state = with_step(state, sid, hosts=MappingProxyType(hosts))
     all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
     if all_undone:
-        state = with_step(state, sid, status="undone")
+        state = with_step(state, sid, status="undone", gone_back_past=False)
     return replace(state, rollback=replace(rollback, done_steps=rollback.done_steps + (sid,), running_step=None))
 
 
@@ -356,9 +357,10 @@ def _gone_back_past(state: RunState, checkpoint: Any) -> RunState:
 
 
 def _stood_back(step: StepState) -> StepState:
-    """A done step the rollback went back past: `undone`, and so is each host that had done it."""
+    """A done step the rollback went back past: `undone`, and so is each host that had done it, so it runs again; reset,
+    not undone (`StepState.reset`): nothing undid it."""
     hosts = MappingProxyType({h: replace(hs, status="undone") if hs.status == "done" else hs for h, hs in step.hosts.items()})
-    return evolve(step, status="undone", hosts=hosts)
+    return evolve(step, status="undone", hosts=hosts, gone_back_past=True)
 
 
 def going_back_past(state: RunState, checkpoint: Any, kept: Collection[str] = ()) -> tuple[str, ...]:

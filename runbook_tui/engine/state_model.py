@@ -84,6 +84,14 @@ class StepState:
     #: A rollback passed over it: it ran and has no undo, so its change stands (`rollback_started`'s plan lists it without
     #: an undo); False again once it runs again. The step list, its details and the report say `NOT_ROLLED_BACK`.
     not_rolled_back: bool = False
+    #: A rollback to a checkpoint went back past it with nothing to undo (a look in a precheck or verify section, a wait,
+    #: a question): it stands `undone` so it runs again, but nothing was undone (`reset`); False again once it runs again.
+    gone_back_past: bool = False
+
+    @property
+    def reset(self) -> bool:
+        """Reset by a rollback, not undone: every screen and the report say `RESET` (they said `undone` before)."""
+        return self.gone_back_past and self.status == "undone"
 
     @property
     def self_confirmed(self) -> bool:

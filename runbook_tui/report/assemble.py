@@ -27,6 +27,7 @@ from runbook_tui.engine.undo_notes import still_applied
 from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
+    RESET,
     ROLLED_BACK_SOLO,
     ROLLED_BACK_UNCONFIRMED,
     SERIES_POINTS,
@@ -248,8 +249,8 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
             sid = plan["id"]
             st = state.steps[sid]
             attempts = fold.attempts.get(sid, [])
-            outcome = "unknown" if sid in unseen else "not run" if st.status == "pending" else st.status
-            result = fold.before_undo.get(sid, outcome) if outcome == "undone" else outcome
+            outcome = "unknown" if sid in unseen else "not run" if st.status == "pending" else RESET if st.reset else st.status
+            result = fold.before_undo.get(sid, outcome) if outcome in ("undone", RESET) else outcome
             verification = _verification(outcome, result, st, str(plan.get("verify", "after")), fold.finished is None)
             runs = [a.duration_seconds for a in attempts if a.duration_seconds is not None]
             shown = st.rendered  # as step_ready / step_started rendered it: what people saw and confirmed
@@ -436,7 +437,7 @@ def _verification(outcome: str, result: str, step: StepState, mode: str, open_ru
         return "confirmed"
     # marked done by hand, or the run ended before the verifier confirmed
     unverified = step.verified is False or mode in ("after", "both")
-    if unverified and outcome == "undone":  # a solo step's undo came with no confirmation ever due
+    if unverified and outcome in ("undone", RESET):  # a solo step's undo came with no confirmation ever due
         return ROLLED_BACK_SOLO if step.verified is False and not step.confirmed_by else ROLLED_BACK_UNCONFIRMED
     if outcome == "awaiting_verification" and open_run and step.verified is not False:  # resume can still take his word
         return WAITING_FOR_VERIFIER

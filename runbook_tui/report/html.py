@@ -35,7 +35,7 @@ WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0
 _TONES = {
     "done": "ok", "confirmed": "ok", "completed": "ok", "ok": "ok",
     "failed": "bad", "timed_out": "bad", "unknown": "bad", "rejected": "bad", "aborted": "bad", "rolled_back": "bad", "unfinished": "bad",
-    "undone": "warn", "awaiting_verification": "warn", "unverified": "warn", "did not finish": "bad", "running": "warn",
+    "undone": "warn", "reset": "muted", "awaiting_verification": "warn", "unverified": "warn", "did not finish": "bad", "running": "warn",
     "skipped": "muted", "not run": "muted", "not required": "muted", "n/a": "muted", "no undo": "warn",
     "rolled back before confirmation": "muted", "waiting for verifier": "warn",
 }  # fmt: skip

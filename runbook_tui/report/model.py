@@ -31,6 +31,9 @@ ROLLED_BACK_SOLO = "unverified (solo run), then rolled back"
 WAITING_FOR_VERIFIER = "waiting for verifier"
 #: How `counts` count a done step a rollback passed over (it has no undo: its change stands), not among `done`.
 NOT_ROLLED_BACK_COUNTED = "not rolled back"
+#: A step's `outcome` (and how `counts` count it) when a rollback went back past it with nothing to undo (a look in a
+#: precheck or verify section, a wait, a question): it runs again, nothing undid it (it read `undone`, counted so).
+RESET = "reset"
 #: Points kept per metric series; longer series keep each bucket's lowest and highest value.
 SERIES_POINTS = 240
 

@@ -14,7 +14,17 @@ from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, 
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.outcome_words import with_criteria
-from runbook_tui.report.model import NOT_ROLLED_BACK_COUNTED, ROLLED_BACK_SOLO, ROLLED_BACK_UNCONFIRMED, WAITING_FOR_VERIFIER, Panel, Report, Step, SuccessCheck
+from runbook_tui.report.model import (
+    NOT_ROLLED_BACK_COUNTED,
+    RESET,
+    ROLLED_BACK_SOLO,
+    ROLLED_BACK_UNCONFIRMED,
+    WAITING_FOR_VERIFIER,
+    Panel,
+    Report,
+    Step,
+    SuccessCheck,
+)
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_steps_words as rollback_steps_words
@@ -125,7 +135,7 @@ def step_outcome(step: Step) -> str:
     done after its outcome was unknown reads `marked done`, as the log and the detail pane say it (it read `done`, as
     if it had been seen to succeed); one the assignee stopped (`k`) says who."""
     counted = step.outcome if step.counted == NOT_ROLLED_BACK_COUNTED else step.counted  # said below, after the rest
-    words = "marked done" if _marked_done(step) else outcome(counted if step.outcome != "undone" else step.result)
+    words = "marked done" if _marked_done(step) else outcome(step.result if step.outcome in ("undone", RESET) else counted)
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
@@ -134,6 +144,8 @@ def step_outcome(step: Step) -> str:
         words += f": {RECORD_ENDS_RUNNING}"
     if step.outcome == "undone":
         words += ", then undone"
+    elif step.outcome == RESET:  # a rollback went back past it: nothing undid it (it read `, then undone`)
+        words += ", then reset (nothing to undo)"
     if step.not_rolled_back:  # a rollback passed over it (no undo): it read `done`, like a step it left standing on purpose
         words = NOT_ROLLED_BACK if words == "done" else f"{words}; {NOT_ROLLED_BACK}"
     if len(step.attempts) > 1:
@@ -209,7 +221,7 @@ def attempt_line(attempt: Attempt) -> str:
 def summary_counts(report: Report) -> str:
     """`5 done, 2 undone (1 done, 1 FAILED before the rollback), 2 not run, 2 not needed (run only after a full rollback);
     1 UNVERIFIED`: the JSON's `counts` in words (assemble.counted_as decides them), with how the undone steps had ended."""
-    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", NOT_ROLLED_BACK_COUNTED, "undone", "skipped", "not run",
+    order = ["done", "awaiting_verification", "failed", "timed_out", "unknown", "rejected", NOT_ROLLED_BACK_COUNTED, "undone", RESET, "skipped", "not run",
              "not needed"]  # fmt: skip
     counts = report.counts
     keys = order + sorted(k for k in counts if k not in order)
@@ -244,7 +256,11 @@ def _not_on_every_host(report: Report) -> str:
     return ", ".join(f"{sid} ({'; '.join(why)})" for sid, why in said if why)
 
 
-_COUNTED = {"not needed": "not needed (run only after a full rollback)", NOT_ROLLED_BACK_COUNTED: "ran and not rolled back (no undo)"}
+_COUNTED = {
+    "not needed": "not needed (run only after a full rollback)",
+    NOT_ROLLED_BACK_COUNTED: "ran and not rolled back (no undo)",
+    RESET: "reset (nothing to undo)",
+}
 
 
 def _how(report: Report, counted: str) -> str:

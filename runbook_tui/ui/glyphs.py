@@ -9,9 +9,9 @@ from rich.text import Text
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from runbook_tui.engine.event_words import NOT_ROLLED_BACK, STATUS_WORDS, host_status_words
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, RESET, STATUS_WORDS, host_status_words
 from runbook_tui.engine.host_tally import FAILED_HERE
-from runbook_tui.engine.state_model import HostState
+from runbook_tui.engine.state_model import HostState, StepState
 
 #: A step's go-ahead refused before it ran (its state says `rejected`, with that decision): drawn apart from a rejection.
 GO_AHEAD_REFUSED = "go_ahead_refused"
@@ -19,6 +19,8 @@ GO_AHEAD_REFUSED = "go_ahead_refused"
 DONE_WITH_FAILED = "done_with_failed"
 #: A step done that a rollback passed over (no undo: its change stands): drawn apart from `✓ done` and `↶ undone`.
 NOT_ROLLED_BACK_LOOK = "not_rolled_back"
+#: A step a rollback went back past with nothing to undo (`StepState.reset`): drawn apart from `↶ undone`.
+RESET_LOOK = "reset"
 #: status -> (glyph, theme colour name); "muted" is the foreground dimmed. The words are engine.event_words.STATUS_WORDS.
 STATUS: dict[str, tuple[str, str]] = {
     "pending": ("·", "muted"),
@@ -34,10 +36,16 @@ STATUS: dict[str, tuple[str, str]] = {
     GO_AHEAD_REFUSED: ("⊘", "error"),
     DONE_WITH_FAILED: ("✓", "warning"),
     NOT_ROLLED_BACK_LOOK: ("✓!", "warning"),
+    RESET_LOOK: ("↺", "muted"),
 }
 _LOUD = frozenset({"failed", "timed_out", "rejected", GO_AHEAD_REFUSED, "unknown", "running", "awaiting_verification"})
 #: Words of a status drawn here that is not a step's status in the state.
-_WORDS = {GO_AHEAD_REFUSED: "GO-AHEAD REFUSED", DONE_WITH_FAILED: "done, hosts failed within max_fail", NOT_ROLLED_BACK_LOOK: NOT_ROLLED_BACK}
+_WORDS = {
+    GO_AHEAD_REFUSED: "GO-AHEAD REFUSED",
+    DONE_WITH_FAILED: "done, hosts failed within max_fail",
+    NOT_ROLLED_BACK_LOOK: NOT_ROLLED_BACK,
+    RESET_LOOK: RESET,
+}
 
 
 def looks(status: str, decision: str | None, hosts: Mapping[str, HostState] | None = None, *, not_rolled_back: bool = False) -> str:
@@ -50,6 +58,17 @@ def looks(status: str, decision: str | None, hosts: Mapping[str, HostState] | No
     if status == "done" and hosts and any(h.status in FAILED_HERE for h in hosts.values()):
         return DONE_WITH_FAILED
     return GO_AHEAD_REFUSED if status == "rejected" and decision == "go-ahead refused" else status
+
+
+def step_looks(step: StepState) -> str:
+    """The step's status as drawn (`looks`), reset by a rollback (`RESET_LOOK`) apart from undone: the step list, the
+    detail pane and the whole step's view all draw this."""
+    return RESET_LOOK if step.reset else looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back)
+
+
+def host_looks(step: StepState, host: HostState) -> str:
+    """A host's status in the step as drawn: `undone` is `RESET_LOOK` where the step was reset (nothing undid it)."""
+    return RESET_LOOK if step.reset and host.status == "undone" else host.status
 
 
 def colour(theme: Theme, name: str) -> str:

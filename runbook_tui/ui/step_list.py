@@ -31,7 +31,7 @@ from runbook_tui.engine.event_words import NOT_ROLLED_BACK
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, looks, status_text
+from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, status_text, step_looks
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.widgets import StepDetail
 
@@ -153,9 +153,7 @@ class StepList(ScrollView, can_focus=True):
     @staticmethod
     def _looks(state: RunState, sid: str) -> tuple[str, str]:
         step = state.steps[sid]
-        return looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), str(
-            step.rendered.get("title") or ""
-        )  # a title with captured.*: as rendered for its step
+        return step_looks(step), str(step.rendered.get("title") or "")  # a title with captured.*: as rendered for its step
 
     @property
     def row_count(self) -> int:
@@ -173,7 +171,7 @@ class StepList(ScrollView, can_focus=True):
         step = state.steps[sid]
         title = step.rendered.get("title") or not_rendered_yet(str(entry.get("title") or sid), self._plan, short=True)  # never a raw `{{`
         rollback = sid in self._rollback
-        status = looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back)
+        status = step_looks(step)
         words = ("↩ " if rollback else "") + ("⚑ " if entry.get("checkpoint") else "") + visible_line(str(title))
         kept = f" · {NOT_ROLLED_BACK}" if status == NOT_ROLLED_BACK_LOOK else ""  # what the rollback could not reverse
         column = self._column(width)

@@ -22,7 +22,7 @@ from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
-from runbook_tui.ui.glyphs import looks, status_text
+from runbook_tui.ui.glyphs import status_text, step_looks
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.widgets import step_as_shown, step_outcome
 from runbook_tui.ui.wrap import CommandText
@@ -51,11 +51,7 @@ def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tupl
     after = [", ".join(f"expect {key} {_value(key, value)}" for key, value in expect.items())]
     step = state.steps[current]
     outcome = step_outcome(step, theme, reader)
-    became = (
-        Group(status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme), *outcome)
-        if step.status != "pending" or outcome
-        else None
-    )
+    became = Group(status_text(step_looks(step), theme), *outcome) if step.status != "pending" or outcome else None
     return f"Step '{visible_line(current)}'", _paragraphs([*map(_prose, parts), runs_and_undo(entry), *map(_prose, after), became])
 
 

@@ -31,7 +31,7 @@ from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
-from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, looks, status_text
+from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, status_text, step_looks
 from runbook_tui.ui.header_people import people_row
 from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.note_line import cut_middle
@@ -265,7 +265,7 @@ class StepDetail(Static):
         title = Text()
         title.append(_line(step.rendered.get("title") or not_rendered_yet(str(entry.get("title", step_id)), state.plan_steps)), style="bold")
         # a go-ahead refused: not `✗ REJECTED`
-        status = status_text(looks(step.status, step.decision, step.hosts, not_rolled_back=step.not_rolled_back), theme)
+        status = status_text(step_looks(step), theme)
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
@@ -390,8 +390,8 @@ def _hosts(step: Any, theme: Any) -> Table:
         for host in drawn:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            table.add_row(Text(_line(host)), status_text(result.status, theme, host=True), code, Text(visible(result.error or "")))
-    hidden = Counter(result.status for host, result in step.hosts.items() if host not in shown)
+            table.add_row(Text(_line(host)), status_text(host_looks(step, result), theme, host=True), code, Text(visible(result.error or "")))
+    hidden = Counter(host_looks(step, result) for host, result in step.hosts.items() if host not in shown)
     if hidden:
         counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))
         table.add_row(Text(f"… {sum(hidden.values()):,} more hosts: {counted}"), "", "", "")
@@ -422,9 +422,11 @@ def _decision(step: Any, reader: str | None = None) -> str:
         and step.started_at is not None
         and str(step.decided_at) < step.started_at
     )
-    # A confirmation of what a rollback then undid: it read `✓ confirmed by bob` under `↶ undone`, as if it stood.
+    # A confirmation of what a rollback then undid: it read `✓ confirmed by bob` under `↶ undone`, as if it stood; of a
+    # step it went back past with nothing to undo, `reset` (it read `then undone`: nothing undid it, it runs again).
     undone = step.status == "undone" and step.decision == "confirmed"
-    after = ", on an earlier attempt" if earlier else ", then undone by the rollback" if undone else ""
+    back = ", then reset by the rollback: runs again" if step.reset else ", then undone by the rollback"
+    after = ", on an earlier attempt" if earlier else back if undone else ""
     return f"{mark} {step.decision or 'decided'} by {named(step.decided_by, reader)} {_time_of(step.decided_at)}{void}{after}"
 
 

@@ -150,10 +150,10 @@ def test_steps_never_reached_are_listed_as_not_run() -> None:
     outcomes = {s.id: s.outcome for s in report.steps}
     assert outcomes == {
         "health": "done", "announce": "skipped", "backup-config": "done", "install-config": "undone", "reload": "undone",
-        "watch": "undone", "flip-flag": "not run", "smoke": "not run", "purge-cache": "not run",
+        "watch": "reset", "flip-flag": "not run", "smoke": "not run", "purge-cache": "not run",
     }  # fmt: skip
     assert {s.id: s.result for s in report.steps}["install-config"] == "done"
-    assert {s.id: s.result for s in report.steps}["watch"] == "done"  # the wait after the checkpoint: rolled back past
+    assert {s.id: s.result for s in report.steps}["watch"] == "done"  # the wait after the checkpoint: rolled back past (reset)
 
 
 @pytest.mark.parametrize("name", JOURNALS)
@@ -232,7 +232,8 @@ def test_the_summary_comes_first_and_says_what_a_board_asks() -> None:
     assert list(rows) == ["Outcome", "Window", "Verifier", "Steps", "Guard trips", "Success criteria"]
     assert rows["Outcome"].startswith("**ROLLED BACK to the last checkpoint (backup-config)**")  # it read `ROLLED BACK`
     assert rows["Window"].startswith("planned 2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC; actual 2026-11-23 17:01:00 UTC")
-    assert rows["Steps"] == "2 done, 3 undone, 1 skipped, 2 not run, 1 not needed (run only after a full rollback)"  # reload, watch: undone
+    # install-config, reload: undone; watch (a wait the rollback went back past): reset, nothing undid it
+    assert rows["Steps"] == "2 done, 2 undone, 1 reset (nothing to undo), 1 skipped, 2 not run, 1 not needed (run only after a full rollback)"
     assert rows["Guard trips"] == f"1: {report.guard_trips[0].at[11:19]} guard 'errors' tripped: 2.7% above 2% for 30s (pause)"
     assert rows["Success criteria"].startswith("errors below 1% within 10m: NOT met (2.7%)")
     html = render(report, "html")

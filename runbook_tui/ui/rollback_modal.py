@@ -177,11 +177,17 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     again = [sid for sid in state.order if sid in undone or sid in passive]
     if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."
-    said = f"When it finishes, the run stays open: '{visible_line(again[0])}' is next again."
-    if passive:
-        named = [f"the {_KINDS.get(str(state.plan_steps.get(sid, {}).get('kind')), 'step')} '{visible_line(sid)}'" for sid in passive]
-        said += f" With nothing to undo, not in the list, these run again too: {_named(tuple(named), 4)}."
+    nothing = f" ({_kind(state, again[0])}: nothing to undo)" if again[0] in passive else ""
+    said = f"When it finishes, the run stays open: '{visible_line(again[0])}'{nothing} is next again."
+    if later := [f"{_kind(state, sid)} '{visible_line(sid)}'" for sid in passive if sid != again[0]]:  # each step said once
+        these = "these run again too" if len(later) > 1 else "this runs again too"
+        said += f" With nothing to undo, not in the list, {these}: {_named(tuple(later), 4)}."
     return said
+
+
+def _kind(state: RunState, step_id: str) -> str:
+    """`the wait`: a step the rollback goes back past, named by what it does."""
+    return f"the {_KINDS.get(str(state.plan_steps.get(step_id, {}).get('kind')), 'step')}"
 
 
 #: A step the rollback goes back past, named by what it does (a `run` there is a look in a precheck or verify section).

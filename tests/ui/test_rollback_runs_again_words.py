@@ -53,11 +53,51 @@ async def test_the_undo_list_says_what_runs_again_and_where_the_run_stands(workd
         await pilot.press("u")
         modal = await screen_is(pilot, "RollbackModal")
         said = " ".join(painted(modal.query_one("#dialog-keys")).split())
-        assert "When it finishes, the run stays open: 'soak' is next again." in said, said
-        assert "With nothing to undo, not in the list, these run again too: the wait 'soak', the check 'health'." in said, said
+        # each step said once: 'soak' named as next was listed again among the steps that run again
+        assert "When it finishes, the run stays open: 'soak' (the wait: nothing to undo) is next again." in said, said
+        assert "With nothing to undo, not in the list, this runs again too: the check 'health'." in said, said
+        assert said.count("'soak'") == 1, said
         assert "'tweak'" not in said, "tweak has no undo: it stays done, as the list says"
         await pilot.press("y")
         await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to end")
         state = controller.state
         assert state.current == "soak", state.current
         assert [state.steps[s].status for s in ("soak", "edit", "health", "tweak")] == ["undone", "undone", "undone", "done"]
+
+
+PRECHECK_NEXT = """\
+runbook: 1
+id: again-start
+title: Back to the start
+sections:
+  - id: pre
+    title: Prechecks
+    kind: precheck
+    steps:
+      - {id: look, title: Look around, run: echo fine, verify: none}
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: edit, title: Edit, run: echo edit, undo: echo undo-edit, verify: none}
+      - {id: boom, title: Boom, run: "false", undo: echo undo-boom, verify: none}
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_next_step_is_said_once_when_it_is_the_only_one_with_nothing_to_undo(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walked at 140x45: a rollback to the start after 'boom' failed said "'look' is next again. With nothing to undo,
+    not in the list, these run again too: the check 'look'." (the one step, twice)."""
+    prepare_workdir(workdir, monkeypatch, PRECHECK_NEXT)
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        await run_step(pilot, "look")
+        await run_step(pilot, "edit")
+        await run_step(pilot, "boom", "failed")
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        said = " ".join(painted(modal.query_one("#dialog-keys")).split())
+        assert "When it finishes, the run stays open: 'look' (the check: nothing to undo) is next again." in said, said
+        assert "these run again" not in said and "this runs again" not in said and said.count("'look'") == 1, said

@@ -14,7 +14,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.state_model import StepState
-from runbook_tui.engine.undo_notes import reopenable, section_stop, still_applied
+from runbook_tui.engine.undo_notes import reopenable, section_stop, section_stop_words, still_applied
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
@@ -69,10 +69,7 @@ def already_finished(state: RunState, rollback: bool, full: bool = False) -> tup
 def _section_stop_words(stop: str) -> str:
     """What goes on with a rollback of the whole change stopped at rollback section step `stop`: `--rollback` alone ran
     nothing and ended the run ROLLED BACK, the step that failed never run to its end."""
-    return (
-        f"the rollback of the whole change stopped at rollback step '{visible_line(stop)}', every undo run; a rollback to a"
-        f" checkpoint has nothing left to undo: `resume --rollback --full` runs '{visible_line(stop)}' again and the rollback steps after it"
-    )
+    return section_stop_words(stop, "`resume --rollback --full`")
 
 
 def _rolled_back_words(state: RunState, applied: tuple[str, ...]) -> str:

@@ -30,7 +30,7 @@ from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.step_stop import StepStop
-from runbook_tui.engine.undo_notes import reopenable
+from runbook_tui.engine.undo_notes import reopenable, rollback_refusal
 from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
@@ -476,9 +476,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         if self.busy:
             return refused(self.busy_for_rollback())
         plan = self.plan_rollback(scope)
-        if plan.needs_acknowledgement and not acknowledged:
-            names = ", ".join(sorted({e.step_id for e in plan.without_undo}))
-            return refused(f"these steps have no undo and must be acknowledged first: {names}")
+        if (why := rollback_refusal(self.state, plan, acknowledged)) is not None:
+            return refused(why)
         self._start_rollback(actor, plan, reason, finish)
         return Reply(True, f"rolling back ({scope})")
 

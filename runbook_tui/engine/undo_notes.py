@@ -11,9 +11,10 @@ from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
 from runbook_tui.engine.reattach import undo_left_running, undo_lost_link
-from runbook_tui.engine.rollback import RAN_OUTCOMES, StepRecord, plannable
+from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, StepRecord, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
+from runbook_tui.runbook.safe_text import visible_line
 
 #: How the host's attempt ended, when it did not simply finish.
 _HOST_WORDS = {
@@ -123,3 +124,23 @@ def section_stop(state: RunState) -> str | None:
     if rollback is None or rollback.scope != "full" or not rollback.finished or rollback.ok:
         return None
     return rollback.failed_step if rollback.failed_step in state.rollback_order else None
+
+
+def section_stop_words(stop: str, full: str) -> str:
+    """Why a rollback to a checkpoint does nothing after a rollback of the whole change stopped at rollback section step
+    `stop`, and that `full` (`resume --rollback --full`, the dialog's full rollback) goes on with it."""
+    return (
+        f"the rollback of the whole change stopped at rollback step '{visible_line(stop)}', every undo run; a rollback to a"
+        f" checkpoint has nothing left to undo: {full} runs '{visible_line(stop)}' again and the rollback steps after it"
+    )
+
+
+def rollback_refusal(state: RunState, plan: RollbackPlan, acknowledged: bool) -> str | None:
+    """Why the controller does not start `plan`, or None: steps without undo not acknowledged; a rollback to a checkpoint
+    after one of the whole change stopped at a rollback section's step (it ran nothing, stood the run back at the start
+    as if all were well and forgot the failed rollback step: `u y` did it, `resume --rollback` was refused already)."""
+    if plan.scope == "checkpoint" and (stop := section_stop(state)) is not None:
+        return section_stop_words(stop, "the full rollback")
+    if plan.needs_acknowledgement and not acknowledged:
+        return f"these steps have no undo and must be acknowledged first: {', '.join(sorted({e.step_id for e in plan.without_undo}))}"
+    return None

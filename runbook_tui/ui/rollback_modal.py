@@ -16,6 +16,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.fold_steps import going_back_past
 from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.undo_notes import section_stop, section_stop_words
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog, DialogScroll, not_read_yet
 from runbook_tui.ui.glyphs import colour
@@ -109,16 +110,18 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
             rows += _section_step_rows(offset, step_id, self.rendered(step_id), colour(theme, "muted"))
         if not plan.entries and not plan.rollback_steps:
-            rows.append(Text("nothing ran since the checkpoint"))
+            rows.append(Text("nothing to undo since the checkpoint"))
         for step_id, hosts in plan.left_out:  # a step on 21 hosts with 19 undos said nothing of the other two
             said = f"    {step_id}: nothing to undo on {_named(hosts)}: the command never started there"
             rows.append(Text(visible_line(said), style=colour(theme, "muted")))
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
-        keys = self.start_keys = f"y start this rollback{ack} · f {other} · n / escape cancel"
+        stopped = plan.scope == "checkpoint" and section_stop(self.events.state) is not None  # y is refused: not offered
+        start = "" if stopped else f"y start this rollback{ack} · "
+        keys = self.start_keys = f"{start}f {other} · n / escape cancel"
         said = f"{changed}{afterwards(plan, self.events.state)}"
-        self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed else keys)
+        self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed or stopped else keys)
 
     def action_toggle_scope(self) -> None:
         self.scope = "full" if self.scope == "checkpoint" else "checkpoint"
@@ -164,6 +167,13 @@ def _named(hosts: tuple[str, ...], most: int = 6) -> str:
     return ", ".join(hosts[:most]) + (f" and {len(hosts) - most} more" if len(hosts) > most else "")
 
 
+def first_scope(state: RunState) -> Scope:
+    """The scope `u` shows first: `full` where a `resume --rollback --full` reopened the run and died before it, or where
+    a rollback of the whole change stopped at a rollback section's step (a rollback to the checkpoint has nothing left to
+    undo there: `u` showed that empty list, and `y` stood the run back at the start, the failed rollback step forgotten)."""
+    return state.reopened_scope or ("full" if section_stop(state) is not None else "checkpoint")
+
+
 def afterwards(plan: RollbackPlan, state: RunState) -> str:
     """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not
     say): the step next again, and the steps after the checkpoint that run again with nothing to undo, which the list
@@ -171,6 +181,8 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     undone step as next, and a wait before it was next; nor did it say the soak would be waited again."""
     if plan.scope == "full":
         return "When it finishes, the session ends ROLLED BACK: nothing more runs."
+    if (stop := section_stop(state)) is not None:  # y here is refused in these words (undo_notes.rollback_refusal)
+        return f"Nothing to do: {section_stop_words(stop, 'the full rollback (f)')}."
     undone = {entry.step_id for entry in plan.entries if entry.command is not None}  # a step without undo stays done
     kept = {entry.step_id for entry in plan.entries if entry.command is None}
     passive = [sid for sid in going_back_past(state, plan.checkpoint_step, kept) if sid not in undone]

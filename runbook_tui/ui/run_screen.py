@@ -456,10 +456,10 @@ class RunScreen(RunView):
         if self.controller.busy:  # refused, in the controller's words (nothing starts while busy)
             self._say(self.controller.rollback(self.actor, "checkpoint"))
             return
-        from runbook_tui.ui.rollback_modal import RollbackModal  # loads when first asked for
+        from runbook_tui.ui.rollback_modal import RollbackModal, first_scope  # loads when first asked for
 
         controller = self.controller  # a rollback section step listed with what it runs, rendered as it will run
-        scope = controller.state.reopened_scope or "checkpoint"  # a `resume --rollback --full` that died before it: full
+        scope = first_scope(controller.state)
         modal = RollbackModal(controller.plan_rollback, lambda sid: controller.rendered_step(controller.runbook.step(sid)), controller, scope)
         self.app.push_screen(modal, self._start_rollback)
 

@@ -14,6 +14,15 @@ from runbook_tui.engine.ports import Result
 from runbook_tui.runbook.model import Step
 
 
+def undo_end(step: Step, result: Result) -> dict[str, Any]:
+    """How one host's undo ended, as `undo_host_finished` / `undo_finished` journal it. The step's timeout bounds its undo
+    too: an undo it stopped says so (it read `failed` with no reason, and nothing had said the timeout applied)."""
+    error = result.error
+    if result.status == "timeout":
+        error = f"timed out after {step.timeout_seconds:g}s (the step's timeout)" + (f"; {error}" if error else "")
+    return {"status": result.status, "exit_code": result.exit_code, "error": error}
+
+
 def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problems: list[str], not_run: str | None = None) -> dict[str, Any]:
     """How one host ended, as `step_finished` journals it; what went wrong is added to `problems` in words."""
     result = outcome.result

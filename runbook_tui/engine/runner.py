@@ -20,7 +20,7 @@ from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
+from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, undo_end, within_max_fail
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
@@ -472,12 +472,10 @@ class StepRunner(WaitStep):
             # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
             async def undo_on(entry_host: str, step: Step = step, hosts: dict[str, Host] = hosts, runs: dict[str, tuple[int, str]] = runs) -> dict[str, Any]:
                 assert step.undo is not None
-                result = await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1])
+                ended = undo_end(step, await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1]))
                 if len(runs) > 1 and self.state.mode not in ("dry-run", "practice"):  # known if the process dies before the rest end
-                    await self.emit_durably(
-                        ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, status=result.status, exit_code=result.exit_code, error=result.error
-                    )
-                return {"status": result.status, "exit_code": result.exit_code, "error": result.error}
+                    await self.emit_durably(ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, **ended)
+                return ended
 
             results = await undo_in_waves(self.max_concurrency, step.serial, [e.host for e in runnable], undo_on, self._stop_signal)  # as it ran
             ok = all(ev.undid(r) for r in results.values())

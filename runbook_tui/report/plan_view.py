@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.engine.host_tally import wave_plan_words
-from runbook_tui.runbook.durations import format_duration, written_duration
+from runbook_tui.runbook.durations import format_duration, timeout_words, written_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
 from runbook_tui.runbook.plan import step_json
@@ -154,7 +154,7 @@ def _step(runbook: Runbook, number: int, section_kind: str, data: dict[str, Any]
     if data["sudo"]:
         details.append("with sudo")
     if data["timeout"] is not None:
-        details.append(f"timeout {written_duration(data['timeout'])}")
+        details.append(timeout_words(data["timeout"], data["undo"]))
     if data["retries"]:
         times = "once" if data["retries"] == 1 else f"{data['retries']} times"
         details.append(f"retried {times}, {written_duration(data['retry_delay'])} apart")

@@ -99,3 +99,10 @@ def span_words(seconds: float) -> str:
     if minutes:
         return f"{minutes}m {secs}s" if secs and minutes < 10 else f"{minutes}m"
     return f"{secs}s"
+
+
+def timeout_words(seconds: float, undo: object) -> str:
+    """`timeout 30s`, or `timeout 30s (undo too)` for a step with an `undo`: the step's timeout bounds each of its
+    commands on a host, the undo a rollback runs included (the spec is silent; README, "Rollback"). The detail pane, the
+    whole step, `plan` and the plan's Markdown/HTML say it so."""
+    return f"timeout {written_duration(seconds)}" + (" (undo too)" if undo else "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runbook_tui.runbook.durations import written_duration
+from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.model import MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.params import yaml_value
 from runbook_tui.runbook.plan_words import PlanWords
@@ -186,7 +186,7 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
     if step.sudo:
         flags.append("sudo")
     if step.timeout_seconds is not None:
-        flags.append(f"timeout {written_duration(step.timeout_seconds)}")
+        flags.append(timeout_words(step.timeout_seconds, step.undo))
     if step.retries:
         flags.append(f"retries {step.retries}")
     if step.serial:

@@ -17,6 +17,7 @@ from runbook_tui.engine.fold_steps import going_back_past
 from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, section_stop_words
+from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog, DialogScroll, not_read_yet
 from runbook_tui.ui.glyphs import colour
@@ -101,7 +102,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             head = Text(f"{number:>2}  ")
             head.append(visible_line(entry.step_id), style="bold")
             head.append(visible_line(note), style=colour(theme, "warning"))
-            head.append(f" on {visible_line(entry.host)}")
+            head.append(f" on {visible_line(entry.host)}{_within(self.events.state, entry.step_id)}")
             rows.append(head)
             if entry.command is None:
                 rows.append(Text("      NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}"))
@@ -160,6 +161,13 @@ def _section_step_rows(number: int, step_id: str, rendered: Mapping[str, Any], m
         line.append("  then this rollback section step", style=muted)
         rows += [line, CommandText(command, prefix="      ")]
     return rows
+
+
+def _within(state: RunState, step_id: str) -> str:
+    """`, within 30s (the step's timeout)`: the undo is stopped there as its step's command was (the spec is silent; the
+    list said nothing of it, and an undo stopped by it read `failed`)."""
+    timeout = state.plan_steps.get(step_id, {}).get("timeout")
+    return f", within {written_duration(timeout)} (the step's timeout)" if timeout else ""
 
 
 def _named(hosts: tuple[str, ...], most: int = 6) -> str:

@@ -20,7 +20,7 @@ from textual.theme import Theme
 from runbook_tui.engine.event_words import how_it_runs
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.durations import written_duration
+from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
 from runbook_tui.ui.verify_words import verify_words
@@ -41,7 +41,8 @@ def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tupl
     where = f"on {entry.get('on', 'local')}" + (f": {', '.join(hosts)}" if hosts and entry.get("on") != "local" else "")
     facts = [f"id {current}", f"section {entry.get('section', '')}", where, verify_words(state, entry.get("verify"), whole=True)]
     # (the folder, sudo and the environment: under the command, `runs_and_undo`)
-    facts += [f"{key} {_value(key, entry[key])}" for key in ("timeout", "retries", "serial", "max_fail", "capture") if entry.get(key)]
+    facts += [timeout_words(entry["timeout"], entry.get("undo"))] if entry.get("timeout") else []
+    facts += [f"{key} {_value(key, entry[key])}" for key in ("retries", "serial", "max_fail", "capture") if entry.get(key)]
     facts += ["checkpoint"] * bool(entry.get("checkpoint")) + [f"watch {', '.join(entry['watch'])}"] * bool(entry.get("watch"))
     parts = [str(entry.get("title") or current), "\n".join(facts)]
     parts += [f"{kind}: {entry[kind]}" for kind in ("note", "ask", "confirm") if entry.get(kind)]
@@ -95,10 +96,8 @@ def acknowledgement(detail: str, entry: Mapping[str, Any]) -> Group:
 
 
 def _value(key: str, value: Any) -> str:
-    """A plan field as the runbook wrote it and the detail pane says it: `timeout 30s`, `serial 1, 25%`, `expect exit 0, 3`
-    (they read `timeout 30.0`, `serial [1, '25%']`, Python's words, not the runbook's)."""
-    if key == "timeout":
-        return written_duration(value)
+    """A plan field as the runbook wrote it and the detail pane says it: `serial 1, 25%`, `expect exit 0, 3` (they read
+    `serial [1, '25%']`, Python's words, not the runbook's)."""
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)

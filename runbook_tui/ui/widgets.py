@@ -27,7 +27,7 @@ from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
-from runbook_tui.runbook.durations import written_duration
+from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
 from runbook_tui.ui.fact_line import fact_line
@@ -285,7 +285,7 @@ class StepDetail(Static):
         if entry.get("checkpoint"):
             facts.insert(0, "⚑ CHECKPOINT")
         if entry.get("timeout"):
-            facts.append(f"timeout {written_duration(entry['timeout'])}")
+            facts.append(timeout_words(entry["timeout"], entry.get("undo")))
         if entry.get("serial"):
             facts.append("serial " + ", ".join(_line(s) for s in entry["serial"]))
         if entry.get("max_fail"):  # the failure budget beside the waves (it was in the whole-step dialog only)

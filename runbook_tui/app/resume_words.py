@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from runbook_tui.engine.event_words import host_status_words, paused_words, status_words
+from runbook_tui.engine.event_words import host_status_words, paused_words, status_words, step_status_words
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
@@ -368,7 +368,7 @@ def summary(state: RunState, journal: str, *, shared: bool = False, look: bool =
     lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
     for sid in state.order:
         step = state.steps[sid]
-        lines.append(f"  {status_words(step.status):<22} {visible_line(sid)}")
+        lines.append(f"  {step_status_words(step):<22} {visible_line(sid)}")
     for sid in state.rollback_order:  # a rollback section's step shows once it ran (a full rollback)
         if (status := state.steps[sid].status) != "pending":
             lines.append(f"  {status_words(status):<22} {visible_line(sid)} (rollback)")

@@ -24,7 +24,7 @@ from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tole
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.said import Said
 from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
-from runbook_tui.engine.state_model import HostState
+from runbook_tui.engine.state_model import HostState, StepState
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
 
 #: Step statuses as a person says them (the journal keeps the names).
@@ -60,6 +60,14 @@ OUTCOME_WORDS = {
 def status_words(name: str) -> str:
     """A step status or session outcome as a person says it: `awaiting_verification` → `waiting for verifier`."""
     return STATUS_WORDS.get(name) or OUTCOME_WORDS.get(name, name.replace("_", " "))
+
+
+def step_status_words(step: StepState) -> str:
+    """A step's status as the step list and the detail pane say it (ui/glyphs.step_looks), for `resume`'s list: a step a
+    rollback went back past `RESET`, one it passed over (no undo) `NOT_ROLLED_BACK` (they read `undone` and `done`)."""
+    if step.reset:
+        return RESET
+    return NOT_ROLLED_BACK if step.status == "done" and step.not_rolled_back else status_words(step.status)
 
 
 def host_status_words(status: str) -> str:

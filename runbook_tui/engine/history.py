@@ -123,6 +123,7 @@ class History:
         self.state = apply(before, event)
         if event["type"] == ev.ROLLBACK_FINISHED:  # the steps it went back past with nothing to undo (a wait): as they stood
             self.before_undo |= {sid: before.steps[sid].status for sid, st in self.state.steps.items() if st.status == "undone" != before.steps[sid].status}
+            self._reset_by_the_rollback(before)
         self._move_log.feed(event, before, self)
         self.signed = self.signed or event["type"] in _SIGNATURES
 
@@ -273,6 +274,17 @@ class History:
         touched = dict.fromkeys([*(entry.step for entry in entries), *([self.state.current] if self.state.current else [])])
         for step in touched:
             self._record(step, HistoryEntry(e["ts"], "rollback", e["actor"], rollback.reason or None, words=rollback_words(rollback, step)))
+
+    def _reset_by_the_rollback(self, before: RunState) -> None:
+        """The steps the last rollback went back past with nothing to undo (a look, a wait): their history says so, as it
+        says of the steps it undid (it said nothing of them, while their outcome read `then reset`)."""
+        rollback = self.rollbacks[-1] if self.rollbacks else None
+        if rollback is None:
+            return
+        for sid, step in self.state.steps.items():
+            if step.reset and not before.steps[sid].reset:
+                words = rollback_words(rollback, sid, reset=True)
+                self._record(sid, HistoryEntry(rollback.started_at, "rollback", rollback.started_by, rollback.reason or None, words=words))
 
     def _on_undo_started(self, e: Event) -> None:
         """The undo as it ran (rendered; journals before issue 15 have only the plan's command)."""

@@ -303,13 +303,16 @@ def exit_words(result: HostResult | UndoResult, none: str = "—") -> str:
     return ", ".join(parts) or none
 
 
-def rollback_words(rollback: Rollback, step: str) -> str:
-    """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history."""
+def rollback_words(rollback: Rollback, step: str, reset: bool = False) -> str:
+    """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history; `reset`: it went back
+    past the step with nothing to undo (`StepState.reset`)."""
     target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
     back = f" (back to {rollback.back_to})" if rollback.back_to else ""
     undoes = any(u.step == step and u.command is not None for u in rollback.undo)
     effect = (
-        "undoes this step"
+        "went back past this step: nothing to undo, it is reset to run again"
+        if reset
+        else "undoes this step"
         if undoes
         else ("lists this step without an undo" if any(u.step == step for u in rollback.undo) else "started while this step was current")
     )

@@ -10,6 +10,8 @@ Now each says `reset`, from the same state (one `apply()`) on the run screen, in
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +86,21 @@ async def test_a_look_the_rollback_went_back_past_reads_reset_everywhere(workdir
     assert (look["outcome"], look["result"], look["counted"]) == ("reset", "done", "reset"), look
     assert data["counts"].get("undone") == 2 and data["counts"].get("reset") == 1, data["counts"]
     assert "reset" in render(report, "html")
+
+
+def test_the_report_tells_in_the_steps_history_that_the_rollback_reset_it(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each step's history in the report says what the rollback did to it: 'edit' read `rollback 1 … undoes this step`,
+    'look' nothing at all, though its outcome column said the rollback had reset it."""
+    prepare_workdir(workdir, monkeypatch, RUNBOOK)
+    (workdir / "r.yaml").write_text(RUNBOOK.replace("run: echo fine}", "run: echo fine, verify: none}"), encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "test", "--on-failure", "rollback", "--journal", "j.jsonl"],
+        cwd=workdir, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    data = json.loads(render(build_report(workdir / "j.jsonl"), "json"))
+    look = next(step for step in data["steps"] if step["id"] == "look")
+    said = [entry["words"] for entry in look["history"] if entry["kind"] == "rollback"]
+    assert said == ["rollback 1 to the last checkpoint went back past this step: nothing to undo, it is reset to run again"], look["history"]
+    md = render(build_report(workdir / "j.jsonl"), "md")
+    assert "- rollback 1 to the last checkpoint went back past this step: nothing to undo, it is reset to run again; started by" in md, md

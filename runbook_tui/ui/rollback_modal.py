@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.fanout import batches
 from runbook_tui.engine.fold_steps import going_back_past
 from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
@@ -32,6 +33,7 @@ class RunEvents(Protocol):
     (what runs again once the rollback has ended)."""
 
     state: RunState
+    max_concurrency: int  # how many hosts' undos of one batch run at once
 
     def subscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
@@ -97,6 +99,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
         # width of the dialog): exactly what will run, in the order it runs.
         rows: list[RenderableType] = []
+        state, muted = self.events.state, colour(theme, "muted")
         for number, entry in enumerate(plan.entries, start=1):
             note = f" ({entry.note})" if entry.note else ""  # how the step stands on that host (engine/undo_notes.py)
             head = Text(f"{number:>2}  ")
@@ -108,13 +111,16 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
                 rows.append(Text("      NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}"))
             else:
                 rows.append(CommandText(entry.command, prefix="      "))
+            if number == len(plan.entries) or plan.entries[number].step_id != entry.step_id:  # the step's last entry
+                undone = [e.host for e in plan.entries if e.step_id == entry.step_id and e.command is not None]
+                rows += [Text(visible_line(said), style=muted)] if (said := together(state, entry.step_id, undone, self.events.max_concurrency)) else []
         for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
-            rows += _section_step_rows(offset, step_id, self.rendered(step_id), colour(theme, "muted"))
+            rows += _section_step_rows(offset, step_id, self.rendered(step_id), muted)
         if not plan.entries and not plan.rollback_steps:
             rows.append(Text("nothing to undo since the checkpoint"))
         for step_id, hosts in plan.left_out:  # a step on 21 hosts with 19 undos said nothing of the other two
             said = f"    {step_id}: nothing to undo on {_named(hosts)}: the command never started there"
-            rows.append(Text(visible_line(said), style=colour(theme, "muted")))
+            rows.append(Text(visible_line(said), style=muted))
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
@@ -168,6 +174,20 @@ def _within(state: RunState, step_id: str) -> str:
     list said nothing of it, and an undo stopped by it read `failed`)."""
     timeout = state.plan_steps.get(step_id, {}).get("timeout")
     return f", within {written_duration(timeout)} (the step's timeout)" if timeout else ""
+
+
+def together(state: RunState, step_id: str, hosts: list[str], limit: int) -> str:
+    """How a step's undos on several hosts run (engine/undo_waves.py): at once as the step ran, or in its `serial:`
+    batches, newest host first. The list numbered them one after the other, an order they do not run in."""
+    if len(hosts) < 2:
+        return ""
+    serial = state.plan_steps.get(step_id, {}).get("serial") or []
+    cut = batches(hosts, serial)
+    slots = f", {limit} at a time" if any(len(batch) > limit for batch in cut) else ""
+    if len(cut) == 1:
+        return f"    {step_id}: these {len(hosts)} undos run at once, as the step ran{slots}"
+    said = "; then ".join(_named(tuple(batch)) for batch in cut[:3]) + (f"; then {len(cut) - 3} more batches" if len(cut) > 3 else "")
+    return f"    {step_id}: these {len(hosts)} undos run in the step's serial batches, newest host first: {said}{slots}"
 
 
 def _named(hosts: tuple[str, ...], most: int = 6) -> str:

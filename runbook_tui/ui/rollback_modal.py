@@ -124,7 +124,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         self.query_one("#dialog-body", Static).update(Group(*rows))
         ack = " and acknowledge the steps without undo" if plan.needs_acknowledgement else ""
         other = "full rollback" if self.scope == "checkpoint" else "back to the checkpoint"
-        stopped = plan.scope == "checkpoint" and section_stop(self.events.state) is not None  # y is refused: not offered
+        stopped = nothing_to_do(plan, self.events.state)  # y would start a rollback of nothing: not offered
         start = "" if stopped else f"y start this rollback{ack} · "
         keys = self.start_keys = f"{start}f {other} · n / escape cancel"
         said = f"{changed}{afterwards(plan, self.events.state)}"
@@ -140,6 +140,9 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
             return
         if not self.query_one(DialogScroll).read_to_end():  # nor one read only in part (40 undos at 80x24 show 8)
             self.set_keys(not_read_yet(self.start_keys))
+            return
+        if nothing_to_do(self.shown, self.events.state):  # said above the keys, which offer no y
+            self.app.bell()
             return
         self.dismiss((self.scope, True))
 
@@ -202,6 +205,15 @@ def first_scope(state: RunState) -> Scope:
     return state.reopened_scope or ("full" if section_stop(state) is not None else "checkpoint")
 
 
+def nothing_to_do(plan: RollbackPlan, state: RunState) -> bool:
+    """A rollback to the checkpoint that would undo nothing and send no step back to run again (nothing ran since it, or
+    only a look that failed), or one after a full rollback stopped at a rollback section's step: `y` journaled such a
+    rollback of nothing, which the report then listed as completed."""
+    if plan.scope != "checkpoint":
+        return False
+    return section_stop(state) is not None or (not plan.entries and not going_back_past(state, plan.checkpoint_step))
+
+
 def afterwards(plan: RollbackPlan, state: RunState) -> str:
     """What the run is once the rollback went through, said before `y` (a full one ends the session; the dialog did not
     say): the step next again, and the steps after the checkpoint that run again with nothing to undo, which the list
@@ -215,6 +227,9 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     kept = {entry.step_id for entry in plan.entries if entry.command is None}
     passive = [sid for sid in going_back_past(state, plan.checkpoint_step, kept) if sid not in undone]
     again = [sid for sid in state.order if sid in undone or sid in passive]
+    if not plan.entries and not again:
+        since = f"'{visible_line(plan.checkpoint_step)}'" if plan.checkpoint_step else "the start"
+        return f"Nothing to roll back: no step since the last checkpoint ({since}) has an undo to run or runs again."
     if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."
     nothing = f" ({_kind(state, again[0])}: nothing to undo)" if again[0] in passive else ""

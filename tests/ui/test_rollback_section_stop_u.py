@@ -78,6 +78,8 @@ async def test_u_after_a_full_rollback_stopped_at_a_rollback_step_offers_the_ful
         refused = controller.rollback(Actor("alice", "assignee"), "checkpoint", acknowledged=True)
         assert not refused.ok and "stopped at rollback step 'tidy'" in refused.message, refused
         (workdir / "fixed").write_text("")
+        assert type(app.screen).__name__ == "RollbackModal", "the list stays, saying why"
+        await pilot.press("escape")
         await until(pilot, lambda: type(app.screen).__name__ == "RunScreen", "the dialog gone")
         await pilot.press("u")
         await screen_is(pilot, "RollbackModal")

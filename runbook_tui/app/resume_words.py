@@ -9,7 +9,7 @@ from runbook_tui.engine.event_words import host_status_words, paused_words, stat
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
-from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, may_still_run, undo_stopped_on_exit
+from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, left_words, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
@@ -237,8 +237,7 @@ def why_left(state: RunState) -> list[str]:
     sid = note.get("step")
     if sid is not None and sid == state.current and state.steps[sid].status == "unknown" and f" while '{sid}' ran" in str(note.get("text")):
         return []
-    said = str(note.get("text")).partition("; the journal is kept")[0]
-    return [f"Left at {str(note.get('ts'))[11:19]}: {visible_line(said)}, as the journal's note says."]
+    return [left_words(note)]
 
 
 def _asks_go_ahead(state: RunState, sid: str) -> bool:

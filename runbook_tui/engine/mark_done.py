@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from runbook_tui.engine.fanout import fail_limit
 from runbook_tui.engine.reattach import left_running
 from runbook_tui.engine.state_model import RunState, StepState
@@ -13,6 +16,13 @@ AGAIN = "re-run it (enter; resume --rerun), or roll back (u; resume --rollback)"
 ONLY_UNKNOWN = "only a step whose outcome is unknown can be marked done"
 #: A note's `request` when a signal stopped the program during a step (app/stopped.py).
 EXIT_NOTE = "exit"
+
+
+def left_words(note: Mapping[str, Any]) -> str:
+    """`Left at 13:57:17: run was stopped by alice's quit (q) at 'edit' (nothing was running), as the journal's note
+    says.`: the program's last note as it left a run (a signal, the assignee's quit), as `resume` and `replay` say it."""
+    said = str(note.get("text")).partition("; the journal is kept")[0]
+    return f"Left at {str(note.get('ts'))[11:19]}: {visible_line(said)}, as the journal's note says."
 
 
 def failed_for_sure(held: StepState, max_fail: object) -> str | None:

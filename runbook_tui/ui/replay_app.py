@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal_events import ends_finished
+from runbook_tui.engine.mark_done import EXIT_NOTE, left_words
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
 
@@ -32,9 +34,12 @@ class ReplayApp(ThemedApp):
                 timeout=20,
                 markup=False,
             )
-        if not ends_finished(self.events):  # `journal verify`'s words
+        if not ends_finished(self.events):  # `journal verify`'s words, or the program's note as it left (a quit, a signal)
+            left = _left_note(self.events)
             self.notify(
-                "no session_finished: the run was still going when this was read, its process stopped (`runbook-tui resume`"
+                f"no session_finished. {left_words(left)} `runbook-tui resume` continues it."
+                if left is not None
+                else "no session_finished: the run was still going when this was read, its process stopped (`runbook-tui resume`"
                 " continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers) tells these apart",
                 title="Journal has no end",
                 severity="warning",
@@ -46,3 +51,14 @@ class ReplayApp(ThemedApp):
     def _stop_unreadable(self, words: str) -> None:
         self.unreadable = words
         self.exit(return_code=2)
+
+
+def _left_note(events: Sequence[Event]) -> Event | None:
+    """The program's note as it left the run (`request: exit`: the assignee's quit, a signal) since the last resume, or
+    None: the replay guessed three ways the journal could end open while it held the quit (resume and the report say it)."""
+    for event in reversed(events):
+        if event["type"] == ev.SESSION_RESUMED:
+            return None
+        if event["type"] == ev.NOTE and event.get("request") == EXIT_NOTE:
+            return event
+    return None

@@ -199,10 +199,14 @@ def _named(hosts: tuple[str, ...], most: int = 6) -> str:
 
 
 def first_scope(state: RunState) -> Scope:
-    """The scope `u` shows first: `full` where a `resume --rollback --full` reopened the run and died before it, or where
-    a rollback of the whole change stopped at a rollback section's step (a rollback to the checkpoint has nothing left to
-    undo there: `u` showed that empty list, and `y` stood the run back at the start, the failed rollback step forgotten)."""
-    return state.reopened_scope or ("full" if section_stop(state) is not None else "checkpoint")
+    """The scope `u` shows first: `full` where a `resume --rollback --full` reopened the run and died before it; the
+    scope of a rollback that stopped (a failed undo, a rollback section's step) or died, which `u` goes on with, as the
+    row says (after a full one `u` showed the rollback to the checkpoint: `y` there left the change standing at it, the
+    abort forgotten; or, stopped at a rollback step, an empty list whose `y` stood the run back at the start)."""
+    rollback = state.rollback
+    if state.reopened_scope is None and rollback is not None and state.rollback_stopped is not None and rollback.scope == "full":
+        return "full"
+    return state.reopened_scope or "checkpoint"
 
 
 def nothing_to_do(plan: RollbackPlan, state: RunState) -> bool:

@@ -19,7 +19,7 @@ def undo_end(step: Step, result: Result) -> dict[str, Any]:
     too: an undo it stopped says so (it read `failed` with no reason, and nothing had said the timeout applied)."""
     error = result.error
     if result.status == "timeout":
-        error = f"timed out after {step.timeout_seconds:g}s (the step's timeout)" + (f"; {error}" if error else "")
+        error = f"timed out after {step.timeout_seconds:g}s, the step's timeout" + (f"; {error}" if error else "")
     return {"status": result.status, "exit_code": result.exit_code, "error": error}
 
 

@@ -6,7 +6,7 @@ run the undo with the step's timeout (as with its env, cwd and sudo). Walked: `e
 that takes longer; 'boom' failed, `u y`: the undo was stopped after 1 s, and every screen said `undo edit: local:
 failed`, the report `failed (—)`: nothing had said the timeout applied to the undo, nor that it was what stopped it.
 Now the step's facts read `timeout 1s (undo too)`, the undo list names the limit on the entry, and the undo's end
-says `timed out after 1s (the step's timeout)`.
+says `timed out after 1s, the step's timeout`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ async def test_the_steps_timeout_is_said_to_bound_its_undo(workdir: Path, monkey
         await pilot.press("y")
         await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the rollback to stop", 60)
     [ended] = [e for e in of_kind(workdir / "j.jsonl", "undo_finished") if e["step"] == "edit"]
-    assert ended["hosts"]["local"]["error"] == "timed out after 1s (the step's timeout)", ended
+    assert ended["hosts"]["local"]["error"] == "timed out after 1s, the step's timeout", ended
 
 
 def test_plan_says_the_timeout_bounds_the_undo(workdir: Path) -> None:

@@ -127,8 +127,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         stopped = nothing_to_do(plan, self.events.state)  # y would start a rollback of nothing: not offered
         start = "" if stopped else f"y start this rollback{ack} · "
         keys = self.start_keys = f"{start}f {other} · n / escape cancel"
-        said = f"{changed}{afterwards(plan, self.events.state)}"
-        self.set_keys(f"{said}\n{keys}" if plan.entries or plan.scope == "full" or changed or stopped else keys)
+        self.set_keys(f"{changed}{afterwards(plan, self.events.state)}\n{keys}")  # what the run is after it, always
 
     def action_toggle_scope(self) -> None:
         self.scope = "full" if self.scope == "checkpoint" else "checkpoint"

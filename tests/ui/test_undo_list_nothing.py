@@ -54,3 +54,37 @@ async def test_u_with_nothing_to_roll_back_says_so_and_y_starts_nothing(workdir:
         assert "y start this rollback" in painted(modal.query_one("#dialog-keys"))
         await pilot.press("escape")
     assert not of_kind(workdir / "j.jsonl", "rollback_started"), "no rollback of nothing journaled"
+
+
+ONLY_A_WAIT = """\
+runbook: 1
+id: only-a-wait
+title: Only a wait since the checkpoint
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: backup, title: Back up, run: echo backup, undo: echo undo-backup, checkpoint: true, verify: none}
+      - {id: soak, title: Soak, wait: 0.1s, verify: none}
+      - {id: last, title: Last, run: echo last, verify: none}
+"""
+
+
+@pytest.mark.asyncio
+async def test_a_rollback_that_only_sends_a_wait_back_says_so_before_y(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a wait ran since the checkpoint: the list read `0 undo commands / nothing to undo since the checkpoint / y
+    start this rollback`, and nothing said that `y` sends the run back to wait again (the words were kept for lists
+    with entries)."""
+    prepare_workdir(workdir, monkeypatch, ONLY_A_WAIT)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        await run_step(pilot, "backup")
+        await run_step(pilot, "soak")
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        said = " ".join(painted(modal.query_one("#dialog-keys")).split())
+        assert "When it finishes, the run stays open: 'soak' (the wait: nothing to undo) is next again." in said, said
+        assert "y start this rollback" in said, said

@@ -214,7 +214,9 @@ def nothing_to_do(plan: RollbackPlan, state: RunState) -> bool:
     rollback of nothing, which the report then listed as completed."""
     if plan.scope != "checkpoint":
         return False
-    return section_stop(state) is not None or (not plan.entries and not going_back_past(state, plan.checkpoint_step))
+    if section_stop(state) is not None:
+        return True
+    return state.mode != "practice" and not plan.entries and not going_back_past(state, plan.checkpoint_step)  # a night's move
 
 
 def afterwards(plan: RollbackPlan, state: RunState) -> str:
@@ -232,7 +234,8 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     again = [sid for sid in state.order if sid in undone or sid in passive]
     if not plan.entries and not again:
         since = f"'{visible_line(plan.checkpoint_step)}'" if plan.checkpoint_step else "the start"
-        return f"Nothing to roll back: no step since the last checkpoint ({since}) has an undo to run or runs again."
+        said = f"Nothing to roll back: no step since the last checkpoint ({since}) has an undo to run or runs again."
+        return said + (" Practice: y still starts it, as a night's exec --on-failure rollback does." if state.mode == "practice" else "")
     if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."
     nothing = f" ({_kind(state, again[0])}: nothing to undo)" if again[0] in passive else ""

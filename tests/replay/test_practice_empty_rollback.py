@@ -1,0 +1,68 @@
+"""Practice of a night whose `exec --on-failure rollback` rolled back over nothing (a precheck failed first): the
+trainee can make the night's move.
+
+The run screen's undo list says `Nothing to roll back` and offers no `y` there (a rollback of nothing, journaled and
+reported as completed); in practice the night's own rollback is a decision the trainee is scored against, so `y` stays
+offered, the list saying why.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from replay_helpers import text_of, until
+
+from runbook_tui.app import practice
+from runbook_tui.ui.practice_screens import PracticeApp
+from runbook_tui.ui.run_screen import RunScreen
+
+RUNBOOK = """\
+runbook: 1
+id: precheck-fails
+title: A precheck fails
+sections:
+  - id: pre
+    title: Prechecks
+    kind: precheck
+    steps:
+      - {id: look, title: Look around, run: "false"}
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: edit, title: Edit, run: echo edit, undo: echo undo-edit}
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_trainee_can_roll_back_over_nothing_as_the_night_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.yaml").write_text(RUNBOOK, encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "night", "--on-failure", "rollback", "--journal", "night.jsonl"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 1 and "rollback finished" in ran.stdout, ran.stdout + ran.stderr
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
+    run = practice.open_practice(str(tmp_path / "night.jsonl"), out_journal=str(tmp_path / "practice.jsonl"))
+    controller = run.session.controller
+    app = PracticeApp(run, out=str(tmp_path / "results.md"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
+        await pilot.press("enter")
+        await until(lambda: controller.state.steps["look"].status == "failed" and not controller.busy, pilot, "look to fail as on the night")
+        await pilot.press("u")
+        await until(lambda: type(app.screen).__name__ == "RollbackModal", pilot, "the undo list")
+        said = " ".join(text_of(app.screen.query_one("#dialog-keys")).split())
+        assert "Nothing to roll back" in said and "y start this rollback" in said, said
+        await pilot.press("y")
+        await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the trainee's rollback")
+    results = run.results()
+    rollbacks = [p for p in results.points if p.night is not None and p.night.kind == "roll back"]
+    assert rollbacks and all(p.same for p in rollbacks), results.points

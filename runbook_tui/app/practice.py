@@ -147,7 +147,10 @@ class Practice:
         if state.finished or controller.busy or step is None or not any(e["type"] == ev.SESSION_FINISHED for e in self.night):
             return
         rollback = state.rollback
-        if rollback is not None and rollback.finished and rollback.ok and step.status == "undone":
+        # back at the checkpoint (an undone step is next), or nothing started since a rollback that undid nothing (exec's
+        # `--on-failure rollback` after a precheck failed ends such a night rolled back; the trainee's read FAILED)
+        still = rollback is not None and all((s.started_at or "") <= (rollback.started_at or "") for s in state.steps.values())
+        if rollback is not None and rollback.finished and rollback.ok and (step.status == "undone" or still):
             controller.finish(self.session.actor, "rolled_back")
         elif step.status in ("failed", "timed_out", "rejected"):
             controller.finish(self.session.actor, "failed")

@@ -63,6 +63,10 @@ async def test_the_trainee_can_roll_back_over_nothing_as_the_night_did(tmp_path:
         assert "Nothing to roll back" in said and "y start this rollback" in said, said
         await pilot.press("y")
         await until(lambda: controller.state.rollback is not None and controller.state.rollback.finished, pilot, "the trainee's rollback")
+        await pilot.press("q")  # where exec ended the night: after its rollback
+        await until(lambda: type(app.screen).__name__ == "PracticeResultsScreen", pilot, "the results")
     results = run.results()
+    # it ended FAILED beside the night's ROLLED BACK: the run stood at the failed look, not at an undone step
+    assert (results.night_ended, results.you_ended) == ("rolled_back", "rolled_back"), (results.night_ended, results.you_ended)
     rollbacks = [p for p in results.points if p.night is not None and p.night.kind == "roll back"]
     assert rollbacks and all(p.same for p in rollbacks), results.points

@@ -56,6 +56,7 @@ from runbook_tui.metrics.prom_answer import (
     vector_labels,
 )
 from runbook_tui.metrics.readings import Readings
+from runbook_tui.metrics.scrape_rate import series_rates
 from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -396,7 +397,7 @@ class ScrapeSource:
         self.url = without_password(url)  # what messages and the journal say
         self.timeout = timeout
         self._parsed: dict[str, ScrapeQuery | QueryError] = {}
-        self._rates: dict[str, dict[Any, deque[tuple[float, float]]]] = {}  # panel -> series -> its recent (time, value)
+        self._rates: dict[str, dict[tuple[tuple[str, str], ...], deque[tuple[float, float]]]] = {}  # panel -> series -> its recent (time, value)
         self._readings = Readings()
 
     def close(self) -> None:
@@ -433,7 +434,8 @@ class ScrapeSource:
             return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
         if query.rate_window is not None:
             first = panel.id not in self._rates
-            series = self._rate(panel, query.rate_window, series, now)
+            # Each series apart: a series that appeared later (`code="503"` at the first 503) has its rate at once.
+            series = series_rates(self._rates.setdefault(panel.id, {}), query.rate_window, series, now)
             if not series and first:
                 return Sample(None, None, now)  # the first scrape: a rate needs two readings
             if not series:  # never pending for ever (its guard blind): series whose labels change at every scrape
@@ -442,24 +444,6 @@ class ScrapeSource:
         # their sum, so `up` over three targets read 2 with one down, and a `direction: below` guard at 1 never tripped).
         values = list(series.values())
         return _named(reading(values, panel.direction, now), values, set(), [dict(key) for key in series])
-
-    def _rate(self, panel: PanelQuery, window: float, series: dict[Any, float], now: float) -> dict[Any, float]:
-        """Each series' per-second increase from its own oldest reading kept within the window (at least its previous
-        one) to now; {} before any series was scraped twice. Each series apart: before, the oldest scrape's series only,
-        so a series that appeared later (`code="503"` at the first 503) had no rate until the whole window had passed."""
-        kept = self._rates.setdefault(panel.id, {})
-        for gone in kept.keys() - series.keys():  # a series no longer exported: its old readings would make no rate
-            del kept[gone]
-        rates = {}
-        for key, value in series.items():
-            readings = kept.setdefault(key, deque(maxlen=600))
-            readings.append((now, value))
-            while len(readings) > 2 and now - readings[0][0] > window:
-                readings.popleft()
-            then, before = readings[0]
-            if len(readings) > 1 and now > then:
-                rates[key] = (value - before if value >= before else value) / (now - then)  # a counter reset starts from zero
-        return rates
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:

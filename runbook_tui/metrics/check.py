@@ -9,6 +9,7 @@ but a note saying what its panel and guard will do. Blocking: call from a worker
 
 from __future__ import annotations
 
+from runbook_tui.metrics.exposition import too_many_words
 from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, Sample, ScrapeSource
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import Panel, Runbook
@@ -66,7 +67,7 @@ def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, Pa
 
 def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
     scrape = ScrapeSource(url, timeout=TIMEOUT_SECONDS)
-    samples, error, _ = scrape.scrape()
+    samples, error, _, too_many = scrape.scrape([query for _, query in queries])
     if samples is None:
         return [f"metrics source {scrape.url}: cannot scrape: {error}"]
     findings = []
@@ -76,7 +77,9 @@ def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str
         except QueryError as exc:
             findings.append(f"{panel.mark}: panel '{panel.id}': {exc}")
             continue
-        if not parsed.select(samples):
+        if parsed in too_many:
+            findings.append(f"{panel.mark}: panel '{panel.id}': {too_many_words(scrape.url, parsed.name, too_many[parsed])}")
+        elif not parsed.select(samples):
             findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {scrape.url} has no series matching {query.query!r}")
     return findings
 

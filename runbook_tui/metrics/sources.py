@@ -39,8 +39,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
 
-from runbook_tui.engine.http_bounded import FetchError, get, redirected_note, short, without_password
+from runbook_tui.engine.http_bounded import FetchError, get, redirected_note, without_password
 from runbook_tui.engine.redact import MASK, MIN_SECRET_LENGTH
+from runbook_tui.metrics.exposition import Samples, too_many_words, wanted_samples
 from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.prom_answer import (
     TLS_PORT_WORDS,
@@ -349,34 +350,6 @@ class PrometheusSource:
 # -- scrape ---------------------------------------------------------------------------------
 
 
-#: What prometheus_client's parser raises for text that is not the exposition format.
-_UNREADABLE = (ValueError, TypeError, IndexError, RecursionError)
-
-
-def parse_exposition(text: str) -> list[tuple[str, Mapping[str, str], float]]:
-    """Every sample of an exporter's text output as (name, labels, value), via prometheus_client's parser.
-
-    Text it cannot read raises ValueError naming the first line that cannot be read on its own (`line 3 `...`: why`),
-    where there is one: the parser itself says only what it choked on (`could not convert string to float: 'x'`).
-    """
-    from prometheus_client.parser import text_string_to_metric_families
-
-    def samples(text: str) -> list[tuple[str, Mapping[str, str], float]]:
-        return [(s.name, s.labels, float(s.value)) for family in text_string_to_metric_families(text) for s in family.samples]
-
-    try:
-        return samples(text)
-    except _UNREADABLE as exc:
-        why = short(str(exc)) or type(exc).__name__
-        for number, line in enumerate(text.split("\n"), 1):
-            if line.strip() and not line.startswith("#"):
-                try:
-                    samples(line + "\n")
-                except _UNREADABLE:
-                    raise ValueError(f"line {number} `{short(line, 80)}`: {why}") from None
-        raise ValueError(why) from None
-
-
 def fetch_exposition(url: str, timeout: float) -> str:
     """GET the exporter's /metrics (blocking, bounded). Raises FetchError, or AnswerError for a status other than 200."""
     answer = get(url, headers={"Accept": "text/plain"}, timeout=timeout, limit=ANSWER_LIMIT)
@@ -411,24 +384,29 @@ class ScrapeSource:
                 self._parsed[panel.query] = exc
         return self._parsed[panel.query]
 
-    def scrape(self) -> tuple[list[tuple[str, Mapping[str, str], float]] | None, str | None, float]:
-        """Blocking: (samples, error in words, time of the scrape)."""
+    def scrape(self, panels: Sequence[PanelQuery]) -> tuple[Samples | None, str | None, float, dict[ScrapeQuery, int]]:
+        """Blocking: (the samples of the metrics `panels` name, error in words, time of the scrape, {query: its series}
+        for each query over more series than a panel reads: not parsed, exposition.py)."""
         now = time.time()
         try:
             text = fetch_exposition(self._address, self.timeout)
         except AnswerError as exc:
-            return None, f"exporter at {self.url} {exc}", now
+            return None, f"exporter at {self.url} {exc}", now, {}
         except FetchError as exc:
-            return None, _fetch_error("exporter", self.url, exc), now
+            return None, _fetch_error("exporter", self.url, exc), now, {}
+        queries = [query for panel in panels if isinstance(query := self._query(panel), ScrapeQuery)]
         try:
-            return parse_exposition(text), None, now
+            samples, too_many = wanted_samples(text, queries)
         except ValueError as exc:
-            return None, f"cannot read the exporter's output at {self.url}: {exc}", now
+            return None, f"cannot read the exporter's output at {self.url}: {exc}", now, {}
+        return samples, None, now, too_many
 
-    def evaluate(self, panel: PanelQuery, samples: Sequence[tuple[str, Mapping[str, str], float]], now: float) -> Sample:
+    def evaluate(self, panel: PanelQuery, samples: Samples, now: float, too_many: Mapping[ScrapeQuery, int] | None = None) -> Sample:
         query = self._query(panel)
         if isinstance(query, QueryError):
             return Sample(None, f"bad query: {query}", now)
+        if too_many and query in too_many:
+            return Sample(None, too_many_words(self.url, query.name, too_many[query]), now)
         series = query.select(samples)
         if not series:
             return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
@@ -447,12 +425,12 @@ class ScrapeSource:
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:
-            samples, error, now = await self._readings.read("scrape", self.scrape, deadline=self.timeout + 1)
+            samples, error, now, too_many = await self._readings.read("scrape", self.scrape, panels, deadline=self.timeout + 1)
         except TimeoutError:
-            samples, error, now = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time()
+            samples, error, now, too_many = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time(), {}
         if samples is None:
             return {p.id: Sample(None, error, now) for p in panels}
-        return {p.id: self.evaluate(p, samples, now) for p in panels}
+        return {p.id: self.evaluate(p, samples, now, too_many) for p in panels}
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         """An exporter keeps no history: the baseline is the first value read (the poller records it)."""

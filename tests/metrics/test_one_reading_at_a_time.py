@@ -56,7 +56,7 @@ def polls(source: Source, panel: PanelQuery, gate: threading.Event) -> tuple[lis
 
 
 def test_an_exporter_is_not_scraped_again_while_its_last_page_is_still_being_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    gate, begun = held(monkeypatch, "parse_exposition")
+    gate, begun = held(monkeypatch, "wanted_samples")
     with hostile_peer() as peer:
         peer.answers["metrics"] = (200, b"m 7\n")
         source = ScrapeSource(f"{peer.url}/metrics", timeout=0.2)
@@ -83,11 +83,11 @@ def test_a_panel_is_not_queried_again_while_its_last_answer_is_still_being_read(
 SLOW_PAGES = """
 import time
 import runbook_tui.metrics.sources as sources
-_read = sources.parse_exposition
-def _slowly(text):
+_read = sources.wanted_samples
+def _slowly(*args):
     time.sleep(60)
-    return _read(text)
-sources.parse_exposition = _slowly
+    return _read(*args)
+sources.wanted_samples = _slowly
 """
 
 

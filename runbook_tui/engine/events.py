@@ -174,7 +174,7 @@ STEP_FINISHED: Final = _declare(
     "An attempt's end: `hosts` {host: {status, exit_code, error, started?}} (`started` false: the command never began on"
     " that host, its connection never opened: a rollback leaves that host out, since session 20; a host `failed` by a stop or"
     " `timed_out` before its command was sent says it too, since session 29); `verified` false in a solo run;"
-    " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms)`);"
+    " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms, the first reading after the command)`);"
     " `tolerated` {max_fail (as written), allowed (hosts), problems}: hosts failed within `max_fail`, every wave ran and the"
     " step went on (status done or awaiting_verification; those hosts stay failed in `hosts` and in the undo list), since session 22.",
 )

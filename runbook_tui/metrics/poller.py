@@ -43,8 +43,9 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.ports import StopSignal
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.stop_waits import unless_stopped
+from runbook_tui.metrics.check_wait import FreshReadings, wait_for_check
 from runbook_tui.metrics.guard_memory import GuardMemory
-from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, blind_outlook, check_words, format_value, holds, panel_json
+from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, blind_outlook, check_words, panel_json
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
@@ -167,9 +168,8 @@ class MetricsMonitor:
         self.no_data_guards = {p.id: g for p in metrics.panels if (g := NoDataGuard.for_panel(p, watching_since)) is not None}
         if memory is not None:  # resumed: the guards go on from what the journal's readings showed
             memory.seed(self.guards, self.no_data_guards)
-        self.latest: dict[str, Sample] = {}
+        self.readings = FreshReadings()  # the latest reading of each panel; checks wait on it (check_wait.py)
         self.poller: Poller | None = None
-        self._fresh = asyncio.Condition()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._first_value_baseline: set[str] = set()  # panels whose baseline is their first reading
         self._announced: dict[str, str] = {}  # failing panel -> the error announced when it started failing
@@ -258,7 +258,7 @@ class MetricsMonitor:
         for query, baseline in zip(queries, results):
             if baseline.value is None and baseline.error is None:
                 self._first_value_baseline.add(query.id)  # the source keeps no history: the first reading is "before"
-                first = self.latest.get(query.id)
+                first = self.readings.latest.get(query.id)
                 if first is not None and first.ok:
                     self._first_value_baseline.discard(query.id)
                     self._emit(ev.METRIC_BASELINE, panel=query.id, value=first.value, error=None, basis=self._first_reading(baseline.basis))
@@ -303,10 +303,10 @@ class MetricsMonitor:
             return
         failing: dict[str, set[str]] = {}
         trips: list[Trip | NoDataTrip] = []
+        self.readings.take(samples)
         for panel_id, sample in samples.items():
             if sample.pending:
                 continue  # rate() warming up: nothing to show yet
-            self.latest[panel_id] = sample
             note = {"note": sample.note} if sample.note else {}
             self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **note)
             if sample.error is not None and sample.infinite is None:  # +Inf is a reading its guard judges, not a failure
@@ -327,11 +327,7 @@ class MetricsMonitor:
         self._announce(failing, {panel for panel, sample in samples.items() if not sample.pending})
         for tripped in trips:
             self._trip(tripped)
-        self._spawn(self._notify_fresh())
-
-    async def _notify_fresh(self) -> None:
-        async with self._fresh:
-            self._fresh.notify_all()
+        self._spawn(self.readings.announce())
 
     def _announce(self, failing: dict[str, set[str]], polled: set[str]) -> None:
         """One `error` event when a panel's readings start failing, one note when they are back.
@@ -361,7 +357,7 @@ class MetricsMonitor:
 
     def _trip(self, trip: Trip | NoDataTrip) -> None:
         panel = self.panels[trip.panel]
-        latest = self.latest.get(trip.panel)
+        latest = self.readings.latest.get(trip.panel)
         words = trip.words(panel.unit) + (f" ({latest.series})" if isinstance(trip, Trip) and latest is not None and latest.series else "")
         if self.enforce:  # the controller acts on the trip (engine/guard_response.py): pause, or roll back to the last checkpoint
             self._emit(ev.GUARD_TRIPPED, **trip.payload(), title=panel.title, unit=panel.unit, words=words)
@@ -370,54 +366,18 @@ class MetricsMonitor:
 
     # -- expect.metric and metrics.success ----------------------------------------------------
 
-    async def _next_reading(self, panel_id: str, after: float, timeout: float) -> Sample | None:
-        """The first reading of `panel_id` taken after `after`, or None if none came within `timeout`."""
-
-        def fresh() -> bool:
-            sample = self.latest.get(panel_id)
-            return sample is not None and sample.ts > after
-
-        async with self._fresh:
-            try:
-                async with asyncio.timeout(timeout):  # not wait_for: on 3.11 it can drop a cancellation (readings.py)
-                    await self._fresh.wait_for(fresh)
-            except TimeoutError:
-                return None
-        return self.latest.get(panel_id)
-
-    async def evaluate(self, check: MetricCheck) -> tuple[bool, float | None, str]:
-        """(met, last value, words): the next fresh reading decides; with `within`, the first one that holds before the deadline."""
-        panel = self.panels[check.panel]
-        unit = panel.unit
-        text = check_words(check, unit)
+    async def evaluate(self, check: MetricCheck, since: str = "the check began") -> tuple[bool, float | None, str]:
+        """(met, last value, words): the next fresh reading decides; with `within`, the first one that holds before the
+        deadline (check_wait.py)."""
+        unit = self.panels[check.panel].unit
         if self.poller is None or not self.poller.running:
-            return False, None, f"{text}: not checked, the metrics source is not being read"
+            return False, None, f"{check_words(check, unit)}: not checked, the metrics source is not being read"
         one_reading = self.metrics.interval_seconds + self.timeout + 2.0  # long enough for the next poll to land
-        deadline = time.monotonic() + (check.within_seconds or 0.0)
-        after = time.time()  # only readings taken from now on count
-        last: Sample | None = None
-        while True:
-            wait = max(deadline - time.monotonic(), 0.0)
-            if last is None:
-                wait = max(wait, one_reading)
-            sample = await self._next_reading(check.panel, after, wait)
-            if sample is None:
-                break  # nothing new before the deadline: decide on what came
-            last, after = sample, sample.ts
-            if sample.guarded is not None and holds(check, sample.guarded):  # an infinity is a reading, as for the guards
-                return True, sample.value, f"{text}: met ({format_value(sample.guarded, unit)})"
-            if time.monotonic() >= deadline:
-                break
-        if last is None:
-            return False, None, f"{text}: no reading came from the metrics source"
-        if last.guarded is None:
-            return False, None, f"{text}: no value to check: {last.error}"
-        waited = f" after {format_duration(check.within_seconds)}" if check.within_seconds else ""
-        return False, last.value, f"{text}: NOT met{waited} (last reading {format_value(last.guarded, unit)})"
+        return await wait_for_check(self.readings, check, unit, one_reading=one_reading, since=since)
 
     async def judge(self, check: MetricCheck) -> tuple[bool, str]:
         """The controller's `metric_judge` for `expect.metric`."""
-        met, _value, words = await self.evaluate(check)
+        met, _value, words = await self.evaluate(check, "the command")
         return met, words
 
     async def check_success(self, when: str, stop: StopSignal | None = None) -> list[bool | None]:

@@ -195,12 +195,12 @@ def test_success_criteria_are_measured_after_verify_and_at_the_end(
         assert looks["status"] == "done"
         # The reading that met expect.metric is journaled, said under the step's line (exec, the output pane, the
         # verifier's) and in the report. Before: `looks-fine done` and no word of the check anywhere.
-        assert looks["checks_met"] == ["err below 3%: met (1%)"], looks
+        assert looks["checks_met"] == ["err below 3%: met (1%, the first reading after the command)"], looks
         shown = said(looks)
-        assert shown is not None and "   ✓ err below 3%: met (1%)" in shown.lines, shown
+        assert shown is not None and "   ✓ err below 3%: met (1%, the first reading after the command)" in shown.lines, shown
         record = render(build_report(tmp_path / "journal.jsonl"), "md")
-        assert "  - check met: err below 3%: met (1%)" in record, record
-        assert "check met:</span> err below 3%: met (1%)" in render(build_report(tmp_path / "journal.jsonl"), "html")
+        assert "  - check met: err below 3%: met (1%, the first reading after the command)" in record, record
+        assert "check met:</span> err below 3%: met (1%, the first reading after the command)" in render(build_report(tmp_path / "journal.jsonl"), "html")
         checks = of_type(events, "success_checked")
         assert sorted(c["when"] for c in checks) == ["end", "verify"]
         assert all(c["met"] is True and c["value"] == 1 and c["criterion"]["text"] == "err below 3% within 1s" for c in checks)
@@ -208,7 +208,7 @@ def test_success_criteria_are_measured_after_verify_and_at_the_end(
         assert of_type(events, "success_check_started")[-1]["seq"] < checks[-1]["seq"] < events[-1]["seq"]
     else:
         assert looks["status"] == "failed"
-        assert looks["problems"] == ["err below 3%: NOT met (last reading 4%)"]
+        assert looks["problems"] == ["err below 3%: NOT met (4%, the first reading after the command; `within:` would wait for one that holds)"]
         assert not of_type(events, "success_checked"), "the run stopped at the failed check; the criteria were never reached"
         # The criteria themselves, measured directly: not met after waiting `within`.
         assert _check_directly(path, tmp_path) == [False]

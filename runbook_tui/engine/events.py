@@ -332,11 +332,14 @@ CRITERIA_ACCEPTANCE_CONFIRMED: Final = _declare(
 
 # -- metrics -----------------------------------------------------------------------------------
 
-MetricSample = TypedDict("MetricSample", {"panel": str, "value": float | None, "ts_sample": str, "error": str | None, "note": NotRequired[str]})
+MetricSample = TypedDict(
+    "MetricSample", {"panel": str, "value": float | None, "ts_sample": str, "error": str | None, "note": NotRequired[str], "series": NotRequired[str]}
+)
 METRIC_SAMPLE: Final = _declare(
     "metric_sample",
     MetricSample,
-    "One reading (written in groups); a failed one has `value` null and the error in words; `note`: what the value leaves out (series without a number).",
+    "One reading (written in groups); a failed one has `value` null and the error in words; `note`: what the value leaves out (series without a number);"
+    ' `series`: which of several series the value is (`the worst of 2 series: service="batch"`), since session 29.',
 )
 GuardTripped = TypedDict(
     "GuardTripped",

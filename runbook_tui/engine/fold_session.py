@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
 
@@ -136,12 +137,19 @@ def _metric_sample(state: RunState, e: Event) -> RunState:
     panel = e["panel"]
     samples = dict(state.samples)
     samples[panel] = (samples.get(panel, ()) + ((e.get("ts_sample") or e["ts"], e.get("value")),))[-SAMPLES_KEPT:]
-    errors, notes = state.metric_errors, state.metric_notes
+    errors = state.metric_errors
     if e.get("error") or errors.get(panel):
         errors = MappingProxyType({**errors, panel: e.get("error")})
-    if e.get("note") or notes.get(panel):
-        notes = MappingProxyType({**notes, panel: e.get("note") if isinstance(e.get("note"), str) else None})
-    return replace(state, samples=MappingProxyType(samples), metric_errors=errors, metric_notes=notes)
+    notes, series = (_words_of(e, key, kept) for key, kept in (("note", state.metric_notes), ("series", state.metric_series)))
+    return replace(state, samples=MappingProxyType(samples), metric_errors=errors, metric_notes=notes, metric_series=series)
+
+
+def _words_of(e: Event, key: str, kept: Mapping[str, str | None]) -> Mapping[str, str | None]:
+    """A reading's `note` or `series` kept per panel (a reading without it clears the last one's)."""
+    panel, words = e["panel"], e.get(key)
+    if not (words or kept.get(panel)):
+        return kept
+    return MappingProxyType({**kept, panel: words if isinstance(words, str) else None})
 
 
 def _metrics_started(state: RunState, e: Event) -> RunState:

@@ -174,6 +174,7 @@ class RunState:
     samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
     metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
     metric_notes: Mapping[str, str | None] = field(default_factory=dict)  # per panel: what the last reading's value leaves out
+    metric_series: Mapping[str, str | None] = field(default_factory=dict)  # per panel: which of several series it is
     metrics: Mapping[str, Any] = field(default_factory=dict)  # metrics_started: source, interval, panels, success criteria
     baselines: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per panel: value/error/basis before the change
     success_checks: tuple[Mapping[str, Any], ...] = ()  # success_checked results, in order

@@ -90,6 +90,7 @@ class PanelView:
     direction: str
     note: str | None = None  # what the value leaves out: `1 of 3 series NaN (no number): the value is of the other 2`
     infinite: float | None = None  # the last reading is +Inf or -Inf (its `error` says it): shown as the value, judged so
+    series: str | None = None  # which of several series the value is: `the worst of 2 series: service="batch"`
 
     @property
     def note_short(self) -> str:
@@ -148,6 +149,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         direction=direction,
         note=None if error else _shown(state.metric_notes.get(pid)),
         infinite=infinite,
+        series=None if error else _shown(state.metric_series.get(pid)),
     )
 
 

@@ -307,8 +307,8 @@ class MetricsMonitor:
         for panel_id, sample in samples.items():
             if sample.pending:
                 continue  # rate() warming up: nothing to show yet
-            note = {"note": sample.note} if sample.note else {}
-            self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **note)
+            said = {key: words for key, words in (("note", sample.note), ("series", sample.series)) if words}
+            self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **said)
             if sample.error is not None and sample.infinite is None:  # +Inf is a reading its guard judges, not a failure
                 failing.setdefault(sample.error, set()).add(panel_id)
             if panel_id in self._first_value_baseline and sample.ok:

@@ -132,6 +132,7 @@ class MetricPanel(Vertical):
         )
         foot = (
             view.note,
+            view.series,
             view.baseline,
             view.lines,
             view.error,
@@ -159,7 +160,7 @@ class MetricPanel(Vertical):
         if head != shown_head:
             self.query_one(".panel-head", Static).update(self._head(view, tone, theme), layout=False)
         if foot != shown_foot:
-            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[3]) or shown_foot[:3] != foot[:3]  # its lines may wrap
+            relayout = shown_foot is None or bool(view.error) or bool(shown_foot[4]) or shown_foot[:4] != foot[:4]  # its lines may wrap
             self.query_one(".panel-foot", Static).update(self._foot(view, tone, theme), layout=relayout)
 
     def _head(self, view: PanelView, tone: str, theme: Any) -> Table:
@@ -224,6 +225,9 @@ class MetricPanel(Vertical):
             if view.note:
                 second.append(" · ", style=muted)
                 second.append(view.note, style=colour(theme, "warning"))
+            if view.series:  # which series the value is, beside it (it was said in a guard's trip only)
+                second.append(" · ", style=muted)
+                second.append(view.series, style=muted)
         return Group(*rules, second)
 
     def _fitted(self, error: str, before: str, after: str, rules: list[Text]) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.actors import YOU
+from runbook_tui.engine.actors import YOU, named
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
@@ -353,10 +353,11 @@ def paused_words(by: object, reason: object, head: str = "") -> str:
 
 
 def _pause(e: Event) -> Said:
-    """`paused by system for guard 'errors': check the panels …` (its trip's line has its words: `guard_pause_words`), with
+    """`paused by the program for guard 'errors': check the panels …` (its trip's line has its words: `guard_pause_words`), with
     the time, a decision's (the log's next line may be minutes on); a bare p's reason (`paused by alice`) is not said twice."""
     guard = guard_pause_words(str(e.get("reason") or "")) if e["type"] == ev.PAUSED and e["actor"] == ev.SYSTEM else None
-    return Said("‖", [f"{e['type']} by {e['actor']}{f' {guard}' if guard else own_reason(e['type'], e['actor'], e.get('reason'))}"], decision=True)
+    said = f" {guard}" if guard else own_reason(e["type"], e["actor"], e.get("reason"))
+    return Said("‖", [f"{e['type']} by {named(e['actor'])}{said}"], decision=True)
 
 
 def declined_words(by: object, reason: object, request: object) -> str:
@@ -400,7 +401,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.UNDO_FINISHED: _plain(lambda e: f"undo {e['step']}: {_undone_on(e.get('hosts', {}))}"),
     ev.ROLLBACK_FINISHED: _rollback_finished,
     # A person's note says when it was written, as a decision does (the log has no time column; the program's notes do not).
-    ev.NOTE: lambda e: Said("──", [f"{_where(e)}note by {e['actor']}: {e.get('text')}"], decision=e["actor"] != ev.SYSTEM),
+    ev.NOTE: lambda e: Said("──", [f"{_where(e)}note by {named(e['actor'])}: {e.get('text')}"], decision=e["actor"] != ev.SYSTEM),
     ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),
     ev.SESSION_FINISHED: _plain(lambda e: f"outcome {status_words(str(e.get('outcome')))}"),
     ev.GUARD_TRIPPED: _guard_tripped,

@@ -25,7 +25,7 @@ def lines(event: dict[str, object]) -> list[str]:
 def test_a_default_pause_reason_is_not_said_twice() -> None:
     event = {"type": ev.PAUSED, "actor": "alice", "ts": "2026-12-01T12:00:00.000Z", "reason": "paused by alice"}
     assert lines(event) == ["paused by alice"]
-    assert lines({**event, "actor": "system", "reason": "guard 'errors' tripped"}) == ["paused by system: guard 'errors' tripped"]
+    assert lines({**event, "actor": "system", "reason": "guard 'errors' tripped"}) == ["paused by the program: guard 'errors' tripped"]
 
 
 def test_a_pause_is_said_once_wherever_it_is_shown() -> None:
@@ -112,3 +112,19 @@ def test_a_signature_names_the_journal_line_as_journal_verify_and_the_report_do(
     assert lines(signed) == ["confirm a (line 8) by bob with SHA256:k"]
     assert lines({**at, "type": ev.SEAL, "statement": {"seq": 8, "by": "bob"}}) == ["line 9 by bob with SHA256:k"]
     assert lines({**at, "type": ev.SEAL, "statement": {"by": "bob"}}) == ["line ? by bob with SHA256:k"]
+
+
+def test_the_programs_pauses_and_notes_say_the_program_not_a_person_called_system() -> None:
+    """The log, exec's lines, the verifier's screen and the report's event list: `paused by system for guard 'lat'` and
+    `note by system: metrics (…): readings are back` read as a person called system (the contract's word for the
+    program in the journal's `actor`, which every other screen already says as "the program")."""
+    pause = {
+        "type": ev.PAUSED,
+        "actor": "system",
+        "ts": "2026-12-01T12:00:00.000Z",
+        "reason": "guard 'lat' tripped: 400 ms above 300 ms; check the panels before going on",
+    }
+    assert lines(pause) == ["paused by the program for guard 'lat': check the panels before going on"]
+    note = {"type": ev.NOTE, "actor": "system", "ts": "2026-12-01T12:00:00.000Z", "text": "metrics (lat): readings are back"}
+    assert lines(note) == ["note by the program: metrics (lat): readings are back"]
+    assert lines({**note, "actor": "alice"}) == ["note by alice: metrics (lat): readings are back"]

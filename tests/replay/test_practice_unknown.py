@@ -183,7 +183,7 @@ async def test_at_80x24_the_run_screen_offers_d_on_the_nights_unknown_and_d_mark
         assert app.handle is not None
         c = app.handle.controller
         await pilot.press("enter")
-        await until(lambda: "note by system: [practice] the night's recording of 'restart'" in text_of(app.screen), pilot, "the note on the unknown end")
+        await until(lambda: "note by the program: [practice] the night's" in text_of(app.screen), pilot, "the note on the unknown end")
         words = text_of(app.screen)
         assert "'restart' outcome UNKNOWN" in words and "d mark done" in text_of(app.screen.query_one(KeyFooter)), words
         await pilot.press("d")

@@ -52,7 +52,7 @@ async def test_a_guards_pause_says_the_trip_once(workdir: Path, size: tuple[int,
         pane = "\n".join(app.screen.query_one(OutputLog).lines).replace("\n  ↪ ", " ")
         assert pane.count("9% above 5%") == 1, pane
         assert f"! {TRIP} -> pause" in pane, pane
-        assert "paused by system for guard 'err': check the panels before going on" in pane, pane
+        assert "paused by the program for guard 'err': check the panels before going on" in pane, pane
     [paused] = of_kind(workdir / "j.jsonl", ev.PAUSED)  # the journal keeps the reason whole: only the words shown change
     assert paused["reason"] == f"{TRIP}; check the panels before going on"
 
@@ -64,9 +64,9 @@ def test_the_pause_of_a_guard_asking_a_rollback_and_other_pauses() -> None:
         return shown.lines
 
     rollback = f"{TRIP}; the guard asks to roll back to the last checkpoint"
-    assert words("system", rollback) == ["paused by system for guard 'err': the guard asks to roll back to the last checkpoint"]
+    assert words("system", rollback) == ["paused by the program for guard 'err': the guard asks to roll back to the last checkpoint"]
     # Not a guard's: said as journaled (a hold the program answered; an older journal's guard words, whole).
-    assert words("system", "bob asked to hold") == ["paused by system: bob asked to hold"]
+    assert words("system", "bob asked to hold") == ["paused by the program: bob asked to hold"]
     old = "guard 'errors' tripped: 2.7% above 2% for 30s; check the panels, then p resumes or u rolls back"
-    assert words("system", old) == [f"paused by system: {old}"]
+    assert words("system", old) == [f"paused by the program: {old}"]
     assert words("alice", f"{TRIP}; check the panels before going on") == [f"paused by alice: {TRIP}; check the panels before going on"]

@@ -227,9 +227,8 @@ class StepRunner(WaitStep):
                 captured[step.capture] = answer or ""
             host_results = {h.name: {"status": "done", "exit_code": None, "error": None} for h in hosts}
         if not problems and step.expect.metric is not None and self.metric_judge is not None:
-            stop = self._stop_signal  # `k` ends the check's wait (`within:`) too
-            judged = await unless_stopped(stop, self.metric_judge(step.expect.metric))
-            met, words = judged or (False, f"expect.metric on {step.expect.metric.panel} not checked: {stop.reason if stop else 'stopped'}")
+            # `k` ends the check's wait (`within:`) too, and so does a guard's pause or rollback (wait_step.py)
+            met, words = await self._checked(self.metric_judge(step.expect.metric), step.expect.metric.panel, self._stop_signal)
             (checks_met if met else problems).append(words)
         failed = bool(problems) or (not tolerated and any(r["status"] != "done" for r in host_results.values()))
         if unrecorded:

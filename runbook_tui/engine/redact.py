@@ -17,6 +17,16 @@ MASK = "***"
 MIN_SECRET_LENGTH = 4
 #: An encoded form (base64, hex) shorter than this is not masked: a few letters of base64 turn up in ordinary text.
 MIN_ENCODED_LENGTH = 8
+#: What may come between two characters of a secret as a command prints it, the secret still read whole: a line break
+#: (`fold`, `base64`'s 76-letter lines, a value printed in two halves) and a colour escape (`grep --color`).
+GAP = re.compile(r"\r\n|\r|\n|\x1b\[[0-9;]*[mK]")
+#: Any run of those between two characters, possessive: tried at each letter of each secret, it must cost little.
+GAPS = r"(?:[\r\n]|\x1b\[[0-9;]*[mK])*+"
+#: Cuts a masked text into [line, break, line, …]: a secret cut across lines is masked line by line.
+LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+#: A line ending in a secret's first letters waits for the next output (its end may come there) only from this many:
+#: held on one letter, every line ending like the secret starts would show late, when the command next printed.
+HELD_AT_LINE_END = 3
 
 
 class Redactor:
@@ -33,8 +43,10 @@ class Redactor:
         self._plain = plain
         derived = {form for v in plain for form in (re.escape(v), *encoded_forms(v), *written_forms(v))}
         secrets = sorted(plain | derived, key=len, reverse=True)
-        self._secrets = secrets
-        self._pattern = re.compile("|".join(re.escape(v) for v in secrets)) if secrets else None
+        self._exact = set(secrets)
+        self._bare = sorted({bare for v in secrets if (bare := GAP.sub("", v))}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(GAPS.join(map(re.escape, v)) for v in self._bare)) if self._bare else None
+        self._window = 4 * max(map(len, self._bare), default=0) + 256  # the tail a secret's start can be in, gaps and all
 
     def with_values(self, values: Iterable[str]) -> Redactor:
         """This redactor's secrets and `values` too (the notify targets' secrets, read after the journal opened)."""
@@ -46,7 +58,14 @@ class Redactor:
     def text(self, text: str) -> str:
         if self._pattern is None or not text:
             return text
-        return self._pattern.sub(MASK, text)
+        return self._pattern.sub(self._masked, text)
+
+    def _masked(self, match: re.Match[str]) -> str:
+        """`***` for the secret; one for each line of a secret cut across lines, so the lines stay lines."""
+        found = match.group()
+        if found in self._exact:
+            return MASK
+        return "".join(MASK if i % 2 == 0 and part else part for i, part in enumerate(LINE_BREAK.split(found)))
 
     def holdback(self, text: str) -> int:
         """How many trailing characters of `text` to keep back before it is written.
@@ -55,15 +74,21 @@ class Redactor:
         be masked in neither. So a piece must not end with the start of a
         secret: that tail waits for the next piece (or the end of the stream).
         """
-        if not self._secrets or not text:
+        if self._pattern is None or not text:
             return 0
-        hold = 0
-        for secret in self._secrets:
-            for size in range(min(len(secret) - 1, len(text)), hold, -1):
-                if text.endswith(secret[:size]):
-                    hold = size
+        window = text[-self._window :]
+        visible = GAP.sub("", window)
+        least = HELD_AT_LINE_END if window.endswith(("\n", "\r")) else 1
+        size = 0  # the longest end of `visible` that starts a secret
+        for secret in self._bare:
+            at = visible.find(secret[0], max(0, len(visible) - len(secret) + 1))
+            while at != -1 and len(visible) - at > size:
+                if secret.startswith(visible[at:]):
+                    size = len(visible) - at
                     break
-        if hold and self._pattern is not None:
+                at = visible.find(secret[0], at + 1)
+        hold = len(window) - _visible_places(window)[len(visible) - size] if size >= least else 0
+        if hold:
             cut = len(text) - hold
             for match in self._pattern.finditer(text):
                 if match.start() < cut < match.end():
@@ -88,13 +113,23 @@ class Redactor:
         return value
 
 
+def _visible_places(text: str) -> list[int]:
+    """Where in `text` each character left once its line breaks and colour escapes are out is."""
+    places: list[int] = []
+    at = 0
+    for gap in GAP.finditer(text):
+        places += range(at, gap.start())
+        at = gap.end()
+    return places + list(range(at, len(text)))
+
+
 def written_forms(secret: str) -> set[str]:
     """The secret as a shown command writes it (`shell_shown`): quoted as a word, escaped inside "..." or a heredoc."""
     return {shlex.quote(secret), double_quoted(secret), re.sub(r"([\\$`])", r"\\\1", secret)} - {secret}
 
 
 def encoded_forms(secret: str) -> set[str]:
-    """The secret as commands print it encoded: base64 (standard and URL-safe), hex, percent- and JSON-escaped.
+    """The secret as commands print it encoded: base64 (standard and URL-safe), hex, percent- and JSON-escaped, reversed.
 
     `curl -v -u user:$PW` prints `Authorization: Basic dXNlcjpQVw…`, `echo $PW | base64` and `xxd -p` print the
     value encoded, a URL or a JSON document quotes it escaped. Inside a longer base64 text a secret's letters depend
@@ -102,7 +137,7 @@ def encoded_forms(secret: str) -> set[str]:
     masked (the one or two at each end that share bits with the neighbours are not).
     """
     data = secret.encode()
-    escaped = {quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    escaped = {secret[::-1], quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     encoded = {data.hex(), data.hex().upper()}
     for offset in range(3):
         letters = base64.b64encode(bytes(offset) + data).decode()

@@ -9,7 +9,8 @@ becomes replacement characters rather than an exception.
 from __future__ import annotations
 
 import codecs
-from collections.abc import Callable
+
+from runbook_tui.engine.redact import Redactor
 
 #: A line longer than this is handed on in pieces (a binary blob has no newlines).
 MAX_PENDING = 64 * 1024
@@ -20,14 +21,16 @@ KEEP_STDOUT = 1024 * 1024
 class LineAssembler:
     """Turns a byte stream into text made of whole lines.
 
-    `holdback(text)` says how many trailing characters must wait for more
-    input (the start of a secret that may continue in the next chunk).
+    The redactor says how many trailing characters must wait for more input
+    (the start of a secret that may continue in the next chunk), and `shown`
+    masks what is handed on, knowing what came before it.
     """
 
-    def __init__(self, holdback: Callable[[str], int] = lambda text: 0) -> None:
+    def __init__(self, redactor: Redactor | None = None) -> None:
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._pending = ""
-        self._holdback = holdback
+        self._redactor = redactor or Redactor()
+        self._before = ""  # the end of what was handed on: a secret's first letters may be there
 
     def feed(self, data: bytes) -> str:
         """The whole lines completed by `data` ('' when none is complete yet)."""
@@ -38,9 +41,15 @@ class LineAssembler:
             return ""
         if cut == 0:
             cut = len(text)
-        cut -= self._holdback(text[:cut])
+        cut -= self._redactor.holdback(text[:cut])
         self._pending = text[cut:]
         return text[:cut]
+
+    def shown(self, text: str) -> str:
+        """`text` (what `feed` or `finish` just gave) as it may be journaled and shown: secrets masked, also the rest
+        of one whose first letters ended the text handed on before."""
+        before, self._before = self._before, (self._before + text)[-self._redactor.reach :]
+        return self._redactor.continued(before, text)
 
     def finish(self) -> str:
         """Whatever is left at the end of the stream (a last line without newline)."""

@@ -52,6 +52,11 @@ class Redactor:
         """This redactor's secrets and `values` too (the notify targets' secrets, read after the journal opened)."""
         return Redactor([*self._plain, *values])
 
+    @property
+    def reach(self) -> int:
+        """How far back from a text's end a secret's first letters (and the line breaks among them) can be."""
+        return self._window
+
     def __bool__(self) -> bool:
         return self._pattern is not None
 
@@ -63,9 +68,35 @@ class Redactor:
     def _masked(self, match: re.Match[str]) -> str:
         """`***` for the secret; one for each line of a secret cut across lines, so the lines stay lines."""
         found = match.group()
-        if found in self._exact:
-            return MASK
-        return "".join(MASK if i % 2 == 0 and part else part for i, part in enumerate(LINE_BREAK.split(found)))
+        return MASK if found in self._exact else _by_line(found)
+
+    def continued(self, before: str, text: str) -> str:
+        """`text` masked, and the rest of a secret whose first letters ended `before` (shown already: too few to hold back).
+
+        A line ending in one or two of a secret's letters is handed on at once (`holdback`); the rest of the secret,
+        printed by the command's next write, is then no secret on its own. Read after `before`, it is.
+        """
+        window = before[-self._window :]
+        if self._pattern is None or not text or not self._prefix(GAP.sub("", window)):
+            return self.text(text)
+        joined = window + text[: self._window]
+        for match in self._pattern.finditer(joined):
+            if match.start() < len(window) < match.end():
+                end = match.end() - len(window)
+                return _by_line(text[:end]) + self.text(text[end:])
+        return self.text(text)
+
+    def _prefix(self, visible: str) -> int:
+        """The length of the longest end of `visible` that starts a secret (its last letter not yet come)."""
+        size = 0
+        for secret in self._bare:
+            at = visible.find(secret[0], max(0, len(visible) - len(secret) + 1))
+            while at != -1 and len(visible) - at > size:
+                if secret.startswith(visible[at:]):
+                    size = len(visible) - at
+                    break
+                at = visible.find(secret[0], at + 1)
+        return size
 
     def holdback(self, text: str) -> int:
         """How many trailing characters of `text` to keep back before it is written.
@@ -79,14 +110,7 @@ class Redactor:
         window = text[-self._window :]
         visible = GAP.sub("", window)
         least = HELD_AT_LINE_END if window.endswith(("\n", "\r")) else 1
-        size = 0  # the longest end of `visible` that starts a secret
-        for secret in self._bare:
-            at = visible.find(secret[0], max(0, len(visible) - len(secret) + 1))
-            while at != -1 and len(visible) - at > size:
-                if secret.startswith(visible[at:]):
-                    size = len(visible) - at
-                    break
-                at = visible.find(secret[0], at + 1)
+        size = self._prefix(visible)
         hold = len(window) - _visible_places(window)[len(visible) - size] if size >= least else 0
         if hold:
             cut = len(text) - hold
@@ -111,6 +135,11 @@ class Redactor:
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         return value
+
+
+def _by_line(found: str) -> str:
+    """`***` for each line's piece of a secret cut across lines: the lines stay lines."""
+    return "".join(MASK if i % 2 == 0 and part else part for i, part in enumerate(LINE_BREAK.split(found)))
 
 
 def _visible_places(text: str) -> list[int]:

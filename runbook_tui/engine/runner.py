@@ -355,15 +355,15 @@ class StepRunner(WaitStep):
                 return Result("error", error=str(exc))
             said = missing_capture(self.runbook, step, text, self.state.captured) or exc  # Jinja's words for a lost capture
             return Result("error", error=f"cannot render the command ({text.mark}): {said}")
-        holdback = self.journal.redactor.holdback
-        assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(holdback), "stderr": LineAssembler(holdback)}
+        redactor = self.journal.redactor
+        assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(redactor), "stderr": LineAssembler(redactor)}
 
         def publish(stream: Stream, chunk: str) -> None:
             if not chunk:
                 return
             if keeper is not None and stream == "stdout":
                 keeper.add(chunk)
-            self.emit(ev.OUTPUT, SYSTEM, step=step.id, host=host.name, stream=stream, text=chunk, phase=phase)
+            self.emit(ev.OUTPUT, SYSTEM, step=step.id, host=host.name, stream=stream, text=assemblers[stream].shown(chunk), phase=phase)
 
         def sink(stream: Stream, data: bytes) -> None:
             publish(stream, assemblers[stream].feed(data))

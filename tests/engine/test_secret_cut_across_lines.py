@@ -40,6 +40,7 @@ RUNBOOK = """\
 CUTS = {
     "two lines at once": """printf '%s\\n' "$CUT_TOKEN" | cut -c1-9; printf '%s\\n' "$CUT_TOKEN" | cut -c10-""",
     "two lines a moment apart": """printf '%s\\n' "$CUT_TOKEN" | cut -c1-9; sleep 0.3; printf '%s\\n' "$CUT_TOKEN" | cut -c10-""",
+    "two lines apart, cut after 2 letters": """printf '%s\\n' "$CUT_TOKEN" | cut -c1-2; sleep 0.3; printf '%s\\n' "$CUT_TOKEN" | cut -c3-""",
     "CRLF line ends": """printf '%s\\r\\n' "$CUT_TOKEN" | cut -c1-9; printf '%s\\r\\n' "$CUT_TOKEN" | cut -c10-""",
     "fold": """printf '%s' "$CUT_TOKEN" | fold -w 7; echo""",
     "base64 wrapped at 76": """printf 'x%s%s' "$CUT_TOKEN" "$CUT_TOKEN" | base64""",
@@ -69,8 +70,8 @@ def test_a_secret_printed_cut_is_masked_in_the_journal_and_on_stdout(
     monkeypatch.chdir(tmp_path)
     path = write_runbook(RUNBOOK.replace("COMMAND", CUTS[cut]))
     code = cli.main(["exec", str(path), "--solo", "e2e test", "--journal", "run.jsonl"])
-    out = capsys.readouterr().out
-    assert code == 0, out
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
     events = [json.loads(line) for line in (tmp_path / "run.jsonl").read_text(encoding="utf-8").splitlines()]
     stream = "".join(e["text"] for e in events if e["type"] == "output" and e["step"] == "dump")
     assert "***" in stream, f"nothing masked in {stream!r}"

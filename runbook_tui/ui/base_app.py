@@ -65,6 +65,18 @@ class ThemedApp(KeysInTurn):
         """stdin hung up with no SIGHUP (ui/terminal_gone.py): the same leaving, its journal note naming what happened."""
         self.signalled(TERMINAL_GONE)
 
+    def _fatal_error(self) -> None:
+        """A crash's traceback as Textual shows it, but without each frame's local variables: those held secrets (a
+        step's environment, the values read from the keyring), printed on the terminal and left in its scrollback."""
+        import rich
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        shown = Traceback(show_locals=False, width=None, suppress=[rich])
+        self._exit_renderables.append(Segments(self.console.render(shown, self.console.options)))
+        self._close_messages_no_wait()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette, its Quit said as what it does here: as `q` (it read "as soon as possible")."""
         for command in super().get_system_commands(screen):

@@ -48,6 +48,8 @@ class LineAssembler:
     def shown(self, text: str) -> str:
         """`text` (what `feed` or `finish` just gave) as it may be journaled and shown: secrets masked, also the rest
         of one whose first letters ended the text handed on before."""
+        if not self._redactor:  # no secret: nothing to keep (a flood's chunks are not copied)
+            return text
         before, self._before = self._before, (self._before + text)[-self._redactor.reach :]
         return self._redactor.continued(before, text)
 

@@ -20,8 +20,13 @@ MIN_ENCODED_LENGTH = 8
 #: What may come between two characters of a secret as a command prints it, the secret still read whole: a line break
 #: (`fold`, `base64`'s 76-letter lines, a value printed in two halves) and a colour escape (`grep --color`).
 GAP = re.compile(r"\r\n|\r|\n|\x1b\[[0-9;]*[mK]")
-#: Any run of those between two characters, possessive: tried at each letter of each secret, it must cost little.
+#: Any run of those between two characters of a secret, possessive: tried at each letter, it must cost little.
 GAPS = r"(?:[\r\n]|\x1b\[[0-9;]*[mK])*+"
+#: Between two characters of an encoded form (`base64` wraps at 76 letters, `xxd -p` at 60), only line breaks.
+BREAKS = r"[\r\n]*+"
+#: A form longer than this is masked only as it is: a key file is printed with its own line breaks, and a pattern with a
+#: gap between every two of its thousands of letters took seconds to compile.
+GAPPED_MAX = 512
 #: Cuts a masked text into [line, break, line, …]: a secret cut across lines is masked line by line.
 LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 #: A line ending in a secret's first letters waits for the next output (its end may come there) only from this many:
@@ -35,17 +40,20 @@ class Redactor:
     Longest values first, so a secret that contains another is masked whole.
     Derived forms are masked too: a secret inside `expect.stdout` is
     regex-escaped (`Sup3r\\.S3cret\\+pw`) before it shows in a "did not match" problem,
-    and the forms a command prints a secret in without meaning to (`encoded_forms`).
+    and the forms a command prints a secret in without meaning to (`escaped_forms`, `wrapped_forms`).
     """
 
     def __init__(self, values: Iterable[str] = ()) -> None:
         plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
         self._plain = plain
-        derived = {form for v in plain for form in (re.escape(v), *encoded_forms(v), *written_forms(v))}
-        secrets = sorted(plain | derived, key=len, reverse=True)
-        self._exact = set(secrets)
-        self._bare = sorted({bare for v in secrets if (bare := GAP.sub("", v))}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(GAPS.join(map(re.escape, v)) for v in self._bare)) if self._bare else None
+        wrapped = {form for v in plain for form in wrapped_forms(v)} - plain
+        derived = {form for v in plain for form in (re.escape(v), *escaped_forms(v), *written_forms(v))} - plain - wrapped
+        # Longest first, so a secret that contains another is masked whole; a long form (a key file) only as it is.
+        pieces = [(v, GAPS) for v in plain] + [(v, BREAKS) for v in wrapped] + [(v, "") for v in derived]
+        pieces.sort(key=lambda piece: len(piece[0]), reverse=True)
+        self._exact = {form for form, _ in pieces}
+        self._bare = sorted({bare for form, _ in pieces if (bare := GAP.sub("", form))}, key=len, reverse=True)
+        self._pattern = re.compile("|".join(_pattern(form, gaps) for form, gaps in pieces)) if self._bare else None
         self._window = 4 * max(map(len, self._bare), default=0) + 256  # the tail a secret's start can be in, gaps and all
 
     def with_values(self, values: Iterable[str]) -> Redactor:
@@ -152,27 +160,39 @@ def _visible_places(text: str) -> list[int]:
     return places + list(range(at, len(text)))
 
 
+def _pattern(form: str, gaps: str) -> str:
+    """The regular expression for `form`: its characters with `gaps` allowed between any two (a short form)."""
+    bare = GAP.sub("", form) if gaps else ""
+    return gaps.join(map(re.escape, bare)) if bare and len(bare) <= GAPPED_MAX else re.escape(form)
+
+
 def written_forms(secret: str) -> set[str]:
     """The secret as a shown command writes it (`shell_shown`): quoted as a word, escaped inside "..." or a heredoc."""
     return {shlex.quote(secret), double_quoted(secret), re.sub(r"([\\$`])", r"\\\1", secret)} - {secret}
 
 
-def encoded_forms(secret: str) -> set[str]:
-    """The secret as commands print it encoded: base64 (standard and URL-safe), hex, percent- and JSON-escaped, reversed.
+def escaped_forms(secret: str) -> set[str]:
+    """The secret as a URL or a JSON document quotes it: percent- and JSON-escaped."""
+    escaped = {quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
+    return escaped - {secret}
+
+
+def wrapped_forms(secret: str) -> set[str]:
+    """The secret as commands print it transformed, maybe wrapped across lines: reversed, base64 (standard and
+    URL-safe), hex.
 
     `curl -v -u user:$PW` prints `Authorization: Basic dXNlcjpQVw…`, `echo $PW | base64` and `xxd -p` print the
-    value encoded, a URL or a JSON document quotes it escaped. Inside a longer base64 text a secret's letters depend
+    value encoded, `rev` reversed. Inside a longer base64 text a secret's letters depend
     on where it starts (its offset modulo 3 bytes): for each offset, the letters made of the secret's bits only are
     masked (the one or two at each end that share bits with the neighbours are not).
     """
     data = secret.encode()
-    escaped = {secret[::-1], quote(secret, safe=""), quote(secret), quote_plus(secret), json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
     encoded = {data.hex(), data.hex().upper()}
     for offset in range(3):
         letters = base64.b64encode(bytes(offset) + data).decode()
         inner = letters[-(-8 * offset // 6) : 8 * (offset + len(data)) // 6]  # the letters of the secret's bits only
         encoded |= {inner, inner.replace("+", "-").replace("/", "_")}
-    return {form for form in escaped if form != secret} | {form for form in encoded if len(form) >= MIN_ENCODED_LENGTH}
+    return {secret[::-1]} - {secret} | {form for form in encoded if len(form) >= MIN_ENCODED_LENGTH}
 
 
 def url_forms(url: str) -> list[str]:

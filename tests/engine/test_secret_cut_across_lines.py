@@ -89,3 +89,17 @@ def test_lines_keep_their_breaks_and_a_line_ending_in_a_common_letter_is_not_hel
     assert redactor.holdback("restarting: hu\n") == 0, "two letters of a secret at a line's end are ordinary text"
     assert redactor.holdback("key: hunter2-\n") == len("hunter2-\n"), "the secret's start waits for its end"
     assert redactor.holdback("done\n") == 0
+
+
+def test_a_key_file_as_a_secret_is_masked_whole_and_its_mask_is_made_at_once() -> None:
+    """A 3 KB private key read from the keyring: a gap allowed between every two of its letters (and of each encoded
+    form's) made a pattern that took 10 s to compile, at every run start; it is masked as it is printed instead."""
+    import base64 as b64
+    import os
+    import time
+
+    key = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + "\n".join(b64.b64encode(os.urandom(54)).decode() for _ in range(45)) + "\n-----END OPENSSH PRIVATE KEY-----"
+    started = time.monotonic()
+    redactor = Redactor([key, "hunter2-long-token"])
+    assert time.monotonic() - started < 3, "the mask of a key file took seconds to make"
+    assert redactor.text(f"cat id:\n{key}\nhunter2-\nlong-token\n") == "cat id:\n***\n***\n***\n"

@@ -123,8 +123,9 @@ class Redactor:
         if hold:
             cut = len(text) - hold
             for match in self._pattern.finditer(text):
-                if match.start() < cut < match.end():
-                    return len(text) - match.end()  # never split a whole secret: emit it, masked
+                if match.start() < cut < match.end():  # never split a whole secret: emit it, masked, and its line's end
+                    rest = text[match.end() :]
+                    return len(rest) if GAP.sub("", rest) else 0
         return hold
 
     def value(self, value: Any) -> Any:

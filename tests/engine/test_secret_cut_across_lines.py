@@ -103,3 +103,12 @@ def test_a_key_file_as_a_secret_is_masked_whole_and_its_mask_is_made_at_once() -
     redactor = Redactor([key, "hunter2-long-token"])
     assert time.monotonic() - started < 3, "the mask of a key file took seconds to make"
     assert redactor.text(f"cat id:\n{key}\nhunter2-\nlong-token\n") == "cat id:\n***\n***\n***\n"
+
+
+def test_a_whole_secret_at_a_line_s_end_is_handed_on_with_its_line_end() -> None:
+    """A secret ending like one of its forms starts (here its reversed form: `…xyzzyx` / `xyzzyx…`) read as a form's
+    first letters: the line was cut before its newline, and another stream's line was shown in between
+    (`token=***env=***`)."""
+    redactor = Redactor(["abc-token-xyzzyx"])
+    assert redactor.holdback("token=abc-token-xyzzyx\n") == 0
+    assert redactor.holdback("token=abc-token-xyzzyx\nxyzz") == len("xyzz"), "a next line's start of a form still waits"

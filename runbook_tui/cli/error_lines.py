@@ -3,7 +3,8 @@
 The executors, the poller, the controller's listeners and the notifier catch what nobody foresaw and log it
 (`log.exception`) so the run goes on; with no logging set up, Python's last-resort printer put the whole traceback on
 `exec`'s stderr. Here such a record is one line: what failed and the error's type and words (sanitised: an error's
-text may hold a runbook's or a peer's bytes). asyncio's own reports (a task whose exception was never retrieved) too.
+text may hold a runbook's or a peer's bytes; the run's secrets masked, as in the journal). asyncio's own reports (a
+task whose exception was never retrieved) too.
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ LOGGERS = ("runbook_tui", "asyncio")
 
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        # Imported when a line is said: with the cli's own imports, before the collector is paused, it moved a
+        # collection into every start (tests/engine/test_headless_collector.py).
+        from runbook_tui.engine.redact import mask_known
+
         said = record.getMessage()
         error = record.exc_info[1] if record.exc_info else None
         if error is None:  # a warning the code wrote in words: as Python's last-resort printer showed it, sanitised
-            return visible_line(said)
+            return visible_line(mask_known(said))
         said = f"{said}: {type(error).__name__}: {error}" if str(error) else f"{said}: {type(error).__name__}"
-        return f"runbook-tui: {visible_line(said)} (an unexpected error; please report it)"
+        return f"runbook-tui: {visible_line(mask_known(said))} (an unexpected error; please report it)"
 
 
 class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]

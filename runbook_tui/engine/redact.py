@@ -6,6 +6,8 @@ import base64
 import json
 import re
 import shlex
+import threading
+import weakref
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
@@ -34,6 +36,22 @@ LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 HELD_AT_LINE_END = 3
 
 
+#: Every redactor holding secrets made in this process, and the lock its set is read and grown under (logs come from
+#: worker threads too): what the program says as a last resort is masked with them all (`mask_known`).
+_LIVE: weakref.WeakSet[Redactor] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+
+
+def mask_known(text: str) -> str:
+    """`text` with the secrets of every redactor alive in this process masked: for what goes out past the journal, an
+    unexpected error's words on stderr (`cli/error_lines.py`), whose secrets only the run knows."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for redactor in live:
+        text = redactor.text(text)
+    return text
+
+
 class Redactor:
     """Masks every known secret value in text and in nested JSON-like values.
 
@@ -55,6 +73,9 @@ class Redactor:
         self._bare = sorted({bare for form, _ in pieces if (bare := GAP.sub("", form))}, key=len, reverse=True)
         self._pattern = re.compile("|".join(_pattern(form, gaps) for form, gaps in pieces)) if self._bare else None
         self._window = 4 * max(map(len, self._bare), default=0) + 256  # the tail a secret's start can be in, gaps and all
+        if self._pattern is not None:
+            with _LIVE_LOCK:
+                _LIVE.add(self)
 
     def with_values(self, values: Iterable[str]) -> Redactor:
         """This redactor's secrets and `values` too (the notify targets' secrets, read after the journal opened)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from rich.cells import cell_len
+from run_screen_helpers import until
 from textual.app import App, ComposeResult
 
 from runbook_tui.ui.log_lines import HOST_CELLS, log_lines, raw_output_prefix
@@ -40,5 +41,5 @@ async def test_each_line_of_a_long_named_host_takes_one_row_at_80_columns() -> N
     async with app.run_test(size=(80, 24)) as pilot:
         output = app.query_one(OutputLog)
         output.add([(raw_output_prefix(EVENT), f"line {n}") for n in range(20)])
-        await pilot.pause()
+        await until(pilot, lambda: len(output.lines) == 20, "the 20 lines in the pane")
         assert len(output.lines) == 20 and output.lines[-1].endswith("hhh-01 │ line 19"), list(output.lines)

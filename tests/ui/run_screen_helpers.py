@@ -197,6 +197,18 @@ async def run_step(pilot: Pilot[Any], step: str, status: str | tuple[str, ...] =
     await until(pilot, lambda: controller.state.steps[step].status in wanted and not controller.busy, f"{step} to end {wanted}")
 
 
+async def stopped_full_rollback(pilot: Pilot[Any], failed_step: str) -> None:
+    """`u`, `f`, `y`: the full rollback, until it stopped at `failed_step` (an undo or a rollback section's step that failed)."""
+    app = pilot.app
+    assert isinstance(app, RunbookApp) and app.handle is not None
+    controller = app.handle.controller
+    await pilot.press("u")
+    await screen_is(pilot, "RollbackModal")
+    await pilot.press("f", "y")
+    await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the full rollback to stop")
+    assert controller.state.rollback is not None and controller.state.rollback.failed_step == failed_step
+
+
 async def until_apply_failed(pilot: Pilot[Any]) -> None:
     """Run the steps before `apply` (they succeed), then `apply`, which fails (the app made with `fail`)."""
     for step in ORDER[:4]:

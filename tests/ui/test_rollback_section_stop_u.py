@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, of_kind, painted, prepare_workdir, run_step, screen_is, settled, started, until
+from run_screen_helpers import make_app, of_kind, painted, prepare_workdir, run_step, screen_is, settled, started, stopped_full_rollback, until
 
 from runbook_tui.engine.actors import Actor
 
@@ -55,11 +55,7 @@ async def test_u_after_a_full_rollback_stopped_at_a_rollback_step_offers_the_ful
         await settled(pilot)
         await run_step(pilot, "look")
         await run_step(pilot, "edit")
-        await pilot.press("u")
-        await screen_is(pilot, "RollbackModal")
-        await pilot.press("f", "y")
-        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the full rollback to stop")
-        assert controller.state.rollback.failed_step == "tidy"
+        await stopped_full_rollback(pilot, "tidy")
         await settled(pilot)
         await pilot.press("u")
         modal = await screen_is(pilot, "RollbackModal")

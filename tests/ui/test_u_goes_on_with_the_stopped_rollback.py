@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, marks, painted, prepare_workdir, run_step, screen_is, settled, started, until
+from run_screen_helpers import make_app, marks, painted, prepare_workdir, run_step, screen_is, settled, started, stopped_full_rollback, until
 
 RUNBOOK = """\
 runbook: 1
@@ -44,11 +44,7 @@ async def test_u_goes_on_with_the_full_rollback_that_stopped(workdir: Path, monk
         await settled(pilot)
         await run_step(pilot, "backup")
         await run_step(pilot, "edit")
-        await pilot.press("u")
-        await screen_is(pilot, "RollbackModal")
-        await pilot.press("f", "y")
-        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished, "the full rollback to stop")
-        assert controller.state.rollback.failed_step == "edit"
+        await stopped_full_rollback(pilot, "edit")
         (workdir / "fixed").write_text("")
         await settled(pilot)
         await pilot.press("u")

@@ -24,6 +24,7 @@ from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
+from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Mark
 
@@ -36,9 +37,6 @@ MAX_INCLUDE_DEPTH = 16
 #: Hosts named only by a ProxyJump have no place in the runbook.
 _CONFIG_MARK = Mark("<ssh config>", 1, 1)
 
-#: What ssh refuses in a host name (its `valid_hostname`: `hostname contains invalid characters`), beside spaces and
-#: control characters: a shell reads them, and `Match exec "nc -z %h 22"` runs a shell with the name in it.
-_SHELL_CHARACTERS = frozenset("'`\"$\\;&<>|(){}")
 
 RUNBOOK = "runbook"
 DEFAULT = "default"
@@ -211,7 +209,7 @@ class SshConfigResolver:
         """What the file says for `alias`, read again only when the file changed (its Includes are read with it)."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
-        if alias.startswith("-") or any(char in _SHELL_CHARACTERS or not char.isprintable() or char.isspace() for char in alias):
+        if alias.startswith("-") or any(char in SHELL_READS or not char.isprintable() or char.isspace() for char in alias):
             # a parameter's text: it must not reach the shell a `Match exec` runs (`x;rm -rf ~` as `%h`)
             raise SshConfigError(
                 f"host {alias!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"

@@ -185,13 +185,27 @@ def _as_written_number(host_vars: YMap, key: str) -> Any:
     return value
 
 
+#: What ssh refuses in a host name (its `valid_hostname`: `hostname contains invalid characters`), beside spaces and
+#: control characters: a shell reads them, and an ssh config's `Match exec "nc -z %h 22"` runs a shell with the name in it.
+SHELL_READS = frozenset("'`\"$\\;&<>|(){}")
+
+
 def host_name_problem(name: str) -> str | None:
-    """What is wrong with a host name (a static entry's or one from a parameter), or None."""
+    """What is wrong with a host name (a static entry's or one from a parameter), or None. `validate` refuses what the
+    connection would (execute/ssh_config.py): a parameter's `x;id` passed it, to be refused only as the step ran."""
     if name == LOCAL:
         return "host name 'local' is reserved for this machine; expected another name"
     if not name:
         return "an empty host name; expected a name"
-    return word_problem("host name", name)
+    if (problem := word_problem("host name", name)) is not None:
+        return problem
+    shell = next((char for char in name if char in SHELL_READS), None)
+    if shell is not None:
+        return (
+            f"host name {describe(name)} holds {shell!r}, which a shell reads (an ssh config's `Match exec` runs one with"
+            " the name in it; ssh refuses such a name); expected a host name"
+        )
+    return None
 
 
 def is_host_name(address: str) -> bool:

@@ -63,6 +63,10 @@ def test_a_static_group_without_hosts_is_refused(write_runbook, group, col):
         ("a1\x1b[31m", "host name 'a1\\x1b[31m' has a space or a control character"),
         # `for h in {{ hs }}; do ssh "$h" true; done` (as tls-cert-rotation loops over lb_hosts): ssh ran the ProxyCommand here
         ("a1,-oProxyCommand=touch${IFS}pwned", "host name '-oProxyCommand=touch${IFS}pwned' starts with '-'"),
+        # an ssh config's `Match exec "nc -z %h 22"` runs a shell with the name in it; ssh refuses such names too
+        ("a1,x;id", "host name 'x;id' holds ';', which a shell reads"),
+        ("y$(id)", "host name 'y$(id)' holds '$', which a shell reads"),
+        ("a`id`", "host name 'a`id`' holds '`', which a shell reads"),
     ],
 )
 def test_host_names_from_a_parameter_follow_the_rules_of_static_entries(write_runbook, given, problem):

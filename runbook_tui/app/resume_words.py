@@ -15,6 +15,7 @@ from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.state_model import StepState
 from runbook_tui.engine.undo_notes import reopenable, section_stop, section_stop_words, still_applied
+from runbook_tui.engine.wait_cut import NOTHING_IN_DOUBT, cut_wait
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
@@ -169,13 +170,17 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     done, unknown, never = by.get("done", []), by.get("unknown", []), by.get("pending", [])
     name = visible_line(sid)
     owed = step.wave_awaiting
+    cut = cut_wait(state.plan_steps.get(sid, {}), step.started_at)
     if owed is not None and not unknown:
         lines = [f"'{name}' stopped between waves: wave {owed} had finished and waited for the verifier's word; nothing was running."]
     elif not unknown and not never and (state.plan_steps.get(sid, {}).get("expect") or {}).get("metric"):
         lines = [f"'{name}' had ended on every host; its expect.metric was being checked when the program stopped. Nothing was re-run."]
     else:
-        lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
-        lines += [f"  a try had failed, and a retry was due: {retry} (whether it had begun is not journaled)"] if (retry := _retry_due(state, sid)) else []
+        if cut is not None:
+            lines = [f"'{name}' ({cut[1]}) had not ended when the program stopped: {NOTHING_IN_DOUBT}. Nothing was re-run."]
+        else:
+            lines = [f"'{name}' was running when the program stopped; its outcome is unknown. Nothing was re-run."]
+            lines += [f"  a try had failed, and a retry was due: {retry} (whether it had begun is not journaled)"] if (retry := _retry_due(state, sid)) else []
         lines += [f"  {stop} asked to stop it (k); the program stopped before it had ended"] if (stop := _stop_asked(state, sid)) else []
         lines += [f"  {quit_}, as the journal's note says"] if (quit_ := _stopped_by(state, sid)) else []
         lines += [running] if (running := may_still_run(state, sid)) is not None else []  # a re-run beside it is no safe default
@@ -190,7 +195,10 @@ def unknown_step(state: RunState, sid: str) -> list[str]:
     if step.go_ahead_by is not None and _asks_go_ahead(state, sid):
         rerun += f" (asks the verifier's go-ahead first: {visible_line(step.go_ahead_by)}'s was for the run that stopped)"
     failed = failed_for_sure(step, state.plan_steps.get(sid, {}).get("max_fail", 0))  # mark-done refuses then
-    mark = "" if never or failed else ", --mark-done REASON (you checked it by hand)"
+    if cut is not None:
+        rerun, mark = f"--rerun (the whole {cut[0]} wait again)", ", --mark-done REASON (it waited long enough)"
+    else:
+        mark = "" if never or failed else ", --mark-done REASON (you checked it by hand)"
     if state.rollback is not None and state.rollback_stopped:  # (it offered --rerun and --mark-done, both refused until then)
         full = " --full" if state.rollback.scope == "full" else ""
         lines.append(f"The unfinished rollback goes first: --rollback{full} goes on with it; --rerun and --mark-done are refused until it has finished.")

@@ -17,6 +17,7 @@ from runbook_tui.engine.state_model import (
     StepState,
     with_step,
 )
+from runbook_tui.engine.wait_cut import cut_wait_problem
 
 
 def _session_started(state: RunState, e: Event) -> RunState:
@@ -53,7 +54,7 @@ def stopped_where_it_stood(state: RunState) -> RunState:
             problem = (
                 f"the program stopped while wave {step.wave_awaiting} waited for the verifier's word; nothing was running"
                 if between
-                else "the program stopped while this step ran; its outcome is unknown"
+                else cut_wait_problem(state.plan_steps.get(sid, {}), step.started_at) or "the program stopped while this step ran; its outcome is unknown"
             )
             # A verifier's go-ahead (and the request for it) was for the run that died: a re-run needs a new one, and asking
             # for it is the assignee's decision to re-run (engine.autopilot).

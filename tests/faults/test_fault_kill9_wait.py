@@ -58,3 +58,28 @@ def test_killed_during_a_wait_resume_says_the_wait_had_not_ended_and_nothing_ran
     assert again.returncode == 0, again
     assert ledger.read_text().split() == ["a", "b"], "each step ran once; the wait was waited again"
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+def test_sigterm_during_a_wait_the_note_says_the_wait_had_not_ended_and_nothing_ran(tmp_path: Path) -> None:
+    """SIGTERM to `exec` in a wait: the journal's (and exec's) last note said `while 'soak' ran (its outcome is unknown:
+    resume decides)`, as of a command; now it says which wait had not ended and that it runs nothing."""
+    steps = [{"id": "a", "title": "Change", "run": "true"}, {"id": "soak", "title": "Soak", "wait": "1m"}]
+    journal = tmp_path / "j.jsonl"
+    argv = [*RUNBOOK_TUI, "exec", str(write_runbook(tmp_path, "soak", steps)), "--solo", "t", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        wait_until(lambda: journal.exists() and of_type(raw_events(journal), "step_started", step="soak"), "exec's start of the wait", alive=proc)
+        proc.send_signal(signal.SIGTERM)
+        printed, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert proc.returncode == 1, printed
+    [started] = of_type(raw_events(journal), "step_started", step="soak")
+    said = (
+        f"exec was stopped by SIGTERM while 'soak' waited (a wait of 1m, begun at {started['ts'][11:19]}; "
+        "a wait runs nothing, so no host is in doubt: resume decides); the journal is kept"
+    )
+    assert raw_events(journal)[-1]["text"] == said, raw_events(journal)[-1]
+    assert said in printed, printed
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

@@ -8,7 +8,9 @@ and it ends at the change window's end (or `DEFAULT_HOURS` after the start
 without a window), so a process that dies cannot leave alerts silenced for
 ever. When the session ends the silences are expired, except after a
 rollback with `until: window_end`: then they are kept to the window's end,
-because the system may still be settling.
+because the system may still be settling. A silence Alertmanager refused
+without acting on it (down, 429, 503) is asked for again every
+`ASK_AGAIN_EVERY` while the run goes on, and made once it answers.
 
 A process that died while making them left some unjournaled: on `resume`
 each silence the journal lacks is looked for in Alertmanager (made by the
@@ -33,6 +35,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
+from runbook_tui.notify.silence_found import answered_id, ended, is_time, made_for, usable_id
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
@@ -121,6 +124,9 @@ CREATE_PAUSES = (1.0, 2.0)
 #: Seconds a fresh run's first step waits for Alertmanager to confirm its silences (past the default 5 s timeout: a
 #: silence Alertmanager did not answer in time is said once, as failed).
 START_WAIT = 6.0
+#: Seconds between asking again, while the run goes on, for a silence Alertmanager refused without acting on it (down,
+#: 429, 503). Before, it was never asked again: the whole change ran with its alerts paging, Alertmanager back or not.
+ASK_AGAIN_EVERY = 10.0
 
 
 class SilenceKeeper:
@@ -137,6 +143,7 @@ class SilenceKeeper:
         self._resuming = False
         self._ends: dict[str, asyncio.TimerHandle] = {}  # silence id -> the moment its end passes during the run
         self._clock_said = False
+        self._over = asyncio.Event()  # the session finished or closed: nothing is asked again
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -157,6 +164,7 @@ class SilenceKeeper:
             self._resuming = True
         elif kind == ev.SESSION_FINISHED:
             self._forget_ends()
+            self._over.set()
             self._spawn(self.finish(state, str(event.get("outcome"))))
         if kind == ev.SILENCE_CREATED and not state.finished:
             self._watch_end(str(event.get("id")), event.get("ends_at"))
@@ -167,7 +175,7 @@ class SilenceKeeper:
     def _watch_end(self, silence_id: str, ends_at: Any) -> None:
         """Say so when a silence ends while the run goes on (the window's end, or DEFAULT_HOURS after the start passed).
         Before, nothing did: alerts paged the on-call again while the header still counted the silence."""
-        if not _is_time(ends_at) or _ended(ends_at, dt.datetime.now(dt.UTC)):
+        if not is_time(ends_at) or ended(ends_at, dt.datetime.now(dt.UTC)):
             return
         end = dt.datetime.fromisoformat(str(ends_at).replace("Z", "+00:00"))
         left = (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) - dt.datetime.now(dt.UTC)
@@ -208,28 +216,60 @@ class SilenceKeeper:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
             journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
             matchers = [str(m) for m in silence.matchers]
-            made = next((f for f in found if _made_for(f, body, str(state.session.get("started_at") or ""), skew)), None)
+            made = next((f for f in found if made_for(f, body, str(state.session.get("started_at") or ""), skew)), None)
             if made is not None:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
                 journaled_start = str(made["startsAt"])
-                silence_id = str(_usable_id(made["id"]))
+                silence_id = str(usable_id(made["id"]))
             else:
                 answer = await self._post(body, matchers)
                 self._say_clock(answer)
-                posted = _silence_id(answer)
+                posted = answered_id(answer)
                 if posted is None:
                     self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
+                    if answer.not_acted_on and not self._over.is_set():
+                        self._spawn(self._ask_again(body, matchers, journaled_start))
                     continue
                 silence_id = posted
-            if self.state.finished:  # the run ended while this was being made: nothing may be created after the end
-                await self._expire(silence_id, str(body["endsAt"]))
-                continue
-            self.record(ev.SILENCE_CREATED, {
-                "id": silence_id, "alertmanager": self.shown, "matchers": matchers, "starts_at": journaled_start,
-                "ends_at": body["endsAt"], "comment": body["comment"], "created_by": actor,
-            })  # fmt: skip
-            if made is not None:
+            if await self._made(silence_id, body, matchers, journaled_start) and made is not None:
                 self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+
+    async def _made(self, silence_id: str, body: dict[str, Any], matchers: list[str], start: str) -> bool:
+        """Journal a silence made (`silence_created`), or expire it when the run ended while it was being made."""
+        if self.state.finished:  # nothing may be created after the end
+            await self._expire(silence_id, str(body["endsAt"]))
+            return False
+        self.record(ev.SILENCE_CREATED, {
+            "id": silence_id, "alertmanager": self.shown, "matchers": matchers, "starts_at": start,
+            "ends_at": body["endsAt"], "comment": body["comment"], "created_by": body["createdBy"],
+        })  # fmt: skip
+        return True
+
+    async def _ask_again(self, body: dict[str, Any], matchers: list[str], since: str) -> None:
+        """Ask for a silence refused unacted on every ASK_AGAIN_EVERY while the run goes on, until Alertmanager makes it
+        (journaled, with a note of the time its alerts went unsilenced), answers otherwise (a failure said), or it ends."""
+        self.record(ev.NOTE, {
+            "text": f"Alertmanager at {self.shown} is asked again every {ASK_AGAIN_EVERY:g}s while the run goes on: the silence"
+            f" ({', '.join(matchers)}) is made once it answers; until then its alerts page",
+        })  # fmt: skip
+        while not ended(body["endsAt"], dt.datetime.now(dt.UTC)):
+            try:
+                await asyncio.wait_for(self._over.wait(), ASK_AGAIN_EVERY)
+                return
+            except TimeoutError:
+                pass
+            answer = await self._post(body, matchers)
+            made = answered_id(answer)
+            if made is not None:
+                if await self._made(made, body, matchers, iso(dt.datetime.now(dt.UTC))):
+                    self.record(ev.NOTE, {
+                        "text": f"silence {made} ({', '.join(matchers)}) made once Alertmanager answered again: its alerts were"
+                        f" not silenced from {since} to {iso(dt.datetime.now(dt.UTC))}",
+                    })  # fmt: skip
+                return
+            if not answer.not_acted_on:
+                self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
+                return
 
     def _say_clock(self, answer: Answer) -> None:
         """Once a session: Alertmanager's clock off ours (what preflight says too), for whoever skipped preflight."""
@@ -283,7 +323,7 @@ class SilenceKeeper:
         One whose end passed while the run was stopped is made again: before, the resumed run went on unsilenced (the
         on-call paged for the planned change) while the header still counted it."""
         now = dt.datetime.now(dt.UTC)
-        lapsed = {sid: s for sid, s in state.silences.items() if _ended(s.get("ends_at"), now)}
+        lapsed = {sid: s for sid, s in state.silences.items() if ended(s.get("ends_at"), now)}
         for silence_id, silence in lapsed.items():
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
             matchers = ", ".join(map(str, silence.get("matchers") or ()))
@@ -345,6 +385,7 @@ class SilenceKeeper:
     async def stop(self, drain: float = 5.0) -> None:
         """Let a creation or expiry in progress end (bounded), then give up on it."""
         self._forget_ends()
+        self._over.set()
         if self._tasks:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:
@@ -370,7 +411,7 @@ def left_active(state: RunState) -> str | None:
 
 def _tried(answer: Answer, tries: int) -> Answer:
     """The last answer, its words saying how many times Alertmanager was asked."""
-    return Answer(answer.status, answer.body, f"{answer.problem('Alertmanager')} (asked {tries} times)")
+    return Answer(answer.status, answer.body, f"{answer.problem('Alertmanager')} (asked {tries} times)", kind=answer.kind)  # still not acted on
 
 
 def _gone(answer: Answer) -> str:
@@ -386,92 +427,3 @@ def _gone(answer: Answer) -> str:
             " saved silences): the alerts it matched may have gone unsilenced since then"
         )
     return ""
-
-
-def _made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.timedelta = dt.timedelta(0)) -> bool:
-    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start, by our clock;
-    Alertmanager's runs `skew` ahead) and still active?"""
-    try:
-        return (
-            (found.get("status") or {}).get("state") == "active"
-            and found.get("comment") == body["comment"]
-            and found.get("createdBy") == body["createdBy"]
-            and _made_after(found.get("startsAt"), since, skew)
-            and sorted(map(_matcher_key, found.get("matchers") or ())) == sorted(map(_matcher_key, body["matchers"]))
-            and _usable_id(found.get("id")) is not None
-            and all(_is_time(found.get(key)) for key in ("startsAt", "endsAt"))  # journaled as this run's: read whole
-        )
-    except (AttributeError, TypeError):
-        return False
-
-
-#: What a silence's start may precede the session's start by, by Alertmanager's clock, and still be taken as made in
-#: it: its Date has whole seconds, and is read a moment after it was written.
-CLOCK_SLACK = dt.timedelta(seconds=2)
-
-
-def _made_after(start: Any, since: str, skew: dt.timedelta) -> bool:
-    """Did Alertmanager start this silence after the session started? Read by its clock: `since` (ours) moved by `skew`
-    (its clock minus ours, from its Date). Before, its time was compared with ours as they were: with its clock a
-    second or more behind ours, resume took the silence the dead process made for someone else's and made it again,
-    and the first stayed active, unknown to the journal, until its end."""
-    if not since:
-        return True
-    if not _is_time(start) or not _is_time(since):
-        return False
-    try:
-        return _utc(start) >= _utc(since) + skew - CLOCK_SLACK
-    except OverflowError:  # near the ends of the calendar: no silence of ours
-        return False
-
-
-def _utc(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def _matcher_key(matcher: dict[str, Any]) -> tuple[str, str, bool, bool]:
-    return str(matcher.get("name")), str(matcher.get("value")), bool(matcher.get("isRegex")), bool(matcher.get("isEqual", True))
-
-
-#: The longest silence id taken from Alertmanager (its own are UUIDs, 36 characters).
-ID_LIMIT = 100
-
-
-def _silence_id(answer: Answer) -> str | None:
-    """The id Alertmanager gave, or None: none, or none it could have made (past ID_LIMIT, or holding a control
-    character), which would be journaled and shown as it came."""
-    if not answer.ok:
-        return None
-    try:
-        found = answer.json().get("silenceID")
-    except (ValueError, AttributeError):
-        return None
-    return _usable_id(found)
-
-
-def _usable_id(found: Any) -> str | None:
-    if not isinstance(found, (str, int)) or isinstance(found, bool) or not str(found):
-        return None
-    text = str(found)
-    return text if len(text) <= ID_LIMIT and visible_line(text) == text else None
-
-
-def _ended(value: Any, now: dt.datetime) -> bool:
-    """Has a journaled silence's `ends_at` passed? (One that cannot be read is not taken as ended.)"""
-    if not _is_time(value):
-        return False
-    end = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) <= now
-
-
-def _is_time(value: Any) -> bool:
-    """An ISO 8601 time as Alertmanager writes them (a listed silence lacking one raised KeyError in the resume's task:
-    the silence was neither journaled nor said to have failed)."""
-    if not isinstance(value, str) or len(value) > 40:
-        return False
-    try:
-        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    return True

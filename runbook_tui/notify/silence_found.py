@@ -1,0 +1,99 @@
+"""Reading Alertmanager's answers about silences: the id it gave, its times, and whether a listed silence is the one
+a dead process made for this run (`SilenceKeeper.resume`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from runbook_tui.notify.http import Answer
+from runbook_tui.runbook.safe_text import visible_line
+
+
+def made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.timedelta = dt.timedelta(0)) -> bool:
+    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start, by our clock;
+    Alertmanager's runs `skew` ahead) and still active?"""
+    try:
+        return (
+            (found.get("status") or {}).get("state") == "active"
+            and found.get("comment") == body["comment"]
+            and found.get("createdBy") == body["createdBy"]
+            and made_after(found.get("startsAt"), since, skew)
+            and sorted(map(matcher_key, found.get("matchers") or ())) == sorted(map(matcher_key, body["matchers"]))
+            and usable_id(found.get("id")) is not None
+            and all(is_time(found.get(key)) for key in ("startsAt", "endsAt"))  # journaled as this run's: read whole
+        )
+    except (AttributeError, TypeError):
+        return False
+
+
+#: What a silence's start may precede the session's start by, by Alertmanager's clock, and still be taken as made in
+#: it: its Date has whole seconds, and is read a moment after it was written.
+CLOCK_SLACK = dt.timedelta(seconds=2)
+
+
+def made_after(start: Any, since: str, skew: dt.timedelta) -> bool:
+    """Did Alertmanager start this silence after the session started? Read by its clock: `since` (ours) moved by `skew`
+    (its clock minus ours, from its Date). Before, its time was compared with ours as they were: with its clock a
+    second or more behind ours, resume took the silence the dead process made for someone else's and made it again,
+    and the first stayed active, unknown to the journal, until its end."""
+    if not since:
+        return True
+    if not is_time(start) or not is_time(since):
+        return False
+    try:
+        return utc(start) >= utc(since) + skew - CLOCK_SLACK
+    except OverflowError:  # near the ends of the calendar: no silence of ours
+        return False
+
+
+def utc(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def matcher_key(matcher: dict[str, Any]) -> tuple[str, str, bool, bool]:
+    return str(matcher.get("name")), str(matcher.get("value")), bool(matcher.get("isRegex")), bool(matcher.get("isEqual", True))
+
+
+#: The longest silence id taken from Alertmanager (its own are UUIDs, 36 characters).
+ID_LIMIT = 100
+
+
+def answered_id(answer: Answer) -> str | None:
+    """The id Alertmanager gave, or None: none, or none it could have made (past ID_LIMIT, or holding a control
+    character), which would be journaled and shown as it came."""
+    if not answer.ok:
+        return None
+    try:
+        found = answer.json().get("silenceID")
+    except (ValueError, AttributeError):
+        return None
+    return usable_id(found)
+
+
+def usable_id(found: Any) -> str | None:
+    if not isinstance(found, (str, int)) or isinstance(found, bool) or not str(found):
+        return None
+    text = str(found)
+    return text if len(text) <= ID_LIMIT and visible_line(text) == text else None
+
+
+def ended(value: Any, now: dt.datetime) -> bool:
+    """Has a journaled silence's `ends_at` passed? (One that cannot be read is not taken as ended.)"""
+    if not is_time(value):
+        return False
+    end = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) <= now
+
+
+def is_time(value: Any) -> bool:
+    """An ISO 8601 time as Alertmanager writes them (a listed silence lacking one raised KeyError in the resume's task:
+    the silence was neither journaled nor said to have failed)."""
+    if not isinstance(value, str) or len(value) > 40:
+        return False
+    try:
+        dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True

@@ -238,7 +238,9 @@ def _window_override(state: RunState, e: Event) -> RunState:
 
 def _silence_created(state: RunState, e: Event) -> RunState:
     silence = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash", "seq")})
-    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}))
+    made = tuple(map(str, e.get("matchers") or ()))
+    missing = tuple(m for m in state.silences_missing if m != made)
+    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}), silences_missing=missing)
 
 
 def _silence_gone(state: RunState, e: Event) -> RunState:
@@ -246,7 +248,11 @@ def _silence_gone(state: RunState, e: Event) -> RunState:
 
 
 def _silence_failed(state: RunState, e: Event) -> RunState:
-    """A silence that could not be expired stays active: kept with why (`expire_failed`), so the end can say so."""
+    """A silence that could not be expired stays active: kept with why (`expire_failed`), so the end can say so. One
+    that could not be made is missing (the header says so) until it is made."""
+    if e.get("action") == "create":
+        refused = tuple(map(str, e.get("matchers") or ()))
+        return state if refused in state.silences_missing else replace(state, silences_missing=(*state.silences_missing, refused))
     if e.get("action") != "expire" or not e.get("id"):
         return state
     silence = state.silences.get(str(e["id"])) or {

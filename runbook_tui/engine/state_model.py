@@ -181,6 +181,7 @@ class RunState:
     success_pending: tuple[Mapping[str, Any], ...] = ()  # criteria being checked, with their deadline and process (`checking_now`)
     window_override: str | None = None
     silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
+    silences_missing: tuple[tuple[str, ...], ...] = ()  # matchers of each silence Alertmanager did not make (silence_failed create), until made
     undelivered: tuple[str, ...] = ()  # notices that failed after the end (its own), in words: no error event may follow it
     review: Mapping[str, str] | None = None
     criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)

@@ -126,13 +126,17 @@ class RunHeader(Static):
         marks = Text(end="")
         checkpoint = state.checkpoint
         silences = f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}" if state.silences else ""
+        missing = 0 if state.finished else len(state.silences_missing)
+        unmade = f"   🔔 {missing} alert silence{'s' if missing > 1 else ''} NOT made" if missing else ""
         if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
             said, shown = "   ⚑ last checkpoint: ", _line(checkpoint)
             if room is not None:
-                shown = cut_middle(shown, max(room - cell_len(said) - cell_len(silences), 12))
+                shown = cut_middle(shown, max(room - cell_len(said) - cell_len(silences) - cell_len(unmade), 12))
             marks.append(said + shown, style=colour(theme, "secondary"))
         if silences:  # Alertmanager silences made for this change (journal: silence_created)
             marks.append(silences, style=colour(theme, "secondary"))
+        if unmade:  # its alerts page: before, only an error line in the log said so
+            marks.append(unmade, style=colour(theme, "warning"))
         return marks
 
 

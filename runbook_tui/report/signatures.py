@@ -57,6 +57,8 @@ def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) 
     rows += [_row(s, f"seal of line {int(events[s.seq]['statement'].get('seq', -2)) + 1}") for s in result.seals]
     if result.approval is not None:
         rows.insert(0, _row(result.approval, "plan approved"))
+    # what `journal verify --allowed-signers` fails that is no signature's own (before: the report said it passes)
+    rows += [SignatureRow(line, "the two-person rule", "", "", "fails", f"{_WORDS['fails']}: {why}") for line, why in result.evidence]
     if not result.sealed_end:
         rows.append(SignatureRow(0, "end of the run", "", "", "fails", result.unsealed))
     return rows

@@ -71,6 +71,13 @@ class TrustCheck:
     unsealed: str = ""  # why the end is not sealed, in words ("" when it is)
     checked_signers: bool = False
     keyboard: set[str] = field(default_factory=set)  # who held the keyboard: the assignee, and whoever resumed the run
+    # (line, what is wrong) for each problem that is no signature's own (also in `problems`): a verifier's decision left
+    # unsigned, a handover not followed by the new verifier's word, the two-person rule's evidence missing
+    evidence: list[tuple[int, str]] = field(default_factory=list)
+
+    def fault(self, line: int, why: str) -> None:
+        self.evidence.append((line, why))
+        self.problems.append(f"line {line}: {why}")
 
 
 def _statement_problem(statement: Any, event: Event, session: str, events: Sequence[Event]) -> str | None:
@@ -188,14 +195,15 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
         if event.get("type") == VERIFIER_HANDOVER:
             following = events[int(event["seq"]) + 1] if int(event["seq"]) + 1 < len(events) else {}
             if following.get("type") not in statements.VERIFIER_DECISIONS or following.get("actor") != event.get("to"):
-                result.problems.append(f"line {int(event['seq']) + 1}: a handover to {event.get('to')} not followed by their decision")
+                result.fault(int(event["seq"]) + 1, f"a handover to {event.get('to')} not followed by their decision")
     for event in events:
         if event.get("type") in statements.DECISION_TYPES and int(event["seq"]) not in result.decisions:
             by = str(event.get("actor"))
             result.decisions[int(event["seq"])] = Signed(int(event["seq"]), by, "", "unsigned")
             if by != assignee and event.get("type") in statements.VERIFIER_DECISIONS:
-                result.problems.append(f"line {int(event['seq']) + 1}: {event['type']} by {by} is not signed (a verifier's decision must be)")
-    result.problems += [why for _, why in missing_words(events)]  # the verifier's words a rewrite dropped with their signatures
+                result.fault(int(event["seq"]) + 1, f"{event['type']} by {by} is not signed (a verifier's decision must be)")
+    for line, why in missing_words(events):  # the verifier's words a rewrite dropped with their signatures
+        result.fault(line, why.removeprefix(f"line {line}: "))
     result.unsealed = _unsealed(result, _last_verifier(events, result))
     result.sealed_end = not result.unsealed
     if result.unsealed:

@@ -11,11 +11,13 @@ before): that is what a rewrite cannot take out.
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from share_peers import NO_AGENT, Lab, allowed_signers, confirm_next, journal_verify, until
+from share_peers import CLI, NO_AGENT, Lab, allowed_signers, confirm_next, journal_verify, until
 from test_signed_run import _resigned, journal_lines_of, renumbered
 
 pytestmark = pytest.mark.asyncio
@@ -103,3 +105,32 @@ async def test_a_shared_run_rewritten_without_its_verifier_fails_verify(lab: Lab
         " the two-person rule's evidence is missing" in result.stdout
     ), result.stdout
     assert "NOT trusted" in result.stdout, result.stdout
+
+
+@pytest.mark.peers
+@pytest.mark.forged_sequence  # bob erased, his steps made done: the run went on without the verifier's word
+async def test_the_report_says_what_journal_verify_says_of_the_erased_verifier(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`report --allowed-signers` of the rewrite above: its Journal row, banner and Signatures say what `journal verify
+    --allowed-signers` says, that the two-person rule's evidence is missing (before: `journal verify` passes, no failing
+    row: only the missing evidence failed the check, and the report counted failing signatures alone)."""
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    alice, bob = lab.key("alice"), lab.key("bob")
+    path = await _shared_run(lab, alice, bob)
+    allowed = allowed_signers(lab, ("alice", alice), ("bob", bob))
+    done = await _resigned(_without_bob(journal_lines_of(path), one="done"), {"alice": alice}, lab.root / "done.jsonl")
+    assert journal_verify(lab, done, allowed).returncode == 1
+    lines = journal_lines_of(done)
+    finished = next(e["seq"] + 1 for e in lines if e["type"] == "step_finished" and e["step"] == "one")
+    missing = "'one' finished done without waiting for the verifier's confirmation (verify: after, a shared run)"
+
+    def report(*extra: str) -> str:
+        run = [*CLI, "report", str(done), "--allowed-signers", str(allowed), *extra]
+        made = subprocess.run(run, cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        return made.stdout
+
+    markdown = report()
+    assert "with --allowed-signers it FAILS" in markdown and "`journal verify` passes;" not in markdown, markdown
+    assert "> **Signatures FAIL" in markdown and f"line {finished} the two-person rule: {missing}" in markdown, markdown
+    rows = json.loads(report("--format", "json"))["signatures"]
+    assert {"line": finished, "what": "the two-person rule", "status": "fails"}.items() <= next(r for r in rows if r["line"] == finished).items(), rows

@@ -115,12 +115,24 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     return None
 
 
-def signed_at(event: Event) -> float | None:
+def signed_at(event: Event, after: float | None = None) -> float | None:
     """When the journal says the signature on this line was made (its `ts`), in seconds since the epoch: the time a
     key's valid-after / valid-before is judged at, as `ssh-keygen -Y verify -Overify-time=` would (the seals that follow
-    cover that time); None (now) when it cannot be read."""
-    moment = parse_ts(str(event.get("ts") or ""))
+    cover that time); None (now) when it cannot be read. Never earlier than `after`, the latest time the journal gives
+    the lines before it and what it signs: a signature follows them (before: a key rotated out before the run vouched
+    for it when only the signature lines were dated before the rotation, the run's own events left at their times)."""
+    own = _time(event)
+    return None if own is None else _latest(own, after)
+
+
+def _time(event: object) -> float | None:
+    moment = parse_ts(str(event.get("ts") or "")) if isinstance(event, dict) else None
     return None if moment is None else moment.timestamp()
+
+
+def _latest(*times: float | None) -> float | None:
+    known = [moment for moment in times if moment is not None]
+    return max(known) if known else None
 
 
 def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners | None, assignee: str = "", at: float | None = None) -> tuple[str, str]:
@@ -151,8 +163,10 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
     session = str(events[0].get("session", "")) if events else ""
     finished = _end(events)
     assignee_now = ""  # the assignee as the run stands at this event: `resume` hands the keyboard to whoever resumed
+    before: float | None = None  # the latest time of the lines before this one
     for event in events:
         kind, line = event.get("type"), int(event["seq"]) + 1
+        before = _latest(before, _time(event))
         if kind in (SESSION_STARTED, SESSION_RESUMED):
             assignee_now = str(event.get("assignee" if kind == SESSION_STARTED else "actor") or "")
             result.keyboard.add(assignee_now)
@@ -161,7 +175,8 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
         if kind == DECISION_SIGNED:
             target = event.get("decision")
             decision = events[target] if isinstance(target, int) and 0 <= target < len(events) else None
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, signed_at(event))
+            at = signed_at(event, _latest(before, _time(decision)))
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, at)
             if decision is None or decision.get("type") not in statements.DECISION_TYPES:
                 status, why = "fails", f"it names event {target!r}, which is not a decision"
             elif status != "fails":
@@ -172,8 +187,10 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             if status == "fails":
                 result.problems.append(f"line {line}: the signature of the decision at line {signed.seq + 1} fails: {why}")
         elif kind == SEAL:
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, signed_at(event))
             sealed = statement.get("seq")
+            head = events[sealed] if isinstance(sealed, int) and 0 <= sealed < len(events) else None
+            at = signed_at(event, _latest(before, _time(head)))
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, assignee_now, at)
             if status != "fails" and not (isinstance(sealed, int) and 0 <= sealed < len(events) and events[sealed]["hash"] == statement.get("head")):
                 status, why = "fails", f"it seals event {sealed!r} with a hash this journal does not have there (the journal was rewritten)"
             if status != "fails" and statement.get("session") != session:
@@ -184,9 +201,10 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             elif sealed == finished:
                 result.end_sealers.add(str(statement.get("by")))
         elif kind == PLAN_APPROVED:
-            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=signed_at(event))
+            at = signed_at(event, before)  # the run's start: when `run` checked the approval
+            status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=at)
             if status != "fails":
-                status, why = _approval_problem(statement, event, events[0], signers, _runners(events)) or (status, why)
+                status, why = _approval_problem(statement, event, events[0], signers, _runners(events), at) or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
@@ -216,7 +234,9 @@ def _runners(events: Sequence[Event]) -> set[str]:
     return {str(event.get("actor")) for event in events if event.get("type") == STEP_STARTED}
 
 
-def _approval_problem(statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None, runners: set[str]) -> tuple[str, str] | None:
+def _approval_problem(
+    statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None, runners: set[str], at: float | None
+) -> tuple[str, str] | None:
     """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
     with a key the file gives to the assignee, or to anyone who ran a step of it (`runners`: `resume` by the approver;
     two-person rule). (A run outside the ticket's window is the window's rule: its override is journaled; the approval
@@ -231,7 +251,6 @@ def _approval_problem(statement: dict[str, Any], event: Event, started: Event, s
     if signers is None:
         return None
     verified = verify(statements.encode(statement), str(event.get("signature")))  # it holds: checked just before
-    at = signed_at(event)  # the run's start: when `run` checked the approval
     if not signers.allows(principal, verified.key, at):
         return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, verified.key, at)}"
     assignees = {str(started.get("assignee") or ""): "who ran this change"}

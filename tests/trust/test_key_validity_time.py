@@ -8,7 +8,9 @@ run (`valid-after`) vouched for signatures the journal dates before it was given
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import hashlib
 import json
 import os
 import subprocess
@@ -19,7 +21,9 @@ from typing import Any
 
 from waiting import wait_until
 
+from runbook_tui.engine.journal import canonical
 from runbook_tui.trust import statements
+from runbook_tui.trust.sshsig import file_signer
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -61,7 +65,8 @@ def _verify(folder: Path, journal: Path, option: str) -> subprocess.CompletedPro
     return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(folder), capture_output=True, text=True)
 
 
-def test_a_key_rotated_out_after_the_run_still_vouches_for_it_and_one_listed_after_it_does_not(tmp_path: Path) -> None:
+def _signed_run(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    """alice's solo run of RUNBOOK, her decisions and seal signed with her key file: the journal and its events."""
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "alice", "-f", str(tmp_path / "alice")], check=True)
     (tmp_path / "R.yaml").write_text(RUNBOOK)
     journal = tmp_path / "J.jsonl"
@@ -74,7 +79,11 @@ def test_a_key_rotated_out_after_the_run_still_vouches_for_it_and_one_listed_aft
         timeout=60,
     )
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    return journal, [json.loads(line) for line in journal.read_text().splitlines()]
+
+
+def test_a_key_rotated_out_after_the_run_still_vouches_for_it_and_one_listed_after_it_does_not(tmp_path: Path) -> None:
+    journal, events = _signed_run(tmp_path)
     signed = [e for e in events if e["type"] in ("decision_signed", "seal")]
     assert signed, "alice's decisions and seal are signed"
     first, last = min(_ts(e) for e in signed), max(_ts(e) for e in signed)
@@ -101,3 +110,29 @@ def test_a_key_rotated_out_after_the_run_still_vouches_for_it_and_one_listed_aft
     later = _verify(tmp_path, journal, f'valid-after="{_stamp(rotated)}"')
     assert later.returncode == 1, later.stdout
     assert f"only from {dt.datetime.fromtimestamp(rotated, dt.UTC):%Y-%m-%d %H:%M} UTC, not at" in later.stdout, later.stdout
+
+
+def test_a_signature_line_dated_before_the_events_it_signs_is_judged_no_earlier_than_them(tmp_path: Path) -> None:
+    """alice's key was rotated out (`valid-before`) before the run; whoever holds the old key signs the run with it and
+    dates only the signature lines before the rotation, the run's own events left at their true times: a signature is
+    never made before the lines it follows (the decision it signs, the head a seal signs), so it is judged at the latest
+    time the journal gives up to its line (before: each line's own date alone: `signatures hold`, exit 0)."""
+    journal, events = _signed_run(tmp_path)
+    rotated = int(min(_ts(e) for e in events)) - 1  # the key's use ended before the run began
+    backdated = dt.datetime.fromtimestamp(rotated - 3600, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    forged: list[dict[str, Any]] = []
+    for event in events:
+        event = {k: v for k, v in event.items() if k != "hash"} | {"prev": forged[-1]["hash"] if forged else ""}
+        if event["type"] in ("decision_signed", "seal"):
+            event["ts"] = backdated
+        if event["type"] == "seal":  # the chain changed under it: the head signed again with the old key
+            statement = event["statement"] | {"head": forged[event["statement"]["seq"]]["hash"]}
+            signer = file_signer(str(tmp_path / "alice"))
+            event |= {"statement": statement, "signature": asyncio.run(signer.sign(statements.encode(statement)))}
+        forged.append(event | {"hash": hashlib.sha256(canonical(event)).hexdigest()})
+    journal.write_text("".join(canonical(e).decode() + "\n" for e in forged))
+
+    result = _verify(tmp_path, journal, f'valid-before="{_stamp(rotated)}"')
+    assert result.returncode == 1, result.stdout
+    assert f"gives to alice only until {dt.datetime.fromtimestamp(rotated, dt.UTC):%Y-%m-%d %H:%M} UTC, not at" in result.stdout, result.stdout
+    assert "signatures hold" not in result.stdout, result.stdout

@@ -27,7 +27,7 @@ absent values are `null`, never missing keys.
 | silences | Alertmanager silences (`alerts.silence`): [{alertmanager, id (null: not created), matchers [text], at (created, or the failed try), created_by, starts_at, ends_at, comment, status (active when the journal ends, expired, kept, not created, expiry failed), ended_at, until (kept: until when), error}] |
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
-| signatures? | (the ? : only when the journal holds signatures) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
+| signatures? | (the ? : only when the journal holds signatures, or allowed signers were given) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
 | unknown_events? | (only when there are some) [{seq, at, actor, type, text}]: the timeline's events of a kind this version does not know (a newer version wrote the journal): nothing else in the report counts what they record |
 """

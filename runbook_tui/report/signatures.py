@@ -45,9 +45,11 @@ class SignatureRow:
 def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) -> list[SignatureRow]:
     """One row per decision, seal and approval; empty for a journal with no signatures at all.
 
-    `signed`: the journal holds signatures (the history fold saw one). Only then is it read again,
-    held in memory (signatures name events by seq)."""
-    if not signed:
+    `signed`: the journal holds signatures (the history fold saw one). Only then, or with allowed signers, is it read
+    again, held in memory (signatures name events by seq), as `journal verify --allowed-signers` holds it: a journal
+    stripped of every signature fails that check (a verifier's decisions unsigned, no seal), and the report says so
+    (before: no signatures in it, no word of them: `journal verify` passes)."""
+    if not signed and signers is None:
         return []
     from runbook_tui.trust.check import check
 

@@ -134,3 +134,24 @@ async def test_the_report_says_what_journal_verify_says_of_the_erased_verifier(l
     assert "> **Signatures FAIL" in markdown and f"line {finished} the two-person rule: {missing}" in markdown, markdown
     rows = json.loads(report("--format", "json"))["signatures"]
     assert {"line": finished, "what": "the two-person rule", "status": "fails"}.items() <= next(r for r in rows if r["line"] == finished).items(), rows
+
+
+@pytest.mark.peers
+async def test_the_report_of_a_shared_run_stripped_of_every_signature_says_verify_fails(lab: Lab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `decision_signed` and `seal` dropped from a signed shared run, bob's confirmations kept, the chain recomputed:
+    `report --allowed-signers` says what `journal verify --allowed-signers` says, his decisions unsigned and the end not
+    sealed (before: with no signature left the report read no signatures at all: `journal verify` passes, no warning)."""
+    monkeypatch.setenv("SSH_AUTH_SOCK", "")
+    alice, bob = lab.key("alice"), lab.key("bob")
+    path = await _shared_run(lab, alice, bob)
+    allowed = allowed_signers(lab, ("alice", alice), ("bob", bob))
+    kept = [e for e in journal_lines_of(path) if e["type"] not in ("decision_signed", "seal")]
+    stripped = await _resigned(renumbered(kept), {}, lab.root / "stripped.jsonl")
+    assert journal_verify(lab, stripped, allowed).returncode == 1
+    confirmed = next(e["seq"] + 1 for e in journal_lines_of(stripped) if e["type"] == "step_confirmed")
+    run = [*CLI, "report", str(stripped), "--allowed-signers", str(allowed)]
+    made = subprocess.run(run, cwd=lab.root, env=lab.env(**NO_AGENT), capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert "with --allowed-signers it FAILS" in made.stdout and "> **Signatures FAIL" in made.stdout, made.stdout
+    assert f"line {confirmed} the two-person rule: step\\_confirmed by bob is not signed (a verifier's decision must be)" in made.stdout, made.stdout
+    assert "not sealed: no seal in it" in made.stdout, made.stdout

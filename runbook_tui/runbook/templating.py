@@ -259,9 +259,25 @@ def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
     finally:
         values = stop_recording(recording)
     try:
-        return command_from(rendered, values, _to_text)
+        command = command_from(rendered, values, _to_text)
     except (ShellRefused, ValueError) as exc:
         raise TemplateError(str(exc), refusal=isinstance(exc, ShellRefused)) from None
+    for text in (command.text, command.shown, *(value for _, value in command.env)):
+        _whole_characters(text)
+    return command
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(rendered: str) -> str:
+    """`rendered` itself, unless it holds a lone UTF-16 surrogate (`"\\ud800"`, `"%c" % 55296`): no UTF-8 text can."""
+    if (found := _SURROGATE.search(rendered)) is not None:
+        raise TemplateError(
+            f"cannot render template: it makes U+{ord(found.group()):04X}, half of a UTF-16 surrogate pair and no character"
+            " (no terminal, file or journal can hold it); expected text of whole characters (\\U0001F680, not \\ud83d\\ude80)"
+        )
+    return rendered
 
 
 def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
@@ -276,10 +292,10 @@ def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
     if kind in ("promql", "url"):
         place = query_from if kind == "promql" else url_from
         try:
-            return place(_render_bounded(source, kind, context))
+            return place(_whole_characters(_render_bounded(source, kind, context)))
         except (PromqlRefused, UrlRefused) as exc:
             raise TemplateError(str(exc)) from None
-    return _render_bounded(source, kind, context)
+    return _whole_characters(_render_bounded(source, kind, context))
 
 
 class _Masked(dict[str, str]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from pathlib import Path
@@ -21,6 +22,11 @@ def dangling(path: Path) -> bool:
 
 
 def dangling_words(path: Path) -> str:
+    try:
+        path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # `exists()` is False for a loop too: the file it names may well be there
+            return f"a link to {os.readlink(path)}, which leads back to itself (a loop of links, no file at its end): fix the link or remove it"
     return f"a link to {os.readlink(path)}, which does not exist: fix the link or remove it"
 
 

@@ -81,8 +81,11 @@ async def test_the_session_refuses_ssh_compression_a_verifier_asks_for(lab: Lab)
     login = {"known_hosts": str(lab.known_hosts), "client_keys": [str(bob)], "username": "runbook"}
     async with asyncssh.connect(HOST, shared.port, compression_algs=["zlib@openssh.com", "none"], **login) as conn:
         assert (conn.get_extra_info("recv_compression"), conn.get_extra_info("send_compression")) == ("none", "none")
-    with pytest.raises(asyncssh.KeyExchangeFailed, match="compression"):
+    # Both ends find no compression in common: the client says so (KeyExchangeFailed), unless the session's own refusal
+    # closed the connection first (ConnectionLost; seen once in a few runs on a loaded machine). Either way: no zlib.
+    with pytest.raises((asyncssh.KeyExchangeFailed, asyncssh.ConnectionLost)) as refused:
         await asyncssh.connect(HOST, shared.port, compression_algs=["zlib@openssh.com"], **login)
+    assert isinstance(refused.value, asyncssh.ConnectionLost) or "compression" in str(refused.value), refused.value
     shared.stop()
 
 

@@ -34,6 +34,8 @@ MIN_WIDTH, MAX_WIDTH = 80, 200
 IDLE_TIME_LIMIT = 2.0
 #: The last line of a recording whose journal has no `session_finished`.
 OPEN_END = "-- the journal ends here: the session has not finished (no session_finished) --"
+#: The same for a run that ended, was reopened (`resume --rollback` of a failed run) and has not ended again.
+OPEN_END_REOPENED = "-- the journal ends here: the session was reopened and has not finished again (no session_finished since) --"
 
 
 def render_cast(path: str | Path) -> str:
@@ -45,7 +47,7 @@ def render_cast(path: str | Path) -> str:
         end = records[-1][0] if records else 0.0
         records.append([end, "o", visible_line(f"journal verify fails: {'; '.join(integrity.problems)}") + "\r\n"])
     if not recorder.finished:  # the process died, or the run goes on: the recording stopped mid-output and said nothing
-        records.append([records[-1][0] if records else 0.0, "o", f"{OPEN_END}\r\n"])
+        records.append([records[-1][0] if records else 0.0, "o", f"{OPEN_END_REOPENED if recorder.reopened else OPEN_END}\r\n"])
     longest = max((len(line) for _, code, text in records if code == "o" for line in text.split("\r\n")), default=0)
     session = recorder.session
     ticket = (session.get("ticket") or {}).get("id") or "no ticket"
@@ -70,7 +72,8 @@ class _Recorder:
         self.session: Event = {}
         self.start: dt.datetime | None = None
         self.last = 0.0
-        self.finished = False
+        self.finished = False  # the last session_finished is not followed by a session_reopened
+        self.reopened = False
 
     def feed(self, event: Event) -> None:
         if not self.session:
@@ -78,7 +81,9 @@ class _Recorder:
         moment = parse_ts(str(event.get("ts")))
         if self.start is not None and moment is not None:
             self.last = max(self.last, round((moment - self.start).total_seconds(), 3))
-        self.finished = self.finished or event["type"] == ev.SESSION_FINISHED
+        if event["type"] in (ev.SESSION_FINISHED, ev.SESSION_REOPENED):  # a reopened run ended when it ends again (the
+            self.finished = event["type"] == ev.SESSION_FINISHED  # recording of one cut short said nothing, as if done)
+            self.reopened = self.reopened or not self.finished
         marker = _marker(event)
         if marker:
             self.records.append([self.last, "m", visible_line(marker)])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,25 @@ import pytest
 from runbook_tui.cli import main as cli_main
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.journal import JournalWriter, read_events
+from runbook_tui.report import build_report
+from tests.engine.test_exec_cli import exec_env, run_exec
 
 DATA = Path(__file__).parent / "data"
 ASCIINEMA = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "asciinema"
 #: A plan of one step, `s` (the events below are about it: a step not in the plan is refused as this program never writes one).
 PLAN_OF_S = {"sections": [{"kind": "main", "steps": [{"id": "s"}]}]}
+#: `b` fails, so exec ends the run failed; `resume --rollback` then undoes `a`.
+FAILS_THEN_UNDONE = """\
+    runbook: 1
+    id: cast-reopened
+    title: Reopened
+    sections:
+      - id: impl
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, undo: echo undo-a}
+          - {id: b, title: Step b, run: exit 3}
+"""
 
 
 def make_cast(journal: Path, target: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict, list[list]]:
@@ -109,4 +124,28 @@ def test_a_journal_left_open_ends_its_recording_saying_so(tmp_path: Path, capsys
     assert events[-1][1] == "o" and events[-1][2] == "-- the journal ends here: the session has not finished (no session_finished) --\r\n", events[-1]
     assert events[-1][0] == events[-2][0], "said at the last event's moment, not later"
     _, whole = make_cast(DATA / "change.jsonl", tmp_path / "whole.cast", capsys)
+    assert not any("the journal ends here" in e[2] for e in whole)
+
+
+def test_a_journal_reopened_after_its_end_and_left_open_ends_its_recording_saying_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run that ended failed, reopened by `resume --rollback` whose process died during the undo: the journal holds a
+    `session_finished`, then `session_reopened` and no second end. The report reads UNFINISHED; the recording ended
+    mid-undo and said nothing, as if the first end still stood. Now its last line says the session has not finished."""
+    failed = run_exec(tmp_path, FAILS_THEN_UNDONE, "s3cr3t-cast-1")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    resumed = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--headless", "--rollback"],
+        cwd=tmp_path, env=exec_env(tmp_path, "unused") | {"RUNBOOK_TUI_USER": "carol"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert resumed.returncode == 1 and "outcome ROLLED BACK" in resumed.stdout, resumed.stdout + resumed.stderr
+    lines = (tmp_path / "run.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    reopened = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == ev.SESSION_REOPENED)
+    undoing = next(i for i, line in enumerate(lines) if i > reopened and json.loads(line)["type"] == ev.UNDO_STARTED)
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(lines[: undoing + 1]), encoding="utf-8")
+    assert build_report(cut).session.outcome == "unfinished"  # what the report says of it
+    _, events = make_cast(cut, tmp_path / "cut.cast", capsys)
+    said = "-- the journal ends here: the session was reopened and has not finished again (no session_finished since) --\r\n"
+    assert events[-1][2] == said and events[-1][0] == events[-2][0], events[-2:]
+    _, whole = make_cast(tmp_path / "run.jsonl", tmp_path / "whole.cast", capsys)  # finished again: no such line
     assert not any("the journal ends here" in e[2] for e in whole)

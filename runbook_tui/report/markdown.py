@@ -31,12 +31,14 @@ def para(value: object) -> str:
     return "\\\n".join(lines)
 
 
-def code(value: object) -> str:
-    """An inline code span that holds any text (pipes escaped for tables)."""
+def code(value: object, *, cell: bool = True) -> str:
+    """An inline code span that holds any text. In a table `cell`, pipes are escaped (the table takes the backslash
+    away); outside one a code span keeps backslashes, so they are not (a captured `a|b` read `a\\|b`)."""
     body = " ".join(str(value).splitlines())
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
     pad = " " if body.startswith("`") or body.endswith("`") else ""
-    return f"{ticks}{pad}{body}{pad}{ticks}".replace("|", "\\|")
+    span = f"{ticks}{pad}{body}{pad}{ticks}"
+    return span.replace("|", "\\|") if cell else span
 
 
 def block(body: str, info: str = "") -> list[str]:
@@ -165,7 +167,7 @@ def _step(step: Step) -> list[str]:
         out += [""]
     if step.answer is not None:
         out += [f"- answer: {esc(step.answer) or '(empty)'}"]
-    out += [f"- captured {esc(name)}: {code(value) if value else '(empty)'}" for name, value in step.captured.items()]
+    out += [f"- captured {esc(name)}: {code(value, cell=False) if value else '(empty)'}" for name, value in step.captured.items()]
     if step.answer is not None or step.captured:
         out += [""]
     return out

@@ -192,11 +192,7 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
             for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.host_outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))
         ]
     if attempt.output_tail:
-        shown = len(attempt.output_tail)
-        label = f"  Output ({t.lines(attempt.output_lines)}" + (
-            f", last {shown} per host shown; all of it is in the journal):" if shown < attempt.output_lines else "):"
-        )
-        out += ["", label, ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
+        out += ["", f"  {t.output_label(attempt, step.fanned_out)}", ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
     return out + [""] if out else out
 
 

@@ -25,6 +25,7 @@ from runbook_tui.report.model import (
     Step,
     SuccessCheck,
 )
+from runbook_tui.report.output_words import output_label as output_label  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_steps_words as rollback_steps_words
@@ -206,10 +207,6 @@ def threshold(number: float | None, unit: str, direction: str) -> str:
     """A panel's warn or critical line as the panels write it: `≤99%` when low is bad (a bare `99%` read as a ceiling)."""
     shown = value(number, unit)
     return f"≤{shown}" if number is not None and direction == "below" else shown
-
-
-def lines(count: int) -> str:
-    return f"{count} line" if count == 1 else f"{count} lines"
 
 
 def attempt_line(attempt: Attempt) -> str:

@@ -253,7 +253,11 @@ def _rollback(report: Report, rollback: Rollback) -> list[str]:
         out += block(script, "sh") + [""]
         for i, undo in enumerate(rollback.undo, 1):
             if undo.output_tail:
-                out += [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}):", ""] + block(_output(undo.output_tail, False)) + [""]
+                out += (
+                    [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}){t.undo_output_cut(undo)}:", ""]
+                    + block(_output(undo.output_tail, False))
+                    + [""]
+                )
     else:
         out += ["Nothing to undo.", ""]
     if then := t.rollback_steps_words(report, rollback):

@@ -1,8 +1,8 @@
-"""The label over an attempt's recorded output, for the Markdown and the HTML report alike."""
+"""The labels over an attempt's and an undo's recorded output, for the Markdown and the HTML report alike."""
 
 from __future__ import annotations
 
-from runbook_tui.engine.history_model import TAIL_LINES, Attempt
+from runbook_tui.engine.history_model import TAIL_LINES, Attempt, UndoResult
 
 
 def output_label(attempt: Attempt, fanned_out: bool) -> str:
@@ -13,3 +13,10 @@ def output_label(attempt: Attempt, fanned_out: bool) -> str:
     if len(attempt.output_tail) >= attempt.output_lines:
         return f"Output ({total}):"
     return f"Output ({total}, the last {TAIL_LINES}{' of each host' if fanned_out else ''} shown; all of it is in the journal):"
+
+
+def undo_output_cut(undo: UndoResult) -> str:
+    """`, its last 20 lines; all of it is in the journal` after an undo's output label when its tail is full (the fold
+    keeps the last TAIL_LINES of each host's undo and no count: 20 lines may be all there was, and that still reads
+    true); "" when the tail is shorter, all of it. A longer output read as if those 20 lines were all the undo printed."""
+    return f", its last {TAIL_LINES} lines; all of it is in the journal" if len(undo.output_tail) >= TAIL_LINES else ""

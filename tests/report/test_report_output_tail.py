@@ -10,6 +10,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.history_model import TAIL_LINES
 from runbook_tui.engine.journal import JournalWriter
 from runbook_tui.report import build_report, render
+from tests.engine.test_exec_cli import run_exec
 
 HOSTS = ["web1", "web2"]
 PLAN = {
@@ -43,3 +44,30 @@ def test_the_output_label_counts_the_lines_shown_per_host_as_shown(tmp_path: Pat
     assert len([line for line in shown if "web1" in line]) == TAIL_LINES and len([line for line in shown if "web2" in line]) == 3
     said = f"Output (33 lines, the last {TAIL_LINES} of each host shown; all of it is in the journal):"
     assert said in md and said in html, [line for line in md.splitlines() if "Output" in line]
+
+
+#: `a`'s undo prints 30 lines; `b` fails, and exec rolls back to the start.
+LONG_UNDO = """\
+    runbook: 1
+    id: long-undo
+    title: Long undo
+    sections:
+      - id: impl
+        kind: implement
+        steps:
+          - {id: a, title: Step a, run: echo a, undo: seq 30}
+          - {id: b, title: Step b, run: exit 3}
+"""
+
+
+def test_an_undo_whose_output_was_cut_says_it_shows_its_last_lines(tmp_path: Path) -> None:
+    """Before: `Output of undo 1 (a on local):` over the numbers 11 to 30, as if the undo had printed only those."""
+    ran = run_exec(tmp_path, LONG_UNDO, "s3cr3t-undo-1", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "rollback finished" in ran.stdout, ran.stdout + ran.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    [undo] = [u for u in report.rollbacks[0].undo if u.step == "a"]
+    assert [line.text for line in undo.output_tail] == [str(n) for n in range(31 - TAIL_LINES, 31)]
+    md, html = render(report, "md"), render(report, "html")
+    said = f"its last {TAIL_LINES} lines; all of it is in the journal"
+    assert f"Output of undo 2 (a on local), {said}:" in md, [line for line in md.splitlines() if "Output of undo" in line]
+    assert f'<div class="muted">Output, {said}:</div>' in html

@@ -30,14 +30,31 @@ EMPTY: dict[str, Any] = {"string": "", "list": []}
 
 
 def yaml_value(value: object) -> str:
-    """A parameter as a runbook's YAML writes it: `false`, `null`, `["a", "b"]`, not Python's `False` (the plan, approve and the report)."""
+    """A parameter as a runbook's YAML writes it: `false`, `null`, `["a", "b"]`, not Python's `False` (the plan, approve and the report).
+
+    A string is quoted (`"checked, dry_run=false"`) where it would read otherwise in a `name=value, ...` line: as more
+    parameters (a comma), another type (`false`, `3`), or with its blanks and line ends unseen."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str) and value and _misread(value):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (int, float, str)):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
+
+
+def _misread(text: str) -> bool:
+    """The string would read as something else bare: a list of parameters, a bool, null or a number, a quoted or
+    bracketed value, or without the blanks and line ends it holds."""
+    if "," in text or text != text.strip() or not text.isprintable() or text[0] in "\"'[{" or text.lower() in _TRUE | _FALSE | {"null", "~"}:
+        return True
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 class ParamError(ValueError):

@@ -38,11 +38,18 @@ def rollback_left(report: Report) -> str:
     ended = {s: {u.status for u in last.undo if u.step == s} for s in steps}
     undone = [s for s in steps if ended[s] == {"ok"}]
     unknown = [s for s in steps if s not in undone and ended[s] & {"running", "unknown"}]
-    left = [s for s in steps if s not in undone and s not in unknown]
+    partly = [s for s in steps if s not in undone and s not in unknown and "ok" in ended[s]]  # it read `not undone`
+    left = [s for s in steps if s not in undone and s not in unknown and s not in partly]
     said = ["undone " + ", ".join(undone) if undone else "nothing undone"]
+    said += [f"partly undone {s} (on {_hosts(last, s, True)}, not on {_hosts(last, s, False)})" for s in partly]
     said += [f"not undone {', '.join(left)}"] if left else []
     said += [f"undo outcome unknown {', '.join(unknown)}"] if unknown else []
-    return f"; the rollback {target} {rollback_result(last)}" + (f": {'; '.join(said)}" if left or unknown else "")
+    return f"; the rollback {target} {rollback_result(last)}" + (f": {'; '.join(said)}" if partly or left or unknown else "")
+
+
+def _hosts(rollback: Rollback, step: str, undone: bool) -> str:
+    """The hosts whose undo of `step` ended ok (`undone`), or did not, in the undo list's order."""
+    return ", ".join(u.host for u in rollback.undo if u.step == step and (u.status == "ok") == undone)
 
 
 def rollback_steps_words(report: Report, rollback: Rollback) -> str:

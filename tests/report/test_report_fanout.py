@@ -38,3 +38,26 @@ def test_the_summary_says_which_done_steps_did_not_reach_every_host(cli: Cli) ->
     assert data["counts"] == {"done": 2}  # the JSON counts by outcome; each step's last attempt says which hosts
     [push_try], [after_try] = (s["attempts"] for s in data["steps"])
     assert (push_try["tolerated"], after_try["left_out"]) == (["peer02: exit code 3, expected 0"], {"peer02": "failed at step push"})
+
+
+def test_a_rollback_that_undid_a_step_on_some_hosts_says_which_in_the_outcome(cli: Cli) -> None:
+    """a's undo fails on peer02 only; the rollback stops there. Before: the Outcome read `... FAILED at a: undone boom;
+    not undone a`, though a was undone on peer01 (the Rollbacks table said so, the Summary did not)."""
+    a = {"id": "a", "title": "A", "on": "fleet", "run": "echo a", "undo": "case {{ host.name }} in peer02) exit 4;; esac; echo undone"}
+    doc = {
+        "runbook": 1,
+        "id": "partly",
+        "title": "partly",
+        "hosts": {"fleet": cli.hosts(2)},
+        "sections": [
+            {"id": "b", "kind": "backup", "steps": [{"id": "cp", "title": "CP", "run": "echo cp", "checkpoint": True}]},
+            {"id": "impl", "kind": "implement", "steps": [a, {"id": "boom", "title": "Boom", "run": "exit 1", "undo": "echo u"}]},
+        ],
+    }
+    (cli.dir / "partly.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
+    ran = cli.run("exec", "partly.yaml", "--solo", "probe", "--journal", "j.jsonl", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "rollback STOPPED at a" in ran.stdout, ran.stdout + ran.stderr
+    said = "FAILED; the rollback to the last checkpoint FAILED at a: undone boom; partly undone a (on peer01, not on peer02)"
+    md = cli.run("report", "j.jsonl").stdout
+    assert f"| **Outcome** | **{said}** (by exec, run by tester) |" in md, [line for line in md.splitlines() if "Outcome" in line]
+    assert f'<strong class="bad">{said}</strong>' in cli.run("report", "j.jsonl", "--format", "html").stdout

@@ -2,6 +2,12 @@
 
 scaffold.py puts the header and ticket on top. Each must validate as
 written: tests/runbook/test_new.py checks every kind.
+
+A full rollback runs every undo, newest first, then the rollback section:
+so an undo that puts a file or a version back also reloads or restarts
+what reads it (a later step's undo has run before it), nothing the
+rollback section reads is removed by an undo, and the rollback section
+must be right after the undos ran (tests/runbook/test_new_rehearsed.py).
 """
 
 #: The guard both rollouts watch (needs their `prometheus_url` parameter): a 5xx-ratio panel; each adds its `on_critical`.
@@ -49,7 +55,7 @@ sections:
         title: Keep a copy of the current file
         on: web
         run: cp -p -- {{ conf_file }} {{ conf_file }}.before-change
-        undo: rm -f -- {{ conf_file }}.before-change
+        undo: ls -l -- {{ conf_file }}.before-change    # the copy is kept: the rollback section reads it
         sudo: true
         checkpoint: true
 
@@ -58,16 +64,10 @@ sections:
     kind: implement
     steps:
       - id: install-config
-        title: Install the new file
+        title: Install the new file and reload, one host first
         on: web
-        run: install -m 0644 -- {{ new_conf }} {{ conf_file }}
-        undo: install -m 0644 -- {{ conf_file }}.before-change {{ conf_file }}
-        sudo: true
-      - id: reload
-        title: Reload, one host first
-        on: web
-        run: systemctl reload {{ service }}
-        undo: systemctl reload {{ service }}
+        run: install -m 0644 -- {{ new_conf }} {{ conf_file }} && systemctl reload {{ service }}
+        undo: install -m 0644 -- {{ conf_file }}.before-change {{ conf_file }} && systemctl reload {{ service }}
         sudo: true
         serial: [1, "100%"]
 
@@ -142,20 +142,13 @@ sections:
     kind: implement
     steps:
       - id: install
-        title: Install the new version, one host first
+        title: Install the new version and restart, one host first
         on: app
-        run: DEBIAN_FRONTEND=noninteractive apt-get install -y {{ package }}={{ to_version }}
-        undo: DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-downgrades {{ package }}={{ captured.old_version }}
+        run: DEBIAN_FRONTEND=noninteractive apt-get install -y {{ package }}={{ to_version }} && systemctl restart {{ service }}
+        undo: DEBIAN_FRONTEND=noninteractive apt-get install -y --allow-downgrades {{ package }}={{ captured.old_version }} && systemctl restart {{ service }}
         sudo: true
         serial: [1, "100%"]
         timeout: 10m
-      - id: restart
-        title: Restart the service
-        on: app
-        run: systemctl restart {{ service }}
-        undo: systemctl restart {{ service }}
-        sudo: true
-        serial: [1, "100%"]
 
   - id: verify
     title: Verification
@@ -393,7 +386,7 @@ sections:
     steps:
       - id: set-image
         title: Set the new image
-        run: kubectl --namespace {{ namespace }} set image deployment/{{ deployment }} '*'={{ image }}
+        run: kubectl --namespace {{ namespace }} set image deployment/{{ deployment }} '*'={{ image }}    # EDIT: '*' is every container
         undo: kubectl --namespace {{ namespace }} set image deployment/{{ deployment }} '*'={{ captured.old_image }}
 
   - id: verify
@@ -425,8 +418,8 @@ sections:
     title: Rollback
     kind: rollback
     steps:
-      - id: rollout-undo
-        title: Roll back to the previous ReplicaSet
-        run: kubectl --namespace {{ namespace }} rollout undo deployment/{{ deployment }} && kubectl --namespace {{ namespace }} rollout status deployment/{{ deployment }} --timeout=10m
+      - id: old-image-runs
+        title: The recorded image runs again
+        run: kubectl --namespace {{ namespace }} set image deployment/{{ deployment }} '*'={{ captured.old_image }} && kubectl --namespace {{ namespace }} rollout status deployment/{{ deployment }} --timeout=10m
 """
 )

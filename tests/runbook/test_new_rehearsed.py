@@ -1,0 +1,123 @@
+"""`runbook-tui new`'s runbooks, filled in and rehearsed: forward, then back, the world as it was.
+
+Each kind's tools (systemctl, apt-get, kubectl, …) are small stand-ins on PATH that keep the state a real one
+would (the file the service loaded, the version that runs, a Deployment's revisions), and the steps run here
+(`on:` and `sudo:` dropped). A rehearsal's full rollback (the undos newest first, then the rollback section)
+and a rollback to the backup checkpoint (`--fail-at` a verification step) must each leave the world as it was
+before the change: what the service runs included, not only what is on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+from test_new import fill_in
+
+#: `systemctl reload|restart` loads what is on disk now; `is-active` is true.
+SYSTEMCTL = """#!/bin/sh
+case "$1" in
+  reload) cp "$W/app.conf" "$W/loaded" ;;
+  restart) cp "$W/installed" "$W/running" ;;
+  cat) echo "[Service]" ;;
+  show) echo "ActiveEnterTimestamp=now" ;;
+esac
+exit 0
+"""
+
+#: dpkg and apt for one package: `installed` holds its version.
+DPKG_QUERY = """#!/bin/sh
+cat "$W/installed"
+"""
+DPKG = """#!/bin/sh
+echo "app install"
+"""
+APT_CACHE = """#!/bin/sh
+echo " app | 2.0 | http://deb.example/ stable/main"
+echo " app | 1.0 | http://deb.example/ stable/main"
+"""
+APT_GET = """#!/bin/sh
+for word in "$@"; do case "$word" in *=*) printf '%s' "${word#*=}" > "$W/installed" ;; esac; done
+exit 0
+"""
+
+#: A Deployment's revisions as Kubernetes keeps them: `revisions` lists images oldest first, the last one runs (and
+#: is in `image`). Setting an image an older revision has moves that revision to the top; `rollout undo` goes to the
+#: one before.
+KUBECTL = """#!/bin/sh
+r="$W/revisions"
+case "$*" in
+  *"set image"*)
+    image="${*##*=}"
+    grep -vxF -- "$image" "$r" > "$r.new"; echo "$image" >> "$r.new"; mv "$r.new" "$r" ;;
+  *"rollout undo"*)
+    previous="$(tail -n 2 "$r" | head -n 1)"
+    grep -vxF -- "$previous" "$r" > "$r.new"; echo "$previous" >> "$r.new"; mv "$r.new" "$r" ;;
+  *jsonpath*) tail -n 1 "$r" | tr -d '\\n' ;;
+  *"-o yaml"*) echo "kind: Deployment" ;;
+esac
+tail -n 1 "$r" | tr -d '\\n' > "$W/image"
+exit 0
+"""
+
+TOOLS = {
+    "config-edit": {"systemctl": SYSTEMCTL, "curl": "#!/bin/sh\nexit 0\n"},
+    "package-upgrade": {"systemctl": SYSTEMCTL, "dpkg-query": DPKG_QUERY, "dpkg": DPKG, "apt-cache": APT_CACHE, "apt-get": APT_GET},
+    "k8s-rollout": {"kubectl": KUBECTL},
+}
+
+
+def world(kind: str, w: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(the files of the world before the change, the -p values)."""
+    if kind == "config-edit":
+        (w / "new.conf").write_text("new\n")
+        return {"app.conf": "old\n", "loaded": "old\n"}, {"conf_file": str(w / "app.conf"), "new_conf": str(w / "new.conf")}
+    if kind == "package-upgrade":
+        return {"installed": "1.0", "running": "1.0"}, {"package": "app", "to_version": "2.0", "service": "app"}
+    (w / "revisions").write_text("registry/app:1.0\n")
+    return {"image": "registry/app:1.0"}, {"namespace": "shop", "deployment": "app", "image": "registry/app:2.0"}
+
+
+def here(path: Path) -> None:
+    """The steps run on this machine, without sudo (the tools are the stand-ins)."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^ +(on: \w+|sudo: true)\n", "", text), encoding="utf-8")
+
+
+#: The first verification step of each kind: `--fail-at` it, and the change has run when it fails.
+FIRST_CHECK = {"config-edit": "health", "package-upgrade": "version-installed", "k8s-rollout": "wait-rollout"}
+
+
+@pytest.mark.parametrize("fail_at", [False, True], ids=["full-rollback", "to-the-checkpoint"])
+@pytest.mark.parametrize("kind", sorted(TOOLS))
+def test_each_kind_rehearsed_comes_back_to_the_world_before_it(kind, fail_at, tmp_path, monkeypatch, capsys):
+    path = tmp_path / f"{kind}.yaml"
+    assert cli_main(["new", str(path), "--kind", kind]) == 0
+    fill_in(path)
+    here(path)
+    tools, w = tmp_path / "bin", tmp_path / "w"
+    tools.mkdir()
+    w.mkdir()
+    for name, script in TOOLS[kind].items():
+        (tools / name).write_text(script)
+        (tools / name).chmod(0o755)
+    before, values = world(kind, w)
+    for name, content in before.items():
+        (w / name).write_text(content)
+    monkeypatch.setenv("W", str(w))
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    args = ["rehearse", "--yes", "--ack-manual", "a rehearsal", str(path), "--journal", "rehearsal.jsonl"]
+    if fail_at:
+        args += ["--fail-at", FIRST_CHECK[kind]]
+    for name, value in values.items():
+        args += ["-p", f"{name}={value}"]
+    code = cli_main(args)
+    out = capsys.readouterr()
+    said = out.out + out.err
+    assert {name: (w / name).read_text() for name in before} == before, said
+    assert code == 0, said
+    assert "rollback restored state" in said

@@ -65,24 +65,71 @@ def _unclosed_quote(lines: list[str], line_no: int, error: yaml.MarkedYAMLError)
         quote = (lines[opened.line] if opened.line < len(lines) else "")[opened.column : opened.column + 1] or '"'
         return f"the {quote} opened on line {opened.line + 1}, column {opened.column + 1} is never closed: add the closing {quote} on that line"
     for index in range(line_no - 1, -1, -1):
-        match = _KEY_LINE.match(lines[index])
-        value = (match.group("value") or "") if match else ""
-        if value[:1] in ('"', "'") and not _closes(value):
-            quote = value[0]
-            column = len(lines[index]) - len(value) + 1
-            return (
-                f"the {quote} opened on line {index + 1}, column {column} is not closed on that line, "
-                f"so the string runs on to line {line_no + 1}: add the closing {quote} on line {index + 1}"
-            )
+        column = _open_quote(lines[index])
+        if column is None:
+            continue
+        quote = lines[index][column]
+        closed = _closing_line(lines, index, column)
+        if closed is not None and closed < line_no:
+            continue  # a string written over several lines, closed before the error: not its cause
+        return (
+            f"the {quote} opened on line {index + 1}, column {column + 1} is not closed on that line, "
+            f"so the string runs on to line {line_no + 1}: add the closing {quote} on line {index + 1}"
+        )
     return None
 
 
-def _closes(value: str) -> bool:
-    """Whether a quoted value that starts `value` ends on the same line."""
-    quote, rest = value[0], value[1:]
-    if quote == "'":
-        return "'" in rest.replace("''", "")
-    return re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+def _open_quote(line: str) -> int | None:
+    """The 0-based column of a quote on `line` that starts a quoted value (after `key: `, `- `, `[`, `{` or `,`, or
+    first on the line) and is not closed on the line; None when there is none (a quote inside a plain value, as in
+    `run: echo 'hi'`, starts nothing)."""
+    can_start, index = True, 0
+    while index < len(line):
+        char = line[index]
+        after = line[index + 1 : index + 2]
+        if char in " \t":
+            pass
+        elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+            return None  # a comment to the end of the line
+        elif char in "'\"" and can_start:
+            end = _quote_end(line, index + 1, char)
+            if end is None:
+                return index
+            index, can_start = end, False
+        elif char in "[{," or (char in "-:?" and after in ("", " ", "\t")):
+            can_start = True
+        else:
+            can_start = False  # a plain value: a quote further on is part of it
+        index += 1
+    return None
+
+
+def _quote_end(line: str, start: int, quote: str) -> int | None:
+    """Where the quoted value that opened before `start` closes on `line` ('' inside '…', a backslash escape inside
+    "…"), or None."""
+    index = start
+    while index < len(line):
+        if quote == '"' and line[index] == "\\":
+            index += 2
+            continue
+        if line[index] == quote:
+            if quote == "'" and line[index + 1 : index + 2] == "'":
+                index += 2
+                continue
+            return index
+        index += 1
+    return None
+
+
+def _closing_line(lines: list[str], index: int, column: int) -> int | None:
+    """The line where the quote opened at (`index`, `column`) closes, however many lines on; None if it never does."""
+    quote = lines[index][column]
+    if _quote_end(lines[index], column + 1, quote) is not None:
+        return index
+    for later in range(index + 1, len(lines)):
+        if _quote_end(lines[later], 0, quote) is not None:
+            return later
+    return None
 
 
 def _unclosed_bracket(lines: list[str], error: yaml.MarkedYAMLError, context: str) -> str | None:

@@ -29,10 +29,16 @@ def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
         folder = Path(path)
         found = runbooks_in(folder) if folder.is_dir() else [folder]
         if folder.is_dir() and not found:
-            problems.append(f"{path}: no runbooks here (expected *.yaml or *.yml files)")
+            problems.append(f"{_no_command(path)}: no runbooks here (expected *.yaml or *.yml files)")
         for file in found:
-            files.setdefault(file.parent.resolve() / file.name, path if file is folder else str(file))
+            files.setdefault(file.parent.resolve() / file.name, _no_command(path if file is folder else str(file)))
     return list(files.values()), problems
+
+
+def _no_command(path: str) -> str:
+    """`./NAME` for a NAME that starts with `:`: first on a line (`NAME: ok`, `NAME:3:1: ...`), `::stop-commands::x.yaml`
+    is a command to GitHub Actions, which obeys any log line starting with `::` (it stopped reading the annotations)."""
+    return f"./{path}" if path.startswith(":") else path
 
 
 def _escape_data(text: str) -> str:

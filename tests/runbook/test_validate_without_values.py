@@ -6,6 +6,9 @@ ones that do are listed as skipped, at their position.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from helpers_runbook import cli_main
 
 REQUIRED = """\
@@ -153,3 +156,18 @@ def test_github_annotation_cannot_be_split_into_a_second_command(tmp_path, capsy
     assert all(line.startswith(f"::error file={tmp_path}/x%2Cy%3Az\u241b]0;pwned\u2407.yaml,") for line in commands), commands
     assert len(commands) == 1  # the newline in the key is shown, never obeyed
     assert "forged%25" in out
+
+
+def test_a_file_named_like_a_workflow_command_is_no_command(tmp_path, monkeypatch, capsys):
+    """GitHub Actions obeys every log line that starts with `::`, whatever wrote it: `validate .` in CI named a pull
+    request's `::stop-commands::x.yaml` first on its line, and the runner stopped reading annotations (or took
+    `::error title=Approved::…` for one of ours). A name that starts with `:` is shown as `./NAME`, in both formats."""
+    monkeypatch.chdir(tmp_path)
+    Path("::stop-commands::tok.yaml").write_text(REQUIRED, encoding="utf-8")
+    Path("::error title=Approved::all reviewed.yaml").write_text("runbook: 1\nid: demo\n", encoding="utf-8")
+    for argv in (["validate", "."], ["validate", "--format", "github", "."], ["validate", "::stop-commands::tok.yaml"]):
+        cli_main(argv)
+        out, err = capsys.readouterr()
+        commands = [line for line in (out + err).splitlines() if line.startswith("::")]
+        assert all(re.match(r"::(error|warning|notice) file=\./%3A%3A", line) for line in commands), commands
+        assert "./::stop-commands::tok.yaml" in out + err

@@ -14,8 +14,10 @@ from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.runbook.durations import format_duration, timeout_words, written_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
+from runbook_tui.runbook.params import yaml_value
 from runbook_tui.runbook.plan import step_json
 from runbook_tui.runbook.plan_words import PlanWords
+from runbook_tui.runbook.safe_text import visible_line
 
 SECTION_WORDS = {
     "precheck": "Pre-checks (nothing changes yet)",
@@ -102,6 +104,12 @@ def _text(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v) for v in value)
     return "" if value is None else str(value)
+
+
+def _param_value(value: Any) -> str:
+    """A parameter's value as the text plan writes it (`yaml_value`: a list `["a, b", "c"]`, a newline `⏎`), so the board
+    approves what runs; an empty string as YAML writes it, `""`."""
+    return '""' if value == "" else visible_line(yaml_value(value))
 
 
 def _per_host(values: dict[str, str] | None) -> list[PerHost] | None:
@@ -209,7 +217,7 @@ def build_plan_view(runbook: Runbook) -> PlanView:
         file=runbook.file,
         digest=runbook.digest,
         ticket=ticket,
-        params=[(name, _text(value), declared[name].description if name in declared else "") for name, value in runbook.param_values],
+        params=[(name, _param_value(value), declared[name].description if name in declared else "") for name, value in runbook.param_values],
         hosts=[(group, h.path, f"{h.address}:{h.port}", h.user or "") for group, hosts in runbook.hosts if group != "local" for h in hosts],
         guards=guards,
         success=success,

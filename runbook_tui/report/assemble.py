@@ -28,6 +28,8 @@ from runbook_tui.report.fold import timeline_entry
 from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
     RESET,
+    RESET_SOLO,
+    RESET_UNCONFIRMED,
     ROLLED_BACK_SOLO,
     ROLLED_BACK_UNCONFIRMED,
     SERIES_POINTS,
@@ -425,7 +427,8 @@ def _step_text(plan: Mapping[str, Any]) -> str | None:
 def _verification(outcome: str, result: str, step: StepState, mode: str, open_run: bool) -> str:
     """confirmed, unverified (completed without a second person's confirmation), rolled back before confirmation (a
     completed step undone before a verifier confirmed it: it was flagged UNVERIFIED and counted among them, though its
-    change no longer stands), unverified (solo run), then rolled back (as that, where it ended in a solo run), waiting for verifier (the journal ends open while it waits: flagged UNVERIFIED before,
+    change no longer stands), unverified (solo run), then rolled back (as that, where it ended in a solo run), reset
+    before confirmation and unverified (solo run), then reset (the two for a step reset: nothing undid it), waiting for verifier (the journal ends open while it waits: flagged UNVERIFIED before,
     as if the run had gone on without the verifier), not required, or n/a (not completed).
 
     A confirmation by the person who ran the step is no second person's (`StepState.self_confirmed`). A step that
@@ -438,7 +441,10 @@ def _verification(outcome: str, result: str, step: StepState, mode: str, open_ru
     # marked done by hand, or the run ended before the verifier confirmed
     unverified = step.verified is False or mode in ("after", "both")
     if unverified and outcome in ("undone", RESET):  # a solo step's undo came with no confirmation ever due
-        return ROLLED_BACK_SOLO if step.verified is False and not step.confirmed_by else ROLLED_BACK_UNCONFIRMED
+        solo = step.verified is False and not step.confirmed_by
+        if outcome == RESET:
+            return RESET_SOLO if solo else RESET_UNCONFIRMED
+        return ROLLED_BACK_SOLO if solo else ROLLED_BACK_UNCONFIRMED
     if outcome == "awaiting_verification" and open_run and step.verified is not False:  # resume can still take his word
         return WAITING_FOR_VERIFIER
     return "unverified" if unverified else "not required"

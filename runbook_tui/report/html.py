@@ -37,7 +37,7 @@ _TONES = {
     "failed": "bad", "timed_out": "bad", "unknown": "bad", "rejected": "bad", "aborted": "bad", "rolled_back": "bad", "unfinished": "bad",
     "undone": "warn", "reset": "muted", "awaiting_verification": "warn", "unverified": "warn", "did not finish": "bad", "running": "warn",
     "skipped": "muted", "not run": "muted", "not required": "muted", "n/a": "muted", "no undo": "warn",
-    "rolled back before confirmation": "muted", "waiting for verifier": "warn",
+    "rolled back before confirmation": "muted", "reset before confirmation": "muted", "waiting for verifier": "warn",
 }  # fmt: skip
 
 

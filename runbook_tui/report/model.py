@@ -27,6 +27,10 @@ ROLLED_BACK_UNCONFIRMED = "rolled back before confirmation"
 #: A step's `verification` when it completed while the run was solo and was undone: no confirmation was ever due (it read
 #: `rolled back before confirmation`, as if a verifier had been about to give their word).
 ROLLED_BACK_SOLO = "unverified (solo run), then rolled back"
+#: The two above for a step a rollback went back past with nothing to undo (`RESET`): it was not rolled back, it runs
+#: again (its Confirmed-by read `... then rolled back` beside its Outcome `done, then reset (nothing to undo)`).
+RESET_UNCONFIRMED = "reset before confirmation"
+RESET_SOLO = "unverified (solo run), then reset"
 #: A step's `verification` while it waits for the verifier when the journal ends open: `resume` can still take their word.
 WAITING_FOR_VERIFIER = "waiting for verifier"
 #: How `counts` count a done step a rollback passed over (it has no undo: its change stands), not among `done`.

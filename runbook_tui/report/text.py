@@ -17,6 +17,8 @@ from runbook_tui.engine.outcome_words import with_criteria
 from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
     RESET,
+    RESET_SOLO,
+    RESET_UNCONFIRMED,
     ROLLED_BACK_SOLO,
     ROLLED_BACK_UNCONFIRMED,
     WAITING_FOR_VERIFIER,
@@ -168,9 +170,9 @@ def confirmed(step: Step) -> str:
         return str(step.confirmed_by)
     if step.verification == "unverified":
         return self_confirmed_words(step.confirmed_by) if step.confirmed_by else "UNVERIFIED"
-    if step.verification == ROLLED_BACK_UNCONFIRMED:  # it read UNVERIFIED: the change it made no longer stands
-        return f"{ROLLED_BACK_UNCONFIRMED} (only {step.confirmed_by}, who ran it, confirmed it)" if step.confirmed_by else ROLLED_BACK_UNCONFIRMED
-    if step.verification in (WAITING_FOR_VERIFIER, ROLLED_BACK_SOLO):
+    if step.verification in (ROLLED_BACK_UNCONFIRMED, RESET_UNCONFIRMED):  # it read UNVERIFIED: the change it made no longer stands
+        return f"{step.verification} (only {step.confirmed_by}, who ran it, confirmed it)" if step.confirmed_by else step.verification
+    if step.verification in (WAITING_FOR_VERIFIER, ROLLED_BACK_SOLO, RESET_SOLO):
         return step.verification
     if step.verification == "not required":  # no word after it was needed; a `verify: before` step's came before it ran
         return f"go-ahead by {step.go_ahead_by}" if step.go_ahead_by else "not required"

@@ -43,6 +43,7 @@ from runbook_tui.ui.key_intents import KEY_INTENTS
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog, RawLine
+from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, skip_prompt
@@ -256,7 +257,7 @@ class RunView(CoalescedRepaintScreen):
             self.query_one(RightColumn).mount(self._panel_area())
             self.query_one(RightColumn).fit_detail()
         self.query_one(StepList).show(state)
-        self.query_one(StepDetail).show(state, state.current)
+        self.query_one(StepDetail).show(state, pane_step(state))  # during a rollback: the step whose undo runs
         self._tick()
         if self._pending_lines and seen:
             self._ask_repaint()  # the output's frame

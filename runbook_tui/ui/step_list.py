@@ -33,6 +33,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, status_text, step_looks
 from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.widgets import StepDetail
 
 #: Cells the status mark takes in a row.
@@ -147,8 +148,8 @@ class StepList(ScrollView, can_focus=True):
                 if self._shown[sid] != looks:
                     self._shown[sid] = looks
                     self._refresh_row(self._rows[sid])
-        if state.current is not None:
-            self.move_cursor(self._rows[state.current])
+        if (standing := pane_step(state)) is not None:
+            self.move_cursor(self._rows[standing])
 
     @staticmethod
     def _looks(state: RunState, sid: str) -> tuple[str, str]:

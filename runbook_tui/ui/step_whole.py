@@ -23,6 +23,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
+from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.widgets import step_as_shown, step_outcome
 from runbook_tui.ui.wrap import CommandText
@@ -33,7 +34,7 @@ def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tupl
     verbatim (YAML's quoting showed `printf '\\t'` and `\\U0001F680` for what runs as `printf '\\t'` and 🚀), then
     what became of it as the detail pane says it (the pane's `v shows all` opened a dialog without the hosts' results),
     to `reader` as the pane says it to them."""
-    current = state.current
+    current = pane_step(state)  # the pane's step: during a rollback the one whose undo runs
     if current is None:
         return None
     entry = step_as_shown(state, current)

@@ -35,6 +35,7 @@ from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, 
 from runbook_tui.ui.header_people import people_row
 from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.pane_step import rolling_back_at
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -248,7 +249,7 @@ class StepDetail(Static):
         plan_entry = state.plan_steps.get(step_id or "")
         paused = state.paused and step_id is None  # said only with every step done: a pause redraws no step (nor lays out)
         shown: tuple[Any, ...] = (step_id, drawn, decided, plan_entry, state.outcome, state.solo, paused)
-        shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry))
+        shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry), rolling_back_at(state) == step_id)
         if shown == self._shown:
             return
         self._shown = shown
@@ -272,7 +273,8 @@ class StepDetail(Static):
         status = status_text(step_looks(step), theme)
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
-            looking = "" if step_id == state.current else f" · only looking ({current})"  # ↑↓ in the step list
+            undoing = rolling_back_at(state) == step_id and step_id not in state.rollback_order  # ui/pane_step.py
+            looking = " · its undo runs" if undoing else "" if step_id in (state.current, rolling_back_at(state)) else f" · only looking ({current})"  # ↑↓
             self.parent.titled(f"step {position}{looking}", _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS

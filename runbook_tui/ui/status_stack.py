@@ -31,6 +31,7 @@ from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.engine.state_model import RollbackState
 from runbook_tui.engine.step_stop import running_now
+from runbook_tui.engine.wait_cut import cut_wait_problem
 from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
 from runbook_tui.notify.left_words import not_expired
@@ -91,7 +92,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         found.append(rejection(current or "", step.decision, step.decided_by, str(step.decided_at or ""), step.reason, again_keys(state, "u roll back")))
     if step is not None and step.status == "unknown":
         keys = {} if state.rollback_stopped else {"assignee": enter_and(state, "d mark done", "u roll back")}  # (refused then: u says it)
-        found.append(Status(f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
+        # a wait cut by the program's stop ran nothing: the fold's words (engine/wait_cut.py), as the pane says them
+        cut = cut_wait_problem(state.plan_steps.get(current or "", {}), step.started_at)
+        found.append(Status(f"'{current}': {cut}" if cut else f"'{current}' outcome UNKNOWN (the program stopped while it ran)", "warning", keys))
     if rollback is not None and not rollback.finished:
         # An undo, or a rollback section's step, runs; else the last undo done (it read `starting…` all along but undos).
         doing = running_now(state)

@@ -21,6 +21,7 @@ from runbook_tui.engine.actors import YOU, named
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
+from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.said import Said
 from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
@@ -131,6 +132,8 @@ def _step_started(e: Event) -> str:
     started = f"{e['step']} started (attempt {e.get('attempt')})"
     left = e.get("left_out")  # hosts an earlier step failed on: `; left out: web3 (failed at step drain)`
     also = f"; {left_out_words(left)}" if isinstance(left, dict) and left else ""
+    if e.get("injected"):  # rehearse --fail-at: nothing starts (it read `tune started (attempt 1) on local`)
+        return f"{e['step']} (attempt {e.get('attempt')}) on {_on(e)}: failure {NEVER_RAN}"
     return f"{started}: nothing runs" if e.get("commands") == {} else f"{started} on {_on(e)}{also}"
 
 

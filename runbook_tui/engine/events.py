@@ -76,6 +76,7 @@ class StepStarted(Rendered):
     phase: str
     driver: NotRequired[str]  # the command whose policy started it (exec, resume, rehearse), not a person's move then
     at_once: NotRequired[int]  # more hosts than run at once (max_concurrency): the rest wait for a slot (fold_steps.py)
+    injected: NotRequired[bool]  # rehearse --fail-at: the step fails without running its command (engine/injected.py)
 
 
 # -- the session -------------------------------------------------------------------------------
@@ -150,7 +151,8 @@ STEP_STARTED: Final = _declare(
     " `left_out` {host: why}: hosts of the step not run because an earlier step of the run failed, timed out or ended"
     " unknown on them (`failed at step drain`; not in `hosts`, nor undone by a rollback), since session 23. `at_once`: more"
     " `hosts` than run at once (max_concurrency): the first `at_once` start (of each wave), each other host when one before it"
-    " ends (`host_finished`), in order, so a process that dies leaves those that never started `pending`, since session 26.",
+    " ends (`host_finished`), in order, so a process that dies leaves those that never started `pending`, since session 26."
+    " `injected` true: `rehearse --fail-at` fails this step without running its command, since session 30.",
 )
 Output = TypedDict("Output", {"step": str, "host": str, "stream": str, "text": str, "phase": str})
 OUTPUT: Final = _declare("output", Output, 'Output of a command (`phase` "run" or "undo"; written in groups).')

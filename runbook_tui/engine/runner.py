@@ -21,6 +21,7 @@ from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
 from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, undo_end, within_max_fail
+from runbook_tui.engine.injected import injected_end
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
@@ -201,7 +202,10 @@ class StepRunner(WaitStep):
         if len(plan.hosts) > self.max_concurrency and step.kind == "run" and self.state.mode not in ("dry-run", "practice"):
             rendered["at_once"] = self.max_concurrency  # the others wait for a slot: `pending` until one frees (fold_steps.py)
         self._found = {h: run for h, run in left_running(self.state, step.id).items() if h in rendered["commands"]}
-        self.emit(ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered, **self.driven())
+        injected: dict[str, Any] = {"injected": True} if step.id in self._injected else {}  # rehearse --fail-at: never runs
+        self.emit(
+            ev.STEP_STARTED, actor, step=step.id, attempt=attempt, hosts=[h.name for h in plan.hosts], phase="run", **rendered, **self.driven(), **injected
+        )
         if self._found:
             self.emit(ev.NOTE, SYSTEM, **following_note(step.id, self._found))
         captured: dict[str, str] = {}
@@ -214,8 +218,7 @@ class StepRunner(WaitStep):
         if dry is not None:
             self.emit(ev.NOTE, SYSTEM, step=step.id, text=dry)
         if step.id in self._injected:
-            problems = ["failure injected by rehearse --fail-at; the command was not run"]
-            host_results = {h.name: {"status": "failed", "exit_code": None, "error": "injected failure"} for h in hosts}
+            problems, host_results = injected_end(hosts)
         elif step.kind == "run":
             host_results, stdout, problems, tolerated, unrecorded = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:

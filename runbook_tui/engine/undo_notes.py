@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
+from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
 from runbook_tui.engine.reattach import undo_left_running, undo_lost_link
 from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, StepRecord, plannable
@@ -51,6 +52,8 @@ def _host_words(host: HostState) -> str:
     error = host.error or ""
     if host.status == "failed" and error.startswith("stopped by "):  # engine/step_stop.py: a person's `k`
         return f"step {error.split(';')[0].split(' before retry')[0]}"
+    if host.status == "failed" and injected([error]):  # rehearse --fail-at (it read `step failed`, as if it had run)
+        return f"step failed, {NEVER_RAN}"
     return _HOST_WORDS.get(host.status, "")
 
 

@@ -12,6 +12,7 @@ from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
+from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.outcome_words import with_criteria
 from runbook_tui.report.model import (
@@ -144,6 +145,8 @@ def step_outcome(step: Step) -> str:
     stop = next((e for e in reversed(step.history) if e.kind in ("attempt", "stopped")), None)
     if stop is not None and stop.kind == "stopped" and step.result == "failed":  # it read FAILED, as if its command had
         words += f": stopped by {stop.by}"
+    if step.result == "failed" and step.attempts and injected(h.error for h in step.attempts[-1].hosts):  # rehearse --fail-at
+        words += f" ({NEVER_RAN})"
     words += "".join(f"; {why}" for why in _fewer_hosts(step))
     if step.record_ends_running:  # UNKNOWN, and why: nobody saw it end (it read `running`, as if under way)
         words += f": {RECORD_ENDS_RUNNING}"

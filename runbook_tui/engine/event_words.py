@@ -302,7 +302,7 @@ def _metric_baseline(e: Event) -> Said:
 
 def _notified(e: Event) -> Said:
     result = f"HTTP {e.get('status')}" if e["type"] == ev.NOTIFIED else f"FAILED: {e.get('error')}"
-    return Said("──", [f"{e.get('event')} to {e.get('target')}: {result} (attempts {e.get('attempts')})"])
+    return Said("──" if e["type"] == ev.NOTIFIED else "!!", [f"{e.get('event')} to {e.get('target')}: {result} (attempts {e.get('attempts')})"])
 
 
 def _silence(e: Event) -> Said:
@@ -310,7 +310,7 @@ def _silence(e: Event) -> Said:
     matchers = ", ".join(e.get("matchers") or [])
     detail = {ev.SILENCE_CREATED: f"{matchers} until {e.get('ends_at')}", ev.SILENCE_KEPT: f"until {e.get('until')}"}.get(kind, "")
     failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
-    return Said("──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
+    return Said("!!" if kind == ev.SILENCE_FAILED else "──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 
 
 def _line(seq: Any) -> str:
@@ -455,6 +455,8 @@ def said(event: Event, reader: str | None = None) -> Said | None:
     their own acts as `you`, as that screen's status rows say them; None (exec, the assignee's log, replay, the report):
     every name as journaled."""
     if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):  # a host's end: the step's own line says each host
+        return None
+    if event["type"] == ev.ERROR and event.get("outreach") and event.get("transient"):  # its notify_failed/silence_failed said it
         return None
     shown = _visible(event, _COMMANDS.get(event["type"], frozenset()))
     say = SAYS.get(shown["type"])

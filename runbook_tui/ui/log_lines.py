@@ -28,7 +28,8 @@ from runbook_tui.ui.note_line import cut_middle
 #: a start outside the change window, with its reason; a change of how the run is verified (`resume --share` of a solo
 #: run: the verifier who joined read `a done [unverified]` and nothing of when or by whom it went shared); each pause and its end, by whom and when (the status row says
 #: `PAUSED` only while it lasts: afterwards nothing on the pane said the run had stood still, who held it, or who went
-#: on, where exec's lines said both; the line goes in the output frame after the key's own, `RunScreen._repaint`).
+#: on, where exec's lines said both; the line goes in the output frame after the key's own, `RunScreen._repaint`);
+#: a notice or an alert silence that failed, in its own words (the `error` journaled after it says it again: said by none).
 LOGGED = frozenset({
     ev.STEP_STARTED, ev.UNDO_STARTED, ev.UNDO_FINISHED, ev.STEP_FINISHED, ev.CHECKPOINT_REACHED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED,
     ev.ERROR, ev.NOTE, ev.WAVE_STARTED, ev.WAVE_FINISHED, ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE,
@@ -36,6 +37,7 @@ LOGGED = frozenset({
     ev.HOLD_REQUESTED, ev.ROLLBACK_REQUESTED, ev.ROLLBACK_DECLINED, ev.CRITERIA_ACCEPTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED, ev.GUARD_TRIPPED,
     ev.VERIFIER_HANDOVER, ev.SESSION_INTERRUPTED, ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.SHARE_REFUSING, ev.JOIN_REFUSED,
     ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT, ev.PLAN_APPROVED, ev.WINDOW_OVERRIDE, ev.PAUSED, ev.RESUMED, ev.MODE_CHANGED,
+    ev.NOTIFY_FAILED, ev.SILENCE_FAILED,
 })  # fmt: skip
 #: Between the host and an output line on the pane (stderr: `!`).
 OUTPUT_MARK = "│"

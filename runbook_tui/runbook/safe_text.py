@@ -40,13 +40,28 @@ _ALSO_SHOWN = frozenset(
 _PRESENTATION = {0xFE0E: "", 0xFE0F: ""}
 
 
-#: Where the format characters and separators are (tests/ui/test_invisible_characters.py holds it to every code point):
-#: the table is made in 2 ms, where a walk over the whole code space took 0.2 s at each start.
+#: Where the format characters and separators are (tests/ui/test_invisible_characters.py holds the table to every code point).
 _BLOCKS = ((0x0, 0x2100), (0xFE00, 0x10000), (0x11000, 0x14000), (0x1BC00, 0x1BD00), (0x1D100, 0x1D200), (0xE0000, 0xE1000))
+#: The format characters and separators of Unicode 14.0.0 (Python 3.11's `unicodedata`) as [start, end) ranges, what
+#: `format_characters` finds there: written out, as walking the blocks cost every start 2-5 ms (bench/README.md, session 30).
+_UNICODE_14_FORMAT = (
+    (0xAD, 0xAE), (0x600, 0x606), (0x61C, 0x61D), (0x6DD, 0x6DE), (0x70F, 0x710), (0x890, 0x892), (0x8E2, 0x8E3),
+    (0x180E, 0x180F), (0x200B, 0x2010), (0x2028, 0x202F), (0x2060, 0x2065), (0x2066, 0x2070), (0xFEFF, 0xFF00),
+    (0xFFF9, 0xFFFC), (0x110BD, 0x110BE), (0x110CD, 0x110CE), (0x13430, 0x13439), (0x1BCA0, 0x1BCA4), (0x1D173, 0x1D17B),
+    (0xE0001, 0xE0002), (0xE0020, 0xE0080),
+)  # fmt: skip
+
+
+def format_characters() -> set[int]:
+    """Every format character (Cf) and line or paragraph separator (Zl, Zp) in `_BLOCKS`, by this Python's `unicodedata`."""
+    return {code for start, end in _BLOCKS for code in range(start, end) if unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp")}
+
+
 #: Every character a terminal draws as nothing (or as other than Rich measures it): a format character (bidi overrides
 #: and isolates, zero-width marks, the BOM, the soft hyphen, the tag characters U+E0000-U+E007F, an invisible copy of
-#: ASCII), a line or paragraph separator, or one of `_ALSO_SHOWN`.
-_INVISIBLE = sorted({code for start, end in _BLOCKS for code in range(start, end) if unicodedata.category(chr(code)) in ("Cf", "Zl", "Zp")} | _ALSO_SHOWN)
+#: ASCII), a line or paragraph separator, or one of `_ALSO_SHOWN`. Another Unicode version is walked for.
+_FORMAT = {code for start, end in _UNICODE_14_FORMAT for code in range(start, end)} if unicodedata.unidata_version == "14.0.0" else format_characters()
+_INVISIBLE = sorted(_FORMAT | _ALSO_SHOWN)
 #: Each shown by its code (`⟨U+202E⟩`), so nothing hides, reorders or shifts text.
 _CODES = {code: f"\u27e8U+{code:04X}\u27e9" for code in _INVISIBLE}
 _VISIBLE = str.maketrans({**_C0_C1, **_PRESENTATION, **_CODES})

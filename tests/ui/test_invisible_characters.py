@@ -18,6 +18,7 @@ import pytest
 from rich.cells import cell_len
 from run_screen_helpers import make_app, painted, prepare_workdir, settled, started
 
+from runbook_tui.runbook import safe_text
 from runbook_tui.runbook.safe_text import json_inert, visible, visible_line
 
 #: Letters drawn as blank space: the Hangul fillers (choseong, jungseong, compatibility, halfwidth).
@@ -78,3 +79,12 @@ def test_emoji_are_drawn_as_wide_as_they_are_measured() -> None:
     Rich in none)."""
     assert visible_line("⚠\ufe0f Drop ☃\ufe0e") == "⚠ Drop ☃"
     assert visible("👍\U0001f3fb a\ufe00 b\U000e0100") == "👍⟨U+1F3FB⟩ a⟨U+FE00⟩ b⟨U+E0100⟩"
+
+
+def test_the_table_written_out_is_what_walking_unicode_finds() -> None:
+    """The format characters are written out for Python 3.11's Unicode (walking the blocks cost each start 2-5 ms): the
+    ranges are the walk's, and another Unicode version is walked for."""
+    assert unicodedata.unidata_version == "14.0.0", "another Python: write its ranges out (safe_text.format_characters) or start-up walks them"
+    written = {code for start, end in safe_text._UNICODE_14_FORMAT for code in range(start, end)}
+    assert written == safe_text.format_characters() == safe_text._FORMAT
+    assert {ord(char) for char in INVISIBLE if char not in FILLERS} == written  # every code point, not only the blocks

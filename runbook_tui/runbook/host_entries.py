@@ -211,8 +211,12 @@ def host_name_problem(name: str) -> str | None:
 def is_host_name(address: str) -> bool:
     """Whether a connection could use `address`: a name idna encodes (no part between dots empty or over 63
     characters), or an IP address. The one check behind a host's address and a URL's host at `validate`."""
+    name = address.strip("[]")
+    if name.isascii():  # the idna codec's own test of an ASCII name, without importing the codec (and stringprep: ~1 ms a load)
+        *labels, last = name.split(".")
+        return all(0 < len(label) < 64 for label in labels) and len(last) < 64
     try:
-        address.strip("[]").encode("idna")
+        name.encode("idna")
     except UnicodeError:
         return False
     return True

@@ -7,8 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from runbook_tui import cli
+from runbook_tui.runbook.host_entries import is_host_name
 
 RUNBOOK = """\
 runbook: 1
@@ -104,3 +107,22 @@ def test_an_empty_address_or_user_is_refused(tmp_path: Path, capsys: pytest.Capt
     path.write_text(RUNBOOK.format(address="x", url="http://p:9090", hook="https://h/x").replace('{name: w1, address: "x"}', entry), encoding="utf-8")
     assert cli.main(["validate", str(path)]) == 2
     assert capsys.readouterr().err.splitlines() == [f"{tmp_path}/{said}"]
+
+
+@example("a" * 63)
+@example("a" * 64)
+@example("a" * 64 + ".")
+@example("a." + "b" * 64)
+@example("a..b")
+@example(".a")
+@example("a.")
+@example("")
+@given(st.text(alphabet=st.sampled_from("ab.-[]:é"), max_size=140) | st.builds(".".join, st.lists(st.text("a", min_size=0, max_size=70), max_size=4)))
+def test_a_name_is_taken_as_the_idna_codec_takes_it(name: str) -> None:
+    """An ASCII name is judged without importing the codec (a load paid ~1 ms for it): as the codec judges it."""
+    try:
+        name.strip("[]").encode("idna")
+        encodes = True
+    except UnicodeError:
+        encodes = False
+    assert is_host_name(name) == encodes, name

@@ -113,13 +113,12 @@ class Fields:
 
     def _resolved(self, m: YMap, key: str) -> Any:
         """The value, with a template string rendered first (so `timeout: "{{ t }}s"` works)."""
-        return self.resolve(m[key], m.value_mark(key))
+        value = m[key]
+        return self.render(value, m.value_mark(key)) if _templated(value) else value  # a mark only for a template: a load reads thousands
 
     def resolve(self, value: Any, mark: Mark) -> Any:
         """`value` as written, or, for a template string, its rendered text (None when it cannot render: said already)."""
-        if isinstance(value, str) and ("{{" in value or "{%" in value):
-            return self.render(value, mark)
-        return value
+        return self.render(value, mark) if _templated(value) else value
 
     def string(self, m: YMap, key: str, default: str | None = None) -> str | None:
         """A plain string that needs no template (ids, names, enum values)."""
@@ -275,3 +274,8 @@ def _as_int(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+def _templated(value: Any) -> bool:
+    """Whether a value is a string a template renders (`{{ }}` or `{% %}` in it)."""
+    return isinstance(value, str) and ("{{" in value or "{%" in value)

@@ -206,8 +206,10 @@ class TextMaker:
         said: set[tuple[Mark, str]] = set()  # `{{ x }} {{ x }}` was said twice at the same place
         for ref in analysis.references:
             problem = self._problem(ref.root, ref.attr, scope)
+            if not problem:
+                continue  # (its place is found only for a problem: a load checks thousands of names)
             where = self._ref_mark(mark, source, ref.line, ref.root)
-            if problem and (where, problem) not in said:
+            if (where, problem) not in said:
                 said.add((where, problem))
                 self.diags.error(where, problem)
         return not said

@@ -20,6 +20,8 @@ NOTES_KEPT = 200
 FINAL_STEP = frozenset({"done", "skipped"})
 #: Statuses from which a step may be run (again).
 RUNNABLE = frozenset({"pending", "failed", "rejected", "unknown", "undone"})
+#: The last session mapping `RunState.plan_steps` read, with what it read: held, so its identity stands for it.
+_plan_read: list[tuple[Mapping[str, Any] | None, Mapping[str, Mapping[str, Any]]]] = [(None, MappingProxyType({}))]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +201,13 @@ class RunState:
 
     @property
     def plan_steps(self) -> Mapping[str, Mapping[str, Any]]:
-        """Each step's plan entry (command, hosts, undo...) from session_started."""
-        return {s["id"]: s for section in self.session.get("plan", {}).get("sections", []) for s in section["steps"]}
+        """Each step's plan entry (command, hosts, undo...) from session_started: read once per session mapping (a new
+        one with each fold that changes it), as screens ask for it dozens of times a frame (43 before `run`'s first)."""
+        session, entries = _plan_read[0]
+        if session is not self.session:
+            entries = MappingProxyType({s["id"]: s for section in self.session.get("plan", {}).get("sections", []) for s in section["steps"]})
+            _plan_read[0] = (self.session, entries)
+        return entries
 
     @property
     def current(self) -> str | None:

@@ -58,7 +58,26 @@ def _environment(finalize: Callable[[Any], str]) -> BoundedSandbox:
     # hid an undeclared `{{ namespace }}` from validation.
     for name in ("lipsum", "cycler", "joiner", "dict", "namespace"):
         env.globals.pop(name, None)
+    for name, refusal in _BY_CHANCE.items():  # named in a string too (`map('random')`): refused as it renders
+        env.filters[name] = _refused(refusal)
     return env
+
+
+def _refused(refusal: str) -> Callable[..., Any]:
+    def refuse(*_: Any, **__: Any) -> Any:
+        raise TemplateError(refusal)
+
+    return refuse
+
+
+#: Filters whose result differs at each render: the text people read (plan, step_ready, the verifier's go-ahead)
+#: is rendered apart from the one the shell runs, so they would differ.
+_BY_CHANCE = {
+    "random": (
+        "the filter 'random' picks anew each time the text renders, so the plan, what the verifier approves and what"
+        " runs would differ; expected a parameter (type: choice) or the value written out"
+    ),
+}
 
 
 ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
@@ -109,6 +128,8 @@ def _check_known(tree: nodes.Template) -> None:
     for kind, node_type, known in (("filter", nodes.Filter, environment.filters), ("test", nodes.Test, environment.tests)):
         for node in tree.find_all(node_type):
             assert isinstance(node, (nodes.Filter, nodes.Test))  # what find_all was asked for; narrows the type
+            if kind == "filter" and node.name in _BY_CHANCE:
+                raise TemplateError(_BY_CHANCE[node.name], node.lineno)
             if node.name not in known:
                 raise TemplateError(f"unknown {kind} '{node.name}'{_close_names(node.name, known)}", node.lineno)
 

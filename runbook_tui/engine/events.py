@@ -63,6 +63,7 @@ class Rendered(TypedDict):
     confirm: NotRequired[str]
     env: NotRequired[dict[str, str]]
     left_out: NotRequired[dict[str, str]]
+    now: NotRequired[str]  # the time the step's `{{ now }}` renders with, shown and run alike (engine/step_now.py)
 
 
 class StepReady(Rendered):
@@ -142,7 +143,8 @@ STEP_READY: Final = _declare(
     "step_ready",
     StepReady,
     "The step as it will run (rendered with the captures known now, secrets masked), whenever it becomes the current one: what the verifier approves;"
-    " `left_out` as in step_started (their commands not listed), since session 23.",
+    " `left_out` as in step_started (their commands not listed), since session 23; `now`, for a step whose texts read"
+    " `{{ now }}`: the time they render with, shown and run alike (a resumed run's undo too), since session 30.",
 )
 STEP_STARTED: Final = _declare(
     "step_started",

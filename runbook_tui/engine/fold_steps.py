@@ -59,7 +59,7 @@ def _at_once(e: Event) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-_RENDERED = ("title", "commands", "undo", "text", "confirm", "env")
+_RENDERED = ("title", "commands", "undo", "text", "confirm", "env", "now")
 
 
 def _rendered(e: Event) -> Mapping[str, Any]:

@@ -7,9 +7,11 @@ does it once decided. Every mutation still goes through `emit`.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
@@ -32,6 +34,7 @@ from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, plan_rollback, to_json
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
+from runbook_tui.engine.step_now import step_now
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import step_records
 from runbook_tui.engine.undo_waves import undo_in_waves
@@ -100,9 +103,9 @@ class StepRunner(WaitStep):
 
     # -- running a step ----------------------------------------------------------
 
-    def _context(self, host: Host | None, *, secrets: bool) -> dict[str, Any]:
+    def _context(self, host: Host | None, *, secrets: bool, now: dt.datetime | None = None) -> dict[str, Any]:
         captured = self._captured_as_printed() if secrets else self.state.captured
-        return context_for(self.runbook, host=host, captured=captured, secrets=self.secrets if secrets else None)
+        return context_for(self.runbook, host=host, captured=captured, secrets=self.secrets if secrets else None, now=now)
 
     def _refuse_lost_captures(self, step: Step, text: Text) -> None:
         """A capture the journal kept masked (`engine.capture_words`): refused, never run with `***` in its place."""
@@ -124,23 +127,23 @@ class StepRunner(WaitStep):
                 captured[name] = printed
         return captured
 
-    def _render(self, text: Text, host: Host | None, *, secrets: bool = True) -> str:
-        return render_text(text, self._context(host, secrets=secrets))
+    def _render(self, text: Text, host: Host | None, *, secrets: bool = True, now: dt.datetime | None = None) -> str:
+        return render_text(text, self._context(host, secrets=secrets, now=now))
 
-    def _field(self, text: Text, host: Host, name: str) -> str:
+    def _field(self, text: Text, host: Host, name: str, now: dt.datetime | None) -> str:
         """A step's env value or cwd for its command; a failed render names the field, not the command."""
         try:
-            return self._render(text, host)
+            return self._render(text, host, now=now)
         except TemplateError as exc:
             raise FieldError(f"cannot render {name} ({text.mark}): {exc}") from None  # FILE:LINE:COL: the author's place
 
-    def _shown(self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = ()) -> str:
-        """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`."""
-        return shown_text(self.runbook, self.state, text, host, hosts)
+    def _shown(self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = (), now: dt.datetime | None = None) -> str:
+        """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`; `now`: the step's."""
+        return shown_text(self.runbook, self.state, text, host, hosts, now)
 
     def _once(self, step: Step, text: Text | None) -> str:
         """A text of `step` shown once for all its hosts (a confirm, a question)."""
-        return self._shown(text, hosts=self.runbook.targets(step))
+        return self._shown(text, hosts=self.runbook.targets(step), now=step_now(self.state, step))
 
     def _command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, tag: str = "") -> Command:
         """The rendered command; its `key` is unique per host, attempt, retry and rollback.
@@ -150,12 +153,12 @@ class StepRunner(WaitStep):
         would otherwise all follow the first host's run), between retries (a retry would re-attach to the failed run
         instead of running again) and between rollbacks (`tag`). A dry run never computes with a capture it lacks.
         """
-        key = f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}"
+        key, now = f"{self.session_id}/{step.id}/{host.name}/{phase}{attempt}{tag}", step_now(self.state, step)
         if self.state.mode == "dry-run" and unknown_in_a_dry_run(text.source, self.state.captured):
-            return Command(host=host, command=text.source, sudo=step.sudo, key=key, shown=self._shown(text, host))
+            return Command(host=host, command=text.source, sudo=step.sudo, key=key, shown=self._shown(text, host, now=now))
         self._refuse_lost_captures(step, text)
-        shell = command_text(text, self._context(host, secrets=True))
-        env = [(name, self._field(value, host, f"env {name}")) for name, value in step.env]
+        shell = command_text(text, self._context(host, secrets=True, now=now))
+        env = [(name, self._field(value, host, f"env {name}", now)) for name, value in step.env]
         problem = environment_refusal(shell.text, [(name, rendered) for (name, rendered), (_, value) in zip(env, step.env) if is_template(value.source)])
         if problem is not None:
             raise TemplateError(problem)
@@ -163,7 +166,7 @@ class StepRunner(WaitStep):
             host=host,
             command=shell.text,
             env=tuple(env) + shell.env,
-            cwd=self._field(step.cwd, host, "cwd") if step.cwd is not None else None,
+            cwd=self._field(step.cwd, host, "cwd", now) if step.cwd is not None else None,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
             key=key,
@@ -273,7 +276,7 @@ class StepRunner(WaitStep):
         if step.expect.stdout is not None:
             try:  # before anything runs: a step whose output cannot be judged must not change anything
                 for host in hosts:
-                    expectations[host.name] = StdoutExpectation(self._render(step.expect.stdout, host))
+                    expectations[host.name] = StdoutExpectation(self._render(step.expect.stdout, host, now=step_now(self.state, step)))
             except TemplateError as exc:
                 refused = f"cannot render expect.stdout ({step.expect.stdout.mark}): {exc}"
             except ExpectationError as exc:
@@ -381,44 +384,47 @@ class StepRunner(WaitStep):
             publish(stream, assembler.finish())
         return result
 
-    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None) -> dict[str, Any]:
-        """The step's texts as they will run, rendered once with the captures known now (secrets masked).
+    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None, *, fresh: bool = False) -> dict[str, Any]:
+        """The step's texts as they will run, rendered once with the captures known now (secrets masked) and its `now`.
 
         Carried in `step_ready` and `step_started`, so the assignee, the verifier, replay and the report all show this same text.
         """
+        now = step_now(self.state, step, fresh=fresh)
         left = left_out(self.state, step.id)  # not run there: an earlier step failed on them (engine/left_out.py)
         hosts = tuple(h for h in self.runbook.targets(step) if h.name not in left) if hosts is None else hosts
         once = hosts or self.runbook.targets(step)  # every host left out: its texts still read as for its hosts
-        rendered: dict[str, Any] = {"title": self._title(step, once)}  # title, note, confirm, env: once for all its hosts
-        rendered.update({"left_out": left} if left else {})
+        shown = partial(self._shown, now=now)
+        rendered: dict[str, Any] = {"title": self._title(step, once, now)}  # title, note, confirm, env: once for all its hosts
+        rendered.update(({"left_out": left} if left else {}) | ({"now": now.isoformat()} if now is not None else {}))
         if step.kind == "run":
-            rendered["commands"] = {h.name: self._shown(step.body, h) for h in hosts}
+            rendered["commands"] = {h.name: shown(step.body, h) for h in hosts}
         elif step.kind in ("note", "ask") and step.body is not None:
-            rendered["text"] = self._shown(step.body, hosts=once)
+            rendered["text"] = shown(step.body, hosts=once)
         if step.undo is not None:
-            rendered["undo"] = {h.name: self._shown(step.undo, h) for h in hosts}
+            rendered["undo"] = {h.name: shown(step.undo, h) for h in hosts}
         if step.confirm is not None:
-            rendered["confirm"] = self._shown(step.confirm, hosts=once)
+            rendered["confirm"] = shown(step.confirm, hosts=once)
         if step.env:
-            rendered["env"] = {name: self._shown(value, hosts=once) for name, value in step.env}
-        rendered.update(({"cwd": self._shown(step.cwd, hosts=once)} if step.cwd is not None else {}) | ({"sudo": True} if step.sudo else {}))  # where, as whom
+            rendered["env"] = {name: shown(value, hosts=once) for name, value in step.env}
+        rendered.update(({"cwd": shown(step.cwd, hosts=once)} if step.cwd is not None else {}) | ({"sudo": True} if step.sudo else {}))  # where, as whom
         return rendered
 
-    def _title(self, step: Step, hosts: tuple[Host, ...] | None = None) -> str:
+    def _title(self, step: Step, hosts: tuple[Host, ...] | None = None, now: dt.datetime | None = None) -> str:
         """The title as shown (step_ready, the undo list): a lazy one (captured.*, host) rendered now, for its hosts."""
         hosts = self.runbook.targets(step) if hosts is None else hosts
-        return self._shown(step.title_text, hosts=hosts) if step.title_text is not None else step.title
+        return self._shown(step.title_text, hosts=hosts, now=now or step_now(self.state, step)) if step.title_text is not None else step.title
 
     def announce_ready(self, step_id: str) -> None:
-        """`step_ready`: what the verifier is asked to approve, rendered before the step runs."""
+        """`step_ready`: what the verifier is asked to approve, rendered before the step runs (its `now` read here)."""
         step = self.runbook.step(step_id)
-        self.emit(ev.STEP_READY, SYSTEM, step=step_id, **self.rendered_step(step))
+        self.emit(ev.STEP_READY, SYSTEM, step=step_id, **self.rendered_step(step, fresh=True))
 
     # -- rollback ----------------------------------------------------------------
 
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""
-        plan = plan_rollback(self.runbook, step_records(self.state), scope, lambda step, host: self._shown(step.undo, host), self._title)
+        undo = lambda step, host: self._shown(step.undo, host, now=step_now(self.state, step))  # noqa: E731 (with the step's now)
+        plan = plan_rollback(self.runbook, step_records(self.state), scope, undo, self._title)
         # A rollback step that already ran to its end (a full rollback the process died in, resumed) is not run again.
         remaining = tuple(sid for sid in plan.rollback_steps if self.state.steps[sid].status not in ("done", "awaiting_verification"))
         return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)

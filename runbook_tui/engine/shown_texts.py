@@ -11,6 +11,7 @@ What runs is always rendered from the real values per host (`runner._command`), 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from runbook_tui.engine.dry_run import unknown_in_a_dry_run
@@ -22,9 +23,11 @@ from runbook_tui.runbook.plan_words import PlanWords
 from runbook_tui.runbook.templating import TemplateError
 
 
-def shown_text(runbook: Runbook, state: RunState, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = ()) -> str:
-    """`text` on `host`, or shown once for `hosts` (a step's text that is not per host); where it cannot render yet,
-    the template and why."""
+def shown_text(
+    runbook: Runbook, state: RunState, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = (), now: dt.datetime | None = None
+) -> str:
+    """`text` on `host`, or shown once for `hosts` (a step's text that is not per host), with the step's `now`; where it
+    cannot render yet, the template and why."""
     if text is None:
         return ""
     if state.mode == "dry-run" and (unknown := unknown_in_a_dry_run(text.source, state.captured)):
@@ -32,17 +35,17 @@ def shown_text(runbook: Runbook, state: RunState, text: Text | None, host: Host 
     if host is None and len(hosts) == 1:
         host = hosts[0]
     if host is None and len(hosts) > 1 and "host" in text.uses:
-        each = {shown_text(runbook, state, text, one) for one in hosts}
+        each = {shown_text(runbook, state, text, one, now=now) for one in hosts}
         if len(each) == 1:
             return each.pop()
         return PlanWords(runbook, captured=state.captured).text(text, hosts=tuple(hosts))
     try:
-        return display_text(runbook, text, host=host, captured=state.captured)
+        return display_text(runbook, text, host=host, captured=state.captured, now=now)
     except TemplateError as exc:
         problem = exc
     pending = pending_captures(runbook, state)  # a capture not known yet: where it comes from, in words
     try:
-        shown = pending.shown(display_text(runbook, text, host=host, captured=pending.captured)) if pending.words else None
+        shown = pending.shown(display_text(runbook, text, host=host, captured=pending.captured, now=now)) if pending.words else None
     except TemplateError:
         shown = None
     return f"{text.source}  (cannot render yet: {problem})" if shown is None else shown

@@ -9,12 +9,13 @@ the human-readable command.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from runbook_tui.runbook.model import Host, Runbook, Text
 from runbook_tui.runbook.templating import context_for, render_text
 
 
-def display_text(runbook: Runbook, text: Text, *, host: Host | None = None, captured: Mapping[str, str] | None = None) -> str:
+def display_text(runbook: Runbook, text: Text, *, host: Host | None = None, captured: Mapping[str, str] | None = None, now: dt.datetime | None = None) -> str:
     """`text` rendered for people (secrets as `***`); raises TemplateError naming what is missing."""
-    return render_text(text, context_for(runbook, host=host, captured=captured))
+    return render_text(text, context_for(runbook, host=host, captured=captured, now=now))

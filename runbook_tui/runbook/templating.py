@@ -322,10 +322,12 @@ def step_context(
     captured: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
     secret_names: Iterable[str] = (),
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The context just before a step runs. Without `secrets`, declared secrets render as `***`."""
+    """The context just before a step runs. Without `secrets`, declared secrets render as `***`; without `now`, the
+    time is read now (a step's texts shown and run take the one its `step_ready` journaled: engine/step_now.py)."""
     context = dict(base)
-    context["now"] = dt.datetime.now(dt.UTC).astimezone()
+    context["now"] = now or dt.datetime.now(dt.UTC).astimezone()
     context["captured"] = dict(captured or {})
     context["secrets"] = dict(secrets) if secrets is not None else _Masked(secret_names)
     if host is not None:
@@ -339,6 +341,7 @@ def context_for(
     host: Host | None = None,
     captured: Mapping[str, str] | None = None,
     secrets: Mapping[str, str] | None = None,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The context for one of the runbook's steps on one host (secrets masked unless given)."""
     base = base_context(dict(runbook.param_values), runbook.ticket.as_context() if runbook.ticket else None)
@@ -348,6 +351,7 @@ def context_for(
         captured=captured,
         secrets=secrets,
         secret_names=(s.name for s in runbook.secrets),
+        now=now,
     )
 
 
@@ -357,7 +361,8 @@ def command_text(text: Text, context: Mapping[str, Any]) -> ShellCommand:
 
 
 def render_text(text: Text, context: Mapping[str, Any]) -> str:
-    """A Text's final string: its load-time value, or rendered now from `context`."""
-    if text.value is not None:
+    """A Text's final string: its load-time value, or rendered now from `context`; a text that reads `now` always
+    renders with the context's (a step's: the one journaled with it, so what is shown is what runs)."""
+    if text.value is not None and "now" not in text.uses:
         return text.value
     return render(text.source, text.kind, context)

@@ -8,9 +8,11 @@ Scalars are typed as PyYAML's safe loader types them; timestamps stay text.
 A plain scalar YAML 1.1 retypes into a value that prints otherwise (`0644` is
 420, `15.10` is 15.1, `12:30:00` is 45000, `yes` is True) keeps the text as
 written beside it, for the fields that are text (`as_written`).
-An alias stands for its anchor's value (the same object, at the anchor's
-position, as PyYAML's composer shares the node); an alias inside its own
-anchor is refused.
+An alias stands for its anchor's value (the same object, as PyYAML's
+composer shares the node), at the alias's own position: an error about the
+value where it is used (a duplicate id, a wrong type) names that line; what
+is inside a shared mapping or list keeps the anchor's. An alias inside its
+own anchor is refused.
 A plain scalar followed by a comment on its line keeps that comment beside it (`cut`): a ` #` ends a plain
 scalar, and the loader warns when that cut a text meant for people (a note, a title).
 """
@@ -336,7 +338,7 @@ class Builder:
         if name in open_anchors:
             raise self._refuse(here, f"too many aliases: nested deeper than {MAX_DEPTH} levels through them (an anchor inside itself)")
         if unused:
-            return None, anchor.pos, anchor.text
+            return None, here, anchor.text
         if anchor.event is not None and anchor.value is None:
             anchor.value = self._scalar(anchor.event, anchor.pos)
         if anchor.size is None:
@@ -347,7 +349,7 @@ class Builder:
             raise self._refuse(here, f"too many aliases: expanding them makes more than {MAX_ALIAS_VALUES} extra values")
         if depth + levels > 2 * MAX_DEPTH:
             raise self._refuse(here, f"too many aliases: nested deeper than {MAX_DEPTH} levels through them")
-        return anchor.value, anchor.pos, anchor.text
+        return anchor.value, here, anchor.text  # where the alias stands: the place its use is judged (a duplicate, a type)
 
     def _scalar(self, event: Any, pos: Position) -> Any:
         tag = event.tag

@@ -361,7 +361,7 @@ class Builder:
             return value
         if tag == _INT:
             return self._integer(event, pos)
-        if tag in _CONSTRUCTORS and tag not in _VALUE_TAGS:  # !!binary (bytes), and the tags of collections (a generator here)
+        if tag not in _VALUE_TAGS:  # !!binary (bytes), the tags of collections (a generator here), `!custom`, `!!python/name:…`
             short = tag.replace(_YAML, "!!")
             message = (
                 f"cannot read this value: {short} is no kind of value this file takes; expected text, a number, true/false or null (the value without {short})"

@@ -83,10 +83,19 @@ def test_line_ends_a_bom_and_a_directive_read_as_plain_text_does(data: bytes, li
 
 
 def test_python_tags_never_construct_anything() -> None:
-    """`!!python/object/apply:os.system` and a `%TAG` shorthand for it: a value of the wrong type or unreadable, nothing runs."""
+    """`!!python/object/apply:os.system` and a `%TAG` shorthand for it: a value of the wrong type or unreadable, nothing runs.
+    A tag nothing reads said only PyYAML's `could not determine a constructor for the tag …`, not what was expected."""
     for run, message in [
         ("!!python/object/apply:os.system ['exit 3']", "'run': expected a string, got a list"),
-        ("!!python/name:os.system", "cannot read this value: could not determine a constructor for the tag 'tag:yaml.org,2002:python/name:os.system'"),
+        (
+            "!!python/name:os.system",
+            "cannot read this value: !!python/name:os.system is no kind of value this file takes; expected text, a number,"
+            " true/false or null (the value without !!python/name:os.system)",
+        ),
+        (
+            "!custom x",
+            "cannot read this value: !custom is no kind of value this file takes; expected text, a number, true/false or null (the value without !custom)",
+        ),
     ]:
         errors = _errors(MINIMAL.replace("run: echo hello", f"run: {run}").encode())
         assert errors == [f"R.yaml:8:14: {message}"]

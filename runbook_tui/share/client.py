@@ -139,7 +139,7 @@ class ShareClient:
     def _say(self, message: str) -> None:
         message = shown(message)  # it may quote the session (a bye's reason, an error's text)
         for listener in list(self._status):
-            listener(message)
+            _guarded(listener, message)
 
     async def connect(self) -> None:
         """One connection: welcome, then the events after `state.seq`. Raises on failure."""
@@ -288,7 +288,11 @@ class ShareClient:
             self._fold_timer = asyncio.get_running_loop().call_later(FOLD_SECONDS, self._fold)
 
     def _fold(self) -> None:
-        """Fold the events checked since the last fold, then tell the listeners of each (with the state after them all)."""
+        """Fold the events checked since the last fold, then tell the listeners of each (with the state after them all).
+
+        A listener that fails on one event is passed over for that one (`_guarded`), as the controller treats its own:
+        unguarded, the failure lost the rest of the batch on every view (the replica had moved on: the step list was
+        right, the log missed lines) and, raised from the read loop, ended the join's reader unseen."""
         if self._fold_timer is not None:
             self._fold_timer.cancel()
             self._fold_timer = None
@@ -299,7 +303,7 @@ class ShareClient:
             listeners = list(self._listeners)
             for event in fresh:
                 for listener in listeners:
-                    listener(event, state)
+                    _guarded(listener, event, state)
 
     def _replay(self, events: list[Event]) -> RunState:
         """The replica after `events`; each seal `SealRule` owes among them signed and sent (said when one is not).
@@ -391,6 +395,14 @@ class ShareClient:
         self._drop()
         if self.trust is not None:
             self.trust.ledger.close()
+
+
+def _guarded(listener: Callable[..., None], *told: object) -> None:
+    """Tell one listener (a view, a toast); its failure is logged, not raised: a broken view must not stop the join."""
+    try:
+        listener(*told)
+    except Exception:
+        log.exception("a listener of the shared session failed")
 
 
 #: A request whose reply never came: it may have been taken (before: "try again", and a note sent again was there twice).

@@ -43,9 +43,9 @@ The session's stdout and stderr each carry the command's bytes between a header 
 (TOKEN is random per session and sent on stdin, never in argv); bytes before the header are login noise and dropped;
 the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 4 program starts (the login shell, `sh`, `sh -c true`,
-then `rm` once acknowledged), one more fork (the wrapper) and one data packet back; it used to
-cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
+A `true` costs the host one session, 8 program starts (the login shell, `sh`, `sh -c true`, four
+`flock`s: `ssh_drain`, then `rm` once acknowledged), one more fork (the wrapper) and one data packet
+back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
@@ -53,7 +53,7 @@ accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
 is `ssh_config`; opening and sharing connections is `ssh_connect`; the
 scripts are `ssh_scripts`, reading their output `ssh_framing`.
 The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`, `head`, GNU `tail` for
-`--pid`), as any Linux host has; `/proc` names the process group a timeout kills.
+`--pid`), as any Linux host has (and uses `flock` where there is one); `/proc` names the process group a timeout kills.
 """
 
 from __future__ import annotations

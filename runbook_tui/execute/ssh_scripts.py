@@ -13,10 +13,7 @@ import shlex
 import uuid
 
 from runbook_tui.engine.ports import Command
-from runbook_tui.execute.local import EOF_GRACE_SECONDS
-
-#: Seconds the remote `tail`s and the re-attach waiter sleep between checks (bounds the end-of-command latency of a streamed command).
-POLL_SECONDS = 0.1
+from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, POLL_SECONDS
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -93,47 +90,6 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     record = f'c=$?\ndrained{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
-
-#: Seconds before a step's timeout the wait for its output ends (`DRAIN`): time for the result to reach the client.
-DRAIN_MARGIN = 0.5
-
-#: Shell function `drained`, the wrapper's after the command: close the wrapper's own output, then wait (at most
-#: `EOF_GRACE_SECONDS`, as the local executor waits for end-of-output) while another process (a child the command left
-#: in the background: `(sleep 1; echo late) &`) holds the run's `.out` or `.err` open for writing (`held`: its fd 1 or
-#: 2 in /proc names the file, and its flags in fdinfo say written to; a `tail` reading it does not count; only those
-#: two fds, which a child inherits: all of every process's were ~30 ms a check on a small host). `h` is ` held`
-#: when one still does at the end: the `rc` line says so (`rc N held`) and the trailer too. Before, the output ended
-#: at the wrapper's exit: `tail --pid` stopped and `cat` read the files then, and what came later was lost, where the
-#: local executor showed it. A child running as another user (a `sudo` step's) is not seen: its fds are not ours to
-#: read. Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`).
-#: Its argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`; `now`: /proc/uptime) it
-#: must end by: a command done in time is not stopped as timed out (and its background child killed) while its output is
-#: awaited, as locally, where the timeout ends at the command's exit. Both ends are times read, not rounds counted: a
-#: `sleep` that starts slowly on a loaded host makes the wait no longer.
-DRAIN = f"""\
-held() {{
-  for f in /proc/[0-9]*/fd/1 /proc/[0-9]*/fd/2; do
-    {{ [ "$f" -ef "$D.out" ] || [ "$f" -ef "$D.err" ]; }} || continue
-    v=
-    while read -r k v; do [ "$k" = flags: ] && break; done < "${{f%/fd/*}}/fdinfo/${{f##*/}}"
-    case $v in *[123567]) return 0 ;; esac
-  done
-  return 1
-}}
-now() {{ t=; read -r t _ < /proc/uptime; t=${{t%.*}}${{t#*.}}; case $t in *[!0-9]*) t= ;; esac; [ -n "$t" ]; }}
-drained() {{
-  exec >/dev/null 2>&1
-  h= e=0
-  if now; then
-    e=$((t + {round(EOF_GRACE_SECONDS * 100)}))
-    [ -z "$1" ] || [ -z "$t0" ] || [ $((t0 + $1)) -ge "$e" ] || e=$((t0 + $1))
-  fi
-  while held; do
-    now && [ "$t" -lt "$e" ] || {{ h=" held"; return 0; }}
-    sleep {POLL_SECONDS}
-  done
-}}
-"""
 
 #: The wrapper's last line: a line (`r`) into the follow script's stdin, which it reads until that or the client's `t`.
 #: Fd 5 is that stdin pipe opened for writing (`/proc/self/fd/4`) by the follow script; when it could not be opened, or

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -56,3 +57,21 @@ def runs_left(tmp_path: Path) -> list[str]:
     """Runs still on the 'host' (this machine, under tmp_path): the names their files (NAME.out, ...) share."""
     runs = tmp_path / "runs"
     return sorted({p.name.rsplit(".", 1)[0] for p in runs.iterdir()}) if runs.exists() else []
+
+
+def path_without_flock(folder: Path, flock: str | None = None) -> str:
+    """A `PATH` (a command's env) holding `sh` and `sleep` and no `flock`, or a `flock` of this script text.
+
+    The wrapper exports it before the command, so its wait for the output after the command (`ssh_drain.DRAIN`) finds
+    that `flock` too: a host without util-linux, or whose `flock` cannot lock there.
+    """
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    for name in ("sh", "sleep"):
+        found = shutil.which(name)
+        assert found, f"{name} is not installed"
+        (bin_dir / name).symlink_to(found)
+    if flock is not None:
+        (bin_dir / "flock").write_text(flock, encoding="utf-8")
+        (bin_dir / "flock").chmod(0o755)
+    return str(bin_dir)

@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from ssh_helpers import path_without_flock
 
 from runbook_tui.engine.ports import Command
 from runbook_tui.execute.ssh_scripts import dir_expr, follow_script, kill_script, wrapper_script
@@ -52,18 +53,21 @@ def _read_until(proc: subprocess.Popen[bytes], marks: dict[str, bytes], within: 
 class _Session:
     """The follow script of one fresh run under `shell`, fed and read as over an SSH session (stdin a pipe, or a socket)."""
 
-    def __init__(self, shell: str, runs: Path, command: str, *, socket_stdin: bool = False) -> None:
+    def __init__(
+        self, shell: str, runs: Path, command: str, *, socket_stdin: bool = False, env: tuple[tuple[str, str], ...] = (), under: tuple[str, ...] = ()
+    ) -> None:
+        """`env`: the command's; `under`: what runs the shell (`setpriv ...`), as sshd runs the login shell."""
         words = shell.split()
         path = shutil.which(words[0])
         assert path, f"{words[0]} is not installed (scripts/test installs dash and bash)"
         host = Host(name="h", address="127.0.0.1", mark=Mark("<test>", 1, 1))
-        wrapper = wrapper_script(Command(host=host, command=command, key="s/quick/1")).encode()
+        wrapper = wrapper_script(Command(host=host, command=command, key="s/quick/1", env=env)).encode()
         script = follow_script(dir_expr(str(runs), "quick"), start=True, wrapper_size=len(wrapper))
         self.token = uuid.uuid4().hex
         self.mark = b"\0" + self.token.encode()
         ours, theirs = socket.socketpair() if socket_stdin else (None, None)
         stdin = theirs.fileno() if theirs is not None else subprocess.PIPE
-        self.proc = subprocess.Popen([path, *words[1:], "-c", script], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen([*under, path, *words[1:], "-c", script], stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if theirs is not None:
             theirs.close()
         self._socket = ours
@@ -113,6 +117,31 @@ def test_a_quick_result_comes_whole_without_asking_for_live_output(shell: str, r
     assert got["stdout"].split(b"\n", 1)[1] == b"out\n" + mark + b" end 3\n"
     assert got["stderr"] == mark + b" err\nerr\n" + mark + b" end\n"
     assert list(runs.iterdir()) == [], "the run's files are removed once acknowledged"
+
+
+@pytest.mark.parametrize("flock", [True, False], ids=["flock", "no flock"])
+@pytest.mark.parametrize("shell", SHELLS)
+def test_what_children_write_after_the_exit_is_in_the_result(shell: str, runs: Path, tmp_path: Path, flock: bool) -> None:
+    """Two children left in the background, one holding the command's stdout alone, one its stderr alone: the result
+    waits for both, through flock locks where `flock` works, through /proc where there is none (`ssh_drain.DRAIN`)."""
+    env = () if flock else (("PATH", path_without_flock(tmp_path)),)
+    text = "(sleep 0.9; echo late-err >&2) >/dev/null & (sleep 0.3; echo late) 2>/dev/null & echo early"
+    session = _Session(shell, runs, text, env=env)
+    got = session.result({"stdout": b"end 0\n", "stderr": b"end\n"})
+    mark = session.mark
+    assert got["stdout"].split(b"\n", 1)[1] == b"early\nlate\n" + mark + b" end 0\n"
+    assert got["stderr"] == mark + b" err\nlate-err\n" + mark + b" end\n"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_what_a_child_running_as_another_user_writes_after_the_exit_is_in_the_result(shell: str, runs: Path) -> None:
+    """A `sudo` step's child runs as root where the session's user cannot read its fds in /proc (here: the session as
+    root without CAP_SYS_PTRACE, the child as nobody): the look in /proc missed it and its output ended at the
+    command's exit; it holds the output's open file description, and with it the lock the wait is for."""
+    child = "setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'sleep 0.5; echo late' & echo early"
+    session = _Session(shell, runs, child, under=("setpriv", "--bounding-set=-sys_ptrace", "--inh-caps=-sys_ptrace"))
+    got = session.result({"stdout": b"end 0"})
+    assert got["stdout"].split(b"\n", 1)[1] == b"early\nlate\n" + session.mark + b" end 0 noerr\n"
 
 
 @pytest.mark.parametrize("shell", SHELLS)

@@ -29,8 +29,8 @@ DRAIN_MARGIN = 0.5
 #: the output, and at once when the command left none. A child that closed them (`server >/dev/null 2>&1 &`) holds
 #: nothing; one that opened the file anew by its name (not an inherited copy) is not seen this way. Four small programs
 #: per command, ~3.5 ms of CPU on a loaded 2-core machine whatever the host runs; before, every command scanned fd 1
-#: and 2 of every process in /proc (`held`, below): ~2-3 ms there with ~150 processes of the user, ~31 ms with 1,000
-#: (the fan-out bench's loopback host, where all aliases share one /proc): bench/README.md, `fanout.py`.
+#: and 2 of every process in /proc (`held`, below): 1-3 ms there with a few hundred processes, ~31 ms with 1,000 the
+#: user may read (the fan-out bench's loopback host, where all aliases share one /proc): bench/README.md, `fanout.py`.
 #:
 #: `held` stays for hosts where that does not work: no `flock` (exit 127), a file system without flock locks or one
 #: that emulates them with record locks needing the file open for reading (NFS: the shared lock fails), a lock another

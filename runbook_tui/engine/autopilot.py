@@ -190,6 +190,11 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
         return "failed"
     scope: Literal["checkpoint", "full"] = "full" if policy.on_failure == "abort" else "checkpoint"
     reason = f"{policy.command} --on-failure {policy.on_failure}: {what}"
+    state = controller.state
+    failed = state.current is not None and state.steps[state.current].status in ("failed", "rejected")
+    if failed and (nothing := controller.plan_rollback(scope).runs_nothing) is not None:  # as `u` refuses (ui/rollback_modal.py)
+        controller.emit(ev.NOTE, SYSTEM, text=f"{reason}: nothing to roll back: {nothing}; the run ends FAILED", step=state.current)
+        return "failed"  # a rollback of nothing was journaled, and the report read ROLLED BACK over a failed first look
     controller.ends_after_rollback = True  # stopped or done, exec ends with it: nothing is announced as the next step
     if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:
         return "failed"

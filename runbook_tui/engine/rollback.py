@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeGuard, cast, get_args
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import READ_ONLY_SECTION_KINDS, Host, Runbook, Step
+from runbook_tui.runbook.safe_text import visible_line
 
 Outcome = Literal["done", "failed", "timed_out", "unknown", "skipped", "undone"]
 Scope = Literal["checkpoint", "full"]
@@ -74,6 +75,23 @@ class RollbackPlan:
     def needs_acknowledgement(self) -> bool:
         """True when something in the span stays changed after the rollback."""
         return any(e.command is None for e in self.entries)
+
+    @property
+    def runs_nothing(self) -> str | None:
+        """Why this rollback would run nothing and list nothing, in the undo list's words; None when it has entries."""
+        if self.entries or self.rollback_steps:
+            return None
+        return NO_UNDO_AT_ALL if self.scope == "full" else no_undo_since(self.checkpoint_step)
+
+
+#: Why a full rollback has nothing to do: exec's note when `--on-failure abort` has nothing to roll back, its advice after a failure.
+NO_UNDO_AT_ALL = "no step that ran has an undo, and the runbook has no rollback section"
+
+
+def no_undo_since(checkpoint_step: str | None) -> str:
+    """`no step since the last checkpoint ('backup') has an undo to run`: the undo list's words, and exec's."""
+    since = f"'{visible_line(checkpoint_step)}'" if checkpoint_step else "the start"
+    return f"no step since the last checkpoint ({since}) has an undo to run"
 
 
 def plan_rollback(

@@ -15,7 +15,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import batches
 from runbook_tui.engine.fold_steps import going_back_past
-from runbook_tui.engine.rollback import RollbackPlan, Scope
+from runbook_tui.engine.rollback import RollbackPlan, Scope, no_undo_since
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, section_stop_words
 from runbook_tui.runbook.durations import written_duration
@@ -233,8 +233,7 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     passive = [sid for sid in going_back_past(state, plan.checkpoint_step, kept) if sid not in undone]
     again = [sid for sid in state.order if sid in undone or sid in passive]
     if not plan.entries and not again:
-        since = f"'{visible_line(plan.checkpoint_step)}'" if plan.checkpoint_step else "the start"
-        said = f"Nothing to roll back: no step since the last checkpoint ({since}) has an undo to run or runs again."
+        said = f"Nothing to roll back: {no_undo_since(plan.checkpoint_step)} or runs again."
         return said + (" Practice: y still starts it, as a night's exec --on-failure rollback does." if state.mode == "practice" else "")
     if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."

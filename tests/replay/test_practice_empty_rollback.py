@@ -1,5 +1,5 @@
-"""Practice of a night whose `exec --on-failure rollback` rolled back over nothing (a precheck failed first): the
-trainee can make the night's move.
+"""Practice of a night that rolled back over nothing (a precheck failed first; `resume --rollback` then, as `exec
+--on-failure rollback` itself did before session 30): the trainee can make the night's move.
 
 The run screen's undo list says `Nothing to roll back` and offers no `y` there (a rollback of nothing, journaled and
 reported as completed); in practice the night's own rollback is a decision the trainee is scored against, so `y` stays
@@ -48,6 +48,10 @@ async def test_the_trainee_can_roll_back_over_nothing_as_the_night_did(tmp_path:
         [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "night", "--on-failure", "rollback", "--journal", "night.jsonl"],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    assert ran.returncode == 1 and "nothing to roll back" in ran.stdout, ran.stdout + ran.stderr
+    ran = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "resume", "night.jsonl", "--rollback"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert ran.returncode == 1 and "rollback finished" in ran.stdout, ran.stdout + ran.stderr
     monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
     run = practice.open_practice(str(tmp_path / "night.jsonl"), out_journal=str(tmp_path / "practice.jsonl"))

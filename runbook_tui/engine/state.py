@@ -122,7 +122,8 @@ def confirmable(state: RunState) -> str | None:
     if step.status == "awaiting_verification":
         return "after"
     verify = state.plan_steps.get(current, {}).get("verify")
-    if verify in ("before", "both") and not step.has_go_ahead and step.status in RUNNABLE:
+    # nor a go-ahead while a rollback that stopped waits (no forward step runs until it has finished; its retry voids it)
+    if verify in ("before", "both") and not step.has_go_ahead and step.status in RUNNABLE and state.rollback_halted is None:
         return "before"
     return None
 

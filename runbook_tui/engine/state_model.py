@@ -224,12 +224,17 @@ class RunState:
     @property
     def rollback_stopped(self) -> str | None:
         """Why forward steps wait, when a rollback stopped at a failed undo or died half way: it must finish first."""
+        halted = self.rollback_halted
+        return None if halted is None else f"{halted}: u goes on with it; no forward step runs or is skipped until it has finished"
+
+    @property
+    def rollback_halted(self) -> str | None:
+        """`the rollback stopped at 'b'` (`did not finish`: the process died in it), or None: `rollback_stopped`'s head."""
         rollback = self.rollback
         if rollback is None or not rollback.finished or rollback.ok:
             return None
         where = f" at '{rollback.failed_step}'" if rollback.failed_step else ""
-        how = "did not finish" if rollback.interrupted else "stopped"
-        return f"the rollback {how}{where}: u goes on with it; no forward step runs or is skipped until it has finished"
+        return f"the rollback {'did not finish' if rollback.interrupted else 'stopped'}{where}"
 
     @property
     def reopened_scope(self) -> Literal["checkpoint", "full"] | None:

@@ -85,6 +85,8 @@ class VerifierIntents:
             self._maybe_finish()
             return Reply(True, f"confirmed '{step.id}'")
         if self.needs(step, "before") and not status.has_go_ahead and status.status in RUNNABLE:
+            if (halted := self.state.rollback_halted) is not None:  # `confirmable`: its retry would void the word
+                return refused(f"{halted}: no forward step runs until it has finished, so no go-ahead is given until then")
             self._handover(actor)
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="before", attempt=status.attempts + 1)
             return Reply(True, f"go-ahead given for '{step.id}'")

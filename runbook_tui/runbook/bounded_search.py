@@ -8,6 +8,7 @@ up after SEARCH_SECONDS (TimeoutError).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +27,24 @@ def pattern_problem(pattern: str) -> str | None:
         _compiled(pattern)
     except Exception as exc:  # regex.error: the module loads lazily, so its class is not named here
         return f"/{pattern}/ is not a valid regular expression: {exc}"
+    return None
+
+
+def compile_problem(pattern: str) -> str | None:
+    """Why validate refuses `pattern` (the words after "expected a regular expression: "), or None.
+
+    Decided by the module that searches with it: `re` reads `[[:digit:]]` as a set of characters (with a
+    FutureWarning on stderr) where `regex` reads a POSIX class, so `[[:digits:]]` passed `re` and failed the step
+    at run time. A pattern with no set (`[`) reads alike in both (VERSION0 is `re`'s behaviour): `re` says, and
+    `regex` is not imported for it.
+    """
+    try:
+        if "[" in pattern:
+            _compiled(pattern)
+        else:
+            re.compile(pattern)
+    except Exception as exc:  # re.error, regex.error (loaded lazily, so not named here)
+        return str(exc)
     return None
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.bounded_search import compile_problem
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.fields import describe, exit_code
 from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS
@@ -301,11 +301,8 @@ class StepsReader(MetricsReader):
                 else:
                     codes.append(number)
         stdout = self._text(m, "stdout", "regex", scope)
-        if stdout is not None and stdout.value is not None:
-            try:
-                re.compile(stdout.value)
-            except re.error as exc:
-                self.diags.error(m.value_mark("stdout"), f"'stdout': expected a regular expression: {exc}")
+        if stdout is not None and stdout.value is not None and (problem := compile_problem(stdout.value)) is not None:
+            self.diags.error(m.value_mark("stdout"), f"'stdout': expected a regular expression: {problem}")
         metric = self._check(m["metric"], m.value_mark("metric"), "expect.metric") if "metric" in m else None
         return Expect(tuple(codes) or (0,), stdout, metric)
 

@@ -12,7 +12,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
@@ -21,6 +20,7 @@ from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.bounded_search import compile_problem
 from runbook_tui.runbook.comment_cuts import warn_cut_texts
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, decode, load_document
@@ -209,12 +209,9 @@ class _Builder(StepsReader):
             if "pattern" in m and type(pattern) is not str:
                 self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression in a string, got {describe(pattern)}")
                 pattern = None
-            if pattern is not None:
-                try:
-                    re.compile(pattern)
-                except re.error as exc:
-                    self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression: {exc}")
-                    pattern = None
+            if pattern is not None and (problem := compile_problem(pattern)) is not None:
+                self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression: {problem}")
+                pattern = None
             param = Param(
                 name=name,
                 type=kind,

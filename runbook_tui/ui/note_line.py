@@ -44,6 +44,9 @@ class NoteLine(Static):
     """`head`, `middle` and `tail` on one row: the middle (a path, a file name) is cut in the middle to fit, then the
     rest at its end. Every part is sanitised and drawn as text, never markup; a new note repaints this row only."""
 
+    #: The middle keeps this many cells at least (or its whole, when shorter), however narrow the row.
+    MIDDLE_KEPT = 12
+
     DEFAULT_CSS = """
     NoteLine {
         height: 1;
@@ -67,5 +70,5 @@ class NoteLine(Static):
         width = self.content_size.width
         if self.short_tail and cell_len(head) + cell_len(middle) + cell_len(tail) > width:
             tail = self.short_tail
-        middle = cut_middle(middle, max(width - cell_len(head) - cell_len(tail), min(cell_len(middle), 12)))
+        middle = cut_middle(middle, max(width - cell_len(head) - cell_len(tail), min(cell_len(middle), self.MIDDLE_KEPT)))
         return Text(head + middle + tail, no_wrap=True, overflow="ellipsis", end="")

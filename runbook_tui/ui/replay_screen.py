@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from textual.binding import Binding
 
 from runbook_tui.engine import events as ev
@@ -207,20 +208,26 @@ class ReplayScreen(RunView):
 
     def _status(self, width: int | None = None) -> None:
         """The position line; `width`: the terminal's new width, when it is being laid out for it."""
-        playing = "playing" if self._timer is not None else "paused"
+        width = width or self.app.size.width
         moment = self.replay.moment()
-        # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
-        wide = (width or self.app.size.width) >= NARROW_COLUMNS
-        at = f"{moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC  " if moment else ""
-        where = f"  {at}event {self.replay.position}/{len(self.replay.events)}  "
+        counted = f"event {self.replay.position}/{len(self.replay.events)}"
         if self.replay.position >= len(self.replay.events) and not self.replay.finished_in_journal:
             # The last event of a journal with no end: not a run waiting for its next step (the status row's `Next:`).
-            short = f"{where}ends unfinished"
-            where += "the journal ends here; the run had not ended"
+            doing, short_doing = "the journal ends here; the run had not ended", "ends unfinished"
         else:
-            where = short = f"{where}{playing} at {self.speed:g}x"
+            doing = short_doing = f"{'playing' if self._timer is not None else 'paused'} at {self.speed:g}x"
+        # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
+        wide = width >= NARROW_COLUMNS
+        at = f"  {moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC" if moment else ""
+        # Shorter forms for a narrow row: what the replay is doing is its end and stays in view (a journal of 100 events
+        # or more cut `ends unfinished` to `ends`, `paused at 100x` to `paused at 10`); the time's `UTC`, then the time go.
+        forms = [f"{at}  {counted}  {short_doing}", f"{at.removesuffix(' UTC')}  {counted}  {short_doing}", f"  {counted}  {short_doing}"]
+        head = "REPLAY, nothing runs: "
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.
-        self.query_one(NoteLine).say("REPLAY, nothing runs: ", self.label, where, short)
+        line = self.query_one(NoteLine)
+        room = width - line.styles.padding.width - cell_len(head) - min(cell_len(self.label), NoteLine.MIDDLE_KEPT)
+        short = next((form for form in forms if cell_len(form) <= room), forms[-1])
+        line.say(head, self.label, f"{at}  {counted}  {doing}", short)
 
     def _reset_output(self) -> None:
         """After a jump: the output as it stood at that moment."""

@@ -285,6 +285,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
                     history=fold.entries.get(sid, []),
                     confirmed_by=st.confirmed_by,
                     not_rolled_back=st.not_rolled_back and st.status == "done",
+                    undone_hosts=[host for host, held in st.hosts.items() if held.status == "undone"] if st.status != "undone" else [],
                     confirmed_at=fold.confirmed_at.get(sid) if st.confirmed_by else None,
                     go_ahead_by=st.go_ahead_by,
                     verification=verification,

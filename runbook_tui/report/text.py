@@ -239,8 +239,8 @@ def summary_counts(report: Report) -> str:
 
 
 def _fewer_hosts(step: Step) -> list[str]:
-    """Why a step's last attempt ran on fewer hosts than planned: it went on with hosts failed within max_fail (when it
-    completed), or it was not run on hosts an earlier step failed on (`left out: web3 (failed at step drain)`)."""
+    """Why a step stands on fewer hosts than planned: it went on with hosts failed within max_fail (when it completed), it
+    was not run on hosts an earlier step failed on (`left out: web3 (failed at step drain)`), or undone on some only."""
     last = step.attempts[-1] if step.attempts else None
     if last is None:
         return []
@@ -250,6 +250,8 @@ def _fewer_hosts(step: Step) -> list[str]:
         why.append(f"{failed} of {len(last.hosts)} hosts failed, within max_fail {step.max_fail}")
     if last.left_out:
         why.append(left_out_words(last.left_out))
+    if step.undone_hosts:  # a rollback's undo ended ok there and failed elsewhere: it read `done`, as if it stood everywhere
+        why.append(f"undone on {', '.join(step.undone_hosts)} only")
     return why
 
 

@@ -61,3 +61,11 @@ def test_a_rollback_that_undid_a_step_on_some_hosts_says_which_in_the_outcome(cl
     md = cli.run("report", "j.jsonl").stdout
     assert f"| **Outcome** | **{said}** (by exec, run by tester) |" in md, [line for line in md.splitlines() if "Outcome" in line]
     assert f'<strong class="bad">{said}</strong>' in cli.run("report", "j.jsonl", "--format", "html").stdout
+    # a stays `done` (its undo did not end ok everywhere), but its change no longer stands on peer01: the Steps table and
+    # the Summary read `done` alone (before), as if it was applied on every host
+    row = next(line for line in md.splitlines() if line.startswith("| 2 | a: A |"))
+    assert row.split(" | ")[4] == "done; undone on peer01 only", row
+    steps = "2 done, 1 undone (1 FAILED before the rollback); not on every host: a (undone on peer01 only); 2 UNVERIFIED"
+    assert f"| **Steps** | {steps} |" in md, md
+    data = json.loads(cli.run("report", "j.jsonl", "--format", "json").stdout)
+    assert (data["steps"][1]["outcome"], data["steps"][1]["undone_hosts"]) == ("done", ["peer01"])

@@ -256,12 +256,16 @@ sections:
     title: Rollback
     kind: rollback
     steps:
-      - id: restore-dump
-        title: Restore the dump (only if the down migration failed)
+      - id: schema-back
+        title: The schema is as before the migration
         on: db
-        run: pg_restore --clean --if-exists --single-transaction --dbname={{ database }} /var/backups/{{ database }}.before-{{ migration }}.dump
-        confirm: This replaces the database with the dump; writes since the dump are lost.
-        timeout: 1h
+        run: psql -Atc 'select 1' {{ database }}    # EDIT: a query that fails while the migration is applied
+      - id: restore-if-needed
+        title: Restore the dump only if the data is wrong
+        note: >-
+          The down migration ran (the rollback stops at it when it fails). Only if the data is still wrong, restore
+          the dump on the primary, losing every write since it was taken:
+          pg_restore --clean --if-exists --single-transaction --dbname={{ database }} /var/backups/{{ database }}.before-{{ migration }}.dump
 """
 
 ROLLING_RESTART = (

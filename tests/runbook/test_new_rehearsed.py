@@ -62,15 +62,38 @@ tail -n 1 "$r" | tr -d '\\n' > "$W/image"
 exit 0
 """
 
+#: A database: `schema` is the migration's state, `data` its rows. The up migration runs while the application writes
+#: (a row after the dump); `pg_restore` puts the dump's rows back, losing that one.
+PSQL = """#!/bin/sh
+case "$*" in
+  *up/*) echo v2 > "$W/schema"; echo "a row written after the dump" >> "$W/data" ;;
+  *down/*) echo v1 > "$W/schema" ;;
+  *"select 1"*) echo 1 ;;
+  *pg_stat_activity*) echo 0 ;;
+esac
+exit 0
+"""
+PG_DUMP = """#!/bin/sh
+for word in "$@"; do case "$word" in --file=*) cat "$W/schema" "$W/data" > "${word#--file=}" ;; esac; done
+"""
+PG_RESTORE = """#!/bin/sh
+for word in "$@"; do case "$word" in *.dump) head -n 1 "$word" > "$W/schema"; tail -n +2 "$word" > "$W/data" ;; esac; done
+"""
+
 TOOLS = {
     "config-edit": {"systemctl": SYSTEMCTL, "curl": "#!/bin/sh\nexit 0\n"},
     "package-upgrade": {"systemctl": SYSTEMCTL, "dpkg-query": DPKG_QUERY, "dpkg": DPKG, "apt-cache": APT_CACHE, "apt-get": APT_GET},
     "k8s-rollout": {"kubectl": KUBECTL},
+    "database-migration": {"psql": PSQL, "pg_dump": PG_DUMP, "pg_restore": PG_RESTORE},
 }
 
 
 def world(kind: str, w: Path) -> tuple[dict[str, str], dict[str, str]]:
     """(the files of the world before the change, the -p values)."""
+    if kind == "database-migration":  # the rows written during the change stay: a rollback undoes the change, not them
+        for way in ("up", "down"):
+            (w / "srv" / "migrations" / way / "0042_orders.sql").write_text(f"-- {way}\n")
+        return {"schema": "v1\n", "data": "a row\na row written after the dump\n"}, {"database": "shop", "migration": "0042_orders"}
     if kind == "config-edit":
         (w / "new.conf").write_text("new\n")
         return {"app.conf": "old\n", "loaded": "old\n"}, {"conf_file": str(w / "app.conf"), "new_conf": str(w / "new.conf")}
@@ -80,14 +103,16 @@ def world(kind: str, w: Path) -> tuple[dict[str, str], dict[str, str]]:
     return {"image": "registry/app:1.0"}, {"namespace": "shop", "deployment": "app", "image": "registry/app:2.0"}
 
 
-def here(path: Path) -> None:
-    """The steps run on this machine, without sudo (the tools are the stand-ins)."""
-    text = path.read_text(encoding="utf-8")
-    path.write_text(re.sub(r"(?m)^ +(on: \w+|sudo: true)\n", "", text), encoding="utf-8")
+def here(path: Path, w: Path) -> None:
+    """The steps run on this machine, without sudo (the tools are the stand-ins), their files kept in `w`."""
+    text = re.sub(r"(?m)^ +(on: \w+|sudo: true)\n", "", path.read_text(encoding="utf-8"))
+    for folder in ("/srv/migrations", "/var/backups", "/var/tmp"):
+        text = text.replace(folder, f"{w}{folder}")
+    path.write_text(text, encoding="utf-8")
 
 
 #: The first verification step of each kind: `--fail-at` it, and the change has run when it fails.
-FIRST_CHECK = {"config-edit": "health", "package-upgrade": "version-installed", "k8s-rollout": "wait-rollout"}
+FIRST_CHECK = {"config-edit": "health", "package-upgrade": "version-installed", "k8s-rollout": "wait-rollout", "database-migration": "app-queries"}
 
 
 @pytest.mark.parametrize("fail_at", [False, True], ids=["full-rollback", "to-the-checkpoint"])
@@ -96,16 +121,17 @@ def test_each_kind_rehearsed_comes_back_to_the_world_before_it(kind, fail_at, tm
     path = tmp_path / f"{kind}.yaml"
     assert cli_main(["new", str(path), "--kind", kind]) == 0
     fill_in(path)
-    here(path)
     tools, w = tmp_path / "bin", tmp_path / "w"
+    here(path, w)
     tools.mkdir()
-    w.mkdir()
+    for folder in ("srv/migrations/up", "srv/migrations/down", "var/backups", "var/tmp"):
+        (w / folder).mkdir(parents=True)
     for name, script in TOOLS[kind].items():
         (tools / name).write_text(script)
         (tools / name).chmod(0o755)
     before, values = world(kind, w)
     for name, content in before.items():
-        (w / name).write_text(content)
+        (w / name).write_text(content.replace("a row written after the dump\n", ""))  # written by the change's time
     monkeypatch.setenv("W", str(w))
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     monkeypatch.chdir(tmp_path)

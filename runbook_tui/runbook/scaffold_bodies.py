@@ -66,8 +66,8 @@ sections:
       - id: install-config
         title: Install the new file and reload, one host first
         on: web
-        run: install -m 0644 -- {{ new_conf }} {{ conf_file }} && systemctl reload {{ service }}
-        undo: install -m 0644 -- {{ conf_file }}.before-change {{ conf_file }} && systemctl reload {{ service }}
+        run: cp -- {{ new_conf }} {{ conf_file }} && systemctl reload {{ service }}    # cp into the file keeps its owner and mode
+        undo: cp -p -- {{ conf_file }}.before-change {{ conf_file }} && systemctl reload {{ service }}
         sudo: true
         serial: [1, "100%"]
 
@@ -98,7 +98,7 @@ sections:
       - id: restore-config
         title: Put the old file back and reload
         on: web
-        run: install -m 0644 -- {{ conf_file }}.before-change {{ conf_file }} && systemctl reload {{ service }}
+        run: cp -p -- {{ conf_file }}.before-change {{ conf_file }} && systemctl reload {{ service }}
         sudo: true
 """
 

@@ -10,16 +10,18 @@ before the change: what the service runs included, not only what is on disk.
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
 from test_new import fill_in
 
-#: `systemctl reload|restart` loads what is on disk now; `is-active` is true.
+#: `systemctl reload|restart` loads what is on disk now (and notes the config's mode: who could read it); `is-active`
+#: is true.
 SYSTEMCTL = """#!/bin/sh
 case "$1" in
-  reload) cp "$W/app.conf" "$W/loaded" ;;
+  reload) cp "$W/app.conf" "$W/loaded"; stat -c %a "$W/app.conf" >> "$W/modes" ;;
   restart) cp "$W/installed" "$W/running" ;;
   cat) echo "[Service]" ;;
   show) echo "ActiveEnterTimestamp=now" ;;
@@ -132,6 +134,7 @@ def test_each_kind_rehearsed_comes_back_to_the_world_before_it(kind, fail_at, tm
     before, values = world(kind, w)
     for name, content in before.items():
         (w / name).write_text(content.replace("a row written after the dump\n", ""))  # written by the change's time
+        (w / name).chmod(0o640)
     monkeypatch.setenv("W", str(w))
     monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
     monkeypatch.chdir(tmp_path)
@@ -144,6 +147,9 @@ def test_each_kind_rehearsed_comes_back_to_the_world_before_it(kind, fail_at, tm
     code = cli_main(args)
     out = capsys.readouterr()
     said = out.out + out.err
+    if kind == "config-edit":  # a config holding a password stays readable by its service alone, new or restored
+        assert set((w / "modes").read_text().split()) == {"640"}, said
+        assert stat.S_IMODE((w / "app.conf").stat().st_mode) == 0o640
     assert {name: (w / name).read_text() for name in before} == before, said
     assert code == 0, said
     assert "rollback restored state" in said

@@ -11,6 +11,7 @@ import contextlib
 import os
 import shlex
 import sys
+import tempfile
 from pathlib import Path
 
 from runbook_tui.engine.disk_words import said
@@ -95,6 +96,15 @@ def write_new(path: Path, text: str) -> None:
         raise
 
 
+def _title_problems(name: str, text: str) -> list[str]:
+    """What `validate` refuses in the runbook `text` (only `--title` can make one of ours invalid), checked in a folder of
+    its own before anything is written: the runbook `new` writes validates as written (issue 22)."""
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / name
+        probe.write_text(text, encoding="utf-8")
+        return [diagnostic.message for diagnostic in validate(probe).errors]
+
+
 def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
     path = Path(file)
     shown = visible_line(file)
@@ -120,6 +130,11 @@ def cmd_new(file: str, kind_name: str | None, title: str | None) -> int:
         return EXIT_INVALID
     schema = SCHEMA_FILE if (path.parent / SCHEMA_FILE).is_file() else None
     text = scaffold(kind, runbook_id(path.stem), title, schema)
+    if title is not None and (wrong := _title_problems(path.name, text)):
+        for message in wrong:
+            print(visible_line(f"runbook-tui: new: --title {title!r}: {message}"), file=sys.stderr)
+        print("runbook-tui: new: nothing was written (the title is a template of the kind's parameters)", file=sys.stderr)
+        return EXIT_INVALID
     try:
         write_new(path, text)
     except FileExistsError:

@@ -248,3 +248,19 @@ def test_a_placeholder_written_by_hand_is_warned_at_its_value_and_only_in_the_ti
             "placeholder from `runbook-tui new` in the description of 'hosts' ('Where (EDIT)'): expected its default set for this change (or -p hosts=VALUE), then the description without '(EDIT)'",
         ),
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [("Roll {{ img }} out", "undefined name 'img'; expected a declared parameter (deployment, image, namespace, prometheus_url)"),
+     ("", "'title' is empty"), ("Roll {{ image ", "template syntax error")],
+)  # fmt: skip
+def test_a_title_that_would_not_validate_is_refused_and_nothing_is_written(tmp_path, capsys, title, said):
+    """`--title` is a template: one naming a parameter the kind does not declare wrote a file that did not validate,
+    under 'to fill in (…; it validates …)', exit 1 (issue 22: "it validates as written")."""
+    path = tmp_path / "x.yaml"
+    assert cli_main(["new", str(path), "--kind", "k8s-rollout", "--title", title]) == 2
+    out, err = capsys.readouterr()
+    assert not path.exists() and out == ""
+    assert err.startswith(f"runbook-tui: new: --title {title!r}: ") and said in err, err
+    assert "nothing was written" in err

@@ -12,6 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import batches
 from runbook_tui.engine.fold_steps import going_back_past
@@ -234,15 +235,32 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     again = [sid for sid in state.order if sid in undone or sid in passive]
     if not plan.entries and not again:
         said = f"Nothing to roll back: {no_undo_since(plan.checkpoint_step)} or runs again."
-        return said + (" Practice: y still starts it, as a night's exec --on-failure rollback does." if state.mode == "practice" else "")
+        return said + (" Practice: y still starts it, as the night's rollback of nothing did." if state.mode == "practice" else "")
     if not again:
         return "When it finishes, the run stays open where it stands: nothing is undone."
     nothing = f" ({_kind(state, again[0])}: nothing to undo)" if again[0] in passive else ""
     said = f"When it finishes, the run stays open: '{visible_line(again[0])}'{nothing} is next again."
-    if later := [f"{_kind(state, sid)} '{visible_line(sid)}'" for sid in passive if sid != again[0]]:  # each step said once
+    # and a check that failed (a look: nothing to undo, no line of the list), run again once the run reaches it
+    listed = {entry.step_id for entry in plan.entries}
+    failed = {
+        sid: status_words(state.steps[sid].status)
+        for sid in _after(state, plan.checkpoint_step)
+        if state.steps[sid].status in _ENDED_BADLY and sid not in listed
+    }
+    named = [sid for sid in state.order if (sid in passive or sid in failed) and sid != again[0]]  # each step said once
+    if later := [f"{_kind(state, sid)} '{visible_line(sid)}'" + (f" ({failed[sid]})" if sid in failed else "") for sid in named]:
         these = "these run again too" if len(later) > 1 else "this runs again too"
         said += f" With nothing to undo, not in the list, {these}: {_named(tuple(later), 4)}."
     return said
+
+
+#: How a look that ran may have ended: it runs again after the rollback, though nothing undoes it (`afterwards`).
+_ENDED_BADLY = ("failed", "timed_out", "unknown")
+
+
+def _after(state: RunState, checkpoint: str | None) -> tuple[str, ...]:
+    """The forward steps after `checkpoint` (all of them: None, back to the start)."""
+    return state.order[state.order.index(checkpoint) + 1 :] if checkpoint in state.order else state.order
 
 
 def _kind(state: RunState, step_id: str) -> str:

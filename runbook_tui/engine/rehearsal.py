@@ -66,6 +66,7 @@ async def rehearse(
     forward = time.monotonic() - started
     forward_ended(outcome)
     started = time.monotonic()
+    controller.ends_after_rollback = True  # nothing goes on forward: the recheck announces each precheck (once)
     reply = controller.rollback(actor, scope, acknowledged=True, reason="rehearsal", finish=False)
     await controller.wait_idle()
     rollback_time = time.monotonic() - started

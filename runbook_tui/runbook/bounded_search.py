@@ -21,6 +21,11 @@ def found(pattern: str, text: str) -> bool:
     return _compiled(pattern).search(text, timeout=SEARCH_SECONDS) is not None
 
 
+def fully_matched(pattern: str, text: str) -> bool:
+    """Whether `pattern` matches the whole of `text` (a label matcher's `=~`); TimeoutError as `found`."""
+    return _compiled(pattern).fullmatch(text, timeout=SEARCH_SECONDS) is not None
+
+
 def pattern_problem(pattern: str) -> str | None:
     """Why `pattern` is not a regular expression (a value inserted with `| raw` can break one at run time), or None."""
     try:

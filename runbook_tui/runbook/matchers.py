@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from runbook_tui.runbook.bounded_search import compile_problem, fully_matched
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 _LABEL = r"[a-zA-Z_][a-zA-Z0-9_]*"
@@ -43,7 +44,7 @@ class Matcher:
             return actual == self.value
         if self.op == "!=":
             return actual != self.value
-        found = re.fullmatch(self.value, actual) is not None
+        found = fully_matched(self.value, actual)  # as Prometheus reads it (RE2: `[[:digit:]]` a class), in bounded time
         return found if self.op == "=~" else not found
 
     def __str__(self) -> str:
@@ -53,11 +54,8 @@ class Matcher:
 
 def _made(label: str, op: str, raw: str, text: str) -> Matcher:
     value = raw.encode("latin-1", "backslashreplace").decode("unicode_escape")  # escapes read, any other character kept as it is
-    if op in ("=~", "!~"):
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise MatcherError(f"{text!r}: bad regular expression {value!r}: {exc}; expected a regular expression that compiles") from None
+    if op in ("=~", "!~") and (problem := compile_problem(value)) is not None:
+        raise MatcherError(f"{text!r}: bad regular expression {value!r}: {problem}; expected a regular expression that compiles")
     return Matcher(label, op, value)
 
 

@@ -204,6 +204,9 @@ class Fields:
         if value is None:
             self._null(m, key, "a duration like 30s, 5m, 1h30m or a number of seconds")
             return default
+        if isinstance(value, (bool, list, dict)):  # named as YAML reads it (`got True`, `got ['30s']` before)
+            self.diags.error(m.value_mark(key), f"'{key}': expected a duration like 30s, 5m, 1h30m or a number of seconds, got {describe_at(m, key)}")
+            return default
         try:
             seconds = parse_duration(value)
         except ValueError as exc:

@@ -161,7 +161,7 @@ REPLAY_HELP_KEYS: tuple[tuple[str, str], ...] = (
     ("→ l", "forward to the next moment: a step starting or ending, a decision or a request, a guard trip, a note, a resume"),
     ("← h", "back to the moment before"),
     ("home end", "the start / the end of the run"),
-    ("space", "play/pause at the night's pace times the speed (a long wait plays as 2 s at most)"),
+    ("space", "play/pause at the night's pace times the speed (a long wait plays as 2 s at most); at the end, again from the start"),
     ("+ -", "faster / slower (0.5x to 100x)"),
     ("t", "steps: show / hide the step list, hidden below 110 columns (where the run's [b]l[/b] shows it: here l moves forward)"),
     ("g", "jump to a step by its id or words of its title (as the picker matches): where it first started"),

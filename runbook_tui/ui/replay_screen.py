@@ -211,9 +211,11 @@ class ReplayScreen(RunView):
         width = width or self.app.size.width
         moment = self.replay.moment()
         counted = f"event {self.replay.position}/{len(self.replay.events)}"
-        if self.replay.position >= len(self.replay.events) and not self.replay.finished_in_journal:
+        if self._at_end() and not self.replay.finished_in_journal:
             # The last event of a journal with no end: not a run waiting for its next step (the status row's `Next:`).
             doing, short_doing = "the journal ends here; the run had not ended", "ends unfinished"
+        elif self._at_end():  # played to its end, it said `paused at 30x`: nobody had paused it
+            doing = short_doing = "end of the journal"
         else:
             doing = short_doing = f"{'playing' if self._timer is not None else 'paused'} at {self.speed:g}x"
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
@@ -283,11 +285,17 @@ class ReplayScreen(RunView):
         )
         self.app.push_screen(prompt, go)
 
+    def _at_end(self) -> bool:
+        return self.replay.position >= len(self.replay.events)
+
     def action_play(self) -> None:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
         else:
+            if self._at_end():  # nothing left to play (space did nothing there, silently): it plays again from the start
+                self.replay.seek(1)
+                self._moved(True)
             self._schedule()
         self._status()
 
@@ -298,7 +306,7 @@ class ReplayScreen(RunView):
     def _tick_play(self) -> None:
         self.replay.forward(1)
         self._dirty = True
-        if self.replay.position >= len(self.replay.events):
+        if self._at_end():
             self._timer = None
         else:
             self._schedule()

@@ -40,15 +40,16 @@ def row(line: NoteLine) -> str:
     return " ".join(strip.text.split())
 
 
-async def _at_end(events: list[dict[str, Any]], *keys: str) -> str:
+async def _row_after(events: list[dict[str, Any]], *keys: str, said: str) -> str:
+    """The position line after `keys` at 80x24, once it holds `said`."""
     app = ReplayApp(events, label=LABEL)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
         screen = app.screen
         assert isinstance(screen, ReplayScreen)
-        await pilot.press(*keys, "end")
+        await pilot.press(*keys)
         line = screen.query_one(NoteLine)
-        await until(lambda: f"{len(events)}/{len(events)}" in row(line), pilot, "the position line at the last event")
+        await until(lambda: said in row(line), pilot, f"{said!r} in the position line")
         return row(line)
 
 
@@ -57,7 +58,8 @@ async def _at_end(events: list[dict[str, Any]], *keys: str) -> str:
 async def test_the_end_of_a_journal_with_no_end_stays_in_view_at_80_columns(outputs: int) -> None:
     """Before: `REPLAY, nothing runs: demo-app-c…-k3f9.jsonl  17:05:10 UTC  event 193/193  ends` (`unfinished` cut off:
     `ends` alone reads as the run's end, the opposite of what it says)."""
-    said = await _at_end(long_night(outputs, finished=False))
+    events = long_night(outputs, finished=False)
+    said = await _row_after(events, "end", said=f"{len(events)}/{len(events)}")
     assert said.startswith("REPLAY, nothing runs:"), said
     assert said.endswith("unfinished"), said
 
@@ -65,7 +67,29 @@ async def test_the_end_of_a_journal_with_no_end_stays_in_view_at_80_columns(outp
 @pytest.mark.asyncio
 @pytest.mark.parametrize("outputs", [100, 100_000])
 async def test_the_speed_stays_in_view_at_80_columns(outputs: int) -> None:
-    """Before: `… event 100198/100198  paused at 10` (the speed cut: 100x read as 10)."""
-    said = await _at_end(long_night(outputs, finished=True), *["plus"] * 6)
+    """Before: `… event 100197/100198  paused at 10` (the speed cut: 100x read as 10)."""
+    events = long_night(outputs, finished=True)
+    said = await _row_after(events, *["plus"] * 6, "end", "left", said="paused at")
     assert said.startswith("REPLAY, nothing runs:"), said
     assert said.endswith("at 100x"), said
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_end_of_a_finished_journal_says_so_and_space_there_plays_it_again(size: tuple[int, int]) -> None:
+    """Before: played to its end the line said `paused at 30x` (nobody paused it), and space there did nothing, silently:
+    the line said `playing` for a moment and `paused` again."""
+    events = long_night(0, finished=True)
+    app = ReplayApp(events, label="change.jsonl")
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        line = screen.query_one(NoteLine)
+        await pilot.press(*["plus"] * 6, "end", "left", "space")  # from the last decision, at 100x: played to the end
+        await until(lambda: f"{len(events)}/{len(events)}" in row(line), pilot, "the replay played to its last event")
+        await until(lambda: row(line).endswith("end of the journal"), pilot, f"the end said; the line reads {row(line)!r}", limit=5)
+        await pilot.press("space")
+        await until(lambda: screen.replay.position < len(events) and "playing at 100x" in row(line), pilot, "a play from the start")
+        await pilot.press("space")
+        await until(lambda: "paused at 100x" in row(line), pilot, "paused again")

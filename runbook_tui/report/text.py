@@ -297,24 +297,24 @@ def verifier(report: Report) -> str:
     for step in report.steps:
         for name in {step.confirmed_by, step.go_ahead_by} & set(session.verifiers_heard):
             counts[str(name)] = counts.get(str(name), 0) + 1
-    if session.solo is not None:
+    why = "; then ".join(session.solo_reasons or [session.solo or ""])  # a resume may give another reason: each one stands
+    if session.solo is not None:  # shared first and solo at the end: who gave their word before (it said `none`)
         named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
-        # A run shared first and solo at the end: who gave their word before (it said `none`, bob's waves confirmed).
         heard = ", ".join(session.verifiers_heard)
-        why = "; then ".join(session.solo_reasons or [session.solo])  # a resume may give another reason: each one stands
         return f"{heard}, then solo ({why}){named}" if heard else f"none: solo run ({why}){named}"
+    was_solo = f"; solo for part of the run ({why})" if session.solo_reasons else ""  # solo first, shared later: it read `bob (1 step)`
     planned: str | None = report.ticket.verifier or session.verifier
     if not counts:  # who was there as verifier, if anyone (it read `—` while bob had joined, and asked for the rollback)
         joined = list(dict.fromkeys(p.name for p in session.participants if p.role == "verifier"))
         there = [f"planned: {planned}"] if planned else []
         there += [f"joined: {', '.join(joined)}"] if joined else []
-        return f"nobody confirmed a step ({'; '.join(there)})" if there else NONE
+        return (f"nobody confirmed a step ({'; '.join(there)})" if there else "nobody confirmed a step" if was_solo else NONE) + was_solo
     acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
     # Practice journals the night's verifier played back as `bob (recorded)`: bob is the ticket's verifier, not another.
     others = [name for name in counts if name.removesuffix(" (recorded)" if session.mode == "practice" else "") != planned]
     if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
-        return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned})"
-    return acted
+        return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned}){was_solo}"
+    return acted + was_solo
 
 
 def assignee(report: Report) -> str:

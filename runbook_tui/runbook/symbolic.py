@@ -23,6 +23,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook, probe_runbook
 from runbook_tui.runbook.model import Mark, Param
 from runbook_tui.runbook.params import EMPTY, StandIn
+from runbook_tui.runbook.shell_syntax import syntax_warnings
 from runbook_tui.runbook.templating import UNSET_WORDS, TemplateError, analyse, is_template
 
 #: Messages of checks made on a rendered value (typed fields, window times, render failures),
@@ -68,7 +69,16 @@ def stand_in(param: Param) -> Any:
 
 def validate(path: str | Path, given: dict[str, Any] | None = None) -> Validation:
     """Load with the values given; without any, stand in for the required parameters that have no default (and the
-    optional ones without a default, when a template inserting one is what failed)."""
+    optional ones without a default, when a template inserting one is what failed). A loaded runbook's commands are
+    read by a shell too (`shell_syntax`)."""
+    result = _validate(path, given)
+    if result.loaded is not None:
+        result.warnings += syntax_warnings(result.loaded.runbook)
+        result.warnings.sort(key=lambda d: (d.mark.line, d.mark.col))
+    return result
+
+
+def _validate(path: str | Path, given: dict[str, Any] | None) -> Validation:
     file = str(path)
     try:
         loaded = load_runbook(path, given or {})

@@ -214,17 +214,18 @@ def test_the_full_rollback_names_the_rollback_sections_steps_or_says_there_are_n
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_a_parameter_reads_as_the_text_plan_writes_it(write_runbook, capsys, fmt):
     """The board approves the values it reads: a default with a newline read `l1 l2`, a list of two items `a, b, c`
-    (three?), an empty string as nothing at all, while `plan` wrote `l1⏎l2`, `["a, b", "c"]`."""
+    (three?), an empty string as nothing at all, while `plan` wrote `"l1\\nl2"` (quoted: it holds a line break),
+    `["a, b", "c"]`."""
     path = write_runbook(
         "runbook: 1\nid: d\ntitle: D\nparams:\n"
         '  d: {type: string, default: "l1\\nl2"}\n  f: {type: list, default: ["a, b", "c"]}\n  g: {type: string, default: ""}\n'
         "sections:\n  - id: main\n    steps:\n      - {id: a, run: 'true'}\n"
     )
     assert cli_main(["plan", str(path)]) == 0
-    assert 'd=l1⏎l2, f=["a, b", "c"], g=' in capsys.readouterr().out
+    assert 'd="l1\\nl2", f=["a, b", "c"], g=' in capsys.readouterr().out
     assert cli_main(["plan", "--format", fmt, str(path)]) == 0
     out = html.unescape(capsys.readouterr().out)
     if fmt == "md":
-        assert re.findall(r"^\| `\w` \| (.*?) \|", out, re.M) == ["`l1⏎l2`", '`["a, b", "c"]`', '`""`']
+        assert re.findall(r"^\| `\w` \| (.*?) \|", out, re.M) == ['`"l1\\nl2"`', '`["a, b", "c"]`', '`""`']
     else:
-        assert re.findall(r"<tr><td><code>\w</code></td><td><code>(.*?)</code></td>", out, re.S) == ["l1⏎l2", '["a, b", "c"]', '""']
+        assert re.findall(r"<tr><td><code>\w</code></td><td><code>(.*?)</code></td>", out, re.S) == ['"l1\\nl2"', '["a, b", "c"]', '""']

@@ -61,6 +61,7 @@ def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) 
         rows.insert(0, _row(result.approval, "plan approved"))
     # what `journal verify --allowed-signers` fails that is no signature's own (before: the report said it passes)
     rows += [SignatureRow(line, "the two-person rule", "", "", "fails", f"{_WORDS['fails']}: {why}") for line, why in result.evidence]
+    rows.sort(key=lambda row: row.line)  # down the journal (decisions then seals read a seal as after what it preceded)
     if not result.sealed_end:
         rows.append(SignatureRow(0, "end of the run", "", "", "fails", result.unsealed))
     return rows

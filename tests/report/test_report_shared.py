@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from runbook_tui.report import build_report, render
-from tests.share.share_peers import Lab, awaiting, journal, of_type, until
+from tests.share.share_peers import CLI, Lab, awaiting, journal, of_type, until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
 
@@ -133,3 +135,37 @@ async def test_a_step_still_waiting_for_the_verifier_when_the_journal_ends_is_wa
     one = data["steps"][0]
     assert (one["verification"], one["unverified"], data["unverified"]) == ("waiting for verifier", False, []), one
     assert 'class="step unverified"' not in render(report, "html")
+
+
+async def test_the_signatures_table_lists_its_rows_in_journal_line_order(lab: Lab) -> None:
+    """bob confirms 'one' and rejects 'two' over SSH (his client signs each decision and seals the end); carol then rolls
+    back with `resume --rollback`. Before: the table listed the decisions, carol's rollback among them, then the seals
+    (`4, 7, 10, 12, 20, 15` in its Line column), so bob's seal read as coming after the rollback it preceded; now the
+    lines go down the journal as they were written, the end's own row last."""
+    bob = lab.key("bob", "bob@laptop")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    client = lab.client(bob, shared.port)
+    follow = asyncio.create_task(client.run())
+    try:
+        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+        assert (await client.send("confirm")).ok
+        await until(lambda: awaiting(client) == "two", what="'two' waiting for bob")
+        assert (await client.send("reject", "two looks wrong")).ok
+        assert await shared.exit_code() == 1, shared.stderr()
+    finally:
+        follow.cancel()
+        await client.close()
+    back = subprocess.run(
+        [*CLI, "resume", str(shared.journal), "--rollback", "--headless"],
+        cwd=lab.root, env=lab.env(RUNBOOK_TUI_USER="carol", SSH_AUTH_SOCK=""), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert back.returncode == 1 and "outcome ROLLED BACK" in back.stdout, back.stdout + back.stderr
+    report = build_report(shared.journal)
+    lines = [row.line for row in report.signatures if row.line]
+    said = [(row.line, row.what) for row in report.signatures]
+    assert {"step_rejected", "rollback_started", "seal"} <= {what.split()[0] for _, what in said} and lines == sorted(lines), said
+    assert said[-1][0] == 0, said  # the end of the run: not sealed (carol had no key), said last
+    table = render(report, "md").split("## Signatures")[1].split("##")[0]
+    shown = [int(cell) for cell in re.findall(r"^\| (\d+) \|", table, re.M)]
+    assert shown == lines, table

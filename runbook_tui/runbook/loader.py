@@ -131,7 +131,7 @@ class _Builder(StepsReader):
         context = None if values is None else base_context(values, None)
         self.texts.context = context  # before secrets and hosts: a secret's source and a host's fields render from params
         secrets = self._secrets(root)
-        self.texts.names = Names(frozenset(p.name for p in params), frozenset(s.name for s in secrets))
+        self.texts.names = Names(frozenset(p.name for p in params), _declared(root, "secrets") | {s.name for s in secrets})  # one refused: said once
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
         self.hosts = self._hosts(root, params, values)
@@ -251,8 +251,7 @@ class _Builder(StepsReader):
     def _render_defaults(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> tuple[Param, ...]:
         """A default is a string value, so a template: `backup: {default: "{{ cluster }}-backup"}` renders from the
         parameters declared before it (it ran as the literal text `{{ cluster }}-backup`). A value given is data."""
-        secrets = root.get("secrets")
-        self.texts.names = Names(frozenset(p.name for p in params), frozenset(secrets) if isinstance(secrets, YMap) else frozenset())
+        self.texts.names = Names(frozenset(p.name for p in params), _declared(root, "secrets"))
         earlier: dict[str, Any] = {}  # the values of the parameters before this one (those that have one)
         seen: set[str] = set()
         rendered: list[Param] = []
@@ -489,3 +488,9 @@ def person_key(name: str) -> str:
     """Who a ticket's name means: `Alice`, ` alice` and `alice` with a zero-width space are one person to the people
     reading the ticket, so the two-person rule compares them so (before: only the exact same text was refused)."""
     return "".join(char for char in name if unicodedata.category(char) != "Cf").strip().casefold()
+
+
+def _declared(root: YMap, key: str) -> frozenset[str]:
+    """The names a section (`secrets:`) declares, each declaration right or not (a wrong one is said at itself)."""
+    section = root.get(key)
+    return frozenset(name for name in section if isinstance(name, str)) if isinstance(section, YMap) else frozenset()

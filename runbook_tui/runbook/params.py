@@ -272,4 +272,12 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
             values[param.name] = convert(param, raw)
         except ParamError as exc:
             problems.append((param, str(exc)))
+            continue
+        if param.required and param.name in given and _none_given(values[param.name]):  # `-p to_version=`: as the form's empty field
+            problems.append((param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE (an empty one is none)"))
     return values, problems
+
+
+def _none_given(value: Any) -> bool:
+    """An empty text (spaces only too) or list: what an optional parameter without a value holds (EMPTY)."""
+    return (isinstance(value, str) and not value.strip()) or (isinstance(value, list) and not value)

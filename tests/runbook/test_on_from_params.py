@@ -37,7 +37,8 @@ def _write(write_runbook, tmp_path: Path, text: str = ON_PARAM) -> tuple[Path, P
 
 
 def test_on_rendered_empty_is_refused_and_runs_nothing(write_runbook, tmp_path, capsys):
-    path, marker = _write(write_runbook, tmp_path)
+    # optional here: a required parameter given empty is refused as missing first (tests/runbook/test_required_empty.py)
+    path, marker = _write(write_runbook, tmp_path, ON_PARAM.replace("required: true", "default: db"))
     err = only_error(path, {"target": ""})
     assert at(err) == (13, 13)
     assert err.message == "'on' is empty (rendered from '{{ target }}'); expected a host group, a host name, or local (or 'on' left out for local)"

@@ -20,7 +20,7 @@ from runbook_tui.engine.journal_events import ends_finished
 from runbook_tui.engine.practice_results import newer_events
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
 from runbook_tui.report.text import unknown_kinds
-from runbook_tui.ui.log_lines import last_log_lines
+from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
@@ -29,6 +29,11 @@ from runbook_tui.ui.status_model import Role
 
 #: Longest pause played between two events, however long the night's pause was.
 MAX_GAP = 2.0
+#: The state is kept every this many events, so that going back folds from the one before, not from the journal's start
+#: (each `←` at the end of a 300,000-event journal read and folded it all again: 40 s on a loaded machine).
+SNAPSHOT_EVERY = 2048
+#: Events read at a time, from the position backwards, for the output pane's last lines after a jump.
+TAIL_CHUNK = 512
 SPEEDS = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0)
 #: Events that start a "moment" worth stopping at when stepping: every decision of the night (practice's decision
 #: points, the verifier's requests) and the process dying (found by a look: `session_interrupted`) and resuming, not
@@ -72,6 +77,7 @@ class ReplaySource:
         self.events = events
         self.position = 0
         self.state: RunState = initial()
+        self._snapshots: dict[int, RunState] = {}  # position -> the state there, every SNAPSHOT_EVERY events
         self._listeners: list[Callable[[Event, RunState], None]] = []
         self._on_unreadable = on_unreadable
         #: The journal holds the run's end: without it the last event is where the journal stops, not where the run did.
@@ -86,7 +92,7 @@ class ReplaySource:
             event = self.events[index]
             if not self._fold(event):
                 return
-            self.position += 1
+            self._advanced()
             for listener in list(self._listeners):
                 listener(event, self.state)
 
@@ -94,14 +100,32 @@ class ReplaySource:
         """Rebuild the state at `position` (going back means folding again from the start)."""
         position = max(1, min(position, len(self.events)))
         if position < self.position:
-            self.state, self.position = initial(), 0
-            for index in range(position):
+            self.position = max((kept for kept in self._snapshots if kept <= position), default=0)
+            self.state = self._snapshots.get(self.position, initial())
+            for index in range(self.position, position):
                 if not self._fold(self.events[index]):
-                    self.position = index
                     return
-            self.position = position
+                self._advanced()
         else:
             self.forward(position - self.position)
+
+    def _advanced(self) -> None:
+        """One more event folded into the state; kept every SNAPSHOT_EVERY events."""
+        self.position += 1
+        if self.position % SNAPSHOT_EVERY == 0:
+            self._snapshots[self.position] = self.state
+
+    def log_tail(self, keep: int) -> list[str]:
+        """The output pane's last `keep` lines at the position, as the live screen wrote them (`last_log_lines` of every
+        event before it), read from the position backwards: a jump reads what the pane shows, not the journal whole."""
+        chunks: list[list[str]] = []
+        end, count = self.position, 0
+        while end > 0 and count < keep:
+            start = max(0, end - TAIL_CHUNK)
+            chunks.append([line for index in range(start, end) for line in log_lines(self.events[index])])
+            count += len(chunks[-1])
+            end = start
+        return [line for chunk in reversed(chunks) for line in chunk][-keep:] if keep > 0 else []
 
     def _fold(self, event: Event) -> bool:
         """`event` folded into the state; False (and said to `on_unreadable`) for one the fold cannot take."""
@@ -235,9 +259,8 @@ class ReplayScreen(RunView):
         """After a jump: the output as it stood at that moment."""
         self.query_one(OutputLog).reset()
         # From the events, as the live screen wrote them: the `──` step lines too, not only the output kept in the state.
-        replayed = (self.replay.events[index] for index in range(self.replay.position))
         self._pending_lines.clear()
-        self._queue_lines(last_log_lines(replayed, SCREEN_LINES))
+        self._queue_lines(self.replay.log_tail(SCREEN_LINES))
         self._dirty = True
 
     def _moved(self, jumped: bool) -> None:

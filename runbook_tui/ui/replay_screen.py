@@ -18,7 +18,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal_events import ends_finished
 from runbook_tui.engine.practice_results import newer_events
-from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial
+from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial, replay
 from runbook_tui.report.text import unknown_kinds
 from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
@@ -96,18 +96,35 @@ class ReplaySource:
             for listener in list(self._listeners):
                 listener(event, self.state)
 
-    def seek(self, position: int) -> None:
-        """Rebuild the state at `position` (going back means folding again from the start)."""
+    def seek(self, position: int) -> bool:
+        """Rebuild the state at `position`: going back, from the state kept before it; far ahead, at once. True when the
+        listeners were not told of each event on the way (the screen rebuilds its output pane with `log_tail`)."""
         position = max(1, min(position, len(self.events)))
+        if self.position <= position <= self.position + SNAPSHOT_EVERY:
+            self.forward(position - self.position)
+            return False
         if position < self.position:
             self.position = max((kept for kept in self._snapshots if kept <= position), default=0)
             self.state = self._snapshots.get(self.position, initial())
-            for index in range(self.position, position):
-                if not self._fold(self.events[index]):
-                    return
-                self._advanced()
-        else:
-            self.forward(position - self.position)
+        self._fold_to(position)
+        return True
+
+    def _fold_to(self, position: int) -> None:
+        """Fold on to `position`, telling no listener: each stretch between two kept states at once, a run of output
+        events in one go (`state.replay`, resume's fold; `end` in a 300,000-event journal folded each event: 14 s)."""
+        while self.position < position:
+            end = min(position, (self.position // SNAPSHOT_EVERY + 1) * SNAPSHOT_EVERY)
+            try:
+                self.state = replay((self.events[index] for index in range(self.position, end)), self.state)
+            except (UnreadableEvent, KeyError, TypeError, AttributeError, IndexError):  # one at a time, to stop before it
+                for index in range(self.position, end):
+                    if not self._fold(self.events[index]):
+                        return
+                    self._advanced()
+                continue
+            self.position = end
+            if end % SNAPSHOT_EVERY == 0:
+                self._snapshots[end] = self.state
 
     def _advanced(self) -> None:
         """One more event folded into the state; kept every SNAPSHOT_EVERY events."""
@@ -270,20 +287,16 @@ class ReplayScreen(RunView):
         self._status()
 
     def action_forward(self) -> None:
-        self.replay.seek(self.replay.next_moment(self.replay.position))
-        self._moved(False)
+        self._moved(self.replay.seek(self.replay.next_moment(self.replay.position)))
 
     def action_back(self) -> None:
-        self.replay.seek(self.replay.previous_moment(self.replay.position))
-        self._moved(True)
+        self._moved(self.replay.seek(self.replay.previous_moment(self.replay.position)))
 
     def action_first(self) -> None:
-        self.replay.seek(1)
-        self._moved(True)
+        self._moved(self.replay.seek(1))
 
     def action_last(self) -> None:
-        self.replay.seek(len(self.replay.events))
-        self._moved(False)
+        self._moved(self.replay.seek(len(self.replay.events)))
 
     def action_jump(self) -> None:
         def go(query: str | None) -> None:
@@ -299,9 +312,7 @@ class ReplayScreen(RunView):
             step_id, position = ran[0]
             if len(ran) > 1:
                 self.notify(f"{len(ran)} steps match; showing {step_id} (also: {', '.join(sid for sid, _ in ran[1:])})", markup=False)
-            jumped = position < self.replay.position
-            self.replay.seek(position)
-            self._moved(jumped)
+            self._moved(self.replay.seek(position))
 
         prompt = TextPrompt(
             "Jump to a step", "The step's id or words of its title (as in the step list).", placeholder="e.g. reload, or: Reload nginx", required=False
@@ -317,8 +328,7 @@ class ReplayScreen(RunView):
             self._timer = None
         else:
             if self._at_end():  # nothing left to play (space did nothing there, silently): it plays again from the start
-                self.replay.seek(1)
-                self._moved(True)
+                self._moved(self.replay.seek(1))
             self._schedule()
         self._status()
 

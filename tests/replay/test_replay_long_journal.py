@@ -93,3 +93,29 @@ async def step_back(pilot: Pilot[Any], screen: ReplayScreen, events: Counted) ->
     last = "".join(last_log_lines(events.events[: screen.replay.position], 1)[0].split())
     foot = lambda: "".join("".join(screen.query_one(OutputLog).lines[-4:]).replace("↪", "").split())  # noqa: E731  (wrapped rows go on after `↪`)
     await until(lambda: foot().endswith(last), pilot, f"{last!r} at the foot of the pane")
+
+
+def test_the_end_folds_a_chatty_run_at_once_to_the_same_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`end` (and `→` over a long stretch, `g`) folded each event on its way (and told the pane of each): 14 s for a
+    300,000-event journal on a quiet machine, the screen frozen. Output runs now fold at once, as `resume` folds them."""
+    from runbook_tui.ui import replay_screen
+
+    folded_one_by_one = 0
+    one = replay_screen.apply
+
+    def counted(state: Any, event: dict[str, Any]) -> Any:
+        nonlocal folded_one_by_one
+        folded_one_by_one += 1
+        return one(state, event)
+
+    monkeypatch.setattr(replay_screen, "apply", counted)
+    events = Counted(chatty_night(60_000))
+    source = ReplaySource(events)
+    told: list[int] = []
+    source.subscribe(lambda event, _state: told.append(event["seq"]))
+    assert source.seek(len(events)), "a jump: the screen rebuilds its pane from log_tail"
+    assert source.position == len(events) and source.state == replay(events.events, initial())
+    assert folded_one_by_one < SNAPSHOT_EVERY and not told, (folded_one_by_one, len(told))
+    assert source.log_tail(SCREEN_LINES) == last_log_lines(events.events, SCREEN_LINES)
+    source.seek(source.position - 3)
+    assert not source.seek(source.position + 1) and told == [len(events) - 3], "a step ahead tells the pane of its event"

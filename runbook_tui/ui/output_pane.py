@@ -76,6 +76,11 @@ class OutputLog(Log):
             self.horizontal_scrollbar.window_virtual_size = size.width
 
     def add(self, lines: Sequence[RawLine]) -> None:
+        if self._raw and self._wrap_width() != self._wrapped_at:
+            # Laid out at a new width, its Resize not handled yet (Textual posts it to the pane's queue; the screen adds
+            # output from its own turn): the kept lines first, at that width (the Resize then finds nothing to do, and
+            # they stayed wrapped at the old one, cut at the pane's edge when it narrowed).
+            self._rewrap()
         self._raw.extend(lines)
         moved = False  # the lines already in the pane moved up (dropped, or pruned to max_lines)
         if self.following and len(lines) > TAIL:

@@ -25,13 +25,13 @@ runbook: 1
 id: demo
 title: Demo
 params:
-  value: {type: string, required: true}
+  value: {type: string}
 sections:
   - id: main
     steps:
       - id: show
         run: printf '%s' {{ value }}
-"""
+"""  # optional: any text given, empty too, is the value (a required one given empty is missing: test_required_empty.py)
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,9 @@ def test_a_section_used_again_through_an_alias_is_a_duplicate_where_the_alias_st
     assert "(first at line 5)" in duplicate.message
 
 
-def test_a_value_refused_through_an_alias_is_reported_at_the_alias_too(write_runbook) -> None:
-    path = write_runbook(
-        """
+def _timeout_through_an_alias(timeout: str) -> str:
+    """Two steps, the first's timeout anchored as `&t`, the second's `*t`."""
+    return f"""
         runbook: 1
         id: t
         title: T
@@ -37,28 +37,17 @@ def test_a_value_refused_through_an_alias_is_reported_at_the_alias_too(write_run
             title: S
             kind: precheck
             steps:
-              - {id: a, title: x, run: echo, timeout: &t 30x}
-              - {id: b, title: y, run: echo, timeout: *t}
+              - {{id: a, title: x, run: echo, timeout: &t {timeout}}}
+              - {{id: b, title: y, run: echo, timeout: *t}}
         """
-    )
+
+
+def test_a_value_refused_through_an_alias_is_reported_at_the_alias_too(write_runbook) -> None:
+    path = write_runbook(_timeout_through_an_alias("30x"))
     places = sorted(at(e) for e in errors(path) if "'timeout'" in e.message)
     assert places == [(9, 47), (10, 47)], places
 
 
 def test_an_alias_that_fits_where_it_stands_is_no_error(write_runbook) -> None:
-    path = write_runbook(
-        """
-        runbook: 1
-        id: t
-        title: T
-        sections:
-          - id: s
-            title: S
-            kind: precheck
-            steps:
-              - {id: a, title: x, run: echo, timeout: &t 30s}
-              - {id: b, title: y, run: echo, timeout: *t}
-        """
-    )
-    steps = load(path).runbook.sections[0].steps
+    steps = load(write_runbook(_timeout_through_an_alias("30s"))).runbook.sections[0].steps
     assert [step.timeout_seconds for step in steps] == [30.0, 30.0]

@@ -229,3 +229,38 @@ def test_a_text_made_from_a_secret_is_refused_at_validate(write_runbook, run: st
 def test_a_secret_inserted_whole_is_valid(write_runbook, run: str, capsys) -> None:
     path = write_runbook(_with_secret(run))
     assert cli_main(["validate", str(path)]) == 0, capsys.readouterr().err
+
+
+# A template that picks by chance: what `plan` shows, what the verifier approves and what runs would differ.
+# Before: `run: "echo {{ [1, 2, 3, 4, 5, 6, 7, 8, 9] | random }}"` passed `validate`; `plan` printed a different
+# command at each call, and `exec` journaled `step_ready` and `step_started` with `echo 6` and then ran `echo 7`
+# (the command is rendered once for people and once more for the shell). Every runbook string renders to one text.
+
+
+@pytest.mark.parametrize(
+    ("run", "title", "line"),
+    [
+        ("{{ [1, 2, 3] | random }}", "Restart {{ svc }}", 11),
+        ("{{ svc }}", "Restart {{ svc | random }}", 10),
+        ("{{ svc }}", "Restart {% filter random %}{{ svc }}{% endfilter %}", 10),
+    ],
+)
+def test_a_filter_that_picks_by_chance_is_an_error_at_its_position(write_runbook, run: str, title: str, line: int) -> None:
+    error = only_error(write_runbook(_runbook(run, title)))
+    assert at(error) == (line, 14 if line == 11 else 16)
+    assert "the filter 'random' picks anew each time the text renders" in error.message
+    assert "expected a parameter (type: choice) or the value written out" in error.message
+
+
+def test_a_random_filter_at_validate_exits_2_naming_the_place(write_runbook, capsys) -> None:
+    path = write_runbook(_runbook("{{ [1, 2, 3] | random }}"))
+    assert cli_main(["validate", str(path)]) == 2
+    said = capsys.readouterr()
+    assert f"{path}:11:14: the filter 'random' picks anew" in said.err
+    assert "Traceback" not in said.err
+
+
+@pytest.mark.parametrize("kind", ["plain", "shell", "regex", "promql"])
+def test_random_named_in_a_string_never_renders(kind: str) -> None:
+    with pytest.raises(TemplateError, match="the filter 'random' picks anew"):
+        render("echo {{ [[1, 2, 3]] | map('random') | first }}", kind, {})  # type: ignore[arg-type]

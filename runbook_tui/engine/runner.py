@@ -22,22 +22,22 @@ from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, undo_end, within_max_fail
+from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.injected import injected_end
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
-from runbook_tui.engine.reattach import following_note, following_undo_note, left_running, undo_left_running, undo_lost_link
+from runbook_tui.engine.reattach import following_note, left_running
 from runbook_tui.engine.redact import MASK
-from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, plan_rollback, to_json
+from runbook_tui.engine.rollback import RollbackPlan, plan_rollback
+from runbook_tui.engine.rollback_run import run_rollback
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.step_now import step_now
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import step_records
-from runbook_tui.engine.undo_waves import undo_in_waves
 from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -452,7 +452,7 @@ class StepRunner(WaitStep):
     async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._stop_signal = StopSignal()  # `k` stops a hung undo too: the rollback then stands stopped, u goes on with it
         try:
-            await self._run_rollback_inner(actor, plan, reason, finish)
+            await run_rollback(self, actor, plan, reason, finish)
         except JournalError:
             log.error("journal write failed; rollback stopped")
         except Exception as exc:
@@ -460,43 +460,3 @@ class StepRunner(WaitStep):
             self._safe_error(f"internal error during the rollback: {exc}")
         finally:
             self._stop_signal = None
-
-    async def _run_rollback_inner(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
-        left, lost = undo_left_running(self.state), undo_lost_link(self.state)  # {step: {host: run}}: an undo a dead process or a lost link left running
-        listed = to_json(plan, lambda step_id: self.rendered_step(self.runbook.step(step_id)).get("commands"))  # with the section steps' commands
-        started = self.emit(ev.ROLLBACK_STARTED, actor, scope=plan.scope, plan=listed, acknowledged=plan.needs_acknowledgement, reason=reason, **self.driven())
-        tag = f"@{started['seq']}"  # a second rollback over the same attempt runs its undos again
-        for step_id, entries in grouped_entries(plan):
-            step = self.runbook.step(step_id)
-            runnable = [e for e in entries if e.command is not None]
-            if not runnable:
-                continue
-            hosts = {h.name: h for h in self.runbook.targets(step)}
-            self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
-            if found := {e.host: left[step_id][e.host] for e in runnable if e.host in left.get(step_id, {})}:
-                self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found, lost=lost))
-            runs = {e.host: found.get(e.host) or (self.state.steps[step_id].attempts, tag) for e in runnable}
-
-            # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
-            async def undo_on(entry_host: str, step: Step = step, hosts: dict[str, Host] = hosts, runs: dict[str, tuple[int, str]] = runs) -> dict[str, Any]:
-                assert step.undo is not None
-                ended = undo_end(step, await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1]))
-                if len(runs) > 1 and self.state.mode not in ("dry-run", "practice"):  # known if the process dies before the rest end
-                    await self.emit_durably(ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, **ended)
-                return ended
-
-            results = await undo_in_waves(self.max_concurrency, step.serial, [e.host for e in runnable], undo_on, self._stop_signal)  # as it ran
-            ok = all(ev.undid(r) for r in results.values())
-            self.emit(ev.UNDO_FINISHED, SYSTEM, step=step_id, hosts=results, ok=ok)
-            if not ok:
-                self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=False, failed_step=step_id)
-                return
-        for step_id in plan.rollback_steps:
-            step = self.runbook.step(step_id)
-            await self._run_step_inner(step, actor, None)
-            if self.state.steps[step_id].status not in ("done", "awaiting_verification"):
-                self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=False, failed_step=step_id)
-                return
-        self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=True)
-        if plan.scope == "full" and finish:
-            self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")

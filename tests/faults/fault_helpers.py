@@ -100,6 +100,19 @@ def printed_statuses(stdout: str, order: list[str]) -> dict[str, str]:
 __all__ = ["wait_until"]  # (tests/waiting.py's, as the fault tests import it from here)
 
 
+def exec_killed_in_wait(tmp_path: Path, steps: list[dict[str, Any]], step: str = "soak") -> Path:
+    """`exec` of `steps` (solo) killed with SIGKILL once the wait `step` has started; its journal."""
+    journal = tmp_path / "j.jsonl"
+    argv = [*RUNBOOK_TUI, "exec", str(write_runbook(tmp_path, step, steps)), "--solo", "t", "--journal", str(journal)]
+    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: journal.exists() and of_type(raw_events(journal), "step_started", step=step) != [], f"exec's start of the wait {step!r}", alive=proc)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    return journal
+
+
 def alive(pid: int) -> bool:
     """Running, not merely a zombie waiting to be reaped."""
     try:

@@ -10,12 +10,11 @@ decision does; the status stays `unknown` (the assignee decides, nothing goes on
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 from pathlib import Path
 
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
+from fault_helpers import RUNBOOK_TUI, env_for, exec_killed_in_wait, of_type, raw_events, run, write_runbook
 from waiting import wait_until
 
 CUT = "the program stopped before this step (a wait of 5s, begun at {begun}) had ended: a wait runs nothing, so no host is in doubt"
@@ -28,14 +27,7 @@ def test_killed_during_a_wait_resume_says_the_wait_had_not_ended_and_nothing_ran
         {"id": "soak", "title": "Soak", "wait": "5s"},
         {"id": "b", "title": "After", "run": f"echo b >> {ledger}"},
     ]
-    journal = tmp_path / "j.jsonl"
-    argv = [*RUNBOOK_TUI, "exec", str(write_runbook(tmp_path, "soak", steps)), "--solo", "t", "--journal", str(journal)]
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: journal.exists() and of_type(raw_events(journal), "step_started", step="soak"), "exec's start of the wait", alive=proc)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+    journal = exec_killed_in_wait(tmp_path, steps)
     [started] = of_type(raw_events(journal), "step_started", step="soak")
     begun = started["ts"][11:19]
     assert not of_type(raw_events(journal), "step_finished", step="soak"), "killed within the wait"

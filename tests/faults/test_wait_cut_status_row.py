@@ -5,13 +5,9 @@ it ran)`, the words for a command that may have changed a host. A journal from a
 from __future__ import annotations
 
 import datetime as dt
-import os
-import signal
-import subprocess
 from pathlib import Path
 
-from fault_helpers import RUNBOOK_TUI, env_for, of_type, raw_events, run, write_runbook
-from waiting import wait_until
+from fault_helpers import exec_killed_in_wait, of_type, raw_events, run
 
 from runbook_tui.engine.state import replay
 from runbook_tui.ui.status_stack import statuses
@@ -19,14 +15,7 @@ from runbook_tui.ui.status_stack import statuses
 
 def test_the_status_row_of_a_wait_cut_by_a_kill_says_the_wait_had_not_ended(tmp_path: Path) -> None:
     steps = [{"id": "a", "title": "Change", "run": "true", "undo": "true"}, {"id": "soak", "title": "Soak", "wait": "5m"}]
-    journal = tmp_path / "j.jsonl"
-    argv = [*RUNBOOK_TUI, "exec", str(write_runbook(tmp_path, "soak", steps)), "--solo", "t", "--journal", str(journal)]
-    proc = subprocess.Popen(argv, cwd=tmp_path, env=env_for(tmp_path), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: journal.exists() and of_type(raw_events(journal), "step_started", step="soak"), "exec's start of the wait", alive=proc)
-    finally:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(10)
+    journal = exec_killed_in_wait(tmp_path, steps)
     assert run(tmp_path, "resume", str(journal)).returncode == 1  # the look: the wait is found cut, the step unknown
     [started] = of_type(raw_events(journal), "step_started", step="soak")
     state = replay(raw_events(journal))  # as `resume` in a terminal, the verifier and replay fold it

@@ -8,12 +8,15 @@ import json
 import re
 import signal
 import subprocess
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from runbook_tui.report import build_report, render
-from tests.share.share_peers import CLI, Lab, awaiting, journal, of_type, until
+from runbook_tui.share.client import ShareClient
+from tests.share.share_peers import CLI, Lab, Shared, awaiting, journal, of_type, until
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
 
@@ -41,21 +44,29 @@ sections:
 GO_AHEAD = WAITING.replace("        undo: echo undo-two >> marks\n", "        undo: echo undo-two >> marks\n        verify: before\n")
 
 
-async def _rolled_back_while_waiting(lab: Lab) -> Path:
-    """bob asks for the rollback while 'one' waits for his confirmation; exec rolls back (`--on-failure rollback`)."""
+@asynccontextmanager
+async def bob_at_one(lab: Lab, runbook: str, *share: str) -> AsyncIterator[tuple[Shared, ShareClient]]:
+    """`exec --share` of `runbook` with bob (trusted, following over SSH) as its verifier, once 'one' waits for his
+    word; his client is closed after."""
     bob = lab.key("bob", "bob@laptop")
-    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub", "--on-failure", "rollback")
+    shared = await lab.share(lab.runbook(runbook), "--verifier-key", f"{bob}.pub", *share)
     await lab.trust(shared.fingerprint, shared.port)
     client = lab.client(bob, shared.port)
     follow = asyncio.create_task(client.run())
     try:
         await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
-        reply = await client.send("request_rollback", "errors doubled")
-        assert reply.ok, reply.message
-        assert await shared.exit_code() == 1, shared.stderr()
+        yield shared, client
     finally:
         follow.cancel()
         await client.close()
+
+
+async def _rolled_back_while_waiting(lab: Lab) -> Path:
+    """bob asks for the rollback while 'one' waits for his confirmation; exec rolls back (`--on-failure rollback`)."""
+    async with bob_at_one(lab, WAITING, "--on-failure", "rollback") as (shared, client):
+        reply = await client.send("request_rollback", "errors doubled")
+        assert reply.ok, reply.message
+        assert await shared.exit_code() == 1, shared.stderr()
     assert of_type(journal(shared.journal), "session_finished")[-1]["outcome"] == "rolled_back"
     return shared.journal
 
@@ -86,20 +97,11 @@ async def test_the_note_exec_leaves_when_a_hold_stops_it_is_the_programs_not_the
     """bob asks to hold while 'two' waits for his go-ahead; exec stops with the journal open and says how to go on.
     Before: that note was journaled as alice's, and the report's Notes named her as its author; now it is the program's
     (`system`), as exec's note on a SIGTERM is."""
-    bob = lab.key("bob", "bob@laptop")
-    shared = await lab.share(lab.runbook(GO_AHEAD), "--verifier-key", f"{bob}.pub")
-    await lab.trust(shared.fingerprint, shared.port)
-    client = lab.client(bob, shared.port)
-    follow = asyncio.create_task(client.run())
-    try:
-        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+    async with bob_at_one(lab, GO_AHEAD) as (shared, client):
         assert (await client.send("confirm")).ok
         await until(lambda: client.state.current == "two", what="the run to stand at 'two'")
         assert (await client.send("hold", "wait for the dba")).ok
         assert await shared.exit_code() == 1, shared.stderr()
-    finally:
-        follow.cancel()
-        await client.close()
     notes = build_report(shared.journal).notes
     said = [(n.by, n.text.split(";")[0]) for n in notes]
     assert said == [("alice", "go-ahead requested for 'two'"), ("system", "exec stopped: the run is paused (bob asked to hold: wait for the dba)")], said
@@ -115,18 +117,9 @@ async def test_a_step_still_waiting_for_the_verifier_when_the_journal_ends_is_wa
     """exec --share is stopped by SIGTERM while 'one' waits for bob; `resume` can still take his word. Before: the
     record of that open run flagged 'one' UNVERIFIED (banner, column, `1 UNVERIFIED` and the JSON's `unverified`) beside
     `1 waiting for verifier`, as if the run had gone on without him."""
-    bob = lab.key("bob", "bob@laptop")
-    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
-    await lab.trust(shared.fingerprint, shared.port)
-    client = lab.client(bob, shared.port)
-    follow = asyncio.create_task(client.run())
-    try:
-        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+    async with bob_at_one(lab, WAITING) as (shared, _):
         shared.proc.send_signal(signal.SIGTERM)
         assert await shared.exit_code() == 1, shared.stderr()
-    finally:
-        follow.cancel()
-        await client.close()
     report = build_report(shared.journal)
     md, data = render(report, "md"), json.loads(render(report, "json"))
     assert "UNVERIFIED" not in md and _summary(md)["Steps"] == "1 waiting for verifier, 1 not run", md
@@ -142,20 +135,11 @@ async def test_the_signatures_table_lists_its_rows_in_journal_line_order(lab: La
     back with `resume --rollback`. Before: the table listed the decisions, carol's rollback among them, then the seals
     (`4, 7, 10, 12, 20, 15` in its Line column), so bob's seal read as coming after the rollback it preceded; now the
     lines go down the journal as they were written, the end's own row last."""
-    bob = lab.key("bob", "bob@laptop")
-    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
-    await lab.trust(shared.fingerprint, shared.port)
-    client = lab.client(bob, shared.port)
-    follow = asyncio.create_task(client.run())
-    try:
-        await until(lambda: awaiting(client) == "one", what="'one' waiting for bob")
+    async with bob_at_one(lab, WAITING) as (shared, client):
         assert (await client.send("confirm")).ok
         await until(lambda: awaiting(client) == "two", what="'two' waiting for bob")
         assert (await client.send("reject", "two looks wrong")).ok
         assert await shared.exit_code() == 1, shared.stderr()
-    finally:
-        follow.cancel()
-        await client.close()
     back = subprocess.run(
         [*CLI, "resume", str(shared.journal), "--rollback", "--headless"],
         cwd=lab.root, env=lab.env(RUNBOOK_TUI_USER="carol", SSH_AUTH_SOCK=""), capture_output=True, text=True, timeout=60,

@@ -3,7 +3,7 @@
 The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 `forward_agent`); what it leaves out comes from the OpenSSH client config
 (`HostName`, `Port`, `User`, `IdentityFile`, `CertificateFile`, `ProxyJump`,
-`UserKnownHostsFile`, `ForwardAgent`, matched as `ssh NAME` would: on the
+`UserKnownHostsFile`, `ForwardAgent`, `IdentityAgent`, matched as `ssh NAME` would: on the
 address when the runbook gives one, else on the host's name), then from
 defaults. A `ProxyCommand` (not `none`) for a host without `via:` is refused in
 words: it is not run, and a direct connection in its place would take a route
@@ -62,6 +62,7 @@ class Endpoint:
     sources: tuple[tuple[str, str], ...]  # (field, where its value came from)
     more_known_hosts: tuple[str, ...] = ()  # the files after the first of a `UserKnownHostsFile A B` (ssh reads them all)
     certificates: tuple[str, ...] = ()  # the config's `CertificateFile`s, paired with the identities as ssh pairs them
+    agent: str | None = None  # the config's `IdentityAgent` (None: SSH_AUTH_SOCK's agent), see ssh_agent_choice
 
     @property
     def known_files(self) -> tuple[str, ...]:
@@ -91,6 +92,7 @@ class Endpoint:
             f"user {self.user} ({origin['user']})",
             f"identity {', '.join(self.identities) or 'the SSH agent, ~/.ssh/id_*'} ({origin['identity']})",
             *([f"certificate {', '.join(self.certificates)} ({origin['certificate']})"] if self.certificates else []),
+            *([f"agent {self.agent} ({origin['agent']})"] if self.agent is not None else []),
             f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
         ]
         if self.forward_agent:
@@ -263,6 +265,11 @@ class SshConfigResolver:
         certificates = tuple(str(c) for c in named) if isinstance(named, list) else ()
         if certificates:
             sources["certificate"] = where
+        # `IdentityAgent` (before: never read, SSH_AUTH_SOCK alone); asyncssh reads its `none` as None, absent is False here
+        named_agent = config.get("IdentityAgent", False) if config is not None else False
+        agent = "none" if named_agent is None else named_agent if isinstance(named_agent, str) else None
+        if agent is not None:
+            sources["agent"] = where
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
@@ -283,7 +290,20 @@ class SshConfigResolver:
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{where} ProxyJump"
                 via = self._jumps(jump, depth)
-        return Endpoint(host.name, address, port, user, identities, known_files[0], forward_agent, via, tuple(sources.items()), known_files[1:], certificates)
+        return Endpoint(
+            host.name,
+            address,
+            port,
+            user,
+            identities,
+            known_files[0],
+            forward_agent,
+            via,
+            tuple(sources.items()),
+            known_files[1:],
+            certificates,
+            agent,
+        )
 
     def _jumps(self, spec: str, depth: int) -> Endpoint:
         """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""

@@ -24,6 +24,7 @@ from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_lost import connect_reason
@@ -342,13 +343,14 @@ class Connector:
         encrypted: list[str] = []  # identities skipped for the agent to stand in for, as ssh does in batch mode
         certificates = tuple(path for path in endpoint.certificates if os.path.exists(os.path.expanduser(path)))  # ssh skips the others
         skipped = [path for path in endpoint.identities if config_keys and not os.path.exists(os.path.expanduser(path))]
+        agent = agent_socket(endpoint.agent)  # the config's IdentityAgent, else SSH_AUTH_SOCK; "" for none
         for path in endpoint.identities:
             if path in skipped:
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
             try:
                 client_keys += await self._identity(path, certificates)
             except EncryptedIdentity:
-                if not os.environ.get("SSH_AUTH_SOCK"):  # no agent: nothing can stand in for it, say so at once
+                if not agent:  # no agent: nothing can stand in for it, say so at once
                     raise
                 encrypted.append(path)
         try:
@@ -356,8 +358,7 @@ class Connector:
         except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
             files = ", ".join(endpoint.known_files)
             raise ConnectFailed(f"known_hosts file {files} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
-        agent_after = os.environ.get("SSH_AUTH_SOCK") if client_keys else None  # the agent's keys after these, as ssh
-        progress = _Progress(agent_after, {key.public_data for key in client_keys})
+        progress = _Progress(agent if client_keys else None, {key.public_data for key in client_keys})  # its keys after these, as ssh
         try:
             return await asyncssh.connect(
                 endpoint.address,
@@ -368,9 +369,9 @@ class Connector:
                 username=endpoint.user,
                 known_hosts=trusted,
                 client_keys=client_keys or (),
-                agent_path=None if client_keys else (),  # (): SSH_AUTH_SOCK's, its keys before the default ones
+                agent_path=None if client_keys else (agent or None),  # the agent's keys before the default ones
                 client_certs=[os.path.expanduser(path) for path in certificates] if not client_keys else (),  # for ~/.ssh/id_*
-                agent_forwarding=endpoint.forward_agent and (os.environ.get("SSH_AUTH_SOCK") or True),  # named: agent_path may be None
+                agent_forwarding=endpoint.forward_agent and (agent or True),  # named: agent_path may be None
                 connect_timeout=self.connect_timeout,
                 keepalive_interval=self._keepalive_interval,
                 keepalive_count_max=3,
@@ -384,7 +385,7 @@ class Connector:
             ) from None
         except asyncssh.PermissionDenied as exc:
             tried = [path for path in endpoint.identities if path not in skipped]  # none: the agent and default keys stood in
-            keys = f"tried identity {', '.join(tried)}" if tried else await offered_words()
+            keys = f"tried identity {', '.join(tried)}" if tried else await offered_words(endpoint.agent)
             if skipped:  # before: `tried identity ~/.ssh/id_db`, a file never read nor offered
                 keys += f" (identity {', '.join(skipped)} of the ssh config {'is' if len(skipped) == 1 else 'are'} not there: skipped, as ssh skips it)"
             keys += _certificate_words(endpoint.certificates, certificates)

@@ -13,6 +13,7 @@ import os
 
 import asyncssh
 
+from runbook_tui.execute.ssh_agent_choice import agent_named, agent_socket
 from runbook_tui.runbook.safe_text import visible_line
 
 #: The keys asyncssh (as ssh) offers when none is named, in ~/.ssh.
@@ -23,12 +24,12 @@ NOTHING_OFFERED = "no key was offered: "
 AGENT_WAIT = 2.0
 
 
-async def _agent() -> tuple[str, str]:
-    """(what the agent offered, or "" with why it offered nothing)."""
-    path = os.environ.get("SSH_AUTH_SOCK", "")
+async def _agent(named: str | None) -> tuple[str, str]:
+    """(what the agent offered, or "" with why it offered nothing); `named`: the ssh config's IdentityAgent, if any."""
+    path = agent_socket(named)
     if not path:
-        return "", "no SSH agent (SSH_AUTH_SOCK is not set)"
-    shown = visible_line(path)
+        return "", "no SSH agent (SSH_AUTH_SOCK is not set)" if named is None else f"no SSH agent (the ssh config says {agent_named(named)})"
+    shown = agent_named(named)
     try:
         async with asyncio.timeout(AGENT_WAIT):
             agent = await asyncssh.connect_agent(path)
@@ -37,12 +38,12 @@ async def _agent() -> tuple[str, str]:
             finally:
                 agent.close()
     except TimeoutError:
-        return f"the SSH agent at SSH_AUTH_SOCK={shown} (it did not list its keys within {AGENT_WAIT:g}s)", ""
+        return f"the SSH agent at {shown} (it did not list its keys within {AGENT_WAIT:g}s)", ""
     except (OSError, asyncssh.Error) as exc:
         why = visible_line(exc.strerror or str(exc)) if isinstance(exc, OSError) else visible_line(str(exc))
-        return "", f"no SSH agent: SSH_AUTH_SOCK={shown} cannot be reached ({why}; left from another login?)"
+        return "", f"no SSH agent: {shown} cannot be reached ({why}; left from another login?)"
     if not keys:
-        return "", f"the SSH agent at SSH_AUTH_SOCK={shown} holds no key (ssh-add -l)"
+        return "", f"the SSH agent at {shown} holds no key (ssh-add -l)"
     return f"the SSH agent's {len(keys)} key{'s' if len(keys) != 1 else ''}", ""
 
 
@@ -54,10 +55,11 @@ def _defaults() -> tuple[str, str]:
     return "default key" + ("s " if len(found) > 1 else " ") + ", ".join(visible_line(f"{folder}/{name}") for name in found), ""
 
 
-async def offered_words() -> str:
+async def offered_words(agent: str | None = None) -> str:
     """What a login without `identity:` offered, after `; `: `tried the SSH agent's 2 keys and default key
-    ~/.ssh/id_ed25519`, `tried default key ~/.ssh/id_rsa (no SSH agent: ...)`, or `no key was offered: ...`."""
-    (agent, no_agent), (defaults, no_defaults) = await _agent(), _defaults()
+    ~/.ssh/id_ed25519`, `tried default key ~/.ssh/id_rsa (no SSH agent: ...)`, or `no key was offered: ...`; `agent`: the
+    ssh config's IdentityAgent for the host, if any."""
+    (agent, no_agent), (defaults, no_defaults) = await _agent(agent), _defaults()
     tried, missing = [p for p in (agent, defaults) if p], [p for p in (no_agent, no_defaults) if p]
     if not tried:
         return NOTHING_OFFERED + "; ".join(missing)

@@ -99,7 +99,7 @@ def destinations(runbook: Runbook, settings: Settings) -> list[str]:
             if host.is_local:
                 seen.setdefault(host.name, "local (this machine)")
             elif isinstance(endpoint, Endpoint):
-                seen.setdefault(host.name, visible_line(f"{endpoint.path} ({endpoint.user}@{endpoint.address}:{endpoint.port})"))
+                seen.setdefault(host.name, visible_line(f"{endpoint.path} ({endpoint.user}@{endpoint.hostport})"))
             else:
                 seen.setdefault(host.name, visible_line(f"{host.name} (cannot resolve: {endpoint})"))
     return list(seen.values())

@@ -185,7 +185,7 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
         except ConnectFailed as exc:  # the ssh config cannot be used for it: no host was asked
             todo = f"fix the ssh config where it says (`ssh -G {host.name}` shows how ssh reads it), or set ssh.config: false in the settings"
             return [HostFinding(host, "ssh config", str(exc), todo)]
-        where = f"{route.address}:{route.port}"
+        where = route.hostport
         try:
             await asyncio.wait_for(executor.connect(route), CHECK_TIMEOUT)
         except ConnectFailed as exc:

@@ -80,8 +80,13 @@ class Endpoint:
         return self.name if self.via is None else f"{self.name} via {self.via.path}"
 
     @property
+    def hostport(self) -> str:
+        """`10.0.0.5:22`; an IPv6 address in brackets, as ssh writes it (before: `::1:2222`, which reads as another address)."""
+        return f"{f'[{self.address}]' if ':' in self.address else self.address}:{self.port}"
+
+    @property
     def target(self) -> str:
-        return f"{self.name} ({self.address}:{self.port})"
+        return f"{self.name} ({self.hostport})"
 
     def describe(self) -> str:
         """One line per hop for `plan`: the values and where each came from."""

@@ -131,6 +131,14 @@ class _ClientConfig(SSHClientConfig):
 
     _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded)}
 
+    #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
+    #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
+    _percent_expand = {*SSHClientConfig._percent_expand, "UserKnownHostsFile"}
+
+    def _set_tokens(self) -> None:
+        super()._set_tokens()
+        self._tokens["k"] = str(self._options.get("HostKeyAlias") or self._orig_host)  # `%k`, as ssh gives it
+
 
 def _given(host: Host) -> set[str]:
     """The fields the runbook gave (a Host made outside the loader: what differs from the defaults was given)."""
@@ -222,6 +230,11 @@ class SshConfigResolver:
                 f"host {alias!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"
                 " is matched on it (a `Match exec` runs a shell with the name in it); ssh refuses it too (hostname contains"
                 " invalid characters): expected a host name or an address"
+            )
+        if "/" in alias:  # nor a file's path: `UserKnownHostsFile ~/.ssh/kh/%h` with `../../elsewhere` as `%h`
+            raise SshConfigError(
+                f"host {alias!r} holds '/', and the ssh config {self.config_path} is matched on it (its `%h` may name a"
+                " file, a known_hosts one among them): expected a host name or an address"
             )
         try:
             info = os.stat(self.config_path)

@@ -153,6 +153,12 @@ def _alias(host: Host) -> str:
     return host.address if "address" in _given(host) else host.name
 
 
+def _asked(host: Host) -> tuple[str, str | None, int | None]:
+    """What the config is read for, as `ssh [-l USER] [-p PORT] NAME` asks: the alias, and the user and port the runbook gave."""
+    given = _given(host)
+    return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
+
+
 def _nested(path: Path, depth: int) -> None:
     """`SshConfigError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
     or two that include each other); the files are found as asyncssh finds them (relative: under ~/.ssh)."""
@@ -200,9 +206,9 @@ class SshConfigResolver:
         self.config_path = os.path.expanduser(config_path) if config_path else None
         self.known_hosts = known_hosts
         self._local_user = getpass.getuser()
-        #: alias -> (the file's inode, size, mtime; what it says for that alias): a `Match exec` runs a program, on the
-        #: event loop, each time the file is read (before: at every command and release, for every host).
-        self._read: dict[str, tuple[tuple[int, int, int], SSHClientConfig]] = {}
+        #: `_asked` -> (the file's inode, size, mtime; what it says for it): a `Match exec` runs a program, on the event
+        #: loop, each time the file is read (before: at every command and release, for every host).
+        self._read: dict[tuple[str, str | None, int | None], tuple[tuple[int, int, int], SSHClientConfig]] = {}
 
     def endpoint(self, host: Host) -> Endpoint:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
@@ -217,38 +223,45 @@ class SshConfigResolver:
             info = os.stat(self.config_path)
         except OSError:
             return True  # not there: nothing to read (anything else is said by the read itself)
-        read = self._read.get(_alias(host))
+        read = self._read.get(_asked(host))
         return read is not None and read[0] == (info.st_ino, info.st_size, info.st_mtime_ns)
 
-    def _lookup(self, alias: str) -> SSHClientConfig | None:
-        """What the file says for `alias`, read again only when the file changed (its Includes are read with it)."""
+    def _lookup(self, asked: tuple[str, str | None, int | None]) -> SSHClientConfig | None:
+        """What the file says for `asked` (`_asked`), read again only when the file changed (its Includes are read with it)."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
-        if alias.startswith("-") or any(char in SHELL_READS or not char.isprintable() or char.isspace() for char in alias):
-            # a parameter's text: it must not reach the shell a `Match exec` runs (`x;rm -rf ~` as `%h`)
-            raise SshConfigError(
-                f"host {alias!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"
-                " is matched on it (a `Match exec` runs a shell with the name in it); ssh refuses it too (hostname contains"
-                " invalid characters): expected a host name or an address"
-            )
-        if "/" in alias:  # nor a file's path: `UserKnownHostsFile ~/.ssh/kh/%h` with `../../elsewhere` as `%h`
-            raise SshConfigError(
-                f"host {alias!r} holds '/', and the ssh config {self.config_path} is matched on it (its `%h` may name a"
-                " file, a known_hosts one among them): expected a host name or an address"
-            )
+        alias, user, port = asked
+        for what, text, ssh_says, expected in (
+            ("host", alias, "hostname contains invalid characters", "a host name or an address"),
+            ("user", user or "", "remote username contains invalid characters", "a user name"),
+        ):
+            if text.startswith("-") or any(char in SHELL_READS or not char.isprintable() or char.isspace() for char in text):
+                # a parameter's text: it must not reach the shell a `Match exec` runs (`x;rm -rf ~` as `%h` or `%r`)
+                raise SshConfigError(
+                    f"{what} {text!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"
+                    f" is matched on it (a `Match exec` runs a shell with the {what} in it); ssh refuses it too ({ssh_says}):"
+                    f" expected {expected}"
+                )
+            if "/" in text:  # nor a file's path: `UserKnownHostsFile ~/.ssh/kh/%h` with `../../elsewhere` as `%h`
+                raise SshConfigError(
+                    f"{what} {text!r} holds '/', and the ssh config {self.config_path} is matched on it (its `%h` and `%r`"
+                    f" may name a file, a known_hosts one among them): expected {expected}"
+                )
         try:
             info = os.stat(self.config_path)
             stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-            if (read := self._read.get(alias)) is not None and read[0] == stamp:
+            if (read := self._read.get(asked)) is not None and read[0] == stamp:
                 return read[1]
             _nested(Path(self.config_path), 0)  # asyncssh follows an Include loop until Python's stack runs out
-            config = cast(SSHClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, self._local_user, (), alias, ()))
+            # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
+            given = (self._local_user, () if user is None else user, alias, () if port is None else port)
+            config = cast(SSHClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
         except (ConfigParseError, OSError, SshConfigError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
             why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {why}") from None
-        self._read[alias] = (stamp, config)
+        self._read[asked] = (stamp, config)
         return config
 
     def _endpoint(self, host: Host, depth: int) -> Endpoint:
@@ -256,7 +269,7 @@ class SshConfigResolver:
             raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
         given = _given(host)
         alias = _alias(host)
-        config = self._lookup(alias)
+        config = self._lookup(_asked(host))
         where = self.config_path or DEFAULT
         sources: dict[str, str] = {}
 

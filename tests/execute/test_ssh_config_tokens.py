@@ -62,3 +62,27 @@ def test_a_step_reaches_the_host_whose_key_is_in_its_own_file(sshd: Sshd, tmp_pa
 
     result = arun(main)
     assert result == Result("ok", exit_code=0), result
+
+
+def test_the_runbooks_user_and_port_are_matched_and_expanded_as_ssh_l_and_p_give_them(tmp_path: Path) -> None:
+    """`ssh -l deploy -p 2400 db1` matches `Match user deploy` and expands `%r`/`%p` to deploy/2400. Before, the config
+    was read as if no user or port had been given (`Match user` saw the local user), so a runbook's `user: deploy`
+    took another bastion and another key than ssh takes for the same host."""
+    config = tmp_path / "config"
+    config.write_text("Host db1\n  HostName 10.1.1.1\n  IdentityFile ~/.ssh/%r-%p\nMatch user deploy\n  ProxyJump deployjump\n")
+    resolver = SshConfigResolver(str(config), "/kh")
+    route = resolver.endpoint(Host("db1", "db1", MARK, user="deploy", port=2400, given=frozenset({"user", "port"})))
+    assert (route.identities, route.via.name if route.via else None) == (("~/.ssh/deploy-2400",), "deployjump"), route.describe()
+    other = resolver.endpoint(Host("db1", "db1", MARK, user="ops", given=frozenset({"user"})))  # read again for another user
+    assert (other.identities, other.via) == (("~/.ssh/ops-22",), None), other.describe()
+
+
+def test_a_runbook_user_a_shell_reads_is_refused_before_a_match_exec_gets_it(tmp_path: Path) -> None:
+    """`%r` reaches the shell a `Match exec` runs; ssh refuses such a user name on its command line too."""
+    marker = tmp_path / "ran"
+    config = tmp_path / "config"
+    config.write_text('Match exec "true %r"\n  Port 2\n')
+    with pytest.raises(SshConfigError) as raised:
+        SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK, user=f"x;touch${{IFS}}{marker}", given=frozenset({"user"})))
+    assert str(raised.value).startswith("user 'x;touch") and "characters a shell reads" in str(raised.value), raised.value
+    assert not marker.exists()

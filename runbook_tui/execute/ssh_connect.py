@@ -23,10 +23,10 @@ import asyncssh
 from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
-from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
 from runbook_tui.execute.ssh_lost import connect_reason
 from runbook_tui.execute.ssh_offered import offered_words
 from runbook_tui.runbook.model import Host
@@ -165,44 +165,6 @@ class _Progress(asyncssh.SSHClient):
             f"{why}: the port took the connection and closed it before any SSH greeting{said} (sshd turning it away: its "
             "MaxStartups, a firewall or fail2ban rule; or no SSH server there)"
         )
-
-
-async def _changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
-    """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
-    try:
-        offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
-    except (asyncssh.Error, OSError, TimeoutError):
-        return None
-    if not offered:
-        return None
-    return next((said for path in endpoint.known_files if (said := changed_key_message(path, endpoint.address, endpoint.port, offered))), None)
-
-
-async def _no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
-    """A connection lost in its key exchange: asyncssh asks only for the host key types known_hosts lists for the host,
-    so a host that has none of them (rebuilt, its sshd's HostKey changed from ECDSA to Ed25519) ends the exchange, and
-    that read `cannot connect to db1: Connection lost`, a reachability problem retried as one. When the host indeed
-    offers no key of a listed type (asked for those types alone), OpenSSH's warning naming the key it does offer."""
-    entries = [e for path in endpoint.known_files for e in entries_for(path, endpoint.address, endpoint.port)]
-    if not entries or any(e.key is None for e in entries) or any(_has_ca(path) for path in endpoint.known_files):
-        return None
-    types = {e.key.algorithm.decode("ascii", "replace") for e in entries if e.key is not None}
-    if "ssh-rsa" in types:
-        types |= {"rsa-sha2-256", "rsa-sha2-512"}  # the signature algorithms of an RSA key
-    try:
-        await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel, server_host_key_algs=sorted(types)), 10)
-    except (asyncssh.Error, OSError, TimeoutError, ValueError):
-        return await _changed_key(endpoint, tunnel)  # none of those types: the key it offers, named
-    return None  # it has a key of a listed type: the connection was lost for another reason
-
-
-def _has_ca(path: str) -> bool:
-    """A known_hosts file with @cert-authority lines: host certificates may stand for keys, asyncssh's to judge."""
-    try:
-        with open(os.path.expanduser(path), encoding="utf-8", errors="replace") as text:
-            return "@cert-authority" in text.read(1 << 20)
-    except OSError:
-        return False
 
 
 def _certificate_words(named: tuple[str, ...], found: tuple[str, ...]) -> str:
@@ -377,7 +339,7 @@ class Connector:
                 keepalive_count_max=3,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
-            changed, files = await _changed_key(endpoint, tunnel), ", ".join(endpoint.known_files)
+            changed, files = await changed_key(endpoint, tunnel), ", ".join(endpoint.known_files)
             raise ConnectFailed(
                 f"host key for {target} not verified: {changed or f'{reason(exc)}; expected it in {files}'}",
                 permanent=True,
@@ -415,7 +377,7 @@ class Connector:
                     bastion=endpoint.via.name if tunnel is not None and endpoint.via else None,
                 )
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
-                if progress.greeted and (changed := await _no_key_of_a_known_type(endpoint, tunnel)):
+                if progress.greeted and (changed := await no_key_of_a_known_type(endpoint, tunnel)):
                     raise ConnectFailed(f"host key for {target} not verified: {changed}", permanent=True, host_key=True) from None
                 why = progress.cut(why)
             elif isinstance(exc, asyncssh.ProtocolError) and not progress.greeted and (said := progress.quoted()):

@@ -1,0 +1,52 @@
+"""Why a host key did not verify, in OpenSSH's words: the key the host offers, fetched once more through the same hop.
+
+Moved out of ssh_connect (which opens the connections) as it neared 500 lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import asyncssh
+
+from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.ssh_config import Endpoint
+
+
+async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
+    """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
+    try:
+        offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
+    except (asyncssh.Error, OSError, TimeoutError):
+        return None
+    if not offered:
+        return None
+    return next((said for path in endpoint.known_files if (said := changed_key_message(path, endpoint.address, endpoint.port, offered))), None)
+
+
+async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
+    """A connection lost in its key exchange: asyncssh asks only for the host key types known_hosts lists for the host,
+    so a host that has none of them (rebuilt, its sshd's HostKey changed from ECDSA to Ed25519) ends the exchange, and
+    that read `cannot connect to db1: Connection lost`, a reachability problem retried as one. When the host indeed
+    offers no key of a listed type (asked for those types alone), OpenSSH's warning naming the key it does offer."""
+    entries = [e for path in endpoint.known_files for e in entries_for(path, endpoint.address, endpoint.port)]
+    if not entries or any(e.key is None for e in entries) or any(_has_ca(path) for path in endpoint.known_files):
+        return None
+    types = {e.key.algorithm.decode("ascii", "replace") for e in entries if e.key is not None}
+    if "ssh-rsa" in types:
+        types |= {"rsa-sha2-256", "rsa-sha2-512"}  # the signature algorithms of an RSA key
+    try:
+        await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel, server_host_key_algs=sorted(types)), 10)
+    except (asyncssh.Error, OSError, TimeoutError, ValueError):
+        return await changed_key(endpoint, tunnel)  # none of those types: the key it offers, named
+    return None  # it has a key of a listed type: the connection was lost for another reason
+
+
+def _has_ca(path: str) -> bool:
+    """A known_hosts file with @cert-authority lines: host certificates may stand for keys, asyncssh's to judge."""
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8", errors="replace") as text:
+            return "@cert-authority" in text.read(1 << 20)
+    except OSError:
+        return False

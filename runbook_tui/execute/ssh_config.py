@@ -3,7 +3,7 @@
 The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 `forward_agent`); what it leaves out comes from the OpenSSH client config
 (`HostName`, `Port`, `User`, `IdentityFile`, `CertificateFile`, `ProxyJump`,
-`UserKnownHostsFile`, `ForwardAgent`, `IdentityAgent`, matched as `ssh NAME` would: on the
+`UserKnownHostsFile`, `ForwardAgent`, `IdentityAgent`, `IdentitiesOnly`, matched as `ssh NAME` would: on the
 address when the runbook gives one, else on the host's name), then from
 defaults. A `ProxyCommand` (not `none`) for a host without `via:` is refused in
 words: it is not run, and a direct connection in its place would take a route
@@ -63,6 +63,7 @@ class Endpoint:
     more_known_hosts: tuple[str, ...] = ()  # the files after the first of a `UserKnownHostsFile A B` (ssh reads them all)
     certificates: tuple[str, ...] = ()  # the config's `CertificateFile`s, paired with the identities as ssh pairs them
     agent: str | None = None  # the config's `IdentityAgent` (None: SSH_AUTH_SOCK's agent), see ssh_agent_choice
+    identities_only: bool = False  # the config's `IdentitiesOnly yes`: the agent offers the identity files' keys alone
 
     @property
     def known_files(self) -> tuple[str, ...]:
@@ -98,6 +99,7 @@ class Endpoint:
             f"identity {', '.join(self.identities) or 'the SSH agent, ~/.ssh/id_*'} ({origin['identity']})",
             *([f"certificate {', '.join(self.certificates)} ({origin['certificate']})"] if self.certificates else []),
             *([f"agent {self.agent} ({origin['agent']})"] if self.agent is not None else []),
+            *([f"IdentitiesOnly yes ({origin['identities_only']})"] if self.identities_only else []),
             f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
         ]
         if self.forward_agent:
@@ -301,6 +303,9 @@ class SshConfigResolver:
         agent = "none" if named_agent is None else named_agent if isinstance(named_agent, str) else None
         if agent is not None:
             sources["agent"] = where
+        identities_only = config is not None and config.get("IdentitiesOnly") is True  # before: never read
+        if identities_only:
+            sources["identities_only"] = where
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
@@ -334,6 +339,7 @@ class SshConfigResolver:
             known_files[1:],
             certificates,
             agent,
+            identities_only,
         )
 
     def _jumps(self, spec: str, depth: int) -> Endpoint:

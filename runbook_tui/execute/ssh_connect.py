@@ -27,6 +27,7 @@ from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
+from runbook_tui.execute.ssh_identities_only import KEPT_FROM_AGENT, agent_keys_allowed
 from runbook_tui.execute.ssh_lost import connect_reason
 from runbook_tui.execute.ssh_offered import offered_words
 from runbook_tui.runbook.model import Host
@@ -79,13 +80,13 @@ SAID_SHOWN = 120
 class _Progress(asyncssh.SSHClient):
     """How far a connection got: when the connect timeout runs out, where it stalled says why."""
 
-    def __init__(self, agent_after: str | None = None, offered: Collection[bytes] = ()) -> None:
+    def __init__(self, agent_after: str | None = None, offered: Collection[bytes] = (), allowed: Collection[bytes] | None = None) -> None:
         self.conn: asyncssh.SSHClientConnection | None = None
         #: What the server sent before its SSH greeting (at most SAID_BYTES): quoted when no greeting came.
         self.said = b""
         #: The SSH agent whose keys are offered once the identities given are refused (`public_key_auth_requested`),
-        #: but for those (`offered`, public keys): ssh's order.
-        self._agent_after, self._offered = agent_after, offered
+        #: but for those (`offered`, public keys): ssh's order; under IdentitiesOnly, only those it holds of `allowed`.
+        self._agent_after, self._offered, self._allowed = agent_after, offered, allowed
         self._agent: SSHAgentClient | None = None
         self.asked_agent = False  # the agent was asked for its keys (a login stalled since may be waiting for it)
 
@@ -104,7 +105,7 @@ class _Progress(asyncssh.SSHClient):
             log.debug("the SSH agent at %s offered no key", path, exc_info=True)
             self._close_agent()
             return None
-        return [key for key in keys if key.public_data not in self._offered]
+        return [key for key in keys if key.public_data not in self._offered and (self._allowed is None or key.public_data in self._allowed)]
 
     def auth_completed(self) -> None:
         self._close_agent()
@@ -306,13 +307,15 @@ class Connector:
         certificates = tuple(path for path in endpoint.certificates if os.path.exists(os.path.expanduser(path)))  # ssh skips the others
         skipped = [path for path in endpoint.identities if config_keys and not os.path.exists(os.path.expanduser(path))]
         agent = agent_socket(endpoint.agent)  # the config's IdentityAgent, else SSH_AUTH_SOCK; "" for none
+        allowed = agent_keys_allowed(endpoint.identities) if endpoint.identities_only else None  # None: any key of the agent
+        offer = "" if allowed == [] else agent  # the agent whose keys are offered ("" when IdentitiesOnly leaves it none)
         for path in endpoint.identities:
             if path in skipped:
                 continue  # as ssh does: an IdentityFile of the config that is not there is skipped
             try:
                 client_keys += await self._identity(path, certificates)
             except EncryptedIdentity:
-                if not agent:  # no agent: nothing can stand in for it, say so at once
+                if not offer:  # no agent: nothing can stand in for it, say so at once
                     raise
                 encrypted.append(path)
         try:
@@ -320,7 +323,7 @@ class Connector:
         except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
             files = ", ".join(endpoint.known_files)
             raise ConnectFailed(f"known_hosts file {files} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
-        progress = _Progress(agent if client_keys else None, {key.public_data for key in client_keys})  # its keys after these, as ssh
+        progress = _Progress(offer if client_keys else None, {key.public_data for key in client_keys}, allowed)  # its keys after these, as ssh
         try:
             return await asyncssh.connect(
                 endpoint.address,
@@ -331,7 +334,8 @@ class Connector:
                 username=endpoint.user,
                 known_hosts=trusted,
                 client_keys=client_keys or (),
-                agent_path=None if client_keys else (agent or None),  # the agent's keys before the default ones
+                agent_path=None if client_keys else (offer or None),  # the agent's keys before the default ones
+                agent_identities=allowed or (),  # (): any
                 client_certs=[os.path.expanduser(path) for path in certificates] if not client_keys else (),  # for ~/.ssh/id_*
                 agent_forwarding=endpoint.forward_agent and (agent or True),  # named: agent_path may be None
                 connect_timeout=self.connect_timeout,
@@ -353,6 +357,7 @@ class Connector:
             keys += _certificate_words(endpoint.certificates, certificates)
             if encrypted:
                 keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
+            keys += KEPT_FROM_AGENT if endpoint.identities_only else ""
             raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); {keys}", permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"

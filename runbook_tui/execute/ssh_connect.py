@@ -168,6 +168,28 @@ class _Progress(asyncssh.SSHClient):
         )
 
 
+#: What sshd says when its MaxAuthTries (6) refused keys ended a login.
+TOO_MANY_KEYS = "Too many authentication failures"
+
+
+async def _refused(endpoint: Endpoint, exc: BaseException, skipped: list[str], certificates: tuple[str, ...], encrypted: list[str]) -> str:
+    """`authentication as USER on TARGET failed (WHY); tried …`: the host refused every key offered (or too many of them)."""
+    tried = [path for path in endpoint.identities if path not in skipped]  # none: the agent and default keys stood in
+    keys = f"tried identity {', '.join(tried)}" if tried else await offered_words(endpoint.agent)
+    if skipped:  # before: `tried identity ~/.ssh/id_db`, a file never read nor offered
+        keys += f" (identity {', '.join(skipped)} of the ssh config {'is' if len(skipped) == 1 else 'are'} not there: skipped, as ssh skips it)"
+    keys += _certificate_words(endpoint.certificates, certificates)
+    if encrypted:
+        keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
+    keys += KEPT_FROM_AGENT if endpoint.identities_only else ""
+    if TOO_MANY_KEYS in reason(exc):  # before: `cannot connect to db1 (…): Too many authentication failures`, retried
+        keys += (
+            "; sshd's MaxAuthTries ended the login after that many refused keys: name the host's key with identity: in the runbook,"
+            " or with IdentityFile and IdentitiesOnly yes in the ssh config"
+        )
+    return f"authentication as {endpoint.user} on {endpoint.target} failed ({reason(exc)}); {keys}"
+
+
 def _certificate_words(named: tuple[str, ...], found: tuple[str, ...]) -> str:
     """` with certificate C`, and which of the config's CertificateFiles were not there (skipped, as ssh skips them)."""
     missing = [path for path in named if path not in found]
@@ -350,15 +372,7 @@ class Connector:
                 host_key=True,
             ) from None
         except asyncssh.PermissionDenied as exc:
-            tried = [path for path in endpoint.identities if path not in skipped]  # none: the agent and default keys stood in
-            keys = f"tried identity {', '.join(tried)}" if tried else await offered_words(endpoint.agent)
-            if skipped:  # before: `tried identity ~/.ssh/id_db`, a file never read nor offered
-                keys += f" (identity {', '.join(skipped)} of the ssh config {'is' if len(skipped) == 1 else 'are'} not there: skipped, as ssh skips it)"
-            keys += _certificate_words(endpoint.certificates, certificates)
-            if encrypted:
-                keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
-            keys += KEPT_FROM_AGENT if endpoint.identities_only else ""
-            raise ConnectFailed(f"authentication as {endpoint.user} on {target} failed ({reason(exc)}); {keys}", permanent=True) from None
+            raise ConnectFailed(await _refused(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
             if exc.code == asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED and endpoint.via is not None:  # its sshd forbids it: fixed there
@@ -374,6 +388,8 @@ class Connector:
                 permanent=False,
             ) from None
         except (asyncssh.Error, OSError) as exc:
+            if TOO_MANY_KEYS in reason(exc):  # sshd's MaxAuthTries: a refusal of the keys, not a host out of reach
+                raise ConnectFailed(await _refused(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
             why = connect_reason(exc, reason(exc))  # asyncio's `Connect call failed ('10.0.0.2', 2222)` in words
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
                 why = progress.stalled(

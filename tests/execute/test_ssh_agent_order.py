@@ -96,3 +96,15 @@ def test_an_agent_that_never_answers_after_a_refused_identity_is_named_when_the_
     result = arun(main)
     assert result.status == "error" and not result.started, result
     assert "the SSH agent (SSH_AUTH_SOCK) did not answer" in (result.error or ""), result.error
+
+
+def test_an_agent_offering_more_keys_than_sshd_takes_is_said_as_an_authentication_failure(sshd: Sshd, tmp_path: Path, agent: Path) -> None:
+    """No identity named, eight keys in the agent, none of them the host's: sshd's MaxAuthTries (6) ends the login with
+    `Too many authentication failures`. Before: `cannot connect to db1 (…): Too many authentication failures`, read as a
+    reachability problem (and retried as one); now an authentication failure that says why and what to do."""
+    _fill(agent, tmp_path, 8)
+    result, _, _ = run_alone(sshd, tmp_path, cmd(sshd.host("db1", identity=None), "true"))
+    assert result.status == "error" and not result.started, result
+    error = result.error or ""
+    assert error.startswith(f"authentication as {sshd.user} on db1 (127.0.0.1:{sshd.port}) failed (Too many authentication failures"), error
+    assert "MaxAuthTries" in error and "the SSH agent's 8 keys" in error and "IdentitiesOnly yes" in error, error

@@ -51,7 +51,7 @@ def _hop_json(hop: Endpoint) -> dict[str, Any]:
         "name": hop.name, "address": hop.address, "port": hop.port, "user": hop.user,
         "identities": list(hop.identities), "certificates": list(hop.certificates), "known_hosts": hop.known_hosts,
         "known_hosts_files": list(hop.known_files), "forward_agent": hop.forward_agent, "agent": hop.agent,
-        "identities_only": hop.identities_only,
+        "identities_only": hop.identities_only, "host_key_alias": hop.host_key_alias,
         "via": hop.via.name if hop.via else None, "path": hop.path, "sources": dict(hop.sources),
     }  # fmt: skip
 

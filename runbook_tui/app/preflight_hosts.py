@@ -65,11 +65,12 @@ class Hop:
     user: str
     known_hosts: str
     behind: str | None = None  # the bastion this hop is reached from; None: from this machine
+    key_alias: str | None = None  # the ssh config's HostKeyAlias: known_hosts names its key so
 
     @classmethod
     def of(cls, route: Endpoint) -> Hop:
         behind = route.via.name if route.via is not None else None
-        return cls(route.name, route.address, route.port, route.user, route.known_hosts, behind)
+        return cls(route.name, route.address, route.port, route.user, route.known_hosts, behind, route.host_key_alias)
 
     @property
     def origin(self) -> str:
@@ -78,7 +79,7 @@ class Hop:
     @property
     def entry(self) -> str:
         """How known_hosts names it (`ssh-keygen -R` wants that spelling)."""
-        return self.address if self.port == 22 else f"[{self.address}]:{self.port}"
+        return self.key_alias or (self.address if self.port == 22 else f"[{self.address}]:{self.port}")
 
 
 def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> HostFinding:

@@ -3,7 +3,7 @@
 The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 `forward_agent`); what it leaves out comes from the OpenSSH client config
 (`HostName`, `Port`, `User`, `IdentityFile`, `CertificateFile`, `ProxyJump`,
-`UserKnownHostsFile`, `ForwardAgent`, `IdentityAgent`, `IdentitiesOnly`, matched as `ssh NAME` would: on the
+`UserKnownHostsFile`, `ForwardAgent`, `IdentityAgent`, `IdentitiesOnly`, `HostKeyAlias`, matched as `ssh NAME` would: on the
 address when the runbook gives one, else on the host's name), then from
 defaults. A `ProxyCommand` (not `none`) for a host without `via:` is refused in
 words: it is not run, and a direct connection in its place would take a route
@@ -64,6 +64,12 @@ class Endpoint:
     certificates: tuple[str, ...] = ()  # the config's `CertificateFile`s, paired with the identities as ssh pairs them
     agent: str | None = None  # the config's `IdentityAgent` (None: SSH_AUTH_SOCK's agent), see ssh_agent_choice
     identities_only: bool = False  # the config's `IdentitiesOnly yes`: the agent offers the identity files' keys alone
+    host_key_alias: str | None = None  # the config's `HostKeyAlias`: the name its key is looked up under in known_hosts
+
+    @property
+    def key_entry(self) -> tuple[str, int]:
+        """(host, port) its key is looked up under, as ssh looks it up: the HostKeyAlias alone when there is one."""
+        return (self.host_key_alias, 22) if self.host_key_alias else (self.address, self.port)
 
     @property
     def known_files(self) -> tuple[str, ...]:
@@ -100,6 +106,7 @@ class Endpoint:
             *([f"certificate {', '.join(self.certificates)} ({origin['certificate']})"] if self.certificates else []),
             *([f"agent {self.agent} ({origin['agent']})"] if self.agent is not None else []),
             *([f"IdentitiesOnly yes ({origin['identities_only']})"] if self.identities_only else []),
+            *([f"host key alias {self.host_key_alias} ({origin['host_key_alias']})"] if self.host_key_alias else []),
             f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
         ]
         if self.forward_agent:
@@ -306,6 +313,9 @@ class SshConfigResolver:
         identities_only = config is not None and config.get("IdentitiesOnly") is True  # before: never read
         if identities_only:
             sources["identities_only"] = where
+        alias_of_key = config.get("HostKeyAlias") if config is not None else None  # before: never read
+        if isinstance(alias_of_key, str):
+            sources["host_key_alias"] = where
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
@@ -340,6 +350,7 @@ class SshConfigResolver:
             certificates,
             agent,
             identities_only,
+            alias_of_key if isinstance(alias_of_key, str) else None,
         )
 
     def _jumps(self, spec: str, depth: int) -> Endpoint:

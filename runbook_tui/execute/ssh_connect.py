@@ -355,6 +355,7 @@ class Connector:
                 config=None,  # ssh_config resolved it already: what plan shows is what is used
                 username=endpoint.user,
                 known_hosts=trusted,
+                host_key_alias=endpoint.host_key_alias,  # None: the address
                 client_keys=client_keys or (),
                 agent_path=None if client_keys else (offer or None),  # the agent's keys before the default ones
                 agent_identities=allowed or (),  # (): any

@@ -22,7 +22,7 @@ async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection |
         return None
     if not offered:
         return None
-    return next((said for path in endpoint.known_files if (said := changed_key_message(path, endpoint.address, endpoint.port, offered))), None)
+    return next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
 
 
 async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
@@ -30,7 +30,7 @@ async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientC
     so a host that has none of them (rebuilt, its sshd's HostKey changed from ECDSA to Ed25519) ends the exchange, and
     that read `cannot connect to db1: Connection lost`, a reachability problem retried as one. When the host indeed
     offers no key of a listed type (asked for those types alone), OpenSSH's warning naming the key it does offer."""
-    entries = [e for path in endpoint.known_files for e in entries_for(path, endpoint.address, endpoint.port)]
+    entries = [e for path in endpoint.known_files for e in entries_for(path, *endpoint.key_entry)]
     if not entries or any(e.key is None for e in entries) or any(_has_ca(path) for path in endpoint.known_files):
         return None
     types = {e.key.algorithm.decode("ascii", "replace") for e in entries if e.key is not None}

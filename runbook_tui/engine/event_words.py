@@ -275,8 +275,13 @@ def _rollback_started(e: Event) -> Said:
     return Said("↩", lines, decision=True)
 
 
+def rollback_stopped(failed_step: str | None) -> str:
+    """How a rollback that did not finish well ended, in the one set of words the log, exec and the report all say."""
+    return f"STOPPED at {failed_step}" if failed_step else "STOPPED"
+
+
 def _rollback_finished(e: Event) -> Said:
-    return Said("──", ["rollback finished" if e.get("ok") else f"rollback STOPPED at {e.get('failed_step')}"])
+    return Said("──", ["rollback finished" if e.get("ok") else f"rollback {rollback_stopped(e.get('failed_step'))}"])
 
 
 def _where(e: Event) -> str:

@@ -43,7 +43,7 @@ _TONES = {
 
 def tone(value: str | None) -> str:
     """The CSS class for an outcome: ok, bad, warn or muted."""
-    return _TONES.get(str(value), "bad" if str(value).startswith("FAILED") else "muted")
+    return _TONES.get(str(value), "bad" if str(value).startswith(("FAILED", "STOPPED")) else "muted")
 
 
 @dataclass

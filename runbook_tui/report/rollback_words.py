@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runbook_tui.engine.event_words import rollback_stopped
 from runbook_tui.engine.history_model import Rollback
 from runbook_tui.report.model import Report
 
@@ -19,11 +20,11 @@ def rollback_result(rollback: Rollback) -> str:
         return "DID NOT FINISH: the program stopped during it"
     if rollback.ok:
         return "completed"
-    return f"FAILED at {rollback.failed_step}" if rollback.failed_step else "FAILED"
+    return rollback_stopped(rollback.failed_step)  # as the Timeline says it (it said `FAILED at a` there)
 
 
 def rollback_left(report: Report) -> str:
-    """`; the rollback of the whole change FAILED at a: undone b; not undone a`: how the run's last rollback stopped,
+    """`; the rollback of the whole change STOPPED at a: undone b; not undone a`: how the run's last rollback stopped,
     where the run ended (or its journal ends) with it (the Outcome read `FAILED` alone, as if nothing had been tried).
     Nothing after a rollback that completed, or one the run went on from (a step started after it)."""
     last = report.rollbacks[-1] if report.rollbacks else None

@@ -87,7 +87,7 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     assert counts == {"done": 1, "undone": 1, "not run": 1}, counts  # before: "1 not needed" in the Markdown
     assert rows["r"] == "not run"
     assert rows["Steps"] == "1 done, 1 undone (1 FAILED before the rollback), 1 not run; 1 UNVERIFIED", rows  # before: "1 undone"
-    said = "FAILED; the rollback of the whole change FAILED at a: undone b; not undone a"  # before: FAILED alone
+    said = "FAILED; the rollback of the whole change STOPPED at a: undone b; not undone a"  # before: FAILED alone
     assert (rows["Outcome"], by) == (f"**{said}** (by mallory)", "mallory"), rows
 
     # carol finishes it: the program journals the end of a full rollback as `system`; carol ended the change
@@ -264,7 +264,7 @@ def test_a_failed_run_whose_rollback_stopped_says_so_in_the_outcome(tmp_path: Pa
     stopped = run_exec(tmp_path, BOARD, "s3cr3t-board-stop", "--on-failure", "abort")
     assert stopped.returncode == 1 and "rollback STOPPED at a" in stopped.stdout, stopped.stdout + stopped.stderr
     rows, _counts, _by = _board(tmp_path / "run.jsonl")
-    said = "FAILED; the rollback of the whole change FAILED at a: undone b; not undone a"
+    said = "FAILED; the rollback of the whole change STOPPED at a: undone b; not undone a"
     assert rows["Outcome"].startswith(f"**{said}** (by "), rows
     html = render(build_report(tmp_path / "run.jsonl"), "html")
     assert f"{said}</strong>" in html

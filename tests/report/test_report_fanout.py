@@ -41,7 +41,7 @@ def test_the_summary_says_which_done_steps_did_not_reach_every_host(cli: Cli) ->
 
 
 def test_a_rollback_that_undid_a_step_on_some_hosts_says_which_in_the_outcome(cli: Cli) -> None:
-    """a's undo fails on peer02 only; the rollback stops there. Before: the Outcome read `... FAILED at a: undone boom;
+    """a's undo fails on peer02 only; the rollback stops there. Before: the Outcome read `... STOPPED at a: undone boom;
     not undone a`, though a was undone on peer01 (the Rollbacks table said so, the Summary did not)."""
     a = {"id": "a", "title": "A", "on": "fleet", "run": "echo a", "undo": "case {{ host.name }} in peer02) exit 4;; esac; echo undone"}
     doc = {
@@ -57,7 +57,7 @@ def test_a_rollback_that_undid_a_step_on_some_hosts_says_which_in_the_outcome(cl
     (cli.dir / "partly.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
     ran = cli.run("exec", "partly.yaml", "--solo", "probe", "--journal", "j.jsonl", "--on-failure", "rollback")
     assert ran.returncode == 1 and "rollback STOPPED at a" in ran.stdout, ran.stdout + ran.stderr
-    said = "FAILED; the rollback to the last checkpoint FAILED at a: undone boom; partly undone a (on peer01, not on peer02)"
+    said = "FAILED; the rollback to the last checkpoint STOPPED at a: undone boom; partly undone a (on peer01, not on peer02)"
     md = cli.run("report", "j.jsonl").stdout
     assert f"| **Outcome** | **{said}** (by exec, run by tester) |" in md, [line for line in md.splitlines() if "Outcome" in line]
     assert f'<strong class="bad">{said}</strong>' in cli.run("report", "j.jsonl", "--format", "html").stdout

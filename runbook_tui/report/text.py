@@ -295,9 +295,13 @@ def verifier(report: Report) -> str:
     (`verifiers_heard`): an assignee's confirmation of their own step is no verifier's (it read `alice (1 step)`)."""
     session = report.session
     counts: dict[str, int] = {}
+    waves: dict[str, list[str]] = {}  # `verify: per_wave`: each name's word between waves (it read `nobody confirmed a step`)
     for step in report.steps:
-        for name in {step.confirmed_by, step.go_ahead_by} & set(session.verifiers_heard):
+        said = [(d.by, d.kind.split()[-1]) for d in step.decisions if d.kind.startswith("wave ") and d.by in session.verifiers_heard]
+        for name in {step.confirmed_by, step.go_ahead_by, *(by for by, _ in said)} & set(session.verifiers_heard):
             counts[str(name)] = counts.get(str(name), 0) + 1
+        for by, word in said:
+            waves.setdefault(by, []).append(word)
     why = "; then ".join(session.solo_reasons or [session.solo or ""])  # a resume may give another reason: each one stands
     if session.solo is not None:  # shared first and solo at the end: who gave their word before (it said `none`)
         named = f" (the ticket names {report.ticket.verifier})" if report.ticket.verifier else ""
@@ -310,12 +314,18 @@ def verifier(report: Report) -> str:
         there = [f"planned: {planned}"] if planned else []
         there += [f"joined: {', '.join(joined)}"] if joined else []
         return (f"nobody confirmed a step ({'; '.join(there)})" if there else "nobody confirmed a step" if was_solo else NONE) + was_solo
-    acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in counts.items())
+    acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''}{_waves_said(waves.get(name, []))})" for name, n in counts.items())
     # Practice journals the night's verifier played back as `bob (recorded)`: bob is the ticket's verifier, not another.
     others = [name for name in counts if name.removesuffix(" (recorded)" if session.mode == "practice" else "") != planned]
     if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
         return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned}){was_solo}"
     return acted + was_solo
+
+
+def _waves_said(words: list[str]) -> str:
+    """`: 1 wave confirmed, 1 wave rejected`, from a verifier's words between waves, or "" (none)."""
+    said = [f"{words.count(w)} wave{'s' if words.count(w) != 1 else ''} {w}" for w in dict.fromkeys(words)]
+    return f": {', '.join(said)}" if said else ""
 
 
 def assignee(report: Report) -> str:

@@ -131,6 +131,8 @@ async def test_wave_confirmations_and_rejections_are_signed_and_checked(lab: Lab
     report = _report(lab, shared.journal, allowed)
     assert "| wave\\_confirmed roll (wave 1) | signed by bob |" in report and "| wave\\_rejected roll (wave 2) | signed by bob |" in report, report
     assert report.count("| verified |") >= 2, report
+    # bob decided every wave: the Verifier row names him (before: "nobody confirmed a step (joined: bob)")
+    assert "| **Verifier** | bob (1 step: 1 wave confirmed, 1 wave rejected) |" in report, report
 
     # bob's rejection with its signature cut out: a verifier's decision must be signed.
     missing = journal_verify(lab, _forged(lab, _without(events, rejected), "unsigned.jsonl"), allowed)

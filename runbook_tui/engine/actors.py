@@ -20,6 +20,10 @@ class Actor:
 SYSTEM = Actor(ev.SYSTEM, "system")
 
 
+#: Marks the record writes around names (`bob (2 steps), carol`, `joined: bob; solo`, a table's `|`, `[step]`): a
+#: name holding one could read as the record's own words (`bob (verifier) 01:00-02:00, eve` forged a second person).
+NOT_IN_NAMES = "()[],;:|"
+
 #: How a screen names the person reading it where the journal names them (the verifier's screen: `rejected by you`).
 YOU = "you"
 
@@ -36,13 +40,16 @@ def named(actor: str | None, reader: str | None = None) -> str:
 def person_name_problem(name: str) -> str | None:
     """Why `name` cannot name a person in the journal, or None: every event's `actor` is a user name, or `system` for
     the program (the contract), so a person called `system` (or nobody: an empty name) would make the record ambiguous;
-    one called `you`, the verifier's screen (which calls its reader `you`)."""
+    one called `you`, the verifier's screen (which calls its reader `you`); one holding the record's marks
+    (NOT_IN_NAMES), the report's rows of people."""
     if not name.strip():
         return "expected a name, got an empty one"
     if name == ev.SYSTEM:
         return f"'{ev.SYSTEM}' is what the journal calls the program itself; expected a person's name"
     if name.strip().lower() == YOU:  # another's `note by you` would read as the reader's own (`said(event, reader)`)
         return f"'{name}' is what a screen calls the person reading it; expected a person's name"
+    if marks := " ".join(f"'{c}'" for c in dict.fromkeys(c for c in name if c in NOT_IN_NAMES)):
+        return f"{name!r} holds {marks}, which the record writes around names; expected a name without {marks}"
     return None
 
 

@@ -68,7 +68,7 @@ def _header(report: Report) -> list[str]:
     s, ticket, integrity = report.session, report.ticket, report.integrity
     title = f"Change report: {esc(s.title)}"
     verdict = "passes" if integrity.verified else "FAILS: " + "; ".join(integrity.problems)
-    out = [f"# {title}", ""]
+    out = [f"# {title}", "", esc(t.day_words(report)), ""]  # before the first time (it came in Steps, after the Record's)
     if not integrity.verified:
         out += [f"> **Warning:** `journal verify` {esc(verdict)}. This report covers the {integrity.events} whole events before the break.", ""]
     if t.mode_warning(s.mode):
@@ -137,7 +137,7 @@ def _steps(report: Report) -> list[str]:
          esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{esc(t.confirmed(s))}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
         for s in report.steps
     ]  # fmt: skip
-    out = ["## Steps", "", esc(t.day_words(report)), ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]
+    out = ["## Steps", ""] + table(["#", "Step", "Section", "Hosts", "Outcome", "Confirmed by", "Duration"], rows) + [""]
     for step in report.steps:
         out += _step(step)
     return out

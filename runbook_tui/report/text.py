@@ -479,9 +479,9 @@ def silence_status(silence: Silence) -> str:
     if silence.status == "not created":
         return f"NOT CREATED: {silence.error}"
     if silence.status == "expiry failed":
-        return f"EXPIRY FAILED at {clock(silence.ended_at)}: {silence.error} (still silencing until {silence.ends_at or NONE})"
+        return f"EXPIRY FAILED at {clock(silence.ended_at)}: {silence.error} (still silencing until {clock(silence.ends_at)})"
     if silence.status == "kept":
-        return f"kept after the rollback until {silence.until or NONE}"
+        return f"kept after the rollback until {clock(silence.until)}"
     if silence.status == "expired":
         return f"expired at {clock(silence.ended_at)}"
-    return f"still active when the journal ends (until {silence.ends_at or NONE})"
+    return f"still active when the journal ends (until {clock(silence.ends_at)})"

@@ -67,7 +67,7 @@ def test_notifications_and_silences_read_in_words(tmp_path: Path, fmt: str) -> N
     assert "sent (HTTP 204, 2 attempts)" in text
     assert "env:PAGER" in text and "https://chat.example/hook" in text
     assert "expired at 18:07:06" in text
-    assert "EXPIRY FAILED at 18:07:07: Alertmanager: timed out (still silencing until 2026-11-23T20:00:00Z)" in text
+    assert "EXPIRY FAILED at 18:07:07: Alertmanager: timed out (still silencing until 20:00:00)" in text
     assert "NOT CREATED: Alertmanager: HTTP 400" in text
 
 
@@ -78,7 +78,7 @@ def test_a_silence_kept_after_a_rollback_says_until_when(tmp_path: Path) -> None
     writer.close()
     report = build_report(path)
     assert [(s.id, s.status, s.until) for s in report.silences][1] == ("sil-2", "kept", "2026-11-23T20:00:00Z")
-    assert "kept after the rollback until 2026-11-23T20:00:00Z" in render(report, "md")
+    assert "kept after the rollback until 20:00:00" in render(report, "md")
 
 
 def test_a_run_without_notify_or_alerts_has_no_such_sections() -> None:

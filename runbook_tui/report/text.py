@@ -125,7 +125,7 @@ def at_clock(ts: str | None) -> str:
 
 def duration(seconds: float | None) -> str:
     """`12s`; `-2s, the clock went back` where the wall clock stamped an end before its start (it read `-1h59m58s`)."""
-    return NONE if seconds is None else f"-{format_duration(-seconds)}, the clock went back" if seconds < 0 else format_duration(seconds)
+    return NONE if seconds is None else f"{format_duration(seconds)}, the clock went back" if seconds < 0 else format_duration(seconds)
 
 
 def outcome(value: str) -> str:

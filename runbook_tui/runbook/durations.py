@@ -66,7 +66,9 @@ def _number(text: str) -> float | None:
 
 
 def format_duration(seconds: float) -> str:
-    """The short form people read: 90 -> '1m30s', 3600 -> '1h'."""
+    """The short form people read: 90 -> '1m30s', 3600 -> '1h'; -2 -> '-2s' (a clock that went back; it read '-1h59m58s')."""
+    if seconds < 0:
+        return "-" + format_duration(-seconds)
     if seconds < 1 and seconds > 0:
         return f"{int(seconds * 1000)}ms"
     whole = round(seconds)

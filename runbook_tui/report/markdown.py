@@ -89,7 +89,7 @@ def _header(report: Report) -> list[str]:
         ("Parameters", esc(t.params(report))),
         ("Mode", esc(s.mode)),
         ("Assignee", esc(t.assignee(report))),
-        ("Approved window", f"{esc(report.window.start)} → {esc(report.window.end)}" if report.window.start else t.NONE),
+        ("Approved window", esc(t.window_record(report.window)) or t.NONE),
     ]
     if s.resumed_at:
         rows.append(("Resumed", esc(t.resumes(report))))

@@ -36,6 +36,7 @@ from runbook_tui.report.rollback_words import rollback_result as rollback_result
 from runbook_tui.report.rollback_words import rollback_steps_words as rollback_steps_words
 from runbook_tui.report.rollback_words import rollback_title as rollback_title
 from runbook_tui.report.window_words import window_not_binding as window_not_binding
+from runbook_tui.report.window_words import window_record as window_record
 from runbook_tui.report.window_words import window_summary as window_summary
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.params import yaml_value

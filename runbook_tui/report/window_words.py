@@ -23,6 +23,18 @@ def window_utc(window: Window) -> str:
     return f"{start:%Y-%m-%d %H:%M:%S} UTC → {end:%Y-%m-%d %H:%M:%S} UTC"
 
 
+def window_record(window: Window) -> str:
+    """The Record's `Approved window`: in UTC as the Summary's `planned` (it read `2026-11-24T02:00:00+09:00 → ...` under
+    `planned 2026-11-23 17:00:00 UTC`), and as the ticket writes it where that is in another zone; "" without one."""
+    if window.start is None:
+        return ""
+    written = f"{window.start} → {window.end}"
+    utc = window_utc(window)
+    if not utc:
+        return written
+    return utc if all(str(t).endswith(("Z", "+00:00")) for t in (window.start, window.end)) else f"{utc} (as the ticket writes it: {written})"
+
+
 def _utc(text: str | None) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(text) if text else None

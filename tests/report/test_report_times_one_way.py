@@ -38,3 +38,13 @@ def test_silence_ends_read_as_the_other_times(tmp_path: Path, fmt: str) -> None:
     assert "kept after the rollback until 2026-11-24 02:00:00" in out  # another day: dated, as the others
     own = out[: out.index("Timeline</h2>" if fmt == "html" else "## Timeline")]  # the Timeline is as exec prints events
     assert not re.search(r"\d\dT\d\d:\d\d:\d\dZ", own), re.findall(r".{40}\d\dT\d\d:\d\d:\d\dZ", own)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_approved_window_reads_in_utc_as_the_summary_does(fmt: str) -> None:
+    """Before: the Record's `Approved window` read `2026-11-24T02:00:00+09:00 → ...` under the Summary's `planned
+    2026-11-23 17:00:00 UTC → ...`: one window, two days on a board's page. The ticket's own words stay beside it."""
+    out = render(build_report(DATA / "change.jsonl"), fmt)
+    utc = "2026-11-23 17:00:00 UTC → 2026-11-23 18:00:00 UTC"
+    written = "(as the ticket writes it: 2026-11-24T02:00:00+09:00 → 2026-11-24T03:00:00+09:00)"
+    assert f"Approved window | {utc} {written} |" in out if fmt == "md" else f"<dd>{utc} {written}</dd>" in out

@@ -41,7 +41,7 @@ def _key(text: str) -> asyncssh.SSHKey:
     if (private := private_key_problem(text)) is not None:
         raise ValueError(private)  # asyncssh reads a private key's public half: it was taken, and journaled by its path
     try:
-        key = asyncssh.import_public_key(text.strip())
+        key = asyncssh.import_public_key(text.strip().encode())  # as bytes: a str with a UTF-8 comment (José) reads as no key
     except (asyncssh.KeyImportError, ValueError) as exc:
         raise ValueError(f"expected an SSH public key (ssh-ed25519 AAAA... name): {visible_line(str(exc))}") from None
     if (weak := weakness(key)) is not None:

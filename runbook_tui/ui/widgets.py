@@ -443,8 +443,9 @@ def _time_of(ts: str | None) -> str:
 
 def step_as_shown(state: RunState, step_id: str) -> dict[str, Any]:
     """The step's plan entry with what the journal rendered for it (step_ready/step_started: what everyone sees,
-    rendered once, captures filled in) and the commands as they ran: the detail pane, the copy key and the
-    acknowledgement dialog all show this."""
+    rendered once, captures filled in), the last one journaled: the commands as they ran (step_started), or as they
+    run next (a step_ready after, a rollback having undone it), never the one's command beside the other's undo: the
+    detail pane, the copy key and the acknowledgement dialog all show this."""
     plan = state.plan_steps
     entry = dict(plan.get(step_id, {}))
     for key in ("title", "note", "ask", "confirm"):  # a step not rendered yet: `{{ captured.x }}` in words (`not_rendered_yet`)
@@ -461,6 +462,6 @@ def step_as_shown(state: RunState, step_id: str) -> dict[str, Any]:
             entry["run"] = dict(rendered["commands"])
         if "text" in rendered and entry.get("kind") in ("note", "ask"):
             entry[str(entry["kind"])] = rendered["text"]
-    if step.commands:
-        entry["run"] = dict(step.commands)  # as it ran
+    if step.commands and "commands" not in step.rendered:
+        entry["run"] = dict(step.commands)  # as it ran (a step_started carries them as rendered; a later step_ready the next run's)
     return entry

@@ -325,8 +325,12 @@ def _after_rollback(night: History, decision: Move) -> str:
         # The reading the rollback left, before the night's next move (a re-run that brought the spike back read as the
         # rollback's: `went from 9 to 9` where the undo had brought it to 1).
         until = next((move.at for move in night.moves if move.at > decision.at), None)
-        after = [v for at, v in night.samples.get(panel, [])[decision.readings_before :] if v is not None and (until is None or at <= until)]
-        if after:
+        readings = night.samples.get(panel, [])
+        after = [v for at, v in readings[decision.readings_before :] if v is not None and (until is None or at <= until)]
+        # From the reading the rollback met (the trip's, when none came since): a panel back to normal before it (the run
+        # resumed and went on, then a rejection was rolled back) read `went from 9 to 1`, the recovery the rollback's.
+        met = next((v for _at, v in reversed(readings[: decision.readings_before]) if v is not None), trip.get("value"))
+        if after and met is not None and after[-1] != met:
             unit = str(trip.get("unit") or "")
-            words += f" and {trip.get('title') or panel} went from {trip.get('value'):g}{unit} to {after[-1]:g}{unit}"
+            words += f" and {trip.get('title') or panel} went from {met:g}{unit} to {after[-1]:g}{unit}"
     return words

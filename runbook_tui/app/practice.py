@@ -30,13 +30,18 @@ from runbook_tui.engine.state import replay
 from runbook_tui.metrics.recorded_check import RecordedChecks
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import shell_word
 
 
 def checked_events(journal: str) -> JournalEvents:
     """A journal's events (read from the file as asked), or SessionError (code 2) saying why it cannot be trusted."""
     events, cut = replayable_events(journal)
-    if cut is not None:
-        raise SessionError(f"{journal}: the journal does not verify ({cut}); refusing to replay it")
+    if cut is not None:  # (it said `refusing to replay it` to a practice, and nothing of what to do)
+        raise SessionError(
+            f"{journal}: the journal does not verify ({cut}); practice plays a whole night: `runbook-tui resume"
+            f" {shell_word(journal)} --headless` looks at it (nothing runs) and cuts the torn line off; replay without"
+            " --practice shows the night up to the cut"
+        )
     return events
 
 

@@ -36,7 +36,7 @@ def test_a_cut_last_line_leaves_the_events_before_it_to_replay(tmp_path: Path, c
     path, whole = cut_journal(tmp_path)
     events, cut = replayable_events(str(path))
     assert len(events) == whole and cut == f"line {whole + 1}: cut short (the last line has no end: power loss or a crash while writing)"
-    with pytest.raises(SessionError, match="refusing to replay it"):
+    with pytest.raises(SessionError, match="practice plays a whole night"):
         checked_events(str(path))  # --practice and --mark-scenario: a cut night is no scenario
     # the command line gets past the journal to the terminal check (no terminal here): the journal is not what it refuses
     assert cli.main(["replay", str(path)]) == 2

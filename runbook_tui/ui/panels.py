@@ -409,10 +409,11 @@ class PanelArea(Vertical):
             return Text("No metric panels in this runbook.", style=muted)
         source = metrics.get("source") or {}
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(
-            f"metrics from {visible_line(str(source.get('kind')))} {visible_line(str(source.get('url')))}, every {format_duration(float(metrics.get('interval') or 0))}",
-            style=muted,
-        )
+        where = f"{visible_line(str(source.get('kind')))} {visible_line(str(source.get('url')))}, every {format_duration(float(metrics.get('interval') or 0))}"
+        if state.session.get("mode") == "practice":  # it read as if polled now: nothing is read in a practice
+            text.append(f"the night's readings, played back (nothing is read now): {where}", style=muted)
+        else:
+            text.append(f"metrics from {where}", style=muted)
         if state.finished:
             text.append("  (readings stopped: the session is finished)", style=muted)
         criteria = list(metrics.get("success") or [])

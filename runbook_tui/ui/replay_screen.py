@@ -346,11 +346,17 @@ class ReplayScreen(RunView):
         self._status()
 
     def action_faster(self) -> None:
-        self.speed = next((s for s in SPEEDS if s > self.speed), self.speed)
-        self._status()
+        self._set_speed(next((s for s in SPEEDS if s > self.speed), None), "fastest")
 
     def action_slower(self) -> None:
-        self.speed = next((s for s in reversed(SPEEDS) if s < self.speed), self.speed)
+        self._set_speed(next((s for s in reversed(SPEEDS) if s < self.speed), None), "slowest")
+
+    def _set_speed(self, speed: float | None, bound: str) -> None:
+        """The next speed; at the end of SPEEDS a word (the key did nothing, silently)."""
+        if speed is None:
+            self.notify(f"{self.speed:g}x is the {bound}", markup=False, timeout=3)
+        else:
+            self.speed = speed
         self._status()
 
     def action_quit(self) -> None:

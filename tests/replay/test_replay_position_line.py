@@ -89,7 +89,21 @@ async def test_the_end_of_a_finished_journal_says_so_and_space_there_plays_it_ag
         await pilot.press(*["plus"] * 6, "end", "left", "space")  # from the last decision, at 100x: played to the end
         await until(lambda: f"{len(events)}/{len(events)}" in row(line), pilot, "the replay played to its last event")
         await until(lambda: row(line).endswith("end of the journal"), pilot, f"the end said; the line reads {row(line)!r}", limit=5)
+        await pilot.press(*["minus"] * 5, "space")  # at 1x: at 100x the night plays to its end again in moments
+        await until(lambda: screen.replay.position < len(events) and "playing at 1x" in row(line), pilot, "a play from the start")
         await pilot.press("space")
-        await until(lambda: screen.replay.position < len(events) and "playing at 100x" in row(line), pilot, "a play from the start")
-        await pilot.press("space")
-        await until(lambda: "paused at 100x" in row(line), pilot, "paused again")
+        await until(lambda: "paused at 1x" in row(line), pilot, "paused again")
+
+
+@pytest.mark.asyncio
+async def test_speed_keys_at_their_bounds_say_so() -> None:
+    """Before: `+` at 100x and `-` at 0.5x did nothing, silently (was the key taken?)."""
+    app = ReplayApp(long_night(0, finished=True), label="change.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        await pilot.press(*["plus"] * 7)
+        await until(lambda: any("100x is the fastest" in str(n.message) for n in app._notifications), pilot, "a word at the fastest")
+        await pilot.press(*["minus"] * 9)
+        await until(lambda: any("0.5x is the slowest" in str(n.message) for n in app._notifications), pilot, "a word at the slowest")
+        line = app.screen.query_one(NoteLine)
+        await until(lambda: row(line).endswith("paused at 0.5x"), pilot, "the slowest speed on the line")

@@ -287,7 +287,9 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
         state,
-        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts")),
+        rollback=RollbackState(
+            e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts"), **_left_unknown(state.rollback, e)
+        ),
         rollback_requested=None,
         paused=False,
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused
@@ -296,10 +298,23 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
     )
 
 
+def _left_unknown(before: RollbackState | None, e: Event) -> dict[str, Any]:
+    """What a rollback started after one the process died in carries over: the undo that was running then (its outcome
+    unknown) and the hosts where its end was journaled, until this rollback starts that undo again (before, a process
+    that died in between left it reading `not run yet`, and a remote one was started again beside the one running on)."""
+    if before is None or not before.interrupted or before.failed_step is None:
+        return {}
+    planned = {str(entry.get("step_id")) for entry in e.get("plan", {}).get("entries", ()) if entry.get("command") is not None}
+    if before.failed_step not in planned:
+        return {}
+    tag = before.left_unknown[1] if before.left_unknown is not None else before.started_seq
+    return {"left_unknown": (before.failed_step, tag), "ended_hosts": before.ended_hosts}
+
+
 def _undo_started(state: RunState, e: Event) -> RunState:
     if state.rollback is None:
         return state
-    return replace(state, rollback=replace(state.rollback, running_step=e["step"], ended_hosts=()))
+    return replace(state, rollback=replace(state.rollback, running_step=e["step"], ended_hosts=(), left_unknown=None))
 
 
 def _undone_on(previous: HostState, result: Mapping[str, Any]) -> HostState:

@@ -146,6 +146,9 @@ class RollbackState:
     interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
     started_seq: int | None = None  # its `rollback_started`: what was measured before it is of the change it undid
     started_at: str | None = None  # its `rollback_started`'s time: a note since is of this rollback
+    # The undo an earlier rollback's process died in (its outcome unknown) and this one has not started again: (step, that
+    # rollback's `rollback_started` seq, the tag of its remote runs). A process that dies before that undo leaves it unknown.
+    left_unknown: tuple[str, int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -182,3 +182,32 @@ def test_a_host_whose_undo_had_ended_before_the_kill_is_not_undone_again(cli: Cl
     assert cli.run("journal", "verify", str(journal)).returncode == 0
     md = cli.run("report", str(journal)).stdout
     assert "UNDONE" in md.upper(), md
+
+
+def test_a_resumed_rollback_killed_before_it_follows_leaves_the_next_one_following_the_first_undo(cli: Cli) -> None:
+    """The resumed rollback dies after its `rollback_started`, before its follow note (the journal cut there, as a kill -9
+    between the two lines leaves it): the next look still says the undo left running, and the next `resume --rollback`
+    follows the first rollback's undo on each host (before: the cut rollback reset what was known, the look said `not run
+    yet: roll` and the next rollback started the undo a second time beside the one still running there)."""
+    rb, journal = undo_runbook(cli), cli.dir / "j.jsonl"
+    killed_mid_undo(cli, rb, journal)
+    first = of_type(events(journal), "rollback_started")[0]["seq"]
+    back = cli.start("resume", str(journal), "--rollback")[0]
+    wait_until(lambda: of_type(events(journal), "note", request="follow"), lambda: f"the follow note: {cli.stderr()}", alive=back)
+    os.kill(back.pid, signal.SIGKILL)
+    back.wait(10)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    cut = next(i for i, e in enumerate(events(journal)) if e["type"] == "rollback_started" and e["seq"] != first)
+    journal.write_bytes(b"".join(lines[: cut + 1]))
+
+    looked = cli.run("resume", str(journal), "--headless")
+    assert "--rollback follows the undo of 'roll' left running on peer01, peer02" in looked.stdout, looked.stdout
+    again = cli.start("resume", str(journal), "--rollback")[0]
+    wait_until(lambda: of_type(events(journal), "note", request="follow"), lambda: f"the follow: {cli.stderr()}", alive=again)
+    (cli.dir / "release").touch()
+    assert again.wait(60) == 1, cli.stderr()
+    assert ledger(cli)["undo-start-peer01"] == 1 and ledger(cli)["undo-start-peer02"] == 1 and ledger(cli)["undo-end-peer02"] == 1, ledger(cli)
+    [note] = of_type(events(journal), "note", request="follow")
+    assert note["follows"] == {"peer01": [1, f"@{first}"], "peer02": [1, f"@{first}"]}, note
+    assert events(journal)[-1]["outcome"] == "rolled_back"
+    assert cli.run("journal", "verify", str(journal)).returncode == 0

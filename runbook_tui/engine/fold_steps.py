@@ -12,6 +12,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.layered import with_entry
+from runbook_tui.engine.reattach import left_running
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
     HostState,
@@ -38,6 +39,8 @@ def _step_started(state: RunState, e: Event) -> RunState:
     first = set(named[:at_once] if at_once is not None else named)  # the others wait for a slot
     hosts = MappingProxyType({**kept, **{h: HostState("running" if h in first else "pending") for h in named}})
     ran = old.ran_before | {h for h, r in old.hosts.items() if r.started and r.status in _BEGAN}
+    commands = e.get("commands") or {}
+    follows = {h: run for h, run in left_running(state, sid).items() if h in commands}  # as the runner asks for them
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
         problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
@@ -45,7 +48,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
         gone_back_past=False,
         rendered=_rendered(e) or old.rendered,
         waves=waves, wave_awaiting=owed, at_once=at_once, slot_queue=tuple(named[at_once:]) if at_once is not None else (), slot_next=0,
-        ran_before=ran,
+        ran_before=ran, follows=MappingProxyType(follows),
     )  # fmt: skip
 
 

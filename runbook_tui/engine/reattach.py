@@ -51,7 +51,7 @@ def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
     for host, where in held.hosts.items():
         if where.status != "unknown" or host == "local":
             continue
-        run = (held.attempts, "")
+        run = held.follows.get(host, (held.attempts, ""))  # a re-run that died before its follow note: the run it followed
         for note in notes:
             if note.get("step") != sid or note.get("actor") != SYSTEM:
                 continue

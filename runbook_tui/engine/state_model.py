@@ -83,6 +83,9 @@ class StepState:
     #: Hosts where an earlier attempt's command began (it may have changed them): a re-run that then cannot start there
     #: (`started: false`) leaves the earlier change, and a rollback still undoes it.
     ran_before: frozenset[str] = frozenset()
+    #: Per remote host, the run this attempt, a re-run of one whose outcome was unknown, follows there (`left_running` as it
+    #: started): its follow note may not be journaled yet when the process dies, and nothing of this attempt began there.
+    follows: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     #: A rollback passed over it: it ran and has no undo, so its change stands (`rollback_started`'s plan lists it without
     #: an undo); False again once it runs again. The step list, its details and the report say `NOT_ROLLED_BACK`.
     not_rolled_back: bool = False

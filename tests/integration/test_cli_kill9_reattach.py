@@ -102,3 +102,29 @@ def test_the_run_followed_is_the_retry_that_was_running(cli: Cli) -> None:
     assert rerun.wait(60) == 0, cli.stderr()
     assert ledger(cli) == Counter({"try-peer01": 2, "try-peer02": 1, "done-peer01": 1, "done-peer02": 1}), ledger(cli)
     assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+def test_a_rerun_killed_before_its_follow_note_leaves_the_next_one_following_the_first_run(cli: Cli) -> None:
+    """The re-run dies after its `step_started` (attempt 2), before the note that says it follows the first run (the
+    journal cut there, as a kill -9 between the two lines leaves it): nothing of attempt 2 started on the hosts, so the
+    next re-run must follow attempt 1's runs, still going there, not start the command beside them."""
+    rb, journal = roll_step(cli), cli.dir / "j.jsonl"
+    killed_mid_step(cli, rb, journal, Counter(["start-peer01", "start-peer02"]))
+    rerun = cli.start("resume", str(journal), "--rerun")[0]
+    wait_until(lambda: of_type(events(journal), "note", request="follow"), lambda: f"the follow note: {cli.stderr()}", alive=rerun)
+    os.kill(rerun.pid, signal.SIGKILL)
+    rerun.wait(10)
+    lines = journal.read_bytes().splitlines(keepends=True)
+    cut = next(i for i, e in enumerate(events(journal)) if e["type"] == "step_started" and e.get("attempt") == 2)
+    journal.write_bytes(b"".join(lines[: cut + 1]))
+
+    looked = cli.run("resume", str(journal), "--headless")
+    assert "A re-run follows the run left on peer01, peer02" in looked.stdout, looked.stdout
+    again = cli.start("resume", str(journal), "--rerun", "--continue")[0]
+    wait_until(lambda: of_type(events(journal), "note", request="follow"), lambda: f"the follow: {cli.stderr()}", alive=again)
+    (cli.dir / "release").touch()
+    assert again.wait(60) == 0, cli.stderr()
+    assert ledger(cli) == Counter(["start-peer01", "start-peer02", "end-peer01", "end-peer02", "after"]), ledger(cli)
+    [note] = of_type(events(journal), "note", request="follow")
+    assert note["follows"] == {"peer01": [1, ""], "peer02": [1, ""]}, note
+    assert cli.run("journal", "verify", str(journal)).returncode == 0

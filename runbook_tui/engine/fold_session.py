@@ -64,7 +64,7 @@ def stopped_where_it_stood(state: RunState) -> RunState:
     rollback = state.rollback
     if rollback is not None and not rollback.finished:
         carried = rollback.left_unknown if rollback.running_step is None else None  # an earlier rollback's undo, not started again
-        failed = rollback.running_step or (carried[0] if carried is not None else None)
+        failed = rollback.running_step or carried
         rollback = replace(rollback, finished=True, ok=False, running_step=None, failed_step=failed, left_unknown=carried, interrupted=True)
     return replace(state, steps=MappingProxyType(steps), rollback=rollback)
 

@@ -12,7 +12,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.layered import with_entry
-from runbook_tui.engine.reattach import left_running
+from runbook_tui.engine.reattach import left_running, undo_left_running
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
     HostState,
@@ -290,9 +290,7 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
         state,
-        rollback=RollbackState(
-            e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts"), **_left_unknown(state.rollback, e)
-        ),
+        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts"), **_left_unknown(state, e)),
         rollback_requested=None,
         paused=False,
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused
@@ -301,17 +299,20 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
     )
 
 
-def _left_unknown(before: RollbackState | None, e: Event) -> dict[str, Any]:
-    """What a rollback started after one the process died in carries over: the undo that was running then (its outcome
-    unknown) and the hosts where its end was journaled, until this rollback starts that undo again (before, a process
-    that died in between left it reading `not run yet`, and a remote one was started again beside the one running on)."""
+def _left_unknown(state: RunState, e: Event) -> dict[str, Any]:
+    """What a rollback carries over from the one before it: the undos left running that it follows (a process that dies
+    before its follow note leaves them to be followed again, not this rollback's runs, never begun); after a rollback the
+    process died in, the undo that was running then (its outcome unknown) and the hosts where its end was journaled, until
+    this rollback starts that undo again (before, a process that died in between left it reading `not run yet`, and a
+    remote one was started again beside the one running on)."""
+    follows = {"follows": MappingProxyType(dict(undo_left_running(state)))}  # as the runner asks for them
+    before = state.rollback
     if before is None or not before.interrupted or before.failed_step is None:
-        return {}
+        return follows
     planned = {str(entry.get("step_id")) for entry in e.get("plan", {}).get("entries", ()) if entry.get("command") is not None}
     if before.failed_step not in planned:
-        return {}
-    tag = before.left_unknown[1] if before.left_unknown is not None else before.started_seq
-    return {"left_unknown": (before.failed_step, tag), "ended_hosts": before.ended_hosts}
+        return follows
+    return {**follows, "left_unknown": before.failed_step, "ended_hosts": before.ended_hosts}
 
 
 def _undo_started(state: RunState, e: Event) -> RunState:

@@ -94,8 +94,8 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
         hosts -= {"local", *(h for h in rollback.ended_hosts if h not in lost)}
     else:  # it ended everywhere; where its link was lost it may run on (the undo's end, folded into the host's error)
         hosts = lost
-    started = rollback.left_unknown[1] if rollback.left_unknown is not None else rollback.started_seq  # the rollback that ran it
-    found = {host: (held.attempts, f"@{started}") for host in held.hosts if host in hosts}
+    followed = rollback.follows.get(sid, {})  # this rollback followed an older one's undo there (or would have: died first)
+    found = {host: followed.get(host, (held.attempts, f"@{rollback.started_seq}")) for host in held.hosts if host in hosts}
     for note in notes:
         follows = note.get("follows") if note.get("request") == FOLLOW and note.get("step") == sid and note.get("actor") == SYSTEM else None
         if not isinstance(follows, Mapping):

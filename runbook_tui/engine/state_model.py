@@ -149,9 +149,12 @@ class RollbackState:
     interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
     started_seq: int | None = None  # its `rollback_started`: what was measured before it is of the change it undid
     started_at: str | None = None  # its `rollback_started`'s time: a note since is of this rollback
-    # The undo an earlier rollback's process died in (its outcome unknown) and this one has not started again: (step, that
-    # rollback's `rollback_started` seq, the tag of its remote runs). A process that dies before that undo leaves it unknown.
-    left_unknown: tuple[str, int | None] | None = None
+    # The undo an earlier rollback's process died in (its outcome unknown) and this one has not started again: a process
+    # that dies before that undo leaves it unknown.
+    left_unknown: str | None = None
+    # {step: {host: run}}: the undos left running that this rollback follows (`undo_left_running` as it started): a process
+    # that dies before the follow note leaves the next rollback following the same runs, not this one's, never begun.
+    follows: Mapping[str, Mapping[str, tuple[int, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,11 +184,13 @@ def test_a_host_whose_undo_had_ended_before_the_kill_is_not_undone_again(cli: Cl
     assert "UNDONE" in md.upper(), md
 
 
-def test_a_resumed_rollback_killed_before_it_follows_leaves_the_next_one_following_the_first_undo(cli: Cli) -> None:
-    """The resumed rollback dies after its `rollback_started`, before its follow note (the journal cut there, as a kill -9
-    between the two lines leaves it): the next look still says the undo left running, and the next `resume --rollback`
-    follows the first rollback's undo on each host (before: the cut rollback reset what was known, the look said `not run
-    yet: roll` and the next rollback started the undo a second time beside the one still running there)."""
+@pytest.mark.parametrize("cut_after", ["rollback_started", "undo_started"])
+def test_a_resumed_rollback_killed_before_it_follows_leaves_the_next_one_following_the_first_undo(cli: Cli, cut_after: str) -> None:
+    """The resumed rollback dies after its `rollback_started` (or its `undo_started`), before its follow note (the journal
+    cut there, as a kill -9 between the lines leaves it): the next look still says the undo left running, and the next
+    `resume --rollback` follows the first rollback's undo on each host (before: the cut rollback reset what was known, the
+    look said `not run yet: roll`, or the next rollback looked for the second rollback's undo, which never began, and
+    started the undo a second time beside the one still running there)."""
     rb, journal = undo_runbook(cli), cli.dir / "j.jsonl"
     killed_mid_undo(cli, rb, journal)
     first = of_type(events(journal), "rollback_started")[0]["seq"]
@@ -197,7 +199,9 @@ def test_a_resumed_rollback_killed_before_it_follows_leaves_the_next_one_followi
     os.kill(back.pid, signal.SIGKILL)
     back.wait(10)
     lines = journal.read_bytes().splitlines(keepends=True)
-    cut = next(i for i, e in enumerate(events(journal)) if e["type"] == "rollback_started" and e["seq"] != first)
+    written = events(journal)
+    resumed = next(i for i, e in enumerate(written) if e["type"] == "rollback_started" and e["seq"] != first)
+    cut = next(i for i, e in enumerate(written) if e["type"] == cut_after and i >= resumed)
     journal.write_bytes(b"".join(lines[: cut + 1]))
 
     looked = cli.run("resume", str(journal), "--headless")

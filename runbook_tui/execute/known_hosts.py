@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
@@ -63,6 +64,32 @@ def entries_for(known_hosts: str, host: str, port: int) -> list[KnownEntry]:
             key = None
         found.append(KnownEntry(str(path), number, key))
     return found
+
+
+def trusted_entries(files: Sequence[str], host: str, port: int) -> list[KnownEntry]:
+    """The lines whose keys a connection trusts: `[host]:port` in any of the files, and when none is there (a port other
+    than 22) the bare `host` lines, as asyncssh and OpenSSH both fall back to them (OpenSSH taking only the very key)."""
+    exact = [e for path in files for e in entries_for(path, host, port)]
+    return exact or ([e for path in files for e in entries_for(path, host, 22)] if port != 22 else [])
+
+
+def bare_name_message(files: Sequence[str], host: str, port: int, offered: asyncssh.SSHKey) -> str | None:
+    """OpenSSH's "No ... host key is known for [host]:port" when only the bare `host` is listed, under another key: for
+    another port than 22 ssh takes a bare-name line only when it holds the very key the host offers (sshconnect.c,
+    `check_host_key`: "checking without port identifier"); any other key there is no changed key but an unknown host,
+    as another sshd on the same machine has keys of its own. None when `[host]:port` is listed, or a bare line matches."""
+    if port == 22 or any(entries_for(path, host, port) for path in files):
+        return None
+    bare = trusted_entries(files, host, port)  # no `[host]:port` line: the bare ones
+    if not bare or any(e.key is not None and e.key.public_data == offered.public_data for e in bare):
+        return None
+    kind = offered.algorithm.decode("ascii", "replace")
+    where, file = f"[{visible_line(host)}]:{port}", visible_line(bare[0].file)
+    return (
+        f"No {kind} host key is known for {where} (the host offers fingerprint {offered.get_fingerprint()}); the key in "
+        f"{file}:{bare[0].line} is listed under the bare name {visible_line(host)} (its port 22), and ssh takes such a key for another "
+        f"port only when it is the very key. Refusing to connect; check the fingerprint out of band and add it to {file} as {where}."
+    )
 
 
 def changed_key_message(known_hosts: str, host: str, port: int, offered: asyncssh.SSHKey, refusing: str = "Refusing to connect") -> str | None:

@@ -10,19 +10,21 @@ import os
 
 import asyncssh
 
-from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries
 from runbook_tui.execute.ssh_config import Endpoint
 
 
 async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
-    """OpenSSH's warning when known_hosts holds another key for this host (the key fetched once more, through the same hop, to name it)."""
+    """OpenSSH's warning when known_hosts holds another key for this host, or its "No ... host key is known" when only the
+    bare name holds another key for a port other than 22 (the key fetched once more, through the same hop, to name it)."""
     try:
         offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
     except (asyncssh.Error, OSError, TimeoutError):
         return None
     if not offered:
         return None
-    return next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
+    changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
+    return changed or bare_name_message(endpoint.known_files, *endpoint.key_entry, offered)
 
 
 async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
@@ -30,7 +32,7 @@ async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientC
     so a host that has none of them (rebuilt, its sshd's HostKey changed from ECDSA to Ed25519) ends the exchange, and
     that read `cannot connect to db1: Connection lost`, a reachability problem retried as one. When the host indeed
     offers no key of a listed type (asked for those types alone), OpenSSH's warning naming the key it does offer."""
-    entries = [e for path in endpoint.known_files for e in entries_for(path, *endpoint.key_entry)]
+    entries = trusted_entries(endpoint.known_files, *endpoint.key_entry)  # the types asked for
     if not entries or any(e.key is None for e in entries) or any(_has_ca(path) for path in endpoint.known_files):
         return None
     types = {e.key.algorithm.decode("ascii", "replace") for e in entries if e.key is not None}

@@ -65,10 +65,21 @@ def status_words(name: str) -> str:
 
 def step_status_words(step: StepState) -> str:
     """A step's status as the step list and the detail pane say it (ui/glyphs.step_looks), for `resume`'s list: a step a
-    rollback went back past `RESET`, one it passed over (no undo) `NOT_ROLLED_BACK` (they read `undone` and `done`)."""
+    rollback went back past `RESET`, one it passed over (no undo) `NOT_ROLLED_BACK` (they read `undone` and `done`); one
+    marked done by hand `marked done`, as the report's Steps table and the detail pane say it (it read `done`)."""
     if step.reset:
         return RESET
-    return NOT_ROLLED_BACK if step.status == "done" and step.not_rolled_back else status_words(step.status)
+    words = str(step.decision) if marked_by_hand(step) else status_words(step.status)
+    if step.status == "done" and step.not_rolled_back:  # the report's Steps table says both
+        return NOT_ROLLED_BACK if words == "done" else f"{words}; {NOT_ROLLED_BACK}"
+    return words
+
+
+def marked_by_hand(step: StepState) -> bool:
+    """Done because someone marked it done (its outcome was unknown) after its last attempt, not seen to succeed: its
+    decision is the log's `marked done` (`decision_words`), given after the attempt started (a re-run since: it ran)."""
+    marked = step.decision == decision_words({"type": ev.STEP_MARKED_DONE})
+    return step.status == "done" and marked and (step.decided_at or "") >= (step.started_at or "")
 
 
 def host_status_words(status: str) -> str:

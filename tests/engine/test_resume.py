@@ -326,3 +326,27 @@ def test_a_step_whose_stop_had_begun_when_the_process_died_is_said_so(killed_mid
     assert "was not stopped with the program" not in said, said
     # without the stop's line, the look says what it said
     assert "Its command was not stopped with the program" in "\n".join(unknown_step(replay(events), "two"))
+
+
+def test_resume_lists_a_step_marked_done_by_hand_as_the_report_and_the_pane_say_it(
+    killed_mid_step: Path, tmp_path: Path, in_process: Callable[..., tuple[int, str, str]]
+) -> None:
+    """`resume --mark-done REASON`, then a look and `--continue`: their step lists read `done two`, as if two had been
+    seen to succeed, beside the report's `marked done` and the detail pane's `✓ marked done by`. Now `marked done`."""
+    from runbook_tui.engine.event_words import decision_words
+
+    journal = killed_mid_step
+    code, out, err = in_process("resume", str(journal), "--mark-done", "checked by hand")
+    assert code == 1 and "marked 'two' done" in out, out + err
+    [marked] = [e for e in intact_events(journal) if e["type"] == "step_marked_done"]
+    words = decision_words(marked)  # the log's, the report's history and the detail pane's words
+
+    def listed(out: str) -> dict[str, str]:
+        return {line.split()[-1]: " ".join(line.split()[:-1]) for line in out.splitlines() if line.startswith("  ")}
+
+    code, out, _ = in_process("resume", str(journal))
+    assert code == 1 and listed(out) == {"one": "done", "two": words, "three": "pending", "four": "pending"}, out
+    assert words == "marked done"
+    code, out, err = in_process("resume", str(journal), "--continue")
+    assert code == 0 and listed(out)["two"] == words, out + err  # the list printed before the rest runs
+    assert marks(tmp_path) == ["one", "two", "three", "four"], "two was not run again"

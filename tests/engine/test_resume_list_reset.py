@@ -46,3 +46,15 @@ def test_resume_lists_a_reset_step_and_one_not_rolled_back_in_the_screens_words(
         "tweak": "ran; no undo, not rolled back",
         "boom": "undone",
     }, said
+
+
+def test_a_step_run_again_after_it_was_marked_done_reads_as_it_ran() -> None:
+    """Marked done by hand, then undone and run again to its end (solo: no confirmation follows): the list says `done`,
+    as the report does; the mark was about an earlier attempt."""
+    from runbook_tui.engine.event_words import step_status_words
+    from runbook_tui.engine.state_model import StepState
+
+    marked = StepState("two", "done", started_at="2026-12-05T10:00:00.000Z", decision="marked done", decided_at="2026-12-05T10:05:00.000Z")
+    assert step_status_words(marked) == "marked done"
+    again = StepState("two", "done", started_at="2026-12-05T10:09:00.000Z", decision="marked done", decided_at="2026-12-05T10:05:00.000Z")
+    assert step_status_words(again) == "done"

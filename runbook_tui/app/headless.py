@@ -29,7 +29,7 @@ from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
-from runbook_tui.engine.rollback import NO_UNDO_AT_ALL
+from runbook_tui.engine.rollback import NO_UNDO_AT_ALL, nothing_to_roll_back
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, still_applied
 from runbook_tui.runbook.diagnostics import diagnostic_lines
@@ -118,7 +118,7 @@ def _undo_advice(controller: Controller, journal: str) -> str:
     full = controller.plan_rollback("full")
     if full.rollback_steps or any(entry.command is not None for entry in full.entries):
         return f"to undo what ran: runbook-tui resume {shell_word(journal)} --rollback (or --rollback --full)"
-    return f"nothing to roll back: {NO_UNDO_AT_ALL}"
+    return nothing_to_roll_back(NO_UNDO_AT_ALL)
 
 
 def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: str) -> int | None:

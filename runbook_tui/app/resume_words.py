@@ -12,10 +12,12 @@ from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, left_words, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
+from runbook_tui.engine.rollback import RollbackPlan, nothing_to_roll_back
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.state_model import StepState
-from runbook_tui.engine.undo_notes import reopenable, section_stop, section_stop_words, still_applied
+from runbook_tui.engine.undo_notes import planned_rollback, reopenable, section_stop, section_stop_words, still_applied
 from runbook_tui.engine.wait_cut import NOTHING_IN_DOUBT, cut_wait
+from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 #: A journal whose one line, session_started, is torn: each step waits for its own event on disk, so none began.
@@ -65,6 +67,22 @@ def already_finished(state: RunState, rollback: bool, full: bool = False) -> tup
     hint = f"; {_section_stop_words(stop)}" if hint and (stop := section_stop(state)) is not None else hint
     hint += f"; {_rolled_back_words(state, applied)}" if applied else ""
     return said + hint, exit_code(state.outcome)  # exit "as run" (the contract's `resume`): 0 for a session that ended done
+
+
+def nothing_to_reopen(state: RunState, runbook: Runbook, full: bool) -> str | None:
+    """Why `resume --rollback` (`full`: `--full`) does not reopen this finished session: its rollback would list nothing,
+    as `u` and `exec --on-failure rollback` refuse one (it journaled a reopening and a rollback of nothing, and the report
+    read ROLLED BACK over a failure that had changed nothing); None when the rollback has something to do."""
+    if not state.finished or (why := _planned(runbook, state, full).runs_nothing) is None:
+        return None
+    said = f"this session ended {status_words(str(state.outcome))}; {nothing_to_roll_back(why)}: nothing was reopened, nothing journaled"
+    if not full and _planned(runbook, state, True).runs_nothing is None:
+        said += "; `resume --rollback --full` undoes what ran before the checkpoint"
+    return said
+
+
+def _planned(runbook: Runbook, state: RunState, full: bool) -> RollbackPlan:
+    return planned_rollback(runbook, state, "full" if full else "checkpoint", lambda _step, _host: "")  # what it lists, not the commands
 
 
 def _section_stop_words(stop: str) -> str:

@@ -19,28 +19,25 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.resume_words import NEVER_BEGAN, already_finished, full_rollback_unended, not_resumable
-from runbook_tui.app.runbook_place import reload_runbook
+from runbook_tui.app.resume_words import full_rollback_unended
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
 from runbook_tui.app.sharing import ShareOptions, resume_keys, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
-from runbook_tui.engine.backlog import last_events
 from runbook_tui.engine.controller import Actor, Controller, Listener
 from runbook_tui.engine.errors import RunbookRefused, StartRefused
-from runbook_tui.engine.event_order import FirstImpossible
-from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, STEP_READY_TYPES, Event
+from runbook_tui.engine.events import NOTE, SHARE_STARTED, STEP_MARKED_DONE, Event
 from runbook_tui.engine.guard_response import respond_if_unanswered
-from runbook_tui.engine.journal import JournalError, JournalScan, JournalWriter
+from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.engine.state import RunState, UnreadableEvent, replay
+from runbook_tui.engine.state import RunState
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
 from runbook_tui.execute.local import LocalExecutor
-from runbook_tui.runbook.diagnostics import RunbookInvalid, diagnostic_lines
+from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Host, Runbook
@@ -365,14 +362,6 @@ def _kept(controller: Controller, into: list[Event]) -> Iterator[None]:
         controller.unsubscribe(note)
 
 
-def _noting(events: Iterable[Event], *notes: Callable[[Event], object]) -> Iterator[Event]:
-    """`events` as they come, each handed to every one of `notes` on the way (resume reads the journal once)."""
-    for event in events:
-        for note in notes:
-            note(event)
-        yield event
-
-
 def _signing(controller: Controller, trust: RunTrust | None, earlier: Iterable[Event] = ()) -> Any:
     """The assignee's signer following the controller (None: nothing signed, nothing awaited)."""
     if trust is None:
@@ -425,7 +414,9 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     try:
-        state, shown, backlog, loaded, (ledger, guards, copied), torn = _read_to_resume(path, reopen, full)
+        from runbook_tui.app.resume_read import read_to_resume  # (it reads MODES, SessionError here)
+
+        state, shown, backlog, loaded, (ledger, guards, copied), torn = read_to_resume(path, reopen, full)
     finally:
         os.close(held)  # the writer below takes the lock again
 
@@ -453,47 +444,3 @@ def resume_session(
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)
     return resumed
-
-
-def _read_to_resume(
-    path: Path, reopen: str | None, full: bool
-) -> tuple[RunState, list[Event], list[Event], Loaded, tuple[NoticeLedger, GuardMemory, str | None], tuple[int, int] | None]:
-    """The state, the steps' ready events shown, the pane's last events, the runbook reloaded and a torn last line (start,
-    size: the writer drops it, the resume says so); SessionError when the journal or the runbook does not allow resuming."""
-    read = JournalScan(path)
-    shown: list[Event] = []  # the steps' ready events, for the assignee's signer: gathered on the same pass
-    from runbook_tui.metrics.guard_memory import GuardMemory  # a resume's only: exec and run do not load them
-    from runbook_tui.notify.ledger import NoticeLedger
-
-    ledger, guards, impossible = NoticeLedger(), GuardMemory(), FirstImpossible()  # and the notices, the guards, the sequence
-
-    def keep_shown(event: Event) -> None:
-        if event["type"] in STEP_READY_TYPES:
-            shown.append(event)
-
-    try:
-        state: RunState = replay(_noting(read, ledger.note, guards.note, keep_shown, impossible))  # one pass: memory stays flat
-    except UnreadableEvent as exc:
-        raise SessionError(f"{path}: {exc}; refusing to resume") from None
-    if read.unreadable or (read.last is None and read.truncated_at is not None):  # the first line torn: was a KeyError
-        raise SessionError(read.unreadable or f"{path}: {NEVER_BEGAN}")
-    # Not as this program writes it: unreadable (2), as report and replay say; a broken chain, or an impossible event in one that holds: tampered (1).
-    broken = "; ".join(read.problems) if read.problems and read.truncated_at is None else impossible.found  # (journal verify: NOT intact)
-    if broken is not None:
-        raise SessionError(f"{path}: the journal does not verify ({broken}); refusing to resume", code=2 if read.malformed else 1)
-    torn = None if read.truncated_at is None else (read.truncated_at, path.stat().st_size)  # dropped by the writer (journaled)
-    backlog = last_events(path, until=read.truncated_at)  # what the pane showed before the process stopped
-    if (finished := already_finished(state, reopen is not None, full)) is not None:
-        raise SessionError(f"{path}: {finished[0]}", code=finished[1])
-    session = state.session
-    if (refused := not_resumable(path, session, MODES)) is not None:  # a mode that would run as another one
-        raise SessionError(refused)
-    try:
-        loaded, copied = reload_runbook(path, session)  # where it was, or moved; gone: the copy session_started keeps
-    except RunbookInvalid as invalid:
-        raise SessionError(f"cannot reload {visible_line(str(session['file']))}:\n" + diagnostic_lines(invalid.diagnostics)) from None
-    if loaded.runbook.digest != session.get("digest"):
-        raise SessionError(
-            f"{session['file']} changed since the run started (digest {session.get('digest')}); refusing to resume on a different runbook", code=1
-        )
-    return state, shown, backlog, loaded, (ledger, guards, copied), torn

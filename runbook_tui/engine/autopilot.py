@@ -18,6 +18,7 @@ from runbook_tui.engine.event_words import asked_reason
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_rollback_reason, unanswered_guard_rollback
 from runbook_tui.engine.manual import persons_part, unanswerable
+from runbook_tui.engine.rollback import nothing_to_roll_back
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import shell_word
@@ -193,7 +194,7 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
     state = controller.state
     failed = state.current is not None and state.steps[state.current].status in ("failed", "rejected")
     if failed and (nothing := controller.plan_rollback(scope).runs_nothing) is not None:  # as `u` refuses (ui/rollback_modal.py)
-        controller.emit(ev.NOTE, SYSTEM, text=f"{reason}: nothing to roll back: {nothing}; the run ends FAILED", step=state.current)
+        controller.emit(ev.NOTE, SYSTEM, text=f"{reason}: {nothing_to_roll_back(nothing)}; the run ends FAILED", step=state.current)
         return "failed"  # a rollback of nothing was journaled, and the report read ROLLED BACK over a failed first look
     controller.ends_after_rollback = True  # stopped or done, exec ends with it: nothing is announced as the next step
     if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:

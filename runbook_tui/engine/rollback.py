@@ -88,6 +88,11 @@ class RollbackPlan:
 NO_UNDO_AT_ALL = "no step that ran has an undo, and the runbook has no rollback section"
 
 
+def nothing_to_roll_back(why: str) -> str:
+    """`nothing to roll back: <why>` (`RollbackPlan.runs_nothing`, or `NO_UNDO_AT_ALL`): exec's note and advice, resume's refusal."""
+    return f"nothing to roll back: {why}"
+
+
 def no_undo_since(checkpoint_step: str | None) -> str:
     """`no step since the last checkpoint ('backup') has an undo to run`: the undo list's words, and exec's."""
     since = f"'{visible_line(checkpoint_step)}'" if checkpoint_step else "the start"

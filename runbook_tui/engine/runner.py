@@ -31,13 +31,13 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.reattach import following_note, left_running
 from runbook_tui.engine.redact import MASK
-from runbook_tui.engine.rollback import RollbackPlan, plan_rollback
+from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.rollback_run import run_rollback
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.step_now import step_now
 from runbook_tui.engine.stop_waits import unless_stopped
-from runbook_tui.engine.undo_notes import step_records
+from runbook_tui.engine.undo_notes import planned_rollback
 from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -424,10 +424,7 @@ class StepRunner(WaitStep):
     def plan_rollback(self, scope: Scope) -> RollbackPlan:
         """Exactly which undo commands would run, where and in what order (secrets masked)."""
         undo = lambda step, host: self._shown(step.undo, host, now=step_now(self.state, step))  # noqa: E731 (with the step's now)
-        plan = plan_rollback(self.runbook, step_records(self.state), scope, undo, self._title)
-        # A rollback step that already ran to its end (a full rollback the process died in, resumed) is not run again.
-        remaining = tuple(sid for sid in plan.rollback_steps if self.state.steps[sid].status not in ("done", "awaiting_verification"))
-        return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)
+        return planned_rollback(self.runbook, self.state, scope, undo, self._title)
 
     def inject_failure(self, step_id: str) -> None:
         """For rehearsals: this step fails without running, to rehearse the rollback from it."""

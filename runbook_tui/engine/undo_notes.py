@@ -7,14 +7,18 @@ step a person stopped read as failed by itself, and a rejected or not yet confir
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
 from runbook_tui.engine.reattach import undo_left_running, undo_lost_link
-from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, StepRecord, plannable
+from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, Scope, StepRecord, plan_rollback, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
+from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
 
 #: How the host's attempt ended, when it did not simply finish.
@@ -147,3 +151,13 @@ def rollback_refusal(state: RunState, plan: RollbackPlan, acknowledged: bool) ->
     if plan.needs_acknowledgement and not acknowledged:
         return f"these steps have no undo and must be acknowledged first: {', '.join(sorted({e.step_id for e in plan.without_undo}))}"
     return None
+
+
+def planned_rollback(
+    runbook: Runbook, state: RunState, scope: Scope, render_undo: Callable[[Step, Host], str], render_title: Callable[[Step], str] = lambda step: step.title
+) -> RollbackPlan:
+    """The rollback `scope` would run from `state` (the controller's, and what `resume --rollback` checks before it
+    reopens a session): a rollback step that already ran to its end (a full rollback the process died in) is not run again."""
+    plan = plan_rollback(runbook, step_records(state), scope, render_undo, render_title)
+    remaining = tuple(sid for sid in plan.rollback_steps if state.steps[sid].status not in ("done", "awaiting_verification"))
+    return plan if remaining == plan.rollback_steps else replace(plan, rollback_steps=remaining)

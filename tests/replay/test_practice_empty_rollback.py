@@ -8,14 +8,14 @@ offered, the list saying why.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from replay_helpers import text_of, until
 
 from runbook_tui.app import practice
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings
 from runbook_tui.ui.practice_screens import PracticeApp
 from runbook_tui.ui.run_screen import RunScreen
 
@@ -37,6 +37,21 @@ sections:
 """
 
 
+async def empty_rollback_night() -> None:
+    """night.jsonl as `exec --on-failure rollback` (then `resume --rollback`) wrote it before session 30: the look
+    failed, a rollback of nothing, the run ROLLED BACK. Neither writes it now (they say `nothing to roll back`,
+    tests/engine/test_resume_nothing_to_roll_back.py); the controller they drove still does, as they did."""
+    night = open_session(load("r.yaml", {}), solo="night", journal="night.jsonl", settings=Settings())
+    controller = night.controller
+    assert controller.run_current(night.actor, acknowledged=True).ok
+    await controller.wait_idle()
+    assert controller.state.steps["look"].status == "failed"
+    assert controller.rollback(night.actor, "checkpoint", acknowledged=True, reason="exec --on-failure rollback: 'look' failed").ok
+    await controller.wait_idle()
+    assert controller.finish(night.actor, "rolled_back").ok
+    await night.close()
+
+
 @pytest.mark.asyncio
 async def test_the_trainee_can_roll_back_over_nothing_as_the_night_did(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -44,15 +59,7 @@ async def test_the_trainee_can_roll_back_over_nothing_as_the_night_did(tmp_path:
     monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
     monkeypatch.chdir(tmp_path)
     (tmp_path / "r.yaml").write_text(RUNBOOK, encoding="utf-8")
-    ran = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "exec", "r.yaml", "--solo", "night", "--on-failure", "rollback", "--journal", "night.jsonl"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
-    assert ran.returncode == 1 and "nothing to roll back" in ran.stdout, ran.stdout + ran.stderr
-    ran = subprocess.run(
-        [sys.executable, "-m", "runbook_tui", "resume", "night.jsonl", "--rollback"], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    assert ran.returncode == 1 and "rollback finished" in ran.stdout, ran.stdout + ran.stderr
+    await empty_rollback_night()
     monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
     run = practice.open_practice(str(tmp_path / "night.jsonl"), out_journal=str(tmp_path / "practice.jsonl"))
     controller = run.session.controller

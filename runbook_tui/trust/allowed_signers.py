@@ -121,25 +121,24 @@ def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
     return namespaces is None or bool(namespaces.matches(NAMESPACE))
 
 
-def _option_problem(line: str) -> tuple[int, str] | None:
-    """(column, what is wrong) with the line's options as OpenSSH reads them; None when it has none or they hold."""
-    from asyncssh.public_key import KeyImportError, import_public_key
-
+def _parts(line: str) -> tuple[str, int, str, str] | None:
+    """(principals, column of the options, the options as written, `KEYTYPE BASE64`) of a line ending in a key, its
+    comment left out; None when no key follows the options (asyncssh's parser then says what is wrong)."""
     fields = _FIELDS.fullmatch(line)
     if fields is None:
-        return None  # no key at all: asyncssh's parser says so
-    try:
-        import_public_key(fields[2])
-        return None  # no options
-    except (KeyImportError, ValueError):
-        pass
-    options = _OPTIONS.match(fields[2])
-    written = options[0] if options else ""
-    try:
-        import_public_key(fields[2][len(written) :].strip())
-    except (KeyImportError, ValueError):
-        return None  # not options before a key: asyncssh's parser says what is wrong
-    column, at = fields.start(2) + 1, 0
+        return None  # no key at all
+    rest, written = fields[2], ""
+    if not _is_key(rest):
+        options = _OPTIONS.match(rest)
+        written = options[0] if options else ""
+        if not written or not _is_key(rest[len(written) :]):
+            return None
+    return fields[1], fields.start(2) + 1, written, " ".join(rest[len(written) :].split()[:2])
+
+
+def _option_problem(column: int, written: str) -> tuple[int, str] | None:
+    """(column, what is wrong) with the line's options (`written`, at `column`) as OpenSSH reads them; None when they hold."""
+    at = 0
     while at < len(written):
         found = _OPTION.match(written, at)
         if found is None or (found.end() < len(written) and written[found.end()] != ","):
@@ -177,13 +176,14 @@ def read_allowed_signers(path: str) -> AllowedSigners:
                 ' this line): to revoke a key, delete its line (valid-before="YYYYMMDD" ends its use from then on); a certificate authority'
                 " is written 'bob cert-authority KEYTYPE BASE64'"
             )
-        if (problem := _option_problem(line)) is not None:
+        parts = _parts(line)
+        if parts is not None and (problem := _option_problem(parts[1], parts[2])) is not None:
             raise SignatureError(f"{shown}:{number}:{problem[0]}: {visible_line(problem[1])}")
-        try:
-            entry = SSHAllowedSignersEntry(line)
+        try:  # without its comment: asyncssh reads a key given as text as ASCII (before: `-C "José Núñez"` refused the file)
+            entry = SSHAllowedSignersEntry(line if parts is None else " ".join(part for part in (parts[0], parts[2], parts[3]) if part))
         except (ValueError, asyncssh.KeyImportError) as exc:
             why = visible_line(str(exc))
-            if _bare_key(line):  # a `.pub` file (or its line) given as the list: said as such, not "Invalid public key"
+            if _is_key(line):  # a `.pub` file (or its line) given as the list: said as such, not "Invalid public key"
                 why = "this line is a public key alone (a .pub file?), without the names it signs for; put the name first: 'bob ssh-ed25519 AAAA…'"
             raise SignatureError(f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {why}") from None
         entries.append((line.split(None, 1)[0], entry))
@@ -192,12 +192,13 @@ def read_allowed_signers(path: str) -> AllowedSigners:
     return AllowedSigners(entries, path)
 
 
-def _bare_key(line: str) -> bool:
-    """Whether `line` is a public key as a `.pub` file holds it (KEYTYPE BASE64 [COMMENT]), no principals before it."""
+def _is_key(text: str) -> bool:
+    """Whether `text` is a public key as a `.pub` file holds it (KEYTYPE BASE64 [COMMENT]); read as bytes, since asyncssh
+    reads text as ASCII and a comment may hold any UTF-8 (`ssh-keygen -C "José Núñez"`)."""
     from asyncssh.public_key import KeyImportError, import_public_key
 
     try:
-        import_public_key(line)
+        import_public_key(text.encode())
     except (KeyImportError, ValueError):
         return False
     return True

@@ -5,7 +5,10 @@ Read no more leniently than `ssh-keygen -Y verify` reads them: its options are
 (quoted; times `YYYYMMDD[HHMM[SS]][Z]`), and OpenSSH ignores a line with any
 other option or spelling. asyncssh's parser takes any option, so a misspelt
 `valid-befor=` or `namespace=` would let a key sign where OpenSSH refuses it;
-such a line is an error here, naming FILE:LINE:COL. A `cert-authority` line
+such a line is an error here, naming FILE:LINE:COL (so are a trailing `,`, an
+option given twice and a time OpenSSH cannot read). As OpenSSH: option keywords
+in any case, principals quoted or not, fields split at spaces and tabs only,
+lines at `\n`, a key's comment in any UTF-8. A `cert-authority` line
 trusts certificates its key signed, never a plain signature by that key.
 
 `valid-after` / `valid-before` say when a key is "valid for use" (ssh-keygen(1)): a signature the journal holds is
@@ -33,11 +36,12 @@ if TYPE_CHECKING:
 
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _TIME = r'"\d{8}(?:\d{4}(?:\d{2})?)?Z?"'
-#: One option as OpenSSH's sshsigopt_parse() takes it.
-_OPTION = re.compile(rf"cert-authority(?=,|$)|namespaces={_QUOTED}|valid-(?:after|before)={_TIME}")
-#: The line's first two fields: the principals, then what follows (options, or the key itself).
-_FIELDS = re.compile(r"(\S+)\s+(.*)")
-_OPTIONS = re.compile(rf'(?:{_QUOTED}|[^\s"])+')
+#: One option as OpenSSH's sshsigopt_parse() takes it (its keywords, and a time's `Z`, in any case).
+_OPTION = re.compile(rf"cert-authority(?=,|$)|namespaces={_QUOTED}|valid-(?:after|before)={_TIME}", re.IGNORECASE)
+#: The line's first two fields, split at a space or tab only as OpenSSH splits them: the principals (quoted or not),
+#: then what follows (options, or the key itself).
+_FIELDS = re.compile(r'(?:"([^"]*)"|([^ \t"][^ \t]*))[ \t]+(.*)')
+_OPTIONS = re.compile(rf'(?:{_QUOTED}|[^ \t"])+')
 _EXPECTED = 'cert-authority, namespaces="…", valid-after="YYYYMMDD[HHMM[SS]][Z]" or valid-before="…"'
 
 
@@ -123,29 +127,67 @@ def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
 
 def _parts(line: str) -> tuple[str, int, str, str] | None:
     """(principals, column of the options, the options as written, `KEYTYPE BASE64`) of a line ending in a key, its
-    comment left out; None when no key follows the options (asyncssh's parser then says what is wrong)."""
+    comment left out; None when no key follows the principals and options as OpenSSH splits them."""
     fields = _FIELDS.fullmatch(line)
     if fields is None:
-        return None  # no key at all
-    rest, written = fields[2], ""
+        return None
+    rest, written = fields[3], ""
     if not _is_key(rest):
         options = _OPTIONS.match(rest)
         written = options[0] if options else ""
         if not written or not _is_key(rest[len(written) :]):
             return None
-    return fields[1], fields.start(2) + 1, written, " ".join(rest[len(written) :].split()[:2])
+    principals = fields[1] if fields[1] is not None else fields[2]
+    return principals, fields.start(3) + 1, written, " ".join(rest[len(written) :].split()[:2])
 
 
-def _option_problem(column: int, written: str) -> tuple[int, str] | None:
-    """(column, what is wrong) with the line's options (`written`, at `column`) as OpenSSH reads them; None when they hold."""
+def _read_options(column: int, written: str) -> str | tuple[int, str]:
+    """The line's options (`written`, at `column`) as OpenSSH reads them, for asyncssh: keywords in lower case, empty
+    ones left out (asyncssh knows only `namespaces=`, not `Namespaces=`); or (column, what is wrong) where OpenSSH
+    ignores the line."""
+    from asyncssh.misc import parse_time
+
+    read: dict[str, str] = {}
     at = 0
     while at < len(written):
+        if written[at] == ",":  # an empty option: OpenSSH passes over it, but not at the end of the options
+            if at == len(written) - 1:
+                return column + at, "OpenSSH ignores this line: its options end in ',' (expected another option after it)"
+            at += 1
+            continue
         found = _OPTION.match(written, at)
         if found is None or (found.end() < len(written) and written[found.end()] != ","):
             option = written[at:].split(",", 1)[0]
             return column + at, f"OpenSSH ignores this line: {option!r} is not {_EXPECTED}"
-        at = found.end() + 1
-    return None
+        name, _, value = found[0].partition("=")
+        name = name.lower()
+        if name in read:
+            return column + at, f"OpenSSH ignores this line: {name} is given twice"
+        if name.startswith("valid-"):
+            value = value.upper()
+            try:
+                known = parse_time(value.strip('"')) > 0  # OpenSSH reads 0 (the epoch itself) as no time
+            except (ValueError, OverflowError):
+                known = False
+            if not known:
+                return column + at, f"OpenSSH ignores this line: {found[0]!r} is not a time OpenSSH reads (YYYYMMDD[HHMM[SS]][Z], after 1970-01-01)"
+        read[name] = f"{name}={value}" if value else name
+        at = found.end()
+    return ",".join(read.values())
+
+
+def _why_not(line: str) -> str:
+    """Why `line` is no allowed_signers entry (no key follows its principals and options as OpenSSH splits them)."""
+    import asyncssh
+    from asyncssh.sshsig import SSHAllowedSignersEntry
+
+    if _is_key(line):  # a `.pub` file (or its line) given as the list: said as such, not "Invalid public key"
+        return "this line is a public key alone (a .pub file?), without the names it signs for; put the name first: 'bob ssh-ed25519 AAAA…'"
+    try:
+        SSHAllowedSignersEntry(line)
+    except (ValueError, asyncssh.KeyImportError) as exc:
+        return str(exc)
+    return "no key after the principals and options (OpenSSH separates the fields by spaces or tabs, and a quote opens a name)"
 
 
 #: An allowed_signers file is never larger (a FIFO or `/dev/zero` named in the settings is refused, not read).
@@ -161,12 +203,13 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         raise SignatureError(f"{shown}: cannot read the allowed signers: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise SignatureError(f"{shown}: cannot read the allowed signers: expected UTF-8 text") from None
-    import asyncssh
+    from asyncssh.pattern import WildcardPatternList
+    from asyncssh.public_key import KeyImportError
     from asyncssh.sshsig import SSHAllowedSignersEntry
 
     entries = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        line = line.strip()
+    for number, line in enumerate(text.split("\n"), start=1):  # OpenSSH's lines and fields: no other breaks or spaces
+        line = line.strip(" \t\r")
         if not line or line.startswith("#"):
             continue
         if line.startswith("@"):  # known_hosts' `@revoked` / `@cert-authority`: OpenSSH reads it as a principal named so
@@ -177,16 +220,22 @@ def read_allowed_signers(path: str) -> AllowedSigners:
                 " is written 'bob cert-authority KEYTYPE BASE64'"
             )
         parts = _parts(line)
-        if parts is not None and (problem := _option_problem(parts[1], parts[2])) is not None:
-            raise SignatureError(f"{shown}:{number}:{problem[0]}: {visible_line(problem[1])}")
-        try:  # without its comment: asyncssh reads a key given as text as ASCII (before: `-C "José Núñez"` refused the file)
-            entry = SSHAllowedSignersEntry(line if parts is None else " ".join(part for part in (parts[0], parts[2], parts[3]) if part))
-        except (ValueError, asyncssh.KeyImportError) as exc:
-            why = visible_line(str(exc))
-            if _is_key(line):  # a `.pub` file (or its line) given as the list: said as such, not "Invalid public key"
-                why = "this line is a public key alone (a .pub file?), without the names it signs for; put the name first: 'bob ssh-ed25519 AAAA…'"
-            raise SignatureError(f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {why}") from None
-        entries.append((line.split(None, 1)[0], entry))
+        if parts is None:
+            raise SignatureError(f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(_why_not(line))}")
+        principals, column, written, key = parts
+        options = _read_options(column, written)
+        if isinstance(options, tuple):
+            raise SignatureError(f"{shown}:{number}:{options[0]}: {visible_line(options[1])}")
+        # the key without its comment (asyncssh reads a key given as text as ASCII: `-C "José Núñez"` refused the file),
+        # the principals as OpenSSH split them (asyncssh splits at any whitespace, and keeps a name's quotes)
+        try:
+            entry = SSHAllowedSignersEntry(f"- {options} {key}" if options else f"- {key}")
+        except (ValueError, KeyImportError) as exc:
+            raise SignatureError(
+                f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(str(exc))}"
+            ) from None
+        entry.principals = WildcardPatternList(principals)
+        entries.append((principals, entry))
     if not entries:
         raise SignatureError(f"{shown}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
     return AllowedSigners(entries, path)

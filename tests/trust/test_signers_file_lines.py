@@ -6,6 +6,7 @@ reads a key given as text as ASCII, so the whole file was refused (`Invalid enco
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.trust import statements
-from runbook_tui.trust.sshsig import NAMESPACE
+from runbook_tui.trust.allowed_signers import read_allowed_signers
+from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, file_signer, verify
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -91,3 +93,42 @@ def test_a_key_line_whose_comment_has_accents_is_read_as_openssh_reads_it(tmp_pa
     refused = subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True)
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert f"{allowed}:1:7: OpenSSH ignores this line: 'namespace=\"runbook-tui\"' is not cert-authority" in refused.stderr, refused.stderr
+
+
+def test_edge_lines_are_read_as_ssh_keygen_reads_them_or_refused_at_their_place(tmp_path: Path) -> None:
+    """Each line judged by `ssh-keygen -Y verify -I bob` and by us: where OpenSSH takes it, so do we; where it does not,
+    we refuse bob or say FILE:LINE:COL why, never a traceback. Before: quoted principals (`"bob"`) and option keywords
+    not in lower case (`Namespaces=`, OpenSSH's are case-insensitive) were refused; a trailing `,` after the options, a
+    repeated `valid-after`, a non-breaking space between the fields and a time at the epoch let bob's key sign where
+    OpenSSH ignores the line; an impossible date said only `unconverted data remains: 0`."""
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", str(tmp_path / "bob")], check=True)
+    public = " ".join((tmp_path / "bob.pub").read_text().split()[:2])
+    signature = asyncio.run(file_signer(str(tmp_path / "bob")).sign(b"confirm one"))
+    (tmp_path / "statement.sig").write_text(signature)
+    key = verify(b"confirm one", signature).key
+    path = tmp_path / "allowed_signers"
+    disagree = {}
+    for written in (
+        "bob KEY", '"bob" KEY', '"bob,carol" KEY', '"bob carol" KEY', 'bob,"carol" KEY', '"bob" namespaces="runbook-tui" KEY',
+        '"*" KEY', '"bob,!bob" KEY', '"" KEY', '"bob KEY', '"bob"x KEY', "bob CERT-AUTHORITY KEY", 'bob Namespaces="runbook-tui" KEY',
+        'bob NAMESPACES="git" KEY', 'bob Valid-After="20200101" KEY', 'bob VALID-BEFORE="20200101" KEY', 'bob valid-after="20200101z" KEY',
+        'bob namespaces="runbook-tui", KEY', 'bob ,namespaces="runbook-tui" KEY', 'bob namespaces="runbook-tui",,valid-after="20200101" KEY',
+        "bob , KEY", 'bob namespaces="runbook-tui",NAMESPACES="git" KEY', 'bob valid-after="20990101",valid-after="20200101" KEY',
+        'bob valid-after="19700101Z" KEY', 'bob valid-before="20201301" KEY', 'bob valid-before="00000101" KEY',
+        'bob valid-after="19700101000001Z" KEY', "bob\u00a0KEY", "bob\u00a0x KEY", "\tbob\tKEY\t# c", "bob KEY # José", "bob@example.com KEY",
+        "bob,,carol KEY", ",bob KEY", "bob namespaces='runbook-tui' KEY", "\x0cbob KEY",
+    ):  # fmt: skip
+        path.write_bytes(f"# people\r\n{written.replace('KEY', public)}\r\n".encode())
+        openssh = subprocess.run(
+            ["ssh-keygen", "-Y", "verify", "-f", str(path), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "statement.sig")],
+            input=b"confirm one",
+            capture_output=True,
+        )
+        try:
+            ours: bool | str = read_allowed_signers(str(path)).allows("bob", key)
+        except SignatureError as exc:
+            ours = str(exc)
+            assert ours.startswith(f"{path}:2:"), ours
+        if (ours is True) != (openssh.returncode == 0):
+            disagree[written] = (openssh.returncode == 0, ours)
+    assert not disagree, disagree

@@ -7,6 +7,7 @@ reads a key given as text as ASCII, so the whole file was refused (`Invalid enco
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.journal import canonical
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import read_allowed_signers
 from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, file_signer, verify
@@ -132,3 +134,30 @@ def test_edge_lines_are_read_as_ssh_keygen_reads_them_or_refused_at_their_place(
         if (ours is True) != (openssh.returncode == 0):
             disagree[written] = (openssh.returncode == 0, ours)
     assert not disagree, disagree
+
+
+def test_a_key_listed_for_two_people_signs_only_for_the_one_the_journal_names(tmp_path: Path) -> None:
+    """`alice,bob KEY` lets the key sign for either (as `ssh-keygen -Y verify -I bob` reads it), so the person a signature
+    is for is the one its statement names, and that must be the decision's journaled actor: a decision relabelled as
+    bob's, chain recomputed, keeps a signature for alice, which is no signature of bob's."""
+    journal, events = _signed_run(tmp_path, "alice")
+    decision = next(e for e in events if e["type"] == "decision_signed")
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f"alice,bob {(tmp_path / 'alice.pub').read_text()}")
+    (tmp_path / "decision.sig").write_text(decision["signature"])
+    openssh = subprocess.run(
+        ["ssh-keygen", "-Y", "verify", "-f", str(allowed), "-I", "bob", "-n", NAMESPACE, "-s", str(tmp_path / "decision.sig")],
+        input=statements.encode(decision["statement"]),
+        capture_output=True,
+    )
+    assert openssh.returncode == 0, openssh.stderr  # the key may sign for bob: only the name it signed for tells them apart
+    relabelled: list[dict[str, Any]] = []
+    for event in events:
+        event = {k: v for k, v in event.items() if k != "hash"} | {"prev": relabelled[-1]["hash"] if relabelled else ""}
+        if event["seq"] == decision["decision"]:
+            event["actor"] = "bob"
+        relabelled.append(event | {"hash": hashlib.sha256(canonical(event)).hexdigest()})
+    journal.write_text("".join(canonical(e).decode() + "\n" for e in relabelled))
+    verified = subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True)
+    assert verified.returncode == 1, verified.stdout + verified.stderr
+    assert f"the signature of the decision at line {decision['decision'] + 1} fails: the signed by is 'alice', the journal says 'bob'" in verified.stdout

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -33,8 +33,6 @@ from runbook_tui.ui.typed_input import TypedInput
 
 #: Sentinel: the field holds no value, so the default (or the required error) applies.
 _NOT_GIVEN = object()
-#: How each parameter type is typed into an Input (the rest as text).
-_INPUT_TYPES: dict[str, Literal["integer", "number"]] = {"int": "integer", "float": "number"}
 
 
 def _num(value: float) -> str:
@@ -149,7 +147,9 @@ class ParamField(Horizontal):
         return TypedInput(
             value=_text_of(self.initial, param),
             placeholder=placeholder,
-            type=_INPUT_TYPES.get(param.type, "text"),
+            # Text for numbers too: Textual's "integer"/"number" fields drop each key that does not fit, so `15.6`
+            # typed became 156 without a word; here what was typed stays, and ConvertValidator says why it is refused.
+            type="text",
             validators=[ConvertValidator(param)],
             id=wid,
         )

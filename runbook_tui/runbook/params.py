@@ -169,21 +169,35 @@ def _typed(param: Param, value: Any) -> Any:
     if kind == "list":
         if isinstance(value, (list, tuple)):
             for index, item in enumerate(value, start=1):  # (a nested one read as Python's text: `{'b': 1}`, `None`)
-                if item is None or isinstance(item, (dict, list, tuple)):
-                    got = "nothing (null)" if item is None else _collection(item)
+                if item is None or isinstance(item, (dict, list, tuple)) or (isinstance(item, str) and not item.strip()):
+                    got = "nothing (null)" if item is None else "an empty text" if isinstance(item, str) else _collection(item)
                     raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}")
             return [str(item) for item in value]
         if isinstance(value, dict):  # (read as Python's text, `{'a': 1}`, one item)
             raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got a mapping")
         if isinstance(value, FileText):  # `-p hosts=@hosts.txt`: one item per line, blank lines dropped
             return [item.strip() for item in value.split("\n") if item.strip()]
-        return [item.strip() for item in str(value).split(",") if item.strip()]
+        return _comma_items(name, str(value))
     # choice: compare as text, return the declared choice (keeps its YAML type)
     for choice in param.choices:
         if str(choice) == str(value):
             return choice
     allowed = ", ".join(str(c) for c in param.choices)
     raise ParamError(f"parameter '{name}': expected one of {allowed}, got {shown(value)}")
+
+
+def _comma_items(name: str, text: str) -> list[str]:
+    """`a, b` -> ["a", "b"]; a blank text is no items. An empty item (`a,,b`, `a,b,`) is refused: a name lost in
+    typing, which dropping would have run the change without, unsaid (the spec is silent; a wrong value is an error)."""
+    if not text.strip():
+        return []
+    items = [item.strip() for item in text.split(",")]
+    for index, item in enumerate(items, start=1):
+        if not item:
+            raise ParamError(
+                f"parameter '{name}': item {index} of {shown(text)} is empty; expected a value between each two commas (an empty value for no items)"
+            )
+    return items
 
 
 def _collection(value: dict[Any, Any] | list[Any] | tuple[Any, ...]) -> str:

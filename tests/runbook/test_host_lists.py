@@ -22,13 +22,21 @@ sections:
 """
 
 
-@pytest.mark.parametrize("given", ["", " , ", ",,"])
-def test_a_list_parameter_that_gives_a_group_no_hosts_is_refused_before_anything_runs(write_runbook, tmp_path, capsys, given):
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("", "parameter 'hs' gives group 'web' no hosts; expected at least one host name"),
+        # commas without names: empty items, each refused as in `a,,b` (a name lost in typing)
+        (" , ", "parameter 'hs': item 1 of ' , ' is empty; expected a value between each two commas (an empty value for no items)"),
+        (",,", "parameter 'hs': item 1 of ',,' is empty"),
+    ],
+)
+def test_a_list_parameter_that_gives_a_group_no_hosts_is_refused_before_anything_runs(write_runbook, tmp_path, capsys, given, said):
     path = write_runbook(FROM_PARAM)
     journal = tmp_path / "run.jsonl"
     assert cli_main(["exec", str(path), "--solo", "alice", "--journal", str(journal), "-p", f"hs={given}"]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:5:3: parameter 'hs' gives group 'web' no hosts; expected at least one host name" in err
+    assert f"{path}:5:3: {said}" in err
     assert not journal.exists()
     assert cli_main(["validate", str(path), "-p", f"hs={given}"]) == 2
     assert cli_main(["plan", str(path), "-p", f"hs={given}"]) == 2

@@ -51,7 +51,8 @@ def values(path, given):
         ("dry", "0", False),
         ("cluster", "pg-reporting", "pg-reporting"),
         ("hosts", "web1,web2", ["web1", "web2"]),
-        ("hosts", " web1 , web 2,,web3 ", ["web1", "web 2", "web3"]),
+        ("hosts", " web1 , web 2,web3 ", ["web1", "web 2", "web3"]),
+        ("hosts", "  ", []),
         ("hosts", "", []),
         ("version", "15.6", "15.6"),
         ("note", "x; rm -rf / $(id)", "x; rm -rf / $(id)"),
@@ -101,6 +102,10 @@ def test_converted_values_reach_the_command(write_runbook):
         # `$` matches before a last line break too (before: '15.6\n' passed '^15\.\d+$')
         ("version", "15.6\n", "'15.6\\n' ends with a line break, which only the pattern's $ lets through; expected a value matching"),
         ("hosts", "", None),  # an empty list is fine: the control case
+        # an empty item is a name lost in typing (before: dropped without a word, `a,,b` ran on a and b)
+        ("hosts", "a,,b", "item 2 of 'a,,b' is empty; expected a value between each two commas (an empty value for no items)"),
+        ("hosts", "a, b,", "item 3 of 'a, b,' is empty"),
+        ("hosts", ",a", "item 1 of ',a' is empty"),
     ],
 )
 def test_bad_value_is_an_error_naming_the_parameter(write_runbook, name, text, expected):
@@ -217,6 +222,8 @@ def test_unknown_parameter_when_none_declared(write_runbook):
         ("{type: list, default: [a, {b: 1}]}", "parameter 'p': expected a list of texts, numbers or true/false, got a mapping as item 2"),
         ("{type: list, default: [a, [c]]}", "parameter 'p': expected a list of texts, numbers or true/false, got a list as item 2"),
         ("{type: list, default: [null, a]}", "parameter 'p': expected a list of texts, numbers or true/false, got nothing (null) as item 1"),
+        # an empty item, as `-p p=a,,b` is refused (before: kept in the default, dropped from -p: `a, ` in the form)
+        ("{type: list, default: [a, '']}", "parameter 'p': expected a list of texts, numbers or true/false, got an empty text as item 2"),
         # before: the list ["{'a': 1}"] (Python's text of the mapping), and `expected a string, got YMap` / `got list`
         ("{type: list, default: {a: 1}}", "parameter 'p': expected a list of texts, numbers or true/false, got a mapping"),
         ("{type: string, default: {a: 1}}", "parameter 'p': expected a string, got a mapping"),

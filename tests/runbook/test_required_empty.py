@@ -31,7 +31,7 @@ sections:
         ({"to_version": "", "hosts": "a"}, "to_version", 5),
         ({"to_version": "   ", "hosts": "a"}, "to_version", 5),
         ({"to_version": "15.6", "hosts": ""}, "hosts", 6),
-        ({"to_version": "15.6", "hosts": " , "}, "hosts", 6),
+        ({"to_version": "15.6", "hosts": "  "}, "hosts", 6),
     ],
 )
 def test_an_empty_value_for_a_required_parameter_is_missing(write_runbook, given: dict[str, str], name: str, line: int) -> None:

@@ -84,3 +84,15 @@ async def test_a_value_that_is_not_the_type_is_kept_as_typed_and_refused_in_word
         await pilot.press("ctrl+s")
         await until(pilot, lambda: bool(loaded), "the runbook loaded with the fixed values")
         assert dict(loaded[0].runbook.param_values) == {"n": 15, "r": 1.5, "l": ["a", "b"]}
+
+
+@pytest.mark.asyncio
+async def test_an_empty_list_item_is_refused_in_the_form_as_on_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`a,,b` in a list field: refused in the words of `-p l=a,,b` (before: the form started with ["a", "b"])."""
+    prepare_workdir(tmp_path, monkeypatch, FORM)
+    probe = probe_runbook("runbook.yaml")
+    form = ParamsScreen(probe.file, probe.params, lambda _loaded: None, title=probe.title or "", quits=True)
+    async with Host(form).run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "ParamsScreen")
+        assert await typed(pilot, form, "l", "a,,b") == "a,,b"
+        assert message(form, "l") == "parameter 'l': item 2 of 'a,,b' is empty; expected a value between each two commas (an empty value for no items)"

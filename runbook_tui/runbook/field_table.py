@@ -50,8 +50,9 @@ BOOLEAN: JSON = {"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": r"
 #: as the loader reads them.
 _DURATION_TEXT = rf"\s*(\+?{FLOAT}|(?=\d)(\d+(\.\d+)?d)?\s*(\d+(\.\d+)?h)?\s*(\d+(\.\d+)?m)?\s*(\d+(\.\d+)?s)?\s*(\d+(\.\d+)?ms)?)\s*$"
 DURATION: JSON = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": f"^{_DURATION_TEXT}"}, TEMPLATE]}
-#: A duration where 0 means nothing useful (a timeout, a polling interval): the loader refuses it.
-LASTING: JSON = {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "string", "pattern": f"^(?=[^1-9]*[1-9]){_DURATION_TEXT}"}, TEMPLATE]}
+#: A duration where 0 means nothing useful (a timeout, a polling interval): the loader refuses it, and anything under
+#: 100ms (a text such as `1ms` passes the pattern; the loader says why it is too short).
+LASTING: JSON = {"anyOf": [{"type": "number", "minimum": 0.1}, {"type": "string", "pattern": f"^(?=[^1-9]*[1-9]){_DURATION_TEXT}"}, TEMPLATE]}
 #: An http(s) URL as the loader takes it (its host and port are checked by `validate`).
 URL: JSON = {"anyOf": [{"type": "string", "pattern": r"^https?://[^\s\x00-\x1f\x7f]+$"}, TEMPLATE]}
 

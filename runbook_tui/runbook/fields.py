@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from runbook_tui.runbook.diagnostics import Collector, shown
 from runbook_tui.runbook.document import YList, YMap
-from runbook_tui.runbook.durations import parse_duration
+from runbook_tui.runbook.durations import parse_duration, written_duration
 from runbook_tui.runbook.field_table import Shape
 from runbook_tui.runbook.model import Mark
 
@@ -195,9 +195,11 @@ class Fields:
         self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
         return None
 
-    def duration(self, m: YMap, key: str, default: float | None = None, *, above_zero: str = "", longest: float | None = None) -> float | None:
-        """A duration; with `above_zero` (what 0 would wrongly mean, said in the error) 0 is refused; past `longest`
-        (default MAX_DURATION; math.inf where the caller bounds it in its own words) refused too."""
+    def duration(
+        self, m: YMap, key: str, default: float | None = None, *, shortest: tuple[float, str] | None = None, longest: float | None = None
+    ) -> float | None:
+        """A duration; under `shortest` (seconds, and why a shorter one is wrong, said in the error) refused, 0 with it;
+        past `longest` (default MAX_DURATION; math.inf where the caller bounds it in its own words) refused too."""
         if key not in m:
             return default
         value = self._resolved(m, key)
@@ -212,8 +214,8 @@ class Fields:
         except ValueError as exc:
             self.diags.error(m.value_mark(key), f"'{key}': {exc}")
             return default
-        if above_zero and seconds <= 0:
-            self.diags.error(m.value_mark(key), f"'{key}': expected a duration above 0 ({above_zero}), got {describe(value)}")
+        if shortest is not None and seconds < shortest[0]:  # `1e-9` as written (it read `got 0ms`, rounded)
+            self.diags.error(m.value_mark(key), f"'{key}': expected at least {written_duration(shortest[0])} ({shortest[1]}), got {describe(value)}")
             return default
         if seconds > (
             MAX_DURATION if longest is None else longest

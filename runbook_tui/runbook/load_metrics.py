@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YMap
-from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.load_base import NAME, ReaderBase
 from runbook_tui.runbook.model import (
     Mark,
@@ -53,13 +52,9 @@ class MetricsReader(ReaderBase):
             except QueryError as exc:  # the scrape source would answer every poll with this: the guard blind all night
                 self.diags.error(panel.query.mark, f"'query': {exc}")
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
-        interval = f.duration(m, "interval", 5.0, above_zero="leave it out for 5s") or 5.0
-        if interval < SHORTEST_INTERVAL:  # `1ms`: the poller asked the server again as each answer came, a sample each journaled
-            self.diags.error(
-                m.value_mark("interval"),
-                f"'interval': expected at least 100ms (polling faster floods the metrics server and the journal), got {written_duration(interval)}",
-            )
-            interval = 5.0
+        # `1ms`: the poller asked the server again as each answer came, a sample each journaled
+        interval = f.duration(m, "interval", 5.0, shortest=(SHORTEST_INTERVAL, "polling faster floods the metrics server and the journal; leave it out for 5s"))
+        interval = 5.0 if interval is None else interval
         return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
 
     def _source(self, metrics: YMap) -> MetricsSource | None:

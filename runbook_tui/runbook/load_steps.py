@@ -21,6 +21,8 @@ from runbook_tui.runbook.model import (
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
 from runbook_tui.runbook.texts import Capture, CapturesBefore, Scope
 
+#: The shortest step `timeout:` (seconds): a shorter one (`1ms`, as 0) failed every host with `timed out after 0.001s`.
+SHORTEST_TIMEOUT = 0.1
 #: What each text key of a step holds, for the error when it is written empty.
 _BLANK_EXPECTED = {
     "run": "a shell command",
@@ -153,7 +155,9 @@ class StepsReader(MetricsReader):
             watch=tuple(self._panel_refs(m)),
             on=on,
             expect=self._expect(m, scope),
-            timeout_seconds=f.duration(m, "timeout", above_zero="0 would stop the command as it starts; leave timeout out for no limit"),
+            timeout_seconds=f.duration(
+                m, "timeout", shortest=(SHORTEST_TIMEOUT, "a shorter one stops the command as it starts; leave timeout out for no limit")
+            ),
             retries=f.integer(m, "retries", 0, 0, 100),
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,

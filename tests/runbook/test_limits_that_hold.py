@@ -80,15 +80,16 @@ def test_a_zero_timeout_or_interval_is_refused(write_runbook: Callable[..., Path
     )
     found = {at(d): d.message for d in errors(path)}
     assert found == {
-        (6, 13): "'interval': expected a duration above 0 (leave it out for 5s), got 0",
-        (10, 42): "'timeout': expected a duration above 0 (0 would stop the command as it starts; leave timeout out for no limit), got '0s'",
+        (6, 13): "'interval': expected at least 100ms (polling faster floods the metrics server and the journal; leave it out for 5s), got 0",
+        (10, 42): "'timeout': expected at least 100ms (a shorter one stops the command as it starts; leave timeout out for no limit), got '0s'",
     }
     assert cli_main(["exec", str(path), "--solo", "test", "--journal", str(path.with_suffix(".jsonl"))]) == 2
     assert not path.with_suffix(".jsonl").exists()  # nothing ran
     assert "Traceback" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("written", "said"), [("1ms", "1ms"), ("0.05", "50ms"), ('"{{ n }}ms"', "30ms")])
+# `got` the value as written (before: `1e-9` read `got 0ms`, a rounding the runbook never wrote)
+@pytest.mark.parametrize(("written", "said"), [("1ms", "'1ms'"), ("0.05", "0.05"), ('"{{ n }}ms"', "'30ms'"), ("1e-9", "'1e-9'")])
 def test_a_polling_interval_under_100ms_is_refused(write_runbook: Callable[..., Path], written: str, said: str) -> None:
     """`interval: 1ms` validated: the poller asked the metrics server again as each answer came in (its pause is at most
     half the interval), each sample journaled, all night. The tests poll at 0.2s; 100ms is the floor."""
@@ -99,9 +100,25 @@ def test_a_polling_interval_under_100ms_is_refused(write_runbook: Callable[..., 
         + "sections:\n  - id: main\n    steps:\n      - {id: one, run: echo hi}\n"
     )
     assert {at(d): d.message for d in errors(path)} == {
-        (8, 13): f"'interval': expected at least 100ms (polling faster floods the metrics server and the journal), got {said}"
+        (8, 13): f"'interval': expected at least 100ms (polling faster floods the metrics server and the journal; leave it out for 5s), got {said}"
     }
     assert load(write_runbook(path.read_text(encoding="utf-8").replace(f"interval: {written}", "interval: 100ms"))).runbook.metrics.interval_seconds == 0.1
+
+
+@pytest.mark.parametrize(("written", "said"), [("1ms", "'1ms'"), ("0.0001", "0.0001"), ("1e-9", "'1e-9'"), ('"{{ n }}ms"', "'30ms'")])
+def test_a_step_timeout_under_100ms_is_refused_as_0_is(write_runbook: Callable[..., Path], written: str, said: str) -> None:
+    """`timeout: 0` was refused because it "would stop the command as it starts", while `timeout: 1ms` (or `1e-9`) loaded
+    and did just that: `timed out after 0.001s` on every host. One floor for both, said in the error."""
+    path = write_runbook(
+        LIMITS.split("params:")[0]
+        + "params:\n  n: {type: int, default: 30}\n"
+        + f"sections:\n  - id: main\n    steps:\n      - id: one\n        run: echo hi\n        timeout: {written}\n"
+    )
+    assert {at(d): d.message for d in errors(path)} == {
+        (11, 18): f"'timeout': expected at least 100ms (a shorter one stops the command as it starts; leave timeout out for no limit), got {said}"
+    }
+    fixed = load(write_runbook(path.read_text(encoding="utf-8").replace(f"timeout: {written}", "timeout: 100ms")))
+    assert fixed.runbook.step("one").timeout_seconds == 0.1
 
 
 def test_a_guard_that_could_never_trip_is_refused(write_runbook: Callable[..., Path]) -> None:

@@ -55,10 +55,11 @@ async def typed(pilot: Pilot[Any], form: ParamsScreen, name: str, keys: str) -> 
     """Type `keys` one by one into the field of `name`; what the field holds then."""
     field = form.query_one(f"#param-{name}", Input)
     field.focus()
-    await pilot.pause()
+    await until(pilot, lambda: field.has_focus, f"the field '{name}' focused")
     await pilot.press(*("comma" if key == "," else "full_stop" if key == "." else key for key in keys))
-    await until(pilot, lambda: form.field(name).touched, f"the field '{name}' checked after typing")
-    await pilot.pause()
+    row = form.field(name)
+    # checked after its last key: the message under it is the one for what it holds now
+    await until(pilot, lambda: row.touched and message(form, name) == (row.problem() or ""), f"the field '{name}' checked after typing")
     return field.value
 
 
@@ -80,7 +81,7 @@ async def test_a_value_that_is_not_the_type_is_kept_as_typed_and_refused_in_word
         assert not loaded  # nothing started on a value nobody typed
         form.query_one("#param-n", Input).value = "15"
         form.query_one("#param-r", Input).value = "1.5"
-        await pilot.pause()
+        await until(pilot, lambda: message(form, "n") == message(form, "r") == "", "the fixed values checked")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: bool(loaded), "the runbook loaded with the fixed values")
         assert dict(loaded[0].runbook.param_values) == {"n": 15, "r": 1.5, "l": ["a", "b"]}

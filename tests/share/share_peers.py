@@ -130,6 +130,13 @@ class Shared:
             await asyncio.sleep(0.02)
         pytest.fail(f"no /{pattern}/ on the assignee's stdout (exit {self.proc.poll()}):\n{self.stdout()}\n{self.stderr()}")
 
+    async def port_taken(self, timeout: float = 10) -> bool:
+        """Whether the run ended at once because its port was taken (it printed its fingerprint, or ended otherwise: False)."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and self.proc.poll() is None and "host key SHA256:" not in self.stdout():
+            await asyncio.sleep(0.02)
+        return self.proc.poll() is not None and "cannot listen there: Address already in use" in self.stderr()
+
     async def exit_code(self, timeout: float = 15) -> int:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -191,17 +198,24 @@ class Lab:
         env: dict[str, str] | None = None,
         wrap: tuple[str, ...] = (),
     ) -> Shared:
-        """Start `WRAP... runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint."""
-        port = port or free_port()
+        """Start `WRAP... runbook-tui exec RUNBOOK --share 127.0.0.1:PORT SHARE_ARGS...`; returns once it prints its fingerprint.
+
+        A port picked here (`port` None) can be taken by another test's process between the pick and the bind: then the
+        run refused it before writing anything (`cannot listen there: Address already in use`) and starts again on another."""
         path = self.root / journal_name
         out, err = self.root / f"{journal_name}.out", self.root / f"{journal_name}.err"
-        with out.open("wb") as stdout, err.open("wb") as stderr:
-            proc = subprocess.Popen(
-                [*wrap, *CLI, "exec", str(runbook), "--share", f"{HOST}:{port}", "--journal", str(path), *share_args],
-                cwd=self.root, env=self.env(**(env or {})), stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        shared = Shared(proc, port, path, out, err)
-        self.started.append(shared)
+        for _ in range(3 if port is None else 1):
+            chosen = port or free_port()
+            with out.open("wb") as stdout, err.open("wb") as stderr:
+                proc = subprocess.Popen(
+                    [*wrap, *CLI, "exec", str(runbook), "--share", f"{HOST}:{chosen}", "--journal", str(path), *share_args],
+                    cwd=self.root, env=self.env(**(env or {})), stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+            shared = Shared(proc, chosen, path, out, err)
+            self.started.append(shared)
+            if not await shared.port_taken():
+                break
+            self.started.remove(shared)
         found = await shared.wait_for_output(r"shared at \S+, host key (SHA256:\S+)")
         shared.fingerprint = found.group(1)
         return shared

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from collect import Collect
+from waiting import wait_until
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.local import BULK_CHUNK_SIZE, BULK_PIPE_SIZE, CHUNK_SIZE, LocalExecutor, build_argv, exit_code
@@ -125,10 +126,7 @@ def test_a_headless_flood_writes_ahead_into_a_wide_pipe_and_arrives_in_large_chu
 
     def slow_sink(stream: str, data: bytes) -> None:
         if not chunks:  # the event loop is held here, so nothing is read until the command has written it all
-            end = time.monotonic() + 20
-            while not written.exists():
-                assert time.monotonic() < end, f"the command could not write {size} bytes ahead of the reader: the pipe was not widened"
-                time.sleep(0.01)
+            wait_until(written.exists, f"the command writing {size} bytes ahead of the reader (the pipe widened)", timeout=20)
         chunks.append(data)
 
     command = Command(host=LOCAL, command=f"head -c {size} /dev/zero; touch {shlex.quote(str(written))}")
@@ -149,10 +147,7 @@ def test_on_a_screen_the_event_loop_gets_a_turn_between_two_chunks(tmp_path: Pat
 
     def slow_sink(stream: str, data: bytes) -> None:
         if not seen:  # the event loop is held here, so nothing more is read until the command has written it all
-            end = time.monotonic() + 20
-            while not written.exists():
-                assert time.monotonic() < end, f"the command could not write {size} bytes"
-                time.sleep(0.01)
+            wait_until(written.exists, f"the command writing all {size} bytes", timeout=20)
         seen.append(turns)
 
     async def main() -> Result:

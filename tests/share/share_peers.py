@@ -132,9 +132,7 @@ class Shared:
 
     async def port_taken(self, timeout: float = 10) -> bool:
         """Whether the run ended at once because its port was taken (it printed its fingerprint, or ended otherwise: False)."""
-        end = time.monotonic() + timeout
-        while time.monotonic() < end and self.proc.poll() is None and "host key SHA256:" not in self.stdout():
-            await asyncio.sleep(0.02)
+        await until(lambda: self.proc.poll() is not None or "host key SHA256:" in self.stdout(), timeout, "the share to listen or end")
         return self.proc.poll() is not None and "cannot listen there: Address already in use" in self.stderr()
 
     async def exit_code(self, timeout: float = 15) -> int:

@@ -12,7 +12,6 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from waiting import wait_until
 from runbook_tui.engine.journal import canonical
 from runbook_tui.trust import statements
 from runbook_tui.trust.sshsig import file_signer
+from tests.trust.alice_env import alice_env
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -43,12 +43,6 @@ sections:
 """
 
 
-def _env(folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
-    env.update(XDG_CONFIG_HOME=str(folder / "cfg"), XDG_STATE_HOME=str(folder / "state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER="alice")
-    return env
-
-
 def _stamp(moment: float) -> str:
     """A time as allowed_signers and `-Overify-time=` write it, in UTC."""
     return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y%m%d%H%M%SZ")
@@ -62,7 +56,7 @@ def _verify(folder: Path, journal: Path, option: str) -> subprocess.CompletedPro
     public = " ".join((folder / "alice.pub").read_text().split()[:2])
     allowed = folder / "allowed_signers"
     allowed.write_text(f"alice {option} {public}\n")
-    return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(folder), capture_output=True, text=True)
+    return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=alice_env(folder), capture_output=True, text=True)
 
 
 def _signed_run(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
@@ -73,7 +67,7 @@ def _signed_run(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
     ran = subprocess.run(
         [*CLI, "exec", "R.yaml", "--solo", "practice", "--identity", "alice", "--journal", str(journal)],
         cwd=tmp_path,
-        env=_env(tmp_path),
+        env=alice_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,

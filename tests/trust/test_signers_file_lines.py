@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from runbook_tui.engine.journal import canonical
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import read_allowed_signers
 from runbook_tui.trust.sshsig import NAMESPACE, SignatureError, file_signer, verify
+from tests.trust.alice_env import alice_env
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -38,12 +38,6 @@ sections:
 """
 
 
-def _env(folder: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
-    env.update(XDG_CONFIG_HOME=str(folder / "cfg"), XDG_STATE_HOME=str(folder / "state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER="alice")
-    return env
-
-
 def _signed_run(folder: Path, comment: str) -> tuple[Path, list[dict[str, Any]]]:
     """alice's solo run, her decisions and seal signed with a key `ssh-keygen -C comment` made: the journal, its events."""
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(folder / "alice")], check=True)
@@ -52,7 +46,7 @@ def _signed_run(folder: Path, comment: str) -> tuple[Path, list[dict[str, Any]]]
     ran = subprocess.run(
         [*CLI, "exec", "R.yaml", "--solo", "practice", "--identity", "alice", "--journal", str(journal)],
         cwd=folder,
-        env=_env(folder),
+        env=alice_env(folder),
         capture_output=True,
         text=True,
         timeout=120,
@@ -81,18 +75,20 @@ def test_a_key_line_whose_comment_has_accents_is_read_as_openssh_reads_it(tmp_pa
         allowed.write_text(f"# the team\n{line}\n", encoding="utf-8")
         assert _openssh_accepts(tmp_path, allowed, seal), line
         verified = subprocess.run(
-            [*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True
+            [*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=alice_env(tmp_path), capture_output=True, text=True
         )
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert "signatures hold and the end is sealed" in verified.stdout, verified.stdout
-        report = subprocess.run([*CLI, "report", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True)
+        report = subprocess.run([*CLI, "report", str(journal), "--allowed-signers", str(allowed)], env=alice_env(tmp_path), capture_output=True, text=True)
         assert report.returncode == 0, report.stderr
         assert "FAIL" not in report.stdout and "verified" in report.stdout, report.stdout
 
     # An option OpenSSH ignores the line for is still said at its place, comment or not (never more lenient than OpenSSH).
     allowed.write_text(f'alice namespace="runbook-tui" {pub}\n', encoding="utf-8")
     assert not _openssh_accepts(tmp_path, allowed, seal)
-    refused = subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True)
+    refused = subprocess.run(
+        [*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=alice_env(tmp_path), capture_output=True, text=True
+    )
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert f"{allowed}:1:7: OpenSSH ignores this line: 'namespace=\"runbook-tui\"' is not cert-authority" in refused.stderr, refused.stderr
 
@@ -158,6 +154,8 @@ def test_a_key_listed_for_two_people_signs_only_for_the_one_the_journal_names(tm
             event["actor"] = "bob"
         relabelled.append(event | {"hash": hashlib.sha256(canonical(event)).hexdigest()})
     journal.write_text("".join(canonical(e).decode() + "\n" for e in relabelled))
-    verified = subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=_env(tmp_path), capture_output=True, text=True)
+    verified = subprocess.run(
+        [*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=alice_env(tmp_path), capture_output=True, text=True
+    )
     assert verified.returncode == 1, verified.stdout + verified.stderr
     assert f"the signature of the decision at line {decision['decision'] + 1} fails: the signed by is 'alice', the journal says 'bob'" in verified.stdout

@@ -1,0 +1,12 @@
+"""The environment of alice's signed runs in the trust tests: her name, settings and state in the test's folder, no agent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def alice_env(folder: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}
+    env.update(XDG_CONFIG_HOME=str(folder / "cfg"), XDG_STATE_HOME=str(folder / "state"), SSH_AUTH_SOCK="", RUNBOOK_TUI_USER="alice")
+    return env

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.events import ScreenResume
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
@@ -227,6 +228,16 @@ class HelpScreen(InfoScreen):
         """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit);
         `keys` and `promise`: the screen's own (replay and practice have keys of their own)."""
         super().__init__("Help", help_body(note, keys, promise))
+        self._restyle = False  # the theme changed while it was closed
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: setattr(self, "_restyle", True))
+
+    def on_screen_resume(self, event: ScreenResume) -> None:
+        # Kept between presses (installed): styled when it mounted, and nothing it is styled by changes while it is closed
+        # but the theme. Textual restyled its whole tree at every push, which drew every part of it again (its scrollbar
+        # alone ~1.5 ms): only after a theme change now.
+        event.refresh_styles, self._restyle = self._restyle, False
 
     def action_close(self) -> None:
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again

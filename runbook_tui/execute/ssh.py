@@ -43,8 +43,8 @@ The session's stdout and stderr each carry the command's bytes between a header 
 (TOKEN is random per session and sent on stdin, never in argv); bytes before the header are login noise and dropped;
 the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 8 program starts (the login shell, `sh`, `sh -c true`, four
-`flock`s: `ssh_drain`, then `rm` once acknowledged), one more fork (the wrapper) and one data packet
+A `true` costs the host one session, 4 program starts (the login shell, `sh`, `sh -c true`, then `rm` once
+acknowledged; four `flock`s more when a process it left may hold its output: `ssh_drain`), a fork (the wrapper), one data packet
 back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
 
 Host keys are always checked against a known_hosts file, on every hop: an

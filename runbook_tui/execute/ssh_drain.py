@@ -13,6 +13,14 @@ POLL_SECONDS = 0.1
 #: Seconds before a step's timeout the wait for its output ends (`DRAIN`): time for the result to reach the client.
 DRAIN_MARGIN = 0.5
 
+#: `alone` (in `DRAIN`) looks at no more pids than this (more: a busy host, where the locks cost less than the look)...
+ALONE_PIDS = 128
+#: ... and only after a command that ran at most this long (centiseconds): the pids cannot have come round in that time.
+ALONE_CENTISECONDS = 100
+#: The wait's own shell variables the wrapper sets before the command's `export`s (`mark`); a step's env naming one turns
+#: the look without locks off (`wrapper_script`).
+MARKED = ("l0", "t0")
+
 #: Shell function `drained`, the wrapper's after the command: close the wrapper's own output, then wait (at most
 #: `EOF_GRACE_SECONDS`, as the local executor waits for end-of-output) while another process (a child the command left
 #: in the background: `(sleep 1; echo late) &`) still holds the run's `.out` or `.err` open. `h` is ` held` when one
@@ -39,8 +47,23 @@ DRAIN_MARGIN = 0.5
 #: those two fds, which a child inherits: all of every process's were ~30 ms a check on a small host); a child running
 #: as another user (a `sudo` step's) is not seen there: its fds are not ours to read.
 #:
+#: Before either, with no program started (`alone`): when the command left no process behind, nothing can hold its
+#: output, and the locks are not taken. The wrapper reads the last pid the kernel handed out (`mark`: /proc/loadavg's
+#: fifth field) just before the command; every process the command and its children made since has a pid above it
+#: (pids are handed out in rising order until they wrap). After the command, each pid from there to the last one handed
+#: out (read again until no new one came while looking) is looked at: gone, or alive with none of its descriptors on
+#: the output files (`-ef` through the wrapper's own copies, fd 6 and 7: the command may have removed the files). Any
+#: doubt sends the wait the lock's way: a process whose descriptors cannot be read (another user's, a `sudo` step's
+#: child: its fd folder unreadable, or its descriptors, as for root without CAP_SYS_PTRACE), a descriptor that cannot be
+#: looked at, the pids wrapped or more than `ALONE_PIDS` of them (a busy host), the command ran more than
+#: `ALONE_CENTISECONDS` (a full turn of the pids could have come by), no /proc, a /proc that hides other users'
+#: processes (`hidepid=2`: pid 1 not seen). A process with no descriptors (a zombie) holds nothing. One found holding
+#: the output is waited for as before. A quick `true` on this bench's host: no program instead of four `flock`s.
+#:
 #: Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`). Its
-#: argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`; `now`: /proc/uptime) it
+#: arguments: `1` when the wrapper `mark`ed (0 when the step's env names `l0` or `t0`, which it exports before the
+#: command: then they are the step's values, not the wait's); then, when the step has a timeout, the centiseconds from
+#: the wrapper's start (`t0`; `now`: /proc/uptime) it
 #: must end by: a command done in time is not stopped as timed out (and its background child killed) while its output is
 #: awaited, as locally, where the timeout ends at the command's exit. Both ends are times read, not rounds counted: a
 #: `sleep` that starts slowly on a loaded host makes the wait no longer.
@@ -55,6 +78,25 @@ held() {{
   return 1
 }}
 now() {{ t=; read -r t _ < /proc/uptime; t=${{t%.*}}${{t#*.}}; case $t in *[!0-9]*) t= ;; esac; [ -n "$t" ]; }}
+lastpid() {{ l=; read -r _ _ _ _ l _ < /proc/loadavg; case $l in ''|*[!0-9]*) l= ;; esac; [ -n "$l" ]; }}
+mark() {{ l0=; lastpid && l0=$l; return 0; }}
+alone() {{
+  [ -n "$l0" ] && [ -n "$t0" ] && [ -e /proc/1 ] && now && [ $((t - t0)) -le {ALONE_CENTISECONDS} ] || return 1
+  a=$l0
+  while lastpid && [ "$l" -ge "$a" ] && [ $((l - l0)) -le {ALONE_PIDS} ]; do
+    [ "$l" -eq "$a" ] && return 0
+    while [ "$a" -lt "$l" ]; do
+      a=$((a + 1))
+      [ -e /proc/$a ] || continue
+      [ -r /proc/$a/fd ] || return 1
+      for f in /proc/$a/fd/*; do
+        {{ [ "$f" -ef /proc/self/fd/6 ] || [ "$f" -ef /proc/self/fd/7 ]; }} && return 1
+        [ -e "$f" ] || [ "$f" = "/proc/$a/fd/*" ] || return 1
+      done
+    done
+  done
+  return 1
+}}
 freed() {{
   until flock -n -x "$1"; do
     now && [ "$t" -lt "$e" ] || return 1
@@ -64,9 +106,13 @@ freed() {{
 drained() {{
   exec 6>&1 7>&2 >/dev/null 2>&1
   h= e=0
+  if [ "$1" = 1 ] && alone; then
+    exec 6>&- 7>&-
+    return 0
+  fi
   if now; then
     e=$((t + {round(EOF_GRACE_SECONDS * 100)}))
-    [ -z "$1" ] || [ -z "$t0" ] || [ $((t0 + $1)) -ge "$e" ] || e=$((t0 + $1))
+    [ -z "$2" ] || [ -z "$t0" ] || [ $((t0 + $2)) -ge "$e" ] || e=$((t0 + $2))
   fi
   if flock -s -n 6 && flock -s -n 7 && command exec 8</proc/self/fd/6 9</proc/self/fd/7; then
     exec 6>&- 7>&-

@@ -13,7 +13,7 @@ import shlex
 import uuid
 
 from runbook_tui.engine.ports import Command
-from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, POLL_SECONDS
+from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, MARKED, POLL_SECONDS
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -68,7 +68,8 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     `left`: seconds before the step's timeout as the wrapper is sent (None: no timeout); the wait for the output
     (`DRAIN`) ends `DRAIN_MARGIN` before it.
     """
-    steps: list[str] = ['umask "$u"']
+    marked = not {name for name, _ in command.env} & set(MARKED)
+    steps: list[str] = ['umask "$u"'] + (["mark"] if marked else [])
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
@@ -87,7 +88,7 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     # again, holding only `rc`, and the follow script would not see that the output went with them.
     # `drained` (`DRAIN`) first: the output a child left in the background writes after the exit goes into the files too.
     budget = "" if left is None else f" {max(0, int((left - DRAIN_MARGIN) * 100))}"
-    record = f'c=$?\ndrained{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
+    record = f'c=$?\ndrained {int(marked)}{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
 
 
@@ -275,7 +276,7 @@ fi"""
     else:
         take = '[ -e "$D.run" ] || fail "the run\'s files $D.* are gone"'
     return f"""\
-set +aeuvx
+set +aefuvx
 exec 3>&2 2>/dev/null 4<&0
 unset T W
 IFS= read -r T || exit 120

@@ -208,3 +208,41 @@ def test_a_run_whose_wrapper_died_before_writing_its_pid_is_said_lost_not_unstar
         session.proc.kill()
         session.proc.wait()
     assert got["stdout"] == session.mark + b" lost\n", got
+
+
+def _logged_flock(tmp_path: Path) -> tuple[str, Path]:
+    """A `PATH` (a command's env) whose `flock` writes its arguments into the returned log, then is the real one."""
+    real = shutil.which("flock")
+    assert real, "flock is not installed"
+    log = tmp_path / "flocks"
+    return path_without_flock(tmp_path, f'#!/bin/sh\necho "$*" >> {log}\nexec {real} "$@"\n'), log
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_command_that_left_no_process_behind_takes_no_lock(shell: str, runs: Path, tmp_path: Path) -> None:
+    """The wait for late output looks first at the processes made since the command began (`ssh_drain`, `alone`): none
+    alive holding the output, so no `flock` starts (four programs a command before, the fan-out's largest cost on the
+    host). A child that keeps the output is found by that look, and then waited for through the locks."""
+    path, log = _logged_flock(tmp_path)
+    quick = []
+    for _ in range(3):  # the look gives way to the locks when in doubt (a busy host): one of three on a loaded machine
+        session = _Session(shell, runs, "echo out", env=(("PATH", path),))
+        assert session.result({"stdout": b"end 0"})["stdout"].split(b"\n", 1)[1] == b"out\n" + session.mark + b" end 0 noerr\n"
+        quick.append(not log.exists())
+        log.unlink(missing_ok=True)
+    assert any(quick), "every quick command took the locks"
+    session = _Session(shell, runs, "(sleep 0.5; echo late) 2>/dev/null & echo early", env=(("PATH", path),))
+    got = session.result({"stdout": b"end 0"})
+    assert got["stdout"].split(b"\n", 1)[1] == b"early\nlate\n" + session.mark + b" end 0 noerr\n"
+    assert log.exists(), "the child holding the output was not seen"
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_step_env_naming_the_waits_variables_keeps_its_values_and_its_late_output(shell: str, runs: Path, tmp_path: Path) -> None:
+    """`l0` and `t0` are the wait's (the last pid before the command, its start): a step's env of those names is the
+    command's, and the wait then takes the locks rather than trust values the step set."""
+    env = (("PATH", _logged_flock(tmp_path)[0]), ("l0", "999999"), ("t0", "1"))
+    session = _Session(shell, runs, '(sleep 0.5; echo late) 2>/dev/null & echo "$l0 $t0"', env=env)
+    got = session.result({"stdout": b"end 0"})
+    assert got["stdout"].split(b"\n", 1)[1] == b"999999 1\nlate\n" + session.mark + b" end 0 noerr\n"
+    assert (tmp_path / "flocks").exists(), "the wait trusted the step's values"

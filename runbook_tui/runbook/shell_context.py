@@ -286,11 +286,15 @@ class Tokenizer:
         named = start < len(words) and not self.elements and words[start].text not in _BEFORE_COMPOUND and not shell_flow.assigns(words[start].text)
         # `{{ x }} --version`, `$cmd arg`: the value is the whole name, so it picks any program. A value that is only part
         # of the name (`/usr/lib/postgresql/{{ v }}/bin/pg_upgrade`, `"$bin/pg_ctl"`) is one literal word of a path the
-        # runbook names: it passes.
+        # runbook names: it passes when it is one file or folder name (`shell_values.program_path_refusal`).
         if named and WHOLE_NAME.fullmatch(words[start].text):
             for m in words[start].markers + words[start].expanded_markers:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)
+        elif named:  # the value stays one name in that path: `..` or a `/` in it would leave the folder the runbook names
+            for m in words[start].markers + words[start].expanded_markers:
+                self.places[m].program_path = True
+            self.flow.program_path.update(words[start].refs)
         inputs = shell_unknown.follow(self, words, texts, start, named)  # `$(echo eval) "{{ x }}"`, `awk ... system(v)`
         self._nested(words, texts)
         files.ran(self, texts)

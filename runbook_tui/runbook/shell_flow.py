@@ -84,6 +84,7 @@ class Flow:
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
         self.run_as_command: set[str] = set()  # variables expanded as a command's name (`$cmd --version`)
+        self.program_path: set[str] = {"PATH"}  # variables expanded into a part of it (`"$bin/psql"`), and where it is looked for
         self.awk_runs: dict[str, str] = {}  # variables (and awk's input) an awk program that runs commands reads: its name
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
@@ -126,6 +127,9 @@ class Flow:
         for m in self._reaching(self.run_as_command, {}):  # `cmd="{{ x }}"; $cmd --version`: the value is the program
             if isinstance(m, int):
                 places[m].runs_as = places[m].runs_as or "the command's name, through a variable"
+        for m in self._reaching(self.program_path, {}):  # `bin=/opt/{{ v }}/bin; "$bin/psql"`, `PATH=/opt/{{ v }}/bin:$PATH`
+            if isinstance(m, int):
+                places[m].program_path = True
         for m in self._reaching({UNKNOWN_INPUT}, {}):  # `echo "{{ x }}" | $(echo sh)`: eval or a shell may read it
             if isinstance(m, int):
                 places[m].unknown_program = True

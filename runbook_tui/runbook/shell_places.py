@@ -55,6 +55,7 @@ class Place:
     reparsed_output: bool = False  # inside an expansion whose OUTPUT another shell parses
     by: str = ""  # the command that parses it again
     runs_as: str = ""  # the name of the command that runs (`{{ x }} --version`): it picks the program
+    program_path: bool = False  # a part of the path of the program that runs (its name, `$PATH`): one name only
     runs_commands_of: str = ""  # a variable of an awk program that runs commands (`awk -v v=... 'BEGIN{system(v)}'`)
     unknown_program: bool = False  # an argument of a program named by a command substitution (`$(echo eval) "{{ x }}"`)
     written_to: str = ""  # a file it is written to, which a shell or an interpreter then runs (`> f.sh; sh f.sh`)

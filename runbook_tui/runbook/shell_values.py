@@ -336,6 +336,8 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                 )
             if place.expanded_by and _EXPANDS.search(item):
                 raise ShellRefused(_expanded_again(place.expanded_by, item))
+            if place.program_path and (problem := program_path_refusal(item)):
+                raise ShellRefused(problem)
             if place.integer and not _INTEGER.match(item.strip()):
                 raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
             name = f"{PREFIX}{len(env) + 1}"
@@ -345,6 +347,18 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
         references[key] = " ".join(refs)
         shown[key] = " ".join(shown_value(item, place) for item in items)
     return ShellCommand(_replace(rendered, references), tuple(env), shown_text(rendered, shown, places))
+
+
+def program_path_refusal(value: str) -> str | None:
+    """Why `value` cannot stand in the path of the program that runs (`/opt/pg/{{ v }}/bin/psql`, `$PATH`), or None:
+    there it is one file or folder name, so the program stays in the folder the runbook names."""
+    if "/" in value or ":" in value or (value and not value.strip(".")):
+        return (
+            f"a value inside the program's path picks the program that runs: expected one file or folder name (no '/' or ':',"
+            f" not '.' or '..'), not {_clip(value)}; write the folder in the runbook and the value as one name in it"
+            " (/usr/lib/postgresql/{{ v }}/bin/psql), or pass a path as an argument"
+        )
+    return None
 
 
 def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:

@@ -1,0 +1,72 @@
+"""A value inside the path of the program that runs stays one part of that path.
+
+A value that is the whole command name is refused (it picks any program). One that is only a part of the name
+(`/usr/lib/postgresql/{{ v }}/bin/pg_upgrade`) passed whatever it held: with v = `../../../../tmp/upload` the step ran
+`/tmp/upload/bin/pg_upgrade`, a program the runbook never named. The same through a variable (`bin=/opt/{{ v }}/bin;
+"$bin/psql"`) and through `$PATH` (`PATH=/opt/{{ v }}/bin:$PATH psql`, where a `:` adds a folder of its own). Now such a
+value is one file or folder name: a `/`, a `:` or a name of dots only is refused before anything runs; `15` still
+passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main, refused_unless_plain
+
+TEMPLATES = [
+    "/usr/lib/postgresql/{{ x }}/bin/pg_upgrade --check",
+    '"/usr/lib/postgresql/{{ x }}/bin/pg_ctl" status',
+    "sudo -n /opt/pg-{{ x }}/bin/psql -c 'select 1'",
+    "env A=1 /opt/{{ x }}/bin/psql",
+    'bin=/opt/{{ x }}/bin; "$bin/psql" -l',
+    'export bin="/opt/{{ x }}/bin"; "$bin"/psql -l',
+    "PATH=/opt/{{ x }}/bin:$PATH psql -l",
+    'export PATH="/opt/{{ x }}/bin:$PATH"; psql -l',
+    "env PATH=/opt/{{ x }}/bin:/usr/bin psql -l",
+]
+HOSTILE = ["../../../../tmp/upload", "/tmp/upload", "..", "15:/tmp/upload"]
+REFUSED = r"picks the program that runs: expected one file or folder name"
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_a_value_in_the_programs_path_is_one_name(template: str) -> None:
+    refused_unless_plain(template, HOSTILE, "15", REFUSED)
+
+
+def test_a_value_among_the_arguments_may_be_a_path() -> None:
+    """Only the program's own path is held to one name: its arguments are data, a path among them too."""
+    from runbook_tui.runbook.templating import render_command
+
+    for template in ("/usr/lib/postgresql/15/bin/pg_ctl -D {{ x }} status", 'cp -- "{{ x }}" /tmp/b', "PGDATA={{ x }} pg_ctl status"):
+        assert [value for _, value in render_command(template, {"x": "../../srv/pg:15"}).env] == ["../../srv/pg:15"]
+
+
+RUNBOOK = """\
+runbook: 1
+id: program-path
+title: T
+params:
+  v: {type: string}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: {run}
+"""
+
+
+def test_a_planted_program_does_not_run(write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    made = tmp_path / "made"
+    (tmp_path / "pg" / "15" / "bin").mkdir(parents=True)
+    planted = tmp_path / "upload" / "bin" / "pg_upgrade"
+    planted.parent.mkdir(parents=True)
+    planted.write_text(f"#!/bin/sh\ntouch {made}\n")
+    planted.chmod(0o755)
+    path = write_runbook(RUNBOOK.replace("{run}", f"{tmp_path}/pg/{{{{ v }}}}/bin/pg_upgrade --check"))
+    assert cli_main(["exec", str(path), "-p", "v=../upload", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:10:14: a value inside the program's path picks the program that runs" in err, err
+    assert not made.exists()

@@ -44,12 +44,17 @@ COMMAND_VARIABLES = {
     "GIT_EXTERNAL_DIFF": "git", "GIT_EDITOR": "git", "GIT_SEQUENCE_EDITOR": "git", "GIT_PAGER": "git", "GIT_ASKPASS": "git",
     "SSH_ASKPASS": "ssh", "SUDO_ASKPASS": "sudo", "PAGER": "man, git, systemctl...", "MANPAGER": "man",
     "SYSTEMD_PAGER": "systemctl", "EDITOR": "crontab -e, git, visudo...", "VISUAL": "crontab -e, git...", "LESSOPEN": "less",
-    "LESSCLOSE": "less", "RSYNC_RSH": "rsync", "CVS_RSH": "cvs", "BROWSER": "xdg-open, git...",
+    "LESSCLOSE": "less", "RSYNC_RSH": "rsync", "CVS_RSH": "cvs", "BROWSER": "xdg-open, git...", "SUDO_EDITOR": "sudoedit",
+    "SYSTEMD_EDITOR": "systemctl edit", "KUBE_EDITOR": "kubectl edit", "KUBECTL_EXTERNAL_DIFF": "kubectl diff", "FCEDIT": "fc",
 }  # fmt: skip
 #: Variables an interpreter reads as options of its own, which load code: `PERL5OPT=-Mstrict;system(...)` is `use strict;
 #: system(...)`, `NODE_OPTIONS=--import=data:text/javascript,...` runs that JavaScript, `RUBYOPT=-rLIB`: a value there is
-#: code to that interpreter, a plain word only.
-OPTION_VARIABLES = {"PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby"}
+#: code to that interpreter, a plain word only. git reads `GIT_CONFIG_PARAMETERS` as `-c` configuration (core.fsmonitor,
+#: core.sshCommand run commands), the JVM `JAVA_TOOL_OPTIONS` as options (`-agentpath:LIB` loads it).
+OPTION_VARIABLES = {
+    "PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby", "GIT_CONFIG_PARAMETERS": "git", "JAVA_TOOL_OPTIONS": "java",
+    "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java",
+}  # fmt: skip
 #: Variables naming code every program started with them loads (`LD_PRELOAD=/tmp/upload/evil.so ls` runs its
 #: constructor): a value there picks the code that runs, as a command's whole name does.
 LOADED_VARIABLES = {

@@ -379,7 +379,7 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
         return f"env {name}: this value names {LOADED_VARIABLES[name]}, so it picks code that runs; name the library in the runbook"
     for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):
         return (  # `env: {PERL5OPT: "-M{{ x }}"}`: perl reads it as its own options, which load code
-            f"env {name}: {by} reads ${name} as options of its own, which load and run code (-MMOD is `use MOD;`), so this"
+            f"env {name}: {by} reads ${name} as {_OPTIONS_READ.get(by, _OPTIONS_READ['perl'])}, so this"
             f" value would be code to {by}; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(dict(env)[name])}"
         )
     for name, by in sorted(environment_code(command, tuple(name for name, _ in env)).items()):
@@ -398,11 +398,20 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
 
 
 #: How to pass a value to a SQL client instead of writing it into its SQL (`psql -c`, `mysql -e`).
+#: What each program reads an option variable (`shell_flow.OPTION_VARIABLES`) as; perl's words for node and ruby too.
+_OPTIONS_READ = {
+    "perl": "options of its own, which load and run code (-MMOD is `use MOD;`)",
+    "git": "configuration (as git -c gives it), where core.fsmonitor, core.sshCommand and aliases run commands",
+    "java": "options of its own, which load code (-agentpath:LIB, -javaagent:JAR)",
+}
 _CODE_INSTEAD = {
     "psql": "pass it as a psql variable instead: psql -v v=\"{{ x }}\" with the SQL on stdin (<<'SQL'), where :'v' is the value quoted as a literal",
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD["git"] = _CODE_INSTEAD["java"] = (
+    "write those options or that configuration in the runbook, or give the parameter a pattern that lets only a plain word through"
+)
 _CODE_INSTEAD["make"] = (
     "make pastes a variable's text into the recipe lines that read $(NAME), which a shell runs; pass it in the environment"
     ' instead, NAME="{{ x }}" make TARGET, and read it in the recipe as "$$NAME" (the shell expands it as data)'

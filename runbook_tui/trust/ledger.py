@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal import canonical, event_hash
 from runbook_tui.engine.journal_lines import output_event
 from runbook_tui.trust import statements
@@ -143,8 +144,10 @@ class Ledger:
         if self._fd is not None:
             return True
         assert self.copy is not None
-        self.copy.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # Every folder made 0700, whatever the umask (a verifier's first join makes their state folder: `mkdir -p` gave
+        # it the umask's mode, world-writable under 000); the copy 0600, never written through a planted link.
+        private_folder(self.copy.parent)
+        fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

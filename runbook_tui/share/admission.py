@@ -10,6 +10,7 @@ descriptor and handshake work in the assignee's process, the one running the cha
   (the counts are journaled once, in `share_closed`, for the report), except that refusals are
   said as they happen (`share_refusing`, the first at once, then at most once a minute), so the
   assignee learns that a verifier may be kept out, and why;
+- a connection may try AUTH_TRIES keys (or user names) at most, then it is closed (sshd's MaxAuthTries);
 - accept errors (EMFILE and the like) are logged once per interval with a count, never as a
   traceback per connection;
 - a connection that offered keys that are not participants' and ended without getting in is
@@ -27,6 +28,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
+
+import asyncssh
 
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -47,6 +50,13 @@ NOTICE_INTERVAL = 60.0
 KEYS_NAMED = 20
 #: Characters of the user name a refused client gave that are journaled.
 USER_CHARS = 64
+#: Login attempts one connection may make before it is closed, as sshd's MaxAuthTries: a key asked about, a signature
+#: checked (a participant's key is both), a user name begun after the first. Without it a connection pipelined key offers
+#: for its whole LOGIN_TIMEOUT, each parsed and hashed on the run's event loop (32 connections: ~6,000 a second, more of
+#: the assignee's CPU than the handshakes of a reconnect flood). A `join` without --identity offers its agent's keys and
+#: ~/.ssh/id_*: far fewer.
+AUTH_TRIES = 32
+TOO_MANY_TRIES = f"more than {AUTH_TRIES} login attempts on one connection (keys offered): name your key with --identity"
 
 
 def open_descriptors() -> int:
@@ -160,6 +170,20 @@ class Admission:
         }  # fmt: skip
         counts["unauthenticated"] += sum(self.pending.values())
         return counts
+
+
+@dataclass
+class LoginTries:
+    """One connection's login attempts (keys asked about, signatures checked, user names): past AUTH_TRIES it is closed, told why."""
+
+    count: int = 0
+
+    def take(self, conn: asyncssh.SSHServerConnection | None) -> bool:
+        """One more attempt: False past the limit (the connection is then being closed)."""
+        self.count += 1
+        if self.count > AUTH_TRIES and conn is not None:
+            conn.disconnect(asyncssh.DISC_NO_MORE_AUTH_METHODS_AVAILABLE, TOO_MANY_TRIES)
+        return self.count <= AUTH_TRIES
 
 
 @dataclass

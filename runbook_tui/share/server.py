@@ -38,6 +38,7 @@ from runbook_tui.share.admission import (
     TOTAL,
     Admission,
     KeyRefusals,
+    LoginTries,
     quiet_accept_errors,
 )
 from runbook_tui.share.channels import Channels
@@ -139,6 +140,7 @@ class _Gate(asyncssh.SSHServer):
         self.asked = False  # it asked to log in (a join's look at the session's version or host key does not)
         self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
         self.user = ""  # the user name given with the last of them
+        self.tries = LoginTries()  # keys offered and user names begun: AUTH_TRIES at most (sshd's MaxAuthTries)
         self.conn: asyncssh.SSHServerConnection | None = None
         self.counted: Participant | None = None  # the participant this authenticated connection counts for
         self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
@@ -183,8 +185,10 @@ class _Gate(asyncssh.SSHServer):
         return False if self.conn is None else self.channels.open(self.conn)
 
     def begin_auth(self, username: str) -> bool:
+        if self.asked:  # another user name mid-login (asyncssh then reloads its config): an attempt of its own
+            self.tries.take(self.conn)
         self.asked = True
-        return True
+        return True  # a login is needed (past the limit too: the connection is closing)
 
     def password_auth_supported(self) -> bool:
         return False
@@ -196,6 +200,8 @@ class _Gate(asyncssh.SSHServer):
         return True
 
     def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if not self.tries.take(self.conn):
+            return False
         participant = self.share.participants.get(key.get_fingerprint())
         if participant is None:
             log.info("refused a key that is not a participant's: %s", key.get_fingerprint())

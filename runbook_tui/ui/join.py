@@ -23,6 +23,7 @@ from runbook_tui.execute.known_hosts import changed_key_message, entries_for
 from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words
 from runbook_tui.runbook.bounded_read import not_regular
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.share.admission import AUTH_TRIES, TOO_MANY_TRIES
 from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
 from runbook_tui.share.protocol import ProtocolError
@@ -90,6 +91,12 @@ async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error, 
     """What a refusal retrying will not fix means, and what to do about it."""
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
         return await _why_not_verified(known_hosts, host, port, exc)
+    if isinstance(exc, asyncssh.PermissionDenied) and exc.reason == TOO_MANY_TRIES:  # the session's MaxAuthTries, not a refusal
+        tried = "" if identity else f"; {await offered_words()}"
+        return (
+            f"the session closed your login after {AUTH_TRIES} attempts, before a key it knows came up{tried}. What to do: "
+            "join with the private key of the public key file the assignee gave (--identity KEYFILE)"
+        )
     if isinstance(exc, asyncssh.PermissionDenied):
         offered = "" if identity else await offered_words()
         if offered.startswith(NOTHING_OFFERED):  # a gone SSH_AUTH_SOCK, no ~/.ssh/id_*: no key of yours was refused

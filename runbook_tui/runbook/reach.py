@@ -192,8 +192,13 @@ class ReachReader:
         self.fields = fields
         self.make = make
 
-    def text(self, m: YMap, key: str, scope: Scope | None = None, kind: TextKind = "plain") -> Text | None:
+    def text(self, m: YMap, key: str, scope: Scope | None = None, kind: TextKind = "plain", nullable: bool = False) -> Text | None:
+        """`key`'s string as a Text; None when absent. Written with its value left out (`url:`, `Authorization: ~`) it is an
+        error unless `nullable`: the receiver, the header, the secret's source or the Alertmanager was dropped without a
+        word (the silences never made, the on-call paged), where the schema allows no null."""
         if m.get(key) is None:
+            if key in m and not nullable:
+                self.diags.error(m.value_mark(key), f"'{key}': expected a string, got nothing (null)")
             return None
         value = m[key]
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
@@ -345,7 +350,7 @@ class ReachReader:
         if ok and not matchers:
             self.diags.error(m.mark, "a silence needs at least one matcher; expected one or more (an empty list would silence every alert)")
             return None
-        comment = self.text(m, "comment")
+        comment = self.text(m, "comment", nullable=True)  # `comment:` left empty: no words beside the ticket (the schema allows it)
         if not ok:
             return None
         if not any(map(_narrow, matchers)):

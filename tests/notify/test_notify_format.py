@@ -314,3 +314,49 @@ sections:
         f'{path}:7:7: warning: this silence names no alert (alertname=~".+"): {said}',
         f'{path}:8:7: warning: this silence names no alert (alertname!="Watchdog", severity=~".*"): {said}',
     ], warnings
+
+
+LEFT_EMPTY = """\
+runbook: 1
+id: t
+title: T
+notify:
+  - url:
+  - {url: {env: }}
+  - url: https://hooks.example.com/x
+    headers: {Authorization: , X-Team: {env: TEAM, prefix: ~}, X-Key: {keyring: {service: hooks, username: }}}
+alerts:
+  alertmanager:
+  silence: [{matchers: ['alertname="HighErrorRate"'], comment: }]
+sections:
+  - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+"""
+
+
+def test_a_receiver_header_or_alertmanager_written_without_its_value_is_an_error(write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+    """`url:`, `Authorization:`, `env:`, `alertmanager:` with the value left out (as `timeout:` is refused): before, the
+    receiver, the header and the whole `alerts:` block were dropped without a word, `validate` said ok, and the change ran
+    with no silence made (the on-call paged) and the receiver asked without its token. A silence's `comment:` may stay empty."""
+    path = write_runbook(LEFT_EMPTY)
+    with pytest.raises(RunbookInvalid) as invalid:
+        load_runbook(path)
+    assert [str(d).replace(str(path), "F") for d in invalid.value.errors] == [
+        "F:5:9: 'url': expected a string, got nothing (null)",
+        "F:6:17: 'env': expected a string, got nothing (null)",
+        "F:8:30: 'Authorization': expected a string, got nothing (null)",
+        "F:8:60: 'prefix': expected a string, got nothing (null)",
+        "F:8:108: 'username': expected a string, got nothing (null)",
+        "F:10:16: 'alertmanager': expected a string, got nothing (null)",
+    ]
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("notify:\n  - url: https://hooks.example.com/x\n    headers: {Authorization: }\n")
+    with pytest.raises(SettingsError) as refused:
+        load_settings(settings)
+    assert str(refused.value) == f"{settings}:3:30: 'Authorization': expected a string, got nothing (null)"
+    commented = load_runbook(
+        write_runbook(
+            'runbook: 1\nid: t\ntitle: T\nalerts: {alertmanager: "http://am:9093", silence: [{matchers: [\'a="b"\'], comment: }]}\nsections:\n  - {id: s, steps: [{id: one, run: "true"}]}\n',
+            "c.yaml",
+        )
+    )
+    assert commented.runbook.alerts is not None and commented.runbook.alerts.silences[0].comment == ""

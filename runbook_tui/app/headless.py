@@ -105,6 +105,11 @@ def _say_outcome(session: Session, outcome: str) -> int:
             say(visible_line(line))
         if session.controller.state.paused:  # `resume --continue` alone stops at the same pause
             say("(the run is paused: add --lift-pause REASON once you have checked, and --continue to go on)")
+        if session.controller.state.silences:  # kept for the resume, as after a signal: before, a guard's pause said nothing
+            from runbook_tui.notify.silences import left_active
+
+            if (left := left_active(session.controller.state)) is not None:
+                say(left)
     return exit_code(outcome)
 
 

@@ -24,6 +24,7 @@ from runbook_tui.runbook.host_entries import is_host_name
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher
 from runbook_tui.runbook.model import Mark, Secret, Text, TextKind
+from runbook_tui.runbook.re2_syntax import re2_problem
 from runbook_tui.runbook.texts import Scope
 
 NotifyFormat = Literal["json", "slack"]  # T.NOTIFY_FORMATS
@@ -343,7 +344,10 @@ class ReachReader:
                 ok = False
                 continue
             try:
-                matchers.append(parse_matcher(text.value))
+                matcher = parse_matcher(text.value)
+                if matcher.is_regex and (problem := re2_problem(matcher.value)) is not None:  # Alertmanager reads it, with RE2
+                    raise MatcherError(f"{text.value!r}: Alertmanager cannot read the regular expression {matcher.value!r}: {problem}")
+                matchers.append(matcher)
             except MatcherError as exc:
                 self.diags.error(item_mark, str(exc))
                 ok = False

@@ -269,7 +269,14 @@ class ParamsScreen(Screen[None]):
             if isinstance(field, ParamField):
                 field.touched = True
                 field.show(field.problem())
+                self._in_view(field)
                 return
+
+    def _in_view(self, field: ParamField) -> None:
+        """Scroll the form so `field`'s row shows whole, its message too, once the message is laid out: a message
+        under the last field grew below the form's edge, only its first row in view (at 80x24)."""
+        fields = self.query_one("#form-fields", VerticalScroll)
+        self.call_after_refresh(lambda: fields.scroll_to_widget(field, animate=False))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._recheck(event.input)
@@ -316,6 +323,7 @@ class ParamsScreen(Screen[None]):
         if bad:
             self._status(f"Not started: {len(bad)} {'field needs' if len(bad) == 1 else 'fields need'} a fix (marked in red).")
             bad[0].widget.focus()
+            self._in_view(bad[0])
             return
         try:
             loaded = load_runbook(self.path, self.values())
@@ -339,6 +347,8 @@ class ParamsScreen(Screen[None]):
         for name, messages in self.problems.items():
             if name:
                 self.field(name).show("\n".join(messages))
+        if named := [name for name in self.problems if name]:
+            self._in_view(self.field(named[0]))
         self._diagnostics(general)
         count = len(invalid.errors)
         self._status(f"Not started: the runbook does not load with these values ({count} {'problem' if count == 1 else 'problems'}).")

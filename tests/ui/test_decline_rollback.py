@@ -109,3 +109,43 @@ async def test_the_verifier_and_an_observer_are_told_when_the_request_is_decline
                 listener(event, client.state)
         await settled(pilot)
         assert declined() == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("then", ["rollback_started", "rollback_requested"])
+async def test_the_decline_toast_leaves_once_a_rollback_starts_or_is_asked_again(workdir: Path, then: str) -> None:
+    """Before: the verifier declined to, then alice rolled back after all (u): the toast `… declined …; the run goes
+    on` stood for its 20 s over the log of the rollback running, the opposite of what happened. It leaves as soon as the
+    rollback starts, or a new request is made (its own row says that one); a toast of another title stays."""
+    from run_screen_helpers import FakeClient, shared_session_events
+
+    from runbook_tui.engine.state import apply
+    from runbook_tui.ui.verifier_app import VerifierApp
+
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+
+    def arrive(kind: str, ts: str, **fields: object) -> None:
+        event = {"seq": client.state.seq + 1, "ts": ts, "type": kind, "actor": fields.pop("actor"), **fields}
+        client.state = apply(client.state, event)
+        for listener in client._listeners:
+            listener(event, client.state)
+
+    def titles() -> list[str]:
+        return [n.title for n in app._notifications]
+
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        arrive("rollback_requested", "2026-03-20T02:10:00.000Z", actor="bob", reason="p99 doubled")
+        arrive("rollback_declined", "2026-03-20T02:10:20.000Z", actor="alice", reason="the batch job, not us", request="bob: p99 doubled")
+        await until(pilot, lambda: "Rollback request declined" in titles(), "the decline said")
+        app.notify("another word", title="Other", timeout=120)
+        await until(pilot, lambda: "Other" in titles(), "the other toast")
+        if then == "rollback_started":
+            plan = {"scope": "checkpoint", "checkpoint_step": None, "entries": [], "rollback_steps": [], "needs_acknowledgement": False}
+            arrive(then, "2026-03-20T02:10:30.000Z", actor="alice", scope="checkpoint", plan=plan, reason="after all", acknowledged=False)
+        else:
+            arrive(then, "2026-03-20T02:10:30.000Z", actor="bob", reason="it got worse")
+        # well before its own 20 s are up (it stood them all out before)
+        await until(pilot, lambda: "Rollback request declined" not in titles(), "the decline toast to leave", seconds=8)
+        assert "Other" in titles(), "only the decline's toast was taken away"

@@ -84,8 +84,14 @@ def skip_effect(step: Step, state: RunState) -> str:
     """What a skip does, said before it is done: what becomes of the step's change, and what is next (the prompt asked
     only for a reason, and did not say that a failed step's change stays, nor where the run goes on)."""
     then = _then(step, state)
-    if state.steps[step.id].status not in RAN:
+    stands = state.steps[step.id]
+    if stands.status not in RAN:
         return f"Nothing runs for it; {then}."
+    if stands.hosts and not stands.ran_before and not any(host.started for host in stands.hosts.values()):
+        # every connection failed: the rollback list says `nothing to undo …: the command never started there`
+        count = len(stands.hosts)
+        where = "its host" if count == 1 else f"any of its {count} hosts"
+        return f"Its command never started on {where}: nothing changed there, nothing to undo; {then}."
     return f"It ran: what it changed stays, and {_kept(step)}; {then}."
 
 

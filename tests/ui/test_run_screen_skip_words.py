@@ -61,3 +61,40 @@ async def test_the_skip_prompt_says_what_becomes_of_the_step_and_what_is_next(tm
         plan = controller.plan_rollback("checkpoint")
         assert [e.step_id for e in plan.entries if e.command is not None] == ["change", "first"], plan.entries
         assert [e["step"] for e in of_kind(tmp_path / "j.jsonl", "step_skipped")] == ["change", "bare"]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then let go): a connection there is refused at once."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_skipping_a_step_that_never_started_anywhere_says_nothing_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """A step on two hosts whose SSH connections were refused: its command began nowhere. Before, `s` said `It ran:
+    what it changed stays, and its undo stays in the rollback list (u)`, while the rollback list said `nothing to undo
+    on far1 and far2: the command never started there`."""
+    port = _closed_port()
+    hosts = f"hosts:\n  far:\n    - {{name: far1, address: 127.0.0.1, port: {port}}}\n    - {{name: far2, address: 127.0.0.1, port: {port}}}\n"
+    prepare_workdir(
+        tmp_path,
+        monkeypatch,
+        RUNBOOK.replace("sections:\n", hosts + "sections:\n").replace("{id: change, title: Change,", "{id: change, title: Change, on: far,"),
+    )
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await run_step(pilot, "first")
+        await run_step(pilot, "change", "failed")
+        body = await _skip_body(pilot)
+        assert "Its command never started on any of its 2 hosts: nothing changed there, nothing to undo; then 'bare' is next." in body, body
+        assert "It ran" not in body, body
+        await pilot.press("escape")
+        await until(pilot, lambda: type(app.screen).__name__ == "RunScreen", "the prompt to close")
+        # what it says holds: the rollback's plan has no undo of 'change'
+        plan = controller.plan_rollback("checkpoint")
+        assert [e.step_id for e in plan.entries] == ["first"], plan.entries

@@ -264,8 +264,10 @@ def _after(state: RunState, checkpoint: str | None) -> tuple[str, ...]:
 
 
 def _kind(state: RunState, step_id: str) -> str:
-    """`the wait`: a step the rollback goes back past, named by what it does."""
-    return f"the {_KINDS.get(str(state.plan_steps.get(step_id, {}).get('kind')), 'step')}"
+    """`the wait`: a step the rollback goes back past, named by what it does. A command with an undo changes
+    something: not a check, though here with nothing to undo (it began on no host: it was called `the check`)."""
+    entry = state.plan_steps.get(step_id, {})
+    return "the step" if entry.get("undo") else f"the {_KINDS.get(str(entry.get('kind')), 'step')}"
 
 
 #: A step the rollback goes back past, named by what it does (a `run` there is a look in a precheck or verify section).

@@ -63,7 +63,7 @@ async def test_the_skip_prompt_says_what_becomes_of_the_step_and_what_is_next(tm
         assert [e["step"] for e in of_kind(tmp_path / "j.jsonl", "step_skipped")] == ["change", "bare"]
 
 
-def _closed_port() -> int:
+def closed_port() -> int:
     """A loopback port nothing listens on (bound, then let go): a connection there is refused at once."""
     import socket
 
@@ -78,7 +78,7 @@ async def test_skipping_a_step_that_never_started_anywhere_says_nothing_changed(
     """A step on two hosts whose SSH connections were refused: its command began nowhere. Before, `s` said `It ran:
     what it changed stays, and its undo stays in the rollback list (u)`, while the rollback list said `nothing to undo
     on far1 and far2: the command never started there`."""
-    port = _closed_port()
+    port = closed_port()
     hosts = f"hosts:\n  far:\n    - {{name: far1, address: 127.0.0.1, port: {port}}}\n    - {{name: far2, address: 127.0.0.1, port: {port}}}\n"
     prepare_workdir(
         tmp_path,

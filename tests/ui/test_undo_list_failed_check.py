@@ -53,3 +53,29 @@ async def test_the_undo_list_names_the_failed_check_that_runs_again(workdir: Pat
         said = " ".join(painted(modal.query_one("#dialog-keys")).split())
         assert "'look' (the check: nothing to undo) is next again." in said, said
         assert "these run again too: the check 'health', the check 'check' (FAILED)." in said, said
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_a_changing_step_that_began_nowhere_is_not_called_a_check(workdir: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """An implement step with an undo on two hosts whose SSH connections were refused. Before: the undo list's foot said
+    `this runs again too: the check 'edit' (FAILED)`, as if it were a look of a precheck or verify section."""
+    from test_run_screen_skip_words import closed_port
+
+    port = closed_port()
+    hosts = f"hosts:\n  far:\n    - {{name: far1, address: 127.0.0.1, port: {port}}}\n    - {{name: far2, address: 127.0.0.1, port: {port}}}\n"
+    text = RUNBOOK.replace("sections:\n", hosts + "sections:\n", 1).replace("{id: edit, title: Edit,", "{id: edit, title: Edit, on: far,")
+    prepare_workdir(workdir, monkeypatch, text)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        await run_step(pilot, "look")
+        await run_step(pilot, "edit", "failed")
+        await pilot.press("u")
+        modal = await screen_is(pilot, "RollbackModal")
+        said = " ".join(painted(modal.query_one("#dialog-keys")).split())
+        body = " ".join(painted(modal.query_one("#dialog-body")).split())
+        assert "edit: nothing to undo on far1, far2: the command never started there" in body, body
+        assert "this runs again too: the step 'edit' (FAILED)." in said, said
+        assert "the check 'edit'" not in said, said

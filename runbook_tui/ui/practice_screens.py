@@ -77,8 +77,8 @@ class ResultsTable:
         table = Table(expand=True, box=box.SIMPLE_HEAD, leading=1, padding=(0, 1), header_style="bold")
         table.add_column(HEADS[0], justify="right", no_wrap=True, width=2)
         table.add_column("Step", no_wrap=True, width=width)
-        table.add_column(HEADS[1], ratio=3, min_width=DECIDED_MIN)
-        table.add_column(HEADS[2], ratio=5)
+        table.add_column(HEADS[1], ratio=3, min_width=DECIDED_MIN, overflow="fold")
+        table.add_column(HEADS[2], ratio=5, overflow="fold")
         for number, (point, step) in enumerate(zip(self.results.points, steps, strict=True), 1):
             table.add_row(str(number), step, self._decided(point), Text(visible(point.why)))
         return table
@@ -88,8 +88,10 @@ class ResultsTable:
         """A row of the narrow layout: every row a grid of the same columns, so they line up under the heads."""
         grid = Table.grid(expand=True, padding=(0, 1), collapse_padding=False)  # two spaces: `100ms  on the night`
         grid.add_column(justify="right", no_wrap=True, width=2)
-        grid.add_column(ratio=3)
-        grid.add_column(ratio=5)
+        # folded, never `…`: Rich keeps a wrapped line's trailing space when the line holds wide characters (it counts
+        # characters, not cells), and `…` then took the line's last letter (`output looks wrong 出力; bob aske…`)
+        grid.add_column(ratio=3, overflow="fold")
+        grid.add_column(ratio=5, overflow="fold")
         grid.add_row(*cells)
         return grid
 
@@ -97,7 +99,7 @@ class ResultsTable:
     def _decided(point: DecisionPoint) -> Table:
         mine = Text(visible(trainee_words(point)), style="green" if point.same else "dim" if point.trainee is None else "bold red")
         decided = Table.grid(expand=True, padding=(0, 0, 0, 1))
-        decided.add_column(ratio=1)
+        decided.add_column(ratio=1, overflow="fold")
         decided.add_column(no_wrap=True, min_width=6)  # with its padding: 100ms, and the times of every row in one column
         decided.add_row(Text(visible(decision_words(point.night, "—"))), Text(seconds(point.night)))
         decided.add_row(mine, Text(seconds(point.trainee)))

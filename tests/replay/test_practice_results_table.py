@@ -71,3 +71,17 @@ def test_every_difference_is_named_when_there_are_more_than_three() -> None:
     for n in range(2, 6):
         assert f"#{n} s{n}" in said, said
     assert "#1 " not in said and "1 more" in said, said
+
+
+def test_wide_characters_in_a_reason_cost_no_letter_of_it_at_any_width() -> None:
+    """bob's rejection `output looks wrong 出力` in why it matters. Rich measures a wrapped line's trailing space in
+    characters, not cells: a line holding wide characters kept it, was one cell too long, and was cut with `…`, losing
+    its last letter (`bob asked for a rollbac…`, `bob aske…`), at 71, 75, 78 and 79 columns among others."""
+    why = "on the night it ran cleanly; bob rejected it 7s later: output looks wrong 出力; bob asked for a rollback 12s later"
+    trainee = "because 全角の理由 出力 and more words after it"
+    for width in range(60, 141):
+        lines = _lines(Results([DecisionPoint("change", _move("run", "", 3.0), _move("roll back", trainee, 2.0), why)]), width)
+        shown = " ".join(" ".join(lines).split())
+        assert "…" not in shown, f"cut at {width} columns:\n" + "\n".join(lines)
+        for word in why.split() + trainee.split():
+            assert word in shown, f"{word!r} not whole at {width} columns:\n" + "\n".join(lines)

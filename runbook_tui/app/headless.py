@@ -454,6 +454,9 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
 
     done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
     runbook = session.controller.runbook
+    if done.nothing is not None:
+        say(visible_line(f"rehearsal: forward {done.forward_seconds:.1f}s; {nothing_to_roll_back(done.nothing)}: no rollback was rehearsed; what ran stands"))
+        return EXIT_FAILED
     say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks_words(runbook, done.prechecks_ok)}")
     say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if done.restored else EXIT_FAILED

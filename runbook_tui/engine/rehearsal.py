@@ -12,9 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from runbook_tui.engine import events as ev
 from runbook_tui.engine.autopilot import Policy, drive
 from runbook_tui.engine.controller import Actor, Controller
-from runbook_tui.engine.rollback import Scope
+from runbook_tui.engine.events import SYSTEM
+from runbook_tui.engine.rollback import Scope, nothing_to_roll_back
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 
@@ -29,6 +31,8 @@ class Rehearsed:
     rollback_seconds: float
     rolled_back: bool
     prechecks_ok: bool
+    #: Why there was no rollback to rehearse (`RollbackPlan.runs_nothing`): none was journaled, what ran stands.
+    nothing: str | None = None
 
     @property
     def restored(self) -> bool:
@@ -65,6 +69,13 @@ async def rehearse(
         scope = "checkpoint"
     forward = time.monotonic() - started
     forward_ended(outcome)
+    plan = controller.plan_rollback(scope)
+    if plan.entries and (nothing := plan.runs_nothing) is not None:  # (no entry: nothing changed; the prechecks run again)
+        # A rollback of steps without an undo runs nothing: it was journaled, the run ended ROLLED BACK and rehearse said
+        # "rollback restored state", exit 0, over every change still standing (the report: "ran and not rolled back").
+        controller.emit(ev.NOTE, SYSTEM, text=f"rehearsal: {nothing_to_roll_back(nothing)}: no rollback was rehearsed; what ran stands")
+        controller.finish(actor, outcome if outcome in ("done", "done_criteria_failed") else "failed")
+        return Rehearsed(outcome, forward, scope, 0.0, False, False, nothing)
     started = time.monotonic()
     controller.ends_after_rollback = True  # nothing goes on forward: the recheck announces each precheck (once)
     reply = controller.rollback(actor, scope, acknowledged=True, reason="rehearsal", finish=False)

@@ -78,8 +78,10 @@ class RollbackPlan:
 
     @property
     def runs_nothing(self) -> str | None:
-        """Why this rollback would run nothing and list nothing, in the undo list's words; None when it has entries."""
-        if self.entries or self.rollback_steps:
+        """Why this rollback would run nothing, in the undo list's words; None when it has an undo or a rollback step to
+        run. Entries of steps without an undo alone run nothing: a rollback of them ended ROLLED BACK with every change
+        still standing, where exec's advice after a failure said `nothing to roll back` of the same run."""
+        if self.rollback_steps or any(entry.command is not None for entry in self.entries):
             return None
         return NO_UNDO_AT_ALL if self.scope == "full" else no_undo_since(self.checkpoint_step)
 

@@ -249,6 +249,7 @@ class History:
                 host=entry["host"],
                 command=entry.get("command"),
                 original_outcome=entry.get("outcome", ""),
+                note=str(entry.get("note") or ""),
                 status="not run" if entry.get("command") is not None else "no undo",
             )
             for entry in plan.get("entries", [])

@@ -100,6 +100,7 @@ class UndoResult:
     command: str | None  # None: the step had no undo (acknowledged before the rollback started)
     original_outcome: str  # how the step had ended on that host
     status: str  # ok, failed, not run (the rollback stopped first), no undo, running (the journal ends in it), unknown (the process died in it)
+    note: str = ""  # how the step stood there in the undo list's words, as its plan journaled them ("" = plainly done)
     exit_code: int | None = None
     error: str | None = None
     output_tail: list[TailLine] = field(default_factory=list)

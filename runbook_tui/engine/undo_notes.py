@@ -22,7 +22,7 @@ from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.safe_text import visible_line
 
 #: How the host's attempt ended, when it did not simply finish.
-_HOST_WORDS = {
+HOST_WORDS = {
     "failed": "step failed",
     "timed_out": "step timed out",
     "unknown": "step outcome unknown: the program stopped while it ran",
@@ -58,7 +58,7 @@ def _host_words(host: HostState) -> str:
         return f"step {error.split(';')[0].split(' before retry')[0]}"
     if host.status == "failed" and injected([error]):  # rehearse --fail-at (it read `step failed`, as if it had run)
         return f"step failed, {NEVER_RAN}"
-    return _HOST_WORDS.get(host.status, "")
+    return HOST_WORDS.get(host.status, "")
 
 
 def _step_words(step: StepState) -> str:

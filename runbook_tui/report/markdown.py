@@ -243,7 +243,7 @@ def _rollback(report: Report, rollback: Rollback) -> list[str]:
         facts.append("Steps without an undo were acknowledged before it started")
     out += [f"- {fact}" for fact in facts] + [""]
     if rollback.undo:
-        rows = [(str(i), esc(u.step), esc(u.host), esc(t.outcome(u.original_outcome)), esc(t.undo_status(u.status)), esc(t.exit_text(u)))
+        rows = [(str(i), esc(u.step), esc(u.host), esc(t.host_result(u)), esc(t.undo_status(u.status)), esc(t.exit_text(u)))
                 for i, u in enumerate(rollback.undo, 1)]  # fmt: skip
         out += ["Undo list, in the order planned (newest first):", ""]
         out += table(["#", "Step", "Host", "Result on host", "Undo", "Exit / error"], rows) + [""]

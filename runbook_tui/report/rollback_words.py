@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from runbook_tui.engine.event_words import rollback_stopped
-from runbook_tui.engine.history_model import Rollback
+from runbook_tui.engine.event_words import rollback_stopped, status_words
+from runbook_tui.engine.history_model import Rollback, UndoResult
+from runbook_tui.engine.undo_notes import HOST_WORDS
 from runbook_tui.report.model import Report
 
 
@@ -21,6 +22,17 @@ def rollback_result(rollback: Rollback) -> str:
     if rollback.ok:
         return "completed"
     return rollback_stopped(rollback.failed_step)  # as the Timeline says it (it said `FAILED at a` there)
+
+
+def host_result(undo: UndoResult) -> str:
+    """`Result on host` in a rollback's undo list: how the step had ended there, and what the undo list said of it beyond
+    that (`FAILED (injected by rehearse --fail-at: its command never ran)`, `done (step ran, then rejected by bob)`). It
+    read `FAILED` alone for a failure rehearse injected, whose command never ran, and for a step a person stopped."""
+    said = status_words(undo.original_outcome)
+    note = undo.note
+    for words in HOST_WORDS.values():  # the bare outcome in words: said already
+        note = "" if note == words else note.removeprefix(f"{words}, ")
+    return f"{said} ({note})" if note else said
 
 
 def rollback_left(report: Report) -> str:

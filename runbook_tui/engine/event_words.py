@@ -472,7 +472,7 @@ def said(event: Event, reader: str | None = None) -> Said | None:
     every name as journaled."""
     if event["type"] in (ev.OUTPUT, ev.METRIC_SAMPLE, ev.HOST_FINISHED, ev.UNDO_HOST_FINISHED):  # a host's end: the step's own line says each host
         return None
-    if event["type"] == ev.ERROR and event.get("outreach") and event.get("transient"):  # its notify_failed/silence_failed said it
+    if ev.said_by_its_own(event):  # its notify_failed/silence_failed said it
         return None
     shown = _visible(event, _COMMANDS.get(event["type"], frozenset()))
     say = SAYS.get(shown["type"])

@@ -448,3 +448,9 @@ def undid(result: Mapping[str, Any]) -> bool:
 
     The one verdict behind the state (undone or not), the report's undo table and the words exec and the log print."""
     return result.get("status") == "ok" and result.get("exit_code") == 0
+
+
+def said_by_its_own(event: Mapping[str, Any]) -> bool:
+    """An outreach failure's `error` while the run goes on (app/outreach.py): its `notify_failed`/`silence_failed` says
+    it, so exec, the log, the timeline and the report's Errors table say it once, there (the Errors table said it again)."""
+    return event.get("type") == ERROR and bool(event.get("outreach")) and bool(event.get("transient"))

@@ -369,6 +369,8 @@ class History:
             self._stopped(e)  # (the report said `was running when the record ends`, of a run whose record says why)
 
     def _on_error(self, e: Event) -> None:
+        if ev.said_by_its_own(e):  # in the Notifications or Silences table: said once, as exec and the timeline say it
+            return
         self.errors.append(ErrorEntry(e["ts"], str(e.get("message", "")), e.get("step"), e.get("host"), bool(e.get("transient"))))
 
     def _on_paused(self, e: Event) -> None:

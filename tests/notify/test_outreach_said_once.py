@@ -71,3 +71,7 @@ def test_a_refused_silence_and_notice_are_said_once_everywhere(tmp_path: Path) -
     timeline = render(build_report(tmp_path / "j.jsonl"), "md").split("## Timeline")[1]
     assert sum("could not create" in line for line in timeline.splitlines()) == 1, timeline
     assert "silence (create) to" not in timeline, timeline
+    # The report's Errors table listed it again beside the silences table's `NOT CREATED: connection refused`: once, there.
+    markdown = render(build_report(tmp_path / "j.jsonl"), "md")
+    assert "## Errors" not in markdown and "silence (create) to" not in markdown, markdown
+    assert 'alertname="X" | ' + url in markdown and "NOT CREATED: connection refused (asked 3 times)" in markdown, markdown

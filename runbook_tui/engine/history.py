@@ -46,6 +46,7 @@ from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.host_tally import tolerated_problems
 from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.moves import MoveLog
+from runbook_tui.engine.reattach import FOLLOW
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -363,6 +364,10 @@ class History:
             run.attempt.retries.append(str(e.get("text", "")))
         if e.get("request") == "ack_manual" and step:  # exec --ack-manual: no person did this note or ask step
             self._record(step, HistoryEntry(e["ts"], "ack-manual", e["actor"], words=str(e.get("text", ""))))
+        if e.get("request") == FOLLOW and step:  # a re-run (or resumed undo) follows the runs a dead process left: only Notes said so
+            entries = self.entries.setdefault(step, [])
+            at = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].kind == "attempt"), len(entries)) if step in self.running else len(entries)
+            entries.insert(at, HistoryEntry(e["ts"], "follow", e["actor"], words=str(e.get("text", ""))))  # said before the attempt it opens
         if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
             self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
         if e.get("request") == EXIT_NOTE:  # a signal or a quit stopped the program: what ran ends as `resume` finds it

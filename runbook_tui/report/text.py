@@ -425,6 +425,8 @@ def history_line(step: Step, entry: HistoryEntry) -> str:
         return f"{entry.words}; started by {who(entry.by)} at {clock(entry.at)}{reason}"
     if entry.kind == "undo":
         return f"{entry.words} at {clock(entry.at)}"
+    if entry.kind == "follow":  # the note the program journaled as the re-run (or the resumed undo) began
+        return f"{entry.words} (said by the program at {clock(entry.at)})"
     if entry.kind == "ack-manual":  # the attempt after it reads `by NAME: done`, as if that person had done the step
         return f"{entry.words} (exec run by {entry.by} at {clock(entry.at)})"
     reason = f": {entry.reason}" if entry.reason else ""

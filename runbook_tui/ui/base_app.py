@@ -31,6 +31,7 @@ class ThemedApp(KeysInTurn):
         self._stylesheet_has_theme = True
         self._signals: list[signal.Signals] = []  # the stopping signals this app handles while mounted
         self._terminal_watch: TerminalWatch | None = None
+        self._unmounted = False
 
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_from_now)
@@ -45,10 +46,18 @@ class ThemedApp(KeysInTurn):
                 continue
             self._signals.append(sig)
         if not self.is_headless:  # a terminal gone without a SIGHUP is left as on one (it spun at full CPU, nothing said)
+            self.call_after_refresh(self._watch_terminal)
+
+    def _watch_terminal(self) -> None:
+        """The watch's thread starts after the first frame: starting a thread waits until the new one has run, which on a
+        busy machine held the first frame back by up to several milliseconds. Nothing is missed meanwhile: a hang-up stays
+        reported (POLLHUP), so a terminal gone before the thread starts is seen at its first poll."""
+        if self._terminal_watch is None and not self._unmounted:
             self._terminal_watch = watch_terminal(self.terminal_gone)
 
     async def on_unmount(self) -> None:
         """The handlers go with the app: a loop that outlives it (a test's) has the default dispositions back."""
+        self._unmounted = True  # a first frame that comes after this starts no watch
         if self._terminal_watch is not None:
             self._terminal_watch.stop()
             self._terminal_watch = None

@@ -24,6 +24,7 @@ from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.ssh_agent_choice import agent_socket
+from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
@@ -364,6 +365,7 @@ class Connector:
                 connect_timeout=self.connect_timeout,
                 keepalive_interval=self._keepalive_interval,
                 keepalive_count_max=3,
+                encryption_algs=CIPHERS,
             )
         except asyncssh.HostKeyNotVerifiable as exc:
             changed, files = await changed_key(endpoint, tunnel), ", ".join(endpoint.known_files)

@@ -42,7 +42,7 @@ from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
 from runbook_tui.runbook.shell_values import environment_refusal
-from runbook_tui.runbook.templating import TemplateError, command_text, context_for, is_template, render_text
+from runbook_tui.runbook.templating import TemplateError, command_text, context_for, environment_path_refusal, is_template, render_text
 
 log = logging.getLogger(__name__)
 
@@ -157,10 +157,11 @@ class StepRunner(WaitStep):
         if self.state.mode == "dry-run" and unknown_in_a_dry_run(text.source, self.state.captured):
             return Command(host=host, command=text.source, sudo=step.sudo, key=key, shown=self._shown(text, host, now=now))
         self._refuse_lost_captures(step, text)
-        shell = command_text(text, self._context(host, secrets=True, now=now))
+        context = self._context(host, secrets=True, now=now)
+        shell = command_text(text, context)
         env = [(name, self._field(value, host, f"env {name}", now)) for name, value in step.env]
         problem = environment_refusal(shell.text, [(name, rendered) for (name, rendered), (_, value) in zip(env, step.env) if is_template(value.source)])
-        if problem is not None:
+        if (problem := problem or environment_path_refusal(shell.text, step.env, context)) is not None:
             raise TemplateError(problem)
         return Command(
             host=host,

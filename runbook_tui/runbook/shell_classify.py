@@ -115,6 +115,11 @@ def environment_in_arithmetic(text: str, names: tuple[str, ...]) -> frozenset[st
     return frozenset(_environment_flow(text).environment_in_arithmetic(names))
 
 
+def environment_in_program_path(text: str, names: tuple[str, ...]) -> frozenset[str]:
+    """Which of these environment variables are where the command's programs are looked for (`PATH`, `"$BIN/psql"`)."""
+    return frozenset(_environment_flow(text).environment_in_program_path(names))
+
+
 def environment_code(text: str, names: tuple[str, ...]) -> dict[str, str]:
     """Which of these environment variables the command expands into an interpreter's code (`python3 -c "$CODE"`)."""
     return _environment_flow(text).environment_code(names)

@@ -171,6 +171,10 @@ class Flow:
             return set()
         return {m for m in self._reaching(self.arithmetic, {name: {name} for name in names}) if isinstance(m, str)}
 
+    def environment_in_program_path(self, names: Iterable[str]) -> set[str]:
+        """Which of these environment variables (a step's `env:`) reach the path of a program that runs (`$PATH`, `"$BIN/psql"`)."""
+        return {m for m in self._reaching(self.program_path, {name: {name} for name in names}) if isinstance(m, str)}
+
     def environment_reparsed(self, names: Iterable[str]) -> dict[str, str]:
         """Which of these environment variables reach a variable expanded into a script another shell parses, by whom."""
         sources: dict[str, set[int | str]] = {name: {name} for name in names}

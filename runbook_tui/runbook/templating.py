@@ -32,12 +32,14 @@ from typing import Any, NamedTuple
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.promql_values import PromqlRefused, query_from
 from runbook_tui.runbook.promql_values import mark as promql_mark
+from runbook_tui.runbook.shell_classify import environment_in_program_path
 from runbook_tui.runbook.shell_values import (
     Raw as Raw,  # re-exported: plan.py marks raw values with it
 )
 from runbook_tui.runbook.shell_values import (
     ShellCommand,
     command_from,
+    program_path_refusal,
     record,
     start_recording,
     stop_recording,
@@ -358,6 +360,23 @@ def context_for(
 def command_text(text: Text, context: Mapping[str, Any]) -> ShellCommand:
     """A `run`/`undo` Text as it runs: always rendered from its source, so values travel out of band."""
     return render_command(text.source, context)
+
+
+def environment_path_refusal(command: str, env: Iterable[tuple[str, Text]], context: Mapping[str, Any]) -> str | None:
+    """Why a value a step's `env:` template inserts where the command's programs are looked for (`PATH`, `BIN` in
+    `"$BIN/psql"`) cannot stand there, or None: each such value is one file or folder name, as in the command itself."""
+    templates = {name: text for name, text in env if is_template(text.source)}
+    for name in sorted(environment_in_program_path(command, tuple(templates))):
+        recording = start_recording()
+        try:
+            _render_bounded(templates[name].source, "shell", context)
+        finally:
+            values = stop_recording(recording)
+        for value in values:
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if (problem := program_path_refusal(_to_text(item))) is not None:
+                    return f"env {name}: {problem}"
+    return None
 
 
 def render_text(text: Text, context: Mapping[str, Any]) -> str:

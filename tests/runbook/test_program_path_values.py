@@ -70,3 +70,46 @@ def test_a_planted_program_does_not_run(write_runbook: Callable[..., Path], tmp_
     err = capsys.readouterr().err
     assert f"{path}:10:14: a value inside the program's path picks the program that runs" in err, err
     assert not made.exists()
+
+
+ENV_RUNBOOK = """\
+runbook: 1
+id: program-path-env
+title: T
+params:
+  v: {type: string}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: RUN
+        env: {NAME: "TEMPLATE"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("run", "name", "template"),
+    [
+        ("/usr/bin/env pg_upgrade --check", "PATH", "TMP/pg/{{ v }}/bin:/usr/bin:/bin"),
+        ("$PGBIN/pg_upgrade --check", "PGBIN", "TMP/pg/{{ v }}/bin"),
+    ],
+)
+def test_a_steps_env_value_in_the_programs_path_is_one_name(
+    run: str, name: str, template: str, write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same through a step's `env:` (`PATH`, or a variable the command names its program with): exec stops before
+    the command starts; the runbook's own folders and `15` pass."""
+    made = tmp_path / "made"
+    for folder, said in ((tmp_path / "pg" / "15", "15"), (tmp_path / "upload", "planted")):
+        program = folder / "bin" / "pg_upgrade"
+        program.parent.mkdir(parents=True)
+        program.write_text(f"#!/bin/sh\necho {said} >> {made}\n")
+        program.chmod(0o755)
+    text = ENV_RUNBOOK.replace("RUN", run).replace("NAME", name).replace("TEMPLATE", template.replace("TMP", str(tmp_path)))
+    path = write_runbook(text)
+    assert cli_main(["exec", str(path), "-p", "v=../upload", "--solo", "t", "--journal", str(tmp_path / "j1.jsonl")]) == 1
+    out = capsys.readouterr().out
+    assert f"env {name}: a value inside the program's path picks the program that runs: expected one file or folder name" in out, out
+    assert not made.exists()
+    assert cli_main(["exec", str(path), "-p", "v=15", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 0
+    assert made.read_text() == "15\n"

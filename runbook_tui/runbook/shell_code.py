@@ -275,6 +275,12 @@ def _bundled_code(name: str, word: str, code_options: frozenset[str]) -> int | N
     return None
 
 
+def code_option(name: str, word: str) -> bool:
+    """Whether `word` is (or bundles) the option of the interpreter `name` that gives its code inline (`-e`, `-lne`)."""
+    options = _CODE_OPTIONS.get(name, frozenset())
+    return word in options or _bundled_code(name, word, options) is not None
+
+
 def python_module(words: list[str], start: int) -> tuple[int, int] | None:
     """The word naming the module the python at `start` runs (`-m MOD`, `-Im MOD`, `-mMOD`) and where the name starts in
     it; None when it runs no module (`-c CODE` or a script comes first)."""

@@ -13,6 +13,7 @@ from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, 
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
+from runbook_tui.runbook.shell_script_files import script_file
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -77,6 +78,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
             tok.places[first[0]].option_of = program
     start = commands.command_start(texts)
+    script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
+    for m in words[script].markers + words[script].expanded_markers if script is not None else ():
+        tok.places[m].program_path = True
+    tok.flow.program_path.update(words[script].refs if script is not None else ())
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
     for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
         tok.places[m].echoed = True

@@ -113,3 +113,44 @@ def test_a_steps_env_value_in_the_programs_path_is_one_name(
     assert not made.exists()
     assert cli_main(["exec", str(path), "-p", "v=15", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 0
     assert made.read_text() == "15\n"
+
+
+SCRIPT_FILES = [
+    "sh {{ x }}",
+    'bash -e "{{ x }}" --verbose',
+    "sh -- {{ x }}",
+    'timeout 60 sh "/srv/scripts/{{ x }}"',
+    ". {{ x }}",
+    'source "{{ x }}"',
+    "python3 -u {{ x }} --dry-run",
+    "perl -w {{ x }}",
+    "awk -f {{ x }} /etc/hosts",
+    "make -f {{ x }} install",
+    'script="/srv/scripts/{{ x }}"; sh "$script"',
+]
+
+
+@pytest.mark.parametrize("template", SCRIPT_FILES)
+def test_a_value_naming_the_script_an_interpreter_runs_is_one_name(template: str) -> None:
+    """`sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`, `awk -f {{ x }}`: the value names the code that runs, as a command's
+    name does; with x = `/tmp/upload/evil.sh` that code ran. It passes as one file name (`deploy.sh`)."""
+    refused_unless_plain(template, ["/tmp/upload/evil.sh", "../../tmp/upload/evil.sh", ".."], "deploy.sh", REFUSED)
+
+
+def test_code_given_inline_and_the_scripts_arguments_stay_data() -> None:
+    """Where no script file is named (`-c CODE`, `-e CODE`, `-m MOD`, `-s`, stdin) or the value is among the script's
+    arguments, a path passes as before."""
+    from runbook_tui.runbook.templating import render_command
+
+    for template in (
+        "sh deploy.sh {{ x }}",
+        "sh -c 'cat \"$1\"' sh {{ x }}",
+        "bash -s {{ x }} < deploy.sh",
+        "python3 -c 'import sys' {{ x }}",
+        "python3 -m json.tool {{ x }}",
+        "perl -e 'print @ARGV' {{ x }}",
+        "awk '{ print }' {{ x }}",
+        "make -f build.mk {{ x }}",
+        ". ./env.sh {{ x }}",
+    ):
+        assert [value for _, value in render_command(template, {"x": "/srv/data/in.txt"}).env] == ["/srv/data/in.txt"], template

@@ -102,6 +102,7 @@ class Tokenizer:
         cond_words: list[Word] | None = None
         here_string = input_redirect = output_redirect = False
         targets: list[str] = []  # files this command's output goes to (`> f.sh`): see `shell_files`
+        sources: list[Word] = []  # files on this command's stdin (`sh < f.sh`)
         fed: list[int] = self.feed  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
         self.feed = []
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
@@ -124,6 +125,7 @@ class Tokenizer:
                     printed.append(word)
                     here_string = False
                 elif input_redirect:  # `sh < <(printf ...)`, `python3 < "$(...)"`: the output (names) what it reads
+                    sources.append(word)
                     fed.extend(word.expanded_markers + files.written(self, text))  # `sh < f.sh`: what was written there
                     printed.extend([word] if word.substitutions else [])  # `read n < <(printf ...)`: n holds what it prints
                 elif output_redirect:
@@ -169,6 +171,9 @@ class Tokenizer:
             for heredoc in self.pending_heredocs[heredocs_before:]:
                 heredoc[4] = reads
             feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
+            if sources and programs.reads_code([w.text for w in words]):  # `sh < "{{ x }}"`: the value names the script
+                self.program_path(sources)
+            sources.clear()
             if words and feeds:  # `... | sh`, `sh <<EOF`, `python3 - <<EOF`, `perl <<< "..."`
                 programs.read_stdin(self, [w.text for w in words], fed, fed_heredocs + self.pending_heredocs[heredocs_before:])
             first = words[0].text if words else ""
@@ -292,13 +297,18 @@ class Tokenizer:
                 self.places[m].runs_as = self.places[m].runs_as or "the command's name"
             self.flow.run_as_command.update(words[start].refs)
         elif named:  # the value stays one name in that path: `..` or a `/` in it would leave the folder the runbook names
-            for m in words[start].markers + words[start].expanded_markers:
-                self.places[m].program_path = True
-            self.flow.program_path.update(words[start].refs)
+            self.program_path(words[start : start + 1])
         inputs = shell_unknown.follow(self, words, texts, start, named)  # `$(echo eval) "{{ x }}"`, `awk ... system(v)`
         self._nested(words, texts)
         files.ran(self, texts)
         return shell_flow.simple_command(self.flow, words, self.places) + inputs
+
+    def program_path(self, words: list[Word]) -> None:
+        """The values in these words name the program or script that runs (`shell_values.program_path_refusal`)."""
+        for word in words:
+            for m in word.markers + word.expanded_markers:
+                self.places[m].program_path = True
+            self.flow.program_path.update(word.refs)
 
     def _word_at(self, i: int, text: str) -> bool:
         end = i + len(text)

@@ -79,9 +79,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
             tok.places[first[0]].option_of = program
     start = commands.command_start(texts)
     script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
-    for m in words[script].markers + words[script].expanded_markers if script is not None else ():
-        tok.places[m].program_path = True
-    tok.flow.program_path.update(words[script].refs if script is not None else ())
+    tok.program_path(words[script : script + 1] if script is not None else [])
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
     for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
         tok.places[m].echoed = True

@@ -197,6 +197,11 @@ def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[
         heredoc[7] = {name: markers for name, markers in variables.items() if markers}  # `psql -v t=... <<'SQL'` reading `:t`
 
 
+def reads_code(texts: list[str]) -> bool:
+    """Whether the command `texts` runs what it reads on stdin: a shell its script (`sh`), an interpreter its program."""
+    return bool(stdin_script_reader(texts) or stdin_program_reader(texts))
+
+
 def mark(places: dict[int, Place], markers: Iterable[int], program: str) -> None:
     """Values in the text an interpreter reads as its program on stdin: code to it."""
     for m in markers:

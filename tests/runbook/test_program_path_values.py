@@ -154,3 +154,16 @@ def test_code_given_inline_and_the_scripts_arguments_stay_data() -> None:
         ". ./env.sh {{ x }}",
     ):
         assert [value for _, value in render_command(template, {"x": "/srv/data/in.txt"}).env] == ["/srv/data/in.txt"], template
+
+
+@pytest.mark.parametrize("template", ['sh < "{{ x }}"', "bash -s -- a b < {{ x }}", "< /srv/scripts/{{ x }} python3", 'perl < "{{ x }}" | tee out.log'])
+def test_a_value_naming_the_file_a_shell_reads_its_script_from_is_one_name(template: str) -> None:
+    """`sh < "{{ x }}"`, `python3 < {{ x }}`: the file on stdin is the code that runs, as the script's name is."""
+    refused_unless_plain(template, ["/tmp/upload/evil.sh", "../upload/evil.sh"], "deploy.sh", REFUSED)
+
+
+def test_a_file_on_the_stdin_of_a_program_reading_data_may_be_a_path() -> None:
+    from runbook_tui.runbook.templating import render_command
+
+    for template in ('sort < "{{ x }}"', "grep -c x < {{ x }}", "while read -r l; do printf '%s' \"$l\"; done < {{ x }}", "wc -l < {{ x }}"):
+        assert [value for _, value in render_command(template, {"x": "/srv/data/in.txt"}).env] == ["/srv/data/in.txt"], template

@@ -47,7 +47,8 @@ from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, skip_prompt
-from runbook_tui.ui.share_toasts import share_toast
+from runbook_tui.ui.share_toasts import share_toast, share_toast_ended
+from runbook_tui.ui.standing_toasts import StandingToasts
 from runbook_tui.ui.status_model import Role, Status
 from runbook_tui.ui.status_stack import StatusStack, every_status_text
 from runbook_tui.ui.step_list import StepList
@@ -113,6 +114,7 @@ class RunView(CoalescedRepaintScreen):
         self._keys_shown: tuple[bool | None, ...] = ()
         self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
         self._resumed = False
+        self.toasts = StandingToasts()  # those a later event makes untrue, withdrawn by it
         source.subscribe(self._on_event)
 
     def compose(self) -> ComposeResult:
@@ -356,7 +358,8 @@ class RunScreen(RunView):
         super()._on_event(event, state)
         toast = share_toast(event, state)
         if toast is not None:
-            self.notify(toast[1], title=toast[0], severity="warning", timeout=15, markup=False)
+            self.toasts.show(self, toast[0], toast[1], title=toast[0], timeout=15)
+        self.toasts.withdraw(self, share_toast_ended(event))
 
     def on_mount(self) -> None:
         # Textual calls RunView.on_mount itself after this one: calling it here too painted the first frame twice.

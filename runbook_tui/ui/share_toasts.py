@@ -31,3 +31,9 @@ def share_toast(event: Event, state: RunState) -> tuple[str, str] | None:
     if event["type"] == ev.JOIN_REFUSED:
         return "Join refused", f"{event.get('address')} offered a key that is not a participant's (the log says which)"
     return None
+
+
+def share_toast_ended(event: Event) -> str | None:
+    """The title of the share toasts `event` makes untrue (withdrawn then), if any: a verifier joining ends `Verifier left`
+    (`no verifier is connected now` stood beside `verifier bob connected` when he rejoined within its 15 s)."""
+    return "Verifier left" if event["type"] == ev.PARTICIPANT_JOINED and event.get("role") == "verifier" else None

@@ -10,7 +10,6 @@ from types import EllipsisType
 from typing import Any
 
 from textual.binding import Binding
-from textual.notifications import Notification, Notify
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import Reply
@@ -102,7 +101,6 @@ class VerifierScreen(RunView):
         # Per action: words typed whose send was refused (the link was down; a note past the pace), why, and when.
         self._drafts: dict[str, tuple[str, str, float]] = {}
         self._in_flight: dict[str, float] = {}  # action -> when it was sent (monotonic), until its answer
-        self._declined: Notification | None = None  # the toast of the last declined rollback request, while it stands
         self.observe = observe
         # The rows speak to this person whatever the link does: an observer reads the assignee's words, the verifier
         # their own (`Your word on 'pre'`); with the link down only the keys become a watcher's (`keys_role`).
@@ -118,14 +116,12 @@ class VerifierScreen(RunView):
         """A declined rollback request is said where this person looks, as the assignee's own screen says it: before, the
         request's row just went away and the log line (soon scrolled off by output) was all that said why."""
         super()._on_event(event, state)
-        declined = self._declined
-        if event["type"] in (ev.ROLLBACK_STARTED, ev.ROLLBACK_REQUESTED) and declined is not None and declined in self.app._notifications:
-            # `… the run goes on` stood over the rollback the assignee started after all (or under a new request)
-            self.app._unnotify(declined)
         if event["type"] == ev.ROLLBACK_DECLINED and _lately(event, state):
             said = f"{declined_words(event.get('actor'), event.get('reason'), event.get('request'))}; the run goes on"
-            self._declined = Notification(visible_line(said), "Rollback request declined", "warning", 20, markup=False)
-            self.app.post_message(Notify(self._declined))
+            self.toasts.show(self, "declined", visible_line(said), title="Rollback request declined", timeout=20)
+        elif event["type"] in (ev.ROLLBACK_STARTED, ev.ROLLBACK_REQUESTED):
+            # "the run goes on" holds no more: it stood beside `Rolled back to the start` (or under a new request)
+            self.toasts.withdraw(self, "declined")
 
     def foot(self) -> tuple[str, ...]:
         """The foot's note: how this person joined, and, as the assignee's own foot says it, that the assignee's decisions

@@ -121,6 +121,7 @@ class ShareClient:
         self.trust: ParticipantTrust | None = None
         self.diverged: str | None = None  # the first divergence from what this client received before
         self.unsigned = ""  # the session's welcome: why the assignee's decisions go unsigned (each reconnect says it again)
+        self.clock_offset = 0.0  # seconds this machine's clock is ahead of the session's (each welcome says its clock)
         self._seals: set[asyncio.Task[None]] = set()
         self._unfolded: list[Event] = []  # checked, after `state.seq`, not folded yet (FOLD_SECONDS)
         self._fold_timer: asyncio.TimerHandle | None = None
@@ -165,6 +166,7 @@ class ShareClient:
         self.name = welcome["name"]
         self.role = "observer" if ep.observe else welcome["role"]
         self.unsigned = welcome.get("unsigned", "")  # why the assignee's decisions go unsigned (empty: signed)
+        self.clock_offset = protocol.clock_offset(welcome, time.time())
         if self.trust is None:
             session, name = welcome["session"], self.name
             signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"])

@@ -35,6 +35,7 @@ SSH window, not buffered for.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
@@ -132,6 +133,21 @@ def welcome(line: str) -> dict[str, Any]:
     if not isinstance(message.get("unsigned", ""), str):
         raise ProtocolError("the session's welcome has an 'unsigned' that is not text")
     return message
+
+
+#: Seconds two clocks may differ by and still be believed: past that, a wrong clock or a hostile session.
+CLOCK_SLACK = 86_400.0
+
+
+def clock_offset(welcome: dict[str, Any], now: float) -> float:
+    """How far this machine's clock (`now`, epoch seconds) is ahead of the session's, by the welcome's `clock`: every time a
+    screen shows is the assignee's (the events' `ts`), so ages and countdowns are counted by their clock. 0 without one (an
+    older session), or one not a finite number, or a day off or more."""
+    clock = welcome.get("clock")
+    if isinstance(clock, bool) or not isinstance(clock, int | float) or not math.isfinite(clock):
+        return 0.0
+    offset = now - clock
+    return offset if abs(offset) < CLOCK_SLACK else 0.0
 
 
 #: The fields every event holds as text (`seq` is an integer), as the journal's reader checks them.

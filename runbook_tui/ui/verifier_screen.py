@@ -110,6 +110,9 @@ class VerifierScreen(RunView):
 
             self.KEYS_HELP = (OBSERVER_HELP_KEYS, OBSERVER_PROMISE)
         super().__init__(client, self.foot())
+        # Every time shown is the assignee's (the events'): ages and countdowns are counted by their clock too, as the session's
+        # welcome says it (bob's laptop 10 minutes ahead read `window closes in 50m` where alice's said `1h`).
+        self.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=client.clock_offset)
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 
     def _on_event(self, event: Event, state: RunState) -> None:
@@ -135,6 +138,10 @@ class VerifierScreen(RunView):
         why = self.client.unsigned.removeprefix("decisions unsigned: ")
         whole = f" · the assignee's decisions are unsigned: their run has {why}" if why != self.client.unsigned else f" · the assignee's {self.client.unsigned}"
         return (joined, "", whole, " · the assignee's decisions are unsigned")
+
+    def panel_clock(self) -> float:
+        """The assignee's time, which the readings' ages are counted against (their `ts`)."""
+        return time.time() - float(self.client.clock_offset)
 
     def me(self) -> str | None:
         name = self.client.name  # as the session's welcome named them
@@ -177,7 +184,7 @@ class VerifierScreen(RunView):
         lost = self.client.lost_at
         if lost is None:
             return changed
-        since = dt.datetime.fromtimestamp(lost, dt.UTC).strftime("%H:%M:%S")
+        since = dt.datetime.fromtimestamp(lost - self.client.clock_offset, dt.UTC).strftime("%H:%M:%S")  # as the log's times
         if not self.unlinked():  # the run is over and the session let everyone go: nobody is connected any more
             # (before: the header went on saying `verifier bob connected` for as long as the screen stayed open)
             return changed + (

@@ -305,6 +305,7 @@ class FakeClient:
         self.role = "verifier"  # what the session's welcome said
         self.name = "bob"  # who joined, as the welcome named them
         self.unsigned = ""  # the welcome's: why the assignee's decisions go unsigned (empty: signed)
+        self.clock_offset = 0.0  # the welcome's clock: how far this machine's is ahead of the session's
         self._listeners: list[Callable[..., None]] = []
         self._status: list[Callable[[str], None]] = []
 

@@ -357,8 +357,14 @@ class ReachReader:
         comment = self.text(m, "comment", nullable=True)  # `comment:` left empty: no words beside the ticket (the schema allows it)
         if not ok:
             return None
+        shown_matchers = ", ".join(str(x) for x in matchers)
+        if all(x.is_equal and x.matches({}) for x in matchers):  # Alertmanager's own rule (silence.go's matchesEmpty)
+            self.diags.error(m.mark, (
+                f"Alertmanager refuses a silence whose every matcher matches an empty value ({shown_matchers}): at least one must"
+                ' not; expected a matcher that names the alerts, like alertname="HighErrorRate"'
+            ))  # fmt: skip
+            return None
         if not any(map(_narrow, matchers)):
-            shown_matchers = ", ".join(str(x) for x in matchers)
             self.diags.warning(m.mark, f"this silence names no alert ({shown_matchers}): it silences nearly every alert in the Alertmanager for the change")
         return Silence(tuple(matchers), (comment.value or "") if comment is not None else "", mark)
 

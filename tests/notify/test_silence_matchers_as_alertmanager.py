@@ -1,5 +1,6 @@
-"""A silence's `=~` / `!~` regular expression is read by Alertmanager (Go's RE2), not by Python: `validate` refuses what
-RE2 refuses, and passes what it reads, judged against the real Alertmanager on loopback.
+"""A silence's matchers are read by Alertmanager, not by Python: `validate` refuses what Alertmanager refuses, and passes
+what it takes, judged against the real Alertmanager on loopback: an `=~` / `!~` regular expression RE2 cannot read, and
+a silence whose every matcher matches an empty value.
 
 Before, a lookahead, a backreference, a possessive `a++`, `\\Z` or a repeat past 1000 compiled in Python and passed
 `validate`; at the start of the change Alertmanager answered HTTP 400 `silence invalid`, the silence was not made and
@@ -33,12 +34,12 @@ READ_BY_RE2 = [
 ]  # fmt: skip
 
 
-def alertmanager_reads(alertmanager: Alertmanager, pattern: str) -> bool:
+def alertmanager_reads(alertmanager: Alertmanager, matchers: list[dict[str, object]]) -> bool:
     """Alertmanager's own verdict: the silence is made (then expired again), or refused with HTTP 400."""
     now = dt.datetime.now(dt.UTC)
     body = {
-        "matchers": [{"name": "alertname", "value": "Re2Probe", "isRegex": False}, {"name": "svc", "value": pattern, "isRegex": True}],
-        "startsAt": now.isoformat(), "endsAt": (now + dt.timedelta(minutes=5)).isoformat(), "createdBy": "test", "comment": "probe",
+        "matchers": matchers, "startsAt": now.isoformat(), "endsAt": (now + dt.timedelta(minutes=5)).isoformat(), "createdBy": "test",
+        "comment": "probe",
     }  # fmt: skip
     answer = requests.post(f"{alertmanager.url}/api/v2/silences", json=body, timeout=5)
     if answer.status_code == 400:
@@ -48,9 +49,14 @@ def alertmanager_reads(alertmanager: Alertmanager, pattern: str) -> bool:
     return True
 
 
-def validate_reads(write_runbook: Callable[..., Path], pattern: str) -> str | None:
-    """None when the runbook with this silence loads, else its one error."""
+def regex(pattern: str) -> list[dict[str, object]]:
+    return [{"name": "alertname", "value": "Re2Probe", "isRegex": False}, {"name": "svc", "value": pattern, "isRegex": True}]
+
+
+def validate_reads(write_runbook: Callable[..., Path], pattern: str, matchers: str = "") -> str | None:
+    """None when the runbook with this silence loads, else its one error: `svc=~"pattern"` beside `alertname`, or `matchers`."""
     quoted = pattern.replace("\\", "\\\\").replace('"', '\\"').replace("'", "''")
+    matchers = matchers or f"""'alertname="HighErrorRate"', 'svc=~"{quoted}"'"""
     path = write_runbook(f"""\
 runbook: 1
 id: re2
@@ -58,7 +64,7 @@ title: RE2
 alerts:
   alertmanager: http://am.example:9093
   silence:
-    - matchers: ['alertname="HighErrorRate"', 'svc=~"{quoted}"']
+    - matchers: [{matchers}]
 sections:
   - {{id: s, kind: precheck, steps: [{{id: one, run: "true"}}]}}
 """)
@@ -72,7 +78,7 @@ sections:
 
 @pytest.mark.parametrize("pattern", REFUSED_BY_RE2 + READ_BY_RE2)
 def test_validate_refuses_a_silence_regex_exactly_when_alertmanager_does(alertmanager: Alertmanager, write_runbook: Callable[..., Path], pattern: str) -> None:
-    reads = alertmanager_reads(alertmanager, pattern)
+    reads = alertmanager_reads(alertmanager, regex(pattern))
     assert reads == (pattern in READ_BY_RE2), f"the real Alertmanager {'reads' if reads else 'refuses'} {pattern!r}: the lists are wrong"
     said = validate_reads(write_runbook, pattern)
     if reads:
@@ -89,3 +95,32 @@ def test_the_words_name_the_construct_and_what_is_expected(write_runbook: Callab
     )
     said = validate_reads(write_runbook, "api-{1001}")
     assert said is not None and said.endswith("the repeat {1001} is over 1000; expected at most {1000}, as RE2 allows"), said
+
+
+#: Matchers as a runbook writes them, and as the API takes them (name, value, isRegex, isEqual).
+EMPTY_CASES = [
+    (['service=~"api|"'], [("service", "api|", True, True)], False),
+    (['service=""', 'env=~".*"'], [("service", "", False, True), ("env", ".*", True, True)], False),
+    (['severity=~".*"'], [("severity", ".*", True, True)], False),
+    (['service=""', 'env!="prod"'], [("service", "", False, True), ("env", "prod", False, False)], True),
+    (['env!~"prod"'], [("env", "prod", True, False)], True),
+    (['service=~"api|"', 'alertname="X"'], [("service", "api|", True, True), ("alertname", "X", False, True)], True),
+]
+
+
+@pytest.mark.parametrize(("written", "api", "taken"), EMPTY_CASES)
+def test_a_silence_whose_every_matcher_matches_an_empty_value_is_refused_as_alertmanager_does(
+    alertmanager: Alertmanager, write_runbook: Callable[..., Path], written: list[str], api: list[tuple[str, str, bool, bool]], taken: bool
+) -> None:
+    """Before: a warning ("names no alert") and `ok`; at the start Alertmanager answered HTTP 400 `at least one matcher must
+    not match the empty string`, and the change ran unsilenced."""
+    as_api = [{"name": n, "value": v, "isRegex": r, "isEqual": e} for n, v, r, e in api]
+    assert alertmanager_reads(alertmanager, as_api) == taken, "the real Alertmanager disagrees with the case"
+    said = validate_reads(write_runbook, "", ", ".join(f"'{m}'" for m in written))
+    if taken:
+        assert said is None, said
+    else:
+        assert said == (
+            f"F:7:7: Alertmanager refuses a silence whose every matcher matches an empty value ({', '.join(written)}): at least one"
+            ' must not; expected a matcher that names the alerts, like alertname="HighErrorRate"'
+        ), said

@@ -1,8 +1,8 @@
 """`k` on the assignee's run screen: stop the step that runs now (or end the wait of the success criteria's check
 before the end), after saying exactly what that does.
 
-The dialog names the step, where it still runs and its command (and its undo: a stopped change is often rolled
-back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which journals the stop before any signal.
+The dialog names the step, where it still runs, what `y` does, and its command (and its undo: a stopped change is
+often rolled back next); `y` sends the controller's `stop_step` (engine/step_stop.py), which journals the stop before any signal.
 """
 
 from __future__ import annotations
@@ -45,8 +45,11 @@ VERIFY_CHECK_STOP = (
 
 
 def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tuple[str, Mapping[str, str]] = ("", {})) -> Group:
-    """Where the step still runs, what it runs (and its undo), and what `y` does, in that order. `live`: the controller's
-    `live_hosts` (no event says that one host ended: the journal has its wave's hosts all `running` until the wave ends)."""
+    """Where the step still runs, what `y` does, then what it runs (and its undo), in that order: `y` acts at once (the
+    emergency key asks no reading to the end), so what it does comes before a command that may fill the dialog (at
+    80x24 a 300-character command and its undo put it six lines below the edge, `y stop it` pinned in view). `live`:
+    the controller's `live_hosts` (no event says that one host ended: the journal has its wave's hosts all `running`
+    until the wave ends)."""
     step = state.steps[step_id]
     entry = step_as_shown(state, step_id)
     title = visible_line(str(entry.get("title") or step_id))
@@ -56,7 +59,7 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
             f"still runs, and KILL {KILL_GRACE_SECONDS:g} s later if anything is left. The rollback stands stopped at "
             f"'{visible_line(step_id)}', as after a failed undo: what it undid already stays undone, and u tries again from this undo."
         )
-        return Group(Text(visible(f"The rollback is undoing '{title}'.")), Text(""), runs_and_undo(entry), Text(""), Text(does))
+        return Group(Text(visible(f"The rollback is undoing '{title}'.")), Text(""), Text(does), Text(""), runs_and_undo(entry))
     if entry.get("wait"):
         return Group(Text(f"'{title}' is waiting."), Text(""), Text("y ends the wait now; the step ends as failed, with your name."))
     said = f"'{title}' {_where(step.hosts, live[1] if live[0] == step_id else None)}."
@@ -67,7 +70,7 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
         + "The step ends as failed; what the command changed already stays changed. Then you decide: enter runs it "
         "again, u rolls back, s skips it."
     )
-    return Group(Text(visible(said)), Text(""), runs_and_undo(entry), Text(""), Text(does))
+    return Group(Text(visible(said)), Text(""), Text(does), Text(""), runs_and_undo(entry))
 
 
 def criteria_now(state: RunState, when: str = "end") -> Text:

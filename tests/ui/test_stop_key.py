@@ -145,3 +145,56 @@ def test_the_end_checks_dialog_judges_an_infinite_reading_as_the_check_does() ->
     error = "the value is +Inf (infinite: above every line)"
     state = apply(state, {**inf, "panel": "p99", "value": None, "ts_sample": "2026-11-23T02:01:41.000Z", "error": error})
     assert criteria_now(state).plain == "✗ p99 below 250 ms within 10m: now +Inf ms, NOT met"
+
+
+LONG = """\
+runbook: 1
+id: long-stop
+title: A long command to stop
+sections:
+  - id: impl
+    kind: implement
+    steps:
+      - id: blob
+        title: A blob
+        run: echo {blob} > /dev/null && sleep 60
+        undo: echo undo-{blob}
+""".format(blob="A" * 150 + "B" * 150)
+
+
+def inside_the_dialog(row: str) -> str:
+    """What a terminal row shows between the dialog's left and right borders (the screen under it cut away)."""
+    return row[row.index("█") + 1 : row.rindex("█")] if row.count("█") >= 2 else ""
+
+
+@pytest.mark.asyncio
+async def test_what_y_does_is_in_view_when_the_stop_dialog_opens_on_a_long_command(workdir: Path) -> None:
+    """`y` stops at once (no reading to the end asked: it is the emergency key), so what it does must be in view as the
+    dialog opens. Before, at 80x24, a 300-character command and its undo filled the dialog and `y writes the stop …
+    TERM … KILL 2 s later … what the command changed already stays changed` was 6 lines below its edge, while `y stop it`
+    stood pinned under it. Now it comes right under where the step runs, the command and its undo after it."""
+    write_runbook(workdir, LONG)
+    app = make_app(solo="stop test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        if type(app.screen).__name__ == "ConfirmPrompt":  # the pane cuts the step: it is shown whole first
+            await pilot.press("end")
+            await until(pilot, lambda: app.screen.query_one("#dialog-scroll").read_to_end(), "the step read to its end")
+            await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["blob"].status == "running", "blob to run")
+        await until(pilot, lambda: "k stop step" in footer_keys(app), "the footer to offer k")
+        await pilot.press("k")
+        await screen_is(pilot, "ConfirmPrompt")
+        await settled(pilot)
+        shown = " ".join(" ".join(inside_the_dialog(strip.text) for strip in app.screen._compositor.render_strips()).split())
+        assert "'A blob' is running on local." in shown, shown
+        assert "sends TERM to the command's process group" in shown and "KILL 2 s later" in shown, shown
+        assert "what the command changed already stays changed" in shown, shown
+        await pilot.press("n")
+        await screen_is(pilot, "RunScreen")
+        await pilot.press("k")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["blob"].status == "failed" and not controller.busy, "blob to end stopped", seconds=15)

@@ -84,6 +84,7 @@ class History:
         self.confirmed_at: dict[str, str] = {}
         self.rollbacks: list[Rollback] = []
         self.undo_tails: dict[tuple[str, str], deque[TailLine]] = {}
+        self.undo_lines: dict[tuple[str, str], int] = {}  # how many lines each undo printed (the tail keeps the last few)
         self.before_undo: dict[str, str] = {}  # step -> its status when its undo finished
         self.rollback_request: tuple[str, str, str] | None = None
         self.declines: list[RollbackDecline] = []  # rollback requests the assignee declined, in order
@@ -152,6 +153,7 @@ class History:
         if e.get("phase") == "undo":
             tail = self.undo_tails.setdefault((str(step), host), deque(maxlen=TAIL_LINES))
             tail.extend(TailLine(host, stream, text) for text in lines)
+            self.undo_lines[(str(step), host)] = self.undo_lines.get((str(step), host), 0) + len(lines)
             return
         run = self.running.get(str(step))
         if run is None:
@@ -200,7 +202,7 @@ class History:
             rollback.ok = False
             for entry in (u for u in rollback.undo if u.status == "running"):  # started, never finished: it may have changed things, or not
                 entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
-                entry.output_tail = list(self.undo_tails.pop((entry.step, entry.host), ()))  # its own (it read as the next undo's)
+                self._undo_output(entry)  # its own (it read as the next undo's)
 
     def record_ends(self) -> set[str]:
         """The journal ends here (the report's end of the fold): the steps still running then, their attempts closed
@@ -213,7 +215,7 @@ class History:
             hosts = [HostResult(h, "unknown" if hs.status == "running" else hs.status, hs.exit_code, hs.error) for h, hs in held.items()]
             self._close(step, None, "unknown", hosts, [f"outcome unknown: {RECORD_ENDS_RUNNING}"])
         for undo in (u for rollback in self.rollbacks[-1:] for u in rollback.undo if u.status == "running"):  # its output so far
-            undo.output_tail = list(self.undo_tails.pop((undo.step, undo.host), ()))
+            self._undo_output(undo)
         return ended
 
     def _decide(self, e: Event) -> None:
@@ -326,7 +328,12 @@ class History:
             entry.exit_code = result.get("exit_code")
             entry.error = result.get("error")
             if (step, entry.host) in self.undo_tails:  # its output's tail (said once: a host's own end came first)
-                entry.output_tail = list(self.undo_tails.pop((step, entry.host)))
+                self._undo_output(entry)
+
+    def _undo_output(self, undo: UndoResult) -> None:
+        """The undo's output as far as the journal holds it: its last lines, and how many it printed."""
+        undo.output_tail = list(self.undo_tails.pop((undo.step, undo.host), ()))
+        undo.output_lines = self.undo_lines.pop((undo.step, undo.host), 0)
 
     def _on_rollback_finished(self, e: Event) -> None:
         if not self.rollbacks:

@@ -103,7 +103,8 @@ class UndoResult:
     note: str = ""  # how the step stood there in the undo list's words, as its plan journaled them ("" = plainly done)
     exit_code: int | None = None
     error: str | None = None
-    output_tail: list[TailLine] = field(default_factory=list)
+    output_lines: int = 0  # lines of output in the journal for this undo
+    output_tail: list[TailLine] = field(default_factory=list)  # the last TAIL_LINES of them
 
 
 @dataclass

@@ -254,7 +254,7 @@ def _rollback(report: Report, rollback: Rollback) -> list[str]:
         for i, undo in enumerate(rollback.undo, 1):
             if undo.output_tail:
                 out += (
-                    [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}){t.undo_output_cut(undo)}:", ""]
+                    [f"Output of undo {i} ({esc(undo.step)} on {esc(undo.host)}, {t.undo_output_count(undo)}):", ""]
                     + block(_output(undo.output_tail, False))
                     + [""]
                 )

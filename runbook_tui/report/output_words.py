@@ -15,8 +15,9 @@ def output_label(attempt: Attempt, fanned_out: bool) -> str:
     return f"Output ({total}, the last {TAIL_LINES}{' of each host' if fanned_out else ''} shown; all of it is in the journal):"
 
 
-def undo_output_cut(undo: UndoResult) -> str:
-    """`, its last 20 lines; all of it is in the journal` after an undo's output label when its tail is full (the fold
-    keeps the last TAIL_LINES of each host's undo and no count: 20 lines may be all there was, and that still reads
-    true); "" when the tail is shorter, all of it. A longer output read as if those 20 lines were all the undo printed."""
-    return f", its last {TAIL_LINES} lines; all of it is in the journal" if len(undo.output_tail) >= TAIL_LINES else ""
+def undo_output_count(undo: UndoResult) -> str:
+    """`57 lines, the last 20 shown; all of it is in the journal`, or `1 line`: how much an undo printed, in its output's
+    label, as an attempt's says it. It said `its last 20 lines` of a cut output, and nothing of a whole one: 20 lines
+    read the same whether they were all or the end of 5,000."""
+    total = f"{undo.output_lines} line{'s' * (undo.output_lines != 1)}"
+    return total if len(undo.output_tail) >= undo.output_lines else f"{total}, the last {TAIL_LINES} shown; all of it is in the journal"

@@ -30,7 +30,7 @@ from runbook_tui.report.model import (
     SuccessCheck,
 )
 from runbook_tui.report.output_words import output_label as output_label  # the record's views read these from text
-from runbook_tui.report.output_words import undo_output_cut as undo_output_cut
+from runbook_tui.report.output_words import undo_output_count as undo_output_count
 from runbook_tui.report.rollback_words import host_result as host_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text

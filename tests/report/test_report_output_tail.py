@@ -3,6 +3,7 @@ the label says was shown must be what is shown."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -68,6 +69,19 @@ def test_an_undo_whose_output_was_cut_says_it_shows_its_last_lines(tmp_path: Pat
     [undo] = [u for u in report.rollbacks[0].undo if u.step == "a"]
     assert [line.text for line in undo.output_tail] == [str(n) for n in range(31 - TAIL_LINES, 31)]
     md, html = render(report, "md"), render(report, "html")
-    said = f"its last {TAIL_LINES} lines; all of it is in the journal"
-    assert f"Output of undo 2 (a on local), {said}:" in md, [line for line in md.splitlines() if "Output of undo" in line]
-    assert f'<div class="muted">Output, {said}:</div>' in html
+    said = f"30 lines, the last {TAIL_LINES} shown; all of it is in the journal"
+    assert f"Output of undo 2 (a on local, {said}):" in md, [line for line in md.splitlines() if "Output of undo" in line]
+    assert f'<div class="muted">Output ({said}):</div>' in html
+
+
+def test_an_undo_says_how_many_lines_it_printed(tmp_path: Path) -> None:
+    """Before: `Output of undo 2 (a on local):` over 3 lines, and the same label over the last 20 lines of 5,000 but for
+    `its last 20 lines`: never how many; nor did the JSON say it (an attempt's label and JSON count them)."""
+    ran = run_exec(tmp_path, LONG_UNDO.replace("seq 30", "seq 3"), "s3cr3t-undo-2", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "rollback finished" in ran.stdout, ran.stdout + ran.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    md, html = render(report, "md"), render(report, "html")
+    assert "Output of undo 2 (a on local, 3 lines):" in md, [line for line in md.splitlines() if "Output of undo" in line]
+    assert '<div class="muted">Output (3 lines):</div>' in html
+    [undo] = [u for u in json.loads(render(report, "json"))["rollbacks"][0]["undo"] if u["step"] == "a"]
+    assert undo["output_lines"] == 3 and [line["text"] for line in undo["output_tail"]] == ["1", "2", "3"], undo

@@ -23,7 +23,7 @@ from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.engine.said import Said
+from runbook_tui.engine.said import Said, clock_words
 from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
 from runbook_tui.engine.state_model import HostState, StepState
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
@@ -324,7 +324,8 @@ def _notified(e: Event) -> Said:
 def _silence(e: Event) -> Said:
     kind = e["type"]
     matchers = ", ".join(e.get("matchers") or [])
-    detail = {ev.SILENCE_CREATED: f"{matchers} until {e.get('ends_at')}", ev.SILENCE_KEPT: f"until {e.get('until')}"}.get(kind, "")
+    until = clock_words(e.get("ends_at" if kind == ev.SILENCE_CREATED else "until"), e.get("ts"))  # exec's clock, not ISO text
+    detail = {ev.SILENCE_CREATED: f"{matchers} until {until}", ev.SILENCE_KEPT: f"until {until}"}.get(kind, "")
     failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
     return Said("!!" if kind == ev.SILENCE_FAILED else "──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 

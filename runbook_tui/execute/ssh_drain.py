@@ -17,9 +17,6 @@ DRAIN_MARGIN = 0.5
 ALONE_PIDS = 128
 #: ... and only after a command that ran at most this long (centiseconds): the pids cannot have come round in that time.
 ALONE_CENTISECONDS = 100
-#: The wait's own shell variables the wrapper sets before the command's `export`s (`mark`); a step's env naming one turns
-#: the look without locks off (`wrapper_script`).
-MARKED = ("l0", "t0")
 
 #: Shell function `drained`, the wrapper's after the command: close the wrapper's own output, then wait (at most
 #: `EOF_GRACE_SECONDS`, as the local executor waits for end-of-output) while another process (a child the command left
@@ -61,9 +58,7 @@ MARKED = ("l0", "t0")
 #: the output is waited for as before. A quick `true` on this bench's host: no program instead of four `flock`s.
 #:
 #: Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`). Its
-#: arguments: `1` when the wrapper `mark`ed (0 when the step's env names `l0` or `t0`, which it exports before the
-#: command: then they are the step's values, not the wait's); then, when the step has a timeout, the centiseconds from
-#: the wrapper's start (`t0`; `now`: /proc/uptime) it
+#: argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`; `now`: /proc/uptime) it
 #: must end by: a command done in time is not stopped as timed out (and its background child killed) while its output is
 #: awaited, as locally, where the timeout ends at the command's exit. Both ends are times read, not rounds counted: a
 #: `sleep` that starts slowly on a loaded host makes the wait no longer.
@@ -106,13 +101,13 @@ freed() {{
 drained() {{
   exec 6>&1 7>&2 >/dev/null 2>&1
   h= e=0
-  if [ "$1" = 1 ] && alone; then
+  if alone; then
     exec 6>&- 7>&-
     return 0
   fi
   if now; then
     e=$((t + {round(EOF_GRACE_SECONDS * 100)}))
-    [ -z "$2" ] || [ -z "$t0" ] || [ $((t0 + $2)) -ge "$e" ] || e=$((t0 + $2))
+    [ -z "$1" ] || [ -z "$t0" ] || [ $((t0 + $1)) -ge "$e" ] || e=$((t0 + $1))
   fi
   if flock -s -n 6 && flock -s -n 7 && command exec 8</proc/self/fd/6 9</proc/self/fd/7; then
     exec 6>&- 7>&-

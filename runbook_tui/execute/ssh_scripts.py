@@ -13,7 +13,7 @@ import shlex
 import uuid
 
 from runbook_tui.engine.ports import Command
-from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, MARKED, POLL_SECONDS
+from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, POLL_SECONDS
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -68,8 +68,9 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     `left`: seconds before the step's timeout as the wrapper is sent (None: no timeout); the wait for the output
     (`DRAIN`) ends `DRAIN_MARGIN` before it.
     """
-    marked = not {name for name, _ in command.env} & set(MARKED)
-    steps: list[str] = ['umask "$u"'] + (["mark"] if marked else [])
+    names = {name for name, _ in command.env}
+    aside = {own: _unnamed(f"k_{own}", names) for own in OWN if own in names}  # (`OWN`)
+    steps: list[str] = ['umask "$u"', "mark"] + ([" ".join(f'{k}="${own}"' for own, k in aside.items())] if aside else [])
     if command.cwd:
         steps.append(f"cd -- {path_word(command.cwd)}")
     if command.env:
@@ -88,8 +89,23 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     # again, holding only `rc`, and the follow script would not see that the output went with them.
     # `drained` (`DRAIN`) first: the output a child left in the background writes after the exit goes into the files too.
     budget = "" if left is None else f" {max(0, int((left - DRAIN_MARGIN) * 100))}"
-    record = f'c=$?\ndrained {int(marked)}{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
+    back = " ".join(f'{own}="${k}"' for own, k in aside.items()) + "\n" if aside else ""
+    record = f'c=$?\n{back}drained{budget}\n{{ [ -e "$D.run" ] && echo "rc $c$h" >> "$D.run"; }} 2>/dev/null\n'
     return "{ " + " && ".join(steps) + "\n" + record + NOTIFY + 'exit "$c"\n} </dev/null\n'
+
+
+#: The wrapper's own shell variables that it reads after the command (the run's prefix, the wait's: `ssh_drain.DRAIN`),
+#: and `IFS`, which its `read`s split by: a step's env naming one (it is exported before the command) is set aside
+#: before and set back after it. Before, `env: {D: ...}` lost every exit status (`rc` went into `VALUE.run`, an existing
+#: file there appended to) and an env `IFS` broke the wait's reads.
+OWN = ("D", "t0", "l0", "IFS")
+
+
+def _unnamed(name: str, names: set[str]) -> str:
+    """`name`, with `_` added until the step's env does not name it."""
+    while name in names:
+        name += "_"
+    return name
 
 
 #: The wrapper's last line: a line (`r`) into the follow script's stdin, which it reads until that or the client's `t`.

@@ -237,12 +237,14 @@ def test_a_command_that_left_no_process_behind_takes_no_lock(shell: str, runs: P
     assert log.exists(), "the child holding the output was not seen"
 
 
+@pytest.mark.parametrize("name", ["D", "t0", "l0", "IFS"])
 @pytest.mark.parametrize("shell", SHELLS)
-def test_a_step_env_naming_the_waits_variables_keeps_its_values_and_its_late_output(shell: str, runs: Path, tmp_path: Path) -> None:
-    """`l0` and `t0` are the wait's (the last pid before the command, its start): a step's env of those names is the
-    command's, and the wait then takes the locks rather than trust values the step set."""
-    env = (("PATH", _logged_flock(tmp_path)[0]), ("l0", "999999"), ("t0", "1"))
-    session = _Session(shell, runs, '(sleep 0.5; echo late) 2>/dev/null & echo "$l0 $t0"', env=env)
-    got = session.result({"stdout": b"end 0"})
-    assert got["stdout"].split(b"\n", 1)[1] == b"999999 1\nlate\n" + session.mark + b" end 0 noerr\n"
-    assert (tmp_path / "flocks").exists(), "the wait trusted the step's values"
+def test_a_step_env_naming_the_wrappers_own_variables_keeps_its_value_and_the_exit_status(shell: str, runs: Path, name: str) -> None:
+    """The wrapper exports the step's env before the command and reads its own `D` (the run's files), `t0` and `l0`
+    (the wait's) after it, splitting by `IFS`: the command's environment holds the step's value, and the exit status and the late
+    output are the command's. Before, `env: {D: ...}` ended every run `without recording an exit status` (its `rc` went
+    into `VALUE.run`)."""
+    shown = "" if name == "IFS" else f"printenv {name}; "  # (a shell sets its own IFS whatever its environment holds)
+    session = _Session(shell, runs, f"(sleep 0.5; echo late) 2>/dev/null & {shown}exit 3", env=((name, "x"),))
+    got = session.result({"stdout": b"end 3"})
+    assert got["stdout"].split(b"\n", 1)[1] == (b"x\n" if shown else b"") + b"late\n" + session.mark + b" end 3 noerr\n"

@@ -23,6 +23,7 @@ from run_screen_helpers import (
     settled,
     started,
     type_text,
+    until,
 )
 
 from runbook_tui.ui.widgets import StepDetail
@@ -119,3 +120,22 @@ async def test_escape_sequences_in_a_captured_value_are_shown_not_obeyed(workdir
         assert "\x1b" not in text and "\x07" not in text
         assert "␛]0;pwned␇" in painted(app.screen.query_one(StepDetail))  # the next step's command, captured value filled in
         assert "␛]52;" in text
+
+
+@pytest.mark.asyncio
+async def test_a_command_holding_escapes_is_not_copied_to_be_pasted(workdir: Path) -> None:
+    """`y` copied the next step's command with the captured `ESC]0;…BEL ESC]52;…` in it, raw: pasted into a terminal,
+    an escape there is obeyed, and one ending a bracketed paste (`ESC[201~`) makes the rest of the text typed keys.
+    Such a command is not copied; the toast says why. A command of plain text is copied as before."""
+    app = make_app("runbook.yaml")
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: app.clipboard != "", "the first step's command copied")
+        assert app.clipboard == "printf 'x\\033]0;pwned\\007y\\033]52;c;cHduZWQ=\\007z'"
+        await run_step(pilot, "grab")
+        await settled(pilot)
+        await pilot.press("y")
+        said = "not copied: the command of 'use' holds control characters (shown as ␛, ⟨U+…⟩), which a terminal obeys when they are pasted"
+        await until(pilot, lambda: any(said in str(n.message) for n in app._notifications), "the toast saying the command was not copied")
+        assert app.clipboard == "printf 'x\\033]0;pwned\\007y\\033]52;c;cHduZWQ=\\007z'"

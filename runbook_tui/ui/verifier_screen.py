@@ -241,10 +241,11 @@ class VerifierScreen(RunView):
             sending = asyncio.ensure_future(self.client.send(action, text, seen=seen))
             if not (await asyncio.wait({sending}, timeout=SLOW_REPLY))[0]:
                 said = f"{_SENT.get(action, action)} was sent; no answer from the session after {SLOW_REPLY:g} s (a slow or broken link): it is not sent again"
-                self.notify(said, severity="warning", timeout=10, markup=False)
+                self.toasts.show(self, f"unanswered {action}", said, title="", timeout=10)
             reply = await sending
         finally:
             self._in_flight.pop(action, None)
+        self.toasts.withdraw(self, f"unanswered {action}")  # "no answer" holds no more: the answer is said below
         # Words typed that were not taken are kept for the same key (they were lost): a send that reached nobody, and a
         # note refused (past the session's pace of notes: before, the refusal said when the next is taken and the note
         # typed was gone). A reason refused while linked is not kept: it was about a step the run has since left.
@@ -289,7 +290,8 @@ class VerifierScreen(RunView):
         sent = self._in_flight.get(action)
         if sent is not None:
             waited = f"{time.monotonic() - sent:.0f} s ago"
-            self.notify(f"{_SENT.get(action, action)} was sent {waited} and has no answer yet: not sent again", severity="warning", timeout=6, markup=False)
+            said = f"{_SENT.get(action, action)} was sent {waited} and has no answer yet: not sent again"
+            self.toasts.show(self, f"unanswered {action}", said, title="", timeout=6)
         return sent is not None
 
     def action_go_ahead(self) -> None:

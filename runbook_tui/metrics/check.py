@@ -67,7 +67,7 @@ def _check_prometheus(url: str, token: str | None, queries: list[tuple[Panel, Pa
 
 def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str]:
     scrape = ScrapeSource(url, timeout=TIMEOUT_SECONDS)
-    samples, error, _, too_many = scrape.scrape([query for _, query in queries])
+    samples, error, now, too_many, stale = scrape.scrape([query for _, query in queries])
     if samples is None:
         return [f"metrics source {scrape.url}: cannot scrape: {error}"]
     findings = []
@@ -79,6 +79,8 @@ def _check_scrape(url: str, queries: list[tuple[Panel, PanelQuery]]) -> list[str
             continue
         if parsed in too_many:
             findings.append(f"{panel.mark}: panel '{panel.id}': {too_many_words(scrape.url, parsed.name, too_many[parsed])}")
+        elif not parsed.select(samples) and parsed.select(stale):  # only old ones: in the words a poll says it
+            findings.append(f"{panel.mark}: panel '{panel.id}': {scrape.evaluate(query, samples, now, too_many, stale).error}")
         elif not parsed.select(samples):
             findings.append(f"{panel.mark}: panel '{panel.id}': the exporter at {scrape.url} has no series matching {query.query!r}")
     return findings

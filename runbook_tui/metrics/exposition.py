@@ -24,6 +24,8 @@ from runbook_tui.engine.http_bounded import short
 from runbook_tui.runbook.scrape_query import ScrapeQuery
 
 Samples = list[tuple[str, Mapping[str, str], float]]
+#: Each sample's own timestamp as its exporter wrote it (`name{labels} value TIMESTAMP`), in Unix seconds; None without.
+Stamps = list[float | None]
 
 #: The series of one metric a scrape panel reads at most (parsing 10,000 costs the run's process about 0.1 s a poll).
 SCRAPE_SERIES_LIMIT = 10_000
@@ -37,9 +39,17 @@ _ODD = re.compile(rf"^(?![ \t]*(?:#|\r?$)|[ \t]*{_NAME}[ \t]*(?:\{{[^\n]*\}})?[ 
 
 
 def _parsed(text: str) -> Samples:
+    return [(name, labels, value) for name, labels, value, _stamp in _stamped(text)]
+
+
+def _stamped(text: str) -> list[tuple[str, Mapping[str, str], float, float | None]]:
     from prometheus_client.parser import text_string_to_metric_families
 
-    return [(s.name, s.labels, float(s.value)) for family in text_string_to_metric_families(text) for s in family.samples]
+    return [
+        (s.name, s.labels, float(s.value), None if s.timestamp is None else float(s.timestamp))
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    ]
 
 
 def _line_at(text: str, start: int) -> tuple[int, str]:
@@ -66,13 +76,13 @@ def _escaped(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def wanted_samples(text: str, queries: Sequence[ScrapeQuery], limit: int = SCRAPE_SERIES_LIMIT) -> tuple[Samples, dict[ScrapeQuery, int]]:
-    """The samples of the metrics `queries` name, and {query: its series} for each query that could match more than
-    `limit` series (not parsed). Raises ValueError naming a line that cannot be read."""
+def wanted_samples(text: str, queries: Sequence[ScrapeQuery], limit: int = SCRAPE_SERIES_LIMIT) -> tuple[Samples, dict[ScrapeQuery, int], Stamps]:
+    """The samples of the metrics `queries` name, {query: its series} for each query that could match more than `limit`
+    series (not parsed), and each sample's own timestamp. Raises ValueError naming a line that cannot be read."""
     _check_every_line(text)
     names = sorted({query.name for query in queries})
     if not names:
-        return [], {}
+        return [], {}, []
     lines: dict[str, list[tuple[int, str]]] = {name: [] for name in names}
     pattern = re.compile(rf"^[ \t]*({'|'.join(map(re.escape, names))})(?=[ \t{{]).*$", re.M)
     for found in pattern.finditer(text):
@@ -91,7 +101,8 @@ def wanted_samples(text: str, queries: Sequence[ScrapeQuery], limit: int = SCRAP
             wanted.update(found_lines)
     kept = sorted(wanted.items())
     try:
-        return _parsed("\n".join(line for _, line in kept) + "\n"), too_many
+        stamped = _stamped("\n".join(line for _, line in kept) + "\n")
+        return [(name, labels, value) for name, labels, value, _ in stamped], too_many, [stamp for *_, stamp in stamped]
     except _UNREADABLE as exc:
         why = short(str(exc)) or type(exc).__name__
         for at, line in kept:

@@ -58,7 +58,18 @@ from runbook_tui.metrics.prom_answer import (
 )
 from runbook_tui.metrics.readings import Readings
 from runbook_tui.metrics.scrape_rate import series_rates
-from runbook_tui.metrics.staleness import UNKNOWN_NOTE, Unreadable, is_plain, plain_stale, selector_stale, selectors, stale_error, summary_query, without
+from runbook_tui.metrics.staleness import (
+    UNKNOWN_NOTE,
+    Unreadable,
+    is_plain,
+    plain_stale,
+    selector_stale,
+    selectors,
+    stale_error,
+    stale_words,
+    summary_query,
+    without,
+)
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.reach import header_value_problem
@@ -174,6 +185,11 @@ def _named(sample: Sample, values: Sequence[float], drop: set[int], labels: Sequ
     return Sample(sample.value, sample.error, sample.ts, sample.infinite, sample.note, said)
 
 
+def _noted(sample: Sample, words: str) -> Sample:
+    """`sample` with `words` added to what its note says the value leaves out."""
+    return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, words) if n), sample.series)
+
+
 #: A scalar answer that is NaN from a query using scalar(): PromQL's scalar() takes a vector of exactly one series.
 SCALAR_NAN = "the value is NaN (not a number: scalar() gives NaN when its vector has no series or more than one)"
 
@@ -263,9 +279,7 @@ class PrometheusSource:
         sample = _named(sample, values, drop, vector_labels(data))
         if drop:
             words = f"{words}: stale, the value is of the other {len(values) - len(drop)}"
-        if words is None:
-            return sample
-        return Sample(sample.value, sample.error, sample.ts, sample.infinite, "; ".join(n for n in (sample.note, words) if n), sample.series)
+        return sample if words is None else _noted(sample, words)
 
     def _stale(self, panel: PanelQuery, data: Any, budget: float) -> tuple[set[int], str | None, bool]:
         """Which of the answer's series are old (`timestamp()` asked at the same evaluation time), in words, and whether
@@ -384,32 +398,41 @@ class ScrapeSource:
                 self._parsed[panel.query] = exc
         return self._parsed[panel.query]
 
-    def scrape(self, panels: Sequence[PanelQuery]) -> tuple[Samples | None, str | None, float, dict[ScrapeQuery, int]]:
-        """Blocking: (the samples of the metrics `panels` name, error in words, time of the scrape, {query: its series}
-        for each query over more series than a panel reads: not parsed, exposition.py)."""
+    def scrape(self, panels: Sequence[PanelQuery]) -> tuple[Samples | None, str | None, float, dict[ScrapeQuery, int], Samples]:
+        """Blocking: (the fresh samples of the metrics `panels` name, error in words, time of the scrape, {query: its
+        series} for each query over more series than a panel reads: not parsed, exposition.py; and the stale ones, each
+        with its age in place of its value: stamped by the exporter more than STALE_SAMPLE_SECONDS before the scrape)."""
         now = time.time()
         try:
             text = fetch_exposition(self._address, self.timeout)
         except AnswerError as exc:
-            return None, f"exporter at {self.url} {exc}", now, {}
+            return None, f"exporter at {self.url} {exc}", now, {}, []
         except FetchError as exc:
-            return None, _fetch_error("exporter", self.url, exc), now, {}
+            return None, _fetch_error("exporter", self.url, exc), now, {}, []
         queries = [query for panel in panels if isinstance(query := self._query(panel), ScrapeQuery)]
         try:
-            samples, too_many = wanted_samples(text, queries)
+            samples, too_many, stamps = wanted_samples(text, queries)
         except ValueError as exc:
-            return None, f"cannot read the exporter's output at {self.url}: {exc}", now, {}
-        return samples, None, now, too_many
+            return None, f"cannot read the exporter's output at {self.url}: {exc}", now, {}, []
+        # An exporter's own old timestamp (a stuck cache, a federation that stalled): Prometheus reads no such sample, and
+        # neither does a guard here. Before, the stale value was judged as the current one: its guard stayed quiet.
+        ages = [None if stamp is None else now - stamp for stamp in stamps]
+        fresh = [one for one, age in zip(samples, ages) if age is None or age <= STALE_SAMPLE_SECONDS]
+        stale = [(name, labels, age) for (name, labels, _value), age in zip(samples, ages) if age is not None and age > STALE_SAMPLE_SECONDS]
+        return fresh, None, now, too_many, stale
 
-    def evaluate(self, panel: PanelQuery, samples: Samples, now: float, too_many: Mapping[ScrapeQuery, int] | None = None) -> Sample:
+    def evaluate(
+        self, panel: PanelQuery, samples: Samples, now: float, too_many: Mapping[ScrapeQuery, int] | None = None, stale: Samples | None = None
+    ) -> Sample:  # fmt: skip
         query = self._query(panel)
         if isinstance(query, QueryError):
             return Sample(None, f"bad query: {query}", now)
         if too_many and query in too_many:
             return Sample(None, too_many_words(self.url, query.name, too_many[query]), now)
-        series = query.select(samples)
+        series, old = query.select(samples), list(query.select(stale or []).values())
+        old_words = f"{stale_words(old, len(series) + len(old))} (the exporter's own timestamps)" if old else ""
         if not series:
-            return Sample(None, f"the exporter at {self.url} has no series matching {panel.query}", now)
+            return Sample(None, stale_error(old_words, None) if old else f"the exporter at {self.url} has no series matching {panel.query}", now)
         if query.rate_window is not None:
             first = panel.id not in self._rates
             # Each series apart: a series that appeared later (`code="503"` at the first 503) has its rate at once.
@@ -421,16 +444,17 @@ class ScrapeSource:
         # Each series apart and the worst of them, as Prometheus answers the same query and the guards read it (before:
         # their sum, so `up` over three targets read 2 with one down, and a `direction: below` guard at 1 never tripped).
         values = list(series.values())
-        return _named(reading(values, panel.direction, now), values, set(), [dict(key) for key in series])
+        sample = _named(reading(values, panel.direction, now), values, set(), [dict(key) for key in series])
+        return _noted(sample, f"{old_words}: stale, the value is of the other {len(series)}") if old else sample
 
     async def poll(self, panels: Sequence[PanelQuery]) -> dict[str, Sample]:
         try:
-            samples, error, now, too_many = await self._readings.read("scrape", self.scrape, panels, deadline=self.timeout + 1)
+            samples, error, now, too_many, stale = await self._readings.read("scrape", self.scrape, panels, deadline=self.timeout + 1)
         except TimeoutError:
-            samples, error, now, too_many = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time(), {}
+            samples, error, now, too_many, stale = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time(), {}, []
         if samples is None:
             return {p.id: Sample(None, error, now) for p in panels}
-        return {p.id: self.evaluate(p, samples, now, too_many) for p in panels}
+        return {p.id: self.evaluate(p, samples, now, too_many, stale) for p in panels}
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         """An exporter keeps no history: the baseline is the first value read (the poller records it)."""

@@ -161,11 +161,16 @@ def plain_stale(values_data: Any, stamps_data: Any, at: float, older_than: float
     if not stale:
         return set(), None
     ages = [old[labels] for labels in (_labels(series[i]) for i in stale) if labels is not None]
-    if len(series) == 1:
-        return stale, f"its last sample is {_age(max(ages))} old"
-    if len(stale) == len(series):  # no data: how fresh the freshest is says it
-        return stale, f"the newest of its {len(series)} series is {_age(min(ages))} old"
-    return stale, f"{len(stale)} of {len(series)} series last sampled up to {_age(max(ages))} ago"
+    return stale, stale_words(ages, len(series))
+
+
+def stale_words(ages: Sequence[float], total: int) -> str:
+    """The age of a panel's old series (`ages`, of its `total`), in words."""
+    if total == 1:
+        return f"its last sample is {_age(max(ages))} old"
+    if len(ages) == total:  # no data: how fresh the freshest is says it
+        return f"the newest of its {total} series is {_age(min(ages))} old"
+    return f"{len(ages)} of {total} series last sampled up to {_age(max(ages))} ago"
 
 
 def summary_query(selector: str, at: float, older_than: float) -> str:

@@ -87,5 +87,5 @@ def test_over_the_limit_a_matcher_on_an_empty_value_is_not_looked_for_in_the_tex
     from runbook_tui.runbook.scrape_query import parse_scrape_query
 
     page = "".join(f'm{{pod="p{i}"}} {i}\n' for i in range(20)) + 'm{pod="odd",zone="a"} 99\n'
-    samples, too_many = wanted_samples(page, [parse_scrape_query('m{zone="", pod="p3"}')], limit=5)
+    samples, too_many, _stamps = wanted_samples(page, [parse_scrape_query('m{zone="", pod="p3"}')], limit=5)
     assert too_many == {} and [(labels, value) for _, labels, value in samples] == [({"pod": "p3"}, 3.0)], (samples, too_many)

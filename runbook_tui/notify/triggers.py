@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
@@ -60,6 +61,12 @@ def notice_for(state: RunState, event: str, actor: str, summary: str, time: str 
 
 
 def join_command(address: str) -> str:
+    """The command a verifier elsewhere runs to join: a share on every interface (`--share :2222`, journaled as
+    `0.0.0.0:2222` or `[::]:2222`) is named by this machine's host name. Before, the page told the verifier to join
+    0.0.0.0:2222, which from their machine is their own."""
+    host, _, port = address.rpartition(":")
+    if host.strip("[]") in ("0.0.0.0", "::"):
+        address = f"{socket.gethostname()}:{port}"
     return f"runbook-tui join {address}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -149,11 +150,15 @@ def test_a_slack_message_cannot_ping_the_channel_or_hide_a_link() -> None:
     assert "&lt;!channel&gt;" in text
 
 
-def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
+@pytest.mark.parametrize(("address", "joined"), [("10.0.0.5:2222", "10.0.0.5:2222"), ("0.0.0.0:2222", None), ("[::]:2222", None)])
+def test_a_shared_session_announces_the_join_command_and_host_key(address: str, joined: str | None) -> None:
+    """A share on every interface (`--share :2222`) is named by this machine's host name: before, the verifier was told
+    `runbook-tui join 0.0.0.0:2222`, which from their machine is their own."""
+    command = f"runbook-tui join {joined or f'{socket.gethostname()}:2222'}"
     sent: list[Notice] = []
     started = {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
                "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}}  # fmt: skip
-    shared = {"seq": 1, "ts": "2026-12-01T23:00:01.000Z", "type": "share_started", "actor": "alice", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"}
+    shared = {"seq": 1, "ts": "2026-12-01T23:00:01.000Z", "type": "share_started", "actor": "alice", "address": address, "fingerprint": "SHA256:abc"}
 
     async def due_now() -> None:
         """Every timer due by now has run (a marker due now runs in the same pass or after them)."""
@@ -173,10 +178,10 @@ def test_a_shared_session_announces_the_join_command_and_host_key() -> None:
 
     asyncio.run(scenario())
     notice, missing = sent  # before: verifier_missing first, with no join command (verifier_missing: 0s)
-    assert missing.event == "verifier_missing" and missing.details["join_command"] == "runbook-tui join 10.0.0.5:2222"
+    assert missing.event == "verifier_missing" and missing.details["join_command"] == command and command in missing.summary
     assert notice.event == "session_started" and notice.ticket == "CHG-3" and notice.actor == "alice"
-    assert notice.details["join_command"] == "runbook-tui join 10.0.0.5:2222" and notice.details["fingerprint"] == "SHA256:abc"
-    assert "runbook-tui join 10.0.0.5:2222" in notice.summary and "SHA256:abc" in notice.summary
+    assert notice.details["join_command"] == command and notice.details["fingerprint"] == "SHA256:abc"
+    assert command in notice.summary and "SHA256:abc" in notice.summary
 
 
 @pytest.mark.parametrize("shared", [False, True])

@@ -7,7 +7,8 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
   `runbook-tui join ADDR` command and the session's host key fingerprint;
 - `verifier_missing`: no verifier joined `verifier_missing` after the start (in a
   shared run after the share is up, so the page says where to join);
-- `confirmation_waiting`: a step waited that long for the verifier;
+- `confirmation_waiting`: a step (or a `verify: per_wave` rollout between
+  waves) waited that long for the verifier;
 - `guard_tripped` (a threshold, or no data), `rollback_started`,
   `rollback_finished`;
 - `window_closing`: `window_closing` before the ticket's window ends;
@@ -184,6 +185,8 @@ class Announcer:
     def _arm_waiting(self, state: RunState) -> None:
         """A step that waited for the verifier when the process went away waits still: counted again from now."""
         step, phase = state.current, confirmable(state)
+        if step is not None and (wave := state.steps[step].wave_awaiting) is not None:
+            self._arm_wave(step, wave)
         if step is None or phase is None or (phase == "before" and not state.steps[step].go_ahead_asked):
             return
         self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(step, phase))
@@ -264,6 +267,27 @@ class Announcer:
         summary = f"'{step}' of {_ticket(self.state)} has waited {format_duration(self.timing.confirmation_waiting)} for {what} from the verifier"
         self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase=phase, waited=self.timing.confirmation_waiting))
 
+    def _wave_finished(self, event: Event, state: RunState, actor: str) -> None:
+        """A `verify: per_wave` rollout waits for the verifier's word before its next wave. Before, only a step's
+        confirmation and go-ahead were announced: a rollout halted between waves at 2 AM paged nobody."""
+        step, wave = event.get("step"), event.get("wave")
+        if event.get("awaiting") and isinstance(step, str) and isinstance(wave, int):
+            self._arm_wave(step, wave)
+
+    def _arm_wave(self, step: str, wave: int) -> None:
+        self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._wave_still_waiting(step, wave))
+
+    def _wave_still_waiting(self, step: str, wave: int) -> None:
+        status = self.state.steps.get(step)
+        if status is None or self.state.solo is not None or status.wave_awaiting != wave:
+            return
+        of = f" of {status.wave_total}" if status.wave_total else ""
+        waited = format_duration(self.timing.confirmation_waiting)
+        summary = f"'{step}' of {_ticket(self.state)} has waited {waited} for the verifier's word to go on after wave {wave}{of}"
+        self.send(
+            notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase="wave", wave=wave, waited=self.timing.confirmation_waiting)
+        )
+
     def _decided(self, event: Event, state: RunState, actor: str) -> None:
         self._cancel(f"confirm:{event.get('step')}")
 
@@ -320,6 +344,9 @@ class Announcer:
         ev.NOTE: _awaits,
         ev.STEP_CONFIRMED: _decided,
         ev.STEP_REJECTED: _decided,
+        ev.WAVE_FINISHED: _wave_finished,
+        ev.WAVE_CONFIRMED: _decided,
+        ev.WAVE_REJECTED: _decided,
         ev.GUARD_TRIPPED: _guard,
         ev.ROLLBACK_STARTED: _rollback_started,
         ev.ROLLBACK_FINISHED: _rollback_finished,

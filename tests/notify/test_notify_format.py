@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 from receivers import ManualClockLoop
+from waiting import until
 
-from runbook_tui.app.settings import SettingsError, load_settings
+from runbook_tui.app.session import load, open_session
+from runbook_tui.app.settings import Settings, SettingsError, load_settings
+from runbook_tui.engine.actors import Actor
 from runbook_tui.engine.state import replay
 from runbook_tui.notify.messages import Notice, slack_body
 from runbook_tui.notify.triggers import Announcer
@@ -365,3 +368,54 @@ def test_a_receiver_header_or_alertmanager_written_without_its_value_is_an_error
         )
     )
     assert commented.runbook.alerts is not None and commented.runbook.alerts.silences[0].comment == ""
+
+
+ROLLOUT = """\
+runbook: 1
+id: waves-wait
+title: Waves
+ticket: {id: CHG-7, subject: Waves, assignee: alice, verifier: bob}
+hosts:
+  fleet:
+    - {name: web1, address: 192.0.2.1}
+    - {name: web2, address: 192.0.2.2}
+    - {name: web3, address: 192.0.2.3}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {id: roll, title: Roll out, on: fleet, run: echo rolled, serial: 1, verify: per_wave}
+"""
+
+
+def test_a_rollout_waiting_between_waves_for_the_verifier_is_announced(write_runbook: Callable[..., Path], tmp_path: Path) -> None:
+    """`verify: per_wave`: after each wave the rollout waits for the verifier's word. Before, `confirmation_waiting` was
+    sent for a step's confirmation and go-ahead only: a rollout halted between waves (the verifier asleep) paged nobody.
+    Once the word is given, the next wave's wait is counted anew."""
+    sent: list[Notice] = []
+    alice, bob = Actor("alice", "assignee"), Actor("bob", "verifier")
+
+    async def scenario() -> None:
+        session = open_session(
+            load(str(write_runbook(ROLLOUT)), {}), journal=str(tmp_path / "j.jsonl"), settings=Settings(), mode="dry-run", verifier_in_process=True
+        )
+        c = session.controller
+        c.subscribe(Announcer(sent.append, NotifyTiming(confirmation_waiting=0.2), shared=False))
+        try:
+            assert c.run_current(alice).ok
+            await until(lambda: len(sent) == 1, "a notice while wave 1 waits for bob's word", timeout=10)
+            assert c.confirm(bob).ok
+            await until(lambda: len(sent) == 2, "a notice while wave 2 waits", timeout=10)
+            assert c.state.steps["roll"].wave_awaiting == 2
+        finally:
+            task = c._task
+            if task is not None and not task.done():
+                task.cancel()
+            await c.wait_idle()
+            await session.close()
+
+    asyncio.run(scenario())
+    first, second = sent
+    assert first.event == second.event == "confirmation_waiting"
+    assert first.summary == "'roll' of CHG-7 has waited 200ms for the verifier's word to go on after wave 1 of 3", first.summary
+    assert first.details["phase"] == "wave" and first.details["wave"] == 1 and second.details["wave"] == 2

@@ -59,8 +59,11 @@ class DialogScroll(VerticalScroll):
         if self.lines_below() == 0:
             self.end_seen = True
         if self.parent is not None and isinstance(self.parent, Widget):
-            keys = ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
-            self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{keys}" if below else ""
+            self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{self.keys()}" if below else ""
+
+    def keys(self) -> str:
+        """The keys that bring up what is below, as the border says them."""
+        return ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
 
 
 class Dialog(ModalScreen[Result]):

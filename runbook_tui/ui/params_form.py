@@ -27,6 +27,7 @@ from runbook_tui.runbook.loader import Loaded, load_runbook
 from runbook_tui.runbook.model import Param
 from runbook_tui.runbook.params import ParamError, convert, templated_default, wanted_words
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.dialog import DialogScroll
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.picker_rows import placeholders
 from runbook_tui.ui.typed_input import TypedInput
@@ -190,6 +191,13 @@ class ParamField(Horizontal):
             self.query_one(".param-switch-value", Label).update(_yes_no(self.query_one(Switch).value))
 
 
+class ProblemsScroll(DialogScroll):
+    """The problems below the form: its box's border says how many lines are below and that pgdn shows them."""
+
+    def keys(self) -> str:
+        return ": pgdn"
+
+
 class ParamsScreen(Screen[None]):
     """Fill in the parameters of one runbook; Start hands the loaded runbook to `on_loaded`, escape dismisses.
 
@@ -203,6 +211,9 @@ class ParamsScreen(Screen[None]):
         Binding("ctrl+s", "start", "start", priority=True),
         Binding("escape", "back", "back"),
         Binding("escape", "back_out", "quit"),  # when there is no list to go back to (`run FILE`)
+        # before the fields' own pgdn (they scroll as tab moves on) while problems are shown below them
+        Binding("pagedown", "problems(1)", show=False, priority=True),
+        Binding("pageup", "problems(-1)", show=False, priority=True),
     ]
 
     def __init__(
@@ -239,7 +250,11 @@ class ParamsScreen(Screen[None]):
                 yield ParamField(param, self.given.get(param.name, None if templated_default(param.default) else param.default))
             if not self.params:
                 yield Static("This runbook declares no parameters.", classes="param-description")
-        yield Static("", id="form-diagnostics")
+        # The problems no field holds, in a box of capped height (the fields keep some room) that says what is below it
+        # and scrolls on pgdn / pgup: six of them at 80x24 showed three and a half, the rest cut with no sign.
+        with Vertical(id="form-diagnostics-box"):
+            with ProblemsScroll(id="form-diagnostics-scroll", can_focus=False):
+                yield Static("", id="form-diagnostics")
         with Horizontal(id="form-buttons"):
             yield Button("Start", variant="primary", id="start")
             yield Button("Quit" if self.quits else "Back", id="back")
@@ -354,9 +369,14 @@ class ParamsScreen(Screen[None]):
         self._status(f"Not started: the runbook does not load with these values ({count} {'problem' if count == 1 else 'problems'}).")
 
     def _diagnostics(self, lines: list[str]) -> None:
-        pane = self.query_one("#form-diagnostics", Static)
-        pane.update(Text(visible("\n".join(lines))))
-        pane.set_class(bool(lines), "visible")
+        self.query_one("#form-diagnostics", Static).update(Text(visible("\n".join(lines))))
+        self.query_one("#form-diagnostics-box").set_class(bool(lines), "visible")
+        self.query_one(ProblemsScroll).scroll_home(animate=False)
+
+    def action_problems(self, pages: int) -> None:
+        """pgdn / pgup: scroll the problems below the form (the cursor stays in its field)."""
+        problems = self.query_one(ProblemsScroll)
+        problems.scroll_to(y=problems.scroll_y + pages * max(problems.scrollable_content_region.height - 1, 1), animate=False)
 
     def _status(self, message: str) -> None:
         self.query_one("#form-status", Static).update(Text(message))
@@ -366,6 +386,8 @@ class ParamsScreen(Screen[None]):
             return not self.quits
         if action == "back_out":
             return self.quits
+        if action == "problems":
+            return self.query_one("#form-diagnostics-box").has_class("visible")
         return True
 
     def action_back(self) -> None:

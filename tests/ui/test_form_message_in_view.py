@@ -73,3 +73,48 @@ async def test_the_message_under_the_last_field_is_on_screen_whole(tmp_path: Pat
         await pilot.press("ctrl+s")
         await until(pilot, lambda: "Not started: 1 field needs a fix" in str(form.query_one("#form-status", Static).content), "the refusal")
         await until(pilot, lambda: message_rows_shown(pilot.app, form), "every row of the message under 'tags' on screen after ctrl+s")
+
+
+#: A value that loads with no field's error but breaks six templates: each problem goes below the form, none under a field.
+DIVIDES = """\
+runbook: 1
+id: divides
+title: "Divide by {{ a }}"
+params:
+  a: {type: int, required: true, description: the divisor}
+  b: {type: string, default: x}
+sections:
+  - id: m
+    steps:
+      - {id: one, title: "one {{ 10 // a }}", run: "echo {{ 100 // a }}"}
+      - {id: two, title: "two {{ 7 // a }}", run: "echo {{ 1000 // a }}"}
+      - {id: three, title: "three {{ 5 // a }}", run: "echo {{ 5 // a }}"}
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_problems_below_the_form_say_what_is_out_of_view_and_pgdn_shows_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Six `cannot render template` problems at 80x24: the box below the fields held three and a half and cut the rest
+    with no sign (its height is capped so the fields keep some room), and no key showed them. Now its border says
+    `▼ N more lines: pgdn`, pgdn (pgup back) scrolls it while the cursor stays in the field, and the last problem
+    comes into view."""
+    prepare_workdir(tmp_path, monkeypatch, DIVIDES)
+    probe = probe_runbook("runbook.yaml")
+    form = ParamsScreen(probe.file, probe.params, lambda _loaded: None, title=probe.title or "", quits=True)
+    async with Host(form).run_test(size=(80, 24)) as pilot:
+        await screen_is(pilot, "ParamsScreen")
+        assert await typed(pilot, form, "a", "0") == "0"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: "(6 problems)" in str(form.query_one("#form-status", Static).content), "the refusal")
+        last = "runbook.yaml:12:55"  # three's run, the last problem
+        assert not any(last in line for line in on_screen(pilot.app))
+        for _ in range(6):
+            await pilot.press("pagedown")
+        await until(pilot, lambda: any(last in line for line in on_screen(pilot.app)), "the last problem in view after pgdn", seconds=10)
+        assert form.query_one("#param-a").has_focus, "the cursor stays in the field"
+        box = form.query_one("#form-diagnostics-box")
+        await until(pilot, lambda: not box.border_subtitle, "no sign once the end is in view")
+        await pilot.press("pageup")
+        await until(
+            pilot, lambda: str(box.border_subtitle).startswith("▼ ") and "pgdn" in str(box.border_subtitle), "pgup back up, the box saying what is below"
+        )

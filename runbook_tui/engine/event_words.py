@@ -23,7 +23,7 @@ from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.engine.said import Said, clock_words
+from runbook_tui.engine.said import Said, by_host, clock_words
 from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
 from runbook_tui.engine.state_model import HostState, StepState
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
@@ -112,7 +112,7 @@ def _number(value: Any) -> str:
 def _undone_on(results: dict[str, Any]) -> str:
     """`web1: ok exit 0; web2: failed exit 1`: ok only where the undo ran and exited 0 (`events.undid`, as the report says it)."""
     parts = []
-    for host, r in results.items():
+    for host, r in by_host(results):
         code = r.get("exit_code")
         detail = ("ok" if ev.undid(r) else "failed") + (f" exit {code}" if code is not None else "")
         parts.append(f"{host}: {detail}" + (f" ({r['error']})" if r.get("error") else ""))
@@ -178,7 +178,7 @@ def _step_ready(e: Event) -> Said:
     lines += [f"   {how}"] if how and e.get("commands") else []
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
         alike: dict[str, list[str]] = {}  # a command, and the hosts that run it as it is
-        for host, command in (e.get(key) or {}).items():
+        for host, command in by_host(e.get(key) or {}):
             alike.setdefault(str(command), []).append(str(host))
         for command, hosts in alike.items():
             if len(hosts) == 1:
@@ -197,7 +197,7 @@ def _step_ready(e: Event) -> Said:
 def _step_finished(e: Event) -> Said:
     unverified = " [unverified]" if e.get("verified") is False and e["status"] == "done" else ""
     # `pending`: practice, a host whose wave the night's process never began (engine/night_stopped.py)
-    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in e.get("hosts", {}).items() if r.get("status") in ("skipped", "pending")]
+    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in by_host(e.get("hosts", {})) if r.get("status") in ("skipped", "pending")]
     # An `ask` step's answer: what the verifier confirms (before, only the report had it, under a line saying `done`).
     answer = [f"   answer: {e['answer'] or '(empty)'}"] if e.get("answer") is not None else []
     # expect.metric that held, with its reading: what the verifier confirms (before, no word of it anywhere).
@@ -280,7 +280,7 @@ def _rollback_started(e: Event) -> Said:
     section = plan.get("rollback_commands") or {}  # what each rollback section step runs, by host (older journals: none)
     for step_id in plan.get("rollback_steps", []):
         commands = section.get(step_id) or {"": None}  # a note or a wait: it runs nothing on a host
-        for host, command in commands.items():
+        for host, command in by_host(commands):
             where = f" on {host}: " if command is not None else ""
             lines += command_lines(f"   then rollback step {step_id}{where}", "" if command is None else str(command))
     return Said("↩", lines, decision=True)

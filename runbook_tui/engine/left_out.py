@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runbook_tui.engine.host_tally import FAILED_HERE
+from runbook_tui.engine.said import by_host
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.model import Runbook, Step
 
@@ -59,7 +60,7 @@ def left_out_words(left: Mapping[str, Any]) -> str:
     """`left out: web3 (failed at step drain)`; hosts left out for one reason together (`web3, web4 (failed at step
     drain); web7 (timed out at step drain)`), a long list cut (`web1, web2, web3, web4 and 12 more (…)`); "" for none."""
     by_reason: dict[str, list[str]] = {}
-    for host, reason in left.items():
+    for host, reason in by_host(left):
         by_reason.setdefault(str(reason), []).append(str(host))
     parts = []
     for reason, hosts in by_reason.items():

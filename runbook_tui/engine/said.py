@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
+from typing import TypeVar
 
 from runbook_tui.runbook.lean_dataclass import dataclass
+
+V = TypeVar("V")
+_NUMBERS = re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)
@@ -14,6 +20,19 @@ class Said:
     mark: str
     lines: list[str]
     decision: bool = False  # a person decided (or joined, or left): the log, which has no time column, adds the time
+
+
+def by_host(per_host: Mapping[str, V]) -> list[tuple[str, V]]:
+    """A `{host: …}` of an event in the one order every view says hosts in: by name, its numbers as numbers (web2 before
+    web10). The journal's lines hold their keys sorted and the live event as the run built it, so exec's line and the
+    live log said `peer04: ok; peer03: ok; …` (the undo order) where replay and the report's timeline said `peer01: …`."""
+    return sorted(per_host.items(), key=lambda item: _name_key(str(item[0])))
+
+
+def _name_key(name: str) -> list[tuple[int, int, str]]:
+    """Runs of digits compared as numbers, by their length without leading zeros, then their digits (no int(): a forged
+    journal's 5,000-digit name would be past Python's limit on converting text to int)."""
+    return [(0, len(part.lstrip("0")), part.lstrip("0")) if part.isdecimal() else (1, 0, part) for part in _NUMBERS.split(name)]
 
 
 def clock_words(value: object, beside: object) -> str:

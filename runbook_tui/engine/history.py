@@ -173,6 +173,9 @@ class History:
         attempt.status, attempt.hosts, attempt.problems = status, hosts, list(problems)
         attempt.checks_met, attempt.tolerated = list((finished or {}).get("checks_met", ())), tolerated_problems(finished or {})
         attempt.output_tail = [line for tail in run.tails.values() for line in tail]
+        ended = {h.host: h.status for h in hosts}  # an error said on a host this attempt then failed on is its failure's
+        for error in (x for x in self.errors if x.step == step and x.at >= attempt.started_at and ended.get(str(x.host)) not in (None, "done")):
+            error.transient = False  # cause, not a passing trouble: the report said `timed out … (transient)` of a timeout
 
     def _on_step_finished(self, e: Event) -> None:
         hosts = [HostResult(h, r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in e.get("hosts", {}).items()]

@@ -179,7 +179,7 @@ class ErrorEntry:
     message: str
     step: str | None
     host: str | None
-    transient: bool
+    transient: bool  # said while the run went on (as journaled), and not on a host the attempt it was said in failed on
 
 
 @dataclass

@@ -22,7 +22,7 @@ absent values are `null`, never missing keys.
 | success | measured success criteria: [{at (null: undecided), when (verify or end), criterion, met (null: undecided), value, words}] |
 | notes | [{at, by, text, step}] |
 | pauses | [{at, by, reason, resumed_at, resumed_by, ended_by (resumed, rollback, or null: still paused), lifted (the words the pause was lifted with, `resume --lift-pause REASON`: "pause lifted (resume --lift-pause): REASON"; null: resumed with p, ended by a rollback, or still paused), asked (the verifier's hold this pause answered, as the assignee saw it: "bob: REASON"; null: none)}] |
-| errors | [{at, message, step, host, transient}] |
+| errors | [{at, message, step, host, transient (said while the run went on, as journaled, and not on a host where the attempt it was said in then failed, timed out or ended unknown)}] |
 | notifications | notices to receivers (`notify`), in order: [{at, about (the event it was about), target (as shown: a secret URL by its source), sent, status (HTTP, null unless sent), attempts, error (null when sent; secrets masked)}] |
 | silences | Alertmanager silences (`alerts.silence`): [{alertmanager, id (null: not created), matchers [text], at (created, or the failed try), created_by, starts_at, ends_at, comment, status (active when the journal ends, expired, kept, not created, expiry failed), ended_at, until (kept: until when), error}] |
 | reviews | [{at, by, planned, surprised, change}] |

@@ -217,6 +217,9 @@ class HelpScreen(InfoScreen):
 
     #: The name it is installed under (see `show_help`).
     NAME = "help"
+    #: Its background is one colour around the dialog: drawn as blank rows, not through Textual's style cache, which each
+    #: push emptied (the screen refreshes itself at every resume).
+    BLANK = True
 
     DEFAULT_CSS = """
     HelpScreen {

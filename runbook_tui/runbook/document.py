@@ -15,7 +15,6 @@ import yaml
 
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.model import Mark
-from runbook_tui.runbook.yaml_hints import hint
 from runbook_tui.runbook.yaml_values import MAX_ALIAS_VALUES as MAX_ALIAS_VALUES
 from runbook_tui.runbook.yaml_values import MAX_DEPTH as MAX_DEPTH
 from runbook_tui.runbook.yaml_values import MAX_NODES as MAX_NODES
@@ -89,6 +88,8 @@ def _parse(text: str, file: str) -> tuple[bool, Any]:
         where = Mark(file, mark.line + 1, mark.column + 1) if mark else Mark(file, 1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
+        from runbook_tui.runbook.yaml_hints import hint  # only for a document that is not YAML: a valid load skips its import
+
         advice = hint(text, exc)
         advice = f"; {advice}" if advice else ""
         raise RunbookInvalid([Diagnostic(where, f"invalid YAML: {problem}{context}{advice}")]) from None

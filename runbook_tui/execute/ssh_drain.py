@@ -75,6 +75,13 @@ held() {{
 now() {{ t=; read -r t _ < /proc/uptime; t=${{t%.*}}${{t#*.}}; case $t in *[!0-9]*) t= ;; esac; [ -n "$t" ]; }}
 lastpid() {{ l=; read -r _ _ _ _ l _ < /proc/loadavg; case $l in ''|*[!0-9]*) l= ;; esac; [ -n "$l" ]; }}
 mark() {{ l0=; lastpid && l0=$l; return 0; }}
+unheld() {{
+  [ -r /proc/$1/fd ] || {{ [ ! -e /proc/$1 ]; return; }}
+  for f in /proc/$1/fd/*; do
+    {{ [ "$f" -ef /proc/self/fd/6 ] || [ "$f" -ef /proc/self/fd/7 ]; }} && return 1
+    [ -e "$f" ] || [ "$f" = "/proc/$1/fd/*" ] || return 2
+  done
+}}
 alone() {{
   [ -n "$l0" ] && [ -n "$t0" ] && [ -e /proc/1 ] && now && [ $((t - t0)) -le {ALONE_CENTISECONDS} ] || return 1
   a=$l0
@@ -82,12 +89,9 @@ alone() {{
     [ "$l" -eq "$a" ] && return 0
     while [ "$a" -lt "$l" ]; do
       a=$((a + 1))
-      [ -e /proc/$a ] || continue
-      [ -r /proc/$a/fd ] || return 1
-      for f in /proc/$a/fd/*; do
-        {{ [ "$f" -ef /proc/self/fd/6 ] || [ "$f" -ef /proc/self/fd/7 ]; }} && return 1
-        [ -e "$f" ] || [ "$f" = "/proc/$a/fd/*" ] || return 1
-      done
+      unheld $a && continue
+      [ $? = 2 ] && unheld $a && continue
+      return 1
     done
   done
   return 1

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
+from runbook_tui.runbook.shell_manifests import PATCH, patch_words
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
@@ -25,6 +26,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     values = tok.flow.every_script or any(w.markers or w.expanded_markers for w in words)
     if not values and not any(w.refs for w in words):
         return  # no value and no variable in this command
+    for k in patch_words(texts):  # `kubectl patch -p "{\"spec\":{\"replicas\":{{ n }}}}"`: JSON kubectl reads
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].document_of = tok.places[m].document_of or PATCH.format(texts[commands.command_start(texts)].rpartition("/")[2])
     if commands.names_none(texts):
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):

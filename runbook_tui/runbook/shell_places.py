@@ -62,6 +62,7 @@ class Place:
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only
+    document_of: str = ""  # a manifest or patch kubectl reads as YAML or JSON (`shell_manifests`): plain words only
     command_line: bool = False  # in a command line a program splits into words and runs (`rsync -e`): no leading `-`
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     host_part_of: str = ""  # before the host's `:` of a copy whose remote paths a shell parses (`scp -O`): no `:` in it

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader, xargs_replaced_code
+from runbook_tui.runbook.shell_manifests import MANIFEST_START, manifest_reader
 from runbook_tui.runbook.shell_places import Place, marker_index
 from runbook_tui.runbook.shell_psql import psql_variables
 
@@ -186,7 +187,7 @@ def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[
     replaced = xargs_replaced_code(texts)  # `echo "{{ x }}" | xargs -I{} python3 -c "print('{}')"`: the input is code there
     for fed_marker in fed if replaced else ():
         tok.places[fed_marker].code_of = tok.places[fed_marker].code_of or replaced
-    program = stdin_program_reader(texts)
+    program = stdin_program_reader(texts) or manifest_reader(texts)
     if program:
         mark(tok.places, fed, program)
         for heredoc in heredocs:
@@ -203,9 +204,12 @@ def reads_code(texts: list[str]) -> bool:
 
 
 def mark(places: dict[int, Place], markers: Iterable[int], program: str) -> None:
-    """Values in the text an interpreter reads as its program on stdin: code to it."""
+    """Values in the text an interpreter reads as its program on stdin: code to it (in a manifest kubectl reads: plain words)."""
     for m in markers:
-        places[m].program_of = places[m].program_of or program
+        if program.startswith(MANIFEST_START):  # `shell_manifests.manifest_reader`
+            places[m].document_of = places[m].document_of or program
+        else:
+            places[m].program_of = places[m].program_of or program
 
 
 def _pwsh_option(word: str) -> str:

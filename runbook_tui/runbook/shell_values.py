@@ -49,6 +49,9 @@ _INTEGER = re.compile(r"-?[0-9]+\Z")
 #: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
 _PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
+#: A plain word in a manifest or a patch (`Place.document_of`): an image reference too (`registry/api@sha256:...`); no comma
+#: (JSON's next member).
+_DOCUMENT_WORD = re.compile(r"[A-Za-z0-9._:+=/@-]*\Z")
 _FILTER = re.compile(r"\|\s*(raw|shq)\b")
 
 
@@ -336,6 +339,12 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                 )
             if place.expanded_by and _EXPANDS.search(item):
                 raise ShellRefused(_expanded_again(place.expanded_by, item))
+            if place.document_of and not _DOCUMENT_WORD.match(item):  # `kubectl apply -f - <<EOF` ... `image: {{ x }}`
+                raise ShellRefused(
+                    f"a value in {place.document_of} could change its structure (a line break, a quote, a brace or a comma adds"
+                    f" keys there, and a container's command runs code); expected a plain word (letters, digits, . _ : + = - / @),"
+                    f" not {_clip(item)}; give the parameter a pattern that lets only such a word through"
+                )
             if place.program_path and (problem := program_path_refusal(item)):
                 raise ShellRefused(problem)
             if place.integer and not _INTEGER.match(item.strip()):

@@ -1,4 +1,4 @@
-"""What kubectl (or oc) applies: a manifest on its stdin (`apply -f -`), a patch (`patch -p JSON`).
+"""What kubectl (or oc) applies: a manifest on its stdin (`apply -f -`), a patch (`patch -p JSON`); what helm `--set` reads.
 
 The shell passes a value there as one literal word, but kubectl reads the text as YAML or JSON: a line break, a quote
 or a brace in a value adds keys (a container's `command`, run in the cluster). A value there is held to a plain word
@@ -15,6 +15,8 @@ _STDIN = frozenset({"-", "/dev/stdin"})
 MANIFEST = "the manifest {} reads on stdin"
 MANIFEST_START = MANIFEST.partition("{")[0]
 PATCH = "the patch {} applies"
+HELM_SET = "what helm {} reads (a comma starts another key)"
+_HELM_SETS = ("--set", "--set-string", "--set-json", "--set-literal")
 
 
 def _kubectl(words: list[str]) -> tuple[str, int] | None:
@@ -50,4 +52,19 @@ def patch_words(words: list[str]) -> list[int]:
             at.append(k + 1)
         elif words[k].startswith(("--patch=", "-p=")) or (words[k].startswith("-p") and len(words[k]) > 2 and words[k][2] != "-"):
             at.append(k)
+    return at
+
+
+def helm_set_words(words: list[str]) -> list[tuple[int, str]]:
+    """The words helm reads as `--set` values (`--set a=b,c=d`, `--set-string=a=b`), each with its option."""
+    start = command_start(words)
+    if start >= len(words) or words[start].rpartition("/")[2] != "helm":
+        return []
+    at: list[tuple[int, str]] = []
+    for k in range(start + 1, len(words)):
+        option = words[k].partition("=")[0]
+        if words[k] in _HELM_SETS and k + 1 < len(words):
+            at.append((k + 1, words[k]))
+        elif option in _HELM_SETS and "=" in words[k]:
+            at.append((k, option))
     return at

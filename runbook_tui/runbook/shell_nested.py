@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
-from runbook_tui.runbook.shell_manifests import PATCH, patch_words
+from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
@@ -29,6 +29,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k in patch_words(texts):  # `kubectl patch -p "{\"spec\":{\"replicas\":{{ n }}}}"`: JSON kubectl reads
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].document_of = tok.places[m].document_of or PATCH.format(texts[commands.command_start(texts)].rpartition("/")[2])
+    for k, option in helm_set_words(texts):  # `helm upgrade --set image.tag={{ x }}`: a comma there sets another key
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].document_of = tok.places[m].document_of or HELM_SET.format(option)
     if commands.names_none(texts):
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):

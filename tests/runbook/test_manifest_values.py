@@ -72,3 +72,21 @@ def test_the_refusal_names_the_value_and_nothing_runs(write_runbook: Callable[..
     assert cli_main(["exec", str(path), "-p", f"image={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     err = capsys.readouterr().err
     assert f"{path}:11:11: a value in the manifest kubectl reads on stdin could change its structure" in err, err
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "helm upgrade api ./chart --set image.tag={{ x }}",
+        'helm install api ./chart --set "image.tag={{ x }},replicas=2"',
+        "helm upgrade --install api ./chart --set-string=podLabels.v={{ x }}",
+        "helm template api ./chart --set-json 'a=1' --set-string b={{ x }}",
+    ],
+)
+def test_a_value_helm_set_reads_is_a_plain_word(template: str) -> None:
+    """helm splits `--set` at commas and reads `{a,b}`, `[0]` and `\\` as structure: `image.tag={{ x }}` with x =
+    `1,securityContext.privileged=true` set a second key. Only a plain word passes there (`1.25.3`, an image digest)."""
+    for value in ("1,securityContext.privileged=true", "{a,b}", "a\\,b"):
+        with pytest.raises(TemplateError, match=r"could change its structure"):
+            render_command(template, {"x": value})
+    assert [v for _, v in render_command(template, {"x": "1.25.3"}).env] == ["1.25.3"]

@@ -1,10 +1,10 @@
 """Toasts that a later event can make untrue, withdrawn when it comes.
 
-A toast stands for its timeout, whatever the run does meanwhile. Two said what stopped holding while they were still
+A toast stands for its timeout, whatever the run does meanwhile. Some said what stopped holding while they were still
 up: the verifier's `rollback declined …; the run goes on` beside `Rolled back to the start` once the assignee rolled
-back after all, and the assignee's `bob left …: no verifier is connected now` beside `verifier bob connected` once he
-had rejoined (a dropped link comes back within seconds). Each is kept here under a name and withdrawn, alone, by the
-event that ends what it says.
+back after all; the assignee's `bob left …: no verifier is connected now` beside `verifier bob connected` once he had
+rejoined (a dropped link comes back within seconds); the verifier's `… no answer from the session …` over the answer
+once it came. Each is kept here under a name and withdrawn, alone, by what ends what it says.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
 - `verifier_missing`: no verifier joined `verifier_missing` after the start (in a
   shared run after the share is up, so the page says where to join);
 - `confirmation_waiting`: a step (or a `verify: per_wave` rollout between
-  waves) waited that long for the verifier;
+  waves, or accepted unmet success criteria) waited that long for the verifier;
 - `guard_tripped` (a threshold, or no data), `rollback_started`,
   `rollback_finished`;
 - `window_closing`: `window_closing` before the ticket's window ends;
@@ -187,6 +187,7 @@ class Announcer:
         step, phase = state.current, confirmable(state)
         if step is not None and (wave := state.steps[step].wave_awaiting) is not None:
             self._arm_wave(step, wave)
+        self._arm_acceptance(state)
         if step is None or phase is None or (phase == "before" and not state.steps[step].go_ahead_asked):
             return
         self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(step, phase))
@@ -288,6 +289,25 @@ class Announcer:
             notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase="wave", wave=wave, waited=self.timing.confirmation_waiting)
         )
 
+    def _criteria_accepted(self, event: Event, state: RunState, actor: str) -> None:
+        self._arm_acceptance(state)
+
+    def _arm_acceptance(self, state: RunState) -> None:
+        """Unmet success criteria accepted in a shared run wait for the verifier to confirm the acceptance before the run
+        ends: a wait for the verifier's word like any other. Before, it was announced to nobody."""
+        accepted = state.criteria_acceptance
+        if accepted and accepted.get("needs_verifier") and not accepted.get("confirmed_by"):
+            at = accepted.get("at")
+            self._after("confirm:criteria", self.timing.confirmation_waiting, lambda: self._acceptance_still_waiting(at))
+
+    def _acceptance_still_waiting(self, at: Any) -> None:
+        accepted = self.state.criteria_acceptance
+        if self.state.solo is not None or not accepted or accepted.get("confirmed_by") or accepted.get("at") != at:
+            return
+        waited = format_duration(self.timing.confirmation_waiting)
+        summary = f"{_ticket(self.state)} has waited {waited} for the verifier to confirm that {accepted.get('by')} accepted the unmet success criteria"
+        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, phase="criteria", waited=self.timing.confirmation_waiting))
+
     def _decided(self, event: Event, state: RunState, actor: str) -> None:
         self._cancel(f"confirm:{event.get('step')}")
 
@@ -347,6 +367,7 @@ class Announcer:
         ev.WAVE_FINISHED: _wave_finished,
         ev.WAVE_CONFIRMED: _decided,
         ev.WAVE_REJECTED: _decided,
+        ev.CRITERIA_ACCEPTED: _criteria_accepted,
         ev.GUARD_TRIPPED: _guard,
         ev.ROLLBACK_STARTED: _rollback_started,
         ev.ROLLBACK_FINISHED: _rollback_finished,

@@ -419,3 +419,33 @@ def test_a_rollout_waiting_between_waves_for_the_verifier_is_announced(write_run
     assert first.event == second.event == "confirmation_waiting"
     assert first.summary == "'roll' of CHG-7 has waited 200ms for the verifier's word to go on after wave 1 of 3", first.summary
     assert first.details["phase"] == "wave" and first.details["wave"] == 1 and second.details["wave"] == 2
+
+
+def test_accepted_criteria_waiting_for_the_verifiers_confirmation_are_announced() -> None:
+    """In a shared run, unmet success criteria accepted by the assignee wait for the verifier to confirm before the run
+    ends. Before, that wait sent no `confirmation_waiting`; once confirmed, nothing is sent."""
+    started = {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+               "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}}  # fmt: skip
+    accepted = {"seq": 1, "ts": "2026-12-01T23:10:00.000Z", "type": "criteria_accepted", "actor": "alice", "reason": "known noise",
+                "criteria": ["err below 3%"], "needs_verifier": True}  # fmt: skip
+    confirmed = {"seq": 2, "ts": "2026-12-01T23:10:01.000Z", "type": "criteria_acceptance_confirmed", "actor": "bob"}
+
+    async def scenario(confirm: bool) -> list[Notice]:
+        heard: list[Notice] = []
+        announcer = Announcer(heard.append, NotifyTiming(confirmation_waiting=0.2, verifier_missing=3600), shared=True)
+        events = [started, accepted]
+        for index in range(len(events)):
+            announcer(events[index], replay(events[: index + 1]))
+        if confirm:
+            announcer(confirmed, replay([*events, confirmed]))
+            await asyncio.sleep(0.5)  # the wait's own length and more: the window in which nothing may be sent
+        else:
+            await until(lambda: heard, "the notice of the wait for bob's confirmation", timeout=10)
+        announcer.stop()
+        return heard
+
+    sent = asyncio.run(scenario(confirm=False))
+    [notice] = sent
+    assert notice.event == "confirmation_waiting" and notice.details["phase"] == "criteria"
+    assert notice.summary == "CHG-3 has waited 200ms for the verifier to confirm that alice accepted the unmet success criteria", notice.summary
+    assert asyncio.run(scenario(confirm=True)) == [], "confirmed in time: nobody is paged"

@@ -166,7 +166,8 @@ class Announcer:
     def _share_started(self, event: Event, state: RunState, actor: str) -> None:
         address, fingerprint = str(event.get("address")), str(event.get("fingerprint"))
         command = join_command(address)
-        summary = f"{actor} started {_ticket(state)} '{state.session.get('title')}'{_override(state)}; verifier, join with: {command} (host key {fingerprint})"
+        began = "resumed" if state.resumed else "started"  # a resumed run shared again: its verifier joins anew, not a new change
+        summary = f"{actor} {began} {_ticket(state)} '{state.session.get('title')}'{_override(state)}; verifier, join with: {command} (host key {fingerprint})"
         details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier"), **_overridden(state)}
         self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
         self._await_verifier(state)  # from the share on: the page says where to join, and comes after the start

@@ -185,6 +185,28 @@ def test_a_shared_session_announces_the_join_command_and_host_key(address: str, 
     assert notice.event == "session_started" and notice.ticket == "CHG-3" and notice.actor == "alice"
     assert notice.details["join_command"] == command and notice.details["fingerprint"] == "SHA256:abc"
     assert command in notice.summary and "SHA256:abc" in notice.summary
+    assert notice.summary.startswith("alice started CHG-3 'Upgrade'; verifier, join with:"), notice.summary
+
+
+def test_a_resumed_shared_run_is_announced_as_resumed() -> None:
+    """`resume --share` opens the share again and tells the verifier where to join: before, in the words of a new change
+    (`carol started CHG-3 …`), two hours into it."""
+    sent: list[Notice] = []
+    events = [
+        {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+         "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}},
+        {"seq": 1, "ts": "2026-12-02T01:00:00.000Z", "type": "session_resumed", "actor": "carol", "pid": 4242},
+        {"seq": 2, "ts": "2026-12-02T01:00:01.000Z", "type": "share_started", "actor": "carol", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"},
+    ]  # fmt: skip
+
+    async def scenario() -> None:
+        announcer = Announcer(sent.append, NotifyTiming(), shared=True)
+        announcer(events[2], replay(events))
+        announcer.stop()
+
+    asyncio.run(scenario())
+    [notice] = sent
+    assert notice.event == "session_started" and notice.summary.startswith("carol resumed CHG-3 'Upgrade'; verifier, join with: runbook-tui join 10.0.0.5:2222")
 
 
 @pytest.mark.parametrize("shared", [False, True])

@@ -53,7 +53,7 @@ def rollback_left(report: Report) -> str:
     unknown = [s for s in steps if s not in undone and ended[s] & {"running", "unknown"}]
     partly = [s for s in steps if s not in undone and s not in unknown and "ok" in ended[s]]  # it read `not undone`
     left = [s for s in steps if s not in undone and s not in unknown and s not in partly]
-    said = ["undone " + ", ".join(undone) if undone else "nothing undone"]
+    said = ["undone " + ", ".join(undone)] if undone else [] if partly else ["nothing undone"]  # (`nothing undone; partly undone a`)
     said += [f"partly undone {s} (on {_hosts(last, s, True)}, not on {_hosts(last, s, False)})" for s in partly]
     said += [f"not undone {', '.join(left)}"] if left else []
     said += [f"undo outcome unknown {', '.join(unknown)}"] if unknown else []

@@ -69,3 +69,22 @@ def test_a_rollback_that_undid_a_step_on_some_hosts_says_which_in_the_outcome(cl
     assert f"| **Steps** | {steps} |" in md, md
     data = json.loads(cli.run("report", "j.jsonl", "--format", "json").stdout)
     assert (data["steps"][1]["outcome"], data["steps"][1]["undone_hosts"]) == ("done", ["peer01"])
+
+
+def test_a_rollback_that_undid_its_only_step_on_some_hosts_does_not_say_nothing_was_undone(cli: Cli) -> None:
+    """push fails on peer02, and so does its undo there. Before: `STOPPED at push: nothing undone; partly undone push (on
+    peer01, not on peer02)`: the Outcome said first that nothing was undone, then that push was, on peer01."""
+    push = {"id": "push", "on": "fleet", "run": "case {{ host.name }} in peer02) exit 3;; esac", "undo": "case {{ host.name }} in peer02) exit 9;; esac"}
+    doc = {
+        "runbook": 1, "id": "only", "title": "only", "hosts": {"fleet": cli.hosts(2)},
+        "sections": [
+            {"id": "b", "kind": "backup", "steps": [{"id": "cp", "run": "echo cp", "checkpoint": True}]},
+            {"id": "impl", "kind": "implement", "steps": [push]},
+        ],
+    }  # fmt: skip
+    (cli.dir / "only.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
+    ran = cli.run("exec", "only.yaml", "--solo", "probe", "--journal", "j.jsonl", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "rollback STOPPED at push" in ran.stdout, ran.stdout + ran.stderr
+    said = "FAILED; the rollback to the last checkpoint STOPPED at push: partly undone push (on peer01, not on peer02)"
+    md = cli.run("report", "j.jsonl").stdout
+    assert f"| **Outcome** | **{said}** (by exec, run by tester) |" in md, [line for line in md.splitlines() if "Outcome" in line]

@@ -285,11 +285,12 @@ def _undone_before(report: Report) -> str:
     once undone (it read `2 undone`, a failure nowhere in the summary)."""
     before: dict[str, int] = {}
     for step in report.steps:
-        if step.outcome == "undone":
-            before[step.result] = before.get(step.result, 0) + 1
-    if set(before) == {"done"}:
+        if step.outcome == "undone":  # one marked done by hand is said so, as its row says it (it read `1 done`)
+            ended = "marked done" if _marked_done(step) else outcome(step.result)
+            before[ended] = before.get(ended, 0) + 1
+    if set(before) == {outcome("done")}:
         return ""
-    return f" ({', '.join(f'{n} {outcome(result)}' for result, n in before.items())} before the rollback)"
+    return f" ({', '.join(f'{n} {ended}' for ended, n in before.items())} before the rollback)"
 
 
 def verifier(report: Report) -> str:

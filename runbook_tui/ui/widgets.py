@@ -30,6 +30,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.detail_title import fit_title
+from runbook_tui.ui.end_words import skipped_words
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, status_text, step_looks
 from runbook_tui.ui.header_people import people_row
@@ -261,7 +262,8 @@ class StepDetail(Static):
             said = outcome_said(state.outcome, state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
             words = words if state.order else "Nothing of the run received yet."  # a verifier's replica before the first event
-            self.update(Text(visible_line(words), style="bold"))  # the acceptance reason is a person's text
+            ended = Text(visible_line(words), style="bold")  # the acceptance reason is a person's text
+            self.update(Group(ended, Text(skipped, style=colour(theme, "warning"))) if (skipped := skipped_words(state, self.me)) else ended)
             return
         entry = plan_entry or {}
         step = state.steps[step_id]

@@ -98,3 +98,35 @@ async def test_skipping_a_step_that_never_started_anywhere_says_nothing_changed(
         # what it says holds: the rollback's plan has no undo of 'change'
         plan = controller.plan_rollback("checkpoint")
         assert [e.step_id for e in plan.entries] == ["first"], plan.entries
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_end_of_the_run_names_the_steps_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """Two changing steps failed and were skipped, the last one ran: the session ends `done`. Before, the pane said only
+    `Session finished: done.` (at 80x24 the step list, with its ↷, is hidden): nothing on the screen said that two
+    changes never went through. It now names them, by whom and why, under the outcome."""
+    from runbook_tui.ui.widgets import StepDetail
+
+    prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        await run_step(pilot, "first")
+        await run_step(pilot, "change", "failed")
+        await _skip_body(pilot)
+        await pilot.press(*"no window left", "enter")
+        await until(pilot, lambda: controller.state.steps["change"].status == "skipped", "the skip")
+        await run_step(pilot, "bare", "failed")
+        await _skip_body(pilot)
+        await pilot.press(*"ok", "enter")
+        await until(pilot, lambda: controller.state.steps["bare"].status == "skipped", "the skip")
+        await run_step(pilot, "last")
+        await until(pilot, lambda: controller.state.finished, "the run to finish")
+        await screen_is(pilot, "ReviewScreen")  # the post-change review first
+        await pilot.press("escape")
+        await screen_is(pilot, "RunScreen")
+        pane = app.screen.query_one(StepDetail)
+        await until(pilot, lambda: "Skipped" in painted(pane), "the skipped steps named")
+        said = " ".join(painted(pane).split())
+        assert said == "Session finished: done. Skipped: 'change' by alice (no window left), 'bare' by alice (ok).", said

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
-from itertools import repeat
 from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
@@ -42,9 +40,10 @@ from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.key_intents import KEY_INTENTS
 from runbook_tui.ui.log_lines import last_log_lines, log_lines, raw_output_prefix
 from runbook_tui.ui.note_line import NoteLine
-from runbook_tui.ui.output_pane import OutputLog, RawLine
+from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.panels_hidden import more_panels
+from runbook_tui.ui.pending_lines import PendingLines
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
 from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, skip_prompt
 from runbook_tui.ui.share_toasts import share_toast, share_toast_ended
@@ -112,7 +111,7 @@ class RunView(CoalescedRepaintScreen):
         self.source = source
         self.note = note
         self.share_note = share_note
-        self._pending_lines: deque[RawLine] = deque(maxlen=SCREEN_LINES)  # for the output pane, raw: it formats what it shows
+        self._pending_lines = PendingLines(SCREEN_LINES)  # for the output pane, raw: it formats what it shows
         self._queue_lines(last_log_lines(backlog, SCREEN_LINES))
         self._keys_shown: tuple[bool | None, ...] = ()
         self._output_drawn = 0.0  # when output last went into the pane (time.monotonic)
@@ -232,8 +231,8 @@ class RunView(CoalescedRepaintScreen):
             return  # the panel area redraws itself from the state; steps, details and header did not change
         if event["type"] == ev.OUTPUT:
             # Output only adds lines (marking the screen dirty for it redrew the table, details, banner and footer during a flood).
-            # A chunk of up to 256 KiB (a local step; 64 KiB from SSH): split here; sanitised and wrapped only if the pane shows it.
-            self._pending_lines.extend(zip(repeat(raw_output_prefix(event)), str(event.get("text", "")).splitlines()))
+            # A chunk of up to 256 KiB (a local step; 64 KiB from SSH): kept whole, split only if the pane takes it (`PendingLines`).
+            self._pending_lines.add_chunk(raw_output_prefix(event), str(event.get("text", "")))
         else:
             self._dirty = True
             self._queue_lines(log_lines(event, self.me()))
@@ -242,16 +241,15 @@ class RunView(CoalescedRepaintScreen):
 
     def _queue_lines(self, lines: Iterable[str]) -> None:
         """Lines for the output pane, already formatted (the pane's sanitiser leaves them as they are)."""
-        self._pending_lines.extend(zip(repeat(""), lines))
+        self._pending_lines.add_lines(lines)
 
     def _repaint(self) -> None:
         # A state change is drawn first, the output waiting in the next output frame, unless only a few lines wait (a decision's own line: drawn
         # with it, not in a frame of its own that held up the next key), or the last is a frame old and no key is being handled (a key's frame
         # draws its effect alone). Unseen (the help covers it) the output waits, the last SCREEN_LINES, until the screen shows again.
         seen, quiet = self.in_sight(), not KEYS.held and time.monotonic() - self._output_drawn >= OUTPUT_FRAME_SECONDS
-        if self._pending_lines and seen and (not self._dirty or len(self._pending_lines) <= FEW_LINES or quiet):
-            lines = list(self._pending_lines)  # the last SCREEN_LINES at most: the pane keeps no more
-            self._pending_lines.clear()
+        if self._pending_lines and seen and (not self._dirty or self._pending_lines.at_most(FEW_LINES) or quiet):
+            lines = self._pending_lines.take()  # the last SCREEN_LINES at most: the pane keeps no more
             self._output_drawn = time.monotonic()
             self.query_one(OutputLog).add(lines)  # follows unless the person scrolled up
         if not self._dirty:

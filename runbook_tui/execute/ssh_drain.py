@@ -54,8 +54,10 @@ ALONE_CENTISECONDS = 100
 #: child: its fd folder unreadable, or its descriptors, as for root without CAP_SYS_PTRACE), a descriptor that cannot be
 #: looked at, the pids wrapped or more than `ALONE_PIDS` of them (a busy host), the command ran more than
 #: `ALONE_CENTISECONDS` (a full turn of the pids could have come by), no /proc, a /proc that hides other users'
-#: processes (`hidepid=2`: pid 1 not seen). A process with no descriptors (a zombie) holds nothing. One found holding
-#: the output is waited for as before. A quick `true` on this bench's host: no program instead of four `flock`s.
+#: processes (`hidepid=2`: pid 1 not seen). A process with no descriptors (a zombie) holds nothing; one whose descriptor
+#: went while it was looked at is looked at once more (`unheld`). One found holding the output is waited for as before.
+#: Not seen this way, where the locks would see it: the output's descriptor handed over a unix socket (SCM_RIGHTS) to a
+#: process older than the command. A quick `true` on this bench's host: no program instead of four `flock`s.
 #:
 #: Defined in the follow script (the wrapper's subshell inherits it): the wrapper stays short (`READ_MAX`). Its
 #: argument, when the step has a timeout: the centiseconds from the wrapper's start (`t0`; `now`: /proc/uptime) it

@@ -167,3 +167,28 @@ def test_a_file_on_the_stdin_of_a_program_reading_data_may_be_a_path() -> None:
 
     for template in ('sort < "{{ x }}"', "grep -c x < {{ x }}", "while read -r l; do printf '%s' \"$l\"; done < {{ x }}", "wc -l < {{ x }}"):
         assert [value for _, value in render_command(template, {"x": "/srv/data/in.txt"}).env] == ["/srv/data/in.txt"], template
+
+
+IN_THE_PATH = ["/nonexistent/{{ x }}/prog 2>/dev/null; printf '%s' {{ x }}", 'b={{ x }}; "/nonexistent/${b}/prog" 2>/dev/null; printf \'%s\' "$b"']
+#: Values an attacker would try that hold no `/`, `:` nor a name of dots only: each is one name there, printed exactly.
+ONE_NAME = ["$(touch pwned)", "`touch pwned`", "a; touch pwned", "x' ; touch pwned; '", 'x" ; touch pwned; "', "a\ntouch pwned\n", "${IFS}$(touch${IFS}pwned)", "!! !$ \\ # ~ * ? [a] {a,b}", "é ✓ \u202e", "", "-n", "..a", "15"]  # fmt: skip
+
+
+@pytest.mark.parametrize("template", IN_THE_PATH)
+@pytest.mark.parametrize("shell", ["dash", "bash --posix", "bash"])
+def test_a_one_name_value_in_the_path_prints_exactly_and_runs_nothing(template: str, shell: str, tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from runbook_tui.runbook.templating import TemplateError, render_command
+
+    argv = [shutil.which(shell.split()[0]) or shell, *shell.split()[1:]]
+    for value in ONE_NAME:
+        command = render_command(template, {"x": value})
+        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", **dict(command.env)}
+        result = subprocess.run([*argv, "-c", command.text], env=env, cwd=tmp_path, capture_output=True, timeout=20, check=False)
+        assert (result.returncode, result.stdout) == (0, value.encode()), (shell, value, result.stderr)
+        assert list(tmp_path.iterdir()) == [], (shell, value)
+    for value in HOSTILE:
+        with pytest.raises(TemplateError, match=REFUSED):
+            render_command(template, {"x": value})

@@ -7,7 +7,7 @@ or a brace in a value adds keys (a container's `command`, run in the cluster). A
 
 from __future__ import annotations
 
-from runbook_tui.runbook.shell_commands import command_start
+from runbook_tui.runbook.shell_commands import _ssh_command, command_start, remote_words
 
 _KUBECTLS = frozenset({"kubectl", "oc"})
 _STDIN = frozenset({"-", "/dev/stdin"})
@@ -22,11 +22,16 @@ _HELM_SETS = ("--set", "--set-string", "--set-json", "--set-literal")
 def _kubectl(words: list[str]) -> tuple[str, int] | None:
     start = command_start(words)
     name = words[start].rpartition("/")[2] if start < len(words) else ""
+    remote = _ssh_command(words[start + 1 :]) if name == "ssh" else None
+    if remote is not None and start + 1 + remote < len(words):  # `ssh db1 kubectl apply -f -`: the remote command's
+        start += 1 + remote
+        name = words[start].rpartition("/")[2]
     return (name, start) if name in _KUBECTLS else None
 
 
 def manifest_reader(words: list[str]) -> str | None:
     """`Place.document_of` for the text the command reads on stdin when it is kubectl reading a manifest there, else None."""
+    words = remote_words(words)  # `ssh db1 kubectl apply -f - <<EOF`: the heredoc goes to the remote kubectl
     found = _kubectl(words)
     if found is None:
         return None

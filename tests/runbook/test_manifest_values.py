@@ -22,6 +22,7 @@ TEMPLATES = [
     MANIFEST,
     MANIFEST.replace("apply -f -", "--context prod -n pay apply --filename=-"),
     MANIFEST.replace("kubectl apply -f -", "oc create -f /dev/stdin"),
+    MANIFEST.replace("kubectl apply -f -", "ssh bastion kubectl apply -f -"),
     "printf '%s\\n' \"image: {{ x }}\" | kubectl replace -f -",
     'kubectl -n pay patch deploy api -p "{\\"spec\\":{\\"replicas\\":{{ x }}}}"',
     'kubectl patch deploy api --type=json --patch="[{\\"op\\":\\"replace\\",\\"path\\":\\"/spec/replicas\\",\\"value\\":{{ x }}}]"',

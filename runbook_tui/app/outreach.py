@@ -25,7 +25,7 @@ from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor, url_forms
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
-from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value, header_value_problem, url_problem, url_value_problem
+from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value, header_value_problem, shape_problem, url_problem, url_value_problem
 from runbook_tui.runbook.templating import TemplateError, context_for, render_text
 
 if TYPE_CHECKING:  # the notify package loads only for a run that notifies or silences (most runs start without it)
@@ -209,7 +209,7 @@ async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping
     from runbook_tui.notify.triggers import now_iso
 
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, secrets)
-    findings = list(problems)
+    findings = list(problems) + [f"notify {d.shown}: {problem}" for d in destinations if (problem := shape_problem(d.url, d.format)) is not None]
     if not send or not destinations:
         return findings
     answers: list[str] = []

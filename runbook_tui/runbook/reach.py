@@ -176,6 +176,19 @@ def url_value_problem(value: str) -> str | None:
     return None
 
 
+def shape_problem(url: str, fmt: str) -> str | None:
+    """A Slack incoming webhook sent our JSON body: Slack answers HTTP 400 `no_text` to every notice (it reads `text`),
+    and the first anyone hears of it is at the change, when nothing arrives. Said at load for a URL written out, and by
+    preflight for one read from a secret (which no word here quotes)."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if fmt == "json" and host == "hooks.slack.com":
+        return "a Slack incoming webhook takes format: slack; with json (the default) Slack refuses every notice (HTTP 400 no_text)"
+    return None
+
+
 def is_loopback(host: str) -> bool:
     """`localhost`, 127.0.0.0/8 or ::1: a request that never leaves the machine."""
     if host.lower() in ("localhost", "localhost.") or host.lower().endswith(".localhost"):
@@ -249,6 +262,7 @@ class ReachReader:
         if url is None:
             return None
         self._warn_cleartext(url, headers, m.value_mark("url"))
+        self._warn_shape(url, fmt, m.value_mark("url"))
         return NotifyTarget(url, mark, tuple(events), fmt, tuple(headers))
 
     def _warn_cleartext(self, url: Value, headers: list[tuple[str, Value]], mark: Mark) -> None:
@@ -263,6 +277,10 @@ class ReachReader:
             return
         what = ", ".join(secret)
         self.diags.warning(mark, f"'url': plain http:// to {host} carries secrets ({what}) unencrypted: anyone on the way reads them; use https://")
+
+    def _warn_shape(self, url: Value, fmt: str, mark: Mark) -> None:
+        if isinstance(url, Text) and url.value is not None and (problem := shape_problem(url.value, fmt)) is not None:
+            self.diags.warning(mark, f"'url': {problem}")
 
     def _is_url(self, value: str, mark: Mark, key: str) -> bool:
         problem = url_problem(key, value)

@@ -471,3 +471,29 @@ def test_accepted_criteria_waiting_for_the_verifiers_confirmation_are_announced(
     assert notice.event == "confirmation_waiting" and notice.details["phase"] == "criteria"
     assert notice.summary == "CHG-3 has waited 200ms for the verifier to confirm that alice accepted the unmet success criteria", notice.summary
     assert asyncio.run(scenario(confirm=True)) == [], "confirmed in time: nobody is paged"
+
+
+def test_a_slack_webhook_given_the_json_format_is_said_at_load_and_by_preflight(write_runbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack's incoming webhooks read `text` and answer HTTP 400 `no_text` to our JSON body: every notice of the change
+    failed, and nobody knew before the night (only a `preflight --notify-test` would have shown it). Now `validate`
+    warns at a URL written out, and preflight says it of one read from a secret, named by its source."""
+    from runbook_tui.app.outreach import notify_findings
+
+    path = write_runbook("""\
+runbook: 1
+id: slack
+title: Slack
+notify:
+  - url: https://hooks.slack.com/services/T000/B000/XXXX
+  - {url: "https://hooks.slack.com/services/T000/B000/YYYY", format: slack}
+  - url: https://chat.example.com/hooks/team
+  - url: {env: RBT_SLACK_URL}
+sections:
+  - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
+""")
+    loaded = load_runbook(path)
+    said = "a Slack incoming webhook takes format: slack; with json (the default) Slack refuses every notice (HTTP 400 no_text)"
+    assert [str(w).replace(str(path), "F") for w in loaded.warnings] == [f"F:5:10: warning: 'url': {said}"]
+    monkeypatch.setenv("RBT_SLACK_URL", "https://hooks.slack.com/services/T000/B000/SECRET-PART")
+    findings = asyncio.run(notify_findings(loaded.runbook, Settings(), {}, send=False))
+    assert findings == [f"notify https://hooks.slack.com/services/T000/B000/XXXX: {said}", f"notify env:RBT_SLACK_URL: {said}"], findings

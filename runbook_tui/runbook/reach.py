@@ -177,15 +177,24 @@ def url_value_problem(value: str) -> str | None:
 
 
 def shape_problem(url: str, fmt: str) -> str | None:
-    """A Slack incoming webhook sent our JSON body: Slack answers HTTP 400 `no_text` to every notice (it reads `text`),
-    and the first anyone hears of it is at the change, when nothing arrives. Said at load for a URL written out, and by
-    preflight for one read from a secret (which no word here quotes)."""
+    """A chat's incoming webhook that refuses the body it would be sent, so every notice of the change fails, and the
+    first anyone hears of it is the night itself: Slack's reads `text` (HTTP 400 `no_text` to our JSON), a Teams
+    connector's too (`Summary or Text is required`), Discord's reads `content` (400 `Cannot send an empty message`)
+    unless its URL ends in /slack. Said at load for a URL written out, and by preflight for one read from a secret
+    (which no word here quotes)."""
     try:
-        host = urlsplit(url).hostname
+        parts = urlsplit(url)
     except ValueError:
         return None
-    if fmt == "json" and host == "hooks.slack.com":
+    host, path = (parts.hostname or "").lower(), parts.path.rstrip("/")
+    if host in ("discord.com", "discordapp.com") and path.startswith("/api/webhooks/") and not path.endswith(("/slack", "/github")):
+        return "a Discord webhook reads its own body, not ours: add /slack to its URL and set format: slack (else Discord refuses every notice)"
+    if fmt != "json":
+        return None
+    if host == "hooks.slack.com":
         return "a Slack incoming webhook takes format: slack; with json (the default) Slack refuses every notice (HTTP 400 no_text)"
+    if host.endswith(".webhook.office.com") or host == "outlook.office.com":
+        return "a Microsoft Teams incoming webhook reads `text`: set format: slack; with json (the default) Teams refuses every notice"
     return None
 
 

@@ -473,10 +473,11 @@ def test_accepted_criteria_waiting_for_the_verifiers_confirmation_are_announced(
     assert asyncio.run(scenario(confirm=True)) == [], "confirmed in time: nobody is paged"
 
 
-def test_a_slack_webhook_given_the_json_format_is_said_at_load_and_by_preflight(write_runbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Slack's incoming webhooks read `text` and answer HTTP 400 `no_text` to our JSON body: every notice of the change
-    failed, and nobody knew before the night (only a `preflight --notify-test` would have shown it). Now `validate`
-    warns at a URL written out, and preflight says it of one read from a secret, named by its source."""
+def test_a_chat_webhook_given_a_body_it_refuses_is_said_at_load_and_by_preflight(write_runbook: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack's incoming webhooks read `text` and answer HTTP 400 `no_text` to our JSON body (Teams' likewise; Discord's
+    read `content` unless the URL ends in /slack): every notice of the change failed, and nobody knew before the night
+    (only a `preflight --notify-test` would have shown it). Now `validate` warns at a URL written out, and preflight
+    says it of one read from a secret, named by its source."""
     from runbook_tui.app.outreach import notify_findings
 
     path = write_runbook("""\
@@ -488,12 +489,20 @@ notify:
   - {url: "https://hooks.slack.com/services/T000/B000/YYYY", format: slack}
   - url: https://chat.example.com/hooks/team
   - url: {env: RBT_SLACK_URL}
+  - url: https://acme.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi
+  - {url: "https://discord.com/api/webhooks/123/tok", format: slack}
+  - {url: "https://discord.com/api/webhooks/123/tok/slack", format: slack}
 sections:
   - {id: s, kind: precheck, steps: [{id: one, run: "true"}]}
 """)
     loaded = load_runbook(path)
     said = "a Slack incoming webhook takes format: slack; with json (the default) Slack refuses every notice (HTTP 400 no_text)"
-    assert [str(w).replace(str(path), "F") for w in loaded.warnings] == [f"F:5:10: warning: 'url': {said}"]
+    teams = "a Microsoft Teams incoming webhook reads `text`: set format: slack; with json (the default) Teams refuses every notice"
+    discord = "a Discord webhook reads its own body, not ours: add /slack to its URL and set format: slack (else Discord refuses every notice)"
+    assert [str(w).replace(str(path), "F") for w in loaded.warnings] == [
+        f"F:5:10: warning: 'url': {said}", f"F:9:10: warning: 'url': {teams}", f"F:10:11: warning: 'url': {discord}",
+    ]  # fmt: skip
     monkeypatch.setenv("RBT_SLACK_URL", "https://hooks.slack.com/services/T000/B000/SECRET-PART")
     findings = asyncio.run(notify_findings(loaded.runbook, Settings(), {}, send=False))
-    assert findings == [f"notify https://hooks.slack.com/services/T000/B000/XXXX: {said}", f"notify env:RBT_SLACK_URL: {said}"], findings
+    assert findings[:2] == [f"notify https://hooks.slack.com/services/T000/B000/XXXX: {said}", f"notify env:RBT_SLACK_URL: {said}"], findings
+    assert len(findings) == 4 and "SECRET-PART" not in " ".join(findings), findings

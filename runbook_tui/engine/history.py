@@ -38,6 +38,7 @@ from runbook_tui.engine.history_model import (
     Silence,
     TailLine,
     UndoResult,
+    caused,
     exit_words,
     rollback_words,
 )
@@ -173,9 +174,7 @@ class History:
         attempt.status, attempt.hosts, attempt.problems = status, hosts, list(problems)
         attempt.checks_met, attempt.tolerated = list((finished or {}).get("checks_met", ())), tolerated_problems(finished or {})
         attempt.output_tail = [line for tail in run.tails.values() for line in tail]
-        ended = {h.host: h.status for h in hosts}  # an error said on a host this attempt then failed on is its failure's
-        for error in (x for x in self.errors if x.step == step and x.at >= attempt.started_at and ended.get(str(x.host)) not in (None, "done")):
-            error.transient = False  # cause, not a passing trouble: the report said `timed out … (transient)` of a timeout
+        caused(self.errors, step, attempt.started_at, {h.host for h in hosts if h.status != "done"})
 
     def _on_step_finished(self, e: Event) -> None:
         hosts = [HostResult(h, r.get("status", "done"), r.get("exit_code"), r.get("error")) for h, r in e.get("hosts", {}).items()]
@@ -317,6 +316,7 @@ class History:
         step = e["step"]
         self.before_undo[step] = self.state.steps[step].status
         self._undo_ended(step, e.get("hosts", {}))
+        caused(self.errors, step, self.rollbacks[-1].started_at, {h for h, r in e.get("hosts", {}).items() if not ev.undid(r)})  # as an attempt's
         results = [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")]
         if results:
             words = "; ".join(f"{u.host}: {u.status} ({exit_words(u)})" for u in results)

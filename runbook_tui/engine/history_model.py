@@ -182,6 +182,14 @@ class ErrorEntry:
     transient: bool  # said while the run went on (as journaled), and not on a host the attempt it was said in failed on
 
 
+def caused(errors: list[ErrorEntry], step: str, since: str, failed: set[str]) -> None:
+    """Errors said on `step` since `since` on a host in `failed` (where its attempt, or its undo, then failed) are that
+    failure's cause, not trouble the run got past: the report said `timed out … (transient)` of the timeout that failed it."""
+    for error in errors:
+        if error.step == step and error.at >= since and error.host in failed:
+            error.transient = False
+
+
 @dataclass
 class Participant:
     name: str

@@ -43,3 +43,27 @@ def test_a_timeout_that_failed_its_step_is_not_transient_one_a_retry_got_past_is
     assert f"{STOPPING}</td>" in render(report, "html")
     errors = {e["step"]: e["transient"] for e in json.loads(render(report, "json"))["errors"]}
     assert errors == {"flaky": True, "hang": False}, errors
+
+
+def test_an_undo_that_timed_out_is_not_transient_either(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rollback stops at a's undo, which timed out: before, its `timed out … (transient)` read as trouble got past."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runbook.yaml").write_text(
+        textwrap.dedent("""\
+            runbook: 1
+            id: undo-timeout
+            title: Undo timeout
+            sections:
+              - id: impl
+                kind: implement
+                steps:
+                  - {id: a, run: echo a, undo: "sleep 30", timeout: 1s}
+                  - {id: b, run: "exit 3", undo: echo undo-b}
+            """),
+        encoding="utf-8",
+    )
+    assert cli.main(["exec", "runbook.yaml", "--solo", "test", "--journal", "j.jsonl", "--on-failure", "rollback"]) == 1
+    report = build_report(tmp_path / "j.jsonl")
+    assert report.rollbacks[0].failed_step == "a"
+    assert f"| a | local | {STOPPING} |" in render(report, "md")
+    assert [(e["step"], e["transient"]) for e in json.loads(render(report, "json"))["errors"]] == [("a", False)]

@@ -458,6 +458,8 @@ async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> in
         say(visible_line(f"rehearsal: forward {done.forward_seconds:.1f}s; {nothing_to_roll_back(done.nothing)}: no rollback was rehearsed; what ran stands"))
         return EXIT_FAILED
     say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks_words(runbook, done.prechecks_ok)}")
+    if kept := [sid for sid in session.controller.state.order if session.controller.state.steps[sid].not_rolled_back]:  # the report's words
+        say(visible_line(f"rehearsal: not rolled back (no undo), their changes stand: {', '.join(kept)}"))  # "restored" alone hid them
     say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
     return EXIT_OK if done.restored else EXIT_FAILED
 

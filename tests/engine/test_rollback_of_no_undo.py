@@ -96,3 +96,13 @@ def test_rehearse_with_nothing_undoable_says_no_rollback_was_rehearsed(
     events = read_events(tmp_path / "rehearsal.jsonl").events
     assert events[-1]["type"] == "session_finished" and events[-1]["outcome"] == outcome, events[-1]
     assert "ROLLED BACK" not in render(build_report(tmp_path / "rehearsal.jsonl"), "md")
+
+
+def test_rehearse_names_the_steps_its_rollback_passed_over(tmp_path: Path, write_runbook: Callable[..., Path], main: Callable[..., tuple[int, str]]) -> None:
+    """`a` has an undo, `b` and `c` none: before, `rehearsal: rollback restored state` alone, while the report read `2 ran
+    and not rolled back (no undo)`: nothing printed said their changes still stood."""
+    path = write_runbook(RUNBOOK.format(fail=0).replace("{id: a, run: echo a >> marks}", "{id: a, run: echo a >> marks, undo: echo undo-a >> marks}"))
+    code, out = main("rehearse", "--yes", str(path), "--journal", "rehearsal.jsonl")
+    assert code == 0, out
+    assert "rehearsal: not rolled back (no undo), their changes stand: b, c\nrehearsal: rollback restored state\n" in out, out
+    assert (tmp_path / "marks").read_text().split() == ["a", "b", "c", "undo-a"]

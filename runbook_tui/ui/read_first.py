@@ -70,13 +70,24 @@ def read_first(
     return prompt, answered
 
 
-def enter_key(app: App[Any], controller: Controller, actor: Actor, say: Callable[..., None], pane_whole: bool) -> None:
+def laid_out(screen: Screen[Any]) -> bool:
+    """Whether the detail pane has been laid out: before the screen's first layout it has no size, and a key handled
+    then (an enter typed as the run opened, 4 s after start on a loaded machine) measured a one-line step as cut."""
+    pane = screen.query_one(DetailScroll)
+    return bool(screen.query_one(StepDetail).size.width and isinstance(pane.parent, Widget) and pane.parent.size.height)
+
+
+def enter_key(screen: Screen[Any], controller: Controller, actor: Actor, say: Callable[..., None], waited: bool = False) -> None:
     """The assignee's enter on the current step: it runs (or asks its go-ahead, its acknowledgement, its answer, which
-    show the step themselves), unless the pane does not show it whole (`pane_whole`): then the step whole first, and
-    `y` runs it. `say(reply, quiet=...)`: the screen's word on the reply."""
-    step = controller.current_step()
+    show the step themselves), unless the pane does not show it whole: then the step whole first, and `y` runs it.
+    Before the pane's first layout the key waits for it (once: `waited`). `say(reply, quiet=...)`: the screen's word on the reply."""
+    if not waited and not laid_out(screen):
+        screen.call_after_refresh(enter_key, screen, controller, actor, say, True)
+        return
+    app, step = screen.app, controller.current_step()
     if step is None:
         return
+    pane_whole = pane_shows_whole(screen, step.id)
     state = controller.state
     starts = enter_action(state) in ("run_step", "rerun_step") and not every_host_left_out(state, step.id)
     # An acknowledgement comes first anyway (`confirm:`, or a step that may still run after a crash): it shows the step

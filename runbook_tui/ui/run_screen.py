@@ -413,9 +413,9 @@ class RunScreen(RunView):
         return intent in self.controller.allowed_intents()
 
     def action_run_step(self) -> None:
-        from runbook_tui.ui.read_first import enter_key, pane_shows_whole  # (with the dialogs, loaded at the first enter)
+        from runbook_tui.ui.read_first import enter_key  # (with the dialogs, loaded at the first enter)
 
-        enter_key(self.app, self.controller, self.actor, self._say, pane_shows_whole(self, self.controller.state.current))
+        enter_key(self, self.controller, self.actor, self._say)
 
     action_rerun_step = action_ask_go_ahead = action_did_it = action_answer = action_run_step
 

@@ -69,13 +69,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].runs_commands_of = texts[start].rpartition("/")[2]
         tok.flow.awk_runs.update(dict.fromkeys(words[k].refs, texts[start].rpartition("/")[2]))
-    for k in _sqlite_operands(texts):  # `sqlite3 DB "{{ x }}"`: an operand starting with `.` is a dot command (`.shell CMD`)
-        first = words[k].markers[:1]
-        if first and words[k].text.startswith(marker(first[0])):
-            tok.places[first[0]].code_of = "sqlite3"
-        if words[k].text.lstrip().startswith((".shell", ".system")):  # its words, joined, go to system(): `| shq` is no fix
-            for m in words[k].markers + words[k].expanded_markers:
-                tok.places[m].code_of = "sqlite3"
+    # `sqlite3 DB "{{ x }}"`: an operand starting with `.` is a dot command (`.shell CMD`), any other is SQL, where
+    # `select load_extension('/tmp/evil.so')` runs a library's code: a value in either is code to sqlite3, as in psql -c
+    for m in (m for k in _sqlite_operands(texts) for m in words[k].markers + words[k].expanded_markers):
+        tok.places[m].code_of = "sqlite3"
     for k, _by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].command_line = True

@@ -418,6 +418,7 @@ _CODE_INSTEAD = {
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD["sqlite3"] = "sqlite3 takes no variables in SQL given as an operand: give the parameter a pattern that lets only such a word through"
 _CODE_INSTEAD["git"] = _CODE_INSTEAD["java"] = (
     "write those options or that configuration in the runbook, or give the parameter a pattern that lets only a plain word through"
 )

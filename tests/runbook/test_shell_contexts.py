@@ -276,11 +276,16 @@ def test_a_nul_in_a_value_is_refused_before_anything_runs() -> None:
         render_command("printf '%s' {{ x }}", {"x": "a\0; touch pwned"})
 
 
-def test_a_value_starting_a_sqlite3_operand_is_a_plain_word_or_refused(tmp_path: Path) -> None:
+def test_a_value_in_a_sqlite3_operand_is_a_plain_word_or_refused(tmp_path: Path) -> None:
     """sqlite3 runs an SQL operand starting with `.` as a dot command: `sqlite3 :memory: "{{ x }}"` with x =
-    `.shell touch F` made F. A value starting that operand takes plain words only; one inside the SQL stays any text."""
+    `.shell touch F` made F. Inside the SQL a value was any text, and `select {{ x }}` with x =
+    `1; select load_extension('/tmp/upload/evil.so')` loaded that library (its constructor ran). A value in either takes
+    plain words only, as in psql -c and mysql -e; a plain word still reaches the SQL."""
     with pytest.raises(TemplateError, match="code to sqlite3"):
         render_command('sqlite3 :memory: "{{ x }}"', {"x": f".shell touch {tmp_path / 'pwned'}"})
-    command = render_command("sqlite3 -bail :memory: \"select '{{ x }}';\"", {"x": "'; .shell touch pwned; '"})
+    for value in ("'; .shell touch pwned; '", "1; select load_extension('/tmp/upload/evil.so')"):
+        with pytest.raises(TemplateError, match="code to sqlite3"):
+            render_command("sqlite3 -bail :memory: \"select '{{ x }}'; select {{ x }};\"", {"x": value})
+    command = render_command("sqlite3 -bail :memory: \"select '{{ x }}';\"", {"x": "db-1.example"})
     result = subprocess.run(["sh", "-c", command.text], env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=10, cwd=tmp_path)
-    assert result.returncode != 0 and list(tmp_path.iterdir()) == [], result  # an SQL syntax error, nothing run
+    assert (result.returncode, result.stdout) == (0, "db-1.example\n"), result

@@ -27,6 +27,37 @@ _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
 
+#: Files another program runs later as code, by where they are (after `~/` for the user's own): a value written there is
+#: code to that program (`Place.code_of`: a plain word only).
+_RUN_LATER = (
+    ("/etc/cron", "cron"), ("/var/spool/cron/", "cron"), ("/etc/anacrontab", "cron"), ("/etc/profile", "a login shell"),
+    ("/etc/bash.bashrc", "a login shell"), ("/etc/environment", "a login shell"), ("/etc/systemd/", "systemd"),
+    ("/lib/systemd/", "systemd"), ("/usr/lib/systemd/", "systemd"), ("/etc/sudoers", "sudo"), ("/etc/rc.local", "init"),
+    ("/etc/init.d/", "init"), ("/etc/ld.so.preload", "the dynamic loader"),
+)  # fmt: skip
+_HOME_RUN_LATER = (
+    (".bashrc", "a login shell"), (".bash_profile", "a login shell"), (".bash_login", "a login shell"), (".profile", "a login shell"),
+    (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".config/systemd/", "systemd"), (".ssh/authorized_keys", "sshd"),
+    (".ssh/rc", "sshd"), (".ssh/config", "ssh"),
+)  # fmt: skip
+
+RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER))
+
+
+def runs_later(target: str) -> str | None:
+    """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron), or None."""
+    if target.startswith("~/"):
+        return next((by for start, by in _HOME_RUN_LATER if target[2:].startswith(start)), None)
+    return next((by for start, by in _RUN_LATER if target.startswith(start)), None)
+
+
+def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> None:
+    """Values written to files another program runs later (`runs_later`): code to it."""
+    for by in filter(None, map(runs_later, targets)):
+        for m in markers:
+            tok.places[m].code_of = tok.places[m].code_of or by
+
+
 def key(word: str) -> str:
     """The file a word names, as told apart here: by its last part (`./f.sh`, `/tmp/w/f.sh` and, after `cd /tmp/w`,
     `f.sh` are one file; two files of one name in different folders are taken for one)."""
@@ -52,6 +83,7 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
         targets = [*targets, operands[-1]]
     if not targets:
         return
+    code_run_later(tok, targets, held)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)

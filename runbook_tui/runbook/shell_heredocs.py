@@ -77,6 +77,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
             i = j + 1
         for m in set(tok.places) - before if tok.level == 0 else ():  # what people see of a value there must not end it
             tok.places[m].heredoc, tok.places[m].heredoc_strips = delimiter, strip
+        files.code_run_later(tok, targets, [m for w in body for m in w.markers + w.expanded_markers])  # `cat > /etc/cron.d/j <<EOF`
         for target in targets:  # `cat > f.sh <<EOF`: the body is written there (`shell_files`)
             tok.flow.files.setdefault(files.key(target), set()).update(m for w in body for m in w.markers + w.expanded_markers)
             tok.flow.file_refs.setdefault(files.key(target), set()).update(r for w in body for r in w.refs)

@@ -29,6 +29,7 @@ from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
+from runbook_tui.runbook.shell_files import RUN_LATER_BY
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
@@ -418,6 +419,9 @@ _CODE_INSTEAD = {
     "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
 }
 _CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
+_CODE_INSTEAD.update(  # `shell_files.runs_later`
+    {by: f"the file is read later by {by} as code: give the parameter a pattern that lets only such a word through" for by in RUN_LATER_BY}
+)
 _CODE_INSTEAD["sqlite3"] = "sqlite3 takes no variables in SQL given as an operand: give the parameter a pattern that lets only such a word through"
 _CODE_INSTEAD["git"] = _CODE_INSTEAD["java"] = (
     "write those options or that configuration in the runbook, or give the parameter a pattern that lets only a plain word through"

@@ -18,6 +18,7 @@ passes, never the samples themselves.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,10 +61,11 @@ class GuardMemory:
             ts = parse_ts(str(event.get("ts_sample")))
         except ValueError:
             return
-        value = _number(event.get("value"))
+        infinite = {"+Inf": math.inf, "-Inf": -math.inf}.get(str(event.get("infinite")))  # journaled as null and words
+        value = _number(event.get("value")) if infinite is None else infinite
         if panel in self.guards:
-            self.guards[panel].observe(ts, value)
-        if value is not None and event.get("error") is None:
+            self.guards[panel].observe(ts, value)  # before: an infinite excursion read as no reading; its `for` began anew
+        if value is not None and (event.get("error") is None or infinite is not None):
             self.last_ok[panel] = ts
             self.failing.discard(panel)
             self.blind_tripped.discard(panel)

@@ -75,3 +75,14 @@ def test_a_forged_journal_is_read_without_a_traceback() -> None:
     guard = Guard("err", 5.0, "above", 10.0, "pause")
     memory.seed({"err": guard}, {})
     assert guard.since is None and not guard.tripped, "a forged panel (critical in words) carries nothing over"
+
+
+def test_an_infinite_excursion_goes_on_after_the_resume() -> None:
+    """`histogram_quantile` past its highest bucket reads +Inf: a reading past every line, journaled with `value` null and
+    `infinite: +Inf`. Before, the memory read such a sample as no reading: after a kill -9 four minutes into a `for: 5m`
+    excursion of +Inf the resumed guard counted its `for` from the resume, and the no-data memory called the panel failing."""
+    infinite = [{**sample(at, None, "the value is +Inf (infinite: above every line)"), "infinite": "+Inf"} for at in (1, 2, 8)]
+    guard, blind = resumed(sample(0, 1), *infinite)
+    trip = guard.observe(T0 + 100, float("inf"))
+    assert trip is not None and trip.since == T0 + 1 and [ts - T0 for ts, _ in trip.samples] == [1, 2, 8, 100], trip
+    assert blind.last_ok == T0 + 100, "the last reading was a reading: the no-data guard counts from the resume"

@@ -123,6 +123,8 @@ def test_a_guard_whose_exporter_says_nan_is_not_ok_and_an_infinite_reading_trips
     [trip] = of_type(events, "guard_tripped", panel="latency")
     assert trip["words"] == "guard 'latency' tripped: +Inf ms above 300 ms for 1s"
     assert trip["value"] is None and not trip.get("no_data")
+    infinite = of_type(events, "metric_sample", panel="latency")
+    assert infinite and all(e["value"] is None and e["infinite"] == "+Inf" for e in infinite), infinite[:2]  # a resume reads it
     assert "guard 'latency' tripped: +Inf ms above 300 ms for 1s" in result.stdout
     # +Inf is a reading its guard judges, not a failing source: before, an `error` said `the value is +Inf …; the run
     # goes on, panels keep trying` a second before that guard tripped.

@@ -19,6 +19,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import decision_words, declined_words, lifted_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import (
+    NOTED_IN_HISTORY,
     TAIL_LINES,
     Attempt,
     Decision,
@@ -38,6 +39,7 @@ from runbook_tui.engine.history_model import (
     Silence,
     TailLine,
     UndoResult,
+    before_attempt,
     caused,
     exit_words,
     rollback_words,
@@ -372,12 +374,10 @@ class History:
         step = e.get("step")
         if (run := self.running.get(str(step))) is not None and is_retry_note(e):  # a try failed: its host runs it again
             run.attempt.retries.append(str(e.get("text", "")))
-        if e.get("request") == "ack_manual" and step:  # exec --ack-manual: no person did this note or ask step
-            self._record(step, HistoryEntry(e["ts"], "ack-manual", e["actor"], words=str(e.get("text", ""))))
+        if (said := NOTED_IN_HISTORY.get(str(e.get("request")))) and step:  # exec --ack-manual: no person did this step; a go-ahead asked
+            self._record(step, HistoryEntry(e["ts"], said, e["actor"], words=str(e.get("text", "")) if said == "ack-manual" else ""))
         if e.get("request") == FOLLOW and step:  # a re-run (or resumed undo) follows the runs a dead process left: only Notes said so
-            entries = self.entries.setdefault(step, [])
-            at = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].kind == "attempt"), len(entries)) if step in self.running else len(entries)
-            entries.insert(at, HistoryEntry(e["ts"], "follow", e["actor"], words=str(e.get("text", ""))))  # said before the attempt it opens
+            before_attempt(self.entries.setdefault(step, []), HistoryEntry(e["ts"], "follow", e["actor"], words=str(e.get("text", ""))), step in self.running)
         if e.get("request") == "stop" and step:  # `k`: who stopped the step (its attempt ends failed), or its undo
             self._record(step, HistoryEntry(e["ts"], "stopped" if step in self.running else "undo stopped", e["actor"]))
         if e.get("request") == EXIT_NOTE:  # a signal or a quit stopped the program: what ran ends as `resume` finds it

@@ -182,6 +182,18 @@ class ErrorEntry:
     transient: bool  # said while the run went on (as journaled), and not on a host the attempt it was said in failed on
 
 
+#: A note its step's history records too, by its `request`: the history's kind (a go-ahead asked was in the Notes table
+#: only: the step read `go-ahead refused by bob`, then `go-ahead by bob`, never the asks).
+NOTED_IN_HISTORY = {"ack_manual": "ack-manual", "go_ahead": "go-ahead asked"}
+
+
+def before_attempt(entries: list[HistoryEntry], entry: HistoryEntry, running: bool) -> None:
+    """`entry` into a step's history before its last attempt when that attempt is `running` (a re-run's follow note,
+    journaled as the attempt began, reads before it), else last."""
+    at = next((i for i in range(len(entries) - 1, -1, -1) if entries[i].kind == "attempt"), len(entries)) if running else len(entries)
+    entries.insert(at, entry)
+
+
 def caused(errors: list[ErrorEntry], step: str, since: str, failed: set[str]) -> None:
     """Errors said on `step` since `since` on a host in `failed` (where its attempt, or its undo, then failed) are that
     failure's cause, not trouble the run got past: the report said `timed out … (transient)` of the timeout that failed it."""

@@ -45,6 +45,20 @@ def signers_file(given: str | None) -> tuple[str | None, str]:
     return load_settings().allowed_signers, f"allowed_signers: in {settings_path()}"
 
 
+def unapproved(path: str) -> str | None:
+    """Why the run `path` records breaks the settings' `require_approval: true` (it started without an approved plan),
+    in words; None when it does not (approved, or no approval required). `resume` refuses to go on with such a run; a
+    run that started without one under this policy ran where the setting was off, or its approval was cut out and the
+    journal signed again by its assignee (before: `journal verify` said `signatures hold and the end is sealed`)."""
+    from runbook_tui.app.settings import load_settings, settings_path
+    from runbook_tui.trust.run_trust import UNAPPROVED, opening
+
+    if not load_settings().require_approval:
+        return None
+    started, approved = opening(path)
+    return f"{UNAPPROVED} {settings_path()}" if started is not None and approved is None else None
+
+
 @dataclass(frozen=True, slots=True)
 class Copy:
     """A participant's copy of the events received: its name, each event's hash by seq, and where its own chain broke."""
@@ -140,6 +154,9 @@ def cmd_journal_verify(path: str, signers_path: str | None = None, received: Seq
     code = _trust(path, signers, source)
     if differ:  # the verdict last, whatever the signatures said: they can all be made again by whoever wrote the file
         print(visible_line(f"{path}: NOT trusted: it is not what {differ[0][0].name} received, whatever the signatures say"))
+        return EXIT_FAILED
+    if (why := unapproved(path)) is not None:  # the policy the settings hold, as `resume` applies it: said last, the verdict
+        print(visible_line(f"{path}: NOT trusted: {why}, whatever the signatures say"))
         return EXIT_FAILED
     return code
 

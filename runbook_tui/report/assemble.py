@@ -55,8 +55,9 @@ if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
 _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 
-def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Report:
-    """The report of one journal; ReportError when it is unreadable or does not verify."""
+def build_report(path: str | Path, signers: AllowedSigners | None = None, unapproved: str | None = None) -> Report:
+    """The report of one journal; ReportError when it is unreadable or does not verify. `unapproved`: why the run breaks
+    the settings' `require_approval: true` (a failing Signatures row, as `journal verify` fails it)."""
     fold = History()
     timeline: list[TimelineEntry] = []
 
@@ -71,7 +72,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None) -> Rep
     except UnreadableEvent as exc:
         raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
-    report.signatures = signature_rows(Path(path), signers, signed=fold.signed)
+    report.signatures = signature_rows(Path(path), signers, signed=fold.signed, unapproved=unapproved)
     report.unknown_events = [entry for entry in timeline if entry.type not in VOCABULARY]
     return report
 

@@ -42,15 +42,17 @@ class SignatureRow:
         return f"line {self.line} {self.what}: {why}" if self.line else why
 
 
-def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) -> list[SignatureRow]:
+def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool, unapproved: str | None = None) -> list[SignatureRow]:
     """One row per decision, seal and approval; empty for a journal with no signatures at all.
 
     `signed`: the journal holds signatures (the history fold saw one). Only then, or with allowed signers, is it read
     again, held in memory (signatures name events by seq), as `journal verify --allowed-signers` holds it: a journal
     stripped of every signature fails that check (a verifier's decisions unsigned, no seal), and the report says so
-    (before: no signatures in it, no word of them: `journal verify` passes)."""
+    (before: no signatures in it, no word of them: `journal verify` passes). `unapproved`: why the run breaks the
+    settings' `require_approval: true` (app/journal_verify.py), a failing row of its first line, as `journal verify` fails it."""
+    missing = [SignatureRow(1, "plan approved", "", "", "fails", f"{_WORDS['fails']}: {unapproved}")] if unapproved else []
     if not signed and signers is None:
-        return []
+        return missing
     from runbook_tui.trust.check import check
 
     events = list(JournalScan(path))
@@ -61,6 +63,7 @@ def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool) 
         rows.insert(0, _row(result.approval, "plan approved"))
     # what `journal verify --allowed-signers` fails that is no signature's own (before: the report said it passes)
     rows += [SignatureRow(line, "the two-person rule", "", "", "fails", f"{_WORDS['fails']}: {why}") for line, why in result.evidence]
+    rows += missing
     rows.sort(key=lambda row: row.line)  # down the journal (decisions then seals read a seal as after what it preceded)
     if not result.sealed_end:
         rows.append(SignatureRow(0, "end of the run", "", "", "fails", result.unsealed))

@@ -71,17 +71,9 @@ class RunTrust:
         approval, or the approval does not hold (as `journal verify` checks it). None: it may."""
         if not forward:
             return None
-        from runbook_tui.engine.journal import JournalScan
         from runbook_tui.trust.check import check
 
-        started = approved = None
-        for event in JournalScan(journal):  # an unreadable journal: resume says what is wrong with it
-            if event["type"] == SESSION_STARTED and started is None:
-                started = event
-            elif event["type"] == PLAN_APPROVED:
-                approved = event
-            elif event["type"] in (STEP_STARTED, SESSION_RESUMED):
-                break  # an approval comes before the run begins (journal verify refuses one after): a long journal is not read whole
+        started, approved = opening(journal)
         name, rollback = visible_line(journal), "resume --rollback undoes what it did"
         if started is None:
             return None
@@ -90,10 +82,7 @@ class RunTrust:
         if not self.required:
             return None
         if approved is None:
-            return (
-                f"{name}: this run started without an approved plan (no plan_approved in it), and require_approval: true in"
-                f" settings: it goes on only approved ({rollback}, or start it again with --approval FILE)"
-            )
+            return f"{name}: {UNAPPROVED} settings: it goes on only approved ({rollback}, or start it again with --approval FILE)"
         if self.signers is None:
             return f"{name}: cannot tell who approved this run: give --allowed-signers FILE (or allowed_signers: in settings)"
         result = check([started, approved], self.signers).approval
@@ -123,6 +112,27 @@ class RunTrust:
         if self.approval is not None:
             a = self.approval
             controller.emit(PLAN_APPROVED, controller.assignee, statement=a.statement, signature=a.signature, key=a.key, principal=a.principal, file=a.file)
+
+
+#: What a run that needed an approval and has none is, in words (`resume`, `journal verify`, the report); the settings follow.
+UNAPPROVED = "this run started without an approved plan (no plan_approved in it), and require_approval: true in"
+
+
+def opening(journal: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The run's `session_started` and the `plan_approved` it started under (None: none in it). Read up to the first
+    step or resume only: an approval comes before the run begins (`journal verify` refuses one after), so a long journal
+    is not read whole. An unreadable journal reads as what it holds (its readers say what is wrong with it)."""
+    from runbook_tui.engine.journal import JournalScan
+
+    started = approved = None
+    for event in JournalScan(journal):
+        if event["type"] == SESSION_STARTED and started is None:
+            started = event
+        elif event["type"] == PLAN_APPROVED:
+            approved = event
+        elif event["type"] in (STEP_STARTED, SESSION_RESUMED):
+            break
+    return started, approved
 
 
 def signer_for(identity: str | None) -> Signer | None:

@@ -309,3 +309,33 @@ def test_a_run_that_has_not_ended_opens_its_report_without_the_signatures_banner
     assert "Signatures FAIL" not in report.split("## Summary")[0], report
     assert "UNFINISHED" in report and "with --allowed-signers it FAILS (1 signature problem, see Signatures)" in report, report
     assert "| end of the run | — | — | not sealed: " in report, report
+
+
+def test_journal_verify_and_report_under_require_approval_fail_a_run_with_no_approval(folder: Path) -> None:
+    """`require_approval: true` in the settings `journal verify` reads: a run that started without an approved plan (run
+    where the setting was off, or its `plan_approved` cut out and re-signed by its assignee) passed, `signatures hold
+    and the end is sealed`, exit 0, where `resume` refuses to go on with it. Now both say why it is not trusted, as the
+    report does; an approved run still verifies, and without the setting nothing changes."""
+    assert _approve(folder, "bob").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice", journal="approved.jsonl").returncode == 0
+    ran = _cli(folder, "exec", "R.yaml", "-p", "version=1.2", "--solo", "test", "--journal", "unapproved.jsonl", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    events = [json.loads(line) for line in (folder / "approved.jsonl").read_text().splitlines()]
+    _write(folder / "cut.jsonl", _rechained(folder, [e for e in events if e["type"] != "plan_approved"]))
+    required = f"require_approval: true\nallowed_signers: {folder / 'allowed_signers'}\n"
+    settings = folder / "xdg-config" / "runbook-tui" / "settings.yaml"
+    for name in ("unapproved.jsonl", "cut.jsonl"):
+        assert _cli(folder, "journal", "verify", name, settings="{}\n").returncode == 0  # no policy, nothing more asked
+        verified = _cli(folder, "journal", "verify", name, settings=required)
+        assert verified.returncode == 1, verified.stdout + verified.stderr
+        said = f"{name}: NOT trusted: this run started without an approved plan (no plan_approved in it), and require_approval: true in {settings}"
+        assert verified.stdout.splitlines()[-1].startswith(said), verified.stdout
+        unsigned = _cli(folder, "journal", "verify", name, settings="require_approval: true\n")  # the chain alone: the same verdict
+        assert unsigned.returncode == 1 and said in unsigned.stdout, unsigned.stdout
+        report = _cli(folder, "report", name, settings=required).stdout
+        banner = "> **Signatures FAIL (1), `journal verify --allowed-signers` fails:** line 1 plan approved: this run started without an approved plan"
+        assert report.index(banner) < report.index("## Summary"), report
+        assert "| 1 | plan approved | — | — | FAILS: this run started without an approved plan" in report, report
+    approved = _cli(folder, "journal", "verify", "approved.jsonl", settings=required)
+    assert approved.returncode == 0 and "NOT trusted" not in approved.stdout, approved.stdout
+    assert "Signatures FAIL" not in _cli(folder, "report", "approved.jsonl", settings=required).stdout

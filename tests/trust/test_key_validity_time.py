@@ -12,11 +12,13 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from waiting import wait_until
 
@@ -52,11 +54,13 @@ def _ts(event: dict[str, Any]) -> float:
     return dt.datetime.fromisoformat(event["ts"]).timestamp()
 
 
-def _verify(folder: Path, journal: Path, option: str) -> subprocess.CompletedProcess[str]:
+def _verify(folder: Path, journal: Path, option: str, zone: str = "") -> subprocess.CompletedProcess[str]:
+    """`journal verify` with alice's key given under `option`, on a machine whose TZ is `zone` (given: else as it is)."""
     public = " ".join((folder / "alice.pub").read_text().split()[:2])
     allowed = folder / "allowed_signers"
     allowed.write_text(f"alice {option} {public}\n")
-    return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=alice_env(folder), capture_output=True, text=True)
+    env = alice_env(folder) | ({"TZ": zone} if zone else {})
+    return subprocess.run([*CLI, "journal", "verify", str(journal), "--allowed-signers", str(allowed)], env=env, capture_output=True, text=True)
 
 
 def _signed_run(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
@@ -130,3 +134,28 @@ def test_a_signature_line_dated_before_the_events_it_signs_is_judged_no_earlier_
     assert result.returncode == 1, result.stdout
     assert f"gives to alice only until {dt.datetime.fromtimestamp(rotated, dt.UTC):%Y-%m-%d %H:%M} UTC, not at" in result.stdout, result.stdout
     assert "signatures hold" not in result.stdout, result.stdout
+
+
+def test_a_time_written_without_a_zone_is_the_checking_machines_own_as_ssh_keygen_reads_it(tmp_path: Path) -> None:
+    """`valid-before="YYYYMMDDHHMMSS"` without `Z`: OpenSSH reads it in the local time of the machine that checks
+    (mktime), as it reads `-Overify-time=` without one. Checked on a machine in Tokyo (UTC+9): the run's rotation time
+    written in Tokyo's clock holds; the same moment's UTC digits without `Z` mean nine hours earlier there, before the
+    run, and fail. `ssh-keygen -Y verify` in Tokyo judges each line of the seal as `journal verify` does. (Held: pinned.)"""
+    journal, events = _signed_run(tmp_path)
+    seal = [e for e in events if e["type"] == "seal"][-1]
+    rotated = int(max(_ts(e) for e in events if e["type"] in ("decision_signed", "seal"))) + 1
+    wait_until(lambda: time.time() >= rotated + 1, "the clock a second past the rotation (OpenSSH judges in whole seconds)")
+    zone = "Asia/Tokyo"
+    tokyo = dt.datetime.fromtimestamp(rotated, ZoneInfo(zone)).strftime("%Y%m%d%H%M%S")
+    utc_digits = _stamp(rotated).removesuffix("Z")
+    (tmp_path / "seal.sig").write_text(seal["signature"])
+    openssh = ["ssh-keygen", "-Y", "verify", "-f", str(tmp_path / "allowed_signers"), "-I", "alice", "-n", "runbook-tui", "-s", str(tmp_path / "seal.sig")]
+    for written, holds in ((tokyo, True), (utc_digits, False)):
+        ours = _verify(tmp_path, journal, f'valid-before="{written}"', zone)
+        theirs = subprocess.run(
+            [*openssh, f"-Overify-time={_stamp(_ts(seal))}"], input=statements.encode(seal["statement"]), capture_output=True, env=os.environ | {"TZ": zone}
+        )
+        assert (ours.returncode == 0) is holds and (theirs.returncode == 0) is holds, (written, ours.stdout, theirs.stderr)
+        if not holds:  # said in UTC, the moment the zone-less digits meant in Tokyo
+            until = dt.datetime.fromtimestamp(rotated - 9 * 3600, dt.UTC)
+            assert f"gives to alice only until {until:%Y-%m-%d %H:%M} UTC, not at" in ours.stdout, ours.stdout

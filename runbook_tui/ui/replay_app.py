@@ -26,27 +26,23 @@ class ReplayApp(ThemedApp):
 
     def on_mount(self) -> None:
         self.report_theme_problems()
+        # Said on the position row (`cut short`, `no end`) and whole in the help (`?`), not in a toast: at 80x24 one took
+        # 10 rows by 40 columns of the output pane for 20 s, over what a trainee reads.
+        said, mark = [], ""
         if self.cut is not None:
-            self.notify(
-                f"{self.cut}; shown: the {len(self.events)} whole events before it",
-                title="Journal cut short",
-                severity="warning",
-                timeout=20,
-                markup=False,
-            )
+            said.append(f"Journal cut short: {self.cut}; shown: the {len(self.events)} whole events before it.")
+            mark = "cut short"
         if not ends_finished(self.events):  # `journal verify`'s words, or the program's note as it left (a quit, a signal)
             left = _left_note(self.events)
-            self.notify(
-                f"no session_finished. {left_words(left)} `runbook-tui resume` continues it."
+            said.append(
+                f"Journal has no end: no session_finished. {left_words(left)} `runbook-tui resume` continues it."
                 if left is not None
-                else "no session_finished: the run was still going when this was read, its process stopped (`runbook-tui resume`"
-                " continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers) tells these apart",
-                title="Journal has no end",
-                severity="warning",
-                timeout=20,
-                markup=False,
+                else "Journal has no end: no session_finished: the run was still going when this was read, its process stopped"
+                " (`runbook-tui resume` continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers)"
+                " tells these apart."
             )
-        self.push_screen(ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label))
+            mark = mark or "no end"
+        self.push_screen(ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label, mark, "\n".join(said)))
 
     def _stop_unreadable(self, words: str) -> None:
         self.unreadable = words

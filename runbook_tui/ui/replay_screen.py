@@ -212,8 +212,10 @@ class ReplayScreen(RunView):
         Binding("ctrl+c", "quit", show=False, priority=True),  # out of habit: as q (Textual's own said nothing)
     ]
 
-    def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "") -> None:
+    def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "", mark: str = "", said: str = "") -> None:
+        """`mark`: what the position row says of the journal itself (`no end`, `cut short`); `said`: that, whole, for the help."""
         super().__init__(source, ("REPLAY ", label))
+        self.mark, self.said = mark, said
         self.clock = self._replayed_now  # the header counts the window against the replayed moment, not today
         self.replay = source
         self.speed = speed
@@ -259,6 +261,8 @@ class ReplayScreen(RunView):
             doing = short_doing = "end of the journal"
         else:
             doing = short_doing = f"{'playing' if self._timer is not None else 'paused'} at {self.speed:g}x"
+            if self.mark:  # the journal's own state, each moment: a toast said it over the output pane for 20 s
+                doing, short_doing = f"{doing} · the journal: {self.mark} (? says more)", f"{doing} · {self.mark}"
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
         wide = width >= NARROW_COLUMNS
         at = f"  {moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC" if moment else ""
@@ -358,6 +362,10 @@ class ReplayScreen(RunView):
         else:
             self.speed = speed
         self._status()
+
+    def whole_note(self) -> str:
+        """The foot's line whole, and what the replay knows of the journal's end (the row says `no end`, `cut short`)."""
+        return "\n".join(line for line in (super().whole_note(), self.said) if line)
 
     def action_quit(self) -> None:
         self.app.exit(0)

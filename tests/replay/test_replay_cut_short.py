@@ -63,10 +63,11 @@ async def test_the_replay_of_a_cut_journal_says_so_and_goes_to_its_last_whole_ev
     app = ReplayApp(events, label=path.name, cut=cut)
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
-        notes = [n for n in app._notifications if n.title == "Journal cut short"]
-        assert [n.message for n in notes] == [f"{cut}; shown: the {whole} whole events before it"]
         screen = app.screen
         assert isinstance(screen, ReplayScreen)
+        # said in the help and on the position row (`cut short`), not in a toast over the output pane
+        assert f"Journal cut short: {cut}; shown: the {whole} whole events before it." in screen.whole_note(), screen.whole_note()
+        assert screen.mark == "cut short" and not list(app._notifications)
         await pilot.press("end")
         await until(lambda: screen.replay.position == whole, pilot, "the last whole event")
     assert read_events(JOURNAL).events[whole - 1] == events[whole - 1]

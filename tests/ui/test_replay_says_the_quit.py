@@ -1,4 +1,4 @@
-"""`replay` of a night left with `q` says the quit, as `resume` and the report do.
+"""`replay` of a night left with `q` says the quit (in the help: the position row says `no end`), as `resume` and the report do.
 
 Walked: a run rolled back to its checkpoint, then `q` (journaled: "run was stopped by alice's quit (q) at 'edit'
 (nothing was running); the journal is kept"). `replay` opened on "Journal has no end: no session_finished: the run
@@ -47,6 +47,7 @@ async def test_replay_of_a_night_left_with_q_says_the_quit(workdir: Path, monkey
     replay = ReplayApp(night, label="j.jsonl")
     async with replay.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(replay.screen, ReplayScreen), "the replay screen")
-        [note] = [n for n in replay._notifications if n.title == "Journal has no end"]
-        assert "run was stopped by alice's quit (q) at 'last' (nothing was running), as the journal's note says" in note.message, note.message
-        assert "still going when this was read" not in note.message, note.message
+        assert isinstance(replay.screen, ReplayScreen)
+        said = replay.screen.whole_note()  # the help's words (the position row says `no end`)
+        assert "run was stopped by alice's quit (q) at 'last' (nothing was running), as the journal's note says" in said, said
+        assert "still going when this was read" not in said, said

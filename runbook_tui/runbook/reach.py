@@ -191,7 +191,7 @@ def shape_problem(url: str, fmt: str) -> str | None:
         return "a Discord webhook reads its own body, not ours: add /slack to its URL and set format: slack (else Discord refuses every notice)"
     if fmt != "json":
         return None
-    if host == "hooks.slack.com":
+    if host == "hooks.slack.com" and path.startswith("/services/"):  # a Workflow Builder trigger (/triggers/) takes any JSON
         return "a Slack incoming webhook takes format: slack; with json (the default) Slack refuses every notice (HTTP 400 no_text)"
     if host.endswith(".webhook.office.com") or host == "outlook.office.com":
         return "a Microsoft Teams incoming webhook reads `text`: set format: slack; with json (the default) Teams refuses every notice"

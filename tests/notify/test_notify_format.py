@@ -490,6 +490,7 @@ notify:
   - url: https://chat.example.com/hooks/team
   - url: {env: RBT_SLACK_URL}
   - url: https://acme.webhook.office.com/webhookb2/abc/IncomingWebhook/def/ghi
+  - url: https://hooks.slack.com/triggers/T000/123/abc
   - {url: "https://discord.com/api/webhooks/123/tok", format: slack}
   - {url: "https://discord.com/api/webhooks/123/tok/slack", format: slack}
 sections:
@@ -500,7 +501,7 @@ sections:
     teams = "a Microsoft Teams incoming webhook reads `text`: set format: slack; with json (the default) Teams refuses every notice"
     discord = "a Discord webhook reads its own body, not ours: add /slack to its URL and set format: slack (else Discord refuses every notice)"
     assert [str(w).replace(str(path), "F") for w in loaded.warnings] == [
-        f"F:5:10: warning: 'url': {said}", f"F:9:10: warning: 'url': {teams}", f"F:10:11: warning: 'url': {discord}",
+        f"F:5:10: warning: 'url': {said}", f"F:9:10: warning: 'url': {teams}", f"F:11:11: warning: 'url': {discord}",
     ]  # fmt: skip
     monkeypatch.setenv("RBT_SLACK_URL", "https://hooks.slack.com/services/T000/B000/SECRET-PART")
     findings = asyncio.run(notify_findings(loaded.runbook, Settings(), {}, send=False))

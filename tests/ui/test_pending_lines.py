@@ -7,21 +7,13 @@ from __future__ import annotations
 from collections import deque
 from itertools import repeat
 
-<<<<<<< HEAD
-from hypothesis import given
-=======
 from hypothesis import HealthCheck, given, settings
->>>>>>> a5ff4086 (run screen: output waiting for the pane is kept as it came and split only when the pane takes it)
 from hypothesis import strategies as st
 
 from runbook_tui.ui.pending_lines import PendingLines
 
 # Every line break `str.splitlines` knows, and text around them.
-<<<<<<< HEAD
-_TEXT = st.text(alphabet=st.sampled_from(list("ab \t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029é")), max_size=40)
-=======
 _TEXT = st.text(alphabet=st.sampled_from(list("ab \t\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029é")), max_size=24)
->>>>>>> a5ff4086 (run screen: output waiting for the pane is kept as it came and split only when the pane takes it)
 _PART = st.one_of(
     st.tuples(st.sampled_from(["", "web │ ", "db1 │ "]), _TEXT),
     st.lists(st.text(max_size=8), max_size=4),
@@ -49,12 +41,8 @@ def _fed(parts: list[tuple[str, str] | list[str]], keep: int) -> PendingLines:
     return pending
 
 
-<<<<<<< HEAD
-@given(st.lists(_PART, max_size=12), st.integers(min_value=1, max_value=12), st.integers(min_value=0, max_value=6))
-=======
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.lists(_PART, max_size=8), st.integers(min_value=1, max_value=12), st.integers(min_value=0, max_value=6))
->>>>>>> a5ff4086 (run screen: output waiting for the pane is kept as it came and split only when the pane takes it)
 def test_the_pane_takes_what_splitting_each_chunk_as_it_came_gave(parts: list[tuple[str, str] | list[str]], keep: int, few: int) -> None:
     before = _as_before(parts, keep)
     pending = _fed(parts, keep)

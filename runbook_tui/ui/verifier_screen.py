@@ -112,7 +112,7 @@ class VerifierScreen(RunView):
         super().__init__(client, self.foot())
         # Every time shown is the assignee's (the events'): ages and countdowns are counted by their clock too, as the session's
         # welcome says it (bob's laptop 10 minutes ahead read `window closes in 50m` where alice's said `1h`).
-        self.clock = lambda: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=client.clock_offset)
+        self.clock = lambda: RunView.clock() - dt.timedelta(seconds=client.clock_offset)  # RunView's (tests freeze it)
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
 
     def _on_event(self, event: Event, state: RunState) -> None:

@@ -119,7 +119,7 @@ class Shared:
     def stderr(self) -> str:
         return self.err.read_text(encoding="utf-8", errors="replace")
 
-    async def wait_for_output(self, pattern: str, timeout: float = 10) -> re.Match[str]:
+    async def wait_for_output(self, pattern: str, timeout: float = 30) -> re.Match[str]:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             found = re.search(pattern, self.stdout())
@@ -130,7 +130,7 @@ class Shared:
             await asyncio.sleep(0.02)
         pytest.fail(f"no /{pattern}/ on the assignee's stdout (exit {self.proc.poll()}):\n{self.stdout()}\n{self.stderr()}")
 
-    async def port_taken(self, timeout: float = 10) -> bool:
+    async def port_taken(self, timeout: float = 30) -> bool:
         """Whether the run ended at once because its port was taken (it printed its fingerprint, or ended otherwise: False)."""
         await until(lambda: self.proc.poll() is not None or "host key SHA256:" in self.stdout(), timeout, "the share to listen or end")
         return self.proc.poll() is not None and "cannot listen there: Address already in use" in self.stderr()

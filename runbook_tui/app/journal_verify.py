@@ -162,7 +162,9 @@ def cmd_journal_verify(path: str, signers_path: str | None = None, received: Seq
 
 
 def _trust(path: str, signers: AllowedSigners | None, source: str) -> int:
+    from runbook_tui.app.settings import load_settings
     from runbook_tui.trust.check import print_trust
 
     # Signatures name events by seq: this check holds the events in memory (only with allowed signers).
-    return print_trust(path, list(JournalScan(path, finished_rule=True)) if signers else [], signers, source)
+    events = list(JournalScan(path, finished_rule=True)) if signers else []
+    return print_trust(path, events, signers, source, load_settings().approvers)

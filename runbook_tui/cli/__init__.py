@@ -325,8 +325,9 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         if args.format == "cast":
             text = render_cast(args.journal)
         else:
-            signers = allowed_signers(args.allowed_signers or load_settings().allowed_signers)
-            text = render(build_report(args.journal, signers, unapproved(args.journal)), args.format)
+            settings = load_settings()
+            signers = allowed_signers(args.allowed_signers or settings.allowed_signers)
+            text = render(build_report(args.journal, signers, unapproved(args.journal), settings.approvers), args.format)
     except SettingsError:
         raise  # its FILE:LINE:COL lines, as every command says them (_main); a "runbook-tui: " before the first broke it
     except (ReportError, TrustRefused) as exc:

@@ -55,9 +55,10 @@ if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
 _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 
-def build_report(path: str | Path, signers: AllowedSigners | None = None, unapproved: str | None = None) -> Report:
+def build_report(path: str | Path, signers: AllowedSigners | None = None, unapproved: str | None = None, approvers: Sequence[str] | None = None) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify. `unapproved`: why the run breaks
-    the settings' `require_approval: true` (a failing Signatures row, as `journal verify` fails it)."""
+    the settings' `require_approval: true`; `approvers`: the settings' (each read in the Signatures rows as `journal
+    verify` reads it)."""
     fold = History()
     timeline: list[TimelineEntry] = []
 
@@ -72,7 +73,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None, unappr
     except UnreadableEvent as exc:
         raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
-    report.signatures = signature_rows(Path(path), signers, signed=fold.signed, unapproved=unapproved)
+    report.signatures = signature_rows(Path(path), signers, signed=fold.signed, unapproved=unapproved, approvers=approvers)
     report.unknown_events = [entry for entry in timeline if entry.type not in VOCABULARY]
     return report
 

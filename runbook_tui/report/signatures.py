@@ -7,6 +7,7 @@ not who holds that key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,21 +43,24 @@ class SignatureRow:
         return f"line {self.line} {self.what}: {why}" if self.line else why
 
 
-def signature_rows(path: Path, signers: AllowedSigners | None, *, signed: bool, unapproved: str | None = None) -> list[SignatureRow]:
+def signature_rows(
+    path: Path, signers: AllowedSigners | None, *, signed: bool, unapproved: str | None = None, approvers: Sequence[str] | None = None
+) -> list[SignatureRow]:
     """One row per decision, seal and approval; empty for a journal with no signatures at all.
 
     `signed`: the journal holds signatures (the history fold saw one). Only then, or with allowed signers, is it read
     again, held in memory (signatures name events by seq), as `journal verify --allowed-signers` holds it: a journal
     stripped of every signature fails that check (a verifier's decisions unsigned, no seal), and the report says so
     (before: no signatures in it, no word of them: `journal verify` passes). `unapproved`: why the run breaks the
-    settings' `require_approval: true` (app/journal_verify.py), a failing row of its first line, as `journal verify` fails it."""
+    settings' `require_approval: true` (app/journal_verify.py), a failing row of its first line, as `journal verify` fails it;
+    `approvers`: the settings' (None: who may approve is not checked; trust/check.py)."""
     missing = [SignatureRow(1, "plan approved", "", "", "fails", f"{_WORDS['fails']}: {unapproved}")] if unapproved else []
     if not signed and signers is None:
         return missing
     from runbook_tui.trust.check import check
 
     events = list(JournalScan(path))
-    result = check(events, signers)
+    result = check(events, signers, approvers)
     rows = [_row(s, _what(events[s.seq])) for s in sorted(result.decisions.values(), key=lambda s: s.seq) if 0 <= s.seq < len(events)]
     rows += [_row(s, f"seal of line {int(events[s.seq]['statement'].get('seq', -2)) + 1}") for s in result.seals]
     if result.approval is not None:

@@ -19,7 +19,7 @@ What each check proves (README repeats it):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from runbook_tui.engine.events import (
@@ -158,7 +158,9 @@ def _signature(statement: Any, signature: Any, key: Any, signers: AllowedSigners
     return "verified", ""
 
 
-def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck:
+def check(events: Sequence[Event], signers: AllowedSigners | None, approvers: Collection[str] | None = None) -> TrustCheck:
+    """`approvers`: the names under `approvers:` in the settings (None: who may approve is not checked); with them, an
+    approval must be by one of them or the ticket's verifier, as `run` requires."""
     result = TrustCheck(checked_signers=signers is not None)
     session = str(events[0].get("session", "")) if events else ""
     finished = _end(events)
@@ -204,7 +206,7 @@ def check(events: Sequence[Event], signers: AllowedSigners | None) -> TrustCheck
             at = signed_at(event, before)  # the run's start: when `run` checked the approval
             status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=at)
             if status != "fails":
-                status, why = _approval_problem(statement, event, events[0], signers, _runners(events), at) or (status, why)
+                status, why = _approval_problem(statement, event, events[0], signers, _runners(events), at, approvers) or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
@@ -235,7 +237,13 @@ def _runners(events: Sequence[Event]) -> set[str]:
 
 
 def _approval_problem(
-    statement: dict[str, Any], event: Event, started: Event, signers: AllowedSigners | None, runners: set[str], at: float | None
+    statement: dict[str, Any],
+    event: Event,
+    started: Event,
+    signers: AllowedSigners | None,
+    runners: set[str],
+    at: float | None,
+    approvers: Collection[str] | None,
 ) -> tuple[str, str] | None:
     """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
     with a key the file gives to the assignee, or to anyone who ran a step of it (`runners`: `resume` by the approver;
@@ -253,6 +261,12 @@ def _approval_problem(
     verified = verify(statements.encode(statement), str(event.get("signature")))  # it holds: checked just before
     if not signers.allows(principal, verified.key, at):
         return "fails", f"the journal names {principal} as the approver: {signers.refusal(principal, verified.key, at)}"
+    may = set(approvers or ()) | ({str(ticket["verifier"])} if ticket.get("verifier") else set())
+    if approvers is not None and principal not in may:  # `run` refuses it; only a rewrite puts it here
+        return "fails", (
+            f"approved by {principal}, who may not approve this plan; it may be approved by {', '.join(sorted(may)) or 'nobody'}"
+            " (the ticket's verifier, and the names in approvers: in settings)"
+        )
     assignees = {str(started.get("assignee") or ""): "who ran this change"}
     if ticket.get("assignee"):
         assignees[str(ticket["assignee"])] = f"the assignee of {ticket.get('id') or 'the ticket'}"
@@ -298,9 +312,9 @@ def _unsealed(result: TrustCheck, verifier: str | None) -> str:
     return f"not sealed by {verifier}, who verified this run: the end is sealed by {sealers} alone ({where}; what follows it is attested by {sealers} only)"
 
 
-def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | None, source: str) -> int:
+def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | None, source: str, approvers: Collection[str] | None = None) -> int:
     """The rest of `journal verify` after an intact chain: 0 all hold, 1 a check failed. `source`: where `signers`
-    came from, in words (the option, or the settings file)."""
+    came from, in words (the option, or the settings file); `approvers`: the settings' (see `check`)."""
     path = visible_line(path)  # only printed here: a name's escapes shown, never sent to the terminal
     if signers is None:
         print(f"{path}: NOT checked: signatures, who signed, and the seal (give --allowed-signers FILE, or allowed_signers: in the settings);")
@@ -310,7 +324,7 @@ def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | No
         )
         return 0
     print(visible_line(f"{path}: allowed signers: {signers.path} ({source})"))
-    result = check(events, signers)
+    result = check(events, signers, approvers)
     for problem in result.problems:
         print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control
     counts = {status: sum(1 for s in result.decisions.values() if s.status == status) for status in ("verified", "unsigned", "fails")}

@@ -85,7 +85,7 @@ class RunTrust:
             return f"{name}: {UNAPPROVED} settings: it goes on only approved ({rollback}, or start it again with --approval FILE)"
         if self.signers is None:
             return f"{name}: cannot tell who approved this run: give --allowed-signers FILE (or allowed_signers: in settings)"
-        result = check([started, approved], self.signers).approval
+        result = check([started, approved], self.signers, self.approvers).approval
         if result is not None and result.status == "fails":
             return visible_line(f"{name}: the approval this run started under does not hold: {result.why} ({rollback})")
         return None

@@ -339,3 +339,30 @@ def test_journal_verify_and_report_under_require_approval_fail_a_run_with_no_app
     approved = _cli(folder, "journal", "verify", "approved.jsonl", settings=required)
     assert approved.returncode == 0 and "NOT trusted" not in approved.stdout, approved.stdout
     assert "Signatures FAIL" not in _cli(folder, "report", "approved.jsonl", settings=required).stdout
+
+
+def test_journal_verify_and_report_refuse_an_approval_by_someone_who_may_not_approve(folder: Path) -> None:
+    """carol is in allowed_signers, neither the ticket's verifier nor under `approvers:`: `exec` refuses her approval. alice
+    swapped bob's real approval in her journal for carol's, chain and her signatures made again: `journal verify
+    --allowed-signers` said `signatures hold and the end is sealed`, exit 0, and the report `verified`. Now both fail it
+    as `run` does; with carol under the settings' `approvers:` it holds."""
+    assert _approve(folder, "bob").returncode == 0
+    assert _exec(folder, "bob.approval", "--identity", "alice").returncode == 0
+    events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
+    [honest] = [e for e in events if e["type"] == "plan_approved"]
+    _made_anyway(folder, "carol", "carol", "carol.approval")
+    made = json.loads((folder / "carol.approval").read_text())
+    swap = {"statement": made["statement"], "signature": made["signature"], "key": made["key"], "principal": "carol"}
+    _write(folder / "F.jsonl", _rechained(folder, events, {honest["seq"]: swap}))
+    line = honest["seq"] + 1
+    said = (
+        f"F.jsonl: line {line}: the plan's approval fails: approved by carol, who may not approve this plan; it may be approved by bob"
+        " (the ticket's verifier, and the names in approvers: in settings)"
+    )
+    verified = _cli(folder, "journal", "verify", "F.jsonl", "--allowed-signers", "allowed_signers")
+    assert verified.returncode == 1 and said in verified.stdout, verified.stdout
+    report = _cli(folder, "report", "F.jsonl", "--allowed-signers", "allowed_signers").stdout
+    assert f"| {line} | plan approved | signed by carol |" in report and "FAILS: approved by carol, who may not approve" in report, report
+    listed = _cli(folder, "journal", "verify", "F.jsonl", "--allowed-signers", "allowed_signers", settings="approvers: [carol]\n")
+    assert listed.returncode == 0 and "signatures hold and the end is sealed" in listed.stdout, listed.stdout
+    assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0  # bob's holds

@@ -23,6 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from runbook_tui.app.settings import Settings, load_settings, settings_path
 from runbook_tui.engine.event_order import EventOrder
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID
@@ -35,25 +36,22 @@ from runbook_tui.trust.run_trust import TrustRefused, allowed_signers
 SAID = 50
 
 
-def signers_file(given: str | None) -> tuple[str | None, str]:
+def signers_file(given: str | None, settings: Settings) -> tuple[str | None, str]:
     """The allowed_signers file to check with (`--allowed-signers`, else the settings'; None: neither names one), and
     where it was named, in words."""
     if given is not None:  # (never empty: the command line refuses an empty name)
         return given, "given by --allowed-signers"
-    from runbook_tui.app.settings import load_settings, settings_path
-
-    return load_settings().allowed_signers, f"allowed_signers: in {settings_path()}"
+    return settings.allowed_signers, f"allowed_signers: in {settings_path()}"
 
 
-def unapproved(path: str) -> str | None:
+def unapproved(path: str, settings: Settings) -> str | None:
     """Why the run `path` records breaks the settings' `require_approval: true` (it started without an approved plan),
     in words; None when it does not (approved, or no approval required). `resume` refuses to go on with such a run; a
     run that started without one under this policy ran where the setting was off, or its approval was cut out and the
     journal signed again by its assignee (before: `journal verify` said `signatures hold and the end is sealed`)."""
-    from runbook_tui.app.settings import load_settings, settings_path
     from runbook_tui.trust.run_trust import UNAPPROVED, opening
 
-    if not load_settings().require_approval:
+    if not settings.require_approval:
         return None
     started, approved = opening(path)
     return f"{UNAPPROVED} {settings_path()}" if started is not None and approved is None else None
@@ -99,7 +97,8 @@ def compare_copy(path: str, copy: Copy) -> str | None:
 
 
 def cmd_journal_verify(path: str, signers_path: str | None = None, received: Sequence[str] = ()) -> int:
-    named, source = signers_file(signers_path)
+    settings = load_settings()  # the policy (who is who, who may approve, whether a run needs an approval), read first
+    named, source = signers_file(signers_path, settings)
     try:
         signers = allowed_signers(named)
     except TrustRefused as exc:
@@ -132,7 +131,7 @@ def cmd_journal_verify(path: str, signers_path: str | None = None, received: Seq
             f"{shown}: NOT intact: the hash chain holds ({result.count} events), but {count} event{' is' if count == 1 else 's are'}"
             " impossible where the run stood (no run writes them: rewritten, its hashes recomputed)"
         )
-        _trust(path, signers, source)  # what the signatures say of the rewrite (a moved decision, a forged seal): still said
+        _trust(path, signers, source, settings.approvers)  # what the signatures say of the rewrite (a moved decision, a forged seal): still said
         if signers is not None:  # the verdict last, whatever the signatures said (before: "signatures hold ..." ended it)
             print(f"{shown}: NOT trusted: the impossible event{'' if count == 1 else 's'} above, whatever the signatures say")
         return EXIT_FAILED
@@ -151,20 +150,19 @@ def cmd_journal_verify(path: str, signers_path: str | None = None, received: Seq
     differ = [(copy, why) for copy in copies if isinstance(copy, Copy) and (why := compare_copy(path, copy)) is not None]
     for _, why in differ:
         print(visible_line(f"{path}: {why}"))
-    code = _trust(path, signers, source)
+    code = _trust(path, signers, source, settings.approvers)
     if differ:  # the verdict last, whatever the signatures said: they can all be made again by whoever wrote the file
         print(visible_line(f"{path}: NOT trusted: it is not what {differ[0][0].name} received, whatever the signatures say"))
         return EXIT_FAILED
-    if (why := unapproved(path)) is not None:  # the policy the settings hold, as `resume` applies it: said last, the verdict
+    if (why := unapproved(path, settings)) is not None:  # the policy the settings hold, as `resume` applies it: said last, the verdict
         print(visible_line(f"{path}: NOT trusted: {why}, whatever the signatures say"))
         return EXIT_FAILED
     return code
 
 
-def _trust(path: str, signers: AllowedSigners | None, source: str) -> int:
-    from runbook_tui.app.settings import load_settings
+def _trust(path: str, signers: AllowedSigners | None, source: str, approvers: Sequence[str]) -> int:
     from runbook_tui.trust.check import print_trust
 
     # Signatures name events by seq: this check holds the events in memory (only with allowed signers).
     events = list(JournalScan(path, finished_rule=True)) if signers else []
-    return print_trust(path, events, signers, source, load_settings().approvers)
+    return print_trust(path, events, signers, source, approvers)

@@ -327,7 +327,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         else:
             settings = load_settings()
             signers = allowed_signers(args.allowed_signers or settings.allowed_signers)
-            text = render(build_report(args.journal, signers, unapproved(args.journal), settings.approvers), args.format)
+            text = render(build_report(args.journal, signers, unapproved(args.journal, settings), settings.approvers), args.format)
     except SettingsError:
         raise  # its FILE:LINE:COL lines, as every command says them (_main); a "runbook-tui: " before the first broke it
     except (ReportError, TrustRefused) as exc:

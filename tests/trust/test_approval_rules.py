@@ -339,6 +339,10 @@ def test_journal_verify_and_report_under_require_approval_fail_a_run_with_no_app
     approved = _cli(folder, "journal", "verify", "approved.jsonl", settings=required)
     assert approved.returncode == 0 and "NOT trusted" not in approved.stdout, approved.stdout
     assert "Signatures FAIL" not in _cli(folder, "report", "approved.jsonl", settings=required).stdout
+    # the policy is read before anything is said of the journal, --allowed-signers given or not (never "intact", then exit 2)
+    broken = _cli(folder, "journal", "verify", "approved.jsonl", "--allowed-signers", "allowed_signers", settings="require_approval: maybe\n")
+    assert broken.returncode == 2 and broken.stdout == "", broken.stdout
+    assert "require_approval: expected true or false" in broken.stderr, broken.stderr
 
 
 def test_journal_verify_and_report_refuse_an_approval_by_someone_who_may_not_approve(folder: Path) -> None:

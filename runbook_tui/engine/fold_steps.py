@@ -375,20 +375,26 @@ def _gone_back_past(state: RunState, checkpoint: Any) -> RunState:
     return replace(state, steps=MappingProxyType({**state.steps, **again})) if again else state
 
 
+#: How a step may stand when a rollback goes back past it with nothing to undo: it ran (done, or ended otherwise: a
+#: failed look in a verify section, the one that called for the rollback). A failed one read FAILED when the run came
+#: back to it, as if the re-done change had failed it again; its failed attempt stays in its history.
+_RAN = frozenset({"done", "failed", "timed_out", "unknown", "rejected"})
+
+
 def _stood_back(step: StepState) -> StepState:
-    """A done step the rollback went back past: `undone`, and so is each host that had done it, so it runs again; reset,
-    not undone (`StepState.reset`): nothing undid it."""
-    hosts = MappingProxyType({h: replace(hs, status="undone") if hs.status == "done" else hs for h, hs in step.hosts.items()})
+    """A step the rollback went back past: `undone`, and so is each host where it ran, so it runs again; reset, not
+    undone (`StepState.reset`): nothing undid it."""
+    hosts = MappingProxyType({h: replace(hs, status="undone") if hs.status in _RAN else hs for h, hs in step.hosts.items()})
     return evolve(step, status="undone", hosts=hosts, gone_back_past=True)
 
 
 def going_back_past(state: RunState, checkpoint: Any, kept: Collection[str] = ()) -> tuple[str, ...]:
     """The steps after `checkpoint` a rollback to it stands `undone` once it has ended (`_gone_back_past`), in run order:
-    each done one but those whose change stands (`kept`: a rollback not started yet lists them without an undo; after
-    one, `not_rolled_back`). The undo list says before `y` that they run again (rollback_modal.py)."""
+    each that ran (`_RAN`) but those whose change stands (`kept`: a rollback not started yet lists them without an undo;
+    after one, `not_rolled_back`) and those it undid. The undo list says before `y` that they run again (rollback_modal.py)."""
     order = state.order
     start = order.index(checkpoint) + 1 if checkpoint in order else 0
-    return tuple(sid for sid in order[start:] if (step := state.steps[sid]).status == "done" and not step.not_rolled_back and sid not in kept)
+    return tuple(sid for sid in order[start:] if (step := state.steps[sid]).status in _RAN and not step.not_rolled_back and sid not in kept)
 
 
 STEP_HANDLERS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any, Protocol
 
 from rich.console import Group, RenderableType
@@ -217,7 +217,13 @@ def nothing_to_do(plan: RollbackPlan, state: RunState) -> bool:
         return False
     if section_stop(state) is not None:
         return True
-    return state.mode != "practice" and not plan.entries and not going_back_past(state, plan.checkpoint_step)  # a night's move
+    return state.mode != "practice" and not plan.entries and not _done_back(state, plan.checkpoint_step)  # a night's move
+
+
+def _done_back(state: RunState, checkpoint: str | None, kept: Collection[str] = ()) -> list[str]:
+    """The done steps the rollback goes back past with nothing to undo (`going_back_past`, those that ran and ended
+    otherwise left out: a look that failed runs again anyway, and `afterwards` names it apart, with how it ended)."""
+    return [sid for sid in going_back_past(state, checkpoint, kept) if state.steps[sid].status == "done"]
 
 
 def afterwards(plan: RollbackPlan, state: RunState) -> str:
@@ -231,7 +237,7 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
         return f"Nothing to do: {section_stop_words(stop, 'the full rollback (f)')}."
     undone = {entry.step_id for entry in plan.entries if entry.command is not None}  # a step without undo stays done
     kept = {entry.step_id for entry in plan.entries if entry.command is None}
-    passive = [sid for sid in going_back_past(state, plan.checkpoint_step, kept) if sid not in undone]
+    passive = [sid for sid in _done_back(state, plan.checkpoint_step, kept) if sid not in undone]
     again = [sid for sid in state.order if sid in undone or sid in passive]
     if not plan.entries and not again:
         said = f"Nothing to roll back: {no_undo_since(plan.checkpoint_step)} or runs again."

@@ -56,10 +56,14 @@ OPTION_VARIABLES = {
     "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java",
 }  # fmt: skip
 #: Variables naming code every program started with them loads (`LD_PRELOAD=/tmp/upload/evil.so ls` runs its
-#: constructor): a value there picks the code that runs, as a command's whole name does.
+#: constructor), and options a program reads from its environment where a plain word runs a program
+#: (`TAR_OPTIONS=--use-compress-program=PROG tar ...`, `MANOPT=--pager=PROG man ...`): a value there picks the code
+#: that runs, as a command's whole name does.
 LOADED_VARIABLES = {
     "LD_PRELOAD": "a library every program it starts loads (LD_PRELOAD)",
     "LD_AUDIT": "an audit library every program it starts loads (LD_AUDIT)",
+    "TAR_OPTIONS": "tar's options (TAR_OPTIONS), where --use-compress-program=PROG, --to-command=PROG and --checkpoint-action=exec=PROG run a program",
+    "MANOPT": "man's options (MANOPT), where --pager=PROG and --html=PROG run a program",
 }
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.

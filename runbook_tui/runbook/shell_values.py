@@ -386,7 +386,7 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
                 f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
             )
     for name in sorted(n for n, v in env if n in LOADED_VARIABLES and v):  # `env: {LD_PRELOAD: "{{ x }}"}`
-        return f"env {name}: this value names {LOADED_VARIABLES[name]}, so it picks code that runs; name the library in the runbook"
+        return f"env {name}: this value is {LOADED_VARIABLES[name]}, so it picks code that runs; write it in the runbook"
     for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):
         return (  # `env: {PERL5OPT: "-M{{ x }}"}`: perl reads it as its own options, which load code
             f"env {name}: {by} reads ${name} as {_OPTIONS_READ.get(by, _OPTIONS_READ['perl'])}, so this"

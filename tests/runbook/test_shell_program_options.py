@@ -428,7 +428,7 @@ def test_a_value_naming_a_preloaded_library_is_refused_at_its_position(template:
 def test_a_steps_env_naming_a_preloaded_library_is_refused_before_the_step(write_runbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_runbook(runbook_running("/bin/true").replace("run: /bin/true", 'run: /bin/true\n        env: {LD_PRELOAD: "{{ x }}"}'))
     assert cli_main(["exec", str(path), "-p", "x=/tmp/upload/evil.so", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
-    assert "env LD_PRELOAD: this value names a library every program it starts loads" in capsys.readouterr().out
+    assert "env LD_PRELOAD: this value is a library every program it starts loads" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ TEMPLATES = [
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_a_value_a_shell_expands_again_is_refused_unless_plain(template: str) -> None:
     hostile = ["$(touch /tmp/rbt-reexpanded)", "`id`", "a\\b"]
-    refused_unless_plain(template, hostile, "profile.d/site-env.sh", r"is expanded again by the shell that reads it|expected no \$")
+    refused_unless_plain(template, hostile, "site-env.sh", r"is expanded again by the shell that reads it|expected no \$")
 
 
 RUNBOOK = """\

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from restyles import note_restyles
 from run_screen_helpers import make_app, screen_is, settled, started, until
-from textual.dom import DOMNode
 
 
 async def _help_twice(pilot: Any) -> Any:
@@ -24,17 +24,10 @@ async def _help_twice(pilot: Any) -> Any:
 @pytest.mark.asyncio
 async def test_opening_the_help_again_restyles_none_of_it(workdir: Path) -> None:
     app = make_app()
-    restyled: list[DOMNode] = []
-    update_styles = app.update_styles
-
-    def noted(node: DOMNode, animate: bool = True) -> None:
-        restyled.append(node)
-        update_styles(node, animate)
-
     async with app.run_test(size=(140, 45)) as pilot:
         await started(pilot)
         help_screen = await _help_twice(pilot)
-        app.update_styles = noted  # type: ignore[method-assign]
+        restyled = note_restyles(app)
         restyled.clear()
         await pilot.press("question_mark")
         assert await screen_is(pilot, "HelpScreen") is help_screen

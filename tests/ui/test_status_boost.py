@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from restyles import note_restyles
 from run_screen_helpers import make_app, settled, started, until
 from textual.color import Color
-from textual.dom import DOMNode
 
 from runbook_tui.ui.status_stack import StatusStack
 
@@ -30,13 +30,6 @@ def _boosted_theme(app: Any, name: str, boost: str) -> str:
 @pytest.mark.asyncio
 async def test_a_pause_boosts_the_stack_without_restyling_it_and_a_new_theme_is_followed(workdir: Path) -> None:
     app = make_app()
-    restyled: list[DOMNode] = []
-    update_styles = app.update_styles
-
-    def noted(node: DOMNode, animate: bool = True) -> None:
-        restyled.append(node)
-        update_styles(node, animate)
-
     async with app.run_test(size=(140, 45)) as pilot:
         controller = await started(pilot)
         app.theme = _boosted_theme(app, "red-boost", "#ff000040")
@@ -45,7 +38,7 @@ async def test_a_pause_boosts_the_stack_without_restyling_it_and_a_new_theme_is_
         stack = app.screen.query_one(StatusStack)
         calm = stack.styles.background
         assert calm != _boost(app)
-        app.update_styles = noted  # type: ignore[method-assign]
+        restyled = note_restyles(app)
         await pilot.press("p")
         await until(pilot, lambda: controller.state.paused and stack.styles.background == _boost(app), "the paused stack boosted")
         await settled(pilot)

@@ -67,14 +67,14 @@ async def wait_for_check(readings: FreshReadings, check: MetricCheck, unit: str,
         last, after, count = sample, sample.ts, count + 1
         if sample.guarded is not None and holds(check, sample.guarded):  # an infinity is a reading, as for the guards
             which = f"the first reading after {since}" if count == 1 else f"reading {count} after {since}"
-            return True, sample.value, f"{text}: met ({format_value(sample.guarded, unit)}, {which})"
+            return True, sample.value, f"{text}: met ({format_value(sample.guarded, unit, (check.below, check.above))}, {which})"
         if time.monotonic() >= deadline:
             break
     if last is None:
         return False, None, f"{text}: no reading came from the metrics source"
     if last.guarded is None:
         return False, None, f"{text}: no value to check: {last.error}"
-    shown = format_value(last.guarded, unit)
+    shown = format_value(last.guarded, unit, (check.below, check.above))
     if not check.within_seconds:
         return False, last.value, f"{text}: NOT met ({shown}, the first reading after {since}; `within:` would wait for one that holds)"
     return False, last.value, f"{text}: NOT met after {format_duration(check.within_seconds)} (last reading {shown}, of {count} readings after {since})"

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from runbook_tui.engine.line_side import on_its_side
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MetricCheck, Panel
@@ -46,8 +47,9 @@ def level(value: float | None, *, warn: float | None, critical: float | None, di
     return "ok"
 
 
-def format_value(value: float | None, unit: str = "") -> str:
-    """A value as a panel shows it: few digits, the unit after a space (none for %)."""
+def format_value(value: float | None, unit: str = "", lines: Iterable[float | None] = ()) -> str:
+    """A value as a panel shows it: few digits, the unit after a space (none for %); beside `lines` (the thresholds it
+    is judged against), with the digits that keep it on its side of each (299.996 under 300 read `300.0`)."""
     if value is None:
         return "—"
     if not math.isfinite(value):  # an infinite reading in a guard's words: as Prometheus writes it
@@ -64,6 +66,7 @@ def format_value(value: float | None, unit: str = "") -> str:
         text = f"{value:.2f}".rstrip("0").rstrip(".")
     else:
         text = f"{value:.3g}"
+    text = on_its_side(value, text, lines)
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"
@@ -89,7 +92,7 @@ class Trip:
     def words(self, unit: str = "") -> str:
         side = "above" if self.direction != "below" else "below"
         held = f" for {format_duration(self.for_seconds)}" if self.for_seconds else ""
-        return f"guard '{self.panel}' tripped: {format_value(self.value, unit)} {side} {format_value(self.threshold, unit)}{held}"
+        return f"guard '{self.panel}' tripped: {format_value(self.value, unit, (self.threshold,))} {side} {format_value(self.threshold, unit)}{held}"
 
     def payload(self) -> dict[str, Any]:
         # An infinite reading has no JSON number: null, and the words say +Inf (json would write `Infinity`).

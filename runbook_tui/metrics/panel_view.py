@@ -65,7 +65,7 @@ def outage_heads(view: PanelView) -> list[str]:
     word = "UNREACHABLE" if view.state == "unreachable" else "NO VALUE"
     if view.value is None or view.value_age is None:
         return [word]
-    value, age = format_value(view.value, view.unit), short_age(view.value_age)
+    value, age = format_value(view.value, view.unit, view.thresholds), short_age(view.value_age)
     return [f"{word} (last {value} {age} ago)", f"{word} (last {value} {age})", f"{word} ({value} {age})", word]
 
 
@@ -91,6 +91,7 @@ class PanelView:
     note: str | None = None  # what the value leaves out: `1 of 3 series NaN (no number): the value is of the other 2`
     infinite: float | None = None  # the last reading is +Inf or -Inf (its `error` says it): shown as the value, judged so
     series: str | None = None  # which of several series the value is: `the worst of 2 series: service="batch"`
+    thresholds: tuple[float, ...] = ()  # warn and critical: a value is said on its side of each (299.996 not `300.0`)
 
     @property
     def note_short(self) -> str:
@@ -150,6 +151,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
         note=None if error else _shown(state.metric_notes.get(pid)),
         infinite=infinite,
         series=None if error else _shown(state.metric_series.get(pid)),
+        thresholds=tuple(float(panel[k]) for k in ("warn", "critical") if panel.get(k) is not None),
     )
 
 

@@ -35,12 +35,12 @@ def verdict(check: MetricCheck, unit: str, readings: Sequence[float | None] | No
         return True, None, f"[practice] {what} {text}: cannot be checked in practice, the record holds no reading the night's check took here; it counts as met"
     met = next((value for value in readings if holds(check, value)), None)
     if met is not None:
-        return True, met, f"{text}: met ({format_value(met, unit)}, the night's reading)"
+        return True, met, f"{text}: met ({format_value(met, unit, (check.below, check.above))}, the night's reading)"
     last = readings[-1]
     if last is None:
         return False, None, f"{text}: no value to check: the night's reading had none"
     waited = f" after {format_duration(check.within_seconds)}" if check.within_seconds else ""
-    return False, last, f"{text}: NOT met{waited} (the night's last reading {format_value(last, unit)})"
+    return False, last, f"{text}: NOT met{waited} (the night's last reading {format_value(last, unit, (check.below, check.above))})"
 
 
 class RecordedChecks:

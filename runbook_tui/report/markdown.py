@@ -289,7 +289,7 @@ def _metrics(report: Report) -> list[str]:
 
 
 def _v(panel: Panel, number: float | None) -> str:
-    return esc(t.value(number, panel.unit))
+    return esc(t.value(number, panel.unit, (panel.warn, panel.critical)))
 
 
 def _line(panel: Panel, number: float | None) -> str:

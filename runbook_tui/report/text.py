@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -14,6 +14,7 @@ from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, 
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.left_out import left_out_words
+from runbook_tui.engine.line_side import on_its_side
 from runbook_tui.engine.outcome_words import with_criteria
 from runbook_tui.report.connection_words import share_connections as share_connections  # the record's views read it from text
 from runbook_tui.report.model import (
@@ -185,10 +186,11 @@ def confirmed(step: Step) -> str:
     return NONE
 
 
-def value(number: float | None, unit: str = "") -> str:
+def value(number: float | None, unit: str = "", lines: Iterable[float | None] = ()) -> str:
+    """A reading, beside `lines` (the panel's warn and critical) on its side of each: 299.996 under 300 read `300`."""
     if number is None:
         return NONE
-    text = f"{number:,.0f}" if 1000 <= abs(number) < 1e12 else f"{number:.4g}"  # not 300 digits for 1e300
+    text = on_its_side(number, f"{number:,.0f}" if 1000 <= abs(number) < 1e12 else f"{number:.4g}", lines)  # not 300 digits for 1e300
     if not unit:
         return text
     return f"{text}{unit}" if unit in ("%", "x") else f"{text} {unit}"

@@ -178,7 +178,7 @@ class MetricPanel(Vertical):
         elif view.value is None and view.infinite is None:
             right.append("no reading yet", style=colour(theme, "muted"))
         else:  # an infinite reading is past every line on its side: `+Inf CRIT` (it read `NO VALUE` as its guard tripped)
-            right.append(format_value(view.infinite if view.infinite is not None else view.value, view.unit), style=f"bold {tone}")
+            right.append(format_value(view.infinite if view.infinite is not None else view.value, view.unit, view.thresholds), style=f"bold {tone}")
             if view.trend and view.infinite is None:
                 arrow = "warning" if view.worsening else "success" if view.worsening is False else "muted"
                 right.append(f" {view.trend}", style=f"bold {colour(theme, arrow)}")
@@ -211,7 +211,7 @@ class MetricPanel(Vertical):
             # 100 ms, 0s ago` 30 s into an outage, the failed reading's age), and a long error after it cut it off the
             # foot's four lines at 140x45.
             if view.value is not None and view.value_age is not None:
-                second.append(f"last {format_value(view.value, view.unit)}, {age_words(view.value_age)}", style="bold")
+                second.append(f"last {format_value(view.value, view.unit, view.thresholds)}, {age_words(view.value_age)}", style="bold")
                 second.append(" · ", style=muted)
             after = f" ({age_words(view.age)})" if view.value is None and view.age is not None else ""
             second.append(self._fitted(view.error, second.plain, after, rules), style=tone)
@@ -445,7 +445,10 @@ class PanelArea(Vertical):
             elif words in results:
                 met = results[words].get("met")
                 if met is True:
-                    line.append(f"  ✓ met ({format_value(results[words].get('value'), _unit_of(metrics, criterion))})", style=colour(theme, "success"))
+                    line.append(
+                        f"  ✓ met ({format_value(results[words].get('value'), _unit_of(metrics, criterion), (criterion.get('below'), criterion.get('above')))})",
+                        style=colour(theme, "success"),
+                    )
                 elif met is False:
                     line.append("  ✗ NOT met" + _last(results[words], metrics, criterion), style=f"bold {colour(theme, 'error')}")
                 elif results[words].get("when") == "end":  # `k` ended the wait, or the source gave nothing: as the row says
@@ -488,4 +491,4 @@ def _unit_of(metrics: Mapping[str, Any], criterion: Mapping[str, Any]) -> str:
 
 def _last(result: Mapping[str, Any], metrics: Mapping[str, Any], criterion: Mapping[str, Any]) -> str:
     value = result.get("value")
-    return f" (last {format_value(value, _unit_of(metrics, criterion))})" if value is not None else ""
+    return f" (last {format_value(value, _unit_of(metrics, criterion), (criterion.get('below'), criterion.get('above')))})" if value is not None else ""

@@ -218,7 +218,7 @@ def _paused(state: RunState, checking: bool) -> Status:
     back = roll_back_key(state)
     if panel is None or latest is None:
         return Status(f"PAUSED: {words}", "error", {"assignee": f"p resume · {back}{end_check}"})
-    now = format_value(latest, str(panel.get("unit") or ""))
+    now = format_value(latest, str(panel.get("unit") or ""), (panel.get("warn"), panel.get("critical")))
     if panel_level(panel, latest) == "critical":
         return Status(f"PAUSED: {words}; still {now}", "error", {"assignee": f"{back} · p resume{end_check}"})
     return Status(f"PAUSED: {words}; recovered, now {now}", "warning", {"assignee": f"p resume · {back}{end_check}"})

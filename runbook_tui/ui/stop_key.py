@@ -100,11 +100,11 @@ def criteria_now(state: RunState, when: str = "end") -> Text:
             if readings and started is not None and line is not None:
                 at, value = readings[-1]
                 before = f", {format_duration(max(started - at, 1))} before it" if at is not None else ""
-                now = f"not read since the check began (last {format_value(value, unit)}{before}): counts as NOT met"
+                now = f"not read since the check began (last {format_value(value, unit, (line,))}{before}): counts as NOT met"
         else:
             met = fresh < float(line) if criterion.get("below") is not None else fresh > float(line)  # strictly, as `guards.holds`
             mark = "✓" if met else "✗"
-            now = f"now {format_value(fresh, unit)}, {'met' if met else 'NOT met'}"
+            now = f"now {format_value(fresh, unit, (float(line),))}, {'met' if met else 'NOT met'}"
         lines.append(f"{mark} {visible_line(str(criterion.get('text') or panel))}: {now}\n", style="bold" if mark != "✓" else "")
     lines.rstrip()
     return lines

@@ -385,6 +385,12 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
                 f"env {name}: the command expands ${name} into a script '{by}' parses again as shell code, so this value would"
                 f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
             )
+    for name, value in sorted((n, v) for n, v in env if n in COMMAND_VARIABLES and v):  # `env: {GIT_SSH_COMMAND: "{{ x }}"}`
+        return (
+            f"env {name}: {COMMAND_VARIABLES[name]} runs ${name}'s text as a shell command, so even a plain word there is the"
+            f" program that runs ({_clip(value)}); write the command in the runbook and pass the value in a variable of its"
+            f' own: {name}: \'... "$V"\' and V: "{{{{ x }}}}"'
+        )
     for name in sorted(n for n, v in env if n in LOADED_VARIABLES and v):  # `env: {LD_PRELOAD: "{{ x }}"}`
         return f"env {name}: this value is {LOADED_VARIABLES[name]}, so it picks code that runs; write it in the runbook"
     for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):

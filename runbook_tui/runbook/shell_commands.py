@@ -24,6 +24,7 @@ from runbook_tui.runbook.shell_fleet import (
     CONTAINERS,
     FLEETS,
     SALT,
+    SSH_LIKE,
     aws_call,
     aws_remote_commands,
     entrypoint_scripts,
@@ -112,7 +113,7 @@ _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias", "autossh", "echo", "capsh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS
+_KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
 
@@ -188,9 +189,9 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         first = start + 1
         if name in _JOINERS and first < len(words):
             found.append((list(range(first, len(words))), name))
-        elif name in ("ssh", "autossh") or (name == "tsh" and words[first : first + 1] == ["ssh"]):  # `tsh ssh HOST CMD`
+        elif name in SSH_LIKE or (name == "tsh" and words[first : first + 1] == ["ssh"]):  # `tsh ssh HOST CMD`
             first += name == "tsh"
-            remote = _ssh_command(words[first:], "M" if name == "autossh" else "")
+            remote = _ssh_command(words[first:], SSH_LIKE.get(name, ""))
             if remote is not None:
                 found.append((list(range(first + remote, len(words))), "tsh ssh" if name == "tsh" else name))
         elif name in FLEETS:  # `pdsh -w HOSTS CMD...`: the words are joined and each host's shell parses them
@@ -268,7 +269,7 @@ def stdin_script_reader(words: list[str]) -> str | None:
     name = _basename(words[start])
     if "xargs" in wrappers:
         return _xargs_script(words, start)
-    if name in ("ssh", "autossh") and _ssh_command(words[start + 1 :], "M" if name == "autossh" else "") is None:
+    if name in SSH_LIKE and _ssh_command(words[start + 1 :], SSH_LIKE[name]) is None:
         return name
     if (name in FLEETS and reads_commands_on_stdin(name, words, start)) or (name == "parallel" and all(w[:1] == "-" for w in words[start + 1 :])):
         return name

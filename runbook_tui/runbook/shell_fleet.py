@@ -68,6 +68,9 @@ _KNIFE_NEXT = frozenset(
      "-i", "--ssh-identity-file", "-E", "--environment", "-s", "--server-url", "-k", "--key", "-u", "--user", "-c", "--config",
      "--prefix-attribute", "--exit-on-error", "--ssh-timeout"}
 )  # fmt: skip
+#: ssh and the programs that, as it does, join their words after HOST for the host's shell to parse again (`rsh HOST
+#: CMD`, HP-UX `remsh`, `rcmd`): more option letters taking an argument than ssh's (autossh `-M PORT`, rsh `-t TIMEOUT`).
+SSH_LIKE = {"ssh": "", "autossh": "M", "rsh": "tk", "remsh": "tk", "rcmd": "tk"}
 #: The runners, by every name they are called.
 FLEETS = frozenset(_FLEETS) | frozenset(_ALIASES) | {"knife"}
 #: Container runners whose `--entrypoint` may be a shell.

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from runbook_tui.runbook import shell_commands as commands
-from runbook_tui.runbook.shell_places import EXPANSION, Place, Word, marker_index
+from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, Place, Word, marker_index
 
 #: Positional parameters (`$1`, `$@`, `$*`) are followed as one variable of this name.
 #: What an awk program that runs commands reads on its input, followed as a variable (see `Flow.awk_runs`).
@@ -92,6 +92,7 @@ class Flow:
     def __init__(self) -> None:
         self.links: list[tuple[str, set[int], set[str]]] = []  # variable <- values, variables
         self.arithmetic: set[str] = set()
+        self.names: dict[str, str] = {}  # variables whose text `export`/`readonly` reads as NAME=VALUE: which one
         self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
@@ -163,6 +164,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:
                     places[m].reparsed_variable, places[m].by = name, places[m].by or by
+        for variable, builtin in self.names.items():  # `n="{{ x }}"; export "$n"`
+            for m in self._reaching({variable}, {}):
+                if isinstance(m, int):
+                    places[m].name_of = places[m].name_of or builtin
         if not (self.arithmetic or self.prompt):
             return
         for m in self._reaching(self.arithmetic, {}):
@@ -254,7 +259,9 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
         flow.assign(POSITIONAL, _markers(rest), _refs(rest))  # a function's or `set --`'s $1, $2...
     for index in commands.naming_arguments(texts):
         named = _ASSIGNMENT.match(texts[index])
-        if named is None or named.group(2) is not None:  # `export A="$v"` names A: v's text is only its value
+        if named is None and name in NAMING_ONLY:  # `export "$n"`: n's text is NAME=VALUE, any variable set
+            flow.names.update(dict.fromkeys(words[index].refs, name))
+        elif named is None or named.group(2) is not None:  # `export A="$v"` names A: v's text is only its value
             flow.arithmetic.update(words[index].refs)  # `unset "$n"`, `printf -v "$n"`: n's text is a name
     for w in words:  # `a=([SUBSCRIPT]=v)`: a compound assignment's subscripts are arithmetic
         subscript = _SUBSCRIPTED.match(w.text)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
-from runbook_tui.runbook.shell_places import WHOLE_NAME, Word, marker
+from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
 from runbook_tui.runbook.shell_script_files import script_file
@@ -90,11 +90,14 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     k_format = commands.format_operand(texts)
     for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
         tok.places[m].format_of = texts[commands.command_start(texts)]
+    builtin = texts[start] if start < len(texts) else ""
     for k in commands.naming_arguments(texts):
         text = words[k].text
         equals = text.find("=")
         for m in words[k].markers:
-            if equals < 0 or text.index(marker(m)) < equals:
+            if (equals < 0 or text.index(marker(m)) < equals) and builtin in NAMING_ONLY:
+                tok.places[m].name_of = builtin  # bash reads the word as NAME=VALUE there, and evaluates no subscript
+            elif equals < 0 or text.index(marker(m)) < equals:
                 tok.places[m].integer = True
 
 

@@ -48,6 +48,7 @@ class Place:
 
     kind: Kind = "WORD"  # for the outermost shell
     integer: bool = False  # read as arithmetic (by this or an inner shell): only an integer is safe
+    name_of: str = ""  # the name part of `export`'s or `readonly`'s word (`export "{{ x }}"`): a variable's name only
     in_backticks_in_quotes: bool = False  # "`...`": its double quotes must be written \"
     nested_backticks: bool = False
     levels: int = 0  # how many more shells parse it again
@@ -78,6 +79,8 @@ class Place:
     heredoc_strips: bool = False  # that heredoc is `<<-`: its lines' leading tabs are removed
 
 
+#: The builtins reading a word as a variable's NAME=VALUE that evaluate no subscript there (`declare`, `unset` do).
+NAMING_ONLY = frozenset({"export", "readonly"})
 EXPANSION = "\U0010fffe"  # stands, in a word's cooked value, for what an expansion produces
 
 

@@ -49,6 +49,7 @@ MAX_VALUES_SIZE = 1_000_000
 _INTEGER = re.compile(r"-?[0-9]+\Z")
 #: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
 _PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
 #: A plain word in a manifest or a patch (`Place.document_of`): an image reference too (`registry/api@sha256:...`); no comma
 #: (JSON's next member).
@@ -348,6 +349,12 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                 )
             if place.program_path and (problem := program_path_refusal(item)):
                 raise ShellRefused(problem)
+            if place.name_of and not _VARIABLE_NAME.match(item):
+                raise ShellRefused(
+                    f"{place.name_of} reads this value as a variable's NAME=VALUE, so a value holding = would set any variable"
+                    f" (PATH=/tmp/upload, LD_PRELOAD=...) for the commands after it: expected a variable's name (letters, digits, _),"
+                    f' not {_clip(item)}; write the name in the runbook and the value after it: {place.name_of} NAME="{{{{ x }}}}"'
+                )
             if place.integer and not _INTEGER.match(item.strip()):
                 raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
             name = f"{PREFIX}{len(env) + 1}"

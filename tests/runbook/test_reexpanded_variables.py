@@ -68,7 +68,7 @@ def test_a_variable_exported_under_another_name_is_only_its_value() -> None:
     command = render_command('host={{ x }}; export PGHOST="$host"; local_port=$host', {"x": "db-1.example"})
     assert [value for _, value in command.env] == ["db-1.example"]
     with pytest.raises(TemplateError, match="must be an integer"):
-        render_command('n={{ x }}; export "$n"=1', {"x": "db-1.example"})
+        render_command('n={{ x }}; unset "$n"', {"x": "db-1.example"})
 
 
 def test_prompt_command_is_code_not_a_file_name(write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

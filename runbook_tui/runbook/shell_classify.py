@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import command_start, names_none
 from runbook_tui.runbook.shell_context import Tokenizer
-from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, Flow
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 
 #: What a command of plain words separated by blanks never holds.
@@ -29,7 +29,7 @@ _BLANKS = re.compile(r"[ \t]+")
 #: First words whose commands the tokenizer reads by their own grammar.
 _OWN_GRAMMAR = frozenset({"case", "[["})
 #: Variables a shell or a program reads as code, whatever command follows their assignment (`shell_flow`).
-_SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES) | frozenset(OPTION_VARIABLES) | frozenset(LOADED_VARIABLES)
+_SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES) | frozenset(OPTION_VARIABLES) | frozenset(LOADED_VARIABLES) | SCRIPT_VARIABLES
 #: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.

@@ -37,9 +37,11 @@ _DECLARING = frozenset({"declare", "typeset", "local"})
 #: Variables a shell expands again when it reads them, `$(...)` included: `BASH_ENV` (every non-interactive bash),
 #: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash, `PS0` before each interactive command).
 REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
-#: Variables naming the script a shell runs before its own (`BASH_ENV`: every non-interactive bash, `ENV`: sh -i): a value
-#: there picks the code that runs, as `sh {{ x }}` does, so it is one file name, as in the program's path.
-_SCRIPT_VARIABLES = frozenset({"BASH_ENV", "ENV"})
+#: Variables naming the script a shell runs before its own (`BASH_ENV`: every non-interactive bash, `ENV`: sh -i), the
+#: configuration git reads (`GIT_CONFIG_GLOBAL`: core.fsmonitor runs a command) and where an interpreter's modules are
+#: found (`PYTHONPATH=/tmp/upload python3 -m app` imports app from there): a value there picks the code that runs, as
+#: `sh {{ x }}` does, so it is one file or folder name, as in the program's path.
+SCRIPT_VARIABLES = frozenset({"BASH_ENV", "ENV", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "PYTHONPATH", "PERL5LIB", "NODE_PATH"})
 #: Variables whose text a program runs as a shell command line (`sh -c "$GIT_SSH_COMMAND ..."`): a value there is code to
 #: that shell; by the program that runs it.
 COMMAND_VARIABLES = {
@@ -97,7 +99,7 @@ class Flow:
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
         self.every_script = False  # read the scripts of inner shells (`bash -c '...'`) even where no value stands
         self.run_as_command: set[str] = set()  # variables expanded as a command's name (`$cmd --version`)
-        self.program_path: set[str] = {"PATH"} | _SCRIPT_VARIABLES  # variables expanded into a part of it (`"$bin/psql"`), and where it is looked for
+        self.program_path: set[str] = {"PATH"} | SCRIPT_VARIABLES  # variables expanded into a part of it (`"$bin/psql"`), and where it is looked for
         self.awk_runs: dict[str, str] = {}  # variables (and awk's input) an awk program that runs commands reads: its name
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)

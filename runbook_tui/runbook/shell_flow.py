@@ -69,6 +69,12 @@ LOADED_VARIABLES = {
     "LD_AUDIT": "an audit library every program it starts loads (LD_AUDIT)",
     "TAR_OPTIONS": "tar's options (TAR_OPTIONS), where --use-compress-program=PROG, --to-command=PROG and --checkpoint-action=exec=PROG run a program",
     "MANOPT": "man's options (MANOPT), where --pager=PROG and --html=PROG run a program",
+    # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=PROG git status` runs PROG (the first 32)
+    **{
+        f"GIT_CONFIG_{part}_{n}": f"a git setting (GIT_CONFIG_{part}_{n}), where core.fsmonitor=PROG runs a program"
+        for part in ("KEY", "VALUE")
+        for n in range(32)
+    },
 }
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.

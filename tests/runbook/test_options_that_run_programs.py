@@ -78,3 +78,24 @@ def test_tar_runs_no_program(write_runbook: Callable[..., Path], tmp_path: Path,
     assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j2.jsonl")]) == 1
     assert "env TAR_OPTIONS: this value is tar's options" in capsys.readouterr().out
     assert not made.exists()
+
+
+@pytest.mark.parametrize("name", ["GIT_CONFIG_VALUE_0", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_3"])
+def test_a_value_in_a_git_setting_from_the_environment_is_refused(name: str) -> None:
+    """`GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0={{ x }} git status` with x = a plain word
+    `prog` ran prog (below, with git), as `GIT_CONFIG_PARAMETERS` would: refused, any value, and in a step's `env:`."""
+    template = f"GIT_CONFIG_COUNT=4 {name}={{{{ x }}}} git status"
+    with pytest.raises(TemplateError, match="picks the program that runs"):
+        render_command(template, {"x": "prog"})
+    assert (environment_refusal("git status", [(name, "prog")]) or "").startswith(f"env {name}: this value is a git setting")
+
+
+def test_what_git_did_with_a_plain_word_as_a_setting(tmp_path: Path) -> None:
+    made, program, repo = tmp_path / "made", tmp_path / "prog", tmp_path / "repo"
+    program.write_text(f"#!/bin/sh\ntouch {made}\n")
+    program.chmod(0o755)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, timeout=30)
+    setting = {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.fsmonitor", "GIT_CONFIG_VALUE_0": "prog"}
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", **setting}
+    subprocess.run(["git", "status"], cwd=repo, env=env, capture_output=True, timeout=30)
+    assert made.exists()

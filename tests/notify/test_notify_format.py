@@ -460,7 +460,8 @@ def test_accepted_criteria_waiting_for_the_verifiers_confirmation_are_announced(
             announcer(events[index], replay(events[: index + 1]))
         if confirm:
             announcer(confirmed, replay([*events, confirmed]))
-            await asyncio.sleep(0.5)  # the wait's own length and more: the window in which nothing may be sent
+            loop = asyncio.get_running_loop()  # the wait's page comes due (and must send nothing): none left within the hour
+            await until(lambda: all(handle.when() - loop.time() > 3000 for handle in announcer._timers.values()), "the wait's page to come due", timeout=10)
         else:
             await until(lambda: heard, "the notice of the wait for bob's confirmation", timeout=10)
         announcer.stop()

@@ -9,8 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
+
+from waiting import wait_until
 
 from runbook_tui.report import build_report, render
 from tests.engine.test_exec_cli import exec_env
@@ -37,10 +38,7 @@ def test_the_summary_counts_a_step_marked_done_by_hand_as_its_row_says_it(tmp_pa
     command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
     proc = subprocess.Popen(command, cwd=tmp_path, env=exec_env(tmp_path, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not started(journal, "b"):
-            assert proc.poll() is None and time.monotonic() < deadline, "exec did not start b within 30 s"
-            time.sleep(0.02)  # the polling's pace; the condition is b's step_started in the journal
+        wait_until(lambda: started(journal, "b"), "exec to start b", 30, alive=proc)
     finally:
         proc.kill()
         proc.wait(10)

@@ -7,13 +7,13 @@ import datetime as dt
 import subprocess
 import sys
 import textwrap
-import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.app import App, ComposeResult
+from waiting import wait_until
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import self_confirmed_words
@@ -179,10 +179,7 @@ async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_na
     command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
     proc = subprocess.Popen(command, cwd=tmp_path, env=exec_env(tmp_path, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while not started(journal, "b"):
-            assert proc.poll() is None and time.monotonic() < deadline, "exec did not start b within 30 s"
-            time.sleep(0.02)  # the polling's pace; the condition is b's step_started in the journal
+        wait_until(lambda: started(journal, "b"), "exec to start b", 30, alive=proc)
     finally:
         proc.kill()
         proc.wait(10)

@@ -6,10 +6,18 @@ Light on imports: the run screen's status rows import it for the first frame.
 
 from __future__ import annotations
 
+import datetime as dt
 import shlex
 
+from runbook_tui.engine.said import clock_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
+
+
+def said_now(moment: object) -> str:
+    """A silence's end as exec's lines say times (engine/said.clock_words, UTC), dated when it is another day than now:
+    `ended at 04:00:00`, `active until 2026-12-06 00:10:00` (before: `2026-12-05T04:00:00Z`, the one raw ISO time)."""
+    return clock_words(moment, dt.datetime.now(dt.UTC).isoformat())
 
 
 def not_expired(state: RunState) -> str | None:
@@ -18,7 +26,7 @@ def not_expired(state: RunState) -> str | None:
     left = [(sid, s) for sid, s in state.silences.items() if s.get("expire_failed") is not None]
     if not left:
         return None
-    until = max(str(s.get("ends_at") or "?") for _sid, s in left)
+    until = said_now(max(str(s.get("ends_at") or "?") for _sid, s in left))
     ids = ", ".join(visible_line(sid) for sid, _s in left)
     count = f"{len(left)} alert silence{'s' if len(left) > 1 else ''}"
     why = visible_line(str(left[0][1].get("expire_failed")))

@@ -35,6 +35,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
+from runbook_tui.notify.left_words import said_now
 from runbook_tui.notify.silence_found import answered_id, ended, is_time, made_for, usable_id
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
@@ -193,7 +194,9 @@ class SilenceKeeper:
         matchers = ", ".join(map(str, silence.get("matchers") or ()))
         self.record(
             ev.NOTE,
-            {"text": f"silence {silence_id} ({matchers}) ended at {silence.get('ends_at')} while the run goes on: those alerts are no longer silenced"},
+            {
+                "text": f"silence {silence_id} ({matchers}) ended at {said_now(silence.get('ends_at'))} while the run goes on: those alerts are no longer silenced"
+            },
         )
 
     def _forget_ends(self) -> None:
@@ -327,7 +330,9 @@ class SilenceKeeper:
         for silence_id, silence in lapsed.items():
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown})
             matchers = ", ".join(map(str, silence.get("matchers") or ()))
-            self.record(ev.NOTE, {"text": f"silence {silence_id} ({matchers}) ended at {silence.get('ends_at')} while the run was stopped: it is made again"})
+            self.record(
+                ev.NOTE, {"text": f"silence {silence_id} ({matchers}) ended at {said_now(silence.get('ends_at'))} while the run was stopped: it is made again"}
+            )
         journaled = [list(s.get("matchers") or ()) for sid, s in state.silences.items() if sid not in lapsed]
         missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
         if not missing:
@@ -399,7 +404,7 @@ def left_active(state: RunState) -> str | None:
     if not state.silences:
         return None
     count = len(state.silences)
-    until = max(str(s.get("ends_at") or "?") for s in state.silences.values())
+    until = said_now(max(str(s.get("ends_at") or "?") for s in state.silences.values()))
     which = "; ".join(f"{visible_line(sid)}: {', '.join(map(str, s.get('matchers') or ()))}" for sid, s in state.silences.items())
     where = str(next(iter(state.silences.values())).get("alertmanager") or "Alertmanager")
     them = "them" if count > 1 else "it"

@@ -26,6 +26,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState
+from runbook_tui.notify.left_words import said_now
 from runbook_tui.ui.status_stack import statuses
 
 pytestmark = pytest.mark.peers
@@ -123,7 +124,7 @@ def test_a_silence_the_end_cannot_expire_is_journaled_and_said_with_its_end_and_
     assert rows[0].startswith("Session finished: ")
     assert rows[1:] == [
         f"1 alert silence could NOT be expired (Alertmanager answered HTTP 500: cluster not ready (asked 3 times)): alerts stay silenced"
-        f" until {failed['until']}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
+        f" until {said_now(failed['until'])}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
     ], rows  # where, and the id quoted as a shell word: it is Alertmanager's (before: "expire it in Alertmanager: ID")
 
 
@@ -210,6 +211,6 @@ sections:
     [failed] = [e for e in written_events(journal) if e["type"] == "silence_failed"]
     said = (
         f"1 alert silence could NOT be expired (Alertmanager answered HTTP 500: cluster not ready (asked 3 times)): alerts stay silenced"
-        f" until {failed['until']}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
+        f" until {said_now(failed['until'])}; expire it at {url} (its Silences page, or: amtool --alertmanager.url={url} silence expire '{odd_id}')"
     )
     assert done.stderr.splitlines()[-1] == said, done.stderr

@@ -18,6 +18,8 @@ from peers_alertmanager import Alertmanager
 from waiting import wait_until
 from written_lines import written_events
 
+from runbook_tui.notify.left_words import said_now
+
 pytestmark = pytest.mark.peers
 
 
@@ -57,7 +59,7 @@ sections:
     requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5).raise_for_status()  # the session's Alertmanager stays clean
     assert active["status"] == {"state": "active"}, "left in place for the resume"
     said = (
-        f'1 alert silence of this run stays active until {made["ends_at"]} at {alertmanager.url} ({made["id"]}: service="{service}"): '
+        f'1 alert silence of this run stays active until {said_now(made["ends_at"])} at {alertmanager.url} ({made["id"]}: service="{service}"): '
         "resuming the run expires it at its end; or expire it in Alertmanager now"
     )
     assert said in err.splitlines(), err
@@ -105,7 +107,7 @@ sections:
     assert went.returncode == 1 and any(e["type"] == "paused" for e in events), went.stdout + went.stderr
     assert active["status"] == {"state": "active"} and not any(e["type"] == "session_finished" for e in events), "left in place for the resume"
     said = (
-        f'1 alert silence of this run stays active until {made["ends_at"]} at {alertmanager.url} ({made["id"]}: service="{service}"): '
+        f'1 alert silence of this run stays active until {said_now(made["ends_at"])} at {alertmanager.url} ({made["id"]}: service="{service}"): '
         "resuming the run expires it at its end; or expire it in Alertmanager now"
     )
     assert went.stdout.splitlines()[-1] == said, went.stdout

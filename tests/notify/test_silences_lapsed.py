@@ -18,6 +18,7 @@ from waiting import wait_until
 from written_lines import written_events
 
 from runbook_tui.engine.journal import verify
+from runbook_tui.notify.left_words import said_now
 
 pytestmark = pytest.mark.peers
 
@@ -81,7 +82,7 @@ sections:
     created = journaled("silence_created")
     assert len(created) == 2 and created[1]["id"] != lapsed["id"], created
     notes = [e.get("text") for e in journaled("note")]
-    assert f'silence {lapsed["id"]} (service="{service}") ended at {lapsed["ends_at"]} while the run was stopped: it is made again' in notes
+    assert f'silence {lapsed["id"]} (service="{service}") ended at {said_now(lapsed["ends_at"])} while the run was stopped: it is made again' in notes
     assert sorted(str(e["id"]) for e in journaled("silence_expired")) == sorted(str(e["id"]) for e in created)
     assert not ours("active"), "the resumed run's silence was left active after its end"
     assert not verify(journal).problems
@@ -122,7 +123,7 @@ sections:
     out, err = run.communicate(timeout=60)
     assert run.returncode == 0, (out + err).decode()
     [made] = journaled("silence_created")
-    said = f'silence {made["id"]} (service="{service}") ended at {made["ends_at"]} while the run goes on: those alerts are no longer silenced'
+    said = f'silence {made["id"]} (service="{service}") ended at {said_now(made["ends_at"])} while the run goes on: those alerts are no longer silenced'
     assert said in [e.get("text") for e in journaled("note")]
     assert said in out.decode(), "exec's lines say it"
     kinds = [e["type"] for e in written_events(journal)]

@@ -157,7 +157,10 @@ class Session:
     def share_note(self) -> str:
         if not self.share_address or self.share is None:
             return ""
-        return f"shared at {self.share_address}, host key {self.share.fingerprint}"
+        from runbook_tui.notify.triggers import join_address  # only a shared run's screen needs the notices' module
+
+        # What a verifier types, as the notices say it: `--share :2222` read `shared at 0.0.0.0:2222`, their own machine
+        return f"shared at {join_address(self.share_address)}, host key {self.share.fingerprint}"
 
     @property
     def unsigned_note(self) -> str:

@@ -62,13 +62,16 @@ def notice_for(state: RunState, event: str, actor: str, summary: str, time: str 
 
 
 def join_command(address: str) -> str:
-    """The command a verifier elsewhere runs to join: a share on every interface (`--share :2222`, journaled as
-    `0.0.0.0:2222` or `[::]:2222`) is named by this machine's host name. Before, the page told the verifier to join
+    """The command a verifier elsewhere runs to join (`join_address`). Before, the page told the verifier to join
     0.0.0.0:2222, which from their machine is their own."""
+    return f"runbook-tui join {join_address(address)}"
+
+
+def join_address(address: str) -> str:
+    """The address a verifier elsewhere types: a share on every interface (`--share :2222`, journaled as `0.0.0.0:2222`
+    or `[::]:2222`) is named by this machine's host name (the notices, and the run screen's and exec's `shared at`)."""
     host, _, port = address.rpartition(":")
-    if host.strip("[]") in ("0.0.0.0", "::"):
-        address = f"{socket.gethostname()}:{port}"
-    return f"runbook-tui join {address}"
+    return f"{socket.gethostname()}:{port}" if host.strip("[]") in ("0.0.0.0", "::") else address
 
 
 def _ticket(state: RunState) -> str:

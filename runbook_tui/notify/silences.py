@@ -291,7 +291,7 @@ class SilenceKeeper:
             try:
                 answer = await self._call("POST", "/api/v2/silences", body)
             except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered: it may have made it
-                why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {body['endsAt']}"
+                why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {said_now(body['endsAt'])}"
                 self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
                 raise
             if answer.ok or not answer.not_acted_on or tries > len(CREATE_PAUSES) or self.state.finished:
@@ -367,7 +367,7 @@ class SilenceKeeper:
             try:
                 answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
             except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered
-                why = f"not confirmed: the session closed before Alertmanager answered; it may be active until {until}"
+                why = f"not confirmed: the session closed before Alertmanager answered; it may be active until {said_now(until)}"
                 self._failed("expire", why, id=silence_id, until=until)
                 raise
             gone = _gone(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did

@@ -21,6 +21,7 @@ import pytest
 from written_lines import written_events
 
 from runbook_tui.engine.journal import verify
+from runbook_tui.notify.left_words import said_now
 
 pytestmark = pytest.mark.peers
 
@@ -83,7 +84,7 @@ sections:
     assert not verify(journal).problems
     [silence] = [e for e in written_events(journal) if e["type"] == "silence_failed"]
     assert silence["action"] == "create" and silence["matchers"] == ['service="api"'], silence
-    assert silence["error"] == f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {silence['until']}"
+    assert silence["error"] == f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {said_now(silence['until'])}"
     assert silence["until"] > dt.datetime.now(dt.UTC).isoformat()[:19], "it says until when alerts may stay quiet"
     assert 'service="api" at ' + mute + " could not create: not confirmed" in result.stdout, "exec says it"
     assert (

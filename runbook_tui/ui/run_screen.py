@@ -85,9 +85,7 @@ class RunView(CoalescedRepaintScreen):
     #: The help's keys and promise (`modals.HelpScreen`); empty: the live run's. Replay and practice have their own.
     KEYS_HELP: tuple[tuple[tuple[str, str], ...], str] | tuple[()] = ()
     TRIP_TOASTS = True  # a notify-only guard trip raises a toast (replay: a past event, its line says it)
-    #: The screen's own cells are its background, one colour (its widgets cover it): drawn as blank rows, not through
-    #: Textual's style cache, which each resume emptied (the screen refreshes itself): 45 rows drawn again per `?` closed.
-    BLANK = True
+    BLANK = True  #: its own cells, one background colour, drawn as blank rows (the style cache redrew 45 per `?` closed)
 
     #: Keys every role has (subclasses add theirs, `l` and `y` where their footer wants them);
     #: pgup/pgdn/end scroll the output without focusing it.

@@ -40,8 +40,9 @@ def test_a_panel_on_one_metric_of_a_100000_series_exporter_costs_little_cpu() ->
     assert samples["api"].value == 3 and samples["api"].error is None, samples["api"]
     assert samples["pod"].value == 7 and samples["pod"].error is None, samples["pod"]
     # Before: about 1 s of CPU (1.5 s on a loaded machine) to parse every series. Reading 4 MB and looking at each line
-    # stays well under it.
-    assert spent < 0.35, f"one poll of a 100,000-series exporter took {spent:.2f} s of CPU"
+    # stays well under it: ~0.11 s on a quiet machine, 0.42 s seen with CI's four workers on two cores (the peer serving
+    # the page is a thread of this process, counted too).
+    assert spent < 0.6, f"one poll of a 100,000-series exporter took {spent:.2f} s of CPU"
 
 
 def test_a_query_over_more_series_than_a_panel_reads_says_so_and_stays_cheap() -> None:
@@ -55,7 +56,7 @@ def test_a_query_over_more_series_than_a_panel_reads_says_so_and_stays_cheap() -
         '(big_series{label="value"}), or read it through Prometheus'
     ), samples["all"]
     assert samples["api"].value == 3, "the other panels read as before"
-    assert spent < 0.35, f"one poll took {spent:.2f} s of CPU"
+    assert spent < 0.6, f"one poll (the same bound as above) took {spent:.2f} s of CPU"
 
 
 def test_a_line_that_is_no_sample_still_fails_the_scrape_with_its_number() -> None:

@@ -8,6 +8,8 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal_events import ends_finished
 from runbook_tui.engine.mark_done import EXIT_NOTE, left_words
+from runbook_tui.engine.practice_results import newer_events
+from runbook_tui.report.text import unknown_kinds
 from runbook_tui.ui.base_app import ThemedApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
 
@@ -26,12 +28,12 @@ class ReplayApp(ThemedApp):
 
     def on_mount(self) -> None:
         self.report_theme_problems()
-        # Said on the position row (`cut short`, `no end`) and whole in the help (`?`), not in a toast: at 80x24 one took
-        # 10 rows by 40 columns of the output pane for 20 s, over what a trainee reads.
-        said, mark = [], ""
+        # Said on the position row (`cut short`, `no end`, `unknown events`) and whole in the help (`?`), not in a toast: at
+        # 80x24 one took 10 rows by 40 columns of the output pane for 20 s (30 s for the unknown events), over what a trainee reads.
+        said, marks = [], []
         if self.cut is not None:
             said.append(f"Journal cut short: {self.cut}; shown: the {len(self.events)} whole events before it.")
-            mark = "cut short"
+            marks.append("cut short")
         if not ends_finished(self.events):  # `journal verify`'s words, or the program's note as it left (a quit, a signal)
             left = _left_note(self.events)
             said.append(
@@ -41,8 +43,15 @@ class ReplayApp(ThemedApp):
                 " (`runbook-tui resume` continues it), or lines were cut off its end; only a seal (journal verify --allowed-signers)"
                 " tells these apart."
             )
-            mark = mark or "no end"
-        self.push_screen(ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label, mark, "\n".join(said)))
+            marks = marks or ["no end"]  # a journal cut short has no end: said once
+        # A newer version's events: said before the first step (nothing said so until the replay reached one).
+        if kinds := unknown_kinds(newer_events(self.events)):
+            said.append(
+                f"Events this version does not know: {kinds}: a newer version wrote this journal; the replay shows each where it comes, on a ? line, as journaled."
+            )
+            marks.append("unknown events")
+        screen = ReplayScreen(ReplaySource(self.events, self._stop_unreadable), self.speed, self.label, marks, "\n".join(said))
+        self.push_screen(screen)
 
     def _stop_unreadable(self, words: str) -> None:
         self.unreadable = words

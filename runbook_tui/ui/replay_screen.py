@@ -17,9 +17,7 @@ from textual.binding import Binding
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal_events import ends_finished
-from runbook_tui.engine.practice_results import newer_events
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, initial, replay
-from runbook_tui.report.text import unknown_kinds
 from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
@@ -212,10 +210,11 @@ class ReplayScreen(RunView):
         Binding("ctrl+c", "quit", show=False, priority=True),  # out of habit: as q (Textual's own said nothing)
     ]
 
-    def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "", mark: str = "", said: str = "") -> None:
-        """`mark`: what the position row says of the journal itself (`no end`, `cut short`); `said`: that, whole, for the help."""
+    def __init__(self, source: ReplaySource, speed: float = 1.0, label: str = "", marks: Sequence[str] = (), said: str = "") -> None:
+        """`marks`: what the position row says of the journal itself (`no end`, `cut short`, `unknown events`); `said`:
+        that, whole, for the help."""
         super().__init__(source, ("REPLAY ", label))
-        self.mark, self.said = mark, said
+        self.marks, self.said = tuple(marks), said
         self.clock = self._replayed_now  # the header counts the window against the replayed moment, not today
         self.replay = source
         self.speed = speed
@@ -239,10 +238,6 @@ class ReplayScreen(RunView):
     def on_mount(self) -> None:
         # Textual runs RunView.on_mount itself, after this one: calling super() too painted twice and kept two ticks.
         self._status()
-        # A newer version's events: said before the first step (nothing said so until the replay reached one).
-        if kinds := unknown_kinds(newer_events(self.replay.events)):
-            said = f"{kinds}: a newer version wrote this journal; the replay shows each where it comes, on a ? line, as journaled"
-            self.notify(said, title="Events this version does not know", severity="warning", timeout=30, markup=False)
 
     def panel_clock(self) -> float:
         """The panels age their readings against the replayed moment, not today's clock."""
@@ -254,6 +249,7 @@ class ReplayScreen(RunView):
         width = width or self.app.size.width
         moment = self.replay.moment()
         counted = f"event {self.replay.position}/{len(self.replay.events)}"
+        fewest = ""  # the marks, when a narrow row cannot hold them all
         if self._at_end() and not self.replay.finished_in_journal:
             # The last event of a journal with no end: not a run waiting for its next step (the status row's `Next:`).
             doing, short_doing = "the journal ends here; the run had not ended", "ends unfinished"
@@ -261,14 +257,18 @@ class ReplayScreen(RunView):
             doing = short_doing = "end of the journal"
         else:
             doing = short_doing = f"{'playing' if self._timer is not None else 'paused'} at {self.speed:g}x"
-            if self.mark:  # the journal's own state, each moment: a toast said it over the output pane for 20 s
-                doing, short_doing = f"{doing} · the journal: {self.mark} (? says more)", f"{doing} · {self.mark}"
+            if self.marks:  # the journal's own state, each moment: a toast said it over the output pane for 20 s
+                marked = ", ".join(self.marks)
+                # At 80 columns `no end, unknown events` was cut to `no end, unknown`: the first and how many more, then.
+                fewest = f"{doing} · {self.marks[0]}" + (f" +{len(self.marks) - 1} (?)" if len(self.marks) > 1 else "")
+                doing, short_doing = f"{doing} · the journal: {marked} (? says more)", f"{doing} · {marked}"
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
         wide = width >= NARROW_COLUMNS
         at = f"  {moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC" if moment else ""
         # Shorter forms for a narrow row: what the replay is doing is its end and stays in view (a journal of 100 events
         # or more cut `ends unfinished` to `ends`, `paused at 100x` to `paused at 10`); the time's `UTC`, then the time go.
         forms = [f"{at}  {counted}  {short_doing}", f"{at.removesuffix(' UTC')}  {counted}  {short_doing}", f"  {counted}  {short_doing}"]
+        forms += [f"  {counted}  {fewest}"] if fewest else []
         head = "REPLAY, nothing runs: "
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.
         line = self.query_one(NoteLine)

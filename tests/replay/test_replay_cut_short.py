@@ -67,7 +67,7 @@ async def test_the_replay_of_a_cut_journal_says_so_and_goes_to_its_last_whole_ev
         assert isinstance(screen, ReplayScreen)
         # said in the help and on the position row (`cut short`), not in a toast over the output pane
         assert f"Journal cut short: {cut}; shown: the {whole} whole events before it." in screen.whole_note(), screen.whole_note()
-        assert screen.mark == "cut short" and not list(app._notifications)
+        assert screen.marks == ("cut short",) and not list(app._notifications)
         await pilot.press("end")
         await until(lambda: screen.replay.position == whole, pilot, "the last whole event")
     assert read_events(JOURNAL).events[whole - 1] == events[whole - 1]

@@ -9,9 +9,11 @@ import pytest
 from replay_helpers import until
 
 from runbook_tui.engine.journal import hashed_line, read_events
+from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen
+from tests.ui.run_screen_helpers import painted
 
 DATA = Path(__file__).parents[1] / "report" / "data"
 
@@ -58,15 +60,42 @@ async def test_an_event_this_version_does_not_know_is_shown_and_stepped_to(tmp_p
 
 
 @pytest.mark.asyncio
-async def test_the_replay_says_at_once_that_the_journal_holds_events_this_version_does_not_know(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_the_replay_says_at_once_that_the_journal_holds_events_this_version_does_not_know(tmp_path: Path, size: tuple[int, int]) -> None:
     """Before: nothing said so until the replay was stepped to the event itself (the report's banner and practice's
-    notice say it first): a reader could watch the night up to the end of the failure, unaware."""
+    notice say it first): a reader could watch the night up to the end of the failure, unaware. Then a toast said it
+    for 30 s, over about half of the output pane at 80x24: now the position row says it at every moment before the
+    last event, and the help (`?`) whole, as it says a journal with no end."""
     events, at = with_an_unknown_event(tmp_path)
     events[at] = {**events[at], "type": "step_quarantined\x1b[31m"}  # a newer writer's name is characters here too
     app = ReplayApp(events, label="newer.jsonl")
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        said = lambda: [str(n.message) for n in app._notifications if "does not know" in str(n.message)]  # noqa: E731
-        await until(lambda: said(), pilot, "the notice of the events this version does not know")
-        assert said()[0].startswith("1 event of a kind this version does not know (step_quarantined␛[31m by alice at "), said()
-        assert "a newer version wrote this journal" in said()[0] and "? line" in said()[0], said()
-        assert isinstance(app.screen, ReplayScreen) and app.screen.replay.position <= 1, "told before any stepping"
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen) and screen.replay.position <= 1, "told before any stepping"
+        row = lambda: painted(screen.query_one(NoteLine))  # noqa: E731
+        said = ("paused at 1x · unknown events", "paused at 1x · the journal: unknown events (? says more)")
+        await until(lambda: row().endswith(said), pilot, "the position row to say the journal holds unknown events")
+        assert not list(app._notifications) and not screen.query("Toast"), [n.title for n in app._notifications]
+        whole = screen.whole_note()
+        assert "Events this version does not know: 1 event of a kind this version does not know (step_quarantined␛[31m by alice at " in whole, whole
+        assert "a newer version wrote this journal" in whole and "? line" in whole, whole
+        await pilot.press("right")
+        await until(lambda: row().endswith(said), pilot, "the row to say it still, a step on")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_a_journal_with_no_end_and_unknown_events_says_both_whole_on_one_row(tmp_path: Path, size: tuple[int, int]) -> None:
+    """Walked at 80x24, a newer version's night killed mid-way: the row's `no end, unknown events` was cut to
+    `no end, unknown`. Where the row cannot hold both, it says the first and how many more the help (`?`) says."""
+    events, _ = with_an_unknown_event(tmp_path)
+    app = ReplayApp(events[:-1], label="newer-killed-mid-way.jsonl")
+    async with app.run_test(size=size) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        screen = app.screen
+        assert isinstance(screen, ReplayScreen)
+        said = ("paused at 1x · no end +1 (?)", "paused at 1x · no end, unknown events", "paused at 1x · the journal: no end, unknown events (? says more)")
+        await until(lambda: painted(screen.query_one(NoteLine)).endswith(said), pilot, "the row to say both marks, or the first and how many more")
+        whole = screen.whole_note()
+        assert "Journal has no end" in whole and "Events this version does not know" in whole, whole

@@ -264,14 +264,14 @@ class Report:
 
     @property
     def journal_verdict(self) -> str:
-        """What `journal verify` says of this journal, in a few words: the chain, then the signatures when they fail."""
+        """What `journal verify` says of this journal, in a few words: the chain, the settings' policy when it fails the
+        run (with or without allowed signers, in `journal verify`'s words), then the signatures when they fail."""
         verdict = "passes" if self.integrity.verified else "FAILS"
-        failing = len(self.failing_signatures)
-        return (
-            verdict
-            if not failing
-            else f"{verdict} the chain; with --allowed-signers it FAILS ({failing} signature problem{'s' * (failing > 1)}, see Signatures)"
-        )
+        policy = [why for row in self.failing_signatures if (why := row.policy) is not None]
+        failing = len(self.failing_signatures) - len(policy)
+        said = [f"NOT trusted: {why}" for why in policy]
+        said += [f"with --allowed-signers it FAILS ({failing} signature problem{'s' * (failing > 1)}, see Signatures)"] if failing else []
+        return f"{verdict} the chain; {'; '.join(said)}" if said else verdict
 
     @property
     def skipped(self) -> list[Step]:

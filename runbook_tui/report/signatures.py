@@ -37,6 +37,12 @@ class SignatureRow:
     words: str  # the status in words, with why it fails
 
     @property
+    def policy(self) -> str | None:
+        """Why the settings' `require_approval: true` fails the run (no signature's fault: `journal verify` fails it with
+        or without allowed signers), in its words; None for a signature's row. (A signed approval's row names who signed.)"""
+        return self.words.removeprefix(_WORDS["fails"] + ": ") if self.status == "fails" and not self.by and self.what == "plan approved" else None
+
+    @property
     def failure(self) -> str:
         """Where and why it fails, in one phrase (for the report's banner)."""
         why = self.words.removeprefix(_WORDS["fails"] + ": ")

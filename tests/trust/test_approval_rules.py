@@ -370,3 +370,20 @@ def test_journal_verify_and_report_refuse_an_approval_by_someone_who_may_not_app
     listed = _cli(folder, "journal", "verify", "F.jsonl", "--allowed-signers", "allowed_signers", settings="approvers: [carol]\n")
     assert listed.returncode == 0 and "signatures hold and the end is sealed" in listed.stdout, listed.stdout
     assert _cli(folder, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers").returncode == 0  # bob's holds
+
+
+def test_the_reports_journal_row_says_why_journal_verify_fails_an_unapproved_run(folder: Path) -> None:
+    """`require_approval: true` and a run with no approved plan: `journal verify` fails it with or without allowed
+    signers, in its own words. The report's Journal row said `with --allowed-signers it FAILS (1 signature problem, see
+    Signatures)` (no allowed signers given, and no signature at fault); now it says what `journal verify` says."""
+    ran = _cli(folder, "exec", "R.yaml", "-p", "version=1.2", "--solo", "test", "--journal", "unapproved.jsonl", "--identity", "alice")
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    settings = folder / "xdg-config" / "runbook-tui" / "settings.yaml"
+    why = f"NOT trusted: this run started without an approved plan (no plan_approved in it), and require_approval: true in {settings}"
+    for policy in ("require_approval: true\n", f"require_approval: true\nallowed_signers: {folder / 'allowed_signers'}\n"):
+        assert why in _cli(folder, "journal", "verify", "unapproved.jsonl", settings=policy).stdout
+        for form in ("md", "html"):
+            report = _cli(folder, "report", "unapproved.jsonl", "--format", form, settings=policy).stdout
+            row = next(line for line in report.splitlines() if "events, `journal verify`" in line or "<dt>Journal</dt>" in line)
+            row = row.replace("\\_", "_").replace("<wbr>", "")  # markdown's escapes, html's break points
+            assert f"passes the chain; {why}" in row and "signature problem" not in row, row

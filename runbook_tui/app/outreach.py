@@ -202,15 +202,16 @@ def _say_once(controller: Controller, problems: list[str]) -> Any:
 # -- preflight ------------------------------------------------------------------------------
 
 
-async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping[str, str], *, send: bool) -> list[str]:
-    """Every target's secrets readable; with `send`, a test message to each that must be accepted."""
+async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping[str, str], *, send_as: str | None) -> list[str]:
+    """Every target's secrets readable; with `send_as` (the person running preflight, the message's actor), a test
+    message to each that must be accepted."""
     from runbook_tui.notify.messages import Notice
     from runbook_tui.notify.sender import Notifier
     from runbook_tui.notify.triggers import now_iso
 
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, secrets)
     findings = list(problems) + [f"notify {d.shown}: {problem}" for d in destinations if (problem := shape_problem(d.url, d.format)) is not None]
-    if not send or not destinations:
+    if send_as is None or not destinations:
         return findings
     answers: list[str] = []
 
@@ -222,7 +223,7 @@ async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping
     notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=0)
     ticket = runbook.ticket.id if runbook.ticket else None
     summary = f"test message from `runbook-tui preflight` for {ticket or 'NO TICKET'} '{runbook.title}': this receiver is reached"
-    notice = Notice("test", runbook.id, runbook.title, ticket, SYSTEM.name, now_iso(), "", summary)
+    notice = Notice("test", runbook.id, runbook.title, ticket, send_as, now_iso(), "", summary)  # (before: `system`)
     try:
         await asyncio.gather(*(notifier.deliver(d, notice) for d in destinations))
     finally:

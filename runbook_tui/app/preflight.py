@@ -18,6 +18,7 @@ from typing import Any
 from runbook_tui.app.preflight_hosts import host_findings
 from runbook_tui.app.secrets import SecretsError, read_secrets
 from runbook_tui.app.settings import Settings, load_settings
+from runbook_tui.engine.errors import StartRefused
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook, Step, Text
@@ -73,8 +74,9 @@ async def metric_findings(runbook: Runbook, secrets: dict[str, str], notes: list
     return await asyncio.to_thread(check_queries, runbook, secrets, notes)
 
 
-async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_test: bool = False, notes: list[str] | None = None) -> list[str]:
-    """The findings; `notes` gets advice that is no finding (a panel reading no data now)."""
+async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_as: str | None = None, notes: list[str] | None = None) -> list[str]:
+    """The findings; `notes` gets advice that is no finding (a panel reading no data now); `notify_as`: who sends each
+    receiver a test message (None: none is sent)."""
     from runbook_tui.app.outreach import alerts_findings, notify_findings
 
     settings = settings or load_settings()
@@ -96,7 +98,7 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
     # a value (`'str object' has no attribute 'TOKEN'`): these findings are masked, as the same words are in a run.
     masked = Redactor(secrets.values())
     said: list[str] = []
-    reached = await metric_findings(runbook, secrets, said) + await notify_findings(runbook, settings, secrets, send=notify_test)
+    reached = await metric_findings(runbook, secrets, said) + await notify_findings(runbook, settings, secrets, send_as=notify_as)
     if notes is not None:
         notes += [masked.text(note) for note in said]
     return findings + [masked.text(finding) for finding in reached]
@@ -104,15 +106,16 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
 
 def cmd_preflight(file: str, params: dict[str, Any], *, notify_test: bool = False) -> int:
     """`preflight FILE`: one line per finding on stdout (advice on stderr); 0 ready, 1 findings, 2 invalid."""
-    from runbook_tui.app.session import SessionError, load  # (session imports much that the check itself does not)
+    from runbook_tui.app.session import SessionError, load, operator_name  # (session imports much that the check itself does not)
 
     try:
         loaded = load(file, params)
-    except SessionError as exc:
+        notify_as = operator_name() if notify_test else None  # the test message's actor: the person at the keyboard
+    except (SessionError, StartRefused) as exc:
         print(visible(str(exc)), file=sys.stderr)  # the runbook's name may hold escapes
         return EXIT_INVALID
     notes = backup_notes(loaded.runbook)
-    findings = asyncio.run(preflight(loaded.runbook, notify_test=notify_test, notes=notes))
+    findings = asyncio.run(preflight(loaded.runbook, notify_as=notify_as, notes=notes))
     for note in notes:  # advice on stderr: stdout keeps one line per finding
         print(visible_line(note), file=sys.stderr)
     for finding in findings:

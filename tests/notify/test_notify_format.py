@@ -505,6 +505,6 @@ sections:
         f"F:5:10: warning: 'url': {said}", f"F:9:10: warning: 'url': {teams}", f"F:11:11: warning: 'url': {discord}",
     ]  # fmt: skip
     monkeypatch.setenv("RBT_SLACK_URL", "https://hooks.slack.com/services/T000/B000/SECRET-PART")
-    findings = asyncio.run(notify_findings(loaded.runbook, Settings(), {}, send=False))
+    findings = asyncio.run(notify_findings(loaded.runbook, Settings(), {}, send_as=None))
     assert findings[:2] == [f"notify https://hooks.slack.com/services/T000/B000/XXXX: {said}", f"notify env:RBT_SLACK_URL: {said}"], findings
     assert len(findings) == 4 and "SECRET-PART" not in " ".join(findings), findings

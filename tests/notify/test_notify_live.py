@@ -233,13 +233,14 @@ def test_preflight_notify_test_sends_a_test_message_to_each_url(
 ) -> None:
     hook, broken = receiver("ok"), receiver("fail")
     path = write_runbook(runbook_text(f'- {{url: "{hook.url}", format: slack}}\n- {{url: "{broken.url}", events: [session_finished]}}'))
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "carol"}
     result = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(path), "--notify-test"], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.strip().splitlines() == [f"notify {broken.url}: the test message was not accepted: the receiver answered HTTP 500: upstream exploded"]
     [test] = hook.requests
     assert test.body["text"].startswith("[CHG-7] notify-test: test message from `runbook-tui preflight`"), "slack format: {text}"
     assert len(broken.requests) == 1, "a test is sent once, events filter or not"
+    assert broken.requests[0].body["actor"] == "carol", "the person running preflight sent it (before: `system`)"
     quiet = subprocess.run([sys.executable, "-m", "runbook_tui", "preflight", str(path)], env=env, capture_output=True, text=True, timeout=60)
     assert quiet.returncode == 0 and len(hook.requests) == 1, "without --notify-test nothing is sent"
 

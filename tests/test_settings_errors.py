@@ -68,6 +68,16 @@ CASES = [
         "ssh: {reconnect_attempts: 99999999999999999999999, keepalive_interval: 1e9}\nmax_concurrency: 100001\n",
         ["1:27: ssh.reconnect_attempts: expected a whole number from 0 to 1000", "1:72: ssh.keepalive_interval", "2:18: max_concurrency: expected"],
     ),
+    # a notify_timing key named by its path, as ssh's are (before: `'timeout': expected ...`, ssh's or notify_timing's?)
+    (
+        "notify_timing:\n  timeout: 0s\n  retries: -1\n  window_closing: soon\n  verifier_missing:\n",
+        [
+            "2:12: notify_timing.timeout: expected more than 0s",
+            "3:12: notify_timing.retries: expected a whole number from 0 to 10",
+            "4:19: notify_timing.window_closing: expected a duration like 30s",
+            "5:20: notify_timing.verifier_missing: expected a duration like 30s, 5m, 1h30m or a number of seconds, got nothing (null)",
+        ],
+    ),
     ('"k\\e]0;key\\a": 1\n', ["1:1: unknown setting 'k\u241b]0;key\u2407'"]),
     # refused by http.client only at send time, after the retries, the value quoted in the error
     (

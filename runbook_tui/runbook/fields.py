@@ -58,9 +58,15 @@ def is_percent(value: Any) -> bool:
 class Fields:
     """Reads one mapping's values with their marks, reporting problems to a Collector."""
 
-    def __init__(self, diags: Collector, render: Renderer) -> None:
+    def __init__(self, diags: Collector, render: Renderer, under: str = "") -> None:
         self.diags = diags
         self.render = render
+        self.under = under  # the key path the mapping's keys are named under in messages ("notify_timing."; "": none)
+
+    def named(self, key: str) -> str:
+        """A key as a message names it: `'timeout'` at the runbook's own place, else by its whole path, as the settings
+        name theirs (`notify_timing.timeout`, as `ssh.config`)."""
+        return f"{self.under}{key}" if self.under else f"'{key}'"
 
     # -- shape ---------------------------------------------------------------
 
@@ -109,7 +115,7 @@ class Fields:
         """A key written with no value (`timeout:`, `checkpoint:`) is an error, not the default: a value left out
         there would silently drop what the key asks for. (None from a template that cannot render: said already.)"""
         if key in m and m[key] is None:
-            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got nothing (null)")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected {expected}, got nothing (null)")
 
     def _resolved(self, m: YMap, key: str) -> Any:
         """The value, with a template string rendered first (so `timeout: "{{ t }}s"` works)."""
@@ -127,13 +133,13 @@ class Fields:
         value = m[key]
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return str(m.as_written(key))
-        self.diags.error(m.value_mark(key), f"'{key}': expected a string, got {describe_at(m, key)}")
+        self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a string, got {describe_at(m, key)}")
         return default
 
     def identifier(self, m: YMap, key: str, pattern: re.Pattern[str], expected: str) -> str | None:
         value = self.string(m, key)
         if value is not None and not pattern.fullmatch(value):
-            self.diags.error(m.value_mark(key), f"'{key}': expected {expected}, got {shown(value)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected {expected}, got {shown(value)}")
             return None
         return value
 
@@ -145,7 +151,7 @@ class Fields:
         for choice in choices:
             if value == choice:
                 return choice
-        self.diags.error(m.value_mark(key), f"'{key}': expected one of {', '.join(choices)}, got {describe(value)}")
+        self.diags.error(m.value_mark(key), f"{self.named(key)}: expected one of {', '.join(choices)}, got {describe(value)}")
         return default
 
     def boolean(self, m: YMap, key: str, default: bool = False) -> bool:
@@ -155,7 +161,7 @@ class Fields:
         if isinstance(value, bool):
             return value
         if value is not None:
-            self.diags.error(m.value_mark(key), f"'{key}': expected true or false, got {describe(value)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected true or false, got {describe(value)}")
         self._null(m, key, "true or false")
         return default
 
@@ -166,11 +172,11 @@ class Fields:
             return default
         number = _as_int(value)
         if number is None:
-            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number, got {describe(value)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a whole number, got {describe(value)}")
             return default
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             bounds = f"from {minimum}" + (f" to {maximum}" if maximum is not None else " up")
-            self.diags.error(m.value_mark(key), f"'{key}': expected a whole number {bounds}, got {shown(number)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a whole number {bounds}, got {shown(number)}")
             return default
         return number
 
@@ -190,9 +196,9 @@ class Fields:
                 if math.isfinite(number):
                     return number
                 # `critical: .nan` never compares past: the guard would never trip; `.inf`/`1e400` neither
-                self.diags.error(m.value_mark(key), f"'{key}': expected a finite number, got {describe(value)}")
+                self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a finite number, got {describe(value)}")
                 return None
-        self.diags.error(m.value_mark(key), f"'{key}': expected a number, got {describe(value)}")
+        self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a number, got {describe(value)}")
         return None
 
     def duration(
@@ -207,20 +213,20 @@ class Fields:
             self._null(m, key, "a duration like 30s, 5m, 1h30m or a number of seconds")
             return default
         if isinstance(value, (bool, list, dict)):  # named as YAML reads it (`got True`, `got ['30s']` before)
-            self.diags.error(m.value_mark(key), f"'{key}': expected a duration like 30s, 5m, 1h30m or a number of seconds, got {describe_at(m, key)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a duration like 30s, 5m, 1h30m or a number of seconds, got {describe_at(m, key)}")
             return default
         try:
             seconds = parse_duration(value)
         except ValueError as exc:
-            self.diags.error(m.value_mark(key), f"'{key}': {exc}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: {exc}")
             return default
         if shortest is not None and seconds < shortest[0]:  # `1e-9` as written (it read `got 0ms`, rounded)
-            self.diags.error(m.value_mark(key), f"'{key}': expected at least {written_duration(shortest[0])} ({shortest[1]}), got {describe(value)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected at least {written_duration(shortest[0])} ({shortest[1]}), got {describe(value)}")
             return default
         if seconds > (
             MAX_DURATION if longest is None else longest
         ):  # `99999999999999999999d`: finite, so it passed; the plan read `timeout 2400000000000000007456h…`
-            self.diags.error(m.value_mark(key), f"'{key}': expected a duration of at most 366d (a longer one is a typo), got {describe(value)}")
+            self.diags.error(m.value_mark(key), f"{self.named(key)}: expected a duration of at most 366d (a longer one is a typo), got {describe(value)}")
             return default
         return seconds
 
@@ -238,7 +244,7 @@ class Fields:
             share = float(percent.group(1))
             if 0 < share <= 100 or (minimum == 0 and share == 0):
                 return percent.group(0)
-        self.diags.error(mark, f"'{key}': expected a whole number of at least {minimum} or a percentage like \"25%\", got {describe(value)}")
+        self.diags.error(mark, f'{self.named(key)}: expected a whole number of at least {minimum} or a percentage like "25%", got {describe(value)}')
         return None
 
     def string_list(self, m: YMap, key: str) -> list[tuple[str, Mark]]:
@@ -248,7 +254,7 @@ class Fields:
         value = m[key]
         if isinstance(value, str):
             return [(value, m.value_mark(key))]
-        items = self.sequence(value, m.value_mark(key), f"'{key}'")
+        items = self.sequence(value, m.value_mark(key), self.named(key))
         if items is None:
             return []
         result = []
@@ -256,7 +262,7 @@ class Fields:
             if isinstance(item, (str, int, float)) and not isinstance(item, bool):
                 result.append((str(items.as_written(index)), mark))
             else:
-                self.diags.error(mark, f"'{key}': expected a string, got {describe(item)}")
+                self.diags.error(mark, f"{self.named(key)}: expected a string, got {describe(item)}")
         return result
 
 

@@ -423,6 +423,7 @@ def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     if settings.get("notify_timing") is None:
         return NotifyTiming()
     what = "notify_timing: {verifier_missing, confirmation_waiting, window_closing, timeout, retries}"
+    fields = Fields(fields.diags, fields.render, under="notify_timing.")  # its keys named by their path, as ssh's are
     m = fields.shaped(settings["notify_timing"], settings.value_mark("notify_timing"), what, T.NOTIFY_TIMING)
     if m is None:
         return NotifyTiming()
@@ -434,7 +435,9 @@ def _timing(fields: Fields, settings: YMap) -> NotifyTiming:
     }
     timeout = durations["timeout"]
     if timeout is not None and not 0 < timeout <= MAX_TIMEOUT:  # 0s failed every send; past the clock's range, a traceback
-        fields.diags.error(m.value_mark("timeout"), f"'timeout': expected more than 0s and at most {format_duration(MAX_TIMEOUT)}, got {shown(m['timeout'])}")
+        fields.diags.error(
+            m.value_mark("timeout"), f"{fields.named('timeout')}: expected more than 0s and at most {format_duration(MAX_TIMEOUT)}, got {shown(m['timeout'])}"
+        )
         durations["timeout"] = default.timeout
     return NotifyTiming(**durations, retries=fields.integer(m, "retries", default.retries, 0, 10))  # type: ignore[arg-type]
 

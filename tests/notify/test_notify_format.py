@@ -128,13 +128,13 @@ def test_settings_notify_errors_name_file_line_and_column(tmp_path: Path) -> Non
         load_settings(settings)
     assert str(error.value).splitlines() == [
         f"{settings}:3:50: 'format': expected one of json, slack, got 'teams'",
-        f"{settings}:4:33: 'window_closing': expected a duration like 30s, 5m, 1h30m or a number of seconds, got 'soon'",
+        f"{settings}:4:33: notify_timing.window_closing: expected a duration like 30s, 5m, 1h30m or a number of seconds, got 'soon'",
     ]
     # 0s failed every send ("did not answer within 0s"); 1e12 and a 400-digit `d` (inf) made each send an OverflowError traceback
     for timing, column, words in [
-        ("{timeout: 0s}", 26, "'timeout': expected more than 0s and at most 10m, got '0s'"),
-        ("{timeout: 1e12}", 26, "'timeout': expected more than 0s and at most 10m, got '1e12'"),
-        (f"{{verifier_missing: {'9' * 400}d}}", 35, f"'verifier_missing': expected a finite duration, got '{'9' * 36}..."),
+        ("{timeout: 0s}", 26, "notify_timing.timeout: expected more than 0s and at most 10m, got '0s'"),
+        ("{timeout: 1e12}", 26, "notify_timing.timeout: expected more than 0s and at most 10m, got '1e12'"),
+        (f"{{verifier_missing: {'9' * 400}d}}", 35, f"notify_timing.verifier_missing: expected a finite duration, got '{'9' * 36}..."),
     ]:
         settings.write_text(f"notify_timing: {timing}\n")
         with pytest.raises(SettingsError) as error:

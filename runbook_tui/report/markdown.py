@@ -77,6 +77,8 @@ def _header(report: Report) -> list[str]:
         out += [f"> **Warning:** {esc(t.unknown_warning(report))}", ""]
     if report.unverified:
         out += [f"> **{len(report.unverified)} step(s) UNVERIFIED:** {esc(', '.join(report.unverified))}", ""]
+    for why in report.banner_policy:  # the settings' policy, no signature's: `journal verify` fails it with or without allowed signers
+        out += [f"> **NOT trusted: `journal verify` fails it:** {esc(why)}", ""]
     if failing := report.banner_signatures:  # (before: only a FAILS deep in the Signatures table; the Journal row said passes)
         shown = "; ".join(r.failure for r in failing)
         out += [f"> **Signatures FAIL ({len(failing)}), `journal verify --allowed-signers` fails:** {esc(shown)}", ""]

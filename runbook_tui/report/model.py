@@ -260,14 +260,20 @@ class Report:
         """The failing signatures the report opens with: all of them, but the end's missing seal of a run that has not
         ended (it is sealed when it ends; the Summary says UNFINISHED, the Journal row and Signatures say the rest)."""
         unfinished = self.session.outcome == "unfinished"
-        return [row for row in self.failing_signatures if not (unfinished and row.line == 0)]
+        return [row for row in self.failing_signatures if not (unfinished and row.line == 0) and row.policy is None]
+
+    @property
+    def banner_policy(self) -> list[str]:
+        """Why the settings' policy fails the run (`journal verify` fails it with or without allowed signers), for the
+        report's opening: no signature's fault (before: under `Signatures FAIL`, `journal verify --allowed-signers` fails)."""
+        return [why for row in self.failing_signatures if (why := row.policy) is not None]
 
     @property
     def journal_verdict(self) -> str:
         """What `journal verify` says of this journal, in a few words: the chain, the settings' policy when it fails the
         run (with or without allowed signers, in `journal verify`'s words), then the signatures when they fail."""
         verdict = "passes" if self.integrity.verified else "FAILS"
-        policy = [why for row in self.failing_signatures if (why := row.policy) is not None]
+        policy = self.banner_policy
         failing = len(self.failing_signatures) - len(policy)
         said = [f"NOT trusted: {why}" for why in policy]
         said += [f"with --allowed-signers it FAILS ({failing} signature problem{'s' * (failing > 1)}, see Signatures)"] if failing else []

@@ -333,8 +333,8 @@ def test_journal_verify_and_report_under_require_approval_fail_a_run_with_no_app
         unsigned = _cli(folder, "journal", "verify", name, settings="require_approval: true\n")  # the chain alone: the same verdict
         assert unsigned.returncode == 1 and said in unsigned.stdout, unsigned.stdout
         report = _cli(folder, "report", name, settings=required).stdout
-        banner = "> **Signatures FAIL (1), `journal verify --allowed-signers` fails:** line 1 plan approved: this run started without an approved plan"
-        assert report.index(banner) < report.index("## Summary"), report
+        banner = "> **NOT trusted: `journal verify` fails it:** this run started without an approved plan"  # no signature's fault
+        assert report.index(banner) < report.index("## Summary") and "Signatures FAIL" not in report, report
         assert "| 1 | plan approved | — | — | FAILS: this run started without an approved plan" in report, report
     approved = _cli(folder, "journal", "verify", "approved.jsonl", settings=required)
     assert approved.returncode == 0 and "NOT trusted" not in approved.stdout, approved.stdout
@@ -387,3 +387,5 @@ def test_the_reports_journal_row_says_why_journal_verify_fails_an_unapproved_run
             row = next(line for line in report.splitlines() if "events, `journal verify`" in line or "<dt>Journal</dt>" in line)
             row = row.replace("\\_", "_").replace("<wbr>", "")  # markdown's escapes, html's break points
             assert f"passes the chain; {why}" in row and "signature problem" not in row, row
+        html = _cli(folder, "report", "unapproved.jsonl", "--format", "html", settings=policy).stdout
+        assert "<strong>NOT trusted: <code>journal verify</code> fails it:</strong> this run started" in html and "Signatures FAIL" not in html, html

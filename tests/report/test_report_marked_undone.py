@@ -6,16 +6,10 @@ rollback)`, as if the step had been seen to succeed.
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-from waiting import wait_until
-
 from runbook_tui.report import build_report, render
-from tests.engine.test_exec_cli import exec_env
-from tests.report.test_views_agree import resume, started
+from tests.report.test_views_agree import killed_in_b_then_resumed
 
 RUNBOOK = """\
     runbook: 1
@@ -33,17 +27,8 @@ RUNBOOK = """\
 
 
 def test_the_summary_counts_a_step_marked_done_by_hand_as_its_row_says_it(tmp_path: Path) -> None:
-    (tmp_path / "runbook.yaml").write_text(textwrap.dedent(RUNBOOK), encoding="utf-8")
     journal = tmp_path / "run.jsonl"
-    command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
-    proc = subprocess.Popen(command, cwd=tmp_path, env=exec_env(tmp_path, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: started(journal, "b"), "exec to start b", 30, alive=proc)
-    finally:
-        proc.kill()
-        proc.wait(10)
-    (tmp_path / "release").touch()
-    went = resume(tmp_path, "--mark-done", "checked b by hand", "--continue", "--on-failure", "rollback")
+    went = killed_in_b_then_resumed(tmp_path, RUNBOOK, "--mark-done", "checked b by hand", "--continue", "--on-failure", "rollback")
     assert went.returncode == 1 and "rollback finished" in went.stdout, went.stdout + went.stderr
 
     markdown = render(build_report(journal), "md")

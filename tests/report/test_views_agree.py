@@ -170,21 +170,26 @@ def started(path: Path, step: str) -> bool:
     return path.exists() and any(e["type"] == ev.STEP_STARTED and e["step"] == step for e in read_events(path).events)
 
 
+def killed_in_b_then_resumed(workdir: Path, runbook: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`exec` of `runbook` killed while its step b waits for a `release` file, the file made, then `resume` with `args`."""
+    (workdir / "runbook.yaml").write_text(textwrap.dedent(runbook), encoding="utf-8")
+    command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
+    proc = subprocess.Popen(command, cwd=workdir, env=exec_env(workdir, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: started(workdir / "run.jsonl", "b"), "exec to start b", 30, alive=proc)
+    finally:
+        proc.kill()
+        proc.wait(10)
+    (workdir / "release").touch()
+    return resume(workdir, *args)
+
+
 @pytest.mark.asyncio
 async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_name_who_decided_everywhere(tmp_path: Path) -> None:
     """The log, exec and the report said `b marked done by root: ...` and `announce skipped by alice: ...`; the detail
     pane (run screen, verifier, replay) showed only the status and `reason: ...`, not who decided."""
-    (tmp_path / "runbook.yaml").write_text(textwrap.dedent(HELD), encoding="utf-8")
     journal = tmp_path / "run.jsonl"
-    command = [sys.executable, "-m", "runbook_tui", "exec", "runbook.yaml", "--solo", "e2e test", "--journal", "run.jsonl"]
-    proc = subprocess.Popen(command, cwd=tmp_path, env=exec_env(tmp_path, "unused"), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until(lambda: started(journal, "b"), "exec to start b", 30, alive=proc)
-    finally:
-        proc.kill()
-        proc.wait(10)
-    (tmp_path / "release").touch()
-    went = resume(tmp_path, "--mark-done", "checked b by hand", "--continue")
+    went = killed_in_b_then_resumed(tmp_path, HELD, "--mark-done", "checked b by hand", "--continue")
     assert went.returncode == 0, went.stdout + went.stderr
     ran_by = next(e["actor"] for e in read_events(journal).events if e["type"] == ev.STEP_STARTED)
     said = f"b marked done by {ran_by}: checked b by hand"

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections import deque
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
@@ -25,6 +23,7 @@ from runbook_tui.engine.fold_session import lost_with_the_process
 from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal, may_still_run
+from runbook_tui.engine.opening import Opening
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
@@ -34,7 +33,6 @@ from runbook_tui.engine.undo_notes import reopenable, rollback_refusal
 from runbook_tui.engine.verifier_intents import VerifierIntents
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.model import Host, Runbook, Step
-from runbook_tui.runbook.plan import plan_json
 from runbook_tui.runbook.safe_text import shell_word
 
 __all__ = ["SYSTEM", "Actor", "Controller", "Listener", "MetricJudge", "RefusalKind", "Reply", "Role", "Scope", "refused"]
@@ -46,7 +44,7 @@ Listener = Callable[[Event, RunState], None]
 AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop", "decline_rollback"]
 
 
-class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
+class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening):
     """Drives one run of one runbook; all mutations of the run go through `emit`."""
 
     def __init__(
@@ -80,6 +78,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         self._ends = EndsJournaled(runbook)  # what an executor keeps for a command until its end is on disk (the runs' files)
         self._listeners: list[Listener] = [self._ends.heard]
         self._unapplied: deque[tuple[Event, Mapping[str, Any]]] = deque()  # journaled, waiting for a decision before them to be on disk
+        self._folded: dict[int, tuple[RunState, RunState]] = {}  # the opening's events, folded ahead of the disk (engine/opening.py)
         self._deciding = asyncio.Lock()
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -140,7 +139,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
         type = event["type"]
         earlier = self.state
         before = earlier.current
-        self.state = apply(self.state, event)
+        folded = self._folded.pop(event["seq"], None)
+        self.state = folded[1] if folded is not None and folded[0] is earlier else apply(self.state, event)
         for listener in list(self._listeners):
             try:
                 listener(event, self.state)
@@ -203,36 +203,6 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop):
             log.error("journal write failed; run stopped")
 
     # -- session -----------------------------------------------------------------
-
-    def start(self, *, window_override: str | None = None, journal_path: str = "", rehearsed: dict[str, Any] | None = None) -> None:
-        rb = self.runbook
-        ticket = rb.ticket.as_context() if rb.ticket else None
-        optional: Any = {"rehearsed": rehearsed, "source": rb.kept_source}  # journaled when there is one
-        self.emit(
-            ev.SESSION_STARTED,
-            self.assignee,
-            session=os.urandom(16).hex(),  # 128 random bits, as uuid4's hex (whose module costs start-up time)
-            runbook=rb.id,
-            title=rb.title,
-            file=rb.file,
-            path=str(Path(rb.file).resolve()),
-            digest=rb.digest,
-            params=dict(rb.param_values),
-            ticket=ticket,
-            no_ticket=ticket is None,
-            mode=self.mode,
-            solo=self.solo,
-            assignee=self.assignee,
-            verifier=None if self.solo else (rb.ticket.verifier if rb.ticket else None),
-            plan=plan_json(rb),
-            journal=journal_path,
-            planned_assignee=rb.ticket.assignee if rb.ticket else None,
-            **{name: value for name, value in optional.items() if value},
-        )
-        if window_override:
-            self.emit(ev.WINDOW_OVERRIDE, self.assignee, reason=window_override, window=(ticket or {}).get("window"))
-        if self.state.current is not None:
-            self.announce_ready(self.state.current)  # the first step as it will run (after the override is on record)
 
     def resumed(self, pid: int) -> None:
         self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)

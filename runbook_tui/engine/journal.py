@@ -172,11 +172,11 @@ class JournalWriter:
         """The seq of the last event written and fsynced."""
         return self._durable
 
-    def queue(self, type: str, actor: str, data: dict[str, Any] | None = None) -> Event:
+    def queue(self, type: str, actor: str, data: dict[str, Any] | None = None, *, commit: bool = True) -> Event:
         """Chain one event and hand it to the writer thread; return it as it will be written, without waiting for the disk.
 
         `append` waits (for all but the grouped events); a caller on an event loop awaits `durable(event["seq"])`
-        before acting on it.
+        before acting on it. `commit=False`: the caller's `flush` commits it, with what it queues after it (one write).
         """
         self._raise_if_broken()
         if self._closing:  # e.g. a participant's leave while the process shuts down: no writer thread is left to write it
@@ -202,7 +202,7 @@ class JournalWriter:
             if self._pending_bytes >= COMMIT_BYTES:
                 self._lock.notify_all()
             self._queued = seq
-            if type not in GROUPED:  # committed now, whether the caller waits here (append) or on its loop (durable)
+            if type not in GROUPED and commit:  # committed now, whether the caller waits here (append) or on its loop (durable)
                 self._wanted = seq
                 self._lock.notify_all()
         return obj  # the thread commits a grouped event within COMMIT_SECONDS, or with the next other event

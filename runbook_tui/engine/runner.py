@@ -137,9 +137,12 @@ class StepRunner(WaitStep):
         except TemplateError as exc:
             raise FieldError(f"cannot render {name} ({text.mark}): {exc}") from None  # FILE:LINE:COL: the author's place
 
-    def _shown(self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = (), now: dt.datetime | None = None) -> str:
-        """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`; `now`: the step's."""
-        return shown_text(self.runbook, self.state, text, host, hosts, now)
+    def _shown(
+        self, text: Text | None, host: Host | None = None, hosts: Sequence[Host] = (), now: dt.datetime | None = None, state: RunState | None = None
+    ) -> str:
+        """Text as people see it (`engine.shown_texts`): on `host`, or once for a step's `hosts`; `now`: the step's; `state`:
+        the run's (the controller's unless given: the opening's step_ready is rendered from the state it will follow)."""
+        return shown_text(self.runbook, self.state if state is None else state, text, host, hosts, now)
 
     def _once(self, step: Step, text: Text | None) -> str:
         """A text of `step` shown once for all its hosts (a confirm, a question)."""
@@ -385,17 +388,19 @@ class StepRunner(WaitStep):
             publish(stream, assembler.finish())
         return result
 
-    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None, *, fresh: bool = False) -> dict[str, Any]:
+    def rendered_step(self, step: Step, hosts: tuple[Host, ...] | None = None, *, fresh: bool = False, state: RunState | None = None) -> dict[str, Any]:
         """The step's texts as they will run, rendered once with the captures known now (secrets masked) and its `now`.
 
         Carried in `step_ready` and `step_started`, so the assignee, the verifier, replay and the report all show this same text.
+        `state`: the run's to render from, when not yet the controller's (engine/opening.py).
         """
-        now = step_now(self.state, step, fresh=fresh)
-        left = left_out(self.state, step.id)  # not run there: an earlier step failed on them (engine/left_out.py)
+        state = self.state if state is None else state
+        now = step_now(state, step, fresh=fresh)
+        left = left_out(state, step.id)  # not run there: an earlier step failed on them (engine/left_out.py)
         hosts = tuple(h for h in self.runbook.targets(step) if h.name not in left) if hosts is None else hosts
         once = hosts or self.runbook.targets(step)  # every host left out: its texts still read as for its hosts
-        shown = partial(self._shown, now=now)
-        rendered: dict[str, Any] = {"title": self._title(step, once, now)}  # title, note, confirm, env: once for all its hosts
+        shown = partial(self._shown, now=now, state=state)
+        rendered: dict[str, Any] = {"title": self._title(step, once, now, state)}  # title, note, confirm, env: once for all its hosts
         rendered.update(({"left_out": left} if left else {}) | ({"now": now.isoformat()} if now is not None else {}))
         if step.kind == "run":
             rendered["commands"] = {h.name: shown(step.body, h) for h in hosts}
@@ -410,10 +415,13 @@ class StepRunner(WaitStep):
         rendered.update(({"cwd": shown(step.cwd, hosts=once)} if step.cwd is not None else {}) | ({"sudo": True} if step.sudo else {}))  # where, as whom
         return rendered
 
-    def _title(self, step: Step, hosts: tuple[Host, ...] | None = None, now: dt.datetime | None = None) -> str:
+    def _title(self, step: Step, hosts: tuple[Host, ...] | None = None, now: dt.datetime | None = None, state: RunState | None = None) -> str:
         """The title as shown (step_ready, the undo list): a lazy one (captured.*, host) rendered now, for its hosts."""
+        if step.title_text is None:
+            return step.title
         hosts = self.runbook.targets(step) if hosts is None else hosts
-        return self._shown(step.title_text, hosts=hosts, now=now or step_now(self.state, step)) if step.title_text is not None else step.title
+        state = self.state if state is None else state
+        return self._shown(step.title_text, hosts=hosts, now=now or step_now(state, step), state=state)
 
     def announce_ready(self, step_id: str) -> None:
         """`step_ready`: what the verifier is asked to approve, rendered before the step runs (its `now` read here)."""

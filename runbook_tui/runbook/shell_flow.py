@@ -40,8 +40,17 @@ REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "P
 #: Variables naming the script a shell runs before its own (`BASH_ENV`: every non-interactive bash, `ENV`: sh -i), the
 #: configuration git reads (`GIT_CONFIG_GLOBAL`: core.fsmonitor runs a command) and where an interpreter's modules are
 #: found (`PYTHONPATH=/tmp/upload python3 -m app` imports app from there): a value there picks the code that runs, as
-#: `sh {{ x }}` does, so it is one file or folder name, as in the program's path.
-SCRIPT_VARIABLES = frozenset({"BASH_ENV", "ENV", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "PYTHONPATH", "PERL5LIB", "NODE_PATH"})
+#: `sh {{ x }}` does, so it is one file or folder name, as in the program's path. So are the others that pick a file or
+#: folder a program runs code from (each seen to run code: psql's `\!` in `PSQLRC`, wget's `use_askpass` in `WGETRC`,
+#: core.fsmonitor in `$HOME/.gitconfig`, `$XDG_CONFIG_HOME/git/config` and `$GIT_DIR/config`, a `.pth` under `HOME` or
+#: `PYTHONUSERBASE`, `$ZDOTDIR/.zshenv`, a kubeconfig's `exec:`, a library in `LD_LIBRARY_PATH`, `git-*` in `GIT_EXEC_PATH`,
+#: a hook in `GIT_TEMPLATE_DIR`, a makefile in `MAKEFILES`; `CURL_HOME`'s `.curlrc` writes any file).
+SCRIPT_VARIABLES = frozenset({
+    "BASH_ENV", "ENV", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "PYTHONPATH", "PERL5LIB", "NODE_PATH", "PSQLRC", "PGSYSCONFDIR",
+    "MAKEFILES", "GIT_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "ZDOTDIR", "WGETRC", "CURL_HOME", "LD_LIBRARY_PATH", "GCONV_PATH",
+    "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "HOME", "XDG_CONFIG_HOME", "KUBECONFIG", "DOCKER_CONFIG", "RUBYLIB", "PERLLIB",
+    "AWKPATH", "AWKLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_PATH", "LUA_CPATH",
+})  # fmt: skip
 #: Variables whose text a program runs as a shell command line (`sh -c "$GIT_SSH_COMMAND ..."`): a value there is code to
 #: that shell; by the program that runs it.
 COMMAND_VARIABLES = {
@@ -55,10 +64,12 @@ COMMAND_VARIABLES = {
 #: Variables an interpreter reads as options of its own, which load code: `PERL5OPT=-Mstrict;system(...)` is `use strict;
 #: system(...)`, `NODE_OPTIONS=--import=data:text/javascript,...` runs that JavaScript, `RUBYOPT=-rLIB`: a value there is
 #: code to that interpreter, a plain word only. git reads `GIT_CONFIG_PARAMETERS` as `-c` configuration (core.fsmonitor,
-#: core.sshCommand run commands), the JVM `JAVA_TOOL_OPTIONS` as options (`-agentpath:LIB` loads it).
+#: core.sshCommand run commands), the JVM `JAVA_TOOL_OPTIONS` as options (`-agentpath:LIB` loads it), make `MAKEFLAGS` as
+#: options and variables (`X=$(shell CMD)` runs CMD), perl's debugger `PERL5DB` as code (`perl -d`).
 OPTION_VARIABLES = {
     "PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby", "GIT_CONFIG_PARAMETERS": "git", "JAVA_TOOL_OPTIONS": "java",
-    "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java",
+    "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java", "MAKEFLAGS": "make", "MFLAGS": "make", "GNUMAKEFLAGS": "make",
+    "PERL5DB": "perl -d",
 }  # fmt: skip
 #: Variables naming code every program started with them loads (`LD_PRELOAD=/tmp/upload/evil.so ls` runs its
 #: constructor), and options a program reads from its environment where a plain word runs a program
@@ -69,6 +80,11 @@ LOADED_VARIABLES = {
     "LD_AUDIT": "an audit library every program it starts loads (LD_AUDIT)",
     "TAR_OPTIONS": "tar's options (TAR_OPTIONS), where --use-compress-program=PROG, --to-command=PROG and --checkpoint-action=exec=PROG run a program",
     "MANOPT": "man's options (MANOPT), where --pager=PROG and --html=PROG run a program",
+    "PYTHONWARNINGS": "python's warning filters (PYTHONWARNINGS), where ignore::MODULE.Class imports MODULE",
+    "PYTHONBREAKPOINT": "the function python's breakpoint() imports and calls (PYTHONBREAKPOINT)",
+    "VIMINIT": "the commands vim runs as it starts (VIMINIT), where :! and system() run programs",
+    "EXINIT": "the commands vi runs as it starts (EXINIT), where :! runs a program",
+    "LUA_INIT": "the code lua runs as it starts (LUA_INIT, or the file @FILE names)",
     # `GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.fsmonitor GIT_CONFIG_VALUE_0=PROG git status` runs PROG (the first 32)
     **{
         f"GIT_CONFIG_{part}_{n}": f"a git setting (GIT_CONFIG_{part}_{n}), where core.fsmonitor=PROG runs a program"

@@ -426,6 +426,8 @@ _OPTIONS_READ = {
     "perl": "options of its own, which load and run code (-MMOD is `use MOD;`)",
     "git": "configuration (as git -c gives it), where core.fsmonitor, core.sshCommand and aliases run commands",
     "java": "options of its own, which load code (-agentpath:LIB, -javaagent:JAR)",
+    "make": "options and NAME=TEXT variables of its own, pasted into the recipes a shell runs (X=$(shell CMD) runs CMD)",
+    "perl -d": "the code its debugger runs before the program",
 }
 _CODE_INSTEAD = {
     "psql": "pass it as a psql variable instead: psql -v v=\"{{ x }}\" with the SQL on stdin (<<'SQL'), where :'v' is the value quoted as a literal",

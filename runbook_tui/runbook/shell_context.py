@@ -129,7 +129,7 @@ class Tokenizer:
                     fed.extend(word.expanded_markers + files.written(self, text))  # `sh < f.sh`: what was written there
                     printed.extend([word] if word.substitutions else [])  # `read n < <(printf ...)`: n holds what it prints
                 elif output_redirect:
-                    targets.append(text)
+                    targets.append(files.named_file(word))
                 output_redirect = False
             elif case_state == "word":
                 case_state = "in"

@@ -12,10 +12,13 @@ are one), over the whole command text, without following control flow; a file wr
 
 from __future__ import annotations
 
+import posixpath
+import re
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook.shell_places import EXPANSION
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -27,28 +30,52 @@ _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
 
-#: Files another program runs later as code, by where they are (after `~/` for the user's own): a value written there is
-#: code to that program (`Place.code_of`: a plain word only).
+#: Files another program runs later as code, by where they are (after the home folder for a user's own: `~/`, `$HOME/`,
+#: `${HOME}/`, `~USER/`, `/root/`, `/home/USER/`): a value written there is code to that program (`Place.code_of`: a plain
+#: word only).
 _RUN_LATER = (
     ("/etc/cron", "cron"), ("/var/spool/cron/", "cron"), ("/etc/anacrontab", "cron"), ("/etc/profile", "a login shell"),
     ("/etc/bash.bashrc", "a login shell"), ("/etc/environment", "a login shell"), ("/etc/systemd/", "systemd"),
     ("/lib/systemd/", "systemd"), ("/usr/lib/systemd/", "systemd"), ("/etc/sudoers", "sudo"), ("/etc/rc.local", "init"),
-    ("/etc/init.d/", "init"), ("/etc/ld.so.preload", "the dynamic loader"),
+    ("/etc/init.d/", "init"), ("/etc/ld.so.preload", "the dynamic loader"), ("/etc/ld.so.conf", "the dynamic loader"),
+    ("/etc/bash_completion", "a login shell"), ("/etc/zsh/", "a login shell"), ("/etc/update-motd.d/", "a login shell"),
+    ("/etc/gitconfig", "git"), ("/etc/postgresql-common/psqlrc", "psqlrc"), ("/etc/vim/", "vim"), ("/etc/apt/apt.conf", "apt"),
+    ("/etc/logrotate", "logrotate"), ("/etc/udev/", "udev"), ("/lib/udev/", "udev"), ("/etc/sysctl", "the kernel"),
+    ("/etc/modprobe.d/", "modprobe"), ("/etc/ssh/", "ssh"), ("/etc/pam.d/", "PAM"), ("/etc/network/if-", "ifupdown"),
+    ("/etc/NetworkManager/dispatcher.d/", "NetworkManager"), ("/etc/xdg/autostart/", "a desktop session"),
+    ("/usr/local/bin/", "sh"), ("/usr/local/sbin/", "sh"), ("/usr/bin/", "sh"), ("/usr/sbin/", "sh"), ("/bin/", "sh"),
+    ("/sbin/", "sh"),
 )  # fmt: skip
 _HOME_RUN_LATER = (
     (".bashrc", "a login shell"), (".bash_profile", "a login shell"), (".bash_login", "a login shell"), (".profile", "a login shell"),
-    (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".config/systemd/", "systemd"), (".ssh/authorized_keys", "sshd"),
-    (".ssh/rc", "sshd"), (".ssh/config", "ssh"),
+    (".bash_logout", "a login shell"), (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".zshenv", "a login shell"),
+    (".zlogin", "a login shell"), (".config/fish/", "a login shell"), (".config/systemd/", "systemd"),
+    (".ssh/authorized_keys", "sshd"), (".ssh/rc", "sshd"), (".ssh/environment", "sshd"), (".ssh/config", "ssh"),
+    (".gitconfig", "git"), (".config/git/", "git"), (".psqlrc", "psqlrc"), (".wgetrc", "wget"), (".vimrc", "vim"), (".vim/", "vim"),
+    (".kube/config", "kubectl"), (".docker/", "docker"), (".config/autostart/", "a desktop session"), (".local/bin/", "sh"),
+    ("bin/", "sh"),
 )  # fmt: skip
+#: Where a path names a user's home folder: `~`, `~USER`, `$HOME`, `${HOME}`, `/root`, `/home/USER`.
+_HOME = re.compile(r"(?:~[A-Za-z0-9._-]*|\$HOME|\$\{HOME\}|/root|/home/[^/]+)/")
 
 RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER))
 
 
 def runs_later(target: str) -> str | None:
-    """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron), or None."""
-    if target.startswith("~/"):
-        return next((by for start, by in _HOME_RUN_LATER if target[2:].startswith(start)), None)
-    return next((by for start, by in _RUN_LATER if target.startswith(start)), None)
+    """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron, `"$HOME/.bashrc"`: a login
+    shell), or None; `//` and `/./` in the path are read as the kernel reads them, `$XDG_CONFIG_HOME` as `~/.config`."""
+    path = posixpath.normpath(re.sub("/+", "/", target)) + ("/" if target.endswith("/") else "")
+    path = re.sub(r"\A\$XDG_CONFIG_HOME/", "~/.config/", path)
+    if home := _HOME.match(path):
+        return next((by for start, by in _HOME_RUN_LATER if path[home.end() :].startswith(start)), None)
+    return next((by for start, by in _RUN_LATER if path.startswith(start)), None)
+
+
+def named_file(word: Word) -> str:
+    """The file a word names, as `runs_later` reads it: a leading `${HOME}` (an expansion in the word's text) is `$HOME`,
+    `${XDG_CONFIG_HOME}` is `$XDG_CONFIG_HOME`."""
+    text = word.text
+    return f"${word.refs[0]}{text[1:]}" if text.startswith(EXPANSION) and word.refs[:1] in (["HOME"], ["XDG_CONFIG_HOME"]) else text
 
 
 def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> None:
@@ -68,7 +95,7 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     """A command is complete: the values it holds (`held`: in its words, a `{ ...; }` it closes, its input) go to each
     file its output is redirected to (and `tee`'s files); so do its heredocs' bodies, read after the line
     (`shell_heredocs.bodies` reads slot 6)."""
-    texts = [w.text for w in words]
+    texts = [named_file(w) for w in words]
     start = commands.command_start(texts)
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
     operands = [t for t in texts[start + 1 :] if not t.startswith("-")]

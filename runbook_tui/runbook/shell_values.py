@@ -297,72 +297,76 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
     env: list[tuple[str, str]] = []
     references: dict[str, str] = {}
     shown: dict[str, str] = {}
-    for index, value in enumerate(values):
-        place = places.get(index, Place(kind="UNKNOWN"))
-        problem = refusal(place, value.levels if isinstance(value, ShellQuoted) else 0)
-        if problem:
-            raise ShellRefused(problem)
-        items = [to_text(item) for item in value] if isinstance(value, (list, tuple)) else [to_text(value)]
-        if place.kind != "WORD" or place.levels:
-            items = [" ".join(items)]
-        refs = []
-        for item in items:
-            if "\0" in item:
-                raise ShellRefused("a value holds a NUL byte, which no command can receive")
-            aws = place.code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
-            path = place.code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
-            if place.code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
-                raise ShellRefused(
-                    f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
-                    f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
-                    f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
-                )
-            if place.command_line and item.startswith("-"):
-                raise ShellRefused(
-                    f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
-                    f" and options such as ssh's -oProxyCommand=CMD run commands; expected a value not starting with '-'"
-                )
-            if place.option_of and ((item.startswith("-") and item != "-") or (item.startswith("+") and place.option_of in PLUS_COMMANDS)):
-                raise ShellRefused(
-                    f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({_clip(item)}),"
-                    f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
-                    f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
-                )
-            if place.host_part_of and ":" in item:
-                raise ShellRefused(
-                    f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({_clip(item)}),"
-                    f" and that host's shell parses the path after it again as code; expected a value without ':' there"
-                    " (or copy without -O / --old-args: the path is data then)"
-                )
-            if place.echoed and _ECHO_READS.search(item):
-                raise ShellRefused(
-                    f"echo would not print this value as is ({_clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
-                    f" \\n starts a line) and a lone -n or -e is an option to it; write printf '%s\\n' VALUE to print it exactly"
-                )
-            if place.expanded_by and _EXPANDS.search(item):
-                raise ShellRefused(_expanded_again(place.expanded_by, item))
-            if place.document_of and not _DOCUMENT_WORD.match(item):  # `kubectl apply -f - <<EOF` ... `image: {{ x }}`
-                raise ShellRefused(
-                    f"a value in {place.document_of} could change its structure (a line break, a quote, a brace or a comma adds"
-                    f" keys there, and a container's command runs code); expected a plain word (letters, digits, . _ : + = - / @),"
-                    f" not {_clip(item)}; give the parameter a pattern that lets only such a word through"
-                )
-            if place.program_path and (problem := program_path_refusal(item)):
+    index: int | None = None
+    try:
+        for index, value in enumerate(values):
+            place = places.get(index, Place(kind="UNKNOWN"))
+            problem = refusal(place, value.levels if isinstance(value, ShellQuoted) else 0)
+            if problem:
                 raise ShellRefused(problem)
-            if place.name_of and not _VARIABLE_NAME.match(item):
-                raise ShellRefused(
-                    f"{place.name_of} reads this value as a variable's NAME=VALUE, so a value holding = would set any variable"
-                    f" (PATH=/tmp/upload, LD_PRELOAD=...) for the commands after it: expected a variable's name (letters, digits, _),"
-                    f' not {_clip(item)}; write the name in the runbook and the value after it: {place.name_of} NAME="{{{{ x }}}}"'
-                )
-            if place.integer and not _INTEGER.match(item.strip()):
-                raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
-            name = f"{PREFIX}{len(env) + 1}"
-            env.append((name, item))
-            refs.append(_reference(name, place))
-        key = marker(index)
-        references[key] = " ".join(refs)
-        shown[key] = " ".join(shown_value(item, place) for item in items)
+            items = [to_text(item) for item in value] if isinstance(value, (list, tuple)) else [to_text(value)]
+            if place.kind != "WORD" or place.levels:
+                items = [" ".join(items)]
+            refs = []
+            for item in items:
+                if "\0" in item:
+                    raise ShellRefused("a value holds a NUL byte, which no command can receive")
+                aws = place.code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
+                path = place.code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
+                if place.code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
+                    raise ShellRefused(
+                        f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
+                        f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
+                        f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
+                    )
+                if place.command_line and item.startswith("-"):
+                    raise ShellRefused(
+                        f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
+                        f" and options such as ssh's -oProxyCommand=CMD run commands; expected a value not starting with '-'"
+                    )
+                if place.option_of and ((item.startswith("-") and item != "-") or (item.startswith("+") and place.option_of in PLUS_COMMANDS)):
+                    raise ShellRefused(
+                        f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({_clip(item)}),"
+                        f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
+                        f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
+                    )
+                if place.host_part_of and ":" in item:
+                    raise ShellRefused(
+                        f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({_clip(item)}),"
+                        f" and that host's shell parses the path after it again as code; expected a value without ':' there"
+                        " (or copy without -O / --old-args: the path is data then)"
+                    )
+                if place.echoed and _ECHO_READS.search(item):
+                    raise ShellRefused(
+                        f"echo would not print this value as is ({_clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
+                        f" \\n starts a line) and a lone -n or -e is an option to it; write printf '%s\\n' VALUE to print it exactly"
+                    )
+                if place.expanded_by and _EXPANDS.search(item):
+                    raise ShellRefused(_expanded_again(place.expanded_by, item))
+                if place.document_of and not _DOCUMENT_WORD.match(item):  # `kubectl apply -f - <<EOF` ... `image: {{ x }}`
+                    raise ShellRefused(
+                        f"a value in {place.document_of} could change its structure (a line break, a quote, a brace or a comma adds"
+                        f" keys there, and a container's command runs code); expected a plain word (letters, digits, . _ : + = - / @),"
+                        f" not {_clip(item)}; give the parameter a pattern that lets only such a word through"
+                    )
+                if place.program_path and (problem := program_path_refusal(item)):
+                    raise ShellRefused(problem)
+                if place.name_of and not _VARIABLE_NAME.match(item):
+                    raise ShellRefused(
+                        f"{place.name_of} reads this value as a variable's NAME=VALUE, so a value holding = would set any variable"
+                        f" (PATH=/tmp/upload, LD_PRELOAD=...) for the commands after it: expected a variable's name (letters, digits, _),"
+                        f' not {_clip(item)}; write the name in the runbook and the value after it: {place.name_of} NAME="{{{{ x }}}}"'
+                    )
+                if place.integer and not _INTEGER.match(item.strip()):
+                    raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
+                name = f"{PREFIX}{len(env) + 1}"
+                env.append((name, item))
+                refs.append(_reference(name, place))
+            key = marker(index)
+            references[key] = " ".join(refs)
+            shown[key] = " ".join(shown_value(item, place) for item in items)
+    except ShellRefused as exc:
+        raise ShellRefused(str(exc), value=index) from None
     return ShellCommand(_replace(rendered, references), tuple(env), shown_text(rendered, shown, places))
 
 

@@ -15,7 +15,11 @@ _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 
 
 class ShellRefused(ValueError):
-    """A value stands where the shell would not take it as one literal word."""
+    """A value stands where the shell would not take it as one literal word; `value`: which of the render's, when known."""
+
+    def __init__(self, message: str, value: int | None = None) -> None:
+        super().__init__(message)
+        self.value = value
 
 
 class Segment(NamedTuple):

@@ -44,7 +44,7 @@ from runbook_tui.runbook.shell_values import (
     start_recording,
     stop_recording,
 )
-from runbook_tui.runbook.template_segments import ShellRefused
+from runbook_tui.runbook.template_segments import ShellRefused, segments
 from runbook_tui.runbook.template_simple import SimpleTemplate, split
 from runbook_tui.runbook.url_values import UrlRefused, url_from
 
@@ -186,10 +186,11 @@ class Analysis(NamedTuple):
 class TemplateError(ValueError):
     """A template that cannot be parsed or rendered; `line` is 1-based inside the template."""
 
-    def __init__(self, message: str, line: int = 1, *, refusal: bool = False) -> None:
+    def __init__(self, message: str, line: int = 1, *, refusal: bool = False, offset: int | None = None) -> None:
         super().__init__(message)
         self.line = line
         self.refusal = refusal  # a value refused where it stands (shell, PromQL, URL): the message says what to do
+        self.offset = offset  # where in the template the refused value is written, when that is known
 
 
 def is_template(source: str) -> bool:
@@ -262,14 +263,17 @@ def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
         values = stop_recording(recording)
     try:
         command = command_from(rendered, values, _to_text)
-    except (ShellRefused, ValueError) as exc:
-        raise TemplateError(str(exc), refusal=isinstance(exc, ShellRefused)) from None
+    except ShellRefused as exc:
+        raise TemplateError(str(exc), refusal=True, offset=_written_at(source, exc.value, len(values))) from None
+    except ValueError as exc:
+        raise TemplateError(str(exc)) from None
     for text in (command.text, command.shown, *(value for _, value in command.env)):
         _whole_characters(text)
     return command
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_RAW = re.compile(r"\|\s*raw\b")  # a value written `{{ x | raw }}`: inserted as is, not one of the values a command refers to
 
 
 def _whole_characters(rendered: str) -> str:
@@ -280,6 +284,18 @@ def _whole_characters(rendered: str) -> str:
             " (no terminal, file or journal can hold it); expected text of whole characters (\\U0001F680, not \\ud83d\\ude80)"
         )
     return rendered
+
+
+def _written_at(source: str, value: int | None, rendered: int) -> int | None:
+    """Where the `value`-th of the `rendered` values stands in `source`: known when no tag (`{% if %}`, `{% for %}`)
+    could make the values rendered other than the `{{ ... }}` written, one for one."""
+    written = []
+    for segment in segments(source):
+        if segment.kind == "tag":
+            return None
+        if segment.kind == "value" and not _RAW.search(segment.text):
+            written.append(segment.start)
+    return written[value] if value is not None and len(written) == rendered else None
 
 
 def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:

@@ -142,7 +142,8 @@ class TextMaker:
         try:
             value = render(source, kind, self.context)
         except TemplateError as exc:
-            self.diags.error(self.mark_in(mark, exc.line), str(exc) if exc.refusal else self._unset_named(str(exc), analysis))
+            where = self.mark_at(mark, source, exc.offset) if exc.offset is not None else self.mark_in(mark, exc.line)
+            self.diags.error(where, str(exc) if exc.refusal else self._unset_named(str(exc), analysis))
             return None
         return Text(source, mark, kind, value, analysis.roots)
 

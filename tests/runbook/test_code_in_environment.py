@@ -71,7 +71,8 @@ def test_git_runs_no_configured_command(write_runbook: Callable[..., Path], tmp_
     value = f"'core.fsmonitor'='touch {made}'"
     path = write_runbook(RUNBOOK.replace("REPO", str(repo)))
     assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j1.jsonl")]) == 2
-    assert f"{path}:10:14: a value inside git's program is code to git" in capsys.readouterr().err
+    column = 14 + len(f"cd {repo} && GIT_CONFIG_PARAMETERS=") + 1  # at the value, after its opening quote
+    assert f"{path}:10:{column}: a value inside git's program is code to git" in capsys.readouterr().err
     assert not made.exists()
 
     # the same through the step's env: refused before the command starts

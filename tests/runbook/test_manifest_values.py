@@ -72,7 +72,7 @@ def test_the_refusal_names_the_value_and_nothing_runs(write_runbook: Callable[..
     value = 'nginx\n        command: [sh, -c, "touch pwned"]'
     assert cli_main(["exec", str(path), "-p", f"image={value}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     err = capsys.readouterr().err
-    assert f"{path}:11:11: a value in the manifest kubectl reads on stdin could change its structure" in err, err
+    assert f"{path}:18:24: a value in the manifest kubectl reads on stdin could change its structure" in err, err
 
 
 @pytest.mark.parametrize(

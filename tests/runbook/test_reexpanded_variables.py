@@ -52,7 +52,7 @@ def test_nothing_runs_from_bash_env(write_runbook: Callable[..., Path], tmp_path
     value = f"$(touch {made})"
     path = write_runbook(RUNBOOK)
     assert cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / "j1.jsonl")]) == 2
-    assert f"{path}:10:14: a value assigned to BASH_ENV is expanded again" in capsys.readouterr().err
+    assert f"{path}:10:23: a value assigned to BASH_ENV is expanded again" in capsys.readouterr().err
 
     # the same through a step's env: refused before the command starts
     path.write_text(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", 'run: bash -c true\n        env: {BASH_ENV: "{{ x }}"}'))

@@ -165,7 +165,7 @@ class StepsReader(MetricsReader):
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
-            cwd=self._text(m, "cwd", "plain", scope) if self._only(m, "cwd", kind, ("run",)) else None,
+            cwd=self._text(m, "cwd", "folder", scope) if self._only(m, "cwd", kind, ("run",)) else None,
             sudo=f.boolean(m, "sudo"),
             serial=tuple(self._serial(m)),
             max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,

@@ -20,7 +20,7 @@ SectionKind = Literal["precheck", "backup", "implement", "verify", "postcheck", 
 StepKind = Literal["run", "note", "wait", "ask"]
 VerifyMode = Literal["after", "before", "both", "none", "per_wave"]
 RiskLevel = Literal["low", "medium", "high", "critical"]
-TextKind = Literal["plain", "shell", "regex", "promql", "url"]
+TextKind = Literal["plain", "shell", "regex", "promql", "url", "folder"]  # folder: a step's cwd (templating.render)
 
 #: Section kinds whose steps change things; preflight wants an undo or a confirm there.
 MUTATING_SECTION_KINDS: frozenset[str] = frozenset({"backup", "implement"})

@@ -87,6 +87,7 @@ ENVIRONMENTS: dict[TextKind, BoundedSandbox] = {
     "promql": _environment(_marked_finalize),
     "url": _environment(_marked_finalize),
 }
+ENVIRONMENTS["folder"] = ENVIRONMENTS["plain"]  # a step's cwd renders as plain text; templating checks its values
 
 
 def analysis(source: str) -> Analysis:

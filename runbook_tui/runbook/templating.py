@@ -160,6 +160,7 @@ GLOBALS = frozenset({"range", "__rbt_iter", "__rbt_concat"})
 #: What each environment does with a `{{ value }}` (the shell's through its `__rbt_value` filter): used for simple templates.
 _EMIT: dict[TextKind, Callable[[Any], str]] = {
     "plain": _plain_finalize,
+    "folder": _plain_finalize,
     "regex": _regex_finalize,
     "promql": _marked_finalize,
     "url": _marked_finalize,
@@ -298,6 +299,31 @@ def _written_at(source: str, value: int | None, rendered: int) -> int | None:
     return written[value] if value is not None and len(written) == rendered else None
 
 
+def _folder(source: str, context: Mapping[str, Any]) -> str:
+    """A step's cwd: a value inside a folder the runbook names (`/srv/releases/{{ v }}`) is one file or folder name,
+    for the folder picks the code that runs there (`./migrate.sh`, a Makefile, `.git/config`, `python3 -m`'s path). A
+    cwd that is one value alone (`cwd: "{{ dir }}"`) names the whole folder by a parameter, as the author chose."""
+    text = _whole_characters(_render_bounded(source, "plain", context))
+    if not any(segment.kind == "data" and segment.text.strip() for segment in segments(source)):
+        return text
+    recording = start_recording()
+    try:
+        _render_bounded(source, "shell", context)
+    finally:
+        values = stop_recording(recording)
+    for index, value in enumerate(values):
+        for item in map(_to_text, value if isinstance(value, (list, tuple)) else [value]):
+            if "/" in item or (item and not item.strip(".")):
+                raise TemplateError(
+                    f"a value inside the step's folder (cwd) picks the code that runs there (./migrate.sh, its Makefile,"
+                    f" .git/config): expected one file or folder name (no '/', not '.' or '..'), not {item[:40]!r}; write"
+                    " the folder in the runbook and the value as one name in it (cwd: /srv/releases/{{ v }})",
+                    refusal=True,
+                    offset=_written_at(source, index, len(values)),
+                )
+    return text
+
+
 def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
     """Render one template; raises TemplateError with a message an author understands.
 
@@ -307,6 +333,8 @@ def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
         return source
     if kind == "shell":
         return render_command(source, context).shown
+    if kind == "folder":
+        return _folder(source, context)
     if kind in ("promql", "url"):
         place = query_from if kind == "promql" else url_from
         try:

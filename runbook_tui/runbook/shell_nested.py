@@ -15,6 +15,7 @@ from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, mark
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
 from runbook_tui.runbook.shell_script_files import script_file
+from runbook_tui.runbook.shell_sudo import sudo_shell_words
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -87,6 +88,8 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
     for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
         tok.places[m].echoed = True
+    for m in (m for k in sudo_shell_words(texts) for m in words[k].markers + words[k].expanded_markers):
+        tok.places[m].sudo_shell = True  # `sudo -s CMD {{ x }}`: no `$` or line break (shell_sudo)
     k_format = commands.format_operand(texts)
     for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
         tok.places[m].format_of = texts[commands.command_start(texts)]

@@ -341,6 +341,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                         f"echo would not print this value as is ({_clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
                         f" \\n starts a line) and a lone -n or -e is an option to it; write printf '%s\\n' VALUE to print it exactly"
                     )
+                if place.sudo_shell and ("$" in item or "\n" in item):
+                    raise ShellRefused(
+                        f"sudo -s / -i joins the command for the target user's shell, escaping all but $, so a $ in this value would"
+                        f" expand that user's variables and a line break vanish ({_clip(item)}); expected neither, or sudo without -s/-i"
+                    )
                 if place.expanded_by and _EXPANDS.search(item):
                     raise ShellRefused(_expanded_again(place.expanded_by, item))
                 if place.document_of and not _DOCUMENT_WORD.match(item):  # `kubectl apply -f - <<EOF` ... `image: {{ x }}`

@@ -1,0 +1,37 @@
+"""`sudo -s CMD ARGS`, `sudo -i CMD ARGS`: sudo joins the command's words into one line for the target user's shell
+(`$SHELL -c LINE`), escaping each character with a backslash but letters, digits, `_`, `-` and `$`.
+
+So a `$` in a value is the target shell's: `sudo -s echo "{{ x }}"` with x = `$HOME` printed root's home, and
+`$SECRET` any variable of root's environment; a line break becomes a backslash-newline, which that shell removes
+(`a<LF>b` printed `ab`). `| shq` cannot help (sudo escapes its quotes). A value there must hold neither
+(`shell_values`); the rest of its text reaches the command as written.
+"""
+
+from __future__ import annotations
+
+from runbook_tui.runbook import shell_commands as commands
+
+#: sudo's short options that take the next word (or the rest of their bundle) as their argument.
+_TAKES_ARGUMENT = frozenset("ugCDhprtURT")
+
+
+def _runs_a_shell(option: str) -> bool:
+    """Whether one of sudo's option words is `-s`/`-i` (bundled too: `-iu`, `-Es`) or `--shell`/`--login`."""
+    if option.startswith("--"):
+        return option in ("--shell", "--login")
+    for letter in option[1:]:
+        if letter in "si":
+            return True
+        if letter in _TAKES_ARGUMENT:
+            return False
+    return False
+
+
+def sudo_shell_words(words: list[str]) -> list[int]:
+    """The command's words that sudo passes to the target user's shell as one escaped line (`sudo -s CMD ARGS`)."""
+    start = commands.command_start(words)
+    for k in range(start):
+        if words[k].rpartition("/")[2] == "sudo":
+            if any(_runs_a_shell(word) for word in words[k + 1 : start] if word.startswith("-") and word != "--"):
+                return list(range(start, len(words)))
+    return []

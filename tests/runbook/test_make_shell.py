@@ -1,0 +1,32 @@
+"""`make deploy SHELL={{ x }}`: make runs every recipe line with the program SHELL names.
+
+A make variable's value is held to a plain word, with `/` allowed (`PREFIX=/usr/local`), so x = `/tmp/upload/evil`
+passed, and make ran the uploaded program for the recipe (below, with make itself). A value in `SHELL=` picks the
+program that runs, as a command's whole name does: it is refused at validate, whatever it holds.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.runbook.templating import TemplateError, render_command
+
+
+@pytest.mark.parametrize("template", ["make deploy SHELL={{ x }}", "make SHELL:={{ x }} deploy", "make -C . deploy SHELL=/bin/{{ x }}"])
+def test_a_value_in_makes_shell_is_refused(template: str) -> None:
+    for value in ("/tmp/upload/evil", "bash"):
+        with pytest.raises(TemplateError, match="picks the program that runs"):
+            render_command(template, {"x": value})
+    assert [v for _, v in render_command("make deploy PREFIX={{ x }}", {"x": "/usr/local"}).env] == ["/usr/local"]
+
+
+def test_what_make_did_with_such_a_value(tmp_path: Path) -> None:
+    (tmp_path / "Makefile").write_text("deploy:\n\t@echo deploying\n")
+    evil = tmp_path / "evil"
+    evil.write_text(f"#!/bin/sh\ntouch {tmp_path / 'made'}\n")
+    evil.chmod(0o755)
+    subprocess.run(["make", "deploy", f"SHELL={evil}"], cwd=tmp_path, capture_output=True, timeout=30, check=False)
+    assert (tmp_path / "made").exists()

@@ -68,7 +68,7 @@ COMMAND_VARIABLES = {
 #: options and variables (`X=$(shell CMD)` runs CMD), perl's debugger `PERL5DB` as code (`perl -d`).
 OPTION_VARIABLES = {
     "PERL5OPT": "perl", "NODE_OPTIONS": "node", "RUBYOPT": "ruby", "GIT_CONFIG_PARAMETERS": "git", "JAVA_TOOL_OPTIONS": "java",
-    "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java", "MAKEFLAGS": "make", "MFLAGS": "make", "GNUMAKEFLAGS": "make",
+    "JDK_JAVA_OPTIONS": "java", "_JAVA_OPTIONS": "java", "MAKEFLAGS": "make (MAKEFLAGS)", "MFLAGS": "make (MAKEFLAGS)", "GNUMAKEFLAGS": "make (MAKEFLAGS)",
     "PERL5DB": "perl -d",
 }  # fmt: skip
 #: Variables naming code every program started with them loads (`LD_PRELOAD=/tmp/upload/evil.so ls` runs its

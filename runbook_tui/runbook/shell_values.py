@@ -435,7 +435,7 @@ _OPTIONS_READ = {
     "perl": "options of its own, which load and run code (-MMOD is `use MOD;`)",
     "git": "configuration (as git -c gives it), where core.fsmonitor, core.sshCommand and aliases run commands",
     "java": "options of its own, which load code (-agentpath:LIB, -javaagent:JAR)",
-    "make": "options and NAME=TEXT variables of its own, pasted into the recipes a shell runs (X=$(shell CMD) runs CMD)",
+    "make (MAKEFLAGS)": "options and variables, pasted into the recipes a shell runs (X=$(shell CMD)), SHELL=PROG running them",
     "perl -d": "the code its debugger runs before the program",
 }
 _CODE_INSTEAD = {
@@ -454,6 +454,7 @@ _CODE_INSTEAD["make"] = (
     "make pastes a variable's text into the recipe lines that read $(NAME), which a shell runs; pass it in the environment"
     ' instead, NAME="{{ x }}" make TARGET, and read it in the recipe as "$$NAME" (the shell expands it as data)'
 )
+_CODE_INSTEAD["make (MAKEFLAGS)"] = _CODE_INSTEAD["make"]  # (no `/` there: SHELL=/tmp/upload/evil picks the program)
 _CODE_INSTEAD.update(
     dict.fromkeys(("jq", "gojq", "jaq"), "pass it as a jq variable instead: jq --arg v \"{{ x }}\" '... $v ...'"),
     yq="pass it in the environment instead: V=\"{{ x }}\" yq '... strenv(V) ...'",

@@ -7,6 +7,7 @@ program that runs, as a command's whole name does: it is refused at validate, wh
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -29,4 +30,19 @@ def test_what_make_did_with_such_a_value(tmp_path: Path) -> None:
     evil.write_text(f"#!/bin/sh\ntouch {tmp_path / 'made'}\n")
     evil.chmod(0o755)
     subprocess.run(["make", "deploy", f"SHELL={evil}"], cwd=tmp_path, capture_output=True, timeout=30, check=False)
+    assert (tmp_path / "made").exists()
+
+
+def test_a_value_in_makeflags_is_a_plain_word_without_a_slash(tmp_path: Path) -> None:
+    """`MAKEFLAGS="SHELL={{ x }}" make` took `/` as `make VAR=` does, so x = `/tmp/upload/evil` passed and ran (with make)."""
+    for template in ('MAKEFLAGS="SHELL={{ x }}" make deploy', "env MAKEFLAGS={{ x }} make", 'export GNUMAKEFLAGS="{{ x }}"; make'):
+        for value in ("/tmp/upload/evil", "SHELL=/tmp/upload/evil", "$(shell touch pwned)"):
+            with pytest.raises(TemplateError, match=r"code to make \(MAKEFLAGS\)"):
+                render_command(template, {"x": value})
+        assert [v for _, v in render_command(template, {"x": "-j4"}).env] == ["-j4"]
+    (tmp_path / "Makefile").write_text("deploy:\n\t@echo deploying\n")
+    evil = tmp_path / "evil"
+    evil.write_text(f"#!/bin/sh\ntouch {tmp_path / 'made'}\n")
+    evil.chmod(0o755)
+    subprocess.run(["make", "deploy"], cwd=tmp_path, env={**os.environ, "MAKEFLAGS": f"SHELL={evil}"}, capture_output=True, timeout=30, check=False)
     assert (tmp_path / "made").exists()

@@ -11,10 +11,13 @@ then counts as seen.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import stat
 from pathlib import Path
+from typing import BinaryIO
 
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.files import private_folder
@@ -24,6 +27,21 @@ from runbook_tui.trust import statements
 
 #: Lines held for the copy before they are written even without a `flush` (a long batch stays bounded).
 FLUSH_EVERY = 4096
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    """`path` opened to read, never through a link, never blocking on a FIFO or a device: a copy's path that is not a
+    regular file is refused (OSError). Before, a FIFO planted there hung `join` before its first screen, and a link was
+    read through."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 class Ledger:
@@ -44,24 +62,29 @@ class Ledger:
         while they were away is a divergence when the catch-up brings it, and the copy is not written twice. A torn or
         unreadable tail (their machine stopped mid-write) is cut off: the copy holds only what chains."""
         try:
-            data = copy.read_bytes()
+            handle = _open_regular(copy)
         except FileNotFoundError:
             return
         except OSError as exc:
             self._failed(exc)
             return
         self.copy, kept = None, 0  # checked, not written again
-        for line in data.split(b"\n")[:-1]:  # the last piece has no newline: a torn line, or nothing
-            if self.add_output(line) is None:
-                try:
-                    event = json.loads(line)
-                except (ValueError, RecursionError):
+        with handle:
+            for line in handle:  # streamed: a long session's copy is not held whole
+                if not line.endswith(b"\n"):  # the last piece has no newline: a torn line
                     break
-                if not isinstance(event, dict) or self.add(event) is not None:
-                    break
-            kept += len(line) + 1
+                line = line[:-1]
+                if self.add_output(line) is None:
+                    try:
+                        event = json.loads(line)
+                    except (ValueError, RecursionError):
+                        break
+                    if not isinstance(event, dict) or self.add(event) is not None:
+                        break
+                kept += len(line) + 1
+            size = os.fstat(handle.fileno()).st_size
         self.copy = copy
-        if kept < len(data):  # cut by the one writer only: another join of this person may be writing that line now
+        if kept < size:  # cut by the one writer only: another join of this person may be writing that line now
             try:
                 if self._writer():
                     assert self._fd is not None
@@ -147,13 +170,18 @@ class Ledger:
         # Every folder made 0700, whatever the umask (a verifier's first join makes their state folder: `mkdir -p` gave
         # it the umask's mode, world-writable under 000); the copy 0600, never written through a planted link.
         private_folder(self.copy.parent)
-        fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        fd = os.open(self.copy, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO made there since it was read: never block on it
+                raise OSError(errno.EINVAL, "not a regular file")
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
             self.failed, self.copy = f"{self.copy}: another join of yours to this session writes it", None
             return False
+        except OSError:
+            os.close(fd)
+            raise
         self._fd = fd
         return True
 

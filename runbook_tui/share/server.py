@@ -34,15 +34,13 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import protocol
 from runbook_tui.share.admission import (
-    KEYS_NAMED,
     LOGIN_TIMEOUT,
     TOTAL,
     Admission,
     KeyRefusals,
-    LoginTries,
     quiet_accept_errors,
 )
-from runbook_tui.share.channels import Channels
+from runbook_tui.share.gate import Gate
 from runbook_tui.share.pace import REQUEST_BURST, REQUESTS_PER_SECOND, NotePace, Pace, text_field
 from runbook_tui.share.participants import Participant
 from runbook_tui.share.presence import Presence
@@ -57,13 +55,6 @@ QUEUE_LIMIT = 20_000
 QUEUE_CHARS = 8 * 1024 * 1024
 #: Sessions one participant may have open at once (more are told `bye`), counted from the moment a session opens.
 SESSIONS_PER_PARTICIPANT = 4
-#: Connections one participant's key may hold at once once authenticated (more are disconnected, saying why, and counted
-#: as `refused_sessions`): room for a reconnect while the dropped link is not yet known dead, not for a participant who
-#: opens connections and never a session, each a file descriptor, until the verifier is refused for want of them.
-CONNECTIONS_PER_PARTICIPANT = 8
-#: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer (a
-#: client that opens connections in a loop holds about this many seconds' worth of them: ~150 on loopback).
-OVER_LIMIT_SECONDS = 1.0
 #: Seconds a session has to say hello once welcomed (then it is told `bye`).
 HELLO_SECONDS = LOGIN_TIMEOUT
 #: Bytes of catch-up written before waiting for the participant to take them.
@@ -130,90 +121,6 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
     return key
 
 
-class _Gate(asyncssh.SSHServer):
-    """Per connection: admitted or refused before any SSH work; then public keys only, the participants'."""
-
-    def __init__(self, share: ShareServer) -> None:
-        self.share = share
-        self.participant: Participant | None = None
-        self.address = ""
-        self.pending = False  # admitted and not authenticated yet
-        self.asked = False  # it asked to log in (a join's look at the session's version or host key does not)
-        self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
-        self.user = ""  # the user name given with the last of them
-        self.tries = LoginTries()  # keys offered and user names begun: AUTH_TRIES at most (sshd's MaxAuthTries)
-        self.conn: asyncssh.SSHServerConnection | None = None
-        self.counted: Participant | None = None  # the participant this authenticated connection counts for
-        self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
-        self.channels = Channels(share._session)  # its session channels: a few at once, no environment kept (share/channels.py)
-
-    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
-        self.conn = conn
-        peer = conn.get_extra_info("peername")
-        self.address = str(peer[0]) if peer else "?"
-        if self.share.admission.admit(self.address):
-            self.pending = True
-        else:
-            conn.abort()
-            self.share.say_refusals()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.counted is not None:
-            self.share.connections[self.counted.fingerprint] -= 1
-            self.counted = None
-        if self.pending:
-            self.pending = False
-            self.share.admission.dropped(self.address, asked=self.asked)
-            if self.refused:  # it never got in: said once, now (a client that got in after trying other keys is not)
-                self.share.say_refused_keys(self.refused, self.user, self.address)
-
-    def auth_completed(self) -> None:
-        if self.pending:
-            self.pending = False
-            self.share.admission.authenticated(self.address)
-        participant, connections = self.participant, self.share.connections
-        if participant is None or self.conn is None:
-            return
-        if connections[participant.fingerprint] >= CONNECTIONS_PER_PARTICIPANT:
-            self.share.admission.counts["refused_sessions"] += 1
-            self.over = f"{participant.name} already has {CONNECTIONS_PER_PARTICIPANT} connections open to this session"
-            asyncio.get_running_loop().call_later(OVER_LIMIT_SECONDS, self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, self.over)
-            return
-        connections[participant.fingerprint] += 1
-        self.counted = participant
-
-    def session_requested(self) -> tuple[asyncssh.SSHServerChannel[str], asyncssh.SSHServerProcess[str]] | bool:
-        return False if self.conn is None else self.channels.open(self.conn)
-
-    def begin_auth(self, username: str) -> bool:
-        if self.asked:  # another user name mid-login (asyncssh then reloads its config): an attempt of its own
-            self.tries.take(self.conn)
-        self.asked = True
-        return True  # a login is needed (past the limit too: the connection is closing)
-
-    def password_auth_supported(self) -> bool:
-        return False
-
-    def kbdint_auth_supported(self) -> bool:
-        return False
-
-    def public_key_auth_supported(self) -> bool:
-        return True
-
-    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
-        if not self.tries.take(self.conn):
-            return False
-        participant = self.share.participants.get(key.get_fingerprint())
-        if participant is None:
-            log.info("refused a key that is not a participant's: %s", key.get_fingerprint())
-            if len(self.refused) < KEYS_NAMED:
-                self.refused.setdefault(key.get_fingerprint(), key.get_algorithm())
-            self.user = username
-            return False
-        self.participant = participant
-        return True
-
-
 def _weight(event: Event) -> int:
     """About how many characters an event holds (its text fields; a few hundred for the rest)."""
     return 256 + sum(len(value) for value in event.values() if isinstance(value, str))
@@ -274,7 +181,7 @@ class ShareServer:
         self._undo_quiet = quiet_accept_errors(asyncio.get_running_loop(), self.admission.logger)
         where: dict[str, Any] = {"sock": self.socket} if self.socket is not None else {"host": host, "port": port}
         self._server = await asyncssh.create_server(
-            lambda: _Gate(self), **where, server_host_keys=[self.host_key], encoding="utf-8",
+            lambda: Gate(self), **where, server_host_keys=[self.host_key], encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, login_timeout=LOGIN_TIMEOUT, backlog=TOTAL,
             agent_forwarding=False, allow_pty=False,  # nothing here needs a client's agent or a terminal
             compression_algs=protocol.COMPRESSION,

@@ -22,8 +22,9 @@ from share_peers import HOST, TWO_STEPS, Lab, awaiting, confirm_next, journal_li
 
 from runbook_tui.report import build_report, render
 from runbook_tui.share import protocol
+from runbook_tui.share.gate import CONNECTIONS_PER_PARTICIPANT
 from runbook_tui.share.pace import NOTE_BURST, REQUEST_BURST, TEXT_MAX
-from runbook_tui.share.server import CONNECTIONS_PER_PARTICIPANT, HELLO_SECONDS, REQUEST_LINE, SESSIONS_PER_PARTICIPANT
+from runbook_tui.share.server import HELLO_SECONDS, REQUEST_LINE, SESSIONS_PER_PARTICIPANT
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 

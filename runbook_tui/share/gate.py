@@ -1,0 +1,111 @@
+"""Each connection to the share server, from its first byte to its login: admitted or refused before any SSH work
+(share/admission.py), then public keys only, the participants'; a participant's connections are bounded too."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+import asyncssh
+
+from runbook_tui.share.admission import KEYS_NAMED, LoginTries
+from runbook_tui.share.channels import Channels
+from runbook_tui.share.participants import Participant
+
+if TYPE_CHECKING:
+    from runbook_tui.share.server import ShareServer
+
+log = logging.getLogger(__name__)
+
+#: Connections one participant's key may hold at once once authenticated (more are disconnected, saying why, and counted
+#: as `refused_sessions`): room for a reconnect while the dropped link is not yet known dead, not for a participant who
+#: opens connections and never a session, each a file descriptor, until the verifier is refused for want of them.
+CONNECTIONS_PER_PARTICIPANT = 8
+#: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer (a
+#: client that opens connections in a loop holds about this many seconds' worth of them: ~150 on loopback).
+OVER_LIMIT_SECONDS = 1.0
+
+
+class Gate(asyncssh.SSHServer):
+    """Per connection: admitted or refused before any SSH work; then public keys only, the participants'."""
+
+    def __init__(self, share: ShareServer) -> None:
+        self.share = share
+        self.participant: Participant | None = None
+        self.address = ""
+        self.pending = False  # admitted and not authenticated yet
+        self.asked = False  # it asked to log in (a join's look at the session's version or host key does not)
+        self.refused: dict[str, str] = {}  # keys offered that are not participants': {fingerprint: type}, KEYS_NAMED at most
+        self.user = ""  # the user name given with the last of them
+        self.tries = LoginTries()  # keys offered and user names begun: AUTH_TRIES at most (sshd's MaxAuthTries)
+        self.conn: asyncssh.SSHServerConnection | None = None
+        self.counted: Participant | None = None  # the participant this authenticated connection counts for
+        self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
+        self.channels = Channels(share._session)  # its session channels: a few at once, no environment kept (share/channels.py)
+
+    def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername")
+        self.address = str(peer[0]) if peer else "?"
+        if self.share.admission.admit(self.address):
+            self.pending = True
+        else:
+            conn.abort()
+            self.share.say_refusals()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.counted is not None:
+            self.share.connections[self.counted.fingerprint] -= 1
+            self.counted = None
+        if self.pending:
+            self.pending = False
+            self.share.admission.dropped(self.address, asked=self.asked)
+            if self.refused:  # it never got in: said once, now (a client that got in after trying other keys is not)
+                self.share.say_refused_keys(self.refused, self.user, self.address)
+
+    def auth_completed(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.share.admission.authenticated(self.address)
+        participant, connections = self.participant, self.share.connections
+        if participant is None or self.conn is None:
+            return
+        if connections[participant.fingerprint] >= CONNECTIONS_PER_PARTICIPANT:
+            self.share.admission.counts["refused_sessions"] += 1
+            self.over = f"{participant.name} already has {CONNECTIONS_PER_PARTICIPANT} connections open to this session"
+            asyncio.get_running_loop().call_later(OVER_LIMIT_SECONDS, self.conn.disconnect, asyncssh.DISC_TOO_MANY_CONNECTIONS, self.over)
+            return
+        connections[participant.fingerprint] += 1
+        self.counted = participant
+
+    def session_requested(self) -> tuple[asyncssh.SSHServerChannel[str], asyncssh.SSHServerProcess[str]] | bool:
+        return False if self.conn is None else self.channels.open(self.conn)
+
+    def begin_auth(self, username: str) -> bool:
+        if self.asked:  # another user name mid-login (asyncssh then reloads its config): an attempt of its own
+            self.tries.take(self.conn)
+        self.asked = True
+        return True  # a login is needed (past the limit too: the connection is closing)
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
+        if not self.tries.take(self.conn):
+            return False
+        participant = self.share.participants.get(key.get_fingerprint())
+        if participant is None:
+            log.info("refused a key that is not a participant's: %s", key.get_fingerprint())
+            if len(self.refused) < KEYS_NAMED:
+                self.refused.setdefault(key.get_fingerprint(), key.get_algorithm())
+            self.user = username
+            return False
+        self.participant = participant
+        return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import asyncssh
 
@@ -25,6 +25,12 @@ CONNECTIONS_PER_PARTICIPANT = 8
 #: Seconds a connection over that limit is kept: long enough for a session to be told why (`bye`), no longer (a
 #: client that opens connections in a loop holds about this many seconds' worth of them: ~150 on loopback).
 OVER_LIMIT_SECONDS = 1.0
+#: Key exchanges a connection may start before it has logged in: its first and one re-exchange. Each costs the run's
+#: event loop a Diffie-Hellman and a host-key signature; the login timeout bounded how long, not how many: one connection
+#: re-keyed for its whole LOGIN_TIMEOUT (a client logging in never re-keys before it has: OpenSSH's, asyncssh's, join).
+KEX_BEFORE_LOGIN = 2
+TOO_MANY_KEX = f"more than {KEX_BEFORE_LOGIN} key exchanges before logging in"
+_MSG_KEXINIT = 20  # RFC 4253
 
 
 class Gate(asyncssh.SSHServer):
@@ -50,6 +56,7 @@ class Gate(asyncssh.SSHServer):
         self.address = str(peer[0]) if peer else "?"
         if self.share.admission.admit(self.address):
             self.pending = True
+            bound_key_exchanges(conn, self)
         else:
             conn.abort()
             self.share.say_refusals()
@@ -109,3 +116,24 @@ class Gate(asyncssh.SSHServer):
             return False
         self.participant = participant
         return True
+
+
+def bound_key_exchanges(conn: asyncssh.SSHServerConnection, gate: Gate) -> None:
+    """Close `conn` when its peer starts more than KEX_BEFORE_LOGIN key exchanges before it logged in.
+
+    asyncssh has no hook for a peer's KEXINIT: its handler is looked up in the connection's `_packet_handlers`, so this
+    connection gets its own table with that handler counted (asyncssh 2.24; tests/share/test_rekey_before_login.py
+    fails if that changes). Raising a DisconnectError there makes asyncssh tell the peer why and close."""
+    table: dict[int, Any] = dict(conn._packet_handlers)
+    process_kexinit = table[_MSG_KEXINIT]
+    started = 0
+
+    def counted(handler: asyncssh.SSHServerConnection, pkttype: int, pktid: int, packet: Any) -> Any:
+        nonlocal started
+        started += gate.pending
+        if started > KEX_BEFORE_LOGIN:
+            raise asyncssh.ProtocolError(TOO_MANY_KEX)
+        return process_kexinit(handler, pkttype, pktid, packet)
+
+    table[_MSG_KEXINIT] = counted
+    conn._packet_handlers = table

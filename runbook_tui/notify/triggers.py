@@ -6,7 +6,8 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
 - `session_started`: in a shared run once the share is up, with the exact
   `runbook-tui join ADDR` command and the session's host key fingerprint;
 - `verifier_missing`: no verifier joined `verifier_missing` after the start (in a
-  shared run after the share is up, so the page says where to join);
+  shared run after the share is up, so the page says where to join), or the
+  last verifier left mid-run and none joined `verifier_missing` after;
 - `confirmation_waiting`: a step (or a `verify: per_wave` rollout between
   waves, or accepted unmet success criteria) waited that long for the verifier;
 - `guard_tripped` (a threshold, or no data), `rollback_started`,
@@ -123,13 +124,19 @@ class Announcer:
         self.state = RunState()
         self._previous = RunState()  # the state before the event being handled
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._stopped = False
 
     def stop(self) -> None:
+        """No timer fires from now on, and none is armed: the share closes after the notices stop, and its leaves must
+        not arm a page of a process that tells nobody any more."""
+        self._stopped = True
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
 
     def _after(self, key: str, delay: float, fire: Callable[[], None]) -> None:
+        if self._stopped:
+            return
         old = self._timers.pop(key, None)
         if old is not None:
             old.cancel()
@@ -207,13 +214,18 @@ class Announcer:
         if state.solo is None and "verifier" not in state.participants.values():
             self._after("verifier", self.timing.verifier_missing, self._verifier_missing)
 
-    def _verifier_missing(self) -> None:
+    def _verifier_missing(self, left: str | None = None) -> None:
+        """`left`: the verifier who left (and no verifier came back since): the run lost its second person mid-way."""
         if self.state.solo is not None or "verifier" in self.state.participants.values():
             return
         waited = format_duration(self.timing.verifier_missing)
         share = self.state.share.get("address")
         how = f"; join with: {join_command(str(share))}" if share else ""
-        summary = f"no verifier has joined {_ticket(self.state)} after {waited}{how}"
+        if left is None:
+            summary = f"no verifier has joined {_ticket(self.state)} after {waited}{how}"
+        else:
+            at = f" at '{self.state.current}'" if self.state.current else ""
+            summary = f"the verifier {left} left {_ticket(self.state)}{at} {waited} ago and no verifier has joined since{how}"
         self.send(
             notice_for(
                 self.state,
@@ -222,6 +234,7 @@ class Announcer:
                 summary,
                 waited=self.timing.verifier_missing,
                 join_command=join_command(str(share)) if share else None,
+                **({"left": left, "step": self.state.current} if left is not None else {}),
             )
         )
 
@@ -244,6 +257,13 @@ class Announcer:
     def _joined(self, event: Event, state: RunState, actor: str) -> None:
         if event.get("role") == "verifier":
             self._cancel("verifier")
+
+    def _left(self, event: Event, state: RunState, actor: str) -> None:
+        """The last verifier left mid-run (quit, or their link dropped and they never came back): paged as a verifier
+        who never joined is. Before, only the start armed the page: a run whose verifier left at 2 AM waited unheard."""
+        if event.get("role") == "verifier" and not state.finished and state.solo is None and "verifier" not in state.participants.values():
+            left = str(event.get("name"))
+            self._after("verifier", self.timing.verifier_missing, lambda: self._verifier_missing(left))
 
     def _awaits(self, event: Event, state: RunState, actor: str) -> None:
         """A step now waits for the verifier: after it ran, or for the go-ahead before it runs."""
@@ -364,6 +384,7 @@ class Announcer:
         ev.SESSION_RESUMED: _resumed,
         ev.MODE_CHANGED: _mode_changed,
         ev.PARTICIPANT_JOINED: _joined,
+        ev.PARTICIPANT_LEFT: _left,
         ev.STEP_FINISHED: _awaits,
         ev.NOTE: _awaits,
         ev.STEP_CONFIRMED: _decided,

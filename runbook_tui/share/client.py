@@ -64,6 +64,17 @@ class JoinError(Exception):
     """Joining failed for a reason retrying will not fix (host key, refused key)."""
 
 
+def another_session(ep: Endpoint, there: str, joined: str) -> str:
+    """Why a rejoin stops: the address now shares another session than the one joined (the same host key, kept across
+    runs, let the reconnect in). Before, its events were taken for the joined one's: `THE ASSIGNEE'S JOURNAL CHANGED`."""
+    address = f"[{ep.host}]" if ":" in ep.host else ep.host
+    return (
+        f"{address}:{ep.port} now shares another session ({shown(there)}), not the one you joined ({shown(joined)}): that run's program"
+        f" stopped and another run is shared there; it goes on when the assignee resumes it. To follow the new one: runbook-tui"
+        f" join {address}:{ep.port}"
+    )
+
+
 class NeverWritten(JoinError):
     """The session sent an event this program never writes: the replica cannot go past it, and a rejoin gets it again."""
 
@@ -167,6 +178,9 @@ class ShareClient:
         self.role = "observer" if ep.observe else welcome["role"]
         self.unsigned = welcome.get("unsigned", "")  # why the assignee's decisions go unsigned (empty: signed)
         self.clock_offset = protocol.clock_offset(welcome, time.time())
+        if self.trust is not None and welcome["session"] != self.trust.session:
+            self._drop()  # no hello: the other session never counts this link as a join
+            raise JoinError(another_session(ep, welcome["session"], self.trust.session))
         if self.trust is None:
             session, name = welcome["session"], self.name
             signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"])

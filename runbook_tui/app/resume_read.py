@@ -26,6 +26,14 @@ if TYPE_CHECKING:
     from runbook_tui.notify.ledger import NoticeLedger
 
 
+class Finished(SessionError):
+    """Resume refused: the session finished. Its state and notices, for what is still owed (app/end_notices.py)."""
+
+    def __init__(self, message: str, state: RunState, ledger: NoticeLedger, code: int) -> None:
+        super().__init__(message, code=code)
+        self.state, self.ledger = state, ledger
+
+
 def _noting(events: Iterable[Event], *notes: Callable[[Event], object]) -> Iterator[Event]:
     """`events` as they come, each handed to every one of `notes` on the way (resume reads the journal once)."""
     for event in events:
@@ -63,7 +71,7 @@ def read_to_resume(
     torn = None if read.truncated_at is None else (read.truncated_at, path.stat().st_size)  # dropped by the writer (journaled)
     backlog = last_events(path, until=read.truncated_at)  # what the pane showed before the process stopped
     if (finished := already_finished(state, reopen is not None, full)) is not None:
-        raise SessionError(f"{path}: {finished[0]}", code=finished[1])
+        raise Finished(f"{path}: {finished[0]}", state, ledger, code=finished[1])
     session = state.session
     if (refused := not_resumable(path, session, MODES)) is not None:  # a mode that would run as another one
         raise SessionError(refused)

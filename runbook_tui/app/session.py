@@ -416,12 +416,20 @@ def resume_session(
         held = hold_journal(path)  # no other process writes it while it is read
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
-    try:
-        from runbook_tui.app.resume_read import read_to_resume  # (it reads MODES, SessionError here)
+    from runbook_tui.app.resume_read import Finished, read_to_resume  # (it reads MODES, SessionError here)
 
+    finished: Finished | None = None
+    try:
         state, shown, backlog, loaded, (ledger, guards, copied), torn = read_to_resume(path, reopen, full)
+    except Finished as done:
+        finished = done
     finally:
         os.close(held)  # the writer below takes the lock again
+    if finished is not None:  # nothing to resume; the notices its process left unsettled are journaled (under the writer's lock)
+        from runbook_tui.app.end_notices import settle_lost_notices
+
+        said = settle_lost_notices(path, finished.state, finished.ledger, settings or load_settings())
+        raise SessionError(str(finished) + said, code=finished.code)
 
     opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
 

@@ -2,7 +2,7 @@
 
 Each `notified` / `notify_failed` names its notice's event and target; each
 notice comes from one journal event (`guard_tripped`, `rollback_started`,
-`rollback_finished`; `session_started` from `share_started` in a shared run,
+`rollback_finished`, `session_finished`; `session_started` from `share_started` in a shared run,
 else from the first `session_started`). What a target wanted and has no
 outcome for was queued or in flight when the process stopped: it may or may
 not have arrived, and the resumed run journals so rather than stay silent.
@@ -23,8 +23,9 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 if TYPE_CHECKING:  # this module loads on every resume; the sender only for a run that notifies
     from runbook_tui.notify.sender import Destination
 
-#: Journal events that each give rise to one notice of the same name.
-_ONE_FOR_ONE = frozenset({ev.GUARD_TRIPPED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED})
+#: Journal events that each give rise to one notice of the same name (the end's too: the process waits up to 3 s for
+#: it, and a kill -9 then leaves it unsettled; `resume` of the finished run names it, app/end_notices.py).
+_ONE_FOR_ONE = frozenset({ev.GUARD_TRIPPED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.SESSION_FINISHED})
 
 
 @dataclass

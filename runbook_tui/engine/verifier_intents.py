@@ -16,6 +16,15 @@ from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.model import Step
 
+#: A step's last decision (`StepState.decision`) in words, as "bob ___ meanwhile" says it.
+_DECIDED = {
+    "confirmed": "confirmed it",
+    "go-ahead": "gave it the go-ahead",
+    "rejected": "rejected it",
+    "skipped": "skipped it",
+    "marked done": "marked it done",
+}
+
 
 class VerifierIntents:
     """What the verifier may do; every answer is a `Reply`, every change an event."""
@@ -51,17 +60,24 @@ class VerifierIntents:
         if previous is not None and previous != actor.name:
             self.emit(ev.VERIFIER_HANDOVER, SYSTEM, **{"from": previous, "to": actor.name})
 
-    def _not_the_step_seen(self, seen: str | None) -> Reply | None:
-        """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next."""
+    def _not_the_step_seen(self, seen: str | None, actor: Actor) -> Reply | None:
+        """A confirmation is about the step the verifier looked at: a late or retried one must not land on the next. Who
+        decided that step meanwhile is said (before: `look at it, then decide again`, and bob, who had typed why 'one'
+        was wrong, was not told that carol had confirmed it: a rollback request, not a decision, was his way on)."""
         current = self.state.current
         if seen is not None and seen != current:
             # Every step done (the end waits for a seal, or for c on accepted criteria): it said `the run is now at 'None'`.
             now = f"the run is now at '{current}'" if current is not None else "every step is done now"
+            earlier = self.state.steps.get(seen)
+            verb = _DECIDED.get(earlier.decision or "") if earlier is not None else None
+            if earlier is not None and verb is not None and earlier.decided_by:
+                who = f"you had {verb} already" if earlier.decided_by == actor.name else f"{earlier.decided_by} {verb} meanwhile"
+                return refused(f"you acted on '{seen}', but {who}; {now}: look at it, then decide again")
             return refused(f"you acted on '{seen}', but {now}: look at it, then decide again")
         return None
 
     def confirm(self, actor: Actor, seen: str | None = None) -> Reply:
-        denial = self._verifier_only(actor, "confirm") or self._not_the_step_seen(seen)
+        denial = self._verifier_only(actor, "confirm") or self._not_the_step_seen(seen, actor)
         if denial:
             return denial
         step = self.current_step()
@@ -93,7 +109,7 @@ class VerifierIntents:
         return refused(f"'{step.id}' is {status.status}: nothing to confirm yet")
 
     def reject(self, actor: Actor, reason: str, seen: str | None = None) -> Reply:
-        denial = self._verifier_only(actor, "reject") or self._not_the_step_seen(seen)
+        denial = self._verifier_only(actor, "reject") or self._not_the_step_seen(seen, actor)
         if denial:
             return denial
         if not reason.strip():

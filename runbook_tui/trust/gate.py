@@ -139,7 +139,7 @@ class SignedIntents:
         if action in STEP_DECISIONS and seen is not None and seen != state.current:
             # The controller refuses it for this, first: said as it is (before: the signature was checked first against the
             # step's new attempt, and a confirm pressed twice read "what you signed says attempt 1, the session has 2").
-            return self.controller._not_the_step_seen(seen) or Reply(False, f"refused: the run is not at '{seen}'")
+            return self.controller._not_the_step_seen(seen, actor) or Reply(False, f"refused: the run is not at '{seen}'")
         step = seen if seen is not None else state.current
         phase, attempt = expected_phase(state, step, action)
         expected: dict[str, Any] = {"kind": "decision", "session": self.controller.session_id, "action": action, "by": actor.name, "reason": text}

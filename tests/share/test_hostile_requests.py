@@ -371,7 +371,10 @@ async def test_a_confirmation_sent_twice_is_refused_the_second_time_for_the_step
         )
         first, second = await asyncio.wait_for(asyncio.gather(*waiting), 20)
         assert (first.ok, first.message) == (True, "confirmed 'one'")
-        assert (second.ok, second.message) == (False, "you acted on 'one', but the run is now at 'two': look at it, then decide again")
+        assert (second.ok, second.message) == (
+            False,
+            "you acted on 'one', but you had confirmed it already; the run is now at 'two': look at it, then decide again",
+        )
     finally:
         running.cancel()
         await client.close()

@@ -42,7 +42,7 @@ async def test_a_second_confirmation_of_the_last_step_says_every_step_is_done(la
         first, second = await asyncio.wait_for(asyncio.gather(*waiting), 20)
         assert (first.ok, first.message) == (True, "confirmed 'two'")
         assert not second.ok and "None" not in second.message, second.message
-        assert second.message == "you acted on 'two', but every step is done now: look at it, then decide again", second.message
+        assert second.message == "you acted on 'two', but you had confirmed it already; every step is done now: look at it, then decide again", second.message
         assert await shared.exit_code() == 0, shared.stderr()
     finally:
         running.cancel()

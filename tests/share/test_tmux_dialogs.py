@@ -55,7 +55,7 @@ def test_a_rejection_typed_while_the_run_moved_on_is_refused_not_journaled_again
     tmux.wait("carol", lambda s: "Your word on 'two'" in s, "'two' waiting for the verifier", timeout=30)
     tmux.wait("bob", lambda s: "Reject 'one'" in s and "the output of one is wrong" in s, "bob's dialog still open with his words")
     tmux.keys("bob", "Enter")
-    refusal = "you acted on 'one', but the run is now at 'two': look at it, then decide again"
+    refusal = "you acted on 'one', but carol confirmed it meanwhile; the run is now at 'two': look at it, then decide again"
     screen = tmux.wait("bob", lambda s: refusal in _toasts(s), "the refusal on bob's screen")
     assert "Reject" not in screen, screen
 

@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.pane_rows import keep_rows, rows_after_scroll, set_thumb
 
 #: Continuation lines of a wrapped output line start with this.
 CONTINUED = "  ↪ "
@@ -71,9 +72,19 @@ class OutputLog(Log):
             self.refresh()  # lines went (cleared, reset) or the width changed: drawn again whole; new lines draw themselves
         self._refresh_scrollbars()  # shown or hidden now: a layout (`show_vertical_scrollbar` asks for it)
         if self.show_vertical_scrollbar:
-            self.vertical_scrollbar.window_virtual_size = size.height  # the thumb, drawn again when it changed
+            set_thumb(self.vertical_scrollbar, lines=size.height)  # drawn again only if the thumb moved
         if self.show_horizontal_scrollbar:
             self.horizontal_scrollbar.window_virtual_size = size.width
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        """`ScrollView.watch_scroll_y`, but the rows already drawn move with the view (`pane_rows`): a new line at the
+        end draws one row, not the pane's every row; the scrollbar is drawn again only if its thumb moved."""
+        if self.show_vertical_scrollbar:
+            set_thumb(self.vertical_scrollbar, position=new_value)
+        if (shift := round(new_value) - round(old_value)) != 0:
+            kept = rows_after_scroll(self, shift)
+            self.refresh(self.size.region)
+            keep_rows(self, kept)
 
     def add(self, lines: Sequence[RawLine]) -> None:
         if self._raw and self._wrap_width() != self._wrapped_at:
@@ -90,7 +101,9 @@ class OutputLog(Log):
             moved = True
         wrapped = self._rows(lines[-self._raw.maxlen :] if self._raw.maxlen else lines)
         moved = moved or (self.max_lines is not None and len(self._lines) + len(wrapped) > self.max_lines)
-        self.write_lines(wrapped, scroll_end=False)
+        # Following: Log scrolls to the new end itself, and draws only the new lines' rows (with scroll_end False it
+        # refreshed the whole pane for each line: its 35 rows drawn again in a pause's frame).
+        self.write_lines(wrapped, scroll_end=self.following)
         if moved:
             # Log repaints only the lines it thinks changed, with indices from before it pruned to max_lines; after a
             # prune those are stale, so the visible part is repainted whole (else only the new lines, or a scroll's).

@@ -328,8 +328,9 @@ class RunScreen(RunView):
         Binding("s", "skip", "skip"),
         Binding("d", "mark_done", "mark done"),
         Binding("n", "note", "note"),
-        Binding("p", "pause", "pause"),
-        Binding("p", "resume", "resume"),  # the footer names what p does now: one of the two is offered
+        # Priority: acted on at the app's first look, not through the step list's, #main's, the screen's queues (a prompt's p is a letter)
+        Binding("p", "pause", "pause", priority=True),
+        Binding("p", "resume", "resume", priority=True),  # the footer names what p does now: one of the two is offered
         Binding("a", "accept_criteria", "accept unmet criteria"),
         Binding("enter", "why_not('enter')", show=False, priority=True),  # neither enter applies: says why, not nothing
         Binding("s", "why_not('s')", show=False),

@@ -23,6 +23,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.runbook.loader import Loaded, Probe
 from runbook_tui.ui.base_app import ThemedApp
+from runbook_tui.ui.key_bound import enabled_binding
 from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.run_screen import RunScreen
 
@@ -284,8 +285,7 @@ class RunbookApp(ThemedApp):
         # A key the screen has a binding for: its action and its frame come before more output (`KEYS`: the local
         # executor reads no more until it is released below, or HOLD_SECONDS at most); typing into a prompt holds nothing.
         if isinstance(event, events.Key) and not event.is_forwarded:
-            binding = self.screen.active_bindings.get(event.key)
-            if binding is not None and binding.enabled:
+            if enabled_binding(self.screen, event.key):  # (that key's bindings checked, not every binding's)
                 KEYS.hold()
         await super().on_event(event)
 

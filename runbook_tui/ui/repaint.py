@@ -77,6 +77,8 @@ class CoalescedRepaintScreen(Screen[None]):
 
     def on_repaint(self, message: Repaint) -> None:
         message.stop()
+        if not self._repaint_asked:
+            return  # drawn since it was posted (a key's `repaint_now`), nothing asked after: no frame (nor timer) for it
         if self._stale:
             wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
             if wait > 0:  # a repaint happened this frame: the next one in the next frame, with all that arrives meanwhile

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rich.console import RenderableType
 from textual import events, work
 from textual.actions import ActionParseResult
 from textual.binding import Binding
@@ -116,6 +117,7 @@ class RunbookApp(ThemedApp):
         self.opens_at_once = opens_at_once
         self._refused_at_once: StartRefused | None = None
         self._stop_noted = False
+        self._release_at_frame = False  # a key's action ran: the output it holds back flows once its frame is written
         self._after_start: RunScreen | None = None  # opened with the first frame; this run screen shows once start() ended
 
     def get_default_screen(self) -> Screen[Any]:
@@ -286,6 +288,7 @@ class RunbookApp(ThemedApp):
         # executor reads no more until it is released below, or HOLD_SECONDS at most); typing into a prompt holds nothing.
         if isinstance(event, events.Key) and not event.is_forwarded:
             if enabled_binding(self.screen, event.key):  # (that key's bindings checked, not every binding's)
+                self._release_at_frame = False  # a frame still awaited for a key before (it drew nothing) is not this key's
                 KEYS.hold()
         await super().on_event(event)
 
@@ -297,8 +300,16 @@ class RunbookApp(ThemedApp):
         finally:
             # Once the action's effect is drawn, output flows again. Not after a binding that did not run: Textual tries a
             # key's bindings in turn (`p` is pause, then resume), and the resume's fsync and frame came after the release.
-            if ran and KEYS.held and self.screen_stack:  # (no screen left: the app is closing)
-                self.screen.call_after_refresh(KEYS.release)
+            # At the next frame written (`_display`; else HOLD_SECONDS): `call_after_refresh` ran when the screen was idle,
+            # which came before the changed widgets told it so: during a flood output was read, journaled and drawn before
+            # the key's frame.
+            self._release_at_frame = self._release_at_frame or (ran and KEYS.held)
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        if self._release_at_frame and renderable is not None and not self._batch_count:
+            self._release_at_frame = False
+            KEYS.release()
 
     async def action_quit(self) -> None:
         """The command palette's Quit (Textual's `action_quit`): as ctrl+c. It ended an unfinished run at once, a running

@@ -26,6 +26,7 @@ class PaneApp(App[None]):
 
 
 async def _shown(pilot: Pilot[None]) -> list[Strip]:
+    await pilot.wait_for_scheduled_animations()  # a scroll by a key glides: compared where it ends
     await pilot.pause()
     return pilot.app.screen._compositor.render_strips()
 

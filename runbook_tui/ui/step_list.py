@@ -29,7 +29,7 @@ from textual.strip import Strip
 
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK
 from runbook_tui.engine.pending_captures import not_rendered_yet
-from runbook_tui.engine.state import RunState
+from runbook_tui.engine.state import RunState, StepState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import NOT_ROLLED_BACK_LOOK, colour, status_text, step_looks
 from runbook_tui.ui.note_line import cut_middle
@@ -116,6 +116,7 @@ class StepList(ScrollView, can_focus=True):
         self._id_cells: list[int] = []  # each id's width in cells, as drawn
         self._columns: dict[int, int | None] = {}  # the list's width -> the id column's (`_column`)
         self._shown: dict[str, tuple[str, str]] = {}  # id -> (status, title) as last drawn: unchanged rows are not redrawn
+        self._steps: Mapping[str, StepState] | None = None  # the state's steps as last shown (a state's are never changed)
         self.cursor_row = 0
         self._hover_row: int | None = None
         self._marks: dict[tuple[str, str], Text] = {}
@@ -142,12 +143,13 @@ class StepList(ScrollView, can_focus=True):
             if self.virtual_size.height > self.app.size.height:  # taller than the terminal: a scrollbar for sure, laid out
                 self.show_vertical_scrollbar = True  # in the first layout already (Textual adds it one layout later)
             self.refresh()
-        else:
+        elif state.steps is not self._steps:  # the same steps (a pause, a note, a participant): every row looks as drawn
             for sid in ids:
                 looks = self._looks(state, sid)
                 if self._shown[sid] != looks:
                     self._shown[sid] = looks
                     self._refresh_row(self._rows[sid])
+        self._steps = state.steps
         if (standing := pane_step(state)) is not None:
             self.move_cursor(self._rows[standing])
 

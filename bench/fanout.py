@@ -23,7 +23,17 @@ timed as whole processes:
 `--growth` runs 50, 200 and 1,000 aliases (each on a fresh sshd, no Ansible)
 and prints wall and client CPU per host for the engine and bare asyncssh.
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--check]`.
+The sessions' HOME, where the engine keeps each run's three files, is a fresh
+journaled ext4 (a loop-mounted image under the temp dir) for each count,
+when it can be mounted (root, a loop device): every alias here shares one
+file system, and on ext4 without a journal (this machine's root) each new
+inode is looked for past every inode freed in the last 1-6 minutes, so the
+engine's cost per host grew with the files of every run before it, the
+bench's own earlier counts and benches included, a cost no real host pays
+(its own journaled ext4 or XFS, one run at a time). `--home user` keeps the
+user's own HOME (the old set-up); the bench prints which it used.
+
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--home journaled|user] [--check]`.
 Aims: engine <= 1.2x bare asyncssh at every count, the ratio not growing with
 the count (last - first <= +0.05); Ansible (cold) >= 10x the engine.
 """
@@ -59,7 +69,9 @@ ANSIBLE_CORE = "ansible-core==2.19.14"
 ANSIBLE_AIM = 10.0
 CONCURRENCY = 50
 #: Where the SSH executor keeps detached runs on the host (its default, under the remote $HOME).
-REMOTE_RUNS = Path.home() / ".cache" / "runbook-tui" / "runs"
+REMOTE_RUNS = Path(".cache") / "runbook-tui" / "runs"
+#: The journaled ext4 image each count's sessions get as HOME (`session_home`): room for 1,000 hosts' runs many times.
+HOME_IMAGE_MB = 256
 #: Enough for 200 simultaneous connection attempts and sessions (tests/peers.py defaults to 200:30:400 and 100).
 SSHD_OPTIONS = {"MaxStartups": "1000:30:2000", "MaxSessions": "1000"}
 
@@ -119,6 +131,49 @@ def _sshd_cpu(pid: int) -> float:
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
+def _run(argv: list[str]) -> str | None:
+    """Run a set-up command; None when it worked, else why not."""
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True)
+    except OSError as exc:
+        return f"{argv[0]}: {exc}"
+    return None if done.returncode == 0 else f"{' '.join(argv[:2])}: {(done.stderr or done.stdout).strip()[-300:]}"
+
+
+def session_home(work: Path, journaled: bool) -> tuple[Path, bool, str]:
+    """The sessions' HOME: a fresh journaled ext4 mounted at `work/home`, or the user's own; (path, mounted, words).
+
+    The inode tables are written at mkfs time (`lazy_itable_init=0`): no kernel thread zeroing them during the runs.
+    """
+    if not journaled:
+        return Path.home(), False, f"the user's HOME ({Path.home()})"
+    image, home = work / "home.img", work / "home"
+    home.mkdir()
+    with image.open("wb") as file:
+        file.truncate(HOME_IMAGE_MB * 1024 * 1024)
+    why = _run(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", str(image)]) or _run(["mount", "-o", "loop", str(image), str(home)])
+    if why is None:
+        return home, True, "a fresh journaled ext4 (loop) of this count"
+    image.unlink()
+    home.rmdir()
+    return Path.home(), False, f"the user's HOME ({Path.home()}): no journaled ext4 could be mounted ({why})"
+
+
+def _settled(pid: int, within: float = 10.0) -> bool:
+    """Wait until process `pid` (the sshd listener) has no child left (its per-connection processes reaped); False when
+    that cannot be read (no `/proc/PID/task/PID/children`) or `within` seconds passed first."""
+    deadline = time.monotonic() + within
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    while time.monotonic() < deadline:
+        try:
+            if not children.read_text().strip():
+                return True
+        except OSError:
+            return False
+        time.sleep(0.01)
+    return False
+
+
 def child_env(work: Path) -> dict[str, str]:
     """The variants' environment: bytecode caches on (in a directory of the run), as an installed tool has them.
 
@@ -133,13 +188,19 @@ def child_env(work: Path) -> dict[str, str]:
 
 
 class Bench:
-    def __init__(self, work: Path, hosts: int) -> None:
+    def __init__(self, work: Path, hosts: int, journaled_home: bool = True) -> None:
         from peers import make_sshd
 
         self.work = work
         self.hosts = hosts
+        self.home, self.mounted, self.home_words = session_home(work, journaled_home)
+        self.remote_runs = self.home / REMOTE_RUNS
         (work / "sshd").mkdir()
-        self.sshd = make_sshd(work / "sshd", SSHD_OPTIONS)
+        try:
+            self.sshd = make_sshd(work / "sshd", {**SSHD_OPTIONS, "SetEnv": f"SHLVL=1 HOME={self.home}"})
+        except BaseException:
+            self._unmount()
+            raise
         self.runbook = self._write_runbook()
         self.settings = work / "settings.yaml"
         self.settings.write_text(f"ssh: {{known_hosts: {self.sshd.known_hosts}}}\nmax_concurrency: {CONCURRENCY}\n")
@@ -158,14 +219,19 @@ class Bench:
         path.write_text("\n".join(lines) + "\n")
         return path
 
-    def measure(self, command: list[str], env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], Sample]:
-        """Run one variant's whole process; wall time, client CPU and sshd CPU."""
+    def measure(self, command: list[str], env: dict[str, str] | None = None, settle: bool = True) -> tuple[subprocess.CompletedProcess[str], Sample]:
+        """Run one variant's whole process; wall time, client CPU and sshd CPU.
+
+        `settle`: then wait until sshd has reaped every per-connection process (`_settled`), so that none of this run's
+        sessions still ends (and is counted, and takes a core) during the next variant's run.
+        """
         assert self.sshd._proc is not None
         client, server = _children_cpu(), _sshd_cpu(self.sshd._proc.pid)
         started = time.perf_counter()
         proc = subprocess.run(command, env=env or self.env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - started
-        time.sleep(0.2)  # let sshd reap the last per-connection processes
+        if not settle or not _settled(self.sshd._proc.pid):
+            time.sleep(0.2)  # let sshd reap the last per-connection processes
         return proc, Sample(wall, _children_cpu() - client, _sshd_cpu(self.sshd._proc.pid) - server)
 
     def engine(self) -> Sample:
@@ -178,7 +244,7 @@ class Bench:
         finished = [e for e in events if e["type"] == "step_finished"]
         done = sum(1 for r in finished[0]["hosts"].values() if r["status"] == "done") if finished else 0
         session = events[0]["session"]
-        left = list(REMOTE_RUNS.glob(f"{session}_*"))  # the executor removes each run's files once it has the result
+        left = list(self.remote_runs.glob(f"{session}_*"))  # the executor removes each run's files once it has the result
         for run in left:
             if run.is_dir():
                 shutil.rmtree(run, ignore_errors=True)
@@ -245,7 +311,7 @@ class Bench:
             str(self.ansible_bin), "all", "-i", str(self.inventory),
             "-m", "command", "-a", "true", "-f", str(CONCURRENCY), "-o",
         ]  # fmt: skip
-        proc, sample = self.measure(command, self.ansible_env)
+        proc, sample = self.measure(command, self.ansible_env, settle=False)  # its ControlMasters outlive the run
         ok = sum(1 for line in proc.stdout.splitlines() if "| CHANGED |" in line or "| SUCCESS |" in line)
         if proc.returncode != 0 or ok != self.hosts:
             raise AnsibleFailed(f"exit {proc.returncode}, {ok}/{self.hosts} ok\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
@@ -261,24 +327,33 @@ class Bench:
             self.ansible_close_masters()
             shutil.rmtree(self.cp_dir, ignore_errors=True)
         self.sshd.stop()
+        self._unmount()
+
+    def _unmount(self) -> None:
+        if self.mounted:
+            self.mounted = False
+            why = _run(["umount", str(self.home)])
+            if why is not None:
+                print(f"could not unmount the sessions' HOME {self.home}: {why}", file=sys.stderr)
 
 
 class AnsibleFailed(Exception):
     pass
 
 
-def run_count(hosts: int, reps: int, ansible_reps: int, ansible: bool) -> tuple[dict[str, list[Sample]], str | None]:
+def run_count(hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled_home: bool = True) -> tuple[dict[str, list[Sample]], str | None]:
     """All the variants on `hosts` aliases of a fresh sshd: engine and asyncssh interleaved, then Ansible."""
     times: dict[str, list[Sample]] = {"engine": [], "asyncssh": [], "ansible cold": [], "ansible warm": []}
     ansible_problem = None if ansible else "skipped (--no-ansible)"
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-        bench = Bench(Path(tmp), hosts)
+        bench = Bench(Path(tmp), hosts, journaled_home)
+        print(f"{hosts} aliases: the sessions' HOME (the engine's run files) is {bench.home_words}", flush=True)
         try:
             bench.engine()  # untimed warm-up: fills the bytecode cache (see child_env)
             bench.asyncssh()
-            for _ in range(reps):  # interleaved, so drift in machine load hits both alike
-                times["engine"].append(bench.engine())
-                times["asyncssh"].append(bench.asyncssh())
+            for rep in range(reps):  # interleaved, each first in turn, so drift in machine load hits both alike
+                for name in ("engine", "asyncssh") if rep % 2 == 0 else ("asyncssh", "engine"):
+                    times[name].append(bench.engine() if name == "engine" else bench.asyncssh())
             if ansible_problem is None:
                 ansible_problem = bench.ansible_setup()
             if ansible_problem is None:
@@ -331,6 +406,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=3, help="runs of engine and asyncssh per count, interleaved (default 3)")
     parser.add_argument("--ansible-reps", type=int, default=1, help="cold+warm Ansible pairs (default 1; ~40 s each), at the first count only")
     parser.add_argument("--no-ansible", action="store_true")
+    parser.add_argument(
+        "--home", choices=("journaled", "user"), default="journaled",
+        help="the sessions' HOME: a fresh journaled ext4 per count (default; needs root and a loop device) or the user's own",
+    )  # fmt: skip
     parser.add_argument("--check", action="store_true", help="exit 1 if an aim is missed")
     parser.add_argument("--child-asyncssh", nargs=4, metavar=("PORT", "KEY", "KNOWN_HOSTS", "HOSTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -346,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     ratios: dict[int, float] = {}
     for index, hosts in enumerate(counts):
-        times, ansible_problem = run_count(hosts, args.reps, args.ansible_reps, ansible=not no_ansible and index == 0)
+        times, ansible_problem = run_count(hosts, args.reps, args.ansible_reps, not no_ansible and index == 0, args.home == "journaled")
         if index:
             print()
         ratios[hosts] = ratio = print_count(hosts, times)

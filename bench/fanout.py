@@ -22,6 +22,7 @@ timed as whole processes:
 
 `--growth` runs 50, 200 and 1,000 aliases (each on a fresh sshd, no Ansible)
 and prints wall and client CPU per host for the engine and bare asyncssh.
+Counts under 200 aliases run more times than `--reps` (`SHORT_COUNT`).
 
 The sessions' HOME, where the engine keeps each run's three files, is a fresh
 journaled ext4 (a loop-mounted image under the temp dir) for each count,
@@ -68,6 +69,10 @@ GROWTH_AIM = 0.05
 ANSIBLE_CORE = "ansible-core==2.19.14"
 ANSIBLE_AIM = 10.0
 CONCURRENCY = 50
+#: Counts below this many aliases run `--reps` times this over the count (50 aliases: 4x), so each count's runs take about
+#: as long: a 50-alias run lasts ~1 s, where one scheduling hiccup on a loaded 2-core machine moves its ratio by 0.3
+#: (pairs at 0.66-1.38x within minutes), and the growth figure starts from that count.
+SHORT_COUNT = 200
 #: Where the SSH executor keeps detached runs on the host (its default, under the remote $HOME).
 REMOTE_RUNS = Path(".cache") / "runbook-tui" / "runs"
 #: The journaled ext4 image each count's sessions get as HOME (`session_home`): room for 1,000 hosts' runs many times.
@@ -341,6 +346,11 @@ class AnsibleFailed(Exception):
     pass
 
 
+def reps_at(hosts: int, reps: int) -> int:
+    """Runs of each variant at `hosts` aliases: `reps`, more below `SHORT_COUNT`."""
+    return max(reps, reps * SHORT_COUNT // hosts)
+
+
 def run_count(hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled_home: bool = True) -> tuple[dict[str, list[Sample]], str | None]:
     """All the variants on `hosts` aliases of a fresh sshd: engine and asyncssh interleaved, then Ansible."""
     times: dict[str, list[Sample]] = {"engine": [], "asyncssh": [], "ansible cold": [], "ansible warm": []}
@@ -351,7 +361,7 @@ def run_count(hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled
         try:
             bench.engine()  # untimed warm-up: fills the bytecode cache (see child_env)
             bench.asyncssh()
-            for rep in range(reps):  # interleaved, each first in turn, so drift in machine load hits both alike
+            for rep in range(reps_at(hosts, reps)):  # interleaved, each first in turn, so drift in machine load hits both alike
                 for name in ("engine", "asyncssh") if rep % 2 == 0 else ("asyncssh", "engine"):
                     times[name].append(bench.engine() if name == "engine" else bench.asyncssh())
             if ansible_problem is None:
@@ -403,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, nargs="+", default=[200], help="host counts, each on a fresh sshd (default 200)")
     parser.add_argument("--growth", action="store_true", help=f"the growth bench: --hosts {' '.join(map(str, GROWTH_COUNTS))}, no Ansible")
-    parser.add_argument("--reps", type=int, default=3, help="runs of engine and asyncssh per count, interleaved (default 3)")
+    parser.add_argument("--reps", type=int, default=3, help=f"runs of engine and asyncssh per count, interleaved (default 3; more below {SHORT_COUNT} aliases)")
     parser.add_argument("--ansible-reps", type=int, default=1, help="cold+warm Ansible pairs (default 1; ~40 s each), at the first count only")
     parser.add_argument("--no-ansible", action="store_true")
     parser.add_argument(

@@ -33,6 +33,10 @@ from runbook_tui.engine.state_model import NOTES_KEPT, RunState
 
 #: The `request` of the note journaled before such a re-run; its `follows` names the run followed on each host.
 FOLLOW = "follow"
+#: Said by the executor when a command's run was found on its host, left there by the process that died (its key is the
+#: dead attempt's): followed to its end, never started a second time beside it. Journaled as the program's `note` on
+#: that host, not as an `error`: nothing went wrong (before, the report listed it among the errors, `(transient)`).
+FOUND_RUN = "the command's run was already there, left by an earlier process or a lost connection: followed from its first byte to its end, not started again"
 #: In a host's error: its command (or undo) ran on detached when the link to it was lost (execute/ssh_lost.py).
 LEFT_RUNNING = "may still be running"
 _RETRY_NUMBER = re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")

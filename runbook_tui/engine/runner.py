@@ -29,7 +29,7 @@ from runbook_tui.engine.left_out import left_out, named_later, skip_reason
 from runbook_tui.engine.night_stopped import NightStopped
 from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
-from runbook_tui.engine.reattach import following_note, left_running
+from runbook_tui.engine.reattach import FOUND_RUN, following_note, left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.rollback_run import run_rollback
@@ -381,6 +381,9 @@ class StepRunner(WaitStep):
         def status(message: str) -> None:
             # The event names the host; an executor's words that start with it too read `web19: web19: timed out`.
             said = message.removeprefix(f"{host.name}: ")
+            if said == FOUND_RUN:  # no trouble: the run a dead process left was followed (engine/reattach.py)
+                self.emit(ev.NOTE, SYSTEM, step=step.id, text=f"{host.name}: {said}")  # the host first, as a retry note says it
+                return
             self.emit(ev.ERROR, SYSTEM, step=step.id, host=host.name, message=said, transient=True)
 
         result = await self.executor_for(host).run(command, sink, status)

@@ -11,8 +11,9 @@ came on stdout) and files named that were never made.
 
 from __future__ import annotations
 
+from runbook_tui.engine.reattach import FOUND_RUN
 from runbook_tui.execute.local import HELD_OPEN
-from runbook_tui.execute.ssh_framing import FOUND_RUN, Framed, RemoteRun
+from runbook_tui.execute.ssh_framing import Framed, RemoteRun
 from runbook_tui.runbook.safe_text import visible_line
 
 #: The follow script's exits before its header, each having started nothing (see follow_script).

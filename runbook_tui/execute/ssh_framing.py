@@ -14,9 +14,6 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Bytes asked for per read; what the sink gets at most per call.
 CHUNK_SIZE = 65536
-#: Said (a transient error event) when a command's run was found on its host, left there by the process that died (its key
-#: is the dead attempt's: engine/reattach.py): followed to its end, never started a second time beside it.
-FOUND_RUN = "the command's run was already there, left by an earlier process or a lost connection: followed from its first byte to its end, not started again"
 
 
 @dataclass

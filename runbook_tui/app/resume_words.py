@@ -13,6 +13,7 @@ from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, left_words,
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
 from runbook_tui.engine.rollback import RollbackPlan, nothing_to_roll_back
+from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RUNNABLE, RunState
 from runbook_tui.engine.state_model import StepState
 from runbook_tui.engine.undo_notes import planned_rollback, reopenable, section_stop, section_stop_words, still_applied
@@ -275,7 +276,7 @@ def standing_go_ahead(state: RunState, sid: str) -> list[str]:
     step = state.steps[sid]
     if step.status not in RUNNABLE - {"unknown"} or not step.has_go_ahead or not _asks_go_ahead(state, sid):
         return []
-    return [f"'{visible_line(sid)}' has {visible_line(str(step.go_ahead_by))}'s go-ahead (given {step.decided_at}); --continue runs it."]
+    return [f"'{visible_line(sid)}' has {visible_line(str(step.go_ahead_by))}'s go-ahead (given {said_now(step.decided_at)}); --continue runs it."]
 
 
 def reopened_not_rolled_back(state: RunState) -> list[str]:
@@ -389,8 +390,9 @@ def full_rollback_unended(state: RunState) -> bool:
 def summary(state: RunState, journal: str, *, shared: bool = False, look: bool = False, reopened: bool = False) -> str:
     """Where a resumed (or `look`: looked at) run stands, and what the assignee may do about a step left unknown
     (`reopened` for `--rollback`: a rollback to a checkpoint it had ended with is no place the run stands to go on from)."""
-    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title", "started_at")}
-    lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {session.get('started_at')}"]
+    session = {k: visible_line(str(v)) for k, v in state.session.items() if k in ("runbook", "title")}
+    started = visible_line(said_now(state.session.get("started_at")))  # a clock time (dated another day), not raw ISO
+    lines = [f"{'looked at' if look else 'resumed'} {session.get('runbook')} ({session.get('title')}), started {started}"]
     for sid in state.order:
         step = state.steps[sid]
         lines.append(f"  {step_status_words(step):<22} {visible_line(sid)}")

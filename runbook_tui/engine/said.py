@@ -45,6 +45,12 @@ def clock_words(value: object, beside: object) -> str:
     return f"{moment:%H:%M:%S}" if near is not None and near.date() == moment.date() else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
+def said_now(moment: object) -> str:
+    """A time the journal holds, said now to a person (engine/said.clock_words, UTC), dated when it is another day than
+    today: `ended at 04:00:00`, `active until 2026-12-06 00:10:00` (not the raw `2026-12-05T04:00:00.123Z`)."""
+    return clock_words(moment, dt.datetime.now(dt.UTC).isoformat())
+
+
 def _utc(value: object) -> dt.datetime | None:
     try:
         moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -6,18 +6,11 @@ Light on imports: the run screen's status rows import it for the first frame.
 
 from __future__ import annotations
 
-import datetime as dt
 import shlex
 
-from runbook_tui.engine.said import clock_words
+from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
-
-
-def said_now(moment: object) -> str:
-    """A silence's end as exec's lines say times (engine/said.clock_words, UTC), dated when it is another day than now:
-    `ended at 04:00:00`, `active until 2026-12-06 00:10:00` (before: `2026-12-05T04:00:00Z`, the one raw ISO time)."""
-    return clock_words(moment, dt.datetime.now(dt.UTC).isoformat())
 
 
 def not_expired(state: RunState) -> str | None:

@@ -33,9 +33,10 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.background import in_background
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.http_bounded import without_password
+from runbook_tui.engine.said import clock_words as time_words
+from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
-from runbook_tui.notify.left_words import said_now
 from runbook_tui.notify.silence_found import answered_id, ended, is_time, made_for, usable_id
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
@@ -264,10 +265,11 @@ class SilenceKeeper:
             answer = await self._post(body, matchers)
             made = answered_id(answer)
             if made is not None:
-                if await self._made(made, body, matchers, iso(dt.datetime.now(dt.UTC))):
+                now = iso(dt.datetime.now(dt.UTC))
+                if await self._made(made, body, matchers, now):  # the note's times as clock times, not raw ISO
                     self.record(ev.NOTE, {
                         "text": f"silence {made} ({', '.join(matchers)}) made once Alertmanager answered again: its alerts were"
-                        f" not silenced from {since} to {iso(dt.datetime.now(dt.UTC))}",
+                        f" not silenced from {time_words(since, now)} to {time_words(now, now)}",
                     })  # fmt: skip
                 return
             if not answer.not_acted_on:

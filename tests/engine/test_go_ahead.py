@@ -7,6 +7,7 @@ go-ahead. Real `sh` steps in tmp_path, as in `test_controller_rules` (the `sessi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from rules_helpers import ALICE, BOB, log
 
+from runbook_tui.app.resume_words import standing_go_ahead
 from runbook_tui.app.session import Session
 from runbook_tui.engine.controller import Controller
 from runbook_tui.ui.status_stack import now_status, statuses
@@ -121,5 +123,17 @@ def test_the_pane_marks_a_void_go_ahead(session_for: Callable[..., Any]) -> None
         assert c.rollback(ALICE, "checkpoint", acknowledged=True, reason="not tonight").ok
         await c.wait_idle()
         assert _decision(c.state.steps["risky"]).endswith(", void since the rollback: ask again")
+
+    session_for(BOTH)(body)
+
+
+def test_the_resume_summary_says_when_the_go_ahead_was_given_as_a_clock_time(session_for: Callable[..., Any]) -> None:
+    """Before: `'risky' has bob's go-ahead (given 2026-12-05T21:40:25.123Z)`, the one raw ISO time of the summary."""
+
+    async def body(s: Session) -> None:
+        c = s.controller
+        await go_ahead_for_risky(c)
+        [line] = standing_go_ahead(c.state, "risky")
+        assert re.fullmatch(r"'risky' has bob's go-ahead \(given \d\d:\d\d:\d\d\); --continue runs it\.", line), line
 
     session_for(BOTH)(body)

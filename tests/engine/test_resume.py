@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,6 +129,8 @@ def test_kill_9_then_resume_reruns_nothing_and_mark_done_continue_finishes_once(
     assert code == 1 and any(line.split() == ["UNKNOWN", "two"] for line in out.splitlines()), out
     assert raw_lines(journal) == after, "a second look learned nothing, and wrote nothing"
     assert out.startswith("looked at resume-demo (Resume demo), started "), out  # not "resumed"
+    # the start as a clock time, as every other time said to a person (before: the raw `2026-12-05T21:40:25.123Z`)
+    assert re.match(r"started \d\d:\d\d:\d\d$", out.splitlines()[0].split("), ")[1]), out
     code, out, _ = in_process("report", str(journal), "--format", "json")
     assert code == 0 and json.loads(out)["session"]["resumed_at"] == [], out
 

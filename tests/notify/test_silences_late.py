@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,6 @@ sections:
     [created] = [e for e in events if e["type"] == "silence_created"]
     late = f'silence {created["id"]} (service="late") made once Alertmanager answered again: its alerts were not silenced from '
     assert any(n.startswith(late) for n in notes), notes
+    # its times as clock times, as every other time said to people (before: raw ISO, `from 2026-12-05T21:40:25.123Z`)
+    [unsilenced] = [n for n in notes if n.startswith(late)]
+    assert re.fullmatch(r"\d\d:\d\d:\d\d to \d\d:\d\d:\d\d", unsilenced.removeprefix(late)), unsilenced

@@ -24,7 +24,8 @@ from runbook_tui.runbook.lean_dataclass import dataclass, field
 class Take:
     """One attempt of one command on one host."""
 
-    chunks: list[tuple[str, str]] = field(default_factory=list)  # (stream, text)
+    #: (stream, text) in the night's order; stream `status`: the executor's words on it then (SAID, played as said)
+    chunks: list[tuple[str, str]] = field(default_factory=list)
     status: str = "unknown"  # ok, timeout, error (as the executor said) or unknown
     exit_code: int | None = None
     error: str | None = None
@@ -33,6 +34,11 @@ class Take:
     #: played as tries of their own (all of the attempt's output played on every try, and a try that had failed passed)
     retried: list[Take] = field(default_factory=list)
 
+
+#: The `stream` of a chunk that is the executor's words on the command (`timed out after 1s: stopping its process
+#: group`, a reconnect), journaled as a transient `error` of its step and host: practice says them where the night did
+#: (before, a practice of a step that timed out showed its end, never the night's line of the timeout).
+SAID = "status"
 
 #: What the night's other people and the metrics did, played back in practice at the same point.
 CUE_TYPES = frozenset({ev.ROLLBACK_REQUESTED, ev.HOLD_REQUESTED, ev.METRICS_STARTED, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.GUARD_TRIPPED})
@@ -130,6 +136,8 @@ def record(events: Iterable[Event]) -> Recording:
             found = current.get((e.get("phase", "run"), e["step"], e.get("host", "")))
             if found is not None:
                 found.chunks.append((e.get("stream", "stdout"), e.get("text", "")))
+        elif kind == ev.ERROR and (said := _said_on(current, e)) is not None:
+            said.chunks.append((SAID, str(e.get("message", ""))))
         elif kind in (ev.STEP_FINISHED, ev.UNDO_FINISHED):
             phase = "run" if kind == ev.STEP_FINISHED else "undo"
             for host, result in (e.get("hosts") or {}).items():
@@ -152,6 +160,18 @@ def record(events: Iterable[Event]) -> Recording:
     verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
     recording.verifier = str(verifier) if verifier else None
     return recording
+
+
+def _said_on(current: dict[tuple[str, str, str], Take], e: Event) -> Take | None:
+    """The take an executor's words (a transient `error` of a step on a host, neither the metrics' nor outreach's) were
+    said on: the undo's when it runs there, else the command's; None when neither runs (said of no command)."""
+    if not e.get("transient") or e.get("metrics") or e.get("outreach") or not e.get("step") or not e.get("host"):
+        return None
+    for phase in ("undo", "run"):  # an undo runs after its step's command ended (or was left unknown by a death)
+        take = current.get((phase, str(e["step"]), str(e["host"])))
+        if take is not None and take.status == "unknown":
+            return take
+    return None
 
 
 def _retried(current: dict[tuple[str, str, str], Take], e: Event) -> None:

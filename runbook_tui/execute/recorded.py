@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
-from runbook_tui.engine.recording import Recording
+from runbook_tui.engine.recording import SAID, Recording
 from runbook_tui.runbook.model import Host
 
 #: Pause between recorded chunks, so output arrives as a stream, not a wall.
@@ -61,6 +61,10 @@ class RecordedExecutor:
         for stream, text in take.chunks:
             if command.stop is not None and command.stop.reason:  # the trainee pressed k: the night's rest does not play
                 return Result("stopped", error=command.stop.reason)
+            if stream == SAID:  # the executor's words on it that night (its timeout's line): said where it said them
+                if status is not None:
+                    status(text)
+                continue
             output("stderr" if stream == "stderr" else "stdout", text.encode("utf-8"))
             await asyncio.sleep(CHUNK_PAUSE)
         if take.status == "timeout":

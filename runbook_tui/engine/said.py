@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -27,6 +27,12 @@ def by_host(per_host: Mapping[str, V]) -> list[tuple[str, V]]:
     web10). The journal's lines hold their keys sorted and the live event as the run built it, so exec's line and the
     live log said `peer04: ok; peer03: ok; …` (the undo order) where replay and the report's timeline said `peer01: …`."""
     return sorted(per_host.items(), key=lambda item: _name_key(str(item[0])))
+
+
+def in_host_order(names: Iterable[str]) -> list[str]:
+    """Host names in the one order every view says hosts in (as `by_host`): a rollback's undo list runs them newest
+    first, and the report's Outcome said `partly undone a (on peer04, peer03, peer02, …)` beside its row's `peer02, peer03, peer04`."""
+    return sorted(names, key=_name_key)
 
 
 def _name_key(name: str) -> list[tuple[int, int, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runbook_tui.engine.event_words import rollback_stopped, status_words
 from runbook_tui.engine.history_model import Rollback, UndoResult
+from runbook_tui.engine.said import in_host_order
 from runbook_tui.engine.undo_notes import HOST_WORDS
 from runbook_tui.report.model import Report
 
@@ -61,8 +62,9 @@ def rollback_left(report: Report) -> str:
 
 
 def _hosts(rollback: Rollback, step: str, undone: bool) -> str:
-    """The hosts whose undo of `step` ended ok (`undone`), or did not, in the undo list's order."""
-    return ", ".join(u.host for u in rollback.undo if u.step == step and (u.status == "ok") == undone)
+    """The hosts whose undo of `step` ended ok (`undone`), or did not, by name as every view says hosts (not the undo list's
+    order, newest host first)."""
+    return ", ".join(in_host_order(u.host for u in rollback.undo if u.step == step and (u.status == "ok") == undone))
 
 
 def rollback_steps_words(report: Report, rollback: Rollback) -> str:

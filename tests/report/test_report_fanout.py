@@ -88,3 +88,27 @@ def test_a_rollback_that_undid_its_only_step_on_some_hosts_does_not_say_nothing_
     said = "FAILED; the rollback to the last checkpoint STOPPED at push: partly undone push (on peer01, not on peer02)"
     md = cli.run("report", "j.jsonl").stdout
     assert f"| **Outcome** | **{said}** (by exec, run by tester) |" in md, [line for line in md.splitlines() if "Outcome" in line]
+
+
+def test_the_outcome_names_a_partly_undone_steps_hosts_in_the_order_its_row_does(cli: Cli) -> None:
+    """a ran in serial batches on four hosts; its undo runs newest host first and fails on peer01 (the last undone).
+    Before: the Outcome named them in the undo's order, `partly undone a (on peer04, peer03, peer02, not on peer01)`,
+    where its Steps row (and every view) says hosts by name: `undone on peer02, peer03, peer04 only`."""
+    a = {"id": "a", "title": "A", "on": "fleet", "serial": 1, "run": "echo a", "undo": "case {{ host.name }} in peer01) exit 4;; esac; echo undone"}
+    doc = {
+        "runbook": 1, "id": "order", "title": "order", "hosts": {"fleet": cli.hosts(4)},
+        "sections": [
+            {"id": "b", "kind": "backup", "steps": [{"id": "cp", "title": "CP", "run": "echo cp", "checkpoint": True}]},
+            {"id": "impl", "kind": "implement", "steps": [a, {"id": "boom", "title": "Boom", "run": "exit 1", "undo": "echo u"}]},
+        ],
+    }  # fmt: skip
+    (cli.dir / "order.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, width=1000), encoding="utf-8")
+    ran = cli.run("exec", "order.yaml", "--solo", "probe", "--journal", "j.jsonl", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "rollback STOPPED at a" in ran.stdout, ran.stdout + ran.stderr
+    said = "partly undone a (on peer02, peer03, peer04, not on peer01)"
+    md = cli.run("report", "j.jsonl").stdout
+    [outcome] = [line for line in md.splitlines() if line.startswith("| **Outcome** |")]
+    assert said in outcome, outcome
+    row = next(line for line in md.splitlines() if line.startswith("| 2 | a: A |"))
+    assert row.split(" | ")[4] == "done; undone on peer02, peer03, peer04 only", row
+    assert said in cli.run("report", "j.jsonl", "--format", "html").stdout

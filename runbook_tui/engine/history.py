@@ -30,13 +30,11 @@ from runbook_tui.engine.history_model import (
     HostResult,
     Move,
     Note,
-    Notification,
     Participant,
     Pause,
     Review,
     Rollback,
     RollbackDecline,
-    Silence,
     TailLine,
     UndoResult,
     before_attempt,
@@ -45,11 +43,13 @@ from runbook_tui.engine.history_model import (
     rollback_words,
 )
 from runbook_tui.engine.history_moments import number, sample_time, seconds_between
+from runbook_tui.engine.history_outreach import OutreachHistory
 from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.host_tally import tolerated_problems
 from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.reattach import FOLLOW
+from runbook_tui.engine.said import by_host
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -75,10 +75,12 @@ class _Run:
     tails: dict[str, deque[TailLine]] = field(default_factory=dict)
 
 
-class History:
-    """One pass over the events: the state via apply(), and what the state does not keep."""
+class History(OutreachHistory):
+    """One pass over the events: the state via apply(), and what the state does not keep (notifications and silences:
+    `OutreachHistory`, engine/history_outreach.py)."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.state: RunState = initial()
         self.attempts: dict[str, list[Attempt]] = {}
         self.running: dict[str, _Run] = {}
@@ -101,8 +103,6 @@ class History:
         self.participants: list[Participant] = []
         self.share_connections: dict[str, int] = {}
         self.handovers: list[Handover] = []
-        self.notifications: list[Notification] = []
-        self.silences: list[Silence] = []
         self.resumed_at: list[str] = []
         self.resumed_by: list[str] = []  # who resumed, in the order of resumed_at
         self.override: tuple[str, str] | None = None
@@ -319,9 +319,9 @@ class History:
         self.before_undo[step] = self.state.steps[step].status
         self._undo_ended(step, e.get("hosts", {}))
         caused(self.errors, step, self.rollbacks[-1].started_at, {h for h, r in e.get("hosts", {}).items() if not ev.undid(r)})  # as an attempt's
-        results = [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")]
-        if results:
-            words = "; ".join(f"{u.host}: {u.status} ({exit_words(u)})" for u in results)
+        results = {u.host: u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")}
+        if results:  # by host name, as exec's undo_finished line says them (it followed the undo list, newest host first)
+            words = "; ".join(f"{host}: {u.status} ({exit_words(u)})" for host, u in by_host(results))
             self._record(step, HistoryEntry(e["ts"], "undo", e["actor"], words=f"undo on {words}"))
 
     def _undo_ended(self, step: str, ended: Mapping[str, Any]) -> None:
@@ -427,61 +427,6 @@ class History:
 
     def _on_window_override(self, e: Event) -> None:
         self.override = (str(e.get("reason") or ""), e["actor"])
-
-    # -- notifications and silences ---------------------------------------------
-
-    def _on_notified(self, e: Event) -> None:
-        status = e.get("status")
-        sent = e["type"] == ev.NOTIFIED
-        self.notifications.append(
-            Notification(
-                e["ts"],
-                str(e.get("event") or ""),
-                str(e.get("target") or ""),
-                sent,
-                status if isinstance(status, int) else None,
-                int(e.get("attempts") or 0),
-                None if sent else str(e.get("error") or ""),
-            )
-        )
-
-    _on_notify_failed = _on_notified
-
-    def _on_silence_created(self, e: Event) -> None:
-        self.silences.append(
-            Silence(
-                str(e.get("alertmanager") or ""),
-                str(e.get("id")),
-                [str(m) for m in e.get("matchers") or []],
-                e["ts"],
-                e.get("created_by"),
-                e.get("starts_at"),
-                e.get("ends_at"),
-                str(e.get("comment") or ""),
-            )
-        )
-
-    def _silence_ends(self, e: Event, status: str, error: str | None = None) -> None:
-        silence = next((s for s in reversed(self.silences) if s.id is not None and s.id == str(e.get("id"))), None)
-        if silence is None:  # a silence this journal did not see created (an older journal, a resumed run's)
-            silence = Silence(str(e.get("alertmanager") or ""), str(e.get("id")), [], e["ts"])
-            self.silences.append(silence)
-        silence.status, silence.ended_at, silence.error = status, e["ts"], error
-        silence.until = e.get("until") if status == "kept" else None
-
-    def _on_silence_expired(self, e: Event) -> None:
-        self._silence_ends(e, "expired")
-
-    def _on_silence_kept(self, e: Event) -> None:
-        self._silence_ends(e, "kept")
-
-    def _on_silence_failed(self, e: Event) -> None:
-        error = str(e.get("error") or "")
-        if e.get("action") == "expire":
-            self._silence_ends(e, "expiry failed", error)
-            return
-        matchers = [str(m) for m in e.get("matchers") or []]
-        self.silences.append(Silence(str(e.get("alertmanager") or ""), None, matchers, e["ts"], status="not created", error=error))
 
     def _on_mode_changed(self, e: Event) -> None:  # session_started too: the reason it started solo
         if e.get("solo") and self.solo_reasons[-1:] != [e["solo"]]:

@@ -218,7 +218,7 @@ def test_each_step_reads_in_the_order_things_happened() -> None:
     lines = [line for line in section.splitlines() if line.startswith("- ")]
     assert [line.split(" ")[1] for line in lines] == ["attempt", "rollback", "undo", "attempt", "confirmed", "rollback", "undo"]
     assert lines[0].endswith("by alice: FAILED") and lines[3].endswith("by alice: ran; handed to the verifier")
-    assert lines[2] == "- undo on web2: ok (exit 0); web1: ok (exit 0) at 17:03:47"
+    assert lines[2] == "- undo on web1: ok (exit 0); web2: ok (exit 0) at 17:03:47"  # by host, as exec says the undo's ends
     html = render(build_report(journal("change")), "html")
     assert html.index("rejected by bob at 17:01:50") < html.index("attempt 2: 17:01:50")
 

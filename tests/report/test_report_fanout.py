@@ -112,3 +112,9 @@ def test_the_outcome_names_a_partly_undone_steps_hosts_in_the_order_its_row_does
     row = next(line for line in md.splitlines() if line.startswith("| 2 | a: A |"))
     assert row.split(" | ")[4] == "done; undone on peer02, peer03, peer04 only", row
     assert said in cli.run("report", "j.jsonl", "--format", "html").stdout
+    # the step's own history says its undo's ends by host too, as exec's undo_finished line (it read peer04 first)
+    undo = "undo on peer01: failed (exit 4); peer02: ok (exit 0); peer03: ok (exit 0); peer04: ok (exit 0)"
+    assert f"- {undo} at " in md, [line for line in md.splitlines() if "undo on" in line]
+    assert any(line.endswith("undo a: peer01: failed exit 4; peer02: ok exit 0; peer03: ok exit 0; peer04: ok exit 0") for line in ran.stdout.splitlines())
+    data = json.loads(cli.run("report", "j.jsonl", "--format", "json").stdout)
+    assert [h["words"] for h in data["steps"][1]["history"] if h["kind"] == "undo"] == [undo], data["steps"][1]["history"]

@@ -337,6 +337,11 @@ def _undo_host_finished(state: RunState, e: Event) -> RunState:
     return with_step(state, sid, hosts=with_entry(state.steps[sid].hosts, str(host), _undone_on(held, e)))
 
 
+def undone_as_a_whole(hosts: Mapping[str, HostState]) -> bool:
+    """Every host of a step is undone, or never ran it (skipped, pending): the step is undone, not undone on some hosts."""
+    return all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
+
+
 def _undo_finished(state: RunState, e: Event) -> RunState:
     rollback = state.rollback
     if rollback is None:
@@ -347,8 +352,7 @@ def _undo_finished(state: RunState, e: Event) -> RunState:
     for host, result in e.get("hosts", {}).items():
         hosts[host] = _undone_on(hosts.get(host, HostState()), result)
     state = with_step(state, sid, hosts=MappingProxyType(hosts))
-    all_undone = all(h.status in ("undone", "skipped", "pending") for h in hosts.values())
-    if all_undone:
+    if undone_as_a_whole(hosts):
         state = with_step(state, sid, status="undone", gone_back_past=False)
     return replace(state, rollback=replace(rollback, done_steps=rollback.done_steps + (sid,), running_step=None))
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import SYSTEM, VOCABULARY, Event
+from runbook_tui.engine.fold_steps import undone_as_a_whole
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_moments import number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
@@ -287,7 +288,8 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
                     history=fold.entries.get(sid, []),
                     confirmed_by=st.confirmed_by,
                     not_rolled_back=st.not_rolled_back and st.status == "done",
-                    undone_hosts=[host for host, held in st.hosts.items() if held.status == "undone"] if st.status != "undone" else [],
+                    # undone on some hosts, the undo failed elsewhere (not: undone everywhere, then skipped or run again)
+                    undone_hosts=[host for host, held in st.hosts.items() if held.status == "undone"] if not undone_as_a_whole(st.hosts) else [],
                     confirmed_at=fold.confirmed_at.get(sid) if st.confirmed_by else None,
                     go_ahead_by=st.go_ahead_by,
                     verification=verification,

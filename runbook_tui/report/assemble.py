@@ -47,6 +47,7 @@ from runbook_tui.report.model import (
     Window,
 )
 from runbook_tui.report.signatures import signature_rows
+from runbook_tui.report.skipped_words import ran_before_skip
 from runbook_tui.runbook.durations import written_duration
 
 if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
@@ -290,6 +291,7 @@ def _steps(fold: History, unseen: set[str]) -> list[Step]:
                     not_rolled_back=st.not_rolled_back and st.status == "done",
                     # undone on some hosts, the undo failed elsewhere (not: undone everywhere, then skipped or run again)
                     undone_hosts=[host for host, held in st.hosts.items() if held.status == "undone"] if not undone_as_a_whole(st.hosts) else [],
+                    ran_before_skip=ran_before_skip(st) if st.status == "skipped" else {},
                     confirmed_at=fold.confirmed_at.get(sid) if st.confirmed_by else None,
                     go_ahead_by=st.go_ahead_by,
                     verification=verification,

@@ -150,6 +150,7 @@ class Step:
     record_ends_running: bool = False  # it was running when the journal ends: its outcome is `unknown` (nobody saw it end)
     not_rolled_back: bool = False  # a rollback passed over it: it ran and has no undo, so its change stands
     undone_hosts: list[str] = field(default_factory=list)  # not undone as a whole, but undone on these (the undo failed elsewhere)
+    ran_before_skip: dict[str, str] = field(default_factory=dict)  # skipped after it began there: {host: undone | stands}
     serial: list[int | str] = field(default_factory=list)  # the wave sizes as written ([] : one wave of all its hosts)
     max_fail: int | str = 0  # failed hosts tolerated, as written (a count or "10%")
     wave_plan: str = ""  # a group step's waves and failure budget in words (`text.wave_plan`); "" on one host

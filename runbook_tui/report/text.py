@@ -37,6 +37,7 @@ from runbook_tui.report.rollback_words import rollback_left
 from runbook_tui.report.rollback_words import rollback_result as rollback_result  # the record's views read these from text
 from runbook_tui.report.rollback_words import rollback_steps_words as rollback_steps_words
 from runbook_tui.report.rollback_words import rollback_title as rollback_title
+from runbook_tui.report.skipped_words import skipped_after_words
 from runbook_tui.report.window_words import window_not_binding as window_not_binding
 from runbook_tui.report.window_words import window_record as window_record
 from runbook_tui.report.window_words import window_summary as window_summary
@@ -160,6 +161,7 @@ def step_outcome(step: Step) -> str:
         words += ", then reset (nothing to undo)"
     if step.not_rolled_back:  # a rollback passed over it (no undo): it read `done`, like a step it left standing on purpose
         words = NOT_ROLLED_BACK if words == "done" else f"{words}; {NOT_ROLLED_BACK}"
+    words += skipped_after_words(step.ran_before_skip)  # it read `skipped`, as if it had never run
     if len(step.attempts) > 1:
         words += f" ({len(step.attempts)} attempts)"
     return words

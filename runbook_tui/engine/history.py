@@ -204,9 +204,12 @@ class History(OutreachHistory):
         rollback = self.rollbacks[-1] if self.rollbacks else None
         if rollback is not None and rollback.ok is None:
             rollback.ok = False
-            for entry in (u for u in rollback.undo if u.status == "running"):  # started, never finished: it may have changed things, or not
+            cut = [u for u in rollback.undo if u.status == "running"]  # started, never finished: it may have changed things, or not
+            for entry in cut:
                 entry.status, entry.error = "unknown", "the program stopped while this undo ran; its outcome is unknown"
                 self._undo_output(entry)  # its own (it read as the next undo's)
+            for step in dict.fromkeys(u.step for u in cut):  # the step's history says it (it went from the rollback to the next)
+                self._undo_said(step, [u for u in cut if u.step == step], e)
 
     def record_ends(self) -> set[str]:
         """The journal ends here (the report's end of the fold): the steps still running then, their attempts closed
@@ -319,8 +322,13 @@ class History(OutreachHistory):
         self.before_undo[step] = self.state.steps[step].status
         self._undo_ended(step, e.get("hosts", {}))
         caused(self.errors, step, self.rollbacks[-1].started_at, {h for h, r in e.get("hosts", {}).items() if not ev.undid(r)})  # as an attempt's
-        results = {u.host: u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")}
-        if results:  # by host name, as exec's undo_finished line says them (it followed the undo list, newest host first)
+        self._undo_said(step, [u for u in self.rollbacks[-1].undo if u.step == step and u.status in ("ok", "failed")], e)
+
+    def _undo_said(self, step: str, ended: Sequence[UndoResult], e: Event) -> None:
+        """`undo on web1: ok (exit 0); web2: failed (exit 4)` in the step's history, by host name as exec's undo_finished
+        line says them (it followed the undo list, newest host first); nothing when no host's undo ended."""
+        results = {u.host: u for u in ended}
+        if results:
             words = "; ".join(f"{host}: {u.status} ({exit_words(u)})" for host, u in by_host(results))
             self._record(step, HistoryEntry(e["ts"], "undo", e["actor"], words=f"undo on {words}"))
 

@@ -121,6 +121,11 @@ def test_a_rollback_killed_during_an_undo_resumes_with_that_undo_unknown_and_run
     assert [(u["step"], u["status"]) for u in first["undo"]] == [("s5", "ok"), ("s4", "ok"), ("s3", "unknown"), ("s2", "not run")]
     md = run(tmp_path, "report", str(journal), "--format", "md").stdout
     assert "Result: **DID NOT FINISH: the program stopped during it**" in md, md
+    # s3's own history says its undo was cut (before: from the rollback straight on, as if its undo had never begun)
+    [s3] = [s for s in data["steps"] if s["id"] == "s3"]
+    cut = "undo on local: unknown (the program stopped while this undo ran; its outcome is unknown)"
+    assert [h["kind"] for h in s3["history"]][-2:] == ["rollback", "undo"] and s3["history"][-1]["words"] == cut, s3["history"]
+    assert f"- {cut} at " in md.split("### 3. s3: Change s3")[1].split("\n### ")[0], md
     assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
 
     again = run(tmp_path, "resume", str(journal), "--rollback")

@@ -49,7 +49,7 @@ from runbook_tui.engine.host_tally import tolerated_problems
 from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.moves import MoveLog
 from runbook_tui.engine.reattach import FOLLOW
-from runbook_tui.engine.said import by_host
+from runbook_tui.engine.said import by_host, in_host_order
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -221,8 +221,12 @@ class History(OutreachHistory):
             held = self.state.steps[step].hosts
             hosts = [HostResult(h, "unknown" if hs.status == "running" else hs.status, hs.exit_code, hs.error) for h, hs in held.items()]
             self._close(step, None, "unknown", hosts, [f"outcome unknown: {RECORD_ENDS_RUNNING}"])
-        for undo in (u for rollback in self.rollbacks[-1:] for u in rollback.undo if u.status == "running"):  # its output so far
+        running = [u for rollback in self.rollbacks[-1:] for u in rollback.undo if u.status == "running"]
+        for undo in running:  # its output so far
             self._undo_output(undo)
+        for step in dict.fromkeys(u.step for u in running):  # its own history says it too (it ended at the rollback's line)
+            named = ", ".join(in_host_order(u.host for u in running if u.step == step))
+            self._record(step, HistoryEntry(str(self.state.last_ts), "undo", ev.SYSTEM, words=f"undo on {named}: unknown, {RECORD_ENDS_RUNNING}"))
         return ended
 
     def _decide(self, e: Event) -> None:

@@ -125,6 +125,10 @@ def test_a_failed_step_a_stopped_and_a_finished_full_rollback_read_true_on_the_b
     assert session.last_event_at == json.loads(lines[undoing])["ts"] and rows["Window"].endswith(
         f"{text.when(session.last_event_at)} ({text.duration(session.duration_seconds)})"
     )
+    # the step whose undo runs as the record ends says so in its own history (before: its last line the rollback's)
+    undone = json.loads(lines[undoing])["step"]
+    [step] = [s for s in build_report(tmp_path / "cut.jsonl").steps if s.id == undone]
+    assert (step.history[-1].kind, step.history[-1].words) == ("undo", "undo on local: unknown, was running when the record ends"), step.history
 
 
 def test_who_gave_the_verifiers_word_is_one_answer_for_the_header_and_the_report(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.event_words import OUTCOME_WORDS, status_words
+from runbook_tui.engine.state_model import RunState
 
 
 def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
@@ -32,7 +33,13 @@ def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any
     return ended
 
 
-def outcome_said(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
-    """A session's `outcome` as a person says it, after the criteria it left unmet (`with_criteria`): the run screen's
-    and the verifier's header and last status row say it so."""
-    return with_criteria(status_words(outcome), unmet, acceptance)
+def outcome_said(state: RunState) -> str:
+    """A finished session's outcome as a person says it, after the criteria it left unmet (`with_criteria`): the run
+    last status row (the run screen, the verifier's, replay) and the detail pane say it so. A run rolled back to
+    a checkpoint says where to, as the report's Outcome does (they read `ROLLED BACK`, as if the whole change was undone)."""
+    words = status_words(state.outcome or "")
+    rollback = state.rollback
+    if state.outcome == "rolled_back" and rollback is not None and rollback.scope == "checkpoint":
+        back = rollback.plan.get("checkpoint_step")
+        words += f" to the last checkpoint ({back})" if back else " to the last checkpoint (the start)"
+    return with_criteria(words, state.criteria_unmet, state.criteria_acceptance)

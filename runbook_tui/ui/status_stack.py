@@ -56,7 +56,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
     """What needs attention, most severe first (empty when all is well). `check_stoppable`: see `final_check_waits`."""
     if state.finished:
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
-        words = outcome_said(state.outcome or "", state.criteria_unmet, state.criteria_acceptance)
+        words = outcome_said(state)
         keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
         late = [Status(f"NOT delivered after the end: {visible_line(n)}", "error", {}) for n in state.undelivered]
         return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state), *late]

@@ -259,7 +259,7 @@ class StepDetail(Static):
             # title read `finished` over a run that was not).
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished" if state.finished else "every step done" if state.order else "waiting for the run")
-            said = outcome_said(state.outcome, state.criteria_unmet, state.criteria_acceptance) if state.outcome else ""
+            said = outcome_said(state) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
             words = words if state.order else "Nothing of the run received yet."  # a verifier's replica before the first event
             ended = Text(visible_line(words), style="bold")  # the acceptance reason is a person's text

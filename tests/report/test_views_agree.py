@@ -211,3 +211,19 @@ async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_na
     [skipped] = [e for e in night if e["type"] == ev.STEP_SKIPPED]
     assert f"↷ skipped by alice {skipped['ts'][11:19]}" in await detail_text(state, "announce")
     assert "skipped by alice at 17:02:12: announced on the bridge call" in (DATA / "change.report.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.asyncio
+async def test_a_run_rolled_back_to_its_checkpoint_says_where_to_in_every_view(tmp_path: Path) -> None:
+    """c fails; `exec --on-failure rollback` rolls back to the checkpoint a. Before: the report's Outcome read `ROLLED
+    BACK to the last checkpoint (a)` while the run screen's (and replay's) last status row and the detail pane said
+    `Session finished: ROLLED BACK.`, as if the whole change had been undone (a stands)."""
+    (tmp_path / "make-c-fail").touch()
+    checkpointed = STOPPED_UNDO.replace("{id: a, title: Step a, run: echo a, undo: echo undo-a}", "{id: a, title: Step a, run: echo a, checkpoint: true}")
+    ran = run_exec(tmp_path, textwrap.dedent(checkpointed), f"s3cr3t-{uuid.uuid4().hex}", "--on-failure", "rollback")
+    assert ran.returncode == 1 and "outcome ROLLED BACK" in ran.stdout, ran.stdout + ran.stderr
+    said = "ROLLED BACK to the last checkpoint (a)"
+    assert text.outcome_line(build_report(tmp_path / "run.jsonl")) == said
+    state = replay(read_events(tmp_path / "run.jsonl").events)
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith(f"Session finished: {said}. The journal has everything")
+    assert f"Session finished: {said}." in await detail_text(state, None)

@@ -17,10 +17,11 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
-from runbook_tui.runbook.shell_commands import command_start, names_none
+from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
+from runbook_tui.runbook.shell_wrappers import command_start
 
 #: What a command of plain words separated by blanks never holds.
 _SYNTAX = re.compile(r"[\n'\"\\$`;&|<>()#]")

@@ -8,8 +8,8 @@ behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
 `watch CMD...`, `parallel`, `tmux`, `capsh -- -c`, `psql -c '\\! CMD'`; and commands reading a script on stdin
 (`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
 or a pipe. A variable expanded into such a script (`eval "$v"`) carries the values it holds (`shell_flow`).
-`command_start` looks behind wrappers (`sudo`, `env`, `timeout`), `coproc` and runners (`docker exec C`, `kubectl
-exec POD --`: `shell_runners`). A command not listed that runs its argument as shell code is not known here: README
+`command_start` (`shell_wrappers`) looks behind wrappers (`sudo`, `env`, `timeout`), `coproc` and runners (`docker exec
+C`, `kubectl exec POD --`: `shell_runners`). A command not listed that runs its argument as shell code is not known here: README
 says to pass values to such commands as arguments.
 """
 
@@ -33,75 +33,18 @@ from runbook_tui.runbook.shell_fleet import (
     salt_code,
 )
 from runbook_tui.runbook.shell_places import MARKERS
-from runbook_tui.runbook.shell_runners import RUNNERS, runner_command
+from runbook_tui.runbook.shell_wrappers import WRAPPERS, command_start
+from runbook_tui.runbook.shell_wrappers import basename as _basename
 
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
 _DASH_C = frozenset({"su", "runuser", "flock", "script", "sg"})
 #: Commands running their remaining words as one shell command line.
 _JOINERS = frozenset({"eval", "parallel", "tmux", "screen"})
-#: Commands that run the rest of their words as a command; value: options that take an argument.
-_WRAPPERS: dict[str, frozenset[str]] = {
-    "sudo": frozenset(
-        {
-            "-u",
-            "-g",
-            "-C",
-            "-D",
-            "-h",
-            "-p",
-            "-r",
-            "-t",
-            "-U",
-            "-R",
-            "-T",
-            "--user",
-            "--group",
-            "--close-from",
-            "--chdir",
-            "--host",
-            "--prompt",
-            "--role",
-            "--type",
-            "--other-user",
-            "--chroot",
-            "--command-timeout",
-        }
-    ),
-    "doas": frozenset({"-u", "-C"}),
-    "env": frozenset({"-u", "-C", "-S", "--unset", "--chdir"}),
-    "nice": frozenset({"-n"}),
-    "nohup": frozenset(),
-    "time": frozenset({"-f", "-o", "--format", "--output"}),  # bash's `time -p` and GNU time's options
-    "exec": frozenset({"-a"}),
-    "command": frozenset(),
-    "builtin": frozenset(),
-    "stdbuf": frozenset({"-i", "-o", "-e"}),
-    "setsid": frozenset(),
-    "ionice": frozenset({"-c", "-n", "-p"}),
-    "chrt": frozenset(),
-    "xargs": frozenset({"-I", "-n", "-P", "-d", "-L", "-E", "-s", "-a"}),
-    "timeout": frozenset({"-k", "-s", "--kill-after", "--signal"}),
-    "sshpass": frozenset({"-p", "-f", "-d", "-P"}),
-    "chroot": frozenset({"--userspec", "--groups"}),
-    "taskset": frozenset(),
-    "chpst": frozenset({"-u", "-U", "-b", "-e", "-/", "-C", "-n", "-l", "-L", "-m", "-d", "-o", "-p", "-f", "-c", "-r", "-t"}),
-    "unbuffer": frozenset(),
-    "proxychains": frozenset({"-f"}),
-    "proxychains4": frozenset({"-f"}),
-    "torsocks": frozenset({"-u", "-p", "-a", "-P"}),
-}
-#: Wrappers whose first operand is theirs, not the command's (`timeout 5 CMD`, `chroot DIR CMD`, `taskset MASK CMD`).
-_WRAPPER_OPERAND = frozenset({"timeout", "chroot", "taskset"})
 _SSH_ARG_OPTIONS = frozenset("bcDEeFIiJLlmOoPpQRSWw")
 #: In bash, these read a word as a variable name, whose `[subscript]` is evaluated (`a[$(cmd)]` runs cmd).
 _NAMING_BUILTINS = frozenset({"declare", "typeset", "local", "export", "readonly", "unset", "read", "printf", "mapfile", "readarray"})
 #: Operators whose operands bash evaluates as arithmetic (or as a variable name: `-v`).
 ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
-#: Reserved words a command may follow (`if eval ...`, `while read n`, `{ sh -c ...; }`); `((` and `[[` after them are
-#: arithmetic and a test, as at a command's start.
-COMPOUND_START = frozenset({"if", "then", "elif", "else", "while", "until", "do", "!", "time", "{", "coproc"})
-#: What may follow `coproc NAME`: bash takes a NAME only before a compound command (`coproc RUNNER { eval ...; }`).
-_COPROC_COMPOUND = frozenset({"{", "if", "while", "until", "for", "select", "case", "[["})
 
 
 #: Programs with options that run a command or write files (`ssh -oProxyCommand=CMD`, `scp`/`sftp` too, `rsync -eCMD`,
@@ -112,7 +55,7 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"} | PLUS_COMMANDS  # gdb --eval-command=CMD
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
-_KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(_WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
+_KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
 _KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
@@ -123,51 +66,6 @@ _KNOWN |= INTERPRETERS
 def names_none(words: list[str]) -> bool:
     """True when `scripts`, `script_files` and `naming_arguments` all find nothing: no word is a known command name."""
     return {canonical(word) for word in words}.isdisjoint(_KNOWN)
-
-
-def _basename(word: str) -> str:
-    """`posixpath.basename` of a word (the text after the last `/`), without its generic path handling."""
-    return word.rpartition("/")[2]
-
-
-def _bundle_takes_next(word: str, options: frozenset[str]) -> bool:
-    """`sudo -iu postgres`, `sudo -Eu app`: short flags ending in one that takes the next word as its argument (a
-    letter taking one earlier in the bundle takes the rest of the word: `-upostgres`)."""
-    if word.startswith("--") or len(word) < 3:
-        return False
-    at = next((i for i, letter in enumerate(word[1:], 1) if f"-{letter}" in options), None)
-    return at == len(word) - 1
-
-
-def command_start(words: list[str]) -> int:
-    """Index of the command word behind reserved words, assignments, wrappers (`if`, `sudo -u x`, `env A=1`, `timeout 5`)
-    and runners (`docker exec C`, `kubectl exec POD --`, `flock FILE`: `shell_runners`)."""
-    k = 0
-    while k < len(words):
-        text = words[k]
-        if (text in COMPOUND_START and text != "time") or ("=" in text and text.split("=", 1)[0].isidentifier()):
-            k += 1
-            if text == "coproc" and k + 1 < len(words) and words[k].isidentifier() and words[k + 1] in _COPROC_COMPOUND:
-                k += 1  # `coproc NAME { ...; }`: the coprocess's name, then its command
-            continue
-        name = _basename(text)
-        options = _WRAPPERS.get(name)
-        if options is None:
-            behind = runner_command(words, k) if name in RUNNERS else None  # `docker exec C CMD`, `flock FILE CMD`
-            if behind is None:
-                return k
-            k = behind
-            continue
-        k += 1
-        while k < len(words) and words[k].startswith("-") and words[k] != "--":
-            k += 2 if words[k] in options or _bundle_takes_next(words[k], options) else 1
-        if k < len(words) and words[k] == "--":
-            k += 1
-        if name in _WRAPPER_OPERAND and k < len(words):
-            k += 1  # the duration, the new root, the CPU mask
-        if name in ("chrt", "ionice") and k < len(words) and words[k].isdigit():
-            k += 1
-    return k
 
 
 def _ssh_command(rest: list[str], extra: str = "") -> int | None:
@@ -261,7 +159,7 @@ def stdin_script_reader(words: list[str]) -> str | None:
     `xargs ssh HOST`, `xargs -I{} sh -c '... {}'`), if any; `at`, `batch` and `crontab` keep it for a shell to run."""
     words = remote_words(words)
     start = command_start(words)
-    wrappers = [_basename(w) for w in words[:start] if _basename(w) in _WRAPPERS]
+    wrappers = [_basename(w) for w in words[:start] if _basename(w) in WRAPPERS]
     if start >= len(words):
         # `xargs sudo`, `xargs env`, `xargs timeout 5`: the input's words become the command and its arguments
         after = wrappers[wrappers.index("xargs") + 1 :] if "xargs" in wrappers else []

@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_code import GDB_SHELL
 from runbook_tui.runbook.shell_flow import Flow
 from runbook_tui.runbook.shell_places import (
@@ -40,7 +40,7 @@ from runbook_tui.runbook.shell_places import (
 _PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
-_BEFORE_COMPOUND = commands.COMPOUND_START | {"for"}
+_BEFORE_COMPOUND = wrappers.COMPOUND_START | {"for"}
 #: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
 _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
@@ -287,7 +287,7 @@ class Tokenizer:
         """A simple command's words are complete: values another shell parses again, values flowing into variables
         and arithmetic (see `shell_flow`); returns the variables it `read`s its input into."""
         texts = [self.flow.command_name(w) for w in words]
-        start = commands.command_start(texts)
+        start = wrappers.command_start(texts)
         named = start < len(words) and not self.elements and words[start].text not in _BEFORE_COMPOUND and not shell_flow.assigns(words[start].text)
         # `{{ x }} --version`, `$cmd arg`: the value is the whole name, so it picks any program. A value that is only part
         # of the name (`/usr/lib/postgresql/{{ v }}/bin/pg_upgrade`, `"$bin/pg_ctl"`) is one literal word of a path the

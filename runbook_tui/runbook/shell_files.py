@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_places import EXPANSION
 
 if TYPE_CHECKING:
@@ -96,7 +97,7 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     file its output is redirected to (and `tee`'s files); so do its heredocs' bodies, read after the line
     (`shell_heredocs.bodies` reads slot 6)."""
     texts = [named_file(w) for w in words]
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
     operands = [t for t in texts[start + 1 :] if not t.startswith("-")]
     if name == "tee":
@@ -126,7 +127,7 @@ def written(tok: Tokenizer, name: str) -> list[int]:
 
 def printed(tok: Tokenizer, texts: list[str]) -> list[int]:
     """The values a command prints from files written earlier (`cat f.sh | sh`)."""
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     if not tok.flow.files or start >= len(texts) or texts[start].rpartition("/")[2] not in _PRINTERS:
         return []
     found = [m for t in texts[start + 1 :] if not t.startswith("-") for m in written(tok, t)]
@@ -138,7 +139,7 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     """A command that runs a file written earlier as a script or a program: the values written there are code."""
     if not (tok.flow.files or tok.flow.file_refs):
         return
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     if start >= len(texts):
         return
     found = [(start, "is then run as a command"), *((k, f"'{by}' then runs") for k, by in commands.script_files(texts))]

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, Place, Word, marker_index
 
 #: Positional parameters (`$1`, `$@`, `$*`) are followed as one variable of this name.
@@ -251,12 +252,12 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
     """Follow a simple command's assignments and arithmetic (`let`, `declare -i`) into `flow`; returns the variables
     it reads its input into (`read n`), which the caller links to the values in that input."""
     k = 0
-    while k < len(words) and words[k].text in commands.COMPOUND_START:
+    while k < len(words) and words[k].text in wrappers.COMPOUND_START:
         k += 1  # `while read n`, `if let ...`
     while k < len(words) and _assigned(flow, words[k], places):
         k += 1
     texts = [w.text for w in words]
-    start = k + commands.command_start(texts[k:])
+    start = k + wrappers.command_start(texts[k:])
     for word in words[k:start]:  # `env BASH_ENV=... bash`, `sudo PS4=... bash -x`: the command's environment
         if assignment := _ASSIGNMENT.match(word.text):
             flow.assign(assignment.group(1), word.markers + word.expanded_markers, word.refs)
@@ -354,5 +355,5 @@ def _refs(words: list[Word]) -> list[str]:
 def printed_words(words: list[Word]) -> list[Word]:
     """The words a command prints (`echo`, `printf`): what a `read` after it in the pipeline reads. The output of
     other commands is theirs (`curl "{{ url }}" | read code` reads the status curl prints, not the url)."""
-    start = commands.command_start([w.text for w in words])
+    start = wrappers.command_start([w.text for w in words])
     return words[start + 1 :] if start < len(words) and words[start].text in ("echo", "printf") else []

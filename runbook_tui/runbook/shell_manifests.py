@@ -7,7 +7,8 @@ or a brace in a value adds keys (a container's `command`, run in the cluster). A
 
 from __future__ import annotations
 
-from runbook_tui.runbook.shell_commands import _ssh_command, command_start, remote_words
+from runbook_tui.runbook.shell_commands import _ssh_command, remote_words
+from runbook_tui.runbook.shell_wrappers import command_start
 
 _KUBECTLS = frozenset({"kubectl", "oc"})
 _STDIN = frozenset({"-", "/dev/stdin"})

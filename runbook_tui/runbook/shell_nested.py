@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
 from runbook_tui.runbook.shell_make import make_assignments
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
@@ -30,7 +31,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         return  # no value and no variable in this command
     for k in patch_words(texts):  # `kubectl patch -p "{\"spec\":{\"replicas\":{{ n }}}}"`: JSON kubectl reads
         for m in words[k].markers + words[k].expanded_markers:
-            tok.places[m].document_of = tok.places[m].document_of or PATCH.format(texts[commands.command_start(texts)].rpartition("/")[2])
+            tok.places[m].document_of = tok.places[m].document_of or PATCH.format(texts[wrappers.command_start(texts)].rpartition("/")[2])
     for k, option in helm_set_words(texts):  # `helm upgrade --set image.tag={{ x }}`: a comma there sets another key
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].document_of = tok.places[m].document_of or HELM_SET.format(option)
@@ -38,7 +39,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):
         tok._reparse([words[k] for k in indexes], by)
-    for k, host_end, cut, by in remote_paths(texts, commands.command_start(texts)):  # `scp -O db1:"{{ x }}" .`
+    for k, host_end, cut, by in remote_paths(texts, wrappers.command_start(texts)):  # `scp -O db1:"{{ x }}" .`
         text = words[k].text
         for m in words[k].markers:  # `scp -O "{{ x }}" db1:` with x = `db1:$(touch F)`: the value would make a host:path
             tok.places[m].host_part_of = tok.places[m].host_part_of or (by if text.index(marker(m)) < host_end else "")
@@ -54,7 +55,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
             tok.places[m].code_of = by
         for ref in words[k].refs:  # `v="{{ x }}"; python3 -c "print('$v')"`: what v holds is code there too
             tok.flow.code.setdefault(ref, by)
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
@@ -87,7 +88,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
             tok.places[first[0]].option_of = program
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
     tok.program_path(words[script : script + 1] if script is not None else [])
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
@@ -97,7 +98,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         tok.places[m].sudo_shell = True  # `sudo -s CMD {{ x }}`: no `$` or line break (shell_sudo)
     k_format = commands.format_operand(texts)
     for m in words[k_format].markers + words[k_format].expanded_markers if k_format is not None else ():
-        tok.places[m].format_of = texts[commands.command_start(texts)]
+        tok.places[m].format_of = texts[wrappers.command_start(texts)]
     builtin = texts[start] if start < len(texts) else ""
     for k in commands.naming_arguments(texts):
         text = words[k].text
@@ -115,7 +116,7 @@ _SQLITE_NEXT = frozenset({"-cmd", "-init", "-separator", "-nullvalue", "-newline
 
 def _sqlite_operands(texts: list[str]) -> list[int]:
     """The words sqlite3 reads as SQL or, when one starts with `.`, as a dot command (its operands after the database)."""
-    start = commands.command_start(texts)
+    start = wrappers.command_start(texts)
     if start >= len(texts) or texts[start].rpartition("/")[2] != "sqlite3":
         return []
     operands: list[int] = []

@@ -17,10 +17,11 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from runbook_tui.runbook.shell_commands import command_start, remote_words, stdin_script_reader, xargs_replaced_code
+from runbook_tui.runbook.shell_commands import remote_words, stdin_script_reader, xargs_replaced_code
 from runbook_tui.runbook.shell_manifests import MANIFEST_START, manifest_reader
 from runbook_tui.runbook.shell_places import Place, marker_index
 from runbook_tui.runbook.shell_psql import psql_variables
+from runbook_tui.runbook.shell_wrappers import command_start
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer

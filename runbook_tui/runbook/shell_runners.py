@@ -1,7 +1,7 @@
 """Programs that run a command named among their operands: `kubectl exec POD -- CMD`, `docker exec C CMD`, `docker run
 IMAGE CMD`, `flock FILE CMD`, `runuser -u USER -- CMD`, `strace CMD`, `ip netns exec NS CMD`...
 
-`runner_command` finds where that command starts, so `shell_commands.command_start` looks behind the runner as it
+`runner_command` finds where that command starts, so `shell_wrappers.command_start` looks behind the runner as it
 does behind `sudo`: a value there is the command's name (it picks the program, in the pod or the container too), and
 the rules on what that command does with its words (`python3 -c CODE`, a `sed` script, `sh -c`) apply to it.
 """

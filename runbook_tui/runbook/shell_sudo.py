@@ -9,7 +9,7 @@ So a `$` in a value is the target shell's: `sudo -s echo "{{ x }}"` with x = `$H
 
 from __future__ import annotations
 
-from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_wrappers as wrappers
 
 #: sudo's short options that take the next word (or the rest of their bundle) as their argument.
 _TAKES_ARGUMENT = frozenset("ugCDhprtURT")
@@ -29,7 +29,7 @@ def _runs_a_shell(option: str) -> bool:
 
 def sudo_shell_words(words: list[str]) -> list[int]:
     """The command's words that sudo passes to the target user's shell as one escaped line (`sudo -s CMD ARGS`)."""
-    start = commands.command_start(words)
+    start = wrappers.command_start(words)
     for k in range(start):
         if words[k].rpartition("/")[2] == "sudo":
             if any(_runs_a_shell(word) for word in words[k + 1 : start] if word.startswith("-") and word != "--"):

@@ -51,6 +51,8 @@ ARITH_OPS = frozenset({"-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-v"})
 #: `git --upload-pack=CMD`, `tar --to-command=CMD`, `sort --compress-program=CMD`, `zip -TTCMD`, `curl -K FILE`,
 #: `wget -eCOMMAND`, `find PATH -exec`, `su --command=CMD`): a value that starts one of their words must not start with `-`.
 _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", "sort", "zip", "curl", "wget", "find", "su", "runuser"})
+#: `apt-get -oDPkg::Pre-Invoke::=CMD`, `nmap --script=FILE`, `cmake -P FILE`, `tcpdump -zCMD`, `openssl ... -engine LIB`.
+_OPTIONS_RUN_COMMANDS |= {"apt-get", "apt", "nmap", "cmake", "tcpdump", "openssl"}
 #: `man -Pcmd`, `nc -e/bin/sh`, and editors and pagers reading a word starting with `+` as a command (`vim +!cmd`).
 _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"} | PLUS_COMMANDS  # gdb --eval-command=CMD
 
@@ -297,16 +299,23 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "mosh": frozenset({"--ssh"}),  # split into words (Perl's shellwords) and run: `--ssh="ssh {{ x }}"` took -oProxyCommand
     # ansible runs `-a` (through a shell with `-m shell`; as templated Jinja always), and templates `-e` values
     "ansible": frozenset({"-a", "--args", "-e", "--extra-vars"}),
+    # the value picks the program, script or library run: `scp -S PROG`, `sftp -D PROG`, `tcpdump -z PROG`, nmap's NSE
+    # scripts, `cmake -P SCRIPT` and `-C CACHE_SCRIPT`, an OpenSSL engine or provider (a shared library openssl loads)
+    "scp": frozenset({"-S", "-D"}), "sftp": frozenset({"-S", "-D"}), "tcpdump": frozenset({"-z"}), "nmap": frozenset({"--script"}),
+    "cmake": frozenset({"-P", "-C"}), "openssl": frozenset({"-engine", "-provider", "-provider-path"}),
 }  # fmt: skip
-_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat"}
+_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt"}
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
-_BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX"}
+_BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
 _GIT_COMMAND_KEY = re.compile(
     r"(?i)(^(alias|pager)\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
     r"|process|hookspath|packobjectshook|proxy|uploadpack|receivepack|gitproxy|tunnel|difffilter|alternaterefscommand"
     r"|defaultkeycommand|cmd|sendmailcmd|tocmd|cccmd|headercmd)$)"
 )
+#: apt's settings (`-o KEY=VALUE`) whose value apt runs as a command (`APT::Update::Pre-Invoke::=CMD`, through `sh -c`),
+#: adds to dpkg's options (`--pre-invoke=CMD`) or names the program run (`Dir::Bin::dpkg`).
+_APT_COMMAND_KEY = re.compile(r"(?i)\s*(\S*-invoke(-success)?|dpkg::pre-install-pkgs|dpkg::options|dir::bin::\S*|\S*::proxy-auto-detect)(::)?\s*$")
 #: ssh's `-o` options that run a command (the remote one included); a value naming the option itself could be any.
 _SSH_COMMAND_OPTION = re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")
 
@@ -336,6 +345,13 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif name == "git" and words[k - 1] in ("-c", "--config-env"):
             if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
                 found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
+        elif name in ("apt-get", "apt") and (words[k - 1] in ("-o", "--option") or (option.startswith("-o") and len(option) > 2)):
+            setting = words[k] if words[k - 1] in ("-o", "--option") else words[k][2:]
+            key = setting.partition("=")[0]
+            if _APT_COMMAND_KEY.match(key) or (words[k - 1] in ("-o", "--option") and MARKERS.match(setting)):
+                found.append((k, f"{name} -o {'KEY' if MARKERS.match(setting) else key.strip().rstrip(':')}"))
+        elif name == "git" and words[k - 1] == "run" and "bisect" in words[start + 1 : k - 1]:
+            found.append((k, "git bisect run"))  # git runs the program it names at each step of the bisection
         elif name == "git" and words[k - 1] == "-x" and {"difftool", "rebase"} & set(words[start + 1 : k]):
             found.append((k, "git -x"))  # `git difftool -x CMD`, `git rebase -x CMD` (`git clean -x` takes no argument)
         elif name == "git" and "foreach" in words[start + 1 : k] and not words[k].startswith("-"):

@@ -73,6 +73,26 @@ RUNS_IT = [
     'rabbitmqctl -n rabbit@mq1 eval "io:format(\\"~s~n\\", [\\"{{ x }}\\"])."',
     'erl -noshell -eval "io:format(\\"{{ x }}\\"), halt()."',
     'elixir -e "IO.puts(\\"{{ x }}\\")"',
+    # the value picks the program, script or library these run (checked: scp -S and -D, cmake -P and -C, openssl -engine
+    # and -provider, git bisect run ran what they named; tcpdump -z per its manual, nmap runs NSE scripts (Lua, which
+    # runs commands), apt runs the Pre-Invoke commands with sh -c)
+    "tcpdump -i eth0 -w a.pcap -G 60 -z {{ x }}",
+    "nmap --script {{ x }} db1",
+    "nmap --script={{ x }} db1",
+    "openssl s_client -engine {{ x }} -connect db1:443",
+    "cmake -P {{ x }}",
+    "cmake -C {{ x }} -S . -B build",
+    "openssl dgst -provider {{ x }} a.txt",
+    "openssl dgst -provider-path {{ x }} -provider legacy a.txt",
+    "scp -S {{ x }} a db1:b",
+    "scp -rS{{ x }} a db1:b",
+    "sftp -D {{ x }} db1",
+    "apt-get -o APT::Update::Pre-Invoke::={{ x }} update",
+    'apt-get install -y -o "Dpkg::Pre-Invoke::={{ x }}" nginx',
+    "apt -oDPkg::Post-Invoke::={{ x }} upgrade",
+    "apt-get -o {{ x }} update",
+    "git bisect run {{ x }}",
+    "git bisect run {{ x }} --quick",
 ]
 
 
@@ -95,11 +115,17 @@ def test_a_value_in_an_option_that_runs_nothing_is_any_word() -> None:
         "rabbitmqctl delete_queue {{ x }}",
         "git clean -f -x {{ x }}",  # -x here is a flag, and git ls-files -x takes a pattern: neither runs a command
         "git ls-files -x {{ x }}",
+        "apt-get -o Acquire::Retries={{ x }} update",
+        "git bisect run ./check.sh {{ x }}",
+        "openssl s_client -connect {{ x }}",
     ):
         assert [value for _, value in render_command(template, {"x": "Jane Doe; $(id)"}).env] == ["Jane Doe; $(id)"], template
 
 
-@pytest.mark.parametrize("template", ['rsync -e "ssh {{ x }}" a db1:b', 'mosh --ssh="ssh {{ x }}" db1', "git -c core.pager={{ x }} log"])
+@pytest.mark.parametrize(
+    "template",
+    ['rsync -e "ssh {{ x }}" a db1:b', 'mosh --ssh="ssh {{ x }}" db1', "git -c core.pager={{ x }} log", "apt-get install -y {{ x }}"],
+)
 def test_a_plain_word_starting_with_a_dash_is_refused_where_it_would_be_an_option(template: str) -> None:
     """A plain word can still be an option of the command the option runs: with x = `-oProxyCommand=CMD`, `rsync -e
     "ssh {{ x }}"` and `mosh --ssh="ssh {{ x }}"` ran CMD (checked with the real rsync and mosh). Such a value is refused."""

@@ -77,6 +77,8 @@ RUNS_IT = [
     # and -provider, git bisect run ran what they named; tcpdump -z per its manual, nmap runs NSE scripts (Lua, which
     # runs commands), apt runs the Pre-Invoke commands with sh -c)
     "tcpdump -i eth0 -w a.pcap -G 60 -z {{ x }}",
+    "tcpdump -i eth0 -w a.pcap -G 60 -z{{ x }}",
+    "tcpdump -ni eth0 -w a.pcap -G 60 -Uz {{ x }}",
     "nmap --script {{ x }} db1",
     "nmap --script={{ x }} db1",
     "openssl s_client -engine {{ x }} -connect db1:443",

@@ -16,6 +16,7 @@ from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.folded_lines import folded_place
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark, Text, TextKind
+from runbook_tui.runbook.scalar_start import text_start
 from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.template_simple import split
 from runbook_tui.runbook.templating import GLOBALS, LATE_ROOTS, NO_VALUE, ROOTS, UNSET_WORDS, Analysis, TemplateError, analyse, is_template, render
@@ -118,6 +119,7 @@ class TextMaker:
         """A Text for `source`, or None when it has errors (already reported)."""
         if not is_template(source):
             return Text(source, mark, kind, source)
+        mark = text_start(self.lines, mark)  # (a place inside the text counts from the text, not from `&name |`)
         try:
             analysis = analyse(source)
         except TemplateError as exc:

@@ -38,6 +38,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.step_now import step_now
 from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.engine.undo_notes import planned_rollback
+from runbook_tui.engine.unrendered import unrendered
 from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
@@ -226,6 +227,8 @@ class StepRunner(WaitStep):
             self.emit(ev.NOTE, SYSTEM, step=step.id, text=dry)
         if step.id in self._injected:
             problems, host_results = injected_end(hosts)
+        elif self.state.mode != "dry-run" and (cannot := unrendered(step, hosts, partial(self._render, now=step_now(self.state, step)))):
+            problems, host_results = [cannot], {h.name: {"status": "failed", "exit_code": None, "error": cannot} for h in hosts}  # nothing runs
         elif step.kind == "run":
             host_results, stdout, problems, tolerated, unrecorded = await self._execute(step, plan, attempt)
             if step.capture and stdout is not None:

@@ -20,6 +20,7 @@ from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
 from runbook_tui.runbook.fields import Fields, describe
 from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
+from runbook_tui.runbook.templating import is_template
 
 #: An address of digits and dots only: an IPv4 address, or a typo of one (no host name is all digits).
 _DOTTED_NUMBERS = re.compile(r"[0-9]+(\.[0-9]+)*")
@@ -34,7 +35,8 @@ class HostEntries:
         self.plain = plain
 
     def groups(self, entries: list[tuple[str, Any, Mark, Mark]], params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
-        """The groups of `hosts:` (without `local`), bastions linked."""
+        """The groups of `hosts:` (without `local`), bastions linked; `values` None: the parameters are broken (said)."""
+        self._rendered = values is not None
         groups: dict[str, tuple[Host, ...]] = {}
         links = BastionLinks(self.diags)
         self._declared: dict[str, tuple[Host, str | None, str]] = {}
@@ -129,7 +131,7 @@ class HostEntries:
         name = self.plain(m, "name")
         if name is None:
             return None
-        problem = host_name_problem(name)
+        problem = host_name_problem(name) if self._judged(m, "name") else None
         if problem is not None:
             self.diags.error(m.value_mark("name"), problem)
         address, user = self._word(m, "address", "host address"), self._word(m, "user", "user name")
@@ -169,10 +171,15 @@ class HostEntries:
     def _word(self, m: YMap, key: str, what: str) -> str | None:
         """A host field that is one word (address, user), rendered; an error at its place when it is not one."""
         value = self.plain(m, key)
-        problem = None if value is None else word_problem(what, value) or (address_problem(value) if key == "address" else None)
+        problem = None if value is None or not self._judged(m, key) else word_problem(what, value) or (address_problem(value) if key == "address" else None)
         if problem is not None:
             self.diags.error(m.value_mark(key), problem)
         return value
+
+    def _judged(self, m: YMap, key: str) -> bool:
+        """Whether a field's value is checked: not a template left unrendered because the parameters are broken (their
+        error is said; `host name '{{ replica }}' has a space` beside it was not the author's mistake)."""
+        return self._rendered or not is_template(str(m[key]))
 
 
 def _as_written_number(host_vars: YMap, key: str) -> Any:

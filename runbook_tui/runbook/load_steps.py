@@ -19,6 +19,7 @@ from runbook_tui.runbook.model import (
     Text,
 )
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
+from runbook_tui.runbook.templating import is_template
 from runbook_tui.runbook.texts import Capture, CapturesBefore, Scope
 
 #: The shortest step `timeout:` (seconds): a shorter one (`1ms`, as 0) failed every host with `timed out after 0.001s`.
@@ -32,6 +33,10 @@ _BLANK_EXPECTED = {
     "confirm": "the text the assignee must acknowledge (it warns of nothing), or confirm left out",
     "cwd": "a directory, or cwd left out",
 }
+
+
+#: `on:` of a step whose template never rendered because the parameters are broken (the load fails with their error).
+UNRENDERED = "{{ on }}"
 
 
 class StepsReader(MetricsReader):
@@ -175,7 +180,7 @@ class StepsReader(MetricsReader):
             self.diags.warning(
                 m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
             )
-        if kind == "run":
+        if kind == "run" and self.texts.context is not None:  # (broken parameters: nothing rendered to judge, their error is said)
             self._waves_on_one_host(m, step_id, on)
             if "retry_delay" in m and not step.retries:  # the author meant a retry and wrote none
                 self.diags.warning(
@@ -225,6 +230,8 @@ class StepsReader(MetricsReader):
         target = self._plain(m, "on")  # `on: "{{ replica }}"` names a host rendered from params
         if target is None:
             return LOCAL  # not a string, or a template that failed: said already
+        if self.texts.context is None and is_template(target):
+            return UNRENDERED  # never rendered: the parameters are broken (said), nothing runs
         if not target.strip():
             # `on: "{{ target }}"` with `-p target=` ran the step on this machine instead of the host meant
             written = m.get("on")
@@ -253,6 +260,9 @@ class StepsReader(MetricsReader):
         return self._attrs_by_target[on]
 
     def _shared_host_attrs(self, on: str) -> frozenset[str]:
+        if on == UNRENDERED:  # which hosts is not known (broken parameters, said): any field a host has is taken
+            every = {name for hs in self.hosts.values() for h in hs for name, _value in h.vars}
+            return frozenset({"name", "address", "port", "user"} | every)
         hosts = self.hosts.get(on) or tuple(h for hs in self.hosts.values() for h in hs if h.name == on)[:1]
         shared = set.intersection(*(set(dict(h.vars)) for h in hosts)) if hosts else set()
         # `user` only where every host names one (`local` has none): else `{{ host.user }}` has no value

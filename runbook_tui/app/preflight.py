@@ -74,6 +74,16 @@ async def metric_findings(runbook: Runbook, secrets: dict[str, str], notes: list
     return await asyncio.to_thread(check_queries, runbook, secrets, notes)
 
 
+def _metrics_need_secrets(runbook: Runbook) -> bool:
+    """Whether the metrics source (its address, its token) or a panel's query uses a secret: the queries cannot be
+    asked while one is missing. Otherwise they are, whatever else is missing (a step's database password)."""
+    metrics = runbook.metrics
+    if metrics is None or metrics.source is None:
+        return False
+    texts = [metrics.source.url, metrics.source.token, *(panel.query for panel in metrics.panels)]
+    return any("secrets" in text.uses for text in texts if text is not None)
+
+
 async def preflight(runbook: Runbook, settings: Settings | None = None, *, notify_as: str | None = None, notes: list[str] | None = None) -> list[str]:
     """The findings; `notes` gets advice that is no finding (a panel reading no data now); `notify_as`: who sends each
     receiver a test message (None: none is sent)."""
@@ -89,8 +99,10 @@ async def preflight(runbook: Runbook, settings: Settings | None = None, *, notif
     findings += [str(finding) for finding in await host_findings(runbook, settings)]
     findings += await alerts_findings(runbook, settings)
     if secrets is None:
-        if runbook.metrics is not None and runbook.metrics.source is not None:
+        if _metrics_need_secrets(runbook):
             findings.append("metrics: queries not checked, because the secrets above are missing")
+        else:  # the source and the queries use none of them: asked all the same
+            findings += await metric_findings(runbook, {}, notes)
         if settings.notify or runbook.notify:
             findings.append("notify: receivers not checked, because the secrets above are missing")
         return findings

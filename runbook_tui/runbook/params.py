@@ -130,6 +130,10 @@ def convert(param: Param, value: Any) -> Any:
         return value.value
     typed = _typed(param, value)
     _check(param, typed)
+    for index, item in enumerate(typed if isinstance(typed, list) else [typed], start=1):  # no command can receive one
+        if isinstance(item, str) and "\0" in item:
+            which = f" as item {index}" if isinstance(typed, list) else ""
+            raise ParamError(f"parameter '{param.name}': expected text without a NUL byte (is it a binary file?), got {shown(item)}{which}")
     return typed
 
 

@@ -33,7 +33,29 @@ def hint(text: str, error: yaml.MarkedYAMLError) -> str | None:
         or _unclosed_bracket(lines, error, context)
         or _indentation(lines, line_no)
         or _colon_in_value(lines, line_no, problem.column, error)
+        or _expected(error)
     )
+
+
+#: What was expected, for PyYAML's words that say only what it found (the contract: every error says what was expected).
+_EXPECTED = (
+    ("mapping values are not allowed", "expected one 'key: value' a line, and a value holding ': ' in quotes"),
+    ("cannot start any token", "expected a value that starts otherwise, or the whole value in quotes"),
+    ("found unexpected ':'", "expected ': ' (a colon, then a space) after a key, or the value in quotes"),
+    ("block sequence entries are not allowed", "expected each '- ' item on a line of its own, indented under its key"),
+    ("mapping keys are not allowed", "expected '? ' only before a complex key, or the value in quotes"),
+    ("incompatible YAML document", "expected %YAML 1.1 or 1.2, or no %YAML line"),
+    ("duplicate %YAML directive", "expected one %YAML line"),
+    ("unknown directive name", "expected a key at the line's start (a line starting with % is a YAML directive)"),
+)
+
+
+def _expected(error: yaml.MarkedYAMLError) -> str | None:
+    """What was expected, where PyYAML's own words do not say it (`did not find expected key` does)."""
+    said = f"{error.problem or ''} {error.context or ''}"
+    if "expected" in said:
+        return None
+    return next((expected for found, expected in _EXPECTED if found in said), None)
 
 
 def _tab(lines: list[str], line_no: int, error: yaml.MarkedYAMLError) -> str | None:

@@ -40,9 +40,9 @@ def decode(data: bytes, file: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = len(data[line_start : exc.start].decode("utf-8", "replace")) + 1
+        before = data[: exc.start].decode("utf-8")  # (valid up to there)
+        where = _mark_at(before, file, len(before))
+        line, col = where.line, where.col
         utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
         what = "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8" if utf16 else f"the byte 0x{data[exc.start]:02X} is not"
         raise RunbookInvalid([Diagnostic(Mark(file, line, col), f"expected UTF-8 text; {what}")]) from None
@@ -108,9 +108,16 @@ def _unacceptable(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnos
     return Diagnostic(_mark_at(text, file, index), f"invalid YAML: the character U+{ord(char):04X} is not allowed; expected text without control characters")
 
 
+#: Where YAML ends a line: CRLF, LF, and a lone CR (the hidden breaks NEL, U+2028, U+2029 are refused first).
+_BREAK = re.compile("\r\n|\r|\n")
+
+
 def _mark_at(text: str, file: str, index: int) -> Mark:
-    """The line and column of `text[index]` as an editor counts them (lines end at \\n)."""
-    return Mark(file, text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
+    """The line and column of `text[index]` as YAML counts them, so as every other error in the file (a lone CR ends
+    a line: a file saved with old Mac line ends had its NUL or non-UTF-8 byte put on line 1, the rest on their lines)."""
+    breaks = list(_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return Mark(file, len(breaks) + 1, index - start + 1)
 
 
 def load_document(text: str, file: str) -> Any:

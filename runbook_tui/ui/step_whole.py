@@ -17,12 +17,12 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.theme import Theme
 
-from runbook_tui.engine.event_words import how_it_runs
 from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
+from runbook_tui.ui.how_under import how_lines
 from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.widgets import step_as_shown, step_outcome
@@ -86,7 +86,7 @@ def _hosts(hosts: list[str]) -> str:
 def runs_and_undo(entry: Mapping[str, Any]) -> Group:
     """What the step does, as the detail pane shows it (captures filled in), and its undo."""
     runs = _commands("run", entry.get("run")) or [Text("It runs no command.")]
-    runs += [Text(visible(how), overflow="fold")] if entry.get("run") and (how := how_it_runs(entry)) else []
+    runs += how_lines(entry, style="") if entry.get("run") else []
     undo = _commands("undo", entry.get("undo")) or [Text("It has no undo: a rollback cannot take it back.")]
     return _paragraphs([Group(*runs), Group(*undo)])
 

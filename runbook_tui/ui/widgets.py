@@ -313,7 +313,7 @@ class StepDetail(Static):
         lines += step_outcome(step, theme, self.me)
         if not _host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
-            lines.append(Text(f"hosts: {', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted")))
+            lines.append(CommandText(f"{', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted"), prefix="hosts: ", indent=0))
         self.update(Group(*lines))
 
 
@@ -344,7 +344,7 @@ def _host_results(step: Any) -> bool:
     return len(step.hosts) > 1 or any(h.error and f"{host}: {h.error}" not in said for host, h in step.hosts.items())
 
 
-def _body(entry: Mapping[str, Any], under: str) -> list[RenderableType]:
+def _body(entry: Mapping[str, Any], under: list[RenderableType]) -> list[RenderableType]:
     """The step's command, `under` it (`how_under`), its undo."""
     lines: list[RenderableType] = []
     kind = entry.get("kind")
@@ -357,8 +357,7 @@ def _body(entry: Mapping[str, Any], under: str) -> list[RenderableType]:
             lines.append(CommandText(str(distinct.pop()), prefix="run:  "))
         else:
             lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]
-        if under:
-            lines.append(Text(visible(under), style="bold", overflow="fold"))
+        lines += under
     elif kind == "wait":
         lines.append(Text(f"wait {written_duration(entry.get('wait') or 0)}"))
     elif kind in ("note", "ask"):

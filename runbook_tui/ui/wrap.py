@@ -49,12 +49,13 @@ def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
 class CommandText:
     """A rich renderable: the command wrapped to whatever width it gets (see `wrap_command`)."""
 
-    def __init__(self, command: str, style: str = "", prefix: str = "") -> None:
-        self.command, self.style, self.prefix = command, style, prefix
+    def __init__(self, command: str, style: str = "", prefix: str = "", indent: int = HANGING) -> None:
+        """`indent`: how far past the prefix its continuation lines start (0 for a list: under its first item)."""
+        self.command, self.style, self.prefix, self.indent = command, style, prefix, indent
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         pad = " " * cell_len(self.prefix)
-        for index, line in enumerate(wrap_command(self.command, options.max_width - len(pad))):
+        for index, line in enumerate(wrap_command(self.command, options.max_width - len(pad), self.indent)):
             text = Text(self.prefix if index == 0 else pad, style="bold")
             text.append(line, style=self.style)
             text.no_wrap = True
@@ -63,7 +64,7 @@ class CommandText:
     def __rich_measure__(self, console: Any, options: Any) -> Measurement:
         longest = max((cell_len(word) for word in _shown(self.command).split()), default=1)
         whole = max((cell_len(line) for line in _shown(self.command).split("\n")), default=1)
-        return Measurement(min(longest + HANGING, options.max_width), min(whole + cell_len(self.prefix), options.max_width))
+        return Measurement(min(longest + self.indent, options.max_width), min(whole + cell_len(self.prefix), options.max_width))
 
 
 def _shown(command: str) -> str:

@@ -54,7 +54,8 @@ def _text(renderable: object, width: int = 200) -> str:
     return console.export_text()
 
 
-HOW = f"in {FOLDER}; with sudo -n; env MODE=destroy-everything"
+#: exec's words, a line each on screen (tests/ui/test_hanging_indent.py): read here with the line breaks as spaces.
+HOW = f"in {FOLDER} with sudo -n env MODE=destroy-everything"
 
 
 def test_the_step_whole_says_where_and_how_it_runs(workdir: Path) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -21,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.keys_text import KeysText
 
 Result = TypeVar("Result")
 
@@ -128,7 +128,7 @@ class Dialog(ModalScreen[Result]):
                 yield from self.body()
             with Vertical(id="dialog-foot"):
                 yield from self.inputs()
-                yield Label(self.keys_text, id="dialog-keys", markup=False)
+                yield Label(KeysText(self.keys_text), id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
         self._focus_first()
@@ -140,8 +140,8 @@ class Dialog(ModalScreen[Result]):
     def set_title(self, text: str) -> None:
         self.query_one("#dialog-title", Label).update(visible_line(text))
 
-    def set_keys(self, text: RenderableType) -> None:
-        self.query_one("#dialog-keys", Label).update(text)
+    def set_keys(self, text: str | Text) -> None:
+        self.query_one("#dialog-keys", Label).update(KeysText(text))
 
 
 def literal(text: str, id: str = "dialog-body") -> Static:

@@ -17,6 +17,7 @@ from textual.widgets import Input, Label, Static
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.keys_text import KeysText
 from runbook_tui.ui.typed_input import TypedInput
 
 #: What each key does on this screen; kept under whatever the screen says (a refusal replaced it, `tab: next` with it).
@@ -81,7 +82,7 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
             yield TypedInput(value=", ".join(last.observer_keys), id="mode-observers", compact=True)
             yield Label("Solo reason (goes into the journal and the report)", classes="mode-label", markup=False)
             yield TypedInput(last.solo or "", placeholder="e.g. verifier unreachable, CAB approved solo (INC-7)", id="mode-solo", compact=True)
-            yield Label(KEYS, id="dialog-keys", markup=False)
+            yield Label(KeysText(KEYS), id="dialog-keys", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#mode-solo" if self.last.solo else "#mode-verifier", Input).focus()
@@ -92,7 +93,7 @@ class ModeScreen(ModalScreen[ModeChoice | None]):
 
     def _say(self, words: str) -> None:
         """`words` above the keys: what to fix, and still how to move to it and what enter and escape do."""
-        self.query_one("#dialog-keys", Label).update(f"{words}\n{KEYS}")
+        self.query_one("#dialog-keys", Label).update(KeysText(f"{words}\n{KEYS}"))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

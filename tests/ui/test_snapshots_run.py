@@ -156,14 +156,16 @@ def test_snapshot_after_a_failed_step(snap_compare: Snap, size: tuple[int, int])
 def test_snapshot_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> None:
     """Centred dialog "Roll back to the last checkpoint (backup)": 1 apply (step failed), 2 tweak NO UNDO,
     3 edit, each command on its own line; the pinned line `y start this rollback and acknowledge … · f full
-    rollback · n / escape cancel` at the bottom of the dialog."""
+    rollback · n / escape cancel` at the bottom of the dialog, broken only between keys at 80x24 (`… without undo ·`
+    over `f full rollback · n / escape cancel`: it read `· f full` over `rollback`)."""
     assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_rollback_list), terminal_size=size)
 
 
 @BOTH
 def test_snapshot_full_rollback_list(snap_compare: Snap, size: tuple[int, int]) -> None:
     """ "FULL rollback: abort the whole change": the undos down to backup's, then `restored` (the rollback
-    section); the action line offers `f back to the checkpoint`; at 80x24 the list scrolls, the keys stay."""
+    section); the action line offers `f back to the checkpoint`, whole on its line; at 80x24 the list scrolls, the
+    keys stay."""
     assert snap_compare(make_app(params={"fail": True}), run_before=_opened(_full_rollback_list), terminal_size=size)
 
 

@@ -135,6 +135,9 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 
     async def main() -> int:
+        if sys.stderr.isatty():  # the probe, the host key and the login may each wait CONNECT_SECONDS: blank, it read as hung
+            role = "observer" if observe else "verifier"
+            print(visible_line(f"runbook-tui: joining the session at {_shown(host, port)} as {role}… (ctrl-c leaves)"), file=sys.stderr)
         problem = await not_a_share(host, port)
         if problem:  # said before any host key is offered for trust or any key is tried
             print(visible_line(f"runbook-tui: cannot reach the session at {_shown(host, port)}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)

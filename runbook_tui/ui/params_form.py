@@ -284,7 +284,8 @@ class ParamsScreen(Screen[None]):
             if isinstance(field, ParamField):
                 field.touched = True
                 field.show(field.problem())
-                self._in_view(field)
+                if field.has_focus_within:  # a default filling its field at mount scrolled the form to its last field
+                    self._in_view(field)
                 return
 
     def _in_view(self, field: ParamField) -> None:

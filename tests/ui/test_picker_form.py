@@ -442,7 +442,8 @@ def test_snapshot_picker_with_a_broken_runbook_selected(workdir: Path, snap_comp
 def test_snapshot_form_with_an_invalid_value(workdir: Path, snap_compare: Callable[..., bool], size: tuple[int, int]) -> None:
     """The parameter form of 'deploy': batch_pause holds 5000 and says why it is refused next to the field, the
     message whole to its last word (`… expected at most 600, got 5000`; at 80x24 the form scrolled to the field: its
-    last row was under the form's edge before); the keys to save or leave are in the footer."""
+    last row was under the form's edge before); at 80x24 the fields above it (`version`) show over it, the form opened
+    at its top (it opened scrolled to its last field, `hosts`); the keys to save or leave are in the footer."""
     app, _ = picker_app(workdir)
 
     async def run_before(pilot: Pilot[Any]) -> None:

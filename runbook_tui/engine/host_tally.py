@@ -131,7 +131,7 @@ def rerun_where(plan: Mapping[str, Any], held: Any, left_out: Collection[str] = 
     left = [h for h in hosts if h not in done and h not in left_out]
     waves = " in waves" if plan.get("serial") and len(left) > 1 else ""
     if not done and not left_out:
-        return f" on all {len(hosts)} hosts{waves}"
+        return f" on {'both' if len(hosts) == 2 else f'all {len(hosts)}'} hosts{waves}"  # `all 2 hosts` read oddly
     why = ", ".join(w for w, out in (("not done", done), ("not left out", left_out)) if out)
     if len(left) <= 3:
         return f" on {', '.join(left)} ({why}){waves}"

@@ -73,3 +73,12 @@ def test_an_unknown_outcome_re_runs_where_it_is_not_known_done() -> None:
     few = {f"web{i}": HostState(status="done" if i == 1 else "unknown") for i in range(1, 7)}
     assert rerun_where(plan, StepState(id="push", status="unknown", hosts=few)) == " on the 5 of 6 hosts not done"
     assert rerun_where({"kind": "run", "hosts": [{"name": "local"}]}, StepState(id="push", status="failed")) == ""
+
+
+def test_two_hosts_read_both() -> None:
+    """Walked in tmux: a step on two hosts, killed with kill -9 while it ran and resumed, offered `enter re-run on all 2
+    hosts` and its dialog `y I understand, re-run it on all 2 hosts`: `both hosts` is what a person says."""
+    plan = {"kind": "run", "hosts": [{"name": "web01"}, {"name": "web02"}], "serial": []}
+    hosts = {name: HostState(status="unknown") for name in ("web01", "web02")}
+    assert rerun_where(plan, StepState(id="slow", status="unknown", hosts=hosts)) == " on both hosts"
+    assert rerun_where({**plan, "serial": [1]}, StepState(id="slow", status="failed", hosts=hosts)) == " on both hosts in waves"

@@ -133,6 +133,8 @@ class RunHeader(Static):
         if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
             said, shown = "   ⚑ last checkpoint: ", _line(checkpoint)
             if room is not None:
+                if room - cell_len(said + silences + unmade) < min(cell_len(shown), 12):  # 60 columns: `checkpoint: …`
+                    said = "  ⚑ "  # the flag alone, as the step list marks a checkpoint: the id keeps the room
                 shown = cut_middle(shown, max(room - cell_len(said) - cell_len(silences) - cell_len(unmade), 12))
             marks.append(said + shown, style=colour(theme, "secondary"))
         if silences:  # Alertmanager silences made for this change (journal: silence_created)

@@ -345,11 +345,16 @@ class VerifierScreen(RunView):
         self._prompt("reject", *_reject_words(self.source.state))
 
     def action_request_rollback(self) -> None:
+        # Where the assignee's u goes back to, as their header names it (the dialog said `u starts the rollback`: to where
+        # was not said, and at 80x24 the header's checkpoint is under the dialog).
+        state = self.source.state
+        held = state.checkpoint and (state.checkpoint not in state.steps or state.steps[state.checkpoint].status != "undone")
+        where = f"the last checkpoint ('{visible_line(str(state.checkpoint))}')" if held else "the start (no checkpoint reached yet)"
         self._prompt(
             "request_rollback",
             "Request a rollback",
-            "Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u starts the rollback, "
-            "or x declines it with a reason you read in the log.",
+            f"Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u shows them the "
+            f"undo list back to {where} and starts it, or x declines it with a reason you read in the log.",
             placeholder="reason (optional)",
             required=False,
         )

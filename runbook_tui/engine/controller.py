@@ -14,17 +14,17 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, RefusalKind, Reply, Role, Scope, refused
-from runbook_tui.engine.checkpoints import checkpoint_completed, checkpoint_unsaid
+from runbook_tui.engine.checkpoints import checkpoint_completed
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.event_words import paused_words
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
-from runbook_tui.engine.fold_session import lost_with_the_process
 from runbook_tui.engine.guard_response import react
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal, may_still_run
 from runbook_tui.engine.opening import Opening
 from runbook_tui.engine.ports import Executor
+from runbook_tui.engine.resuming import Resuming
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
@@ -44,7 +44,7 @@ Listener = Callable[[Event, RunState], None]
 AssigneeIntent = Literal["run", "skip", "rollback", "mark_done", "accept_criteria", "pause", "stop", "decline_rollback"]
 
 
-class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening):
+class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Resuming):
     """Drives one run of one runbook; all mutations of the run go through `emit`."""
 
     def __init__(
@@ -203,18 +203,6 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening):
             log.error("journal write failed; run stopped")
 
     # -- session -----------------------------------------------------------------
-
-    def resumed(self, pid: int) -> None:
-        self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
-        unsaid = checkpoint_unsaid(self.runbook, self.state)
-        if unsaid is not None:  # the process died between a checkpoint step's end and its `checkpoint_reached`
-            self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=unsaid)
-
-    def interrupted(self, pid: int) -> None:
-        """A look (`resume` deciding nothing, process `pid`) found the run's process gone: journaled when that changes the
-        state (a step or a rollback it ran is unknown, who was connected left with it), so a second look writes nothing."""
-        if lost_with_the_process(self.state) != self.state:
-            self.emit(ev.SESSION_INTERRUPTED, SYSTEM, pid=pid)
 
     def change_mode(self, actor: Actor, *, solo: str | None, shared: bool) -> None:
         """resume --solo REASON / --share: how this run is verified from now on (journaled: solo, shared, shared again)."""

@@ -70,7 +70,7 @@ def _rendered(e: Event) -> Mapping[str, Any]:
 
 
 def _step_ready(state: RunState, e: Event) -> RunState:
-    return with_step(state, e["step"], rendered=_rendered(e)) if e.get("step") in state.steps else state
+    return replace(with_step(state, e["step"], rendered=_rendered(e)), announced=e["step"]) if e.get("step") in state.steps else state
 
 
 def _wave_started(state: RunState, e: Event) -> RunState:
@@ -296,6 +296,7 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused
         hold_asked_by=None,
         reopened=None,  # the rollback a reopening asked for (or another) has started
+        announced=None,  # the step the run stands on once it has ended is announced afresh
     )
 
 

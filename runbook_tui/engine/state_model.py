@@ -174,6 +174,9 @@ class RunState:
     rollback_requested: str | None = None
     rollback_asked_by: str | None = None  # the verifier whose request `rollback_requested` is (None: a guard's, or none)
     rollback: RollbackState | None = None
+    #: The step the last `step_ready` named since the last rollback started: `resume` announces the step it stands on when
+    #: its `step_ready` never reached the disk (engine/resuming.py).
+    announced: str | None = None
     participants: Mapping[str, str] = field(default_factory=dict)  # name -> role
     active_verifier: str | None = None  # who confirmed last (a handover journals a change)
     heard: tuple[str, ...] = ()  # everyone who gave a verifier's word on a step, in the order first heard (`verifiers_heard`)

@@ -33,12 +33,12 @@ _queue = journal.JournalWriter.queue
 _confirmed = []
 
 
-def queue(self, type, actor, data=None):
+def queue(self, type, actor, data=None, **how):
     if _confirmed and str(type) != "decision_signed":
         os.kill(os.getpid(), signal.SIGKILL)
     if str(type) == "step_confirmed" and actor == "bob":
         _confirmed.append(True)
-    return _queue(self, type, actor, data)
+    return _queue(self, type, actor, data, **how)
 
 
 journal.JournalWriter.queue = queue

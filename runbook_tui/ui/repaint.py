@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import time
 
+from textual import events
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -26,6 +27,11 @@ FRAME_SECONDS = 1 / 60
 OUTPUT_FRAME_SECONDS = 1 / 15
 #: Lines a key's own frame may take along when no output floods (a decision's line on the pane: a pause, a note).
 FEW_LINES = 4
+
+#: What a screen being taken down is not sent (the app leaving as it was built: a SIGTERM, a hang-up, `exit`): Textual
+#: mounts nothing more in a container being taken down, yet sends the screen its Mount, and the resume and size queued
+#: for it; their paint looked for a pane never mounted: `No nodes match 'StepDetail'`, a traceback instead of the leaving.
+_PAINTING = (events.Mount, events.ScreenResume, events.Resize)
 
 
 class Repaint(Message):
@@ -56,6 +62,11 @@ class CoalescedRepaintScreen(Screen[None]):
             self._repaint_asked = False
         if value:
             self._ask_repaint()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, _PAINTING) and (self._closing or self._pruning):
+            return  # a screen that goes is not painted (see _PAINTING; Textual's own `mount` looks at the same two fields)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         # Textual's toast rack starts shown and is hidden once the screen resumes with no notification: a second layout

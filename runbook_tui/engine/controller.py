@@ -27,6 +27,7 @@ from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.resuming import Resuming
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
+from runbook_tui.engine.shown_step import Shown, moved_on
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.step_stop import StepStop
 from runbook_tui.engine.undo_notes import reopenable, rollback_refusal
@@ -266,6 +267,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
             return refused(self.fatal)
         return None
 
+    def _moved_on(self, seen: Shown | None) -> Reply | None:
+        return None if (why := moved_on(self.state, seen)) is None else refused(why)
+
     def allowed_intents(self) -> frozenset[AssigneeIntent]:
         """The assignee's intents that can be accepted now: front ends offer only these keys."""
         state = self.state
@@ -290,9 +294,10 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
 
     # -- intents: the assignee ---------------------------------------------------
 
-    def run_current(self, actor: Actor, *, acknowledged: bool = False, answer: str | None = None) -> Reply:
-        """`enter`: run the current step, or ask the verifier for the go-ahead first."""
-        denial = self._assignee_only(actor, "run steps")
+    def run_current(self, actor: Actor, *, acknowledged: bool = False, answer: str | None = None, seen: Shown | None = None) -> Reply:
+        """`enter`: run the current step, or ask the verifier for the go-ahead first. `seen`: the step the dialog
+        answered showed (its acknowledgement, its question): refused when the run is no longer there."""
+        denial = self._assignee_only(actor, "run steps") or self._moved_on(seen)
         if denial:
             return denial
         if self.busy:
@@ -333,8 +338,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         self._task = asyncio.create_task(self._run_step(step, actor, answer))
         return Reply(True, f"running '{step.id}'")
 
-    def skip(self, actor: Actor, reason: str) -> Reply:
-        denial = self._assignee_only(actor, "skip steps")
+    def skip(self, actor: Actor, reason: str, seen: Shown | None = None) -> Reply:
+        denial = self._assignee_only(actor, "skip steps") or self._moved_on(seen)
         if denial:
             return denial
         step = self.current_step()
@@ -348,9 +353,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         self._maybe_finish()
         return Reply(True, f"skipped '{step.id}'")
 
-    def mark_done(self, actor: Actor, reason: str) -> Reply:
+    def mark_done(self, actor: Actor, reason: str, seen: Shown | None = None) -> Reply:
         """For a step whose outcome is unknown: the assignee checked by hand that it is done."""
-        denial = self._assignee_only(actor, "mark steps done")
+        denial = self._assignee_only(actor, "mark steps done") or self._moved_on(seen)
         if denial:
             return denial
         step = self.current_step()

@@ -5,13 +5,14 @@ success criterion is not met."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from textual.screen import Screen
 
 from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.host_tally import rerun_where
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words, runs_on
+from runbook_tui.engine.shown_step import shown_as
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Step
 from runbook_tui.ui.step_whole import acknowledgement
@@ -27,19 +28,19 @@ def run_dialog(
         from runbook_tui.ui.modals import ConfirmPrompt  # (a step that runs at once loads no dialog)
 
         state = controller.state
-        held, left = state.steps[step.id], left_out(state, step.id)
+        held, left, shown = state.steps[step.id], left_out(state, step.id), shown_as(state, step.id)  # y acts on this step as shown, or on nothing
         body = acknowledgement(reply.detail + (f"\n\n{left_out_words(left)}" if left else ""), where_it_runs(state, step.id))
         # A re-run says where it runs (`y I understand, re-run it on all 6 hosts`), as the status row's enter does.
         yes = f"I understand, re-run it{rerun_where(state.plan_steps.get(step.id, {}), held, left)}" if held.attempts else "I understand, run it"
         yes = "I understand, skip it: every host is left out" if every_host_left_out(state, step.id) else yes
         prompt = ConfirmPrompt(f"Acknowledge '{step.id}'", body, yes, read_to_end=True)  # it is what y runs
-        return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True)) if ok else None
+        return prompt, lambda ok: say(controller.run_current(actor, acknowledged=True, seen=shown)) if ok else None
     if reply.kind == "needs_answer":
         from runbook_tui.ui.modals import TextPrompt
 
         question = step_as_shown(controller.state, step.id).get("ask") or ""  # as rendered for the step: as the pane says it
-        asked = TextPrompt(f"'{step.id}' asks", question, required=False)
-        return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer)) if answer is not None else None
+        asked, shown = TextPrompt(f"'{step.id}' asks", question, required=False), shown_as(controller.state, step.id)
+        return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer, seen=shown)) if answer is not None else None
     return None
 
 
@@ -53,6 +54,19 @@ def where_it_runs(state: RunState, step_id: str) -> dict[str, Any]:
             if isinstance(entry.get(key), dict):
                 entry[key] = {host: text for host, text in entry[key].items() if host in runs}
     return entry
+
+
+def step_dialog(
+    controller: Controller, actor: Actor, intent: Literal["skip", "mark_done"], say: Callable[[Reply], None], state: RunState | None = None
+) -> tuple[Screen[str | None], Callable[[str | None], None]] | None:
+    """`s` and `d` on the current step: the prompt, shown from `state` (the controller's by default), and what its reason
+    does: the intent carries the step as shown, so a run gone on meanwhile is refused, not decided for the next step."""
+    if (step := controller.current_step()) is None:
+        return None
+    seen, shown = state or controller.state, shown_as(controller.state, step.id)
+    decide = controller.skip if intent == "skip" else controller.mark_done
+    prompt = skip_prompt(step, seen) if intent == "skip" else mark_done_prompt(step, seen)
+    return prompt, lambda reason: say(decide(actor, reason, shown)) if reason else None
 
 
 def accept_criteria_prompt(state: RunState) -> Screen[str | None]:

@@ -45,7 +45,7 @@ from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.pending_lines import PendingLines
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt, skip_prompt
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, step_dialog
 from runbook_tui.ui.share_toasts import share_toast, share_toast_ended
 from runbook_tui.ui.standing_toasts import StandingToasts
 from runbook_tui.ui.status_model import Role, Status
@@ -419,14 +419,12 @@ class RunScreen(RunView):
     action_rerun_step = action_ask_go_ahead = action_did_it = action_answer = action_run_step
 
     def action_skip(self) -> None:
-        if (step := self.controller.current_step()) is not None:
-            self.app.push_screen(
-                skip_prompt(step, self.controller.state), lambda reason: self._say(self.controller.skip(self.actor, reason)) if reason else None
-            )
+        if (asked := step_dialog(self.controller, self.actor, "skip", self._say)) is not None:
+            self.app.push_screen(*asked)
 
     def action_mark_done(self) -> None:
-        if (step := self.controller.current_step()) is not None:
-            self.app.push_screen(mark_done_prompt(step, self.source.state), lambda why: self._say(self.controller.mark_done(self.actor, why)) if why else None)
+        if (asked := step_dialog(self.controller, self.actor, "mark_done", self._say, self.source.state)) is not None:
+            self.app.push_screen(*asked)
 
     def action_note(self) -> None:
         from runbook_tui.ui.modals import TextPrompt

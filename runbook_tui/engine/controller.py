@@ -27,7 +27,7 @@ from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.resuming import Resuming
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.runner import MetricJudge, StepRunner
-from runbook_tui.engine.shown_step import Shown, moved_on
+from runbook_tui.engine.shown_step import LIST_CHANGED, Shown, moved_on
 from runbook_tui.engine.state import RUNNABLE, RunState, apply, initial
 from runbook_tui.engine.step_stop import StepStop
 from runbook_tui.engine.undo_notes import reopenable, rollback_refusal
@@ -430,8 +430,11 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         if not self.fatal and (not self.state.finished or name in self.state.participants):
             self.emit(ev.PARTICIPANT_LEFT, SYSTEM, name=name, role=role, **({"repeats": repeats} if repeats else {}))
 
-    def rollback(self, actor: Actor, scope: Scope, *, acknowledged: bool = False, reason: str = "", finish: bool = True) -> Reply:
-        """`u` then `y`: run the planned undo list. Steps without undo must be acknowledged first."""
+    def rollback(
+        self, actor: Actor, scope: Scope, *, acknowledged: bool = False, reason: str = "", finish: bool = True, seen: RollbackPlan | None = None
+    ) -> Reply:
+        """`u` then `y`: run the planned undo list. Steps without undo must be acknowledged first. `seen`: the list
+        the dialog showed: refused when the plan is another now (y's answer reaches here a turn after the dialog's check)."""
         if actor.role != "system":
             denial = self._assignee_only(actor, "start a rollback")
             if denial:
@@ -439,6 +442,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         if self.busy:
             return refused(self.busy_for_rollback())
         plan = self.plan_rollback(scope)
+        if seen is not None and plan != seen:
+            return refused(LIST_CHANGED)
         if (why := rollback_refusal(self.state, plan, acknowledged)) is not None:
             return refused(why)
         self._start_rollback(actor, plan, reason, finish)

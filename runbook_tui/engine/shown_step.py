@@ -1,13 +1,17 @@
 """What a dialog about the current step showed, carried by the intent it sends: the controller acts on that step as it
 stood, or refuses. Before, `s` opened `Skip 'change'`, the run went on to 'last' while it was open, and the reason typed
 for 'change' skipped 'last' (a step never read, journaled as the assignee's decision); enter's acknowledgement of one
-step's `confirm:` ran the next one, whose own acknowledgement was never shown."""
+step's `confirm:` ran the next one, whose own acknowledgement was never shown. The undo list's `y` carries the list
+shown the same way (`LIST_CHANGED`)."""
 
 from __future__ import annotations
 
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
+
+#: The undo list's `y` refused: the plan changed between the dialog's check and the controller (the dialog says it too).
+LIST_CHANGED = "THE LIST CHANGED while it was open: nothing was started; press u to read it again"
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ class RunEvents(Protocol):
     def unsubscribe(self, listener: Callable[[Event, RunState], None]) -> None: ...
 
 
-class RollbackModal(Dialog[tuple[Scope, bool] | None]):
+class RollbackModal(Dialog[tuple[Scope, bool, RollbackPlan] | None]):
     """`y` starts the shown plan (acknowledging steps without undo), `f` switches checkpoint/full.
 
     The list scrolls; the keys stay pinned below it (see `Dialog`).
@@ -144,7 +144,7 @@ class RollbackModal(Dialog[tuple[Scope, bool] | None]):
         if nothing_to_do(self.shown, self.events.state):  # said above the keys, which offer no y
             self.app.bell()
             return
-        self.dismiss((self.scope, True))
+        self.dismiss((self.scope, True, self.shown))  # the list read: the controller starts it, or nothing
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -31,7 +31,7 @@ from runbook_tui.engine.controller import Actor, Controller, Reply
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import answering, unanswered_guard_rollback
 from runbook_tui.engine.keys_first import KEYS
-from runbook_tui.engine.rollback import Scope
+from runbook_tui.engine.rollback import RollbackPlan, Scope
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.copy_command import copy_command
@@ -469,14 +469,12 @@ class RunScreen(RunView):
         prompt = decline_rollback_prompt(self.controller.state)
         self.app.push_screen(prompt, lambda reason: self._say(self.controller.decline_rollback(self.actor, reason)) if reason else None)
 
-    def _start_rollback(self, choice: tuple[Scope, bool] | None) -> None:
+    def _start_rollback(self, choice: tuple[Scope, bool, RollbackPlan] | None) -> None:
         if choice is None:
             return
-        scope, acknowledged = choice
-        self._say(
-            self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason=answering(self.controller.state, "started from the run screen")),
-            quiet=True,
-        )
+        scope, acknowledged, shown = choice  # the controller starts the list shown, or nothing (it changed meanwhile)
+        reason = answering(self.controller.state, "started from the run screen")
+        self._say(self.controller.rollback(self.actor, scope, acknowledged=acknowledged, reason=reason, seen=shown), quiet=True)
 
     def action_quit_run(self) -> None:
         from runbook_tui.ui.quit_prompt import asked_quit

@@ -53,8 +53,9 @@ class StepStop:
         step = self._stop_signal is not None and self._stop_signal.reason is None and running_now(self.state) is not None
         return step or self.final_check_stoppable() or self.verify_check_stoppable()
 
-    def stop_step(self, actor: Actor) -> Reply:
-        """Journal who stopped what runs now, then signal every command of it (and end a `wait`)."""
+    def stop_step(self, actor: Actor, seen: tuple[str, Literal["run", "undo"]] | None = None) -> Reply:
+        """Journal who stopped what runs now, then signal every command of it (and end a `wait`). `seen`: what the
+        dialog named (`Stop the rollback at 'b' now?`): refused when something else runs now (the rollback went on)."""
         if actor.role != "assignee":
             return refused("only the assignee can stop a running step")
         signal, running = self._stop_signal, running_now(self.state)
@@ -65,6 +66,9 @@ class StepStop:
         if signal is None or running is None:
             return refused("no step is running")
         step, phase = running
+        if seen is not None and running != seen:
+            now = f"the rollback is now at '{step}'" if phase == "undo" else f"'{step}' runs now"
+            return refused(f"the dialog was about '{seen[0]}', but {now}: nothing was stopped; press k again to see it")
         if signal.reason is not None:
             return refused(f"'{step}' is being stopped already ({signal.reason})")
         note, reply = self._stop_words(step, phase)

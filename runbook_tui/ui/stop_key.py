@@ -153,5 +153,5 @@ def ask_to_stop(app: App[object], controller: Controller, actor: Actor, say: Cal
     title = f"Stop the rollback at '{visible_line(step)}' now?" if phase == "undo" else f"Stop '{visible_line(step)}' now?"
     app.push_screen(
         ConfirmPrompt(title, stop_dialog_body(controller.state, step, phase, controller.live_hosts), "stop it"),
-        lambda yes: say(controller.stop_step(actor)) if yes else None,
+        lambda yes: say(controller.stop_step(actor, running)) if yes else None,  # the step named, or nothing
     )

@@ -65,13 +65,15 @@ class Redactor:
         plain = {v for v in values if len(v) >= MIN_SECRET_LENGTH and v != MASK}
         self._plain = plain
         wrapped = {form for v in plain for form in wrapped_forms(v)} - plain
+        ends = {inner: around for v in plain for inner, around in base64_ends(v).items()}  # each base64 form's end letters
         derived = {form for v in plain for form in (re.escape(v), *escaped_forms(v), *written_forms(v))} - plain - wrapped
         # Longest first, so a secret that contains another is masked whole; a long form (a key file) only as it is.
         pieces = [(v, GAPS) for v in plain] + [(v, BREAKS) for v in wrapped] + [(v, "") for v in derived]
         pieces.sort(key=lambda piece: len(piece[0]), reverse=True)
         self._exact = {form for form, _ in pieces}
         self._bare = sorted({bare for form, _ in pieces if (bare := GAP.sub("", form))}, key=len, reverse=True)
-        self._pattern = re.compile("|".join(_pattern(form, gaps) for form, gaps in pieces)) if self._bare else None
+        patterns = (_pattern(form, gaps, *ends.get(form, ("", ""))) for form, gaps in pieces)
+        self._pattern = re.compile("|".join(patterns)) if self._bare else None
         self._window = 4 * max(map(len, self._bare), default=0) + 256  # the tail a secret's start can be in, gaps and all
         if self._pattern is not None:
             with _LIVE_LOCK:
@@ -182,10 +184,11 @@ def _visible_places(text: str) -> list[int]:
     return places + list(range(at, len(text)))
 
 
-def _pattern(form: str, gaps: str) -> str:
-    """The regular expression for `form`: its characters with `gaps` allowed between any two (a short form)."""
+def _pattern(form: str, gaps: str, lead: str = "", trail: str = "") -> str:
+    """The regular expression for `form`: its characters with `gaps` allowed between any two (a short form), and what
+    may come before (`lead`) and after it (`trail`) and is masked with it."""
     bare = GAP.sub("", form) if gaps else ""
-    return gaps.join(map(re.escape, bare)) if bare and len(bare) <= GAPPED_MAX else re.escape(form)
+    return lead + (gaps.join(map(re.escape, bare)) if bare and len(bare) <= GAPPED_MAX else re.escape(form)) + trail
 
 
 def written_forms(secret: str) -> set[str]:
@@ -205,8 +208,8 @@ def wrapped_forms(secret: str) -> set[str]:
 
     `curl -v -u user:$PW` prints `Authorization: Basic dXNlcjpQVw…`, `echo $PW | base64` and `xxd -p` print the
     value encoded, `rev` reversed. Inside a longer base64 text a secret's letters depend
-    on where it starts (its offset modulo 3 bytes): for each offset, the letters made of the secret's bits only are
-    masked (the one or two at each end that share bits with the neighbours are not).
+    on where it starts (its offset modulo 3 bytes): for each offset, the letters made of the secret's bits only; the
+    letter at each end that shares bits with a neighbour byte, and the padding, are masked with them (`base64_ends`).
     """
     data = secret.encode()
     encoded = {data.hex(), data.hex().upper()}
@@ -215,6 +218,44 @@ def wrapped_forms(secret: str) -> set[str]:
         inner = letters[-(-8 * offset // 6) : 8 * (offset + len(data)) // 6]  # the letters of the secret's bits only
         encoded |= {inner, inner.replace("+", "-").replace("/", "_")}
     return {secret[::-1]} - {secret} | {form for form in encoded if len(form) >= MIN_ENCODED_LENGTH}
+
+
+#: The base64 alphabets, standard and URL-safe: a letter is 6 bits, its place in the alphabet.
+STANDARD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+BASE64_ALPHABETS = (STANDARD, STANDARD[:-2] + "-_")
+
+
+def base64_ends(secret: str) -> dict[str, tuple[str, str]]:
+    """For each base64 form of `wrapped_forms` (each alignment, each alphabet): the patterns of the letters around it
+    that still carry some of the secret's bits, masked with it when they are there.
+
+    At an alignment of 1 or 2 bytes the letter before the form holds the secret's first 4 or 2 bits (the rest are the
+    byte before's): any of the 4 or 16 letters ending in those bits. The letter after holds its last 2 or 4 bits (the
+    rest are the next byte's, or zero at the end): any of the 16 or 4 letters starting with them, then the padding
+    (`==` or `=`, which tells the secret's length) if the text ends there. Each is optional: only a letter next to the
+    secret's own letters is masked, so a short word never is.
+    """
+    data = secret.encode()
+    ends: dict[str, tuple[str, str]] = {}
+    for offset in range(3):
+        standard = base64.b64encode(bytes(offset) + data).decode()
+        start, end = -(-8 * offset // 6), 8 * (offset + len(data)) // 6
+        shared, left = 8 * offset % 6, 8 * (offset + len(data)) % 6  # the neighbour's bits in the first, the secret's in the last
+        lead = trail = ""  # each end's letters of both alphabets: a form without `+` or `/` is spelled alike in both
+        if shared:
+            lead = f"(?:{_letters(STANDARD.index(standard[start - 1]), low=6 - shared)}{BREAKS})?"
+        if left:
+            padding = f"(?:{BREAKS}=){{0,{(6 - left) // 2}}}"
+            trail = f"(?:{BREAKS}{_letters(STANDARD.index(standard[end]), high=left)}{padding})?"
+        for alphabet in BASE64_ALPHABETS:
+            ends[standard[start:end].translate(str.maketrans(STANDARD, alphabet))] = (lead, trail)
+    return ends
+
+
+def _letters(like: int, *, low: int = 0, high: int = 0) -> str:
+    """A character class of the letters, of both alphabets, whose `low` last or `high` first of 6 bits are `like`'s."""
+    same = {alphabet[at] for alphabet in BASE64_ALPHABETS for at in range(64) if (at ^ like) % (1 << low) == 0 and (at ^ like) >> (6 - high) == 0}
+    return "[" + "".join(map(re.escape, sorted(same))) + "]"
 
 
 def url_forms(url: str) -> list[str]:

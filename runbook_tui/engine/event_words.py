@@ -18,12 +18,13 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import YOU, named
+from runbook_tui.engine.event_words_watch import guard_tripped, metric_baseline, metrics_started, notified, signed, silence
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
-from runbook_tui.engine.said import Said, by_host, clock_words
+from runbook_tui.engine.said import Said, by_host
 from runbook_tui.engine.share_words import join_refused, mode_changed, participant, share_closed, share_refusing
 from runbook_tui.engine.state_model import HostState, StepState
 from runbook_tui.runbook.safe_text import command_lines, visible, visible_line
@@ -103,10 +104,6 @@ def _visible(value: Any, commands: frozenset[str] = frozenset(), lines: bool = F
     if isinstance(value, list):
         return [_visible(v, commands, lines) for v in value]
     return value
-
-
-def _number(value: Any) -> str:
-    return "?" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def _undone_on(results: dict[str, Any]) -> str:
@@ -299,53 +296,6 @@ def _where(e: Event) -> str:
     return (f"[{e['step']}] " if e.get("step") else "") + (f"{e['host']}: " if e.get("host") else "")
 
 
-def _guard_tripped(e: Event) -> Said:
-    words = e.get("words") or f"guard '{e.get('panel')}' tripped at {e.get('value')}"
-    return Said("!", [f"{words} -> {e.get('action')}"])
-
-
-def _metrics_started(e: Event) -> Said:
-    source = e.get("source") or {}
-    panels = ", ".join(str(p.get("id", "?")) for p in e.get("panels", []))
-    return Said("──", [f"{source.get('kind')} {source.get('url')} every {_number(e.get('interval'))}s: {panels or 'no panels'}"])
-
-
-def _metric_baseline(e: Event) -> Said:
-    if e.get("error"):
-        return Said("──", [f"{e.get('panel')}: no baseline: {e['error']}"])
-    return Said("──", [f"{e.get('panel')}: before {_number(e.get('value'))} ({e.get('basis')})"])
-
-
-def _notified(e: Event) -> Said:
-    result = f"HTTP {e.get('status')}" if e["type"] == ev.NOTIFIED else f"FAILED: {e.get('error')}"
-    return Said("──" if e["type"] == ev.NOTIFIED else "!!", [f"{e.get('event')} to {e.get('target')}: {result} (attempts {e.get('attempts')})"])
-
-
-def _silence(e: Event) -> Said:
-    kind = e["type"]
-    matchers = ", ".join(e.get("matchers") or [])
-    until = clock_words(e.get("ends_at" if kind == ev.SILENCE_CREATED else "until"), e.get("ts"))  # exec's clock, not ISO text
-    detail = {ev.SILENCE_CREATED: f"{matchers} until {until}", ev.SILENCE_KEPT: f"until {until}"}.get(kind, "")
-    failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
-    return Said("!!" if kind == ev.SILENCE_FAILED else "──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
-
-
-def _line(seq: Any) -> str:
-    """The journal line of the event numbered `seq`: lines count from 1, as `journal verify` and the report's signatures
-    name them, seqs from 0 (a seal read `line 8` for the event on line 9, beside the report's `seal of line 9`)."""
-    return str(seq + 1) if isinstance(seq, int) and not isinstance(seq, bool) else "?"
-
-
-def _signed(e: Event) -> Said:
-    found = e.get("statement")
-    said: dict[str, Any] = found if isinstance(found, dict) else {}
-    about = {
-        ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_line(e.get('decision'))})",
-        ev.SEAL: f"line {_line(said.get('seq'))}",
-    }.get(e["type"], f"plan sha256 {str(said.get('plan'))[:16]} approved")
-    return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
-
-
 def lifted_words(e: Event) -> str | None:
     """The words a pause was lifted with (`resumed` journaled by `resume --lift-pause REASON`: "pause lifted (resume
     --lift-pause): REASON"); None for `p`'s bare `resumed`. The log, the report's pauses and practice read these."""
@@ -424,15 +374,15 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.NOTE: lambda e: Said("──", [f"{_where(e)}note by {named(e['actor'])}: {e.get('text')}"], decision=e["actor"] != ev.SYSTEM),
     ev.ERROR: _plain(lambda e: f"{_where(e)}{e.get('message')}", "!!"),
     ev.SESSION_FINISHED: _plain(lambda e: f"outcome {status_words(str(e.get('outcome')))}"),
-    ev.GUARD_TRIPPED: _guard_tripped,
-    ev.METRICS_STARTED: _metrics_started,
-    ev.METRIC_BASELINE: _metric_baseline,
+    ev.GUARD_TRIPPED: guard_tripped,
+    ev.METRICS_STARTED: metrics_started,
+    ev.METRIC_BASELINE: metric_baseline,
     ev.SUCCESS_CHECK_STARTED: _plain(lambda e: f"({e.get('when')}) {'; '.join(str(c.get('text')) for c in e.get('criteria', []))}"),
     ev.SUCCESS_CHECKED: _plain(lambda e: f"({e.get('when')}) {e.get('words')}"),
-    ev.NOTIFIED: _notified,
-    ev.NOTIFY_FAILED: _notified,
-    **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), _silence),
-    **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), _signed),
+    ev.NOTIFIED: notified,
+    ev.NOTIFY_FAILED: notified,
+    **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), silence),
+    **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), signed),
     ev.REVIEW: _plain(lambda e: f"post-change review by {e['actor']}"),
     ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),
     ev.SESSION_INTERRUPTED: _plain(lambda e: f"the run's process was found stopped (by process {e.get('pid')}, which resumed nothing)"),

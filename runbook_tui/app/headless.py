@@ -46,14 +46,14 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
     so it comes after everything printed before it."""
     binary = getattr(out, "buffer", None)
 
-    def write(event: Event) -> None:
+    def write(event: Event, state: RunState) -> None:
         if event["type"] == OUTPUT and binary is not None and (parts := output_text.ascii_block(event)) is not None:
             out.flush()
             for part in parts:
                 binary.write(part)
             binary.flush()
             return
-        text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event))
+        text = output_text.output_block(event) if event["type"] == OUTPUT else "".join(line + "\n" for line in describe(event, state))
         if text:
             out.write(text)
             out.flush()
@@ -62,7 +62,7 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
         if lone_wave(event, state):
             return  # journaled; on one host in one wave it repeats the step's own lines
         try:
-            write(event)
+            write(event, state)
         except BrokenPipeError:
             stdout_closed()
 

@@ -33,13 +33,18 @@ def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any
     return ended
 
 
-def outcome_said(state: RunState) -> str:
-    """A finished session's outcome as a person says it, after the criteria it left unmet (`with_criteria`): the run
-    last status row (the run screen, the verifier's, replay) and the detail pane say it so. A run rolled back to
-    a checkpoint says where to, as the report's Outcome does (they read `ROLLED BACK`, as if the whole change was undone)."""
+def outcome_words(state: RunState) -> str:
+    """A finished session's outcome in words; a run rolled back to a checkpoint says where to, as the report's Outcome
+    does (`ROLLED BACK` alone read as if the whole change was undone): `outcome_said` and exec's `session_finished` line."""
     words = status_words(state.outcome or "")
     rollback = state.rollback
     if state.outcome == "rolled_back" and rollback is not None and rollback.scope == "checkpoint":
         back = rollback.plan.get("checkpoint_step")
         words += f" to the last checkpoint ({back})" if back else " to the last checkpoint (the start)"
-    return with_criteria(words, state.criteria_unmet, state.criteria_acceptance)
+    return words
+
+
+def outcome_said(state: RunState) -> str:
+    """A finished session's outcome as a person says it (`outcome_words`), after the criteria it left unmet
+    (`with_criteria`): the last status row (the run screen, the verifier's, replay) and the detail pane say it so."""
+    return with_criteria(outcome_words(state), state.criteria_unmet, state.criteria_acceptance)

@@ -66,7 +66,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None, unappr
 
     def feed(event: Event) -> None:
         fold.feed(event)
-        entry = timeline_entry(event)
+        entry = timeline_entry(event, fold.state)
         if entry is not None:
             timeline.append(entry)
 

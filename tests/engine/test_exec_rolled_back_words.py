@@ -2,7 +2,7 @@
 
 The run screen's, replay's and the detail pane's last status row and the report's Outcome read `ROLLED BACK to the
 last checkpoint (a)` (engine/outcome_words.py `outcome_said`); exec's own line read `outcome ROLLED BACK`, as if the
-whole change had been undone, while a stood. A full rollback (`--on-failure abort`) still says `ROLLED BACK` alone.
+whole change had been undone, while a stood; so did the report's Timeline (exec's lines). A full rollback (`--on-failure abort`) still says `ROLLED BACK` alone.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine.journal import read_events
+from runbook_tui.report import build_report
 from tests.engine.test_exec_cli import exec_env, run_exec
 
 RUNBOOK = """\
@@ -48,6 +49,9 @@ def test_exec_says_what_a_rollback_went_back_to(tmp_path: Path, checkpoint: str,
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert finished_line(ran.stdout) == said, ran.stdout
     assert read_events(tmp_path / "run.jsonl").events[-1]["outcome"] == "rolled_back"
+    # the report's Timeline is exec's lines: it read `outcome ROLLED BACK` under an Outcome naming the checkpoint
+    [end] = [entry for entry in build_report(tmp_path / "run.jsonl").timeline if entry.type == "session_finished"]
+    assert end.text in ran.stdout.splitlines(), (end, ran.stdout)
 
 
 def test_resume_rollback_says_the_checkpoint_too(tmp_path: Path) -> None:

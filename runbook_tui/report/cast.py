@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.describe import describe
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_moments import parse_ts
+from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.assemble import read_verified
-from runbook_tui.report.fold import event_lines
 from runbook_tui.runbook.safe_text import visible_line
 
 #: Terminal rows of the recording; the width follows the longest line, within these bounds.
@@ -74,8 +75,10 @@ class _Recorder:
         self.last = 0.0
         self.finished = False  # the last session_finished is not followed by a session_reopened
         self.reopened = False
+        self.state: RunState = initial()  # the run so far: a rollback's end names its checkpoint, as exec's line does
 
     def feed(self, event: Event) -> None:
+        self.state = apply(self.state, event)
         if not self.session:
             self.session, self.start = event, parse_ts(str(event["ts"]))
         moment = parse_ts(str(event.get("ts")))
@@ -89,7 +92,7 @@ class _Recorder:
             self.records.append([self.last, "m", visible_line(marker)])
         if event["type"] == ev.METRIC_SAMPLE:
             return
-        lines = event_lines(event)
+        lines = describe(event, self.state)
         if lines:
             self.records.append([self.last, "o", "".join(visible_line(line) + "\r\n" for line in "\n".join(lines).split("\n"))])
 

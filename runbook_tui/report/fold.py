@@ -20,8 +20,3 @@ def timeline_entry(event: Event, state: RunState) -> TimelineEntry | None:
         return None
     lines = describe(event, state)
     return TimelineEntry(event["seq"], event["ts"], event["actor"], event["type"], "\n".join(lines)) if lines else None
-
-
-def event_lines(event: Event) -> list[str]:
-    """An event in words, as `exec` prints it."""
-    return describe(event)

@@ -24,11 +24,13 @@ def with_criteria(words: str, unmet: Sequence[str], acceptance: Mapping[str, Any
     return f"{said}; {words}"
 
 
-def ended_words(outcome: str, unmet: Sequence[str], acceptance: Mapping[str, Any] | None) -> str:
-    """How a run ended, short: `done, success criteria NOT met (accepted by alice)`: the review's title and the line
-    `join` leaves in the terminal (which said `done` alone, the unmet criteria and their acceptance left out)."""
-    ended = status_words(outcome)
-    if unmet:
+def ended_words(state: RunState) -> str:
+    """How a finished run ended, short: `done, success criteria NOT met (accepted by alice)`, `ROLLED BACK to the last
+    checkpoint (a)` (`outcome_words`): the review's title and the line `join` leaves in the terminal (which said `done`
+    alone, the unmet criteria and their acceptance left out, and `ROLLED BACK` as if the whole change was undone)."""
+    ended = outcome_words(state)
+    if state.criteria_unmet:
+        acceptance = state.criteria_acceptance
         ended += ", success criteria NOT met" + (f" (accepted by {acceptance.get('by')})" if acceptance else "")
     return ended
 

@@ -209,7 +209,7 @@ def left_words(state: RunState, address: str, *, observe: bool, identity: str | 
     """What `join` says once its screen closes: how the run ended, or that it goes on and how to come back (with the
     `--known-hosts` it was given: without it the way back checked another file, and asked to trust the session anew)."""
     if state.finished:
-        ended = ended_words(str(state.outcome), state.criteria_unmet, state.criteria_acceptance)
+        ended = ended_words(state)
         return visible_line(f"runbook-tui: the run ended: {ended}")  # a participant's name may hold escapes
     again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
     again += ["--known-hosts", known_hosts] if known_hosts else []

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, ClassVar
+from collections.abc import Iterable
+from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Label
 
 from runbook_tui.engine.outcome_words import ended_words
+from runbook_tui.engine.state_model import RunState
 from runbook_tui.ui.dialog import Dialog
 from runbook_tui.ui.typed_input import TypedInput
 
@@ -26,11 +27,11 @@ class ReviewScreen(Dialog[dict[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "skip", "skip the review")]
     WIDE = True
 
-    def __init__(self, outcome: str, unmet: Sequence[str] = (), acceptance: Mapping[str, Any] | None = None) -> None:
-        """`unmet`, `acceptance`: the success criteria the run left unmet, and who accepted them (the title said `done`
-        alone while the status row behind it said SUCCESS CRITERIA NOT MET, accepted)."""
+    def __init__(self, state: RunState) -> None:
+        """`state`: the finished run; the title says how it ended with the success criteria it left unmet, and who
+        accepted them (it said `done` alone while the status row behind it said SUCCESS CRITERIA NOT MET, accepted)."""
         super().__init__(
-            f"Post-change review (the run ended: {ended_words(outcome, unmet, acceptance)})",
+            f"Post-change review (the run ended: {ended_words(state)})",
             "enter next / submit · escape skip (no review in the report)",
         )
 

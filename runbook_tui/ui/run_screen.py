@@ -375,7 +375,7 @@ class RunScreen(RunView):
             self._review_asked = True
             from runbook_tui.ui.review import ReviewScreen  # loads when a run ends, not before the first frame
 
-            self.app.push_screen(ReviewScreen(state.outcome or "ended", state.criteria_unmet, state.criteria_acceptance), self._reviewed)
+            self.app.push_screen(ReviewScreen(state), self._reviewed)
         self._show_guard_rollback(state)
 
     def _show_guard_rollback(self, state: RunState) -> None:

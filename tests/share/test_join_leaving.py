@@ -4,7 +4,7 @@ joins it again (found in a walk: `q` left the terminal with no word, and the way
 from __future__ import annotations
 
 from runbook_tui.engine.state import initial
-from runbook_tui.engine.state_model import RunState
+from runbook_tui.engine.state_model import RollbackState, RunState
 from runbook_tui.ui.join import left_words
 
 
@@ -17,6 +17,14 @@ def test_leaving_a_run_that_goes_on_names_the_command_that_joins_it_again() -> N
 def test_leaving_an_ended_run_says_how_it_ended() -> None:
     ended = RunState(outcome="rolled_back")
     assert left_words(ended, "h:1", observe=False, identity=None) == "runbook-tui: the run ended: ROLLED BACK"
+
+
+def test_leaving_a_run_rolled_back_to_its_checkpoint_names_it() -> None:
+    """Before: `the run ended: ROLLED BACK`, as if the whole change was undone, while the verifier's last status row
+    and the report's Outcome said `ROLLED BACK to the last checkpoint (backup_config)`: the checkpoint's changes stand."""
+    back = RollbackState("checkpoint", {"checkpoint_step": "backup_config"}, finished=True, ok=True)
+    said = left_words(RunState(outcome="rolled_back", rollback=back), "h:1", observe=False, identity=None)
+    assert said == "runbook-tui: the run ended: ROLLED BACK to the last checkpoint (backup_config)", said
 
 
 def test_leaving_a_run_that_ended_with_unmet_criteria_accepted_says_so() -> None:

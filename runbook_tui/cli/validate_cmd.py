@@ -12,27 +12,40 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from runbook_tui.runbook.diagnostics import Diagnostic
-from runbook_tui.runbook.folders import runbooks_in
+from runbook_tui.runbook.folders import SUFFIXES, runbooks_in
 from runbook_tui.runbook.loader import probe_runbook
+from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.symbolic import Validation, validate
 
 EXIT_OK, EXIT_INVALID = 0, 2
 
 
-def runbook_files(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check: each FILE as given, each folder's runbooks as the picker lists them (`runbooks_in`), each file
-    once (as the picker: by where it resolves); and the problems."""
+def runbook_files(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
+    """Files to check: each FILE as given, each folder's runbooks as the picker lists them (`runbooks_in`) and every
+    other `*.yaml` there that is no folder (a FIFO, a socket, a device: the loader names it, never opening it to
+    read), each file once (as the picker: by where it resolves); and the problems."""
     files: dict[Path, str] = {}
-    problems: list[str] = []
+    problems: list[Diagnostic] = []
     for path in paths:
         folder = Path(path)
-        found = runbooks_in(folder) if folder.is_dir() else [folder]
+        found = sorted({*runbooks_in(folder), *_not_regular_in(folder)}) if folder.is_dir() else [folder]
         if folder.is_dir() and not found:
-            problems.append(f"{_no_command(path)}: no runbooks here (expected *.yaml or *.yml files)")
+            expected = "*.yaml or *.yml files in this folder or a folder under it (hidden folders are not searched)"
+            problems.append(Diagnostic(Mark(_no_command(path), 1, 1), f"no runbooks here; expected {expected}"))
         for file in found:
             files.setdefault(file.parent.resolve() / file.name, _no_command(path if file is folder else str(file)))
     return list(files.values()), problems
+
+
+def _not_regular_in(folder: Path) -> list[Path]:
+    """The `*.yaml` / `*.yml` under `folder` (as `runbooks_in`: none under a hidden folder) that are neither a regular
+    file nor a folder: the picker cannot offer them, and `validate DIR` skipping them unsaid hid them."""
+    return [
+        p
+        for p in folder.rglob("*")
+        if p.suffix in SUFFIXES and p.exists() and not (p.is_file() or p.is_dir()) and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
 
 
 def _no_command(path: str) -> str:
@@ -92,11 +105,8 @@ def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
 
 def cmd_validate(paths: list[str], params: dict[str, Any], style: str = "text") -> int:
     files, problems = runbook_files(paths)
-    for problem in problems:
-        if style == "github":
-            print(f"::error::{_escape_data(visible_line(problem))}")
-        else:
-            print(visible_line(problem), file=sys.stderr)
+    for found in problems:
+        print(github_annotation("error", found) if style == "github" else _plain(found), file=sys.stdout if style == "github" else sys.stderr)
     invalid = len(problems)
     # With several files, a -p meant for one of them is not an error for the others; one none of them declares is.
     declared = {file: {p.name for p in probe_runbook(file, {}).params} for file in files} if params and len(files) > 1 else {}

@@ -132,7 +132,7 @@ def test_a_runbook_named_twice_is_checked_once(write_runbook, tmp_path, capsys):
 
 def test_a_folder_without_runbooks_is_invalid(tmp_path, capsys):
     assert cli_main(["validate", str(tmp_path)]) == 2
-    assert f"{tmp_path}: no runbooks here" in capsys.readouterr().err
+    assert f"{tmp_path}:1:1: no runbooks here; expected" in capsys.readouterr().err
 
 
 def test_github_annotations(write_runbook, capsys):

@@ -45,8 +45,8 @@ def held_write_all(fd, data):
         threading.Event().wait()  # never on disk: the process is stopped, then killed
     write_all(fd, data)
 
-def held_queue(self, type, actor, data=None):
-    event = queue(self, type, actor, data)
+def held_queue(self, type, actor, data=None, **how):
+    event = queue(self, type, actor, data, **how)
     if type == AT and not HELD:
         HELD.update(seq=event["seq"], data=data)
     return event

@@ -75,6 +75,8 @@ class Redactor:
         patterns = (_pattern(form, gaps, *ends.get(form, ("", ""))) for form, gaps in pieces)
         self._pattern = re.compile("|".join(patterns)) if self._bare else None
         self._window = 4 * max(map(len, self._bare), default=0) + 256  # the tail a secret's start can be in, gaps and all
+        self._trailed = tuple(form for form, (_lead, trail) in ends.items() if trail)  # forms whose end letter may come later
+        self._leads = {form: re.compile(lead) for form, (lead, _trail) in ends.items() if lead}  # the letter before each
         if self._pattern is not None:
             with _LIVE_LOCK:
                 _LIVE.add(self)
@@ -105,10 +107,14 @@ class Redactor:
         """`text` masked, and the rest of a secret whose first letters ended `before` (shown already: too few to hold back).
 
         A line ending in one or two of a secret's letters is handed on at once (`holdback`); the rest of the secret,
-        printed by the command's next write, is then no secret on its own. Read after `before`, it is.
+        printed by the command's next write, is then no secret on its own. Read after `before`, it is. So are the end
+        letter and padding of a base64 form `before` ended in whole (they hold the secret's last bits and its length).
         """
         window = before[-self._window :]
-        if self._pattern is None or not text or not self._prefix(GAP.sub("", window)):
+        if self._pattern is None or not text:
+            return self.text(text)
+        visible = GAP.sub("", window)
+        if not self._prefix(visible) and not self._may_end(visible):
             return self.text(text)
         joined = window + text[: self._window]
         for match in self._pattern.finditer(joined):
@@ -116,6 +122,18 @@ class Redactor:
                 end = match.end() - len(window)
                 return _by_line(text[:end]) + self.text(text[end:])
         return self.text(text)
+
+    def _may_end(self, visible: str) -> bool:
+        """Whether `visible` ends in a whole base64 form, maybe with its end letter and some padding, that the next
+        output may carry on: its end letter and padding hold the secret's last bits and its length."""
+        return visible.endswith(self._trailed) or visible.rstrip("=")[:-1].endswith(self._trailed)
+
+    def _led(self, visible: str, size: int) -> bool:
+        """Whether the `size` last letters of `visible` start a base64 form and the letter before them may be its first."""
+        if not 0 < size < len(visible):
+            return False
+        start, letter = visible[-size:], visible[-size - 1]
+        return any(form.startswith(start) and lead.fullmatch(letter) for form, lead in self._leads.items())
 
     def _prefix(self, visible: str) -> int:
         """The length of the longest end of `visible` that starts a secret (its last letter not yet come)."""
@@ -141,8 +159,9 @@ class Redactor:
         window = text[-self._window :]
         visible = GAP.sub("", window)
         least = HELD_AT_LINE_END if window.endswith(("\n", "\r")) else 1
-        size = self._prefix(visible)
-        hold = len(window) - _visible_places(window)[len(visible) - size] if size >= least else 0
+        prefix = self._prefix(visible)
+        size = prefix + self._led(visible, prefix)  # and the letter before a base64 form's first letters: its first bits
+        hold = len(window) - _visible_places(window)[len(visible) - size] if prefix >= least else 0
         if hold:
             cut = len(text) - hold
             for match in self._pattern.finditer(text):

@@ -130,9 +130,9 @@ class Redactor:
 
     def _led(self, visible: str, size: int) -> bool:
         """Whether the `size` last letters of `visible` start a base64 form and the letter before them may be its first."""
-        if not 0 < size < len(visible):
+        if size >= len(visible):
             return False
-        start, letter = visible[-size:], visible[-size - 1]
+        start, letter = visible[len(visible) - size :], visible[-size - 1]
         return any(form.startswith(start) and lead.fullmatch(letter) for form, lead in self._leads.items())
 
     def _prefix(self, visible: str) -> int:
@@ -161,7 +161,8 @@ class Redactor:
         least = HELD_AT_LINE_END if window.endswith(("\n", "\r")) else 1
         prefix = self._prefix(visible)
         size = prefix + self._led(visible, prefix)  # and the letter before a base64 form's first letters: its first bits
-        hold = len(window) - _visible_places(window)[len(visible) - size] if prefix >= least else 0
+        enough = size if least == 1 else prefix  # at a line's end, only a form's own letters make a line wait
+        hold = len(window) - _visible_places(window)[len(visible) - size] if enough >= least else 0
         if hold:
             cut = len(text) - hold
             for match in self._pattern.finditer(text):

@@ -9,10 +9,11 @@ them, which holds the secret's first bits.
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 
-from runbook_tui.engine.output import LineAssembler
+from runbook_tui.engine.output import MAX_PENDING, LineAssembler
 from runbook_tui.engine.redact import HELD_AT_LINE_END, Redactor
 
 #: The bytes around the secret in the encoded text (before, after): each alignment, with and without padding.
@@ -53,3 +54,18 @@ def test_base64_wrapped_anywhere_and_read_in_two_shows_what_it_shows_read_whole(
             for split in range(len(text) + 1):
                 shown = _streamed(redactor, [text[:split], text[split:]])
                 assert shown == whole, f"{before!r}+secret+{after!r} wrapped at {wrap}, read split at {split}: {shown!r}"
+
+
+@pytest.mark.parametrize("secret", ["tok-5e3a9c1f", "tok-5e3a9c1f7", "tok-5e3a9c1f7b"])
+def test_base64_in_a_line_too_long_to_wait_for_shows_no_letter_of_the_secret_at_the_reads_cut(secret: str) -> None:
+    """A line longer than MAX_PENDING is handed on in pieces, cut where the read ended: a read ending in the letter
+    before the form (its first bits) kept it back no more than one ending after the form's letters kept its end letter."""
+    redactor = Redactor([secret])
+    for before, after in AROUND:
+        letters = base64.b64encode(f"{before}{secret}{after}".encode()).decode()
+        for cut in range(len(letters) + 1):
+            filler = "." * (MAX_PENDING - cut)
+            whole = redactor.text(f"{filler}{letters}\n")
+            shown = _streamed(redactor, [filler + letters[:cut], letters[cut:] + "\n"])
+            # a form masked in two pieces shows two masks, no letter more
+            assert re.sub(r"(?:\*\*\*)+", "***", shown) == whole, f"{before!r}+secret+{after!r} read cut at {cut}: {shown[-40:]!r}"

@@ -13,8 +13,8 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
 - `guard_tripped` (a threshold, or no data), `rollback_started`,
   `rollback_finished`;
 - `window_closing`: `window_closing` before the ticket's window ends;
-- `session_finished`: the outcome, the journal, and the command that writes
-  the report; each step that went on with hosts failed within its
+- `session_finished`: the outcome in the run screen's words (`outcome_said`),
+  the journal, and the command that writes the report; each step that went on with hosts failed within its
   `max_fail` says how many (`'restart': 2 of 20 hosts failed, within
   max_fail 10%`), and `details.hosts_failed` names them.
 
@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.host_tally import FAILED_HERE, tolerated_words
+from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.notify.messages import Notice
 from runbook_tui.runbook.durations import format_duration
@@ -374,8 +375,11 @@ class Announcer:
         report = f"runbook-tui report {shell_word(journal)} --format md" if journal else None
         failed = hosts_failed(state)
         said = "".join(f"; '{f['step']}': {f['words']}" for f in failed)
-        summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {event.get('outcome')}{said}" + (f"; journal {journal}" if journal else "")
-        details = {"outcome": event.get("outcome"), "report_command": report, **({"hosts_failed": failed} if failed else {})}
+        # as the run screen's last status row and the report's Outcome say it (it read `ended: rolled_back`, the journal's
+        # name, never where the rollback went back to); `outcome` keeps the journal's name
+        words = outcome_said(state)
+        summary = f"{_ticket(state)} '{state.session.get('title')}' ended: {words}{said}" + (f"; journal {journal}" if journal else "")
+        details = {"outcome": event.get("outcome"), "outcome_words": words, "report_command": report, **({"hosts_failed": failed} if failed else {})}
         self.send(notice_for(state, "session_finished", actor, summary, event.get("ts"), **details))
 
     _handlers: ClassVar[dict[str, Callable[[Announcer, Event, RunState, str], None]]] = {

@@ -3,7 +3,8 @@
 `resume` of a finished run resumes nothing, but the journal may owe what no later process would say: the notice of
 the end (or one just before it) was queued, and the process was killed before its delivery was journaled. Such a
 notice is journaled as `notify_failed`, not known to be sent (it may have arrived), as a resume of an unfinished run
-journals the ones its dead process left, and never sent again. The receivers are read from the settings and the
+journals the ones its dead process left, and never sent again; one owed to a receiver the run could not prepare (its
+secret missing: the run journaled that it gets nothing) is journaled as not sent, and why. The receivers are read from the settings and the
 run's runbook as written (a receiver named by a secret is named by its source): no secret is read for this.
 """
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 #: As `Outreach.resumed` journals the notices an unfinished run's dead process left.
 NOT_KNOWN = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
+#: A notice owed to a receiver its process could not prepare (its secret missing, say): known never sent, and why.
+NOT_SENT = "not sent: its receiver got nothing in the run"
 
 
 def settle_lost_notices(path: Path, state: RunState, ledger: NoticeLedger, settings: Settings) -> str:
@@ -41,16 +44,23 @@ def settle_lost_notices(path: Path, state: RunState, ledger: NoticeLedger, setti
         pass  # neither the file nor the journal's copy loads: the settings' receivers are still counted
     receivers = [Destination("", without_password(target.shown_url), target.format, target.events) for target in targets]
     lost = ledger.unaccounted(receivers)
-    if not lost:
+    # A receiver its process could not prepare was sent nothing: that is known, and said (it read "not known to be sent").
+    unsent = [(event, target, f"{NOT_SENT}: {why}") for event, target, why in ledger.unsent(receivers)]
+    if not lost and not unsent:
         return ""
     try:
         writer = JournalWriter(path)
         try:
-            for event, target in lost:
-                writer.append(ev.NOTIFY_FAILED, ev.SYSTEM, {"event": event, "target": target, "error": NOT_KNOWN, "attempts": 0})
+            for event, target, error in [(event, target, NOT_KNOWN) for event, target in lost] + unsent:
+                writer.append(ev.NOTIFY_FAILED, ev.SYSTEM, {"event": event, "target": target, "error": error, "attempts": 0})
         finally:
             writer.close()
     except (JournalError, OSError) as exc:
         return f"; its notices left unsettled could not be journaled ({exc})"
-    named = "; ".join(f"the notice of {'its end' if event == ev.SESSION_FINISHED else event} to {target}" for event, target in lost)
-    return f"; {named} was never known to be sent (the program stopped before its delivery was journaled): journaled as such"
+    said = [f"{_named(event, target)} was never known to be sent (the program stopped before its delivery was journaled)" for event, target in lost]
+    said += [f"{_named(event, target)} was not sent ({error.removeprefix('not sent: ')})" for event, target, error in unsent]
+    return f"; {'; '.join(said)}: journaled as such"
+
+
+def _named(event: str, target: str) -> str:
+    return f"the notice of {'its end' if event == ev.SESSION_FINISHED else event} to {target}"

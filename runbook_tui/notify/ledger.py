@@ -8,6 +8,11 @@ outcome for was queued or in flight when the process stopped: it may or may
 not have arrived, and the resumed run journals so rather than stay silent.
 The timers' notices (`verifier_missing`, `confirmation_waiting`,
 `window_closing`) leave no source event to count and are not named here.
+
+A receiver its process could not prepare (its secret missing, a value that
+cannot go into a request) was journaled as an outreach `error` that it gets
+nothing, once per process: what it was owed in that process is known never
+sent (`unsent`), not "not known to be sent" (`unaccounted`).
 """
 
 from __future__ import annotations
@@ -28,33 +33,62 @@ if TYPE_CHECKING:  # this module loads on every resume; the sender only for a ru
 _ONE_FOR_ONE = frozenset({ev.GUARD_TRIPPED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.SESSION_FINISHED})
 
 
+#: How app/outreach.py ends the outreach error of a receiver it could not prepare: "notify SHOWN (MARK): WHY; …".
+GETS_NOTHING = "; this receiver gets nothing"
+
+
 @dataclass
 class NoticeLedger:
-    """Notices owed (by event) and outcomes journaled (by event and target), from a journal read once."""
+    """Notices owed (by event and process) and outcomes journaled (by event and target), from a journal read once."""
 
-    owed: Counter[str] = field(default_factory=Counter)
+    owed: Counter[tuple[str, int]] = field(default_factory=Counter)
     settled: Counter[tuple[str, str]] = field(default_factory=Counter)
     first_process: str = ""  # "open" after session_started, until a share ("shared") or a resume ("solo") says which
+    process: int = 0  # counted by session_started and each session_resumed
+    unprepared: dict[int, list[str]] = field(default_factory=dict)  # by process: the outreach errors of receivers it could not prepare
 
     def note(self, event: Event) -> None:
         kind = event["type"]
+        if kind in (ev.SESSION_STARTED, ev.SESSION_RESUMED):
+            self.process += 1
         if kind in _ONE_FOR_ONE:
-            self.owed[kind] += 1
+            self.owed[(kind, self.process)] += 1
         elif kind in (ev.NOTIFIED, ev.NOTIFY_FAILED):
             self.settled[(str(event.get("event")), str(event.get("target")))] += 1
         elif kind == ev.SHARE_STARTED:
-            self.owed[ev.SESSION_STARTED] += 1
+            self.owed[(ev.SESSION_STARTED, self.process)] += 1
+        elif kind == ev.ERROR and event.get("outreach") and str(event.get("message", "")).endswith(GETS_NOTHING):
+            self.unprepared.setdefault(self.process, []).append(str(event["message"]))
         if kind == ev.SESSION_STARTED or (self.first_process == "open" and kind in (ev.SHARE_STARTED, ev.SESSION_RESUMED)):
             self.first_process = {ev.SESSION_STARTED: "open", ev.SHARE_STARTED: "shared"}.get(kind, "solo")
 
     def unaccounted(self, destinations: Iterable[Destination]) -> list[tuple[str, str]]:
-        """(event, target) for each notice a destination wants and has no outcome journaled for."""
-        owed = self.owed + Counter({ev.SESSION_STARTED: 1 if self.first_process in ("open", "solo") else 0})
-        lost: list[tuple[str, str]] = []
-        for event, count in owed.items():
-            # Counted by the name the journal gives a target: two receivers at one URL (the settings' and a runbook's)
-            # owe two outcomes under it. Before, each was settled by the other's, and the one never journaled went unsaid.
+        """(event, target) for each notice a destination wants and has no outcome journaled for: it may have arrived."""
+        return [(event, shown) for event, shown, why in self._unsettled(destinations) if not why]
+
+    def unsent(self, destinations: Iterable[Destination]) -> list[tuple[str, str, str]]:
+        """(event, target, why) for each notice owed to a receiver its process could not prepare, with no outcome
+        journaled: never sent, and why in the words of its outreach error."""
+        return [found for found in self._unsettled(destinations) if found[2]]
+
+    def _unsettled(self, destinations: Iterable[Destination]) -> list[tuple[str, str, str]]:
+        owed = self.owed + Counter({(ev.SESSION_STARTED, 1): 1 if self.first_process in ("open", "solo") else 0})
+        # Counted by the name the journal gives a target: two receivers at one URL (the settings' and a runbook's)
+        # owe two outcomes under it. Before, each was settled by the other's, and the one never journaled went unsaid.
+        destinations = list(destinations)
+        found: list[tuple[str, str, str]] = []
+        for event in dict.fromkeys(event for event, _process in owed):  # in the journal's order
+            by_process = [(process, count) for (kind, process), count in owed.items() if kind == event]
             wanting = Counter(destination.shown for destination in destinations if destination.wants(event))
             for shown, receivers in wanting.items():
-                lost += [(event, shown)] * max(count * receivers - self.settled[(event, shown)], 0)
-        return lost
+                maybe = never = 0
+                why = ""
+                for process, count in by_process:
+                    said = [message for message in self.unprepared.get(process, []) if message.startswith(f"notify {shown} (")]
+                    maybe += count * max(receivers - len(said), 0)
+                    never += count * min(len(said), receivers)
+                    why = why or (said[0].removesuffix(GETS_NOTHING).split("): ", 1)[-1] if said else "")
+                settled = self.settled[(event, shown)]  # an outcome settles a notice that may have been sent first
+                found += [(event, shown, "")] * max(maybe - settled, 0)
+                found += [(event, shown, why)] * max(never - max(settled - maybe, 0), 0)
+        return found

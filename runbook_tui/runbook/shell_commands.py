@@ -345,10 +345,9 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif name == "git" and words[k - 1] in ("-c", "--config-env"):
             if _GIT_COMMAND_KEY.search(option) or MARKERS.match(words[k]):  # a value naming the key could name any
                 found.append((k, f"git {words[k - 1]} {'KEY' if MARKERS.match(words[k]) else option}"))
-        elif name in ("apt-get", "apt") and (words[k - 1] in ("-o", "--option") or (option.startswith("-o") and len(option) > 2)):
-            setting = words[k] if words[k - 1] in ("-o", "--option") else words[k][2:]
+        elif name in ("apt-get", "apt") and (setting := _apt_setting(words[k - 1], words[k])) is not None:
             key = setting.partition("=")[0]
-            if _APT_COMMAND_KEY.match(key) or (words[k - 1] in ("-o", "--option") and MARKERS.match(setting)):
+            if _APT_COMMAND_KEY.match(key) or MARKERS.match(setting):
                 found.append((k, f"{name} -o {'KEY' if MARKERS.match(setting) else key.strip().rstrip(':')}"))
         elif name == "git" and words[k - 1] == "run" and "bisect" in words[start + 1 : k - 1]:
             found.append((k, "git bisect run"))  # git runs the program it names at each step of the bisection
@@ -366,6 +365,15 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
         elif equals and option in _COMMAND_OPTIONS.get(name, ()):
             found.append((k, f"{name} {option}"))
     return found
+
+
+def _apt_setting(before: str, word: str) -> str | None:
+    """The `KEY=VALUE` setting apt reads from this word: after `-o`/`--option`, or in `-oKEY=VALUE`, `--option=KEY=VALUE`."""
+    if before in ("-o", "--option"):
+        return word
+    if word.startswith("--option="):
+        return word[len("--option=") :]
+    return word[2:] if word.startswith("-o") and len(word) > 2 and not word.startswith("--") else None
 
 
 def _bundled_command(name: str, word: str) -> tuple[int, str] | None:

@@ -9,6 +9,8 @@ must be a plain word (a port, a version); anything else is refused before it run
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from helpers_runbook import refused_unless_plain
 
@@ -93,6 +95,11 @@ RUNS_IT = [
     'apt-get install -y -o "Dpkg::Pre-Invoke::={{ x }}" nginx',
     "apt -oDPkg::Post-Invoke::={{ x }} upgrade",
     "apt-get -o {{ x }} update",
+    # apt reads `--option=KEY=VALUE` as `-o KEY=VALUE` (apt-config --option=APT::Update::Pre-Invoke::=CMD dump showed it)
+    "apt-get --option=APT::Update::Pre-Invoke::={{ x }} update",
+    'apt install -y "--option=DPkg::Post-Invoke::={{ x }}" nginx',
+    "apt-get --option={{ x }} update",
+    "apt-get -o{{ x }} update",
     "git bisect run {{ x }}",
     "git bisect run {{ x }} --quick",
 ]
@@ -165,3 +172,9 @@ def test_interpreter_code_behind_find_exec_or_under_a_versioned_name_is_a_plain_
 def test_data_beside_them_is_any_word() -> None:
     for template in ('find . -name "{{ x }}" -exec rm {} +', "python3.11 app.py {{ x }}"):
         assert [v for _, v in render_command(template, {"x": "a b; $(id)"}).env] == ["a b; $(id)"], template
+
+
+def test_apt_reads_option_equals_as_o() -> None:
+    """What the `--option=` spelling did: apt took the setting as `-o` does (so apt-get update would run it)."""
+    dump = subprocess.run(["apt-config", "--option=APT::Update::Pre-Invoke::=touch pwned", "dump"], capture_output=True, text=True, timeout=30, check=True)
+    assert 'APT::Update::Pre-Invoke:: "touch pwned";' in dump.stdout

@@ -79,6 +79,9 @@ OPTION_VARIABLES = {
 LOADED_VARIABLES = {
     "LD_PRELOAD": "a library every program it starts loads (LD_PRELOAD)",
     "LD_AUDIT": "an audit library every program it starts loads (LD_AUDIT)",
+    # `SHELL=/tmp/upload/evil sudo -s CMD` ran evil as root (sudo -s, su -m, script, vim's :! run $SHELL; /etc/shells
+    # is not checked): refused whatever it holds, as `make SHELL=` (`shell_sudo`)
+    "SHELL": "the shell sudo -s, su -m and others run commands with (SHELL)",
     "TAR_OPTIONS": "tar's options (TAR_OPTIONS), where --use-compress-program=PROG, --to-command=PROG and --checkpoint-action=exec=PROG run a program",
     "MANOPT": "man's options (MANOPT), where --pager=PROG and --html=PROG run a program",
     "PYTHONWARNINGS": "python's warning filters (PYTHONWARNINGS), where ignore::MODULE.Class imports MODULE",

@@ -17,7 +17,7 @@ from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, mark
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
 from runbook_tui.runbook.shell_script_files import script_file
-from runbook_tui.runbook.shell_sudo import sudo_shell_words
+from runbook_tui.runbook.shell_sudo import shell_option_words, sudo_shell_words
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -35,6 +35,8 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, option in helm_set_words(texts):  # `helm upgrade --set image.tag={{ x }}`: a comma there sets another key
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].document_of = tok.places[m].document_of or HELM_SET.format(option)
+    for m in (m for k in shell_option_words(texts) for m in words[k].markers + words[k].expanded_markers):
+        tok.places[m].runs_as = tok.places[m].runs_as or "the shell su, chsh or usermod names (-s, --shell)"
     if commands.names_none(texts):
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):

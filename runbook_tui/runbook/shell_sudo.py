@@ -5,6 +5,10 @@ So a `$` in a value is the target shell's: `sudo -s echo "{{ x }}"` with x = `$H
 `$SECRET` any variable of root's environment; a line break becomes a backslash-newline, which that shell removes
 (`a<LF>b` printed `ab`). `| shq` cannot help (sudo escapes its quotes). A value there must hold neither
 (`shell_values`); the rest of its text reaches the command as written.
+
+A value naming that shell (`SHELL={{ x }} sudo -s`, `su -s {{ x }}`, `chsh -s {{ x }}`) picks the program that runs:
+root's su and chsh, and sudo, take any path (/etc/shells is not checked), so it is refused whatever it holds
+(`shell_flow.LOADED_VARIABLES` for `SHELL`, `shell_option_words` here).
 """
 
 from __future__ import annotations
@@ -35,3 +39,23 @@ def sudo_shell_words(words: list[str]) -> list[int]:
             if any(_runs_a_shell(word) for word in words[k + 1 : start] if word.startswith("-") and word != "--"):
                 return list(range(start, len(words)))
     return []
+
+
+#: Programs whose `-s SHELL` / `--shell SHELL` picks the shell that runs the command (su, runuser) or a user's login
+#: shell, which the next `su -` or ssh login runs (chsh, usermod, useradd).
+_SHELL_OPTION = frozenset({"su", "runuser", "chsh", "usermod", "useradd"})
+
+
+def shell_option_words(words: list[str]) -> list[int]:
+    """The words naming the shell in `su -s SHELL`, `--shell SHELL`, `--shell=SHELL`, `-sSHELL` (and runuser's, chsh's,
+    usermod's, useradd's, a wrapper's too: `runuser -s SHELL -u USER -- CMD`): a value there picks the program that runs."""
+    start = wrappers.command_start(words)
+    found: list[int] = []
+    for i in (i for i in range(min(start + 1, len(words))) if words[i].rpartition("/")[2] in _SHELL_OPTION):
+        end = start if i < start else len(words)
+        for k in range(i + 1, words.index("--", i) if "--" in words[i:end] else end):
+            if words[k - 1] in ("-s", "--shell") and k - 1 > i:
+                found.append(k)
+            elif words[k].startswith("--shell=") or (words[k].startswith("-s") and len(words[k]) > 2):
+                found.append(k)
+    return found

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
-from runbook_tui.runbook.shell_make import make_assignments
+from runbook_tui.runbook.shell_make import PROGRAM_VARIABLES, assigned_name, make_assignments
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
@@ -62,9 +62,13 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
     for k in make_assignments(texts, start):  # `make SHELL={{ x }}`: make runs every recipe line with that program
-        if texts[k].partition("=")[0].rstrip(":+?!") == "SHELL":
-            for m in words[k].markers + words[k].expanded_markers:
-                tok.places[m].runs_as = tok.places[m].runs_as or "the shell make runs every recipe line with (SHELL)"
+        name = assigned_name(texts[k])
+        whole = name == "SHELL" or (name in PROGRAM_VARIABLES - {"CROSS_COMPILE"} and WHOLE_NAME.fullmatch(words[k].text.partition("=")[2]))
+        for m in words[k].markers + words[k].expanded_markers if whole else ():
+            tok.places[m].runs_as = tok.places[m].runs_as or (
+                "the shell make runs every recipe line with (SHELL)" if name == "SHELL" else f"the program make's recipes run as $({name})"
+            )
+        tok.program_path([words[k]] if name in PROGRAM_VARIABLES and not whole else [])  # `CC=/opt/{{ v }}/bin/gcc`
     module = python_module(texts, start)  # `python3 -m {{ x }}`: the value picks the module (the program) python runs
     for m in words[module[0]].markers if module is not None and WHOLE_NAME.fullmatch(words[module[0]].text[module[1] :]) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or f"the module {texts[start].rpartition('/')[2]} -m runs"

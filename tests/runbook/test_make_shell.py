@@ -46,3 +46,34 @@ def test_a_value_in_makeflags_is_a_plain_word_without_a_slash(tmp_path: Path) ->
     evil.chmod(0o755)
     subprocess.run(["make", "deploy"], cwd=tmp_path, env={**os.environ, "MAKEFLAGS": f"SHELL={evil}"}, capture_output=True, timeout=30, check=False)
     assert (tmp_path / "made").exists()
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "make hello CC={{ x }}",
+        "make CXX:={{ x }} all",
+        "make -C . LD={{ x }}",
+        "make AR={{ x }} lib",
+        "gmake CC=/opt/{{ x }}/bin/gcc",
+        "make CROSS_COMPILE={{ x }}",
+    ],
+)
+def test_a_value_naming_a_program_makes_recipes_run_is_refused(template: str) -> None:
+    """`make hello CC={{ x }}` with x = `/tmp/upload/evil`: make's built-in rule ran it for the recipe (below). The value
+    is the program, as a command's whole name: refused; in a path the runbook writes it is one name, as in a program's
+    path (`CC=gcc-{{ v }}`, `CC=/opt/{{ v }}/bin/gcc` with v = `12` pass)."""
+    with pytest.raises(TemplateError, match="picks the program that runs"):
+        render_command(template, {"x": "/tmp/upload/evil"})
+    assert [v for _, v in render_command("make hello CC=gcc-{{ x }}", {"x": "12"}).env] == ["12"]
+    assert [v for _, v in render_command("make hello CC=/opt/{{ x }}/bin/gcc", {"x": "gcc-12"}).env] == ["gcc-12"]
+    assert [v for _, v in render_command("make hello CROSS_COMPILE={{ x }}", {"x": "aarch64-linux-gnu-"}).env] == ["aarch64-linux-gnu-"]
+
+
+def test_what_make_did_with_a_value_in_cc(tmp_path: Path) -> None:
+    (tmp_path / "hello.c").write_text("int main(void) { return 0; }\n")
+    evil = tmp_path / "evil"
+    evil.write_text(f"#!/bin/sh\ntouch {tmp_path / 'made'}\n")
+    evil.chmod(0o755)
+    subprocess.run(["make", "hello", f"CC={evil}"], cwd=tmp_path, capture_output=True, timeout=30, check=False)
+    assert (tmp_path / "made").exists()

@@ -82,6 +82,8 @@ LOADED_VARIABLES = {
     # `SHELL=/tmp/upload/evil sudo -s CMD` ran evil as root (sudo -s, su -m, script, vim's :! run $SHELL; /etc/shells
     # is not checked): refused whatever it holds, as `make SHELL=` (`shell_sudo`)
     "SHELL": "the shell sudo -s, su -m and others run commands with (SHELL)",
+    # `CC=/tmp/upload/evil make hello` ran evil (make's environment overrides its built-in CC; configure, cmake read them)
+    **{name: f"the program make, configure and cmake build with ({name})" for name in ("CC", "CXX", "CPP", "LD", "AR", "HOSTCC", "HOSTCXX")},
     "TAR_OPTIONS": "tar's options (TAR_OPTIONS), where --use-compress-program=PROG, --to-command=PROG and --checkpoint-action=exec=PROG run a program",
     "MANOPT": "man's options (MANOPT), where --pager=PROG and --html=PROG run a program",
     "PYTHONWARNINGS": "python's warning filters (PYTHONWARNINGS), where ignore::MODULE.Class imports MODULE",

@@ -77,3 +77,17 @@ def test_what_make_did_with_a_value_in_cc(tmp_path: Path) -> None:
     evil.chmod(0o755)
     subprocess.run(["make", "hello", f"CC={evil}"], cwd=tmp_path, capture_output=True, timeout=30, check=False)
     assert (tmp_path / "made").exists()
+
+
+@pytest.mark.parametrize("template", ["CC={{ x }} make hello", "export CXX={{ x }}; ./configure", "env LD=/opt/{{ x }}/ld make", "AR={{ x }} cmake -S . -B b"])
+def test_a_value_in_the_environment_naming_the_compiler_is_refused(template: str, tmp_path: Path) -> None:
+    """`CC=/tmp/upload/evil make hello` ran evil as `make CC=` did (make's environment overrides its built-in CC; below);
+    configure and cmake read CC, CXX, LD, AR too. A value there picks the program that runs: refused whatever it holds."""
+    with pytest.raises(TemplateError, match="picks the program that runs"):
+        render_command(template, {"x": "gcc"})
+    (tmp_path / "hello.c").write_text("int main(void) { return 0; }\n")
+    evil = tmp_path / "evil"
+    evil.write_text(f"#!/bin/sh\ntouch {tmp_path / 'made'}\n")
+    evil.chmod(0o755)
+    subprocess.run(["make", "hello"], cwd=tmp_path, env={**os.environ, "CC": str(evil)}, capture_output=True, timeout=30, check=False)
+    assert (tmp_path / "made").exists()

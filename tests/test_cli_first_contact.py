@@ -165,11 +165,11 @@ def test_join_to_a_web_server_says_it_is_not_a_session_and_trusts_nothing(here: 
     assert not known_hosts.exists()
 
 
-@pytest.mark.parametrize("kind", ["a device", "a FIFO", "a directory"])
+@pytest.mark.parametrize("kind", ["a character device", "a FIFO", "a directory"])
 def test_join_with_known_hosts_that_is_not_a_file_is_refused_before_connecting(here: Path, kind: str) -> None:
     """`--known-hosts /dev/zero` against a live session read /dev/zero until 7 GB were taken; a FIFO hung: refused now,
     in words, before anything is reached (the settings' ssh.known_hosts was already checked so)."""
-    path = {"a device": "/dev/zero", "a FIFO": str(here / "fifo"), "a directory": str(here)}[kind]
+    path = {"a character device": "/dev/zero", "a FIFO": str(here / "fifo"), "a directory": str(here)}[kind]
     if kind == "a FIFO":
         os.mkfifo(path)
     done = cli("join", f"127.0.0.1:{_closed_port()}", "--known-hosts", path, cwd=here)

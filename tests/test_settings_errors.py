@@ -91,9 +91,9 @@ CASES = [
     (
         "ssh: {config: /dev/zero, known_hosts: /}\nallowed_signers: /dev/null\n",
         [
-            "1:15: ssh.config: expected a regular file, got a device ('/dev/zero')",
+            "1:15: ssh.config: expected a regular file, got a character device ('/dev/zero')",
             "1:39: ssh.known_hosts: expected a regular file, got a directory ('/')",
-            "2:18: allowed_signers: expected a regular file, got a device ('/dev/null')",
+            "2:18: allowed_signers: expected a regular file, got a character device ('/dev/null')",
         ],
     ),
 ]
@@ -214,7 +214,7 @@ def test_no_settings_file_at_the_default_place_means_the_defaults(tmp_path: Path
     assert load_settings() == Settings()
 
 
-@pytest.mark.parametrize(("named", "kind"), [("fifo", "a FIFO"), ("/dev/zero", "a device")])
+@pytest.mark.parametrize(("named", "kind"), [("fifo", "a FIFO"), ("/dev/zero", "a character device")])
 def test_settings_that_are_not_a_regular_file_are_refused_without_reading_them(tmp_path: Path, named: str, kind: str) -> None:
     """A FIFO used to block for ever, /dev/zero to be read until memory ran out: both are refused at once."""
     settings = tmp_path / named if named == "fifo" else Path(named)

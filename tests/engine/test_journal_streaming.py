@@ -45,7 +45,7 @@ def test_a_journal_that_never_ends_a_line_is_refused_without_reading_it_all(tmp_
     """A huge damaged line stops at MAX_LINE_BYTES instead of exhausting memory (`/dev/zero` is not read at all)."""
     scan = JournalScan("/dev/zero")
     assert list(scan) == []
-    assert scan.unreadable == "cannot read /dev/zero: expected a regular file, got a device"
+    assert scan.unreadable == "cannot read /dev/zero: expected a regular file, got a character device"
     damaged = tmp_path / "j.jsonl"
     writer = JournalWriter(damaged, new=True)
     writer.append("session_started", "alice")

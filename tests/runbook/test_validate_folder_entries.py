@@ -48,14 +48,14 @@ def test_a_fifo_named_yaml_in_a_folder_is_an_error_naming_it(tmp_path: Path, sty
 
 def test_a_socket_named_yaml_with_a_parameter_for_several_runbooks(tmp_path: Path) -> None:
     """With -p and several files each is probed for its parameters first: a socket is named there too, without waiting
-    (the loader's words for a socket are the OS's: opening one gives ENXIO)."""
+    (before: the OS's words, `No such device or address`, from trying to open it)."""
     (tmp_path / "good.yaml").write_text(GOOD, encoding="utf-8")
     (tmp_path / "other.yaml").write_text(GOOD, encoding="utf-8")
     with socket.socket(socket.AF_UNIX) as listening:
         listening.bind(str(tmp_path / "s.yaml"))
         done = _validate(str(tmp_path), "-p", "x=1")
     assert done.returncode == 2, done
-    assert f"{tmp_path / 's.yaml'}:1:1: cannot read the file: " in done.stderr, done.stderr
+    assert f"{tmp_path / 's.yaml'}:1:1: cannot read the file: expected a regular file, got a socket\n" in done.stderr, done.stderr
 
 
 def test_an_empty_folder_is_an_error_at_file_line_col(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -114,7 +114,7 @@ def test_the_command_line_refuses_a_fifo_dev_zero_and_bad_files_without_a_traceb
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
     cases = [
         (["--verifier-key", str(fifo)], f"{fifo}:1:1: cannot read the key: expected a regular file, got a FIFO\n"),
-        (["--participants", "/dev/zero"], "/dev/zero:1:1: cannot read the participants: expected a regular file, got a device\n"),
+        (["--participants", "/dev/zero"], "/dev/zero:1:1: cannot read the participants: expected a regular file, got a character device\n"),
         (
             ["--participants", str(bad)],
             f"{tmp_path}/people␛[2J.yaml:1:21: entry 1: role: expected verifier or observer, got 'boss'\n"

@@ -31,13 +31,13 @@ def test_unreadable_trust_files_are_refused_before_anything_runs(tmp_path: Path)
         (["--approval", "deep.json"], "runbook-tui: deep.json: expected an approval written by `runbook-tui approve`\n"),
         (
             ["--allowed-signers", "/dev/zero", "--approval", "deep.json"],
-            "runbook-tui: /dev/zero: cannot read the allowed signers: expected a regular file, got a device\n",
+            "runbook-tui: /dev/zero: cannot read the allowed signers: expected a regular file, got a character device\n",
         ),
         (
             ["--approval", "binary.approval"],
             "runbook-tui: binary.approval: expected an approval written by `runbook-tui approve`: this file is not UTF-8 text (a binary file?)\n",
         ),
-        (["--approval", "deep.json"], "zero.yaml:1:18: allowed_signers: expected a regular file, got a device ('/dev/zero')\n"),  # settings
+        (["--approval", "deep.json"], "zero.yaml:1:18: allowed_signers: expected a regular file, got a character device ('/dev/zero')\n"),  # settings
     ]
     for index, (args, stderr) in enumerate(cases):
         command = [sys.executable, "-m", "runbook_tui", "exec", "--solo", "t", *args, "R.yaml"]

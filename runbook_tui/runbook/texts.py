@@ -8,7 +8,6 @@ ticket. A reference that cannot resolve is an error at the string's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -16,6 +15,7 @@ from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.folded_lines import folded_place
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import Mark, Text, TextKind
+from runbook_tui.runbook.name_places import use_pattern, written_use
 from runbook_tui.runbook.scalar_start import text_start
 from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.template_simple import split
@@ -218,15 +218,20 @@ class TextMaker:
         return not said
 
     def _ref_mark(self, mark: Mark, source: str, line: int, root: str) -> Mark:
-        """Where a name is used: its line (a block scalar's lines are the file's); in a folded one (`>`), whose line
-        of the string may be several of the file's, the file's line holding the name's first use inside `{{ }}`."""
-        if not (self._is_block(mark) and self._is_folded(mark)):
-            return self.mark_in(mark, line)
-        text = source.split("\n")[line - 1] if line <= source.count("\n") + 1 else ""
-        used = re.search(r"\{[{%][^}]*?(?<![\w.])" + re.escape(root) + r"(?!\w)", text)
+        """Where a name is used: at its first use inside `{{ }}` on line `line` of the string in a block scalar (`|` or
+        `>`), and in a plain or quoted one written on several lines (see name_places) when the use is on a later line
+        than the string's start (on its first line: the string's start); the line's start when it is not found."""
+        text_lines = source.split("\n")
+        pattern = use_pattern(root)
+        used = pattern.search(text_lines[line - 1]) if line <= len(text_lines) else None
         if used is None:
             return self.mark_in(mark, line)
-        return self.mark_at(mark, source, sum(len(t) + 1 for t in source.split("\n")[: line - 1]) + used.end() - len(root))
+        line_start = sum(len(t) + 1 for t in text_lines[: line - 1])
+        if self._is_block(mark):
+            return self.mark_at(mark, source, line_start + used.start("name"))
+        nth = sum(1 for earlier in pattern.finditer(source) if earlier.start() < line_start + used.start())
+        written = written_use(self.lines, mark, pattern, nth)
+        return written if written is not None and written.line > mark.line else mark  # on the first line: the string's start
 
     def _problem(self, root: str, attr: str | None, scope: Scope) -> str | None:
         names = self.names

@@ -49,7 +49,7 @@ def test_an_error_in_a_string_with_an_anchor_or_tag_is_placed_in_its_own_text(wr
     found = [(at(d), d.message.split(";")[0]) for d in errors(path)]
     quoted = "a value inside '...' is not expanded by the shell, so it cannot be passed safely"
     assert found == [
-        ((12, 11), "undefined name 'nope1'"),  # the block's line (before: 10:14, the `&`)
+        ((12, 21), "undefined name 'nope1'"),  # the block's line, at the name: `|` maps 1:1 (before: 10:14, the `&`)
         ((16, 20), "undefined name 'nope2'"),  # at the name, as in a folded block without a tag (before: 14:14, the `!!str`)
         ((18, 29), quoted),  # at `{{` (before: 18:23, the `\\t`)
         ((20, 34), quoted),  # (before: 20:22)

@@ -180,7 +180,8 @@ def test_undefined_name_inside_block_scalar_points_at_its_line(write_runbook):
         """
     )
     err = only_error(path)
-    assert at(err) == (10, 13)
+    assert at(err) == (10, 21)  # at the name: a `|` block's text maps 1:1 to the file after its indentation, and a
+    # more-indented line keeps the rest of its own (before: 10:13, the line's start, where `>` gave the name)
     assert "undefined name 'nope'" in err.message
 
 
@@ -222,8 +223,8 @@ def test_a_line_of_a_quoted_or_folded_string_is_reported_at_that_string(write_ru
         ((9, 24), "undefined name 'nope'"),
         ((11, 16), "undefined name 'nope3'"),
         ((14, 14), "'sh -c' parses this value again as shell code"),
-        ((17, 14), "undefined name 'nope5'"),
-        ((23, 11), "undefined name 'nope6'"),  # a block scalar's lines are the file's: exact
+        ((19, 19), "undefined name 'nope5'"),  # the line it is written on, at the name (before: 17:14, the string's start)
+        ((23, 19), "undefined name 'nope6'"),  # a block scalar's lines are the file's: exact, at the name
         ((24, 61), "'sh -c' parses this value again as shell code"),  # at `{{`: escapes are wider than what they write
         ((25, 53), "'sh -c' parses this value again as shell code"),  # (before: 24:52 and 25:51)
     ], found
@@ -1010,7 +1011,7 @@ def test_a_name_undefined_twice_in_one_string_is_said_once(write_runbook):
     found = [(at(e), e.message.split(";")[0]) for e in errors(path)]
     assert sorted(found) == [((8, 14), "undefined name 'i'"), ((8, 14), "undefined parameter 'params.x'")]
     path = write_runbook(MINIMAL.replace("run: echo hello", "run: |\n          echo {{ i }}\n          echo {{ i }}"))
-    assert [at(e) for e in errors(path)] == [(9, 11), (10, 11)]  # two lines of a block: two places
+    assert [at(e) for e in errors(path)] == [(9, 19), (10, 19)]  # two lines of a block: two places, each at the name
 
 
 @pytest.mark.parametrize("written", ['""', "'  '", '"\\u200b"'])

@@ -30,13 +30,14 @@ from runbook_tui.runbook.reach import NotifyTiming
 
 lab = share_peers.lab  # the fixture: a folder of keys, runbooks and state; stops what it started
 
-pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
+pytestmark = pytest.mark.peers
 
 
 def _left_page(hook: Receiver) -> list[dict[str, object]]:
     return [r.body for r in hook.requests if r.body.get("event") == "verifier_missing" and r.body["details"].get("left")]
 
 
+@pytest.mark.asyncio
 async def test_a_verifier_who_leaves_while_a_step_waits_for_them_is_paged(lab: Lab, receiver: Callable[[str], Receiver]) -> None:
     hook = receiver("ok")
     runbook = lab.runbook(TWO_STEPS.replace("sections:", f'notify:\n  - {{url: "{hook.url}", events: [verifier_missing]}}\nsections:'))

@@ -15,29 +15,29 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from runbook_tui.engine.disk_words import said
-from runbook_tui.engine.event_shape import EventShapes, ts_problem
-from runbook_tui.engine.events import AFTER_FINISH, GROUPED, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
+from runbook_tui.engine.events import GROUPED, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_file import MAX_LINE_BYTES, open_journal, write_all
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
-from runbook_tui.engine.journal_lines import chained_output, decode_line
+from runbook_tui.engine.journal_hash import canonical as canonical
+from runbook_tui.engine.journal_hash import event_hash as event_hash
+from runbook_tui.engine.journal_hash import hashed_line as hashed_line
+from runbook_tui.engine.journal_scan import JournalRead as JournalRead
+from runbook_tui.engine.journal_scan import JournalScan as JournalScan
+from runbook_tui.engine.journal_scan import read_events as read_events
+from runbook_tui.engine.journal_scan import verify as verify
 from runbook_tui.engine.journal_waiters import DurableWaiters
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
-from runbook_tui.runbook.bounded_read import open_regular
-from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
 #: an output flood waits for little data (the thread's fsyncs cost the event loop nothing).
@@ -45,52 +45,6 @@ COMMIT_SECONDS = 0.1
 #: ... or as soon as this much waits: during a flood the disk writes as the output comes, and a decision (a pause) waits for
 #: the output queued before it, which this bounds (at 1 MiB a flooding `p` waited a median 14 ms for its fsync, now 6.5).
 COMMIT_BYTES = 256 * 1024
-_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
-def canonical(obj: dict[str, Any]) -> bytes:
-    """The bytes the hash is computed over."""
-    return _encode(obj).encode("utf-8")
-
-
-def event_hash(obj: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical({k: v for k, v in obj.items() if k != "hash"})).hexdigest()
-
-
-def hashed_line(obj: dict[str, Any]) -> tuple[str, bytes]:
-    """`obj`'s hash and its journal line (`obj` with that `hash`, canonical, newline-ended), JSON-encoding `obj` once.
-
-    Sorted keys put `hash` between the keys before it and those after it: each half is encoded
-    once, the hash is taken over the halves as they stand (no copy of them joined), and the line
-    is the same bytes with `"hash":"…"` between them (an output event's 256 KiB of text is not
-    escaped twice, and copied once, into the line).
-    """
-    before = _members({k: v for k, v in obj.items() if k < "hash"})
-    after = _members({k: v for k, v in obj.items() if k > "hash"})
-    hasher = hashlib.sha256(b"{")
-    hasher.update(before)
-    if before and after:
-        hasher.update(b",")
-    hasher.update(after)
-    hasher.update(b"}")
-    digest = hasher.hexdigest()
-    member = b'"hash":"' + digest.encode() + b'"'
-    return digest, b"".join((b"{", before, b"," if before else b"", member, b"," if after else b"", after, b"}\n"))
-
-
-def _members(part: dict[str, Any]) -> bytes | memoryview:
-    """`part` as `canonical` writes it, without its braces.
-
-    Text and integers only (an `output` event): `orjson` writes them byte for byte as `json` does (a test checks
-    every character) and escapes a chunk of output several times faster; anything else, or what `orjson`
-    refuses (a lone surrogate, an integer past 64 bits), goes through `json`, which decides (and raises as before).
-    """
-    if all(type(value) is str or type(value) is int for value in part.values()):
-        try:
-            return memoryview(orjson.dumps(part, option=orjson.OPT_SORT_KEYS))[1:-1]
-        except orjson.JSONEncodeError:
-            pass
-    return _encode(part)[1:-1].encode("utf-8")
 
 
 def utc_now() -> str:
@@ -325,173 +279,3 @@ def _last_line(path: Path, block: int = 65536) -> bytes | None:
     if not data.endswith(b"\n"):
         return None
     return data[:-1].rsplit(b"\n", 1)[-1]
-
-
-# -- reading and verifying -----------------------------------------------------------
-
-
-@dataclass
-class JournalRead:
-    """The events that hold together, and what is wrong after them."""
-
-    events: list[Event] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    truncated_at: int | None = None  # byte offset where a cut-short last line starts
-    unreadable: str | None = None  # not a journal at all
-
-    @property
-    def intact(self) -> bool:
-        return not self.problems and self.unreadable is None
-
-
-class JournalScan:
-    """A journal read one line at a time, each checked as it comes: memory stays flat for any size.
-
-    Iterate once for the events that hold together (hash chain, sequence, shape; with `finished_rule`
-    also: nothing but AFTER_FINISH events after session_finished). Afterwards `problems`,
-    `truncated_at`, `unreadable`, `count`, `last` and `finished` say how it ended; `malformed` when it stopped at an
-    event whose chain holds but whose fields are not as this program writes them (`event_shape`).
-    """
-
-    def __init__(self, path: str | Path, *, finished_rule: bool = False) -> None:
-        self.path = Path(path)
-        self.finished_rule = finished_rule
-        self.problems: list[str] = []
-        self.truncated_at: int | None = None
-        self.unreadable: str | None = None
-        self.count = 0
-        self.last: Event | None = None
-        self.offset = 0
-        self.malformed = False
-        self.finished = False  # with `finished_rule`: the last session_finished is not followed by a session_reopened
-        self._shapes = EventShapes()
-
-    @property
-    def intact(self) -> bool:
-        return not self.problems and self.unreadable is None
-
-    def __iter__(self) -> Iterator[Event]:
-        try:
-            with open(open_regular(self.path), "rb") as handle:  # a FIFO or a device is refused, never waited on or read forever
-                yield from self._events(handle)
-        except OSError as exc:
-            self.unreadable = f"cannot read {self.path}: {exc.strerror}"
-            return
-        if self.count == 0 and not self.problems and self.unreadable is None:
-            self.unreadable = f"{self.path} is empty: expected a journal (one JSON event per line)"
-
-    def _events(self, handle: Any) -> Iterator[Event]:
-        prev, offset, finished, last = "", 0, False, None
-        fitting_ts = ""  # the last `output` event's ts that was a time (a flood's events share theirs): not parsed again
-        readline = handle.readline
-        number = 0
-        try:
-            while raw := readline(MAX_LINE_BYTES + 1):
-                number += 1
-                if len(raw) > MAX_LINE_BYTES:
-                    self._refuse(number, f"line {number}: longer than {MAX_LINE_BYTES} bytes (not an event)", "is not a journal event")
-                    return
-                if raw[-1] != 10:  # readline gives a line without its end (b"\n") only at the end of the file
-                    if number == 1 and not b'{"'.startswith(raw[:2]):
-                        # Every event this program writes begins `{"`: a lone line that does not (`hello`, a binary file)
-                        # was never one cut short (was: "cut short ... power loss", exit 1; resume: "the run never began").
-                        self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
-                        return
-                    self.truncated_at = offset
-                    self.problems.append(f"line {number}: cut short (the last line has no end: power loss or a crash while writing)")
-                    return
-                obj = None if finished else chained_output(raw, number, prev)  # most lines: every check done in one call
-                if obj is not None and obj["ts"] != fitting_ts:
-                    if (problem := ts_problem(obj["ts"])) is not None:
-                        self._malformed(number, f"output: {problem}")
-                        return
-                    fitting_ts = obj["ts"]
-                if obj is None:
-                    obj = self._general(raw, number, prev)
-                    if obj is None:
-                        return
-                    if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
-                        finished = False  # resume --rollback on a failed session: the rollback and a new end follow
-                    elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
-                        self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
-                        return
-                    finished = self.finished_rule and (finished or obj["type"] == SESSION_FINISHED)
-                self.offset = offset  # where the event yielded next starts in the file
-                prev, offset, last = obj["hash"], offset + len(raw), obj
-                yield obj
-        finally:
-            self.last = last
-            self.count = 0 if last is None else last["seq"] + 1
-            self.finished = finished
-
-    def _general(self, raw: bytes, number: int, prev: str) -> Event | None:
-        """Line `number` read and checked the general way: its event, or None with the problem noted."""
-        try:
-            obj = decode_line(raw)
-        except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
-            self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
-            return None
-        problem = _check(obj, number, prev)
-        if problem is None:
-            event: Event = obj
-            shape = self._shapes.problem(event)
-            if shape is None:
-                return event
-            self._malformed(number, shape)
-            return None
-        if number == 1 and not (isinstance(obj, dict) and {"seq", "hash", "prev", "type"} <= obj.keys()):
-            self.unreadable = f"{self.path}: line 1 is not a journal event: expected a runbook-tui journal"
-        else:
-            self.problems.append(problem)
-        return None
-
-    def _malformed(self, number: int, problem: str) -> None:
-        self.malformed = True
-        self.problems.append(f"line {number}: {problem} (the chain holds, but this program writes no such event)")
-
-    def _refuse(self, number: int, problem: str, first_line: str) -> None:
-        if number == 1:
-            self.unreadable = f"{self.path}: line 1 {first_line}: expected a runbook-tui journal"
-        else:
-            self.problems.append(problem)
-
-
-def read_events(path: str | Path) -> JournalRead:
-    """Read and check a journal into a list (small journals, tests); stops at the first break."""
-    return _collect(JournalScan(path))
-
-
-def _collect(scan: JournalScan) -> JournalRead:
-    events = list(scan)
-    return JournalRead(events, scan.problems, scan.truncated_at, scan.unreadable)
-
-
-_EVENT_KEYS = frozenset(("seq", "ts", "type", "actor", "prev", "hash"))
-_TEXT_KEYS = ("ts", "type", "actor", "prev", "hash")
-
-
-def _check(obj: Any, number: int, prev: str) -> str | None:
-    if not isinstance(obj, dict) or not obj.keys() >= _EVENT_KEYS:
-        return f"line {number}: expected an event with seq, ts, type, actor, prev and hash"
-    if type(obj["seq"]) is not int or not all(type(obj[k]) is str for k in _TEXT_KEYS):
-        return f"line {number}: expected an integer seq and text ts, type, actor, prev and hash"
-    if obj["seq"] != number - 1:
-        return f"line {number}: seq {obj['seq']} where {number - 1} was expected (a line was removed or inserted)"
-    if obj["prev"] != prev:
-        return f"line {number}: prev does not match the hash of line {number - 1} (a line was removed, reordered or edited)"
-    try:
-        digest = event_hash(obj)  # the spec's encoding of the object, whatever bytes the line holds
-    except (ValueError, RecursionError):  # a lone surrogate (\ud800) has no UTF-8 form; or nested too deep
-        return f"line {number}: its content cannot be hashed (text that is not valid Unicode, or nested too deep)"
-    if digest != obj["hash"]:
-        return f"line {number}: hash does not match its content (the line was edited)"
-    if number == 1 and obj["type"] != SESSION_STARTED:
-        return f"line 1: expected a session_started event, got {obj['type']!r}"
-    if number > 1 and obj["type"] == SESSION_STARTED:
-        return f"line {number}: a second session_started event"
-    return None
-
-
-def verify(path: str | Path) -> JournalRead:
-    """`journal verify` into a list: the read plus the rule that nothing follows session_finished."""
-    return _collect(JournalScan(path, finished_rule=True))

@@ -65,7 +65,7 @@ def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
     """`obj` (parsed from `line`, without its newline) is an `output` event as the runner writes it, with `seq` after `prev`,
     `line` is its canonical form (`journal.canonical`: keys sorted, no spaces, UTF-8) and hashes to its `hash`.
 
-    The same checks as the journal's reader and the verifier's ledger (`journal._check`, `Ledger.add_output`): a line this
+    The same checks as the journal's reader and the verifier's ledger (`journal_scan._check`, `Ledger.add_output`): a line this
     accepts, they accept, and so does the spec's ten lines of Python (hash of `json.dumps(obj without hash,
     sort_keys=True, separators=(",", ":"), ensure_ascii=False)`). For an object of text and one 64-bit integer,
     orjson's sorted encoding is byte for byte that one (every code point is checked in the tests), so the line must

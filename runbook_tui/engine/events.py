@@ -144,7 +144,9 @@ STEP_READY: Final = _declare(
     StepReady,
     "The step as it will run (rendered with the captures known now, secrets masked), whenever it becomes the current one: what the verifier approves;"
     " `left_out` as in step_started (their commands not listed), since session 23; `now`, for a step whose texts read"
-    " `{{ now }}`: the time they render with, shown and run alike (a resumed run's undo too), since session 30.",
+    " `{{ now }}`: the time they render with, shown and run alike (a resumed run's undo too), since session 30."
+    " Also written by `resume` for the step the run stands on when the dead process never got its `step_ready` to the"
+    " disk (before anything acts), since session 32.",
 )
 STEP_STARTED: Final = _declare(
     "step_started",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from runbook_tui.app.outreach import REACHING_MODES
+from runbook_tui.app.outreach import NOT_KNOWN, REACHING_MODES
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.http_bounded import without_password
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from runbook_tui.notify.ledger import NoticeLedger
 
 #: As `Outreach.resumed` journals the notices an unfinished run's dead process left.
-NOT_KNOWN = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
 #: A notice owed to a receiver its process could not prepare (its secret missing, say): known never sent, and why.
 NOT_SENT = "not sent: its receiver got nothing in the run"
 

@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 
 #: Modes that reach out: nothing real happens in the others, so nobody is paged and nothing silenced.
 REACHING_MODES = frozenset({"live"})
+#: What a notice the dead process left unsettled is journaled as, by either resume (`resumed`, app/end_notices.py).
+NOT_KNOWN = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
 
 
 def _value(value: Value, runbook: Runbook, secrets: Mapping[str, str], name: str) -> str:
@@ -114,8 +116,7 @@ class Outreach:
         """The run's silences are settled (made, or a dead process's found, and journaled) before anything else happens,
         and the notices the dead process left unsettled are journaled as such (not sent again: they may have arrived)."""
         for event, target in self.lost:
-            why = "not known to be sent: the program stopped before its delivery was journaled (it may have arrived)"
-            self.record(ev.NOTIFY_FAILED, {"event": event, "target": target, "error": why, "attempts": 0})
+            self.record(ev.NOTIFY_FAILED, {"event": event, "target": target, "error": NOT_KNOWN, "attempts": 0})
         self.lost = ()
         if self.keeper is not None:
             await self.keeper.resumed()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -26,3 +28,15 @@ def text_of(widget: Widget) -> str:
         width, height = part.size
         parts += [" ".join(strip.text.split()) for strip in part.render_lines(Region(0, 0, width, height))]
     return " ".join(p for p in parts if p)
+
+
+def night_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runbook: str, user: str = "alice") -> Path:
+    """A practice test's night, set up as a person's would be: its own state folder, no settings, `user` at the keyboard,
+    `runbook` written as night.yaml in the working folder; the journal's path (night.jsonl, not made yet)."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    (tmp_path / "no-settings.yaml").touch()
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", user)
+    monkeypatch.chdir(tmp_path)
+    Path("night.yaml").write_text(runbook, encoding="utf-8")
+    return tmp_path / "night.jsonl"

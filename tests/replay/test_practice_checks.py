@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from replay_helpers import night_place
 
 from runbook_tui.app import practice
 from runbook_tui.app.session import load, open_session
@@ -47,14 +48,8 @@ sections:
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A solo night: `bump` failed its metric check on a reading of 400 ms, alice skipped it; `look`'s check met, on
     no reading the journal holds; the success criterion was not met (320 ms), alice accepted it."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    (tmp_path / "no-settings.yaml").touch()
-    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.chdir(tmp_path)
+    journal = night_place(tmp_path, monkeypatch, NIGHT)
     monkeypatch.setattr("runbook_tui.app.session.start_metrics", lambda *_args: None)  # the night's checks below stand in for it
-    Path("night.yaml").write_text(NIGHT, encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
 
     async def the_night() -> None:
         session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))

@@ -8,6 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from replay_helpers import night_place
 
 from runbook_tui.app import practice
 from runbook_tui.app.session import load, open_session
@@ -39,13 +40,7 @@ sections:
 @pytest.fixture()
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A solo night: alice ran `check` and `change`, and finished."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    (tmp_path / "no-settings.yaml").touch()
-    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
-    monkeypatch.chdir(tmp_path)
-    Path("night.yaml").write_text(NIGHT, encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
+    journal = night_place(tmp_path, monkeypatch, NIGHT)
 
     async def the_night() -> None:
         session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))

@@ -12,7 +12,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from replay_helpers import text_of, until
+from replay_helpers import night_place, text_of, until
 
 from runbook_tui.app import practice
 from runbook_tui.engine import events as ev
@@ -79,13 +79,7 @@ async def _die(c: Controller, step: str, wave: int) -> None:
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A solo night: the process died in `restart` (resumed 3 min later, marked done by hand), then in `roll`'s
     second wave (resumed, re-run: `d` was refused, app3's wave had never begun)."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    (tmp_path / "no-settings.yaml").touch()
-    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
-    monkeypatch.chdir(tmp_path)
-    Path("night.yaml").write_text(NIGHT, encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
+    journal = night_place(tmp_path, monkeypatch, NIGHT, user="carol")
 
     async def the_night() -> None:
         clock = Clock("2026-11-23T02:00:00+00:00")

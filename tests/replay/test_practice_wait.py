@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from replay_helpers import night_place
 
 from runbook_tui.app import practice
 from runbook_tui.engine import events as ev
@@ -47,14 +48,8 @@ TRIP = "guard 'errors' tripped: 2.9% above 2% for 10s: the wait was cut short"
 def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A solo night on a clock of its own: `settle` waited its 10 minutes; during `watch` the 5xx rate climbed and the
     guard tripped 90 s in, cutting the wait (failed, paused); alice resumed and skipped it."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    (tmp_path / "no-settings.yaml").touch()
-    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(tmp_path / "no-settings.yaml"))
-    monkeypatch.setenv("RUNBOOK_TUI_USER", "carol")
-    monkeypatch.chdir(tmp_path)
+    journal = night_place(tmp_path, monkeypatch, NIGHT, user="carol")
     monkeypatch.setattr("runbook_tui.app.session.start_metrics", lambda *_args: None)  # the night's readings come from the cues
-    Path("night.yaml").write_text(NIGHT, encoding="utf-8")
-    journal = tmp_path / "night.jsonl"
 
     async def the_night() -> None:
         clock = Clock("2026-11-23T02:00:00+00:00")

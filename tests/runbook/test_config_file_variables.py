@@ -118,7 +118,8 @@ def test_what_the_programs_did_with_such_values(tmp_path: Path) -> None:
     (tmp_path / "f.txt").write_text("x\n")
     _run(["vim", "-c", "q", "f.txt"], tmp_path, VIMINIT=f"call system('touch {made / 'VIMINIT'}')")
     (tmp_path / "Makefile").write_text("all:\n\t@echo $(X)\n")
-    _run(["make", "-s"], tmp_path, MAKEFLAGS=f"X=$(shell touch {made / 'MAKEFLAGS'})")
+    # make 4.3 expands MAKEFLAGS' $(shell) before its own SHELL default: a login (and sshd) always sets SHELL.
+    _run(["make", "-s"], tmp_path, SHELL="/bin/sh", MAKEFLAGS=f"X=$(shell touch {made / 'MAKEFLAGS'})")
     (tmp_path / "evil.mk").write_text(f"$(shell touch {made / 'MAKEFILES'})\n")
     _run(["make", "-s"], tmp_path, MAKEFILES=str(tmp_path / "evil.mk"))
     assert sorted(p.name for p in made.iterdir()) == [

@@ -64,13 +64,16 @@ def test_readings_back_after_nan_say_what_had_failed_in_one_level_of_brackets(tm
     more)`, where a tired reader met `the value is NaN` before the `no more` at the very end."""
     import http.server
     import threading
-    import time
 
-    started = time.monotonic()
+    served = [0]
+    seen_back = tmp_path / "seen-back"  # the step ends once good readings have been read twice (not after a fixed time)
 
     class Exporter(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = b"app_errors NaN\n" if time.monotonic() - started < 1.5 else b"app_errors 0.5\n"
+            served[0] += 1
+            body = b"app_errors NaN\n" if served[0] <= 3 else b"app_errors 0.5\n"
+            if served[0] >= 6:
+                seen_back.touch()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
@@ -86,8 +89,8 @@ def test_readings_back_after_nan_say_what_had_failed_in_one_level_of_brackets(tm
             - id: impl
               kind: implement
               steps:
-                - {id: first, run: "sleep 4", verify: none}
-            """
+                - {id: first, run: "timeout 60 sh -c 'until [ -e SEEN ]; do sleep 0.1; done'", verify: none}
+            """.replace("SEEN", str(seen_back))
         panels = "- {id: err, title: Error rate, query: app_errors, unit: '%', critical: 5, for: 30s, on_critical: notify}"
         source = f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
         runbook = write_runbook(metrics_runbook(source, panels=panels, sections=steps, interval="0.2s"))

@@ -222,7 +222,7 @@ class JournalWriter:
                 batch, self._pending, self._pending_bytes = self._pending, [], 0
                 last = self._queued
             try:
-                write_all(self._fd, b"".join(batch))
+                write_all(self._fd, batch)
             except OSError as exc:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.

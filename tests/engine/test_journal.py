@@ -10,7 +10,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -440,7 +440,7 @@ def test_a_decision_is_durable_while_every_thread_of_the_loops_executor_is_busy(
             await asyncio.wait_for(writer.durable(event["seq"]), 10.0)
             assert on_disk(tmp_path / "j.jsonl")[-1] == event
 
-            def full(fd: int, data: bytes) -> None:
+            def full(fd: int, lines: Sequence[bytes]) -> None:
                 raise OSError(errno.ENOSPC, "No space left on device")
 
             monkeypatch.setattr(journal, "write_all", full)

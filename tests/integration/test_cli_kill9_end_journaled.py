@@ -40,10 +40,10 @@ def stop(data):
         json.dump(data, f)
     os.kill(os.getpid(), signal.SIGSTOP)
 
-def held_write_all(fd, data):
-    if MARK in data:
+def held_write_all(fd, lines):
+    if any(MARK in line for line in lines):
         threading.Event().wait()  # never on disk: the process is stopped, then killed
-    write_all(fd, data)
+    write_all(fd, lines)
 
 def held_queue(self, type, actor, data=None, **how):
     event = queue(self, type, actor, data, **how)

@@ -7,6 +7,7 @@ still going, or of one being resumed already, is refused instead of forking the 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -31,11 +32,13 @@ class JournalError(OSError):
 
 #: Lines handed to one `writev` at most (Linux's IOV_MAX).
 WRITEV_MAX = 1024
+#: The page size `drop_written` rounds down to (the kernel keeps a partly written last page cached: an append fills it).
+PAGE = 4096
 
 
 def write_all(fd: int, lines: Sequence[bytes]) -> None:
     """Append `lines` one after another with `writev` (no copy joining them: a flood's group is up to 256 KiB and more),
-    then fsync."""
+    fsync, then let the kernel drop the pages made durable (`drop_written`)."""
     for start in range(0, len(lines), WRITEV_MAX):
         group = lines[start : start + WRITEV_MAX]
         size = sum(map(len, group))
@@ -45,6 +48,23 @@ def write_all(fd: int, lines: Sequence[bytes]) -> None:
             while view:
                 view = view[os.write(fd, view) :]
     os.fsync(fd)
+    drop_written(fd, sum(map(len, lines)))
+
+
+def drop_written(fd: int, size: int) -> None:
+    """Let the kernel drop from its cache the pages of the last `size` bytes written, now durable (a hint: never fails).
+
+    The run does not read them back, and a flood's journal is megabytes of new pages a second: on a virtual machine
+    fresh page-cache pages cost the writer thread ~7 ms of copying a MiB (the host's faults on first touch), dropped
+    ones come back warm for the next commit (~0.7 ms). The last page, partly written, the kernel keeps.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None or size <= 0:
+        return
+    with contextlib.suppress(OSError):
+        end = os.lseek(fd, 0, os.SEEK_CUR)
+        start = (end - size) // PAGE * PAGE
+        advise(fd, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
 def open_journal(path: Path, *, new: bool) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine import journal_file
+from runbook_tui.engine.journal import JournalWriter, event_hash
 from runbook_tui.engine.journal_file import WRITEV_MAX, write_all
 
 
@@ -46,3 +48,20 @@ def test_a_writev_cut_short_is_finished(tmp_path: Path, monkeypatch: pytest.Monk
     finally:
         os.close(fd)
     assert path.read_bytes() == b"".join(many)
+
+
+def test_a_flood_of_commits_reads_back_whole(tmp_path: Path) -> None:
+    """Each commit lets the kernel drop the pages it made durable; the page an append goes on filling is kept by it,
+    and every line reads back, chained, whatever page it began on."""
+    writer = JournalWriter(tmp_path / "j.jsonl")
+    texts = [f"{n}\n" * (n * 37 % 9000 + 1) for n in range(60)]
+    try:
+        for text in texts:
+            writer.queue("output", "system", {"step": "s", "host": "local", "stream": "stdout", "text": text})
+            writer.flush()  # one commit (write, fsync, drop) per line: most end inside a page
+    finally:
+        writer.close()
+    events = [json.loads(line) for line in (tmp_path / "j.jsonl").read_bytes().splitlines()]
+    assert [event["text"] for event in events] == texts
+    assert all(event["hash"] == event_hash(event) for event in events)
+    assert [event["prev"] for event in events] == ["", *(event["hash"] for event in events[:-1])]

@@ -17,7 +17,7 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
-from runbook_tui.execute.ssh_config import Endpoint
+from runbook_tui.execute.ssh_config import NAMELESS_TODO, Endpoint, login_name
 from runbook_tui.execute.ssh_connect import ConnectFailed
 from runbook_tui.execute.sudo_probe import NO_SUDO, SUDO_PROBE  # the one a sudo step's run asks first too
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -30,7 +30,7 @@ CHECK_TIMEOUT = 15.0
 @dataclass(frozen=True, slots=True)
 class HostFinding:
     host: Host
-    cause: str  # ssh config | reachability | host key | authentication | login | runs folder | sudo | ssh
+    cause: str  # local user | ssh config | reachability | host key | authentication | login | runs folder | sudo | ssh
     detail: str
     todo: str
     where: str = ""  # `address:port` as connected (the ssh config may differ from the runbook); else the runbook's
@@ -183,7 +183,9 @@ async def _check(executor: Executor, host: Host, sudo: bool, known_hosts: str) -
     if isinstance(executor, SshExecutor):  # connect first: a failure names the hop (a bastion's) where it is to be fixed
         try:
             route = await executor.endpoint(host)  # off the event loop: a `Match exec` runs a program as the config is read
-        except ConnectFailed as exc:  # the ssh config cannot be used for it: no host was asked
+        except ConnectFailed as exc:  # the ssh config cannot be used for it (or no ssh can log in from here): no host was asked
+            if login_name() is None:
+                return [HostFinding(host, "local user", str(exc), NAMELESS_TODO)]
             todo = f"fix the ssh config where it says (`ssh -G {host.name}` shows how ssh reads it), or set ssh.config: false in the settings"
             return [HostFinding(host, "ssh config", str(exc), todo)]
         where = route.hostport

@@ -208,13 +208,26 @@ def jump_parts(hop: str) -> tuple[str, str, str] | None:
     return user, name, port
 
 
+#: What to do when `login_name()` is None.
+NAMELESS_TODO = "set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"
+
+
+def login_name() -> str | None:
+    """This machine's user name, as ssh takes it for `%u`, `Match localuser` and a missing `User`; None for a uid with no
+    name (a container's `--user 4242` without a passwd entry, and no LOGNAME or USER)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
 class SshConfigResolver:
     """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts."""
 
     def __init__(self, config_path: str | None, known_hosts: str) -> None:
         self.config_path = os.path.expanduser(config_path) if config_path else None
         self.known_hosts = known_hosts
-        self._local_user = getpass.getuser()
+        self._local_user = login_name()
         #: `_asked` -> (the file's inode, size, mtime; what it says for it): a `Match exec` runs a program, on the event
         #: loop, each time the file is read (before: at every command and release, for every host).
         self._read: dict[tuple[str, str | None, int | None], tuple[tuple[int, int, int], SSHClientConfig]] = {}
@@ -274,6 +287,11 @@ class SshConfigResolver:
         return config
 
     def _endpoint(self, host: Host, depth: int) -> Endpoint:
+        if self._local_user is None:  # ssh refuses too ("No user exists for uid N"), and asyncssh ("Unknown local username")
+            raise SshConfigError(
+                f"this machine's user id {os.getuid()} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME"
+                f" are unset); ssh needs one to log in with: {NAMELESS_TODO}"
+            )
         if depth > MAX_HOPS:
             raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
         given = _given(host)

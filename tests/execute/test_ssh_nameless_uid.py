@@ -1,0 +1,74 @@
+"""A user id with no name: runbook-tui started in a container (`docker run --user 4242`, a Kubernetes `runAsUser`) or by
+a service manager with no passwd entry for its uid and none of LOGNAME, USER, LNAME, USERNAME set.
+
+ssh itself refuses to log in from there ("No user exists for uid 4242"), and asyncssh too ("Unknown local username").
+Before: `plan` and `preflight` ended in a `KeyError: 'getpwuid(): uid not found'` traceback, and `exec` in "step a
+crashed: ExceptionGroup ... (an unexpected error; please report it)"."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+from pathlib import Path
+
+import pytest
+
+from runbook_tui.cli import main
+
+RUNBOOK = (
+    "runbook: 1\nid: t\ntitle: t\nhosts:\n  g: [{name: db1, address: 127.0.0.1, port: 1, user: deploy}]\n"
+    "sections:\n  - id: s\n    steps:\n      - {id: a, run: 'true', on: g}\n"
+)
+SAID = "this machine's user id {uid} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME are unset)"
+
+
+def _nameless_uid() -> int:
+    uid = 4242
+    while True:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            return uid
+        uid += 1
+
+
+@pytest.fixture
+def nameless(monkeypatch: pytest.MonkeyPatch) -> int:
+    """This process as a uid the passwd database does not know, with no name in the environment either."""
+    uid = _nameless_uid()
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "getuid", lambda: uid)
+    return uid
+
+
+def test_plan_says_the_host_cannot_be_reached_without_a_user_name(tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str]) -> None:
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(RUNBOOK)
+    assert main(["plan", str(runbook)]) == 0
+    out = capsys.readouterr().out
+    assert f"  db1: CANNOT RESOLVE: {SAID.format(uid=nameless)}; ssh needs one to log in with: set USER=NAME" in out, out
+
+
+def test_exec_fails_the_step_in_words_not_as_an_internal_error(tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str]) -> None:
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(RUNBOOK)
+    journal = tmp_path / "j.jsonl"
+    assert main(["exec", str(runbook), "--solo", "a nameless uid", "--journal", str(journal)]) == 1
+    captured = capsys.readouterr()
+    assert "internal error" not in captured.out + captured.err and "crashed" not in captured.err, captured
+    events = [json.loads(line) for line in journal.read_text().splitlines()]
+    finished = [event for event in events if event["type"] == "step_finished"]
+    assert len(finished) == 1 and finished[0]["status"] == "failed", finished
+    assert SAID.format(uid=nameless) in json.dumps(events), events
+
+
+def test_preflight_names_the_local_user_not_the_ssh_config(tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str]) -> None:
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(RUNBOOK)
+    assert main(["preflight", str(runbook)]) == 1
+    out = capsys.readouterr().out
+    finding = next((line for line in out.splitlines() if line.startswith("host db1 ")), "")
+    assert f"host db1 (127.0.0.1:1): local user: db1: {SAID.format(uid=nameless)}" in finding, out
+    assert finding.endswith("What to do: set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"), finding

@@ -221,6 +221,14 @@ def login_name() -> str | None:
         return None
 
 
+def nameless_words() -> str:
+    """Why no SSH connection leaves this machine when `login_name()` is None, and what to do."""
+    return (
+        f"this machine's user id {os.getuid()} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME"
+        f" are unset); ssh needs one to log in with: {NAMELESS_TODO}"
+    )
+
+
 class SshConfigResolver:
     """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts."""
 
@@ -288,10 +296,7 @@ class SshConfigResolver:
 
     def _endpoint(self, host: Host, depth: int) -> Endpoint:
         if self._local_user is None:  # ssh refuses too ("No user exists for uid N"), and asyncssh ("Unknown local username")
-            raise SshConfigError(
-                f"this machine's user id {os.getuid()} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME"
-                f" are unset); ssh needs one to log in with: {NAMELESS_TODO}"
-            )
+            raise SshConfigError(nameless_words())
         if depth > MAX_HOPS:
             raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
         given = _given(host)

@@ -20,6 +20,7 @@ import asyncssh
 from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.ssh_config import login_name, nameless_words
 from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words
 from runbook_tui.runbook.bounded_read import not_regular
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -131,6 +132,9 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         print(
             visible_line(f"runbook-tui: join --known-hosts {known_hosts}: {odd}; nothing was joined (give a known_hosts file, or a new name)"), file=sys.stderr
         )
+        return 2
+    if login_name() is None:  # asyncssh's connect raised ValueError("Unknown local username"): a traceback
+        print(visible_line(f"runbook-tui: join: {nameless_words()}; nothing was joined"), file=sys.stderr)
         return 2
     host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ RUNBOOK = (
     "runbook: 1\nid: t\ntitle: t\nhosts:\n  g: [{name: db1, address: 127.0.0.1, port: 1, user: deploy}]\n"
     "sections:\n  - id: s\n    steps:\n      - {id: a, run: 'true', on: g}\n"
 )
+TODO = "set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"
 SAID = "this machine's user id {uid} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME are unset)"
 
 
@@ -71,4 +73,14 @@ def test_preflight_names_the_local_user_not_the_ssh_config(tmp_path: Path, namel
     out = capsys.readouterr().out
     finding = next((line for line in out.splitlines() if line.startswith("host db1 ")), "")
     assert f"host db1 (127.0.0.1:1): local user: db1: {SAID.format(uid=nameless)}" in finding, out
-    assert finding.endswith("What to do: set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"), finding
+    assert finding.endswith(f"What to do: {TODO}"), finding
+
+
+def test_join_says_so_before_any_contact(tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str]) -> None:
+    """Before: asyncssh's `ValueError: Unknown local username: set one of LOGNAME, USER, LNAME, or USERNAME` as a
+    traceback, once the session answered (nothing listens at port 1 here: that was said instead)."""
+    key = tmp_path / "bob"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", str(key)], check=True, timeout=60)
+    assert main(["join", "127.0.0.1:1", "--identity", str(key)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"runbook-tui: join: {SAID.format(uid=nameless)}; ssh needs one to log in with: {TODO}; nothing was joined\n", err

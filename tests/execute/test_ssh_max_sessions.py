@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from local_users import key_login_user
 from peers import make_sshd
 from ssh_helpers import arun, cmd, executor, run_one, runs_left
 
@@ -76,7 +77,6 @@ def test_one_session_per_connection_still_asks_sudo_before_each_sudo_step(tmp_pa
     import os
     import pwd
     import shutil
-    import subprocess
     import tempfile
 
     directory = Path(tempfile.mkdtemp(prefix="rbt-sudo-"))  # sshd's StrictModes: not under pytest's private folder
@@ -87,12 +87,7 @@ def test_one_session_per_connection_still_asks_sudo_before_each_sudo_step(tmp_pa
     (bin_dir / "sudo").chmod(0o755)
     user = pwd.getpwuid(os.getuid()).pw_name
     if os.geteuid() == 0:  # root needs no sudo: the step runs as a user who does
-        user = "rbt-preflight"
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", user], check=True)
-        subprocess.run(["usermod", "-p", "*", user], check=True)
+        user = key_login_user("rbt-preflight")
     host = make_sshd(directory, {"SetEnv": f"SHLVL=1 PATH={bin_dir}:/usr/local/bin:/usr/bin:/bin", "MaxSessions": "1"})
     (directory / "authorized_keys").chmod(0o644)
     db1 = host.host("db1", user=user)

@@ -14,7 +14,6 @@ import json
 import os
 import pwd
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import asyncssh
 import pytest
 import yaml
+from local_users import key_login_user
 from peers import PeerError, Sshd, make_sshd, public_line
 
 from runbook_tui.app.session import load, open_session
@@ -129,12 +129,7 @@ def sudo_sshd() -> Iterator[tuple[Sshd, str, Path]]:
     sudo.chmod(0o755)
     user = pwd.getpwuid(os.getuid()).pw_name
     if os.geteuid() == 0:
-        user = SUDO_USER
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", user], check=True)
-        subprocess.run(["usermod", "-p", "*", user], check=True)  # no password, but not locked: sshd lets keys in
+        user = key_login_user(SUDO_USER)
     try:
         server = make_sshd(directory, options={"SetEnv": f"SHLVL=1 PATH={bin_dir}:/usr/local/bin:/usr/bin:/bin"})
     except PeerError as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import asyncssh
 import pytest
+from local_users import key_login_user
 from peers import PeerError, Sshd, _free_port, make_sshd, public_line
 
 from runbook_tui import cli
@@ -136,12 +137,7 @@ def _user_without_sudo() -> str:
         if shutil.which("sudo") and subprocess.run(["sudo", "-n", "true"], capture_output=True, check=False).returncode == 0:
             pytest.skip(f"{me} has passwordless sudo and we are not root to make a user without it")
         return me
-    try:
-        pwd.getpwnam(NO_SUDO_USER)
-    except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", NO_SUDO_USER], check=True)
-    subprocess.run(["usermod", "-p", "*", NO_SUDO_USER], check=True)  # no password, but not locked: sshd lets keys in
-    return NO_SUDO_USER
+    return key_login_user(NO_SUDO_USER)
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ import pwd
 import shutil
 import subprocess
 
+import pytest
+
 #: Where a root login finds system programs (Debian's useradd, usermod), after the caller's PATH.
 _SBIN = ("/usr/local/sbin", "/usr/sbin", "/sbin")
 
@@ -29,3 +31,23 @@ def key_login_user(name: str) -> str:
         subprocess.run([_system_program("useradd"), "--create-home", "--shell", "/bin/sh", name], check=True)
     subprocess.run([_system_program("usermod"), "-p", "*", name], check=True)
     return name
+
+
+def become_nameless(monkeypatch: pytest.MonkeyPatch) -> int:
+    """This process as a uid the passwd database does not know, with no name in the environment either (LOGNAME, USER,
+    LNAME, USERNAME): a container's `--user 4242`. getpass and `~` look the uid up for real, and find nothing."""
+    uid = 4242
+    while _known(uid):
+        uid += 1
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os, "getuid", lambda: uid)
+    return uid
+
+
+def _known(uid: int) -> bool:
+    try:
+        pwd.getpwuid(uid)
+    except KeyError:
+        return False
+    return True

@@ -41,10 +41,22 @@ class SettingsError(ValueError):
     """The settings file is unreadable or has wrong values: one `FILE:LINE:COL: message` line each."""
 
 
+def home() -> Path:
+    """The home folder: HOME, else this uid's passwd entry; SettingsError when neither names one (`env -i` in a container
+    run as `--user 4242`; before: `RuntimeError: Could not determine home directory.`, a traceback)."""
+    try:
+        return Path.home()
+    except RuntimeError:
+        raise SettingsError(
+            f"runbook-tui: no home folder: HOME is unset and user id {os.getuid()} has no passwd entry; set HOME to a folder"
+            " of yours (the settings, journals and known_hosts are kept under it)"
+        ) from None
+
+
 def _xdg(var: str, fallback: str) -> Path:
     """The XDG folder `var` names; unset, empty or relative (the XDG spec: "consider the path invalid and ignore it"), ~/`fallback`."""
     value = os.environ.get(var)
-    return Path(value) if value and os.path.isabs(value) else Path.home() / fallback
+    return Path(value) if value and os.path.isabs(value) else home() / fallback
 
 
 def config_dir() -> Path:
@@ -82,7 +94,7 @@ def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Pat
 
 @dataclass(frozen=True)
 class Settings:
-    known_hosts: str = field(default_factory=lambda: str(Path.home() / ".ssh" / "known_hosts"))
+    known_hosts: str = field(default_factory=lambda: str(home() / ".ssh" / "known_hosts"))
     max_concurrency: int = 50
     blackouts: tuple[Blackout, ...] = ()
     #: Seconds between SSH keepalives (three unanswered ones drop the connection, which then reconnects).
@@ -90,7 +102,7 @@ class Settings:
     #: Reconnect attempts (with backoff) after a dropped SSH connection before a step's outcome is unknown.
     reconnect_attempts: int = 5
     #: The OpenSSH client config honoured for host aliases and bastions (`ssh.config: false` turns it off: None).
-    ssh_config: str | None = field(default_factory=lambda: str(Path.home() / ".ssh" / "config"))
+    ssh_config: str | None = field(default_factory=lambda: str(home() / ".ssh" / "config"))
     #: Webhooks for every run (`notify:`), and when the late notices go out (`notify_timing:`).
     notify: tuple[NotifyTarget, ...] = ()
     notify_timing: NotifyTiming = field(default_factory=NotifyTiming)

@@ -8,12 +8,11 @@ crashed: ExceptionGroup ... (an unexpected error; please report it)"."""
 from __future__ import annotations
 
 import json
-import os
-import pwd
 import subprocess
 from pathlib import Path
 
 import pytest
+from local_users import become_nameless
 
 from runbook_tui.cli import main
 
@@ -25,24 +24,9 @@ TODO = "set USER=NAME before starting runbook-tui, or run it as a user the passw
 SAID = "this machine's user id {uid} has no user name (no passwd entry, and LOGNAME, USER, LNAME and USERNAME are unset)"
 
 
-def _nameless_uid() -> int:
-    uid = 4242
-    while True:
-        try:
-            pwd.getpwuid(uid)
-        except KeyError:
-            return uid
-        uid += 1
-
-
 @pytest.fixture
 def nameless(monkeypatch: pytest.MonkeyPatch) -> int:
-    """This process as a uid the passwd database does not know, with no name in the environment either."""
-    uid = _nameless_uid()
-    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(os, "getuid", lambda: uid)
-    return uid
+    return become_nameless(monkeypatch)
 
 
 def test_plan_says_the_host_cannot_be_reached_without_a_user_name(tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,8 @@ import os
 import re
 import shlex
 import subprocess
+import time
+from collections.abc import Iterator
 
 import pytest
 from helpers_runbook import at, dedent, load
@@ -298,7 +300,18 @@ def test_template_syntax_error_is_reported_at_its_string(write_runbook):
     assert "template syntax error" in err.message
 
 
-def test_now_is_timezone_aware_and_its_zone_can_be_written(tmp_path):
+@pytest.fixture
+def nine_hours_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """This process's local time zone is JST, nine hours east of UTC, whatever the machine's (`now` is local time; the
+    test assumed the machine's zone was UTC, and failed elsewhere). A POSIX TZ string: no tzdata needed."""
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_now_is_timezone_aware_and_its_zone_can_be_written(tmp_path, nine_hours_east):
     """`now` is timezone-aware (the spec's table): `{{ now.tzinfo }}` writes its zone. Before, validate refused it:
     'a template can insert text, numbers, lists and mappings, not a timezone'."""
     path = tmp_path / "now.yaml"
@@ -316,4 +329,4 @@ def test_now_is_timezone_aware_and_its_zone_can_be_written(tmp_path):
         ),
         encoding="utf-8",
     )
-    assert load_runbook(str(path), {}).runbook.title == "UTC +00:00 UTC"
+    assert load_runbook(str(path), {}).runbook.title == "JST +09:00 JST"

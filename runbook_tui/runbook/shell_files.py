@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
-from runbook_tui.runbook.shell_places import EXPANSION
+from runbook_tui.runbook.shell_places import EXPANSION, has_markers
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -86,6 +86,26 @@ def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> No
             tok.places[m].code_of = tok.places[m].code_of or by
 
 
+#: `cd`'s and `pushd`'s options (`cd -P /etc`); a word `-` names the folder before, unknown here.
+_FOLDER_OPTIONS = frozenset({"-L", "-P", "-e", "-@", "-n"})
+
+
+def placed(tok: Tokenizer, path: str) -> str:
+    """The file a path names after the last `cd` in the text (`cd /etc/cron.d && ... > job` writes /etc/cron.d/job); a
+    path starting with `/`, `~` or an expansion is where it says; so is any path before a `cd` (the step's folder)."""
+    if tok.flow.folder is None or path.startswith(("/", "~", "$", EXPANSION)):
+        return path
+    return f"{tok.flow.folder}/{path}"
+
+
+def moved(tok: Tokenizer, texts: list[str], start: int) -> None:
+    """`cd DIR`, `pushd DIR` (`cd` alone: the home folder): later relative paths are under DIR, read in the text's order
+    as files are (without following control flow or subshells); `cd -`, `popd` and a folder a value names are unknown."""
+    operands = [t for t in texts[start + 1 :] if t not in _FOLDER_OPTIONS]
+    folder = (operands or ["~"])[0] if texts[start] in ("cd", "pushd") else "-"
+    tok.flow.folder = None if folder == "-" or has_markers(folder) else posixpath.normpath(placed(tok, folder))
+
+
 def key(word: str) -> str:
     """The file a word names, as told apart here: by its last part (`./f.sh`, `/tmp/w/f.sh` and, after `cd /tmp/w`,
     `f.sh` are one file; two files of one name in different folders are taken for one)."""
@@ -99,6 +119,8 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     texts = [named_file(w) for w in words]
     start = wrappers.command_start(texts)
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
+    if name in ("cd", "pushd", "popd"):
+        moved(tok, texts, start)
     operands = [t for t in texts[start + 1 :] if not t.startswith("-")]
     if name == "tee":
         targets = [*targets, *operands]
@@ -111,13 +133,13 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
         targets = [*targets, operands[-1]]
     if not targets:
         return
-    code_run_later(tok, targets, held)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
+    code_run_later(tok, [placed(tok, t) for t in targets], held)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)
         tok.flow.file_refs.setdefault(key(target), set()).update(refs)
     for heredoc in heredocs:
-        heredoc[6] = list(targets)
+        heredoc[6] = [placed(tok, t) for t in targets]
 
 
 def written(tok: Tokenizer, name: str) -> list[int]:

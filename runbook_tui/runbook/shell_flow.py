@@ -138,6 +138,7 @@ class Flow:
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose
+        self.folder: str | None = None  # the folder the last `cd` named (`cd /etc/cron.d`), see `shell_files.placed`
 
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None) -> None:
         self.links.append((name, set(markers), set(refs)))

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_wrappers as wrappers
+from runbook_tui.runbook.shell_build import build_settings
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
-from runbook_tui.runbook.shell_make import PROGRAM_VARIABLES, assigned_name, make_assignments
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
@@ -61,14 +61,12 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"
-    for k in make_assignments(texts, start):  # `make SHELL={{ x }}`: make runs every recipe line with that program
-        name = assigned_name(texts[k])
-        whole = name == "SHELL" or (name in PROGRAM_VARIABLES - {"CROSS_COMPILE"} and WHOLE_NAME.fullmatch(words[k].text.partition("=")[2]))
-        for m in words[k].markers + words[k].expanded_markers if whole else ():
-            tok.places[m].runs_as = tok.places[m].runs_as or (
-                "the shell make runs every recipe line with (SHELL)" if name == "SHELL" else f"the program make's recipes run as $({name})"
-            )
-        tok.program_path([words[k]] if name in PROGRAM_VARIABLES and not whole else [])  # `CC=/opt/{{ v }}/bin/gcc`
+    for setting in build_settings(texts, start):  # `make SHELL={{ x }}`, `./configure CC={{ x }}`, `cmake -DCMAKE_C_COMPILER=`
+        word = words[setting.at_word]
+        whole = setting.kind == "shell" or (setting.kind == "program" and WHOLE_NAME.fullmatch(word.text[setting.value_at :]))
+        for m in word.markers + word.expanded_markers if whole else ():
+            tok.places[m].runs_as = tok.places[m].runs_as or setting.what
+        tok.program_path([] if whole else [word])  # `CC=/opt/{{ v }}/bin/gcc`, `-DCMAKE_TOOLCHAIN_FILE=/etc/tc/{{ a }}.cmake`
     module = python_module(texts, start)  # `python3 -m {{ x }}`: the value picks the module (the program) python runs
     for m in words[module[0]].markers if module is not None and WHOLE_NAME.fullmatch(words[module[0]].text[module[1] :]) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or f"the module {texts[start].rpartition('/')[2]} -m runs"

@@ -29,8 +29,8 @@ from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
-from runbook_tui.runbook.shell_files import RUN_LATER_BY
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
+from runbook_tui.runbook.shell_instead import OPTIONS_READ, code_instead
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -317,7 +317,7 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                     raise ShellRefused(
                         f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
                         f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
-                        f" {_CODE_INSTEAD.get(place.code_of, 'pass it as an argument or an environment variable instead (awk -v NAME=VALUE, ENVIRON, os.environ)')}"
+                        f" {code_instead(place.code_of)}"
                     )
                 if place.command_line and item.startswith("-"):
                     raise ShellRefused(
@@ -411,7 +411,7 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
         return f"env {name}: this value is {LOADED_VARIABLES[name]}, so it picks code that runs; write it in the runbook"
     for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):
         return (  # `env: {PERL5OPT: "-M{{ x }}"}`: perl reads it as its own options, which load code
-            f"env {name}: {by} reads ${name} as {_OPTIONS_READ.get(by, _OPTIONS_READ['perl'])}, so this"
+            f"env {name}: {by} reads ${name} as {OPTIONS_READ.get(by, OPTIONS_READ['perl'])}, so this"
             f" value would be code to {by}; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(dict(env)[name])}"
         )
     for name, by in sorted(environment_code(command, tuple(name for name, _ in env)).items()):
@@ -429,43 +429,6 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     return None
 
 
-#: How to pass a value to a SQL client instead of writing it into its SQL (`psql -c`, `mysql -e`).
-#: What each program reads an option variable (`shell_flow.OPTION_VARIABLES`) as; perl's words for node and ruby too.
-_OPTIONS_READ = {
-    "perl": "options of its own, which load and run code (-MMOD is `use MOD;`)",
-    "git": "configuration (as git -c gives it), where core.fsmonitor, core.sshCommand and aliases run commands",
-    "java": "options of its own, which load code (-agentpath:LIB, -javaagent:JAR)",
-    "make (MAKEFLAGS)": "options and variables, pasted into the recipes a shell runs (X=$(shell CMD)), SHELL=PROG running them",
-    "perl -d": "the code its debugger runs before the program",
-}
-_CODE_INSTEAD = {
-    "psql": "pass it as a psql variable instead: psql -v v=\"{{ x }}\" with the SQL on stdin (<<'SQL'), where :'v' is the value quoted as a literal",
-    "mysql": "the mysql client has no variables for SQL given with -e: give the parameter a pattern: that lets only such a word through",
-}
-_CODE_INSTEAD["mariadb"] = _CODE_INSTEAD["mysql"]
-_CODE_INSTEAD.update(  # `shell_files.runs_later`
-    {by: f"the file is read later by {by} as code: give the parameter a pattern that lets only such a word through" for by in RUN_LATER_BY}
-)
-_CODE_INSTEAD["sqlite3"] = "sqlite3 takes no variables in SQL given as an operand: give the parameter a pattern that lets only such a word through"
-_CODE_INSTEAD["git"] = _CODE_INSTEAD["java"] = (
-    "write those options or that configuration in the runbook, or give the parameter a pattern that lets only a plain word through"
-)
-_CODE_INSTEAD["make"] = (
-    "make pastes a variable's text into the recipe lines that read $(NAME), which a shell runs; pass it in the environment"
-    ' instead, NAME="{{ x }}" make TARGET, and read it in the recipe as "$$NAME" (the shell expands it as data)'
-)
-_CODE_INSTEAD["make (MAKEFLAGS)"] = _CODE_INSTEAD["make"]  # (no `/` there: SHELL=/tmp/upload/evil picks the program)
-_CODE_INSTEAD.update(
-    dict.fromkeys(("jq", "gojq", "jaq"), "pass it as a jq variable instead: jq --arg v \"{{ x }}\" '... $v ...'"),
-    yq="pass it in the environment instead: V=\"{{ x }}\" yq '... strenv(V) ...'",
-)
-_CODE_INSTEAD.update(
-    dict.fromkeys(
-        (f"aws {call}" for call in ("ssm send-command", "ssm start-session", "ecs execute-command")),
-        "the instance runs it as a shell command (in the CLI's shorthand a comma starts another one): give the parameter a"
-        " pattern or choices, or run a script already on the instance with the value as its argument",
-    )
-)
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
 _ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_dpkg as dpkg
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_build import build_settings
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
@@ -84,9 +85,11 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     # `select load_extension('/tmp/evil.so')` runs a library's code: a value in either is code to sqlite3, as in psql -c
     for m in (m for k in _sqlite_operands(texts) for m in words[k].markers + words[k].expanded_markers):
         tok.places[m].code_of = "sqlite3"
-    for k, _by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
+    for k, by in commands.command_arguments(texts):  # `rsync -e "ssh {{ x }}"`: a word there may be an option of ssh
         for m in words[k].markers + words[k].expanded_markers:
             tok.places[m].command_line = True
+        for m in dpkg.option_name_values(words[k].text) if by.lower().endswith(" -o dpkg::options") else ():
+            tok.places[m].option_name_of = dpkg.WHY
     optional, program = commands.option_words(texts)
     for k in optional:
         first = words[k].markers[:1]

@@ -154,6 +154,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.unknown_program
         or place.runs_commands_of
         or place.escaped
+        or place.option_name_of
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -213,6 +214,11 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f"this value is {place.runs_as}, so it picks the program that runs (any program, with the step's rights);"
             f" write the program's name in the runbook and pass the value as an argument, or pick among programs you"
             f' name with a case on the value: case "{{{{ {name} }}}}" in psql) psql ...;; esac'
+        )
+    if place.option_name_of:  # `apt-get -o Dpkg::Options::=--{{ x }}` with x = `pre-invoke=reboot`
+        return (
+            f"this value stands in {place.option_name_of}, so it picks what runs; write the option's name in the runbook"
+            f" (Dpkg::Options::=--force-conf{{{{ {name} }}}}), or pick among options you name with a case on the value"
         )
     if place.runs_commands_of:  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`
         awk = place.runs_commands_of

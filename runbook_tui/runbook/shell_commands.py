@@ -304,7 +304,9 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "scp": frozenset({"-S", "-D"}), "sftp": frozenset({"-S", "-D"}), "tcpdump": frozenset({"-z"}), "nmap": frozenset({"--script"}),
     "cmake": frozenset({"-P", "-C"}), "openssl": frozenset({"-engine", "-provider", "-provider-path"}),
 }  # fmt: skip
-_KNOWN |= frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure"}  # shell_sudo, shell_build
+_KNOWN |= (
+    frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd"}
+)  # shell_sudo, shell_build, shell_folders
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX", "tcpdump": "BcCEFGijmMQrsTVwWyzZ"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).

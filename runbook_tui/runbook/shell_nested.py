@@ -13,6 +13,7 @@ from runbook_tui.runbook import shell_dpkg as dpkg
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_build import build_settings
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
+from runbook_tui.runbook.shell_folders import folder_words
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
@@ -38,6 +39,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
             tok.places[m].document_of = tok.places[m].document_of or HELM_SET.format(option)
     for m in (m for k in shell_option_words(texts) for m in words[k].markers + words[k].expanded_markers):
         tok.places[m].runs_as = tok.places[m].runs_as or "the shell su, chsh or usermod names (-s, --shell)"
+    for k, at in folder_words(texts):  # `cd /srv/releases/{{ v }} && ./migrate.sh`: the folder picks the code run there
+        for m in words[k].markers + words[k].expanded_markers if not WHOLE_NAME.fullmatch(words[k].text[at:]) else ():
+            tok.places[m].program_path = True
     if commands.names_none(texts):
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):

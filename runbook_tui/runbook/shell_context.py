@@ -156,9 +156,8 @@ class Tokenizer:
             """The command is complete; `pipe`: its output feeds the next one."""
             nonlocal words, fed, fed_heredocs, known, heredocs_before, printed
             end_word()
-            outer_stdin, self.flow.stdin = self.flow.stdin, list(fed) or self.flow.stdin  # what an inner shell's `read` reads
-            reads = self.simple_command(words)
-            self.flow.stdin = outer_stdin
+            with files.feeding(self.flow, fed, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
+                reads = self.simple_command(words)
             if fed and [w.text for w in words] == ["exec"]:  # `exec 3<<< "{{ x }}"`, `exec 3< f.sh`: a descriptor to read later
                 self.flow.descriptors.extend(fed)
             if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs

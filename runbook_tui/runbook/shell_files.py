@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import shell_commands as commands
@@ -23,6 +25,7 @@ from runbook_tui.runbook.shell_places import EXPANSION, has_markers
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
+    from runbook_tui.runbook.shell_flow import Flow
     from runbook_tui.runbook.shell_places import Word
 
 #: Commands copying their first operands to the last one.
@@ -122,7 +125,7 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     if name in ("cd", "pushd", "popd"):
         moved(tok, texts, start)
     operands = [t for t in texts[start + 1 :] if not t.startswith("-")]
-    if name == "tee":
+    if name in ("tee", "sponge"):
         targets = [*targets, *operands]
     elif name == "dd":
         targets = [*targets, *(t[3:] for t in operands if t.startswith("of="))]
@@ -133,13 +136,29 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
         targets = [*targets, operands[-1]]
     if not targets:
         return
+    if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
+        held = [*held, *tok.flow.stdin]  # `echo "{{ x }}" | ssh db1 sudo tee FILE`: the input of the command running it
+        heredocs = [*heredocs, *tok.flow.stdin_heredocs]  # `ssh db1 'cat > FILE' <<EOF`
     code_run_later(tok, [placed(tok, t) for t in targets], held)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)
         tok.flow.file_refs.setdefault(key(target), set()).update(refs)
     for heredoc in heredocs:
-        heredoc[6] = [placed(tok, t) for t in targets]
+        heredoc[6] = [*heredoc[6], *(placed(tok, t) for t in targets)]
+
+
+@contextmanager
+def feeding(flow: Flow, fed: list[int], heredocs: list[list[Any]]) -> Iterator[None]:
+    """While a command is read: the values and heredocs fed to it, which a shell it runs passes on to its commands
+    (`| sh -c 'read l'`, `| ssh db1 sudo tee FILE`, `ssh db1 'cat > FILE' <<EOF`); a command fed nothing passes on
+    what its own shell was fed."""
+    outer = flow.stdin, flow.stdin_heredocs
+    flow.stdin, flow.stdin_heredocs = list(fed) or flow.stdin, heredocs if fed or heredocs else flow.stdin_heredocs
+    try:
+        yield
+    finally:
+        flow.stdin, flow.stdin_heredocs = outer
 
 
 def written(tok: Tokenizer, name: str) -> list[int]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_wrappers as wrappers
@@ -132,6 +133,7 @@ class Flow:
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
+        self.stdin_heredocs: list[list[Any]] = []  # and the heredocs fed to it (`ssh db1 'tee f' <<EOF`), see `shell_files`
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`

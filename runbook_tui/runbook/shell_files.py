@@ -48,8 +48,13 @@ _RUN_LATER = (
     ("/etc/modprobe.d/", "modprobe"), ("/etc/ssh/", "ssh"), ("/etc/pam.d/", "PAM"), ("/etc/network/if-", "ifupdown"),
     ("/etc/NetworkManager/dispatcher.d/", "NetworkManager"), ("/etc/xdg/autostart/", "a desktop session"),
     ("/usr/local/bin/", "sh"), ("/usr/local/sbin/", "sh"), ("/usr/bin/", "sh"), ("/usr/sbin/", "sh"), ("/bin/", "sh"),
-    ("/sbin/", "sh"),
+    ("/sbin/", "sh"), ("/etc/default/", "an init script"), ("/etc/periodic/", "cron"), ("/etc/incron.d/", "incron"),
+    ("/etc/dhcp/dhclient-", "dhclient"), ("/etc/X11/Xsession.d/", "a desktop session"), ("/etc/polkit-1/rules.d/", "polkit"),
+    ("/usr/share/polkit-1/rules.d/", "polkit"), ("/etc/kubernetes/manifests/", "the kubelet"), ("/etc/containers/systemd/", "systemd"),
+    ("/etc/supervisor", "supervisord"), ("/etc/needrestart/", "needrestart"),
 )  # fmt: skip
+#: A git repository's own configuration and hooks, wherever it is (`/srv/app/.git/config`, `.git/hooks/post-merge`).
+_GIT_FILES = re.compile(r"(?:\A|/)\.git/(?:config\Z|hooks/)")
 _HOME_RUN_LATER = (
     (".bashrc", "a login shell"), (".bash_profile", "a login shell"), (".bash_login", "a login shell"), (".profile", "a login shell"),
     (".bash_logout", "a login shell"), (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".zshenv", "a login shell"),
@@ -70,6 +75,8 @@ def runs_later(target: str) -> str | None:
     shell), or None; `//` and `/./` in the path are read as the kernel reads them, `$XDG_CONFIG_HOME` as `~/.config`."""
     path = posixpath.normpath(re.sub("/+", "/", target)) + ("/" if target.endswith("/") else "")
     path = re.sub(r"\A\$XDG_CONFIG_HOME/", "~/.config/", path)
+    if _GIT_FILES.search(path):
+        return "git"
     if home := _HOME.match(path):
         return next((by for start, by in _HOME_RUN_LATER if path[home.end() :].startswith(start)), None)
     return next((by for start, by in _RUN_LATER if path.startswith(start)), None)

@@ -305,8 +305,8 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "cmake": frozenset({"-P", "-C"}), "openssl": frozenset({"-engine", "-provider", "-provider-path"}),
 }  # fmt: skip
 _KNOWN |= (
-    frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd"}
-)  # shell_sudo, shell_build, shell_folders
+    frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd", "kubectl", "oc"}
+)  # shell_sudo, shell_build, shell_folders, shell_config_files
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX", "tcpdump": "BcCEFGijmMQrsTVwWyzZ"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).

@@ -46,12 +46,13 @@ REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "P
 #: folder a program runs code from (each seen to run code: psql's `\!` in `PSQLRC`, wget's `use_askpass` in `WGETRC`,
 #: core.fsmonitor in `$HOME/.gitconfig`, `$XDG_CONFIG_HOME/git/config` and `$GIT_DIR/config`, a `.pth` under `HOME` or
 #: `PYTHONUSERBASE`, `$ZDOTDIR/.zshenv`, a kubeconfig's `exec:`, a library in `LD_LIBRARY_PATH`, `git-*` in `GIT_EXEC_PATH`,
-#: a hook in `GIT_TEMPLATE_DIR`, a makefile in `MAKEFILES`; `CURL_HOME`'s `.curlrc` writes any file).
+#: a hook in `GIT_TEMPLATE_DIR`, a makefile in `MAKEFILES`, a provider `OPENSSL_CONF` loads; `CURL_HOME`'s `.curlrc` writes any
+#: file).
 SCRIPT_VARIABLES = frozenset({
     "BASH_ENV", "ENV", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "PYTHONPATH", "PERL5LIB", "NODE_PATH", "PSQLRC", "PGSYSCONFDIR",
     "MAKEFILES", "GIT_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "ZDOTDIR", "WGETRC", "CURL_HOME", "LD_LIBRARY_PATH", "GCONV_PATH",
     "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "HOME", "XDG_CONFIG_HOME", "KUBECONFIG", "DOCKER_CONFIG", "RUBYLIB", "PERLLIB",
-    "AWKPATH", "AWKLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_PATH", "LUA_CPATH",
+    "AWKPATH", "AWKLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_PATH", "LUA_CPATH", "OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES",
 })  # fmt: skip
 #: Variables whose text a program runs as a shell command line (`sh -c "$GIT_SSH_COMMAND ..."`): a value there is code to
 #: that shell; by the program that runs it.

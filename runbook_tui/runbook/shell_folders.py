@@ -27,19 +27,20 @@ def folder_words(texts: list[str]) -> list[tuple[int, int]]:
         if j == start and name in ("cd", "pushd"):
             found.extend((k, 0) for k in [k for k in range(j + 1, len(texts)) if texts[k] not in _CD_OPTIONS][:1])
         elif name in ("env", "sudo") and j < start:  # wrappers: their options come before the command they run
-            found.extend(_options(texts, j + 1, start, _CHDIR[name]))
+            found.extend(option_arguments(texts, j + 1, start, _CHDIR[name]))
         elif name == "git" and j == start:  # git's own options come before its subcommand (`git commit -C REV` is another)
             end = j + 1
             while end < len(texts) and texts[end].startswith("-"):
                 end += 2 if texts[end] in ("-c", "-C") else 1
-            found.extend(_options(texts, j + 1, end, _CHDIR[name]))
+            found.extend(option_arguments(texts, j + 1, end, _CHDIR[name]))
         elif name in ("make", "gmake") and j == start:
-            found.extend(_options(texts, j + 1, len(texts), _CHDIR[name]))
+            found.extend(option_arguments(texts, j + 1, len(texts), _CHDIR[name]))
     return found
 
 
-def _options(texts: list[str], begin: int, end: int, options: tuple[str, ...]) -> list[tuple[int, int]]:
-    """Where the words `begin` to `end` give one of `options` an argument: the next word, or attached to the option."""
+def option_arguments(texts: list[str], begin: int, end: int, options: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where the words `begin` to `end` give one of `options` an argument (word, where it starts in it): the next word,
+    or attached to the option (`-CDIR`, `--chdir=DIR`)."""
     found: list[tuple[int, int]] = []
     for k in range(begin, min(end, len(texts))):
         text = texts[k]

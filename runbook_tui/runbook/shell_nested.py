@@ -13,6 +13,7 @@ from runbook_tui.runbook import shell_dpkg as dpkg
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_build import build_settings
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
+from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
@@ -102,6 +103,7 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     start = wrappers.command_start(texts)
     script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
     tok.program_path(words[script : script + 1] if script is not None else [])
+    tok.program_path([words[k] for k, _at in config_files(texts, start)])  # `ssh -F {{ x }}`, `kubectl --kubeconfig {{ x }}`
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
     for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
         tok.places[m].echoed = True

@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
-from runbook_tui.runbook.shell_places import EXPANSION, has_markers
+from runbook_tui.runbook.shell_places import EXPANSION, MARKER_BASE, MARKERS, has_markers
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -90,10 +90,23 @@ def named_file(word: Word) -> str:
 
 
 def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> None:
-    """Values written to files another program runs later (`runs_later`): code to it."""
+    """Values written to files another program runs later (`runs_later`): code to it; to a file a value names, known
+    when the values render (`rendered_run_later`)."""
     for by in filter(None, map(runs_later, targets)):
         for m in markers:
             tok.places[m].code_of = tok.places[m].code_of or by
+    named = [t for t in targets if has_markers(t)]
+    for m in markers if named else ():  # (a value naming the file is not written to it)
+        tok.places[m].written_files += tuple(t for t in named if chr(MARKER_BASE + m) not in t)
+
+
+def rendered_run_later(targets: tuple[str, ...], value: Callable[[int], str]) -> str | None:
+    """The program running later, as code, a file named by values (`> "{{ f }}"`, `tee /etc/{{ d }}/job`) once they
+    render (`value`: the text of the value of each marker), or None."""
+    for target in targets:
+        if by := runs_later(MARKERS.sub(lambda found: value(ord(found.group()) - MARKER_BASE), target)):
+            return by
+    return None
 
 
 #: `cd`'s and `pushd`'s options (`cd -P /etc`); a word `-` names the folder before, unknown here.

@@ -60,6 +60,7 @@ class Place:
     runs_commands_of: str = ""  # a variable of an awk program that runs commands (`awk -v v=... 'BEGIN{system(v)}'`)
     unknown_program: bool = False  # an argument of a program named by a command substitution (`$(echo eval) "{{ x }}"`)
     written_to: str = ""  # a file it is written to, which a shell or an interpreter then runs (`> f.sh; sh f.sh`)
+    written_files: tuple[str, ...] = ()  # files it is written to named by values (`> "{{ f }}"`): run later, once rendered?
     reparsed_variable: str = ""  # a variable it flows into, which a command expands into a script (`eval "$v"`)
     program_of: str = ""  # an interpreter reading it in its program on stdin (`python3 - <<EOF`, `| perl`): refused
     code_of: str = ""  # an interpreter that runs this word as its own code (`sed`, `awk`, `python3 -c`): plain words only

@@ -25,6 +25,7 @@ import re
 import shlex
 from typing import Any
 
+from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
@@ -314,16 +315,18 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
             if place.kind != "WORD" or place.levels:
                 items = [" ".join(items)]
             refs = []
+            # `echo "{{ x }}" >> "{{ f }}"`: with f = ~/.bashrc the file is run later, known once the values render
+            code_of = place.code_of or (files.rendered_run_later(place.written_files, lambda i: _joined(values[i], to_text)) or "")
             for item in items:
                 if "\0" in item:
                     raise ShellRefused("a value holds a NUL byte, which no command can receive")
-                aws = place.code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
-                path = place.code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
-                if place.code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
+                aws = code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
+                path = code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
+                if code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
                     raise ShellRefused(
-                        f"a value inside {place.code_of}'s program is code to {place.code_of}, which can run commands: only a plain word"
+                        f"a value inside {code_of}'s program is code to {code_of}, which can run commands: only a plain word"
                         f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
-                        f" {code_instead(place.code_of)}"
+                        f" {code_instead(code_of)}"
                     )
                 if place.command_line and item.startswith("-"):
                     raise ShellRefused(
@@ -379,6 +382,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
     except ShellRefused as exc:
         raise ShellRefused(str(exc), value=index) from None
     return ShellCommand(_replace(rendered, references), tuple(env), shown_text(rendered, shown, places))
+
+
+def _joined(value: Any, to_text: Any) -> str:
+    """A value's text as a word holds it (a list's items joined by spaces)."""
+    return " ".join(map(to_text, value)) if isinstance(value, (list, tuple)) else str(to_text(value))
 
 
 def program_path_refusal(value: str) -> str | None:

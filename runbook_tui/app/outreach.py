@@ -23,6 +23,7 @@ from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor, url_forms
+from runbook_tui.notify.ledger import GETS_NOTHING
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value, header_value_problem, shape_problem, url_problem, url_value_problem
@@ -53,12 +54,25 @@ def _value(value: Value, runbook: Runbook, secrets: Mapping[str, str], name: str
     return render_text(value, context_for(runbook, secrets=dict(secrets)))
 
 
-def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mapping[str, str]) -> tuple[list[Destination], list[str], list[str]]:
-    """(destinations ready to send to, problems in words, every secret value used: for masking)."""
+@dataclass(frozen=True, slots=True)
+class Unprepared:
+    """A receiver that could not be prepared (its secret missing, a value that cannot go into a request): it gets nothing."""
+
+    target: str  # as notices' outcomes name it (`notified.target`)
+    mark: str  # where it is written
+    why: str
+
+    @property
+    def words(self) -> str:
+        return f"notify {self.target} ({self.mark}): {self.why}{GETS_NOTHING}"
+
+
+def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mapping[str, str]) -> tuple[list[Destination], list[Unprepared], list[str]]:
+    """(destinations ready to send to, receivers that could not be prepared, every secret value used: for masking)."""
     from runbook_tui.notify.sender import Destination
 
     destinations: list[Destination] = []
-    problems: list[str] = []
+    problems: list[Unprepared] = []
     used: list[str] = list(secrets.values())
     for target in targets:
         try:
@@ -66,7 +80,7 @@ def resolve(targets: tuple[NotifyTarget, ...], runbook: Runbook, secrets: Mappin
             headers = {name: _value(value, runbook, secrets, f"notify header {name}") for name, value in target.headers}
             _sendable(target, url, headers)
         except (SecretsError, TemplateError) as exc:
-            problems.append(f"notify {without_password(target.shown_url)} ({target.mark}): {exc}; this receiver gets nothing")
+            problems.append(Unprepared(without_password(target.shown_url), str(target.mark), str(exc)))
             continue
         used += url_forms(url) if isinstance(target.url, SecretRef) or target.url.value is None else []
         for (_name, value), read in zip(target.headers, headers.values()):
@@ -182,14 +196,16 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool, 
     return outreach
 
 
-def _say_once(controller: Controller, problems: list[str]) -> Any:
-    """Journal the targets that could not be prepared, once session_started is out (nothing may precede it)."""
+def _say_once(controller: Controller, problems: list[Unprepared]) -> Any:
+    """Journal the targets that could not be prepared, once session_started is out (nothing may precede it): in words,
+    and the target and why as fields of their own, which `resume` reads (notify/ledger.py). Before, it read them back
+    from the words, cut at the first `): `, which a folder named `change (v1): old` holds."""
     said = False
 
     def say() -> None:
         for problem in problems:
             if not controller.state.finished and controller.fatal is None:
-                controller.emit(ev.ERROR, SYSTEM, message=problem, outreach=True)
+                controller.emit(ev.ERROR, SYSTEM, message=problem.words, outreach=True, receiver=problem.target, unprepared=problem.why)
 
     def listener(event: Any, _state: Any) -> None:
         nonlocal said
@@ -211,7 +227,9 @@ async def notify_findings(runbook: Runbook, settings: Settings, secrets: Mapping
     from runbook_tui.notify.triggers import now_iso
 
     destinations, problems, used = resolve(settings.notify + runbook.notify, runbook, secrets)
-    findings = list(problems) + [f"notify {d.shown}: {problem}" for d in destinations if (problem := shape_problem(d.url, d.format)) is not None]
+    findings = [problem.words for problem in problems] + [
+        f"notify {d.shown}: {problem}" for d in destinations if (problem := shape_problem(d.url, d.format)) is not None
+    ]
     if send_as is None or not destinations:
         return findings
     answers: list[str] = []

@@ -275,9 +275,16 @@ Error = TypedDict(
         "transient": NotRequired[bool],
         "metrics": NotRequired[bool],
         "outreach": NotRequired[bool],
+        "receiver": NotRequired[str],
+        "unprepared": NotRequired[str],
     },
 )
-ERROR: Final = _declare("error", Error, "A failure in words; `transient` when the run goes on (`metrics`, `outreach`: where it came from).")
+ERROR: Final = _declare(
+    "error",
+    Error,
+    "A failure in words; `transient` when the run goes on (`metrics`, `outreach`: where it came from). A notify receiver"
+    " the run could not prepare (it gets nothing) has `receiver` (as `notified.target` names it) and `unprepared` (why).",
+)
 Participant = TypedDict("Participant", {"name": str, "role": str, "repeats": NotRequired[int]})
 PARTICIPANT_JOINED: Final = _declare(
     "participant_joined",

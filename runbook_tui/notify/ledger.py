@@ -11,8 +11,9 @@ The timers' notices (`verifier_missing`, `confirmation_waiting`,
 
 A receiver its process could not prepare (its secret missing, a value that
 cannot go into a request) was journaled as an outreach `error` that it gets
-nothing, once per process: what it was owed in that process is known never
-sent (`unsent`), not "not known to be sent" (`unaccounted`).
+nothing (`receiver`, `unprepared`: why), once per process: what it was owed in
+that process is known never sent (`unsent`), not "not known to be sent"
+(`unaccounted`).
 """
 
 from __future__ import annotations
@@ -33,8 +34,21 @@ if TYPE_CHECKING:  # this module loads on every resume; the sender only for a ru
 _ONE_FOR_ONE = frozenset({ev.GUARD_TRIPPED, ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED, ev.SESSION_FINISHED})
 
 
-#: How app/outreach.py ends the outreach error of a receiver it could not prepare: "notify SHOWN (MARK): WHY; …".
+#: How app/outreach.py ends the words of a receiver it could not prepare: "notify SHOWN (MARK): WHY; …".
 GETS_NOTHING = "; this receiver gets nothing"
+
+
+def unprepared(event: Event) -> tuple[str, str] | None:
+    """(target, why) of an outreach error saying a receiver gets nothing, else None. A journal written before these
+    had fields of their own says it in words alone, read back as it was then."""
+    target, why = event.get("receiver"), event.get("unprepared")
+    if isinstance(target, str) and isinstance(why, str):
+        return target, why
+    message = str(event.get("message", ""))
+    if not message.endswith(GETS_NOTHING) or not message.startswith("notify "):
+        return None
+    target, _, rest = message.removeprefix("notify ").partition(" (")
+    return target, rest.removesuffix(GETS_NOTHING).split("): ", 1)[-1]
 
 
 @dataclass
@@ -45,7 +59,7 @@ class NoticeLedger:
     settled: Counter[tuple[str, str]] = field(default_factory=Counter)
     first_process: str = ""  # "open" after session_started, until a share ("shared") or a resume ("solo") says which
     process: int = 0  # counted by session_started and each session_resumed
-    unprepared: dict[int, list[str]] = field(default_factory=dict)  # by process: the outreach errors of receivers it could not prepare
+    unprepared: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by process: (target, why) of receivers it could not prepare
 
     def note(self, event: Event) -> None:
         kind = event["type"]
@@ -57,8 +71,8 @@ class NoticeLedger:
             self.settled[(str(event.get("event")), str(event.get("target")))] += 1
         elif kind == ev.SHARE_STARTED:
             self.owed[(ev.SESSION_STARTED, self.process)] += 1
-        elif kind == ev.ERROR and event.get("outreach") and str(event.get("message", "")).endswith(GETS_NOTHING):
-            self.unprepared.setdefault(self.process, []).append(str(event["message"]))
+        elif kind == ev.ERROR and event.get("outreach") and (found := unprepared(event)) is not None:
+            self.unprepared.setdefault(self.process, []).append(found)
         if kind == ev.SESSION_STARTED or (self.first_process == "open" and kind in (ev.SHARE_STARTED, ev.SESSION_RESUMED)):
             self.first_process = {ev.SESSION_STARTED: "open", ev.SHARE_STARTED: "shared"}.get(kind, "solo")
 
@@ -84,10 +98,10 @@ class NoticeLedger:
                 maybe = never = 0
                 why = ""
                 for process, count in by_process:
-                    said = [message for message in self.unprepared.get(process, []) if message.startswith(f"notify {shown} (")]
+                    said = [reason for target, reason in self.unprepared.get(process, []) if target == shown]
                     maybe += count * max(receivers - len(said), 0)
                     never += count * min(len(said), receivers)
-                    why = why or (said[0].removesuffix(GETS_NOTHING).split("): ", 1)[-1] if said else "")
+                    why = why or (said[0] if said else "")
                 settled = self.settled[(event, shown)]  # an outcome settles a notice that may have been sent first
                 found += [(event, shown, "")] * max(maybe - settled, 0)
                 found += [(event, shown, why)] * max(never - max(settled - maybe, 0), 0)

@@ -58,28 +58,36 @@ def test_the_end_notice_a_kill_9_left_unsettled_is_named_by_resume_and_the_repor
     assert slow.events() == ["session_finished"] and starts.events() == ["session_started"], "nothing sent again"
 
 
+@pytest.mark.parametrize("folder", [".", "change (v1): old"])
 def test_a_receiver_that_got_nothing_because_its_secret_was_missing_is_named_not_sent_by_resume(
-    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: str
 ) -> None:
     """Its secret was missing all run: the run journaled that it gets nothing, and it was sent nothing. `resume` of the
-    finished run named its end's notice `not known to be sent (... it may have arrived)`, as if it might have."""
+    finished run named its end's notice `not known to be sent (... it may have arrived)`, as if it might have.
+
+    In a folder whose name holds `): ` (the error names the receiver's place, `FILE:LINE:COL`), the reason was read
+    back from the error's words, cut at the first `): `: `got nothing in the run: old/runbook.yaml:13:5): secret …`.
+    The error now carries the receiver and the reason as fields of their own."""
     monkeypatch.delenv("RBT_NO_SUCH_TOKEN", raising=False)
     hook, locked = receiver("ok"), receiver("ok")
     secret = '{Authorization: {env: RBT_NO_SUCH_TOKEN, prefix: "Bearer "}}'
+    (tmp_path / folder).mkdir(exist_ok=True)
     path = write_runbook(
-        runbook_text(f'- {{url: "{hook.url}", events: [session_finished]}}\n- {{url: "{locked.url}", events: [session_finished], headers: {secret}}}')
+        runbook_text(f'- {{url: "{hook.url}", events: [session_finished]}}\n- {{url: "{locked.url}", events: [session_finished], headers: {secret}}}'),
+        f"{folder}/runbook.yaml",
     )
     journal = tmp_path / "journal.jsonl"
     cli = [sys.executable, "-m", "runbook_tui"]
     ran = subprocess.run([*cli, "exec", str(path), "--solo", "missing secret", "--journal", str(journal)], cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
     assert ran.returncode == 0, ran.stdout + ran.stderr
-    [gets_nothing] = [e["message"] for e in of_type(events_of(journal), "error") if e.get("outreach")]
-    assert gets_nothing.startswith(f"notify {locked.url} (") and "RBT_NO_SUCH_TOKEN is not set" in gets_nothing, gets_nothing
+    [gets_nothing] = [e for e in of_type(events_of(journal), "error") if e.get("outreach")]
+    assert gets_nothing["message"].startswith(f"notify {locked.url} (") and "RBT_NO_SUCH_TOKEN is not set" in gets_nothing["message"], gets_nothing
     resumed = subprocess.run([*cli, "resume", str(journal)], cwd=tmp_path, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     unset = "secret 'notify header Authorization': environment variable RBT_NO_SUCH_TOKEN is not set"
     assert f"the notice of its end to {locked.url} was not sent (its receiver got nothing in the run: {unset}" in resumed.stderr, resumed.stderr
     assert "never known to be sent" not in resumed.stderr, resumed.stderr
+    assert gets_nothing["receiver"] == locked.url and gets_nothing["unprepared"].startswith(unset), gets_nothing
     [failed] = of_type(events_of(journal), "notify_failed")
     assert (failed["event"], failed["target"], failed["attempts"]) == ("session_finished", locked.url, 0)
     assert failed["error"].startswith(f"not sent: its receiver got nothing in the run: {unset}"), failed["error"]

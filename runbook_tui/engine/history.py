@@ -190,8 +190,8 @@ class History(OutreachHistory):
     def _on_session_interrupted(self, e: Event) -> None:
         """The process that died took its running steps and its rollback (`_stopped`), and its participants."""
         for participant in self.participants:
-            if participant.left_at is None:
-                participant.left_at = str(self.state.last_ts)  # they were gone with the process that died
+            if participant.left_at is None:  # they were gone with the process that died, when no record says
+                participant.left_at, participant.gone_with_process = str(self.state.last_ts), True
         self._stopped(e)
 
     def _stopped(self, e: Event) -> None:

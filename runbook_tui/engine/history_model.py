@@ -208,6 +208,7 @@ class Participant:
     role: str
     joined_at: str
     left_at: str | None = None
+    gone_with_process: bool = False  # joined when the process died: `left_at` is its last event, not a leave
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from runbook_tui.engine.history_model import Attempt, Rollback, TailLine
+from runbook_tui.engine.history_model import Attempt, Participant, Rollback, TailLine
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
 from runbook_tui.report.model import Panel, Report, Step
@@ -102,9 +102,7 @@ def _header(report: Report) -> list[str]:
     if s.share_connections:
         rows.append(("Share connections", esc(t.share_connections(s.share_connections))))
     if s.participants:
-        rows.append(
-            ("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}–{t.clock(p.left_at) if p.left_at else 'end'}" for p in s.participants)))
-        )
+        rows.append(("Participants", esc(", ".join(f"{p.name} ({p.role}) {t.clock(p.joined_at)}{_until(p)}" for p in s.participants))))
     rows.append(
         (
             "Journal",
@@ -117,6 +115,13 @@ def _header(report: Report) -> list[str]:
     if ticket.success_criteria:
         out += ["", "**Success criteria**", ""] + [f"- {esc(c)}" for c in ticket.success_criteria]
     return out + [""]
+
+
+def _until(p: Participant) -> str:
+    """When a participant left: a time, `end`, or, joined when the process died, not a leave (the HTML's words too)."""
+    if p.gone_with_process:
+        return f" until the program stopped (after {t.clock(p.left_at)})"
+    return f"–{t.clock(p.left_at) if p.left_at else 'end'}"
 
 
 def _summary(report: Report) -> list[tuple[str, str]]:

@@ -268,6 +268,8 @@ class RunbookApp(ThemedApp):
         except OSError as exc:
             self.notify(f"could not open the shared session: {exc.strerror or exc}", severity="error", timeout=30, markup=False)
         run_screen = run_screen or self._new_run_screen(handle)
+        # Made before start() when it waited (the silences), it has no share note: the share opened at start()'s end.
+        run_screen.share_note = handle.share_note
         if waiting is not None and self.screen is waiting:
             self.switch_screen(run_screen)
         else:

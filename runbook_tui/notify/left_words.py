@@ -1,5 +1,6 @@
-"""The words for the silences a run's end could not expire, wherever they are said: the finished run's status row,
-and the terminal once `exec` or the run screen is left (the row is cut to the screen's width, and the screen closes).
+"""The words for the silences a run's end could not expire, and the notices that failed after its end, wherever they
+are said: the finished run's status rows, and the terminal once `exec` or the run screen is left (the row is cut to the
+screen's width, and the screen closes).
 
 Light on imports: the run screen's status rows import it for the first frame.
 """
@@ -29,3 +30,10 @@ def not_expired(state: RunState) -> str | None:
     command = shlex.join(["amtool", f"--alertmanager.url={where}", "silence", "expire", *(visible_line(sid) for sid, _s in left)])
     how = f"at {where} (its Silences page, or: {command})" if where else f"in Alertmanager: {ids}"
     return f"{count} could NOT be expired ({why}): alerts stay silenced until {until}; expire {them} {how}"
+
+
+def not_delivered(state: RunState) -> list[str]:
+    """`NOT delivered after the end: EVENT to TARGET: WHY` for each notice that failed after the run's end. A receiver
+    that never answers is settled only as the session closes, once the finished screen is gone: the terminal says it then
+    (before: exec printed it, the run screen's `q` printed `journal: …` alone)."""
+    return [f"NOT delivered after the end: {visible_line(notice)}" for notice in state.undelivered]

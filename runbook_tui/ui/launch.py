@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
-from runbook_tui.notify.left_words import not_expired
+from runbook_tui.notify.left_words import not_delivered, not_expired
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import shell_word, visible, visible_line
@@ -52,8 +52,9 @@ def _said_after(app: RunbookApp, code: object) -> None:
                 from runbook_tui.notify.silences import left_active
 
                 print(left_active(state))
-        elif (left := not_expired(state)) is not None:  # the finished row said it cut to the screen's width; the screen closed
-            print(left)
+        else:  # the finished rows said them cut to the screen's width, or never (settled as the session closed)
+            for line in [left for left in [not_expired(state)] if left is not None] + not_delivered(state):
+                print(line)
 
 
 def run(

@@ -35,7 +35,7 @@ from runbook_tui.engine.step_stop import running_now
 from runbook_tui.engine.wait_cut import cut_wait_problem
 from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.metrics.guards import format_value, panel_level
-from runbook_tui.notify.left_words import not_expired
+from runbook_tui.notify.left_words import not_delivered, not_expired
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
@@ -58,7 +58,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
         words = outcome_said(state)
         keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
-        late = [Status(f"NOT delivered after the end: {visible_line(n)}", "error", {}) for n in state.undelivered]
+        late = [Status(words, "error", {}) for words in not_delivered(state)]
         return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state), *late]
     found: list[Status] = []
     rollback = state.rollback

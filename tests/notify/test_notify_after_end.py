@@ -56,3 +56,41 @@ sections:
     [failed] = [e for e in written_events(journal) if e["type"] == "notify_failed"]
     assert failed["event"] == "session_finished" and failed["attempts"] == 1
     assert not verify(journal).problems, "nothing but what may follow the end was journaled after it"
+
+
+def test_the_end_notice_still_unanswered_when_the_screen_closes_is_said_on_the_terminal(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A receiver that never answers: the end's notice is settled only as the session closes (`q`, after the 3 s it
+    waits), once the finished screen is gone. exec printed it; the TUI printed `journal: …` alone (walked in tmux at
+    80x24: nothing said that the change's end never reached its channel)."""
+    from types import SimpleNamespace
+
+    from runbook_tui.ui.launch import _said_after
+
+    hung = receiver("hang")
+    path = write_runbook(f"""
+runbook: 1
+id: end
+title: End
+notify: [{{url: "{hung.url}", events: [session_finished]}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+    journal = tmp_path / "journal.jsonl"
+    settings = dataclasses.replace(Settings(), notify_timing=NotifyTiming(retries=0, timeout=30.0))
+
+    async def main() -> object:
+        session = open_session(load(str(path), {}), solo="end test", journal=str(journal), settings=settings)
+        try:
+            assert await drive(session.controller, session.actor) == "done"
+            await until(lambda: bool(hung.requests), "the end's notice sent (never answered)", timeout=10)
+        finally:
+            await session.close()  # as `q` on the finished screen closes it
+        return session
+
+    session = asyncio.run(main())
+    _said_after(SimpleNamespace(failure=None, command="run", handle=session), 0)
+    out = capsys.readouterr().out
+    said = f"NOT delivered after the end: session_finished to {hung.url}: not confirmed: the session closed before the receiver answered attempt 1"
+    assert said in out.splitlines(), out

@@ -36,6 +36,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.host_tally import FAILED_HERE, tolerated_words
 from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.state import RunState, confirmable
+from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.notify.messages import Notice
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.reach import NotifyTiming
@@ -97,6 +98,16 @@ def _window_end(state: RunState) -> float | None:
         return dt.datetime.fromisoformat(str(end)).timestamp()
     except ValueError:
         return None
+
+
+def awaited(state: RunState) -> tuple[str, dict[str, Any]]:
+    """Whom a wait for the verifier's word waits for, as the screens name them, for a `confirmation_waiting`: the words
+    that end its summary (`: no verifier is connected`, or none) and its details. Before, the notice said `from the
+    verifier` while every screen read `Waiting for bob to confirm 'one': no verifier is connected`: whoever was paged
+    could not tell whom to wake, nor whether they were there and silent."""
+    connected = sorted(name for name, role in state.participants.items() if role == "verifier")
+    absent = "" if connected else ": no verifier is connected"
+    return absent, {"waiting_for": who_verifies(state), "verifiers_connected": connected}
 
 
 def hosts_failed(state: RunState) -> list[dict[str, Any]]:
@@ -290,8 +301,11 @@ class Announcer:
         if not waiting:
             return
         what = "its confirmation" if phase == "after" else "the go-ahead"
-        summary = f"'{step}' of {_ticket(self.state)} has waited {format_duration(self.timing.confirmation_waiting)} for {what} from the verifier"
-        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase=phase, waited=self.timing.confirmation_waiting))
+        absent, whom = awaited(self.state)
+        summary = (
+            f"'{step}' of {_ticket(self.state)} has waited {format_duration(self.timing.confirmation_waiting)} for {what} from {whom['waiting_for']}{absent}"
+        )
+        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase=phase, waited=self.timing.confirmation_waiting, **whom))
 
     def _wave_finished(self, event: Event, state: RunState, actor: str) -> None:
         """A `verify: per_wave` rollout waits for the verifier's word before its next wave. Before, only a step's
@@ -309,9 +323,14 @@ class Announcer:
             return
         of = f" of {status.wave_total}" if status.wave_total else ""
         waited = format_duration(self.timing.confirmation_waiting)
-        summary = f"'{step}' of {_ticket(self.state)} has waited {waited} for the verifier's word to go on after wave {wave}{of}"
+        absent, whom = awaited(self.state)
+        summary = (
+            f"'{step}' of {_ticket(self.state)} has waited {waited} for {who_verifies(self.state, whose=True)} word to go on after wave {wave}{of}{absent}"
+        )
         self.send(
-            notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase="wave", wave=wave, waited=self.timing.confirmation_waiting)
+            notice_for(
+                self.state, "confirmation_waiting", ev.SYSTEM, summary, step=step, phase="wave", wave=wave, waited=self.timing.confirmation_waiting, **whom
+            )
         )
 
     def _criteria_accepted(self, event: Event, state: RunState, actor: str) -> None:
@@ -330,8 +349,9 @@ class Announcer:
         if self.state.solo is not None or not accepted or accepted.get("confirmed_by") or accepted.get("at") != at:
             return
         waited = format_duration(self.timing.confirmation_waiting)
-        summary = f"{_ticket(self.state)} has waited {waited} for the verifier to confirm that {accepted.get('by')} accepted the unmet success criteria"
-        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, phase="criteria", waited=self.timing.confirmation_waiting))
+        absent, whom = awaited(self.state)
+        summary = f"{_ticket(self.state)} has waited {waited} for {whom['waiting_for']} to confirm that {accepted.get('by')} accepted the unmet success criteria{absent}"
+        self.send(notice_for(self.state, "confirmation_waiting", ev.SYSTEM, summary, phase="criteria", waited=self.timing.confirmation_waiting, **whom))
 
     def _decided(self, event: Event, state: RunState, actor: str) -> None:
         self._cancel(f"confirm:{event.get('step')}")

@@ -423,6 +423,7 @@ def test_a_rollout_waiting_between_waves_for_the_verifier_is_announced(write_run
         )
         c = session.controller
         c.subscribe(Announcer(sent.append, NotifyTiming(confirmation_waiting=0.2), shared=False))
+        c.join("bob", "verifier")  # joined and silent: the notice names him, without `no verifier is connected`
         try:
             assert c.run_current(alice).ok
             await until(lambda: len(sent) == 1, "a notice while wave 1 waits for bob's word", timeout=10)
@@ -439,7 +440,8 @@ def test_a_rollout_waiting_between_waves_for_the_verifier_is_announced(write_run
     asyncio.run(scenario())
     first, second = sent
     assert first.event == second.event == "confirmation_waiting"
-    assert first.summary == "'roll' of CHG-7 has waited 200ms for the verifier's word to go on after wave 1 of 3", first.summary
+    assert first.summary == "'roll' of CHG-7 has waited 200ms for bob's word to go on after wave 1 of 3", first.summary
+    assert first.details["waiting_for"] == "bob" and first.details["verifiers_connected"] == ["bob"], first.details
     assert first.details["phase"] == "wave" and first.details["wave"] == 1 and second.details["wave"] == 2
 
 
@@ -470,7 +472,8 @@ def test_accepted_criteria_waiting_for_the_verifiers_confirmation_are_announced(
     sent = asyncio.run(scenario(confirm=False))
     [notice] = sent
     assert notice.event == "confirmation_waiting" and notice.details["phase"] == "criteria"
-    assert notice.summary == "CHG-3 has waited 200ms for the verifier to confirm that alice accepted the unmet success criteria", notice.summary
+    expected = "CHG-3 has waited 200ms for the verifier to confirm that alice accepted the unmet success criteria: no verifier is connected"
+    assert notice.summary == expected, notice.summary
     assert asyncio.run(scenario(confirm=True)) == [], "confirmed in time: nobody is paged"
 
 

@@ -223,6 +223,11 @@ def test_late_verifier_waiting_confirmation_and_closing_window_are_announced(
     bodies = {r.body["event"]: r.body for r in hook.requests}
     assert bodies["verifier_missing"]["summary"].startswith("no verifier has joined CHG-7 after ")
     assert bodies["confirmation_waiting"]["details"]["step"] == "one" and bodies["confirmation_waiting"]["details"]["phase"] == "after"
+    # whom it waits for, and that nobody is there to give it, as the screens say it (`Waiting for bob to confirm 'one': no
+    # verifier is connected`); before: "for its confirmation from the verifier", whoever that was and wherever they were
+    waiting = bodies["confirmation_waiting"]
+    assert waiting["summary"] == "'one' of CHG-7 has waited 500ms for its confirmation from bob: no verifier is connected", waiting["summary"]
+    assert waiting["details"]["waiting_for"] == "bob" and waiting["details"]["verifiers_connected"] == []
     assert "closes in" in bodies["window_closing"]["summary"] and bodies["window_closing"]["details"]["step"] == "one"
     assert bodies["session_finished"]["details"]["outcome"] == "aborted"
     assert all(b["actor"] == "system" for k, b in bodies.items() if k in wanted)

@@ -163,6 +163,12 @@ class Session:
         return f"shared at {join_address(self.share_address)}, host key {self.share.fingerprint}"
 
     @property
+    def notices_failed_closing(self) -> tuple[str, ...]:
+        """The notices that failed as the session closed (`Notifier.failed_closing`): after the screen was gone."""
+        notifier = self.outreach.notifier if self.outreach is not None else None
+        return tuple(notifier.failed_closing) if notifier is not None else ()
+
+    @property
     def unsigned_note(self) -> str:
         """Why the assignee's decisions in a live run go unsigned (the report and `journal verify` say so afterwards);
         empty when a key signs them, and in a dry run or practice, where nothing is decided for real."""

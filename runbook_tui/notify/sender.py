@@ -85,6 +85,9 @@ class Notifier:
         self._last_problem: dict[int, tuple[str, int]] = {}  # why its last attempt failed, and attempts so far
         self._asking: dict[int, int] = {}  # the attempt sent and not yet answered
         self._stopped = False
+        #: The notices that failed once the session began to close (`stop`), in words: settled after a run screen closed
+        #: (`q`), which the terminal says then, as exec's lines do (runbook-tui's `run` printed the resume command alone).
+        self.failed_closing: list[str] = []
 
     def start(self) -> None:
         if not self._workers and not self._stopped:
@@ -134,6 +137,8 @@ class Notifier:
     def _failed(self, destination: Destination, notice: Notice, error: str, attempts: int) -> None:
         payload = {"event": notice.event, "target": destination.shown, "error": self.redactor.text(error), "attempts": attempts}
         self.record(ev.NOTIFY_FAILED, payload)
+        if self._stopped:
+            self.failed_closing.append(f"{notice.event} to {destination.shown}: {payload['error']}")
 
     async def _work(self, index: int) -> None:
         destination, queue = self.destinations[index], self._queues[index]

@@ -47,6 +47,9 @@ class RunHandle(Protocol):
     def unsigned_note(self) -> str: ...
 
     @property
+    def notices_failed_closing(self) -> tuple[str, ...]: ...
+
+    @property
     def identity(self) -> str | None: ...
 
     @property

@@ -52,6 +52,8 @@ def _said_after(app: RunbookApp, code: object) -> None:
                 from runbook_tui.notify.silences import left_active
 
                 print(left_active(state))
+            for notice in app.handle.notices_failed_closing:  # settled as the session closed, the screen gone (exec says them)
+                print(visible_line(f"NOT delivered: {notice}"))
         else:  # the finished rows said them cut to the screen's width, or never (settled as the session closed)
             for line in [left for left in [not_expired(state)] if left is not None] + not_delivered(state):
                 print(line)

@@ -94,3 +94,40 @@ sections:
     out = capsys.readouterr().out
     said = f"NOT delivered after the end: session_finished to {hung.url}: not confirmed: the session closed before the receiver answered attempt 1"
     assert said in out.splitlines(), out
+
+
+def test_a_notice_still_unanswered_when_an_unfinished_run_is_left_is_said_on_the_terminal(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`q` mid-run (to resume later) with a receiver that never answers: its notices are settled as the session closes,
+    after the screen is gone, journaled `not confirmed`. The terminal named the resume command alone: whoever left did
+    not learn that the page of the start (or of a rollback) may never have arrived."""
+    from types import SimpleNamespace
+
+    from runbook_tui.ui.launch import _said_after
+
+    hung = receiver("hang")
+    path = write_runbook(f"""
+runbook: 1
+id: left
+title: Left
+notify: [{{url: "{hung.url}", events: [session_started]}}]
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+    settings = dataclasses.replace(Settings(), notify_timing=NotifyTiming(retries=0, timeout=30.0))
+
+    async def main() -> object:
+        session = open_session(load(str(path), {}), solo="left test", journal=str(tmp_path / "journal.jsonl"), settings=settings)
+        try:
+            await until(lambda: bool(hung.requests), "the start's notice sent (never answered)", timeout=10)
+        finally:
+            await session.close()  # as `q`, `y` on the run screen closes it, the run unfinished
+        return session
+
+    session = asyncio.run(main())
+    _said_after(SimpleNamespace(failure=None, command="run", handle=session), 1)
+    out = capsys.readouterr().out
+    assert "the run is not finished; continue it with: runbook-tui resume" in out, out
+    said = f"NOT delivered: session_started to {hung.url}: not confirmed: the session closed before the receiver answered attempt 1"
+    assert said in out.splitlines(), out

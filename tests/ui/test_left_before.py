@@ -41,7 +41,9 @@ def test_leaving_a_run_with_alerts_silenced_says_they_stay_silenced(ends_at: str
     silence = {"ends_at": ends_at, "matchers": ["service=demo-app"], "alertmanager": "http://127.0.0.1:9093"}
     state = dataclasses.replace(initial(), silences=MappingProxyType({"abc-123": silence}))
     app: Any = SimpleNamespace(
-        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state))
+        failure=None,
+        command="run",
+        handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state), notices_failed_closing=()),
     )
     _said_after(app, 1)
     out = capsys.readouterr().out
@@ -61,7 +63,9 @@ def test_leaving_a_finished_run_whose_silence_could_not_be_expired_says_how_to(c
     state = dataclasses.replace(initial(), outcome="done", silences=MappingProxyType({"abc-123": silence}))
     assert state.finished
     app: Any = SimpleNamespace(
-        failure=None, command="run", handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state))
+        failure=None,
+        command="run",
+        handle=SimpleNamespace(journal_path="j.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state), notices_failed_closing=()),
     )
     _said_after(app, 0)
     out = capsys.readouterr().out

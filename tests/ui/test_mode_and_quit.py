@@ -210,7 +210,9 @@ def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, c
     shared = {"address": "127.0.0.1:2222"} if mode == "shared" else {}
     state = SimpleNamespace(finished=False, session={"mode": "live" if shared else mode}, share=shared, solo=None, silences={})
     app = SimpleNamespace(
-        run=lambda: 1, failure=None, handle=SimpleNamespace(journal_path="J.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state))
+        run=lambda: 1,
+        failure=None,
+        handle=SimpleNamespace(journal_path="J.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state), notices_failed_closing=()),
     )
     assert _launch(app) == 1  # type: ignore[arg-type]
     assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", *said.splitlines()]

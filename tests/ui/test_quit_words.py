@@ -85,7 +85,11 @@ def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_
     state = RunState(share=MappingProxyType(share))
     expected = "runbook-tui resume j.jsonl --identity '/home/alice/my keys/id' --allowed-signers '/etc/change board/signers' --share 127.0.0.1:47614 --verifier-key /home/alice/keys/bob.pub"
     handle = SimpleNamespace(
-        journal_path="j.jsonl", identity="/home/alice/my keys/id", signers_file="/etc/change board/signers", controller=SimpleNamespace(state=state, busy=False)
+        journal_path="j.jsonl",
+        identity="/home/alice/my keys/id",
+        signers_file="/etc/change board/signers",
+        controller=SimpleNamespace(state=state, busy=False),
+        notices_failed_closing=(),
     )
     prompt, _leave = asked_quit(SimpleNamespace(handle=handle), handle.controller, "j.jsonl", "alice")  # type: ignore[arg-type]
     assert prompt is not None

@@ -41,7 +41,8 @@ def _plural(count: int, word: str) -> str:
 
 
 def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str:
-    """` (exit 3)` for one host; for a group ` on 7 of 21 hosts (exit 1, 3, 42; 2 never started; 1 timed out)`, and
+    """` (exit 3)` for one host (` (timed out)`, ` (never started)`, ` (stopped)`; nothing for an expectation not met:
+    the problem line says it); for a group ` on 7 of 21 hosts (exit 1, 3, 42; 2 never started; 1 timed out)`, and
     `; 14 not run: more than max_fail 1 failed` when a rollout stopped before their batch (`; 18 undone` after a
     rollback that stopped part way: those hosts no longer count as failed)."""
     failed = [h for h in hosts.values() if h.status in FAILED_HERE]
@@ -58,8 +59,9 @@ def failed_words(hosts: Mapping[str, HostState], plan: Mapping[str, Any]) -> str
     causes += [f"{unknown} outcome unknown"] if unknown else []
     causes += [f"{stopped} stopped"] if stopped else []
     causes += [_plural(other, "other error")] if other > 0 else []
-    if len(hosts) <= 1:
-        return f" (exit {', '.join(str(c) for c in codes)})" if codes else f" ({next(iter(refused))})" if refused else ""
+    if len(hosts) <= 1:  # the cause without a count: `'slow' FAILED` said nothing of a timeout (the pane below did)
+        alone = [cause.removeprefix("1 ") for cause in causes if not cause.endswith("other error")]
+        return f" ({next(iter(refused))})" if refused and not codes else f" ({alone[0]})" if alone else ""
     words = f" on {len(failed)} of {len(hosts)} hosts" + (f" ({'; '.join(causes)})" if causes else "") if failed else ""
     undone = sum(1 for h in hosts.values() if h.status == "undone")  # a rollback that stopped undid these already
     words += (f"; {undone} undone" if words else f": {undone} of {len(hosts)} hosts undone") if undone else ""

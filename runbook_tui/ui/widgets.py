@@ -342,8 +342,15 @@ def step_outcome(step: Any, theme: Any, reader: str | None = None) -> list[Rende
 def _host_results(step: Any) -> bool:
     """A row per host: several hosts, or one whose error the problem lines above do not already say (`local: ERROR`,
     then a row `local ✗ FAILED ERROR`: the same words twice, four rows of an 80x24 screen for a long error)."""
-    said = step.problems if step.status in TROUBLED else ()
-    return len(step.hosts) > 1 or any(h.error and f"{host}: {h.error}" not in said for host, h in step.hosts.items())
+    said = _said_above(step)
+    return len(step.hosts) > 1 or any(h.error and host not in said for host, h in step.hosts.items())
+
+
+def _said_above(step: Any) -> set[str]:
+    """The hosts a problem line above the table names (`✗ web2: timed out after 3s`): their rows say the status alone,
+    not its words again (`web2  ⏱ TIMED OUT  timed out`, a long connection error twice at 140x45)."""
+    problems = step.problems if step.status in TROUBLED else ()
+    return {host for host in step.hosts if any(problem.startswith(f"{host}: ") for problem in problems)}
 
 
 def _body(entry: Mapping[str, Any], under: list[RenderableType]) -> list[RenderableType]:
@@ -391,7 +398,7 @@ def _hosts(step: Any, theme: Any) -> Table:
     later = tuple(host for host in step.hosts if host not in started)  # hosts of waves not begun: resume's `not started`
     if later:
         groups.append(("later waves", later))
-    shown = _shown_hosts(step.hosts)
+    shown, said = _shown_hosts(step.hosts), _said_above(step)
     for label, wave in groups:
         drawn = [host for host in wave if host in shown]
         if (len(step.waves) > 1 or later) and drawn:
@@ -399,7 +406,8 @@ def _hosts(step: Any, theme: Any) -> Table:
         for host in drawn:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            table.add_row(Text(_line(host)), status_text(host_looks(step, result), theme, host=True), code, Text(visible(result.error or "")))
+            error = "" if host in said else visible(result.error or "")
+            table.add_row(Text(_line(host)), status_text(host_looks(step, result), theme, host=True), code, Text(error))
     hidden = Counter(host_looks(step, result) for host, result in step.hosts.items() if host not in shown)
     if hidden:
         counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))

@@ -57,3 +57,11 @@ async def _timed_out(app: object, size: tuple[int, int]) -> tuple[str, str]:
 async def test_a_timed_out_step_on_one_host_says_so_in_its_status_row(workdir: Path, size: tuple[int, int]) -> None:
     status, _ = await _timed_out(make_app("runbook.yaml"), size)
     assert "'slow' FAILED (timed out) — enter re-run · u roll back · s skip" in status, status
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_a_timed_out_step_on_one_host_says_it_once_in_the_detail_pane(workdir: Path, size: tuple[int, int]) -> None:
+    _, detail = await _timed_out(make_app("runbook.yaml"), size)
+    assert "✗ local: timed out after 1s" in detail, detail
+    assert detail.count("timed out") == 1, f"the pane says the timeout more than once:\n{detail}"

@@ -133,7 +133,7 @@ def plan_rollback(
     for index in range(len(history) - 1, start - 1, -1):
         entries.extend(_entries_for(runbook, steps[index], history[index], render_undo, render_title))
         never = tuple(name for name, outcome in history[index].hosts if outcome == "skipped")
-        if never and (steps[index].undo is not None or _needs_undo(runbook, steps[index])):
+        if never and _still_stands(history[index]) and (steps[index].undo is not None or _needs_undo(runbook, steps[index])):
             left_out.append((steps[index].id, never))
 
     rollback_steps = tuple(s.id for s in runbook.rollback_steps) if scope == "full" else ()
@@ -144,6 +144,14 @@ def plan_rollback(
         rollback_steps=rollback_steps,
         left_out=tuple(left_out),
     )
+
+
+def _still_stands(record: StepRecord) -> bool:
+    """Whether the attempt that never started on a step's `skipped` hosts stands: not when an earlier rollback undid it
+    on every host it ran on (the next list said `nothing to undo on web3: the command never started there` of a run
+    already undone, no step run since). A step whose command started nowhere stands: that is news to the list."""
+    outcomes = {outcome for _, outcome in record.hosts}
+    return "undone" not in outcomes or bool(outcomes & RAN_OUTCOMES)
 
 
 def to_json(plan: RollbackPlan, section_commands: Callable[[str], Mapping[str, str] | None] | None = None) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, 
 from runbook_tui.ui.header_people import people_row
 from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.note_line import cut_middle
-from runbook_tui.ui.pane_step import rolling_back_at
+from runbook_tui.ui.pane_step import pane_step, rolling_back_at
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -278,7 +278,7 @@ class StepDetail(Static):
         if isinstance(self.parent, DetailScroll):  # the pane's title: the id, as replay's g and the journal name it
             current = f"current: '{_line(state.current)}'" if state.current else "the run is over" if state.finished else "every step done"
             undoing = rolling_back_at(state) == step_id and step_id not in state.rollback_order  # ui/pane_step.py
-            looking = " · its undo runs" if undoing else "" if step_id in (state.current, rolling_back_at(state)) else f" · only looking ({current})"  # ↑↓
+            looking = " · its undo runs" if undoing else "" if step_id in (state.current, pane_step(state)) else f" · only looking ({current})"  # ↑↓
             self.parent.titled(f"step {position}{looking}", _line(step_id))
         hosts = [_line(h.get("path") or h["name"]) for h in entry.get("hosts", [])]  # `db1 via bastion1`
         listed_below = entry.get("on") != "local" and len(hosts) > INLINE_HOSTS

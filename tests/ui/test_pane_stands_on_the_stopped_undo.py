@@ -1,0 +1,59 @@
+"""After a rollback stopped at an undo, the step pane stands on that step: its undo, where it failed, what to fix.
+
+Walked at 80x24 (`kill -9` during 'bump''s undo, then `resume`): the status row said `ROLLBACK DID NOT FINISH: the
+program stopped during 'bump' (its outcome unknown) — u roll back again`, and the pane below showed 'drop ↶ undone',
+the step after it, whose undo had run fine. So after an undo that failed: `ROLLBACK STOPPED at 'edit': fix it by hand`
+over the pane of 'last'. While a rollback runs the pane stands on the step whose undo runs (ui/pane_step.py); once it
+stopped, on the step it stopped at, until `u` goes on with it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
+
+from runbook_tui.ui.widgets import DetailScroll, StepDetail
+
+RUNBOOK = """\
+runbook: 1
+id: stopped-at
+title: A rollback stops at an undo
+sections:
+  - id: impl
+    title: Change
+    kind: implement
+    steps:
+      - {id: backup, title: Back up, run: 'true', undo: 'true', checkpoint: true, verify: none}
+      - {id: edit, title: Edit the config, run: 'true', undo: 'echo cannot restore >&2; exit 4', verify: none}
+      - {id: last, title: Reload, run: 'true', undo: 'true', verify: none}
+      - {id: fails, title: Check, run: 'exit 3', verify: none}
+"""
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
+async def test_the_pane_stands_on_the_step_whose_undo_stopped_the_rollback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        for step in ("backup", "edit", "last"):
+            await run_step(pilot, step)
+        await run_step(pilot, "fails", "failed")
+        await settled(pilot)
+        await pilot.press("u")
+        await screen_is(pilot, "RollbackModal")
+        await read_to_end(pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback to stop")
+        assert controller.state.rollback.failed_step == "edit"
+        await settled(pilot)
+        status = " ".join(painted(app.screen.query_one("#status")).split())
+        assert "ROLLBACK STOPPED at 'edit'" in status, status
+        pane = app.screen.query_one(DetailScroll)
+        title = " ".join(str(pane.border_title).split())
+        assert title.endswith("· edit") and "only looking" not in title, title
+        body = " ".join(painted(app.screen.query_one(StepDetail)).split())
+        assert "Edit the config" in body and "exit 4" in body, body

@@ -326,11 +326,19 @@ def exit_words(result: HostResult | UndoResult, none: str = "—") -> str:
     return ", ".join(parts) or none
 
 
+def back_words(rollback: Rollback) -> str:
+    """` (back to backup)`, ` (back to the start)` with no checkpoint reached, "" for a full rollback: where it went. (The
+    step's history read `rollback 1 to the last checkpoint undoes this step` when none had been reached.)"""
+    if rollback.back_to:
+        return f" (back to {rollback.back_to})"
+    return " (back to the start)" if rollback.scope == "checkpoint" else ""
+
+
 def rollback_words(rollback: Rollback, step: str, reset: bool = False) -> str:
     """`rollback 1 to the last checkpoint (back to backup-config) undoes it` in a step's history; `reset`: it went back
     past the step with nothing to undo (`StepState.reset`)."""
     target = "to the last checkpoint" if rollback.scope == "checkpoint" else "of the whole change"
-    back = f" (back to {rollback.back_to})" if rollback.back_to else ""
+    back = back_words(rollback)
     undoes = any(u.step == step and u.command is not None for u in rollback.undo)
     effect = (
         "went back past this step: nothing to undo, it is reset to run again"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from runbook_tui.engine.event_words import rollback_stopped, status_words
-from runbook_tui.engine.history_model import Rollback, UndoResult
+from runbook_tui.engine.history_model import Rollback, UndoResult, back_words
 from runbook_tui.engine.said import in_host_order
 from runbook_tui.engine.undo_notes import HOST_WORDS
 from runbook_tui.report.model import Report
@@ -11,8 +11,7 @@ from runbook_tui.report.model import Report
 
 def rollback_title(rollback: Rollback) -> str:
     target = "the last checkpoint" if rollback.scope == "checkpoint" else "the whole change"
-    back = f" (back to {rollback.back_to})" if rollback.back_to else (" (back to the start)" if rollback.scope == "checkpoint" else "")
-    return f"Rollback {rollback.number}: {target}{back}"
+    return f"Rollback {rollback.number}: {target}{back_words(rollback)}"
 
 
 def rollback_result(rollback: Rollback) -> str:

@@ -101,6 +101,8 @@ def test_the_report_tells_in_the_steps_history_that_the_rollback_reset_it(workdi
     data = json.loads(render(build_report(workdir / "j.jsonl"), "json"))
     look = next(step for step in data["steps"] if step["id"] == "look")
     said = [entry["words"] for entry in look["history"] if entry["kind"] == "rollback"]
-    assert said == ["rollback 1 to the last checkpoint went back past this step: nothing to undo, it is reset to run again"], look["history"]
+    assert said == ["rollback 1 to the last checkpoint (back to the start) went back past this step: nothing to undo, it is reset to run again"], look[
+        "history"
+    ]
     md = render(build_report(workdir / "j.jsonl"), "md")
-    assert "- rollback 1 to the last checkpoint went back past this step: nothing to undo, it is reset to run again; started by" in md, md
+    assert "- rollback 1 to the last checkpoint (back to the start) went back past this step: nothing to undo, it is reset to run again; started by" in md, md

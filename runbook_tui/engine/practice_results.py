@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from runbook_tui.engine.event_words import self_confirmed_words, status_words
 from runbook_tui.engine.events import VOCABULARY, Event
 from runbook_tui.engine.history import History
-from runbook_tui.engine.history_model import Move, exit_words
+from runbook_tui.engine.history_model import HostResult, Move, exit_words
 from runbook_tui.engine.moves import elapsed
 from runbook_tui.engine.practice_commands import Commands, night_commands
 from runbook_tui.engine.practice_unknown import NightStop, night_stops
@@ -273,6 +273,19 @@ def _acknowledged(night: History, run: Move) -> str:
     return next((e.words for e in reversed(entries) if e.kind == "ack-manual" and e.at <= run.at), "")
 
 
+def _not_run(hosts: list[HostResult]) -> str:
+    """`; not run on web2, web3: the rollout stopped before their batch`: hosts a stopped rollout (or an earlier step's
+    failure) left out, apart from those that failed (they read `failed on web2 (exit 3), web3 (not run: …)`)."""
+    reasons: dict[str, list[str]] = {}
+    for host in hosts:
+        reasons.setdefault(str(host.error or "").removeprefix("not run: "), []).append(host.host)
+    said = []
+    for why, names in reasons.items():
+        why = why.replace("this host's", "their") if len(names) > 1 else why
+        said.append(", ".join(names) + (f": {why}" if why else ""))
+    return f"; not run on {'; '.join(said)}" if said else ""
+
+
 def _after_run(night: History, run: Move) -> str:
     finished = next((f for f in run.followed if f.kind == "finished"), None)
     if finished is None or run.attempt is None:
@@ -281,15 +294,16 @@ def _after_run(night: History, run: Move) -> str:
     failed = [
         f"{h.host} ({exit_words(h, 'no exit status') if h.exit_code is None else f'exit {h.exit_code}'})"
         for h in run.attempt.hosts
-        if h.status not in ("done", "ok")
+        if h.status not in ("done", "ok", "skipped")
     ]
+    never = _not_run([h for h in run.attempt.hosts if h.status == "skipped"])
     # A try that failed and was run again (`retries:`): the attempt's end alone read `ran cleanly`.
     retried = run.attempt.retries
     tries = f" after {len(retried)} {'retry' if len(retried) == 1 else 'retries'} ({'; '.join(retried)})" if retried else ""
     if failed and run.attempt.tolerated and run.attempt.status in ("done", "awaiting_verification"):  # within max_fail
-        words = [f"went on, failed on {', '.join(failed)} within max_fail{tries}"]
+        words = [f"went on, failed on {', '.join(failed)} within max_fail{tries}{never}"]
     elif failed:
-        words = [f"failed on {', '.join(failed)}{tries}"]
+        words = [f"failed on {', '.join(failed)}{tries}{never}"]
     elif run.attempt.status in ("failed", "timed_out"):  # every host fine, the step's own check not: a wait cut short, expect.metric
         words = [f"{status_words(run.attempt.status)}: {'; '.join(run.attempt.problems) or 'no reason recorded'}"]
     elif run.answer is not None and run.driver:  # `exec --ack-manual`: its empty stand-in, no person's answer

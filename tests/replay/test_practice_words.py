@@ -69,3 +69,35 @@ def test_a_note_step_exec_acknowledged_with_no_person_never_reads_as_having_run_
     assert result.returncode == 0, result.stdout + result.stderr
     [tell] = [p for p in compare(read_events(tmp_path / "run.jsonl").events, []).points if p.step == "tell"]
     assert tell.why == "on the night it was acknowledged without a person (--ack-manual): staging rehearsal, nobody on the bridge", tell.why
+
+
+ROLLOUT = """
+runbook: 1
+id: rollout
+title: A rollout stopped at its first wave
+hosts:
+  web:
+    - {name: web1, address: 127.0.0.1, port: PORT}
+    - {name: web2, address: 127.0.0.1, port: PORT}
+    - {name: web3, address: 127.0.0.1, port: PORT}
+sections:
+  - id: main
+    steps:
+      - id: reload
+        on: web
+        serial: 1
+        run: systemctl reload nginx
+"""
+
+
+def test_hosts_a_stopped_rollout_never_ran_are_not_said_to_have_failed(tmp_path: Path) -> None:
+    """Walked at 140x45: `on the night it failed on web2 (exit 3), web3 (not run: the rollout stopped before this host's
+    batch)`, web3 among the failed though nothing ran there; the night's exec said `1 not run` apart."""
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        port = bound.getsockname()[1]
+        result = run_exec(tmp_path, ROLLOUT.replace("PORT", str(port)), "unused-secret")
+    assert result.returncode == 1, result.stderr
+    [run] = [point for point in compare(read_events(tmp_path / "run.jsonl").events, []).points if point.night and point.night.kind == "run"]
+    assert run.why.startswith("on the night it failed on web1 (cannot connect to web1"), run.why
+    assert "web2 (" not in run.why and run.why.endswith("; not run on web2, web3: the rollout stopped before their batch"), run.why

@@ -79,6 +79,7 @@ def accept_criteria_prompt(state: RunState) -> Screen[str | None]:
         f"Not met:\n{unmet}\n\nWhy is the change accepted anyway? The reason goes into the journal and the report"
         + ("" if state.solo else "; the verifier confirms it (c)")
         + ". Escape, then u, rolls back instead.",
+        keys="enter accept them · escape cancel",
     )
 
 
@@ -87,7 +88,8 @@ def skip_prompt(step: Step, state: RunState) -> Screen[str | None]:
     from runbook_tui.ui.modals import TextPrompt
 
     title = step_as_shown(state, step.id).get("title") or step.title
-    return TextPrompt(f"Skip '{step.id}'", f"{title}\n{skip_effect(step, state)}\nWhy is it skipped? The reason goes into the journal and the report.")
+    explanation = f"{title}\n{skip_effect(step, state)}\nWhy is it skipped? The reason goes into the journal and the report."
+    return TextPrompt(f"Skip '{step.id}'", explanation, keys=f"enter skip '{step.id}' · escape cancel")
 
 
 #: A step in these has run (or may have): skipping it leaves what it changed.
@@ -124,7 +126,8 @@ def decline_rollback_prompt(state: RunState) -> Screen[str | None]:
     """`x`: why the open rollback request (the verifier's or a guard's) is not followed."""
     from runbook_tui.ui.modals import TextPrompt
 
-    return TextPrompt("Decline the rollback request", f"{request_words(state)}\nWhy not roll back? The reason goes into the journal; the verifier reads it.")
+    explanation = f"{request_words(state)}\nWhy not roll back? The reason goes into the journal; the verifier reads it."
+    return TextPrompt("Decline the rollback request", explanation, keys="enter decline the rollback · escape cancel")
 
 
 def request_words(state: RunState) -> str:
@@ -141,4 +144,5 @@ def mark_done_prompt(step: Step, state: RunState) -> Screen[str | None]:
     from runbook_tui.ui.modals import TextPrompt
 
     effect = f"Marked done, it is not run again: {_kept(step)}; {_then(step, state)}."
-    return TextPrompt(f"Mark '{step.id}' done", f"Its outcome is unknown. {effect}\nHow did you check that it is done?")
+    explanation = f"Its outcome is unknown. {effect}\nHow did you check that it is done?"
+    return TextPrompt(f"Mark '{step.id}' done", explanation, keys=f"enter mark '{step.id}' done · escape cancel")

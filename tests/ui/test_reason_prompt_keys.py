@@ -1,0 +1,35 @@
+"""The dialogs whose enter acts on the run say what enter does, as the window question does (`enter start anyway`).
+
+Walked at 80x24: `s` on 'drop' opened "Skip 'drop'" with `enter submit · escape cancel`: enter skips the step (it is
+journaled, the run moves on), and the key line said only that it submits. So the mark-done question (enter marks an
+unknown step done, never to run again), the declined rollback request and the accepted unmet criteria.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from run_screen_helpers import make_app, painted, prepare_workdir, screen_is, started
+
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, mark_done_prompt
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_skip_dialog_says_enter_skips_the_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    prepare_workdir(tmp_path, monkeypatch)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        controller = await started(pilot)
+        current = controller.state.current
+        await pilot.press("s")
+        prompt = await screen_is(pilot, "TextPrompt")
+        keys = " ".join(painted(prompt.query_one("#dialog-keys")).split())
+        assert keys == f"enter skip '{current}' · escape cancel", keys
+        await pilot.press("escape")
+        step = next(s for s in controller.runbook.steps if s.id == current)
+        state = controller.state
+    assert mark_done_prompt(step, state).keys_text == f"enter mark '{current}' done · escape cancel"  # type: ignore[attr-defined]
+    assert decline_rollback_prompt(state).keys_text == "enter decline the rollback · escape cancel"  # type: ignore[attr-defined]
+    assert accept_criteria_prompt(state).keys_text == "enter accept them · escape cancel"  # type: ignore[attr-defined]

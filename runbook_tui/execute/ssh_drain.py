@@ -49,7 +49,9 @@ ALONE_CENTISECONDS = 100
 #: fifth field) just before the command; every process the command and its children made since has a pid above it
 #: (pids are handed out in rising order until they wrap). After the command, each pid from there to the last one handed
 #: out (read again until no new one came while looking) is looked at: gone, or alive with none of its descriptors on
-#: the output files (`-ef` through the wrapper's own copies, fd 6 and 7: the command may have removed the files). Any
+#: the output files (`-ef` through the wrapper's own copies, fd 6 and 7: the command may have removed the files), where
+#: only a descriptor on a regular file is compared: the outputs are (looked at once first), so a pipe, a socket or a
+#: terminal costs two looks (`-f`, `-e`), not five (other sessions' processes, met at every command on a busy host). Any
 #: doubt sends the wait the lock's way: a process whose descriptors cannot be read (another user's, a `sudo` step's
 #: child: its fd folder unreadable, or its descriptors, as for root without CAP_SYS_PTRACE), a descriptor that cannot be
 #: looked at, the pids wrapped or more than `ALONE_PIDS` of them (a busy host), the command ran more than
@@ -80,12 +82,12 @@ mark() {{ l0=; lastpid && l0=$l; return 0; }}
 unheld() {{
   [ -r /proc/$1/fd ] || {{ [ ! -e /proc/$1 ]; return; }}
   for f in /proc/$1/fd/*; do
-    {{ [ "$f" -ef /proc/self/fd/6 ] || [ "$f" -ef /proc/self/fd/7 ]; }} && return 1
+    if [ -f "$f" ]; then {{ [ "$f" -ef /proc/self/fd/6 ] || [ "$f" -ef /proc/self/fd/7 ]; }} && return 1; fi
     [ -e "$f" ] || [ "$f" = "/proc/$1/fd/*" ] || return 2
   done
 }}
 alone() {{
-  [ -n "$l0" ] && [ -n "$t0" ] && [ -e /proc/1 ] && now && [ $((t - t0)) -le {ALONE_CENTISECONDS} ] || return 1
+  [ -n "$l0" ] && [ -n "$t0" ] && [ -e /proc/1 ] && [ -f /proc/self/fd/6 ] && [ -f /proc/self/fd/7 ] && now && [ $((t - t0)) -le {ALONE_CENTISECONDS} ] || return 1
   a=$l0
   while lastpid && [ "$l" -ge "$a" ] && [ $((l - l0)) -le {ALONE_PIDS} ]; do
     [ "$l" -eq "$a" ] && return 0

@@ -237,6 +237,18 @@ def test_a_command_that_left_no_process_behind_takes_no_lock(shell: str, runs: P
     assert log.exists(), "the child holding the output was not seen"
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_child_holding_the_output_on_another_descriptor_is_found_by_the_look(shell: str, runs: Path, tmp_path: Path) -> None:
+    """The look at the processes made since the command began compares only their descriptors on regular files with
+    the output (a pipe, a socket, /dev/null: two looks, not five): a child that moved the output to its fd 3 and
+    closed 1 and 2 is still found, and its late line waited for through the locks."""
+    path, log = _logged_flock(tmp_path)
+    session = _Session(shell, runs, "(exec 3>&1 >/dev/null 2>&1; sleep 0.5; echo late >&3) & echo early", env=(("PATH", path),))
+    got = session.result({"stdout": b"end 0"})
+    assert got["stdout"].split(b"\n", 1)[1] == b"early\nlate\n" + session.mark + b" end 0 noerr\n"
+    assert log.exists(), "the child holding the output on its fd 3 was not seen"
+
+
 @pytest.mark.parametrize("name", ["D", "t0", "l0", "IFS"])
 @pytest.mark.parametrize("shell", SHELLS)
 def test_a_step_env_naming_the_wrappers_own_variables_keeps_its_value_and_the_exit_status(shell: str, runs: Path, name: str) -> None:

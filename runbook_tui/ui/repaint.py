@@ -47,6 +47,7 @@ class CoalescedRepaintScreen(Screen[None]):
         self._last_repaint = 0.0
         self._stale = True
         self._output_timer: Timer | None = None  # the slower frame of a repaint for output only
+        self._first_resumed = False  # `_on_screen_resume`
 
     @property
     def _dirty(self) -> bool:
@@ -79,6 +80,17 @@ class CoalescedRepaintScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # collectable again as the app ends (an app made in a long-lived process, tests, is freed whole)
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """Textual's resume, less the whole-screen repaint it asks for after its first layout. That layout (the screen's
+        size was 0x0) has just drawn every widget and written the whole screen; the repaint composed and wrote all of it
+        again in the next frame (19 KB at 140x45, the same cells). Later resumes (a dialog closed) repaint as always."""
+        laid_out = not self._first_resumed and self.is_current and self.outer_size != self.app.size
+        super()._on_screen_resume(event)
+        event.prevent_default()  # Textual's handler ran here: not again from its own class
+        self._first_resumed = True
+        if laid_out:
+            self._repaint_required = False
 
     def _ask_repaint(self) -> None:
         if self._repaint_asked or not self.is_mounted:

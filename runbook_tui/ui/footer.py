@@ -25,6 +25,8 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
+from runbook_tui.ui.laid_out import laid_out_size
+
 #: Rows kept: the few key sets a screen swaps between (pause / resume, running / idle) at one width.
 ROWS_KEPT = 16
 
@@ -39,6 +41,8 @@ class Key(NamedTuple):
 class KeyFooter(Widget):
     """The screen's keys (those with `show`), one per action, in binding order; the command palette's key at the right
     when every other key fits beside it (at 80 columns a key to press matters more than the palette: ctrl+p opens it anyway)."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     DEFAULT_CSS = """
     KeyFooter {

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.laid_out import laid_out_size
 
 
 def cut_middle(text: str, width: int) -> str:
@@ -43,6 +44,8 @@ def _take(text: str, cells: int) -> str:
 class NoteLine(Static):
     """`head`, `middle` and `tail` on one row: the middle (a path, a file name) is cut in the middle to fit, then the
     rest at its end. Every part is sanitised and drawn as text, never markup; a new note repaints this row only."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     #: The middle keeps this many cells at least (or its whole, when shorter), however narrow the row.
     MIDDLE_KEPT = 12

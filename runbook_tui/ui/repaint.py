@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from runbook_tui.engine.keys_first import KEYS
+from runbook_tui.ui.laid_out import laid_out_size
 
 #: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
 FRAME_SECONDS = 1 / 60
@@ -40,6 +41,8 @@ class Repaint(Message):
 
 class CoalescedRepaintScreen(Screen[None]):
     """Subclasses implement `_repaint` (draw what is pending) and paint their first frame in `on_mount`."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     def __init__(self) -> None:
         super().__init__()

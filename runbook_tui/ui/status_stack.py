@@ -40,6 +40,7 @@ from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
 from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, rejection, roll_back_key, rollback_request
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, rollback_by_words, window_left, window_words
@@ -356,6 +357,8 @@ def every_status_text(found: Sequence[Status], role: Role, keys: Role | None = N
 
 class StatusStack(Static):
     """The stack on screen: one line per status (wrapped if long), or the calm "now" line; never fewer than one row."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     DEFAULT_CSS = """
     StatusStack {

@@ -35,6 +35,7 @@ from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, status_text, step_looks
 from runbook_tui.ui.header_people import people_row
 from runbook_tui.ui.how_under import how_under
+from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.pane_step import pane_step, rolling_back_at
 from runbook_tui.ui.verify_words import verify_words
@@ -71,6 +72,8 @@ def _mode_words(mode: str) -> tuple[str, ...]:
 
 class RunHeader(Static):
     """Ticket, title, risk and mode; who is who; the last checkpoint; the countdown to the end of the window."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     _shown: list[tuple[str, list[Any]]] | None = None
 
@@ -154,6 +157,8 @@ class RightColumn(Vertical):
     rows and the first metric panel their room: a shared run's foot (address and host key, three rows at 80 columns)
     and a two-row status took it, and the metric area, below the column's foot, drew its rule and no panel at all."""
 
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
+
     def on_resize(self) -> None:  # the terminal's size, or the status stack's or the foot's height, changed
         self.fit_detail()
 
@@ -175,6 +180,8 @@ class RightColumn(Vertical):
 class DetailScroll(VerticalScroll):
     """The detail pane's frame: its title names the step and, when the step does not fit, says so and how to see it
     all (on the top border: at 80x24 the pane has no bottom border for a subtitle)."""
+
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
 
     _step = ("", "")
     _hidden = 0
@@ -215,8 +222,11 @@ class DetailScroll(VerticalScroll):
 class StepDetail(Static):
     """The current step: title, id, where it runs, the command in full, its undo, who confirms; per-host results."""
 
+    virtual_size = laid_out_size()  # set by each layout, asking for no other (ui/laid_out.py)
+
     _shown: tuple[Any, ...] | None = None
     _drawn_from: tuple[RunState, str | None] | None = None
+    _title_line = ""  # the title line's text as last drawn (its breaks and facts depend on the width)
     head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
     head_of: str | None = None  # the step `head` is of
     me: str | None = None  # whose screen it is (the verifier's): their own word reads `✗ rejected by you`
@@ -255,6 +265,9 @@ class StepDetail(Static):
         shown += (len(state.order), tuple(state.rollback_order), theme.name, self._width_used(plan_entry), rolling_back_at(state) == step_id)
         if shown == self._shown:
             return
+        # Laid out at another width, the rest as drawn: drawn again only if the title line comes out otherwise (the first
+        # frame drew the pane before its width was known; drawing it again, the same, laid the screen out once more).
+        resized = self._shown is not None and shown[:-2] == self._shown[:-2] and shown[-1] == self._shown[-1]
         self._shown = shown
         if step_id is None:
             # Every step done is not the run finished: a paused run ends when resumed, unmet criteria keep it open (the
@@ -304,6 +317,9 @@ class StepDetail(Static):
             facts.append(_line(left_out_words(left)))
         muted = colour(theme, "muted")  # each fact whole on a line when the pane is narrow (fact_line.py)
         title = fact_line(title, [status, *(Text(f, style=muted) for f in facts if f)], self.size.width, self.app.console)
+        if resized and title.plain == self._title_line:
+            return
+        self._title_line = title.plain
         lines: list[RenderableType] = [title]
         if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
             # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where

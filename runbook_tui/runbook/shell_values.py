@@ -328,6 +328,11 @@ def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand
                         f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
                         f" {code_instead(code_of)}"
                     )
+                if code_of in ("jq", "gojq", "jaq") and _JQ_ENV.search(item):  # `jq ".{{ x }}"` with x = `a,env.TOKEN`
+                    raise ShellRefused(
+                        f"{code_of} reads env in its filter as the environment, where this command's values and secrets travel (and"
+                        f" the runner's own variables), so a value holding it ({_clip(item)}) could print them; {code_instead(code_of)}"
+                    )
                 if place.command_line and item.startswith("-"):
                     raise ShellRefused(
                         f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
@@ -443,6 +448,8 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
     return None
 
 
+#: jq's builtin reading the environment (`env.TOKEN`, `a,env`): a plain word may hold it.
+_JQ_ENV = re.compile(r"(?<![A-Za-z0-9_])env(?![A-Za-z0-9_])")
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
 _ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).

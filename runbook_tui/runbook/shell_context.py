@@ -219,11 +219,11 @@ class Tokenizer:
                         case_state = "pattern"
                 else:
                     i += 1
-            elif c in "&|":
+            elif c in "&|" and not self.at(i, "&>"):
                 pipe = c == "|" and not self.at(i, "||")
                 end_command(pipe)
                 i += 2 if self.at(i, c * 2) or self.at(i, "|&") else 1
-            elif c in "<>":
+            elif c in "<>&":  # `&>`, `&>>` too: bash writes both outputs to the file
                 if word.text.isdigit() and s[i - 1].isdigit():
                     word = Word()  # `2>` names a descriptor: not a word of the command
                 end_word()
@@ -245,7 +245,7 @@ class Tokenizer:
                     if self.at(i, "<&"):  # `bash <&3`: what `exec 3<<< "..."` opened on that descriptor
                         fed.extend(self.flow.descriptors)
                     input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
-                    output_redirect = s[i] == ">" and s[i + 1 : i + 2] != "&"
+                    output_redirect = s[i] in ">&" and s[i + 1 : i + 2] != "&"
                     i += 1
                     while i < n and s[i] in "<>&|":
                         i += 1

@@ -84,9 +84,9 @@ def runs_later(target: str) -> str | None:
 
 def named_file(word: Word) -> str:
     """The file a word names, as `runs_later` reads it: a leading `${HOME}` (an expansion in the word's text) is `$HOME`,
-    `${XDG_CONFIG_HOME}` is `$XDG_CONFIG_HOME`."""
+    `${XDG_CONFIG_HOME}` is `$XDG_CONFIG_HOME`, `${PWD}` is `$PWD`."""
     text = word.text
-    return f"${word.refs[0]}{text[1:]}" if text.startswith(EXPANSION) and word.refs[:1] in (["HOME"], ["XDG_CONFIG_HOME"]) else text
+    return f"${word.refs[0]}{text[1:]}" if text.startswith(EXPANSION) and word.refs[:1] in (["HOME"], ["XDG_CONFIG_HOME"], ["PWD"]) else text
 
 
 def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> None:
@@ -116,6 +116,8 @@ _FOLDER_OPTIONS = frozenset({"-L", "-P", "-e", "-@", "-n"})
 def placed(tok: Tokenizer, path: str) -> str:
     """The file a path names after the last `cd` in the text (`cd /etc/cron.d && ... > job` writes /etc/cron.d/job); a
     path starting with `/`, `~` or an expansion is where it says; so is any path before a `cd` (the step's folder)."""
+    if tok.flow.folder is not None and path.startswith("$PWD/"):  # `"$PWD/job"`
+        return f"{tok.flow.folder}/{path[5:]}"
     if tok.flow.folder is None or path.startswith(("/", "~", "$", EXPANSION)):
         return path
     return f"{tok.flow.folder}/{path}"

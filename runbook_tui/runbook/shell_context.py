@@ -128,7 +128,7 @@ class Tokenizer:
                     sources.append(word)
                     fed.extend(word.expanded_markers + files.written(self, text))  # `sh < f.sh`: what was written there
                     printed.extend([word] if word.substitutions else [])  # `read n < <(printf ...)`: n holds what it prints
-                elif output_redirect:
+                elif output_redirect and not (word.text.isdigit() or word.text == "-"):  # `>&2`, `>&-`: a descriptor
                     targets.append(files.named_file(word))
                 output_redirect = False
             elif case_state == "word":
@@ -245,7 +245,7 @@ class Tokenizer:
                     if self.at(i, "<&"):  # `bash <&3`: what `exec 3<<< "..."` opened on that descriptor
                         fed.extend(self.flow.descriptors)
                     input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
-                    output_redirect = s[i] in ">&" and s[i + 1 : i + 2] != "&"
+                    output_redirect = s[i] in ">&"  # `>& FILE` (bash: both outputs) too
                     i += 1
                     while i < n and s[i] in "<>&|":
                         i += 1

@@ -23,7 +23,6 @@ from runbook_tui.engine.controller import SYSTEM, Controller
 from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.redact import Redactor, url_forms
-from runbook_tui.notify.ledger import GETS_NOTHING
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.reach import NotifyTarget, SecretRef, Value, header_value_problem, shape_problem, url_problem, url_value_problem
@@ -64,6 +63,8 @@ class Unprepared:
 
     @property
     def words(self) -> str:
+        from runbook_tui.notify.ledger import GETS_NOTHING  # here: a run without receivers loads nothing of notify
+
         return f"notify {self.target} ({self.mark}): {self.why}{GETS_NOTHING}"
 
 

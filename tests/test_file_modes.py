@@ -127,7 +127,7 @@ def test_an_existing_journal_is_never_appended_to_by_a_new_run(tmp_path: Path) -
 def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Path) -> None:
     (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
 
-    async def start_all(count: int) -> list[int]:
+    async def start_all(count: int) -> list[tuple[int | None, bytes]]:
         env = {k: v for k, v in os.environ.items() if k != "RUNBOOK_TUI_SETTINGS"}
         env.update(XDG_STATE_HOME=str(tmp_path / "state"), XDG_CONFIG_HOME=str(tmp_path / "config"), RUNBOOK_TUI_USER="alice")
         procs = [
@@ -136,8 +136,9 @@ def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Pat
             )
             for _ in range(count)
         ]
-        return [await proc.wait() for proc in procs]
+        said = [(await proc.communicate())[1] for proc in procs]
+        return [(proc.returncode, words) for proc, words in zip(procs, said, strict=True)]
 
-    codes = asyncio.run(start_all(8))
-    assert codes == [0] * 8
+    ends = asyncio.run(start_all(8))
+    assert [code for code, _ in ends] == [0] * 8, [said.decode() for code, said in ends if code]
     assert len(list((tmp_path / "state" / "runbook-tui" / "journals").iterdir())) == 8

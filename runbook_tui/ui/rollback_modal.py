@@ -257,7 +257,18 @@ def afterwards(plan: RollbackPlan, state: RunState) -> str:
     if later := [f"{_kind(state, sid)} '{visible_line(sid)}'" + (f" ({failed[sid]})" if sid in failed else "") for sid in named]:
         these = "these run again too" if len(later) > 1 else "this runs again too"
         said += f" With nothing to undo, not in the list, {these}: {_named(tuple(later), 4)}."
-    return said
+    return said + _stays_skipped(state, plan.checkpoint_step)
+
+
+def _stays_skipped(state: RunState, checkpoint: str | None) -> str:
+    """` 'drop' stays skipped (queue not empty tonight).`: a step skipped since the checkpoint is not offered again on the
+    way forward (its reason still stands), and nothing said so before y."""
+    skipped = [state.steps[sid] for sid in _after(state, checkpoint) if state.steps[sid].status == "skipped"]
+    why = [f" ({visible_line(step.reason)})" if step.reason else "" for step in skipped]
+    if len(skipped) == 1:
+        return f" '{visible_line(skipped[0].id)}' stays skipped{why[0]}."
+    named = tuple(f"'{visible_line(step.id)}'{reason}" for step, reason in zip(skipped, why, strict=True))
+    return f" These stay skipped: {_named(named, 4)}." if named else ""
 
 
 #: How a look that ran may have ended: it runs again after the rollback, though nothing undoes it (`afterwards`).

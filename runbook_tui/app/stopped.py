@@ -46,6 +46,8 @@ def journal_stop(controller: Controller, how: str, command: str) -> None:
         what = what or next((f"rollback step '{sid}'" for sid in state.rollback_order if state.steps[sid].status == "running"), None)
         where = f" during a rollback ({rollback.scope})" + (f" while {what} ran (its outcome is unknown: resume decides)" if what else "")
         step = rollback.running_step or step
+    elif rollback is not None and rollback.ok is False and rollback.failed_step:  # u goes on with it; current is the step after
+        where, step = f" with the rollback stopped at '{rollback.failed_step}' (nothing was running)", rollback.failed_step
     try:
         # request "exit": the program stops its commands on this machine as it leaves (exec: already stopped), so resume does
         # not tell of a local command that may still run (engine/mark_done.may_still_run); remote ones run on detached.

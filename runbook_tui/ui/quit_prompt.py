@@ -15,6 +15,7 @@ from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.engine.who_verifies import who_verifies
 from runbook_tui.runbook.safe_text import visible
+from runbook_tui.ui.pane_step import stopped_at
 from runbook_tui.ui.wrap import CommandText
 
 if TYPE_CHECKING:
@@ -92,6 +93,8 @@ def stands_at(state: RunState) -> str:
     """Where the run stands, and whose word it waits for there (it said `The run stands at check` over a step waiting for
     bob: the assignee could not tell that bob's confirmation, not their own key, held the run)."""
     current = state.current
+    if (stopped := stopped_at(state)) is not None:  # the step after it is current: it read `stands at 'last'`
+        return f"The run stands at the rollback stopped at '{stopped}' (u goes on with it)"
     if current is None:
         return "Every step is done"
     step = state.steps[current]

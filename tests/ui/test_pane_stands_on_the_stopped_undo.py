@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from run_screen_helpers import make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
+from run_screen_helpers import events, make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
 
 from runbook_tui.ui.widgets import DetailScroll, StepDetail
 
@@ -57,3 +57,32 @@ async def test_the_pane_stands_on_the_step_whose_undo_stopped_the_rollback(tmp_p
         assert title.endswith("· edit") and "only looking" not in title, title
         body = " ".join(painted(app.screen.query_one(StepDetail)).split())
         assert "Edit the config" in body and "exit 4" in body, body
+
+
+@pytest.mark.asyncio
+async def test_quitting_there_says_the_run_stands_at_the_stopped_rollback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """q then read `The run stands at 'last'`, and the journal's note (what the report's Outcome quotes) `run was stopped
+    by alice's quit (q) at 'last' (nothing was running)`: the step after the undo that failed."""
+    prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        controller = await started(pilot)
+        for step in ("backup", "edit", "last"):
+            await run_step(pilot, step)
+        await run_step(pilot, "fails", "failed")
+        await settled(pilot)
+        await pilot.press("u")
+        await screen_is(pilot, "RollbackModal")
+        await read_to_end(pilot)
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback to stop")
+        await settled(pilot)
+        await pilot.press("q")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        body = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "The run stands at the rollback stopped at 'edit' (u goes on with it)" in body, body
+        await pilot.press("y")
+        await until(pilot, lambda: any(e["type"] == "note" and e.get("request") == "exit" for e in events("j.jsonl")), "the quit's note")
+    [note] = [e for e in events(tmp_path / "j.jsonl") if e["type"] == "note" and e.get("request") == "exit"]
+    assert note["text"] == "run was stopped by alice's quit (q) with the rollback stopped at 'edit' (nothing was running); the journal is kept", note
+    assert note["step"] == "edit"

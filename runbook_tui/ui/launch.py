@@ -14,7 +14,7 @@ from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import shell_word, visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
-from runbook_tui.ui.terminal import not_a_terminal
+from runbook_tui.ui.terminal import not_a_terminal, terminal_gone
 
 if TYPE_CHECKING:
     from runbook_tui.ui.mode_screen import ModeChoice
@@ -28,7 +28,7 @@ def _launch(app: RunbookApp) -> int:
     try:
         _said_after(app, code)
     except OSError:  # a hang-up closed the terminal: the journal says where the run stopped (was a traceback, EIO)
-        pass
+        terminal_gone()
     return code if isinstance(code, int) else 1
 
 

@@ -6,6 +6,7 @@ whatever stdin was (`/dev/null`: none ever came), so a script waited for a scree
 
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -15,3 +16,13 @@ def not_a_terminal(command: str, instead: str) -> bool:
         return False
     print(f"runbook-tui: {command} shows a screen, and stdin or stdout is not a terminal: nothing was started. {instead}", file=sys.stderr)
     return True
+
+
+def terminal_gone() -> None:
+    """After the screen's terminal went away (a write to it failed: EIO): stdout and stderr to /dev/null, so what is still
+    buffered for it does not fail again as Python exits, which made the exit code 120 and printed `Exception ignored ...
+    OSError: [Errno 5]` (with buffered output: a person's shell sets no PYTHONUNBUFFERED)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        os.dup2(devnull, stream.fileno())
+    os.close(devnull)

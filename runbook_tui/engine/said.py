@@ -63,3 +63,10 @@ def _utc(value: object) -> dt.datetime | None:
     except ValueError:
         return None
     return None if moment is None else (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+
+
+def said_above(hosts: Iterable[str], problems: Iterable[str]) -> set[str]:
+    """The hosts a problem line names (`web2: timed out after 3s`): the run screen's and the report's host rows under
+    it say their status alone, not its words again (`web2  TIMED OUT  timed out`)."""
+    lines = list(problems)
+    return {host for host in hosts if any(line.startswith(f"{host}: ") for line in lines)}

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
+from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
@@ -136,4 +137,8 @@ def html_templates() -> jinja2.Environment:
 def render(report: Report) -> str:
     charts = {panel.id: chart(panel, report.guard_trips) for panel in report.panels}
     with text.days_from(report.session.started_at):
-        return html_templates().get_template("report.html.j2").render(r=report, t=text, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)
+        return (
+            html_templates()
+            .get_template("report.html.j2")
+            .render(r=report, t=text, host_rows=host_rows, zip=zip, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD)
+        )

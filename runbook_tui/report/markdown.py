@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from runbook_tui.engine.history_model import Attempt, Participant, Rollback, TailLine
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
+from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report, Step
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!$])")
@@ -193,11 +194,8 @@ def _attempt(step: Step, attempt: Attempt) -> list[str]:
         for hosts, command in groups:
             where = f" on {esc(', '.join(hosts))}" if len(groups) > 1 else ""
             out += ["", f"  Ran{where}:", ""] + ["  " + line for line in block(command, "sh")]
-    if step.fanned_out or any(h.error or (h.exit_code not in (0, None)) for h in attempt.hosts):
-        out += [""] + [
-            "  " + line
-            for line in table(["Host", "Status", "Exit / error"], ((esc(h.host), esc(t.host_outcome(h.status)), esc(t.exit_text(h))) for h in attempt.hosts))
-        ]
+    if rows := host_rows(attempt, step.fanned_out):
+        out += [""] + ["  " + line for line in table(["Host", "Status", "Exit / error"], ([esc(cell) for cell in row] for row in rows))]
     if attempt.output_tail:
         out += ["", f"  {t.output_label(attempt, step.fanned_out)}", ""] + ["  " + line for line in block(_output(attempt.output_tail, step.fanned_out))]
     return out + [""] if out else out

@@ -26,6 +26,7 @@ from runbook_tui.engine.event_words import host_status_words, self_confirmed_wor
 from runbook_tui.engine.left_out import left_out, left_out_words
 from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
+from runbook_tui.engine.said import said_above
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
@@ -365,8 +366,7 @@ def _host_results(step: Any) -> bool:
 def _said_above(step: Any) -> set[str]:
     """The hosts a problem line above the table names (`✗ web2: timed out after 3s`): their rows say the status alone,
     not its words again (`web2  ⏱ TIMED OUT  timed out`, a long connection error twice at 140x45)."""
-    problems = step.problems if step.status in TROUBLED else ()
-    return {host for host in step.hosts if any(problem.startswith(f"{host}: ") for problem in problems)}
+    return said_above(step.hosts, step.problems if step.status in TROUBLED else ())
 
 
 def _body(entry: Mapping[str, Any], under: list[RenderableType]) -> list[RenderableType]:

@@ -18,9 +18,9 @@ from runbook_tui.engine.events import VOCABULARY, Event
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_model import HostResult, Move, exit_words
 from runbook_tui.engine.moves import elapsed
+from runbook_tui.engine.outcome_words import outcome_words
 from runbook_tui.engine.practice_commands import Commands, night_commands
 from runbook_tui.engine.practice_unknown import NightStop, night_stops
-from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
@@ -66,9 +66,10 @@ class Results:
     # (every step through), no move of theirs to stand beside the night's.
     night_ended: str | None = None
     you_ended: str | None = None
-    # A run that ended rolled back to its checkpoint, not in full (both read `ROLLED BACK`): True for each such.
-    night_to_checkpoint: bool = False
-    you_to_checkpoint: bool = False
+    # How each ended in words, as the run screen, exec and the report say it (`outcome_words`): a rollback to a checkpoint
+    # names it, `ROLLED BACK to the last checkpoint (a)`, not in full (both read `ROLLED BACK`); "" while open.
+    night_words: str = ""
+    you_words: str = ""
     # The night's events of a kind this version does not know (a newer version wrote the journal): (type, actor, ts).
     unknown: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -135,13 +136,8 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
             point.why += _yours_later(point, night_commands(night), night_commands(practice))
     verifier = history.state.session.get("verifier")
     mode = str(history.state.session.get("mode") or "live")
-    ends = (history.state.outcome, yours.state.outcome, _to_checkpoint(history.state), _to_checkpoint(yours.state))
+    ends = (history.state.outcome, yours.state.outcome, outcome_words(history.state), outcome_words(yours.state))
     return Results(points, str(verifier) if verifier else None, scenario, mode, *ends, unknown=newer_events(night))
-
-
-def _to_checkpoint(state: RunState) -> bool:
-    """The run ended rolled back by a rollback to its checkpoint: the checkpoint's changes stand."""
-    return state.outcome == "rolled_back" and state.rollback is not None and state.rollback.scope == "checkpoint"
 
 
 def newer_events(events: Sequence[Event]) -> list[tuple[str, str, str]]:

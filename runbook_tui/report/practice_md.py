@@ -82,9 +82,8 @@ def endings(results: Results) -> str:
     """`The night ended ROLLED BACK; your run ended done.`: how both runs ended ("" when the night's journal ends open)."""
     if results.night_ended is None:
         return ""
-    back = " to the last checkpoint"  # not in full: the checkpoint's changes stand (both read `ROLLED BACK`)
-    yours = f"ended {status_words(results.you_ended)}{back * results.you_to_checkpoint}" if results.you_ended else "did not end (you left before its end)"
-    return f"The night ended {status_words(results.night_ended)}{back * results.night_to_checkpoint}; your run {yours}."
+    yours = f"ended {results.you_words}" if results.you_ended else "did not end (you left before its end)"
+    return f"The night ended {results.night_words}; your run {yours}."
 
 
 def score_line(results: Results) -> str:

@@ -136,7 +136,7 @@ def _differed(point: DecisionPoint) -> str:
 
 
 def _ended_alike(results: Results) -> bool:
-    return (results.night_ended, results.night_to_checkpoint) == (results.you_ended, results.you_to_checkpoint)
+    return (results.night_ended, results.night_words) == (results.you_ended, results.you_words)
 
 
 class PracticeResultsScreen(Screen[None]):

@@ -231,11 +231,12 @@ def test_the_results_say_how_the_night_and_the_trainees_run_ended(tmp_path: Path
 
     asyncio.run(the_night())
     results = compare(read_events(journal).events, asyncio.run(practise()))
-    said = "The night ended ROLLED BACK to the last checkpoint; your run ended done."  # its checkpoint rollback
+    # its checkpoint rollback, named as the run screen, exec and the report name it (it read `… checkpoint;` alone)
+    said = "The night ended ROLLED BACK to the last checkpoint (a); your run ended done."
     assert practice_md.endings(results) == said
     assert f"**Ended:** {said}" in practice_md.render(results, "night.jsonl", "erin")
     left = compare(read_events(journal).events, [])
-    assert practice_md.endings(left) == "The night ended ROLLED BACK to the last checkpoint; your run did not end (you left before its end)."
+    assert practice_md.endings(left) == "The night ended ROLLED BACK to the last checkpoint (a); your run did not end (you left before its end)."
 
 
 def test_the_record_of_a_practice_rolled_back_to_its_checkpoint_says_nothing_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -336,4 +337,4 @@ def test_a_rollback_to_the_checkpoint_is_not_the_nights_full_rollback(night: Pat
     assert (decision_words(point.night, "—"), decision_words(point.trainee, "—"), point.same) == ("roll back (full)", "roll back (checkpoint)", False)
     assert results.score == (2, 3) and practice_md.verdict(point) == "**different**"
     # how each ended: both ROLLED BACK, only one of them in full (the line read the same for both)
-    assert practice_md.endings(results) == "The night ended ROLLED BACK; your run ended ROLLED BACK to the last checkpoint.", results
+    assert practice_md.endings(results) == "The night ended ROLLED BACK; your run ended ROLLED BACK to the last checkpoint (a).", results

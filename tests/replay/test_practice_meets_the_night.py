@@ -168,7 +168,9 @@ def test_time_to_decide_compares_only_the_decisions_both_made() -> None:
 def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  # type: ignore[no-untyped-def]
     """What a trainee must see: on top "Practice results 5/12" and the score line (5 of 12 decisions as on
     the night; time to decide over the 6 decisions both made, theirs against the night's), then in red where they differed ("#6
-    install-config: you re-run, the night roll back (checkpoint)"), then who the played-back verifier was
+    install-config: you re-run, the night roll back (checkpoint)"), how both ended, the night's checkpoint named as
+    the run screen, exec and the report name it ("The night ended ROLLED BACK to the last checkpoint (backup-config);
+    your run did not end"), then who the played-back verifier was
     and where the results were saved. Below, one row per decision point: the step id whole (at 80 columns on a line of its own above its decisions, at 140 in its own column),
     the night's decision above the trainee's (green when the same, bold red when different, dim "did not
     get here" after they stopped), both times beside their decisions (the night's first), and why it mattered on the night (row

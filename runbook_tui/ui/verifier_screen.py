@@ -59,18 +59,20 @@ def nothing_to_confirm(state: RunState, *, observe: bool) -> str:
     return f"{paused}'{name}' is {status_words(step.status)}: nothing waits for your confirmation ({then})"
 
 
-def _reject_words(state: RunState) -> tuple[str, str]:
+def _reject_words(state: RunState) -> tuple[str, str, str]:
     """x's dialog: what is rejected, in the words the rows then say (before it ran, x refuses the go-ahead: the rows
     say `GO-AHEAD REFUSED`, the dialog said `Reject 'gate'` as if it had run), and, before the key is pressed, what
-    a rejection does to a go-ahead given and not yet used."""
+    a rejection does to a go-ahead given and not yet used; its key line says what enter does (it read `enter submit`)."""
     current = visible_line(state.current or "")
     step = state.steps[state.current or ""]
     if step.wave_awaiting is not None:
-        return f"Reject wave {step.wave_awaiting} of '{current}'", "The rollout stops at this wave and the assignee sees your reason."
+        wave = f"wave {step.wave_awaiting} of '{current}'"
+        return f"Reject {wave}", "The rollout stops at this wave and the assignee sees your reason.", f"enter reject {wave} · escape cancel"
     void = " The go-ahead given is withdrawn: the step runs only after a new one." if step.has_go_ahead else ""
     if step.status == "awaiting_verification":
-        return f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}"
-    return f"Refuse the go-ahead for '{current}'", f"It does not start: the run stops at this step and the assignee sees your reason.{void}"
+        return f"Reject '{current}'", f"The run stops at this step and the assignee sees your reason.{void}", f"enter reject '{current}' · escape cancel"
+    refused = f"It does not start: the run stops at this step and the assignee sees your reason.{void}"
+    return f"Refuse the go-ahead for '{current}'", refused, "enter refuse the go-ahead · escape cancel"
 
 
 class VerifierScreen(RunView):
@@ -254,13 +256,13 @@ class VerifierScreen(RunView):
             reply = Reply(False, f"{reply.message}. Your words are kept: {_KEY_OF[action]} opens them again")
         self._say(reply)
 
-    def _prompt(self, action: str, title: str, explanation: str, *, placeholder: str = "", required: bool = True) -> None:
-        """A dialog for words to send, holding any kept from a send that reached nobody."""
+    def _prompt(self, action: str, title: str, explanation: str, keys: str, *, placeholder: str = "", required: bool = True) -> None:
+        """A dialog for words to send, holding any kept from a send that reached nobody; `keys` says what enter does."""
         kept, why, at = self._drafts.pop(action, ("", "", 0.0))
         if kept:  # the words below were typed before: said, with why they were not taken and how long ago
             explanation = f"{explanation}\n\nYour words below were not sent {time.monotonic() - at:.0f} s ago: {why}. Enter sends them again."
         needed = "A note" if action == "note" else "A reason"
-        prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept, needed=needed)
+        prompt = TextPrompt(title, explanation, placeholder=placeholder, required=required, value=kept, keys=keys, needed=needed)
         self.app.push_screen(prompt, self._sender(action, optional=not required))
 
     def _sender(self, action: str, *, optional: bool = False) -> Callable[[str | None], None]:
@@ -355,12 +357,13 @@ class VerifierScreen(RunView):
             "Request a rollback",
             f"Why, in a few words: optional, enter alone sends the request. The assignee sees it at once: u shows them the "
             f"undo list back to {where} and starts it, or x declines it with a reason you read in the log.",
+            "enter request the rollback · escape cancel",
             placeholder="reason (optional)",
             required=False,
         )
 
     def action_note(self) -> None:
-        self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.")
+        self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.", "enter add the note · escape cancel")
 
     def action_hold(self) -> None:
         if not self.in_flight("hold"):

@@ -89,8 +89,26 @@ def test_snapshot_verifier_step_details(snap_compare: Snap, size: tuple[int, int
 @BOTH
 def test_snapshot_verifier_reject_reason(snap_compare: Snap, size: tuple[int, int]) -> None:
     """x on 'check', which ran and waits: "Reject 'check'", what happens (the run stops, the assignee sees the reason), an empty reason field,
-    `enter submit · escape cancel` pinned."""
+    `enter reject 'check' · escape cancel` pinned: what enter does, as the run screen's dialogs say it (`enter skip 'drop'`)."""
     assert snap_compare(_verifier(True), run_before=_then("x", screen="TextPrompt"), terminal_size=size)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("waiting", "key", "says"),
+    [
+        (True, "x", "enter reject 'check' · escape cancel"),
+        (False, "u", "enter request the rollback · escape cancel"),
+        (False, "n", "enter add the note · escape cancel"),
+    ],
+)
+async def test_the_verifiers_dialogs_say_what_enter_does(waiting: bool, key: str, says: str) -> None:
+    """Walked: x's dialog read `enter submit · escape cancel`, where the run screen's say what enter does (`enter skip
+    'drop'`, `enter mark 'x' done`): enter rejects the step (the run stops there), requests the rollback, adds the note."""
+    app = _verifier(waiting)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _then(key, screen="TextPrompt")(pilot)
+        assert " ".join(painted(app.screen.query_one("#dialog-keys")).split()) == says
 
 
 #: 'check' asking the go-ahead, its command ten lines, the dangerous one ninth: more than the pane holds at 80x24.

@@ -329,9 +329,14 @@ def exit_words(result: HostResult | UndoResult, none: str = "—") -> str:
 def back_words(rollback: Rollback) -> str:
     """` (back to backup)`, ` (back to the start)` with no checkpoint reached, "" for a full rollback: where it went. (The
     step's history read `rollback 1 to the last checkpoint undoes this step` when none had been reached.)"""
-    if rollback.back_to:
-        return f" (back to {rollback.back_to})"
-    return " (back to the start)" if rollback.scope == "checkpoint" else ""
+    return back_to_words(rollback.scope, rollback.back_to)
+
+
+def back_to_words(scope: str, back_to: str | None) -> str:
+    """`back_words` of a rollback's scope and its plan's `checkpoint_step`: the cast's marker has its event alone."""
+    if back_to:
+        return f" (back to {back_to})"
+    return " (back to the start)" if scope == "checkpoint" else ""
 
 
 def rollback_words(rollback: Rollback, step: str, reset: bool = False) -> str:

@@ -26,6 +26,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_moments import parse_ts
 from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.report.assemble import read_verified
+from runbook_tui.report.rollback_words import rollback_heading
 from runbook_tui.runbook.safe_text import visible_line
 
 #: Terminal rows of the recording; the width follows the longest line, within these bounds.
@@ -76,6 +77,7 @@ class _Recorder:
         self.finished = False  # the last session_finished is not followed by a session_reopened
         self.reopened = False
         self.state: RunState = initial()  # the run so far: a rollback's end names its checkpoint, as exec's line does
+        self.rollbacks = 0  # started so far: the report numbers them so
 
     def feed(self, event: Event) -> None:
         self.state = apply(self.state, event)
@@ -87,7 +89,8 @@ class _Recorder:
         if event["type"] in (ev.SESSION_FINISHED, ev.SESSION_REOPENED):  # a reopened run ended when it ends again (the
             self.finished = event["type"] == ev.SESSION_FINISHED  # recording of one cut short said nothing, as if done)
             self.reopened = self.reopened or not self.finished
-        marker = _marker(event)
+        self.rollbacks += event["type"] == ev.ROLLBACK_STARTED
+        marker = _marker(event, self.rollbacks)
         if marker:
             self.records.append([self.last, "m", visible_line(marker)])
         if event["type"] == ev.METRIC_SAMPLE:
@@ -97,11 +100,13 @@ class _Recorder:
             self.records.append([self.last, "o", "".join(visible_line(line) + "\r\n" for line in "\n".join(lines).split("\n"))])
 
 
-def _marker(event: Event) -> str | None:
-    """The label of a chapter mark: a step attempt or a rollback starting."""
+def _marker(event: Event, rollbacks: int) -> str | None:
+    """The label of a chapter mark: a step attempt or a rollback starting (the `rollbacks`th, as the report heads it)."""
     if event["type"] == ev.STEP_STARTED:
         title = f": {event['title']}" if event.get("title") else ""
         return f"{event['step']} (attempt {event.get('attempt')}){title}"
     if event["type"] == ev.ROLLBACK_STARTED:
-        return f"rollback ({event.get('scope')})"
+        plan = event.get("plan")
+        back_to = plan.get("checkpoint_step") if isinstance(plan, dict) else None
+        return rollback_heading(rollbacks, str(event.get("scope")), str(back_to) if back_to else None)
     return None

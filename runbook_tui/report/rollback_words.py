@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from runbook_tui.engine.event_words import rollback_stopped, status_words
-from runbook_tui.engine.history_model import Rollback, UndoResult, back_words
+from runbook_tui.engine.history_model import Rollback, UndoResult, back_to_words
 from runbook_tui.engine.said import in_host_order
 from runbook_tui.engine.undo_notes import HOST_WORDS
 from runbook_tui.report.model import Report
 
 
 def rollback_title(rollback: Rollback) -> str:
-    target = "the last checkpoint" if rollback.scope == "checkpoint" else "the whole change"
-    return f"Rollback {rollback.number}: {target}{back_words(rollback)}"
+    return rollback_heading(rollback.number, rollback.scope, rollback.back_to)
+
+
+def rollback_heading(number: int, scope: str, back_to: str | None) -> str:
+    """`Rollback 1: the last checkpoint (back to backup-config)`, `Rollback 2: the whole change`: the report's heading
+    and the cast's chapter mark (which read `rollback (checkpoint)` for every one, wherever it went)."""
+    target = "the last checkpoint" if scope == "checkpoint" else "the whole change"
+    return f"Rollback {number}: {target}{back_to_words(scope, back_to)}"
 
 
 def rollback_result(rollback: Rollback) -> str:

@@ -63,8 +63,17 @@ def test_the_cast_is_asciicast_v2_with_a_marker_per_step_attempt_and_rollback(tm
     assert times[-1] == pytest.approx((last - first).total_seconds(), abs=0.01)  # the recording lasts as long as the session
     markers = [e[2] for e in events if e[1] == "m"]
     attempts = [f"{e['step']} (attempt {e['attempt']})" for e in recorded if e["type"] == ev.STEP_STARTED]
-    assert [m.split(":")[0] for m in markers if not m.startswith("rollback")] == attempts
-    assert markers.count("rollback (checkpoint)") == 2
+    assert [m.split(":")[0] for m in markers if not m.startswith("Rollback ")] == attempts
+    # each rollback named where it went, in the report's words for it (every one read `rollback (checkpoint)`)
+    titles = [line.removeprefix("### ") for line in (DATA / "change.report.md").read_text(encoding="utf-8").splitlines() if line.startswith("### Rollback ")]
+    assert (
+        [m for m in markers if m.startswith("Rollback ")]
+        == titles
+        == [
+            "Rollback 1: the last checkpoint (back to backup-config)",
+            "Rollback 2: the last checkpoint (back to backup-config)",
+        ]
+    )
     assert all(e[2].endswith("\r\n") for e in events if e[1] == "o")
     text = "".join(e[2] for e in events if e[1] == "o")
     for output in (e for e in recorded if e["type"] == ev.OUTPUT and e.get("phase") != "undo"):

@@ -146,3 +146,14 @@ def mark_done_prompt(step: Step, state: RunState) -> Screen[str | None]:
     effect = f"Marked done, it is not run again: {_kept(step)}; {_then(step, state)}."
     explanation = f"Its outcome is unknown. {effect}\nHow did you check that it is done?"
     return TextPrompt(f"Mark '{step.id}' done", explanation, keys=f"enter mark '{step.id}' done · escape cancel")
+
+
+#: What enter does in a note's dialog, the assignee's and the verifier's alike (the assignee's read `enter submit`).
+NOTE_KEYS = "enter add the note · escape cancel"
+
+
+def note_prompt() -> Screen[str | None]:
+    """`n`: a note for the journal."""
+    from runbook_tui.ui.modals import TextPrompt
+
+    return TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened", keys=NOTE_KEYS, needed="A note")

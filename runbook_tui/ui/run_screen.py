@@ -45,7 +45,7 @@ from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.panels_hidden import more_panels
 from runbook_tui.ui.pending_lines import PendingLines
 from runbook_tui.ui.repaint import FEW_LINES, OUTPUT_FRAME_SECONDS, CoalescedRepaintScreen
-from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, step_dialog
+from runbook_tui.ui.run_prompts import accept_criteria_prompt, decline_rollback_prompt, note_prompt, step_dialog
 from runbook_tui.ui.share_toasts import share_toast, share_toast_ended
 from runbook_tui.ui.standing_toasts import StandingToasts
 from runbook_tui.ui.status_model import Role, Status
@@ -427,12 +427,7 @@ class RunScreen(RunView):
             self.app.push_screen(*asked)
 
     def action_note(self) -> None:
-        from runbook_tui.ui.modals import TextPrompt
-
-        self.app.push_screen(
-            TextPrompt("Add a note", "It goes into the journal with the time and your name.", placeholder="what happened", needed="A note"),
-            lambda text: self._say(self.controller.note(self.actor, text)) if text else None,
-        )
+        self.app.push_screen(note_prompt(), lambda text: self._say(self.controller.note(self.actor, text)) if text else None)
 
     def action_accept_criteria(self) -> None:
         prompt = accept_criteria_prompt(self.controller.state)

@@ -19,6 +19,7 @@ from runbook_tui.engine.state import RunState, confirmable, hold_stands, nothing
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
+from runbook_tui.ui.run_prompts import NOTE_KEYS
 from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_model import Role, Status
 from runbook_tui.ui.status_stack import StatusStack
@@ -363,7 +364,7 @@ class VerifierScreen(RunView):
         )
 
     def action_note(self) -> None:
-        self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.", "enter add the note · escape cancel")
+        self._prompt("note", "Add a note", "It goes into the assignee's journal with the time and your name.", NOTE_KEYS)
 
     def action_hold(self) -> None:
         if not self.in_flight("hold"):

@@ -33,3 +33,16 @@ async def test_the_skip_dialog_says_enter_skips_the_step(tmp_path: Path, monkeyp
     assert mark_done_prompt(step, state).keys_text == f"enter mark '{current}' done · escape cancel"  # type: ignore[attr-defined]
     assert decline_rollback_prompt(state).keys_text == "enter decline the rollback · escape cancel"  # type: ignore[attr-defined]
     assert accept_criteria_prompt(state).keys_text == "enter accept them · escape cancel"  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
+async def test_the_note_dialog_says_enter_adds_the_note_as_the_verifiers_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`n` read `enter submit · escape cancel` on the assignee's screen, and `enter add the note` on the verifier's: one
+    dialog, one action, said two ways."""
+    prepare_workdir(tmp_path, monkeypatch)
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("n")
+        prompt = await screen_is(pilot, "TextPrompt")
+        assert " ".join(painted(prompt.query_one("#dialog-keys")).split()) == "enter add the note · escape cancel"

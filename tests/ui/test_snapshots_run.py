@@ -209,7 +209,8 @@ def test_snapshot_skip_reason_required(snap_compare: Snap, size: tuple[int, int]
 
 @BOTH
 def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
-    """ "Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), enter/escape below;
+    """ "Add a note" with the typed text `paged [CHG-42] owner` shown literally (brackets kept), `enter add the note ·
+    escape cancel` below (the verifier's words for the same dialog; it read `enter submit`);
     behind it, dimmed, the run screen with its calm status row (`Next: 'check' …`) and the one-row journal line."""
     assert snap_compare(make_app(), run_before=_opened(_note), terminal_size=size)
 

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.app.session import load, open_session
+from runbook_tui.engine.history_model import Attempt, HostResult
 from runbook_tui.report import build_report, render
+from runbook_tui.report.host_rows import host_rows
 
 RUNBOOK = """\
 runbook: 1
@@ -63,3 +65,22 @@ def test_a_timed_out_host_is_said_once_under_its_attempt(journal: Path) -> None:
     assert "local: timed out after 1s" in page and "TIMED OUT" not in page, page
     host = json.loads(render(report, "json"))["steps"][0]["attempts"][0]["hosts"][0]
     assert host["status"] == "timed_out" and host["error"] == "timed out", host  # the data keeps every field
+
+
+def test_on_several_hosts_the_row_of_a_host_a_problem_line_names_says_its_status_alone() -> None:
+    """web2's problem line says its timeout; its row keeps the status (and the exit code, when there is one), not
+    `timed out` again; web1's error no line above says stays in its row; a host that is done reads as before."""
+    hosts = [
+        HostResult("web1", "failed", None, "connection refused"),
+        HostResult("web2", "timed_out", None, "timed out"),
+        HostResult("web3", "failed", 3, None),
+        HostResult("web4", "done", 0, None),
+    ]
+    problems = ["web2: timed out after 3s", "web3: exit 3"]
+    attempt = Attempt(1, "2026-12-06T01:00:00Z", "alice", None, None, "failed", False, hosts=hosts, problems=problems)
+    assert host_rows(attempt, fanned_out=True) == [
+        ("web1", "FAILED", "connection refused"),
+        ("web2", "TIMED OUT", "—"),
+        ("web3", "FAILED", "exit 3"),
+        ("web4", "done", "exit 0"),
+    ]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from runbook_tui.engine.actors import named
-from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, host_status_words, own_reason, self_confirmed_words
+from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, own_reason, self_confirmed_words
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
@@ -134,11 +134,6 @@ def duration(seconds: float | None) -> str:
 
 def outcome(value: str) -> str:
     return OUTCOMES.get(value, value)
-
-
-def host_outcome(status: str) -> str:
-    """A host's status in an attempt, as resume and the run screen say it (`not started`: its wave never began)."""
-    return host_status_words(status)
 
 
 def step_outcome(step: Step) -> str:

@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from integration_cli import Cli, events, of_type, peer_names
 
+from runbook_tui.engine.event_words import host_status_words
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.state import replay
-from runbook_tui.report import build_report, markdown, text
+from runbook_tui.report import build_report, markdown
 from tests.report.test_views_agree import detail_text
 
 pytestmark = pytest.mark.peers
@@ -79,7 +80,7 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     # Before: `pending` for the hosts whose wave never began, and the run screen's counts of hidden hosts said `timed_out`.
     report = build_report(journal)
     [attempt] = next(s for s in report.steps if s.id == "roll").attempts
-    said = {h.host: text.host_outcome(h.status) for h in attempt.hosts}
+    said = {h.host: host_status_words(h.status) for h in attempt.hosts}
     assert said == {"peer01": "done", "peer02": "UNKNOWN", "peer03": "not started", "peer04": "not started"}, said
     assert "| peer03 | not started |" in markdown.render(report)
     shown = asyncio.run(detail_text(state, "roll"))

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
+from runbook_tui.runbook.shell_files import runs_later
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 from runbook_tui.runbook.shell_wrappers import command_start
@@ -34,7 +35,7 @@ _SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES) | frozenset(OPTION_VARIABLE
 #: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
-_TRAILING_REDIRECT = re.compile(r"[ \t]+>>?[ \t]*[A-Za-z0-9_./-]+[ \t]*\Z")
+_TRAILING_REDIRECT = re.compile(r"[ \t]+>>?[ \t]*(?P<target>[A-Za-z0-9_./-]+)[ \t]*\Z")
 
 
 @lru_cache(maxsize=4096)
@@ -89,9 +90,12 @@ def _escaped(text: str, at: int) -> bool:
 
 
 def _plain_words(text: str) -> list[str] | None:
-    """The words of a one-line command of plain words, maybe ending in a plain redirection (not a word); None for any other text."""
+    """The words of a one-line command of plain words, maybe ending in a plain redirection (not a word); None for any
+    other text, and for one writing a file run later (`echo {{ x }} > /etc/cron.d/job`)."""
     redirect = _TRAILING_REDIRECT.search(text)
     if redirect is not None:
+        if runs_later(redirect["target"]):
+            return None
         text = text[: redirect.start()]
     if _SYNTAX.search(text) is not None:
         return None

@@ -162,7 +162,8 @@ class StepRunner(WaitStep):
             return Command(host=host, command=text.source, sudo=step.sudo, key=key, shown=self._shown(text, host, now=now))
         self._refuse_lost_captures(step, text)
         context = self._context(host, secrets=True, now=now)
-        shell = command_text(text, context)
+        cwd = self._field(step.cwd, host, "cwd", now) if step.cwd is not None else None
+        shell = command_text(text, context, cwd)  # in its folder: `> job` in /etc/cron.d is cron's
         env = [(name, self._field(value, host, f"env {name}", now)) for name, value in step.env]
         problem = environment_refusal(shell.text, [(name, rendered) for (name, rendered), (_, value) in zip(env, step.env) if is_template(value.source)])
         if (problem := problem or environment_path_refusal(shell.text, step.env, context)) is not None:
@@ -171,7 +172,7 @@ class StepRunner(WaitStep):
             host=host,
             command=shell.text,
             env=tuple(env) + shell.env,
-            cwd=self._field(step.cwd, host, "cwd", now) if step.cwd is not None else None,
+            cwd=cwd,
             sudo=step.sudo,
             timeout=step.timeout_seconds,
             key=key,

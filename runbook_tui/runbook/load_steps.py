@@ -133,13 +133,11 @@ class StepsReader(MetricsReader):
             step_mark=mark,
         )
         capture = self._capture(m, kind)
+        cwd = self._text(m, "cwd", "folder", scope) if self._only(m, "cwd", kind, ("run",)) else None
+        scope = scope._replace(cwd=None if cwd is None else cwd.value)  # its commands start there: `> job` in /etc/cron.d is cron's
         body = None if kind == "wait" else self._text(m, kind, "shell" if kind == "run" else "plain", scope)
         # The undo runs only after its step ran, so it may use the step's own capture.
-        undo_scope = (
-            Scope(in_step=True, captures_before=CapturesBefore(captured, len(captured), own=capture), host_attrs=host_attrs, late_allowed=True, step_mark=mark)
-            if capture
-            else scope
-        )
+        undo_scope = scope._replace(captures_before=CapturesBefore(captured, len(captured), own=capture), own_capture=None) if capture else scope
         self._not_blank(m)
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         for key in ("timeout", "retries", "retry_delay", "env", "sudo", "serial", "max_fail"):  # a command's: elsewhere they do nothing
@@ -170,7 +168,7 @@ class StepsReader(MetricsReader):
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
             checkpoint=f.boolean(m, "checkpoint"),
             env=tuple(self._env(m, scope)),
-            cwd=self._text(m, "cwd", "folder", scope) if self._only(m, "cwd", kind, ("run",)) else None,
+            cwd=cwd,
             sudo=f.boolean(m, "sudo"),
             serial=tuple(self._serial(m)),
             max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
-from runbook_tui.runbook.shell_files import runs_later
+from runbook_tui.runbook.shell_files import runs_later, under
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 from runbook_tui.runbook.shell_wrappers import command_start
@@ -39,14 +39,15 @@ _TRAILING_REDIRECT = re.compile(r"[ \t]+>>?[ \t]*(?P<target>[A-Za-z0-9_./-]+)[ \
 
 
 @lru_cache(maxsize=4096)
-def classify(text: str) -> Mapping[int, Place]:
-    """Each marker's place in `text`, by its index (kept: read, never changed, by its callers).
+def classify(text: str, folder: str | None = None) -> Mapping[int, Place]:
+    """Each marker's place in `text`, by its index (kept: read, never changed, by its callers); `folder`: the one the
+    command starts in (the step's cwd, `shell_files.step_folder`), where its relative paths are.
 
     A command is read once per text: `validate`'s check of a simple template and its render
     (at load, and again when its step runs) classify the same marked text."""
-    parts = _plain_words(text)
+    parts = _plain_words(text, folder)
     if parts is None:
-        return tokenized(text)
+        return tokenized(text, folder)
     # Every value stands directly in a word: unquoted, at the outermost shell (the tokenizer's WORD).
     places = {ord(found) - MARKER_BASE: Place() for found in MARKERS.findall(text)}
     if places and parts[0] == "echo" and names_none(parts[1:]):  # the commonest command: its values are echo's arguments
@@ -59,15 +60,17 @@ def classify(text: str) -> Mapping[int, Place]:
     if places and (special or MARKERS.search(named) or not names_none(parts)):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
         tokenizer = Tokenizer(text, places, 0)
+        tokenizer.flow.folder = folder
         tokenizer.simple_command(words)
         tokenizer.finish()
     return places
 
 
-def tokenized(text: str) -> dict[int, Place]:
+def tokenized(text: str, folder: str | None = None) -> dict[int, Place]:
     """`classify` by the tokenizer, for any text."""
     places: dict[int, Place] = {}
     tokenizer = Tokenizer(text, places, 0)
+    tokenizer.flow.folder = folder
     # a value held by a variable or `$1` reaches inner shells' scripts too: `sh -c 'eval "$1"' sh "{{ x }}"`
     tokenizer.flow.every_script = MARKERS.search(text) is not None
     tokenizer.parse_list(0, "", {})
@@ -89,12 +92,12 @@ def _escaped(text: str, at: int) -> bool:
     return (at - start) % 2 == 1
 
 
-def _plain_words(text: str) -> list[str] | None:
+def _plain_words(text: str, folder: str | None = None) -> list[str] | None:
     """The words of a one-line command of plain words, maybe ending in a plain redirection (not a word); None for any
-    other text, and for one writing a file run later (`echo {{ x }} > /etc/cron.d/job`)."""
+    other text, and for one writing a file run later (`echo {{ x }} > /etc/cron.d/job`, `> job` in `cwd: /etc/cron.d`)."""
     redirect = _TRAILING_REDIRECT.search(text)
     if redirect is not None:
-        if runs_later(redirect["target"]):
+        if runs_later(under(folder, redirect["target"])):
             return None
         text = text[: redirect.start()]
     if _SYNTAX.search(text) is not None:

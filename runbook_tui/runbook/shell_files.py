@@ -114,13 +114,27 @@ _FOLDER_OPTIONS = frozenset({"-L", "-P", "-e", "-@", "-n"})
 
 
 def placed(tok: Tokenizer, path: str) -> str:
-    """The file a path names after the last `cd` in the text (`cd /etc/cron.d && ... > job` writes /etc/cron.d/job); a
-    path starting with `/`, `~` or an expansion is where it says; so is any path before a `cd` (the step's folder)."""
-    if tok.flow.folder is not None and path.startswith("$PWD/"):  # `"$PWD/job"`
-        return f"{tok.flow.folder}/{path[5:]}"
-    if tok.flow.folder is None or path.startswith(("/", "~", "$", EXPANSION)):
+    """The file a path names after the last `cd` in the text (`cd /etc/cron.d && ... > job` writes /etc/cron.d/job), or
+    in the step's folder before any (`cwd: /etc/cron.d`, see `step_folder`): `under` the folder the command is in."""
+    return under(tok.flow.folder, path)
+
+
+def under(folder: str | None, path: str) -> str:
+    """The file `path` names in `folder` (None: not known here); a path starting with `/`, `~` or an expansion but
+    `$PWD/` is where it says."""
+    if folder is not None and path.startswith("$PWD/"):  # `"$PWD/job"`
+        return f"{folder}/{path[5:]}"
+    if folder is None or path.startswith(("/", "~", "$", EXPANSION)):
         return path
-    return f"{tok.flow.folder}/{path}"
+    return f"{folder}/{path}"
+
+
+def step_folder(cwd: str | None) -> str | None:
+    """The folder a step's command starts in, its rendered `cwd` (`/etc/cron.d`, `~`), as `under` reads paths in it;
+    None when there is none or it is not known here (one holding an expansion's or a value's reserved character)."""
+    if not cwd or has_markers(cwd) or EXPANSION in cwd:
+        return None
+    return posixpath.normpath(cwd)
 
 
 def moved(tok: Tokenizer, texts: list[str], start: int) -> None:

@@ -298,9 +298,10 @@ def stop_recording(token: contextvars.Token[_Recording | None]) -> list[Any]:
     return values
 
 
-def command_from(rendered: str, values: list[Any], to_text: Any) -> ShellCommand:
-    """Replace each marker by a reference to its variable; refuse any value the shell would not take literally."""
-    places = classify(rendered) if has_markers(rendered) else {}
+def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | None = None) -> ShellCommand:
+    """Replace each marker by a reference to its variable; refuse any value the shell would not take literally (`folder`:
+    the step's, where the command starts, `shell_files.step_folder`)."""
+    places = classify(rendered, folder) if has_markers(rendered) else {}
     env: list[tuple[str, str]] = []
     references: dict[str, str] = {}
     shown: dict[str, str] = {}

@@ -33,6 +33,7 @@ from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.promql_values import PromqlRefused, query_from
 from runbook_tui.runbook.promql_values import mark as promql_mark
 from runbook_tui.runbook.shell_classify import environment_in_program_path
+from runbook_tui.runbook.shell_files import step_folder
 from runbook_tui.runbook.shell_values import (
     Raw as Raw,  # re-exported: plan.py marks raw values with it
 )
@@ -253,8 +254,9 @@ def render_failure(exc: Exception) -> TemplateError:
     return TemplateError(f"cannot render template: {exc}")  # jinja raises many kinds; all mean "this template cannot render"
 
 
-def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
-    """A shell template as it runs: values out of band, in `env`, referred to by the text (see shell_values)."""
+def render_command(source: str, context: Mapping[str, Any], cwd: str | None = None) -> ShellCommand:
+    """A shell template as it runs: values out of band, in `env`, referred to by the text (see shell_values); `cwd`: the
+    step's folder, rendered, where a relative path the command writes is (`> job` in /etc/cron.d is cron's)."""
     if not is_template(source):
         return ShellCommand(source, (), source)
     recording = start_recording()
@@ -263,7 +265,7 @@ def render_command(source: str, context: Mapping[str, Any]) -> ShellCommand:
     finally:
         values = stop_recording(recording)
     try:
-        command = command_from(rendered, values, _to_text)
+        command = command_from(rendered, values, _to_text, step_folder(cwd))
     except ShellRefused as exc:
         raise TemplateError(str(exc), refusal=True, offset=_written_at(source, exc.value, len(values))) from None
     except ValueError as exc:
@@ -324,15 +326,15 @@ def _folder(source: str, context: Mapping[str, Any]) -> str:
     return text
 
 
-def render(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:
+def render(source: str, kind: TextKind, context: Mapping[str, Any], cwd: str | None = None) -> str:
     """Render one template; raises TemplateError with a message an author understands.
 
-    A shell template renders as people read it (values inline); what runs is `render_command`.
+    A shell template renders as people read it (values inline); what runs is `render_command` (in the step's `cwd`).
     """
     if not is_template(source):
         return source
     if kind == "shell":
-        return render_command(source, context).shown
+        return render_command(source, context, cwd).shown
     if kind == "folder":
         return _folder(source, context)
     if kind in ("promql", "url"):
@@ -401,9 +403,10 @@ def context_for(
     )
 
 
-def command_text(text: Text, context: Mapping[str, Any]) -> ShellCommand:
-    """A `run`/`undo` Text as it runs: always rendered from its source, so values travel out of band."""
-    return render_command(text.source, context)
+def command_text(text: Text, context: Mapping[str, Any], cwd: str | None = None) -> ShellCommand:
+    """A `run`/`undo` Text as it runs (in the step's rendered `cwd`): always rendered from its source, so values travel
+    out of band."""
+    return render_command(text.source, context, cwd)
 
 
 def environment_path_refusal(command: str, env: Iterable[tuple[str, Text]], context: Mapping[str, Any]) -> str | None:

@@ -69,6 +69,7 @@ class Scope(NamedTuple):
     late_allowed: bool = False  # may this value wait until its step runs?
     own_capture: str | None = None  # the capture this very step declares (usable in its undo only)
     step_mark: Mark | None = None  # where this step starts: a capture declared before it is not a later one
+    cwd: str | None = None  # the step's folder, rendered: where its commands start (`> job` in /etc/cron.d is cron's)
 
 
 @dataclass
@@ -142,7 +143,7 @@ class TextMaker:
         if self.context is None:
             return Text(source, mark, kind, source, analysis.roots)
         try:
-            value = render(source, kind, self.context)
+            value = render(source, kind, self.context, scope.cwd)
         except TemplateError as exc:
             where = self.mark_at(mark, source, exc.offset) if exc.offset is not None else self.mark_in(mark, exc.line)
             self.diags.error(where, str(exc) if exc.refusal else self._unset_named(str(exc), analysis))

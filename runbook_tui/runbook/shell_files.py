@@ -89,12 +89,15 @@ def named_file(word: Word) -> str:
     return f"${word.refs[0]}{text[1:]}" if text.startswith(EXPANSION) and word.refs[:1] in (["HOME"], ["XDG_CONFIG_HOME"], ["PWD"]) else text
 
 
-def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int]) -> None:
-    """Values written to files another program runs later (`runs_later`): code to it; to a file a value names, known
-    when the values render (`rendered_run_later`)."""
+def code_run_later(tok: Tokenizer, targets: list[str], markers: list[int], refs: set[str]) -> None:
+    """Values written to files another program runs later (`runs_later`): code to it, and so is what the variables
+    written there hold (`refs`: `v="{{ x }}"; echo "$v" > /etc/cron.d/job`); to a file a value names, known when the
+    values render (`rendered_run_later`)."""
     for by in filter(None, map(runs_later, targets)):
         for m in markers:
             tok.places[m].code_of = tok.places[m].code_of or by
+        for ref in refs:
+            tok.flow.code.setdefault(ref, by)
     named = [t for t in targets if has_markers(t)]
     for m in markers if named else ():  # (a value naming the file is not written to it)
         tok.places[m].written_files += tuple(t for t in named if chr(MARKER_BASE + m) not in t)
@@ -175,8 +178,8 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
         held = [*held, *tok.flow.stdin]  # `echo "{{ x }}" | ssh db1 sudo tee FILE`: the input of the command running it
         heredocs = [*heredocs, *tok.flow.stdin_heredocs]  # `ssh db1 'cat > FILE' <<EOF`
-    code_run_later(tok, [placed(tok, t) for t in targets], held)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
+    code_run_later(tok, [placed(tok, t) for t in targets], held, refs)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)
         tok.flow.file_refs.setdefault(key(target), set()).update(refs)

@@ -142,3 +142,42 @@ def test_parallel_starts_of_one_runbook_each_get_their_own_journal(tmp_path: Pat
     ends = asyncio.run(start_all(8))
     assert [code for code, _ in ends] == [0] * 8, [said.decode() for code, said in ends if code]
     assert len(list((tmp_path / "state" / "runbook-tui" / "journals").iterdir())) == 8
+
+
+@pytest.mark.parametrize("written", [False, True], ids=["empty-and-held", "begun"])
+def test_a_default_journal_name_taken_between_its_choice_and_its_creation_moves_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: bool) -> None:
+    """Two starts of one runbook in the same instant: each looks for a free name, then creates its journal. The other
+    start may create the name this one found free in between (same microsecond): that start's journal, held (or begun
+    already), is not this one's to take. This one moved on to the next free name; before, it ended at once, exit 1,
+    "... is being written by another runbook-tui process" (exit 2, "already holds a journal", once that one had begun),
+    with no --journal given: one of eight parallel starts under a full suite's load."""
+    from runbook_tui.app import session as session_module
+    from runbook_tui.app.session import open_session
+    from runbook_tui.app.settings import Settings, default_journal_path
+    from runbook_tui.runbook.loader import load_runbook
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    others: list[JournalWriter] = []
+
+    def claimed_meanwhile(runbook_id: str) -> Path:
+        path = default_journal_path(runbook_id)  # free when looked at...
+        if not others:  # ...and created by the other start before this one creates it
+            others.append(JournalWriter(path, new=True))
+            if written:
+                others[0].append("session_started", "bob", {"runbook": "modes"})
+        return path
+
+    monkeypatch.setattr(session_module, "default_journal_path", claimed_meanwhile)
+    session = open_session(load_runbook(str(tmp_path / "R.yaml"), {}), solo="parallel", settings=Settings())
+    try:
+        theirs = others[0].path
+        assert session.journal_path != theirs and session.journal_path.parent == theirs.parent
+        assert session.journal_path.name.startswith("modes-") and session.journal_path.name.endswith("Z.jsonl"), "the contract's name"
+        mine = [line for line in session.journal_path.read_text(encoding="utf-8").splitlines() if '"session_started"' in line]
+        assert len(mine) == 1 and '"actor":"alice"' in mine[0].replace(" ", ""), mine
+        assert theirs.read_text(encoding="utf-8").count("session_started") == int(written), "the other start's journal untouched"
+    finally:
+        session.controller.journal.close()
+        others[0].close()

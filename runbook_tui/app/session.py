@@ -244,6 +244,7 @@ class SessionRequest:
     guards: GuardMemory | None = None  # resumed: what the guards had seen, so `for:` counts on
     look: bool = False  # `resume` deciding nothing: where the run stands is said; the metrics are not polled (nor journaled)
     cut: tuple[int, int] | None = None  # resume: a torn last line (its start, the size read), dropped as the writer opens
+    renamed: Callable[[], Path] | None = None  # a new run's default journal name: another free one, when a parallel start took it
 
 
 def build_session(
@@ -269,11 +270,12 @@ def build_session(
     solo = request.solo if request.solo is not None or state is None else state.solo
     bound = share_listener(request.share, solo, request.trust, actor.name)
     try:
-        writer = JournalWriter(path, Redactor(secrets.values()), new=state is None, cut=request.cut)
+        writer = _writer(path, Redactor(secrets.values()), request, new=state is None)
     except JournalError as exc:
         if bound is not None:
             bound[1].close()
         raise SessionError(str(exc.strerror), code=1 if exc.errno in _DISK_TROUBLE else 2) from None  # else: the path given
+    path = writer.path  # a default name another start took meanwhile: the next free one
     # Practice and dry runs execute nothing: a recording plays back, or the dry-run executor shows what would run.
     executors = Executors(settings, dry_run=mode in ("dry-run", "practice"), recording=request.recording, bulk_output=request.bulk_output)
     controller = Controller(
@@ -297,6 +299,24 @@ def build_session(
     if server is not None:
         server.unsigned = session.unsigned_note  # the verifier's screen says what the assignee's foot says
     return session
+
+
+#: Default journal names tried, each taken by a parallel start of the same runbook in the microsecond it was found free.
+NAMES_TRIED = 100
+
+
+def _writer(path: Path, redactor: Redactor, request: SessionRequest, *, new: bool) -> JournalWriter:
+    """The run's journal writer. A default name (`request.renamed`) is only found free before its file is created (with
+    O_EXCL): a parallel start of the same runbook may create it first, in the same microsecond; this start then takes
+    the next free name, not a journal held or begun by that one (before: it ended at once, exit 1 or 2)."""
+    tried = 1
+    while True:
+        try:
+            return JournalWriter(path, redactor, new=new, cut=request.cut)
+        except JournalError as exc:
+            if request.renamed is None or tried == NAMES_TRIED or exc.errno not in (errno.EEXIST, errno.EBUSY):
+                raise
+        path, tried = request.renamed(), tried + 1
 
 
 def _secrets_for(runbook: Runbook, mode: str) -> dict[str, str]:
@@ -344,18 +364,20 @@ def open_session(
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)
-    path = Path(journal) if journal else default_journal_path(runbook.id + ("-practice" if mode == "practice" else ""))
+    named = runbook.id + ("-practice" if mode == "practice" else "")
+    path = Path(journal) if journal else default_journal_path(named)
     rehearsal = rehearsed_rollback(journals_dir(), runbook.id, runbook.digest) if mode in ("live", "dry-run") else None
 
     opening: list[Event] = []  # what starting journals (the session, a window override, the plan's approval): the pane's first lines
 
     def begin(controller: Controller, actor: Actor) -> None:
         with _kept(controller, opening):
-            controller.start(window_override=override_window if problem else None, journal_path=str(path), rehearsed=rehearsal)
+            controller.start(window_override=override_window if problem else None, journal_path=str(controller.journal.path), rehearsed=rehearsal)
             if trust is not None:
                 trust.journal_approval(controller)
 
-    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output)
+    renamed = None if journal else lambda: default_journal_path(named)
+    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output, renamed=renamed)
     started = build_session(runbook, request, path, begin)
     started.backlog = tuple(opening)
     return started

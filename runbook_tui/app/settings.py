@@ -80,7 +80,8 @@ def default_journal_path(runbook_id: str, now: dt.datetime | None = None) -> Pat
     (`change-20261201T230000.123456Z.jsonl`).
 
     A name already taken (another start in the same microsecond) moves on to the next microsecond; the journal itself
-    is created with O_EXCL, so two starts never share one. Until session 22 a random suffix made names unique, and the
+    is created with O_EXCL, so two starts never share one, and a start whose name was created by another meanwhile
+    asks for a name again (`session._writer`). Until session 22 a random suffix made names unique, and the
     name was no longer the contract's.
     """
     moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)

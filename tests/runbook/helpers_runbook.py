@@ -76,3 +76,19 @@ def refused_unless_plain(template: str, hostile: list[str], plain: str, match: s
         with pytest.raises(TemplateError, match=match):
             render_command(template, {"x": value})
     assert [value for _, value in render_command(template, {"x": plain}).env] == [plain]
+
+
+#: Values a file run later (a cron line, a shell's rc file) would run as code.
+RUN_LATER_CODE = ["a; touch /tmp/pwned", "$(touch /tmp/pwned)"]
+
+
+def refused_as_code_to_a_file_run_later(template: str) -> None:
+    """`template` writes `x` where it runs later: code is refused, a plain word passes as itself."""
+    refused_unless_plain(template, RUN_LATER_CODE, "prod-eu.1", r"is code to")
+
+
+def takes_any_value(template: str) -> None:
+    """`template` passes a value holding shell code as itself (it writes nowhere that runs)."""
+    from runbook_tui.runbook.templating import render_command
+
+    assert [value for _, value in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"], template

@@ -10,6 +10,7 @@ is now code to that program: a plain word passes, anything else is refused befor
 from __future__ import annotations
 
 import pytest
+from helpers_runbook import takes_any_value
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
@@ -35,4 +36,4 @@ def test_a_value_in_a_file_run_later_is_a_plain_word(template: str) -> None:
 
 def test_a_value_in_another_file_is_data() -> None:
     for template in ('echo "{{ x }}" > /var/log/app/marker', "cat > /etc/app/motd <<EOF\n{{ x }}\nEOF", 'echo "{{ x }}" >> ~/notes.txt'):
-        assert [v for _, v in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"], template
+        takes_any_value(template)

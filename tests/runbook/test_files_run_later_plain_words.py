@@ -10,6 +10,7 @@ full (`~/.bashrc` never was a plain target: it was refused already).
 from __future__ import annotations
 
 import pytest
+from helpers_runbook import takes_any_value
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
@@ -33,4 +34,4 @@ def test_a_value_a_plain_command_writes_to_a_file_run_later_is_a_plain_word(temp
 
 @pytest.mark.parametrize("template", ["echo {{ x }} > /tmp/job", "echo {{ x }} >> marks", "systemctl restart {{ x }} > /var/log/restart.log"])
 def test_a_plain_command_writing_another_file_takes_any_value(template: str) -> None:
-    assert [v for _, v in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"]
+    takes_any_value(template)

@@ -14,8 +14,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from runbook_tui.runbook.templating import TemplateError, render_command
+from helpers_runbook import refused_as_code_to_a_file_run_later, takes_any_value
 
 TEMPLATES = [
     'echo "* * * * * root {{ x }}" | ssh db1 sudo tee /etc/cron.d/job',
@@ -31,10 +30,7 @@ TEMPLATES = [
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_a_value_another_shell_writes_to_a_file_run_later_is_a_plain_word(template: str) -> None:
-    for hostile in ("a; touch /tmp/pwned", "$(touch /tmp/pwned)"):
-        with pytest.raises(TemplateError, match=r"is code to"):
-            render_command(template, {"x": hostile})
-    assert [v for _, v in render_command(template, {"x": "prod-eu.1"}).env] == ["prod-eu.1"]
+    refused_as_code_to_a_file_run_later(template)
 
 
 @pytest.mark.parametrize(
@@ -47,7 +43,7 @@ def test_a_value_another_shell_writes_to_a_file_run_later_is_a_plain_word(templa
     ],
 )
 def test_other_files_written_that_way_take_any_value(template: str) -> None:
-    assert [v for _, v in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"]
+    takes_any_value(template)
 
 
 def test_what_the_remote_shell_and_bash_did_with_such_a_value(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ which cron (or the next login shell) then runs. What the variables written there
 from __future__ import annotations
 
 import pytest
+from helpers_runbook import takes_any_value
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
@@ -40,4 +41,4 @@ def test_a_value_a_variable_writes_to_a_file_run_later_is_a_plain_word(template:
     ],
 )
 def test_a_variable_written_elsewhere_or_not_expanded_takes_any_value(template: str) -> None:
-    assert [v for _, v in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"]
+    takes_any_value(template)

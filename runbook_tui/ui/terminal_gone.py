@@ -11,8 +11,10 @@ for without reading a byte of the keys Textual reads; the app is then told once,
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import select
+import termios
 import threading
 from collections.abc import Callable
 
@@ -57,11 +59,13 @@ class TerminalWatch:
 
 
 def watch_terminal(gone: Callable[[], None]) -> TerminalWatch | None:
-    """A watch on stdin when it is a terminal (the app draws on one); None otherwise (a test's headless app)."""
+    """A watch on stdin when it is a terminal (the app draws on one), or was one and hung up already; None otherwise (a
+    test's headless app). `isatty` says False for a terminal that hung up (its ioctl fails, EIO): the watch starts after
+    the first frame, and a terminal closed before then was taken for a pipe and never watched (`join` stayed joined)."""
+    fd = 0
     try:
-        fd = 0
-        if not os.isatty(fd):
+        termios.tcgetattr(fd)
+    except termios.error as exc:
+        if exc.args[0] != errno.EIO:  # ENOTTY: a pipe, a file, /dev/null; EBADF: no stdin
             return None
-    except OSError:
-        return None
     return TerminalWatch(fd, asyncio.get_running_loop(), gone)

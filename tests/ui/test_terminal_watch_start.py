@@ -18,7 +18,7 @@ from waiting import until
 
 from runbook_tui.ui import base_app
 from runbook_tui.ui.base_app import ThemedApp
-from runbook_tui.ui.terminal_gone import TerminalWatch
+from runbook_tui.ui.terminal_gone import TerminalWatch, watch_terminal
 
 
 class DrawnApp(ThemedApp):
@@ -64,3 +64,39 @@ async def test_a_terminal_that_hung_up_before_the_watch_started_is_seen() -> Non
     finally:
         watch.stop()
         os.close(slave)
+
+
+@pytest.mark.asyncio
+async def test_stdin_a_terminal_that_hung_up_before_the_watch_started_is_watched() -> None:
+    """A hung-up terminal is no longer a terminal to `isatty` (its ioctl fails, EIO): the watch, started after the first
+    frame, took stdin for a pipe and watched nothing. `join` whose terminal closed before then stayed joined for ever,
+    idle, no SIGHUP to come (2 runs in 3 on a loaded machine)."""
+    master, slave = os.openpty()
+    os.close(master)  # the terminal went away before the first frame was written
+    saved = os.dup(0)
+    os.dup2(slave, 0)
+    gone = asyncio.Event()
+    try:
+        watch = watch_terminal(gone.set)
+        assert watch is not None, "stdin, a terminal that hung up, was not watched"
+        try:
+            await asyncio.wait_for(gone.wait(), timeout=30)
+        finally:
+            watch.stop()
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(slave)
+
+
+def test_stdin_not_a_terminal_is_not_watched() -> None:
+    reading, writing = os.pipe()
+    saved = os.dup(0)
+    os.dup2(reading, 0)
+    try:
+        assert watch_terminal(lambda: None) is None
+    finally:
+        os.dup2(saved, 0)
+        os.close(saved)
+        os.close(reading)
+        os.close(writing)

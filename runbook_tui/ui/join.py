@@ -28,7 +28,7 @@ from runbook_tui.share.admission import AUTH_TRIES, TOO_MANY_TRIES
 from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
 from runbook_tui.share.protocol import ProtocolError
-from runbook_tui.ui.terminal import not_a_terminal
+from runbook_tui.ui.terminal import not_a_terminal, terminal_gone
 from runbook_tui.ui.verifier_app import VerifierApp
 
 #: What a verifier can check when the session's address does not answer.
@@ -170,6 +170,13 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             await app.run_async()
         finally:
             await client.close()
+        try:
+            return await _said_after(app, client)
+        except OSError:  # the terminal went away (EIO): the session has seen the verifier leave
+            terminal_gone()
+            return 1
+
+    async def _said_after(app: VerifierApp, client: ShareClient) -> int:
         if isinstance(app.refused, NeverWritten):  # no rejoin would get past it
             print(visible_line(f"runbook-tui: left the session at {host}:{port}: {app.refused}"), file=sys.stderr)
             return 2
@@ -179,7 +186,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
         print(left_words(client.state, address, observe=observe, identity=identity, known_hosts=known_hosts))
-        return 0
+        return 0 if app.stopped_by is None else 1  # a signal or a gone terminal ended it, as `run` says: 1
 
     return asyncio.run(main())
 

@@ -14,7 +14,7 @@ from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
 from runbook_tui.runbook.safe_text import shell_word, visible, visible_line
 from runbook_tui.ui.app import RunbookApp, Starter
-from runbook_tui.ui.terminal import not_a_terminal, terminal_gone
+from runbook_tui.ui.terminal import left_on_a_gone_terminal, not_a_terminal, terminal_gone
 
 if TYPE_CHECKING:
     from runbook_tui.ui.mode_screen import ModeChoice
@@ -165,10 +165,12 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
             return 2  # before the practice opens its session (and its journal)
         if not practice:
             app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme, cut=cut)
-            app.run()
+            code = app.run()
             if app.unreadable is not None:
                 raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")
-            return 0
+            # A stopping signal, or the terminal gone (base_app.signalled): 1, as `run` and `join` say for it (the spec's
+            # 0 is for a replay left with q); what the screen still had for a gone terminal is dropped (was exit 120).
+            return 1 if left_on_a_gone_terminal() or code == 1 else 0
         run = practising.open_practice(journal, events=events)
     except SessionError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes

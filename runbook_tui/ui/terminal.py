@@ -26,3 +26,16 @@ def terminal_gone() -> None:
     for stream in (sys.stdout, sys.stderr):
         os.dup2(devnull, stream.fileno())
     os.close(devnull)
+
+
+def left_on_a_gone_terminal() -> bool:
+    """After a screen closed: True, once stdout and stderr go to /dev/null (terminal_gone), when what is still buffered
+    for the terminal (the screen's own last writes: leaving the alternate screen, the cursor shown) cannot be written
+    because the terminal went away (EIO); it failed again as Python exited: exit 120, `Exception ignored ...`."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:
+        terminal_gone()
+        return True
+    return False

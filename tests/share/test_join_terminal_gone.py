@@ -11,16 +11,18 @@ Started without PYTHONUNBUFFERED, as a person's shell and CI start it."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import select
+import signal
 import struct
 import subprocess
 import termios
 import time
 
 import pytest
-from share_peers import CLI, HOST, NO_AGENT, Lab, journal_lines
+from share_peers import CLI, HOST, NO_AGENT, Lab, Shared, journal_lines
 from waiting import wait_until
 
 pytestmark = pytest.mark.peers
@@ -31,9 +33,9 @@ def _controlling_terminal() -> None:
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-@pytest.mark.asyncio
-@pytest.mark.parametrize("sighup", [False, True], ids=["no-sighup", "sighup"])
-async def test_join_whose_terminal_went_away_ends_with_exit_1_and_leaves_the_session(lab: Lab, sighup: bool) -> None:
+async def _joined(lab: Lab, *, sighup: bool = False) -> tuple[Shared, subprocess.Popen[bytes], int, bytes]:
+    """A shared run, and bob's join on a pty, its screen up and the session's journal saying he joined: the run, the
+    join, the pty's master (what join draws) and what it drew."""
     bob = lab.key("bob")
     shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub", env=NO_AGENT)
     screen, terminal = os.openpty()
@@ -46,22 +48,54 @@ async def test_join_whose_terminal_went_away_ends_with_exit_1_and_leaves_the_ses
         preexec_fn=_controlling_terminal if sighup else None,
     )  # fmt: skip
     os.close(terminal)
+    deadline, drawn = time.monotonic() + 90, b""
     try:
-        deadline, drawn = time.monotonic() + 90, b""
         while not (b"joined as verifier" in drawn and any(event["type"] == "participant_joined" for event in journal_lines(shared.journal))):
             assert time.monotonic() < deadline and joining.poll() is None, f"bob never joined: {drawn[-2000:]!r}"
             if select.select([screen], [], [], 0.2)[0]:
                 drawn += os.read(screen, 65536)  # what join draws: read, as a terminal does
-        os.close(screen)  # the window closed
-        screen = -1
-        try:
-            code = joining.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            raise AssertionError("join went on after its terminal went away") from None
-        assert code == 1, f"join ended with {code}"
-    finally:
-        if screen >= 0:
-            os.close(screen)
+    except BaseException:
+        os.close(screen)
         joining.kill()
         joining.wait()
+        raise
+    return shared, joining, screen, drawn
+
+
+def _left(shared: Shared) -> None:
     wait_until(lambda: any(event["type"] == "participant_left" for event in journal_lines(shared.journal)), "the session to record that bob left")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("sighup", [False, True], ids=["no-sighup", "sighup"])
+async def test_join_whose_terminal_went_away_ends_with_exit_1_and_leaves_the_session(lab: Lab, sighup: bool) -> None:
+    shared, joining, screen, _drawn = await _joined(lab, sighup=sighup)
+    os.close(screen)  # the window closed
+    try:
+        code = joining.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("join went on after its terminal went away") from None
+    finally:
+        joining.kill()
+        joining.wait()
+    assert code == 1, f"join ended with {code}"
+    _left(shared)
+
+
+@pytest.mark.asyncio
+async def test_join_stopped_by_sigterm_says_how_to_come_back_and_ends_with_exit_1(lab: Lab) -> None:
+    """The terminal stays: join's last words reach it, and the exit code is `run`'s for a screen a signal ended (before: 0,
+    as when the verifier leaves by their own word)."""
+    shared, joining, screen, drawn = await _joined(lab)
+    try:
+        joining.send_signal(signal.SIGTERM)
+        with contextlib.suppress(OSError):  # EIO: all read, the terminal closed with the process
+            while select.select([screen], [], [], 60)[0] and (chunk := os.read(screen, 65536)):
+                drawn += chunk
+        assert joining.wait(timeout=60) == 1
+    finally:
+        os.close(screen)
+        joining.kill()
+        joining.wait()
+    assert b"you left the session; the run goes on. To come back: runbook-tui join" in drawn, drawn[-2000:]
+    _left(shared)

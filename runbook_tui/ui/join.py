@@ -174,7 +174,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             return await _said_after(app, client)
         except OSError:  # the terminal went away (EIO): the session has seen the verifier leave
             terminal_gone()
-            return 1
+            return 0  # join's one code for a verifier gone, whatever took them away (the spec's table: 0)
 
     async def _said_after(app: VerifierApp, client: ShareClient) -> int:
         if isinstance(app.refused, NeverWritten):  # no rejoin would get past it
@@ -186,7 +186,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
         print(left_words(client.state, address, observe=observe, identity=identity, known_hosts=known_hosts))
-        return 0 if app.stopped_by is None else 1  # a signal or a gone terminal ended it, as `run` says: 1
+        return 0
 
     return asyncio.run(main())
 

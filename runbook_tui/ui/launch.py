@@ -165,12 +165,11 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
             return 2  # before the practice opens its session (and its journal)
         if not practice:
             app = ReplayApp(events, speed=speed, label=Path(journal).name, theme=theme, cut=cut)
-            code = app.run()
+            app.run()
             if app.unreadable is not None:
                 raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")
-            # A stopping signal, or the terminal gone (base_app.signalled): 1, as `run` and `join` say for it (the spec's
-            # 0 is for a replay left with q); what the screen still had for a gone terminal is dropped (was exit 120).
-            return 1 if left_on_a_gone_terminal() or code == 1 else 0
+            left_on_a_gone_terminal()  # what the screen still had for a gone terminal is dropped (it was exit 120)
+            return 0  # nothing ran, whatever ended the screen: the spec's one code for replay
         run = practising.open_practice(journal, events=events)
     except SessionError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes

@@ -20,7 +20,6 @@ class VerifierApp(ThemedApp):
         # the screen said "joined as verifier" and offered keys the session then refused.
         self.observe = observe or client.role == "observer"
         self.refused: JoinError | None = None  # why the session would not have this participant back
-        self.stopped_by: str | None = None  # the signal (or the terminal going away) that ended the app, not the verifier
 
     def on_mount(self) -> None:
         self.report_theme_problems()
@@ -35,12 +34,6 @@ class VerifierApp(ThemedApp):
             self.exit(0)
         else:
             screen.action_leave()
-
-    def signalled(self, name: str) -> None:
-        """SIGTERM, a hang-up, or the terminal gone without one: `join` ends with 1, as `run` does (the verifier did not
-        leave by their own word)."""
-        self.stopped_by = self.stopped_by or name
-        super().signalled(name)
 
     async def _stay_joined(self, mounted: Awaitable[Any]) -> None:
         """Follow the session; a rejoin refused for good (the session's host key changed, the key is no longer

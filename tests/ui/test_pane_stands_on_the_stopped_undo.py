@@ -10,6 +10,7 @@ stopped, on the step it stopped at, until `u` goes on with it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from run_screen_helpers import events, make_app, painted, prepare_workdir, read_to_end, run_step, screen_is, settled, started, until
@@ -32,22 +33,28 @@ sections:
 """
 
 
+async def _rolled_back_until_edit_stops_it(pilot: Any) -> Any:
+    """Run backup, edit and last, fail 'fails', then `u`, read the list, `y`: the rollback stops at edit's undo."""
+    controller = await started(pilot)
+    for step in ("backup", "edit", "last"):
+        await run_step(pilot, step)
+    await run_step(pilot, "fails", "failed")
+    await settled(pilot)
+    await pilot.press("u")
+    await screen_is(pilot, "RollbackModal")
+    await read_to_end(pilot)
+    await pilot.press("y")
+    await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback to stop")
+    return controller
+
+
 @pytest.mark.asyncio
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)], ids=["80x24", "140x45"])
 async def test_the_pane_stands_on_the_step_whose_undo_stopped_the_rollback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
     prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
     app = make_app()
     async with app.run_test(size=size) as pilot:
-        controller = await started(pilot)
-        for step in ("backup", "edit", "last"):
-            await run_step(pilot, step)
-        await run_step(pilot, "fails", "failed")
-        await settled(pilot)
-        await pilot.press("u")
-        await screen_is(pilot, "RollbackModal")
-        await read_to_end(pilot)
-        await pilot.press("y")
-        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback to stop")
+        controller = await _rolled_back_until_edit_stops_it(pilot)
         assert controller.state.rollback.failed_step == "edit"
         await settled(pilot)
         status = " ".join(painted(app.screen.query_one("#status")).split())
@@ -66,16 +73,7 @@ async def test_quitting_there_says_the_run_stands_at_the_stopped_rollback(tmp_pa
     prepare_workdir(tmp_path, monkeypatch, RUNBOOK)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        controller = await started(pilot)
-        for step in ("backup", "edit", "last"):
-            await run_step(pilot, step)
-        await run_step(pilot, "fails", "failed")
-        await settled(pilot)
-        await pilot.press("u")
-        await screen_is(pilot, "RollbackModal")
-        await read_to_end(pilot)
-        await pilot.press("y")
-        await until(pilot, lambda: controller.state.rollback is not None and controller.state.rollback.finished and not controller.busy, "the rollback to stop")
+        await _rolled_back_until_edit_stops_it(pilot)
         await settled(pilot)
         await pilot.press("q")
         prompt = await screen_is(pilot, "ConfirmPrompt")

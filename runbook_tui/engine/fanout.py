@@ -107,9 +107,9 @@ async def fan_out(
     """Run `run_one` on every host, batch after batch, and stop once failures exceed `max_fail`.
 
     Outcomes come back in the hosts' order. An exception from `run_one` is a
-    bug, not a host failure (executors report failures as a `Result`): it
-    cancels the rest of its batch and propagates, wrapped in an
-    `ExceptionGroup` by the `TaskGroup`. `after_batch(number, hosts,
+    bug, or the journal failing (a full disk while a host prints), not a host failure (executors report failures as a
+    `Result`): it cancels the rest of its batch and propagates as itself (the first, when several came at once; the
+    `TaskGroup`'s group is its cause), so the caller's `except JournalError` catches it. `after_batch(number, hosts,
     failed, spent)` is awaited once each batch is done (`failed`: its
     hosts that failed; `spent`: more hosts failed than `max_fail` allows); it returns
     False to stop the rollout there. Once `stop_asked()` (a person stopped the
@@ -143,9 +143,12 @@ async def fan_out(
     for number, batch in enumerate(batches(positions, serial)):
         if on_batch is not None:
             on_batch(number, [hosts[p] for p in batch])
-        async with asyncio.TaskGroup() as group:
-            for position in batch:
-                group.create_task(one(position, hosts[position]))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for position in batch:
+                    group.create_task(one(position, hosts[position]))
+        except ExceptionGroup as raised:  # before: the runner took a full disk for a bug ("step crashed: ExceptionGroup")
+            raise _first(raised) from raised
         failures = [p for p in batch if p in results and is_failure(results[p])]
         failed += len(failures)
         spent = failed > limit  # a person's stop is no spent budget: its own note says who stopped it
@@ -155,6 +158,12 @@ async def fan_out(
         if spent or not go_on or halted():  # a stop while `after_batch` waited (the verifier's word): no later batch
             break
     return [HostOutcome(host.name, results.get(position)) for position, host in enumerate(hosts)]
+
+
+def _first(group: BaseExceptionGroup[Exception]) -> Exception:
+    """The first exception a task group gathered, out of any groups nested in it."""
+    first = group.exceptions[0]
+    return _first(first) if isinstance(first, BaseExceptionGroup) else first
 
 
 async def at_most(limit: int, jobs: Sequence[Awaitable[T]]) -> list[T]:

@@ -221,9 +221,8 @@ def test_an_exception_propagates_and_cancels_the_rest_of_the_batch() -> None:
             raise
         return OK
 
-    with pytest.raises(ExceptionGroup) as info:
+    with pytest.raises(RuntimeError, match="bug in run_one"):  # itself, not the task group's ExceptionGroup: callers catch what they know
         asyncio.run(fan_out(hosts(8), run_one, serial=[4]))
-    assert info.group_contains(RuntimeError, match="bug in run_one")
     assert sorted(cancelled) == ["h00", "h02", "h03"]
     assert sorted(started) == ["h00", "h01", "h02", "h03"]  # the next batch never started
 

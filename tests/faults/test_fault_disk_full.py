@@ -10,6 +10,7 @@ continues from the last whole event.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import signal
@@ -132,3 +133,29 @@ def test_a_real_full_filesystem_no_space_left(tmp_path: Path) -> None:
         assert resumed.returncode == 0, resumed.stdout + resumed.stderr
         assert (tmp_path / "m-three").exists()
         assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0
+
+
+def test_the_disk_filling_while_a_step_still_prints_stops_the_run_in_words_not_as_a_crash(tmp_path: Path) -> None:
+    """The disk fills during a step's output, with the step still printing (the next line comes after the failed group
+    commit): before, the failure reached the runner wrapped by the rollout's task group, and exec said `step one
+    crashed: ExceptionGroup: unhandled errors in a TaskGroup (an unexpected error; please report it)`."""
+    slow = [
+        {"id": "one", "title": "Step one", "run": "echo first; sleep 0.6; echo second; sleep 0.6; echo third"},
+        {"id": "two", "title": "Step two", "run": f"touch {tmp_path}/m-two"},
+    ]
+    rb = write_runbook(tmp_path, "disk-full-mid", slow)
+    measure = tmp_path / "a.jsonl"  # the same run with room, for where step one's start ends in the file
+    assert run(tmp_path, "exec", str(rb), "--solo", "disk full", "--journal", str(measure)).returncode == 0
+    (tmp_path / "m-two").unlink()
+    lines = measure.read_bytes().splitlines(keepends=True)
+    started = next(n for n, line in enumerate(lines) if of_type([json.loads(line)], "step_started", step="one"))
+    limit = sum(map(len, lines[: started + 1])) + 40  # the start fits; its first output line does not
+    journal = tmp_path / "b.jsonl"
+    result = run(tmp_path, "exec", str(rb), "--solo", "disk full", "--journal", str(journal), preexec_fn=limited(limit))
+    assert_stopped_cleanly(result, tmp_path, "File too large")
+    both = result.stdout + result.stderr
+    assert "crashed" not in both and "ExceptionGroup" not in both and "please report" not in both, both
+    events = raw_events(journal)
+    assert of_type(events, "step_started", step="one") and not of_type(events, "step_finished", step="one")
+    resumed = run(tmp_path, "resume", str(journal), "--headless")
+    assert "UNKNOWN" in resumed.stdout and "Nothing was re-run" in resumed.stdout, resumed.stdout + resumed.stderr

@@ -122,6 +122,11 @@ class JournalWriter:
         self._raise_if_broken()
 
     @property
+    def closed(self) -> bool:
+        """`close` has begun: the program is leaving (a quit, a signal), and nothing more is journaled (JournalError)."""
+        return self._closing
+
+    @property
     def durable_seq(self) -> int:
         """The seq of the last event written and fsynced."""
         return self._durable

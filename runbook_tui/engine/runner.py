@@ -185,7 +185,8 @@ class StepRunner(WaitStep):
         try:
             await self._run_step_inner(step, actor, answer)
         except JournalError:
-            log.error("journal write failed; run stopped")
+            if not self.journal.closed:  # closed: the program left (a signal) while the step ran; its note says so
+                log.error("journal write failed; run stopped")
         except Exception as exc:  # a bug must not kill the session silently: journal it
             log.exception("step %s crashed", step.id)
             self._safe_error(f"internal error while running '{step.id}': {exc}", step=step.id)
@@ -467,7 +468,8 @@ class StepRunner(WaitStep):
         try:
             await run_rollback(self, actor, plan, reason, finish)
         except JournalError:
-            log.error("journal write failed; rollback stopped")
+            if not self.journal.closed:
+                log.error("journal write failed; rollback stopped")
         except Exception as exc:
             log.exception("rollback crashed")
             self._safe_error(f"internal error during the rollback: {exc}")

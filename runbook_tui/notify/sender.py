@@ -82,7 +82,7 @@ class Notifier:
         # By the destination itself (its id), not its URL: two receivers may share one (the settings' and the runbook's, a json
         # and a slack one), and when both were asked at once the second answer found its entry gone: a KeyError journaled a
         # delivered notice as failed ("internal error"), and preflight --notify-test ended in a traceback.
-        self._last_problem: dict[int, tuple[str, int]] = {}  # why its last attempt failed, and attempts so far
+        self._last_problem: dict[int, tuple[str, int, bool]] = {}  # why its last attempt failed, attempts so far, whether it reached the receiver
         self._asking: dict[int, int] = {}  # the attempt sent and not yet answered
         self._stopped = False
         #: The notices that failed once the session began to close (`stop`), in words: settled after a run screen closed
@@ -128,7 +128,7 @@ class Notifier:
                 why = f"{answer.problem('the receiver', self.redactor.text)}; it asked to wait {asked} before another try, longer than a notice waits"
                 self._failed(destination, notice, f"{why} ({format_duration(RETRY_AFTER_MAX)})", attempt)
                 return answer
-            self._last_problem[id(destination)] = (answer.problem("the receiver", self.redactor.text), attempt)
+            self._last_problem[id(destination)] = (answer.problem("the receiver", self.redactor.text), attempt, not answer.not_acted_on)
             pause = self.backoff[min(attempt - 1, len(self.backoff) - 1)]
             # A rate limit (Slack's 429) says how long: before, the retry came after 1 s, was refused again, and the
             # notice was journaled as failed; its wait is kept (a longer one ended the notice above).
@@ -169,10 +169,13 @@ class Notifier:
         for index, destination in enumerate(self.destinations):
             in_flight = self._in_flight.pop(index, None)
             if in_flight is not None:
-                last, tried = self._last_problem.pop(id(destination), ("", 0))
+                last, tried, reached = self._last_problem.pop(id(destination), ("", 0, False))
                 asking = self._asking.pop(id(destination), 0)
                 if asking:  # the request went out: the receiver may have it, only its answer is missing
                     self._failed(destination, in_flight, f"not confirmed: the session closed before the receiver answered attempt {asking}", asking)
+                elif reached:  # its last try went out and was not answered (or failed there): the receiver may act on it
+                    words = f"not confirmed: the session closed while retrying (attempt {tried}: {last}; the receiver may have it)"
+                    self._failed(destination, in_flight, words, tried)
                 else:
                     self._failed(destination, in_flight, f"not sent: the session closed while retrying (last attempt: {last})", tried)
             queue = self._queues[index]

@@ -17,22 +17,19 @@ from __future__ import annotations
 
 import getpass
 import os
-import shlex
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
+from runbook_tui.execute.ssh_config_include import IncludeLoopError, check_include_depth, included_files
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Mark
 
 #: Longest chain of bastions followed (ProxyJump hops included): a longer one is a loop in the config.
 MAX_HOPS = 8
-
-#: How deep `Include`s may nest, as OpenSSH allows (its READCONF_MAX_DEPTH): deeper is a loop of files.
-MAX_INCLUDE_DEPTH = 16
 
 #: Hosts named only by a ProxyJump have no place in the runbook.
 _CONFIG_MARK = Mark("<ssh config>", 1, 1)
@@ -138,7 +135,21 @@ class _ClientConfig(SSHClientConfig):
             at += 1 if condition in ("all", "canonical", "final") else 2
         SSHClientConfig._handlers["match"][1](self, option, args)
 
-    _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded)}
+    def _include(self, option: str, args: list[str]) -> None:
+        """The files as ssh reads them (`ssh_config_include`); their values' `%` tokens are left for the end of the whole
+        config, as ssh leaves them: asyncssh expanded them at the end of each included file, with a HostName or
+        HostKeyAlias written after the Include not yet read (`%k` and `%h` were the alias as typed)."""
+        where, line = self._path, self._line_no
+        self._percent_expand = set()  # shadows the class's set while the included files are read
+        try:
+            for path in (path for pattern in args for path in included_files(pattern)):
+                self.parse(path)
+        finally:
+            del self._percent_expand
+        self._path, self._line_no, self._matching = where, line, True
+        args.clear()
+
+    _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}
 
     #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
     #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
@@ -166,26 +177,6 @@ def _asked(host: Host) -> tuple[str, str | None, int | None]:
     """What the config is read for, as `ssh [-l USER] [-p PORT] NAME` asks: the alias, and the user and port the runbook gave."""
     given = _given(host)
     return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
-
-
-def _nested(path: Path, depth: int) -> None:
-    """`SshConfigError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
-    or two that include each other); the files are found as asyncssh finds them (relative: under ~/.ssh)."""
-    if depth > MAX_INCLUDE_DEPTH:
-        raise SshConfigError("its Includes go round in a loop (a file that includes itself, or two that include each other)")
-    with open(path, encoding="utf-8", errors="replace") as text:
-        lines = [line.strip() for line in text]
-    for line in lines:
-        try:
-            words = shlex.split(line) if line[:7].lower() == "include" else []
-        except ValueError:  # asyncssh says what is wrong with the line
-            continue
-        patterns = [*words[0].partition("=")[2:], *words[1:]] if words and words[0].lower().partition("=")[0] == "include" else []
-        for pattern in filter(None, (p.removeprefix("=") for p in patterns)):
-            where = Path(pattern).expanduser()
-            found = Path(where.anchor).glob(str(Path(*where.parts[1:]))) if where.anchor else Path("~", ".ssh").expanduser().glob(pattern)
-            for each in (f for f in found if f.is_file()):
-                _nested(each, depth + 1)
 
 
 def jump_parts(hop: str) -> tuple[str, str, str] | None:
@@ -282,11 +273,11 @@ class SshConfigResolver:
             stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
             if (read := self._read.get(asked)) is not None and read[0] == stamp:
                 return read[1]
-            _nested(Path(self.config_path), 0)  # asyncssh follows an Include loop until Python's stack runs out
+            check_include_depth(Path(self.config_path))
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = cast(SSHClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
-        except (ConfigParseError, OSError, SshConfigError) as exc:
+        except (ConfigParseError, OSError, IncludeLoopError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
             why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"

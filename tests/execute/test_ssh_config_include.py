@@ -1,0 +1,63 @@
+"""`Include` in the ssh config read as OpenSSH reads it, with the real `ssh -G` as the judge: the files a glob names in
+sorted order, no hidden file for a `*`, and the `%` tokens of an included file's values expanded with the values the
+whole config gives (a HostKeyAlias or HostName written after the Include)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from runbook_tui.execute.ssh_config import SshConfigResolver
+from runbook_tui.runbook.model import Host, Mark
+
+MARK = Mark("rb.yaml", 1, 1)
+
+
+def ssh_says(config: Path, alias: str, option: str) -> list[str]:
+    """Every value `ssh -G` resolves for `option` (ssh reads the config as it would connect, and connects nowhere)."""
+    done = subprocess.run(["ssh", "-G", "-F", str(config), alias], capture_output=True, text=True, timeout=30, check=True)
+    return [line.partition(" ")[2] for line in done.stdout.splitlines() if line.partition(" ")[0] == option]
+
+
+def test_a_glob_include_takes_its_files_in_sorted_order_as_ssh_does(tmp_path: Path) -> None:
+    """`Include conf.d/*` with `01-first.conf` … `99-last.conf` each giving `User`: ssh reads them sorted, so the first
+    file's user wins. Before: read in the directory's own order (ext4's hash order: `10-a.conf` first), another user."""
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    names = ["01-first", "05-x", "10-a", "20-b", "40-q", "50-z", "99-last"]
+    for name in names:
+        (folder / f"{name}.conf").write_text(f"Host db1\n  User {name.partition('-')[2]}\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {folder}/*\n")
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert route.user == "first" == ssh_says(config, "db1", "user")[0], [entry.name for entry in os.scandir(folder)]
+
+
+def test_a_hidden_file_is_not_included_by_a_star_as_ssh_leaves_it(tmp_path: Path) -> None:
+    """An editor's `.db.conf.swp` or a `.disabled.conf` beside the others: ssh's glob leaves a name starting with `.` out
+    of `*`. Before: included (its `User` and `ProxyJump` taken, a route `ssh db1` never takes)."""
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    (folder / ".disabled.conf").write_text("Host db1\n  User old\n  ProxyJump retired-bastion\n")
+    (folder / "db.conf").write_text("Host db1\n  User deploy\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {folder}/*\n")
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert (route.user, route.via) == ("deploy", None)
+    assert ssh_says(config, "db1", "user") == ["deploy"] and ssh_says(config, "db1", "proxyjump") == []
+
+
+def test_an_included_files_tokens_take_the_values_of_the_whole_config(tmp_path: Path) -> None:
+    """`Include common` at the top (`Host *` with `UserKnownHostsFile DIR/%k DIR/%h`, `IdentityFile DIR/%h.key`), then
+    `Host db1` giving `HostKeyAlias` and `HostName`: ssh expands the tokens with those (a known_hosts file per alias).
+    Before: expanded at the end of the included file, before the lines after the Include were read: `%k` and `%h` were
+    `db1`, the host key was looked for in a file that does not hold it and the host refused, the key file not found."""
+    common = tmp_path / "common"
+    common.write_text(f"Host *\n  UserKnownHostsFile {tmp_path}/kh.d/%k {tmp_path}/kh2/%h\n  IdentityFile {tmp_path}/keys/%h.key\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {common}\nHost db1\n  HostKeyAlias dbkey\n  HostName 10.9.9.9\n")
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert route.known_files == (f"{tmp_path}/kh.d/dbkey", f"{tmp_path}/kh2/10.9.9.9")
+    assert " ".join(route.known_files) == ssh_says(config, "db1", "userknownhostsfile")[0]
+    assert route.identities == (f"{tmp_path}/keys/10.9.9.9.key",)

@@ -151,6 +151,21 @@ class _ClientConfig(SSHClientConfig):
 
     _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}
 
+    def read_final(self, path: str, given: tuple[object, ...]) -> _ClientConfig:
+        """ssh's second reading of a config holding `Match final`: `final` (and `canonical`) true, `host` matched on the
+        HostName the first reading gave, its values kept (the first value obtained wins), an IdentityFile or
+        CertificateFile added once, as ssh adds it. Before: one reading, every `Match final` block left out (asyncssh
+        reads it again only as it connects, and from scratch). This reading is spent: its values are the next one's."""
+        for option in self._percent_expand & self._options.keys():  # expanded already: the next reading's end expands them again
+            value = self._options[option]
+            if isinstance(value, (str, list)):
+                self._options[option] = [v.replace("%", "%%") for v in value] if isinstance(value, list) else value.replace("%", "%%")
+        again = cast(_ClientConfig, _ClientConfig.load(self, [path], False, True, True, *given))
+        for option in ("IdentityFile", "CertificateFile"):
+            if isinstance(found := again._options.get(option), list):
+                again._options[option] = list(dict.fromkeys(found))
+        return again
+
     #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
     #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
     _percent_expand = {*SSHClientConfig._percent_expand, "UserKnownHostsFile"}
@@ -276,7 +291,9 @@ class SshConfigResolver:
             check_include_depth(Path(self.config_path))
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
-            config = cast(SSHClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
+            config = cast(_ClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
+            if config.has_match_final():
+                config = config.read_final(self.config_path, given)
         except (ConfigParseError, OSError, IncludeLoopError) as exc:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text

@@ -5,19 +5,14 @@ whole config gives (a HostKeyAlias or HostName written after the Include)."""
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
+
+from ssh_g import ssh_says
 
 from runbook_tui.execute.ssh_config import SshConfigResolver
 from runbook_tui.runbook.model import Host, Mark
 
 MARK = Mark("rb.yaml", 1, 1)
-
-
-def ssh_says(config: Path, alias: str, option: str) -> list[str]:
-    """Every value `ssh -G` resolves for `option` (ssh reads the config as it would connect, and connects nowhere)."""
-    done = subprocess.run(["ssh", "-G", "-F", str(config), alias], capture_output=True, text=True, timeout=30, check=True)
-    return [line.partition(" ")[2] for line in done.stdout.splitlines() if line.partition(" ")[0] == option]
 
 
 def test_a_glob_include_takes_its_files_in_sorted_order_as_ssh_does(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import cast
@@ -117,6 +118,21 @@ class Endpoint:
 _MATCH_CONDITIONS = frozenset({"all", "canonical", "final", "exec", "host", "originalhost", "localnetwork", "localuser", "user", "tagged"})
 
 
+def _comment_ends(handler: Callable[..., None]) -> Callable[..., None]:
+    """`handler` given a line's words up to a word starting with `#`, as ssh reads a comment at a line's end (`User deploy
+    # the deploy account`); asyncssh took it for more words and refused the whole file (`Extra data at end`), or for a
+    value (`User # later`) or more `Host` patterns. A ProxyCommand's line stays whole (`_no_split`), as in ssh; a quoted
+    word starting with `#` reads as a comment here, where ssh keeps it (asyncssh's split no longer tells them apart)."""
+
+    def handle(config: SSHClientConfig, option: str, args: list[str]) -> None:
+        del args[next((at for at, arg in enumerate(args) if arg.startswith("#")), len(args)) :]
+        if not args:
+            config._error(f"Missing {option} value")
+        handler(config, option, args)
+
+    return handle
+
+
 class _ClientConfig(SSHClientConfig):
     """asyncssh's client config, with `Match exec` commands expanded as ssh expands them (%h, %n, %p, %r, %u, %d, %C,
     %l, %L, %i, ${VAR}) before they run: asyncssh ran `nc -z -w1 %h 22` as written, which failed, and the block ssh
@@ -149,7 +165,10 @@ class _ClientConfig(SSHClientConfig):
         self._path, self._line_no, self._matching = where, line, True
         args.clear()
 
-    _handlers = {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}
+    _handlers = {
+        key: (option, handler if key in SSHClientConfig._no_split else _comment_ends(handler))
+        for key, (option, handler) in {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}.items()
+    }
 
     def read_final(self, path: str, given: tuple[object, ...]) -> _ClientConfig:
         """ssh's second reading of a config holding `Match final`: `final` (and `canonical`) true, `host` matched on the

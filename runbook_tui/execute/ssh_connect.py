@@ -23,6 +23,7 @@ import asyncssh
 from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
+from runbook_tui.execute.known_hosts import read_by_name
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
@@ -436,7 +437,7 @@ class Connector:
         cached = self._trusted.get(paths)
         if cached is None or cached[0] != version:
             files = [path for path, _ in found]
-            cached = self._trusted[paths] = (version, asyncssh.read_known_hosts(files[0] if len(files) == 1 else files))
+            cached = self._trusted[paths] = (version, read_by_name(files))  # under the name alone, as ssh
         return cached[1]
 
     async def _identity(self, path: str, certificates: tuple[str, ...] = ()) -> Sequence[asyncssh.SSHKeyPair]:

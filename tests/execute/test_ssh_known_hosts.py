@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
-import asyncssh
 import pytest
 from peers import Sshd, public_line
 
 from runbook_tui.engine.ports import Command, Result
+from runbook_tui.execute import ssh_connect
+from runbook_tui.execute.known_hosts import KnownByName
 from runbook_tui.execute.ssh import SshExecutor
 
 pytestmark = pytest.mark.peers
@@ -25,13 +27,13 @@ def test_many_hosts_parse_known_hosts_once_and_a_changed_file_is_read_again(sshd
     known = tmp_path / "known_hosts"
     known.write_text("")  # nothing trusted yet
     parsed: list[str] = []
-    real = asyncssh.read_known_hosts
+    real = ssh_connect.read_by_name
 
-    def counting(path: str) -> asyncssh.SSHKnownHosts:
-        parsed.append(path)
-        return real(path)
+    def counting(files: Sequence[str]) -> KnownByName:
+        parsed.extend(files)
+        return real(files)
 
-    monkeypatch.setattr(asyncssh, "read_known_hosts", counting)
+    monkeypatch.setattr(ssh_connect, "read_by_name", counting)
 
     async def main() -> tuple[list[Result], list[Result]]:
         ex = SshExecutor(known_hosts=str(known), remote_dir=str(tmp_path / "runs"))

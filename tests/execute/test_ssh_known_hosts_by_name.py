@@ -1,0 +1,57 @@
+"""A host's key is looked up under the name the runbook connects to, not under the address that name resolves to, as
+ssh does (CheckHostIP is off by default since OpenSSH 8.5): checked with the installed ssh against the same sshd.
+
+The harm: known_hosts lines written by an older ssh hold `name,address` (`prod,10.0.0.5 KEY`); when `staging` resolves
+to 10.0.0.5 (a DNS record changed by mistake or by an attacker), ssh refuses `staging` (no key is known for that name),
+where asyncssh took prod's line by its address and the staging change ran on prod.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from peers import Sshd, public_line
+from ssh_helpers import arun, cmd, run_one
+
+from runbook_tui.engine.ports import Result
+from runbook_tui.execute.ssh import SshExecutor
+
+pytestmark = pytest.mark.peers
+
+
+def _run(sshd: Sshd, tmp_path: Path, known_lines: str, address: str) -> Result:
+    known = tmp_path / "known_hosts"
+    known.write_text(known_lines)
+
+    async def main() -> Result:
+        ex = SshExecutor(remote_dir=str(tmp_path / "runs"), known_hosts=str(known), ssh_config=None, connect_timeout=10)
+        try:
+            result, _, _ = await run_one(ex, cmd(sshd.host("staging", address=address), "true"))
+        finally:
+            await ex.close()
+        return result
+
+    return arun(main)
+
+
+def _ssh_logs_in(sshd: Sshd, tmp_path: Path, address: str) -> bool:
+    strict = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", f"UserKnownHostsFile={tmp_path / 'known_hosts'}"]
+    argv = ["ssh", "-F", "/dev/null", *strict, "-o", "GlobalKnownHostsFile=/dev/null", "-i", str(sshd.client_key), "-p", str(sshd.port)]
+    return subprocess.run([*argv, f"{sshd.user}@{address}", "true"], capture_output=True, timeout=60).returncode == 0
+
+
+def test_a_key_listed_only_under_the_address_a_name_resolves_to_is_not_the_names(sshd: Sshd, tmp_path: Path) -> None:
+    """`localhost` resolves to 127.0.0.1, whose key (and another name's) is listed; `localhost` is not. Before: ran."""
+    line = f"[prod.example]:{sshd.port},[127.0.0.1]:{sshd.port} {public_line(sshd.host_key)}\n"
+    result = _run(sshd, tmp_path, line, "localhost")
+    assert result.status == "error" and result.final and not result.started, result
+    assert "host key for staging (localhost:" in (result.error or "") and "not verified" in (result.error or ""), result.error
+    assert not _ssh_logs_in(sshd, tmp_path, "localhost")
+
+
+def test_the_key_listed_under_the_name_is_taken(sshd: Sshd, tmp_path: Path) -> None:
+    line = f"[localhost]:{sshd.port} {public_line(sshd.host_key)}\n"
+    assert _run(sshd, tmp_path, line, "localhost") == Result("ok", exit_code=0)
+    assert _ssh_logs_in(sshd, tmp_path, "localhost")

@@ -172,18 +172,14 @@ class _ClientConfig(SSHClientConfig):
 
     def read_final(self, path: str, given: tuple[object, ...]) -> _ClientConfig:
         """ssh's second reading of a config holding `Match final`: `final` (and `canonical`) true, `host` matched on the
-        HostName the first reading gave, its values kept (the first value obtained wins), an IdentityFile or
-        CertificateFile added once, as ssh adds it. Before: one reading, every `Match final` block left out (asyncssh
-        reads it again only as it connects, and from scratch). This reading is spent: its values are the next one's."""
+        HostName the first reading gave, its values kept (the first value obtained wins). Before: one reading, every
+        `Match final` block left out (asyncssh reads it again only as it connects, and from scratch). This reading is
+        spent: its values are the next one's."""
         for option in self._percent_expand & self._options.keys():  # expanded already: the next reading's end expands them again
             value = self._options[option]
             if isinstance(value, (str, list)):
                 self._options[option] = [v.replace("%", "%%") for v in value] if isinstance(value, list) else value.replace("%", "%%")
-        again = cast(_ClientConfig, _ClientConfig.load(self, [path], False, True, True, *given))
-        for option in ("IdentityFile", "CertificateFile"):
-            if isinstance(found := again._options.get(option), list):
-                again._options[option] = list(dict.fromkeys(found))
-        return again
+        return cast(_ClientConfig, _ClientConfig.load(self, [path], False, True, True, *given))
 
     #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
     #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
@@ -349,10 +345,11 @@ class SshConfigResolver:
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: Port {port} for {alias}: expected a port from 1 to 65535")
         user = str(pick("user", host.user, "User", self._local_user))
         identity = pick("identity", host.identity, "IdentityFile", None)
-        identities = (identity,) if isinstance(identity, str) else tuple(identity or ())  # type: ignore[arg-type]
+        # each once, as ssh adds them (before: `IdentityFile` in a host's block and in `Host *` offered the key twice)
+        identities = (identity,) if isinstance(identity, str) else tuple(dict.fromkeys(identity or ()))  # type: ignore[call-overload]
         # `CertificateFile`: before, never read, and a site trusting only certificates refused what `ssh NAME` logged in with
         named = config.get("CertificateFile") if config is not None else None
-        certificates = tuple(str(c) for c in named) if isinstance(named, list) else ()
+        certificates = tuple(dict.fromkeys(str(c) for c in named)) if isinstance(named, list) else ()
         if certificates:
             sources["certificate"] = where
         # `IdentityAgent` (before: never read, SSH_AUTH_SOCK alone); asyncssh reads its `none` as None, absent is False here

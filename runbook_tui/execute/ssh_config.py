@@ -118,17 +118,22 @@ class Endpoint:
 _MATCH_CONDITIONS = frozenset({"all", "canonical", "final", "exec", "host", "originalhost", "localnetwork", "localuser", "user", "tagged"})
 
 
-def _comment_ends(handler: Callable[..., None]) -> Callable[..., None]:
-    """`handler` given a line's words up to a word starting with `#`, as ssh reads a comment at a line's end (`User deploy
-    # the deploy account`); asyncssh took it for more words and refused the whole file (`Extra data at end`), or for a
-    value (`User # later`) or more `Host` patterns. A ProxyCommand's line stays whole (`_no_split`), as in ssh; a quoted
-    word starting with `#` reads as a comment here, where ssh keeps it (asyncssh's split no longer tells them apart)."""
+def _read_as_ssh(handler: Callable[..., None], whole_line: bool) -> Callable[..., None]:
+    """`handler`, noting the file each option is first set in (`_ClientConfig.origin`: an included file's values are
+    credited to it, not to the config), given the line's words up to a word starting with `#`, as ssh reads a comment
+    at a line's end (`User deploy  # the deploy account`); asyncssh took it for more words and refused the whole file
+    (`Extra data at end`), or for a value (`User # later`) or more `Host` patterns. A ProxyCommand's line stays whole
+    (`whole_line`), as in ssh; a quoted word starting with `#` reads as a comment here, where ssh keeps it (asyncssh's
+    split no longer tells them apart)."""
 
-    def handle(config: SSHClientConfig, option: str, args: list[str]) -> None:
-        del args[next((at for at, arg in enumerate(args) if arg.startswith("#")), len(args)) :]
-        if not args:
-            config._error(f"Missing {option} value")
+    def handle(config: _ClientConfig, option: str, args: list[str]) -> None:
+        if not whole_line:
+            del args[next((at for at, arg in enumerate(args) if arg.startswith("#")), len(args)) :]
+            if not args:
+                config._error(f"Missing {option} value")
         handler(config, option, args)
+        if option in config._options:
+            config.origin.setdefault(option, str(config._path))
 
     return handle
 
@@ -137,6 +142,12 @@ class _ClientConfig(SSHClientConfig):
     """asyncssh's client config, with `Match exec` commands expanded as ssh expands them (%h, %n, %p, %r, %u, %d, %C,
     %l, %L, %i, ${VAR}) before they run: asyncssh ran `nc -z -w1 %h 22` as written, which failed, and the block ssh
     takes was left out (a negated one taken). A command holding `=` is one command again (see below)."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*args)  # type: ignore[arg-type]
+        last = args[0]
+        #: option -> the file it was first set in (a Match final reading starts from the first reading's)
+        self.origin: dict[str, str] = dict(last.origin) if isinstance(last, _ClientConfig) else {}
 
     def _match_expanded(self, option: str, args: list[str]) -> None:
         self._set_tokens()  # the values known so far, as ssh has them at this line (a HostName above it included)
@@ -166,7 +177,7 @@ class _ClientConfig(SSHClientConfig):
         args.clear()
 
     _handlers = {
-        key: (option, handler if key in SSHClientConfig._no_split else _comment_ends(handler))
+        key: (option, _read_as_ssh(handler, key in SSHClientConfig._no_split))
         for key, (option, handler) in {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}.items()
     }
 
@@ -328,13 +339,17 @@ class SshConfigResolver:
         where = self.config_path or DEFAULT
         sources: dict[str, str] = {}
 
+        def credit(option: str) -> str:
+            """The file that gave `option`: the config, or a file it includes."""
+            return config.origin.get(option, where) if isinstance(config, _ClientConfig) else where
+
         def pick(field: str, value: object, option: str, default: object) -> object:
             if field in given or (field == "forward_agent" and value):
                 sources[field] = RUNBOOK
                 return value
             found = config.get(option) if config is not None else None
             if found not in (None, [], ()):
-                sources[field] = where
+                sources[field] = credit(option)
                 return found
             sources[field] = DEFAULT
             return default
@@ -351,18 +366,18 @@ class SshConfigResolver:
         named = config.get("CertificateFile") if config is not None else None
         certificates = tuple(dict.fromkeys(str(c) for c in named)) if isinstance(named, list) else ()
         if certificates:
-            sources["certificate"] = where
+            sources["certificate"] = credit("CertificateFile")
         # `IdentityAgent` (before: never read, SSH_AUTH_SOCK alone); asyncssh reads its `none` as None, absent is False here
         named_agent = config.get("IdentityAgent", False) if config is not None else False
         agent = "none" if named_agent is None else named_agent if isinstance(named_agent, str) else None
         if agent is not None:
-            sources["agent"] = where
+            sources["agent"] = credit("IdentityAgent")
         identities_only = config is not None and config.get("IdentitiesOnly") is True  # before: never read
         if identities_only:
-            sources["identities_only"] = where
+            sources["identities_only"] = credit("IdentitiesOnly")
         alias_of_key = config.get("HostKeyAlias") if config is not None else None  # before: never read
         if isinstance(alias_of_key, str):
-            sources["host_key_alias"] = where
+            sources["host_key_alias"] = credit("HostKeyAlias")
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS
@@ -381,7 +396,7 @@ class SshConfigResolver:
                     " (it would connect directly instead); name its bastion with `via:` in the runbook or ProxyJump in the config"
                 )
             if isinstance(jump, str) and jump.strip().lower() != "none":
-                sources["via"] = f"{where} ProxyJump"
+                sources["via"] = f"{credit('ProxyJump')} ProxyJump"
                 via = self._jumps(jump, depth)
         return Endpoint(
             host.name,

@@ -56,3 +56,20 @@ def test_an_included_files_tokens_take_the_values_of_the_whole_config(tmp_path: 
     assert route.known_files == (f"{tmp_path}/kh.d/dbkey", f"{tmp_path}/kh2/10.9.9.9")
     assert " ".join(route.known_files) == ssh_says(config, "db1", "userknownhostsfile")[0]
     assert route.identities == (f"{tmp_path}/keys/10.9.9.9.key",)
+
+
+def test_a_value_from_an_included_file_is_credited_to_that_file(tmp_path: Path) -> None:
+    """plan says where each value came from: a User and ProxyJump from `conf.d/db.conf` are that file's, a Port written in
+    the config itself the config's, in the Match final reading too. Before: every value was credited to the config
+    itself, and a user looking for the `User` plan showed found no such line there."""
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    included = folder / "db.conf"
+    included.write_text("Host db1\n  User deploy\n  ProxyJump ops@jump\n  IdentitiesOnly yes\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {folder}/*.conf\nHost db1\n  Port 2200\nMatch final\n  HostKeyAlias dbkey\n")
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    origin = dict(route.sources)
+    assert (origin["user"], origin["via"], origin["identities_only"]) == (str(included), f"{included} ProxyJump", str(included))
+    assert (origin["port"], origin["host_key_alias"], origin["address"]) == (str(config), str(config), "default")
+    assert route.describe().startswith(f"db1: address db1 (default); port 2200 ({config}); user deploy ({included});")

@@ -23,13 +23,14 @@ def _system_program(name: str) -> str:
     return found
 
 
-def key_login_user(name: str) -> str:
-    """`name`, made if missing (a home, /bin/sh), with no password but not locked: sshd lets its keys in. Root only."""
+def key_login_user(name: str, shell: str = "/bin/sh") -> str:
+    """`name`, made if missing (a home, `shell` its login shell), with no password but not locked: sshd lets its keys in.
+    Root only."""
     try:
         pwd.getpwnam(name)
     except KeyError:
-        subprocess.run([_system_program("useradd"), "--create-home", "--shell", "/bin/sh", name], check=True)
-    subprocess.run([_system_program("usermod"), "-p", "*", name], check=True)
+        subprocess.run([_system_program("useradd"), "--create-home", "--shell", shell, name], check=True)
+    subprocess.run([_system_program("usermod"), "-p", "*", "--shell", shell, name], check=True)
     return name
 
 

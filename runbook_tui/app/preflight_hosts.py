@@ -19,6 +19,7 @@ from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.execute.ssh_config import NAMELESS_TODO, Endpoint, login_name
 from runbook_tui.execute.ssh_connect import ConnectFailed
+from runbook_tui.execute.ssh_ended import CSH_LOGIN
 from runbook_tui.execute.sudo_probe import NO_SUDO, SUDO_PROBE  # the one a sudo step's run asks first too
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Runbook, Step
@@ -98,6 +99,13 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             f"get {hop.name}'s key fingerprint from its owner or console (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), "
             f"compare it with `ssh-keyscan -p {hop.port} {hop.address} | ssh-keygen -lf -` run on {hop.origin}, and only then add it "
             f"to {hop.known_hosts}; if the host was rebuilt, remove the old entry first (ssh-keygen -R '{hop.entry}')",
+            where,
+        )  # fmt: skip
+    if CSH_LOGIN in error:
+        return HostFinding(
+            host, "login", error,
+            f"give {hop.user or 'the user'} on {hop.name} a login shell of the sh family (chsh -s /bin/sh {hop.user or 'USER'} there;"
+            f" bash, dash, ksh or zsh read it too), or log in as another user (user: on {hop.name} in the runbook)",
             where,
         )  # fmt: skip
     if "ran something else in its place" in lowered:  # logged in, but a ForceCommand, command= or nologin ran instead

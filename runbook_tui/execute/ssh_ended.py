@@ -11,6 +11,8 @@ came on stdout) and files named that were never made.
 
 from __future__ import annotations
 
+import re
+
 from runbook_tui.engine.reattach import FOUND_RUN
 from runbook_tui.execute.local import HELD_OPEN
 from runbook_tui.execute.ssh_framing import Framed, RemoteRun
@@ -20,6 +22,13 @@ from runbook_tui.runbook.safe_text import visible_line
 NO_TOKEN, WRAPPER_CUT = 120, 122
 #: Characters of the host's own words kept for a message.
 SAID_LIMIT = 300
+#: What csh and tcsh say of an sh script handed to them: the login shell of the account is of the csh family.
+_CSH_SAYS = re.compile(r"Unmatched '|Badly placed \(\)'s|: Undefined variable\.|: Expression Syntax\.|endif not found\.")
+#: The words for such a login shell (before, it read as a ForceCommand or nologin; `preflight_hosts` says what to do).
+CSH_LOGIN = (
+    "its login shell is of the csh family (csh, tcsh), which cannot read the sh script runbook-tui sends (sshd hands"
+    " every command to the login shell, as `ssh HOST COMMAND` does)"
+)
 
 
 def host_said(out: Framed, err: Framed) -> str:
@@ -43,6 +52,8 @@ def ended_words(host: str, status: int, out: Framed, err: Framed, *, first_start
         ), not never
     if never and status == WRAPPER_CUT:
         return f"could not start the command on {host}: the session's input ended before the whole command was read{tail}", False
+    if never and _CSH_SAYS.search(said):  # root's shell on FreeBSD, some old accounts: not a restriction, a shell
+        return f"could not start the command on {host}: {CSH_LOGIN}{tail}", False
     if never:
         return (
             f"could not start the command on {host}: the host ran something else in its place (exit status {status}):"

@@ -15,6 +15,7 @@ from typing import TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -43,6 +44,9 @@ class DialogScroll(VerticalScroll):
     #: Whether the body's last line has been in view since it opened, or was shown anew (`read_to_end`).
     end_seen = False
 
+    class EndSeen(Message):
+        """The body's last line came into view: the dialog's `Read it to its end first` no longer holds."""
+
     def lines_below(self) -> int | None:
         """The body's lines below the view; None before it is laid out (nothing measured yet)."""
         if not (self.virtual_size.height and self.scrollable_content_region.height):
@@ -56,8 +60,9 @@ class DialogScroll(VerticalScroll):
 
     def _say_below(self) -> None:
         below = self.lines_below() or 0
-        if self.lines_below() == 0:
+        if self.lines_below() == 0 and not self.end_seen:
             self.end_seen = True
+            self.post_message(self.EndSeen())
         if self.parent is not None and isinstance(self.parent, Widget):
             self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{self.keys()}" if below else ""
 
@@ -114,6 +119,8 @@ class Dialog(ModalScreen[Result]):
         super().__init__()
         self.title_text = title
         self.keys_text = keys
+        self._keys_now: str | Text = keys
+        self._keys_after_end: str | Text | None = None  # what the action line said before `unread` replaced it
 
     def body(self) -> Iterable[Widget]:
         return ()
@@ -141,7 +148,20 @@ class Dialog(ModalScreen[Result]):
         self.query_one("#dialog-title", Label).update(visible_line(text))
 
     def set_keys(self, text: str | Text) -> None:
+        self._keys_now, self._keys_after_end = text, None
         self.query_one("#dialog-keys", Label).update(KeysText(text))
+
+    def unread(self, keys: str) -> None:
+        """`y` before the body's end was in view (the body is what y does): the action line says to read it first, and
+        once the end is in view, it says again what it said (it went on saying `Read it to its end first` there)."""
+        before = self._keys_now
+        self.set_keys(not_read_yet(keys))
+        self._keys_after_end = before
+
+    def on_dialog_scroll_end_seen(self, message: DialogScroll.EndSeen) -> None:
+        message.stop()
+        if self._keys_after_end is not None:
+            self.set_keys(self._keys_after_end)
 
 
 def literal(text: str, id: str = "dialog-body") -> Static:

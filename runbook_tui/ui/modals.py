@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runbook_tui.runbook.safe_text import visible
-from runbook_tui.ui.dialog import Dialog, DialogScroll, literal, not_read_yet
+from runbook_tui.ui.dialog import Dialog, DialogScroll, literal
 from runbook_tui.ui.typed_input import TypedInput
 
 
@@ -87,7 +87,7 @@ class ConfirmPrompt(Dialog[bool]):
 
     def action_answer(self, value: bool) -> None:
         if value and self.read_to_end and not self.query_one(DialogScroll).read_to_end():
-            self.set_keys(not_read_yet(f"y {self.yes} · n / escape cancel"))
+            self.unread(f"y {self.yes} · n / escape cancel")
             return
         self.dismiss(value)
 

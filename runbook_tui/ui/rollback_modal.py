@@ -21,7 +21,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, section_stop_words
 from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.ui.dialog import Dialog, DialogScroll, not_read_yet
+from runbook_tui.ui.dialog import Dialog, DialogScroll
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.wrap import CommandText
 
@@ -139,7 +139,7 @@ class RollbackModal(Dialog[tuple[Scope, bool, RollbackPlan] | None]):
             self._show(CHANGED)
             return
         if not self.query_one(DialogScroll).read_to_end():  # nor one read only in part (40 undos at 80x24 show 8)
-            self.set_keys(not_read_yet(self.start_keys))
+            self.unread(self.start_keys)
             return
         if nothing_to_do(self.shown, self.events.state):  # said above the keys, which offer no y
             self.app.bell()

@@ -132,6 +132,26 @@ async def test_y_counts_once_the_end_has_been_in_view(workdir: Path, monkeypatch
 
 
 @pytest.mark.asyncio
+async def test_the_read_it_first_words_go_once_the_end_is_in_view(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 2,000-line command walked at 80x24: y too early, then `end`. The action line went on saying `Read it to its
+    end first` with the last line in view (and the `y` it stood for now running the step). Now, once the end is in
+    view, the line says again what y does."""
+    prepare_workdir(workdir, monkeypatch, _runbook(40))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+        await until(pilot, lambda: "Read it to its end first" in _dialog_text(app), "y to say the end was not read")
+        await read_to_end(pilot)
+        keys = app.screen.query_one("#dialog-keys")
+        await until(pilot, lambda: "Read it to its end first" not in painted(keys), "the read-first words to go at the end")
+        assert painted(keys).strip() == "y run it · n / escape cancel", painted(keys)
+
+
+@pytest.mark.asyncio
 async def test_a_steps_acknowledgement_is_read_to_its_end_too(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A `confirm:` step opens its acknowledgement (which shows the command): one dialog, and its y waits for the end."""
     prepare_workdir(workdir, monkeypatch, _runbook(40, confirm="The files are gone for good."))

@@ -48,6 +48,9 @@ async def test_y_starts_the_rollback_once_the_list_was_read_to_its_end(workdir: 
             await pilot.press("y")
             await until(pilot, lambda: "Read it to its end first" in painted(keys), "y to ask for the rest of the list first")
             await read_to_end(pilot)
+            # the end in view: the line says again what y does, and what the run is after it (it kept `Read it … first`)
+            await until(pilot, lambda: "Read it to its end first" not in painted(keys), "the read-first words to go at the end")
+            assert "y start this rollback" in painted(keys) and "next again" in painted(keys), painted(keys)
             await pilot.press("f")  # then the full rollback's longer list: shown anew, read anew
             await until(pilot, lambda: "FULL rollback" in painted(modal.query_one("#dialog-title")), "the full list")
             await pilot.press("y")

@@ -318,8 +318,12 @@ class ReplayScreen(RunView):
                 self.notify(f"{len(ran)} steps match; showing {step_id} (also: {', '.join(sid for sid, _ in ran[1:])})", markup=False)
             self._moved(self.replay.seek(position))
 
-        prompt = TextPrompt(
-            "Jump to a step", "The step's id or words of its title (as in the step list).", placeholder="e.g. reload, or: Reload nginx", required=False
+        prompt = TextPrompt(  # enter only moves the view (it read `enter submit`)
+            "Jump to a step",
+            "The step's id or words of its title (as in the step list).",
+            placeholder="e.g. reload, or: Reload nginx",
+            required=False,
+            keys="enter go to where it first started · escape cancel",
         )
         self.app.push_screen(prompt, go)
 

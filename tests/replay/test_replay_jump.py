@@ -68,6 +68,19 @@ async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
 
 
 @pytest.mark.asyncio
+async def test_the_jump_dialog_says_what_enter_does() -> None:
+    """`g` at 80x24: the dialog's action line said `enter submit · escape cancel`, a form's words; enter here only
+    moves the replay (nothing is sent or journaled). Now it says where enter takes the view."""
+    app = ReplayApp(read_events(JOURNAL).events, label="change.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+        await pilot.press("g")
+        await until(lambda: type(app.screen).__name__ == "TextPrompt", pilot, "the jump dialog")
+        keys = text_of(app.screen.query_one("#dialog-keys"))
+        assert keys.strip() == "enter go to where it first started · escape cancel", keys
+
+
+@pytest.mark.asyncio
 async def test_help_in_replay_names_replays_keys_not_the_runs() -> None:
     """`?` in replay listed the live run's keys (enter runs, u rolls back, q asks before quitting, "written to the journal
     before it happens") and none of replay's own: a trainee looking for how to step back or jump found nothing."""

@@ -39,7 +39,9 @@ def run_dialog(
         from runbook_tui.ui.modals import TextPrompt
 
         question = step_as_shown(controller.state, step.id).get("ask") or ""  # as rendered for the step: as the pane says it
-        asked, shown = TextPrompt(f"'{step.id}' asks", question, required=False), shown_as(controller.state, step.id)
+        # enter journals the answer and the step is done: said in the row's words (it read `enter submit`)
+        asked = TextPrompt(f"'{step.id}' asks", question, required=False, keys="enter answer it · escape cancel")
+        shown = shown_as(controller.state, step.id)
         return asked, lambda answer: say(controller.run_current(actor, acknowledged=True, answer=answer, seen=shown)) if answer is not None else None
     return None
 

@@ -46,3 +46,32 @@ async def test_the_note_dialog_says_enter_adds_the_note_as_the_verifiers_does(tm
         await pilot.press("n")
         prompt = await screen_is(pilot, "TextPrompt")
         assert " ".join(painted(prompt.query_one("#dialog-keys")).split()) == "enter add the note · escape cancel"
+
+
+ASK = """\
+runbook: 1
+id: ask
+title: Ask first
+ticket: {id: CHG-8, subject: ask, assignee: alice, verifier: bob, risk: {level: low, summary: none}}
+sections:
+  - id: main
+    title: Main
+    kind: implement
+    steps:
+      - {id: version, title: Which version, ask: "Which version is live now?", verify: none}
+      - {id: after, title: After, run: echo after, verify: none}
+"""
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_ask_dialog_says_enter_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    """enter on an `ask` step: the dialog read `enter submit · escape cancel`, where the status row offers `enter answer
+    it`; enter journals the answer and the step is done. Now the dialog says it in the row's words."""
+    prepare_workdir(tmp_path, monkeypatch, ASK)
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        await started(pilot)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "TextPrompt")
+        assert " ".join(painted(prompt.query_one("#dialog-keys")).split()) == "enter answer it · escape cancel"

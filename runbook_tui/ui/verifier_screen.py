@@ -132,7 +132,9 @@ class VerifierScreen(RunView):
     def foot(self) -> tuple[str, ...]:
         """The foot's note: how this person joined, and, as the assignee's own foot says it, that the assignee's decisions
         go unsigned (the session's welcome says it again at each reconnect: a resume with a key ends it)."""
-        joined = "joined as observer (read-only)" if self.observe else "joined as verifier; your confirmations are journaled under your name"
+        # Once the run is over no word is taken any more: the promise read on under `Session finished` (observers: as is).
+        over = "the run is over: nothing more to confirm" if self.client.state.finished else "your confirmations are journaled under your name"
+        joined = "joined as observer (read-only)" if self.observe else f"joined as verifier; {over}"
         if not self.client.unsigned:
             return (joined, "")
         joined = "joined as observer" if self.observe else "joined as verifier"

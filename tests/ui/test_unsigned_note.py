@@ -12,6 +12,8 @@ from run_screen_helpers import FakeClient, make_app, painted, screen_is, shared_
 
 from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
+from runbook_tui.engine import events as ev
+from runbook_tui.engine.state import apply
 from runbook_tui.trust.run_trust import RunTrust
 from runbook_tui.trust.sshsig import file_signer
 from runbook_tui.ui.note_line import NoteLine
@@ -73,3 +75,23 @@ async def test_the_verifier_is_told_the_assignees_decisions_are_unsigned(workdir
         client.unsigned = ""
         joined = "joined as verifier; your confirmations are journaled under your name"
         await until(pilot, lambda: painted(foot).strip() == joined, "the foot to drop the words once the welcome drops them")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_verifiers_foot_says_the_run_is_over_once_it_is(workdir: Path, size: tuple[int, int]) -> None:
+    """A shared run finished while bob's screen stays open: his foot still said `your confirmations are journaled under
+    your name`, a promise about a run that takes no more of them. Now it says the run is over, as soon as the end
+    arrives (and, on a screen opened after it, from the start)."""
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        foot = app.screen.query_one("#journal-path", NoteLine)
+        assert painted(foot).strip() == "joined as verifier; your confirmations are journaled under your name", painted(foot)
+        finished = {"seq": client.state.seq + 1, "ts": "2026-03-20T02:13:00.000Z", "type": ev.SESSION_FINISHED, "actor": "system", "outcome": "done"}
+        client.state = apply(client.state, finished)
+        for listener in client._listeners:
+            listener(finished, client.state)
+        over = "joined as verifier; the run is over: nothing more to confirm"
+        await until(pilot, lambda: painted(foot).strip() == over, f"{over!r} painted once the run finished")

@@ -74,15 +74,34 @@ def laid_out(screen: Screen[Any]) -> bool:
     """Whether the detail pane has been laid out: before the screen's first layout it has no size, and a key handled
     then (an enter typed as the run opened, 4 s after start on a loaded machine) measured a one-line step as cut."""
     pane = screen.query_one(DetailScroll)
-    return bool(screen.query_one(StepDetail).size.width and isinstance(pane.parent, Widget) and pane.parent.size.height)
+    laid = bool(screen.query_one(StepDetail).size.width and isinstance(pane.parent, Widget) and pane.parent.size.height)
+    # A resize not laid out yet (the app takes the new size at once, its screens 1/120 s later): a key then was judged
+    # from the old layout (whole at 140x45, an enter in the read that shrank it to 80x24 ran a step the new pane cuts).
+    return laid and screen.outer_size == screen.app.size
 
 
-def enter_key(screen: Screen[Any], controller: Controller, actor: Actor, say: Callable[..., None], waited: bool = False) -> None:
+#: Frames a key waits for the layout before it is judged from what is there (a resize is laid out within two).
+LAYOUT_WAITS = 10
+
+
+def wait_for_layout(screen: Screen[Any], waited: int, again: Callable[[], None]) -> bool:
+    """Whether the key waits: the pane is not laid out for the terminal's size now, and it has waited `waited` frames of
+    LAYOUT_WAITS; `again` is called after the next frame (or, the resize still to come, the next 1/60 s)."""
+    if waited >= LAYOUT_WAITS or laid_out(screen):
+        return False
+    if screen.outer_size != screen.app.size:
+        screen.set_timer(1 / 60, again)
+    else:
+        screen.call_after_refresh(again)
+    return True
+
+
+def enter_key(screen: Screen[Any], controller: Controller, actor: Actor, say: Callable[..., None], waited: int = 0) -> None:
     """The assignee's enter on the current step: it runs (or asks its go-ahead, its acknowledgement, its answer, which
     show the step themselves), unless the pane does not show it whole: then the step whole first, and `y` runs it.
-    Before the pane's first layout the key waits for it (once: `waited`). `say(reply, quiet=...)`: the screen's word on the reply."""
-    if not waited and not laid_out(screen):
-        screen.call_after_refresh(enter_key, screen, controller, actor, say, True)
+    Before the pane is laid out (for the terminal's size now) the key waits for it (`wait_for_layout`). `say(reply,
+    quiet=...)`: the screen's word on the reply."""
+    if wait_for_layout(screen, waited, lambda: enter_key(screen, controller, actor, say, waited + 1)):
         return
     app, step = screen.app, controller.current_step()
     if step is None:

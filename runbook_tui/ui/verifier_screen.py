@@ -304,13 +304,12 @@ class VerifierScreen(RunView):
         if (step := self.source.state.current) is not None:
             self._read_first(step, f"Your go-ahead for '{step}'", "give the go-ahead")
 
-    def _read_first(self, step: str, title: str, yes: str, waited: bool = False) -> None:
+    def _read_first(self, step: str, title: str, yes: str, waited: int = 0) -> None:
         """The word that lets `step`'s command run: sent at once when the pane shows the step whole, else the step whole
-        first, and y sends it, about that step (read_first.py); before the pane's first layout, once it is laid out."""
-        from runbook_tui.ui.read_first import laid_out, pane_shows_whole, read_first  # (with the dialogs, loaded when first needed)
+        first, and y sends it, about that step (read_first.py); before the pane is laid out (a resize too), once it is."""
+        from runbook_tui.ui.read_first import pane_shows_whole, read_first, wait_for_layout  # (with the dialogs, loaded when first needed)
 
-        if not waited and not laid_out(self):
-            self.call_after_refresh(self._read_first, step, title, yes, True)
+        if wait_for_layout(self, waited, lambda: self._read_first(step, title, yes, waited + 1)):
             return
 
         def give() -> None:

@@ -27,6 +27,8 @@ from run_screen_helpers import (
     started,
     until,
 )
+from textual.events import Resize
+from textual.geometry import Size
 
 from runbook_tui.ui.modals import ConfirmPrompt
 from runbook_tui.ui.read_first import LEAD
@@ -152,6 +154,27 @@ async def test_the_read_it_first_words_go_once_the_end_is_in_view(workdir: Path,
 
 
 @pytest.mark.asyncio
+async def test_enter_during_a_resize_is_judged_from_the_new_layout(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The terminal shrinks from 140x45 (the pane shows the ten lines whole) to 80x24 (it cuts them) and enter comes in
+    the same read: the key was judged from the old layout and ran the step at once, the rm -rf on a line the new pane
+    cuts. Now a key that comes before the new size is laid out waits for it: the step whole first, y runs it."""
+    prepare_workdir(workdir, monkeypatch, _runbook(10))
+    (workdir / "victim").mkdir()
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await started(pilot)
+        await settled(pilot)
+        assert "more lines" not in str(app.screen.query_one("#detail").border_title), "whole at 140x45"
+        small = Size(80, 24)
+        app._driver._size = small  # as Pilot.resize_terminal does, without its pause: the key comes in the same read
+        app.post_message(Resize(small, small))
+        burst(app, "enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert prompt.title_text == "Run 'clean'", prompt.title_text
+        assert not of_kind("j.jsonl", "step_started") and (workdir / "victim").exists(), "nothing runs before y"
+
+
+@pytest.mark.asyncio
 async def test_a_steps_acknowledgement_is_read_to_its_end_too(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A `confirm:` step opens its acknowledgement (which shows the command): one dialog, and its y waits for the end."""
     prepare_workdir(workdir, monkeypatch, _runbook(40, confirm="The files are gone for good."))
@@ -245,3 +268,21 @@ async def test_the_verifiers_word_that_lets_the_next_wave_run(workdir: Path, mon
         assert client.sent == []
         await pilot.press("y")
         await until(pilot, lambda: client.sent == [("confirm", "")], "y to let the next wave run")
+
+
+@pytest.mark.asyncio
+async def test_the_verifiers_c_during_a_resize_is_judged_from_the_new_layout(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bob's c for a go-ahead in the read that shrank his terminal from 140x45 to 80x24: sent at once from the old
+    layout, which showed the step whole. Now it waits for the new one, which cuts it: the step whole first."""
+    prepare_workdir(workdir, monkeypatch, _runbook(10, verify="before"))
+    client = FakeClient(shared_session_events(workdir))
+    app = VerifierApp(client)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        small = Size(80, 24)
+        app._driver._size = small  # as Pilot.resize_terminal does, without its pause: the key comes in the same read
+        app.post_message(Resize(small, small))
+        burst(app, "c")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        assert prompt.title_text == "Your go-ahead for 'clean'" and client.sent == [], (prompt.title_text, client.sent)

@@ -66,10 +66,16 @@ async def test_enter_runs_every_step_in_order_then_the_review_closes_the_run(wor
         await until(pilot, lambda: controller.state.steps["drop"].status == "done" and not controller.busy, "drop to run")
         await screen_is(pilot, "RunScreen")
         await run_step(pilot, "healthy")
-        # The live run ended: the post-change review asks three questions; enter moves on, then submits.
-        await screen_is(pilot, "ReviewScreen")
+        # The live run ended: the post-change review asks three questions; enter moves on, then saves it, and the
+        # action line says which (it read `enter next / submit` in each answer).
+        keys = (await screen_is(pilot, "ReviewScreen")).query_one("#dialog-keys")
+        said = "enter next question · escape skip (no review in the report)"
+        await until(pilot, lambda: " ".join(painted(keys).split()) == said, f"{said!r} in the first answer")
         await type_text(pilot, "all")
-        await pilot.press("enter", "enter", "enter")
+        await pilot.press("enter", "enter")
+        said = "enter save the review to the journal and the report · escape skip (no review in the report)"
+        await until(pilot, lambda: " ".join(painted(keys).split()) == said, f"{said!r} in the last answer")
+        await pilot.press("enter")
         await until(pilot, lambda: controller.state.review is not None, "the review")
         await screen_is(pilot, "RunScreen")
         await settled(pilot)

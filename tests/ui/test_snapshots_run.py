@@ -218,7 +218,7 @@ def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
 @BOTH
 def test_snapshot_review(snap_compare: Snap, size: tuple[int, int]) -> None:
     """After the last step: the review centred over the finished run, "the run ended: done", three questions,
-    the first answered `the backup`, `enter next / submit · escape skip` pinned."""
+    the first answered `the backup`, `enter next question · escape skip` pinned (it read `enter next / submit`)."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)

@@ -24,7 +24,7 @@ from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
-from runbook_tui.execute.ssh_config_include import IncludeLoopError, check_include_depth, included_files
+from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Mark
@@ -270,7 +270,9 @@ class SshConfigResolver:
         self._local_user = login_name()
         #: `_asked` -> (the file's inode, size, mtime; what it says for it): a `Match exec` runs a program, on the event
         #: loop, each time the file is read (before: at every command and release, for every host).
-        self._read: dict[tuple[str, str | None, int | None], tuple[tuple[int, int, int], SSHClientConfig]] = {}
+        self._read: dict[tuple[str, str | None, int | None], tuple[tuple[object, ...], SSHClientConfig]] = {}
+        #: what the last reading depended on (the config and what it includes, see `include_tree`)
+        self._tree: tuple[str, ...] = ()
 
     def endpoint(self, host: Host) -> Endpoint:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
@@ -281,15 +283,13 @@ class SshConfigResolver:
         read may run `Match exec` programs, best done off the event loop (`Connector.endpoint_off_loop`)."""
         if self.config_path is None:
             return True
-        try:
-            info = os.stat(self.config_path)
-        except OSError:
+        if not os.path.exists(self.config_path):
             return True  # not there: nothing to read (anything else is said by the read itself)
         read = self._read.get(_asked(host))
-        return read is not None and read[0] == (info.st_ino, info.st_size, info.st_mtime_ns)
+        return read is not None and read[0] == stamp(self._tree)
 
     def _lookup(self, asked: tuple[str, str | None, int | None]) -> SSHClientConfig | None:
-        """What the file says for `asked` (`_asked`), read again only when the file changed (its Includes are read with it)."""
+        """What the file says for `asked` (`_asked`), read again only when it or a file it includes changed."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
         alias, user, port = asked
@@ -310,11 +310,10 @@ class SshConfigResolver:
                     f" may name a file, a known_hosts one among them): expected {expected}"
                 )
         try:
-            info = os.stat(self.config_path)
-            stamp = (info.st_ino, info.st_size, info.st_mtime_ns)
-            if (read := self._read.get(asked)) is not None and read[0] == stamp:
+            if (read := self._read.get(asked)) is not None and read[0] == stamp(self._tree):
                 return read[1]
-            check_include_depth(Path(self.config_path))
+            self._tree = include_tree(Path(self.config_path))
+            marks = stamp(self._tree)  # before the reading: a change during it is read again next time
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = cast(_ClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
@@ -325,7 +324,7 @@ class SshConfigResolver:
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
             why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
             raise SshConfigError(f"cannot use the ssh config {self.config_path}: {why}") from None
-        self._read[asked] = (stamp, config)
+        self._read[asked] = (marks, config)
         return config
 
     def _endpoint(self, host: Host, depth: int) -> Endpoint:

@@ -1,4 +1,5 @@
-"""`Include` in the ssh config, as OpenSSH reads it: which files, in which order, how deep.
+"""`Include` in the ssh config, as OpenSSH reads it: which files, in which order, how deep; and what a reading
+depends on, so that a change to an included file is read again as ssh would read it.
 
 asyncssh found an Include's files with `Path.glob`: in the directory's own order (ext4's hash order, so of
 `conf.d/01-first.conf` … `99-last.conf` another file's values won than `ssh` takes), with hidden names among a `*`'s
@@ -10,6 +11,8 @@ names (byte order: ssh collates in the C locale), leaves a name starting with `.
 from __future__ import annotations
 
 import glob
+import itertools
+import os
 import shlex
 from pathlib import Path
 
@@ -29,11 +32,35 @@ def included_files(pattern: str) -> list[Path]:
     return [Path(name) for name in sorted(glob.glob(str(where))) if Path(name).is_file()]
 
 
-def check_include_depth(path: Path, depth: int = 0) -> None:
-    """`IncludeLoopError` when the `Include`s under `path` nest deeper than OpenSSH allows (a file that includes itself,
-    or two that include each other): asyncssh follows such a loop until Python's stack runs out."""
+def include_tree(path: Path) -> tuple[str, ...]:
+    """What a reading of the config at `path` depends on: the file, every file its `Include`s name (whatever their
+    Host or Match), and the folder each Include's glob searches (a file added there changes it). `IncludeLoopError` when
+    they nest deeper than OpenSSH allows (a file that includes itself, or two that include each other): asyncssh
+    follows such a loop until Python's stack runs out."""
+    found: dict[str, None] = {}
+    _walk(path, 0, found)
+    return tuple(found)
+
+
+def stamp(paths: tuple[str, ...]) -> tuple[tuple[str, int, int, int] | str, ...]:
+    """Each path's inode, size and modification time (the path alone when it is not there): a change to any of them is
+    a change of the config (before, only the config file itself was looked at: an included file fixed mid-run was not
+    read again)."""
+    marks: list[tuple[str, int, int, int] | str] = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+        except OSError:
+            marks.append(path)
+            continue
+        marks.append((path, info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(marks)
+
+
+def _walk(path: Path, depth: int, found: dict[str, None]) -> None:
     if depth > MAX_INCLUDE_DEPTH:
         raise IncludeLoopError("its Includes go round in a loop (a file that includes itself, or two that include each other)")
+    found[str(path)] = None
     with open(path, encoding="utf-8", errors="replace") as text:
         lines = [line.strip() for line in text]
     for line in lines:
@@ -43,5 +70,9 @@ def check_include_depth(path: Path, depth: int = 0) -> None:
             continue
         patterns = [*words[0].partition("=")[2:], *words[1:]] if words and words[0].lower().partition("=")[0] == "include" else []
         for pattern in filter(None, (p.removeprefix("=") for p in patterns)):
+            where = Path(pattern).expanduser()
+            where = where if where.anchor else Path("~", ".ssh").expanduser() / where
+            plain = [part for part in itertools.takewhile(lambda part: not glob.has_magic(part), where.parts)]
+            found[str(Path(*plain))] = None  # the file itself, or the folder its glob searches
             for each in included_files(pattern):
-                check_include_depth(each, depth + 1)
+                _walk(each, depth + 1, found)

@@ -73,3 +73,24 @@ def test_a_value_from_an_included_file_is_credited_to_that_file(tmp_path: Path) 
     assert (origin["user"], origin["via"], origin["identities_only"]) == (str(included), f"{included} ProxyJump", str(included))
     assert (origin["port"], origin["host_key_alias"], origin["address"]) == (str(config), str(config), "default")
     assert route.describe().startswith(f"db1: address db1 (default); port 2200 ({config}); user deploy ({included});")
+
+
+def test_an_included_file_changed_during_a_run_is_read_again(tmp_path: Path) -> None:
+    """A step failed as `deploy`; the engineer fixes `User` in `conf.d/db.conf` (and adds `00-first.conf`), then re-runs.
+    Before: the config was read again only when the config file itself changed, so the re-run logged in as the old
+    user, where `ssh db1` takes the fix at once; `known()` said there was nothing to read."""
+    folder = tmp_path / "conf.d"
+    folder.mkdir()
+    included = folder / "db.conf"
+    included.write_text("Host db1\n  User deploy\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {folder}/*.conf\n")
+    resolver = SshConfigResolver(str(config), "/kh")
+    host = Host("db1", "db1", MARK)
+    assert resolver.endpoint(host).user == "deploy" and resolver.known(host)
+    included.write_text("Host db1\n  User postgres\n")
+    assert not resolver.known(host)
+    assert resolver.endpoint(host).user == "postgres" and resolver.known(host)
+    (folder / "00-first.conf").write_text("Host db1\n  Port 2200\n")
+    assert not resolver.known(host)
+    assert resolver.endpoint(host).port == 2200

@@ -94,6 +94,21 @@ def bare_name_message(files: Sequence[str], host: str, port: int, offered: async
     )
 
 
+def unknown_key_message(files: Sequence[str], host: str, port: int, offered: asyncssh.SSHKey) -> str | None:
+    """OpenSSH's "No ... host key is known for [host]:port" when no line of the files names the host at all (the port's
+    nor the bare name's), with the fingerprint the host offers, to check out of band; None when a line names it (then
+    it changed, see `changed_key_message`, or `bare_name_message`). Before: asyncssh's `Host key is not trusted for
+    host db1`, no port, no fingerprint."""
+    if trusted_entries(files, host, port):
+        return None
+    kind = offered.algorithm.decode("ascii", "replace")
+    where = f"[{host}]:{port}" if port != 22 else host
+    return (
+        f"No {kind} host key is known for {visible_line(where)} (the host offers fingerprint {offered.get_fingerprint()});"
+        f" expected it in {visible_line(', '.join(files))}"
+    )
+
+
 def changed_key_message(known_hosts: str, host: str, port: int, offered: asyncssh.SSHKey, refusing: str = "Refusing to connect") -> str | None:
     """OpenSSH's warning when known_hosts has this host under another key; None when it is not listed or matches."""
     entries = entries_for(known_hosts, host, port)

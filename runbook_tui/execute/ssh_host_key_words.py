@@ -10,13 +10,14 @@ import os
 
 import asyncssh
 
-from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries
+from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries, unknown_key_message
 from runbook_tui.execute.ssh_config import Endpoint
 
 
 async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
     """OpenSSH's warning when known_hosts holds another key for this host, or its "No ... host key is known" when only the
-    bare name holds another key for a port other than 22 (the key fetched once more, through the same hop, to name it)."""
+    bare name holds another key for a port other than 22, or none names the host (the key fetched once more, through the
+    same hop, to name it; not where a host certificate may stand for a key: asyncssh's words then)."""
     try:
         offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
     except (asyncssh.Error, OSError, TimeoutError):
@@ -24,7 +25,9 @@ async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection |
     if not offered:
         return None
     changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
-    return changed or bare_name_message(endpoint.known_files, *endpoint.key_entry, offered)
+    if changed or (changed := bare_name_message(endpoint.known_files, *endpoint.key_entry, offered)):
+        return changed
+    return None if any(_has_ca(path) for path in endpoint.known_files) else unknown_key_message(endpoint.known_files, *endpoint.key_entry, offered)
 
 
 async def no_key_of_a_known_type(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:

@@ -47,7 +47,11 @@ def test_a_key_listed_only_under_the_address_a_name_resolves_to_is_not_the_names
     line = f"[prod.example]:{sshd.port},[127.0.0.1]:{sshd.port} {public_line(sshd.host_key)}\n"
     result = _run(sshd, tmp_path, line, "localhost")
     assert result.status == "error" and result.final and not result.started, result
-    assert "host key for staging (localhost:" in (result.error or "") and "not verified" in (result.error or ""), result.error
+    fingerprint = sshd.host_key.get_fingerprint()
+    assert result.error == (
+        f"host key for staging (localhost:{sshd.port}) not verified: No ssh-ed25519 host key is known for [localhost]:{sshd.port}"
+        f" (the host offers fingerprint {fingerprint}); expected it in {tmp_path / 'known_hosts'}"
+    ), result.error  # as ssh says it, with what to check out of band (before: `Host key is not trusted for host localhost`)
     assert not _ssh_logs_in(sshd, tmp_path, "localhost")
 
 

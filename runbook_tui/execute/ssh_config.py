@@ -166,13 +166,14 @@ class _ClientConfig(SSHClientConfig):
         """The files as ssh reads them (`ssh_config_include`); their values' `%` tokens are left for the end of the whole
         config, as ssh leaves them: asyncssh expanded them at the end of each included file, with a HostName or
         HostKeyAlias written after the Include not yet read (`%k` and `%h` were the alias as typed)."""
-        where, line = self._path, self._line_no
-        self._percent_expand = set()  # shadows the class's set while the included files are read
+        where, line, outermost = self._path, self._line_no, "_percent_expand" not in vars(self)
+        self._percent_expand = set()  # shadows the class's set while the included files (and theirs) are read
         try:
             for path in (path for pattern in args for path in included_files(pattern)):
                 self.parse(path)
         finally:
-            del self._percent_expand
+            if outermost:
+                del self._percent_expand
         self._path, self._line_no, self._matching = where, line, True
         args.clear()
 
@@ -268,7 +269,7 @@ class SshConfigResolver:
         self.config_path = os.path.expanduser(config_path) if config_path else None
         self.known_hosts = known_hosts
         self._local_user = login_name()
-        #: `_asked` -> (the file's inode, size, mtime; what it says for it): a `Match exec` runs a program, on the event
+        #: `_asked` -> (the `stamp` of the config and what it includes; what it says for it): a `Match exec` runs a program, on the event
         #: loop, each time the file is read (before: at every command and release, for every host).
         self._read: dict[tuple[str, str | None, int | None], tuple[tuple[object, ...], SSHClientConfig]] = {}
         #: what the last reading depended on (the config and what it includes, see `include_tree`)

@@ -94,3 +94,14 @@ def test_an_included_file_changed_during_a_run_is_read_again(tmp_path: Path) -> 
     (folder / "00-first.conf").write_text("Host db1\n  Port 2200\n")
     assert not resolver.known(host)
     assert resolver.endpoint(host).port == 2200
+
+
+def test_tokens_of_a_file_that_itself_includes_one_wait_for_the_whole_config(tmp_path: Path) -> None:
+    """`Include a.conf`, which includes `b.conf` and then gives `UserKnownHostsFile DIR/%k`; `HostKeyAlias` after the
+    Include. Before: the inner Include's end let the outer included file expand `%k` at its own end, as `db1`."""
+    (tmp_path / "b.conf").write_text("Host other\n  User x\n")
+    (tmp_path / "a.conf").write_text(f"Include {tmp_path}/b.conf\nHost *\n  UserKnownHostsFile {tmp_path}/kh/%k\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {tmp_path}/a.conf\nHost db1\n  HostKeyAlias dbkey\n")
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert route.known_files == (f"{tmp_path}/kh/dbkey",) and ssh_says(config, "db1", "userknownhostsfile") == [f"{tmp_path}/kh/dbkey"]

@@ -246,7 +246,7 @@ def _stopped_by(state: RunState, sid: str) -> str | None:
     """What stopped the program while `sid`'s latest attempt ran, from its last note (`run was stopped by the assignee's
     quit (q) at 10:12:03`): a person's own quit read as a crash, "was running when the program stopped" alone."""
     started = state.steps[sid].started_at or ""
-    exits = [n for n in state.notes if n.get("step") == sid and n.get("request") == EXIT_NOTE and str(n.get("ts")) >= started]
+    exits = [n for n in state.notes if n.get("ran") == sid and n.get("request") == EXIT_NOTE and str(n.get("ts")) >= started]
     if not exits:
         return None
     text = str(exits[-1].get("text"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from types import MappingProxyType
+from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
@@ -118,9 +119,12 @@ def _rollback_declined(state: RunState, e: Event) -> RunState:
 
 
 def _note(state: RunState, e: Event) -> RunState:
-    note = MappingProxyType(
-        {"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step"), "request": e.get("request"), "follows": e.get("follows")}
-    )
+    fields = {"actor": e["actor"], "ts": e["ts"], "text": e.get("text", ""), "step": e.get("step"), "request": e.get("request"), "follows": e.get("follows")}
+    if e.get("request") == EXIT_NOTE:
+        # What it stopped while it ran (resume says it, and that a command here was stopped): a later process quit with
+        # nothing running names the step it stood at, and was taken for the one that stopped that step's attempt.
+        fields["ran"] = _running(state, e.get("step"))
+    note = MappingProxyType(fields)
     state = replace(state, notes=(*state.notes[-NOTES_KEPT + 1 :], note))
     if e.get("request") == "go_ahead" and e.get("step") in state.steps:
         state = with_step(state, e["step"], go_ahead_asked_at=e["ts"])
@@ -129,6 +133,14 @@ def _note(state: RunState, e: Event) -> RunState:
     if e.get("request") == EXIT_NOTE:  # the program's last word (app/stopped.py): what ran is unknown from here, as resume
         state = replace(stopped_where_it_stood(state), left=(state.resumed, note))  # finds it (replay read `running` until the resume, the report `UNKNOWN`)
     return state
+
+
+def _running(state: RunState, sid: Any) -> str | None:
+    """`sid` when it runs now, as a step or as the undo a rollback runs; else None."""
+    held = state.steps.get(sid) if isinstance(sid, str) else None
+    rollback = state.rollback
+    undoing = rollback is not None and not rollback.finished and rollback.running_step == sid
+    return sid if held is not None and (held.status == "running" or undoing) else None
 
 
 def _error(state: RunState, e: Event) -> RunState:

@@ -106,7 +106,7 @@ def _stopped_on_exit(state: RunState, sid: str) -> bool:
     """The program left on a signal while `sid`'s latest attempt ran, and stopped its command on this machine as it left
     (its note, `request: exit`, comes after that attempt's start)."""
     started = state.steps[sid].started_at
-    return any(n.get("request") == EXIT_NOTE and n.get("step") == sid and started is not None and n["ts"] >= started for n in state.notes)
+    return any(n.get("request") == EXIT_NOTE and n.get("ran") == sid and started is not None and n["ts"] >= started for n in state.notes)
 
 
 def undo_stopped_on_exit(state: RunState, sid: str) -> bool:
@@ -117,7 +117,7 @@ def undo_stopped_on_exit(state: RunState, sid: str) -> bool:
         return False
     hosts = {str(entry.get("host")) for entry in rollback.plan.get("entries", ()) if entry.get("step_id") == sid}
     since = rollback.started_at
-    return hosts <= {"local"} and any(n.get("request") == EXIT_NOTE and n.get("step") == sid and str(n.get("ts")) >= since for n in state.notes)
+    return hosts <= {"local"} and any(n.get("request") == EXIT_NOTE and n.get("ran") == sid and str(n.get("ts")) >= since for n in state.notes)
 
 
 def settled_by_solo(state: RunState) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import logging
 import os
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import Any
 from runbook_tui.engine.disk_words import said
 from runbook_tui.engine.events import GROUPED, Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.journal_file import MAX_LINE_BYTES, open_journal, write_all
+from runbook_tui.engine.journal_file import MAX_LINE_BYTES, open_journal, write_all, written_again
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
 from runbook_tui.engine.journal_hash import canonical as canonical
 from runbook_tui.engine.journal_hash import event_hash as event_hash
@@ -38,6 +39,8 @@ from runbook_tui.engine.journal_scan import verify as verify
 from runbook_tui.engine.journal_waiters import DurableWaiters
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.redact import Redactor
+
+log = logging.getLogger(__name__)
 
 #: The writer thread commits grouped events this often (the contract asks for at least once a second): small fsyncs, so a decision queued behind
 #: an output flood waits for little data (the thread's fsyncs cost the event loop nothing).
@@ -228,6 +231,9 @@ class JournalWriter:
                 last = self._queued
             try:
                 write_all(self._fd, batch)
+                if (again := written_again(self.path, self._fd)) is not None:
+                    self._fd = again
+                    log.warning("the journal %s was deleted while the run went on; it is written there again, as it was", self.path)
             except OSError as exc:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.

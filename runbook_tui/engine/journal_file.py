@@ -67,6 +67,34 @@ def drop_written(fd: int, size: int) -> None:
         advise(fd, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
+def written_again(path: Path, fd: int) -> int | None:
+    """When the journal's file was deleted while the run held it open (`rm`, a clean-up job): everything it holds written
+    again at `path` (a new file, 0600, never through a link), fsynced and locked; its descriptor, the old one closed.
+    None when it was not deleted; OSError when it cannot be written there (something else is there now).
+
+    Before, the writer went on appending to the deleted file: the run ended and printed `resume PATH` of a file that
+    was not there, the whole record gone with the process."""
+    if os.fstat(fd).st_nlink:
+        return None
+    try:
+        new = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:  # a file or a link put in its place: never written through, nor over
+        raise OSError(exc.errno, f"it was deleted while the run went on, and cannot be written there again ({exc.strerror})") from None
+    try:
+        with open(f"/proc/self/fd/{fd}", "rb") as old:  # the deleted file, still open here (Linux)
+            while chunk := old.read(1 << 20):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(new, view) :]
+        os.fsync(new)
+        _locked(path, new)
+    except BaseException:
+        os.close(new)
+        raise
+    os.close(fd)
+    return new
+
+
 def open_journal(path: Path, *, new: bool) -> int:
     """A journal's file descriptor for appending, created 0600 at open(); never through a symlink.
 

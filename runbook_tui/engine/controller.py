@@ -199,9 +199,9 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         """
         try:
             self.journal.flush_if_due()
-        except JournalError as exc:
+        except JournalError as exc:  # not logged: the watch calls this twice a second until the program ends, and the
+            # step whose output failed says it (runner), the front end the rest (exec's last line, the run screen)
             self.fatal = self.fatal or f"{exc.strerror}; the run stops before the next step"
-            log.error("journal write failed; run stopped")
 
     # -- session -----------------------------------------------------------------
 

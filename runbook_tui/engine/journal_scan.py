@@ -114,7 +114,10 @@ class JournalScan:
         try:
             obj = decode_line(raw)
         except (ValueError, RecursionError):  # RecursionError: nested deeper than json can follow
-            self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
+            if number == 1 and _ours(raw):  # the session's start as written here, a byte changed: damage, not another file
+                self.problems.append("line 1: not valid JSON (edited or damaged)")
+            else:
+                self._refuse(number, f"line {number}: not valid JSON (edited or damaged)", "is not JSON")
             return None
         problem = _check(obj, number, prev)
         if problem is None:
@@ -139,6 +142,11 @@ class JournalScan:
             self.unreadable = f"{self.path}: line 1 {first_line}: expected a runbook-tui journal"
         else:
             self.problems.append(problem)
+
+
+def _ours(raw: bytes) -> bool:
+    """`raw` (a whole line) reads as this program's first event: canonical JSON, with its type and its hash."""
+    return raw.startswith(b'{"') and b'"type":"session_started"' in raw and b'"hash":"' in raw and b'"seq":0' in raw
 
 
 def read_events(path: str | Path) -> JournalRead:

@@ -454,3 +454,23 @@ def test_a_decision_is_durable_while_every_thread_of_the_loops_executor_is_busy(
                 writer.close()
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda line: line.replace(b'"prev":""', b'"prev":"\xff"', 1), id="a-byte-not-utf8"),
+        pytest.param(lambda line: line.replace(b'"seq":0', b'"seq":0,', 1), id="json-broken"),
+    ],
+)
+def test_a_first_line_of_ours_edited_into_no_json_is_tampered_not_unreadable(
+    finished_journal: Path, capsys: pytest.CaptureFixture[str], damage: Callable[[bytes], bytes]
+) -> None:
+    """The session's start, a whole line as this program writes it, one byte changed: `line 1: not valid JSON (edited or
+    damaged)`, exit 1, as the same change on line 2 is (before: exit 2, `line 1 is not JSON: expected a runbook-tui
+    journal`, as for a file that never was one)."""
+    lines = lines_of(finished_journal)
+    lines[0] = damage(lines[0])
+    finished_journal.write_bytes(b"".join(lines))
+    code, out = verify_cli(finished_journal, capsys)
+    assert code == 1 and "line 1: not valid JSON (edited or damaged)" in out, out

@@ -39,6 +39,7 @@ from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.pane_step import pane_step, rolling_back_at
+from runbook_tui.ui.problem_lines import said_once
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -341,7 +342,7 @@ def step_outcome(step: Any, theme: Any, reader: str | None = None) -> list[Rende
     pane shows it under the command, and `v` (the step whole) under the undo; `reader` reads their own word as `you`."""
     lines: list[RenderableType] = []
     if step.status in TROUBLED:
-        for problem in step.problems:
+        for problem in said_once(step.problems, step.hosts):
             lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
     if step.decided_by:
         lines.append(Text(visible_line(_decision(step, reader)), style="bold"))

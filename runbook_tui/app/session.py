@@ -207,12 +207,13 @@ class Session:
 
 
 def operator_name() -> str:
-    """Who is at the keyboard: RUNBOOK_TUI_USER, else the login name (never the ticket's planned assignee)."""
+    """Who is at the keyboard: RUNBOOK_TUI_USER, else the login name (never the ticket's planned assignee). Under sudo
+    (or doas) the login is who typed it, as they set SUDO_USER (DOAS_USER); LOGNAME and USER name the target user: root."""
     try:
         login = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry and no LOGNAME/USER (a bare container)
         login = f"uid-{os.getuid()}"
-    name = os.environ.get("RUNBOOK_TUI_USER") or login
+    name = os.environ.get("RUNBOOK_TUI_USER") or os.environ.get("SUDO_USER") or os.environ.get("DOAS_USER") or login
     if (shown := not_utf8(name)) is not None:  # every event names its actor, and the journal is UTF-8
         raise StartRefused(f"RUNBOOK_TUI_USER (or the login name) {visible_line(shown)}: expected UTF-8 text; it holds bytes that are not")
     if (problem := person_name_problem(name)) is not None:

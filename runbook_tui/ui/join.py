@@ -13,10 +13,13 @@ import os
 import shlex
 import signal
 import sys
+import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import asyncssh
 
+from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import changed_key_message, entries_for
@@ -67,15 +70,17 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
 def _typed(prompt: str) -> str:
     """A line typed at `prompt`; "" for ctrl-d or ctrl-c. The prompt is asked inside the event loop, whose ctrl-c
     handler only cancels the task: the first ctrl-c was swallowed while input() went on waiting, the second printed a
-    traceback. Python's own handler, for the time of the question, makes the first one an answer (a no)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    traceback. Python's own handler, for the time of the question, makes the first one an answer (a no); SIGTERM and a
+    hang-up too (the loop's handlers for them, in _stoppable, would have waited for the answer)."""
+    previous = {sig: signal.signal(sig, signal.default_int_handler) for sig in stopping_signals()}
     try:
         return input(prompt)
-    except (EOFError, KeyboardInterrupt):
+    except (EOFError, KeyboardInterrupt):  # SIGTERM and a hang-up too: the loop's handlers would wait for the answer
         print()  # the error goes on a line of its own, not after the prompt's ^C
         return ""
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncssh.HostKeyNotVerifiable) -> str:
@@ -188,7 +193,29 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         print(left_words(client.state, address, observe=observe, identity=identity, known_hosts=known_hosts))
         return 0
 
-    return asyncio.run(main())
+    return asyncio.run(_stoppable(main, f"the session at {_shown(host, port)}"))
+
+
+async def _stoppable(main: Callable[[], Awaitable[int]], session: str) -> int:
+    """`main()`, or exit 0 in words when ctrl-c, SIGTERM or a hang-up stops join before its screen is up (the screen
+    takes these signals over once it is; the spec's one code for join is 0, as when the screen closes). Before: ctrl-c
+    printed asyncio's KeyboardInterrupt traceback (exit 130), SIGTERM and SIGHUP killed it saying nothing (-15, -1).
+    ctrl-c stays asyncio.run's (it cancels this task); the others cancel it the same way here."""
+    task, loop, stopped_by = asyncio.current_task(), asyncio.get_running_loop(), ["ctrl-c"]
+    assert task is not None
+
+    def stop(name: str) -> None:
+        stopped_by[0] = name
+        task.cancel()
+
+    for sig in stopping_signals() if threading.current_thread() is threading.main_thread() else ():  # (signals go to it alone)
+        if sig != signal.SIGINT:
+            loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        return await main()
+    except asyncio.CancelledError:
+        print(visible_line(f"runbook-tui: join stopped by {stopped_by[0]} before its screen came up: nothing was joined ({session})"), file=sys.stderr)
+        return 0
 
 
 def _not_regular(path: str) -> str | None:

@@ -206,6 +206,11 @@ def host_name_problem(name: str) -> str | None:
         return "an empty host name; expected a name"
     if (problem := word_problem("host name", name)) is not None:
         return problem
+    if "," in name:  # every list of hosts (the plan's `on web (a1, a2)`, -p, the report) parts names at commas
+        return (
+            f"host name {describe(name)} holds ',', which parts one host from the next in every list of them; expected one"
+            " host name (a list parameter read from a file takes one host per line)"
+        )
     shell = next((char for char in name if char in SHELL_READS), None)
     if shell is not None:
         return (

@@ -162,3 +162,23 @@ def test_a_host_name_declared_twice_with_other_fields_is_refused_at_the_second(w
     [err] = errors(path)
     assert at(err) == (13, 10)
     assert err.message.startswith("host 'db1' is declared again with other fields (first at line 11)")
+
+
+def test_a_host_list_file_written_with_commas_is_refused_not_read_as_one_host(write_runbook, tmp_path, capsys):
+    """`-p hs=@FILE` takes one host per line; a file `a1,a2` gave one host named `a1,a2`: validate said ok, the plan read
+    `on web (a1,a2)` as if two hosts were there, and the step failed on a name no DNS holds."""
+    path = write_runbook(FROM_PARAM)
+    (tmp_path / "hosts.txt").write_text("a1,a2\n", encoding="utf-8")
+    assert cli_main(["validate", str(path), "-p", f"hs=@{tmp_path / 'hosts.txt'}"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:5:3: parameter 'hs' (the hosts of group 'web'): host name 'a1,a2' holds ','" in err, err
+    assert "one host per line" in err, err
+    (tmp_path / "hosts.txt").write_text("a1\na2\n", encoding="utf-8")
+    assert cli_main(["validate", str(path), "-p", f"hs=@{tmp_path / 'hosts.txt'}"]) == 0
+
+
+def test_a_static_host_name_with_a_comma_is_refused_where_it_is_written(write_runbook):
+    path = write_runbook(FROM_PARAM.replace("{from_param: hs}", '[{name: "a1,a2", address: 10.0.0.1}]'))
+    [err] = errors(path)
+    assert at(err) == (7, 16)  # the name's own column
+    assert err.message.startswith("host name 'a1,a2' holds ','")

@@ -34,6 +34,8 @@ _BLANK_EXPECTED = {
     "cwd": "a directory, or cwd left out",
 }
 
+#: The step's texts a command receives: a NUL in them is refused (`_no_nul`).
+_GIVEN_TO_COMMANDS = ("run", "undo", "cwd")
 
 #: `on:` of a step whose template never rendered because the parameters are broken (the load fails with their error).
 UNRENDERED = "{{ on }}"
@@ -211,6 +213,16 @@ class StepsReader(MetricsReader):
             if isinstance(value, str) and not value.strip():
                 report = self.diags.warning if key in ("undo", "confirm") else self.diags.error
                 report(m.value_mark(key), f"'{key}' is empty; expected {expected}")
+            elif key in _GIVEN_TO_COMMANDS:
+                self._no_nul(m, key, key)
+
+    def _no_nul(self, m: YMap, key: str, said: str) -> None:
+        """A NUL written in a command's text, folder or environment (YAML's "\\0"): the kernel ends strings at it, so
+        no command can receive one. validate ended in a traceback (bash -n was given it); a cwd or env value failed the
+        step only as it started, after the steps before it had run."""
+        value = m.get(key)
+        if isinstance(value, str) and "\0" in value:
+            self.diags.error(m.value_mark(key), f"'{said}' holds a NUL character (\\0), which no command can receive; expected text without it")
 
     def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:
         """True when `key` is present and fits this step kind; reports it when it does not."""
@@ -334,6 +346,7 @@ class StepsReader(MetricsReader):
                     m.key_mark(name), f"env name '{name}': names starting with {VALUE_PREFIX} carry the command's templated values; expected another name"
                 )
                 continue
+            self._no_nul(m, name, f"env {name}")
             text = self._text(m, name, "plain", scope)
             if text is not None:
                 result.append((name, text))

@@ -29,6 +29,7 @@ def hint(text: str, error: yaml.MarkedYAMLError) -> str | None:
     context = error.context or ""
     return (
         _tab(lines, line_no, error)
+        or _escape(lines, line_no, problem.column, error)
         or _unclosed_quote(lines, line_no, error)
         or _unclosed_bracket(lines, error, context)
         or _indentation(lines, line_no)
@@ -79,6 +80,25 @@ def _line_up_with(lines: list[str], line_no: int) -> str:
         if lines[index].strip() and not lines[index].lstrip().startswith("#"):
             return ""
     return ""
+
+
+#: Where a backslash is itself: what to write instead of a double-quoted value whose backslash starts no escape.
+_BACKSLASH_AS_WRITTEN = "write the value in single quotes or as a block, where a backslash is itself (key: |), or double it (\\\\)"
+
+
+def _escape(lines: list[str], line_no: int, column: int, error: yaml.MarkedYAMLError) -> str | None:
+    """A backslash in double quotes that starts no escape (`run: "grep \\d+ log"`, a regex or a Windows path): the quote
+    is closed, so the hint that it is not (it was given) sent the author to add a second one."""
+    problem = error.problem or ""
+    line = lines[line_no] if line_no < len(lines) else ""
+    written = line[column : column + 2] if line[column : column + 1] == "\\" else ""
+    if "unknown escape" in problem:
+        return f"in double quotes a backslash starts an escape (\\n, \\t, \\x41), and {written or 'this one'} is none: {_BACKSLASH_AS_WRITTEN}"
+    if "hexdecimal number" in problem:
+        return f"in double quotes \\x takes 2 hex digits, \\u 4 and \\U 8 (\\x41, \\u00e9, \\U0001F600); for a backslash itself, {_BACKSLASH_AS_WRITTEN}"
+    if "invalid Unicode character escape" in problem:
+        return "this escape names no character (\\ud800-\\udfff are halves of UTF-16 pairs); expected the character itself, or \\U and 8 hex digits up to \\U0010FFFF (\\U0001F600)"
+    return None
 
 
 def _unclosed_quote(lines: list[str], line_no: int, error: yaml.MarkedYAMLError) -> str | None:

@@ -56,3 +56,15 @@ def test_an_error_without_a_known_cause_gets_no_invented_hint(write_runbook):
     error = only_error(path)
     assert error.message.startswith("invalid YAML: ")
     assert ";" not in error.message, error.message
+
+
+def test_a_backslash_that_starts_no_escape_is_not_called_an_unclosed_quote():
+    """`run: "grep -c \\d+ log"` (a regex, a Windows path): the quote is closed; the hint said it was never closed and
+    to add the closing " on that line, which fixes nothing."""
+    golden = _golden()
+    for name in ("escape-regex.yaml", "escape-hex.yaml", "escape-surrogate.yaml"):
+        assert "closed" not in golden[name], golden[name]
+    assert "and \\d is none: write the value in single quotes or as a block" in golden["escape-regex.yaml"]
+    assert "escape-regex.yaml:8:23:" in golden["escape-regex.yaml"], "at the backslash"
+    assert "\\x takes 2 hex digits" in golden["escape-hex.yaml"]
+    assert "names no character" in golden["escape-surrogate.yaml"]

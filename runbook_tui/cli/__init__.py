@@ -480,3 +480,7 @@ def _main(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        from runbook_tui.cli.interrupted import interrupted
+
+        return interrupted(args.command)

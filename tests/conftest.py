@@ -111,6 +111,14 @@ def _peers_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.
     yield
 
 
+@pytest.fixture(autouse=True)
+def _the_login_is_at_the_keyboard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A suite started with sudo (or doas) would journal its caller (SUDO_USER) as every run's actor, where the tests
+    expect the login (tests/test_actor_at_keyboard.py sets these itself)."""
+    for name in ("SUDO_USER", "DOAS_USER"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before any fixture starts: a peer fixture asked for by a test that is not marked `peers` fails the test."""
     if item.get_closest_marker("peers") is not None:

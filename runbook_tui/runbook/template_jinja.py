@@ -120,7 +120,13 @@ def analysis(source: str) -> Analysis:
         if name_node.ctx == "load" and name_node.name in roots and id(name_node) not in seen_attr_nodes:
             references.append(Reference(name_node.name, None, name_node.lineno))
     raw_lines = tuple(f.lineno for f in tree.find_all(nodes.Filter) if f.name == "raw")
-    return Analysis(roots, tuple(references), raw_lines)
+    whole = tuple(
+        Reference(node.name, None, node.lineno)
+        for output in tree.find_all(nodes.Output)
+        for node in output.nodes
+        if isinstance(node, nodes.Name) and node.name in roots
+    )
+    return Analysis(roots, tuple(references), raw_lines, whole)
 
 
 def _check_known(tree: nodes.Template) -> None:

@@ -183,6 +183,7 @@ class Analysis(NamedTuple):
     roots: frozenset[str]
     references: tuple[Reference, ...]
     raw_lines: tuple[int, ...]  # template lines where `| raw` is used
+    whole: tuple[Reference, ...] = ()  # names inserted as they are (`{{ captured }}`), not a field of them nor filtered
 
 
 class TemplateError(ValueError):
@@ -225,7 +226,7 @@ def _analysis_of(roots: tuple[str, ...], attrs: tuple[str | None, ...], lines: t
     """
     references = [Reference(root, attr, line) for root, attr, line in zip(roots, attrs, lines)]
     ordered = [x for x in references if x.attr is not None] + [x for x in references if x.attr is None]
-    return Analysis(frozenset(roots), tuple(ordered), ())
+    return Analysis(frozenset(roots), tuple(ordered), (), tuple(x for x in references if x.attr is None))
 
 
 def _render_bounded(source: str, kind: TextKind, context: Mapping[str, Any]) -> str:

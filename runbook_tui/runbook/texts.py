@@ -127,7 +127,7 @@ class TextMaker:
             said = str(exc)  # (a refusal that says what was expected already is not told it again)
             self.diags.error(self.mark_in(mark, exc.line), said if "; expected " in said else f"{said}; expected a valid Jinja2 template")
             return None
-        if not self._names_ok(analysis, mark, scope, source):
+        if not self._names_ok(analysis, mark, scope, source) or not self._no_late_mapping(analysis, mark, source):
             return None
         if kind == "shell" and not self._shell_ok(source, mark):
             return None
@@ -217,6 +217,20 @@ class TextMaker:
                 said.add((where, problem))
                 self.diags.error(where, problem)
         return not said
+
+    def _no_late_mapping(self, analysis: Analysis, mark: Mark, source: str) -> bool:
+        """`{{ secrets }}`, `{{ captured }}`: a mapping inserted whole, which no render makes text (a mapping is inserted
+        as its `name`, as `{{ host }}` is the host's name; these have none unless a capture or secret is called so).
+        They render as the step runs, so the load's render (which refuses `{{ params }}` and `{{ ticket }}`) never saw
+        them: validate said ok, and the step failed as it ran, after the steps before it."""
+        named = {"captured": "name" in self.names.captures, "secrets": "name" in self.names.secrets}
+        late = [ref for ref in analysis.whole if ref.root in named and not named[ref.root]]
+        for ref in late:
+            self.diags.error(
+                self._ref_mark(mark, source, ref.line, ref.root),
+                f"'{ref.root}' holds several values (a mapping), which cannot be inserted as text; expected one of its fields ({{{{ {ref.root}.NAME }}}})",
+            )
+        return not late
 
     def _ref_mark(self, mark: Mark, source: str, line: int, root: str) -> Mark:
         """Where a name is used: at its first use inside `{{ }}` on line `line` of the string in a block scalar (`|` or

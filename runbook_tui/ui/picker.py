@@ -386,7 +386,7 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
         runbook = loaded.runbook
         steps = len(runbook.steps)
         ticket = runbook.ticket.id if runbook.ticket and runbook.ticket.id else "no ticket"
-        text.append(f"  ·  {steps} step{'s' if steps != 1 else ''}  ·  {ticket}")
+        text.append(visible_line(f"  ·  {steps} step{'s' if steps != 1 else ''}  ·  {ticket}"))  # the runbook's text: ESC]0; retitled the window
     if probe.params:
         names = ", ".join(p.name + ("*" if p.required and p.default is None else "") for p in probe.params)
         text.append(f"\nparameters: {names}")

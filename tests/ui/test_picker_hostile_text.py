@@ -1,0 +1,42 @@
+"""The picker's detail pane shows a runbook's own text, which is hostile: its ticket id reached the terminal raw.
+
+Walked in tmux at 140x45: a ticket id `CHG-1 ESC]0;PWN ESC\\` retitled the terminal's window as soon as the picker
+listed the file (`#{pane_title}` read `PWN`), and `ESC[7m` inverted the rest of the line; the table's title, the run
+screen, exec and the reports all showed the same id as `␛]0;PWN␛\\`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from test_picker_form import SIZE, _write, picker_app, scanned, settle, text_of
+from textual.widgets import Static
+
+HOSTILE_TICKET = r"""
+runbook: 1
+id: hostile-ticket
+title: "Hostile [b]title[/b]"
+ticket:
+  id: "CHG-1\e]0;PWN\e\\\e[7m[b]B[/b]"
+  assignee: alice
+sections:
+  - id: main
+    steps:
+      - id: look
+        run: "true"
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_ticket_id_in_the_detail_pane_is_shown_not_obeyed(workdir: Path) -> None:
+    _write(workdir / "runbooks", "hostile.yaml", HOSTILE_TICKET)
+    app, _ = picker_app(workdir)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await scanned(pilot)
+        await pilot.press(*"hostile")
+        await settle(pilot)
+        detail = text_of(screen.query_one("#picker-detail-text", Static))
+        assert "hostile-ticket" in detail, detail  # the detail is this runbook's
+        assert "\x1b" not in detail, f"an escape reaches the terminal: {detail!r}"
+        assert "CHG-1␛]0;PWN␛\\␛[7m[b]B[/b]" in detail  # shown, as the run screen and the reports show it

@@ -8,7 +8,8 @@ message or start a `>` quote), and in a Slack message `<`, `>` and `&` are
 escaped (no `<!channel>`, `<@U123>` or hidden link), an `@` before a word
 carries a word joiner (no `@everyone` / `@here` / `@channel` in the
 Slack-style receivers that read plain mentions: Mattermost, Rocket.Chat,
-Discord), and `mrkdwn: false` shows `*bold*`, `_x_`, `~x~` and backticks as
+Discord), so does `](` (no Markdown link `[words](url)` or image in those that
+read Markdown, Teams too), and `mrkdwn: false` shows `*bold*`, `_x_`, `~x~` and backticks as
 typed. A bare URL in runbook text stays as written, visible where it points
 (Slack links it; the text shown is the address it goes to, never other
 words), and `unfurl_links` / `unfurl_media: false` keep Slack from fetching it
@@ -80,8 +81,10 @@ _PLAIN = {"mrkdwn": False, "link_names": False, "unfurl_links": False, "unfurl_m
 
 def slack_escape(text: str) -> str:
     """One line of message text that pings nobody and links nothing a runbook wrote (Slack's own escaping, and a word
-    joiner after each `@` that starts a word: it reads the same and matches no mention)."""
-    escaped = visible_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    joiner after each `@` that starts a word and between `]` and `(`: it reads the same and matches no mention, and no
+    Markdown link or image: Mattermost, Rocket.Chat, Discord and Teams read the text as Markdown, where `[words](url)`
+    showed the words as a link to another address and `![x](url)` had every reader's client fetch it)."""
+    escaped = visible_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\u2060(")
     return _MENTION.sub("@\u2060", escaped)
 
 

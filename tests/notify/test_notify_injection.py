@@ -9,11 +9,13 @@ is one line a person can read as written, and pings and links nothing.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from receivers import Receiver
 
 from runbook_tui.app.session import Session, load, open_session
@@ -71,3 +73,23 @@ def test_hostile_titles_tickets_and_names_reach_chat_as_one_line_that_pings_and_
         assert "\n" not in body["summary"] and "db⏎⏎> *URGENT*" in body["summary"], "the summary a phone shows is one line"
         assert body["title"] == HOSTILE, "the fields for machines are the data as it is"
     assert hook.requests[0].body["actor"] == "<!here> @channel"
+
+
+MASKED = "Approve [the rollback](https://evil.example/login) ![status](https://evil.example/pixel.png) [x](<https://evil.example/a b>)"
+
+
+def test_a_markdown_link_in_runbook_text_reaches_chat_as_its_words_and_address_not_a_link(
+    receiver: Callable[[str], Receiver], write_runbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    """Mattermost, Rocket.Chat, Discord and Teams read a Slack-style `text` as Markdown: `[words](url)` showed the words
+    as a link to another address (`[the rollback](https://evil.example/login)`), and `![x](url)` made every reader's
+    client fetch that address. The words and the address are still there, as typed; no Markdown reader makes a link."""
+    chat = receiver("ok")
+    path = write_runbook(runbook(chat.url, receiver("ok").url).replace(json.dumps(HOSTILE), json.dumps(MASKED)))
+    assert asyncio.run(run(path, tmp_path / "journal.jsonl")) == "done"
+    chat.wait_for(lambda r: len(r.requests) == 2, what="the start and the end")
+    reader = MarkdownIt("commonmark")
+    for text in (r.body["text"] for r in chat.requests):
+        kinds = {child.type for token in reader.parse(text) for child in token.children or ()}
+        assert not kinds & {"link_open", "image"}, f"a Markdown reader makes a link or an image of {text!r}: {kinds}"
+        assert MASKED in html.unescape(text.replace("\u2060", "")), f"the words as typed (Slack's &lt; read back): {text!r}"

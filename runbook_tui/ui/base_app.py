@@ -12,6 +12,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from runbook_tui.app.stopped import stopping_signals
+from runbook_tui.ui.input_decoding import decode_leniently
 from runbook_tui.ui.keys_in_turn import KeysInTurn
 from runbook_tui.ui.paste_guard import guard_pastes
 from runbook_tui.ui.terminal_gone import TERMINAL_GONE, TerminalWatch, watch_terminal
@@ -24,6 +25,7 @@ class ThemedApp(KeysInTurn):
     def __init__(self, theme: str | None = None) -> None:
         super().__init__()
         guard_pastes()
+        decode_leniently()
         self._theme_problems = self._use_themes(theme)
         # Textual made the stylesheet with its default theme's variables, and choosing ours queued a refresh that parses
         # every source again and restyles every node: made with ours from the start, the first parse is already right.

@@ -159,7 +159,7 @@ class PickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         where = ", ".join(shown_path(p) for p in self.paths) or "nowhere (no paths given)"
-        self.query_one("#picker-title", Label).update(Text.assemble(("Runbooks", "bold"), f"  in {where}"))
+        self.query_one("#picker-title", Label).update(Text.assemble(("Runbooks", "bold"), visible_line(f"  in {where}")))
         self.query_one("#picker-search", Input).focus()
         self._count()
         self.scan()

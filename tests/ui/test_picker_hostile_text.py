@@ -10,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_picker_form import SIZE, _write, picker_app, scanned, settle, text_of
-from textual.widgets import Static
+from test_picker_form import SIZE, Started, _write, picker_app, scanned, settle, text_of
+from textual.widgets import Label, Static
+
+from runbook_tui.ui.app import RunbookApp
 
 HOSTILE_TICKET = r"""
 runbook: 1
@@ -40,3 +42,15 @@ async def test_the_ticket_id_in_the_detail_pane_is_shown_not_obeyed(workdir: Pat
         assert "hostile-ticket" in detail, detail  # the detail is this runbook's
         assert "\x1b" not in detail, f"an escape reaches the terminal: {detail!r}"
         assert "CHG-1␛]0;PWN␛\\␛[7m[b]B[/b]" in detail  # shown, as the run screen and the reports show it
+
+
+@pytest.mark.asyncio
+async def test_a_runbook_folder_named_with_escapes_is_shown_in_the_title_not_obeyed(workdir: Path) -> None:
+    folder = workdir / "team\x1b]0;PWN\x07"  # a folder of a shared repository, named by whoever made it
+    _write(folder, "plain.yaml", "runbook: 1\nid: plain\ntitle: Plain\nsections: [{id: main, steps: [{id: look, run: 'true'}]}]\n")
+    app = RunbookApp(picker_paths=[Path(folder.name)], start_for=Started(workdir / "journal.jsonl"))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await scanned(pilot)
+        title = str(screen.query_one("#picker-title", Label).content)
+        assert "\x1b" not in title and "\x07" not in title, f"an escape reaches the terminal: {title!r}"
+        assert title == "Runbooks  in team␛]0;PWN␇", title

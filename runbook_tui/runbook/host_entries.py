@@ -211,6 +211,12 @@ def host_name_problem(name: str) -> str | None:
             f"host name {describe(name)} holds ',', which parts one host from the next in every list of them; expected one"
             " host name (a list parameter read from a file takes one host per line)"
         )
+    if "@" in name:  # a name is the address when none is given, and the alias ssh config is read for: never `user@`
+        user, _, host = name.rpartition("@")
+        return (
+            f"host name {describe(name)} holds '@': ssh would read it as the user {user} on {host}, and a host name is the host"
+            f" alone; expected the name alone ({host}), the user in user: (or the ssh config's User)"
+        )
     shell = next((char for char in name if char in SHELL_READS), None)
     if shell is not None:
         return (
@@ -237,6 +243,12 @@ def is_host_name(address: str) -> bool:
 def address_problem(address: str) -> str | None:
     """What is wrong with a host address no connection could use (`a..b`), or None; said at `validate`, not when the
     step runs."""
+    if "@" in address:  # `deploy@10.0.0.5`, as ssh takes it: DNS was asked for the whole, when the step ran
+        user, _, host = address.rpartition("@")
+        return (
+            f"host address {describe(address)} holds '@': ssh would read it as the user {user} on {host}, and an address is the"
+            f" host alone; expected the address alone ({host}) and user: {user}"
+        )
     if address.startswith("["):  # `[::1]`, `[::1]:2222`: no connection takes the brackets (DNS is asked for the name)
         inner = address[1:].partition("]")[0]
         return f"host address {describe(address)} is in brackets, as a URL writes an IPv6 address; expected it without them ({inner}), a port in port:"

@@ -75,6 +75,8 @@ def test_a_static_group_without_hosts_is_refused(write_runbook, group, col):
         ("a1,x;id", "host name 'x;id' holds ';', which a shell reads"),
         ("y$(id)", "host name 'y$(id)' holds '$', which a shell reads"),
         ("a`id`", "host name 'a`id`' holds '`', which a shell reads"),
+        # `ops@db3` as ssh takes it: validated, then `Name or service not known` when the step ran, at 2 AM
+        ("a1,ops@db3", "host name 'ops@db3' holds '@': ssh would read it as the user ops on db3"),
     ],
 )
 def test_host_names_from_a_parameter_follow_the_rules_of_static_entries(write_runbook, given, problem):
@@ -111,6 +113,19 @@ def test_a_host_address_or_user_that_is_not_one_word_is_refused_where_it_is_writ
         (8, 109): "user name '-oProxyCommand=x' starts with '-', which ssh, scp and rsync read as an option; expected a user name",
     }
     assert errors(path, {"addr": "db1.example.com", "who": "deploy"})[0].message.startswith("host address '10.0.0.1 -p 2222'")
+
+
+def test_a_user_written_into_a_host_name_or_address_is_refused_where_it_is_written(write_runbook):
+    """`user@host` as ssh takes it: validated, then each step there failed `Name or service not known` when it ran."""
+    hosts = """[{name: db1, address: "deploy@10.0.0.5"}, {name: "ops@db2"}]"""
+    path = write_runbook(FROM_PARAM.replace("{from_param: hs}", hosts))
+    found = {at(e): e.message for e in errors(path)}
+    assert found == {
+        (7, 30): "host address 'deploy@10.0.0.5' holds '@': ssh would read it as the user deploy on 10.0.0.5, and an address is the"
+        " host alone; expected the address alone (10.0.0.5) and user: deploy",
+        (7, 57): "host name 'ops@db2' holds '@': ssh would read it as the user ops on db2, and a host name is the host alone; expected"
+        " the name alone (db2), the user in user: (or the ssh config's User)",
+    }
 
 
 ONE_NAME_TWICE = """

@@ -14,12 +14,12 @@ journal, which cannot hold infinities, gets no value and the words.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.http_bounded import short
+from runbook_tui.engine.peer_json import peer_json
 
 
 class AnswerError(ValueError):
@@ -44,7 +44,7 @@ def shown(value: float) -> str:
 def parse(body: bytes) -> Any:
     """The `data` of a successful answer; AnswerError when the body is not the API's JSON."""
     try:
-        answer = json.loads(body.decode("utf-8", "replace"))
+        answer = peer_json(body.decode("utf-8", "replace"))
     except RecursionError:
         raise AnswerError("the answer is not Prometheus JSON (nested too deep)") from None
     except ValueError as exc:
@@ -81,7 +81,7 @@ def plain_to_tls(status: int, body: bytes) -> bool:
 def http_error(url: str, status: int, body: bytes) -> str:
     """A non-200 answer in words, with Prometheus' own reason (bounded, one visible line)."""
     try:
-        reason = _error_text(json.loads(body.decode("utf-8", "replace")))
+        reason = _error_text(peer_json(body.decode("utf-8", "replace")))
     except (ValueError, RecursionError):
         reason = short(body.decode("utf-8", "replace").strip().split("\n", 1)[0]) if body.strip() else ""
     if status in (401, 403):

@@ -16,6 +16,7 @@ from typing import Any
 
 from runbook_tui.engine.http_bounded import FetchError, short
 from runbook_tui.engine.http_bounded import request as bounded
+from runbook_tui.engine.peer_json import peer_json
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Bytes of an answer kept (an error page can be large; the first line says enough).
@@ -69,7 +70,7 @@ class Answer:
     def json(self) -> Any:
         """The body as JSON; ValueError when it is not (nested too deep included)."""
         try:
-            return json.loads(self.body) if self.body else None
+            return peer_json(self.body) if self.body else None
         except RecursionError:
             raise ValueError("nested too deep") from None
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,37 @@ def test_a_measured_check_judges_an_infinite_reading_as_the_guards_do(tmp_path: 
     said = " ".join(json.dumps(e) for e in events if e.get("step") == "low")
     assert "latency below 300 ms: NOT met (+Inf ms, the first reading after the command; `within:` would wait for one that holds)" in said, said
     assert "no value to check" not in said, said
+
+
+def test_a_label_holding_half_a_surrogate_pair_is_read_as_a_replacement_character_and_the_guards_go_on(tmp_path: Path) -> None:
+    """JSON may escape half of a UTF-16 pair (`"\\ud800"`), which no UTF-8 text holds: the worst series' label reached the
+    journal's writer, which refused it; the metrics polling stopped (`journal write failed`: the guards blind for the rest
+    of the run) and exec ended 1 saying the text came from `a file or folder name, or the environment`."""
+    now = time.time()
+
+    def vector(values: tuple[str, str]) -> bytes:
+        result = [{"metric": {"svc": svc}, "value": [now, value]} for svc, value in zip(("a\\ud800b", "ok"), values, strict=True)]
+        return json.dumps({"status": "success", "data": {"resultType": "vector", "result": result}}).replace("\\\\ud800", "\\ud800").encode()
+
+    with hostile_peer() as peer:
+        peer.answers["lone"] = (200, vector(("9", "1")))
+        peer.answers["timestamp(lone)"] = (200, vector((str(now + 60), str(now + 60))))  # fresh for the run's minute
+        text = metrics_runbook(
+            f'prometheus: {{url: "{peer.url}"}}',
+            panels="""
+                - {id: p, query: lone, critical: 3, on_critical: notify}
+            """,
+            sections="""
+                - id: s
+                  title: S
+                  kind: implement
+                  steps:
+                    - {id: soak, title: Soak, wait: 3s, verify: none}
+            """,
+        )
+        result, journal_path = exec_text(tmp_path, text)
+    said = result.stdout + result.stderr
+    assert result.returncode == 0 and "journal write failed" not in said and "not UTF-8" not in said, said
+    assert not verify(journal_path).problems
+    [trip] = of_type(journal(journal_path), "guard_tripped", panel="p")
+    assert 'svc="a\ufffdb"' in trip["words"], trip

@@ -167,7 +167,11 @@ class ParamField(Horizontal):
         if isinstance(widget, Select):
             return _NOT_GIVEN if widget.value is Select.NULL else widget.value
         assert isinstance(widget, Input)
-        return widget.value if widget.value else _NOT_GIVEN
+        # The field shows the value on one line with stand-ins (`⏎`, `␛`, a tab as spaces); left as it is, the value is
+        # the one it stands for: a default `a\nb\tc` ran as `a⏎b     c` from the form and as written from exec.
+        written = _text_of(self.initial, self.param)
+        text = written if widget.value == visible_line(written) else widget.value
+        return text if text else _NOT_GIVEN
 
     def on_switch_changed(self) -> None:
         self.unfit = None  # the person chose; the message bubbles on to the screen, which shows what holds now

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from test_picker_form import SIZE, Started, _write, picker_app, scanned, settle, text_of
-from textual.widgets import Label, Static
+from textual.widgets import Input, Label, Static
 
 from runbook_tui.ui.app import RunbookApp
+from runbook_tui.ui.params_form import ParamsScreen
 
 HOSTILE_TICKET = r"""
 runbook: 1
@@ -54,3 +55,27 @@ async def test_a_runbook_folder_named_with_escapes_is_shown_in_the_title_not_obe
         title = str(screen.query_one("#picker-title", Label).content)
         assert "\x1b" not in title and "\x07" not in title, f"an escape reaches the terminal: {title!r}"
         assert title == "Runbooks  in team␛]0;PWN␇", title
+
+
+@pytest.mark.asyncio
+async def test_a_default_the_form_shows_with_stand_ins_runs_as_written_when_left_as_it_is(workdir: Path) -> None:
+    """The field shows a line break as ⏎ and a tab as spaces (it is one line, and never drives the terminal); left as it
+    is, the run took those stand-ins for the value: `printf %s {{ msg }}` printed `a⏎b     c` where exec printed a
+    line break and a tab."""
+    _write(
+        workdir / "runbooks",
+        "multi.yaml",
+        'runbook: 1\nid: multi\ntitle: Multi\nparams:\n  msg: {type: string, default: "a\\nb\\tc\\u001b"}\nsections: [{id: main, steps: [{id: say, run: "printf %s {{ msg }}"}]}]\n',
+    )
+    app, started = picker_app(workdir)
+    async with app.run_test(size=SIZE) as pilot:
+        await scanned(pilot)
+        await pilot.press(*"multi", "enter")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ParamsScreen)
+        assert form.query_one("#param-msg", Input).value == "a⏎b     c␛"  # shown, not obeyed
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert started.loaded is not None
+        assert dict(started.loaded.runbook.param_values)["msg"] == "a\nb\tc\x1b", "the default as written, as exec runs it"

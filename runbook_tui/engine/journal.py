@@ -27,7 +27,7 @@ from typing import Any
 from runbook_tui.engine.disk_words import said
 from runbook_tui.engine.events import GROUPED, Event
 from runbook_tui.engine.files import private_folder
-from runbook_tui.engine.journal_file import MAX_LINE_BYTES, open_journal, write_all, written_again
+from runbook_tui.engine.journal_file import MAX_LINE_BYTES, as_left, open_journal, write_all, written_again
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
 from runbook_tui.engine.journal_hash import canonical as canonical
 from runbook_tui.engine.journal_hash import event_hash as event_hash
@@ -87,6 +87,7 @@ class JournalWriter:
         if cut is not None and os.fstat(self._fd).st_size == cut[1]:
             os.ftruncate(self._fd, cut[0])
             os.fsync(self._fd)
+        self._size = os.fstat(self._fd).st_size  # what this writer left in the file: another program's change is seen (as_left)
         self.seq, self.prev = _tail(self.path)
         self._queued = self.seq - 1  # seq of the last line handed to the writer thread
         self._durable = self.seq - 1  # seq of the last line written and fsynced
@@ -229,15 +230,19 @@ class JournalWriter:
                         self._lock.wait()
                 batch, self._pending, self._pending_bytes = self._pending, [], 0
                 last = self._queued
+            writing = False  # another program's change (as_left) is left as it is, never emptied below
             try:
+                as_left(self._fd, self._size)
+                writing = True
                 write_all(self._fd, batch)
+                self._size += sum(map(len, batch))
                 if (again := written_again(self.path, self._fd)) is not None:
                     self._fd = again
                     log.warning("the journal %s was deleted while the run went on; it is written there again, as it was", self.path)
             except OSError as exc:
                 # What was lost (and any half-written line) stays lost: appending after it would leave a
                 # hole in the chain mid-journal, which `resume` refuses; a cut-short last line it repairs.
-                if self._durable < 0:  # never a whole line: emptied, so "nothing was run" starts again with this --journal
+                if self._durable < 0 and writing:  # never a whole line: emptied, so "nothing was run" starts again with this --journal
                     with contextlib.suppress(OSError):
                         os.ftruncate(self._fd, 0)
                 with self._lock:

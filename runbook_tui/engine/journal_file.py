@@ -67,6 +67,15 @@ def drop_written(fd: int, size: int) -> None:
         advise(fd, start, end - start, os.POSIX_FADV_DONTNEED)
 
 
+def as_left(fd: int, size: int) -> None:
+    """OSError in words when the file no longer holds the `size` bytes this writer left in it: another program cut it
+    (`: > j.jsonl`, a log rotation's copytruncate) or wrote to it. Appending then would start a chain mid-way (or go on
+    after someone else's bytes): the record is broken, and the run must stop while it can still be said."""
+    now = os.fstat(fd).st_size
+    if now != size:
+        raise OSError(errno.EIO, f"another program changed it while the run held it (it held {size} bytes, now {now}): nothing more is written to it")
+
+
 def written_again(path: Path, fd: int) -> int | None:
     """When the journal's file was deleted while the run held it open (`rm`, a clean-up job): everything it holds written
     again at `path` (a new file, 0600, never through a link), fsynced and locked; its descriptor, the old one closed.

@@ -77,3 +77,24 @@ def test_ctrl_c_while_a_long_journal_is_read_says_so_in_words(long_journal: Path
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert f"runbook-tui: {argv[0]} stopped by ctrl-c" in err, err
     assert process.returncode == code, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_replay_stopped_by_a_signal_while_it_reads_ends_with_0_in_words(long_journal: Path, sig: signal.Signals) -> None:
+    """The spec gives replay one code, 0, and a signal that closes its screen ends it so (session 33); before its screen
+    was up (reading a long journal) SIGTERM and a hang-up killed it by their default action (-15, -1), saying nothing."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runbook_tui", "replay", str(long_journal)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "XDG_CONFIG_HOME": str(long_journal.parent / "config")},
+    )  # fmt: skip
+    try:
+        wait_until(lambda: _reading(process, long_journal), "replay to open the journal", timeout=60, alive=process)
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert "Traceback" not in err, err
+    assert f"runbook-tui: replay stopped by {sig.name}" in err, err
+    assert process.returncode == 0, err

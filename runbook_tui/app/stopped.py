@@ -7,6 +7,10 @@ hang-up are said the same way whichever way the run was driven.
 from __future__ import annotations
 
 import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 
 from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.controller import Controller
@@ -25,6 +29,32 @@ def stopping_signals() -> tuple[signal.Signals, ...]:
     if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
         wanted.append(signal.SIGHUP)
     return tuple(wanted)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or a hang-up while a command works before any screen or run (`signals_raise`): ended as ctrl-c is, in
+    words (cli/interrupted.py); `name` is the signal's."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+@contextmanager
+def signals_raise() -> Iterator[None]:
+    """SIGTERM and a hang-up raise Stopped meanwhile (ctrl-c raises KeyboardInterrupt already): `replay` reading a long
+    journal, before its screen takes these signals over, was killed by their default action (-15, -1) in silence."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise Stopped(signal.Signals(signum).name)
+
+    main = threading.current_thread() is threading.main_thread()  # (signals go to it alone; another may not set them)
+    previous = {sig: signal.signal(sig, stop) for sig in stopping_signals() if sig != signal.SIGINT and main}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def journal_stop(controller: Controller, how: str, command: str) -> None:

@@ -480,7 +480,7 @@ def _main(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         from runbook_tui.cli.interrupted import interrupted
 
-        return interrupted(args.command)
+        return interrupted(args.command, getattr(exc, "name", "ctrl-c"))  # (app/stopped.Stopped names its signal)

@@ -14,12 +14,14 @@ from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_OK
 _CODES = {"replay": EXIT_OK, "join": EXIT_OK, "run": EXIT_FAILED, "exec": EXIT_FAILED, "resume": EXIT_FAILED, "rehearse": EXIT_FAILED, "demo": EXIT_FAILED}
 
 
-def interrupted(command: str) -> int:
-    """Say that ctrl-c stopped `command`; its code from `_CODES`, or, for every other command, end by SIGINT as
-    Python's own handler does (a shell loop around `runbook-tui validate` stops too, as after any program ctrl-c ends)."""
-    print(f"runbook-tui: {command} stopped by ctrl-c", file=sys.stderr, flush=True)
+def interrupted(command: str, how: str = "ctrl-c") -> int:
+    """Say that ctrl-c (or `how`: SIGTERM, SIGHUP, raised by app/stopped.signals_raise) stopped `command`; its code from
+    `_CODES`, or, for every other command, end by that signal as Python's handler ends on ctrl-c (a shell loop around `runbook-tui
+    validate` stops too, as after any program ctrl-c ends)."""
+    print(f"runbook-tui: {command} stopped by {how}", file=sys.stderr, flush=True)
     if command in _CODES:
         return _CODES[command]
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGINT)
-    return 128 + signal.SIGINT  # (not reached: the default action ends the process)
+    sig = signal.SIGINT if how == "ctrl-c" else signal.Signals[how]
+    signal.signal(sig, signal.SIG_DFL)
+    os.kill(os.getpid(), sig)
+    return 128 + sig  # (not reached: the default action ends the process)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.session import Session, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
+from runbook_tui.app.stopped import signals_raise
 from runbook_tui.notify.left_words import not_delivered, not_expired
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
@@ -160,7 +161,8 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
 
     try:
         # What is wrong with the journal is said first, terminal or not; a replay also shows a crashed run's cut journal.
-        events, cut = practising.replayable_events(journal) if not practice else (practising.night_events(journal), None)
+        with signals_raise():  # SIGTERM while a long journal is read: words and replay's 0 (cli/interrupted.py)
+            events, cut = practising.replayable_events(journal) if not practice else (practising.night_events(journal), None)
         if not_a_terminal("replay", "The record of that run without a screen: runbook-tui report JOURNAL."):
             return 2  # before the practice opens its session (and its journal)
         if not practice:

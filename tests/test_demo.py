@@ -179,3 +179,18 @@ def test_the_commands_the_demo_prints_work_as_printed(world: Path) -> None:
     assert checked.returncode == 0 and "intact" in checked.stdout, checked.stdout + checked.stderr
     assert demo.invocation(str(script)) == str(script)
     assert demo.invocation("/usr/bin/python3") == "runbook-tui"  # `python -m runbook_tui`: the documented name
+
+
+def test_the_demo_ends_naming_the_change_report_and_the_replay_of_its_run(world: Path) -> None:
+    """A new user learns where the report and the replay are: the demo's last lines name both, with the journal,
+    and the report command works as printed (the README's "What the demo shows" relies on it)."""
+    script = Path(sys.executable).with_name("runbook-tui")
+    env = {**_env(world), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([str(script), "demo", "--exec"], cwd=world / "work", env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    journal = _journal(done)
+    said = {words.strip(): rest.strip() for words, _, rest in (line.removeprefix("demo: ").partition(": ") for line in done.stdout.splitlines())}
+    assert said.get("the change report") == f"{script} report {journal}", done.stdout
+    assert said.get("watch it again") == f"{script} replay {journal}   (→ steps, space plays, q quits)", done.stdout
+    report = subprocess.run(said["the change report"], shell=True, cwd=world / "work", env=env, capture_output=True, text=True, timeout=60)
+    assert report.returncode == 0 and report.stdout.startswith("# Change report: "), report.stdout + report.stderr

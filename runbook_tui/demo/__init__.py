@@ -186,7 +186,7 @@ def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None
     elif not headless:
         lines += [
             "demo: after the reload the errors spike and the Error rate guard pauses the",
-            "      run: watch the panel recover, then p resumes and enter re-runs the wait.",
+            "      run: watch the panel recover, then p resumes and enter goes on.",
         ]
     if not headless:
         lines.append("demo: keys: enter runs a step · u rolls back · y copies a command · ? help")
@@ -213,7 +213,7 @@ def _truthy(value: object) -> bool:
 
 
 def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
-    """What the demo prints when it ends: where to look, what to try next."""
+    """What the demo prints when it ends: where to look (the service's log, the journal, the report, the replay), what to try next."""
     me = invocation()
     if _truthy(params.get("break_reload")):
         next_try = f"demo: the happy path:        {me} demo"
@@ -222,6 +222,8 @@ def outro(sandbox: Path, journal: Path, params: dict[str, Any]) -> str:
     return (
         f"demo: what the service saw:  cat {shlex.quote(f'{sandbox}/var/log/demo-app.log')}\n"
         f"demo: check the journal:     {me} journal verify {shlex.quote(str(journal))}\n"
+        f"demo: the change report:     {me} report {shlex.quote(str(journal))}\n"
+        f"demo: watch it again:        {me} replay {shlex.quote(str(journal))}   (→ steps, space plays, q quits)\n"
         f"{next_try}\n"
     )
 

@@ -194,3 +194,18 @@ def test_the_demo_ends_naming_the_change_report_and_the_replay_of_its_run(world:
     assert said.get("watch it again") == f"{script} replay {journal}   (→ steps, space plays, q quits)", done.stdout
     report = subprocess.run(said["the change report"], shell=True, cwd=world / "work", env=env, capture_output=True, text=True, timeout=60)
     assert report.returncode == 0 and report.stdout.startswith("# Change report: "), report.stdout + report.stderr
+
+
+@pytest.mark.parametrize(
+    ("on_failure", "then"),
+    [("abort", "the full rollback runs by itself"), ("rollback", "the rollback to the backup checkpoint runs by itself"), ("stop", "the run stops")],
+)
+def test_the_headless_demo_with_a_broken_reload_says_what_happens_without_keys(tmp_path: Path, on_failure: str, then: str) -> None:
+    """`demo --exec -p break_reload=true` has no keys: its intro said `u shows the undo list and y rolls back`, which
+    nobody can press there. It says what the headless run does on the failure, per --on-failure."""
+    said = demo.intro(tmp_path, headless=True, params={"break_reload": "true"}, on_failure=on_failure)
+    assert "u shows" not in said and " y " not in said, said
+    assert then in " ".join(said.split()), said
+    assert all(len(line) <= 80 for line in said.splitlines()), said
+    tui = demo.intro(tmp_path, headless=False, params={"break_reload": "true"})
+    assert "u shows" in tui and "y rolls back" in tui, tui

@@ -381,7 +381,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
         )
         return EXIT_INVALID
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
-    print(demo.intro(sandbox, headless=args.exec, params=params), end="", flush=True)
+    print(demo.intro(sandbox, headless=args.exec, params=params, on_failure=args.on_failure), end="", flush=True)
     # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the
     # reload makes errors spike so the guard pauses the run (exec has nobody to resume it).
     with serve_metrics(sandbox) as metrics_url:

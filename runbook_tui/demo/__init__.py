@@ -167,18 +167,29 @@ def demo_params(
     }
 
 
-def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None) -> str:
+#: What `demo --exec` does when the broken reload fails, by --on-failure: nobody is there to press `u` and `y`.
+_HEADLESS_FAILURE = {
+    "abort": "the full rollback runs by itself (--on-failure abort).",
+    "rollback": "the rollback to the backup checkpoint runs by itself.",
+    "stop": "the run stops there, failed: `resume --rollback` undoes it.",
+}
+
+
+def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None, on_failure: str = "abort") -> str:
     """What the demo prints before it starts, in lines that fit an 80-column terminal.
 
-    It describes the path this run takes: a reload that fails (`-p break_reload=true`), or the
-    happy path with the error spike that pauses the run (the TUI), or the plain one (`--exec`).
+    It describes the path this run takes: a reload that fails (`-p break_reload=true`: keys in the TUI, what
+    `on_failure` does headless), or the happy path with the error spike that pauses the run (the TUI), or the plain
+    one (`--exec`).
     """
     lines = [
         "demo: a folder stands in for a server (config, health, log, service manager):",
         f"      {sandbox}",
         "demo: every command runs inside it; nothing goes over the network.",
     ]
-    if _truthy((params or {}).get("break_reload")):
+    if _truthy((params or {}).get("break_reload")) and headless:
+        lines += ["demo: this run's reload FAILS (-p break_reload=true): when it does,", f"      {_HEADLESS_FAILURE[on_failure]}"]
+    elif _truthy((params or {}).get("break_reload")):
         lines += [
             "demo: this run's reload FAILS (-p break_reload=true): when it does, u shows",
             "      the undo list and y rolls back to the backup checkpoint.",

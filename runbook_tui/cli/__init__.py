@@ -358,6 +358,12 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if "sandbox" in params:
         print("runbook-tui: the demo makes its own sandbox; drop -p sandbox=...", file=sys.stderr)
         return EXIT_INVALID
+    if (args.share or args.verifier_key) and (args.exec or not (args.share and args.verifier_key)):
+        print("runbook-tui: demo: --share ADDR goes with --verifier-key KEY.pub (who confirms each step), in the TUI (not --exec)", file=sys.stderr)
+        return EXIT_INVALID
+    options = _session_options(args, params) if args.share else (None, None)
+    if isinstance(options, int):
+        return options
     if not args.exec:
         from runbook_tui.ui.terminal import not_a_terminal
 
@@ -381,7 +387,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
         )
         return EXIT_INVALID
     journal = str(default_journal_path(demo.RUNBOOK_ID, now))
-    print(demo.intro(sandbox, headless=args.exec, params=params, on_failure=args.on_failure), end="", flush=True)
+    print(demo.intro(sandbox, headless=args.exec, params=params, on_failure=args.on_failure, shared=args.share), end="", flush=True)
     # demo-app's metrics endpoint (127.0.0.1, a free port) lives as long as the run; in the TUI the
     # reload makes errors spike so the guard pauses the run (exec has nobody to resume it).
     with serve_metrics(sandbox) as metrics_url:
@@ -401,7 +407,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                     print(file=sys.stderr)  # the line of its own, not after the prompt's ^C
                     print(visible_line(f"runbook-tui: demo: left before it started; nothing ran (its folder {sandbox} stays)"), file=sys.stderr)
                     return EXIT_FAILED
-            code = launch.run(str(demo.RUNBOOK), values, solo="demo", dry_run=False, journal=journal, override_window=None)
+            solo, (share, trust) = (None if options[0] else "demo"), options
+            code = launch.run(str(demo.RUNBOOK), values, solo=solo, dry_run=False, journal=journal, override_window=None, share=share, trust=trust)
             code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code

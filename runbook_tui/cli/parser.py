@@ -279,6 +279,12 @@ def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.add_argument(
         "--on-failure", choices=("stop", "rollback", "abort"), default="abort", help="with --exec: what a failed step does (default: abort, the full rollback)"
     )
+    demo.add_argument(
+        "--share", type=address, metavar="ADDR", help="the two-person side: a verifier joins over SSH at ADDR (runbook-tui join ADDR) and confirms each step"
+    )
+    demo.add_argument("--verifier-key", type=file_name, action="append", default=[], metavar="FILE", help="with --share: the verifier's public key")
+    # What run's session options read, fixed for the demo: no observers, no signing key asked for, no approval.
+    demo.set_defaults(observer_key=[], participants=None, identity=None, allowed_signers=None, approval=None, solo=None)
 
 
 #: Each subcommand: what `add_parser` is given (its help), and the function adding its arguments.

@@ -175,18 +175,22 @@ _HEADLESS_FAILURE = {
 }
 
 
-def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None, on_failure: str = "abort") -> str:
+def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None, on_failure: str = "abort", shared: str | None = None) -> str:
     """What the demo prints before it starts, in lines that fit an 80-column terminal.
 
     It describes the path this run takes: a reload that fails (`-p break_reload=true`: keys in the TUI, what
     `on_failure` does headless), or the happy path with the error spike that pauses the run (the TUI), or the plain
-    one (`--exec`).
+    one (`--exec`). `shared`: the `--share` address, where the verifier joins.
     """
     lines = [
         "demo: a folder stands in for a server (config, health, log, service manager):",
         f"      {sandbox}",
         "demo: every command runs inside it; nothing goes over the network.",
     ]
+    if shared:  # `demo --share ADDR --verifier-key KEY.pub`: the two-person side
+        lines[-1] = "demo: every command runs inside it; only the verifier's SSH link is network."
+        at = shared if ":" in shared.strip(":") or not shared.strip(":").isdigit() else f"THIS-HOST:{shared.strip(':')}"  # :PORT, PORT
+        lines += [f"demo: shared at {shared}: the verifier joins from their terminal with", f"      {invocation()} join {at} and confirms each step (c)."]
     if _truthy((params or {}).get("break_reload")) and headless:
         lines += ["demo: this run's reload FAILS (-p break_reload=true): when it does,", f"      {_HEADLESS_FAILURE[on_failure]}"]
     elif _truthy((params or {}).get("break_reload")):

@@ -393,3 +393,29 @@ def test_an_empty_file_or_address_is_refused_as_given_before_anything_runs(
     assert stopped.value.code == 2
     assert said in capsys.readouterr().err
     assert not (tmp_path / "ran").exists() and not (tmp_path / "state").exists()
+
+
+#: The exit codes cli-and-journal.md gives each command scripts rely on, as its `--help` must say them.
+SPEC_EXITS = {
+    ("validate",): ("Exit 0", "2 invalid"),
+    ("plan",): ("Exit 0", "2 invalid"),
+    ("run",): ("Exit 0 done", "1 failed", "rolled back", "aborted", "2 invalid"),
+    ("exec",): ("Exit 0 done", "1 failed", "rolled back", "2 invalid"),
+    ("resume",): ("Exit 0 done", "1 failed", "rolled back", "aborted", "2 invalid"),
+    ("preflight",): ("Exit 0 ready", "1 findings", "2 invalid"),
+    ("rehearse",): ("Exit 0", "1 when not", "2 for invalid"),
+    ("report",): ("Exit 0", "2 "),
+    ("journal", "verify"): ("Exit 0 intact", "1 ", "2 unreadable"),
+}
+
+
+@pytest.mark.parametrize("command", sorted(SPEC_EXITS))
+def test_each_commands_help_says_its_exit_codes_as_the_spec_gives_them(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    """A script's author at 2 AM reads `runbook-tui resume --help` for what its exit status means: only exec, rehearse and
+    approve said it (the README and the spec did); resume, run, preflight, report, journal verify, validate and plan
+    said nothing."""
+    with pytest.raises(SystemExit):
+        parser().parse_args([*command, "--help"])
+    said = " ".join(capsys.readouterr().out.split())
+    missing = [words for words in SPEC_EXITS[command] if words not in said]
+    assert missing == [], f"{' '.join(command)} --help does not say {missing}:\n{said}"

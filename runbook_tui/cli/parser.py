@@ -236,7 +236,10 @@ def _preflight_arguments(preflight: argparse.ArgumentParser) -> None:
 def _journal_arguments(journal: argparse.ArgumentParser) -> None:
     journal_commands = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
     journal_verify = journal_commands.add_parser(
-        "verify", help="check the hash chain and the event sequence; with allowed signers (--allowed-signers, or settings), every signature and the seal"
+        "verify",
+        help="check the hash chain and the event sequence; with allowed signers (--allowed-signers, or settings), every signature and the seal",
+        description="journal verify checks the hash chain and the event sequence (and, with allowed signers, every signature "
+        "and the seal). Exit 0 intact, 1 tampered or cut short (the first broken line named), 2 unreadable.",
     )
     journal_verify.add_argument("journal", type=file_name, metavar="JOURNAL")
     journal_verify.add_argument(
@@ -287,15 +290,34 @@ def _demo_arguments(demo: argparse.ArgumentParser) -> None:
     demo.set_defaults(observer_key=[], participants=None, identity=None, allowed_signers=None, approval=None, solo=None)
 
 
+#: The exit codes of a run, as cli-and-journal.md gives them (run, and resume "as run").
+_EXIT_RUN = "Exit 0 done, 1 failed, rolled back, aborted or left unfinished, 2 invalid input."
+_EXIT_CHECKED = "Exit 0, 2 invalid input (the runbook or a -p value)."
+
 #: Each subcommand: what `add_parser` is given (its help), and the function adding its arguments.
 COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], None] | None]] = {
     "replay": (dict(help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)"), _replay_arguments),
     "join": (dict(help="the TUI as verifier (or observer) of a shared run"), _join_arguments),
-    "validate": (dict(help="check runbooks (files or folders); without -p, required parameters are stood in for"), _validate_arguments),
+    "validate": (
+        dict(
+            help="check runbooks (files or folders); without -p, required parameters are stood in for",
+            description="validate checks each runbook: errors and warnings as FILE:LINE:COL lines on stderr. Exit 0 valid (warnings too), 2 invalid.",
+        ),
+        _validate_arguments,
+    ),
     "new": (dict(help="start a runbook for a kind of change (asks, or --kind)"), _new_arguments),
     "schema": (dict(help="the JSON Schema of the runbook format, for editors: runbook-tui schema > runbook.schema.json"), None),
-    "plan": (dict(help="the rendered plan: every step, where it runs, command and undo"), _plan_arguments),
-    "run": (dict(help="the TUI, as assignee; without FILE, pick a runbook from a list"), _run_arguments),
+    "plan": (
+        dict(help="the rendered plan: every step, where it runs, command and undo", description=f"plan renders the runbook. {_EXIT_CHECKED}"),
+        _plan_arguments,
+    ),
+    "run": (
+        dict(
+            help="the TUI, as assignee; without FILE, pick a runbook from a list",
+            description="run opens the TUI as assignee. q on an unfinished run prints the resume command. " + _EXIT_RUN,
+        ),
+        _run_arguments,
+    ),
     "exec": (
         dict(
             help="run without a TUI, events as lines on stdout",
@@ -306,7 +328,16 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
         ),
         _execute_arguments,
     ),
-    "resume": (dict(help="continue a run whose process died"), _resume_arguments),
+    "resume": (
+        dict(
+            help="continue a run whose process died",
+            description="resume rebuilds the run from its journal alone. In a terminal, with no decision given, the TUI "
+            "opens where the run stands. Otherwise (or with --headless) it is headless: a step that was running when "
+            "the process died is unknown and nothing re-runs on its own: --rerun, --mark-done REASON or --rollback "
+            "decides, then --continue goes on; with no decision it only says where the run stands. " + _EXIT_RUN,
+        ),
+        _resume_arguments,
+    ),
     "approve": (
         dict(
             help="show the rendered plan and, after yes, write a signed approval of it",
@@ -327,9 +358,22 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
         ),
         _rehearse_arguments,
     ),
-    "preflight": (dict(help="before the window: hosts, host keys, sudo, secrets, queries, undo coverage"), _preflight_arguments),
+    "preflight": (
+        dict(
+            help="before the window: hosts, host keys, sudo, secrets, queries, undo coverage",
+            description="preflight checks, before the window, what the run will need; one line per finding. Exit 0 ready, 1 findings, 2 invalid input.",
+        ),
+        _preflight_arguments,
+    ),
     "journal": (dict(help="journal tools"), _journal_arguments),
-    "report": (dict(help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes"), _report_arguments),
+    "report": (
+        dict(
+            help="the change record of a run: ticket, who, when, every command and result, rollbacks, metrics, notes",
+            description="report writes the change record from the journal alone. Exit 0 written, 2 for a journal that "
+            "is unreadable or tampered (one whose last line a crash cut short is still reported, with a warning).",
+        ),
+        _report_arguments,
+    ),
     "demo": (dict(help="try it here: a sample runbook against a sandbox folder; no SSH, no network"), _demo_arguments),
 }
 

@@ -374,7 +374,7 @@ COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], No
         ),
         _report_arguments,
     ),
-    "demo": (dict(help="try it here: a sample runbook against a sandbox folder; no SSH, no network"), _demo_arguments),
+    "demo": (dict(help="try it here: a sample runbook against a sandbox folder; no SSH, no network (--share: a verifier joins)"), _demo_arguments),
 }
 
 

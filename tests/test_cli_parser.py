@@ -406,14 +406,15 @@ SPEC_EXITS = {
     ("rehearse",): ("Exit 0", "1 when not", "2 for invalid"),
     ("report",): ("Exit 0", "2 "),
     ("journal", "verify"): ("Exit 0 intact", "1 ", "2 unreadable"),
+    ("join",): ("Exit 0 when you leave", "2 when it could not join"),
 }
 
 
 @pytest.mark.parametrize("command", sorted(SPEC_EXITS))
 def test_each_commands_help_says_its_exit_codes_as_the_spec_gives_them(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
     """A script's author at 2 AM reads `runbook-tui resume --help` for what its exit status means: only exec, rehearse and
-    approve said it (the README and the spec did); resume, run, preflight, report, journal verify, validate and plan
-    said nothing."""
+    approve said it (the README and the spec did); resume, run, preflight, report, journal verify, validate, plan and
+    join said nothing."""
     with pytest.raises(SystemExit):
         parser().parse_args([*command, "--help"])
     said = " ".join(capsys.readouterr().out.split())

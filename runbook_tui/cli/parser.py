@@ -297,7 +297,15 @@ _EXIT_CHECKED = "Exit 0, 2 invalid input (the runbook or a -p value)."
 #: Each subcommand: what `add_parser` is given (its help), and the function adding its arguments.
 COMMANDS: dict[str, tuple[dict[str, Any], Callable[[argparse.ArgumentParser], None] | None]] = {
     "replay": (dict(help="a past run, step by step; --practice lets a trainee drive it (nothing is executed)"), _replay_arguments),
-    "join": (dict(help="the TUI as verifier (or observer) of a shared run"), _join_arguments),
+    "join": (
+        dict(
+            help="the TUI as verifier (or observer) of a shared run",
+            description="join opens the verifier's screen (an observer's with --observe) of a run the assignee shares "
+            "with --share. Exit 0 when you leave, whatever the run's outcome (the assignee's to say), 2 when it could "
+            "not join (the reason said: nothing listens there, a host key not the trusted one, no terminal).",
+        ),
+        _join_arguments,
+    ),
     "validate": (
         dict(
             help="check runbooks (files or folders); without -p, required parameters are stood in for",

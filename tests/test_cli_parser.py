@@ -10,6 +10,7 @@ import pytest
 
 from runbook_tui import cli
 from runbook_tui.cli.parser import COMMANDS, parser
+from runbook_tui.ui import launch
 
 COMMAND_LINES = [
     ["exec", "rb.yaml", "--solo", "ci", "--journal", "j.jsonl", "-p", "a=1", "--on-failure", "rollback", "--ack-manual", "read"],
@@ -100,12 +101,18 @@ def test_replay_speed_is_a_finite_number_above_0(value: str, tmp_path: Path, cap
     assert "argument --speed: expected a" in capsys.readouterr().err
 
 
-def test_replay_speed_is_refused_with_practice_not_ignored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """`replay J --practice --speed 5` opened the practice at the trainee's pace: the speed was read and never used."""
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    assert cli.main(["replay", str(tmp_path / "j.jsonl"), "--practice", "--speed", "5"]) == 2
-    assert "--speed is the replay's playback speed; a --practice goes at the trainee's pace" in capsys.readouterr().err
-    assert not (tmp_path / "state").exists(), "no practice journal"
+def test_replay_speed_goes_to_the_practice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`replay J --practice --speed 5` (the spec's synopsis takes both): the practice plays the night's outputs 5 times as
+    fast. Before, the speed was read and never used; then the pair was refused (exit 2)."""
+    asked: dict[str, object] = {}
+
+    def replay(journal: str, **options: object) -> int:
+        asked.update(options, journal=journal)
+        return 0
+
+    monkeypatch.setattr(launch, "replay", replay)
+    assert cli.main(["replay", str(tmp_path / "j.jsonl"), "--practice", "--speed", "5"]) == 0
+    assert asked["practice"] is True and asked["speed"] == 5.0, asked
 
 
 WRITTEN = [

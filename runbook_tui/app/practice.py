@@ -166,8 +166,9 @@ class Practice:
         return compare(self.night, read_events(self.session.journal_path).events, self.scenario)
 
 
-def open_practice(journal: str, *, out_journal: str | None = None, events: JournalEvents | None = None) -> Practice:
-    """The practice of `journal` (its `events` when the caller checked them already: read once)."""
+def open_practice(journal: str, *, out_journal: str | None = None, events: JournalEvents | None = None, speed: float = 1.0) -> Practice:
+    """The practice of `journal` (its `events` when the caller checked them already: read once); the night's outputs
+    play `speed` times as fast as they would."""
     events = night_events(journal) if events is None else events
     session = replay(events).session
     try:  # the night's runbook: its file, or (changed since, or gone) the copy the journal keeps
@@ -177,6 +178,7 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
     if loaded.runbook.digest != session.get("digest"):  # a journal from before session 27 keeps no copy
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
+    recording.pace = speed
     solo = None if recording.verifier_answered else "practice"
     # The night's verifier decisions (and cues) are played back in process (RecordedVerifier).
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)

@@ -194,9 +194,6 @@ def cmd_replay(args: argparse.Namespace, params: dict[str, Any]) -> int:
         # (before: `--out` without --practice saved nothing, silently; --mark-scenario dropped --practice)
         print("runbook-tui: replay: --out goes with --practice; --mark-scenario goes alone", file=sys.stderr)
         return EXIT_INVALID
-    if args.practice and args.speed is not None:  # (before: accepted and ignored; the trainee drives at their own pace)
-        print("runbook-tui: replay: --speed is the replay's playback speed; a --practice goes at the trainee's pace", file=sys.stderr)
-        return EXIT_INVALID
     if args.mark_scenario is not None:
         from runbook_tui.app import practice
         from runbook_tui.app.session import SessionError

@@ -103,7 +103,9 @@ def with_headless_decisions(sub: argparse.ArgumentParser) -> None:
 def _replay_arguments(replay: argparse.ArgumentParser) -> None:
     replay.add_argument("journal", type=file_name, metavar="JOURNAL")
     replay.add_argument("--practice", action="store_true", help="drive it as assignee with the recorded outputs standing in")
-    replay.add_argument("--speed", type=speed, metavar="X", help="playback speed (space plays; + and - change it); not with --practice")
+    replay.add_argument(
+        "--speed", type=speed, metavar="X", help="playback speed (space plays; + and - change it); with --practice, how fast the night's outputs play"
+    )
     replay.add_argument("--theme", metavar="NAME", help="colour theme")
     replay.add_argument("--out", type=new_file_not_dash, metavar="FILE", help="with --practice: save the results as Markdown for the trainer")
     replay.add_argument("--mark-scenario", metavar="DESCRIPTION", help="mark the journal as a practice scenario; trainees read DESCRIPTION first")

@@ -72,6 +72,8 @@ class Recording:
     #: the verifier's rollback requests the assignee declined on the night, in order (`rollback_declined`): the
     #: verifier's next word came after the decline, so practice holds it until the trainee answers the request
     declines: int = 0
+    #: how fast the night's outputs play (`replay --practice --speed X`: 2 plays them twice as fast)
+    pace: float = 1.0
 
     @property
     def verifier_answered(self) -> bool:

@@ -66,7 +66,7 @@ class RecordedExecutor:
                     status(text)
                 continue
             output("stderr" if stream == "stderr" else "stdout", text.encode("utf-8"))
-            await asyncio.sleep(CHUNK_PAUSE)
+            await asyncio.sleep(CHUNK_PAUSE / self.recording.pace)
         if take.status == "timeout":
             return Result("timeout")
         if take.status == "ok":

@@ -172,7 +172,7 @@ def replay(journal: str, *, practice: bool, speed: float, theme: str | None = No
                 raise SessionError(f"{journal}: {app.unreadable}; refusing to replay it")
             left_on_a_gone_terminal()  # what the screen still had for a gone terminal is dropped (it was exit 120)
             return 0  # nothing ran, whatever ended the screen: the spec's one code for replay
-        run = practising.open_practice(journal, events=events)
+        run = practising.open_practice(journal, events=events, speed=speed)
     except SessionError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the journal's name may hold escapes
         return exc.code

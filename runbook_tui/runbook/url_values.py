@@ -10,12 +10,18 @@ is read once (`url_from`): a value in the host and port part as written takes
 only letters, digits and `-` (one piece of a name the runbook's text ends, or a
 port), or, when it is the whole host, a host name or address; a URL that
 starts with a value is the value's to choose (`url: "{{ webhook }}"`). After the
-host the value is inserted as is.
+host a value is one component of where it stands, percent-encoded (`_placed`):
+in the query or fragment everything but letters, digits and `-._~`
+(`?channel={{ ch }}` with `ops&token=x` sent a second parameter, and `x#` cut
+the runbook's own `&key=…` off); in the path `/` stays (a value may name
+several segments) but a `.` or `..` segment is refused (`/hook/{{ id }}` with
+`../admin` asked `/admin`). `| raw` keeps the author's own text as written.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 from runbook_tui.runbook.promql_values import VALUE_END, VALUE_START
 
@@ -23,6 +29,7 @@ _PIECE = re.compile(r"[A-Za-z0-9-]*")
 _HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
 _USERINFO = re.compile(r"[^@/?#\\\s]*")  # before the runbook's own `@`: a user or password (a token), not a host
 _PATH = re.compile(r"[/?#]")  # what ends the host part
+_NEXT = {"host": {"/": "path", "?": "query", "#": "fragment"}, "path": {"?": "query", "#": "fragment"}, "query": {"#": "fragment"}}
 
 
 class UrlRefused(ValueError):
@@ -60,4 +67,42 @@ def url_from(rendered: str) -> str:
                 f"the value {whole[k]!r} would change the URL's host ({plain[:80]!r}); in the host part a value takes only {kind};"
                 " put it after the host (in the path or query) instead"
             )
-    return plain
+    return _placed(rendered, scheme + 3, plain)
+
+
+def _placed(rendered: str, start: int, plain: str) -> str:
+    """The URL with each value after its host percent-encoded as one component of the part it stands in."""
+    out = [rendered[:start]]
+    part = "host"
+    for piece in re.split(f"({VALUE_START}[^{VALUE_END}]*{VALUE_END})", rendered[start:]):
+        if not piece.startswith(VALUE_START):
+            for char in piece:
+                part = _NEXT.get(part, {}).get(char, part)
+            out.append(piece)
+            continue
+        value = piece[1:-1]
+        if part == "host":  # the host part it holds is checked; what follows is the path's
+            end = _PATH.search(value)
+            if end is None:
+                out.append(value)
+                continue
+            if value[end.start()] != "/":
+                raise UrlRefused(
+                    f"the value {value!r} would start the URL's query or fragment right after its host ({plain[:80]!r});"
+                    " expected a path starting with '/', or write the '?' in the runbook"
+                )
+            out.append(value[: end.start()])
+            value, part = value[end.start() :], "path"
+        out.append(_component(value, part, plain))
+    return "".join(out)
+
+
+def _component(value: str, part: str, plain: str) -> str:
+    if part != "path":
+        return quote(value, safe="")
+    if any(segment in (".", "..") for segment in value.split("/")):
+        raise UrlRefused(
+            f"the value {value!r} would move the URL's path (a '.' or '..' segment) ({plain[:80]!r});"
+            " expected names of path segments, without '.' or '..' as one"
+        )
+    return quote(value, safe="/")  # as the redactor knows a secret's encoded forms (`escaped_forms`)

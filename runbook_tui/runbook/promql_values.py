@@ -11,7 +11,9 @@ label name, a number, a duration: letters, digits, `_`, `:`, `.`), else the
 query is refused, with the value named, at the query's position. A string
 that a regex matcher opens (`=~`, `!~`) is a regular expression: the value is
 escaped as one too, so `.*` matches a dot and a star, not every series (as
-`expect.stdout` does with its values).
+`expect.stdout` does with its values); so is `label_replace`'s fifth argument,
+its regex (`label_replace(v, "to", "y", "from", "{{ x }}")` with `.*` matched
+every label's value).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import re
 
 VALUE_START, VALUE_END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
 _TOKEN = re.compile(r"-?[A-Za-z0-9_:.]+")
+_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")  # the function a `(` calls
+_REGEX_ARGUMENT = {"label_replace": 4}  # a function's argument (from 0) that is a regular expression
 _COMMON = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = {quote: str.maketrans({**_COMMON, quote: "\\" + quote}) for quote in ('"', "'")}
 
@@ -41,7 +45,8 @@ def query_from(rendered: str) -> str:
         return rendered
     out: list[str] = []
     quote = ""  # the string being read: ", ' or `; "" outside any
-    pattern = False  # that string is a regex matcher's
+    pattern = False  # that string is a regular expression (a regex matcher's, label_replace's)
+    nested: list[tuple[str, int]] = []  # each open (, [ or {: (the function a ( calls, or ""; commas read in it)
     index = 0
     while index < len(rendered):
         char = rendered[index]
@@ -56,8 +61,15 @@ def query_from(rendered: str) -> str:
             index += 2
             continue
         if char in "\"'`" and (not quote or char == quote):
-            pattern = not quote and "".join(out).rstrip().endswith(("=~", "!~"))  # a query is short: joined per string
+            pattern = not quote and _opens_regex("".join(out), nested)  # a query is short: joined per string
             quote = "" if quote else char
+        elif not quote and char in "([{":
+            called = _CALLED.search("".join(out)) if char == "(" else None
+            nested.append((called.group(1) if called else "", 0))
+        elif not quote and char in ")]}" and nested:
+            nested.pop()
+        elif not quote and char == "," and nested:
+            nested[-1] = (nested[-1][0], nested[-1][1] + 1)
         elif char == "#" and not quote:  # a comment, to the end of its line: a quote in it opens no string
             stop = _line_end(rendered, index)
             out.append(_placed_in_comment(rendered[index:stop]))
@@ -66,6 +78,13 @@ def query_from(rendered: str) -> str:
         out.append(char)
         index += 1
     return "".join(out)
+
+
+def _opens_regex(before: str, nested: list[tuple[str, int]]) -> bool:
+    """Whether a string opened after `before` is a regular expression: a regex matcher's value, label_replace's regex."""
+    if before.rstrip().endswith(("=~", "!~")):
+        return True
+    return bool(nested) and _REGEX_ARGUMENT.get(nested[-1][0]) == nested[-1][1]
 
 
 def _line_end(rendered: str, index: int) -> int:

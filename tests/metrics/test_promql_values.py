@@ -34,6 +34,7 @@ metrics:
     - {id: sq, query: "rbt_test_value{service='{{ svc }}'}", critical: 5}
     - {id: rate, query: 'sum(rate(rbt_test_value{service="{{ svc }}"}[{{ window }}]))', critical: 5}
     - {id: re, query: 'count(rbt_test_value{service=~"{{ svc }}"})', critical: 5}
+    - {id: lr, query: 'count by (picked) (label_replace(rbt_test_value{a!="x,y"}, "picked", "y", "service", "{{ svc }}"))', critical: 5}
 sections:
   - id: s
     steps:
@@ -108,3 +109,18 @@ def test_a_line_break_in_a_value_in_a_comment_does_not_end_it(prometheus: Promet
     query = query_from('rbt_test_value{service="none"} # was ' + mark("x\nor vector(100)") + "\n+ 0")
     assert query == 'rbt_test_value{service="none"} # was x or vector(100)\n+ 0'
     assert prometheus.query(query) == [], f"{query!r} selected something: the value was code"
+
+
+def test_a_value_as_label_replaces_regex_matches_itself_not_every_label(
+    prometheus: Prometheus, exporter: Exporter, write_runbook: Callable[[str], Path]
+) -> None:
+    """`label_replace(v, "picked", "y", "service", "{{ svc }}")`: its fifth argument is a regular expression (anchored), so
+    svc `.*` or `a.i|batch` picked the api series as if named; the value is escaped there as in `=~` (a comma inside
+    the selector's braces is no argument's); `api` still picks api."""
+    prometheus.wait_for('rbt_test_value{service="api"}', lambda v: v == 1)
+    for hostile in (".*", "a.i|batch"):
+        query = _queries(write_runbook, svc=hostile)["lr"]
+        picked = [row["metric"] for row in prometheus.query(query)]
+        assert {"picked": "y"} not in picked, f"{query!r} picked {picked}: the value {hostile!r} was read as a regular expression"
+    query = _queries(write_runbook)["lr"]
+    assert {"picked": "y"} in [row["metric"] for row in prometheus.query(query)], query

@@ -284,8 +284,10 @@ class StepRunner(WaitStep):
         step = judged_in_a_dry_run(step) if self.state.mode == "dry-run" else step
         if step.expect.stdout is not None:
             try:  # before anything runs: a step whose output cannot be judged must not change anything
+                now = step_now(self.state, step)
                 for host in hosts:
-                    expectations[host.name] = StdoutExpectation(self._render(step.expect.stdout, host, now=step_now(self.state, step)))
+                    shown = self._render(step.expect.stdout, host, secrets=False, now=now)  # each secret as `***`
+                    expectations[host.name] = StdoutExpectation(self._render(step.expect.stdout, host, now=now), shown)
             except TemplateError as exc:
                 refused = f"cannot render expect.stdout ({step.expect.stdout.mark}): {exc}"
             except ExpectationError as exc:

@@ -19,7 +19,8 @@ from runbook_tui.runbook.model import (
     Text,
 )
 from runbook_tui.runbook.shell_values import PREFIX as VALUE_PREFIX
-from runbook_tui.runbook.templating import is_template
+from runbook_tui.runbook.template_simple import split
+from runbook_tui.runbook.templating import GLOBALS, is_template
 from runbook_tui.runbook.texts import Capture, CapturesBefore, Scope
 
 #: The shortest step `timeout:` (seconds): a shorter one (`1ms`, as 0) failed every host with `timed out after 0.001s`.
@@ -325,7 +326,7 @@ class StepsReader(MetricsReader):
                 else:
                     codes.append(number)
         stdout = self._text(m, "stdout", "regex", scope)
-        if stdout is not None and stdout.value is not None and (problem := compile_problem(stdout.value)) is not None:
+        if stdout is not None and (problem := _pattern_problem(stdout)) is not None:
             self.diags.error(m.value_mark("stdout"), f"'stdout': expected a regular expression: {problem}")
         metric = self._check(m["metric"], m.value_mark("metric"), "expect.metric") if "metric" in m else None
         return Expect(tuple(codes) or (0,), stdout, metric)
@@ -362,3 +363,17 @@ class StepsReader(MetricsReader):
         if not sizes:
             self.diags.error(step.value_mark("serial"), '\'serial\': expected batch sizes like [1, "25%", "100%"]')
         return [s for s in sizes if s is not None]
+
+
+def _pattern_problem(stdout: Text) -> str | None:
+    """Why `expect.stdout` is no pattern: as rendered at load; or, rendered only as its step runs (a secret, a host, a
+    capture), as its own text reads with each value as one literal character, since a value is escaped into one literal
+    run whatever it holds (`^{{ secrets.tok }}($` failed only at 2 AM). A template beyond plain lookups (`| raw`) is
+    the step's to judge. Two characters are tried, so that only text broken whatever the values are is refused."""
+    if stdout.value is not None:
+        return compile_problem(stdout.value)
+    simple = split(stdout.source, GLOBALS) if stdout.lazy else None
+    if simple is None:
+        return None
+    first, second = (compile_problem(one.join(simple.texts)) for one in ("_", "a"))
+    return None if first is None or second is None else f"{first} (each value read as one character)"

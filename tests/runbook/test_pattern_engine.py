@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers_runbook import at, cli_main, load, only_error
+from helpers_runbook import at, cli_main, errors, load, only_error
 
 
 def _runbook(stdout: str, pattern: str = "^[a-z]+$") -> str:
@@ -55,3 +55,31 @@ def test_a_posix_class_validates_quietly_and_matches_as_it_reads(write_runbook) 
     assert dict(load(path, {"name": "abc"}).runbook.param_values)["name"] == "abc"
     with pytest.raises(Exception, match="does not match the pattern"):
         load(path, {"name": "ab:"})  # `re` read [[:alpha:]] as the set `[:alph` then `]`: a colon matched
+
+
+DEFERRED = """
+runbook: 1
+id: demo
+title: Demo
+secrets:
+  tok: {env: RBT_TOK}
+hosts:
+  web: [{name: w1, address: 127.0.0.1}]
+sections:
+  - id: main
+    steps:
+      - {id: one, run: "true", expect: {stdout: '^{{ secrets.tok }}($'}}
+      - {id: two, run: "true", on: web, expect: {stdout: '^{{ host.name }}[a-'}}
+      - {id: fine, run: "true", on: web, expect: {stdout: '^{{ host.name }}: {{ secrets.tok }}( ok)?$'}}
+      - {id: raw, run: "true", expect: {stdout: '^{{ secrets.tok | raw }}$'}}
+"""
+
+
+def test_a_pattern_broken_by_its_own_text_around_a_later_value_is_an_error_at_validate(write_runbook) -> None:
+    """`^{{ secrets.tok }}($` cannot compile whatever the secret is (a value is escaped: one literal run), but it is
+    rendered only when its step runs: validate said ok and the step failed at 2 AM, saying where the pattern broke.
+    Now validate reads the written text with each value as one literal character, at the pattern's FILE:LINE:COL,
+    without any secret; a value inserted with `| raw` is the step's to judge."""
+    found = {at(e): e.message for e in errors(write_runbook(DEFERRED))}
+    assert sorted(found) == [(11, 49), (12, 58)], found  # steps one and two; not fine, not raw
+    assert all(m.startswith("'stdout': expected a regular expression") and "each value read as one character" in m for m in found.values()), found

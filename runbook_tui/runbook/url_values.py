@@ -9,7 +9,8 @@ value is marked as it is inserted (`promql_values.mark`) and the rendered URL
 is read once (`url_from`): a value in the host and port part as written takes
 only letters, digits and `-` (one piece of a name the runbook's text ends, or a
 port), or, when it is the whole host, a host name or address; a URL that
-starts with a value is the value's to choose (`url: "{{ webhook }}"`). After the
+starts with a value is the value's to choose (`url: "{{ webhook }}"`), and values
+after it are placed as in the runbook's own URL. After the
 host a value is one component of where it stands, percent-encoded (`_placed`):
 in the query or fragment everything but letters, digits and `-._~`
 (`?channel={{ ch }}` with `ops&token=x` sent a second parameter, and `x#` cut
@@ -40,9 +41,12 @@ def url_from(rendered: str) -> str:
     """The URL with every marked value placed; UrlRefused for a value that would change its host."""
     if VALUE_START not in rendered:
         return rendered
+    if rendered.startswith(VALUE_START):  # `{{ webhook }}/x?c={{ ch }}`: the URL the first value writes is the runbook's own
+        first = rendered.index(VALUE_END)
+        return url_from(rendered[1:first] + rendered[first + 1 :])
     plain = rendered.replace(VALUE_START, "").replace(VALUE_END, "")
     scheme = rendered.find("://")
-    if rendered.startswith(VALUE_START) or scheme < 0 or VALUE_START in rendered[: scheme + 3]:
+    if scheme < 0 or VALUE_START in rendered[: scheme + 3]:
         return plain  # no host of the runbook's own to keep: the value's to choose
     authority: list[tuple[bool, str]] = []  # (a value?, its text in the host part) up to the end of the host part
     whole: dict[int, str] = {}  # a value's whole text, by its index in `authority`

@@ -74,10 +74,19 @@ def test_a_value_in_the_query_arrives_as_one_parameter_value(tmp_path: Path, rec
         ("https://h.example{{ v }}", "/services/a@b/c", "https://h.example/services/a%40b/c"),
         ("https://h.example/hook?channel={{ v | raw }}", "x&y=1", "https://h.example/hook?channel=x&y=1"),
         ("{{ v }}", "https://anywhere.example/a?b=1#c", "https://anywhere.example/a?b=1#c"),
+        ("{{ v }}/hook?channel={{ v }}", "https://h.example", "https://h.example/hook?channel=https%3A%2F%2Fh.example"),
     ],
 )
 def test_a_value_after_the_host_is_one_component_of_where_it_stands(template: str, value: str, url: str) -> None:
     assert render(template, "url", {"v": value}) == url
+
+
+def test_a_value_after_a_url_a_value_writes_is_placed_as_after_the_runbooks_own() -> None:
+    """`{{ base }}/hook?channel={{ ch }}`: the first value writes the URL, but ch is still one parameter's value."""
+    context = {"base": "http://127.0.0.1:9", "ch": "ops&token=stolen", "at": "@evil.example"}
+    assert render("{{ base }}/hook?channel={{ ch }}", "url", context) == "http://127.0.0.1:9/hook?channel=ops%26token%3Dstolen"
+    with pytest.raises(TemplateError, match="would change the URL's host"):
+        render("{{ base }}{{ at }}/hook", "url", context)
 
 
 @pytest.mark.parametrize("value", ["..", "../admin", "a/../../admin", ".", "x/./y"])

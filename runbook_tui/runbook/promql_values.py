@@ -13,7 +13,8 @@ that a regex matcher opens (`=~`, `!~`) is a regular expression: the value is
 escaped as one too, so `.*` matches a dot and a star, not every series (as
 `expect.stdout` does with its values); so is `label_replace`'s fifth argument,
 its regex (`label_replace(v, "to", "y", "from", "{{ x }}")` with `.*` matched
-every label's value).
+every label's value), and in its replacement a value's `$` is written `$$`
+(`$1` wrote the captured group, not `$1`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import re
 VALUE_START, VALUE_END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
 _TOKEN = re.compile(r"-?[A-Za-z0-9_:.]+")
 _CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")  # the function a `(` calls
-_REGEX_ARGUMENT = {"label_replace": 4}  # a function's argument (from 0) that is a regular expression
+#: The arguments (from 0) of a function that are no plain text: label_replace's replacement (`$1` expands) and regex.
+_ARGUMENT_ROLES = {("label_replace", 2): "replacement", ("label_replace", 4): "regex"}
 _COMMON = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _ESCAPES = {quote: str.maketrans({**_COMMON, quote: "\\" + quote}) for quote in ('"', "'")}
 
@@ -45,7 +47,7 @@ def query_from(rendered: str) -> str:
         return rendered
     out: list[str] = []
     quote = ""  # the string being read: ", ' or `; "" outside any
-    pattern = False  # that string is a regular expression (a regex matcher's, label_replace's)
+    role = ""  # that string is a "regex" (a regex matcher's, label_replace's) or label_replace's "replacement"
     nested: list[tuple[str, int]] = []  # each open (, [ or {: (the function a ( calls, or ""; commas read in it)
     index = 0
     while index < len(rendered):
@@ -53,7 +55,7 @@ def query_from(rendered: str) -> str:
         if char == VALUE_START:
             end = rendered.index(VALUE_END, index)
             value = rendered[index + 1 : end]
-            out.append(_placed(re.escape(value) if pattern and quote else value, quote))
+            out.append(_placed(_as_text(value, role) if quote else value, quote))
             index = end + 1
             continue
         if quote and char == "\\" and quote != "`" and index + 1 < len(rendered):
@@ -61,7 +63,7 @@ def query_from(rendered: str) -> str:
             index += 2
             continue
         if char in "\"'`" and (not quote or char == quote):
-            pattern = not quote and _opens_regex("".join(out), nested)  # a query is short: joined per string
+            role = "" if quote else _role("".join(out), nested)  # a query is short: joined per string
             quote = "" if quote else char
         elif not quote and char in "([{":
             called = _CALLED.search("".join(out)) if char == "(" else None
@@ -80,11 +82,19 @@ def query_from(rendered: str) -> str:
     return "".join(out)
 
 
-def _opens_regex(before: str, nested: list[tuple[str, int]]) -> bool:
-    """Whether a string opened after `before` is a regular expression: a regex matcher's value, label_replace's regex."""
+def _role(before: str, nested: list[tuple[str, int]]) -> str:
+    """What a string opened after `before` is read as: "regex" (a regex matcher's value, label_replace's regex),
+    "replacement" (label_replace's), or "" (text)."""
     if before.rstrip().endswith(("=~", "!~")):
-        return True
-    return bool(nested) and _REGEX_ARGUMENT.get(nested[-1][0]) == nested[-1][1]
+        return "regex"
+    return _ARGUMENT_ROLES.get(nested[-1], "") if nested else ""
+
+
+def _as_text(value: str, role: str) -> str:
+    """The value written so that the string reads it as its own text: escaped as a regex, `$` as `$$` in a replacement."""
+    if role == "regex":
+        return re.escape(value)
+    return value.replace("$", "$$") if role == "replacement" else value
 
 
 def _line_end(rendered: str, index: int) -> int:

@@ -124,3 +124,14 @@ def test_a_value_as_label_replaces_regex_matches_itself_not_every_label(
         assert {"picked": "y"} not in picked, f"{query!r} picked {picked}: the value {hostile!r} was read as a regular expression"
     query = _queries(write_runbook)["lr"]
     assert {"picked": "y"} in [row["metric"] for row in prometheus.query(query)], query
+
+
+def test_a_value_as_label_replaces_replacement_is_its_own_text(prometheus: Prometheus, exporter: Exporter) -> None:
+    """`label_replace(v, "picked", "{{ x }}", "service", "(.*)")`: Prometheus expands `$1` / `${1}` in the replacement,
+    so x `$1` wrote the service's value (api) instead of the text `$1`; the value's `$` is now written `$$`."""
+    from runbook_tui.runbook.promql_values import mark, query_from
+
+    prometheus.wait_for('rbt_test_value{service="api"}', lambda v: v == 1)
+    for value in ("$1", "${1}x", "a$$b"):
+        query = query_from('label_replace(rbt_test_value{service="api"}, "picked", "' + mark(value) + '", "service", "(.*)")')
+        assert [row["metric"].get("picked") for row in prometheus.query(query)] == [value], query

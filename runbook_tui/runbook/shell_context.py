@@ -104,11 +104,12 @@ class Tokenizer:
         targets: list[str] = []  # files this command's output goes to (`> f.sh`): see `shell_files`
         sources: list[Word] = []  # files on this command's stdin (`sh < f.sh`)
         fed: list[int] = self.feed  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
+        fed_refs: list[str] = []  # and the variables expanded there (`v="{{ x }}"; echo "$v" | sh`)
         self.feed = []
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
-        known = set(self.places)  # values seen before this command
-        opened: list[set[int]] = []  # values seen before each compound command still open (`{ echo "{{ x }}"; } | sh`)
+        known = set(self.places), len(self.flow.seen)  # values and variables seen before this command
+        opened: list[tuple[set[int], int]] = []  # and before each compound command still open (`{ echo "{{ x }}"; } | sh`)
         heredocs_before = len(self.pending_heredocs)
         s = self.s
         n = len(s)
@@ -122,6 +123,7 @@ class Tokenizer:
                 redirect_next = False
                 if here_string:
                     fed.extend(word.markers + word.expanded_markers)
+                    fed_refs.extend(word.refs)
                     printed.append(word)
                     here_string = False
                 elif input_redirect:  # `sh < <(printf ...)`, `python3 < "$(...)"`: the output (names) what it reads
@@ -154,9 +156,9 @@ class Tokenizer:
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
-            nonlocal words, fed, fed_heredocs, known, heredocs_before, printed
+            nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed
             end_word()
-            with files.feeding(self.flow, fed, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
+            with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)
             if fed and [w.text for w in words] == ["exec"]:  # `exec 3<<< "{{ x }}"`, `exec 3< f.sh`: a descriptor to read later
                 self.flow.descriptors.extend(fed)
@@ -169,23 +171,25 @@ class Tokenizer:
                 self.flow.assign(name, held, [r for w in printed for r in w.refs])
             for heredoc in self.pending_heredocs[heredocs_before:]:
                 heredoc[4] = reads
-            feeds = fed or fed_heredocs or len(self.pending_heredocs) > heredocs_before
+            feeds = fed or fed_refs or fed_heredocs or len(self.pending_heredocs) > heredocs_before
             if sources and programs.reads_code([w.text for w in words]):  # `sh < "{{ x }}"`: the value names the script
                 self.program_path(sources)
             sources.clear()
             if words and feeds:  # `... | sh`, `sh <<EOF`, `python3 - <<EOF`, `perl <<< "..."`
-                programs.read_stdin(self, [w.text for w in words], fed, fed_heredocs + self.pending_heredocs[heredocs_before:])
+                programs.read_stdin(self, [w.text for w in words], (fed, fed_refs), fed_heredocs + self.pending_heredocs[heredocs_before:])
             first = words[0].text if words else ""
             if first in _OPENS:
                 opened.append(known)
-            mine = [m for m in self.places if m not in (opened.pop() if first in _CLOSES and opened else known)]
-            files.wrote(self, words, targets, fed + mine, fed_heredocs + self.pending_heredocs[heredocs_before:])
+            before, seen = opened.pop() if first in _CLOSES and opened else known
+            mine, mine_refs = [m for m in self.places if m not in before], self.flow.seen[seen:]
+            files.wrote(self, words, targets, (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:])
             targets.clear()
             out = files.printed(self, [w.text for w in words])  # `cat f.sh`: what a file written earlier holds
             fed = [*fed, *mine, *out] if pipe else []
+            fed_refs = [*fed_refs, *mine_refs] if pipe else []
             printed = [*printed, *shell_flow.printed_words(words)] if pipe else []
             fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
-            known = set(self.places)
+            known = set(self.places), len(self.flow.seen)
             heredocs_before = len(self.pending_heredocs)
             words = []
 
@@ -229,7 +233,7 @@ class Tokenizer:
                 end_word()
                 if self.at(i, "<(") or self.at(i, ">("):
                     if self.at(i, ">("):  # `tee >(sh)`, `> >(sh)`: what this command writes is the inner one's stdin
-                        self.feed = [*fed, *(m for m in self.places if m not in known)]
+                        self.feed = [*fed, *(m for m in self.places if m not in known[0])]
                     word.started = True
                     word.substitutions.extend([len(word.cooked)] if self.at(i, "<(") else [])  # what it prints is read
                     word.cooked.append(EXPANSION)
@@ -298,7 +302,7 @@ class Tokenizer:
         elif named:  # the value stays one name in that path: `..` or a `/` in it would leave the folder the runbook names
             self.program_path(words[start : start + 1])
         inputs = shell_unknown.follow(self, words, texts, start, named)  # `$(echo eval) "{{ x }}"`, `awk ... system(v)`
-        self._nested(words, texts)
+        shell_nested.nested(self, words, texts)  # words another shell parses again: their values one level deeper
         files.ran(self, texts)
         return shell_flow.simple_command(self.flow, words, self.places) + inputs
 
@@ -464,10 +468,6 @@ class Tokenizer:
         return i + len(close) if i < len(s) else i
 
     # -- nested shells ------------------------------------------------------------------------------
-
-    def _nested(self, words: list[Word], texts: list[str]) -> None:
-        """Words another shell parses again: mark their values one level deeper (see `shell_nested`)."""
-        shell_nested.nested(self, words, texts)
 
     def _reparse(self, script: list[Word], by: str) -> None:
         for w in script:

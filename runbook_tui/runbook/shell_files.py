@@ -154,10 +154,11 @@ def key(word: str) -> str:
     return word.rstrip("/").rpartition("/")[2] or word
 
 
-def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int], heredocs: list[list[Any]]) -> None:
-    """A command is complete: the values it holds (`held`: in its words, a `{ ...; }` it closes, its input) go to each
-    file its output is redirected to (and `tee`'s files); so do its heredocs' bodies, read after the line
-    (`shell_heredocs.bodies` reads slot 6)."""
+def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:
+    """A command is complete: the values it holds (`input`: in its words, a `{ ...; }` it closes, its input; and the
+    variables its input expands, `echo "$v" | tee FILE`) go to each file its output is redirected to (and `tee`'s
+    files); so do its heredocs' bodies, read after the line (`shell_heredocs.bodies` reads slot 6)."""
+    held, piped_refs = input
     texts = [named_file(w) for w in words]
     start = wrappers.command_start(texts)
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
@@ -177,8 +178,9 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
         held = [*held, *tok.flow.stdin]  # `echo "{{ x }}" | ssh db1 sudo tee FILE`: the input of the command running it
+        piped_refs = [*piped_refs, *tok.flow.stdin_refs]
         heredocs = [*heredocs, *tok.flow.stdin_heredocs]  # `ssh db1 'cat > FILE' <<EOF`
-    refs = {r for w in words for r in w.refs}  # `printf '%s' "$v" > f.sh`: what v holds is written too
+    refs = {*piped_refs, *(r for w in words for r in w.refs)}  # `printf '%s' "$v" > f.sh`: what v holds is written too
     code_run_later(tok, [placed(tok, t) for t in targets], held, refs)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     for target in targets:
         tok.flow.files.setdefault(key(target), set()).update(held)
@@ -188,16 +190,17 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], held: list[int]
 
 
 @contextmanager
-def feeding(flow: Flow, fed: list[int], heredocs: list[list[Any]]) -> Iterator[None]:
-    """While a command is read: the values and heredocs fed to it, which a shell it runs passes on to its commands
-    (`| sh -c 'read l'`, `| ssh db1 sudo tee FILE`, `ssh db1 'cat > FILE' <<EOF`); a command fed nothing passes on
-    what its own shell was fed."""
-    outer = flow.stdin, flow.stdin_heredocs
-    flow.stdin, flow.stdin_heredocs = list(fed) or flow.stdin, heredocs if fed or heredocs else flow.stdin_heredocs
+def feeding(flow: Flow, fed: list[int], refs: list[str], heredocs: list[list[Any]]) -> Iterator[None]:
+    """While a command is read: the values, variables (`refs`) and heredocs fed to it, which a shell it runs passes on
+    to its commands (`| sh -c 'read l'`, `| ssh db1 sudo tee FILE`, `ssh db1 'cat > FILE' <<EOF`); a command fed
+    nothing passes on what its own shell was fed."""
+    outer = flow.stdin, flow.stdin_refs, flow.stdin_heredocs
+    flow.stdin, flow.stdin_refs = list(fed) or flow.stdin, list(refs) or flow.stdin_refs
+    flow.stdin_heredocs = heredocs if fed or refs or heredocs else flow.stdin_heredocs
     try:
         yield
     finally:
-        flow.stdin, flow.stdin_heredocs = outer
+        flow.stdin, flow.stdin_refs, flow.stdin_heredocs = outer
 
 
 def written(tok: Tokenizer, name: str) -> list[int]:

@@ -134,6 +134,7 @@ class Flow:
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
+        self.stdin_refs: list[str] = []  # and the variables fed to it (`echo "$v" | ssh db1 sudo tee FILE`)
         self.stdin_heredocs: list[list[Any]] = []  # and the heredocs fed to it (`ssh db1 'tee f' <<EOF`), see `shell_files`
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)

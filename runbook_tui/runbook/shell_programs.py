@@ -176,12 +176,16 @@ def stdin_program_reader(words: list[str]) -> str | None:
     return None
 
 
-def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[list[Any]]) -> None:
-    """The command `texts` reads on stdin the values `fed` (earlier stages of its pipeline, here-strings) and the
-    `heredocs`: a shell parses them again (`| sh`, `ssh HOST <<EOF`), an interpreter runs them as its program."""
+def read_stdin(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:
+    """The command `texts` reads on stdin the values and variables of `input` (earlier stages of its pipeline,
+    here-strings) and the `heredocs`: a shell parses them again (`| sh`, `ssh HOST <<EOF`), an interpreter runs them as
+    its program (`v="{{ x }}"; echo "$v" | python3 -`: what v holds is its code)."""
+    fed, refs = input
     reader = stdin_script_reader(texts)
     if reader:
         tok._output_reparsed(fed, f"{reader} reading stdin")
+        for ref in refs:
+            tok.flow.reparsed.setdefault(ref, f"{reader} reading stdin")
         for heredoc in heredocs:
             heredoc[3] = reader
         return
@@ -189,6 +193,9 @@ def read_stdin(tok: Tokenizer, texts: list[str], fed: list[int], heredocs: list[
     for fed_marker in fed if replaced else ():
         tok.places[fed_marker].code_of = tok.places[fed_marker].code_of or replaced
     program = stdin_program_reader(texts) or manifest_reader(texts)
+    if reads := replaced or program:  # (a manifest's values through a variable: plain words, as code's)
+        for ref in refs:
+            tok.flow.code.setdefault(ref, reads)
     if program:
         mark(tok.places, fed, program)
         for heredoc in heredocs:

@@ -66,19 +66,30 @@ _HOME_RUN_LATER = (
 )  # fmt: skip
 #: Where a path names a user's home folder: `~`, `~USER`, `$HOME`, `${HOME}`, `/root`, `/home/USER`.
 _HOME = re.compile(r"(?:~[A-Za-z0-9._-]*|\$HOME|\$\{HOME\}|/root|/home/[^/]+)/")
+#: A home's hidden files in any folder: a user's home may be anywhere (`/var/lib/postgresql`, `/srv/app` in /etc/passwd,
+#: unknown here), and a relative path starts in one (over SSH a command starts in the home folder).
+_ANY_HOME_RUN_LATER = tuple((start, by) for start, by in _HOME_RUN_LATER if start.startswith("."))
+_HIDDEN = re.compile(r"(?:\A|(?<=/))\.[^./]")
 
 RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER))
 
 
 def runs_later(target: str) -> str | None:
-    """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron, `"$HOME/.bashrc"`: a login
-    shell), or None; `//` and `/./` in the path are read as the kernel reads them, `$XDG_CONFIG_HOME` as `~/.config`."""
+    """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron, `"$HOME/.bashrc"` or
+    `/var/lib/postgresql/.profile`: a login shell), or None; `//` and `/./` in the path are read as the kernel reads
+    them, `$XDG_CONFIG_HOME` as `~/.config`, a relative path going up (`../../etc/cron.d`) as reaching `/`."""
     path = posixpath.normpath(re.sub("/+", "/", target)) + ("/" if target.endswith("/") else "")
     path = re.sub(r"\A\$XDG_CONFIG_HOME/", "~/.config/", path)
+    path = re.sub(r"\A(?:\.\./)+", "/", path)  # `../../etc/cron.d/job` from a home folder: /etc/cron.d/job
+    path = path if path.startswith(("/", "~", "$", EXPANSION)) or has_markers(path[:1]) else f"~/{path}"  # `bin/tool`
     if _GIT_FILES.search(path):
         return "git"
-    if home := _HOME.match(path):
-        return next((by for start, by in _HOME_RUN_LATER if path[home.end() :].startswith(start)), None)
+    home = _HOME.match(path)
+    if home and (by := next((by for start, by in _HOME_RUN_LATER if path[home.end() :].startswith(start)), None)):
+        return by
+    for hidden in _HIDDEN.finditer(path):  # `/var/lib/postgresql/.psqlrc`, `.ssh/authorized_keys`
+        if by := next((by for start, by in _ANY_HOME_RUN_LATER if path[hidden.start() :].startswith(start)), None):
+            return by
     return next((by for start, by in _RUN_LATER if path.startswith(start)), None)
 
 

@@ -1,8 +1,9 @@
-"""A value written to a file run later in the step's folder on a host over real SSH: `cwd:` from a capture (`~`).
+"""A value written to a file run later in the step's folder on a host over real SSH: `cwd:` from a capture (`~/.ssh`).
 
-The folder is known only as the step runs, so `validate` cannot read it; the command ran in the remote home and
-`echo "{{ line }}" >> .bashrc` wrote `$(touch F)` there for the next interactive bash. The step now fails before the
-command starts on the host, saying why, and the remote .bashrc is never written.
+The folder is known only as the step runs, so `validate` cannot read it; the command ran in the remote folder and
+`echo "{{ line }}" >> rc` wrote `$(touch F)` to ~/.ssh/rc, which sshd runs with sh at the next login. The step now fails
+before the command starts on the host, saying why, and the file is never written. (Session 33 wrote `.bashrc` here; a
+`.bashrc` is refused at validate now, in any folder.)
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from runbook_tui.app.settings import Settings
 pytestmark = pytest.mark.peers
 
 
-def test_a_value_for_the_remote_bashrc_is_refused_before_the_command_starts(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_value_for_the_remote_ssh_rc_is_refused_before_the_command_starts(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
     monkeypatch.setenv("SHELL", "/bin/sh")
     host = {"name": "web1", "address": sshd.address, "port": sshd.port, "user": sshd.user, "identity": str(sshd.client_key)}
     marker = tmp_path / "marker"
     steps = [
-        {"id": "where", "run": "echo '~'", "capture": "home", "verify": "none"},
-        {"id": "rc", "on": "web1", "cwd": "{{ captured.home }}", "run": f'echo "{{{{ line }}}}" >> .bashrc; echo ran > {marker}', "verify": "none"},
+        {"id": "where", "run": "echo '~/.ssh'", "capture": "home", "verify": "none"},
+        {"id": "rc", "on": "web1", "cwd": "{{ captured.home }}", "run": f'echo "{{{{ line }}}}" >> rc; echo ran > {marker}', "verify": "none"},
     ]
     doc = {
         "runbook": 1,
@@ -54,7 +55,7 @@ def test_a_value_for_the_remote_bashrc_is_refused_before_the_command_starts(tmp_
             await controller.wait_idle()
             assert controller.state.steps["rc"].status == "failed"
             error = controller.state.steps["rc"].hosts["web1"].error or ""
-            assert "is code to a login shell" in error and "give the parameter a pattern" in error, error
+            assert "is code to sshd" in error and "give the parameter a pattern" in error, error
         finally:
             await session.close()
 

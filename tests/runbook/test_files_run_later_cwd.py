@@ -30,9 +30,10 @@ HOSTILE = ("a; touch /tmp/pwned", "$(touch /tmp/pwned)")
     [
         ('echo "* * * * * root {{ x }}" > job', "/etc/cron.d"),
         ("echo {{ x }} > job", "/etc/cron.d"),
-        ('echo "{{ x }}" >> .bashrc', "~"),
-        ('echo "{{ x }}" >> .bashrc', "/root"),
+        ('echo "{{ x }}" >> bin/app', "~"),
+        ('echo "{{ x }}" >> bin/app', "/root"),
         ('echo "{{ x }}" >> authorized_keys', "~/.ssh"),
+        ('echo "{{ x }}" >> rc', ".ssh"),
         ('echo "{{ x }}" | tee bin/healthcheck', "/usr/local/"),
         ('echo "ExecStart={{ x }}" > "$PWD/app.service"', "/etc/systemd/system"),
         ('cd cron.d && echo "{{ x }}" > job', "/etc"),
@@ -43,7 +44,7 @@ def test_a_value_in_a_file_run_later_in_the_steps_folder_is_a_plain_word(templat
     for hostile in HOSTILE:
         with pytest.raises(TemplateError, match=r"is code to .*give the parameter a pattern"):
             render_command(template, {"x": hostile}, cwd)
-        assert render_command(template, {"x": hostile}).env[0][1] == hostile  # elsewhere the same text takes it
+        assert render_command(template, {"x": hostile}, "/srv/data").env[0][1] == hostile  # elsewhere the same text takes it
     assert [v for _, v in render_command(template, {"x": "prod-eu.1"}, cwd).env] == ["prod-eu.1"]
 
 
@@ -80,7 +81,7 @@ sections:
     [
         ('cwd: /etc/cron.d\n        run: echo "* * * * * root {{ x }}" > job', (12, 35)),
         ('cwd: /etc/{{ d }}\n        run: echo "{{ x }}" > job', (12, 20)),
-        ('cwd: "~"\n        run: "true"\n        undo: echo "{{ x }}" >> .bashrc', (13, 21)),
+        ('cwd: "~/.ssh"\n        run: "true"\n        undo: echo "{{ x }}" >> rc', (13, 21)),
     ],
     ids=["run", "templated-cwd", "undo"],
 )
@@ -109,19 +110,21 @@ RUN_TIME = textwrap.dedent(
     sections:
       - id: main
         steps:
-          - {id: where, run: "echo '~'", capture: home, verify: none}
+          - {id: where, run: "echo '~/.ssh'", capture: home, verify: none}
           - id: rc
             cwd: "{{ captured.home }}"
-            run: echo "{{ line }}" >> .bashrc
+            run: echo "{{ line }}" >> rc
             verify: none
     """
 )
 
 
 def test_a_folder_known_only_as_the_step_runs_is_read_before_it_runs(tmp_path: Path) -> None:
-    """The folder is a capture: `validate` cannot know it; exec refuses the value before the command runs, and bash -i
-    then makes nothing. The same command written to ~/.bashrc by hand (as exec ran it before) made the file."""
+    """The folder is a capture: `validate` cannot know it; exec refuses the value before the command runs, and the rc file
+    sshd runs at each login (with sh) is never written. The same command run by hand (as exec ran it before) wrote it,
+    and sh ran the value. (`.bashrc` is refused at validate now, in any folder: any folder may be a home.)"""
     (tmp_path / "r.yaml").write_text(RUN_TIME, encoding="utf-8")
+    (tmp_path / ".ssh").mkdir()
     made = tmp_path / "made"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state"), "RUNBOOK_TUI_USER": "t"}
     env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
@@ -132,10 +135,8 @@ def test_a_folder_known_only_as_the_step_runs_is_read_before_it_runs(tmp_path: P
     assert (done.returncode, "Traceback" in done.stderr) == (1, False), done.stdout + done.stderr
     events = [json.loads(line) for line in (tmp_path / "J.jsonl").read_text().splitlines()]
     [finished] = [e for e in events if e["type"] == "step_finished" and e["step"] == "rc"]
-    assert finished["status"] == "failed" and "is code to a login shell" in finished["hosts"]["local"]["error"], finished
-    assert not (tmp_path / ".bashrc").exists(), "the command ran"
-    subprocess.run(["bash", "-i", "-c", "true"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
-    assert not made.exists()
-    subprocess.run(["sh", "-c", 'echo "$V" >> .bashrc'], env={**env, "V": f"$(touch {made})"}, cwd=tmp_path, check=True, timeout=30)
-    subprocess.run(["bash", "-i", "-c", "true"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
-    assert made.exists(), "what the value does in ~/.bashrc"
+    assert finished["status"] == "failed" and "is code to sshd" in finished["hosts"]["local"]["error"], finished
+    assert not (tmp_path / ".ssh" / "rc").exists(), "the command ran"
+    subprocess.run(["sh", "-c", 'echo "$V" >> rc'], env={**env, "V": f"$(touch {made})"}, cwd=tmp_path / ".ssh", check=True, timeout=30)
+    subprocess.run(["sh", ".ssh/rc"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    assert made.exists(), "what the value does in ~/.ssh/rc, which sshd runs with sh at each login"

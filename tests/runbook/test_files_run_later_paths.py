@@ -40,7 +40,7 @@ def test_a_value_in_a_file_run_later_is_a_plain_word(template: str) -> None:
 
 
 def test_a_value_in_another_file_of_the_home_folder_is_data() -> None:
-    for template in ('echo "{{ x }}" >> "$HOME/notes.txt"', 'echo "{{ x }}" > ${HOMEDIR}/.bashrc', 'echo "{{ x }}" > /home/app/data.txt'):
+    for template in ('echo "{{ x }}" >> "$HOME/notes.txt"', 'echo "{{ x }}" > ${HOMEDIR}/bin/app', 'echo "{{ x }}" > /home/app/data.txt'):
         takes_any_value(template)
 
 

@@ -3,12 +3,15 @@
 The same files named by a variable were held to one file or folder name (`KUBECONFIG`, `BASH_ENV`: `shell_flow.SCRIPT_VARIABLES`),
 but not by an option: `ssh -F {{ x }} db1` with x = `/tmp/upload/evil` ran its `ProxyCommand`, `kubectl --kubeconfig`
 a user's `exec:` credential plugin, `bash --rcfile` the file itself, `openssl req -config` the provider its
-`openssl_conf` loads (each seen with the program). A value there is one file or folder name now, as in a program's path
-(`ssh -F /etc/ssh/{{ env }}.conf`, `--kubeconfig=/etc/kube/{{ cluster }}.yaml` pass).
+`openssl_conf` loads (each seen with the program); and, session 34, `vim -S`/`-u`, `wget --config`, `curl -K`,
+`sqlite3 -init`, `git --exec-path=`, `perl -I` (each seen running a command too; `psql -f` as psql < FILE is). A value
+there is one file or folder name now, as in a program's path (`ssh -F /etc/ssh/{{ env }}.conf`,
+`--kubeconfig=/etc/kube/{{ cluster }}.yaml` pass).
 """
 
 from __future__ import annotations
 
+from runbook_tui.runbook.shell_code import options_end
 from runbook_tui.runbook.shell_commands import option_words
 from runbook_tui.runbook.shell_folders import option_arguments
 
@@ -18,7 +21,12 @@ _CONFIG_OPTIONS = {
     **dict.fromkeys(("kubectl", "oc", "helm"), ("--kubeconfig",)),  # a user's `exec:` credential plugin
     "bash": ("--rcfile", "--init-file"),  # the file, run by an interactive bash
     "openssl": ("-config",),  # `openssl_conf` loading an engine or a provider (a shared library)
-}
+    # session 34: vim's Ex commands (`:!CMD`, system()), wgetrc's `use_askpass = PROG`, curl's `output = FILE` (any file
+    # written, ~/.bashrc too), sqlite3's and psql's `.shell`/`\!`, git's `git-*` programs, the modules perl loads
+    **dict.fromkeys(("vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim"), ("-S", "-u", "-U")),
+    "wget": ("--config",), "curl": ("-K", "--config"), "sqlite3": ("-init",), "psql": ("-f", "--file"),
+    "git": ("--exec-path",), "perl": ("-I",),
+}  # fmt: skip
 
 
 def config_files(texts: list[str], start: int) -> list[tuple[int, int]]:
@@ -32,6 +40,8 @@ def config_files(texts: list[str], start: int) -> list[tuple[int, int]]:
         end = max(option_words(texts)[0], default=start) + 1
     elif name == "bash":  # bash's long options come before its script or its `-c`
         end = next((k for k in range(start + 1, len(texts)) if not texts[k].startswith("--")), len(texts))
+    elif name == "perl":  # perl's options come before its script (`perl app.pl -I x`: the script's arguments)
+        end = (options_end(texts, start) or len(texts)) + 1
     elif "--" in texts[start:]:  # `kubectl exec POD -- CMD ...`: the command's words
         end = texts.index("--", start)
     return option_arguments(texts, start + 1, end, options)

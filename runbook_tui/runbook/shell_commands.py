@@ -305,7 +305,9 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
     "cmake": frozenset({"-P", "-C"}), "openssl": frozenset({"-engine", "-provider", "-provider-path"}),
 }  # fmt: skip
 _KNOWN |= (
-    frozenset(_COMMAND_OPTIONS) | SALT | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd", "kubectl", "oc"}
+    frozenset(_COMMAND_OPTIONS)
+    | SALT
+    | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd", "kubectl", "oc", "terraform"}
 )  # shell_sudo, shell_build, shell_folders, shell_config_files
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX", "tcpdump": "BcCEFGijmMQrsTVwWyzZ"}

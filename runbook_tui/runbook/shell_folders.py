@@ -4,7 +4,7 @@ A step's `cwd:` took a value inside the folder the runbook names as one file or 
 picks the code that runs there (`./migrate.sh`, its Makefile, `.git/config`, what `python3 -m` imports); the same
 folder named in the command was not checked: `cd /srv/releases/{{ v }} && ./migrate.sh` with v = `../../../tmp/upload`
 ran /tmp/upload/migrate.sh. A value inside a folder `cd`, `pushd`, `git -C`, `make -C`/`--directory`, `env -C`/`--chdir`
-or `sudo -D`/`--chdir` names is one file or folder name now (`shell_values.program_path_refusal`); a folder that is one
+or `sudo -D`/`--chdir` names (and `terraform -chdir=`, session 34) is one file or folder name now (`shell_values.program_path_refusal`); a folder that is one
 value alone (`cd "{{ dir }}"`) is the whole folder, named by a parameter as its author chose (as `cwd: "{{ dir }}"`).
 """
 
@@ -16,6 +16,7 @@ from runbook_tui.runbook.shell_wrappers import command_start
 _CD_OPTIONS = frozenset({"-L", "-P", "-e", "-@"})
 #: The options naming the folder a program runs in (`-C DIR`, `-CDIR`, `--chdir=DIR`, `--chdir DIR`).
 _CHDIR = {"env": ("-C", "--chdir"), "sudo": ("-D", "--chdir"), "git": ("-C",), "make": ("-C", "--directory"), "gmake": ("-C", "--directory")}
+_CHDIR["terraform"] = ("-chdir=",)  # its `.tf` files: a `local-exec` provisioner, the `external` data source run commands
 
 
 def folder_words(texts: list[str]) -> list[tuple[int, int]]:
@@ -33,7 +34,7 @@ def folder_words(texts: list[str]) -> list[tuple[int, int]]:
             while end < len(texts) and texts[end].startswith("-"):
                 end += 2 if texts[end] in ("-c", "-C") else 1
             found.extend(option_arguments(texts, j + 1, end, _CHDIR[name]))
-        elif name in ("make", "gmake") and j == start:
+        elif name in ("make", "gmake", "terraform") and j == start:
             found.extend(option_arguments(texts, j + 1, len(texts), _CHDIR[name]))
     return found
 

@@ -133,6 +133,12 @@ def environment_code(text: str, names: tuple[str, ...]) -> dict[str, str]:
     return _environment_flow(text).environment_code(names)
 
 
+def environment_options(text: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Which of these environment variables the command expands where a program reads options (`ssh "$H"`), with it."""
+    flow = _environment_flow(text)
+    return flow.environment_code(names, flow.options)
+
+
 def environment_reparsed(text: str, names: tuple[str, ...]) -> dict[str, str]:
     """Which of these environment variables the command expands into a script another shell parses (`eval "$CMD"`),
     each with that shell."""

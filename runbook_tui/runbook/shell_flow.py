@@ -142,6 +142,7 @@ class Flow:
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose
+        self.options: dict[str, str] = {}  # variables expanded where a program reads options (`ssh "$h"`): which program
         self.folder: str | None = None  # the folder the last `cd` named (`cd /etc/cron.d`), see `shell_files.placed`
 
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None) -> None:
@@ -199,6 +200,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int) and not places[m].reparsed_variable:
                     places[m].reparsed_variable, places[m].by = name, places[m].by or by
+        for name, program in self.options.items():  # `h="{{ x }}"; ssh "$h"`: a value starting with `-` is an option there
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].option_of = places[m].option_of or program
         for variable, builtin in self.names.items():  # `n="{{ x }}"; export "$n"`
             for m in self._reaching({variable}, {}):
                 if isinstance(m, int):
@@ -232,11 +237,12 @@ class Flow:
                     found.setdefault(m, by)
         return found
 
-    def environment_code(self, names: Iterable[str]) -> dict[str, str]:
-        """Which of these environment variables reach an interpreter's code (`python3 -c "...$V..."`), with whose."""
+    def environment_code(self, names: Iterable[str], targets: dict[str, str] | None = None) -> dict[str, str]:
+        """Which of these environment variables reach an interpreter's code (`python3 -c "...$V..."`), with whose; or
+        the other `targets` (`options`: where a program reads a word starting with them as an option, `ssh "$H"`)."""
         sources: dict[str, set[int | str]] = {name: {name} for name in names}
         found: dict[str, str] = {}
-        for target, by in self.code.items():
+        for target, by in (self.code if targets is None else targets).items():
             for m in self._reaching({target}, sources):
                 if isinstance(m, str):
                     found.setdefault(m, by)

@@ -16,7 +16,7 @@ from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, 
 from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
-from runbook_tui.runbook.shell_places import NAMING_ONLY, WHOLE_NAME, Word, marker
+from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
 from runbook_tui.runbook.shell_script_files import script_file
@@ -100,6 +100,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         first = words[k].markers[:1]
         if first and words[k].text.startswith(marker(first[0])):  # the value starts the word
             tok.places[first[0]].option_of = program
+        elif words[k].text[:1] in ("$", EXPANSION):  # `h="{{ x }}"; ssh "$h"`, `"${h:-{{ x }}}"`, `"$(echo "{{ x }}")"`
+            _option_expanded(tok, words[k].expanded_markers, words[k].refs[:1], program)
+    if optional and optional[-1] == len(texts) - 1 and "xargs" in {t.rpartition("/")[2] for t in texts[:start]}:
+        _option_expanded(tok, tok.flow.stdin, tok.flow.stdin_refs, program)  # `echo "{{ x }}" | xargs git checkout`: appended
     start = wrappers.command_start(texts)
     script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
     tok.program_path(words[script : script + 1] if script is not None else [])
@@ -121,6 +125,15 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
                 tok.places[m].name_of = builtin  # bash reads the word as NAME=VALUE there, and evaluates no subscript
             elif equals < 0 or text.index(marker(m)) < equals:
                 tok.places[m].integer = True
+
+
+def _option_expanded(tok: Tokenizer, markers: list[int], refs: list[str], program: str) -> None:
+    """Values (and what variables hold) expanded where `program` reads a word starting with them as an option: a value
+    starting with `-` is refused there, as one written directly at the word's start (session 34)."""
+    for m in markers:
+        tok.places[m].option_of = tok.places[m].option_of or program
+    for ref in refs:
+        tok.flow.options.setdefault(ref, program)
 
 
 #: sqlite3's options that take the next word (`-cmd` itself is its code option: see `shell_commands`).

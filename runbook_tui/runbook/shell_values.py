@@ -28,7 +28,7 @@ from typing import Any
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_reparsed
+from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_options, environment_reparsed
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_instead import OPTIONS_READ, code_instead
@@ -442,6 +442,8 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
                 f" to it; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument or read it"
                 " from the environment in that program (ENVIRON, os.environ)"
             )
+    for name, by in sorted((n, by) for n, by in environment_options(command, tuple(n for n, v in env if v.startswith("-"))).items()):
+        return f"env {name}: a value starting with '-' would be read by {by} as an option ({_clip(dict(env)[name])}); write -- before the operands"
     for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
         value = dict(env)[name]
         if not _INTEGER.match(value.strip()):

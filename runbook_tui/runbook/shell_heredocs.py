@@ -90,10 +90,12 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
         for name in psql_program_reads("\n".join(lines), psql_variables):  # `COPY ... TO PROGRAM :'t'`: it names the command
             for m in psql_variables[name]:
                 tok.places[m].runs_as = tok.places[m].runs_as or "the command COPY ... PROGRAM runs on the database server"
-        if program:  # `python3 - <<EOF`: the body is the interpreter's program
+        if program:  # `python3 - <<EOF`: the body is the interpreter's program (and what its `$v` holds, session 34)
             programs.mark(tok.places, written + [m for w in body for m in w.markers + w.expanded_markers], program)
-        if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script
-            script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers])
+            for ref in refs:
+                tok.flow.code.setdefault(ref, program)
+        if reader and body:  # `sh <<EOF`, `ssh host <<EOF`: the expanded body is a script, what its `$v` holds too
+            script = Word(cooked=["\n".join(w.text for w in body)], markers=[m for w in body for m in w.markers], refs=sorted(refs))
             script.expanded_markers = [m for w in body for m in w.expanded_markers]
             tok._reparse([script], f"{reader} reading a heredoc")
     return i

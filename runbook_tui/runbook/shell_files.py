@@ -51,10 +51,13 @@ _RUN_LATER = (
     ("/sbin/", "sh"), ("/etc/default/", "an init script"), ("/etc/periodic/", "cron"), ("/etc/incron.d/", "incron"),
     ("/etc/dhcp/dhclient-", "dhclient"), ("/etc/X11/Xsession.d/", "a desktop session"), ("/etc/polkit-1/rules.d/", "polkit"),
     ("/usr/share/polkit-1/rules.d/", "polkit"), ("/etc/kubernetes/manifests/", "the kubelet"), ("/etc/containers/systemd/", "systemd"),
-    ("/etc/supervisor", "supervisord"), ("/etc/needrestart/", "needrestart"),
+    ("/etc/supervisor", "supervisord"), ("/etc/needrestart/", "needrestart"), ("/run/systemd/", "systemd"),
+    ("/etc/tmpfiles.d/", "systemd-tmpfiles"), ("/usr/lib/tmpfiles.d/", "systemd-tmpfiles"), ("/run/tmpfiles.d/", "systemd-tmpfiles"),
 )  # fmt: skip
 #: A git repository's own configuration and hooks, wherever it is (`/srv/app/.git/config`, `.git/hooks/post-merge`).
 _GIT_FILES = re.compile(r"(?:\A|/)\.git/(?:config\Z|hooks/)")
+#: What python runs at every start from a folder of modules: a `.pth` file's `import` lines, `sitecustomize.py`.
+_PYTHON_STARTUP = re.compile(r"(?:\A|/)(?:site|dist)-packages/(?:[^/]*\.pth|sitecustomize\.py|usercustomize\.py)\Z")
 _HOME_RUN_LATER = (
     (".bashrc", "a login shell"), (".bash_profile", "a login shell"), (".bash_login", "a login shell"), (".profile", "a login shell"),
     (".bash_logout", "a login shell"), (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".zshenv", "a login shell"),
@@ -71,7 +74,7 @@ _HOME = re.compile(r"(?:~[A-Za-z0-9._-]*|\$HOME|\$\{HOME\}|/root|/home/[^/]+)/")
 _ANY_HOME_RUN_LATER = tuple((start, by) for start, by in _HOME_RUN_LATER if start.startswith("."))
 _HIDDEN = re.compile(r"(?:\A|(?<=/))\.[^./]")
 
-RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER))
+RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER)) | {"site.py"}
 
 
 def runs_later(target: str) -> str | None:
@@ -84,6 +87,8 @@ def runs_later(target: str) -> str | None:
     path = path if path.startswith(("/", "~", "$", EXPANSION)) or has_markers(path[:1]) else f"~/{path}"  # `bin/tool`
     if _GIT_FILES.search(path):
         return "git"
+    if _PYTHON_STARTUP.search(path):
+        return "site.py"
     home = _HOME.match(path)
     if home and (by := next((by for start, by in _HOME_RUN_LATER if path[home.end() :].startswith(start)), None)):
         return by

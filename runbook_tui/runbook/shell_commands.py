@@ -55,8 +55,9 @@ _OPTIONS_RUN_COMMANDS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "tar", 
 _OPTIONS_RUN_COMMANDS |= {"apt-get", "apt", "nmap", "cmake", "tcpdump", "openssl"}
 #: `man -Pcmd`, `nc -e/bin/sh`, and editors and pagers reading a word starting with `+` as a command (`vim +!cmd`).
 _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"} | PLUS_COMMANDS  # gdb --eval-command=CMD
-#: `kubectl --kubeconfig=FILE` (its `exec:` credential plugin runs), `npx --call=CMD` (through a shell): session 34.
-_OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx"}
+#: `kubectl --kubeconfig=FILE` (its `exec:` credential plugin runs), `npx --call=CMD` (through a shell), `psql
+#: --output=|CMD` (run before it connects): session 34.
+_OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}

@@ -360,6 +360,8 @@ def command_arguments(words: list[str]) -> list[tuple[int, str]]:
             found.append((k, "git bisect run"))  # git runs the program it names at each step of the bisection
         elif name == "git" and words[k - 1] == "-x" and {"difftool", "rebase"} & set(words[start + 1 : k]):
             found.append((k, "git -x"))  # `git difftool -x CMD`, `git rebase -x CMD` (`git clean -x` takes no argument)
+        elif name == "wget" and words[k].startswith("--use-askpass="):
+            found.append((k, "wget --use-askpass"))  # the program wget runs for a user name and password (no `=`: $WGET_ASKPASS)
         elif name == "git" and "grep" in words[start + 1 : k] and re.match(r"-O.|--open-files-in-pager=", words[k]):
             found.append((k, "git grep -O"))  # `git grep -OPAGER`: git runs the pager, through a shell, on the files found
         elif name == "git" and "foreach" in words[start + 1 : k] and not words[k].startswith("-"):

@@ -73,7 +73,8 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for m in word.markers + word.expanded_markers if whole else ():
             tok.places[m].runs_as = tok.places[m].runs_as or setting.what
         tok.program_path([] if whole else [word])  # `CC=/opt/{{ v }}/bin/gcc`, `-DCMAKE_TOOLCHAIN_FILE=/etc/tc/{{ a }}.cmake`
-    for k in range(start + 1, len(texts)) if texts[start].rpartition("/")[2] == "socat" else ():  # `socat - "{{ x }}"`
+    socat = [t.rpartition("/")[2] for t in texts[start : start + 1]] == ["socat"]  # (no command word: `exec 3<<< ...`)
+    for k in range(start + 1, len(texts)) if socat else ():  # `socat - "{{ x }}"`
         if words[k].markers and words[k].text.startswith(marker(words[k].markers[0])):  # x = `SYSTEM:CMD` runs CMD
             tok.places[words[k].markers[0]].runs_as = "the start of a socat address (its SYSTEM: and EXEC: run a program)"
     module = python_module(texts, start)  # `python3 -m {{ x }}`: the value picks the module (the program) python runs

@@ -75,12 +75,15 @@ _ANY_HOME_RUN_LATER = tuple((start, by) for start, by in _HOME_RUN_LATER if star
 _HIDDEN = re.compile(r"(?:\A|(?<=/))\.[^./]")
 
 RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER)) | {"site.py"}
+_RUN_LATER_STARTS = tuple(start for start, _ in _RUN_LATER)
 
 
 def runs_later(target: str) -> str | None:
     """The program that later runs the file `target` names as code (`/etc/cron.d/job`: cron, `"$HOME/.bashrc"` or
     `/var/lib/postgresql/.profile`: a login shell), or None; `//` and `/./` in the path are read as the kernel reads
     them, `$XDG_CONFIG_HOME` as `~/.config`, a relative path going up (`../../etc/cron.d`) as reaching `/`."""
+    if "/" not in target and not target.startswith("."):  # `>> marks` in each of 300 steps (the first frame): only a
+        return None  # hidden name (`.bashrc` in the home folder) is among the places below without a slash
     path = posixpath.normpath(re.sub("/+", "/", target)) + ("/" if target.endswith("/") else "")
     path = re.sub(r"\A\$XDG_CONFIG_HOME/", "~/.config/", path)
     path = re.sub(r"\A(?:\.\./)+", "/", path)  # `../../etc/cron.d/job` from a home folder: /etc/cron.d/job
@@ -95,6 +98,8 @@ def runs_later(target: str) -> str | None:
     for hidden in _HIDDEN.finditer(path):  # `/var/lib/postgresql/.psqlrc`, `.ssh/authorized_keys`
         if by := next((by for start, by in _ANY_HOME_RUN_LATER if path[hidden.start() :].startswith(start)), None):
             return by
+    if not path.startswith(_RUN_LATER_STARTS):  # most paths: told in one call, not 48
+        return None
     return next((by for start, by in _RUN_LATER if path.startswith(start)), None)
 
 

@@ -1,5 +1,5 @@
-"""Reading known_hosts as OpenSSH does, to tell a host key that CHANGED from one never seen, and to look a host up
-under its name alone.
+"""Reading known_hosts as OpenSSH does, to tell a host key that CHANGED from one never seen (the lookup under the name
+alone is trust/known_by_name.py).
 
 A changed key may be a man-in-the-middle: it is refused with what OpenSSH says, which file and
 line holds the old key, and the new key's fingerprint, never offered for acceptance. Used for
@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
-from asyncssh.known_hosts import _KnownHostsResult
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -126,22 +125,3 @@ def changed_key_message(known_hosts: str, host: str, port: int, offered: asyncss
         f"the old key is in {visible_line(old.file)}:{old.line}. {refusing}; if the change is expected, "
         f"remove that line (ssh-keygen -R '{visible_line(where)}' -f {visible_line(old.file)}) and check the new fingerprint out of band."
     )
-
-
-class KnownByName(asyncssh.SSHKnownHosts):
-    """known_hosts matched as ssh matches it (CheckHostIP off, its default since OpenSSH 8.5): under the name connected to,
-    or its HostKeyAlias, alone. asyncssh took a line for the address the name resolved to as well: a name never listed
-    was accepted on another host's line (`prod,10.0.0.5 KEY`, as an older ssh wrote them, took `staging` once a DNS
-    record sent it to 10.0.0.5). A key revoked under the address stays revoked."""
-
-    def match(self, host: str, addr: str, port: int | None) -> _KnownHostsResult:
-        by_name, by_address = super().match(host, "", port), super().match(host, addr, port)
-        return (*by_name[:2], [*by_name[2], *by_address[2]], *by_name[3:])
-
-
-def read_by_name(files: Sequence[str]) -> KnownByName:
-    """The known_hosts files, in order, as one `KnownByName`."""
-    known = KnownByName()
-    for path in files:
-        known.load(Path(path).expanduser().read_text())
-    return known

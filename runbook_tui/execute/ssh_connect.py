@@ -23,7 +23,6 @@ import asyncssh
 from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
-from runbook_tui.execute.known_hosts import read_by_name
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
@@ -34,6 +33,7 @@ from runbook_tui.execute.ssh_lost import connect_reason
 from runbook_tui.execute.ssh_offered import offered_words
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust.known_by_name import read_by_name
 
 log = logging.getLogger(__name__)
 

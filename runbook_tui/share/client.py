@@ -28,6 +28,7 @@ from runbook_tui.engine.state import RunState, apply, initial, replay
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import protocol
+from runbook_tui.trust.known_by_name import read_by_name
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.participant import SEALED_AT, ParticipantTrust, SealRule, find_signer, received_copy
 from runbook_tui.trust.sshsig import SignatureError
@@ -159,8 +160,9 @@ class ShareClient:
         # asyncssh's default client keys are the agent's and ~/.ssh/id_*, as with ssh; None would mean none.
         keys: dict[str, object] = {"client_keys": [ep.identity]} if ep.identity else {}
         interval, count = self._keepalive
+        # The session's key is looked up under the name joined alone, as ssh (before: a line for the address it resolved to was trusted too).
         self._conn = await asyncssh.connect(
-            ep.host, ep.port, known_hosts=ep.known_hosts, username="runbook", encoding="utf-8",
+            ep.host, ep.port, known_hosts=read_by_name([ep.known_hosts]), username="runbook", encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
             encryption_algs=protocol.CIPHERS, compression_algs=protocol.COMPRESSION, **keys,
         )  # fmt: skip

@@ -12,8 +12,8 @@ from peers import Sshd, public_line
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute import ssh_connect
-from runbook_tui.execute.known_hosts import KnownByName
 from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.trust.known_by_name import KnownByName
 
 pytestmark = pytest.mark.peers
 

@@ -1,0 +1,64 @@
+"""`join` looks the session's host key up under the name joined alone, as ssh does (CheckHostIP off, its default).
+
+asyncssh also took a known_hosts line written for the address the name resolved to (`[other]:PORT,[127.0.0.1]:PORT KEY`,
+as an older ssh wrote them): a name never listed, or listed under another key, was trusted on another host's line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+
+import asyncssh
+import pytest
+from share_peers import HOST, Lab, Shared, until
+
+from runbook_tui.share.client import Endpoint, ShareClient, fetch_host_key
+
+pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
+
+
+async def _session_and_lines(lab: Lab) -> tuple[Shared, str, str]:
+    """A shared run, its host key's known_hosts text, and another key's."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    key = await fetch_host_key(HOST, shared.port)
+    assert key is not None
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+    return shared, key.export_public_key().decode().strip(), other
+
+
+def _ssh_says(lab: Lab, port: int) -> subprocess.CompletedProcess[str]:
+    """What the real ssh says connecting to `localhost:PORT` with the lab's known_hosts alone."""
+    options = [f"UserKnownHostsFile={lab.known_hosts}", "GlobalKnownHostsFile=/dev/null", "StrictHostKeyChecking=yes", "BatchMode=yes"]
+    options += ["CheckHostIP=no", "ConnectTimeout=20"]
+    argv = ["ssh", "-F", "/dev/null", *(f"-o{option}" for option in options), "-p", str(port), "-i", str(lab.root / "bob"), "runbook@localhost", "true"]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+
+
+async def test_a_name_never_listed_is_not_trusted_on_a_line_for_its_address(lab: Lab) -> None:
+    shared, key, _other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(f"[other]:{shared.port},[{HOST}]:{shared.port} {key}\n")
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "Host key verification failed" in ssh.stderr, ssh.stderr  # ssh: localhost is not known
+    client = ShareClient(Endpoint("localhost", shared.port, str(lab.known_hosts), str(lab.root / "bob")))
+    with pytest.raises(asyncssh.HostKeyNotVerifiable):
+        await client.connect()
+    assert "participant_joined" not in shared.stdout()
+
+
+async def test_a_changed_key_under_the_name_is_refused_though_its_address_lists_the_new_one(lab: Lab) -> None:
+    shared, key, other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(f"[localhost]:{shared.port} {other}\n[other]:{shared.port},[{HOST}]:{shared.port} {key}\n")
+    trusted = lab.known_hosts.read_text()
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "REMOTE HOST IDENTIFICATION HAS CHANGED" in ssh.stderr, ssh.stderr
+    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", shared.fingerprint) as (joining, _):
+        await until(lambda: joining.poll() is not None, 30, "join to refuse the changed key (it joined on the address's line)")
+        assert joining.stderr is not None
+        said = joining.stderr.read().decode()
+    assert joining.returncode == 2, said
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in said and f"the old key is in {lab.known_hosts}:1" in said, said
+    assert f"fingerprint {shared.fingerprint}" in said, said
+    assert "participant_joined" not in shared.stdout()
+    assert lab.known_hosts.read_text() == trusted

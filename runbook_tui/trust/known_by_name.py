@@ -18,7 +18,10 @@ class KnownByName(asyncssh.SSHKnownHosts):
 
     def match(self, host: str, addr: str, port: int | None) -> _KnownHostsResult:
         by_name, by_address = super().match(host, "", port), super().match(host, addr, port)
-        return (*by_name[:2], [*by_name[2], *by_address[2]], *by_name[3:])
+        # asyncssh, finding no key under `[host]:port`, looked again under the bare name and dropped the revocations found
+        # under `[host]:port`: `@revoked [host]:port KEY` beside a `host KEY` line connected. They stay revoked.
+        under_port = self._match(host, addr, port)[2] if port else []
+        return (*by_name[:2], [*by_name[2], *by_address[2], *under_port], *by_name[3:])
 
 
 def read_by_name(files: Sequence[str]) -> KnownByName:

@@ -62,3 +62,15 @@ async def test_a_changed_key_under_the_name_is_refused_though_its_address_lists_
     assert f"fingerprint {shared.fingerprint}" in said, said
     assert "participant_joined" not in shared.stdout()
     assert lab.known_hosts.read_text() == trusted
+
+
+async def test_a_key_revoked_under_the_port_stays_revoked_beside_a_bare_name_line(lab: Lab) -> None:
+    """asyncssh, finding no key under `[localhost]:PORT`, looked again under `localhost` and forgot the revocation."""
+    shared, key, _other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(f"@revoked [localhost]:{shared.port} {key}\nlocalhost {key}\n")
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "REVOKED HOST KEY DETECTED" in ssh.stderr, ssh.stderr
+    client = ShareClient(Endpoint("localhost", shared.port, str(lab.known_hosts), str(lab.root / "bob")))
+    with pytest.raises(asyncssh.HostKeyNotVerifiable, match="revoked"):
+        await client.connect()
+    assert "participant_joined" not in shared.stdout()

@@ -3,11 +3,14 @@ and for `join`'s session (share/client.py), which may not import each other's la
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
 from asyncssh.known_hosts import _KnownHostsResult
+
+from runbook_tui.runbook.safe_text import visible_line
 
 
 class KnownByName(asyncssh.SSHKnownHosts):
@@ -30,3 +33,33 @@ def read_by_name(files: Sequence[str]) -> KnownByName:
     for path in files:
         known.load(Path(path).expanduser().read_text())
     return known
+
+
+def revoked_message(files: Sequence[str], host: str, port: int, offered: asyncssh.SSHKey, refusing: str) -> str | None:
+    """OpenSSH's "REVOKED HOST KEY DETECTED" when a `@revoked` line of the files names this host (or `*`) with the key it
+    offers: refused, never offered for trust; None when it is not revoked. The files are read as for a connection."""
+    try:
+        revoked = read_by_name(files).match(host, "", port)[2]
+    except (OSError, ValueError):
+        return None  # unreadable: the connection's own reading says so
+    if not any(key.public_data == offered.public_data for key in revoked):
+        return None
+    where = f"[{host}]:{port}" if port != 22 else host
+    kind = offered.algorithm.decode("ascii", "replace")
+    return (
+        f"WARNING: REVOKED HOST KEY DETECTED! The {kind} host key of {visible_line(where)} (fingerprint {offered.get_fingerprint()}) "
+        f"is marked as revoked in {visible_line(_revoked_line(files, offered))}: a stolen key may be used to impersonate this host. {refusing}"
+    )
+
+
+def _revoked_line(files: Sequence[str], offered: asyncssh.SSHKey) -> str:
+    """FILE:LINE of the first `@revoked` line holding the key (the files, if none is found: a pattern asyncssh matched)."""
+    for path in files:
+        text = Path(path).expanduser().read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            fields = line.split()
+            if len(fields) >= 4 and fields[0] == "@revoked":
+                with contextlib.suppress(asyncssh.KeyImportError, ValueError):
+                    if asyncssh.import_public_key(" ".join(fields[2:4])).public_data == offered.public_data:
+                        return f"{path}:{number}"
+    return ", ".join(files)

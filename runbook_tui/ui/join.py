@@ -31,6 +31,7 @@ from runbook_tui.share.admission import AUTH_TRIES, TOO_MANY_TRIES
 from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
 from runbook_tui.share.protocol import ProtocolError
+from runbook_tui.trust.known_by_name import revoked_message
 from runbook_tui.ui.terminal import not_a_terminal, terminal_gone
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -48,6 +49,8 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
         return f"cannot reach the session at {_shown(host, port)}: {words(exc)}. {CHECK_ADDRESS}"
     if key is None:
         return f"the session at {host}:{port} offered no host key"
+    if revoked := revoked_message([known_hosts], host, port, key, refusing="Refusing to join; nothing was trusted: tell the assignee"):
+        return revoked  # as ssh: never offered for trust (before: asked, and --accept-fingerprint wrote it to known_hosts)
     fingerprint = key.get_fingerprint()
     if accept is not None:
         if accept != fingerprint:
@@ -89,7 +92,8 @@ async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncss
         offered = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error):
         offered = None
-    changed = offered and changed_key_message(known_hosts, host, port, offered, refusing="Refusing to join")
+    revoked = offered and revoked_message([known_hosts], host, port, offered, refusing="Refusing to join: tell the assignee")
+    changed = revoked or (offered and changed_key_message(known_hosts, host, port, offered, refusing="Refusing to join"))
     return changed or f"the session's host key does not match {known_hosts}: {exc.reason}. Refusing to join."
 
 

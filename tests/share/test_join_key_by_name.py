@@ -64,6 +64,27 @@ async def test_a_changed_key_under_the_name_is_refused_though_its_address_lists_
     assert lab.known_hosts.read_text() == trusted
 
 
+@pytest.mark.parametrize(
+    "lines", ["# stolen laptop\n@revoked * {key}\n", "# stolen laptop\n@revoked [localhost]:{port} {key}\n", "[localhost]:{port} {key}\n@revoked * {key}\n"]
+)
+async def test_a_revoked_session_key_is_refused_never_offered_for_trust(lab: Lab, lines: str) -> None:
+    """ssh: "WARNING: REVOKED HOST KEY DETECTED!", no question asked. Before: join asked to trust it (or with
+    --accept-fingerprint wrote it to known_hosts), then said asyncssh's "Host key is revoked"."""
+    shared, key, _other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(lines.format(port=shared.port, key=key))
+    trusted = lab.known_hosts.read_text()
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "REVOKED HOST KEY DETECTED" in ssh.stderr, ssh.stderr
+    for extra in ((), ("--accept-fingerprint", shared.fingerprint)):
+        joined = await asyncio.to_thread(lab.join, f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), *extra, terminal=True)
+        assert joined.returncode == 2, joined
+        assert "Trust this session's key" not in joined.stdout
+        assert "REVOKED HOST KEY DETECTED" in joined.stderr and f"fingerprint {shared.fingerprint}" in joined.stderr, joined.stderr
+        assert f"revoked in {lab.known_hosts}:2" in joined.stderr and "Refusing to join" in joined.stderr, joined.stderr
+        assert lab.known_hosts.read_text() == trusted
+    assert "participant_joined" not in shared.stdout()
+
+
 async def test_a_key_revoked_under_the_port_stays_revoked_beside_a_bare_name_line(lab: Lab) -> None:
     """asyncssh, finding no key under `[localhost]:PORT`, looked again under `localhost` and forgot the revocation."""
     shared, key, _other = await _session_and_lines(lab)

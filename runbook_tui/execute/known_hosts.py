@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
+from asyncssh.pattern import HostPatternList
 
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.safe_text import visible_line
@@ -36,14 +37,19 @@ def host_names(host: str, port: int) -> set[str]:
 
 
 def names_match(field: str, names: set[str]) -> bool:
-    """A known_hosts name field against our names, hashed ones too (`|1|salt|hmac`, ssh's HashKnownHosts)."""
+    """A known_hosts name field against our names, hashed ones too (`|1|salt|hmac`, ssh's HashKnownHosts), and patterns
+    (`*.example.com`, `[db?]:2222`, `!staging`) as asyncssh and ssh match them (before: only names spelled out, so a
+    pattern line with another key was no changed key but a first contact)."""
     if field.startswith("|1|"):
         try:
             salt, digest = (base64.b64decode(part, validate=True) for part in field[3:].split("|", 1))
         except (ValueError, binascii.Error):
             return False
         return any(hmac.compare_digest(hmac.new(salt, name.encode(), hashlib.sha1).digest(), digest) for name in names)
-    return bool(names & set(field.split(",")))
+    if not any(sign in field for sign in "*?!"):
+        return bool(names & set(field.split(",")))  # names spelled out (an address too: a pattern would read it as CIDR)
+    patterns = HostPatternList(field)
+    return any(patterns.matches(name, "", None) for name in names)
 
 
 def entries_for(known_hosts: str, host: str, port: int) -> list[KnownEntry]:

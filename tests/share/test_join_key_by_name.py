@@ -95,3 +95,22 @@ async def test_a_key_revoked_under_the_port_stays_revoked_beside_a_bare_name_lin
     with pytest.raises(asyncssh.HostKeyNotVerifiable, match="revoked"):
         await client.connect()
     assert "participant_joined" not in shared.stdout()
+
+
+async def test_a_changed_key_under_a_pattern_line_is_refused_not_offered(lab: Lab) -> None:
+    """known_hosts names may be patterns (`[local*]:PORT`, `*.example.com`): ssh takes such a line with another key as a changed
+    key. Before: join found no line spelling the name, offered the key as a first contact and, accepted, joined."""
+    shared, _key, other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(f"[local*]:{shared.port},!other {other}\n")
+    trusted = lab.known_hosts.read_text()
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "REMOTE HOST IDENTIFICATION HAS CHANGED" in ssh.stderr, ssh.stderr
+    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", shared.fingerprint) as (joining, _):
+        await until(lambda: joining.poll() is not None, 30, "join to refuse the changed key (it offered it as a first contact)")
+        assert joining.stderr is not None
+        said = joining.stderr.read().decode()
+    assert joining.returncode == 2, said
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in said and f"the old key is in {lab.known_hosts}:1" in said, said
+    assert f"fingerprint {shared.fingerprint}" in said, said
+    assert "participant_joined" not in shared.stdout()
+    assert lab.known_hosts.read_text() == trusted

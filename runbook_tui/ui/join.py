@@ -22,7 +22,7 @@ import asyncssh
 from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
-from runbook_tui.execute.known_hosts import changed_key_message, entries_for
+from runbook_tui.execute.known_hosts import changed_key_message, entries_for, trusted_entries
 from runbook_tui.execute.ssh_config import login_name, nameless_words
 from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words
 from runbook_tui.runbook.bounded_read import not_regular
@@ -51,6 +51,8 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
         return f"the session at {host}:{port} offered no host key"
     if revoked := revoked_message([known_hosts], host, port, key, refusing="Refusing to join; nothing was trusted: tell the assignee"):
         return revoked  # as ssh: never offered for trust (before: asked, and --accept-fingerprint wrote it to known_hosts)
+    if any(e.key is not None and e.key.public_data == key.public_data for e in trusted_entries([known_hosts], host, port)):
+        return None  # the very key under the bare name (port 22): ssh takes it for this port too, and so does the connection
     fingerprint = key.get_fingerprint()
     if accept is not None:
         if accept != fingerprint:

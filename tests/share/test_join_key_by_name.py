@@ -114,3 +114,17 @@ async def test_a_changed_key_under_a_pattern_line_is_refused_not_offered(lab: La
     assert f"fingerprint {shared.fingerprint}" in said, said
     assert "participant_joined" not in shared.stdout()
     assert lab.known_hosts.read_text() == trusted
+
+
+async def test_the_very_key_under_the_bare_name_joins_without_a_question(lab: Lab) -> None:
+    """ssh takes a bare-name line (`localhost KEY`, its port 22) for another port when it holds the very key the host
+    offers. Before: join asked "Trust this session's key?" as on a first contact and wrote a second line."""
+    shared, key, _other = await _session_and_lines(lab)
+    lab.known_hosts.write_text(f"localhost {key}\n")
+    trusted = lab.known_hosts.read_text()
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert "Host key verification failed" not in ssh.stderr and "REMOTE HOST" not in ssh.stderr, ssh.stderr
+    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob")) as (joining, _):
+        await shared.wait_for_output(r"participant_joined bob joined as verifier")
+        assert joining.poll() is None
+    assert lab.known_hosts.read_text() == trusted

@@ -21,6 +21,7 @@ from typing import Any
 from runbook_tui.engine.keys_first import KEYS
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink, Stream
 from runbook_tui.execute.sudo_probe import local_refusal
+from runbook_tui.runbook.arg_limit import ONE_STRING_LIMIT, size, too_long
 from runbook_tui.runbook.model import Host
 
 #: Bytes asked for per read; what the sink gets at most per call. A slow command's output comes in whatever has arrived;
@@ -338,23 +339,12 @@ def _cannot_start(command: Command, argv: list[str], exc: Exception) -> str:
     return f"cannot start {argv[0]!r}{where}: {reason}"
 
 
-#: Linux's limit for one argument or one environment string (MAX_ARG_STRLEN, 32 pages), its NUL included.
-ONE_STRING_LIMIT = 32 * 4096
-
-
 def _too_long(command: Command) -> str:
     """E2BIG in words: which text is too long (a parameter's value reaches the shell as an environment variable)."""
-
-    def size(text: str) -> int:
-        return len(text.encode("utf-8", "surrogateescape"))
-
     # (what, its size, the size the kernel counts: `NAME=VALUE` and the NUL that ends it)
     sizes = [("the command text", size(command.command), size(command.command) + 1)]
     sizes += [(f"the value in ${name}", size(value), size(name) + size(value) + 2) for name, value in command.env]
     what, shown, counted = max(sizes, key=lambda item: item[2])
     if counted > ONE_STRING_LIMIT:
-        return (
-            f"cannot start the command: {what} is {shown:,} bytes, and Linux passes at most {ONE_STRING_LIMIT - 1:,} in one"
-            " argument or environment variable; keep data this large in a file the command reads"
-        )
+        return f"cannot start the command: {too_long(what, shown)}; keep data this large in a file the command reads"
     return "cannot start the command: the command and its environment together are more than Linux lets a program start with (ARG_MAX)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook.arg_limit import ONE_STRING_LIMIT, size, too_long
 from runbook_tui.runbook.bounded_search import compile_problem
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.fields import describe, exit_code
@@ -35,7 +36,7 @@ _BLANK_EXPECTED = {
     "cwd": "a directory, or cwd left out",
 }
 
-#: The step's texts a command receives: a NUL in them is refused (`_no_nul`).
+#: The step's texts a command receives: a NUL in them is refused, and a text longer than Linux passes (`_no_nul`).
 _GIVEN_TO_COMMANDS = ("run", "undo", "cwd")
 
 #: `on:` of a step whose template never rendered because the parameters are broken (the load fails with their error).
@@ -224,6 +225,12 @@ class StepsReader(MetricsReader):
         value = m.get(key)
         if isinstance(value, str) and "\0" in value:
             self.diags.error(m.value_mark(key), f"'{said}' holds a NUL character (\\0), which no command can receive; expected text without it")
+        # Longer than one argument (an env value: `NAME=VALUE`) may be: it failed only as the step started, after the
+        # steps before it had run. A text that grows past the limit as it renders still fails then, in these words.
+        counted = size(value) + (size(key) + 2 if said.startswith("env ") else 1) if isinstance(value, str) else 0
+        if counted > ONE_STRING_LIMIT:
+            words = too_long(f"'{said}'", size(str(value)))
+            self.diags.error(m.value_mark(key), f"{words}; expected a shorter text (keep data this large in a file the command reads)")
 
     def _only(self, m: YMap, key: str, kind: str, kinds: tuple[str, ...]) -> bool:
         """True when `key` is present and fits this step kind; reports it when it does not."""

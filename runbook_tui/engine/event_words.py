@@ -21,6 +21,7 @@ from runbook_tui.engine.actors import YOU, named
 from runbook_tui.engine.event_words_watch import guard_tripped, metric_baseline, metrics_started, notified, signed, silence
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
+from runbook_tui.engine.host_groups import few_named, hosts_words, said_shared
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
@@ -131,7 +132,8 @@ def asked_reason(e: Event, default: str) -> str:
 
 
 def _on(e: Event) -> str:
-    return ", ".join(str(h) for h in e.get("hosts", []))
+    """`web1, web2`; `50 hosts (web01, web02, web03 and 47 more)`: a line per host filled the log pane."""
+    return hosts_words([str(h) for h in e.get("hosts", [])])
 
 
 def _step_started(e: Event) -> str:
@@ -154,10 +156,6 @@ def _session_started(e: Event) -> Said:
     who, planned = e.get("actor"), e.get("planned_assignee")
     by = f"planned: {planned}, ran by: {who}" if planned and planned != who else f"by {who}"
     return Said("──", [f"{e.get('runbook')} ({e.get('title')}) {ticket}, mode {e.get('mode')}{solo}, {by}"])
-
-
-#: Hosts named on the line of a command several of them run alike; the others counted (`and 17 more`).
-HOSTS_NAMED = 3
 
 
 def how_it_runs(step: Mapping[str, Any]) -> str:
@@ -183,8 +181,7 @@ def _step_ready(e: Event) -> Said:
                 continue
             # Said once for the hosts that run it alike, its lines under the hosts (a fleet of 20 printed it 20 times
             # before the step began; under a lead of 20 names its further lines would start past the screen's edge).
-            more = f" and {len(hosts) - HOSTS_NAMED} more" if len(hosts) > HOSTS_NAMED else ""
-            lines.append(f"   {label} on {len(hosts)} hosts ({', '.join(hosts[:HOSTS_NAMED])}{more}):")
+            lines.append(f"   {label} on {len(hosts)} hosts ({few_named(hosts)}):")
             lines += command_lines("     │ ", command)
     left = e.get("left_out")  # not run there: an earlier step failed on them
     lines += [f"   {left_out_words(left)}"] if isinstance(left, dict) and left else []
@@ -194,14 +191,17 @@ def _step_ready(e: Event) -> Said:
 def _step_finished(e: Event) -> Said:
     unverified = " [unverified]" if e.get("verified") is False and e["status"] == "done" else ""
     # `pending`: practice, a host whose wave the night's process never began (engine/night_stopped.py)
-    skipped = [f"   ↷ {host}: {r.get('error') or 'not run'}" for host, r in by_host(e.get("hosts", {})) if r.get("status") in ("skipped", "pending")]
+    results = by_host(e.get("hosts", {}))
+    skipped = [f"{host}: {r.get('error') or 'not run'}" for host, r in results if r.get("status") in ("skipped", "pending")]
     # An `ask` step's answer: what the verifier confirms (before, only the report had it, under a line saying `done`).
     answer = [f"   answer: {e['answer'] or '(empty)'}"] if e.get("answer") is not None else []
     # expect.metric that held, with its reading: what the verifier confirms (before, no word of it anywhere).
     met = [f"   ✓ {check}" for check in e.get("checks_met", [])]
     head = f"{e['step']} {status_words(str(e['status']))}{unverified}{_across(e)}"
-    problems = [f"   ✗ {p}" for p in [*tolerated_problems(e), *e.get("problems", [])]]  # the first: failed within max_fail
-    return Said("──", [head] + answer + met + problems + skipped)
+    # the first: failed within max_fail; words many hosts share said once (a line per host filled the log pane)
+    problems = [f"   ✗ {p}" for p in said_shared([*tolerated_problems(e), *e.get("problems", [])], (h for h, _ in results))]
+    not_run = [f"   ↷ {p}" for p in said_shared(skipped, (h for h, _ in results))]
+    return Said("──", [head] + answer + met + problems + not_run)
 
 
 def _across(e: Event) -> str:

@@ -117,11 +117,17 @@ class VerifierScreen(RunView):
         # welcome says it (bob's laptop 10 minutes ahead read `window closes in 50m` where alice's said `1h`).
         self.clock = lambda: RunView.clock() - dt.timedelta(seconds=client.clock_offset)  # RunView's (tests freeze it)
         client.on_status(lambda message: self.notify(message, timeout=5, markup=False))
+        # Joins after the end are not journaled (nothing but a leave may follow it): one who came back after it read an
+        # earlier visit's `you (verifier) left` as the log's last line. Said once, after the catch-up (`_tick`).
+        self._opened = self.clock().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        self._late = ""
 
     def _on_event(self, event: Event, state: RunState) -> None:
         """A declined rollback request is said where this person looks, as the assignee's own screen says it: before, the
         request's row just went away and the log line (soon scrolled off by output) was all that said why."""
         super()._on_event(event, state)
+        if event["type"] == ev.SESSION_FINISHED and str(event.get("ts", "")) < self._opened:
+            self._late = f"you joined after the session ended ({status_words(str(state.outcome))})"
         if event["type"] == ev.ROLLBACK_DECLINED and _lately(event, state):
             said = f"{declined_words(event.get('actor'), event.get('reason'), event.get('request'))}; the run goes on"
             self.toasts.show(self, "declined", visible_line(said), title="Rollback request declined", timeout=20)
@@ -155,6 +161,10 @@ class VerifierScreen(RunView):
     def _tick(self) -> None:
         self.query_one(StatusStack).me = self.me()  # their own hold reads as theirs (`HOLD asked by you`)
         super()._tick()
+        if self._late:
+            self._queue_lines([f"── {self._late}: your joining is not in its journal; nothing more to confirm"])
+            self._late = ""
+            self._ask_repaint()
         if self.unlinked() != self._was_unlinked:  # the keys that send go with the link and come back with it
             self._was_unlinked = not self._was_unlinked
             self._dirty = True

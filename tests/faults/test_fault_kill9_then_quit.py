@@ -30,8 +30,7 @@ def test_a_quit_after_the_kill_does_not_hide_that_the_command_may_still_run(tmp_
         screen.wait_for("enter run it")
         os.write(screen.fd, b"\r")
         screen.wait_for("Running 's'")
-        os.kill(screen.pid, signal.SIGKILL)
-        assert screen.exit_code() == -signal.SIGKILL
+        _kill9(screen)
     finally:
         screen.close()
     pid = int((tmp_path / "step.pid").read_text())
@@ -39,15 +38,7 @@ def test_a_quit_after_the_kill_does_not_hide_that_the_command_may_still_run(tmp_
         first = run(tmp_path, "resume", str(journal))
         assert "it may still be running on local" in first.stdout, first.stdout
 
-        again = tui(tmp_path, "resume", str(journal))
-        try:
-            again.wait_for("UNKNOWN")
-            os.write(again.fd, b"q")
-            again.wait_for("y quit now")
-            os.write(again.fd, b"y")
-            assert again.exit_code() == 1
-        finally:
-            again.close()
+        _quit_a_resume(tmp_path, journal, "UNKNOWN")
 
         assert alive(pid), "the killed process's command still runs"
         look = run(tmp_path, "resume", str(journal))
@@ -79,8 +70,7 @@ def test_a_quit_after_the_kill_during_an_undo_does_not_hide_that_the_undo_may_st
         screen.wait_for("y start")
         os.write(screen.fd, b"y")
         wait_until(lambda: (tmp_path / "undo.pid").exists(), "the undo of 'a' to start")
-        os.kill(screen.pid, signal.SIGKILL)
-        assert screen.exit_code() == -signal.SIGKILL
+        _kill9(screen)
     finally:
         screen.close()
     pid = int((tmp_path / "undo.pid").read_text())
@@ -88,15 +78,7 @@ def test_a_quit_after_the_kill_during_an_undo_does_not_hide_that_the_undo_may_st
         first = run(tmp_path, "resume", str(journal))
         assert "the undo of 'a' was running: its outcome is unknown, and nothing stopped it: it may still be running" in first.stdout, first.stdout
 
-        again = tui(tmp_path, "resume", str(journal))
-        try:
-            again.wait_for("ROLLBACK DID NOT FINISH")
-            os.write(again.fd, b"q")
-            again.wait_for("y quit now")
-            os.write(again.fd, b"y")
-            assert again.exit_code() == 1
-        finally:
-            again.close()
+        _quit_a_resume(tmp_path, journal, "ROLLBACK DID NOT FINISH")
 
         assert alive(pid), "the killed process's undo still runs"
         look = run(tmp_path, "resume", str(journal))
@@ -104,3 +86,21 @@ def test_a_quit_after_the_kill_during_an_undo_does_not_hide_that_the_undo_may_st
         assert "the undo of 'a' was running: its outcome is unknown, and nothing stopped it: it may still be running" in look.stdout, look.stdout
     finally:
         os.kill(pid, signal.SIGKILL)
+
+
+def _kill9(screen: Screen) -> None:
+    os.kill(screen.pid, signal.SIGKILL)
+    assert screen.exit_code() == -signal.SIGKILL
+
+
+def _quit_a_resume(tmp_path: Path, journal: Path, shown: str) -> None:
+    """`resume` in a terminal, once it shows `shown`, quit with q y: the later process's own leaving."""
+    again = tui(tmp_path, "resume", str(journal))
+    try:
+        again.wait_for(shown)
+        os.write(again.fd, b"q")
+        again.wait_for("y quit now")
+        os.write(again.fd, b"y")
+        assert again.exit_code() == 1
+    finally:
+        again.close()

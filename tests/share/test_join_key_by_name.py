@@ -50,18 +50,7 @@ async def test_a_name_never_listed_is_not_trusted_on_a_line_for_its_address(lab:
 async def test_a_changed_key_under_the_name_is_refused_though_its_address_lists_the_new_one(lab: Lab) -> None:
     shared, key, other = await _session_and_lines(lab)
     lab.known_hosts.write_text(f"[localhost]:{shared.port} {other}\n[other]:{shared.port},[{HOST}]:{shared.port} {key}\n")
-    trusted = lab.known_hosts.read_text()
-    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
-    assert ssh.returncode == 255 and "REMOTE HOST IDENTIFICATION HAS CHANGED" in ssh.stderr, ssh.stderr
-    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", shared.fingerprint) as (joining, _):
-        await until(lambda: joining.poll() is not None, 30, "join to refuse the changed key (it joined on the address's line)")
-        assert joining.stderr is not None
-        said = joining.stderr.read().decode()
-    assert joining.returncode == 2, said
-    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in said and f"the old key is in {lab.known_hosts}:1" in said, said
-    assert f"fingerprint {shared.fingerprint}" in said, said
-    assert "participant_joined" not in shared.stdout()
-    assert lab.known_hosts.read_text() == trusted
+    await _refused_as_changed(lab, shared, "it joined on the address's line")
 
 
 @pytest.mark.parametrize(
@@ -102,18 +91,7 @@ async def test_a_changed_key_under_a_pattern_line_is_refused_not_offered(lab: La
     key. Before: join found no line spelling the name, offered the key as a first contact and, accepted, joined."""
     shared, _key, other = await _session_and_lines(lab)
     lab.known_hosts.write_text(f"[local*]:{shared.port},!other {other}\n")
-    trusted = lab.known_hosts.read_text()
-    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
-    assert ssh.returncode == 255 and "REMOTE HOST IDENTIFICATION HAS CHANGED" in ssh.stderr, ssh.stderr
-    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", shared.fingerprint) as (joining, _):
-        await until(lambda: joining.poll() is not None, 30, "join to refuse the changed key (it offered it as a first contact)")
-        assert joining.stderr is not None
-        said = joining.stderr.read().decode()
-    assert joining.returncode == 2, said
-    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in said and f"the old key is in {lab.known_hosts}:1" in said, said
-    assert f"fingerprint {shared.fingerprint}" in said, said
-    assert "participant_joined" not in shared.stdout()
-    assert lab.known_hosts.read_text() == trusted
+    await _refused_as_changed(lab, shared, "it offered it as a first contact")
 
 
 async def test_the_very_key_under_the_bare_name_joins_without_a_question(lab: Lab) -> None:
@@ -127,4 +105,21 @@ async def test_the_very_key_under_the_bare_name_joins_without_a_question(lab: La
     with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob")) as (joining, _):
         await shared.wait_for_output(r"participant_joined bob joined as verifier")
         assert joining.poll() is None
+    assert lab.known_hosts.read_text() == trusted
+
+
+async def _refused_as_changed(lab: Lab, shared: Shared, before: str) -> None:
+    """ssh and join both refuse the session's key as changed, naming the old line and the new fingerprint; known_hosts
+    stays as it was. `before`: what join did instead."""
+    trusted = lab.known_hosts.read_text()
+    ssh = await asyncio.to_thread(_ssh_says, lab, shared.port)
+    assert ssh.returncode == 255 and "REMOTE HOST IDENTIFICATION HAS CHANGED" in ssh.stderr, ssh.stderr
+    with lab.joined_in_a_terminal(f"localhost:{shared.port}", "--identity", str(lab.root / "bob"), "--accept-fingerprint", shared.fingerprint) as (joining, _):
+        await until(lambda: joining.poll() is not None, 30, f"join to refuse the changed key ({before})")
+        assert joining.stderr is not None
+        said = joining.stderr.read().decode()
+    assert joining.returncode == 2, said
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in said and f"the old key is in {lab.known_hosts}:1" in said, said
+    assert f"fingerprint {shared.fingerprint}" in said, said
+    assert "participant_joined" not in shared.stdout()
     assert lab.known_hosts.read_text() == trusted

@@ -16,6 +16,7 @@ from runbook_tui.engine.event_order import FirstImpossible
 from runbook_tui.engine.events import STEP_READY_TYPES, Event
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.outcomes import EXIT_FAILED
+from runbook_tui.engine.run_process import who, writer_verdict
 from runbook_tui.engine.state import RunState, UnreadableEvent, replay
 from runbook_tui.runbook.diagnostics import RunbookInvalid, diagnostic_lines
 from runbook_tui.runbook.loader import Loaded
@@ -73,6 +74,12 @@ def read_to_resume(
     if (finished := already_finished(state, reopen is not None, full)) is not None:
         raise Finished(f"{path}: {finished[0]}", state, ledger, code=finished[1])
     session = state.session
+    if writer_verdict(writer := session.get("process")) == "running":  # a copy of a live run's journal: its lock is not on the copy
+        raise SessionError(
+            f"{path} was written by runbook-tui {who(writer)}, which still runs (this file is not the one it holds: a copy of its"
+            " journal?): the run, or a resume of it, is still going; end that one first, then resume again",
+            code=1,
+        )
     if (refused := not_resumable(path, session, MODES)) is not None:  # a mode that would run as another one
         raise SessionError(refused)
     try:

@@ -33,6 +33,7 @@ from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
 from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
+from runbook_tui.engine.run_process import who, writer_verdict
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.window import window_problem
 from runbook_tui.execute.dryrun import DryRunExecutor
@@ -466,7 +467,16 @@ def resume_session(
         with _kept(controller, opening):
             if reopen is not None and state.finished:
                 controller.reopen(actor, reopen, full=full)
-            (controller.interrupted if look else controller.resumed)(os.getpid())
+            writer = state.session.get("process")
+            elsewhere = who(writer) if writer_verdict(writer) == "elsewhere" else None
+            controller.interrupted(os.getpid(), elsewhere) if look else controller.resumed(os.getpid())
+            if elsewhere and not look:
+                controller.emit(
+                    NOTE,
+                    SYSTEM,
+                    text=f"the run's process, {elsewhere}, could not be checked from this machine: if that run still goes on, end it",
+                    step=controller.state.current,
+                )
             cut = torn and f"the journal's last line was cut short when the process stopped ({torn[1] - torn[0]} bytes of an event being written)"
             for said in filter(None, (cut and cut + ": dropped; the run goes on from the last whole event", copied)):
                 controller.emit(NOTE, SYSTEM, text=said, step=controller.state.current)

@@ -385,7 +385,14 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), signed),
     ev.REVIEW: _plain(lambda e: f"post-change review by {e['actor']}"),
     ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),
-    ev.SESSION_INTERRUPTED: _plain(lambda e: f"the run's process was found stopped (by process {e.get('pid')}, which resumed nothing)"),
+    ev.SESSION_INTERRUPTED: _plain(
+        lambda e: (
+            f"the run's process was found stopped (by process {e.get('pid')}, which resumed nothing)"
+            if not e.get("elsewhere")
+            else f"the run's process, {e['elsewhere']}, could not be checked from this machine: whether that run still goes on is unknown"
+            f" (looked by process {e.get('pid')}, which resumed nothing)"
+        )
+    ),
     ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
     ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}", "!", decision=True),
     ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),

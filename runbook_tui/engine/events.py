@@ -103,6 +103,7 @@ SessionStarted = TypedDict(
         "planned_assignee": str | None,
         "rehearsed": NotRequired[dict[str, Any]],
         "source": NotRequired[str],
+        "process": NotRequired[dict[str, Any]],
     },
 )
 SESSION_STARTED: Final = _declare(
@@ -111,15 +112,19 @@ SESSION_STARTED: Final = _declare(
     "The run's first line: what runs, under which ticket, how it is verified, and the plan (`rehearsed` {seconds, scope,"
     " journal, at}: the rollback the newest rehearsal of this runbook measured, for `rollback must start by`, since session 26;"
     " `source`: the runbook file's text, whose sha256 is `digest`, up to 1 MiB: `resume` of a run whose runbook file is gone"
-    " and `replay --practice` of one whose runbook changed since read it, since session 27).",
+    " and `replay --practice` of one whose runbook changed since read it, since session 27; `process` {pid, started, boot,"
+    " host}: the process that writes the journal, so that `resume` of a copy refuses while it still runs, since session 34).",
 )
-SessionResumed = TypedDict("SessionResumed", {"pid": int})
-SESSION_RESUMED: Final = _declare("session_resumed", SessionResumed, "`resume` continues the journal in a new process.")
-SessionInterrupted = TypedDict("SessionInterrupted", {"pid": int})
+SessionResumed = TypedDict("SessionResumed", {"pid": int, "process": NotRequired[dict[str, Any]]})
+SESSION_RESUMED: Final = _declare(
+    "session_resumed", SessionResumed, "`resume` continues the journal in a new process (`process`: as session_started's, since session 34)."
+)
+SessionInterrupted = TypedDict("SessionInterrupted", {"pid": int, "elsewhere": NotRequired[str]})
 SESSION_INTERRUPTED: Final = _declare(
     "session_interrupted",
     SessionInterrupted,
-    "A `resume` that only looked (`pid`: its process) found the run's process gone: a step it ran is `unknown` (nobody resumed).",
+    "A `resume` that only looked (`pid`: its process) found the run's process gone (`elsewhere`: the run's process, on another"
+    " machine, could not be checked; since session 34): a step it ran is `unknown` (nobody resumed).",
 )
 WindowOverride = TypedDict("WindowOverride", {"reason": str, "window": Any})
 WINDOW_OVERRIDE: Final = _declare("window_override", WindowOverride, "The run started outside the ticket's window, with a reason.")

@@ -20,6 +20,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalError, JournalWriter
+from runbook_tui.engine.run_process import this_process
 from runbook_tui.engine.state import RunState, apply
 from runbook_tui.runbook.model import Host, Runbook, Step
 from runbook_tui.runbook.plan import plan_json
@@ -67,6 +68,7 @@ class Opening:
             plan=plan_json(rb),
             journal=journal_path,
             planned_assignee=rb.ticket.assignee if rb.ticket else None,
+            process=this_process(self.journal.path),
             **{name: value for name, value in optional.items() if value},
         )
         try:

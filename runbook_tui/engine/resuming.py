@@ -14,6 +14,8 @@ from runbook_tui.engine.actors import SYSTEM, Actor
 from runbook_tui.engine.checkpoints import checkpoint_unsaid
 from runbook_tui.engine.events import Event, EventType, P
 from runbook_tui.engine.fold_session import lost_with_the_process
+from runbook_tui.engine.journal import JournalWriter
+from runbook_tui.engine.run_process import this_process
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.model import Runbook
 
@@ -37,6 +39,7 @@ class Resuming:
     """`resumed` and `interrupted` (the controller supplies the runbook, the state, `emit` and `announce_ready`)."""
 
     runbook: Runbook
+    journal: JournalWriter
     state: RunState
     assignee: str
 
@@ -48,15 +51,16 @@ class Resuming:
 
     def resumed(self, pid: int) -> None:
         """Journal the resume, then what the dead process owed: a checkpoint reached, the current step's `step_ready`."""
-        self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid)
+        self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid, process=this_process(self.journal.path))
         unsaid = checkpoint_unsaid(self.runbook, self.state)
         if unsaid is not None:  # the process died between a checkpoint step's end and its `checkpoint_reached`
             self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=unsaid)
         if (step := ready_unsaid(self.state)) is not None:
             self.announce_ready(step)
 
-    def interrupted(self, pid: int) -> None:
-        """A look (`resume` deciding nothing, process `pid`) found the run's process gone: journaled when that changes the
-        state (a step or a rollback it ran is unknown, who was connected left with it), so a second look writes nothing."""
+    def interrupted(self, pid: int, elsewhere: str | None = None) -> None:
+        """A look (`resume` deciding nothing, process `pid`) found the run's process gone (`elsewhere`: that process, on
+        another machine, could not be checked): journaled when that changes the state (a step or a rollback it ran is
+        unknown, who was connected left with it), so a second look writes nothing."""
         if lost_with_the_process(self.state) != self.state:
-            self.emit(ev.SESSION_INTERRUPTED, SYSTEM, pid=pid)
+            self.emit(ev.SESSION_INTERRUPTED, SYSTEM, pid=pid, **({"elsewhere": elsewhere} if elsewhere else {}))

@@ -66,3 +66,36 @@ def test_resume_of_a_run_still_going_is_refused_and_changes_nothing(tmp_path: Pa
     assert verify.returncode == 0, verify.stdout + verify.stderr
     finished = run(tmp_path, "resume", str(journal), "--headless")  # the writer is gone: the lock went with it
     assert finished.returncode == 0 and "already finished (done)" in finished.stderr, finished.stderr  # exits as run: done
+
+
+def test_resume_of_a_copy_of_a_run_still_going_is_refused_naming_the_process(tmp_path: Path) -> None:
+    """The lock is on the journal the run writes, not on a copy of it (`cp J K` while the step runs): the resume of the
+    copy said "the run's process was found stopped" and `--rerun --continue` ran the step a second time beside the first."""
+    gate = tmp_path / "gate"
+    steps = [
+        {"id": "one", "title": "One", "run": f"echo one >> ledger; while [ ! -e {gate} ]; do sleep 0.05; done"},
+        {"id": "two", "title": "Two", "run": "echo two >> ledger"},
+    ]
+    runbook = write_runbook(tmp_path, "copied", steps)
+    journal, copy = tmp_path / "J.jsonl", tmp_path / "K.jsonl"
+    first = subprocess.Popen(
+        [*RUNBOOK_TUI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)],
+        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    try:
+        _started(first, "one")
+        copy.write_bytes(journal.read_bytes())
+        before = copy.read_bytes()
+        for args in (["--headless"], ["--rerun", "--continue", "--solo", "t2"]):
+            second = run(tmp_path, "resume", str(copy), *args)
+            assert second.returncode == 1, (args, second.stdout, second.stderr)
+            assert f"written by runbook-tui process {first.pid} on " in second.stderr and "which still runs" in second.stderr, second.stderr
+            assert "end that one first" in second.stderr and "found stopped" not in second.stdout + second.stderr
+        assert copy.read_bytes() == before, "the refused resume changed the copy"
+        assert (tmp_path / "ledger").read_text().split() == ["one"], "the step ran a second time beside the first"
+    finally:
+        gate.touch()
+        assert first.wait(30) == 0, first.stderr.read() if first.stderr else ""
+    # The run's process has ended: the copy, where step one still runs, is resumed as any journal whose process died.
+    looked = run(tmp_path, "resume", str(copy), "--headless")
+    assert "the run's process was found stopped" in looked.stdout, looked.stdout + looked.stderr

@@ -310,6 +310,8 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         if session.share_note:
             say(session.share_note)
         say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look, reopened=reopen is not None), end="")
+        if not look and session.unsigned_note:  # as the screen's foot says it (a signed run resumed without its key)
+            say(f"{session.unsigned_note}: the decisions from here go unsigned (--identity KEY signs them)")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)

@@ -59,6 +59,29 @@ def test_the_printed_resume_command_keeps_the_allowed_signers_and_goes_on(folder
     assert kinds.count("step_started") == 3 and "session_finished" in kinds, kinds  # two ran again, to its end
 
 
+def test_a_signed_run_resumed_headless_without_its_key_says_its_decisions_now_go_unsigned(folder: Path) -> None:  # noqa: F811
+    """The screen's foot says `decisions unsigned` for a run without a key; a headless resume of a signed run said nothing."""
+    (folder / "R.yaml").write_text(SLOW_SECOND)
+    assert _approve(folder, "bob").returncode == 0
+    _cli(folder, "validate", "R.yaml", settings=REQUIRED)
+    run = subprocess.Popen(
+        [*CLI, "exec", "R.yaml", "-p", "version=1.2", "--solo", "test", "--journal", "J.jsonl", "--allowed-signers", "allowed_signers",
+         "--approval", "bob.approval", "--identity", "alice"],
+        cwd=folder, env=_env(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(lambda: _started(folder / "J.jsonl", "two"), "step two to start", alive=run)
+        run.send_signal(signal.SIGTERM)
+        run.communicate(timeout=60)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+    keyless = _cli(folder, "resume", "J.jsonl", "--allowed-signers", "allowed_signers", "--rerun", "--continue", settings=REQUIRED)
+    assert "decisions unsigned: no --identity key, no agent key: the decisions from here go unsigned" in keyless.stdout, keyless.stdout + keyless.stderr
+    assert keyless.returncode == 0, keyless.stdout + keyless.stderr
+
+
 def _env(root: Path) -> dict[str, str]:
     """As `_cli` runs the program (its settings, its state folder, no agent), for a process the test stops itself."""
     env = {k: v for k, v in os.environ.items() if k not in ("RUNBOOK_TUI_USER", "RUNBOOK_TUI_SETTINGS")}

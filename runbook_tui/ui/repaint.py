@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from runbook_tui.engine.keys_first import KEYS
+from runbook_tui.ui.frame_timer import frame_timer
 from runbook_tui.ui.laid_out import laid_out_size
 
 #: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
@@ -51,6 +52,15 @@ class CoalescedRepaintScreen(Screen[None]):
         self._stale = True
         self._output_timer: Timer | None = None  # the slower frame of a repaint for output only
         self._first_resumed = False  # `_on_screen_resume`
+        self._frames: Timer | None = None  # `_update_timer`
+
+    @property
+    def _update_timer(self) -> Timer:
+        """Textual's update timer, but a change after a frame waits for the next frame only, not for a 60 Hz grid point
+        (`frame_timer.py`: up to 33 ms after any frame; a key during an output flood waited there)."""
+        if self._frames is None:
+            self._frames = frame_timer(self, self._on_timer_update)
+        return self._frames
 
     @property
     def _dirty(self) -> bool:

@@ -1,0 +1,70 @@
+"""A screen's update timer that draws a frame as soon as one may come: at most one per UPDATE_PERIOD, never on a grid,
+and a person's key's frame at once.
+
+Textual's screen draws its changed widgets when its update timer ticks (`Screen._on_timer_update`): an interval timer,
+paused after each tick and resumed by the next change. An interval timer keeps to its grid, though: after a pause it
+skips ahead to the second grid point from now, so for 16.7-33 ms after any frame a change waited for that point (a
+`p` during an output flood, whose output frames come 15 times a second, waited there about one press in two: 8-23 ms
+of a 25 ms press). This timer ticks when resumed if the last tick is an UPDATE_PERIOD old, else when it will be; and
+at once while a key is being handled (`KEYS.held`: its frame is one frame more, not a flood of them). The frames are
+drawn by Textual's own `_on_timer_update`, as before, and a screen's first one comes a period after its first change,
+as Textual's did (drawn at once, a first layout not settled yet showed for a frame: the detail pane's `▼ 10 more lines`
+before its `9`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual.message_pump import MessagePump
+from textual.screen import UPDATE_PERIOD
+from textual.timer import EventTargetGone, Timer, TimerCallback
+
+from runbook_tui.engine.keys_first import KEYS
+
+
+class FrameTimer(Timer):
+    """Ticks once when resumed, no sooner than `interval` after its last tick unless a key is held (the callback pauses
+    it again)."""
+
+    _nap: asyncio.Future[None] | None = None  # the wait for the next tick's time, ended early by a key's `resume`
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        await self._active.wait()
+        last = time.monotonic()  # the screen's first frame a period after its first change, as Textual's (its layout settles)
+        while True:
+            await self._active.wait()
+            if (wait := last + self._interval - time.monotonic()) > 0 and not KEYS.held:
+                self._nap = nap = loop.create_future()
+                woken = loop.call_later(wait, _settle, nap)
+                try:
+                    await nap
+                finally:
+                    woken.cancel()
+                    self._nap = None
+                continue  # paused meanwhile, or due now: looked at again
+            last = time.monotonic()
+            try:
+                await self._tick(next_timer=last, count=0)
+            except EventTargetGone:
+                break
+
+    def resume(self) -> None:
+        super().resume()
+        if self._nap is not None and KEYS.held:
+            _settle(self._nap)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def frame_timer(screen: MessagePump, callback: TimerCallback, interval: float = UPDATE_PERIOD) -> FrameTimer:
+    """A paused FrameTimer calling `callback`, started and stopped with `screen` (as `set_interval` makes its timers)."""
+    timer = FrameTimer(screen, interval, name="screen_update", callback=callback, pause=True)
+    timer._start()
+    screen._timers.add(timer)
+    return timer

@@ -269,6 +269,9 @@ async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, 
         chunk = await stream.read(size)
         if not chunk:
             return
+        # A key that came while this read waited: its decision is journaled first (this chunk before it made the
+        # decision's fsync wait for the chunk's write too), the chunk after its frame, as the next read would be.
+        await KEYS.clear()
         output(name, chunk)
         await asyncio.sleep(0)  # the loop's other work (a key's hop) between two chunks
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from collect import Collect
-from waiting import wait_until
+from waiting import until, wait_until
 
 from runbook_tui.engine.ports import Command, Result
 from runbook_tui.execute.local import BULK_CHUNK_SIZE, BULK_PIPE_SIZE, CHUNK_SIZE, LocalExecutor, build_argv, exit_code
@@ -397,6 +397,33 @@ async def test_output_waits_while_a_key_is_handled_and_none_is_lost(tmp_path: Pa
         _unblock_reader(printed)
     result = await asyncio.wait_for(task, 30)
     assert result.status == "ok" and sink.data("stdout") == b"1\n2\n3\n4\n5\n6\n"
+
+
+@pytest.mark.asyncio
+async def test_a_chunk_read_as_a_key_arrives_waits_for_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader already waiting in `read` when a key arrives got its chunk after the key's hold began, and handed it on:
+    journaled before the key's decision, whose fsync then waited for that chunk too (a flooding `p`: 256 KiB more to
+    write and sync). The chunk now waits for the key's frame as the next read would; released, every byte comes, in order."""
+    from runbook_tui.engine import keys_first
+
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 60.0)
+    late = tmp_path / "late"
+    os.mkfifo(late)
+    sink = Collect()
+    command = f"echo first; cat {shlex.quote(str(late))}"
+    task = asyncio.create_task(LocalExecutor().run(Command(host=LOCAL, command=command), sink))
+    try:
+        await until(lambda: sink.data("stdout") == b"first\n", "the first line handed on")
+        await asyncio.wait({task}, timeout=0.1)  # the reader back in `read`, waiting for more: bounded by time
+        keys_first.KEYS.hold()
+        await asyncio.wait_for(asyncio.to_thread(late.write_text, "late\n"), 30)  # printed while the key is handled
+        await asyncio.wait({task}, timeout=0.3)  # what must not happen (the chunk handed on): bounded by time
+        assert sink.data("stdout") == b"first\n", "a chunk was handed on while a key was being handled"
+    finally:
+        keys_first.KEYS.release()
+        _unblock_reader(late)
+    result = await asyncio.wait_for(task, 30)
+    assert result.status == "ok" and sink.data("stdout") == b"first\nlate\n"
 
 
 def _unblock_reader(fifo: Path) -> None:

@@ -48,7 +48,7 @@ class KeysFirst:
         self._until = 0.0
         waiters, self._waiters = self._waiters, []
         for waiter in waiters:
-            _wake(waiter)
+            settle(waiter)
         self._cleared()
 
     def when_clear(self, callback: Callable[[], None]) -> None:
@@ -78,7 +78,7 @@ class KeysFirst:
             loop = asyncio.get_running_loop()
             waiter = loop.create_future()
             self._waiters.append(waiter)
-            timer = loop.call_later(left, _wake, waiter)
+            timer = loop.call_later(left, settle, waiter)
             try:
                 await waiter
             finally:
@@ -87,7 +87,8 @@ class KeysFirst:
                     self._waiters.remove(waiter)
 
 
-def _wake(waiter: asyncio.Future[None]) -> None:
+def settle(waiter: asyncio.Future[None]) -> None:
+    """Wake `waiter` unless something did already (a timer and a release, racing)."""
     if not waiter.done():
         waiter.set_result(None)
 

@@ -18,7 +18,7 @@ import signal
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from runbook_tui.engine.keys_first import KEYS
+from runbook_tui.engine.keys_first import KEYS, settle
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink, Stream
 from runbook_tui.execute.sudo_probe import local_refusal
 from runbook_tui.runbook.arg_limit import ONE_STRING_LIMIT, size, too_long
@@ -154,7 +154,7 @@ class LocalExecutor:
         timeout = command.timeout
         deadline = None if timeout is None else loop.time() + timeout
         stopped: asyncio.Future[None] = loop.create_future()
-        forget = command.stop.on_stop(lambda: _settle(stopped)) if command.stop else None
+        forget = command.stop.on_stop(lambda: settle(stopped)) if command.stop else None
         pending: set[asyncio.Future[None]] = {exited, stopped, *readers}
         try:
             while not exited.done() and not stopped.done():
@@ -274,11 +274,6 @@ async def _pump(stream: asyncio.StreamReader, name: Stream, output: OutputSink, 
         await KEYS.clear()
         output(name, chunk)
         await asyncio.sleep(0)  # the loop's other work (a key's hop) between two chunks
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 def _raise_first(done: Iterable[asyncio.Future[Any]]) -> None:

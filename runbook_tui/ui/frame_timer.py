@@ -21,7 +21,7 @@ from textual.message_pump import MessagePump
 from textual.screen import UPDATE_PERIOD
 from textual.timer import EventTargetGone, Timer, TimerCallback
 
-from runbook_tui.engine.keys_first import KEYS
+from runbook_tui.engine.keys_first import KEYS, settle
 
 
 class FrameTimer(Timer):
@@ -38,7 +38,7 @@ class FrameTimer(Timer):
             await self._active.wait()
             if (wait := last + self._interval - time.monotonic()) > 0 and not KEYS.held:
                 self._nap = nap = loop.create_future()
-                woken = loop.call_later(wait, _settle, nap)
+                woken = loop.call_later(wait, settle, nap)
                 try:
                     await nap
                 finally:
@@ -54,12 +54,7 @@ class FrameTimer(Timer):
     def resume(self) -> None:
         super().resume()
         if self._nap is not None and KEYS.held:
-            _settle(self._nap)
-
-
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+            settle(self._nap)
 
 
 def frame_timer(screen: MessagePump, callback: TimerCallback, interval: float = UPDATE_PERIOD) -> FrameTimer:

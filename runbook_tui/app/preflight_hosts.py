@@ -93,6 +93,13 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             "or point ssh.known_hosts in the settings at a good file",
             where,
         )  # fmt: skip
+    if "revoked host key detected" in lowered:  # never to be added: the key may be stolen (before: the advice to add it)
+        return HostFinding(
+            host, "host key", error,
+            f"do not connect to {hop.name} with that key: tell its owner that it offers a key revoked in {hop.known_hosts}; "
+            "once its new key is installed, check the fingerprint out of band and add that key (the revoked line stays)",
+            where,
+        )  # fmt: skip
     if "host key" in lowered:
         return HostFinding(
             host, "host key", error,

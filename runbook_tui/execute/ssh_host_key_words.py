@@ -12,18 +12,23 @@ import asyncssh
 
 from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries, unknown_key_message
 from runbook_tui.execute.ssh_config import Endpoint
+from runbook_tui.trust.known_by_name import revoked_message
 
 
 async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
-    """OpenSSH's warning when known_hosts holds another key for this host, or its "No ... host key is known" when only the
-    bare name holds another key for a port other than 22, or none names the host (the key fetched once more, through the
-    same hop, to name it; not where a host certificate may stand for a key: asyncssh's words then)."""
+    """OpenSSH's "REVOKED HOST KEY DETECTED" when a `@revoked` line holds the key the host offers (before: asyncssh's bare
+    `Host key is revoked`, or "No ... host key is known", as if it were to be added), its warning when known_hosts holds
+    another key for this host, or its "No ... host key is known" when only the bare name holds another key for a port
+    other than 22, or none names the host (the key fetched once more, through the same hop, to name it; not where a host
+    certificate may stand for a key: asyncssh's words then)."""
     try:
         offered = await asyncio.wait_for(asyncssh.get_server_host_key(endpoint.address, endpoint.port, tunnel=tunnel), 10)
     except (asyncssh.Error, OSError, TimeoutError):
         return None
     if not offered:
         return None
+    if revoked := revoked_message(endpoint.known_files, *endpoint.key_entry, offered, refusing="Refusing to connect."):
+        return revoked
     changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
     if changed or (changed := bare_name_message(endpoint.known_files, *endpoint.key_entry, offered)):
         return changed

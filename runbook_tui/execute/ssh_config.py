@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -177,9 +178,27 @@ class _ClientConfig(SSHClientConfig):
         self._path, self._line_no, self._matching = where, line, True
         args.clear()
 
+    def _port(self, option: str, args: list[str]) -> None:
+        """A number, or a service name read as ssh reads it (`a2port`: the tcp port the services database gives it, `Port
+        ssh` is 22); before, asyncssh's `Invalid Port integer value: ssh` refused the whole config, where ssh connects."""
+        try:
+            int(args[0])
+        except ValueError:
+            try:
+                args[0] = str(socket.getservbyname(args[0], "tcp"))
+            except (OSError, ValueError):  # ssh: "Bad port 'NAME'."
+                why = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
+                self._error(f"Bad port {args[0]!r}: {why}")
+        SSHClientConfig._handlers["port"][1](self, option, args)
+
     _handlers = {
         key: (option, _read_as_ssh(handler, key in SSHClientConfig._no_split))
-        for key, (option, handler) in {**SSHClientConfig._handlers, "match": ("Match", _match_expanded), "include": ("Include", _include)}.items()
+        for key, (option, handler) in {
+            **SSHClientConfig._handlers,
+            "match": ("Match", _match_expanded),
+            "include": ("Include", _include),
+            "port": ("Port", _port),
+        }.items()
     }
 
     def read_final(self, path: str, given: tuple[object, ...]) -> _ClientConfig:

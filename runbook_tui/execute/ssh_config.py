@@ -397,6 +397,14 @@ class SshConfigResolver:
         alias_of_key = config.get("HostKeyAlias") if config is not None else None  # before: never read
         if isinstance(alias_of_key, str):
             sources["host_key_alias"] = credit("HostKeyAlias")
+        if config is not None and config.get("UserKnownHostsFile") == []:  # `none`: ssh reads no file of the user's (before: the settings' one)
+            given_in = "" if credit("UserKnownHostsFile") == self.config_path else f" (in {credit('UserKnownHostsFile')})"
+            raise SshConfigError(
+                f"cannot use the ssh config {self.config_path}: it gives {host.name} `UserKnownHostsFile none`{given_in}, and ssh then"
+                " trusts no key of a known_hosts file of yours (only the system's /etc/ssh/ssh_known_hosts, which runbook-tui does not"
+                f" read): no host key of {host.name} could be checked. Name the file its key is in there, or remove that line to check"
+                f" it against the settings' {self.known_hosts}"
+            )
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = SETTINGS

@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from runbook_tui.app.settings import Settings
-from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, Endpoint, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.runbook.plan import format_plan
 from runbook_tui.runbook.safe_text import visible_line
@@ -36,7 +36,7 @@ def _hops(endpoint: Endpoint) -> list[Endpoint]:
 
 def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str]:
     """Each remote host's route, or why it cannot be worked out."""
-    resolver = SshConfigResolver(settings.ssh_config, settings.known_hosts)
+    resolver = SshConfigResolver(settings.ssh_config, settings.known_hosts, SETTINGS if settings.known_hosts_given else DEFAULT)
     found: dict[str, Endpoint | str] = {}
     for host in _remote_hosts(runbook):
         try:

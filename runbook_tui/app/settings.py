@@ -113,6 +113,8 @@ class Settings:
     require_approval: bool = False
     #: Who may approve a plan besides the ticket's verifier.
     approvers: tuple[str, ...] = ()
+    #: Whether a settings file names `ssh.known_hosts` (plan labels it `settings`, else `default`).
+    known_hosts_given: bool = False
 
 
 def settings_path() -> Path:
@@ -198,7 +200,7 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
         return None
     return Settings(
         os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
-        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None,
+        ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None, known_hosts_given="known_hosts" in ssh,
     )  # fmt: skip
 
 

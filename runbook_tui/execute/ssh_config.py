@@ -282,11 +282,13 @@ def nameless_words() -> str:
 
 
 class SshConfigResolver:
-    """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts."""
+    """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts (`known_hosts_origin`:
+    where that file came from, as `plan` labels it: `settings`, or `default` when no settings file names it)."""
 
-    def __init__(self, config_path: str | None, known_hosts: str) -> None:
+    def __init__(self, config_path: str | None, known_hosts: str, known_hosts_origin: str = SETTINGS) -> None:
         self.config_path = os.path.expanduser(config_path) if config_path else None
         self.known_hosts = known_hosts
+        self.known_hosts_origin = known_hosts_origin
         self._local_user = login_name()
         #: `_asked` -> (the `stamp` of the config and what it includes; what it says for it): a `Match exec` runs a program, on the event
         #: loop, each time the file is read (before: at every command and release, for every host).
@@ -407,7 +409,7 @@ class SshConfigResolver:
             )
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
-            sources["known_hosts"] = SETTINGS
+            sources["known_hosts"] = self.known_hosts_origin
         # every file of `UserKnownHostsFile A B`, as ssh reads them (before: the first alone, and a key in B was refused)
         known_files = tuple(os.path.expanduser(str(k)) for k in known) if isinstance(known, list) and known else (self.known_hosts,)
         forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True

@@ -25,14 +25,15 @@ _THROUGH = re.compile(r"through bastion ([^:]+): (?:\1: )?")
 
 def _refusal(host: HostState) -> str | None:
     """What refused a host the command never started on, from the executor's own words (its error begins with them;
-    a command's output never reaches `error`): `host key CHANGED` (`bastion host key CHANGED` when a bastion's key, on
-    the way to the host, changed: the host's own key is not the one to check) or `sudo refused`."""
+    a command's output never reaches `error`): `host key CHANGED` or `host key REVOKED` (`bastion host key CHANGED` when a
+    bastion's key, on the way to the host, changed: the host's own key is not the one to check) or `sudo refused`."""
     error = host.error or ""
     hops = 0
     while found := _THROUGH.match(error):  # a host behind bastions: what failed is said after them
         error, hops = error[found.end() :], hops + 1
-    if error.startswith("host key for ") and "REMOTE HOST IDENTIFICATION HAS CHANGED" in error:
-        return "bastion host key CHANGED" if hops else "host key CHANGED"
+    for words, why in (("REMOTE HOST IDENTIFICATION HAS CHANGED", "host key CHANGED"), ("REVOKED HOST KEY DETECTED", "host key REVOKED")):
+        if error.startswith("host key for ") and words in error:
+            return f"bastion {why}" if hops else why
     return "sudo refused" if error.startswith("sudo -n refused") else None
 
 

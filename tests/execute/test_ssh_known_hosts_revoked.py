@@ -89,3 +89,19 @@ sections:
     assert "REVOKED HOST KEY DETECTED" in said and f"revoked in {known}:2" in said, said
     assert "add it" not in found[0].todo and "ssh-keygen -R" not in found[0].todo, found[0].todo
     assert str(known) in found[0].todo and "revoked" in found[0].todo, found[0].todo
+
+
+def test_a_run_names_the_revoked_key_in_the_row_and_never_retries_it(tmp_path: Path, sshd: Sshd, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status row says why the host never started (before: `'push' FAILED (never started)`, only the pane saying why)."""
+    from test_ssh_refusals import failed_row, run_step  # the run and its row, as the TUI folds them
+
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "alice")
+    known = tmp_path / "known_hosts"
+    known.write_text(f"@revoked * {public_line(sshd.host_key)}\n[{sshd.address}]:{sshd.port} {public_line(sshd.host_key)}\n")
+    events = run_step(tmp_path, sshd, {"id": "push", "run": "echo should-not-run", "retries": 2, "retry_delay": 0.1, "verify": "none"}, known)
+    assert not [e for e in events if e["type"] == "note" and "retry" in e.get("text", "")], "a revoked host key was retried"
+    [finished] = [e for e in events if e["type"] == "step_finished"]
+    [problem] = finished["problems"]
+    assert "REVOKED HOST KEY DETECTED" in problem and f"revoked in {known}:1" in problem, problem
+    assert not [e for e in events if e["type"] == "output"]
+    assert failed_row(events) == "'push' FAILED (host key REVOKED)", failed_row(events)

@@ -184,7 +184,7 @@ def start_outreach(controller: Controller, settings: Settings, *, shared: bool, 
     controller.journal.redactor = controller.journal.redactor.with_values(v for v in used if unmaskable(runbook, "", v) is None)
     if destinations:
         notifier = Notifier(destinations, record, Redactor(used), timeout=timing.timeout, retries=timing.retries)
-        announcer = Announcer(notifier.send, timing, shared=shared)
+        announcer = Announcer(notifier.send, timing, shared=shared, told=ledger.told() if ledger is not None else frozenset())
         controller.subscribe(announcer)
     keeper = None
     if runbook.alerts is not None:

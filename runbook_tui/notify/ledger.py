@@ -7,7 +7,9 @@ else from the first `session_started`). What a target wanted and has no
 outcome for was queued or in flight when the process stopped: it may or may
 not have arrived, and the resumed run journals so rather than stay silent.
 The timers' notices (`verifier_missing`, `confirmation_waiting`,
-`window_closing`) leave no source event to count and are not named here.
+`window_closing`) leave no source event to count and are not named here;
+`told` says which the journal has an outcome for (`window_closing` is told
+once a change).
 
 A receiver its process could not prepare (its secret missing, a value that
 cannot go into a request) was journaled as an outreach `error` that it gets
@@ -75,6 +77,11 @@ class NoticeLedger:
             self.unprepared.setdefault(self.process, []).append(found)
         if kind == ev.SESSION_STARTED or (self.first_process == "open" and kind in (ev.SHARE_STARTED, ev.SESSION_RESUMED)):
             self.first_process = {ev.SESSION_STARTED: "open", ev.SHARE_STARTED: "shared"}.get(kind, "solo")
+
+    def told(self) -> frozenset[str]:
+        """The notices an earlier process journaled an outcome for (sent or failed), by event: those of the timers told
+        once a change (`window_closing`) are not told again by the resumed run."""
+        return frozenset(event for event, _target in self.settled)
 
     def unaccounted(self, destinations: Iterable[Destination]) -> list[tuple[str, str]]:
         """(event, target) for each notice a destination wants and has no outcome journaled for: it may have arrived."""

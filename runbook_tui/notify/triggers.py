@@ -128,9 +128,12 @@ def hosts_failed(state: RunState) -> list[dict[str, Any]]:
 class Announcer:
     """A controller listener: events and timers in, notices out (through `send`)."""
 
-    def __init__(self, send: Callable[[Notice], None], timing: NotifyTiming, *, shared: bool, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, send: Callable[[Notice], None], timing: NotifyTiming, *, shared: bool, clock: Callable[[], float] = time.time, told: frozenset[str] = frozenset()
+    ) -> None:
         self.send = send
         self.timing = timing
+        self.told = told  # a resume: the notices an earlier process of this run journaled an outcome for
         self.shared = shared  # wait for share_started before saying the session started
         self.clock = clock
         self.state = RunState()
@@ -219,7 +222,8 @@ class Announcer:
         if not self.shared:  # shared: once the share is up (share_started), so the page can say where to join
             self._await_verifier(state)
         end = _window_end(state)
-        if end is not None and end > self.clock():
+        # Once a change: before, a run resumed inside the window's last minutes told it again, as new.
+        if end is not None and end > self.clock() and "window_closing" not in self.told:
             self._after("window", end - self.timing.window_closing - self.clock(), self._window_closing)
 
     def _await_verifier(self, state: RunState) -> None:

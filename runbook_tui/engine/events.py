@@ -420,7 +420,12 @@ SILENCE_FAILED: Final = _declare(
 )
 SilenceExpired = TypedDict("SilenceExpired", {"id": str, "alertmanager": str, "gone": NotRequired[str]})
 SILENCE_EXPIRED: Final = _declare(
-    "silence_expired", SilenceExpired, "The session's silence expired at its end; `gone`: why there was none left to expire (Alertmanager lost it)."
+    "silence_expired",
+    SilenceExpired,
+    (
+        "The session's silence expired at its end; `gone`: why there was none left to expire (Alertmanager lost it, or"
+        " someone expired it before its end: seen while the run went on)."
+    ),
 )
 SilenceKept = TypedDict("SilenceKept", {"id": str, "alertmanager": str, "until": str | None})
 SILENCE_KEPT: Final = _declare("silence_kept", SilenceKept, "Kept until the window's end (`until`), after a rollback.")

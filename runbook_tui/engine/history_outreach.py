@@ -56,7 +56,7 @@ class OutreachHistory:
         silence.until = e.get("until") if status == "kept" else None
 
     def _on_silence_expired(self, e: Event) -> None:
-        self._silence_ends(e, "expired")
+        self._silence_ends(e, "expired", str(e["gone"]) if e.get("gone") else None)  # `gone`: not expired by this run
 
     def _on_silence_kept(self, e: Event) -> None:
         self._silence_ends(e, "kept")

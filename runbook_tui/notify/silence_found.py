@@ -97,3 +97,23 @@ def is_time(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+#: How much earlier than the end the run gave it a silence must have ended to have been expired by someone else (a
+#: silence that lapsed at its own end keeps that end in Alertmanager, to the millisecond).
+EARLY = dt.timedelta(seconds=1)
+
+
+def expired_early(answer: Answer, ours: Any) -> str | None:
+    """Alertmanager's answer for one of the run's silences (`GET /api/v2/silence/ID`): when it is expired before `ours`,
+    the end the run gave it (someone expired or replaced it: its UI, amtool), the time it ended (its `endsAt`); else None."""
+    if not answer.ok:
+        return None
+    try:
+        found = answer.json()
+    except (ValueError, TypeError):
+        return None
+    status = found.get("status") if isinstance(found, dict) else None
+    if not isinstance(status, dict) or status.get("state") != "expired" or not is_time(found.get("endsAt")) or not is_time(ours):
+        return None
+    return str(found["endsAt"]) if utc(str(found["endsAt"])) <= utc(str(ours)) - EARLY else None

@@ -37,7 +37,7 @@ from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
-from runbook_tui.notify.silence_found import answered_id, ended, is_time, made_for, usable_id
+from runbook_tui.notify.silence_found import answered_id, ended, expired_early, is_time, made_for, usable_id
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
@@ -129,6 +129,8 @@ START_WAIT = 6.0
 #: Seconds between asking again, while the run goes on, for a silence Alertmanager refused without acting on it (down,
 #: 429, 503). Before, it was never asked again: the whole change ran with its alerts paging, Alertmanager back or not.
 ASK_AGAIN_EVERY = 10.0
+#: Seconds between looks at the run's silences in Alertmanager while the run goes on: one someone else expired is said.
+WATCH_EVERY = 30.0
 
 
 class SilenceKeeper:
@@ -161,9 +163,11 @@ class SilenceKeeper:
         kind = event["type"]
         if kind == ev.SESSION_STARTED:
             self._creating = self._spawn(self.create(state, str(event.get("actor"))))
+            self._spawn(self._watch())
         elif kind == ev.SESSION_RESUMED and not state.finished:
             self._creating = self._spawn(self.resume(state))
             self._resuming = True
+            self._spawn(self._watch())
         elif kind == ev.SESSION_FINISHED:
             self._forget_ends()
             self._over.set()
@@ -199,6 +203,27 @@ class SilenceKeeper:
                 "text": f"silence {silence_id} ({matchers}) ended at {said_now(silence.get('ends_at'))} while the run goes on: those alerts are no longer silenced"
             },
         )
+
+    async def _watch(self) -> None:
+        """Every WATCH_EVERY while the run goes on, look at its silences in Alertmanager: one expired before its end (by
+        someone else: its UI, amtool) is journaled expired, saying so, and is no longer counted. Before, the header
+        counted it to the end, whose `silence_expired` claimed the run had expired it, while its alerts paged."""
+        while True:
+            try:
+                await asyncio.wait_for(self._over.wait(), WATCH_EVERY)
+                return
+            except TimeoutError:
+                pass
+            for silence_id, silence in list(self.state.silences.items()):
+                answer = await self._call("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
+                at = expired_early(answer, silence.get("ends_at"))
+                if at is None or self._over.is_set() or silence_id not in self.state.silences:
+                    continue
+                gone = (
+                    f"expired in Alertmanager at {said_now(at)}, before its end, not by this run (someone expired or replaced"
+                    " it): the alerts it matched page again, unless another silence covers them"
+                )
+                self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, "gone": gone})
 
     def _forget_ends(self) -> None:
         for handle in self._ends.values():

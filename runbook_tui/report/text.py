@@ -479,13 +479,13 @@ def notification_result(notice: Notification) -> str:
 
 
 def silence_status(silence: Silence) -> str:
-    """What became of a silence: `expired at 10:04:12`, `kept until ...`, `NOT CREATED: ...`, `EXPIRY FAILED at ...: ...`."""
+    """What became of a silence: `expired at 10:04:12`, `kept until ...`, `NOT CREATED: ...`, `EXPIRY FAILED at ...: ...`, `gone at ...: WHY`."""
     if silence.status == "not created":
         return f"NOT CREATED: {silence.error}"
     if silence.status == "expiry failed":
         return f"EXPIRY FAILED at {clock(silence.ended_at)}: {silence.error} (still silencing until {clock(silence.ends_at)})"
     if silence.status == "kept":
         return f"kept after the rollback until {clock(silence.until)}"
-    if silence.status == "expired":
-        return f"expired at {clock(silence.ended_at)}"
+    if silence.status == "expired":  # `error`: why there was none left for the run to expire (silence_expired's `gone`)
+        return f"gone at {clock(silence.ended_at)}: {silence.error}" if silence.error else f"expired at {clock(silence.ended_at)}"
     return f"still active when the journal ends (until {clock(silence.ends_at)})"

@@ -178,7 +178,9 @@ class Announcer:
             handler(self, event, state, actor)
 
     def _session_started(self, event: Event, state: RunState, actor: str) -> None:
-        self._arm_session_timers(state)
+        """The start is told first, then what its timers set off (shared: from share_started, whose notice says where to
+        join). Before, the timers were armed first: a run started inside its window's last minutes told `window closes
+        in 10m` before `alice started CHG-3`."""
         if not self.shared:  # said once the start is on record whole: a start outside the window journals why next
             self._after("started", 0.0, lambda: self._say_started(actor, event.get("ts")))
 
@@ -187,6 +189,7 @@ class Announcer:
         who = f"{actor} started {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
         solo = f", solo: {state.solo}" if state.solo else ""
         self.send(notice_for(state, "session_started", actor, who + solo + _override(state), ts, verifier=state.session.get("verifier"), **_overridden(state)))
+        self._arm_session_timers(state)
 
     def _share_started(self, event: Event, state: RunState, actor: str) -> None:
         address, fingerprint = str(event.get("address")), str(event.get("fingerprint"))
@@ -195,10 +198,11 @@ class Announcer:
         summary = f"{actor} {began} {_ticket(state)} '{state.session.get('title')}'{_override(state)}; verifier, join with: {command} (host key {fingerprint})"
         details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier"), **_overridden(state)}
         self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
-        self._await_verifier(state)  # from the share on: the page says where to join, and comes after the start
+        self._arm_session_timers(state)  # from the share on: the page says where to join, and comes after the start
 
     def _resumed(self, event: Event, state: RunState, actor: str) -> None:
-        self._arm_session_timers(state)
+        if not self.shared:  # shared: from share_started, which follows
+            self._arm_session_timers(state)
         self._arm_waiting(state)
 
     def _mode_changed(self, event: Event, state: RunState, actor: str) -> None:
@@ -219,8 +223,8 @@ class Announcer:
         self._after(f"confirm:{step}", self.timing.confirmation_waiting, lambda: self._still_waiting(step, phase))
 
     def _arm_session_timers(self, state: RunState) -> None:
-        if not self.shared:  # shared: once the share is up (share_started), so the page can say where to join
-            self._await_verifier(state)
+        """A solo run's from its start's notice (or its resume), a shared run's from the share's notice."""
+        self._await_verifier(state)
         end = _window_end(state)
         # Once a change: before, a run resumed inside the window's last minutes told it again, as new.
         if end is not None and end > self.clock() and "window_closing" not in self.told:

@@ -62,12 +62,15 @@ class NoticeLedger:
     first_process: str = ""  # "open" after session_started, until a share ("shared") or a resume ("solo") says which
     process: int = 0  # counted by session_started and each session_resumed
     unprepared: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # by process: (target, why) of receivers it could not prepare
+    rolling_back: bool = False  # a rollback started and not finished (yet)
 
     def note(self, event: Event) -> None:
         kind = event["type"]
         if kind in (ev.SESSION_STARTED, ev.SESSION_RESUMED):
             self.process += 1
-        if kind in _ONE_FOR_ONE:
+        if kind == ev.ROLLBACK_STARTED and self.rolling_back:
+            pass  # `resume --rollback` going on with the rollback a dead process started: its start is told once
+        elif kind in _ONE_FOR_ONE:
             self.owed[(kind, self.process)] += 1
         elif kind in (ev.NOTIFIED, ev.NOTIFY_FAILED):
             self.settled[(str(event.get("event")), str(event.get("target")))] += 1
@@ -75,6 +78,8 @@ class NoticeLedger:
             self.owed[(ev.SESSION_STARTED, self.process)] += 1
         elif kind == ev.ERROR and event.get("outreach") and (found := unprepared(event)) is not None:
             self.unprepared.setdefault(self.process, []).append(found)
+        if kind in (ev.ROLLBACK_STARTED, ev.ROLLBACK_FINISHED):
+            self.rolling_back = kind == ev.ROLLBACK_STARTED
         if kind == ev.SESSION_STARTED or (self.first_process == "open" and kind in (ev.SHARE_STARTED, ev.SESSION_RESUMED)):
             self.first_process = {ev.SESSION_STARTED: "open", ev.SHARE_STARTED: "shared"}.get(kind, "solo")
 

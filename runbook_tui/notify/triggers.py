@@ -372,6 +372,8 @@ class Announcer:
         self.send(notice_for(state, "guard_tripped", actor, summary, event.get("ts"), **{k: event.get(k) for k in keys if k in event}))
 
     def _rollback_started(self, event: Event, state: RunState, actor: str) -> None:
+        if (earlier := self._previous.rollback) is not None and earlier.interrupted:
+            return  # `resume --rollback` goes on with the rollback a dead process started, whose start was told then
         plan: Mapping[str, Any] = event.get("plan") or {}
         back_to = plan.get("checkpoint_step") or "the start"
         reason = f" ({event['reason']})" if event.get("reason") else ""

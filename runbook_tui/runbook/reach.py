@@ -79,10 +79,23 @@ class NotifyTarget:
 
     @property
     def shown_url(self) -> str:
-        """The URL as the journal and the screen name it: a secret URL by its source, a template unrendered."""
+        """The URL as the journal and the screen name it: a secret URL by its source, a template unrendered, the query's
+        values as `***` (`query_masked`)."""
         if isinstance(self.url, SecretRef):
             return self.url.shown
-        return self.url.shown()
+        return query_masked(self.url.shown())
+
+
+def query_masked(url: str) -> str:
+    """`url` with each value of its query as `***`: webhooks take their token there (Google Chat's `?key=…&token=…`,
+    Azure Functions' `?code=…`), and the journal, the screens and the report name a receiver by this. Before, they
+    showed the token whole (a `user:password@`'s password was already `***`)."""
+    base, asked, rest = url.partition("?")
+    if not asked:
+        return url
+    query, hashed, fragment = rest.partition("#")
+    parts = [(name, equals) for name, equals, _value in (part.partition("=") for part in query.split("&"))]
+    return f"{base}?{'&'.join(f'{name}=***' if equals else ('***' if name else '') for name, equals in parts)}{hashed}{fragment}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from runbook_tui.runbook.model import (
     MetricsSource,
     Panel,
 )
+from runbook_tui.runbook.promql_shape import no_single_values
 from runbook_tui.runbook.reach import is_loopback, loaded_url, no_data_action, url_problem
 from runbook_tui.runbook.scrape_query import QueryError, parse_scrape_query
 from runbook_tui.runbook.templating import is_template
@@ -45,17 +46,27 @@ class MetricsReader(ReaderBase):
         self.panel_directions = {panel.id: panel.direction for panel in panels}
         if panels and source is None and "source" not in m:  # a source written wrong has its own error
             self.diags.error(m.mark, "metrics has panels but no source; expected source: {prometheus: {url}} or {scrape: {url}}")
-        for panel in panels if source is not None and source.kind == "scrape" else ():
-            try:
-                if panel.query.value is not None and panel.query.source.strip():  # (blank: said as empty already)
-                    parse_scrape_query(panel.query.value)
-            except QueryError as exc:  # the scrape source would answer every poll with this: the guard blind all night
-                self.diags.error(panel.query.mark, f"'query': {exc}")
+        for panel in panels:
+            if source is not None:
+                self._query_answers(source.kind, panel)
         success = [self._check(value, mark, "a success criterion") for value, mark in self._items(m, "success", "success")]
         # `1ms`: the poller asked the server again as each answer came, a sample each journaled
         interval = f.duration(m, "interval", 5.0, shortest=(SHORTEST_INTERVAL, "polling faster floods the metrics server and the journal; leave it out for 5s"))
         interval = 5.0 if interval is None else interval
         return Metrics(source=source, interval_seconds=interval, panels=tuple(panels), success=tuple(c for c in success if c is not None))
+
+    def _query_answers(self, kind: str, panel: Panel) -> None:
+        """Refuse a query the source would answer at every poll with no value: the guard blind all night."""
+        query = panel.query.value
+        if query is None or not panel.query.source.strip():  # a blank query is said as empty already
+            return
+        try:
+            if kind == "scrape":
+                parse_scrape_query(query)
+            elif problem := no_single_values(query):  # a range or a string (Prometheus answers a matrix or a string)
+                raise QueryError(problem)
+        except QueryError as exc:
+            self.diags.error(panel.query.mark, f"'query': {exc}")
 
     def _source(self, metrics: YMap) -> MetricsSource | None:
         f = self.fields

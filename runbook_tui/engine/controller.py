@@ -391,7 +391,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         denial = self._assignee_only(actor, "pause the run") if actor.role != "system" else None
         if denial:
             return denial
-        if self.state.paused:
+        if self.state.paused and actor.role != "system":  # the program never lifts a pause; its pause takes a person's over
             return True, reason or "resumed", Reply(True, "resumed")
         return False, reason or f"paused by {actor.name}", Reply(True, "paused: no new step starts until you press p again")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.guard_response import guard_rollback_reason
+from runbook_tui.engine.guard_response import guard_rollback_reason, held_by_the_program
 from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.state_model import (
     NOTES_KEPT,
@@ -203,7 +203,8 @@ def _guard_tripped(state: RunState, e: Event) -> RunState:
     trip = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash")})
     rolling = state.rollback is not None and not state.rollback.finished
     asks = trip.get("action") == "rollback" and not state.finished and not rolling
-    unanswered = trip.get("action") in ("pause", "rollback") and not state.paused and not state.finished
+    # A person's pause is not the guard's answer (guard_response takes it over): a crash before that still owes it.
+    unanswered = trip.get("action") in ("pause", "rollback") and not held_by_the_program(state) and not state.finished
     if not asks:
         return replace(state, guard_trips=state.guard_trips + (trip,), trip_unanswered=unanswered)
     trips = state.guard_trips + (trip,)

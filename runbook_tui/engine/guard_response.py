@@ -84,10 +84,16 @@ def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     if action not in ("pause", "rollback"):
         return
     controller.interrupt_wait(f"{words}: the wait was cut short")
-    if not controller.state.paused:
+    if not held_by_the_program(controller.state):
         # Journaled, and read at the run screen, on exec's stdout and in the report: no front end's keys or flags here
-        # (each says its own way on: the status row's keys, exec's and resume's --lift-pause).
+        # (each says its own way on: the status row's keys, exec's and resume's --lift-pause). A person's pause is
+        # taken over: it read `PAUSED by alice` as if no guard had tripped, and let a rollout's next wave start.
         controller.pause(SYSTEM, f"{words}; {GUARD_THEN[str(action)]}")
+
+
+def held_by_the_program(state: RunState) -> bool:
+    """Paused by the program (a guard, the verifier's hold it answered): a later trip leaves those words standing."""
+    return state.paused and state.paused_by == SYSTEM.name
 
 
 def guard_pause_words(reason: str) -> str | None:

@@ -1,8 +1,9 @@
 """The check of `metrics.success` once the last step is done, before the session finishes as done.
 
 The controller's `before_finish` (the metrics layer's check) runs in the background with a `StopSignal` of its own:
-`k` ends its wait as it ends a step's (engine/step_stop.py), the criteria still undecided then counting as not met,
-so the session stays open until they are accepted with a reason or rolled back, as when the check finds them unmet.
+`k` ends its wait as it ends a step's (engine/step_stop.py), and so does a guard's pause or rollback (`cut_checks`),
+the criteria still undecided then counting as not met, so the session stays open until they are accepted with a
+reason or rolled back, as when the check finds them unmet.
 A rollback or a finish cancels the check.
 """
 
@@ -78,6 +79,13 @@ class FinalCheck:
     def _cancel_finishing(self) -> None:
         if self._finishing is not None and not self._finishing.done():
             self._finishing.cancel()
+
+    def cut_checks(self, reason: str) -> None:
+        """A guard's pause or rollback ends the success criteria's waits (before the end, a verify section's) as it cuts a
+        `wait` short: the criteria not decided then say `reason`; before, the guard's rollback waited out `within: 10m`."""
+        for stop in (self._final_stop, *self._verify_stops):
+            if stop is not None:
+                stop.stop(reason)
 
     def final_check_stoppable(self) -> bool:
         """The check before the end waits for its criteria and nobody has stopped it yet."""

@@ -30,6 +30,8 @@ class GuardTarget(Protocol):
 
     def interrupt_wait(self, reason: str) -> bool: ...
 
+    def cut_checks(self, reason: str) -> None: ...
+
     def pause(self, actor: Actor, reason: str = "") -> Reply: ...
 
     def finish_if_done(self) -> None: ...
@@ -84,6 +86,7 @@ def respond(controller: GuardTarget, trip: Mapping[str, Any]) -> None:
     if action not in ("pause", "rollback"):
         return
     controller.interrupt_wait(f"{words}: the wait was cut short")
+    controller.cut_checks(f"cut short ({words})")
     if not held_by_the_program(controller.state):
         # Journaled, and read at the run screen, on exec's stdout and in the report: no front end's keys or flags here
         # (each says its own way on: the status row's keys, exec's and resume's --lift-pause). A person's pause is

@@ -23,7 +23,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import approval as approvals
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
-from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer, verify
+from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, identity_signer, verify
 
 
 class TrustRefused(ValueError):
@@ -136,10 +136,10 @@ def opening(journal: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]
 
 
 def signer_for(identity: str | None) -> Signer | None:
-    """`--identity KEY`, else the ssh-agent's first key, else none."""
+    """`--identity KEY` (the file, or the agent's copy of it), else the ssh-agent's first key, else none."""
     if identity:
         try:
-            return file_signer(identity)
+            return asyncio.run(identity_signer(identity))
         except SignatureError as exc:
             raise TrustRefused(f"--identity {exc}") from None
     return asyncio.run(agent_signer())

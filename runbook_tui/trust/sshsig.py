@@ -119,9 +119,10 @@ def _rsa_sha512(keypair: asyncssh.SSHKeyPair) -> asyncssh.SSHKeyPair:
     return keypair
 
 
-def load_key(path: str, passphrase: str | None = None) -> asyncssh.SSHKeyPair:
+def load_key(path: str, passphrase: str | None = None, *, from_agent: str = ": the agent's copy of it signs") -> asyncssh.SSHKeyPair:
     """The private key in the file at `path`; SignatureError saying why it cannot be used (after the path, as
-    `PATH: …`). A key protected by a passphrase is used from the ssh-agent: nothing here asks for a passphrase."""
+    `PATH: …`). A key protected by a passphrase is used from the ssh-agent (`from_agent` says how): nothing here asks
+    for a passphrase."""
     import asyncssh
 
     try:  # read bounded: a FIFO or /dev/zero named here hung `approve` and `exec`
@@ -131,8 +132,7 @@ def load_key(path: str, passphrase: str | None = None) -> asyncssh.SSHKeyPair:
     except (asyncssh.KeyImportError, ValueError, IndexError) as exc:
         if passphrase is None and "Passphrase must be specified" in str(exc):
             raise SignatureError(
-                f"{path}: this key is protected by a passphrase, which runbook-tui never asks for: add it to your ssh-agent"
-                f" (ssh-add {path}), then leave out --identity: the agent's key signs"
+                f"{path}: this key is protected by a passphrase, which runbook-tui never asks for: add it to your ssh-agent (ssh-add {path}){from_agent}"
             ) from None
         raise SignatureError(f"{path}: cannot use this key to sign: {exc} (expected a private key file as ssh-keygen writes it, not its .pub)") from None
 
@@ -146,6 +146,32 @@ def file_signer(path: str, passphrase: str | None = None) -> Signer:
     if (weak := weakness(signer.public_key)) is not None:
         raise SignatureError(f"{path}: cannot use this key to sign: {weak}")
     return signer
+
+
+async def identity_signer(path: str) -> Signer:
+    """`--identity KEY`: the private key file; when it cannot be read without a passphrase (or is the .pub), the
+    ssh-agent's copy of that key, as `ssh -i` and `ssh-keygen -Y sign -f` use it (before: refused, and without
+    --identity the agent's first key signed, whichever person's it was)."""
+    try:
+        return file_signer(path)
+    except SignatureError:
+        public = _public_half(path)
+        held = await agent_signer(public.get_fingerprint()) if public is not None else None
+        if held is None:
+            raise
+        return held
+
+
+def _public_half(path: str) -> asyncssh.SSHKey | None:
+    """The public key `path` names, as ssh finds it: the file itself when it is one, else `PATH.pub` beside it."""
+    import asyncssh
+
+    for candidate in (path, f"{path}.pub"):
+        try:
+            return asyncssh.import_public_key(read_limited(Path(candidate).expanduser(), KEY_FILE_BYTES))
+        except (OSError, ValueError, asyncssh.KeyImportError):
+            continue
+    return None
 
 
 async def agent_signer(fingerprint: str | None = None) -> Signer | None:

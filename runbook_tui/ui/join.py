@@ -243,7 +243,7 @@ def _unreadable_key(identity: str) -> str | None:
     from runbook_tui.trust.sshsig import SignatureError, load_key
 
     try:  # a key with a passphrase, or a .pub: said here (before: asyncssh's KeyImportError, a traceback, at connect)
-        load_key(identity)
+        load_key(identity, from_agent=", then leave out --identity: the agent's key signs")
     except SignatureError as exc:
         return f"{str(exc).removeprefix(f'{identity}: ')}; nothing was joined"
     return None

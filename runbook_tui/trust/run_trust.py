@@ -39,6 +39,7 @@ class RunTrust:
     approvers: tuple[str, ...] = ()
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
     signers_file: str | None = None  # `--allowed-signers PATH` as given (absolute), for the resume command: not the settings'
+    identity: str | None = None  # `--identity KEY` as given: a key the person chose, checked against `signers`
 
     def checked(
         self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
@@ -52,6 +53,7 @@ class RunTrust:
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
+            self._listed_for(operator, now)
             return self
         allowed = set(self.approvers) | ({runbook.ticket.verifier} if runbook.ticket and runbook.ticket.verifier else set())
         assignees = {name: "who runs this change" for name in (operator,) if name}
@@ -62,7 +64,25 @@ class RunTrust:
             found = approvals.check(self.approval_path, plan(), self.signers, allowed - set(assignees), assignees, own_key)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
+        self._listed_for(operator, now)  # after the approval's own refusals (an assignee's key that approved says so first)
         return replace(self, approval=found)
+
+    def _listed_for(self, operator: str, now: dt.datetime | None) -> None:
+        """TrustRefused when `--identity KEY` is a key the allowed signers do not give to `operator` (who runs it), as
+        `approve` refuses one: each decision and seal it signed would fail `journal verify` (before: the run went on to
+        its end, and only the verification afterwards said NOT trusted). The agent's first key is not judged here."""
+        if not (self.identity and self.signer and self.signers and operator):
+            return
+        at = now.timestamp() if now is not None else None
+        if not self.signers.allows(operator, self.signer.public_key, at):
+            why = self.signers.refusal(operator, self.signer.public_key, at)
+            raise TrustRefused(
+                visible_line(
+                    f"--identity {self.identity}: {why} (who runs this change): every decision and seal signed with"
+                    f" {self.signer.fingerprint} would fail `journal verify --allowed-signers`; sign with the key"
+                    f" {self.signers.path} lists for {operator}, or list this one there"
+                )
+            )
 
     def resume_refusal(self, journal: str, *, forward: bool, operator: str = "", now: dt.datetime | None = None) -> str | None:
         """Why `resume` may not go on with the run `journal` records (`forward`: it may run steps; a rollback is never
@@ -158,4 +178,5 @@ def prepare(*, identity: str | None, signers_path: str | None, approval: str | N
     """Key, allowed signers and the approval's requirement; the approval itself is checked when the runbook is loaded."""
     signers = allowed_signers(signers_path or settings.allowed_signers)
     given = os.path.abspath(os.path.expanduser(signers_path)) if signers_path else None
-    return RunTrust(signer_for(identity), signers, approval, settings.require_approval, settings.approvers, signers_file=given)
+    signer = signer_for(identity)
+    return RunTrust(signer, signers, approval, settings.require_approval, settings.approvers, signers_file=given, identity=identity or None)

@@ -20,6 +20,7 @@ import asyncio
 import base64
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -216,6 +217,27 @@ class WrongSigner(SignatureError):
         self.fingerprint = fingerprint
 
 
+#: The key types of OpenSSH certificates (PROTOCOL.certkeys), as a signature's public key blob names them.
+_CERTIFICATE = re.compile(rb"[a-z0-9-]+(@openssh\.com)?-cert-v01@openssh\.com")
+
+
+def _not_a_certificate(blob: bytes) -> bytes:
+    """`blob`, a signature's public key; SignatureError when it is a certificate (`ssh-keygen -Y sign -f KEY-cert.pub`),
+    which OpenSSH accepts under a `cert-authority` line and runbook-tui does not check (before: "damaged")."""
+    from asyncssh.packet import PacketDecodeError, SSHPacket
+
+    try:
+        kind = SSHPacket(blob).get_string()
+    except PacketDecodeError:
+        return blob  # said as damaged where the key is decoded
+    if _CERTIFICATE.fullmatch(kind):
+        raise SignatureError(
+            f"it is signed with an SSH certificate ({kind.decode()}), which runbook-tui does not check: it checks signatures"
+            " by the keys allowed_signers lists (not cert-authority lines); sign with the plain key, and list that key"
+        )
+    return blob
+
+
 def verify(message: bytes, signature: str, namespace: str = NAMESPACE, *, signer: str | None = None) -> Verified:
     """Check a signature over `message`; raises SignatureError saying why it does not hold.
 
@@ -230,7 +252,7 @@ def verify(message: bytes, signature: str, namespace: str = NAMESPACE, *, signer
         packet = SSHPacket(unarmor(signature))
         if packet.get_bytes(6) != _MAGIC or packet.get_uint32() != 1:
             raise SignatureError("not an SSHSIG signature (version 1)")
-        key = decode_ssh_public_key(packet.get_string())
+        key = decode_ssh_public_key(_not_a_certificate(packet.get_string()))
         signed_namespace = packet.get_string().decode("utf-8", "replace")
         packet.get_string()  # reserved
         hash_name = packet.get_string()

@@ -87,14 +87,33 @@ def own_approval(
     return None
 
 
+#: A journal's mode (its `session_started`), as the refusal of a journal given as the approval names it.
+_MODES = {"live": "live run", "dry-run": "dry run", "rehearsal": "rehearsal", "practice": "practice run"}
+
+
+def _journal_words(file: str, raw: bytes) -> str | None:
+    """`FILE: this is a runbook-tui journal …` when `raw` opens with a journal's first event (a rehearsal's journal holds
+    the approval it ran under, and is the likely mix-up; before: `FILE:2:1: … Extra data`); None otherwise."""
+    try:
+        first = json.loads(raw.split(b"\n", 1)[0])
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(first, dict) or first.get("type") != "session_started" or "hash" not in first:
+        return None
+    mode = first.get("mode")
+    kind = _MODES.get(mode, "run") if isinstance(mode, str) else "run"
+    return f"{file}: this is a runbook-tui journal (of a {kind}), not an approval: give the file `runbook-tui approve -o FILE` wrote"
+
+
 def check(
     path: str, plan: dict[str, Any], signers: AllowedSigners | None, allowed: set[str], assignees: Mapping[str, str] | None = None, own_key: str | None = None
 ) -> Approval:
     """The approval at `path`, if it is for exactly `plan` and its signer is one of `allowed` and none of `assignees` (see
     `own_approval`); else ApprovalRefused."""
-    file = visible_line(path)
+    file, raw = visible_line(path), b""
     try:
-        data = json.loads(read_limited(path, MAX_APPROVAL_BYTES))  # a FIFO, `/dev/zero` or a huge file: refused, not read
+        raw = read_limited(path, MAX_APPROVAL_BYTES)
+        data = json.loads(raw)  # a FIFO, `/dev/zero` or a huge file: refused, not read
         statement, signature = data["statement"], data["signature"]
         if not isinstance(statement, dict) or not isinstance(signature, str):
             raise TypeError
@@ -103,9 +122,10 @@ def check(
     except UnicodeDecodeError:  # (before: the same words as for any other file, nothing saying why)
         raise ApprovalRefused(f"{file}: expected an approval written by `runbook-tui approve`: this file is not UTF-8 text (a binary file?)") from None
     except json.JSONDecodeError as exc:  # where, as the file's lines count (before: no line; junk after it read the same)
-        raise ApprovalRefused(f"{file}:{exc.lineno}:{exc.colno}: expected an approval written by `runbook-tui approve`: {exc.msg}") from None
+        journal = _journal_words(file, raw)
+        raise ApprovalRefused(journal or f"{file}:{exc.lineno}:{exc.colno}: expected an approval written by `runbook-tui approve`: {exc.msg}") from None
     except (ValueError, KeyError, TypeError, RecursionError):  # RecursionError: JSON nested thousands deep
-        raise ApprovalRefused(f"{file}: expected an approval written by `runbook-tui approve`") from None
+        raise ApprovalRefused(_journal_words(file, raw) or f"{file}: expected an approval written by `runbook-tui approve`") from None
     try:
         verified = verify(statements.encode(statement), signature)
     except SignatureError as exc:

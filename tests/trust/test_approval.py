@@ -317,3 +317,32 @@ def test_an_approval_file_with_junk_after_it_is_refused_saying_where(folder: Pat
     said = f"runbook-tui: bob-1.2.approval:{lines + 1}:1: expected an approval written by `runbook-tui approve`: Extra data\n"
     assert refused.returncode == 2 and refused.stderr == said, refused.stderr
     assert not (folder / "J-1.2.jsonl").exists()
+
+
+def test_a_rehearsals_journal_given_as_the_approval_is_named_as_a_journal(folder: Path) -> None:
+    """A rehearsal's journal (it journals bob's approval, `plan_approved`) given to the real run as `--approval`: refused,
+    exit 2, saying it is a journal, of which mode, not an approval (before: `FILE:2:1: expected an approval written by
+    runbook-tui approve: Extra data`)."""
+    assert _approve(folder, "bob", "1.2").returncode == 0
+    rehearsed = _cli(
+        folder,
+        "rehearse",
+        "R.yaml",
+        "-p",
+        "version=1.2",
+        "--yes",
+        "--approval",
+        "bob-1.2.approval",
+        "--allowed-signers",
+        "allowed_signers",
+        "--journal",
+        "rehearsal.jsonl",
+    )
+    assert rehearsed.returncode == 0, rehearsed.stderr
+    for journal in ("rehearsal.jsonl", "one-line.jsonl"):
+        if journal == "one-line.jsonl":
+            (folder / journal).write_text((folder / "rehearsal.jsonl").read_text().splitlines()[0] + "\n")
+        refused = _exec(folder, "1.2", "--approval", journal)
+        said = f"runbook-tui: {journal}: this is a runbook-tui journal (of a rehearsal), not an approval: give the file `runbook-tui approve -o FILE` wrote\n"
+        assert refused.returncode == 2 and refused.stderr == said, refused.stderr
+        assert not (folder / "J-1.2.jsonl").exists()

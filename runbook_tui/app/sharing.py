@@ -97,7 +97,7 @@ def share_listener(
     verified by nobody who may join (observers only, not `--solo`): it waited for ever at its first step; and so
     does a verifier's key that is the one the assignee signs with (the trust's signer), or one the allowed_signers
     file gives to the assignee too: whoever holds it would confirm the assignee's own steps under another name (and
-    `journal verify` would fail every such confirmation)."""
+    `journal verify` would fail every such confirmation), or one that file does not give to the verifier it names."""
     if options is None:
         return None
     signs_with = trust.signer.fingerprint if trust is not None and trust.signer is not None else None
@@ -122,6 +122,14 @@ def share_listener(
                     f"--share: the verifier {person.name}'s key ({person.fingerprint}) is one {signers.path} gives to {assignee} too, the assignee"
                     " at this keyboard: the two-person rule needs the verifier's own key (journal verify would fail each of their"
                     " decisions); give each person a key of their own in the file"
+                )
+            )
+        if signers is not None and person.role == "verifier" and not signers.allows_fingerprint(person.name, person.fingerprint):
+            raise StartRefused(
+                visible_line(
+                    f"--share: the verifier {person.name}'s key ({person.fingerprint}) is not one {signers.path} gives to {person.name}:"
+                    f" {signers.refusal_now(person.name, person.fingerprint)}; journal verify --allowed-signers would fail each of"
+                    f" their decisions and seals: list their key for {person.name} in the file, or give the key it lists for them"
                 )
             )
     if not options.participants:

@@ -70,6 +70,12 @@ class AllowedSigners:
         """`allows`, now, for the key with this fingerprint (a participant's key, known by its fingerprint)."""
         return any(entry.key.get_fingerprint() == fingerprint and _matches_at(entry, principal, None) for _, entry in self.entries)
 
+    def refusal_now(self, principal: str, fingerprint: str) -> str:
+        """`refusal`, now, for the key with this fingerprint (a participant's key, known by its fingerprint)."""
+        listed = [e.key for _, e in self.entries] + [e.key for e in self.authorities]
+        key = next((k for k in listed if k.get_fingerprint() == fingerprint), None)
+        return self.refusal(principal, key) if key is not None else f"a key {self.path} gives to nobody, not to {principal}"
+
     def refusal(self, principal: str, key: asyncssh.SSHKey, at: float | None = None) -> str:
         """Why `key` may not sign for `principal` at `at` (None: now; `allows` is false), in words."""
         timed = [e for _, e in self.entries if e.key == key and _namespace_ok(e) and e.principals.matches(principal)]

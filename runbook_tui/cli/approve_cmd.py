@@ -63,7 +63,7 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     try:
         settings = load_settings()
         signers = allowed_signers(signers_path or settings.allowed_signers)
-        signer = signer_for(identity)
+        signer = signer_for(identity, signers)
     except SettingsError:
         raise  # its FILE:LINE:COL lines, as every command says them (cli._main)
     except TrustRefused as exc:

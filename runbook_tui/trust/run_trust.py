@@ -155,14 +155,15 @@ def opening(journal: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]
     return started, approved
 
 
-def signer_for(identity: str | None) -> Signer | None:
-    """`--identity KEY` (the file, or the agent's copy of it), else the ssh-agent's first key, else none."""
+def signer_for(identity: str | None, signers: AllowedSigners | None = None) -> Signer | None:
+    """`--identity KEY` (the file, or the agent's copy of it), else the ssh-agent's first key `signers` list (else its
+    first key), else none."""
     if identity:
         try:
             return asyncio.run(identity_signer(identity))
         except SignatureError as exc:
             raise TrustRefused(f"--identity {exc}") from None
-    return asyncio.run(agent_signer())
+    return asyncio.run(agent_signer(prefer=(lambda key: bool(signers.principals(key))) if signers is not None else None))
 
 
 def allowed_signers(path: str | None) -> AllowedSigners | None:
@@ -178,5 +179,5 @@ def prepare(*, identity: str | None, signers_path: str | None, approval: str | N
     """Key, allowed signers and the approval's requirement; the approval itself is checked when the runbook is loaded."""
     signers = allowed_signers(signers_path or settings.allowed_signers)
     given = os.path.abspath(os.path.expanduser(signers_path)) if signers_path else None
-    signer = signer_for(identity)
+    signer = signer_for(identity, signers)
     return RunTrust(signer, signers, approval, settings.require_approval, settings.approvers, signers_file=given, identity=identity or None)

@@ -21,7 +21,7 @@ import base64
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,10 +175,10 @@ def _public_half(path: str) -> asyncssh.SSHKey | None:
     return None
 
 
-async def agent_signer(fingerprint: str | None = None) -> Signer | None:
+async def agent_signer(fingerprint: str | None = None, prefer: Callable[[asyncssh.SSHKey], bool] | None = None) -> Signer | None:
     """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first strong enough to stand
     for a person (an RSA key of 1024 bits first in the agent signed the assignee's decisions, where `--identity` refuses
-    it); None without one."""
+    it), the first that `prefer` takes if any does (a key the allowed signers list); None without one."""
     if not os.environ.get("SSH_AUTH_SOCK"):
         return None  # what asyncssh's connect_agent would find too, without loading it
     import asyncssh
@@ -194,11 +194,9 @@ async def agent_signer(fingerprint: str | None = None) -> Signer | None:
         return None  # an agent that does not answer holds no key we can use
     from runbook_tui.trust.key_strength import weakness
 
-    for keypair in keys:
-        signer = Signer(keypair.public_data, "ssh-agent")
-        if (fingerprint is None or signer.fingerprint == fingerprint) and weakness(signer.public_key) is None:
-            return signer
-    return None
+    usable = [Signer(k.public_data, "ssh-agent") for k in keys]
+    usable = [s for s in usable if (fingerprint is None or s.fingerprint == fingerprint) and weakness(s.public_key) is None]
+    return next((s for s in usable if prefer is not None and prefer(s.public_key)), usable[0] if usable else None)
 
 
 @dataclass(frozen=True, slots=True)

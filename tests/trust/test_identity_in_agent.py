@@ -108,3 +108,14 @@ def test_exec_signs_the_assignees_decisions_with_the_agents_copy_and_a_key_not_i
     said = "--identity carol: this key is protected by a passphrase, which runbook-tui never asks for: add it to your ssh-agent (ssh-add carol)"
     assert refused.returncode == 2 and said in refused.stderr and not (folder / "c.approval").exists(), refused.stderr
     assert "leave out --identity" not in refused.stderr, refused.stderr
+
+
+def test_approve_without_identity_signs_with_the_agents_key_the_allowed_signers_list(agent: tuple[Path, str]) -> None:
+    """No `--identity`: the agent holds dave's key first, which this allowed_signers file does not list, then bob's. The
+    key the file lists signs (before: dave's, the first, was refused: `… is not in FILE: nobody could check this
+    approval`, with bob's own key in the agent)."""
+    folder, sock = agent
+    (folder / "bob_only").write_text((folder / "allowed_signers").read_text().splitlines()[1] + "\n")
+    made = _cli(folder, sock, "approve", "R.yaml", "--allowed-signers", "bob_only", "-o", "b.approval", stdin="yes\n")
+    assert made.returncode == 0, made.stderr
+    assert json.loads((folder / "b.approval").read_text())["key"] == _fingerprint(folder / "bob.pub")

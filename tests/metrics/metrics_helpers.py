@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import http.server
 import textwrap
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +82,27 @@ def one_step_runbook(prometheus_url: str, success: str) -> str:
 """,
         success=success,
     )
+
+
+@contextlib.contextmanager
+def file_exporter(value: Path, metric: str = "app_errors") -> Iterator[str]:
+    """An exporter on loopback serving `metric` with the number the file `value` holds now: its scrape source line."""
+
+    class Exporter(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = f"{metric} {value.read_text(encoding='utf-8').strip()}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
+    finally:
+        server.shutdown()
+        server.server_close()

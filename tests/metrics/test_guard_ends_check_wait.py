@@ -8,15 +8,13 @@ it, and the rollback starts.
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from metrics_helpers import journal, metrics_runbook, of_type
+from metrics_helpers import file_exporter, journal, metrics_runbook, of_type
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -25,20 +23,7 @@ def test_a_guard_rollback_ends_the_check_that_waits_within_10m(tmp_path: Path, w
     value = tmp_path / "value"
     value.write_text("1", encoding="utf-8")
 
-    class Exporter(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = f"app_errors {value.read_text(encoding='utf-8').strip()}\n".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with file_exporter(value) as source:
         steps = f"""
             - id: impl
               kind: implement
@@ -47,7 +32,6 @@ def test_a_guard_rollback_ends_the_check_that_waits_within_10m(tmp_path: Path, w
                 - {{id: deploy, run: "echo 9 > {value}", undo: "echo 1 > {value}", verify: none, expect: {{metric: {{panel: err, below: 3, within: 10m}}}}}}
             """
         panels = "- {id: err, title: Errors, query: app_errors, unit: '%', critical: 5, for: 1s, on_critical: rollback}"
-        source = f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
         runbook = write_runbook(metrics_runbook(source, panels=panels, sections=steps, interval="0.2s"))
         path = tmp_path / "j.jsonl"
         started = time.monotonic()
@@ -56,8 +40,6 @@ def test_a_guard_rollback_ends_the_check_that_waits_within_10m(tmp_path: Path, w
             cwd=tmp_path, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         took = time.monotonic() - started
-    finally:
-        server.shutdown()
     events = journal(path)
     [deploy] = of_type(events, "step_finished", step="deploy")
     assert deploy["status"] == "failed", deploy

@@ -9,15 +9,14 @@ Now the trip ends the check's wait: its criterion is journaled `not decided: the
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from metrics_helpers import journal, metrics_runbook, of_type
+from metrics_helpers import file_exporter, journal, metrics_runbook, of_type
+from waiting import wait_until
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -26,20 +25,7 @@ def test_a_guard_rollback_ends_the_final_check_that_waits_within_10m(tmp_path: P
     value = tmp_path / "value"
     value.write_text("1", encoding="utf-8")
 
-    class Exporter(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = f"app_errors {value.read_text(encoding='utf-8').strip()}\n".encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with file_exporter(value) as source:
         # The value is 4 once the step is done (the check waits: not below 3), and 9 (past the guard's line) once the
         # check has begun: the test raises it when `success_check_started` is in the journal.
         steps = f"""
@@ -50,7 +36,6 @@ def test_a_guard_rollback_ends_the_final_check_that_waits_within_10m(tmp_path: P
                 - {{id: deploy, run: "echo 4 > {value}", undo: "echo 1 > {value}", verify: none}}
             """
         panels = "- {id: err, title: Errors, query: app_errors, unit: '%', critical: 5, for: 1s, on_critical: rollback}"
-        source = f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
         success = "- {panel: err, below: 3, within: 10m}"
         runbook = write_runbook(metrics_runbook(source, panels=panels, sections=steps, success=success, interval="0.2s"))
         path = tmp_path / "j.jsonl"
@@ -60,18 +45,13 @@ def test_a_guard_rollback_ends_the_final_check_that_waits_within_10m(tmp_path: P
             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 60
-            while not (path.exists() and of_type(journal(path), "success_check_started")):
-                assert proc.poll() is None and time.monotonic() < deadline, "the check before the end never began"
-                time.sleep(0.05)
+            wait_until(lambda: path.exists() and of_type(journal(path), "success_check_started"), "the check before the end to begin", 60, alive=proc)
             value.write_text("9", encoding="utf-8")
             out, err = proc.communicate(timeout=120)
         finally:
             if proc.poll() is None:
                 proc.kill()
         took = time.monotonic() - started
-    finally:
-        server.shutdown()
     events = journal(path)
     [checked] = of_type(events, "success_checked", when="end")
     assert checked["met"] is None, checked

@@ -16,29 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alice_env import UPGRADE
 
 from runbook_tui.trust.statements import encode
 
 CLI = [sys.executable, "-m", "runbook_tui"]
-
-RUNBOOK = """\
-runbook: 1
-id: agent-identity
-title: Upgrade
-ticket:
-  id: CHG-1
-  assignee: alice
-  verifier: bob
-sections:
-  - id: impl
-    title: Change
-    kind: implement
-    steps:
-      - id: one
-        title: Install
-        run: echo installing
-        undo: echo removing
-"""
 
 
 def _key(folder: Path, name: str) -> str:
@@ -54,7 +36,7 @@ def _fingerprint(path: Path) -> str:
 def agent(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A real ssh-agent holding dave's key first, then bob's; bob's file is then given a passphrase (the agent keeps its
     copy), as when a person adds their protected key once with `ssh-add`."""
-    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    (tmp_path / "R.yaml").write_text(UPGRADE)
     lines = [f"{name} {_key(tmp_path, name)}" for name in ("alice", "bob", "dave")]
     (tmp_path / "allowed_signers").write_text("\n".join(lines) + "\n")
     started = subprocess.run(["ssh-agent", "-s", "-a", str(tmp_path / "agent.sock")], capture_output=True, text=True, check=True).stdout

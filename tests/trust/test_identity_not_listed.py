@@ -9,26 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-CLI = [sys.executable, "-m", "runbook_tui"]
+from alice_env import UPGRADE
 
-RUNBOOK = """\
-runbook: 1
-id: listed-key
-title: Upgrade
-ticket:
-  id: CHG-1
-  assignee: alice
-  verifier: bob
-sections:
-  - id: impl
-    title: Change
-    kind: implement
-    steps:
-      - id: one
-        title: Install
-        run: echo installing
-        undo: echo removing
-"""
+CLI = [sys.executable, "-m", "runbook_tui"]
 
 
 def _exec(folder: Path, identity: str, signers: str, journal: str) -> subprocess.CompletedProcess[str]:
@@ -39,7 +22,7 @@ def _exec(folder: Path, identity: str, signers: str, journal: str) -> subprocess
 
 
 def test_a_run_signing_with_a_key_the_allowed_signers_do_not_give_to_its_runner_is_refused(tmp_path: Path) -> None:
-    (tmp_path / "R.yaml").write_text(RUNBOOK)
+    (tmp_path / "R.yaml").write_text(UPGRADE)
     public = {}
     for name in ("alice", "bob", "work"):
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(tmp_path / name)], check=True)

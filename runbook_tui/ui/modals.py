@@ -195,13 +195,14 @@ def help_body(note: str = "", keys: tuple[tuple[str, str], ...] = HELP_KEYS, pro
 
 
 class InfoScreen(Dialog[None]):
-    """Something to read (step details come from the runbook: shown literally); escape, q or enter closes it."""
+    """Something to read (step details come from the runbook: shown literally); escape, q, enter or ? closes it, and its
+    key line says so (it said `escape close` alone: the `?` that opened the help closes it too)."""
 
     BINDINGS = [Binding("escape,q,enter,question_mark", "close", "close")]
     WIDE = True
 
     def __init__(self, title: str, body: str | RenderableType) -> None:
-        super().__init__(title, "escape close")
+        super().__init__(title, "escape / q / enter / ? close")
         self.body_text = body
 
     def body(self) -> Iterable[Widget]:

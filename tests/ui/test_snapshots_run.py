@@ -193,7 +193,7 @@ def test_snapshot_help(snap_compare: Snap, size: tuple[int, int]) -> None:
     starts it once read to its end`; x: reject, or
     refuse the go-ahead before the step runs, not offered on a failed step (u or n there), a `verify: none` one, nor one rolled back; each in the footer's words: `verifier: request rollback`, `k`'s `stop step`, `a accept unmet
     criteria`; `m` for the panels out of view; `e` for every status whole (the stack's `+N more` row names it); q: the assignee quits, the verifier leaves the session), then the journal's path whole and why decisions are unsigned
-    (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape close` pinned below (at 80x24 the list scrolls and the close line stays, and the bottom border says
+    (`journal: j.jsonl · decisions unsigned: ...`: the foot cuts a long path); `escape / q / enter / ? close` pinned below (at 80x24 the list scrolls and the close line stays, and the bottom border says
     `▼ N more lines: ↓ pgdn`; at 140x45 too when the help is taller than the screen)."""
     assert snap_compare(make_app(), run_before=_opened(_help), terminal_size=size)
 

@@ -82,7 +82,7 @@ def test_snapshot_verifier_asked_to_confirm(snap_compare: Snap, size: tuple[int,
 def test_snapshot_verifier_step_details(snap_compare: Snap, size: tuple[int, int]) -> None:
     """enter: "Step 'check'" centred: the rendered title, its facts (id, section, where, `verifier confirms after it runs`), then `run on local:`
     with the command below it as it runs (`echo check >> marks; echo config ok`: written out, not YAML-quoted), its undo,
-    then what became of it (`⧗ waiting for verifier`, as the detail pane says); the body scrolls and `escape close` stays pinned below."""
+    then what became of it (`⧗ waiting for verifier`, as the detail pane says); the body scrolls and `escape / q / enter / ? close` stays pinned below."""
     assert snap_compare(_verifier(True), run_before=_then("enter", screen="InfoScreen"), terminal_size=size)
 
 

@@ -24,8 +24,9 @@ from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
 from runbook_tui.ui.how_under import how_lines
 from runbook_tui.ui.pane_step import pane_step
+from runbook_tui.ui.step_outcome import step_outcome
 from runbook_tui.ui.verify_words import verify_words
-from runbook_tui.ui.widgets import step_as_shown, step_outcome
+from runbook_tui.ui.widgets import step_as_shown
 from runbook_tui.ui.wrap import CommandText
 
 

@@ -19,7 +19,7 @@ from runbook_tui.app.resume_words import standing_go_ahead
 from runbook_tui.app.session import Session
 from runbook_tui.engine.controller import Controller
 from runbook_tui.ui.status_stack import now_status, statuses
-from runbook_tui.ui.widgets import _decision
+from runbook_tui.ui.step_outcome import _decision
 
 BOTH = """\
 - id: base

@@ -145,7 +145,8 @@ def test_replay_refuses_a_tampered_journal(night: tuple[Path, Path], capsys: pyt
 
 def test_replay_snapshot_after_the_failure(night: tuple[Path, Path], snap_compare) -> None:
     """Replay at the moment 'boom' failed: the status line says `'boom' FAILED (exit 3)` without keys (nothing
-    runs in a replay), the step 4/4 pane shows its command and undo, the output shows what the live run showed
+    runs in a replay), the step 4/4 pane shows `✗ local: exit code 3, expected 0` under its title, then its command and
+    undo, the output shows what the live run showed
     (`── boom started`, `local ! it broke`, `── boom FAILED`, `✗ local: exit code 3, expected 0`),
     and the bottom line says `REPLAY, nothing runs: night.jsonl 2026-11-23 22:00:17 UTC event 18/26 paused at 1x`
     (that nothing runs first, so a narrow terminal never cuts it off; the night's events get fixed times, one

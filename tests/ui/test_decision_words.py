@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runbook_tui.engine.state_model import StepState
-from runbook_tui.ui.widgets import _decision
+from runbook_tui.ui.step_outcome import _decision
 
 
 def test_a_rejected_step_that_was_undone_still_says_who_rejected_it() -> None:

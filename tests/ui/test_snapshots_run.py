@@ -147,7 +147,7 @@ def test_snapshot_while_a_step_runs(snap_compare: Snap, size: tuple[int, int]) -
 @BOTH
 def test_snapshot_after_a_failed_step(snap_compare: Snap, size: tuple[int, int]) -> None:
     """The status stack says `'apply' FAILED (exit 3) — enter re-run · u roll back · s skip`; the detail pane
-    shows apply's command, its undo and `✗ exit code 3`; the output ends with `reload failed` and `── apply FAILED`;
+    shows `✗ local: exit code 3, expected 0` under the title, then apply's command and its undo; the output ends with `reload failed` and `── apply FAILED`;
     the footer starts `⏎ re-run` as the stack says (it said `⏎ run`; at 80 columns `^p palette` gives way for it)."""
     assert snap_compare(make_app(params={"fail": True}), run_before=_opened(until_apply_failed), terminal_size=size)
 

@@ -20,6 +20,7 @@ from runbook_tui.engine.event_words import host_status_words, self_confirmed_wor
 from runbook_tui.engine.said import said_above
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, status_text
+from runbook_tui.ui.host_name import HostName
 from runbook_tui.ui.problem_lines import said_once
 
 #: Statuses whose problems the detail pane lists (an undone step's old failure is history).
@@ -76,8 +77,8 @@ def _said_above(step: Any) -> set[str]:
 def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
     table = Table.grid(padding=(0, 2))
-    # A long host name or a word of its error folds onto the next row, never cut: `web27-frontend-prod.exampl…` lost
-    # the part that told two hosts apart.
+    # A long host name or a word of its error goes on the next row, never cut: `web27-frontend-prod.exampl…` lost the
+    # part that told two hosts apart; a name breaks after a dot (ui/host_name.py).
     for overflow in ("fold", "fold", "fold", "fold"):
         table.add_column(overflow=overflow)
     waves = step.waves or (tuple(step.hosts),)
@@ -95,7 +96,7 @@ def _hosts(step: Any, theme: Any) -> Table:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
             error = "" if host in said else visible(result.error or "")
-            table.add_row(Text(visible_line(str(host))), status_text(host_looks(step, result), theme, host=True), code, Text(error))
+            table.add_row(HostName(str(host)), status_text(host_looks(step, result), theme, host=True), code, Text(error))
     hidden = Counter(host_looks(step, result) for host, result in step.hosts.items() if host not in shown)
     if hidden:
         counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))

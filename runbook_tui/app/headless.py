@@ -106,7 +106,7 @@ def _say_outcome(session: Session, outcome: str) -> int:
         if session.controller.state.paused:  # `resume --continue` alone stops at the same pause
             say("(the run is paused: add --lift-pause REASON once you have checked, and --continue to go on)")
         if session.controller.state.silences:  # kept for the resume, as after a signal: before, a guard's pause said nothing
-            from runbook_tui.notify.silences import left_active
+            from runbook_tui.notify.left_words import left_active
 
             if (left := left_active(session.controller.state)) is not None:
                 say(left)
@@ -177,7 +177,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
         )
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
         if session.controller.state.silences:  # left in place for the resume: whoever stopped it must know alerts stay quiet
-            from runbook_tui.notify.silences import left_active
+            from runbook_tui.notify.left_words import left_active
 
             print(left_active(session.controller.state), file=sys.stderr)
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk

@@ -41,6 +41,7 @@ _NEEDED: Mapping[str, tuple[str, ...]] = {
     ev.PARTICIPANT_JOINED: ("name",),
     ev.PARTICIPANT_LEFT: ("name",),
     ev.SILENCE_CREATED: ("id",),
+    ev.SILENCE_EXTENDED: ("id",),
 }
 
 #: Events about one step of the plan: their `step` must be one (the fold keeps a state per planned step).

@@ -381,7 +381,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
     ev.SUCCESS_CHECKED: _plain(lambda e: f"({e.get('when')}) {e.get('words')}"),
     ev.NOTIFIED: notified,
     ev.NOTIFY_FAILED: notified,
-    **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), silence),
+    **dict.fromkeys((ev.SILENCE_CREATED, ev.SILENCE_EXTENDED, ev.SILENCE_EXPIRED, ev.SILENCE_KEPT, ev.SILENCE_FAILED), silence),
     **dict.fromkeys((ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED), signed),
     ev.REVIEW: _plain(lambda e: f"post-change review by {e['actor']}"),
     ev.SESSION_RESUMED: _plain(lambda e: f"resumed by {e['actor']} (process {e.get('pid')})"),

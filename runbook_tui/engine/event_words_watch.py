@@ -39,8 +39,9 @@ def notified(e: Event) -> Said:
 def silence(e: Event) -> Said:
     kind = e["type"]
     matchers = ", ".join(e.get("matchers") or [])
-    until = clock_words(e.get("ends_at" if kind == ev.SILENCE_CREATED else "until"), e.get("ts"))  # exec's clock, not ISO text
-    detail = {ev.SILENCE_CREATED: f"{matchers} until {until}", ev.SILENCE_KEPT: f"until {until}"}.get(kind, "")
+    until = clock_words(e.get("ends_at" if kind in (ev.SILENCE_CREATED, ev.SILENCE_EXTENDED) else "until"), e.get("ts"))  # exec's clock, not ISO text
+    extended = f"extended until {until}" + (f" (was {e.get('replaces')})" if e.get("replaces") else "")
+    detail = {ev.SILENCE_CREATED: f"{matchers} until {until}", ev.SILENCE_KEPT: f"until {until}", ev.SILENCE_EXTENDED: extended}.get(kind, "")
     failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
     return Said("!!" if kind == ev.SILENCE_FAILED else "──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 

@@ -427,6 +427,15 @@ SILENCE_EXPIRED: Final = _declare(
         " someone expired it before its end: seen while the run went on)."
     ),
 )
+SilenceExtended = TypedDict("SilenceExtended", {"id": str, "alertmanager": str, "ends_at": str, "replaces": NotRequired[str]})
+SILENCE_EXTENDED: Final = _declare(
+    "silence_extended",
+    SilenceExtended,
+    (
+        "An `until: session_end` silence near its end extended while the session goes on, to `ends_at`; `replaces`: the id"
+        " it had when Alertmanager gave the extended silence a new one."
+    ),
+)
 SilenceKept = TypedDict("SilenceKept", {"id": str, "alertmanager": str, "until": str | None})
 SILENCE_KEPT: Final = _declare("silence_kept", SilenceKept, "Kept until the window's end (`until`), after a rollback.")
 
@@ -449,9 +458,9 @@ PLAN_APPROVED: Final = _declare("plan_approved", PlanApproved, "The approval the
 REOPENABLE: Final = frozenset({"failed", "done_criteria_failed", "aborted"})
 
 #: Events that may follow session_finished: the review of the finished change, people leaving,
-#: the delivery of what the end itself set off (its notification, the silences' expiry), and the share server's counts and refusals.
+#: the delivery of what the end itself set off (its notification, the silences' expiry, an extension in flight), and the share server's counts and refusals.
 AFTER_FINISH: Final[frozenset[str]] = frozenset({
-    REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SHARE_CLOSED, SHARE_REFUSING, JOIN_REFUSED,
+    REVIEW, PARTICIPANT_LEFT, NOTIFIED, NOTIFY_FAILED, SILENCE_EXPIRED, SILENCE_KEPT, SILENCE_FAILED, SILENCE_EXTENDED, SHARE_CLOSED, SHARE_REFUSING, JOIN_REFUSED,
     SEAL, DECISION_SIGNED,
 })  # fmt: skip
 

@@ -259,6 +259,17 @@ def _silence_created(state: RunState, e: Event) -> RunState:
     return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}), silences_missing=missing)
 
 
+def _silence_extended(state: RunState, e: Event) -> RunState:
+    """A silence extended: its new end (and its new id, when Alertmanager gave one)."""
+    was = str(e.get("replaces") or e["id"])
+    silence = state.silences.get(was)
+    if silence is None:
+        return state
+    others = {k: v for k, v in state.silences.items() if k != was}
+    extended = MappingProxyType({**silence, "id": e["id"], "ends_at": e.get("ends_at")})
+    return replace(state, silences=MappingProxyType({**others, str(e["id"]): extended}))
+
+
 def _silence_gone(state: RunState, e: Event) -> RunState:
     return replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
 
@@ -329,6 +340,7 @@ SESSION_HANDLERS = {
     ev.CRITERIA_ACCEPTED: _criteria_accepted,
     ev.CRITERIA_ACCEPTANCE_CONFIRMED: _acceptance_confirmed,
     ev.SILENCE_CREATED: _silence_created,
+    ev.SILENCE_EXTENDED: _silence_extended,
     ev.SILENCE_EXPIRED: _silence_gone,
     ev.SILENCE_FAILED: _silence_failed,
     ev.NOTIFY_FAILED: _notify_failed,

@@ -55,6 +55,13 @@ class OutreachHistory:
         silence.status, silence.ended_at, silence.error = status, e["ts"], error
         silence.until = e.get("until") if status == "kept" else None
 
+    def _on_silence_extended(self, e: Event) -> None:
+        """Its new end (the report's `ends`), and its new id when Alertmanager gave one, so its expiry is found."""
+        was = str(e.get("replaces") or e.get("id"))
+        silence = next((s for s in reversed(self.silences) if s.id is not None and s.id == was), None)
+        if silence is not None:
+            silence.id, silence.ends_at = str(e.get("id")), e.get("ends_at")
+
     def _on_silence_expired(self, e: Event) -> None:
         self._silence_ends(e, "expired", str(e["gone"]) if e.get("gone") else None)  # `gone`: not expired by this run
 

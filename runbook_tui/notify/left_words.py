@@ -37,3 +37,20 @@ def not_delivered(state: RunState) -> list[str]:
     that never answers is settled only as the session closes, once the finished screen is gone: the terminal says it then
     (before: exec printed it, the run screen's `q` printed `journal: …` alone)."""
     return [f"NOT delivered after the end: {visible_line(notice)}" for notice in state.undelivered]
+
+
+def left_active(state: RunState) -> str | None:
+    """Words for the silences this session made that nothing expired, when the run stops before its end (a signal):
+    they keep alerts quiet to their end time, and only a resume of the run expires them. Before, exec
+    said only "interrupted; the journal is kept" and whoever stopped it could not know alerts stayed silenced."""
+    if not state.silences:
+        return None
+    count = len(state.silences)
+    until = said_now(max(str(s.get("ends_at") or "?") for s in state.silences.values()))
+    which = "; ".join(f"{visible_line(sid)}: {', '.join(map(str, s.get('matchers') or ()))}" for sid, s in state.silences.items())
+    where = str(next(iter(state.silences.values())).get("alertmanager") or "Alertmanager")
+    them = "them" if count > 1 else "it"
+    return visible_line(
+        f"{count} alert silence{'s' if count > 1 else ''} of this run stay{'' if count > 1 else 's'} active until {until} at {where} "
+        f"({which}): resuming the run expires {them} at its end; or expire {them} in Alertmanager now"
+    )

@@ -117,3 +117,21 @@ def expired_early(answer: Answer, ours: Any) -> str | None:
     if not isinstance(status, dict) or status.get("state") != "expired" or not is_time(found.get("endsAt")) or not is_time(ours):
         return None
     return str(found["endsAt"]) if utc(str(found["endsAt"])) <= utc(str(ours)) - EARLY else None
+
+
+def extension(answer: Answer, ends: str) -> dict[str, Any] | None:
+    """The body that extends the active silence in `answer` (`GET /api/v2/silence/ID`) to `ends`: its id, matchers,
+    start, creator and comment as Alertmanager holds them (an active silence posted again with the same id and start
+    is updated in place); None when it is not active (expired by someone: the watch says so) or cannot be read."""
+    if not answer.ok:
+        return None
+    try:
+        found = answer.json()
+    except (ValueError, TypeError):
+        return None
+    if not isinstance(found, dict) or found.get("status") != {"state": "active"} or usable_id(found.get("id")) is None:
+        return None
+    if not is_time(found.get("startsAt")) or not isinstance(found.get("matchers"), list):
+        return None
+    keep = ("id", "matchers", "startsAt", "createdBy", "comment")
+    return {key: found.get(key) for key in keep} | {"endsAt": ends}

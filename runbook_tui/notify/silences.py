@@ -8,7 +8,9 @@ and it ends at the change window's end (or `DEFAULT_HOURS` after the start
 without a window), so a process that dies cannot leave alerts silenced for
 ever. When the session ends the silences are expired, except after a
 rollback with `until: window_end`: then they are kept to the window's end,
-because the system may still be settling. A silence Alertmanager refused
+because the system may still be settling. With `until: session_end` a silence
+`RENEW_BEFORE` from its end while the session goes on is extended (`DEFAULT_HOURS`
+more); `until: window_end` ones are not extended past the approved window. A silence Alertmanager refused
 without acting on it (down, 429, 503) is asked for again every
 `ASK_AGAIN_EVERY` while the run goes on, and made once it answers.
 
@@ -37,16 +39,18 @@ from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
-from runbook_tui.notify.silence_found import answered_id, ended, expired_early, is_time, made_for, usable_id
+from runbook_tui.notify.silence_found import answered_id, ended, expired_early, extension, is_time, made_for, usable_id
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
-from runbook_tui.runbook.safe_text import visible_line
 
 log = logging.getLogger(__name__)
 
 #: How long a silence lasts when the ticket has no window (it is expired at the end anyway).
 DEFAULT_HOURS = 4
+#: How near its end an `until: session_end` silence is extended while the session goes on. Before, nothing extended
+#: it: a run past the window's end (or DEFAULT_HOURS) went on unsilenced, the session still open.
+RENEW_BEFORE = dt.timedelta(minutes=10)
 #: How long before our clock's now a silence is asked to start. Alertmanager starts a silence asked for in its past
 #: at its own now; one asked for in its future waits, `pending`, until then. Asked at our now, a clock of ours ahead of
 #: Alertmanager's (an NTP that stopped, a VM resumed) left the change's silences pending while the change ran and its
@@ -136,8 +140,12 @@ WATCH_EVERY = 30.0
 class SilenceKeeper:
     """A controller listener that makes the silences at the start and expires (or keeps) them at the end."""
 
-    def __init__(self, alerts: Alerts, record: Record, *, timeout: float = 5.0) -> None:
+    def __init__(
+        self, alerts: Alerts, record: Record, *, timeout: float = 5.0, renew_before: dt.timedelta = RENEW_BEFORE, lasting: dt.timedelta | None = None
+    ) -> None:
         self.alerts = alerts
+        self.renew_before = renew_before
+        self.lasting = lasting or dt.timedelta(hours=DEFAULT_HOURS)  # without a window, and each extension
         self.shown = without_password(alerts.alertmanager)  # as the journal and the screen name it: a password as ***
         self.record = record
         self.timeout = timeout
@@ -146,6 +154,8 @@ class SilenceKeeper:
         self._creating: asyncio.Task[Any] | None = None
         self._resuming = False
         self._ends: dict[str, asyncio.TimerHandle] = {}  # silence id -> the moment its end passes during the run
+        self._renewals: dict[str, asyncio.TimerHandle] = {}  # silence id -> RENEW_BEFORE its end (until: session_end)
+        self._extending: set[asyncio.Task[Any]] = set()
         self._clock_said = False
         self._over = asyncio.Event()  # the session finished or closed: nothing is asked again
 
@@ -172,7 +182,8 @@ class SilenceKeeper:
             self._forget_ends()
             self._over.set()
             self._spawn(self.finish(state, str(event.get("outcome"))))
-        if kind == ev.SILENCE_CREATED and not state.finished:
+        if kind in (ev.SILENCE_CREATED, ev.SILENCE_EXTENDED) and not state.finished:
+            self._forget(str(event.get("replaces") or ""))
             self._watch_end(str(event.get("id")), event.get("ends_at"))
         elif kind == ev.SESSION_RESUMED and not state.finished:
             for silence_id, silence in state.silences.items():
@@ -185,10 +196,47 @@ class SilenceKeeper:
             return
         end = dt.datetime.fromisoformat(str(ends_at).replace("Z", "+00:00"))
         left = (end if end.tzinfo else end.replace(tzinfo=dt.UTC)) - dt.datetime.now(dt.UTC)
-        old = self._ends.pop(silence_id, None)
-        if old is not None:
-            old.cancel()
+        self._forget(silence_id)
         self._ends[silence_id] = asyncio.get_running_loop().call_later(left.total_seconds(), self._ended, silence_id)
+        if self.alerts.until == "session_end":
+            renew = max((left - self.renew_before).total_seconds(), 0.0)
+            self._renewals[silence_id] = asyncio.get_running_loop().call_later(renew, self._renew, silence_id)
+
+    def _forget(self, silence_id: str) -> None:
+        for handles in (self._ends, self._renewals):
+            old = handles.pop(silence_id, None)
+            if old is not None:
+                old.cancel()
+
+    def _renew(self, silence_id: str) -> None:
+        self._renewals.pop(silence_id, None)
+        if not self.state.finished and not self._over.is_set() and silence_id in self.state.silences:
+            task = self._spawn(self._extend(silence_id))
+            self._extending.add(task)
+            task.add_done_callback(self._extending.discard)
+
+    async def _extend(self, silence_id: str) -> None:
+        """Extend one `until: session_end` silence near its end to `lasting` from now, as Alertmanager holds it (same id,
+        start, matchers): journaled `silence_extended` (with `replaces` when Alertmanager gave it a new id). A failure is
+        said (`silence_failed`, action "extend"); its end is then said when it passes."""
+        until = str(self.state.silences.get(silence_id, {}).get("ends_at") or "")
+        held = await self._call("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
+        body = extension(held, iso(dt.datetime.now(dt.UTC) + self.lasting))
+        if self._over.is_set():
+            return
+        if body is None:  # when it answered, not active any more: expired by someone, which the watch says
+            if not held.ok:
+                self._failed("extend", held.problem("Alertmanager"), id=silence_id, until=until)
+            return
+        answer = await self._post(body, [str(m) for m in self.state.silences.get(silence_id, {}).get("matchers") or ()])
+        made = answered_id(answer)
+        if made is None:
+            self._failed("extend", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", id=silence_id, until=until)
+            return
+        extended = {"id": made, "alertmanager": self.shown, "ends_at": body["endsAt"]}
+        self.record(ev.SILENCE_EXTENDED, extended | ({"replaces": silence_id} if made != silence_id else {}))
+        if made != silence_id and self._over.is_set():  # answered after the end, which expires the id it had
+            await self._expire(made, str(body["endsAt"]))
 
     def _ended(self, silence_id: str) -> None:
         self._ends.pop(silence_id, None)
@@ -226,9 +274,10 @@ class SilenceKeeper:
                 self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, "gone": gone})
 
     def _forget_ends(self) -> None:
-        for handle in self._ends.values():
-            handle.cancel()
-        self._ends.clear()
+        for handles in (self._ends, self._renewals):
+            for handle in handles.values():
+                handle.cancel()
+            handles.clear()
 
     async def create(
         self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = (), skew: dt.timedelta = dt.timedelta(0)
@@ -238,9 +287,9 @@ class SilenceKeeper:
         entry is journaled, not made again."""
         ticket = (state.session.get("ticket") or {}).get("id")
         starts = dt.datetime.now(dt.UTC)
-        ends = _window_end(state) or starts + dt.timedelta(hours=DEFAULT_HOURS)
+        ends = _window_end(state) or starts + self.lasting
         if ends <= starts:
-            ends = starts + dt.timedelta(hours=DEFAULT_HOURS)
+            ends = starts + self.lasting
         for silence in self.alerts.silences if silences is None else silences:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
             journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
@@ -377,6 +426,8 @@ class SilenceKeeper:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
         if self._creating is not None and not self._creating.done():
             await asyncio.wait([self._creating])  # a silence still being made is expired too
+        if self._extending:
+            await asyncio.wait(list(self._extending))  # one in flight is journaled first (and a new id it gave expired)
         keep = self.alerts.until == "window_end" and (state.rollback is not None or outcome == "rolled_back")
         for silence_id, silence in list(state.silences.items()):
             if keep:
@@ -422,23 +473,6 @@ class SilenceKeeper:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:
                 task.cancel()
-
-
-def left_active(state: RunState) -> str | None:
-    """Words for the silences this session made that nothing expired, when the run stops before its end (a signal):
-    they keep alerts quiet to their end time, and only a resume of the run expires them. Before, exec
-    said only "interrupted; the journal is kept" and whoever stopped it could not know alerts stayed silenced."""
-    if not state.silences:
-        return None
-    count = len(state.silences)
-    until = said_now(max(str(s.get("ends_at") or "?") for s in state.silences.values()))
-    which = "; ".join(f"{visible_line(sid)}: {', '.join(map(str, s.get('matchers') or ()))}" for sid, s in state.silences.items())
-    where = str(next(iter(state.silences.values())).get("alertmanager") or "Alertmanager")
-    them = "them" if count > 1 else "it"
-    return visible_line(
-        f"{count} alert silence{'s' if count > 1 else ''} of this run stay{'' if count > 1 else 's'} active until {until} at {where} "
-        f"({which}): resuming the run expires {them} at its end; or expire {them} in Alertmanager now"
-    )
 
 
 def _tried(answer: Answer, tries: int) -> Answer:

@@ -50,7 +50,7 @@ def _said_after(app: RunbookApp, code: object) -> None:
             said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path), app.handle.identity, app.handle.signers_file)}"
             print("\n".join(visible_line(line) for line in said.splitlines()))
             if state.silences:  # alerts stay quiet to their end time: whoever left must know (exec says it too)
-                from runbook_tui.notify.silences import left_active
+                from runbook_tui.notify.left_words import left_active
 
                 print(left_active(state))
             for notice in app.handle.notices_failed_closing:  # settled as the session closed, the screen gone (exec says them)

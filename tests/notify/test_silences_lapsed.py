@@ -1,6 +1,7 @@
 """A run stopped (SIGTERM) and resumed after its Alertmanager silence ended: real Alertmanager on loopback, real `exec`
 and `resume` processes. The ticket's window ends seconds after the start, so the silence (which ends with it) lapses
-while the run is stopped."""
+while the run is stopped: `until: window_end`, as an `until: session_end` silence near its end is extended while the run
+goes on (test_silences_extended.py)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ alerts:
   alertmanager: {alertmanager.url}
   silence:
     - {{matchers: ['service="{service}"'], comment: lapsed}}
+  until: window_end
 sections:
   - id: change
     kind: implement
@@ -103,6 +105,7 @@ alerts:
   alertmanager: {alertmanager.url}
   silence:
     - {{matchers: ['service="{service}"'], comment: ends mid-run}}
+  until: window_end
 sections:
   - id: change
     kind: implement
@@ -129,4 +132,5 @@ sections:
     kinds = [e["type"] for e in written_events(journal)]
     assert kinds.index("silence_expired") < kinds.index("step_finished"), "said when it ended, not at the end"
     assert [e["id"] for e in journaled("silence_expired")] == [made["id"]] and not journaled("silence_failed")
+    assert not journaled("silence_extended"), "an until: window_end silence is not extended past the approved window"
     assert not verify(journal).problems

@@ -255,7 +255,7 @@ async def alerts_findings(runbook: Runbook, settings: Settings) -> list[str]:
     """The matchers parsed at load; here: does the Alertmanager answer its API?"""
     if runbook.alerts is None:
         return []
-    from runbook_tui.notify.silences import check_api
+    from runbook_tui.notify.silence_clock import check_api
 
     problem = await asyncio.to_thread(check_api, runbook.alerts, settings.notify_timing.timeout)
     return [problem] if problem else []

@@ -38,9 +38,9 @@ from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify.http import Answer, clock_off, peer_clock, request
+from runbook_tui.notify.http import Answer, peer_clock, request
+from runbook_tui.notify.silence_clock import START_MARGIN, clock_words
 from runbook_tui.notify.silence_found import answered_id, ended, expired_early, extension, is_time, made_for, usable_id
-from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 
@@ -51,11 +51,7 @@ DEFAULT_HOURS = 4
 #: How near its end an `until: session_end` silence is extended while the session goes on. Before, nothing extended
 #: it: a run past the window's end (or DEFAULT_HOURS) went on unsilenced, the session still open.
 RENEW_BEFORE = dt.timedelta(minutes=10)
-#: How long before our clock's now a silence is asked to start. Alertmanager starts a silence asked for in its past
-#: at its own now; one asked for in its future waits, `pending`, until then. Asked at our now, a clock of ours ahead of
-#: Alertmanager's (an NTP that stopped, a VM resumed) left the change's silences pending while the change ran and its
-#: alerts paged the on-call.
-START_MARGIN = dt.timedelta(hours=1)
+RETRY_EXTEND = 30.0  # seconds before a failed extension is tried again, while the silence holds (a test sets less)
 #: Bytes of Alertmanager's list of silences read on resume (a busy one holds many).
 LIST_BYTES = 4 * 1024 * 1024
 Record = Callable[[str, dict[str, Any]], None]
@@ -74,47 +70,6 @@ def silence_body(silence: Silence, *, actor: str, ticket: str | None, starts: dt
     why = silence.comment or "planned change"
     comment = f"{ticket or 'NO TICKET'}: {why} (runbook-tui)"
     return {"matchers": [api_matcher(m) for m in silence.matchers], "startsAt": iso(starts), "endsAt": iso(ends), "createdBy": actor, "comment": comment}
-
-
-#: Alertmanager's clock this far off ours is a preflight finding (its Date has whole seconds, and comes a request's
-#: time late: well under this).
-CLOCK_FINDING = dt.timedelta(minutes=1)
-
-
-def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
-    """Blocking: does the Alertmanager answer its API v2, with a clock near ours? None when so, else the problem in words."""
-    answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
-    where = f"alerts: Alertmanager at {without_password(alerts.alertmanager)}"
-    if not answer.ok:
-        return f"{where}: {answer.problem('the API')}"
-    off = clock_words(answer)
-    return None if off is None else f"{where}: {off}"
-
-
-def _about(span: dt.timedelta) -> str:
-    return "about " + format_duration(round(abs(span).total_seconds(), -1))  # a Date's whole seconds, a request's time late
-
-
-def clock_words(answer: Answer) -> str | None:
-    """Alertmanager's clock CLOCK_FINDING or more off ours (from its answer's Date) and what comes of it, in words.
-
-    A silence ends at the window's end by our clock, and Alertmanager ends it by its own: with its clock 10 minutes
-    ahead, the change's alerts page the on-call for the window's last 10 minutes (behind, they stay silenced past it);
-    more than START_MARGIN behind, a silence starts in its future: pending, silencing nothing. Before, preflight said
-    "ready" and the run said nothing."""
-    off = clock_off(answer)
-    if off is None or abs(off) < CLOCK_FINDING:
-        return None
-    if off > dt.timedelta(0):
-        said = f"its clock is {_about(off)} ahead of ours (its Date header): the change's silences would end {_about(off)} early"
-    elif -off <= START_MARGIN:
-        said = f"its clock is {_about(off)} behind ours (its Date header): the change's silences would end {_about(off)} late"
-    else:
-        said = (
-            f"its clock is {_about(off)} behind ours (its Date header): the change's silences would be pending, silencing"
-            f" nothing, for {_about(-off - START_MARGIN)} after they are made, and end {_about(off)} late"
-        )
-    return f"{said}; set the clocks right (NTP)"
 
 
 def _window_end(state: RunState) -> dt.datetime | None:
@@ -145,6 +100,7 @@ class SilenceKeeper:
     ) -> None:
         self.alerts = alerts
         self.renew_before = renew_before
+        self.retry_after = RETRY_EXTEND
         self.lasting = lasting or dt.timedelta(hours=DEFAULT_HOURS)  # without a window, and each extension
         self.shown = without_password(alerts.alertmanager)  # as the journal and the screen name it: a password as ***
         self.record = record
@@ -227,16 +183,23 @@ class SilenceKeeper:
         if body is None:  # when it answered, not active any more: expired by someone, which the watch says
             if not held.ok:
                 self._failed("extend", held.problem("Alertmanager"), id=silence_id, until=until)
+                self._try_again(silence_id)
             return
         answer = await self._post(body, [str(m) for m in self.state.silences.get(silence_id, {}).get("matchers") or ()])
         made = answered_id(answer)
         if made is None:
             self._failed("extend", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", id=silence_id, until=until)
+            self._try_again(silence_id)
             return
         extended = {"id": made, "alertmanager": self.shown, "ends_at": body["endsAt"]}
         self.record(ev.SILENCE_EXTENDED, extended | ({"replaces": silence_id} if made != silence_id else {}))
         if made != silence_id and self._over.is_set():  # answered after the end, which expires the id it had
             await self._expire(made, str(body["endsAt"]))
+
+    def _try_again(self, silence_id: str) -> None:
+        """A failed extension is tried again `retry_after` later while the silence holds (before: it lapsed, alerts paged)."""
+        if silence_id in self._ends and not self._over.is_set():
+            self._renewals[silence_id] = asyncio.get_running_loop().call_later(self.retry_after, self._renew, silence_id)
 
     def _ended(self, silence_id: str) -> None:
         self._ends.pop(silence_id, None)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import socket
 import subprocess
 import time
 import uuid
@@ -22,6 +23,7 @@ from written_lines import written_events
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.journal import verify
 from runbook_tui.engine.state import RunState, apply, initial
+from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.silences import SilenceKeeper
 from runbook_tui.runbook.loader import load_runbook
 
@@ -137,3 +139,61 @@ sections:
     assert [e["id"] for e in events if e["type"] == ev.SILENCE_EXPIRED] == [made["id"]]
     [held] = [s for s in alertmanager.silences() if s["id"] == made["id"]]
     assert held["status"] == {"state": "expired"}, held
+
+
+def test_an_extension_that_failed_is_tried_again_while_the_silence_holds(alertmanager: Alertmanager, tmp_path: Path) -> None:
+    """The first extension finds Alertmanager unreachable (a refused connection, asked of a port nobody listens on); the
+    keeper tries again `retry_after` later and the silence is extended, same id, before its end. Before, one failure in
+    its last minutes left it to lapse while the session went on: alerts paged mid-change."""
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    path = tmp_path / "rb.yaml"
+    path.write_text(f"""
+runbook: 1
+id: renewed
+title: Renewed
+alerts: {{alertmanager: "{alertmanager.url}", silence: [{{matchers: ['service="{service}"'], comment: renewed}}], until: session_end}}
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+    alerts = load_runbook(path).runbook.alerts
+    assert alerts is not None
+    with socket.socket() as sock:  # a port nobody listens on: the connection is refused
+        sock.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    events: list[dict[str, Any]] = []
+    state = RunState(session={"started_at": dt.datetime.now(dt.UTC).isoformat()})
+
+    async def scenario() -> None:
+        def record(kind: str, payload: dict[str, Any]) -> None:
+            nonlocal state
+            event = {"seq": len(events), "ts": dt.datetime.now(dt.UTC).isoformat(), "type": kind, "actor": "t", "at": time.monotonic(), **payload}
+            events.append(event)
+            state = apply(state, event)
+            keeper(event, state)
+
+        keeper = SilenceKeeper(alerts, record, renew_before=dt.timedelta(seconds=4), lasting=dt.timedelta(seconds=8))
+        keeper.retry_after = 0.5
+        asked = keeper._call
+        refused: list[str] = []
+
+        async def first_read_refused(method: str, where: str, body: Any = None) -> Answer:
+            if method == "GET" and where.startswith("/api/v2/silence/") and not refused:
+                refused.append(where)
+                return await asyncio.to_thread(request, "GET", f"{nobody}{where}", timeout=2)
+            return await asked(method, where, body)
+
+        keeper._call = first_read_refused  # type: ignore[method-assign]
+        await keeper.create(state, "t")
+        await until(lambda: [e for e in events if e["type"] == ev.SILENCE_EXTENDED], "the extension tried again after its failure", 60)
+        record(ev.SESSION_FINISHED, {"outcome": "done"})
+        await keeper.stop()
+
+    asyncio.run(scenario())
+    [made] = [e for e in events if e["type"] == ev.SILENCE_CREATED]
+    [failed] = [e for e in events if e["type"] == ev.SILENCE_FAILED]
+    assert failed["action"] == "extend", failed
+    extended = next(e for e in events if e["type"] == ev.SILENCE_EXTENDED)
+    assert extended["seq"] > failed["seq"] and extended["id"] == made["id"], events
+    assert extended["ends_at"] > made["ends_at"], "the silence outlasts its first end"
+    expired = [e for e in events if e["type"] == ev.SILENCE_EXPIRED]
+    assert [e["id"] for e in expired] == [made["id"]] and expired[0]["seq"] > extended["seq"], "expired at the session's end only"

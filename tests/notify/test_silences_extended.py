@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from peers_alertmanager import Alertmanager
-from test_silences_lapsed import CLI, iso, wait
+from test_silences_lapsed import CLI, gated_runbook, wait
 from waiting import until, wait_until
 from written_lines import written_events
 
@@ -26,6 +26,7 @@ from runbook_tui.engine.state import RunState, apply, initial
 from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.silences import SilenceKeeper
 from runbook_tui.runbook.loader import load_runbook
+from runbook_tui.runbook.reach import Alerts
 
 pytestmark = pytest.mark.peers
 
@@ -33,25 +34,7 @@ pytestmark = pytest.mark.peers
 def test_a_session_end_silence_near_its_end_is_extended_while_the_run_goes_on(alertmanager: Alertmanager, tmp_path: Path) -> None:
     """Before: the silence ended with the window (or 4 hours after the start) while the session was still open, and the
     on-call was paged for the planned change although `until: session_end` promised it to the session's end."""
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    go = tmp_path / "go"
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: silence-extended
-title: Silence extended
-ticket: {{id: CHG-13, window: {{start: "{iso(-dt.timedelta(minutes=10))}", end: "{iso(dt.timedelta(seconds=8))}"}}}}
-alerts:
-  alertmanager: {alertmanager.url}
-  silence:
-    - {{matchers: ['service="{service}"'], comment: extended}}
-  until: session_end
-sections:
-  - id: change
-    kind: implement
-    steps:
-      - {{id: one, run: "while [ ! -e {go} ]; do sleep 0.05; done", verify: none, undo: "true"}}
-""")
+    runbook, go, service = gated_runbook(tmp_path, alertmanager, name="silence-extended", until="session_end")
     journal = tmp_path / "j.jsonl"
 
     def journaled(kind: str) -> list[dict[str, object]]:
@@ -101,33 +84,15 @@ def test_an_extension_that_got_a_new_id_moves_the_silence_to_it() -> None:
 def test_the_extension_comes_near_the_end_and_again_while_the_session_goes_on(alertmanager: Alertmanager, tmp_path: Path) -> None:
     """The keeper's periods in seconds (hours and minutes as built): a silence lasting 6 s, extended 3 s before its end,
     is extended then (not at once) and again, keeps its id, and is expired at the end."""
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    path = tmp_path / "rb.yaml"
-    path.write_text(f"""
-runbook: 1
-id: renewed
-title: Renewed
-alerts: {{alertmanager: "{alertmanager.url}", silence: [{{matchers: ['service="{service}"'], comment: renewed}}], until: session_end}}
-sections:
-  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
-""")
-    alerts = load_runbook(path).runbook.alerts
-    assert alerts is not None
-    events: list[dict[str, Any]] = []
-    state = RunState(session={"started_at": dt.datetime.now(dt.UTC).isoformat()})
+    alerts = _renewed(alertmanager, tmp_path)
+    kept = Kept()
+    events = kept.events
 
     async def scenario() -> None:
-        def record(kind: str, payload: dict[str, Any]) -> None:
-            nonlocal state
-            event = {"seq": len(events), "ts": dt.datetime.now(dt.UTC).isoformat(), "type": kind, "actor": "t", "at": time.monotonic(), **payload}
-            events.append(event)
-            state = apply(state, event)
-            keeper(event, state)
-
-        keeper = SilenceKeeper(alerts, record, renew_before=dt.timedelta(seconds=3), lasting=dt.timedelta(seconds=6))
-        await keeper.create(state, "t")
+        keeper = kept.keeper = SilenceKeeper(alerts, kept.record, renew_before=dt.timedelta(seconds=3), lasting=dt.timedelta(seconds=6))
+        await keeper.create(kept.state, "t")
         await until(lambda: len([e for e in events if e["type"] == ev.SILENCE_EXTENDED]) >= 2, "two extensions while the session goes on", 60)
-        record(ev.SESSION_FINISHED, {"outcome": "done"})  # the end expires it (in a task the stop waits for)
+        kept.record(ev.SESSION_FINISHED, {"outcome": "done"})  # the end expires it (in a task the stop waits for)
         await keeper.stop()
 
     asyncio.run(scenario())
@@ -145,6 +110,44 @@ def test_an_extension_that_failed_is_tried_again_while_the_silence_holds(alertma
     """The first extension finds Alertmanager unreachable (a refused connection, asked of a port nobody listens on); the
     keeper tries again `retry_after` later and the silence is extended, same id, before its end. Before, one failure in
     its last minutes left it to lapse while the session went on: alerts paged mid-change."""
+    alerts = _renewed(alertmanager, tmp_path)
+    with socket.socket() as sock:  # a port nobody listens on: the connection is refused
+        sock.bind(("127.0.0.1", 0))
+        nobody = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    kept = Kept()
+    events = kept.events
+
+    async def scenario() -> None:
+        keeper = kept.keeper = SilenceKeeper(alerts, kept.record, renew_before=dt.timedelta(seconds=4), lasting=dt.timedelta(seconds=8))
+        keeper.retry_after = 0.5
+        asked = keeper._call
+        refused: list[str] = []
+
+        async def first_read_refused(method: str, where: str, body: Any = None) -> Answer:
+            if method == "GET" and where.startswith("/api/v2/silence/") and not refused:
+                refused.append(where)
+                return await asyncio.to_thread(request, "GET", f"{nobody}{where}", timeout=2)
+            return await asked(method, where, body)
+
+        keeper._call = first_read_refused  # type: ignore[method-assign]
+        await keeper.create(kept.state, "t")
+        await until(lambda: [e for e in events if e["type"] == ev.SILENCE_EXTENDED], "the extension tried again after its failure", 60)
+        kept.record(ev.SESSION_FINISHED, {"outcome": "done"})
+        await keeper.stop()
+
+    asyncio.run(scenario())
+    [made] = [e for e in events if e["type"] == ev.SILENCE_CREATED]
+    [failed] = [e for e in events if e["type"] == ev.SILENCE_FAILED]
+    assert failed["action"] == "extend", failed
+    extended = next(e for e in events if e["type"] == ev.SILENCE_EXTENDED)
+    assert extended["seq"] > failed["seq"] and extended["id"] == made["id"], events
+    assert extended["ends_at"] > made["ends_at"], "the silence outlasts its first end"
+    expired = [e for e in events if e["type"] == ev.SILENCE_EXPIRED]
+    assert [e["id"] for e in expired] == [made["id"]] and expired[0]["seq"] > extended["seq"], "expired at the session's end only"
+
+
+def _renewed(alertmanager: Alertmanager, tmp_path: Path) -> Alerts:
+    """The `alerts:` of a runbook silencing a service of its own until the session's end."""
     service = f"svc-{uuid.uuid4().hex[:8]}"
     path = tmp_path / "rb.yaml"
     path.write_text(f"""
@@ -157,43 +160,20 @@ sections:
 """)
     alerts = load_runbook(path).runbook.alerts
     assert alerts is not None
-    with socket.socket() as sock:  # a port nobody listens on: the connection is refused
-        sock.bind(("127.0.0.1", 0))
-        nobody = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    events: list[dict[str, Any]] = []
-    state = RunState(session={"started_at": dt.datetime.now(dt.UTC).isoformat()})
+    return alerts
 
-    async def scenario() -> None:
-        def record(kind: str, payload: dict[str, Any]) -> None:
-            nonlocal state
-            event = {"seq": len(events), "ts": dt.datetime.now(dt.UTC).isoformat(), "type": kind, "actor": "t", "at": time.monotonic(), **payload}
-            events.append(event)
-            state = apply(state, event)
-            keeper(event, state)
 
-        keeper = SilenceKeeper(alerts, record, renew_before=dt.timedelta(seconds=4), lasting=dt.timedelta(seconds=8))
-        keeper.retry_after = 0.5
-        asked = keeper._call
-        refused: list[str] = []
+class Kept:
+    """The keeper's events journaled and folded into the state it is told of, as the controller does."""
 
-        async def first_read_refused(method: str, where: str, body: Any = None) -> Answer:
-            if method == "GET" and where.startswith("/api/v2/silence/") and not refused:
-                refused.append(where)
-                return await asyncio.to_thread(request, "GET", f"{nobody}{where}", timeout=2)
-            return await asked(method, where, body)
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self.state = RunState(session={"started_at": dt.datetime.now(dt.UTC).isoformat()})
+        self.keeper: SilenceKeeper | None = None
 
-        keeper._call = first_read_refused  # type: ignore[method-assign]
-        await keeper.create(state, "t")
-        await until(lambda: [e for e in events if e["type"] == ev.SILENCE_EXTENDED], "the extension tried again after its failure", 60)
-        record(ev.SESSION_FINISHED, {"outcome": "done"})
-        await keeper.stop()
-
-    asyncio.run(scenario())
-    [made] = [e for e in events if e["type"] == ev.SILENCE_CREATED]
-    [failed] = [e for e in events if e["type"] == ev.SILENCE_FAILED]
-    assert failed["action"] == "extend", failed
-    extended = next(e for e in events if e["type"] == ev.SILENCE_EXTENDED)
-    assert extended["seq"] > failed["seq"] and extended["id"] == made["id"], events
-    assert extended["ends_at"] > made["ends_at"], "the silence outlasts its first end"
-    expired = [e for e in events if e["type"] == ev.SILENCE_EXPIRED]
-    assert [e["id"] for e in expired] == [made["id"]] and expired[0]["seq"] > extended["seq"], "expired at the session's end only"
+    def record(self, kind: str, payload: dict[str, Any]) -> None:
+        event = {"seq": len(self.events), "ts": dt.datetime.now(dt.UTC).isoformat(), "type": kind, "actor": "t", "at": time.monotonic(), **payload}
+        self.events.append(event)
+        self.state = apply(self.state, event)
+        assert self.keeper is not None
+        self.keeper(event, self.state)

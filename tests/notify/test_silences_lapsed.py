@@ -34,28 +34,35 @@ def wait(condition: Callable[[], bool], what: str, proc: subprocess.Popen[bytes]
     wait_until(condition, what, timeout, alive=proc)
 
 
-def test_a_silence_that_ended_while_the_run_was_stopped_is_made_again_by_resume(alertmanager: Alertmanager, tmp_path: Path) -> None:
-    """Before: the resumed run went on with no silence in Alertmanager (the on-call paged for the planned change)
-    while its header still counted `🔕 1 alert silence`, and its end `expired` a silence that had ended hours before."""
+def gated_runbook(tmp_path: Path, alertmanager: Alertmanager, *, name: str, until: str) -> tuple[Path, Path, str]:
+    """A runbook whose window ends 8 s from now, silencing a service of its own `until` its window's or session's end,
+    with one step that waits for the file `go`: (the runbook, `go`, the service)."""
     service = f"svc-{uuid.uuid4().hex[:8]}"
     go = tmp_path / "go"
     runbook = tmp_path / "rb.yaml"
     runbook.write_text(f"""
 runbook: 1
-id: silence-lapsed
-title: Silence lapsed
+id: {name}
+title: {name}
 ticket: {{id: CHG-11, window: {{start: "{iso(-dt.timedelta(minutes=10))}", end: "{iso(dt.timedelta(seconds=8))}"}}}}
 alerts:
   alertmanager: {alertmanager.url}
   silence:
-    - {{matchers: ['service="{service}"'], comment: lapsed}}
-  until: window_end
+    - {{matchers: ['service="{service}"'], comment: {name}}}
+  until: {until}
 sections:
   - id: change
     kind: implement
     steps:
       - {{id: one, run: "while [ ! -e {go} ]; do sleep 0.05; done", verify: none, undo: "true"}}
 """)
+    return runbook, go, service
+
+
+def test_a_silence_that_ended_while_the_run_was_stopped_is_made_again_by_resume(alertmanager: Alertmanager, tmp_path: Path) -> None:
+    """Before: the resumed run went on with no silence in Alertmanager (the on-call paged for the planned change)
+    while its header still counted `🔕 1 alert silence`, and its end `expired` a silence that had ended hours before."""
+    runbook, go, service = gated_runbook(tmp_path, alertmanager, name="silence-lapsed", until="window_end")
     journal = tmp_path / "j.jsonl"
 
     def ours(state: str) -> list[dict[str, object]]:
@@ -93,25 +100,7 @@ sections:
 def test_a_silence_that_ends_while_the_run_goes_on_is_said_and_no_longer_counted(alertmanager: Alertmanager, tmp_path: Path) -> None:
     """Before: nothing said so: the on-call was paged again for the change while the header still counted
     `🔕 1 alert silence`, and the end asked Alertmanager to expire a silence long ended."""
-    service = f"svc-{uuid.uuid4().hex[:8]}"
-    go = tmp_path / "go"
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: silence-ends
-title: Silence ends mid-run
-ticket: {{id: CHG-12, window: {{start: "{iso(-dt.timedelta(minutes=10))}", end: "{iso(dt.timedelta(seconds=8))}"}}}}
-alerts:
-  alertmanager: {alertmanager.url}
-  silence:
-    - {{matchers: ['service="{service}"'], comment: ends mid-run}}
-  until: window_end
-sections:
-  - id: change
-    kind: implement
-    steps:
-      - {{id: one, run: "while [ ! -e {go} ]; do sleep 0.05; done", verify: none, undo: "true"}}
-""")
+    runbook, go, service = gated_runbook(tmp_path, alertmanager, name="silence-ends", until="window_end")
     journal = tmp_path / "j.jsonl"
 
     def journaled(kind: str) -> list[dict[str, object]]:

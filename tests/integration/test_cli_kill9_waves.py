@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from integration_cli import Cli, events, of_type, peer_names
+from waiting import wait_until
 
 from runbook_tui.engine.event_words import host_status_words
 from runbook_tui.engine.journal import read_events
@@ -57,11 +57,10 @@ def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_
     rb = rolling(cli)
     journal = cli.dir / "j.jsonl"
     proc, _lines = cli.start("exec", str(rb), "--solo", "kill -9 in a wave", "--journal", str(journal))
-    deadline = time.monotonic() + 30
-    while not (journal.exists() and of_type(events(journal), "wave_started", step="roll", wave=2) and ledger(cli)["roll-peer02"]):
-        assert proc.poll() is None, cli.stderr()
-        assert time.monotonic() < deadline, "the second wave did not start within 30 s"
-        time.sleep(0.01)  # the polling's pace; the condition is the wave in the journal and the host's ledger line
+    wait_until(
+        lambda: journal.exists() and of_type(events(journal), "wave_started", step="roll", wave=2) and ledger(cli)["roll-peer02"],
+        lambda: f"the second wave to start on peer02: {cli.stderr()}", 30, alive=proc,
+    )  # fmt: skip
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(10)
     (cli.dir / "release").touch()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from integration_cli import Cli, events, of_type
+from waiting import wait_until
 
 pytestmark = pytest.mark.peers
 
@@ -39,30 +39,32 @@ def rolling(cli: Cli) -> Path:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_a_signal_in_the_second_wave_is_said_as_a_stop_and_resume_runs_no_host_twice(cli: Cli, sig: signal.Signals) -> None:
     rb, journal = rolling(cli), cli.dir / "j.jsonl"
-    proc, _lines = cli.start("exec", str(rb), "--solo", "signal in a wave", "--journal", str(journal))
-    deadline = time.monotonic() + 30
-    while not (journal.exists() and of_type(events(journal), "wave_started", step="roll", wave=2) and ledger(cli)["roll-peer02"]):
-        assert proc.poll() is None, cli.stderr()
-        assert time.monotonic() < deadline, "the second wave did not start within 30 s"
-        time.sleep(0.01)  # the polling's pace; the condition is the wave in the journal and the host's ledger line
-    os.kill(proc.pid, sig)
-    assert proc.wait(30) == 1
-    # Before: also `journal write failed; run stopped`, logged when the step's task journaled the hosts' ends after
-    # the program had closed its journal on the way out (nothing was lost: the journal verifies).
-    said = cli.stderr().splitlines()
-    assert said[0].startswith("interrupted; the journal is kept: runbook-tui resume "), said
-    assert not any("journal write failed" in line or "cannot write" in line for line in said), said
-    [note] = of_type(events(journal), "note", request="exit")
-    assert note["text"] == f"exec was stopped by {sig.name} while 'roll' ran (its outcome is unknown: resume decides); the journal is kept"
-    assert cli.run("journal", "verify", str(journal)).returncode == 0
+    try:
+        proc, _lines = cli.start("exec", str(rb), "--solo", "signal in a wave", "--journal", str(journal))
+        wait_until(
+            lambda: journal.exists() and of_type(events(journal), "wave_started", step="roll", wave=2) and ledger(cli)["roll-peer02"],
+            lambda: f"the second wave to start on peer02: {cli.stderr()}", 30, alive=proc,
+        )  # fmt: skip
+        os.kill(proc.pid, sig)
+        assert proc.wait(30) == 1
+        # Before: also `journal write failed; run stopped`, logged when the step's task journaled the hosts' ends after
+        # the program had closed its journal on the way out (nothing was lost: the journal verifies).
+        said = cli.stderr().splitlines()
+        assert said[0].startswith("interrupted; the journal is kept: runbook-tui resume "), said
+        assert not any("journal write failed" in line or "cannot write" in line for line in said), said
+        [note] = of_type(events(journal), "note", request="exit")
+        assert note["text"] == f"exec was stopped by {sig.name} while 'roll' ran (its outcome is unknown: resume decides); the journal is kept"
+        assert cli.run("journal", "verify", str(journal)).returncode == 0
 
-    looked = cli.run("resume", str(journal), "--headless")
-    assert looked.returncode == 1, looked.stdout + looked.stderr
-    assert f"  exec was stopped by {sig.name} at " in looked.stdout, looked.stdout
-    assert "  done (exit 0) on peer01; UNKNOWN on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
+        looked = cli.run("resume", str(journal), "--headless")
+        assert looked.returncode == 1, looked.stdout + looked.stderr
+        assert f"  exec was stopped by {sig.name} at " in looked.stdout, looked.stdout
+        assert "  done (exit 0) on peer01; UNKNOWN on peer02; not started on peer03, peer04\n" in looked.stdout, looked.stdout
 
-    (cli.dir / "release").touch()  # the run left on peer02 goes on to its end; the re-run follows it, not starts it again
-    resumed = cli.run("resume", str(journal), "--headless", "--rerun", "--continue")
-    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert ledger(cli) == Counter({f"{what}-{host}": 1 for what in ("roll", "end") for host in ("peer01", "peer02", "peer03", "peer04")}), ledger(cli)
-    assert cli.run("journal", "verify", str(journal)).returncode == 0
+        (cli.dir / "release").touch()  # the run left on peer02 goes on to its end; the re-run follows it, not starts it again
+        resumed = cli.run("resume", str(journal), "--headless", "--rerun", "--continue")
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        assert ledger(cli) == Counter({f"{what}-{host}": 1 for what in ("roll", "end") for host in ("peer01", "peer02", "peer03", "peer04")}), ledger(cli)
+        assert cli.run("journal", "verify", str(journal)).returncode == 0
+    finally:
+        (cli.dir / "release").touch()  # a failed look leaves no host's command waiting for ever

@@ -85,16 +85,16 @@ def one_step_runbook(prometheus_url: str, success: str) -> str:
 
 
 @contextlib.contextmanager
-def file_exporter(value: Path, metric: str = "app_errors") -> Iterator[str]:
-    """An exporter on loopback serving `metric` with the number the file `value` holds now: its scrape source line."""
+def exporter(body: Callable[[], bytes]) -> Iterator[str]:
+    """An exporter on loopback answering each scrape with `body()`: its scrape source line."""
 
     class Exporter(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = f"{metric} {value.read_text(encoding='utf-8').strip()}\n".encode()
+            answer = body()
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            self.wfile.write(body)
+            self.wfile.write(answer)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -106,3 +106,8 @@ def file_exporter(value: Path, metric: str = "app_errors") -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def file_exporter(value: Path, metric: str = "app_errors") -> contextlib.AbstractContextManager[str]:
+    """An exporter serving `metric` with the number the file `value` holds now: its scrape source line."""
+    return exporter(lambda: f"{metric} {value.read_text(encoding='utf-8').strip()}\n".encode())

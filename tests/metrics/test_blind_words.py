@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from metrics_helpers import journal, metrics_runbook, of_type
+from metrics_helpers import exporter, journal, metrics_runbook, of_type
 
 CLI = [sys.executable, "-m", "runbook_tui"]
 
@@ -62,29 +62,16 @@ def test_panels_whose_guards_only_notify_say_the_run_goes_on(tmp_path: Path, wri
 def test_readings_back_after_nan_say_what_had_failed_in_one_level_of_brackets(tmp_path: Path, write_runbook: Callable[[str], Path]) -> None:
     """Before: `metrics (err): readings are back (the value is NaN (not a number: e.g. 0/0, or no data in its window) no
     more)`, where a tired reader met `the value is NaN` before the `no more` at the very end."""
-    import http.server
-    import threading
-
     served = [0]
     seen_back = tmp_path / "seen-back"  # the step ends once good readings have been read twice (not after a fixed time)
 
-    class Exporter(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            served[0] += 1
-            body = b"app_errors NaN\n" if served[0] <= 3 else b"app_errors 0.5\n"
-            if served[0] >= 6:
-                seen_back.touch()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.end_headers()
-            self.wfile.write(body)
+    def body() -> bytes:
+        served[0] += 1
+        if served[0] >= 6:
+            seen_back.touch()
+        return b"app_errors NaN\n" if served[0] <= 3 else b"app_errors 0.5\n"
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Exporter)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with exporter(body) as source:
         steps = """
             - id: impl
               kind: implement
@@ -92,14 +79,10 @@ def test_readings_back_after_nan_say_what_had_failed_in_one_level_of_brackets(tm
                 - {id: first, run: "timeout 60 sh -c 'until [ -e SEEN ]; do sleep 0.1; done'", verify: none}
             """.replace("SEEN", str(seen_back))
         panels = "- {id: err, title: Error rate, query: app_errors, unit: '%', critical: 5, for: 30s, on_critical: notify}"
-        source = f'scrape: {{url: "http://127.0.0.1:{server.server_address[1]}/metrics"}}'
         runbook = write_runbook(metrics_runbook(source, panels=panels, sections=steps, interval="0.2s"))
         path = tmp_path / "j.jsonl"
         subprocess.run(
             [*CLI, "exec", str(runbook), "--solo", "back test", "--journal", str(path)], cwd=tmp_path, capture_output=True, timeout=90, stdin=subprocess.DEVNULL
         )
-    finally:
-        server.shutdown()
-        server.server_close()
     back = [e["text"] for e in of_type(journal(path), "note") if "readings are back" in e["text"]]
     assert back == ["metrics (err): readings are back; what had failed: the value is NaN (not a number: e.g. 0/0, or no data in its window)"], back

@@ -34,8 +34,12 @@ class HostEntries:
         self.diags = diags
         self.plain = plain
 
-    def groups(self, entries: list[tuple[str, Any, Mark, Mark]], params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
-        """The groups of `hosts:` (without `local`), bastions linked; `values` None: the parameters are broken (said)."""
+    def groups(
+        self, entries: list[tuple[str, Any, Mark, Mark]], params: tuple[Param, ...], values: dict[str, Any] | None, bound: dict[str, Any]
+    ) -> dict[str, tuple[Host, ...]]:
+        """The groups of `hosts:` (without `local`), bastions linked; `values` None: the parameters are broken (said), and a
+        list parameter's group is still built from its own value in `bound` (every value that bound), so the load names an
+        empty group with a missing parameter at once, not one after the other."""
         self._rendered = values is not None
         groups: dict[str, tuple[Host, ...]] = {}
         links = BastionLinks(self.diags)
@@ -47,7 +51,7 @@ class HostEntries:
                 continue
             via: tuple[str, Mark] | None = None
             if isinstance(value, YMap) and "hosts" not in value:
-                groups[group] = self._hosts_from_param(group, value, params, values)
+                groups[group] = self._hosts_from_param(group, value, params, bound)
                 from_param[group] = self._group_via(value)
                 continue
             if isinstance(value, YMap):
@@ -83,14 +87,14 @@ class HostEntries:
                 "expected one entry per host name (reuse it in another group with a YAML anchor: &db1 ... *db1)",
             )
 
-    def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> tuple[Host, ...]:
+    def _hosts_from_param(self, group: str, m: YMap, params: tuple[Param, ...], values: dict[str, Any]) -> tuple[Host, ...]:
         self.fields.keys(m, f"group '{group}'", T.FROM_PARAM.keys, T.FROM_PARAM.required)
         name = self.fields.string(m, "from_param")
         param = next((p for p in params if p.name == name), None)
         if name is not None and (param is None or param.type != "list"):
             self.diags.error(m.value_mark("from_param"), f"from_param: expected the name of a declared list parameter, got {name!r}")
             return ()
-        if values is None or name is None or param is None:
+        if name is None or param is None or name not in values:  # (a value that did not bind is said as such)
             return ()
         names = values.get(name) or []
         if not names:

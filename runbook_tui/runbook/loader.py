@@ -125,16 +125,16 @@ class _Builder(StepsReader):
 
         declared = len(self.diags.items)
         params = self._params(root)
-        values = self._bind(root, params, given)
-        if any(d.severity == "error" for d in self.diags.items[declared:]):
-            values = None  # a parameter declared wrongly (a default that does not fit) has no value to render with
+        bound = self._bind(root, params, given)  # the values that bound: a list parameter's group is checked with its own
+        # A parameter declared wrongly (a default that does not fit), or one missing, leaves nothing to render with.
+        values = None if any(d.severity == "error" for d in self.diags.items[declared:]) else bound
         context = None if values is None else base_context(values, None)
         self.texts.context = context  # before secrets and hosts: a secret's source and a host's fields render from params
         secrets = self._secrets(root)
         self.texts.names = Names(frozenset(p.name for p in params), _declared(root, "secrets") | {s.name for s in secrets})  # one refused: said once
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
-        self.hosts = self._hosts(root, params, values)
+        self.hosts = self._hosts(root, params, values, bound)
 
         ticket = self._ticket(root)
         self.texts.names.ticket_ready = True
@@ -303,12 +303,12 @@ class _Builder(StepsReader):
         items = self.fields.sequence(m[key], m.value_mark(key), f"'{key}'")
         return [] if items is None else [items.as_written(index) for index in range(len(items))]
 
-    def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any] | None:
+    def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
         values, problems = bind(self._render_defaults(root, params, given), given)
         where = root.key_mark("params") if "params" in root else Mark(self.file, 1, 1)
         for param, message in problems:
             self.diags.error(param.mark if param else where, message)
-        return None if problems else values
+        return values
 
     # -- secrets and hosts ---------------------------------------------------
 
@@ -342,9 +342,9 @@ class _Builder(StepsReader):
             self.diags.error(m.value_mark("env"), f"'env': expected the name of an environment variable, like PGPASSWORD, got {shown(variable)}")
         return variable
 
-    def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, tuple[Host, ...]]:
+    def _hosts(self, root: YMap, params: tuple[Param, ...], values: dict[str, Any] | None, bound: dict[str, Any]) -> dict[str, tuple[Host, ...]]:
         entries = self._entries(root, "hosts", "hosts: group -> list of hosts")
-        groups = HostEntries(self.fields, self.diags, self._plain).groups(entries, params, values)
+        groups = HostEntries(self.fields, self.diags, self._plain).groups(entries, params, values, bound)
         names = {h.name for hosts in groups.values() for h in hosts}
         for group in groups:
             if group in names:

@@ -197,3 +197,24 @@ def test_a_static_host_name_with_a_comma_is_refused_where_it_is_written(write_ru
     [err] = errors(path)
     assert at(err) == (7, 16)  # the name's own column
     assert err.message.startswith("host name 'a1,a2' holds ','")
+
+
+@pytest.mark.parametrize("command", ["plan", "validate", "exec"])
+def test_a_group_left_without_hosts_is_named_with_a_missing_required_parameter_at_once(write_runbook, tmp_path, capsys, command):
+    """Every error at once, as the spec's `FILE:LINE:COL` lines promise a checker: before, a missing required parameter
+    hid the empty group (no values to build it from), so each fix of one brought the next: `-p ver=1`, then `hs`."""
+    path = write_runbook(FROM_PARAM.replace("hs: {type: list, default: [a1]}", "hs: {type: list}\n  ver: {type: string, required: true}"))
+    extra = {"validate": ["-p", "hs="], "exec": ["--solo", "t", "--journal", str(tmp_path / "j.jsonl")]}.get(command, [])
+    assert cli_main([command, str(path), *extra]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:5:3: parameter 'hs' gives group 'web' no hosts" in err, err
+    assert f"{path}:6:3: parameter 'ver' is required; expected a value: -p ver=VALUE" in err, err
+    assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_a_list_parameter_whose_own_value_is_wrong_is_not_also_said_to_give_no_hosts(write_runbook, capsys):
+    path = write_runbook(FROM_PARAM.replace("hs: {type: list, default: [a1]}", "hs: {type: list}\n  ver: {type: string, required: true}"))
+    assert cli_main(["plan", str(path), "-p", "hs=a,,b"]) == 2
+    err = capsys.readouterr().err
+    assert "item 2 of 'a,,b' is empty" in err and "ver' is required" in err, err
+    assert "no hosts" not in err, err

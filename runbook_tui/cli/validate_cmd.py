@@ -91,6 +91,9 @@ def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
         if style == "github":  # as text, the FILE:LINE:COL lines on stderr say it
             count = len(result.errors)
             print(f"{name}: invalid ({count} error{'s' if count != 1 else ''})", file=out)
+        elif result.skipped:  # what else waits for a value, said with the errors: not one surprise after each fix
+            print(f"{name}: invalid; checked without values for {', '.join(result.stand_ins)}", file=out)
+            _skipped(result, out)
         return
     steps = result.steps
     how = f" without values for {', '.join(result.stand_ins)}" if result.stand_ins else ""
@@ -99,8 +102,12 @@ def report(result: Validation, style: str, out: TextIO, err: TextIO) -> None:
     warnings = len(result.warnings)
     print(f"{name}: ok{how} ({steps} step{'' if steps == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}){skipped}", file=out)
     if style != "github":
-        for diagnostic in result.skipped:
-            print("  " + _plain(diagnostic, "skipped: "), file=out)
+        _skipped(result, out)
+
+
+def _skipped(result: Validation, out: TextIO) -> None:
+    for diagnostic in result.skipped:
+        print("  " + _plain(diagnostic, "skipped: "), file=out)
 
 
 def cmd_validate(paths: list[str], params: dict[str, Any], style: str = "text") -> int:

@@ -171,3 +171,14 @@ def test_a_file_named_like_a_workflow_command_is_no_command(tmp_path, monkeypatc
         commands = [line for line in (out + err).splitlines() if line.startswith("::")]
         assert all(re.match(r"::(error|warning|notice) file=\./%3A%3A", line) for line in commands), commands
         assert "./::stop-commands::tok.yaml" in out + err
+
+
+def test_an_invalid_runbook_still_says_which_checks_waited_for_values(write_runbook, capsys):
+    """All at once: an error elsewhere (an optional host list left empty) no longer hides that `sandbox` and the others
+    were checked with stand-ins; before, the error alone was printed, and giving `-p web=a` brought 'sandbox is required'."""
+    path = write_runbook(REQUIRED.replace("web_hosts: {type: list, required: true}", "web_hosts: {type: list}"))
+    assert cli_main(["validate", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert f"{path}:8:3: parameter 'web_hosts' gives group 'web' no hosts" in err, err
+    assert f"{path}: invalid; checked without values for batch, pause, sandbox" in out, out
+    assert f"{path}:5:3: skipped: parameter 'sandbox' has no value" in out, out

@@ -98,3 +98,24 @@ def test_replay_stopped_by_a_signal_while_it_reads_ends_with_0_in_words(long_jou
     assert "Traceback" not in err, err
     assert f"runbook-tui: replay stopped by {sig.name}" in err, err
     assert process.returncode == 0, err
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["sigterm", "sighup"])
+def test_resume_stopped_by_a_signal_before_its_run_ends_with_1_in_words(long_journal: Path, sig: signal.Signals) -> None:
+    """run/exec/resume: a signal before the run began (a long journal still read) was their default action (-15, -1),
+    saying nothing; now the words ctrl-c has there, and 1 (the spec's `aborted`), as once the run has begun."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runbook_tui", "resume", str(long_journal), "--headless"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "XDG_CONFIG_HOME": str(long_journal.parent / "config"), "XDG_STATE_HOME": str(long_journal.parent / "state")},
+    )  # fmt: skip
+    try:
+        wait_until(lambda: _reading(process, long_journal), "resume to open the journal", timeout=60, alive=process)
+        process.send_signal(sig)
+        _, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.wait()
+    assert "Traceback" not in err, err
+    assert f"runbook-tui: resume stopped by {sig.name}" in err, err
+    assert process.returncode == 1, err

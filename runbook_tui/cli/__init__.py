@@ -476,15 +476,15 @@ def _main(args: argparse.Namespace) -> int:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return EXIT_INVALID
     from runbook_tui.app.settings import SettingsError, load_settings
+    from runbook_tui.cli.interrupted import interrupted, signals_said
 
     try:
-        if args.command in NEEDS_SETTINGS:
-            load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
-        return COMMANDS[args.command](args, params)
+        with signals_said(args.command):
+            if args.command in NEEDS_SETTINGS:
+                load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+            return COMMANDS[args.command](args, params)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt as exc:
-        from runbook_tui.cli.interrupted import interrupted
-
         return interrupted(args.command, getattr(exc, "name", "ctrl-c"))  # (app/stopped.Stopped names its signal)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from contextlib import AbstractContextManager, nullcontext
 
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_OK
 
@@ -25,3 +26,18 @@ def interrupted(command: str, how: str = "ctrl-c") -> int:
     signal.signal(sig, signal.SIG_DFL)
     os.kill(os.getpid(), sig)
     return 128 + sig  # (not reached: the default action ends the process)
+
+
+#: Runs: SIGTERM or a hang-up before the run takes them (a long journal read, the runbook loaded) ended them by the
+#: signal's default action (-15, -1) in silence; now as ctrl-c there (`interrupted`: words, and 1). The run's own
+#: handlers (app/headless.py, ui/base_app.py) replace these as it begins.
+_RUNS = frozenset({"run", "exec", "resume", "rehearse", "demo"})
+
+
+def signals_said(command: str) -> AbstractContextManager[None]:
+    """For a run command, SIGTERM and a hang-up raise app/stopped.Stopped until the run takes them; else nothing."""
+    if command not in _RUNS:
+        return nullcontext()
+    from runbook_tui.app.stopped import signals_raise
+
+    return signals_raise()

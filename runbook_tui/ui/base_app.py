@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from textual.app import SystemCommand
 from textual.screen import Screen
@@ -32,8 +34,26 @@ class ThemedApp(KeysInTurn):
         self.stylesheet.set_variables(self.get_css_variables())
         self._stylesheet_has_theme = True
         self._signals: list[signal.Signals] = []  # the stopping signals this app handles while mounted
+        self._early_signals: list[str] = []  # those that came before it was mounted (`run`)
         self._terminal_watch: TerminalWatch | None = None
         self._unmounted = False
+
+    def run(self, **options: Any) -> Any:
+        """Textual's run, a stopping signal noted until `on_mount` takes the signals: while Textual starts the screen it was
+        its default action (killed, the terminal left in application mode), or, under `runbook-tui run`'s start
+        (cli/interrupted.signals_said), raised inside Textual's start-up as a traceback."""
+
+        def note(signum: int, _frame: object) -> None:
+            self._early_signals.append(signal.Signals(signum).name)
+
+        main = threading.current_thread() is threading.main_thread()  # (signals go to it alone; another may not set them)
+        previous = {sig: signal.signal(sig, note) for sig in stopping_signals() if main}
+        try:
+            return super().run(**options)
+        finally:
+            for sig, handler in previous.items():  # those `on_mount` never took (the loop left the default action on the rest)
+                if signal.getsignal(sig) is note:
+                    signal.signal(sig, handler)
 
     def on_mount(self) -> None:
         self.call_after_refresh(_collect_from_now)
@@ -47,6 +67,8 @@ class ThemedApp(KeysInTurn):
             except (ValueError, RuntimeError):  # not the main thread (an app run from a thread): the default stays
                 continue
             self._signals.append(sig)
+        if self._early_signals:  # came as Textual started the screen (`run`)
+            self.signalled(self._early_signals[0])
         if not self.is_headless:  # a terminal gone without a SIGHUP is left as on one (it spun at full CPU, nothing said)
             self.call_after_refresh(self._watch_terminal)
 

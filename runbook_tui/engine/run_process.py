@@ -1,8 +1,10 @@
 """Which process writes a journal, so that `resume` can tell whether it still runs (the journal's lock does not reach a copy).
 
-`session_started` and `session_resumed` carry `process`: {pid, started, boot, host}: the writer's pid, its start time
-(field 22 of /proc/PID/stat, clock ticks since boot: a pid used again by another process has another), this machine's
-boot id (/proc/sys/kernel/random/boot_id: a process of an earlier boot is gone) and host name. A `resume` of a journal
+`session_started` and `session_resumed` carry `process`: {pid, started, boot, host, machine}: the writer's pid, its start
+time (field 22 of /proc/PID/stat, clock ticks since boot: a pid used again by another process has another), this
+machine's boot id (/proc/sys/kernel/random/boot_id: a process of an earlier boot is gone), host name and machine id
+(/etc/machine-id, kept across boots: another boot id under the same host name is a reboot only on the same machine; a
+cloned or containerised twin carries the same name). A `resume` of a journal
 whose last writer is marked, still runs here and still holds a journal's writer lock (/proc/locks) refuses; one written on another machine cannot be checked from here, and
 says so. Journals older than the field (session 34) are resumed as before.
 """
@@ -34,7 +36,8 @@ def _started(pid: int | str) -> int | None:
 def this_process(journal: str | os.PathLike[str] | None = None) -> dict[str, Any]:
     """The mark of this process, for `session_started` / `session_resumed` (`started`: 0 and `boot`: "" without /proc;
     `file`: the journal it writes as /proc/locks names it, MAJOR:MINOR:INODE)."""
-    mark = {"pid": os.getpid(), "started": _started("self") or 0, "boot": _read("/proc/sys/kernel/random/boot_id"), "host": socket.gethostname()}
+    boot, machine = _read("/proc/sys/kernel/random/boot_id"), _read("/etc/machine-id") or _read("/var/lib/dbus/machine-id")
+    mark = {"pid": os.getpid(), "started": _started("self") or 0, "boot": boot, "host": socket.gethostname(), "machine": machine}
     try:
         st = os.stat(journal) if journal is not None else None
     except OSError:
@@ -44,14 +47,14 @@ def this_process(journal: str | os.PathLike[str] | None = None) -> dict[str, Any
 
 def writer_verdict(mark: Mapping[str, Any] | None) -> Verdict:
     """Whether the process `mark` names still runs: `running` (same boot of this machine, that pid started then),
-    `stopped` (gone, or this machine booted since), `elsewhere` (another host name: it cannot be checked from here),
+    `stopped` (gone, or this machine booted since), `elsewhere` (another machine: it cannot be checked from here),
     `unmarked` (no mark, or no /proc to check it by)."""
     if not isinstance(mark, Mapping) or not isinstance(mark.get("pid"), int) or not isinstance(mark.get("started"), int):
         return "unmarked"
     here = this_process()
     if mark["pid"] == here["pid"] and mark["started"] == here["started"]:
         return "stopped"  # this process resumes a run it wrote (a copy: the journal itself it would hold locked): that run ended
-    if mark.get("host") != here["host"]:
+    if _elsewhere(mark, here):
         return "elsewhere"
     if not mark.get("boot") or not here["boot"]:
         return "unmarked"  # no /proc where it ran or here: as before the mark
@@ -59,6 +62,14 @@ def writer_verdict(mark: Mapping[str, Any] | None) -> Verdict:
         return "stopped"  # this machine booted since: the process is gone
     alive = mark["started"] and _started(mark["pid"]) == mark["started"]
     return "running" if alive and _holds_its_journal(mark["pid"], mark.get("file")) else "stopped"
+
+
+def _elsewhere(mark: Mapping[str, Any], here: Mapping[str, Any]) -> bool:
+    """Whether `mark` was written on another machine: another host name, or another machine id under the same name (a
+    clone or a container named as this machine: its other boot id read as this machine's reboot). A mark without the id
+    (before session 35, or no /etc/machine-id) is judged by the name alone, as before."""
+    theirs = mark.get("machine")
+    return mark.get("host") != here["host"] or (isinstance(theirs, str) and bool(theirs and here["machine"]) and theirs != here["machine"])
 
 
 def _holds_its_journal(pid: int, file: Any) -> bool:
@@ -76,4 +87,6 @@ def _holds_its_journal(pid: int, file: Any) -> bool:
 def who(mark: Mapping[str, Any] | None) -> str:
     """The writer a mark names: "process 4242 on db-admin-1"."""
     mark = mark or {}
-    return f"process {mark.get('pid')} on {mark.get('host') or 'an unnamed host'}"
+    here = this_process()
+    twin = mark.get("host") == here["host"] and _elsewhere(mark, here)  # the same name, not this machine: say so
+    return f"process {mark.get('pid')} on {mark.get('host') or 'an unnamed host'}" + (" (another machine by this one's name)" if twin else "")

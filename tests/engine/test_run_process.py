@@ -8,7 +8,7 @@ from pathlib import Path
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import said
-from runbook_tui.engine.run_process import this_process, writer_verdict
+from runbook_tui.engine.run_process import this_process, who, writer_verdict
 
 
 def test_a_live_process_holding_a_journal_runs_and_an_ended_one_is_stopped_even_when_its_pid_is_used_again(tmp_path: Path) -> None:
@@ -54,3 +54,14 @@ def test_a_look_at_a_journal_from_another_machine_does_not_claim_its_process_sto
 def _started(pid: int) -> int:
     with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
         return int(stat.read().rpartition(")")[2].split()[19])
+
+
+def test_a_copy_resumed_on_another_machine_of_the_same_host_name_is_not_taken_for_a_reboot_of_this_one() -> None:
+    here = this_process()
+    assert here["machine"], "this machine's id (/etc/machine-id) is in the mark"
+    twin = {**here, "pid": 4242, "started": 1, "boot": "another-kernel's-boot", "machine": "0" * 32}
+    assert writer_verdict(twin) == "elsewhere", "another machine named as this one: its process cannot be checked from here"
+    assert who(twin) == f"process 4242 on {here['host']} (another machine by this one's name)"
+    assert writer_verdict({**twin, "machine": here["machine"]}) == "stopped", "this very machine, booted since"
+    assert writer_verdict({key: value for key, value in twin.items() if key != "machine"}) == "stopped", "a mark without the id: as before"
+    assert writer_verdict({**twin, "host": "db-admin-2"}) == "elsewhere"

@@ -79,8 +79,17 @@ def journal_stop(controller: Controller, how: str, command: str) -> None:
     elif rollback is not None and rollback.ok is False and rollback.failed_step:  # u goes on with it; current is the step after
         where, step = f" with the rollback stopped at '{rollback.failed_step}' (nothing was running)", rollback.failed_step
     try:
-        # request "exit": the program stops its commands on this machine as it leaves (exec: already stopped), so resume does
-        # not tell of a local command that may still run (engine/mark_done.may_still_run); remote ones run on detached.
+        # request "exit": the program's commands on this machine are stopped (exec: its task cancelled; the TUI: `leave`),
+        # so resume does not tell of a local command that may still run (engine/mark_done.may_still_run); remote ones run on.
         controller.emit(NOTE, SYSTEM, text=f"{command} was stopped by {how}{where}; the journal is kept", step=step, request=EXIT_NOTE)
     except JournalError:
         pass  # a full disk: the line printed on stderr says the rest
+
+
+async def stop_then_note(controller: Controller, how: str, command: str) -> None:
+    """The TUI's leaving (`q` then `y`, a signal): what runs is stopped first, as exec's is, then `journal_stop` says so.
+    The note came first and the commands were stopped as the app closed: a SIGKILL in between left a command running
+    here under a record saying the program had stopped it (resume no longer said that it may still run)."""
+    if not controller.state.finished:
+        await controller.stop_working()
+    journal_stop(controller, how, command)

@@ -188,6 +188,16 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
                 if not task.cancelled():
                     raise  # we were cancelled, not the task
 
+    async def stop_working(self, bound: float = 5.0) -> None:
+        """Cancel the step, rollback or final check running, as `exec` does when stopped, and wait up to `bound` seconds
+        for its end: on the way the commands it runs on this machine are killed (their process groups; remote ones run on
+        detached) and nothing more is journaled of it. The program's last note comes after (app/stopped.py)."""
+        working = {t for t in (self._task, self._finishing) if t is not None and not t.done()}
+        for task in working:
+            task.cancel()
+        if working:
+            await asyncio.wait(working, timeout=bound)
+
     @property
     def busy(self) -> bool:
         return self._task is not None and not self._task.done()

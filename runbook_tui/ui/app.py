@@ -336,13 +336,19 @@ class RunbookApp(ThemedApp):
             run.action_quit_run()
 
     def signalled(self, name: str) -> None:
-        """SIGTERM, a hang-up or SIGINT while a run is open: its journal says where it stopped (a running step's outcome
-        unknown: `resume` decides), then the app leaves as `q` does, stopping a running command."""
+        """SIGTERM, a hang-up or SIGINT while a run is open: a running command here is stopped, the journal says where the
+        run stopped (a running step's outcome unknown: `resume` decides), then the app leaves as `q` does."""
         if self.handle is not None and not self._stop_noted:  # once: a second SIGTERM while it closes adds no second note
-            from runbook_tui.app.stopped import journal_stop
-
             self._stop_noted = True
-            journal_stop(self.handle.controller, name, self.command)
+            self.call_later(self._leave_noted, name)
+        else:
+            super().signalled(name)
+
+    async def _leave_noted(self, name: str) -> None:
+        from runbook_tui.app.stopped import stop_then_note
+
+        assert self.handle is not None
+        await stop_then_note(self.handle.controller, name, self.command)
         super().signalled(name)
 
     async def on_unmount(self) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.text import Text
 
 from runbook_tui.app.sharing import resume_command
-from runbook_tui.app.stopped import journal_stop
+from runbook_tui.app.stopped import stop_then_note
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.state import RunState, confirmable
@@ -24,22 +24,22 @@ if TYPE_CHECKING:
     from runbook_tui.ui.modals import ConfirmPrompt
 
 
-def quitting(app: App[Any], controller: Controller, who: str) -> Callable[[bool | None], None]:
+def quitting(app: App[Any], controller: Controller, who: str) -> Callable[[bool | None], Awaitable[None]]:
     """What `y` to the question (or `q` on an ended run) does: an unfinished run is journaled as stopped by `who`'s
-    quit, as a SIGTERM's is, saying whether a step still ran (its command here is stopped as the app closes, and resume
-    no longer says it may still run), then the app exits with the run's code. A quit between steps journaled nothing:
-    the report read `UNFINISHED` with no reason, and resume said nothing of why the run was left."""
+    quit, as a SIGTERM's is, saying whether a step still ran (its command here is stopped first, and resume no longer
+    says it may still run), then the app exits with the run's code. A quit between steps journaled nothing: the report
+    read `UNFINISHED` with no reason, and resume said nothing of why the run was left."""
 
-    def leave(ok: bool | None) -> None:
+    async def leave(ok: bool | None) -> None:
         if not ok:
             return
-        journal_stop(controller, f"{who}'s quit (q)", getattr(app, "command", "run"))  # (nothing on an ended run)
+        await stop_then_note(controller, f"{who}'s quit (q)", getattr(app, "command", "run"))  # (nothing on an ended run)
         app.exit(exit_code(controller.state.outcome))
 
     return leave
 
 
-def asked_quit(app: App[Any], controller: Controller, journal_path: str, who: str) -> tuple[ConfirmPrompt | None, Callable[[bool | None], None]]:
+def asked_quit(app: App[Any], controller: Controller, journal_path: str, who: str) -> tuple[ConfirmPrompt | None, Callable[[bool | None], Awaitable[None]]]:
     """`q` on the run screen: the question (None: none to ask) and what its answer does; the resume command it prints
     names the key the run is signed with (`--identity KEY`) and the `--allowed-signers PATH` it was given: the app's
     session knows them."""

@@ -476,7 +476,7 @@ class RunScreen(RunView):
 
         prompt, leave = asked_quit(self.app, self.controller, self.journal_path, self.actor.name)
         if prompt is None:
-            leave(True)
+            self.app.call_later(leave, True)
         else:
             self.app.push_screen(prompt, leave)
 

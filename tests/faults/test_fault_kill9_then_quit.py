@@ -29,7 +29,8 @@ def test_a_quit_after_the_kill_does_not_hide_that_the_command_may_still_run(tmp_
     try:
         screen.wait_for("enter run it")
         os.write(screen.fd, b"\r")
-        screen.wait_for("Running 's'")
+        screen.wait_for("Running 's'")  # (said as the step starts: its shell may not be spawned yet)
+        wait_until(lambda: bool((tmp_path / "step.pid").exists() and (tmp_path / "step.pid").read_text().strip()), "the step's command to start")
         _kill9(screen)
     finally:
         screen.close()

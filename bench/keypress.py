@@ -22,8 +22,12 @@ presses of a pair came back to back, and the second waited out Textual's
 60 Hz update tick that the first one's frame had started, in every variant:
 about 17 ms added to half the samples hid most of a flood's cost). Samples
 count only when the step ran before and after both presses; a 1M-line step
-floods for about 0.15 s, so each takes a pair or two, and when a step ends
-the next one is started (not timed). The same presses on the idle run screen
+floods for about 0.1-0.15 s on a quiet machine, so each takes a pair or two,
+and when a step ends the next one is started (not timed). Each pair is of the
+key with fewer samples kept so far (`next_key`): until session 35 the keys took
+turns whatever was kept, and with steps that hold one pair and a half, `?`
+took the first pair of every step and `p` the one the step's end cut (no `p`
+sample in a whole run, 26 of 40 in the next). The same presses on the idle run screen
 give the floor. One warm-up round of each is not counted.
 
 In the same process, first, a minimal Textual app (one `Static`; `?` pushes
@@ -258,8 +262,6 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[Sa
         flooding: set[str] = set()  # steps whose output has started coming
         controller.subscribe(lambda event, _state: flooding.add(str(event.get("step"))) if event["type"] == "output" else None)
         steps_run = 0
-        keys = list(results)
-        turn = 0
         while min(len(r["flooding"]) for r in results.values()) < samples and steps_run < STEPS:
             if not controller.busy:
                 step = f"out{steps_run}"
@@ -272,8 +274,7 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[Sa
                 while controller.busy and step not in flooding:
                     await asyncio.sleep(0.001)  # until the flood has started (a fixed 0.2 s outlasted a whole step once output got faster)
                 continue
-            key = keys[turn % len(keys)]
-            turn += 1
+            key = next_key({k: len(r["flooding"]) for k, r in results.items()})
             pair = await toggle(key)
             if controller.busy:  # the step ran throughout both presses
                 results[key]["flooding"].extend(pair)
@@ -282,6 +283,12 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[Sa
             await asyncio.sleep(0.05)
         app.exit()
     return results, steps_run
+
+
+def next_key(kept: dict[str, int]) -> str:
+    """The key whose pair comes next while a step floods: the one with fewer samples kept (the first named on a tie), so
+    that a step's end cuts the keys' pairs in turn (taking turns whatever was kept gave `?` every step's first pair)."""
+    return min(kept, key=lambda key: kept[key])
 
 
 def _report(name: str, samples: list[Sample]) -> tuple[float, float]:

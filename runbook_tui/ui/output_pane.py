@@ -102,14 +102,19 @@ class OutputLog(Log):
         wrapped = self._rows(lines[-self._raw.maxlen :] if self._raw.maxlen else lines)
         moved = moved or (self.max_lines is not None and len(self._lines) + len(wrapped) > self.max_lines)
         # Following: Log scrolls to the new end itself, and draws only the new lines' rows (with scroll_end False it
-        # refreshed the whole pane for each line: its 35 rows drawn again in a pause's frame).
+        # refreshed the whole pane for each line: its 35 rows drawn again in a pause's frame). It scrolls only from the
+        # end, though: from above it (the pane shrank, a grabbed scrollbar) the scroll to the end is made here. Made
+        # twice (Log's, then here), the second found the view at the end already, and still sent the pane a message
+        # and the screen a callback after its frame (and Textual read the callback's signature again), on each `p`.
+        scrolls = self.following and self.is_vertical_scroll_end and not self.is_vertical_scrollbar_grabbed
         self.write_lines(wrapped, scroll_end=self.following)
         if moved:
             # Log repaints only the lines it thinks changed, with indices from before it pruned to max_lines; after a
             # prune those are stale, so the visible part is repainted whole (else only the new lines, or a scroll's).
             self.refresh()
         if self.following:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            if not scrolls:
+                self.scroll_end(animate=False, immediate=True, x_axis=False)
         else:
             self.unseen += len(wrapped)
             self._mark()

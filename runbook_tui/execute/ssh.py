@@ -51,7 +51,7 @@ Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
 accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
 is `ssh_config`; opening and sharing connections is `ssh_connect`; the
-scripts are `ssh_scripts`, reading their output `ssh_framing`.
+scripts are `ssh_scripts`, reading their output `ssh_framing` and `ssh_pump`.
 The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`, `head`, GNU `tail` for
 `--pid`), as any Linux host has (and uses `flock` where there is one); `/proc` names the process group a timeout kills.
 """
@@ -73,8 +73,9 @@ from runbook_tui.execute.local import EOF_GRACE_SECONDS
 from runbook_tui.execute.ssh_config import Endpoint
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
-from runbook_tui.execute.ssh_framing import CHUNK_SIZE, BadStatus, Framed, RemoteRun, trailer_status
+from runbook_tui.execute.ssh_framing import BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
+from runbook_tui.execute.ssh_pump import pump
 from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, read_rest, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
@@ -333,8 +334,8 @@ class SshExecutor:
             except BrokenPipeError:  # closed by the host already (a command= or ForceCommand that ran and ended): its words
                 pass  # and exit status still come; a dropped link shows below as it always does (before: taken for one, and retried)
             ticker = Ticker(proc) if start else None
-            errors = asyncio.create_task(self._pump(proc.stderr, err, ticker.stop if ticker else None, command.host, run))
-            await self._pump(proc.stdout, out, None, command.host, run)
+            errors = asyncio.create_task(pump(proc.stderr, err, None, ticker.stop if ticker else None))
+            await pump(proc.stdout, out, lambda head: self._on_header(head, command.host, run), None)
             quiet = out.tail is not None and "noerr" in out.tail.split(" ")[2:]  # a quick run with nothing on stderr sends nothing there
             if not quiet:
                 await errors
@@ -375,21 +376,6 @@ class SshExecutor:
                 else:
                     proc.close()
         return code
-
-    async def _pump(self, reader: asyncssh.SSHReader[bytes], framed: Framed, headed: Callable[[], None] | None, host: Host, run: RemoteRun) -> None:
-        """Feed one stream to its framer until its trailer (or EOF); call `headed` (if any) once its header is in."""
-        seen = False
-        while framed.tail is None:
-            data = await reader.read(CHUNK_SIZE)
-            if not data:
-                return
-            framed.feed(data)
-            if framed.head is not None and not seen:
-                seen = True
-                if framed.stream == "stdout":
-                    self._on_header(framed.head, host, run)
-                if headed is not None:
-                    headed()
 
     @staticmethod
     def _on_header(head: str, host: Host, run: RemoteRun) -> None:

@@ -19,7 +19,7 @@ from peers import Sshd, make_sshd, public_line
 from ssh_helpers import Collect, arun, cmd, executor, run_one, runs_left
 
 from runbook_tui.engine.ports import Result
-from runbook_tui.execute.ssh import CHUNK_SIZE
+from runbook_tui.execute.ssh_framing import CHUNK_SIZE
 from runbook_tui.execute.ssh_scripts import run_dir_name
 from runbook_tui.runbook.templating import render_command
 

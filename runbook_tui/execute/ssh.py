@@ -51,7 +51,7 @@ Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent
 accept. Where a host is and how it is reached (its bastions, ~/.ssh/config)
 is `ssh_config`; opening and sharing connections is `ssh_connect`; the
-scripts are `ssh_scripts`, reading their output `ssh_framing` and `ssh_pump`.
+scripts are `ssh_scripts`, reading their output `ssh_framing` and `ssh_pump` (none while a person's key is handled).
 The remote side needs a POSIX sh and coreutils (`mkdir`, `rm`, `cat`, `head`, GNU `tail` for
 `--pid`), as any Linux host has (and uses `flock` where there is one); `/proc` names the process group a timeout kills.
 """

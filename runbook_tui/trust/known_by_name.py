@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
-from asyncssh.known_hosts import _KnownHostsResult
+from asyncssh.known_hosts import _HostEntry, _KnownHostsResult
 
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -18,6 +18,19 @@ class KnownByName(asyncssh.SSHKnownHosts):
     or its HostKeyAlias, alone. asyncssh took a line for the address the name resolved to as well: a name never listed
     was accepted on another host's line (`prod,10.0.0.5 KEY`, as an older ssh wrote them, took `staging` once a DNS
     record sent it to 10.0.0.5). A key revoked under the address stays revoked."""
+
+    def _add_exact(self, pattern: str, entry: _HostEntry) -> None:
+        """A line's names but the empty ones: `prod, KEY` (a trailing comma, a doubled one) lists prod alone, as for ssh.
+        asyncssh filed it under "" too, and the lookup under the name alone (its address "") took it for every host."""
+        if names := ",".join(name for name in pattern.split(",") if name):
+            super()._add_exact(names, entry)
+
+    def _add_pattern(self, pattern: str, entry: _HostEntry) -> None:
+        """A pattern line, but a hashed one of the empty name (`|1|SALT|HMAC("")`), which would match every host looked
+        up under its name alone, as the empty name above."""
+        super()._add_pattern(pattern, entry)
+        if pattern.startswith("|") and self._pattern_entries[-1][0].matches("", "", None):
+            self._pattern_entries.pop()
 
     def match(self, host: str, addr: str, port: int | None) -> _KnownHostsResult:
         by_name, by_address = super().match(host, "", port), super().match(host, addr, port)

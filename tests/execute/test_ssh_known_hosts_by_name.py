@@ -8,6 +8,10 @@ where asyncssh took prod's line by its address and the staging change ran on pro
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import os
 import subprocess
 from pathlib import Path
 
@@ -59,3 +63,25 @@ def test_the_key_listed_under_the_name_is_taken(sshd: Sshd, tmp_path: Path) -> N
     line = f"[localhost]:{sshd.port} {public_line(sshd.host_key)}\n"
     assert _run(sshd, tmp_path, line, "localhost") == Result("ok", exit_code=0)
     assert _ssh_logs_in(sshd, tmp_path, "localhost")
+
+
+@pytest.mark.parametrize("names", ["[prod.example]:{port},", ",[prod.example]:{port}", "[prod.example]:{port},,[db9]:{port}"])
+def test_a_line_with_an_empty_name_in_its_list_names_no_other_host(sshd: Sshd, tmp_path: Path, names: str) -> None:
+    """`prod, KEY` (a trailing comma, a doubled one: a hand edit) lists prod alone for ssh; asyncssh filed the line under
+    the empty name too, which the lookup under the name alone (no address) asked for: every host was trusted on prod's
+    key. Before: staging ran."""
+    line = f"{names.format(port=sshd.port)} {public_line(sshd.host_key)}\n"
+    result = _run(sshd, tmp_path, line, "localhost")
+    assert result.status == "error" and result.final and not result.started, result
+    assert f"No ssh-ed25519 host key is known for [localhost]:{sshd.port}" in (result.error or ""), result.error
+    assert not _ssh_logs_in(sshd, tmp_path, "localhost")
+
+
+def test_a_hashed_line_of_the_empty_name_names_no_host(sshd: Sshd, tmp_path: Path) -> None:
+    """The same hole through a hashed line (`|1|SALT|HMAC("")`, as `ssh-keygen -H` never writes one, but a hand can)."""
+    salt = os.urandom(20)
+    empty = hmac.new(salt, b"", hashlib.sha1).digest()
+    line = f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(empty).decode()} {public_line(sshd.host_key)}\n"
+    result = _run(sshd, tmp_path, line, "localhost")
+    assert result.status == "error" and result.final and not result.started, result
+    assert not _ssh_logs_in(sshd, tmp_path, "localhost")

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import RenderableType
+from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -25,6 +25,10 @@ from runbook_tui.ui.problem_lines import said_once
 
 #: Statuses whose problems the detail pane lists (an undone step's old failure is history).
 TROUBLED = frozenset({"failed", "timed_out", "rejected", "unknown"})
+#: Rows the detail pane gives the why above the command (more is cut to a row each and said whole under the undo).
+WHY_ROWS = 3
+#: Said where the why above the command was cut: where it is whole.
+WHY_CUT = "each whole under the undo"
 #: Per-host rows the detail pane draws at most, troubled hosts first, the rest counted by status: a table of 20,000
 #: hosts was laid out again at every repaint (150 s per key in a replay).
 HOSTS_SHOWN = 100
@@ -32,13 +36,13 @@ HOSTS_SHOWN = 100
 
 def step_outcome(step: Any, theme: Any, reader: str | None = None) -> list[RenderableType]:
     """What became of the step, as `v` (the step whole) says it under the undo; `reader` reads their own word as `you`."""
-    return outcome_words(step, theme, reader) + outcome_rest(step, theme)
+    return [*outcome_words(step, theme, reader), *outcome_rest(step, theme)]
 
 
-def outcome_words(step: Any, theme: Any, reader: str | None = None) -> list[RenderableType]:
+def outcome_words(step: Any, theme: Any, reader: str | None = None) -> list[Text]:
     """Why the step stands as it does, the lines the detail pane shows above the command: its problems, who decided and
     their reason."""
-    lines: list[RenderableType] = []
+    lines: list[Text] = []
     if step.status in TROUBLED:
         for problem in said_once(step.problems, step.hosts):
             lines.append(Text(f"✗ {visible(problem)}", style=f"bold {colour(theme, 'error')}"))
@@ -47,6 +51,25 @@ def outcome_words(step: Any, theme: Any, reader: str | None = None) -> list[Rend
     if step.reason:
         lines.append(Text(f"reason: {visible(step.reason)}", style=colour(theme, "warning")))
     return lines
+
+
+def why_in_view(lines: list[Text], width: int, console: Console, theme: Any) -> tuple[list[Text], list[Text]]:
+    """`outcome_words` split into what goes above the command and what goes under its undo: whole above when they take
+    `WHY_ROWS` rows or fewer at `width`; else a row each of the first, cut, with where they are whole, and all of them
+    whole under the undo. Fifty hosts that could not connect, each with its own four-row error, filled 200 rows above
+    the command at 80x24: the command about to be re-run was far below the pane's end."""
+    width = max(width, 1)
+    rows = sum(len(line.wrap(console, width)) for line in lines)
+    if rows <= WHY_ROWS:
+        return lines, []
+    above: list[Text] = []
+    for line in lines[: WHY_ROWS - 1]:
+        cut = line.copy()
+        cut.no_wrap, cut.overflow = True, "ellipsis"
+        above.append(cut)
+    more = len(lines) - len(above)
+    said = f"… {more:,} more, {WHY_CUT}" if more else f"… {WHY_CUT}"
+    return [*above, Text(said, style=colour(theme, "muted"))], lines
 
 
 def outcome_rest(step: Any, theme: Any) -> list[RenderableType]:

@@ -35,7 +35,7 @@ from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.pane_step import pane_step, rolling_back_at
-from runbook_tui.ui.step_outcome import host_results, outcome_rest, outcome_words
+from runbook_tui.ui.step_outcome import host_results, outcome_rest, outcome_words, why_in_view
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.window_countdown import countdown_tone, rollback_by_words, window_left, window_words
 from runbook_tui.ui.wrap import CommandText
@@ -220,7 +220,7 @@ class StepDetail(Static):
 
     _shown: tuple[Any, ...] | None = None
     _drawn_from: tuple[RunState, str | None] | None = None
-    _title_line = ""  # the title line's text as last drawn (its breaks and facts depend on the width)
+    _title_line: tuple[str, bool, int] = ("", False, 0)  # the title line's text as last drawn, and the width the why was cut to
     head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
     head_of: str | None = None  # the step `head` is of
     me: str | None = None  # whose screen it is (the verifier's): their own word reads `✗ rejected by you`
@@ -311,20 +311,22 @@ class StepDetail(Static):
             facts.append(_line(left_out_words(left)))
         muted = colour(theme, "muted")  # each fact whole on a line when the pane is narrow (fact_line.py)
         title = fact_line(title, [status, *(Text(f, style=muted) for f in facts if f)], self.size.width, self.app.console)
-        if resized and title.plain == self._title_line:
+        # Why it stands so (`✗ local: exit code 3`, `✗ rejected by bob`, its reason) above the command: under a 2,000-line
+        # `run:` it was below the pane's end, at 140x45 too (ui/step_outcome.py); cut to rows when long, whole under the undo.
+        above, below = why_in_view(outcome_words(step, theme, self.me), self.size.width, self.app.console, theme)
+        laid = (title.plain, bool(below), self.size.width if below else 0)  # a why cut to rows is cut to this width
+        if resized and laid == self._title_line:
             return
-        self._title_line = title.plain
+        self._title_line = laid
         lines: list[RenderableType] = [title]
         if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
             # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where
             # it is wider than the pane.
             named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
             lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
-        # Why it stands so (`✗ local: exit code 3`, `✗ rejected by bob`, its reason) above the command: under a 2,000-line
-        # `run:` it was below the pane's end, at 140x45 too (ui/step_outcome.py).
-        lines += outcome_words(step, theme, self.me) + _body(as_shown, under)
+        lines += above + _body(as_shown, under)
         self.head, self.head_of = Group(*lines), step_id
-        lines += outcome_rest(step, theme)
+        lines += below + outcome_rest(step, theme)
         if not host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
             lines.append(CommandText(f"{', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted"), prefix="hosts: ", indent=0))

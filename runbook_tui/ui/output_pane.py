@@ -62,7 +62,8 @@ class OutputLog(Log):
         self._raw: deque[RawLine] = deque(maxlen=max_lines)  # the last lines that arrived, raw
         self._complete = True  # the pane holds every line of _raw (none was left raw)
         self._wrapped_at = 0  # the width the pane's lines were wrapped to
-        self._frame_style: Style | None = None  # while the pane draws (`render_lines`)
+        self._frame_style: Style | None = None  # while the pane draws (`render_lines`), once a line was drawn
+        self._drawing = False  # inside `render_lines`
 
     def watch_virtual_size(self, old: Size, size: Size) -> None:
         if self.styles.auto_dimensions:
@@ -127,11 +128,13 @@ class OutputLog(Log):
             self._update_maximum_width(updates, self._wrapped_at)
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = self.rich_style  # the pane's style, from its ancestors' too: once a pass, not once a line
+        # The pane's style, from its ancestors' too: once a pass, not once a line, and only when a line is drawn anew (a
+        # frame where the pane's rows all come from the cache, another widget changed, looks up nothing).
+        self._drawing, self._frame_style = True, None
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
+            self._drawing, self._frame_style = False, None
 
     def _render_line(self, y: int, scroll_x: int, width: int) -> Strip:
         """`Log._render_line` with the style of the pass (`render_lines`). The usual line (no selection, no sideways
@@ -139,6 +142,8 @@ class OutputLog(Log):
         text selection in one strip, the segments `crop_extend` and `apply_offsets` make in three strips (each with
         seven caches): a flood's frame, and a key's frame that scrolls the pane, draws every visible line anew."""
         style = self._frame_style or self.rich_style
+        if self._drawing:
+            self._frame_style = style
         if y >= len(self._lines):
             return Strip.blank(width, style)
         if self.text_selection is None and not scroll_x:

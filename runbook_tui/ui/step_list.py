@@ -121,7 +121,7 @@ class StepList(ScrollView, can_focus=True):
         self._hover_row: int | None = None
         self._marks: dict[tuple[str, str], Text] = {}
         self._theme = ""
-        self._pass = _Pass(0, Style(), Style(), Style(), Style(), Style(), "")
+        self._pass: _Pass | None = None  # this drawing pass's widths and styles, once a row of it is drawn (`_shared`)
 
     # -- what it shows -----------------------------------------------------------------
 
@@ -223,22 +223,32 @@ class StepList(ScrollView, can_focus=True):
     # -- drawing -----------------------------------------------------------------------
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        """What every line of this pass shares, looked up once (the widget's style walks its ancestors)."""
-        base = self.rich_style
-        cursor = self.get_component_rich_style("step-list--cursor")
-        self._pass = _Pass(
-            width=self.scrollable_content_region.width,
-            base=base,
-            header=base + self.get_component_rich_style("step-list--header"),
-            cursor=base + cursor,
-            cursor_over=Style.from_color(cursor.color, cursor.bgcolor),  # the cursor's colours win over the status colour, as DataTable's did
-            hover=base + self.get_component_rich_style("step-list--hover"),
-            muted=colour(self.app.current_theme, "muted"),
-        )
-        return super().render_lines(crop)
+        """What every line of this pass shares is looked up once, when its first row is drawn anew (`_shared`): a pass
+        that takes every row from the cache (a frame where only other widgets changed: a `p`, a flood's output) looks up
+        nothing (the widget's style walks its ancestors, and four component styles)."""
+        self._pass = None
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass = None
+
+    def _shared(self) -> _Pass:
+        if self._pass is None:
+            base = self.rich_style
+            cursor = self.get_component_rich_style("step-list--cursor")
+            self._pass = _Pass(
+                width=self.scrollable_content_region.width,
+                base=base,
+                header=base + self.get_component_rich_style("step-list--header"),
+                cursor=base + cursor,
+                cursor_over=Style.from_color(cursor.color, cursor.bgcolor),  # the cursor's colours win over the status colour, as DataTable's did
+                hover=base + self.get_component_rich_style("step-list--hover"),
+                muted=colour(self.app.current_theme, "muted"),
+            )
+        return self._pass
 
     def render_line(self, y: int) -> Strip:
-        line = self._pass
+        line = self._shared()
         if y < HEADER_ROWS:
             return self._strip(self._header_text(line.width), line.header, Style(), line.width)
         row = y - HEADER_ROWS + int(self.scroll_y)

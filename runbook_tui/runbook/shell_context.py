@@ -7,7 +7,8 @@ The command text comes with one marker character per value (see
 not, `<<-`), here-strings, line continuations, `case` patterns, `[[ ... ]]`,
 `((...))`, `let` - and says, for each marker, in which context the shell
 meets it, and whether another shell parses it again (see `shell_commands`);
-`shell_flow` follows values into variables that arithmetic reads, `shell_heredocs` reads heredocs.
+`shell_flow` follows values into variables that arithmetic reads, `shell_heredocs` reads heredocs, `shell_descriptors`
+follows values through descriptors, coprocesses and `>(...)`.
 
 The caller (`templating`) turns each context into a reference to an
 environment variable (`"${RBT_V1}"`), or refuses the template; `shell_classify`
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from runbook_tui.runbook import shell_descriptors as descriptors
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_heredocs as heredocs
@@ -59,7 +61,10 @@ class Tokenizer:
         #: delimiter, quoted, strip tabs, the shell reading it (""), the variables `read` fills from it,
         #: the interpreter reading it as its program ("")
         self.pending_heredocs: list[list[Any]] = []
-        self.feed: list[int] = []  # values the next command list read reads on stdin (`>(sh)`)
+        #: values the next command list read reads on stdin (`>(sh)`, `| (sh)`), the variables expanded there, the words
+        #: printed there (what a `read` reads: `| (read l; eval "$l")`)
+        self.feed: tuple[list[int], list[str], list[Word]] = ([], [], [])
+        self.readers: list[list[str]] | None = None  # the commands read in a `>(...)`, which read what its command writes
         self.elements = False  # reading an array's elements (`a=(...)`): words, not commands
 
     def finish(self) -> dict[int, Place]:
@@ -103,11 +108,14 @@ class Tokenizer:
         here_string = input_redirect = output_redirect = False
         targets: list[str] = []  # files this command's output goes to (`> f.sh`): see `shell_files`
         sources: list[Word] = []  # files on this command's stdin (`sh < f.sh`)
-        fed: list[int] = self.feed  # values in what this command feeds a shell: earlier stages of its pipeline, here-strings
-        fed_refs: list[str] = []  # and the variables expanded there (`v="{{ x }}"; echo "$v" | sh`)
-        self.feed = []
+        # values in what this command feeds a shell: earlier stages of its pipeline, here-strings, and the variables expanded
+        # there (`v="{{ x }}"; echo "$v" | sh`); what `exec <<< ...` left on the shell's own stdin (`shell_descriptors`)
+        fed, fed_refs, printed = self.feed if any(self.feed) else descriptors.shell_stdin(self.flow)
+        self.feed = ([], [], [])
+        readers: list[list[str]] = []  # the commands in this command's `>(...)`, reading what it writes
+        to_stdin = to_stdout = to_descriptor = duplicating = False  # redirections of fd 0 (`exec <<< ...`), fd 1, to `>&3`
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
-        printed: list[Word] = []  # what this command reads on stdin holds: here-strings, what an earlier `echo` printed
+        # `printed`: what this command reads on stdin holds: here-strings, what an earlier `echo` printed
         known = set(self.places), len(self.flow.seen)  # values and variables seen before this command
         opened: list[tuple[set[int], int]] = []  # and before each compound command still open (`{ echo "{{ x }}"; } | sh`)
         heredocs_before = len(self.pending_heredocs)
@@ -115,7 +123,7 @@ class Tokenizer:
         n = len(s)
 
         def end_word() -> None:
-            nonlocal word, redirect_next, case_state, cond_words, here_string, printed, input_redirect, output_redirect
+            nonlocal word, redirect_next, case_state, cond_words, here_string, printed, input_redirect, output_redirect, to_descriptor
             if not word.started:
                 return
             text = word.text
@@ -132,6 +140,7 @@ class Tokenizer:
                     printed.extend([word] if word.substitutions else [])  # `read n < <(printf ...)`: n holds what it prints
                 elif output_redirect and not (word.text.isdigit() or word.text == "-"):  # `>&2`, `>&-`: a descriptor
                     targets.append(files.named_file(word))
+                to_descriptor = to_descriptor or (output_redirect and duplicating and descriptors.other_descriptor(text))
                 output_redirect = False
             elif case_state == "word":
                 case_state = "in"
@@ -156,12 +165,12 @@ class Tokenizer:
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
-            nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed
+            nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed, readers, to_stdin, to_stdout, to_descriptor
             end_word()
+            if self.readers is not None and words:
+                self.readers.append([w.text for w in words])
             with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)
-            if fed and [w.text for w in words] == ["exec"]:  # `exec 3<<< "{{ x }}"`, `exec 3< f.sh`: a descriptor to read later
-                self.flow.descriptors.extend(fed)
             if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
                 self.flow.assign(shell_flow.POSITIONAL, fed, [])
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
@@ -182,12 +191,20 @@ class Tokenizer:
                 opened.append(known)
             before, seen = opened.pop() if first in _CLOSES and opened else known
             mine, mine_refs = [m for m in self.places if m not in before], self.flow.seen[seen:]
-            files.wrote(self, words, targets, (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:])
+            holding, own_heredocs = (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:]
+            texts = [w.text for w in words]
+            if not descriptors.opened(self, texts, (fed, fed_refs), (to_stdin, to_stdout), targets, readers):  # `exec 3<<< "{{ x }}"`
+                files.wrote(self, words, targets, holding, own_heredocs)
+                descriptors.feed(self, readers, holding, own_heredocs)  # `echo "{{ x }}" | tee >(sh)`
+            if to_descriptor or self.flow.output_captured:  # `echo "{{ x }}" >&3` after `exec 3> >(sh)`, `coproc sh`, `exec 3> f.sh`
+                descriptors.to_descriptor(self, holding, own_heredocs)
+            descriptors.coprocess(self, texts)
             targets.clear()
+            readers, to_stdin, to_stdout, to_descriptor = [], False, False, False
             out = files.printed(self, [w.text for w in words])  # `cat f.sh`: what a file written earlier holds
-            fed = [*fed, *mine, *out] if pipe else []
-            fed_refs = [*fed_refs, *mine_refs] if pipe else []
-            printed = [*printed, *shell_flow.printed_words(words)] if pipe else []
+            fed, fed_refs, printed = (
+                ([*fed, *mine, *out], [*fed_refs, *mine_refs], [*printed, *shell_flow.printed_words(words)]) if pipe else descriptors.shell_stdin(self.flow)
+            )
             fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
             known = set(self.places), len(self.flow.seen)
             heredocs_before = len(self.pending_heredocs)
@@ -228,17 +245,22 @@ class Tokenizer:
                 end_command(pipe)
                 i += 2 if self.at(i, c * 2) or self.at(i, "|&") else 1
             elif c in "<>&":  # `&>`, `&>>` too: bash writes both outputs to the file
-                if word.text.isdigit() and s[i - 1].isdigit():
-                    word = Word()  # `2>` names a descriptor: not a word of the command
+                fd = word.text if descriptors.names_descriptor(word.text, s[i - 1]) else ""
+                if fd:
+                    word = Word()  # `2>`, `{fd}<<<` names a descriptor: not a word of the command
                 end_word()
                 if self.at(i, "<(") or self.at(i, ">("):
                     if self.at(i, ">("):  # `tee >(sh)`, `> >(sh)`: what this command writes is the inner one's stdin
-                        self.feed = [*fed, *(m for m in self.places if m not in known[0])]
+                        self.feed = ([*fed, *(m for m in self.places if m not in known[0])], [*fed_refs, *self.flow.seen[known[1] :]], [])
+                    outer, self.readers = self.readers, [] if self.at(i, ">(") else None
                     word.started = True
                     word.substitutions.extend([len(word.cooked)] if self.at(i, "<(") else [])  # what it prints is read
                     word.cooked.append(EXPANSION)
                     i = self._sub(i + 2, ")", frame, word)
+                    readers.extend(self.readers or [])
+                    self.readers = outer
                     continue
+                to_stdin, to_stdout = to_stdin or (s[i] == "<" and fd in ("", "0")), to_stdout or (s[i] in ">&" and fd in ("", "1"))
                 if self.at(i, "<<<"):
                     here_string = True
                     i += 3
@@ -248,15 +270,18 @@ class Tokenizer:
                 else:
                     if self.at(i, "<&"):  # `bash <&3`: what `exec 3<<< "..."` opened on that descriptor
                         fed.extend(self.flow.descriptors)
+                        fed_refs.extend(self.flow.descriptor_refs)
+                        printed.append(descriptors.readable(self.flow.descriptors, self.flow.descriptor_refs))
                     input_redirect = s[i] == "<" and s[i + 1 : i + 2] not in ("&", ">")
                     output_redirect = s[i] in ">&"  # `>& FILE` (bash: both outputs) too
                     i += 1
                     while i < n and s[i] in "<>&|":
                         i += 1
+                    duplicating = s[i - 1] == "&"  # `>&3`: a descriptor (`>& FILE` too: bash's both outputs)
                 redirect_next = True
             elif c == "(":
                 if not word.started and self.at(i, "((") and all(w.text in _BEFORE_COMPOUND for w in words):
-                    i = self._arith(i + 2, frame)
+                    i = parameters.arithmetic(self, i + 2, frame)
                     continue
                 compound = _COMPOUND.fullmatch(word.text) if word.started and not word.markers else None
                 end_word()
@@ -274,6 +299,8 @@ class Tokenizer:
                     words.clear()  # `f() { eval "$1"; }`: the body's commands are commands of their own, not f's words
                     i = definition.end()
                     continue
+                if not words:  # `... | (sh)`: the subshell's commands read this command's input
+                    self.feed = (fed, fed_refs, printed)
                 i = self.parse_list(i + 1, ")", frame)
             elif c == ")" and case_state == "pattern":
                 end_word()
@@ -391,10 +418,10 @@ class Tokenizer:
         s = self.s
         if self.at(i, "$(("):
             word.cooked.append(EXPANSION)
-            return self._arith(i + 3, frame, word)
+            return parameters.arithmetic(self, i + 3, frame, word)
         if self.at(i, "$["):  # bash's old spelling of $((...))
             word.cooked.append(EXPANSION)
-            return self._arith(i + 2, frame, word, "]")
+            return parameters.arithmetic(self, i + 2, frame, word, "]")
         if self.at(i, "$("):
             word.substitutions.append(len(word.cooked))
             word.cooked.append(EXPANSION)
@@ -402,7 +429,7 @@ class Tokenizer:
         if s[i] == "`":
             word.substitutions.append(len(word.cooked))
             word.cooked.append(EXPANSION)
-            return self._backticks(i + 1, frame, word, quoted=quoted)
+            return parameters.backticks(self, i + 1, frame, word, quoted=quoted)
         if self.at(i, "${"):
             word.cooked.append(EXPANSION)
             return parameters.expansion(self, i + 2, word, frame, quoted=quoted)
@@ -425,47 +452,6 @@ class Tokenizer:
         word.expanded_markers.extend([m for m in self.places if m not in before] + self.flow.printed[printed:])  # `$(cat f)`
         word.refs.extend(self.flow.seen[seen:])
         return end
-
-    def _backticks(self, i: int, frame: dict[str, bool], word: Word, *, quoted: bool) -> int:
-        s = self.s
-        j = i
-        inner: list[str] = []
-        while j < len(s) and s[j] != "`":
-            if s[j] == "\\" and j + 1 < len(s) and (s[j + 1] in "$`\\" or (quoted and s[j + 1] == '"')):
-                inner.append(s[j + 1])
-                j += 2
-                continue
-            inner.append(s[j])
-            j += 1
-        sub = Tokenizer("".join(inner), self.places, self.level, self.flow)
-        before = set(self.places)
-        seen = len(self.flow.seen)
-        in_bt = frame.get("bt", False)
-        in_heredoc = (quoted and frame.get("hd", False)) or frame.get("bt_hd", False)  # `hd`: an unquoted heredoc's body
-        sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt, "bt_hd": in_heredoc, "hd": False})
-        word.expanded_markers.extend(m for m in self.places if m not in before)
-        word.refs.extend(self.flow.seen[seen:])
-        return j + 1
-
-    def _arith(self, i: int, frame: dict[str, bool], word: Word | None = None, close: str = "))") -> int:
-        s = self.s
-        start = i
-        depth = 0
-        opening, closing = ("[", "]") if close == "]" else ("(", ")")
-        while i < len(s):
-            c = s[i]
-            if c == opening:
-                depth += 1
-            elif c == closing:
-                if depth == 0 and self.at(i, close):
-                    break
-                depth -= 1
-            index = self._mark(c, "ARITH", frame)
-            if index is not None and word is not None:
-                word.expanded_markers.append(index)
-            i += 1
-        self.flow.arithmetic_text(s[start:i])
-        return i + len(close) if i < len(s) else i
 
     # -- nested shells ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -186,6 +186,8 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
     if name in ("cd", "pushd", "popd"):
         moved(tok, texts, start)
     operands = [t for t in texts[start + 1 :] if not t.startswith("-")]
+    for fifo in operands if name == "mkfifo" else ():  # `mkfifo f; sh f & echo "{{ x }}" > f`: its runs are noted (`ran`)
+        tok.flow.files.setdefault(key(fifo), set())
     if name in ("tee", "sponge"):
         targets = [*targets, *operands]
     elif name == "dd":
@@ -202,11 +204,15 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         held = [*held, *tok.flow.stdin]  # `echo "{{ x }}" | ssh db1 sudo tee FILE`: the input of the command running it
         piped_refs = [*piped_refs, *tok.flow.stdin_refs]
         heredocs = [*heredocs, *tok.flow.stdin_heredocs]  # `ssh db1 'cat > FILE' <<EOF`
-    refs = {*piped_refs, *(r for w in words for r in w.refs)}  # `printf '%s' "$v" > f.sh`: what v holds is written too
+    hold(tok, targets, (held, [*piped_refs, *(r for w in words for r in w.refs)]), heredocs)  # `printf '%s' "$v" > f.sh`
+
+
+def hold(tok: Tokenizer, targets: list[str], input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:
+    """The files `targets` take the values and variables of `input` and the `heredocs`' bodies (read after the line)."""
+    held, refs = input[0], set(input[1])
     code_run_later(tok, [placed(tok, t) for t in targets], held, refs)  # `echo "* * * * * root {{ x }}" > /etc/cron.d/job`
     for target in targets:
-        tok.flow.files.setdefault(key(target), set()).update(held)
-        tok.flow.file_refs.setdefault(key(target), set()).update(refs)
+        store(tok, target, held, refs)
     for heredoc in heredocs:
         heredoc[6] = [*heredoc[6], *(placed(tok, t) for t in targets)]
 
@@ -257,9 +263,24 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     if name in ("at", "batch"):
         found.extend((k + 1, f"'{name}' then runs") for k in range(start + 1, len(texts) - 1) if texts[k] == "-f")
     for k, by in found:
-        for ref in tok.flow.file_refs.get(key(texts[k]), ()):
-            tok.flow.reparsed.setdefault(ref, f"{texts[k]}, written with it, then run")
-        for m in written(tok, texts[k]):
-            place = tok.places[m]
-            if not place.written_to:
-                place.written_to, place.by = texts[k], by
+        tok.flow.ran_files.setdefault(key(texts[k]), (texts[k], by))
+        _run(tok, texts[k], by)
+
+
+def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[str]) -> None:
+    """The file `target` takes these values and variables; a file run before takes them to what runs it (a FIFO a shell
+    reads as its script: `mkfifo f; sh f & echo "{{ x }}" > f`)."""
+    tok.flow.files.setdefault(key(target), set()).update(markers)
+    tok.flow.file_refs.setdefault(key(target), set()).update(refs)
+    if key(target) in tok.flow.ran_files:
+        _run(tok, *tok.flow.ran_files[key(target)])
+
+
+def _run(tok: Tokenizer, name: str, by: str) -> None:
+    """The file `name` runs as code (`by`: what runs it): the values and variables written there are code."""
+    for ref in tok.flow.file_refs.get(key(name), ()):
+        tok.flow.reparsed.setdefault(ref, f"{name}, written with it, then run")
+    for m in written(tok, name):
+        place = tok.places[m]
+        if not place.written_to:
+            place.written_to, place.by = name, by

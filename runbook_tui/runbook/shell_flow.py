@@ -133,12 +133,18 @@ class Flow:
         self.awk_runs: dict[str, str] = {}  # variables (and awk's input) an awk program that runs commands reads: its name
         self.substituted: set[str] = set()  # variables assigned what a command substitution prints (`e=$(which bash)`)
         self.descriptors: list[int] = []  # values `exec N<<< ...` made readable on a descriptor (`bash <&3` reads them)
+        self.descriptor_refs: list[str] = []  # and the variables expanded there (`exec 3<<< "$v"`), see `shell_descriptors`
+        self.shell_stdin: tuple[list[int], list[str]] = ([], [])  # what `exec <<< ...`, `exec 0<&3` gave the shell's stdin
+        self.readers: list[list[str]] = []  # commands reading what is written to a descriptor later (`exec 3> >(sh)`, `coproc sh`)
+        self.descriptor_files: list[str] = []  # files opened on a descriptor (`exec 3> f.sh`), which `>&3` writes
+        self.output_captured = False  # `exec > FILE`, `exec > >(sh)`: every later command writes to those
         self.stdin: list[int] = []  # values fed to the command whose inner shell is being read (`| sh -c 'read l'`)
         self.stdin_refs: list[str] = []  # and the variables fed to it (`echo "$v" | ssh db1 sudo tee FILE`)
         self.stdin_heredocs: list[list[Any]] = []  # and the heredocs fed to it (`ssh db1 'tee f' <<EOF`), see `shell_files`
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
+        self.ran_files: dict[str, tuple[str, str]] = {}  # files run once some file was written: the word, what ran it
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose

@@ -80,8 +80,7 @@ def bodies(tok: Tokenizer, i: int, frame: dict[str, bool]) -> int:
         refs = {r for w in body for r in w.refs}  # `v="{{ x }}"; cat > /etc/cron.d/j <<EOF` ... `$v`: what v holds is written too
         files.code_run_later(tok, targets, [m for w in body for m in w.markers + w.expanded_markers], refs)  # `cat > /etc/cron.d/j <<EOF`
         for target in targets:  # `cat > f.sh <<EOF`: the body is written there (`shell_files`)
-            tok.flow.files.setdefault(files.key(target), set()).update(m for w in body for m in w.markers + w.expanded_markers)
-            tok.flow.file_refs.setdefault(files.key(target), set()).update(refs)
+            files.store(tok, target, [m for w in body for m in w.markers + w.expanded_markers], refs)
         for name in reads:  # `read n <<EOF`
             tok.flow.assign(name, [m for w in body for m in w.markers + w.expanded_markers], [r for w in body for r in w.refs])
         for name in psql_raw_reads("\n".join(lines), psql_variables):  # `psql -v t="{{ x }}" <<'SQL'` reading `:t`

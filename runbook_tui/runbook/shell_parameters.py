@@ -1,4 +1,4 @@
-"""`${...}` expansions for the shell tokenizer (`shell_context`): `${name}`, `${#name}`, `${!name}`, `${a[SUB]}`,
+"""`${...}`, `$((...))` and backtick expansions for the shell tokenizer (`shell_context`): `${name}`, `${#name}`, `${!name}`, `${a[SUB]}`,
 `${s:offset:length}`, `${x:-word}` and the patterns of `"${s#PAT}"`, `"${s/PAT/REP}"`.
 
 A subscript and a substring's offset and length are arithmetic (bash evaluates them: `a[$(cmd)]` runs cmd), an
@@ -75,3 +75,50 @@ def expansion(tok: Tokenizer, i: int, word: Word, frame: dict[str, bool], *, quo
     for m in inner.markers + inner.expanded_markers if substring else ():
         tok.places[m].integer = True
     return i + 1
+
+
+def arithmetic(tok: Tokenizer, i: int, frame: dict[str, bool], word: Word | None = None, close: str = "))") -> int:
+    """`$((...))`, `((...))`, `$[...]` from `i` (after the opening) to `close`: every value there takes integers only,
+    and the names it reads are arithmetic's (`shell_flow`); returns the index after `close`."""
+    s = tok.s
+    start = i
+    depth = 0
+    opening, closing = ("[", "]") if close == "]" else ("(", ")")
+    while i < len(s):
+        c = s[i]
+        if c == opening:
+            depth += 1
+        elif c == closing:
+            if depth == 0 and tok.at(i, close):
+                break
+            depth -= 1
+        index = tok._mark(c, "ARITH", frame)
+        if index is not None and word is not None:
+            word.expanded_markers.append(index)
+        i += 1
+    tok.flow.arithmetic_text(s[start:i])
+    return i + len(close) if i < len(s) else i
+
+
+def backticks(tok: Tokenizer, i: int, frame: dict[str, bool], word: Word, *, quoted: bool) -> int:
+    """`` `...` `` from `i` (after the opening backtick): its text, unescaped as the shell does (`\\"` too in "..."), read
+    as a command list of its own; returns the index after the closing backtick."""
+    s = tok.s
+    j = i
+    inner: list[str] = []
+    while j < len(s) and s[j] != "`":
+        if s[j] == "\\" and j + 1 < len(s) and (s[j + 1] in "$`\\" or (quoted and s[j + 1] == '"')):
+            inner.append(s[j + 1])
+            j += 2
+            continue
+        inner.append(s[j])
+        j += 1
+    sub = type(tok)("".join(inner), tok.places, tok.level, tok.flow)
+    before = set(tok.places)
+    seen = len(tok.flow.seen)
+    in_bt = frame.get("bt", False)
+    in_heredoc = (quoted and frame.get("hd", False)) or frame.get("bt_hd", False)  # `hd`: an unquoted heredoc's body
+    sub.parse_list(0, "", {**frame, "bt": True, "bt_dq": quoted or frame.get("bt_dq", False), "bt2": in_bt, "bt_hd": in_heredoc, "hd": False})
+    word.expanded_markers.extend(m for m in tok.places if m not in before)
+    word.refs.extend(tok.flow.seen[seen:])
+    return j + 1

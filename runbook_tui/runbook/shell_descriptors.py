@@ -1,0 +1,91 @@
+"""Values reaching a command's stdin through a descriptor, a coprocess or a process substitution (`shell_context`).
+
+`exec 3<<< "{{ x }}"` (or `exec 3< f.sh`) leaves values readable on a descriptor, which `bash <&3` reads; `exec <<< ...`
+and `exec 0<&3` give them to the shell's own stdin, which every later command reads (`bash` alone); `exec 3> >(sh)` and
+`coproc sh` start a command that reads what is written later to a descriptor (`>&3`, `>&"${COPROC[1]}"`), and
+`exec 3> f.sh` a file that takes it (then `sh f.sh`); in `tee >(sh)` and `> >(sh)` the inner command reads what the command
+around it writes, all of its words. Each such reader is checked as a command reading a pipe is
+(`shell_programs.read_stdin`), with the values and the variables expanded there (`v="{{ x }}"; exec 3<<< "$v"`).
+Descriptors are not told apart by number: what a command writes to any descriptor reaches every reader and file opened
+on one so far, and what is opened for reading reaches every `<&N` after it (stricter than the shell, never looser).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from runbook_tui.runbook import shell_files as files
+from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook.shell_places import Word
+
+if TYPE_CHECKING:
+    from runbook_tui.runbook.shell_context import Tokenizer
+    from runbook_tui.runbook.shell_flow import Flow
+
+#: The word before a redirection operator that names its descriptor: `3<<<`, `{fd}<<<` (bash picks a free one).
+_DESCRIPTOR = re.compile(r"[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\}")
+#: Descriptors a `>&N` writes to that are the command's own output, not one `exec` or `coproc` opened.
+_OWN_OUTPUT = frozenset({"1", "2", "-"})
+
+
+def names_descriptor(word_text: str, before: str) -> bool:
+    """Whether the word just read (`word_text`, ending with `before`) names the descriptor of the redirection after it."""
+    return before in "0123456789}" and _DESCRIPTOR.fullmatch(word_text) is not None
+
+
+def other_descriptor(target: str) -> bool:
+    """Whether `>&TARGET` writes to a descriptor opened before (`>&3`, `>&"${COPROC[1]}"`), not stdout or stderr."""
+    return target not in _OWN_OUTPUT
+
+
+def shell_stdin(flow: Flow) -> tuple[list[int], list[str], list[Word]]:
+    """What a command reads on stdin when nothing else is given it: what `exec <<< ...` left on the shell's own (values,
+    variables, and as the words a `read` takes)."""
+    markers, refs = flow.shell_stdin
+    return list(markers), list(refs), [readable(markers, refs)] if markers or refs else []
+
+
+def readable(markers: list[int], refs: list[str]) -> Word:
+    """What a descriptor holds, as a word a `read` takes (`exec 3<<< "{{ x }}"; read -r l <&3`)."""
+    return Word(markers=list(markers), refs=list(refs), started=True)
+
+
+def opened(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]], own: tuple[bool, bool], targets: list[str], readers: list[list[str]]) -> bool:
+    """A command is complete: when it is `exec` without a command, what its redirections open stays open for the commands
+    after it (`input`: the values and variables it makes readable; `own`: whether on the shell's own stdin, and its own
+    stdout, which every later command then writes to: `exec > >(sh)`; `targets`: files, `readers`: the commands in its
+    `>(...)`). Returns whether it was one."""
+    if texts != ["exec"]:
+        return False
+    flow = tok.flow
+    fed, refs = input
+    flow.descriptors.extend(fed)
+    flow.descriptor_refs.extend(refs)
+    to_stdin, to_stdout = own
+    flow.output_captured = flow.output_captured or to_stdout
+    if to_stdin:
+        flow.shell_stdin = ([*flow.shell_stdin[0], *fed], [*flow.shell_stdin[1], *refs])
+    flow.descriptor_files.extend(targets)
+    flow.readers.extend(readers)
+    return True
+
+
+def coprocess(tok: Tokenizer, texts: list[str]) -> None:
+    """`coproc CMD`, `coproc NAME { CMD; }`: CMD reads what is written later to `${COPROC[1]}` (`${NAME[1]}`)."""
+    if texts[:1] == ["coproc"]:
+        tok.flow.readers.append(texts)
+
+
+def feed(tok: Tokenizer, readers: list[list[str]], input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:
+    """A command's output (`input`: the values and variables it holds; its `heredocs`) reaches these `readers` (the
+    commands in its `>(...)`): each reads it as a command on a pipe does."""
+    for reader in readers:
+        programs.read_stdin(tok, reader, input, heredocs)
+
+
+def to_descriptor(tok: Tokenizer, input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:
+    """A command writing to a descriptor (`>&3`): its output reaches every reader and file opened on one so far."""
+    feed(tok, tok.flow.readers, input, heredocs)
+    if tok.flow.descriptor_files:
+        files.hold(tok, tok.flow.descriptor_files, input, heredocs)

@@ -371,7 +371,7 @@ class StepRunner(WaitStep):
             if isinstance(exc, FieldError):
                 return Result("error", error=str(exc))
             said = missing_capture(self.runbook, step, text, self.state.captured) or exc  # Jinja's words for a lost capture
-            return Result("error", error=f"cannot render the command ({text.mark}): {said}")
+            return Result("error", error=f"cannot render the command ({text.mark_at(exc.offset)}): {said}")
         redactor = self.journal.redactor
         assemblers: dict[Stream, LineAssembler] = {"stdout": LineAssembler(redactor), "stderr": LineAssembler(redactor)}
 

@@ -55,6 +55,8 @@ class Text:
     kind: TextKind = "plain"
     value: str | None = None
     uses: frozenset[str] = frozenset()  # root names used: params, captured, host, secrets, ...
+    #: a literal block scalar's (`run: |`) indentation, for a template rendered at run time: where a place inside it is
+    block_indent: int | None = None
 
     @property
     def lazy(self) -> bool:
@@ -63,6 +65,14 @@ class Text:
     def shown(self) -> str:
         """The rendered text, or the template where it is not known yet (a plan says that in words: `plan_words`)."""
         return self.value if self.value is not None else self.source
+
+    def mark_at(self, offset: int | None) -> Mark:
+        """Where character `offset` of the template stands in the file, as `validate` names it: exact in a literal block
+        scalar rendered at run time (the value a capture refused on line 14 of `run: |`), else the string's own place."""
+        if offset is None or self.block_indent is None:
+            return self.mark
+        column = offset - (self.source.rfind("\n", 0, offset) + 1)
+        return Mark(self.mark.file, self.mark.line + self.source.count("\n", 0, offset) + 1, self.block_indent + column + 1)
 
 
 @dataclass(frozen=True, slots=True)

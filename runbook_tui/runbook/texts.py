@@ -107,6 +107,15 @@ class TextMaker:
             return Mark(mark.file, line_no, len(line) - len(line.lstrip()) + 1)
         return mark
 
+    def _block_indent(self, mark: Mark, source: str) -> int | None:
+        """The indentation of a literal block scalar's lines (`run: |`), where `Text.mark_at` finds a place; None for any
+        other scalar."""
+        if not self._is_block(mark) or self._is_folded(mark):
+            return None
+        lines = source.split("\n")
+        first = next((k for k, line in enumerate(lines) if line.strip()), 0)
+        return self.mark_in(mark, first + 1).col - 1 - (len(lines[first]) - len(lines[first].lstrip()))
+
     def _is_folded(self, mark: Mark) -> bool:
         return self.lines[mark.line - 1][mark.col - 1 : mark.col] == ">"
 
@@ -139,7 +148,7 @@ class TextMaker:
                 names = ", ".join(sorted(late))
                 self.diags.error(mark, f"{names} cannot be used here: expected a value known when the runbook loads")
                 return None
-            return Text(source, mark, kind, None, analysis.roots)
+            return Text(source, mark, kind, None, analysis.roots, self._block_indent(mark, source))
         if self.context is None:
             return Text(source, mark, kind, source, analysis.roots)
         try:

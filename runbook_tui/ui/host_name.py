@@ -4,7 +4,8 @@ The step's host table folded a 66-character name at the column's width wherever 
 (`web01-frontend-production-eu-west-1a.in` over `ternal.payments.example.com`): a row read as a name no host has.
 Here each row holds whole labels (parts between dots and hyphens), a dot or a hyphen ending every row but the last, and
 the rows joined are the name (nothing cut: it is found as the journal and the report name it). Only a label wider than
-the whole column is folded inside.
+the whole column is folded inside. Sentences and lists that name hosts (the `hosts:` list, the `k` dialog, `v`) wrap at
+spaces and break a name wider than the line the same way (`HostWords`, ui/wrap.py).
 """
 
 from __future__ import annotations
@@ -13,32 +14,36 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from rich.cells import cell_len, chop_cells
+from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.text import Text
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.wrap import wrap_command
+
+#: Where a host name breaks when wider than its line: after one of these (the end of a label).
+LABEL_ENDS = ".-"
 
 
-class HostName:
-    """A rich renderable: `name` (sanitised) in lines of whole labels."""
+class HostWords:
+    """A rich renderable: text that names hosts (sanitised), wrapped at spaces, a name wider than the line broken after
+    a dot or a hyphen (`is running on 50 hosts (web01-…, …)`: it folded inside a label, `…eu-west-1a.in` over `ternal.…`)."""
 
-    def __init__(self, name: str, style: str = "") -> None:
-        self.name = visible_line(name)
-        self.style = style
-        self.labels: list[str] = re.findall(r"[^.-]*[.-]|[^.-]+$", self.name) or [""]  # `web01-` `eu.` `example.` `com`
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text, self.style = text, style
 
     def __rich_console__(self, console: Any, options: Any) -> Iterator[Text]:
-        width = max(options.max_width, 1)
-        line = ""
-        for label in self.labels:
-            if line and cell_len(line + label) > width:
-                yield Text(line, style=self.style)
-                line = ""
-            *whole, line = chop_cells(line + label, width) if cell_len(line + label) > width else [line + label]
-            yield from (Text(part, style=self.style) for part in whole)  # a label wider than the column: folded
-        yield Text(line, style=self.style)
+        yield from (Text(row, style=self.style) for row in wrap_command(self.text, max(options.max_width, 1), 0, LABEL_ENDS))
 
     def __rich_measure__(self, console: Any, options: Any) -> Measurement:
-        widest = max(cell_len(label) for label in self.labels)
-        return Measurement(min(widest, options.max_width), min(cell_len(self.name), options.max_width))
+        labels = re.findall(r"[^\s.-]*[.-]|[^\s.-]+", self.text) or [""]  # `web01-` `eu.` `example.` `com`
+        widest = max(cell_len(label) for label in labels)
+        whole = max(cell_len(line) for line in self.text.split("\n"))
+        return Measurement(min(widest, options.max_width), min(whole, options.max_width))
+
+
+class HostName(HostWords):
+    """A host name (sanitised) in lines of whole labels."""
+
+    def __init__(self, name: str, style: str = "") -> None:
+        super().__init__(visible_line(name), style)

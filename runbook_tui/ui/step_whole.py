@@ -22,6 +22,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
+from runbook_tui.ui.host_name import HostWords
 from runbook_tui.ui.how_under import how_lines
 from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.step_outcome import step_outcome
@@ -58,8 +59,9 @@ def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tupl
     return f"Step '{visible_line(current)}'", _paragraphs([*map(_prose, parts), runs_and_undo(entry), *map(_prose, after), became])
 
 
-def _prose(text: str) -> Text | None:
-    return Text(visible(text)) if text else None
+def _prose(text: str) -> RenderableType | None:
+    """A paragraph of the step's plan (its facts name its hosts: `on web: web01-…, …`)."""
+    return HostWords(text) if text else None
 
 
 def _paragraphs(parts: Iterable[RenderableType | None]) -> Group:
@@ -76,7 +78,7 @@ def _commands(label: str, by_host: Mapping[str, str] | None) -> list[RenderableT
     column 0, read as text after the command); hosts with the same command named once, together."""
     said: list[RenderableType] = []
     for hosts, command in host_groups(by_host):
-        said += [Text(visible_line(f"{label} on {_hosts(hosts)}:")), CommandText(str(command), prefix="  ")]
+        said += [HostWords(visible_line(f"{label} on {_hosts(hosts)}:")), CommandText(str(command), prefix="  ")]
     return said
 
 

@@ -21,6 +21,7 @@ from runbook_tui.engine.state_model import HostState
 from runbook_tui.engine.step_stop import running_now
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
+from runbook_tui.ui.host_name import HostWords
 from runbook_tui.ui.step_whole import runs_and_undo
 from runbook_tui.ui.widgets import step_as_shown
 
@@ -70,7 +71,7 @@ def stop_dialog_body(state: RunState, step_id: str, phase: str = "run", live: tu
         + "The step ends as failed; what the command changed already stays changed. Then you decide: enter runs it "
         "again, u rolls back, s skips it."
     )
-    return Group(Text(visible(said)), Text(""), Text(does), Text(""), runs_and_undo(entry))
+    return Group(HostWords(said), Text(""), Text(does), Text(""), runs_and_undo(entry))
 
 
 def criteria_now(state: RunState, when: str = "end") -> Text:

@@ -31,6 +31,7 @@ from runbook_tui.ui.end_words import skipped_words
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import colour, status_text, step_looks
 from runbook_tui.ui.header_people import people_row
+from runbook_tui.ui.host_name import LABEL_ENDS
 from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.note_line import cut_middle
@@ -329,7 +330,7 @@ class StepDetail(Static):
         lines += below + outcome_rest(step, theme)
         if not host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
-            lines.append(CommandText(f"{', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted"), prefix="hosts: ", indent=0))
+            lines.append(CommandText(f"{', '.join(hosts[:NAMES_SHOWN])}{more}", style=colour(theme, "muted"), prefix="hosts: ", indent=0, breaks=LABEL_ENDS))
         self.update(Group(*lines))
 
 

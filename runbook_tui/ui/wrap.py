@@ -21,8 +21,9 @@ from runbook_tui.runbook.safe_text import visible
 HANGING = 2
 
 
-def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
-    """`command` as lines of at most `width` cells, broken at spaces; continuations indented by `indent`.
+def wrap_command(command: str, width: int, indent: int = HANGING, breaks: str = "") -> list[str]:
+    """`command` as lines of at most `width` cells, broken at spaces; continuations indented by `indent`; a word wider
+    than the line broken after the last of `breaks` that fits, where it has one (a host name after a dot or a hyphen).
 
     Spaces stay where they were (leading indentation of a script line too), so the lines joined
     back with their breaks removed are the command. Trailing newlines (a block scalar's `run: |` ends with one) are
@@ -39,23 +40,34 @@ def wrap_command(command: str, width: int, indent: int = HANGING) -> list[str]:
                 lines.append(line.rstrip())
                 line = " " * indent + token.lstrip()
             while cell_len(line.rstrip()) > width:  # one word wider than the line: folded, the only place a word breaks
-                head, *rest = chop_cells(line, width)
+                head, rest = _fold(line, width, breaks)
                 lines.append(head)
-                line = " " * indent + "".join(rest)
+                line = " " * indent + rest
         lines.append(line.rstrip())
     return lines
+
+
+def _fold(line: str, width: int, breaks: str) -> tuple[str, str]:
+    """`line` cut at `width` cells: after the last of `breaks` in its first `width` cells past its indent, or where the
+    width ends (`web01-frontend-production.eu-west-1a.in` over `ternal.payments.example.com` named no host)."""
+    head, *rest = chop_cells(line, width)
+    at = max((head.rfind(mark) for mark in breaks), default=-1)
+    if at > len(head) - len(head.lstrip(" ")):
+        return head[: at + 1], head[at + 1 :] + "".join(rest)
+    return head, "".join(rest)
 
 
 class CommandText:
     """A rich renderable: the command wrapped to whatever width it gets (see `wrap_command`)."""
 
-    def __init__(self, command: str, style: str = "", prefix: str = "", indent: int = HANGING) -> None:
-        """`indent`: how far past the prefix its continuation lines start (0 for a list: under its first item)."""
-        self.command, self.style, self.prefix, self.indent = command, style, prefix, indent
+    def __init__(self, command: str, style: str = "", prefix: str = "", indent: int = HANGING, breaks: str = "") -> None:
+        """`indent`: how far past the prefix its continuation lines start (0 for a list: under its first item);
+        `breaks`: where a word wider than the line may break (`wrap_command`)."""
+        self.command, self.style, self.prefix, self.indent, self.breaks = command, style, prefix, indent, breaks
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         pad = " " * cell_len(self.prefix)
-        for index, line in enumerate(wrap_command(self.command, options.max_width - len(pad), self.indent)):
+        for index, line in enumerate(wrap_command(self.command, options.max_width - len(pad), self.indent, self.breaks)):
             text = Text(self.prefix if index == 0 else pad, style="bold")
             text.append(line, style=self.style)
             text.no_wrap = True

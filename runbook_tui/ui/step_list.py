@@ -44,6 +44,9 @@ HEADER_ROWS = 1
 TITLE_LEAST = 8
 #: Cells of a row that are neither its id nor its title: a space, the mark, two spaces, two after the id, one spare.
 ROW_FIXED = 2 + STATUS_WIDTH + 4
+#: An id longer than this widens the list where the screen is wide (`long-ids` in app.tcss): at 140 columns the list's
+#: share (50 cells inside its border) left a 40-character id no room for its title, and cut a longer one in its middle.
+LONG_ID = 26
 
 
 class _Pass(NamedTuple):
@@ -137,6 +140,7 @@ class StepList(ScrollView, can_focus=True):
             self._rollback = frozenset(state.rollback_order)
             self._plan = state.plan_steps  # made on each read: once per plan, not per row drawn
             self._id_cells = [cell_len(visible_line(sid)) for sid in ids]
+            self.set_class(max(self._id_cells, default=0) > LONG_ID, "long-ids")
             self._columns = {}
             self._shown = {sid: self._looks(state, sid) for sid in ids}
             self.virtual_size = Size(0, len(ids) + HEADER_ROWS)

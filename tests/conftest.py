@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -56,6 +57,14 @@ def _use_temp_home() -> None:
         os.environ[name] = str(_temp_home / sub) if sub else str(_temp_home)
     _saved_env["UV_CACHE_DIR"] = os.environ.get("UV_CACHE_DIR")
     os.environ["UV_CACHE_DIR"] = _REAL_UV_CACHE
+    # `runbook-tui` on PATH, as installed (this interpreter's console script, alone in a folder of its own): the commands
+    # the program prints name it so (engine/invocation.py); tests of the other case give PATH without it.
+    script, programs = Path(sys.executable).with_name("runbook-tui"), _temp_home / "programs"
+    programs.mkdir()
+    if script.exists():
+        (programs / "runbook-tui").symlink_to(script)
+    _saved_env["PATH"] = os.environ.get("PATH")
+    os.environ["PATH"] = os.pathsep.join([str(programs), *filter(None, [os.environ.get("PATH")])])
 
 
 # Now, as this conftest is imported: pytest imports the conftests of the folders it was

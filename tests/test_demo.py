@@ -166,7 +166,7 @@ def test_prepare_sandbox_refuses_a_folder_in_use(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
-def test_the_commands_the_demo_prints_work_as_printed(world: Path) -> None:
+def test_the_commands_the_demo_prints_work_as_printed(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Started by a path that is not on PATH (as scripts/demo starts it), the demo names itself by that path."""
     script = Path(sys.executable).with_name("runbook-tui")
     env = {**_env(world), "PATH": "/usr/bin:/bin"}  # the venv's bin is not on it
@@ -177,6 +177,7 @@ def test_the_commands_the_demo_prints_work_as_printed(world: Path) -> None:
     assert verify.startswith(f"{script} journal verify "), verify
     checked = subprocess.run(verify, shell=True, cwd=world / "work", env=env, capture_output=True, text=True, timeout=60)
     assert checked.returncode == 0 and "intact" in checked.stdout, checked.stdout + checked.stderr
+    monkeypatch.setenv("PATH", env["PATH"])
     assert demo.invocation(str(script)) == str(script)
     assert demo.invocation("/usr/bin/python3") == "runbook-tui"  # `python -m runbook_tui`: the documented name
 

@@ -26,6 +26,7 @@ from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.describe import describe, lone_wave
 from runbook_tui.engine.errors import RunbookRefused
 from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
@@ -96,7 +97,7 @@ def _say_outcome(session: Session, outcome: str) -> int:
         elif applied := still_applied(session.controller.state):  # a rollback to a checkpoint: what is before it stays
             say(
                 visible_line(
-                    f"still applied: {', '.join(applied)} (before the checkpoint); to undo them too: runbook-tui resume {shell_word(journal)} --rollback --full"
+                    f"still applied: {', '.join(applied)} (before the checkpoint); to undo them too: {invocation()} resume {shell_word(journal)} --rollback --full"
                 )
             )
     elif not session.controller.fatal:
@@ -117,12 +118,10 @@ def _undo_advice(controller: Controller, journal: str) -> str:
     """How to undo a failed run, or that there is nothing to: a precheck that failed first changed nothing, and a
     rollback it was sent to would only end the session `rolled_back` having run nothing."""
     if (stop := section_stop(controller.state)) is not None:  # (--rollback alone ran nothing and ended it rolled back)
-        return (
-            f"the rollback of the whole change stopped at rollback step '{stop}'; to go on with it: runbook-tui resume {shell_word(journal)} --rollback --full"
-        )
+        return f"the rollback of the whole change stopped at rollback step '{stop}'; to go on with it: {invocation()} resume {shell_word(journal)} --rollback --full"
     full = controller.plan_rollback("full")
     if full.rollback_steps or any(entry.command is not None for entry in full.entries):
-        return f"to undo what ran: runbook-tui resume {shell_word(journal)} --rollback (or --rollback --full)"
+        return f"to undo what ran: {invocation()} resume {shell_word(journal)} --rollback (or --rollback --full)"
     return nothing_to_roll_back(NO_UNDO_AT_ALL)
 
 
@@ -193,7 +192,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
     if fatal:
         # Say why, once, in words: the journal could not be written, so nothing more was run.
         print(
-            visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: runbook-tui resume {shell_word(session.journal_path)}"),
+            visible_line(f"runbook-tui: {fatal}. What reached the disk can be continued: {invocation()} resume {shell_word(session.journal_path)}"),
             file=sys.stderr,
         )
         return EXIT_FAILED
@@ -370,7 +369,7 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
 def _lift_pause(controller: Controller, actor: Any, reason: str, journal: str, go_on: bool) -> int | None:
     """--lift-pause REASON: the headless `p` (journaled as `resumed`, with the reason); an exit code when refused. Without
     --continue, or refused as "not paused" (a second try), the words name the command that goes on (they said no more)."""
-    go_on_with = visible_line(f"`runbook-tui resume {shell_word(journal)} --continue` goes on")
+    go_on_with = visible_line(f"`{invocation()} resume {shell_word(journal)} --continue` goes on")
     if not controller.state.paused:
         print(f"runbook-tui: resume: --lift-pause: the run is not paused; nothing was lifted, nothing run: {go_on_with}", file=sys.stderr)
         return EXIT_FAILED

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.settings import load_settings, state_dir
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.errors import StartRefused
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import person_key
@@ -79,7 +80,7 @@ def resume_command(state: RunState, journal_path: str, identity: str | None = No
     goes on solo. `identity`: the key file the assignee signs with (`--identity KEY`): without it, the resume signed
     with the agent's key, or with none. `signers`: the `--allowed-signers PATH` the run was given (not the settings'):
     without it, a resume under `require_approval: true` could not tell who approved the run, and refused to go on."""
-    plain = f"runbook-tui resume {shell_word(journal_path)}"
+    plain = f"{invocation()} resume {shell_word(journal_path)}"
     plain += f" --identity {shell_word(identity)}" if identity else ""
     plain += f" --allowed-signers {shell_word(signers)}" if signers else ""
     if not state.share or state.solo:

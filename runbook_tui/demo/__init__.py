@@ -18,13 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shlex
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.app.settings import state_dir
 from runbook_tui.engine.files import private_folder
+from runbook_tui.engine.invocation import invocation
 
 #: The embedded runbook; it ships inside the package.
 RUNBOOK = Path(__file__).with_name("demo.yaml")
@@ -206,21 +205,6 @@ def intro(sandbox: Path, *, headless: bool, params: dict[str, Any] | None = None
     if not headless:
         lines.append("demo: keys: enter runs a step · u rolls back · y copies a command · ? help")
     return "\n".join(lines) + "\n"
-
-
-def invocation(argv0: str | None = None) -> str:
-    """How to start this program again from the same shell, so printed commands work as printed.
-
-    `runbook-tui` when that name on PATH is this very script; else the path it was
-    started by (`scripts/demo` runs `/repo/.venv/bin/runbook-tui`, which is not on PATH).
-    """
-    argv0 = sys.argv[0] if argv0 is None else argv0
-    if Path(argv0).name != "runbook-tui":
-        return "runbook-tui"  # `python -m runbook_tui` or embedded: the documented name
-    found = shutil.which("runbook-tui")
-    if found and Path(found).resolve() == Path(argv0).resolve():
-        return "runbook-tui"
-    return shlex.quote(argv0)
 
 
 def _truthy(value: object) -> bool:

@@ -8,6 +8,8 @@ its end. Real processes (`python -m runbook_tui`), real `sh` steps writing to a 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,7 +36,8 @@ CLI = [sys.executable, "-m", "runbook_tui"]
 
 
 def cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "RUNBOOK_TUI_USER": "alice", "XDG_STATE_HOME": str(tmp_path / "state")}
+    on_path = os.path.dirname(shutil.which("runbook-tui") or "/usr/bin")  # as installed: the commands it prints name it so
+    env = {"PATH": f"{on_path}:/usr/bin:/bin", "HOME": str(tmp_path), "RUNBOOK_TUI_USER": "alice", "XDG_STATE_HOME": str(tmp_path / "state")}
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     return subprocess.run([*CLI, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
 

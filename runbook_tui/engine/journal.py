@@ -110,12 +110,13 @@ class JournalWriter:
             self._wait_durable(obj["seq"])
         return obj
 
-    async def durable(self, seq: int) -> None:
+    async def durable(self, seq: int, *, hurry: bool = True) -> None:
         """Return once the event `seq` (and everything before it) is on disk; the caller's event loop runs on meanwhile
-        (the writer thread wakes it). JournalError if the write failed."""
+        (the writer thread wakes it). JournalError if the write failed. `hurry=False`: a grouped event is not committed
+        sooner for this wait (it is within COMMIT_SECONDS anyway): a share relaying output waits without an fsync per send."""
         with self._lock:
             if self._durable < seq and self._broken is None and not self._stopped:
-                if seq > self._wanted:
+                if hurry and seq > self._wanted:
                     self._wanted = seq
                     self._lock.notify_all()
                 settled = self._waiters.add(seq)

@@ -194,10 +194,13 @@ class ShareServer:
             return
         self._server.close()
         farewell = _farewell(self.controller.state, self.controller.fatal)
+        with contextlib.suppress(JournalError):
+            self.controller.journal.flush()
+        durable = self.controller.journal.durable_seq
         for queue, process in list(self._queues.items()):
-            # What is still queued goes first, then why the link ends (a run not finished: the screen said only
-            # `NOT CONNECTED (the assignee's program stopped, or the network)` when alice had quit at her keys).
-            left = [queue.get_nowait() for _ in range(queue.qsize())]
+            # What is still queued goes first (what the journal holds), then why the link ends (a run not finished: the
+            # screen said only `NOT CONNECTED (the assignee's program stopped, or the network)` when alice had quit at her keys).
+            left = [event for event in (queue.get_nowait() for _ in range(queue.qsize())) if event["seq"] <= durable]
             with contextlib.suppress(Exception):
                 process.stdout.write("".join(map(protocol.event, left)) + (protocol.encode({"kind": "bye", "reason": farewell}) if farewell else ""))
             process.close()
@@ -324,6 +327,13 @@ class ShareServer:
                 left = queue.chars
                 while not queue.empty() and len(events) < LIVE_BATCH and left - queue.chars < CATCH_UP_CHUNK:
                     events.append(queue.get_nowait())
+                # Only what the journal holds goes out: a step's output is told to the run's screen before its group is
+                # written (within 0.1 s), and a kill -9 meanwhile loses it; `resume` then writes other events under those
+                # numbers (before: the verifier held the lost ones, and read the resumed run as a rewritten history).
+                try:
+                    await self.controller.journal.durable(int(events[-1]["seq"]), hurry=False)
+                except JournalError:
+                    return  # never on disk: the run stops, and close() says why
                 process.stdout.write("".join(map(protocol.event, events)))  # what queued up meanwhile goes in one write
                 await process.stdout.drain()
 

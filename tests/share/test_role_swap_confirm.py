@@ -1,0 +1,70 @@
+"""The keyboard handed over on resume: the person who ran a step never confirms it.
+
+alice runs 'one' under `exec --share` (bob verifies) and her process dies while
+'one' waits for the verifier. bob resumes the run at his keyboard with alice's
+key as a verifier's (and carol's). Each check of the two-person rule looked at
+who holds the keyboard now (bob), so alice, now a verifier, could confirm the
+step she had run herself: the run went on as verified, and only the record said
+"confirmed by the person who ran it". Real processes, real SSH clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+from share_peers import NO_AGENT, TWO_STEPS, Lab, journal, of_type, start_shared, until
+
+from runbook_tui.share.client import ShareClient
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
+
+
+def _waits(client: ShareClient, step: str) -> bool:
+    status = client.state.steps.get(step)
+    return client.state.current == step and status is not None and status.status == "awaiting_verification"
+
+
+async def test_a_verifier_who_ran_the_step_before_a_resume_cannot_confirm_it(lab: Lab) -> None:
+    for name in ("bob", "carol"):
+        lab.key(name)
+    alice = lab.key("alice")
+    rb, path = lab.runbook(TWO_STEPS), lab.root / "J.jsonl"
+
+    keys = ["--verifier-key", f"{lab.root / 'bob'}.pub"]
+    proc, _out, port = await start_shared(lab, "first", ["exec", str(rb), "--journal", str(path)], keys, lab.env(**NO_AGENT))
+    bob = lab.client(lab.root / "bob", port)
+    follow = asyncio.create_task(bob.run())
+    await until(lambda: _waits(bob, "one"), 30, "'one' (run by alice) waiting for the verifier")
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(10)
+    follow.cancel()
+    await bob.close()
+
+    # bob takes the keyboard; alice and carol may verify.
+    keys = ["--verifier-key", f"{alice}.pub", "--verifier-key", f"{lab.root / 'carol'}.pub"]
+    env = lab.env(**NO_AGENT, RUNBOOK_TUI_USER="bob")
+    proc, _out, port = await start_shared(lab, "second", ["resume", str(path), "--continue"], keys, env)
+    as_verifier, carol = lab.client(alice, port), lab.client(lab.root / "carol", port)
+    follows = [asyncio.create_task(client.run()) for client in (as_verifier, carol)]
+    await until(lambda: _waits(as_verifier, "one") and _waits(carol, "one"), 30, "'one' waiting for the verifier after the resume")
+
+    reply = await as_verifier.send("confirm")
+    # Before: "confirmed 'one'", and the run went on to 'two' on alice's word about her own step.
+    assert not reply.ok, reply.message
+    assert "you ran 'one' yourself" in reply.message and "two-person rule" in reply.message, reply.message
+    assert not of_type(journal(path), "step_confirmed"), "alice's confirmation of her own step was journaled"
+
+    for step in ("one", "two"):  # carol, who ran nothing, confirms both; 'two' was run by bob
+        await until(lambda step=step: _waits(carol, step), 30, f"'{step}' waiting for carol")  # type: ignore[misc]
+        reply = await carol.send("confirm")
+        assert reply.ok, reply.message
+    assert proc.wait(30) == 0
+    for task in follows:
+        task.cancel()
+    for client in (as_verifier, carol):
+        await client.close()
+    confirmed = [(e["step"], e["actor"]) for e in of_type(journal(path), "step_confirmed")]
+    assert confirmed == [("one", "carol"), ("two", "carol")], confirmed

@@ -6,6 +6,7 @@ from typing import Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.runbook.safe_text import visible_line
 
 Role = Literal["assignee", "verifier", "observer", "system"]
 Scope = Literal["checkpoint", "full"]
@@ -48,6 +49,8 @@ def person_name_problem(name: str) -> str | None:
         return f"'{ev.SYSTEM}' is what the journal calls the program itself; expected a person's name"
     if name.strip().lower() == YOU:  # another's `note by you` would read as the reader's own (`said(event, reader)`)
         return f"'{name}' is what a screen calls the person reading it; expected a person's name"
+    if visible_line(name) != name:  # a key's comment, RUNBOOK_TUI_USER: as the participants file's `name:` (before: taken)
+        return f"{name!r} holds control characters, invisible ones or a line break; expected a name on one line, as people read it"
     if marks := " ".join(f"'{c}'" for c in dict.fromkeys(c for c in name if c in NOT_IN_NAMES)):
         return f"{name!r} holds {marks}, which the record writes around names; expected a name without {marks}"
     return None

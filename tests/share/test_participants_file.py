@@ -153,6 +153,29 @@ def test_nobody_may_be_named_system_or_nothing(tmp_path: Path, monkeypatch: pyte
     assert not (tmp_path / "j.jsonl").exists()
 
 
+def test_a_name_with_control_or_invisible_characters_is_refused_as_the_participants_file_refuses_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key's comment is the name the journal records as the actor of every decision. Before: `--verifier-key` took a
+    comment holding ESC, BEL, NUL or a right-to-left override (`"verifiers":["ev\\u001b\\u0007\\u0000il\u202ex"]` in
+    share_started), and RUNBOOK_TUI_USER an escape, where the participants file refuses such a `name:`."""
+    from runbook_tui import cli
+
+    for comment in ("ev\x1b\x07il", "nul\x00x", "bob\u202eevil", "zero\u200bwidth"):
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        path = tmp_path / "v.pub"
+        path.write_bytes(b" ".join(key.export_public_key().split()[:2]) + b" " + comment.encode() + b"\n")
+        with pytest.raises(ParticipantsError, match=r"v\.pub:1:1: the key's comment \(or the file's name\) names this person: .* expected a name on one line"):
+            gather([str(path)], [], None)
+    runbook = tmp_path / "r.yaml"
+    runbook.write_text("runbook: 1\nid: r\ntitle: R\nsections:\n  - {id: a, title: A, steps: [{id: s, title: S, run: 'true', verify: none}]}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_USER", "al\x1b[2Jice")
+    assert cli.main(["exec", str(runbook), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert "RUNBOOK_TUI_USER (or the login name): 'al\\x1b[2Jice' holds control characters" in err and "\x1b" not in err, err
+    assert not (tmp_path / "j.jsonl").exists()
+
+
 def test_a_private_key_or_a_weak_key_never_stands_for_a_participant_nor_signs(tmp_path: Path) -> None:
     """Before: `--verifier-key ~/.ssh/bob` (the private key) was taken (asyncssh reads its public half) and its path
     journaled and named in every resume command; RSA of 1024 bits and DSA keys were taken as a verifier's, and signed."""

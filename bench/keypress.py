@@ -27,8 +27,10 @@ and when a step ends the next one is started (not timed). Each pair is of the
 key with fewer samples kept so far (`next_key`): until session 35 the keys took
 turns whatever was kept, and with steps that hold one pair and a half, `?`
 took the first pair of every step and `p` the one the step's end cut (no `p`
-sample in a whole run, 26 of 40 in the next). The same presses on the idle run screen
-give the floor. One warm-up round of each is not counted.
+sample in a whole run, 26 of 40 in the next). A step's first pair starts at a
+point drawn evenly from its flood (`first_pair_delay`), as a person's press
+would: it came as the output began, so on a quiet machine every sample was of
+a flood's first ~50 ms. The same presses on the idle run screen give the floor. One warm-up round of each is not counted.
 
 In the same process, first, a minimal Textual app (one `Static`; `?` pushes
 and pops a screen, `p` toggles the Static's text) takes the same presses: the
@@ -57,6 +59,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -260,7 +263,20 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[Sa
             results[key]["idle"] = idle
 
         flooding: set[str] = set()  # steps whose output has started coming
-        controller.subscribe(lambda event, _state: flooding.add(str(event.get("step"))) if event["type"] == "output" else None)
+        began: dict[str, float] = {}  # when each step's output started
+        floods: list[float] = []  # how long each step's flood lasted, its first output to its end
+
+        def seen(event: dict[str, Any], _state: object) -> None:
+            step = str(event.get("step"))
+            if event["type"] == "output":
+                flooding.add(step)
+                began.setdefault(step, time.perf_counter())
+            elif event["type"] == "step_finished" and step in began:
+                floods.append(time.perf_counter() - began[step])
+
+        controller.subscribe(seen)
+        rng = random.Random(18)  # the same points drawn in every run
+        pair_seconds = 0.0
         steps_run = 0
         while min(len(r["flooding"]) for r in results.values()) < samples and steps_run < STEPS:
             if not controller.busy:
@@ -273,9 +289,12 @@ async def measure(lines: int, samples: int) -> tuple[dict[str, dict[str, list[Sa
                 await _until(partial(started, step), f"{step} to start", app)
                 while controller.busy and step not in flooding:
                     await asyncio.sleep(0.001)  # until the flood has started (a fixed 0.2 s outlasted a whole step once output got faster)
+                await asyncio.sleep(first_pair_delay(rng, floods, pair_seconds))
                 continue
             key = next_key({k: len(r["flooding"]) for k, r in results.items()})
+            pair_started = time.perf_counter()
             pair = await toggle(key)
+            pair_seconds = time.perf_counter() - pair_started
             if controller.busy:  # the step ran throughout both presses
                 results[key]["flooding"].extend(pair)
             await asyncio.sleep(PRESS_GAP)
@@ -289,6 +308,16 @@ def next_key(kept: dict[str, int]) -> str:
     """The key whose pair comes next while a step floods: the one with fewer samples kept (the first named on a tie), so
     that a step's end cuts the keys' pairs in turn (taking turns whatever was kept gave `?` every step's first pair)."""
     return min(kept, key=lambda key: kept[key])
+
+
+def first_pair_delay(rng: random.Random, floods: list[float], pair: float) -> float:
+    """Seconds from a step's first output to its first pair: a point drawn evenly from the part of a flood where a pair
+    still fits (the median flood so far, less the last pair's length), as a person's press falls anywhere in a flood; 0
+    while no flood has ended yet. Until session 35 the first pair came as the output began, and on a quiet machine a
+    1M-line step held no second one: every kept sample was of a flood's first ~50 ms."""
+    if not floods:
+        return 0.0
+    return rng.uniform(0.0, max(0.0, statistics.median(floods) - pair))
 
 
 def _report(name: str, samples: list[Sample]) -> tuple[float, float]:

@@ -35,3 +35,16 @@ def test_a_key_behind_gets_the_next_pair() -> None:
     bench = load_bench()
     assert bench.next_key({"?": 12, "p": 4}) == "p"
     assert bench.next_key({"?": 4, "p": 4}) == "?"  # a tie: the first named
+
+
+def test_a_steps_first_pair_starts_anywhere_in_a_flood_where_a_pair_still_fits() -> None:
+    """Not only as the output begins (every kept sample was of a flood's first ~50 ms on a quiet machine)."""
+    import random
+
+    bench = load_bench()
+    rng = random.Random(1)
+    assert bench.first_pair_delay(rng, [], 0.05) == 0.0  # no flood ended yet: nothing to draw from
+    delays = [bench.first_pair_delay(rng, [0.10, 0.14, 0.12], 0.05) for _ in range(400)]
+    assert all(0.0 <= delay <= 0.12 - 0.05 for delay in delays), "a pair placed where it cannot fit before the median flood ends"
+    assert min(delays) < 0.01 and max(delays) > 0.06, "the points do not cover the flood"
+    assert bench.first_pair_delay(rng, [0.03], 0.05) == 0.0  # a flood shorter than a pair: as the output begins

@@ -12,13 +12,14 @@ import os
 import re
 import stat
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.safe_text import visible_line
 
 #: The commands that read a JOURNAL (as `args.journal`).
 _READ_JOURNAL = frozenset({"report", "resume", "replay", "journal"})
 #: How much of the file is looked at: a runbook says `runbook: 1` near its top (comments may come first).
 _HEAD = 4096
-_RUNBOOK_KEY = re.compile(rb"^runbook\s*:", re.MULTILINE)
+_RUNBOOK_KEY = lazy_re.compile(rb"^runbook\s*:", re.MULTILINE)
 
 
 def runbook_for_journal(args: argparse.Namespace) -> str | None:

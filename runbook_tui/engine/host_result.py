@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
@@ -11,6 +10,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import HostOutcome
 from runbook_tui.engine.ports import Result
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Step
 
 
@@ -92,7 +92,7 @@ def _tries(count: int) -> str:
 
 #: The end of the note the runner journals before each retry of a host's command (`retry_note`); a journal from before
 #: it said why the try failed reads `web2: retry 1/2 in 5s`.
-_RETRY = re.compile(r"[:;] retry \d+/\d+ in \S+s$")
+_RETRY = lazy_re.compile(r"[:;] retry \d+/\d+ in \S+s$")
 
 
 def retry_note(step: Step, host: str, failed: Result, unmatched: str | None, retry: str) -> str:

@@ -7,20 +7,20 @@ after `max_fail` stopped it. The pane's lines had it, scrolled off at 80x24.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.fanout import batches, fail_limit
 from runbook_tui.engine.state_model import HostState
+from runbook_tui.runbook import lazy_re
 
 #: Host statuses that count as failed (against `max_fail` too).
 FAILED_HERE = frozenset({"failed", "timed_out", "unknown"})
 
 
 #: The executor's words before a bastion's own failure, one per hop (`through bastion jump: jump: through bastion b1: `).
-_THROUGH = re.compile(r"through bastion ([^:]+): (?:\1: )?")
+_THROUGH = lazy_re.compile(r"through bastion ([^:]+): (?:\1: )?")
 
 
 def _refusal(host: HostState) -> str | None:

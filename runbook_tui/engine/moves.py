@@ -12,13 +12,13 @@ these what followed the night's decision.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import Followed, Move, Point
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook import lazy_re
 
 if TYPE_CHECKING:
     from runbook_tui.engine.history import History
@@ -112,7 +112,7 @@ def move_kind(event: Event, before: RunState) -> str | None:
 
 
 #: A rollback `exec --on-failure rollback` (resume's, rehearse's) chose, by its reason (journals before `driver`).
-_ON_FAILURE = re.compile(r"^(exec|resume|rehearse) --on-failure (?:rollback|abort): ")
+_ON_FAILURE = lazy_re.compile(r"^(exec|resume|rehearse) --on-failure (?:rollback|abort): ")
 
 
 def _policy_of(event: Event) -> str:

@@ -10,11 +10,12 @@ stays the character it encodes.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
+
 #: The escape of a surrogate (`\ud800`-`\udfff`): only an answer holding one is walked.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = lazy_re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def peer_json(text: str) -> Any:

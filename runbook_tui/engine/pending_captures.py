@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 
 from runbook_tui.engine.state import RunState
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.plan_words import not_rendered_yet as not_rendered_yet  # the step list's and a look ahead's words
 
 _STAND_IN = "rbtpendingcapture{}x"
 #: Any stand-in, in any case (a filter such as `| upper` may have changed it).
-_ANY_STAND_IN = re.compile(r"rbtpendingcapture\d+x", re.IGNORECASE)
+_ANY_STAND_IN = lazy_re.compile(r"rbtpendingcapture\d+x", re.IGNORECASE)
 
 _WHY = {"pending": "not run yet", "running": "still running"}
 

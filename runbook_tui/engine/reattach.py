@@ -24,12 +24,12 @@ step asks for the dead rollback's key there (or, when that rollback itself follo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.state_model import NOTES_KEPT, RunState
+from runbook_tui.runbook import lazy_re
 
 #: The `request` of the note journaled before such a re-run; its `follows` names the run followed on each host.
 FOLLOW = "follow"
@@ -39,7 +39,7 @@ FOLLOW = "follow"
 FOUND_RUN = "the command's run was already there, left by an earlier process or a lost connection: followed from its first byte to its end, not started again"
 #: In a host's error: its command (or undo) ran on detached when the link to it was lost (execute/ssh_lost.py).
 LEFT_RUNNING = "may still be running"
-_RETRY_NUMBER = re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
+_RETRY_NUMBER = lazy_re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
 
 
 def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:

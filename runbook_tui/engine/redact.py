@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlsplit
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_shown import double_quoted
 
 MASK = "***"
@@ -21,7 +22,7 @@ MIN_SECRET_LENGTH = 4
 MIN_ENCODED_LENGTH = 8
 #: What may come between two characters of a secret as a command prints it, the secret still read whole: a line break
 #: (`fold`, `base64`'s 76-letter lines, a value printed in two halves) and a colour escape (`grep --color`).
-GAP = re.compile(r"\r\n|\r|\n|\x1b\[[0-9;]*[mK]")
+GAP = lazy_re.compile(r"\r\n|\r|\n|\x1b\[[0-9;]*[mK]")
 #: Any run of those between two characters of a secret, possessive: tried at each letter, it must cost little.
 GAPS = r"(?:[\r\n]|\x1b\[[0-9;]*[mK])*+"
 #: Between two characters of an encoded form (`base64` wraps at 76 letters, `xxd -p` at 60), only line breaks.
@@ -30,7 +31,7 @@ BREAKS = r"[\r\n]*+"
 #: gap between every two of its thousands of letters took seconds to compile.
 GAPPED_MAX = 512
 #: Cuts a masked text into [line, break, line, …]: a secret cut across lines is masked line by line.
-LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+LINE_BREAK = lazy_re.compile(r"(\r\n|\r|\n)")
 #: A line ending in a secret's first letters waits for the next output (its end may come there) only from this many:
 #: held on one letter, every line ending like the secret starts would show late, when the command next printed.
 HELD_AT_LINE_END = 3

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 V = TypeVar("V")
-_NUMBERS = re.compile(r"(\d+)")
+_NUMBERS = lazy_re.compile(r"(\d+)")
 
 
 @dataclass(frozen=True)

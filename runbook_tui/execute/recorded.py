@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Sequence
 
 from runbook_tui.engine.ports import Command, OutputSink, Result, StatusSink
 from runbook_tui.engine.recording import SAID, Recording
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Host
 
 #: Pause between recorded chunks, so output arrives as a stream, not a wall.
@@ -25,7 +25,7 @@ _NO_LATER_TRY = (
 )
 
 
-_TAIL = re.compile(r"(run|undo)(\d+)(?:\.(\d+))?")
+_TAIL = lazy_re.compile(r"(run|undo)(\d+)(?:\.(\d+))?")
 
 
 def parse_key(key: str) -> tuple[str, str, int, int]:

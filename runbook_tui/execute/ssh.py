@@ -61,7 +61,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import re
 import shlex
 import uuid
 from collections.abc import Callable, Sequence
@@ -79,6 +78,7 @@ from runbook_tui.execute.ssh_pump import pump
 from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, read_rest, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Host
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ REFOLLOWS = 3
 CLOSE_GRACE = 5.0
 
 
-_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_ENV_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 class _Lost(Exception):

@@ -11,11 +11,10 @@ came on stdout) and files named that were never made.
 
 from __future__ import annotations
 
-import re
-
 from runbook_tui.engine.reattach import FOUND_RUN
 from runbook_tui.execute.local import HELD_OPEN
 from runbook_tui.execute.ssh_framing import Framed, RemoteRun
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.safe_text import visible_line
 
 #: The follow script's exits before its header, each having started nothing (see follow_script).
@@ -23,7 +22,7 @@ NO_TOKEN, WRAPPER_CUT = 120, 122
 #: Characters of the host's own words kept for a message.
 SAID_LIMIT = 300
 #: What csh and tcsh say of an sh script handed to them: the login shell of the account is of the csh family.
-_CSH_SAYS = re.compile(r"Unmatched '|Badly placed \(\)'s|: Undefined variable\.|: Expression Syntax\.|endif not found\.")
+_CSH_SAYS = lazy_re.compile(r"Unmatched '|Badly placed \(\)'s|: Undefined variable\.|: Expression Syntax\.|endif not found\.")
 #: The words for such a login shell (before, it read as a ForceCommand or nologin; `preflight_hosts` says what to do).
 CSH_LOGIN = (
     "its login shell is of the csh family (csh, tcsh), which cannot read the sh script runbook-tui sends (sshd hands"

@@ -7,9 +7,8 @@ counts toward the offsets a re-attach resumes from.
 
 from __future__ import annotations
 
-import re
-
 from runbook_tui.engine.ports import OutputSink, Stream
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Bytes asked for per read; what the sink gets at most per call.
@@ -103,7 +102,7 @@ class Framed:
             self.output(self.stream, piece)
 
 
-_STATUS = re.compile(r"[0-9]{1,3}\Z")
+_STATUS = lazy_re.compile(r"[0-9]{1,3}\Z")
 
 
 class BadStatus(Exception):

@@ -8,14 +8,14 @@ value reaches the host quoted, or on the session's stdin.
 from __future__ import annotations
 
 import hashlib
-import re
 import shlex
 import uuid
 
 from runbook_tui.engine.ports import Command
 from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, POLL_SECONDS
+from runbook_tui.runbook import lazy_re
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = lazy_re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def run_dir_name(key: str) -> str:

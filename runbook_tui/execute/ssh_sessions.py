@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from typing import TypeVar
 
 import asyncssh
 
 from runbook_tui.execute.ssh_scripts import STOPPED
+from runbook_tui.runbook import lazy_re
 
 T = TypeVar("T")
 #: Seconds after the start before the client asks for live output: a command done sooner costs no `tail` on the host.
 STREAM_AFTER = 0.2
-_STOPPED_LINE = re.compile(STOPPED.encode() + rb" ([0-9]{1,3})\r?\n?\Z")
+_STOPPED_LINE = lazy_re.compile(STOPPED.encode() + rb" ([0-9]{1,3})\r?\n?\Z")
 log = logging.getLogger(__name__)
 
 #: Tries of one open; between them the connection's ending sessions are waited for (at most ENDING_WAIT) and a pause.

@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from runbook_tui.engine.http_bounded import short
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.scrape_query import ScrapeQuery
 
 Samples = list[tuple[str, Mapping[str, str], float]]
@@ -35,7 +36,7 @@ _UNREADABLE = (ValueError, TypeError, IndexError, RecursionError)
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
 _VALUE = r"[+-]?(?:[0-9][0-9_.eE+-]*|\.[0-9][0-9_eE+-]*|[Ii]nf|NaN|nan)"
 #: The start of a line that is neither blank, a comment nor shaped like a sample (`name{labels} value [timestamp]`).
-_ODD = re.compile(rf"^(?![ \t]*(?:#|\r?$)|[ \t]*{_NAME}[ \t]*(?:\{{[^\n]*\}})?[ \t]+{_VALUE}(?:[ \t]+-?[0-9]+)?[ \t]*\r?$)", re.M)
+_ODD = lazy_re.compile(rf"^(?![ \t]*(?:#|\r?$)|[ \t]*{_NAME}[ \t]*(?:\{{[^\n]*\}})?[ \t]+{_VALUE}(?:[ \t]+-?[0-9]+)?[ \t]*\r?$)", re.M)
 
 
 def _parsed(text: str) -> Samples:

@@ -15,13 +15,13 @@ than nothing. Pure: the source (sources.py) asks the questions and hands the ans
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from runbook_tui.metrics.prom_answer import number
+from runbook_tui.runbook import lazy_re
 
-_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_IDENT = lazy_re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 #: Words of PromQL that are no metric name (operators, modifiers, numbers written as words).
 _KEYWORDS = frozenset({"and", "or", "unless", "bool", "offset", "inf", "nan", "atan2"})
 #: Words followed by a list of label names, not of series: `sum by (le) (...)`, `a / on (job) group_left (x) b`.

@@ -23,10 +23,10 @@ reader, inert on a terminal that prints the body.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.safe_text import json_inert, visible_line
 
@@ -74,7 +74,7 @@ class Notice:
 
 
 #: An `@` that starts a word: a plain-text mention where a Slack-style receiver reads them.
-_MENTION = re.compile(r"@(?=\w)")
+_MENTION = lazy_re.compile(r"@(?=\w)")
 #: Slack's switches for a message that is only text: no formatting, no `@name` lookup, no previews of links.
 _PLAIN = {"mrkdwn": False, "link_names": False, "unfurl_links": False, "unfurl_media": False}
 

@@ -14,7 +14,6 @@ stays whole, to be found by a search of the file.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from functools import cache
 
@@ -25,11 +24,12 @@ from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
 from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: A word of the page's text longer than this gets a place to break (`<wbr>`) after each `BREAK_EVERY` characters.
 LONG_WORD, BREAK_EVERY = 80, 40
-_SPACES = re.compile(r"(\s+)")
+_SPACES = lazy_re.compile(r"(\s+)")
 #: Chart size in SVG user units (the viewBox; the page scales it).
 WIDTH, HEIGHT, PAD = 320.0, 72.0, 6.0
 

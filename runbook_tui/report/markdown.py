@@ -15,10 +15,11 @@ from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
 from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report, Step
+from runbook_tui.runbook import lazy_re
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|&#~!$])")
-_BULLET = re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
-_NUMBERED = re.compile(r"^(\d+)([.)])")
+_SPECIAL = lazy_re.compile(r"([\\`*_\[\]<>|&#~!$])")
+_BULLET = lazy_re.compile(r"^()([-+=])")  # a line of text must not become a list item or a heading underline
+_NUMBERED = lazy_re.compile(r"^(\d+)([.)])")
 
 
 def esc(value: object) -> str:

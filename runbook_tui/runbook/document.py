@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.yaml_values import MAX_ALIAS_VALUES as MAX_ALIAS_VALUES
@@ -109,7 +110,7 @@ def _unacceptable(text: str, file: str, exc: yaml.reader.ReaderError) -> Diagnos
 
 
 #: Where YAML ends a line: CRLF, LF, and a lone CR (the hidden breaks NEL, U+2028, U+2029 are refused first).
-_BREAK = re.compile("\r\n|\r|\n")
+_BREAK = lazy_re.compile("\r\n|\r|\n")
 
 
 def _mark_at(text: str, file: str, index: int) -> Mark:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-import re
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import shown
 
-_PART = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")  # ASCII digits: `\d` also matched `٣` (3 to Python, not to YAML)
+_PART = lazy_re.compile(r"([0-9]+(?:\.[0-9]+)?)(ms|s|m|h|d)")  # ASCII digits: `\d` also matched `٣` (3 to Python, not to YAML)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _UNIT_ENDS = ("s", "m", "h", "d")
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import Collector, shown
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.durations import parse_duration, written_duration
@@ -21,7 +22,7 @@ from runbook_tui.runbook.model import Mark
 T = TypeVar("T")
 #: One of a fixed set of words (a Literal type at the call site).
 Word = TypeVar("Word", bound=str)
-_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_PERCENT = lazy_re.compile(r"^(\d+(?:\.\d+)?)%$")
 #: The longest duration a runbook or the settings may give (a timeout, a wait, a guard's `for`): a year and a day.
 MAX_DURATION = 366 * 86400
 

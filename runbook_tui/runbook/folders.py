@@ -7,12 +7,13 @@ import os
 import re
 from pathlib import Path
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import open_regular
 
 #: A runbook is one YAML file (the format's first line).
 SUFFIXES = (".yaml", ".yml")
 #: The format version's key at the top level of a runbook, looked for in the first HEAD bytes.
-_FORMAT_KEY = re.compile(rb"^[\"']?runbook[\"']?[ \t]*:", re.MULTILINE)
+_FORMAT_KEY = lazy_re.compile(rb"^[\"']?runbook[\"']?[ \t]*:", re.MULTILINE)
 HEAD = 64 * 1024
 
 

@@ -8,13 +8,13 @@ linked to the entry it names by `BastionLinks`.
 from __future__ import annotations
 
 import ipaddress
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bastions import BastionLinks
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
@@ -23,7 +23,7 @@ from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
 from runbook_tui.runbook.templating import is_template
 
 #: An address of digits and dots only: an IPv4 address, or a typo of one (no host name is all digits).
-_DOTTED_NUMBERS = re.compile(r"[0-9]+(\.[0-9]+)*")
+_DOTTED_NUMBERS = lazy_re.compile(r"[0-9]+(\.[0-9]+)*")
 
 
 class HostEntries:

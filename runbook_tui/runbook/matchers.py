@@ -8,16 +8,16 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_search import compile_problem, fully_matched
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 _LABEL = r"[a-zA-Z_][a-zA-Z0-9_]*"
 #: One matcher inside `{...}`, followed by a comma or the end.
-LIST_ITEM = re.compile(rf'\s*({_LABEL})\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
-_ONE = re.compile(rf'^\s*({_LABEL})\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+LIST_ITEM = lazy_re.compile(rf'\s*({_LABEL})\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
+_ONE = lazy_re.compile(rf'^\s*({_LABEL})\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
 
 
 class MatcherError(ValueError):

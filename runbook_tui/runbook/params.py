@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.bounded_search import found, too_slow
 from runbook_tui.runbook.diagnostics import shown
@@ -20,7 +20,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.runbook.templating import is_template
 
 #: The line ends at a file's end (LF or CRLF), which a value read from it leaves out.
-_FINAL_LINE_ENDS = re.compile(r"(?:\r?\n)+\Z")
+_FINAL_LINE_ENDS = lazy_re.compile(r"(?:\r?\n)+\Z")
 _TRUE = {"true", "yes", "on", "1", "y"}
 _FALSE = {"false", "no", "off", "0", "n"}
 

@@ -22,29 +22,30 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Host, Runbook, Step, Text, TextKind
 from runbook_tui.runbook.templating import MASK, TemplateError, context_for, render
 
 #: A template expression left in a plan's text: what renders only when its step starts (`captured.*`, `host`, `now`).
-_LATE = re.compile(r"\{\{-?\s*((?:captured|host|now)\b.*?)\s*-?\}\}", re.S)
-_CAPTURE = re.compile(r"captured\.(\w+)")
+_LATE = lazy_re.compile(r"\{\{-?\s*((?:captured|host|now)\b.*?)\s*-?\}\}", re.S)
+_CAPTURE = lazy_re.compile(r"captured\.(\w+)")
 #: A capture in words with where it comes from (a plan's text, as the journal holds it).
-_SOURCED = re.compile(r"⟨(captured\.\w+): from step '[^'⟩]*'⟩")
+_SOURCED = lazy_re.compile(r"⟨(captured\.\w+): from step '[^'⟩]*'⟩")
 
 _STAND_IN = "rbtplanlate{}x"
 #: Any stand-in, in any case (a filter such as `| upper` may have changed it).
-_ANY_STAND_IN = re.compile(r"rbtplanlate\d+x", re.IGNORECASE)
-_STAND_INS = re.compile(r"rbtplanlate\d+x")
+_ANY_STAND_IN = lazy_re.compile(r"rbtplanlate\d+x", re.IGNORECASE)
+_STAND_INS = lazy_re.compile(r"rbtplanlate\d+x")
 #: Every tag of a template: `{% raw %}…{% endraw %}` (kept as written), `{{ expression }}`, `{% statement %}`, `{# #}`.
-_TAG = re.compile(
+_TAG = lazy_re.compile(
     r"\{%-?\s*raw\s*-?%\}(?P<raw>.*?)\{%-?\s*endraw\s*-?%\}|\{\{-?(?P<expr>.*?)-?\}\}|\{%-?(?P<stmt>.*?)-?%\}|\{#.*?#\}",
     re.S,
 )
-_READS_LATE = re.compile(r"\b(?:captured|host|now)\b")
-_READS_LATE_BUT_HOST = re.compile(r"\b(?:captured|now)\b")
-_READS_SECRET = re.compile(r"\bsecrets\b")
+_READS_LATE = lazy_re.compile(r"\b(?:captured|host|now)\b")
+_READS_LATE_BUT_HOST = lazy_re.compile(r"\b(?:captured|now)\b")
+_READS_SECRET = lazy_re.compile(r"\bsecrets\b")
 #: An expression that decides something on a value (`'a' if captured.x == 'b'`): a stand-in would decide it wrong.
-_DECIDES = re.compile(r"==|!=|<|>|\bif\b|\bin\b|\bis\b|\bnot\b|\band\b|\bor\b")
+_DECIDES = lazy_re.compile(r"==|!=|<|>|\bif\b|\bin\b|\bis\b|\bnot\b|\band\b|\bor\b")
 
 
 def late_word(expression: str, sources: Mapping[str, str], *, short: bool = False) -> str:

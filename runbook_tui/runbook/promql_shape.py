@@ -11,16 +11,16 @@ matcher are the call's own.
 
 from __future__ import annotations
 
-import re
+from runbook_tui.runbook import lazy_re
 
 #: What may follow a range at the outer level and leave it a range: `offset 5m`, `@ 1700000000`, `@ end()`.
-_MODIFIERS = re.compile(r"^(?:\s*(?:offset\s+-?[0-9a-zA-Z.]+|@\s*(?:start\(\)|end\(\)|[0-9.eE+-]+)))*\s*$")
+_MODIFIERS = lazy_re.compile(r"^(?:\s*(?:offset\s+-?[0-9a-zA-Z.]+|@\s*(?:start\(\)|end\(\)|[0-9.eE+-]+)))*\s*$")
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 #: What may stand before that range at the outer level, its groups taken out: a selector or call's name (`up{…}`,
 #: `rate(…)`), an aggregation (`sum by (…) (…)`) or nothing (`(…)`, `{__name__=…}`); anything else (`a or b[1m]`)
 #: is an expression Prometheus refuses in its own words.
-_ONE_OPERAND = re.compile(r"^\s*(?:[A-Za-z_:][A-Za-z0-9_:]*(?:\s+(?:by|without))?)?\s*$")
-_STRING = re.compile(r"^\s*([\"'`]) *\1\s*$")
+_ONE_OPERAND = lazy_re.compile(r"^\s*(?:[A-Za-z_:][A-Za-z0-9_:]*(?:\s+(?:by|without))?)?\s*$")
+_STRING = lazy_re.compile(r"^\s*([\"'`]) *\1\s*$")
 
 
 def _blanked(text: str) -> str:

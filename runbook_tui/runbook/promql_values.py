@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import re
 
+from runbook_tui.runbook import lazy_re
+
 VALUE_START, VALUE_END = "\x00", "\x01"  # around each inserted value in the rendered text; never in a value (refused)
-_TOKEN = re.compile(r"-?[A-Za-z0-9_:.]+")
-_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")  # the function a `(` calls
+_TOKEN = lazy_re.compile(r"-?[A-Za-z0-9_:.]+")
+_CALLED = lazy_re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*$")  # the function a `(` calls
 #: The arguments (from 0) of a function that are no plain text: label_replace's replacement (`$1` expands) and regex.
 _ARGUMENT_ROLES = {("label_replace", 2): "replacement", ("label_replace", 4): "regex"}
 _COMMON = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -10,16 +10,15 @@ the compile that comes first. Pure: no I/O.
 
 from __future__ import annotations
 
-import re
-
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Most copies of one thing a pattern may ask for, through nested `{n}` repeats (Go's regexp/syntax: 1000).
 MAX_REPEAT = 1000
-_BRACE = re.compile(r"\{(\d+)(,(\d*))?\}")
-_GROUP_FLAGS = re.compile(r"[imsU]*(-[imsU]+)?[:)]")  # `(?i)`, `(?i-s:...)`: the flags RE2 has
+_BRACE = lazy_re.compile(r"\{(\d+)(,(\d*))?\}")
+_GROUP_FLAGS = lazy_re.compile(r"[imsU]*(-[imsU]+)?[:)]")  # `(?i)`, `(?i-s:...)`: the flags RE2 has
 _PERL = "expected RE2 syntax (no lookaround, backreference, atomic group, possessive repeat or comment)"
-_CONSTRUCT = re.compile(r"\(\?(<[=!]|P[=>]|[a-zA-Z]+|.)")  # what to name: `(?=`, `(?<!`, `(?P=`, `(?x`
+_CONSTRUCT = lazy_re.compile(r"\(\?(<[=!]|P[=>]|[a-zA-Z]+|.)")  # what to name: `(?=`, `(?<!`, `(?P=`, `(?x`
 _OCTAL = "01234567"
 _CLASS_ESCAPES = "dDsSwWpP"
 

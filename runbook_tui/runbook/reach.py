@@ -16,6 +16,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.document import YMap, load_document
 from runbook_tui.runbook.durations import format_duration
@@ -32,9 +33,9 @@ Until = Literal["session_end", "window_end"]  # T.SILENCE_UNTIL
 #: Makes a Text of one templated string at its mark (the loader's `TextMaker.make`); None when it has errors.
 TextMaker = Callable[[str, Mark, TextKind, Scope], "Text | None"]
 #: What an HTTP request line or header cannot carry: `http.client` refuses it at send time, after retries, quoting it.
-_NOT_IN_URL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
-_NOT_IN_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_NOT_IN_URL = lazy_re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+_NOT_IN_HEADER = lazy_re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_HEADER_NAME = lazy_re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 #: Headers the request itself sets from its URL and body: one from a runbook sent the request to another virtual host
 #: (`Host`), cut or stretched its body for the receiver (`Content-Length`, `Transfer-Encoding`: the rest of the body
 #: read as a second request on a kept-alive connection) or changed how the connection is used.

@@ -7,12 +7,11 @@ separated from the text by spaces, or by a line break (and comment lines) before
 
 from __future__ import annotations
 
-import re
-
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Mark
 
 #: One property and the spaces after it: `&name`, `!`, `!!str`, `!local`, `!<tag:yaml.org,2002:str>`.
-_PROPERTY = re.compile(r"(?:&[^\s,\[\]{}]+|!<[^>\s]*>|![^\s,\[\]{}]*)[ \t]*")
+_PROPERTY = lazy_re.compile(r"(?:&[^\s,\[\]{}]+|!<[^>\s]*>|![^\s,\[\]{}]*)[ \t]*")
 
 
 def text_start(lines: list[str], mark: Mark) -> Mark:

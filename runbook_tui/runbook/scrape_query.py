@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.durations import parse_duration
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.matchers import Matcher, MatcherError, parse_matcher_list
 
 _NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
-_SELECTOR = re.compile(rf"^\s*({_NAME})\s*(?:\{{(.*)\}})?\s*$", re.S)
-_RATE = re.compile(r"^\s*rate\s*\((.*)\[\s*([0-9a-z.]+)\s*\]\s*\)\s*$", re.S)
+_SELECTOR = lazy_re.compile(rf"^\s*({_NAME})\s*(?:\{{(.*)\}})?\s*$", re.S)
+_RATE = lazy_re.compile(r"^\s*rate\s*\((.*)\[\s*([0-9a-z.]+)\s*\]\s*\)\s*$", re.S)
 
 
 class QueryError(ValueError):

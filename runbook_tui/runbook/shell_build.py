@@ -13,19 +13,19 @@ value naming a script or a folder of CMake modules (`-DCMAKE_TOOLCHAIN_FILE=/etc
 
 from __future__ import annotations
 
-import re
 from typing import Literal, NamedTuple
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_make import PROGRAM_VARIABLES, assigned_name, make_assignments
 
 #: cmake cache variables naming a program it runs while configuring or building (`CMAKE_C_COMPILER`, `CMAKE_MAKE_PROGRAM`,
 #: `CMAKE_CXX_COMPILER_LAUNCHER`, `CMAKE_C_CLANG_TIDY`...).
-_CMAKE_PROGRAM = re.compile(
+_CMAKE_PROGRAM = lazy_re.compile(
     r"CMAKE_(?:\w+_COMPILER(?:_LAUNCHER)?|\w+_LINKER_LAUNCHER|MAKE_PROGRAM|LINKER|AR|RANLIB|NM|OBJCOPY|OBJDUMP|STRIP"
     r"|\w+_CLANG_TIDY|\w+_CPPLINT|\w+_CPPCHECK|\w+_INCLUDE_WHAT_YOU_USE|LINK_WHAT_YOU_USE_CHECK|RULE_LAUNCH_\w+)"
 )
 #: cmake cache variables naming CMake code it runs (a toolchain file, a file `project()` includes) or a folder of modules.
-_CMAKE_SCRIPT = re.compile(
+_CMAKE_SCRIPT = lazy_re.compile(
     r"CMAKE_(?:TOOLCHAIN_FILE|PROJECT_INCLUDE(?:_BEFORE)?|PROJECT_\w+_INCLUDE(?:_BEFORE)?|PROJECT_TOP_LEVEL_INCLUDES"
     r"|USER_MAKE_RULES_OVERRIDE(?:_\w+)?|MODULE_PATH)"
 )

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 from functools import lru_cache
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
 from runbook_tui.runbook.shell_files import runs_later, under
@@ -35,7 +36,7 @@ _SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES) | frozenset(OPTION_VARIABLE
 #: A plain command's output sent to a plain file at its end (`>> marks`, `> /tmp/x.log`): a blank before the operator
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
-_TRAILING_REDIRECT = re.compile(r"[ \t]+>>?[ \t]*(?P<target>[A-Za-z0-9_./-]+)[ \t]*\Z")
+_TRAILING_REDIRECT = lazy_re.compile(r"[ \t]+>>?[ \t]*(?P<target>[A-Za-z0-9_./-]+)[ \t]*\Z")
 
 
 @lru_cache(maxsize=4096)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_make import make_assignments
 
 #: Interpreters whose code comes in an option's argument (`python3 -c CODE`, `perl -e CODE`): option -> takes the code.
@@ -209,12 +210,12 @@ def _jq_filter(name: str, words: list[str], start: int) -> int | None:
 
 #: A gdb command handing its text to a shell: `shell CMD`, `!CMD`, and `pipe GDBCMD | CMD` (or `| GDBCMD | CMD`);
 #: with `--eval-command=` before it when attached. What it matches is cut off before the rest is parsed as a script.
-GDB_SHELL = re.compile(r"(?:--?(?:ex|eval-command|iex|init-eval-command)=)?\s*(?:shell\b|!|(?:pipe\b|\|)[^|]*\|)")
+GDB_SHELL = lazy_re.compile(r"(?:--?(?:ex|eval-command|iex|init-eval-command)=)?\s*(?:shell\b|!|(?:pipe\b|\|)[^|]*\|)")
 #: gdb's options taking the next word (so it is no operand), and the commands that run the debugged program.
 _GDB_NEXT = frozenset(f"{dash}{o}" for dash in ("-", "--") for o in (
     "ex", "eval-command", "iex", "init-eval-command", "x", "command", "ix", "init-command", "p", "pid", "c", "core", "d",
     "directory", "cd", "s", "symbols", "e", "exec", "se", "tty", "b", "l", "data-directory", "D"))  # fmt: skip
-_GDB_RUN = re.compile(r"\s*(?:r|run|start|starti)\b")
+_GDB_RUN = lazy_re.compile(r"\s*(?:r|run|start|starti)\b")
 
 
 def gdb_shell_commands(words: list[str], start: int) -> list[int]:
@@ -370,10 +371,10 @@ def sql_shell_escapes(words: list[str], start: int) -> list[int]:
 
 #: psql meta-commands handing the rest of the text to a shell (`psql -c` runs one meta-command when its text starts
 #: with a backslash): `\\! CMD`, and output sent to a pipe, `\\o |CMD`, `\\g |CMD`, `\\w |CMD` (`\\g (opts) |CMD`).
-_PSQL_SHELL = re.compile(r"\s*\\(?:!|(?:o|out|g|gx|w|write)\b(?:\s*\([^)]*\))?\s*\|)")
+_PSQL_SHELL = lazy_re.compile(r"\s*\\(?:!|(?:o|out|g|gx|w|write)\b(?:\s*\([^)]*\))?\s*\|)")
 #: mysql's `\\!` runs a shell command wherever it stands in the text (`select 1; \\! CMD`), and so does `system CMD`
 #: at a statement's start.
-_MYSQL_SHELL = re.compile(r"\\!|(?:^|[;\n])\s*system\s", re.IGNORECASE)
+_MYSQL_SHELL = lazy_re.compile(r"\\!|(?:^|[;\n])\s*system\s", re.IGNORECASE)
 
 
 def shell_escape(name: str, sql: str) -> bool:
@@ -427,12 +428,12 @@ def _sql_words(name: str, words: list[str], start: int) -> list[int]:
 
 #: awk's names; in their programs `system()` and pipes (`print | CMD`, `CMD | getline`, gawk's `|&`) run `/bin/sh -c`.
 _AWKS = frozenset({"awk", "gawk", "mawk", "nawk"})
-_AWK_STRING = re.compile(r'"(?:\\.|[^"\\\n])*"')
-_AWK_COMMENT = re.compile(r"#[^\n]*")
+_AWK_STRING = lazy_re.compile(r'"(?:\\.|[^"\\\n])*"')
+_AWK_COMMENT = lazy_re.compile(r"#[^\n]*")
 #: A regular expression literal: where an operand starts (`$1 ~ /a|b/`, `/x|y/ { ... }`), not after a value (`a / b`).
-_AWK_REGEX = re.compile(r"(^|[(,~!{};\n])(\s*)/(?:\\.|[^/\\\n])*/")
-_AWK_RUNS = re.compile(r"\bsystem\s*\(|\|")
-_AWK_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
+_AWK_REGEX = lazy_re.compile(r"(^|[(,~!{};\n])(\s*)/(?:\\.|[^/\\\n])*/")
+_AWK_RUNS = lazy_re.compile(r"\bsystem\s*\(|\|")
+_AWK_ASSIGNMENT = lazy_re.compile(r"([A-Za-z_][A-Za-z0-9_]*)=")
 
 
 def _awk_runs_commands(program: str) -> bool:

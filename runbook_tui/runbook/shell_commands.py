@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from runbook_tui.runbook import shell_code
+from runbook_tui.runbook import lazy_re, shell_code
 from runbook_tui.runbook.shell_code import INTERPRETERS, PLUS_COMMANDS, canonical, gdb_shell_commands, interpreter_code, sql_escape_label, sql_shell_escapes
 from runbook_tui.runbook.shell_dash_c import dash_c_script, sg_command, shell_script
 from runbook_tui.runbook.shell_fleet import (
@@ -315,16 +315,16 @@ _KNOWN |= (
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX", "tcpdump": "BcCEFGijmMQrsTVwWyzZ"}
 #: git settings (`-c KEY=VALUE`) whose value git runs as a command (`core.fsmonitor` on every `status`).
-_GIT_COMMAND_KEY = re.compile(
+_GIT_COMMAND_KEY = lazy_re.compile(
     r"(?i)(^(alias|pager)\.|\.(pager|editor|sshcommand|fsmonitor|askpass|helper|command|program|driver|external|textconv|clean|smudge"
     r"|process|hookspath|packobjectshook|proxy|uploadpack|receivepack|gitproxy|tunnel|difffilter|alternaterefscommand"
     r"|defaultkeycommand|cmd|sendmailcmd|tocmd|cccmd|headercmd)$)"
 )
 #: apt's settings (`-o KEY=VALUE`) whose value apt runs as a command (`APT::Update::Pre-Invoke::=CMD`, through `sh -c`),
 #: adds to dpkg's options (`--pre-invoke=CMD`) or names the program run (`Dir::Bin::dpkg`).
-_APT_COMMAND_KEY = re.compile(r"(?i)\s*(\S*-invoke(-success)?|dpkg::pre-install-pkgs|dpkg::options|dir::bin::\S*|\S*::proxy-auto-detect)(::)?\s*$")
+_APT_COMMAND_KEY = lazy_re.compile(r"(?i)\s*(\S*-invoke(-success)?|dpkg::pre-install-pkgs|dpkg::options|dir::bin::\S*|\S*::proxy-auto-detect)(::)?\s*$")
 #: ssh's `-o` options that run a command (the remote one included); a value naming the option itself could be any.
-_SSH_COMMAND_OPTION = re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")
+_SSH_COMMAND_OPTION = lazy_re.compile(r"(?i)\s*(proxycommand|localcommand|knownhostscommand|remotecommand)\b")
 
 
 def command_arguments(words: list[str]) -> list[tuple[int, str]]:

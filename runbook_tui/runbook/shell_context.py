@@ -17,12 +17,11 @@ reads a command of plain words without this state machine.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from runbook_tui.runbook import lazy_re, shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_descriptors as descriptors
 from runbook_tui.runbook import shell_files as files
-from runbook_tui.runbook import shell_flow, shell_nested, shell_unknown
 from runbook_tui.runbook import shell_heredocs as heredocs
 from runbook_tui.runbook import shell_parameters as parameters
 from runbook_tui.runbook import shell_programs as programs
@@ -39,15 +38,15 @@ from runbook_tui.runbook.shell_places import (
     marker_index,
 )
 
-_PLAIN = re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
+_PLAIN = lazy_re.compile(r"[^\s'\"\\$`;&|<>()#]+")  # characters with no meaning of their own
+_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9@*]")  # what `$` expands: a name, a positional parameter, `$@`
 #: Words after which `((` is arithmetic and `[[` a test (`if (( n > 1 ))`, `for (( ... ))`, `while [[ ... ]]`).
 _BEFORE_COMPOUND = wrappers.COMPOUND_START | {"for"}
 #: Words opening and closing a compound command, whose output as a whole feeds a pipe (`while ...; done | sh`).
 _OPENS = frozenset({"{", "if", "while", "until", "for", "select", "case"})
 _CLOSES = frozenset({"}", "fi", "done", "esac"})
-_COMPOUND = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # `NAME=(` of an array's compound assignment
-_DEFINITION = re.compile(r"\(\s*\)")  # `NAME()` of a function definition
+_COMPOUND = lazy_re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # `NAME=(` of an array's compound assignment
+_DEFINITION = lazy_re.compile(r"\(\s*\)")  # `NAME()` of a function definition
 
 
 class Tokenizer:

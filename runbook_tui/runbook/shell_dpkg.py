@@ -10,13 +10,12 @@ could complete such a name (after `--`, `--pre-`, or as the whole entry) is refu
 
 from __future__ import annotations
 
-import re
-
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_places import MARKERS, marker_index
 
 #: dpkg's options that run a command or pick the scripts it runs.
 _RUNNING = ("--pre-invoke", "--post-invoke", "--status-logger", "--admindir", "--root", "--instdir")
-_DPKG_OPTIONS = re.compile(r"(?i)dpkg::options(?:::)?\s*=")
+_DPKG_OPTIONS = lazy_re.compile(r"(?i)dpkg::options(?:::)?\s*=")
 
 WHY = "the name of a dpkg option apt passes on (Dpkg::Options), where it could make --pre-invoke=CMD or --post-invoke=CMD, which run CMD"
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
@@ -55,9 +56,9 @@ _RUN_LATER = (
     ("/etc/tmpfiles.d/", "systemd-tmpfiles"), ("/usr/lib/tmpfiles.d/", "systemd-tmpfiles"), ("/run/tmpfiles.d/", "systemd-tmpfiles"),
 )  # fmt: skip
 #: A git repository's own configuration and hooks, wherever it is (`/srv/app/.git/config`, `.git/hooks/post-merge`).
-_GIT_FILES = re.compile(r"(?:\A|/)\.git/(?:config\Z|hooks/)")
+_GIT_FILES = lazy_re.compile(r"(?:\A|/)\.git/(?:config\Z|hooks/)")
 #: What python runs at every start from a folder of modules: a `.pth` file's `import` lines, `sitecustomize.py`.
-_PYTHON_STARTUP = re.compile(r"(?:\A|/)(?:site|dist)-packages/(?:[^/]*\.pth|sitecustomize\.py|usercustomize\.py)\Z")
+_PYTHON_STARTUP = lazy_re.compile(r"(?:\A|/)(?:site|dist)-packages/(?:[^/]*\.pth|sitecustomize\.py|usercustomize\.py)\Z")
 _HOME_RUN_LATER = (
     (".bashrc", "a login shell"), (".bash_profile", "a login shell"), (".bash_login", "a login shell"), (".profile", "a login shell"),
     (".bash_logout", "a login shell"), (".zshrc", "a login shell"), (".zprofile", "a login shell"), (".zshenv", "a login shell"),
@@ -68,11 +69,11 @@ _HOME_RUN_LATER = (
     ("bin/", "sh"),
 )  # fmt: skip
 #: Where a path names a user's home folder: `~`, `~USER`, `$HOME`, `${HOME}`, `/root`, `/home/USER`.
-_HOME = re.compile(r"(?:~[A-Za-z0-9._-]*|\$HOME|\$\{HOME\}|/root|/home/[^/]+)/")
+_HOME = lazy_re.compile(r"(?:~[A-Za-z0-9._-]*|\$HOME|\$\{HOME\}|/root|/home/[^/]+)/")
 #: A home's hidden files in any folder: a user's home may be anywhere (`/var/lib/postgresql`, `/srv/app` in /etc/passwd,
 #: unknown here), and a relative path starts in one (over SSH a command starts in the home folder).
 _ANY_HOME_RUN_LATER = tuple((start, by) for start, by in _HOME_RUN_LATER if start.startswith("."))
-_HIDDEN = re.compile(r"(?:\A|(?<=/))\.[^./]")
+_HIDDEN = lazy_re.compile(r"(?:\A|(?<=/))\.[^./]")
 
 RUN_LATER_BY = frozenset(by for _, by in (*_RUN_LATER, *_HOME_RUN_LATER)) | {"site.py"}
 _RUN_LATER_STARTS = tuple(start for start, _ in _RUN_LATER)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, Place, Word, marker_index
@@ -30,11 +31,11 @@ AWK_INPUT = "<awk input>"
 UNKNOWN_INPUT = "<unknown program's input>"
 POSITIONAL = "@"
 #: `NAME=`, `NAME+=`, `NAME[SUBSCRIPT]=` at the start of a word.
-_ASSIGNMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
-_SUBSCRIPTED = re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # an element of a compound assignment
+_ASSIGNMENT = lazy_re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?:\[(.*?)\])?\+?=", re.DOTALL)
+_SUBSCRIPTED = lazy_re.compile(r"\[(.*?)\]\+?=", re.DOTALL)  # an element of a compound assignment
 #: Names an arithmetic expression reads: bare or expanded (`n`, `$n`, `${n}`, `$1`); `${#n}` is only a length.
-_LENGTH = re.compile(r"\$\{#[^}]*\}")
-_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
+_LENGTH = lazy_re.compile(r"\$\{#[^}]*\}")
+_NAMES = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
 _DECLARING = frozenset({"declare", "typeset", "local"})
 #: Variables a shell expands again when it reads them, `$(...)` included: `BASH_ENV` (every non-interactive bash),
 #: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash, `PS0` before each interactive command).
@@ -103,7 +104,7 @@ LOADED_VARIABLES = {
 _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
 _SHELL_NAMES = frozenset({"SHELL", "BASH"})
-_LITERAL = re.compile(r"[A-Za-z0-9_./+-]+\Z")
+_LITERAL = lazy_re.compile(r"[A-Za-z0-9_./+-]+\Z")
 
 
 def assigns(text: str) -> bool:

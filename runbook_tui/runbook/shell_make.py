@@ -11,10 +11,10 @@ path the runbook writes is one file or folder name (`CC=gcc-{{ v }}`, `CC=/opt/{
 
 from __future__ import annotations
 
-import re
+from runbook_tui.runbook import lazy_re
 
 #: `NAME=VALUE`, `NAME:=`, `NAME::=`, `NAME+=`, `NAME?=`, `NAME!=` (GNU make's operators).
-_ASSIGNMENT = re.compile(r"[^\s=:+?!$()-][^\s=:+?!$()]*(?:::?|\+|\?|!)?=")
+_ASSIGNMENT = lazy_re.compile(r"[^\s=:+?!$()-][^\s=:+?!$()]*(?:::?|\+|\?|!)?=")
 #: make's variables naming a program its built-in rules (and most makefiles) run; `CROSS_COMPILE` starts such a name.
 PROGRAM_VARIABLES = frozenset(
     {"AR", "AS", "CC", "CXX", "CPP", "FC", "LD", "NM", "RANLIB", "STRIP", "OBJCOPY", "OBJDUMP", "INSTALL", "LEX", "YACC", "M2C",

@@ -7,9 +7,9 @@ refused, so a marker can only be one the renderer put there.
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 MARKER_BASE = 0x100000
@@ -31,11 +31,11 @@ def marker_index(char: str) -> int | None:
 
 
 #: Any marker character (searched in C: the tokenizer asks this of every run of plain characters).
-MARKERS = re.compile(f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]")
+MARKERS = lazy_re.compile(f"[{chr(MARKER_BASE)}-{chr(MARKER_BASE + MARKER_LIMIT - 1)}]")
 
 
 #: A command's name that is one value or one variable as a whole (`{{ x }}`, `$cmd`, `${cmd}`, `$1`), as cooked.
-WHOLE_NAME = re.compile(r"[\U00100000-\U0010ffff]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
+WHOLE_NAME = lazy_re.compile(r"[\U00100000-\U0010ffff]|\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\}|[0-9])")
 
 
 def has_markers(text: str) -> bool:

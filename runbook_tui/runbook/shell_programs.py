@@ -13,10 +13,10 @@ A program given another way (`python3 -c CODE`, `python3 app.py`, `perl -ne CODE
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_commands import remote_words, stdin_script_reader, xargs_replaced_code
 from runbook_tui.runbook.shell_manifests import MANIFEST_START, manifest_reader
 from runbook_tui.runbook.shell_places import Place, marker_index
@@ -141,7 +141,7 @@ _ALIASES = {
     "mongo": "mongosh",
     "gmake": "make",
 }
-_VERSIONED = re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
+_VERSIONED = lazy_re.compile(r"(python|pypy|lua|perl|ruby|php|tclsh)[0-9.]*\Z")
 
 
 def interpreter(word: str) -> str | None:

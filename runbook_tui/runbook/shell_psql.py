@@ -8,14 +8,15 @@ against PostgreSQL 15: both ran `touch F` from the value. (psql does not interpo
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from runbook_tui.runbook import lazy_re
+
 #: A psql variable read as raw text (`:t`; not `:'t'`, a quoted literal, nor `:"t"`, an identifier; `::int` is a cast).
-_PSQL_RAW = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
+_PSQL_RAW = lazy_re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 #: A psql variable read in any form (`:t`, `:'t'`, `:"t"`), and one read as the program `COPY ... PROGRAM` runs.
-_PSQL_ANY = re.compile(r"(?<![:\w]):['\"]?([A-Za-z_][A-Za-z0-9_]*)")
-_PSQL_PROGRAM = re.compile(r"(?i)\bprogram\s+:['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_PSQL_ANY = lazy_re.compile(r"(?<![:\w]):['\"]?([A-Za-z_][A-Za-z0-9_]*)")
+_PSQL_PROGRAM = lazy_re.compile(r"(?i)\bprogram\s+:['\"]?([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def psql_variables(words: list[str], start: int) -> dict[str, int]:

@@ -26,21 +26,21 @@ version, a path) reads unchanged.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place
 
-_DOUBLE_QUOTED = re.compile(r'([\\$`"])')  # what "..." reads specially
-_HEREDOC = re.compile(r"([\\$`])")  # what an unquoted heredoc's body reads specially
-_PATTERN = re.compile(r"([\\$`\"*?\[\]{}/#%^,&()|!@+~'])")
-_TEST_OPERATOR = re.compile(r"(-[A-Za-z]{1,2}|=~?|==)\Z")
-_BACKTICKS = re.compile(r"([\\`$])")  # `\$` too: bash (--posix) starts a `$(` it meets there, whatever quotes are inside
-_PROCESS_SUBSTITUTION = re.compile(r"([<>])\(")
-_BACKTICKS_QUOTED = re.compile(r'([\\`"$])')
+_DOUBLE_QUOTED = lazy_re.compile(r'([\\$`"])')  # what "..." reads specially
+_HEREDOC = lazy_re.compile(r"([\\$`])")  # what an unquoted heredoc's body reads specially
+_PATTERN = lazy_re.compile(r"([\\$`\"*?\[\]{}/#%^,&()|!@+~'])")
+_TEST_OPERATOR = lazy_re.compile(r"(-[A-Za-z]{1,2}|=~?|==)\Z")
+_BACKTICKS = lazy_re.compile(r"([\\`$])")  # `\$` too: bash (--posix) starts a `$(` it meets there, whatever quotes are inside
+_PROCESS_SUBSTITUTION = lazy_re.compile(r"([<>])\(")
+_BACKTICKS_QUOTED = lazy_re.compile(r'([\\`"$])')
 #: A value that means itself inside ${...}, also as a pattern or a replacement (no quote, `}`, glob or operator character).
-_PLAIN_IN_BRACE = re.compile(r"[\w.:=@+-]*\Z")
+_PLAIN_IN_BRACE = lazy_re.compile(r"[\w.:=@+-]*\Z")
 #: What an empty `$()` breaks in an unquoted heredoc's body, by how the value is written there.
 _BREAK = {"'": "''", '"': '""', "": "$()"}
 

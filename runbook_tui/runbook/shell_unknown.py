@@ -9,9 +9,9 @@ once a command's words are complete; `Flow.finish` marks the values that reach t
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_code import awk_running_commands
 from runbook_tui.runbook.shell_flow import AWK_INPUT, UNKNOWN_INPUT
 from runbook_tui.runbook.shell_places import WHOLE_NAME, Word
@@ -19,7 +19,7 @@ from runbook_tui.runbook.shell_places import WHOLE_NAME, Word
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
 
-_ASSIGNED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # an assignment's name (`e=$(command -v bash)`)
+_ASSIGNED = lazy_re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\+?=")  # an assignment's name (`e=$(command -v bash)`)
 
 
 def name_substituted(tok: Tokenizer, word: Word) -> bool:

@@ -25,6 +25,7 @@ import re
 import shlex
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
@@ -47,15 +48,15 @@ from runbook_tui.runbook.template_simple import SimpleTemplate
 PREFIX = "RBT_V"
 #: Characters all the values of one command may hold together (the template sandbox's limit for one value).
 MAX_VALUES_SIZE = 1_000_000
-_INTEGER = re.compile(r"-?[0-9]+\Z")
+_INTEGER = lazy_re.compile(r"-?[0-9]+\Z")
 #: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
 _PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
-_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
+_VARIABLE_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_PLAIN_WORD = lazy_re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
 #: A plain word in a manifest or a patch (`Place.document_of`): an image reference too (`registry/api@sha256:...`); no comma
 #: (JSON's next member).
-_DOCUMENT_WORD = re.compile(r"[A-Za-z0-9._:+=/@-]*\Z")
-_FILTER = re.compile(r"\|\s*(raw|shq)\b")
+_DOCUMENT_WORD = lazy_re.compile(r"[A-Za-z0-9._:+=/@-]*\Z")
+_FILTER = lazy_re.compile(r"\|\s*(raw|shq)\b")
 
 
 class Raw(str):
@@ -452,11 +453,11 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
 
 
 #: jq's builtin reading the environment (`env.TOKEN`, `a,env`): a plain word may hold it.
-_JQ_ENV = re.compile(r"(?<![A-Za-z0-9_])env(?![A-Za-z0-9_])")
+_JQ_ENV = lazy_re.compile(r"(?<![A-Za-z0-9_])env(?![A-Za-z0-9_])")
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
-_ECHO_READS = re.compile(r"\\|\A-[neE]+\Z")
+_ECHO_READS = lazy_re.compile(r"\\|\A-[neE]+\Z")
 #: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).
-_EXPANDS = re.compile(r"[$`\\]")
+_EXPANDS = lazy_re.compile(r"[$`\\]")
 
 
 def _expanded_again(name: str, item: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, load_document
@@ -29,7 +30,7 @@ from runbook_tui.runbook.templating import UNSET_WORDS, TemplateError, analyse, 
 #: Messages of checks made on a rendered value (typed fields, window times, render failures),
 #: as opposed to checks of the template itself (names, syntax, shell context), which never depend on values
 #: (an `on:` rendered from a parameter names a host only with its real value).
-_VALUE_CHECK = re.compile(r"^('[^']+': |cannot render template|window (start|end)[: ]|unknown host or group )")
+_VALUE_CHECK = lazy_re.compile(r"^('[^']+': |cannot render template|window (start|end)[: ]|unknown host or group )")
 
 
 @dataclass

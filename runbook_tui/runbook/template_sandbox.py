@@ -34,6 +34,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 from markupsafe import soft_str as _STRING
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass
 
 #: Largest text or list one operation may build.
@@ -55,9 +56,9 @@ _ITER = "__rbt_iter"
 _CONCAT = "__rbt_concat"
 #: String methods that pad to the width given as their first argument.
 _PADDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill"})
-_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
-_BRACE_SPEC = re.compile(r"\{[^{}]*?:[^{}]*?\}")
-_NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
+_PERCENT_SPEC = lazy_re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_BRACE_SPEC = lazy_re.compile(r"\{[^{}]*?:[^{}]*?\}")
+_NESTED_FIELD = lazy_re.compile(r"\{[^{}]*:[^{}]*\{")
 
 
 class TemplateCost(ValueError):

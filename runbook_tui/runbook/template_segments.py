@@ -9,9 +9,11 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
-_TAG = re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
-_RAW_START = re.compile(r"-?\s*raw\s*-?\Z")
-_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+from runbook_tui.runbook import lazy_re
+
+_TAG = lazy_re.compile(r"\{\{(.*?)\}\}|\{%(.*?)%\}|\{#.*?#\}", re.DOTALL)
+_RAW_START = lazy_re.compile(r"-?\s*raw\s*-?\Z")
+_RAW_END = lazy_re.compile(r"\{%-?\s*endraw\s*-?%\}")
 
 
 class ShellRefused(ValueError):

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Host, Runbook, Text, TextKind
 from runbook_tui.runbook.promql_values import PromqlRefused, query_from
 from runbook_tui.runbook.promql_values import mark as promql_mark
@@ -277,7 +278,7 @@ def render_command(source: str, context: Mapping[str, Any], cwd: str | None = No
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_RAW = re.compile(r"\|\s*raw\b")  # a value written `{{ x | raw }}`: inserted as is, not one of the values a command refers to
+_RAW = lazy_re.compile(r"\|\s*raw\b")  # a value written `{{ x | raw }}`: inserted as is, not one of the values a command refers to
 
 
 def _whole_characters(rendered: str) -> str:

@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.promql_values import VALUE_END, VALUE_START
 
-_PIECE = re.compile(r"[A-Za-z0-9-]*")
-_HOST = re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
-_USERINFO = re.compile(r"[^@/?#\\\s]*")  # before the runbook's own `@`: a user or password (a token), not a host
-_PATH = re.compile(r"[/?#]")  # what ends the host part
+_PIECE = lazy_re.compile(r"[A-Za-z0-9-]*")
+_HOST = lazy_re.compile(r"[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]")
+_USERINFO = lazy_re.compile(r"[^@/?#\\\s]*")  # before the runbook's own `@`: a user or password (a token), not a host
+_PATH = lazy_re.compile(r"[/?#]")  # what ends the host part
 _NEXT = {"host": {"/": "path", "?": "query", "#": "fragment"}, "path": {"?": "query", "#": "fragment"}, "query": {"#": "fragment"}}
 
 

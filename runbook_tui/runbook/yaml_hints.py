@@ -13,10 +13,12 @@ import re
 
 import yaml
 
+from runbook_tui.runbook import lazy_re
+
 #: Where YAML ends a line (a lone CR too): the lines counted as the error's marks count them.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_LINE_BREAK = lazy_re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 #: `  - key: value` -> indent, dash, key, value
-_KEY_LINE = re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>[^\s:#'\"\[\]{}][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s+(?P<value>.*))?$")
+_KEY_LINE = lazy_re.compile(r"^(?P<indent> *)(?P<dash>(?:- +)*)(?P<key>[^\s:#'\"\[\]{}][^:#]*?|\"[^\"]*\"|'[^']*'):(?:\s+(?P<value>.*))?$")
 
 
 def hint(text: str, error: yaml.MarkedYAMLError) -> str | None:

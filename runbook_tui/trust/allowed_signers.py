@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust.sshsig import NAMESPACE, SignatureError
@@ -37,11 +38,11 @@ if TYPE_CHECKING:
 _QUOTED = r'"(?:[^"\\]|\\.)*"'
 _TIME = r'"\d{8}(?:\d{4}(?:\d{2})?)?Z?"'
 #: One option as OpenSSH's sshsigopt_parse() takes it (its keywords, and a time's `Z`, in any case).
-_OPTION = re.compile(rf"cert-authority(?=,|$)|namespaces={_QUOTED}|valid-(?:after|before)={_TIME}", re.IGNORECASE)
+_OPTION = lazy_re.compile(rf"cert-authority(?=,|$)|namespaces={_QUOTED}|valid-(?:after|before)={_TIME}", re.IGNORECASE)
 #: The line's first two fields, split at a space or tab only as OpenSSH splits them: the principals (quoted or not),
 #: then what follows (options, or the key itself).
-_FIELDS = re.compile(r'(?:"([^"]*)"|([^ \t"][^ \t]*))[ \t]+(.*)')
-_OPTIONS = re.compile(rf'(?:{_QUOTED}|[^ \t"])+')
+_FIELDS = lazy_re.compile(r'(?:"([^"]*)"|([^ \t"][^ \t]*))[ \t]+(.*)')
+_OPTIONS = lazy_re.compile(rf'(?:{_QUOTED}|[^ \t"])+')
 _EXPECTED = 'cert-authority, namespaces="…", valid-after="YYYYMMDD[HHMM[SS]][Z]" or valid-before="…"'
 
 

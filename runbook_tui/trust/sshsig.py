@@ -20,11 +20,11 @@ import asyncio
 import base64
 import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import read_limited
 from runbook_tui.runbook.lean_dataclass import dataclass
 
@@ -216,7 +216,7 @@ class WrongSigner(SignatureError):
 
 
 #: The key types of OpenSSH certificates (PROTOCOL.certkeys), as a signature's public key blob names them.
-_CERTIFICATE = re.compile(rb"[a-z0-9-]+(@openssh\.com)?-cert-v01@openssh\.com")
+_CERTIFICATE = lazy_re.compile(rb"[a-z0-9-]+(@openssh\.com)?-cert-v01@openssh\.com")
 
 
 def _not_a_certificate(blob: bytes) -> bytes:

@@ -11,6 +11,8 @@ from pathlib import PurePath
 
 from rich.text import Text
 
+from runbook_tui.runbook import lazy_re
+
 STATUS_WIDTH = 11
 ID_WIDTH = 26
 TITLE_WIDTH = 52
@@ -22,7 +24,7 @@ TITLE_MIN = 12
 
 
 #: A template part of a title: `{{ name }}` (shown as `‹name›`) or a `{% ... %}` tag (not shown).
-_TEMPLATE = re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}", re.S)
+_TEMPLATE = lazy_re.compile(r"\{\{-?\s*(.*?)\s*-?\}\}|\{%.*?%\}", re.S)
 
 
 def placeholders(title: str) -> str:

@@ -31,6 +31,7 @@ from textual.css.constants import VALID_STYLE_FLAGS
 from textual.theme import Theme
 
 from runbook_tui.app.settings import config_dir
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.document import load_values
 from runbook_tui.runbook.model import Mark
@@ -47,7 +48,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _VARIABLE = re.compile(r"^[a-z][a-z0-9-]*$")
 #: Colour variables may also be these words, or a colour followed by an alpha ("#81a1c1 35%").
 _COLOUR_WORDS = frozenset({"auto", "transparent", "initial"})
-_ALPHA = re.compile(r"^\d{1,3}(\.\d+)?%$")
+_ALPHA = lazy_re.compile(r"^\d{1,3}(\.\d+)?%$")
 _EXPECTED_COLOUR = 'expected a quoted colour such as "#5f87a8", "rgb(95, 135, 168)" or "steelblue"'
 
 

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.approved import approved
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.resume_words import full_rollback_unended
 from runbook_tui.app.secrets import identity_passphrase, read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
 from runbook_tui.app.sharing import ShareOptions, resume_keys, share_listener, sharing
@@ -447,6 +446,7 @@ def resume_session(
     except JournalError as exc:
         raise SessionError(str(exc.strerror), code=1 if exc.errno == errno.EBUSY else 2) from None
     from runbook_tui.app.resume_read import Finished, read_to_resume  # (it reads MODES, SessionError here)
+    from runbook_tui.app.resume_words import full_rollback_unended  # a resume's words: not loaded before a run's first frame
 
     finished: Finished | None = None
     try:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
-from asyncssh.known_hosts import _HostEntry, _KnownHostsResult
+from asyncssh.known_hosts import _HashedHost, _HostEntry, _KnownHostsResult
 
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -28,9 +28,10 @@ class KnownByName(asyncssh.SSHKnownHosts):
     def _add_pattern(self, pattern: str, entry: _HostEntry) -> None:
         """A pattern line, but a hashed one of the empty name (`|1|SALT|HMAC("")`), which would match every host looked
         up under its name alone, as the empty name above."""
-        super()._add_pattern(pattern, entry)
-        if pattern.startswith("|") and self._pattern_entries[-1][0].matches("", "", None):
-            self._pattern_entries.pop()
+        if not pattern.startswith("|"):
+            super()._add_pattern(pattern, entry)
+        elif not (hashed := _NamedHash(pattern))._match(""):
+            self._pattern_entries.append((hashed, entry))
 
     def match(self, host: str, addr: str, port: int | None) -> _KnownHostsResult:
         """What is trusted under the name alone; what is revoked under the name or the address, `[host]:port` and `host`.
@@ -48,6 +49,15 @@ class KnownByName(asyncssh.SSHKnownHosts):
             by_address = at if not port or _trusts(at) else self._match(host, addr)
             revoked += [*by_address[2], *(at[2] if port else ())]
         return (*by_name[:2], revoked, *by_name[3:])
+
+
+class _NamedHash(_HashedHost):
+    """A hashed known_hosts line (`|1|SALT|HMAC`), matched against the names looked up but the empty one: no line of the
+    empty name is kept (`KnownByName._add_pattern`), and asyncssh spent an HMAC on it per line at every lookup under a
+    name alone, half of such a lookup's work on a hashed file (HashKnownHosts yes, Debian's default)."""
+
+    def matches(self, host: str, addr: str, _ip: object) -> bool:
+        return (bool(host) and self._match(host)) or (bool(addr) and self._match(addr))
 
 
 def _trusts(found: _KnownHostsResult) -> bool:

@@ -34,7 +34,11 @@ bench's own earlier counts and benches included, a cost no real host pays
 (its own journaled ext4 or XFS, one run at a time). `--home user` keeps the
 user's own HOME (the old set-up); the bench prints which it used.
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--home journaled|user] [--check]`.
+`--known-lines N` puts N other hosts' hashed lines before the sshd's own in the
+known_hosts all variants read (a user's file; HashKnownHosts yes is Debian's
+default): every host's key lookup goes over them. The aims are stated for 0.
+
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--home journaled|user] [--known-lines N] [--check]`.
 Aims: engine <= 1.2x bare asyncssh at every count, the ratio not growing with
 the count (last - first <= +0.05); Ansible (cold) >= 10x the engine.
 """
@@ -164,6 +168,16 @@ def session_home(work: Path, journaled: bool) -> tuple[Path, bool, str]:
     return Path.home(), False, f"the user's HOME ({Path.home()}): no journaled ext4 could be mounted ({why})"
 
 
+def add_known_lines(known_hosts: Path, count: int) -> None:
+    """`count` other hosts' lines before the sshd's own, all hashed (`ssh-keygen -H`, HashKnownHosts yes, Debian's default):
+    a user's known_hosts, which every host's key lookup goes over (an HMAC per hashed line and name looked up)."""
+    own = known_hosts.read_text()
+    kind, key = own.split()[1:3]
+    known_hosts.write_text("".join(f"other{i:05d}.example.com {kind} {key}\n" for i in range(count)) + own)
+    subprocess.run(["ssh-keygen", "-H", "-f", str(known_hosts)], capture_output=True, check=True)
+    Path(f"{known_hosts}.old").unlink(missing_ok=True)
+
+
 def _settled(pid: int, within: float = 10.0) -> bool:
     """Wait until process `pid` (the sshd listener) has no child left (its per-connection processes reaped); False when
     that cannot be read (no `/proc/PID/task/PID/children`) or `within` seconds passed first."""
@@ -193,7 +207,7 @@ def child_env(work: Path) -> dict[str, str]:
 
 
 class Bench:
-    def __init__(self, work: Path, hosts: int, journaled_home: bool = True) -> None:
+    def __init__(self, work: Path, hosts: int, journaled_home: bool = True, known_lines: int = 0) -> None:
         from peers import make_sshd
 
         self.work = work
@@ -206,6 +220,8 @@ class Bench:
         except BaseException:
             self._unmount()
             raise
+        if known_lines:
+            add_known_lines(Path(self.sshd.known_hosts), known_lines)
         self.runbook = self._write_runbook()
         self.settings = work / "settings.yaml"
         self.settings.write_text(f"ssh: {{known_hosts: {self.sshd.known_hosts}}}\nmax_concurrency: {CONCURRENCY}\n")
@@ -351,13 +367,17 @@ def reps_at(hosts: int, reps: int) -> int:
     return max(reps, reps * SHORT_COUNT // hosts)
 
 
-def run_count(hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled_home: bool = True) -> tuple[dict[str, list[Sample]], str | None]:
+def run_count(
+    hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled_home: bool = True, known_lines: int = 0
+) -> tuple[dict[str, list[Sample]], str | None]:
     """All the variants on `hosts` aliases of a fresh sshd: engine and asyncssh interleaved, then Ansible."""
     times: dict[str, list[Sample]] = {"engine": [], "asyncssh": [], "ansible cold": [], "ansible warm": []}
     ansible_problem = None if ansible else "skipped (--no-ansible)"
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
-        bench = Bench(Path(tmp), hosts, journaled_home)
+        bench = Bench(Path(tmp), hosts, journaled_home, known_lines)
         print(f"{hosts} aliases: the sessions' HOME (the engine's run files) is {bench.home_words}", flush=True)
+        if known_lines:
+            print(f"known_hosts: {known_lines} other hosts' hashed lines before the sshd's own", flush=True)
         try:
             bench.engine()  # untimed warm-up: fills the bytecode cache (see child_env)
             bench.asyncssh()
@@ -420,6 +440,10 @@ def main(argv: list[str] | None = None) -> int:
         "--home", choices=("journaled", "user"), default="journaled",
         help="the sessions' HOME: a fresh journaled ext4 per count (default; needs root and a loop device) or the user's own",
     )  # fmt: skip
+    parser.add_argument(
+        "--known-lines", type=int, default=0, metavar="N",
+        help="N other hosts' hashed lines in the known_hosts, before the sshd's own, as a user's file holds them (default 0)",
+    )  # fmt: skip
     parser.add_argument("--check", action="store_true", help="exit 1 if an aim is missed")
     parser.add_argument("--child-asyncssh", nargs=4, metavar=("PORT", "KEY", "KNOWN_HOSTS", "HOSTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -435,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     ratios: dict[int, float] = {}
     for index, hosts in enumerate(counts):
-        times, ansible_problem = run_count(hosts, args.reps, args.ansible_reps, not no_ansible and index == 0, args.home == "journaled")
+        times, ansible_problem = run_count(hosts, args.reps, args.ansible_reps, not no_ansible and index == 0, args.home == "journaled", args.known_lines)
         if index:
             print()
         ratios[hosts] = ratio = print_count(hosts, times)

@@ -63,7 +63,10 @@ class Tokenizer:
         #: values the next command list read reads on stdin (`>(sh)`, `| (sh)`), the variables expanded there, the words
         #: printed there (what a `read` reads: `| (read l; eval "$l")`)
         self.feed: tuple[list[int], list[str], list[Word]] = ([], [], [])
-        self.readers: list[list[str]] | None = None  # the commands read in a `>(...)`, which read what its command writes
+        #: every command read, in order: its words and the variables it `read`s its input into (what a redirection after a
+        #: compound command, a subshell or a `>(...)` reaches: `{ sh; } <<< "{{ x }}"`, see `shell_descriptors`)
+        self.log: list[tuple[list[str], list[str]]] = []
+        self.defining = ""  # the function whose body opens next (`f() {`)
         self.elements = False  # reading an array's elements (`a=(...)`): words, not commands
 
     def finish(self) -> dict[int, Place]:
@@ -116,7 +119,9 @@ class Tokenizer:
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
         # `printed`: what this command reads on stdin holds: here-strings, what an earlier `echo` printed
         known = set(self.places), len(self.flow.seen)  # values and variables seen before this command
-        opened: list[tuple[set[int], int]] = []  # and before each compound command still open (`{ echo "{{ x }}"; } | sh`)
+        # and before each compound command still open (`{ echo "{{ x }}"; } | sh`), with where its commands start in the log
+        opened: list[tuple[tuple[set[int], int], int, str]] = []  # (and the function it defines: `f() { ...; }`)
+        subshell: int | None = None  # where the commands of this command's `( ... )` start in the log
         heredocs_before = len(self.pending_heredocs)
         s = self.s
         n = len(s)
@@ -158,16 +163,17 @@ class Tokenizer:
                         cond_words.append(word)
                 if case_state != "pattern":
                     if len(words) == 2 and words[0].text == "function" and text in ("{", "("):
+                        self.defining = words[1].text
                         words.clear()  # `function f { ...; }`: the body's commands are commands of their own
                     words.append(word)
             word = Word()
 
         def end_command(pipe: bool = False) -> None:
             """The command is complete; `pipe`: its output feeds the next one."""
-            nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed, readers, to_stdin, to_stdout, to_descriptor
+            nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed, readers, to_stdin, to_stdout, to_descriptor, subshell
             end_word()
-            if self.readers is not None and words:
-                self.readers.append([w.text for w in words])
+            texts = [w.text for w in words]
+            descriptors.named_input(self.flow, texts, fed, fed_refs)  # `sh /dev/fd/3` after `exec 3<<< "{{ x }}"`
             with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)
             if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
@@ -184,22 +190,28 @@ class Tokenizer:
                 self.program_path(sources)
             sources.clear()
             if words and feeds:  # `... | sh`, `sh <<EOF`, `python3 - <<EOF`, `perl <<< "..."`
-                programs.read_stdin(self, [w.text for w in words], (fed, fed_refs), fed_heredocs + self.pending_heredocs[heredocs_before:])
+                programs.read_stdin(self, texts, (fed, fed_refs), fed_heredocs + self.pending_heredocs[heredocs_before:])
+            elif words and self.level and (self.flow.stdin or self.flow.stdin_refs):  # `echo "{{ x }}" | sh -c 'sh'`
+                programs.read_stdin(self, texts, (self.flow.stdin, self.flow.stdin_refs), self.flow.stdin_heredocs)
+            self.log.extend([(texts, reads)] if words else [])
             first = words[0].text if words else ""
             if first in _OPENS:
-                opened.append(known)
-            before, seen = opened.pop() if first in _CLOSES and opened else known
+                opened.append((known, len(self.log) - 1, self.defining))
+                self.defining = ""
+            (before, seen), start, function = opened.pop() if first in _CLOSES and opened else (known, subshell, "")
+            inner = self.log[start:] if start is not None else descriptors.called(self.flow, texts)  # `{ sh; } <<< "{{ x }}"`
+            self.flow.functions.update({function: inner} if function else {})  # `f() { sh; }; f <<< "{{ x }}"`
+            descriptors.inside(self, inner, (fed, fed_refs, printed), fed_heredocs + self.pending_heredocs[heredocs_before:])
             mine, mine_refs = [m for m in self.places if m not in before], self.flow.seen[seen:]
             holding, own_heredocs = (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:]
-            texts = [w.text for w in words]
             if not descriptors.opened(self, texts, (fed, fed_refs), (to_stdin, to_stdout), targets, readers):  # `exec 3<<< "{{ x }}"`
                 files.wrote(self, words, targets, holding, own_heredocs)
                 descriptors.feed(self, readers, holding, own_heredocs)  # `echo "{{ x }}" | tee >(sh)`
             if to_descriptor or self.flow.output_captured:  # `echo "{{ x }}" >&3` after `exec 3> >(sh)`, `coproc sh`, `exec 3> f.sh`
                 descriptors.to_descriptor(self, holding, own_heredocs)
-            descriptors.coprocess(self, texts)
+            descriptors.coprocess(self, texts, inner)
             targets.clear()
-            readers, to_stdin, to_stdout, to_descriptor = [], False, False, False
+            readers, to_stdin, to_stdout, to_descriptor, subshell = [], False, False, False, None
             out = files.printed(self, [w.text for w in words])  # `cat f.sh`: what a file written earlier holds
             fed, fed_refs, printed = (
                 ([*fed, *mine, *out], [*fed_refs, *mine_refs], [*printed, *shell_flow.printed_words(words)]) if pipe else descriptors.shell_stdin(self.flow)
@@ -251,13 +263,12 @@ class Tokenizer:
                 if self.at(i, "<(") or self.at(i, ">("):
                     if self.at(i, ">("):  # `tee >(sh)`, `> >(sh)`: what this command writes is the inner one's stdin
                         self.feed = ([*fed, *(m for m in self.places if m not in known[0])], [*fed_refs, *self.flow.seen[known[1] :]], [])
-                    outer, self.readers = self.readers, [] if self.at(i, ">(") else None
+                    start, reading = len(self.log), self.at(i, ">(")
                     word.started = True
                     word.substitutions.extend([len(word.cooked)] if self.at(i, "<(") else [])  # what it prints is read
                     word.cooked.append(EXPANSION)
                     i = self._sub(i + 2, ")", frame, word)
-                    readers.extend(self.readers or [])
-                    self.readers = outer
+                    readers.extend(texts for texts, _ in self.log[start:] if reading)
                     continue
                 to_stdin, to_stdout = to_stdin or (s[i] == "<" and fd in ("", "0")), to_stdout or (s[i] in ">&" and fd in ("", "1"))
                 if self.at(i, "<<<"):
@@ -295,11 +306,12 @@ class Tokenizer:
                     continue
                 definition = _DEFINITION.match(s, i)
                 if definition and [w.text for w in words][-2:-1] in ([], ["function"]) and len(words) <= 2 and words:
+                    self.defining = words[-1].text
                     words.clear()  # `f() { eval "$1"; }`: the body's commands are commands of their own, not f's words
                     i = definition.end()
                     continue
-                if not words:  # `... | (sh)`: the subshell's commands read this command's input
-                    self.feed = (fed, fed_refs, printed)
+                if not words or [w.text for w in words][:1] == ["coproc"]:  # `... | (sh)`, `(sh) <<< ...`, `coproc S (sh)`
+                    self.feed, subshell = (list(fed), list(fed_refs), list(printed)), len(self.log)
                 i = self.parse_list(i + 1, ")", frame)
             elif c == ")" and case_state == "pattern":
                 end_word()

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
+from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_places import Word
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 
 #: The word before a redirection operator that names its descriptor: `3<<<`, `{fd}<<<` (bash picks a free one).
 _DESCRIPTOR = re.compile(r"[0-9]+|\{[A-Za-z_][A-Za-z0-9_]*\}")
+#: A file naming a descriptor (`sh /dev/fd/3`).
+_DESCRIPTOR_FILE = re.compile(r"/(?:dev|proc/self)/fd/[0-9]+\Z")
 #: Descriptors a `>&N` writes to that are the command's own output, not one `exec` or `coproc` opened.
 _OWN_OUTPUT = frozenset({"1", "2", "-"})
 
@@ -71,10 +74,40 @@ def opened(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]],
     return True
 
 
-def coprocess(tok: Tokenizer, texts: list[str]) -> None:
-    """`coproc CMD`, `coproc NAME { CMD; }`: CMD reads what is written later to `${COPROC[1]}` (`${NAME[1]}`)."""
+def coprocess(tok: Tokenizer, texts: list[str], inner: list[tuple[list[str], list[str]]]) -> None:
+    """`coproc CMD`, `coproc NAME { CMD; }`, `coproc NAME (CMD)` (`inner`: the commands of its subshell): CMD reads what
+    is written later to `${COPROC[1]}` (`${NAME[1]}`)."""
     if texts[:1] == ["coproc"]:
-        tok.flow.readers.append(texts)
+        tok.flow.readers.extend([texts, *(commands for commands, _ in inner)])
+
+
+def named_input(flow: Flow, texts: list[str], fed: list[int], refs: list[str]) -> None:
+    """`sh /dev/fd/3`, `. /proc/self/fd/3`: a command naming a descriptor reads what `exec` left there (added to `fed`
+    and `refs`, what the command reads)."""
+    if (flow.descriptors or flow.descriptor_refs) and any(_DESCRIPTOR_FILE.match(t) for t in texts):
+        fed.extend(flow.descriptors)
+        refs.extend(flow.descriptor_refs)
+
+
+def called(flow: Flow, texts: list[str]) -> list[tuple[list[str], list[str]]]:
+    """The commands of the function a command calls (`f <<< "{{ x }}"` after `f() { sh; }`): they read its input."""
+    start = wrappers.command_start(texts)
+    return flow.functions.get(texts[start], []) if start < len(texts) else []
+
+
+def inside(tok: Tokenizer, inner: list[tuple[list[str], list[str]]], input: tuple[list[int], list[str], list[Word]], heredocs: list[list[Any]]) -> None:
+    """A redirection after a compound command or a subshell (`{ sh; } <<< "{{ x }}"`, `(sh) < f.sh`, `while read -r l;
+    do eval "$l"; done <&3`): each of its `inner` commands reads that input (`input`: its values, variables and the
+    words a `read` takes), as a shell or an interpreter, or into the variables it `read`s."""
+    fed, refs, printed = input
+    if not (fed or refs or heredocs):
+        return
+    for texts, reads in inner:
+        programs.read_stdin(tok, texts, (fed, refs), heredocs)
+        for heredoc in heredocs:  # `while read -r l; do ...; done <<EOF`: its body is read into l (`shell_heredocs`)
+            heredoc[4] = [*heredoc[4], *reads]
+        for name in reads:
+            tok.flow.assign(name, [m for w in printed for m in w.markers + w.expanded_markers] or fed, [r for w in printed for r in w.refs] or refs)
 
 
 def feed(tok: Tokenizer, readers: list[list[str]], input: tuple[list[int], list[str]], heredocs: list[list[Any]]) -> None:

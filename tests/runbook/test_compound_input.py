@@ -1,0 +1,105 @@
+"""What a compound command or an inner shell reads on stdin reaches every command inside it.
+
+Each of these passed `validate`, and bash ran the value (x = `a; touch F` made F): a redirection after a group, a
+subshell or a loop (`{ sh; } <<< "{{ x }}"`, `(sh) <<< …`, `while read -r l; do eval "$l"; done <<< …`, `… done < f`
+after the value was written to f); a shell reading what the shell around it was fed (`echo "{{ x }}" | sh -c 'sh'`,
+`sh -c 'sh' <<< …`); a script named by the descriptor `exec` opened (`exec 3<<< "{{ x }}"; sh /dev/fd/3`,
+`. /dev/fd/3`); a coprocess in a subshell (`coproc S (sh)`); a function called with input (`f() { sh; }; f <<< …`),
+and a loop reading a heredoc (`while read -r l; do eval "$l"; done <<EOF`). Now each is refused at the value's position; the same
+shapes carrying data still print the value.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from helpers_runbook import cli_main
+
+from runbook_tui.runbook.templating import TemplateError, render_command
+
+RUNBOOK = """\
+runbook: 1
+id: compound
+title: T
+params:
+  x: {{type: string}}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: |
+          {run}
+"""
+
+REFUSED = [
+    '{ sh; } <<< "{{ x }}"',
+    '(sh) <<< "{{ x }}"',
+    'while read -r l; do eval "$l"; done <<< "{{ x }}"',
+    'v="{{ x }}"; while read -r l; do eval "$l"; done <<< "$v"',
+    'echo "{{ x }}" > f; { sh; } < f',
+    'exec 3<<< "{{ x }}"; { bash; } <&3',
+    'exec 3<<< "{{ x }}"; while read -r l; do eval "$l"; done <&3',
+    'if true; then sh; fi <<< "{{ x }}"',
+    "echo \"{{ x }}\" | sh -c 'sh'",
+    'v="{{ x }}"; sh -c \'bash\' <<< "$v"',
+    'exec 3<<< "{{ x }}"; sh /dev/fd/3',
+    'v="{{ x }}"; exec 3<<< "$v"; . /dev/fd/3',
+    'coproc S (sh); echo "{{ x }}" >&"${S[1]}"',
+    'f() { sh; }; f <<< "{{ x }}"',
+    'f() { read -r l; eval "$l"; }; f <<< "{{ x }}"',
+    'function f { sh; }; echo "{{ x }}" > g; f < g',
+]
+
+
+@pytest.mark.parametrize("template", REFUSED)
+def test_a_value_a_compound_command_feeds_a_shell_is_refused_at_its_position(
+    template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_runbook(RUNBOOK.format(run=template))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:11:{11 + template.index('{{ x')}: " in err and "again" in err, err
+    with pytest.raises(TemplateError):
+        render_command(template, {"x": "v1.2"})
+
+
+@pytest.mark.parametrize("shell", ["bash", "bash --posix"])
+def test_the_holes_were_real_in_bash(shell: str, tmp_path: Path) -> None:
+    """What those commands do with the value passed as the loader passes any other (in the environment): bash runs it."""
+    made = tmp_path / "made"
+    for template in REFUSED:
+        script = f"{template.replace('{{ x }}', '$V')}\nfor _ in $(seq 100); do [ -e {made} ] && break; sleep 0.05; done"
+        subprocess.run([*shell.split(), "-c", script], cwd=tmp_path, env={**os.environ, "V": f"a; touch {made}"}, capture_output=True, timeout=30)
+        assert made.exists(), template
+        made.unlink()
+
+
+DATA = [
+    '{ cat; } <<< "{{ x }}"',
+    'f() { cat; }; f <<< "{{ x }}"',
+    '(tr -d "\\n") <<< "{{ x }}"',
+    'while read -r l; do printf "%s" "$l"; done <<< "{{ x }}"',
+    "printf '%s' \"{{ x }}\" | sh -c 'cat'",
+    'exec 3<<< "{{ x }}"; tr -d "\\n" < /dev/fd/3',
+]
+
+
+@pytest.mark.parametrize("template", DATA)
+def test_the_same_shapes_carrying_data_pass_and_print_the_value(template: str, tmp_path: Path) -> None:
+    made = tmp_path / "made"
+    value = f"a; touch {made}; $(touch {made})"
+    command = render_command(template, {"x": value})
+    done = subprocess.run(["bash", "-c", command.text], cwd=tmp_path, env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=30)
+    assert done.stdout.rstrip("\n") == value, (template, done)
+    assert not made.exists()
+
+
+def test_a_loop_reading_a_heredoc_into_eval_is_refused_at_the_value(write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_runbook(RUNBOOK.format(run='while read -r l; do eval "$l"; done <<EOF\n          {{ x }}\n          EOF'))
+    assert cli_main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:12:11: " in err and "eval" in err, err

@@ -67,6 +67,7 @@ class Tokenizer:
         #: compound command, a subshell or a `>(...)` reaches: `{ sh; } <<< "{{ x }}"`, see `shell_descriptors`)
         self.log: list[tuple[list[str], list[str]]] = []
         self.defining = ""  # the function whose body opens next (`f() {`)
+        self.input: tuple[list[int], list[str]] = ([], [])  # what the command being read reads: its `$(cat)` reads it too
         self.elements = False  # reading an array's elements (`a=(...)`): words, not commands
 
     def finish(self) -> dict[int, Place]:
@@ -113,7 +114,7 @@ class Tokenizer:
         # values in what this command feeds a shell: earlier stages of its pipeline, here-strings, and the variables expanded
         # there (`v="{{ x }}"; echo "$v" | sh`); what `exec <<< ...` left on the shell's own stdin (`shell_descriptors`)
         fed, fed_refs, printed = self.feed if any(self.feed) else descriptors.shell_stdin(self.flow)
-        self.feed = ([], [], [])
+        self.feed, self.input = ([], [], []), (fed, fed_refs)
         readers: list[list[str]] = []  # the commands in this command's `>(...)`, reading what it writes
         to_stdin = to_stdout = to_descriptor = duplicating = False  # redirections of fd 0 (`exec <<< ...`), fd 1, to `>&3`
         fed_heredocs: list[list[Any]] = []  # heredocs of earlier stages of the pipeline (read after the line)
@@ -212,11 +213,11 @@ class Tokenizer:
             descriptors.coprocess(self, texts, inner)
             targets.clear()
             readers, to_stdin, to_stdout, to_descriptor, subshell = [], False, False, False, None
-            out = files.printed(self, [w.text for w in words])  # `cat f.sh`: what a file written earlier holds
+            out = files.printed(self, texts, (fed, fed_refs))  # `cat f.sh`: what a file written earlier holds; `$(cat)`
             fed, fed_refs, printed = (
                 ([*fed, *mine, *out], [*fed_refs, *mine_refs], [*printed, *shell_flow.printed_words(words)]) if pipe else descriptors.shell_stdin(self.flow)
             )
-            fed_heredocs = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else []
+            fed_heredocs, self.input = [*fed_heredocs, *self.pending_heredocs[heredocs_before:]] if pipe else [], (fed, fed_refs)
             known = set(self.places), len(self.flow.seen)
             heredocs_before = len(self.pending_heredocs)
             words = []
@@ -458,8 +459,10 @@ class Tokenizer:
             self.flow.seen.append(followed)
 
     def _sub(self, i: int, close: str, frame: dict[str, bool], word: Word) -> int:
-        before, seen, printed = set(self.places), len(self.flow.seen), len(self.flow.printed)
+        before, seen, printed, outer = set(self.places), len(self.flow.seen), len(self.flow.printed), self.input
+        self.feed = (list(outer[0]), list(outer[1]), [])  # `{ c=$(cat); eval "$c"; }`: it reads the command's input
         end = self.parse_list(i, close, {**frame, "arith": False, "hd": False, "bt_brace": False})
+        self.input = outer
         word.expanded_markers.extend([m for m in self.places if m not in before] + self.flow.printed[printed:])  # `$(cat f)`
         word.refs.extend(self.flow.seen[seen:])
         return end

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 #: Commands copying their first operands to the last one.
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
+#: A shell's start-up file named in its environment (`BASH_ENV=f bash -c ...`, `export ENV=f`): it runs that file first.
+_START_UP_FILE = re.compile(r"(BASH_ENV|ENV)=(.+)", re.DOTALL)
 #: Commands printing the files they are given (what `cat f.sh | sh` feeds the shell).
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
@@ -237,13 +239,20 @@ def written(tok: Tokenizer, name: str) -> list[int]:
     return sorted(tok.flow.files.get(key(name), ()))
 
 
-def printed(tok: Tokenizer, texts: list[str]) -> list[int]:
-    """The values a command prints from files written earlier (`cat f.sh | sh`)."""
+def printed(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]]) -> list[int]:
+    """The values a command prints from files written earlier (`cat f.sh | sh`), or from its `input` (in an inner shell:
+    what that shell reads) when it reads no file: `cat`, `head -n 1`, and bash's `$(< f)`, a command of no words."""
     start = wrappers.command_start(texts)
-    if not tok.flow.files or start >= len(texts) or texts[start].rpartition("/")[2] not in _PRINTERS:
+    if start >= len(texts) and texts:
         return []
-    found = [m for t in texts[start + 1 :] if not t.startswith("-") for m in written(tok, t)]
+    name = texts[start].rpartition("/")[2] if texts else "cat"
+    if name not in _PRINTERS:
+        return []
+    files = [t for t in texts[start + 1 :] if not t.startswith("-") and not t.isdigit()]
+    fed, refs = (input[0] or tok.flow.stdin, input[1] or tok.flow.stdin_refs) if tok.level else input
+    found = [m for t in files for m in written(tok, t)] if files else list(fed)
     tok.flow.printed.extend(found)  # what a `$(cat f.sh)` around the command expands to
+    tok.flow.seen.extend([] if files else refs)  # and the variables it expands: `v="{{ x }}"; c=$(cat <<< "$v")`
     return found
 
 
@@ -263,9 +272,11 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
         found.append((operands[-1], "'crontab' then installs"))
     if name in ("at", "batch"):
         found.extend((k + 1, f"'{name}' then runs") for k in range(start + 1, len(texts) - 1) if texts[k] == "-f")
-    for k, by in found:
-        tok.flow.ran_files.setdefault(key(texts[k]), (texts[k], by))
-        _run(tok, texts[k], by)
+    named = [(texts[k], by) for k, by in found]
+    named += [(m.group(2), f"'bash' then runs as it starts ({m.group(1)})") for t in texts if (m := _START_UP_FILE.match(t))]  # `BASH_ENV=f bash`
+    for name, by in named:
+        tok.flow.ran_files.setdefault(key(name), (name, by))
+        _run(tok, name, by)
 
 
 def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[str]) -> None:

@@ -99,11 +99,7 @@ def _said_above(step: Any) -> set[str]:
 
 def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
-    table = Table.grid(padding=(0, 2))
-    # A long host name or a word of its error goes on the next row, never cut: `web27-frontend-prod.exampl…` lost the
-    # part that told two hosts apart; a name breaks after a dot (ui/host_name.py).
-    for overflow in ("fold", "fold", "fold", "fold"):
-        table.add_column(overflow=overflow)
+    rows: list[tuple[RenderableType, RenderableType, str, Text]] = []
     waves = step.waves or (tuple(step.hosts),)
     groups = [(f"wave {number}", wave) for number, wave in enumerate(waves, 1)]
     started = {host for wave in waves for host in wave}
@@ -114,16 +110,25 @@ def _hosts(step: Any, theme: Any) -> Table:
     for label, wave in groups:
         drawn = [host for host in wave if host in shown]
         if (len(step.waves) > 1 or later) and drawn:
-            table.add_row(Text(label, style="bold"), "", "", "")
+            rows.append((Text(label, style="bold"), "", "", Text("")))
         for host in drawn:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
             error = "" if host in said else visible(result.error or "")
-            table.add_row(HostName(str(host)), status_text(host_looks(step, result), theme, host=True), code, Text(error))
+            rows.append((HostName(str(host)), status_text(host_looks(step, result), theme, host=True), code, Text(error)))
     hidden = Counter(host_looks(step, result) for host, result in step.hosts.items() if host not in shown)
     if hidden:
         counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))
-        table.add_row(Text(f"… {sum(hidden.values()):,} more hosts: {counted}"), "", "", "")
+        rows.append((Text(f"… {sum(hidden.values()):,} more hosts: {counted}"), "", "", Text("")))
+    # Only the columns some row fills: an empty exit and error column took four cells of padding, and a 66-character
+    # name beside `✗ FAILED` went on two rows at 80 columns. A long name or a word of its error goes on the next row,
+    # never cut (`web27-frontend-prod.exampl…` lost the part that told two hosts apart); a name breaks after a dot.
+    filled = [0, 1] + [column for column in (2, 3) if any(row[column] for row in rows)]
+    table = Table.grid(padding=(0, 2))
+    for _ in filled:
+        table.add_column(overflow="fold")
+    for row in rows:
+        table.add_row(*(row[column] for column in filled))
     return table
 
 

@@ -37,3 +37,15 @@ def test_a_long_host_name_breaks_after_a_dot_or_hyphen_and_reads_whole_across_it
             assert "".join(parts) == name, (width, rows)  # whole: nothing cut, nothing added
             assert all(part.endswith((".", "-")) for part in parts[:-1]), (width, rows)  # each row whole labels
             assert "FAILED" in rows[start], rows
+
+
+def test_a_name_that_fits_beside_its_status_takes_one_row_when_no_host_has_an_exit_code_or_error() -> None:
+    """Stopped before their end (no exit code, the problem said above the table): at 80 columns (the pane's 77 cells)
+    each 66-character name beside `✗ FAILED` on one row; empty exit and error columns took their padding and pushed
+    every name onto two rows."""
+    hosts = {name: HostState(status="failed") for name in NAMES}
+    console = Console(width=77, record=True, color_system=None)
+    for line in outcome_rest(StepState("push", status="failed", hosts=hosts), BUILTIN_THEMES["textual-dark"]):
+        console.print(line)
+    rows = [row.rstrip() for row in console.export_text().splitlines()]
+    assert rows == [f"{name}  ✗ FAILED" for name in NAMES], rows

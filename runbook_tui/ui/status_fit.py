@@ -5,15 +5,27 @@ from __future__ import annotations
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
+from runbook_tui.ui.note_line import cut_middle
+
 #: A part after ` · ` (the step's title) cut to fewer cells than this is left out whole (`· …`): `At le…` read as a
 #: word of its own, not as the start of `At least 10 GB free on the primary database's data volume`.
 LEAST_SHOWN = 10
+#: The fewest cells a step's id is cut to in its middle (`fit`'s `name`).
+NAME_LEAST = 16
 
 
-def fit(text: str, keys: str, width: int) -> tuple[str, str]:
-    """One row of `width` cells: the words cut at the end (…) so that the keys stay whole."""
+def fit(text: str, keys: str, width: int, name: str = "") -> tuple[str, str]:
+    """One row of `width` cells: the words cut at the end (…) so that the keys stay whole. Where the words before the
+    first ` · ` do not fit, the step's id (`name`, quoted in them) gives way in its middle first: the verifier's row read
+    `Next: 'look-at-the-very-long-step-identifier-for-the-precheck' on local: alic…`, whose move it was cut off (the
+    detail pane's title names the id whole)."""
     tail = f" — {keys}" if keys else ""
     room = width - cell_len(tail)
+    head, quoted = text.split(" · ", 1)[0], f"'{name}'"
+    over = cell_len(head) + (len(" · x…") if head != text else 0) - room  # room for `· …` (the title given way) too
+    if name and quoted in head and over > 0:
+        shorter = cut_middle(name, max(cell_len(name) - over, NAME_LEAST))
+        text = text.replace(quoted, f"'{shorter}'", 1)
     if cell_len(text) > room:
         cut = set_cell_size(text, max(room - 1, 0)).rstrip()
         part = cut.rfind(" · ")

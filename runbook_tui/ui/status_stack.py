@@ -429,7 +429,7 @@ class StatusStack(Static):
             text.append(tail, style=colour(theme, "accent"))
         if all(status.aside for status in found):  # nothing needs attention (a closing window aside): what is now
             calm = now_status(state, now)
-            words, tail = fit(visible_line(calm.words(role)), calm.keys.get(offered, ""), width)
+            words, tail = fit(visible_line(calm.words(role)), calm.keys.get(offered, ""), width, visible_line(state.current or ""))
             text.append("\n" if found else "")
             text.append(words, style=colour(theme, calm.tone))
             text.append(tail, style=colour(theme, "accent"))

@@ -20,3 +20,20 @@ def test_a_title_cut_to_a_fragment_is_left_out_and_the_id_and_keys_stay_whole() 
     assert fit("Next: 'reload' on web · Reload nginx", "enter run it", 78) == ("Next: 'reload' on web · Reload nginx", " — enter run it")
     # words without a ` · ` part are cut at the end as before
     assert fit("'reload' FAILED (exit 3) on web1, web2, web3", "enter re-run", 45)[0] == "'reload' FAILED (exit 3) on w…"
+
+
+LONG = "look-at-the-very-long-step-identifier-for-the-precheck"
+
+
+def test_a_long_id_gives_way_in_its_middle_so_whose_move_it_is_stays_on_the_row() -> None:
+    """Walked at 80x24 as the verifier: `Next: 'look-at-the-very-long-step-identifier-for-the-precheck' on local: alic…`
+    (whose move it was, and that bob's word follows, cut off). The id is cut in its middle first, its start and end
+    kept; the pane's title below names it whole."""
+    said = f"Next: '{LONG}' on local: alice runs it, then your word · Look at the disk usage"
+    text, tail = fit(said, "", 78, LONG)
+    assert text.startswith("Next: 'look-at-the-") and "-precheck' on local: alice runs it, then your word" in text, text
+    assert len(text) <= 78 and tail == ""
+    text, tail = fit(f"Next: '{LONG}' on local · Look at the disk usage", "enter run it", 78, LONG)
+    assert "-precheck' on local · " in text and tail == " — enter run it" and len(text + tail) <= 78, text
+    # an id that leaves the words before the title room is whole, as before
+    assert fit(NEXT, "enter run it", 78, "disk-space-on-primary-database-volume")[0].startswith("Next: 'disk-space-on-primary-database-volume' on local")

@@ -245,6 +245,7 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
         await session.start()
         if session.share_note:
             say(session.share_note)
+        _say_unsigned(session, "")
 
         async def body(s: Session) -> int:
             return _say_outcome(s, await drive(s.controller, s.actor, policy=policy))
@@ -252,6 +253,12 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
         return await _run_headless(session, body)
 
     return asyncio.run(main())
+
+
+def _say_unsigned(session: Session, when: str) -> None:
+    """Why the assignee's decisions (`when`: from here) go unsigned, as the run screen's foot says it, if they do."""
+    if session.unsigned_note:
+        say(f"{session.unsigned_note}: the decisions{when} go unsigned (--identity KEY signs them)")
 
 
 def _open(loaded: Loaded, **options: Any) -> Session:
@@ -309,8 +316,8 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         if session.share_note:
             say(session.share_note)
         say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look, reopened=reopen is not None), end="")
-        if not look and session.unsigned_note:  # as the screen's foot says it (a signed run resumed without its key)
-            say(f"{session.unsigned_note}: the decisions from here go unsigned (--identity KEY signs them)")
+        if not look:  # (a signed run resumed without its key too)
+            _say_unsigned(session, " from here")
 
         async def body(s: Session) -> int:
             return await _decide(s, choice)

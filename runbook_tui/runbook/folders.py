@@ -31,6 +31,16 @@ def dangling_words(path: Path) -> str:
     return f"a link to {os.readlink(path)}, which does not exist: fix the link or remove it"
 
 
+def unread_wanted(exc: OSError) -> str:
+    """What was expected of a runbook file the system could not read (the format's errors say it), after its words: a
+    missing one said only `No such file or directory`. Empty when the words say it already (`expected a regular file`)."""
+    if "expected" in str(exc.strerror):
+        return ""
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"; expected the path of a runbook file ({' or '.join(SUFFIXES)})"
+    return "; expected a runbook file this user can read"
+
+
 def runbooks_in(folder: Path) -> list[Path]:
     """The runbook files under `folder`, recursively, in name order: `*.yaml` / `*.yml`, links to nothing too, none
     under a hidden folder (`.git/`, `.github/workflows/*.yml` are no runbooks)."""

@@ -25,7 +25,7 @@ from runbook_tui.runbook.comment_cuts import warn_cut_texts
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
 from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, decode, load_document
 from runbook_tui.runbook.fields import describe
-from runbook_tui.runbook.folders import dangling, dangling_words
+from runbook_tui.runbook.folders import dangling, dangling_words, unread_wanted
 from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TOP_KEYS
@@ -69,7 +69,7 @@ def load_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> Lo
     try:
         data = read_limited(path, MAX_BYTES)  # a huge file, /dev/zero or a FIFO is refused, never read whole
     except OSError as exc:
-        said = dangling_words(Path(file)) if dangling(Path(file)) else f"cannot read the file: {exc.strerror}"
+        said = dangling_words(Path(file)) if dangling(Path(file)) else f"cannot read the file: {exc.strerror}{unread_wanted(exc)}"
         raise RunbookInvalid([Diagnostic(Mark(file, 1, 1), said)]) from None
     return load_text(data, file, given)
 

@@ -68,3 +68,19 @@ def test_an_empty_folder_is_an_error_at_file_line_col(tmp_path: Path, capsys: py
     out, err = capsys.readouterr()
     assert err == ""
     assert out.startswith(f"::error file={tmp_path},line=1,col=1::no runbooks here; expected *.yaml"), out
+
+
+@pytest.mark.parametrize("command", [["validate"], ["plan"], ["exec", "--solo", "t"]])
+def test_a_runbook_that_is_not_there_or_not_readable_says_what_was_expected(tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    """The format's errors name FILE:LINE:COL "and say what was expected"; a missing file said only the system's words."""
+    missing = tmp_path / "nope.yaml"
+    assert cli_main([command[0], str(missing), *command[1:]]) == 2
+    err = capsys.readouterr().err
+    assert err == f"{missing}:1:1: cannot read the file: No such file or directory; expected the path of a runbook file (.yaml or .yml)\n", err
+    closed = tmp_path / "closed.yaml"
+    closed.write_text(GOOD, encoding="utf-8")
+    closed.chmod(0)
+    if os.access(closed, os.R_OK):  # root reads it anyway
+        return
+    assert cli_main([command[0], str(closed), *command[1:]]) == 2
+    assert capsys.readouterr().err == f"{closed}:1:1: cannot read the file: Permission denied; expected a runbook file this user can read\n"

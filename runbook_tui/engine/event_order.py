@@ -121,8 +121,19 @@ def _left_waiting(state: RunState) -> str | None:
 
 
 def _session_finished(state: RunState, e: Event) -> str | None:
-    waiting = _left_waiting(state) if e.get("outcome") == "done" else None
-    return None if waiting is None else f"done while '{waiting}' waited for the verifier's confirmation (a run ends done once every step is)"
+    """An end the program writes only where the run stands so: `done` (or its criteria not met) once every forward step is
+    done or skipped, `rolled_back` once a rollback finished whole. A failed run's end rewritten to
+    `done` (the chain recomputed) verified intact, and the report's outcome read **done** above a FAILED step."""
+    outcome, rollback = e.get("outcome"), state.rollback
+    waiting = _left_waiting(state) if outcome == "done" else None
+    if waiting is not None:
+        return f"done while '{waiting}' waited for the verifier's confirmation (a run ends done once every step is)"
+    if outcome in ("done", "done_criteria_failed") and state.current is not None:
+        return f"{outcome} while '{state.current}' stood {_stood(state, state.current)} (a run ends done once every step is done or skipped)"
+    if outcome == "rolled_back" and (rollback is None or not rollback.finished or not rollback.ok):
+        how = "no rollback had begun" if rollback is None else "the rollback was still running" if not rollback.finished else "the rollback did not finish"
+        return f"rolled_back where {how} (a run ends rolled back once a rollback finished whole)"
+    return None
 
 
 def _while_running(state: RunState, e: Event) -> str | None:

@@ -299,6 +299,7 @@ async def test_a_step_of_thousands_of_hosts_is_drawn_in_a_bounded_detail_pane(tm
     hosts = {f"h{n}": {"status": "done", "exit_code": 0, "error": None} for n in range(3000)}
     hosts["h2999"] = {"status": "failed", "exit_code": 3, "error": "boom"}
     events[3] |= {"hosts": hosts, "status": "failed"}  # a failed step stays the current one
+    events[4] |= {"outcome": "failed"}  # (a run ends done only once every step is)
     replay = ReplayApp(read_events(rechained(events, tmp_path / "fleet.jsonl")).events, label="fleet.jsonl")
     async with replay.run_test(size=(120, 60)) as pilot:
         screen = replay.screen

@@ -127,6 +127,17 @@ def inserted(after: tuple[str, str], **event: Any) -> Callable[[Events], Events]
     return edit
 
 
+def _ended(outcome: str) -> Callable[[Events], Events]:
+    """The last event, `session_finished`, given another outcome."""
+
+    def edit(events: Events) -> Events:
+        assert events[-1]["type"] == "session_finished", events[-1]
+        events[-1] = events[-1] | {"outcome": outcome}
+        return events
+
+    return edit
+
+
 FORGED = "all good (forged)\n"
 
 
@@ -159,6 +170,15 @@ CASES = {
     "a skip while the rollback runs": (
         inserted(("undo_finished", "c"), type="step_skipped", actor="alice", step="c", reason="fine"), "step_skipped", "c",
         "step_skipped of 'c' while the rollback was running: no step is skipped until the rollback has finished (u goes on with it)",
+    ),
+    # the final verdict: before, the chain recomputed, `report` read **done** / ROLLED BACK over what the journal holds
+    "a rolled-back run's end made done": (
+        _ended("done"), "session_finished", None,
+        "session_finished done while 'a' stood undone (a run ends done once every step is done or skipped)",
+    ),
+    "an end made rolled back before any rollback": (
+        lambda events: _ended("rolled_back")(events[: where(events, "rollback_started")] + events[-1:]), "session_finished", None,
+        "session_finished rolled_back where no rollback had begun (a run ends rolled back once a rollback finished whole)",
     ),
 }  # fmt: skip
 
@@ -198,6 +218,10 @@ def test_a_skip_after_a_stopped_rollback_is_refused(stopped: Events, tmp_path: P
     assert code == 1 and said in out, out
     code, out = verified(capsys, rewritten(tmp_path / "same.jsonl", stopped))  # the journal as written verifies
     assert code == 0 and "intact: " in out, out
+    assert stopped[-1]["outcome"] == "failed", stopped[-1]
+    code, out = verified(capsys, rewritten(tmp_path / "ended.jsonl", _ended("rolled_back")([dict(e) for e in stopped])))
+    said = f"line {len(stopped)}: session_finished rolled_back where the rollback did not finish (a run ends rolled back once a rollback finished whole)"
+    assert code == 1 and said in out, out  # before: intact, and the report read ROLLED BACK over a rollback stopped at b
 
 
 def test_the_output_of_each_run_and_undo_verifies(stopped: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -210,16 +234,17 @@ def test_the_output_of_each_run_and_undo_verifies(stopped: Events, tmp_path: Pat
 
 @pytest.mark.forged_sequence
 def test_each_impossible_event_is_named(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """No rollback_started: each undo and the rollback's end are impossible, each said on its own line."""
+    """No rollback_started: each undo, the rollback's end and the run's (rolled back) are impossible, each on its line."""
     events = without(("rollback_started", None))([dict(e) for e in honest])
     code, out = verified(capsys, rewritten(tmp_path / "forged.jsonl", events))
     said = [line.split(": ", 1)[1] for line in out.splitlines() if ": line " in line]
     expected = [where(events, kind, step) + 1 for kind, step in [("undo_started", "c"), ("undo_finished", "c"), ("undo_started", "b")]]
-    assert code == 1 and len(said) == 7, out  # three undos started and finished, and the rollback's end
+    assert code == 1 and len(said) == 8, out  # three undos started and finished, the rollback's end, the session's
     assert [int(s.split(":")[0].removeprefix("line ")) for s in said[:3]] == expected, out
     assert said[0].endswith("undo_started of 'c' outside a rollback (no rollback_started before it, or it had finished)"), out
-    assert said[-1].endswith("rollback_finished with no rollback running"), out
-    assert "7 events are impossible where the run stood" in out, out
+    assert said[-2].endswith("rollback_finished with no rollback running"), out
+    assert said[-1].endswith("session_finished rolled_back where no rollback had begun (a run ends rolled back once a rollback finished whole)"), out
+    assert "8 events are impossible where the run stood" in out, out
 
 
 def test_exec_ends_a_rollback_without_announcing_a_step_it_will_not_run(honest: Events) -> None:

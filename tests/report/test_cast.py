@@ -102,6 +102,7 @@ def test_hostile_output_never_drives_the_players_terminal(tmp_path: Path, capsys
     writer.append(ev.SESSION_STARTED, "alice", {"session": "s1", "runbook": "rb", "title": "T\x1b]0;owned\x07", "mode": "live", "plan": PLAN_OF_S})
     writer.append(ev.STEP_STARTED, "alice", {"step": "s", "attempt": 1, "hosts": ["h"], "title": "x\x1b[2J"})
     writer.append(ev.OUTPUT, "system", {"step": "s", "host": "h", "stream": "stdout", "text": "\x1b[2J\x1b]52;c;cGF5bG9hZA==\x07cleared?\nline\rover\n"})
+    writer.append(ev.STEP_FINISHED, "system", {"step": "s", "status": "done", "hosts": {"h": {"status": "ok", "exit_code": 0}}, "verified": False})
     writer.append(ev.SESSION_FINISHED, "alice", {"outcome": "done"})
     writer.close()
     header, events = make_cast(journal, tmp_path / "hostile.cast", capsys)

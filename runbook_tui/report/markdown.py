@@ -15,6 +15,7 @@ from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
 from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report, Step
+from runbook_tui.report.timeline_days import timeline_lines
 from runbook_tui.runbook import lazy_re
 
 _SPECIAL = lazy_re.compile(r"([\\`*_\[\]<>|&#~!$])")
@@ -357,5 +358,5 @@ def _reviews(report: Report) -> list[str]:
 
 
 def _timeline(report: Report) -> list[str]:
-    body = "\n".join(entry.text for entry in report.timeline)
+    body = "\n".join(timeline_lines(report.timeline, report.session.started_at))
     return ["## Timeline", "", "Every event but output and metric samples, as `exec` prints them (UTC):", ""] + block(body) + [""]

@@ -45,3 +45,18 @@ def test_times_after_midnight_carry_their_date_in_markdown_and_html(tmp_path: Pa
         assert dated, f"no time of 2026-11-24 carries its date in {fmt}"
         assert len(late) == 0, f"{fmt}: times of 2026-11-24 without their date: {late}"
         assert re.search(r"(?<![\d-])23:59:3\d", text), f"{fmt}: the start's day is dated where it need not be"
+
+
+def test_the_timeline_names_each_new_day_before_its_first_event(tmp_path: Path) -> None:
+    """The timeline keeps exec's lines (a time of day), and a line naming the day where a new one begins: before, a run
+    past midnight (or resumed days later) read `23:59:54 … 00:00:12 …` with nothing saying the day had changed."""
+    journal = _shifted(tmp_path / "night.jsonl")
+    for fmt in ("md", "html"):
+        out = tmp_path / f"r.{fmt}"
+        assert cli_main(["report", str(journal), "--format", fmt, "-o", str(out)]) == 0
+        timeline = out.read_text(encoding="utf-8").split("Timeline", 1)[1].splitlines()
+        times = [i for i, line in enumerate(timeline) if re.match(r"\d\d:\d\d:\d\d ", line)]
+        first_late = next(i for i in times if timeline[i].startswith("00:"))
+        assert timeline[first_late - 1] == "── 2026-11-24 (UTC) ──", (fmt, timeline[first_late - 2 : first_late + 1])
+        assert sum("── 2026-" in line for line in timeline) == 1, f"{fmt}: the start's day is named again, or another day"
+        assert all(timeline[i].startswith("23:5") for i in times if i < first_late), fmt

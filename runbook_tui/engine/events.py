@@ -113,7 +113,9 @@ SESSION_STARTED: Final = _declare(
     " journal, at}: the rollback the newest rehearsal of this runbook measured, for `rollback must start by`, since session 26;"
     " `source`: the runbook file's text, whose sha256 is `digest`, up to 1 MiB: `resume` of a run whose runbook file is gone"
     " and `replay --practice` of one whose runbook changed since read it, since session 27; `process` {pid, started, boot,"
-    " host}: the process that writes the journal, so that `resume` of a copy refuses while it still runs, since session 34).",
+    " host, file, machine}: the process that writes the journal, so that `resume` of a copy refuses while it still runs, since"
+    " session 34; `machine` (/etc/machine-id) since session 35: another boot id under the same host name is a reboot only when"
+    " the machine id is the same, else the copy came from another machine and cannot be checked from here).",
 )
 SessionResumed = TypedDict("SessionResumed", {"pid": int, "process": NotRequired[dict[str, Any]]})
 SESSION_RESUMED: Final = _declare(

@@ -58,3 +58,13 @@ def test_on_path_the_program_is_named_by_its_name(tmp_path: Path) -> None:
     for start in ([str(SCRIPT)], [sys.executable, "-m", "runbook_tui"]):
         done = subprocess.run([*start, "exec", "r.yaml", "--solo", "t"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         assert done.stdout.splitlines()[-1].startswith("to undo what ran: runbook-tui resume "), done.stdout
+
+
+def test_a_journal_given_again_names_the_resume_as_started(tmp_path: Path) -> None:
+    """`--journal` naming a run's journal is refused with the command that continues that run: as it was started too."""
+    (tmp_path / "r.yaml").write_text(RUNBOOK, encoding="utf-8")
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "XDG_STATE_HOME": str(tmp_path / "state"), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    argv = [str(SCRIPT), "exec", "r.yaml", "--solo", "t", "--journal", "j.jsonl"]
+    assert subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120).returncode == 1
+    again = subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and again.stderr.endswith(f"to continue that run: {shlex.quote(str(SCRIPT))} resume j.jsonl\n"), again.stderr

@@ -9,6 +9,7 @@ from runbook_tui.engine.event_words import host_status_words, paused_words, stat
 from runbook_tui.engine.events import NOTE, REOPENABLE
 from runbook_tui.engine.guard_response import unanswered_guard_rollback
 from runbook_tui.engine.host_result import is_retry_note
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, left_words, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
 from runbook_tui.engine.reattach import undo_left_running
@@ -120,7 +121,7 @@ def rollback_first(state: RunState, journal: str) -> str | None:
     where = f" at '{visible_line(rollback.failed_step)}'" if rollback.failed_step else ""
     again = " --full" if rollback.scope == "full" else ""
     return (
-        f"runbook-tui: resume: the last rollback did not finish{where}, and it goes first: `runbook-tui resume {shell_word(journal)} --rollback{again}`"
+        f"runbook-tui: resume: the last rollback did not finish{where}, and it goes first: `{invocation()} resume {shell_word(journal)} --rollback{again}`"
         " goes on with it; no step is re-run or marked done before it has finished (nothing was done)"
     )
 
@@ -349,12 +350,12 @@ def next_move(state: RunState, journal: str) -> list[str]:
         planned = state.plan_steps.get(current, {})
         if planned.get("kind") in ("note", "ask"):
             return [
-                f"Nothing was running when the program stopped. Next is '{name}', a person's step: `runbook-tui resume {shell_word(journal)}` in a terminal."
+                f"Nothing was running when the program stopped. Next is '{name}', a person's step: `{invocation()} resume {shell_word(journal)}` in a terminal."
             ]
         if planned.get("confirm") is not None:  # (it said "--continue goes on with 'b'", and --continue stopped there, exit 1)
             return [
                 f"Nothing was running when the program stopped. Next is '{name}', whose confirm text a person acknowledges before it runs:"
-                f" `runbook-tui resume {shell_word(journal)}` in a terminal, or --continue --ack-manual REASON."
+                f" `{invocation()} resume {shell_word(journal)}` in a terminal, or --continue --ack-manual REASON."
             ]
         return [f"Nothing was running when the program stopped: --continue goes on with '{name}'."]
     return []
@@ -374,7 +375,7 @@ def paused(state: RunState, journal: str) -> list[str]:
         lines.append(f"Unanswered: {visible_line(state.hold_requested)} (a hold): --continue pauses the run.")
     if state.paused:
         why = visible_line(paused_words(state.paused_by, state.pause_reason or "by the assignee"))  # said once: `(by alice)`
-        lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `runbook-tui resume {shell_word(journal)}` at a terminal,")
+        lines.append(f"The run is paused ({why}): no step starts until a person lifts it: p in `{invocation()} resume {shell_word(journal)}` at a terminal,")
         lines.append("or headless --lift-pause REASON (journaled), with --continue to go on.")
     return lines
 

@@ -20,6 +20,7 @@ from runbook_tui.engine.event_words import paused_words
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.final_check import BeforeFinish, FinalCheck
 from runbook_tui.engine.guard_response import react
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.mark_done import mark_done_refusal, may_still_run
 from runbook_tui.engine.opening import Opening
@@ -326,7 +327,7 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
         if (self.needs(step, "before") or self.needs(step, "after")) and not self.verifier_reachable:
             return refused(
                 f"'{step.id}' needs a verifier's confirmation, and no verifier can join this run (it is not shared); "
-                f"nothing was started. Continue with `runbook-tui resume {shell_word(self.journal.path)} --share ADDR --verifier-key FILE` "
+                f"nothing was started. Continue with `{invocation()} resume {shell_word(self.journal.path)} --share ADDR --verifier-key FILE` "
                 "or `--solo REASON`"
             )
         if self.needs(step, "before") and not status.has_go_ahead:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.disk_words import said
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.runbook.bounded_read import open_regular
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
@@ -139,7 +140,7 @@ def _taken(path: Path) -> str:
     # resume that run, not how to start this one.
     whose = [visible_line(str(first[key])[:80]) for key in ("runbook", "ts") if isinstance(first.get(key), str)]
     run = f" (of runbook '{whose[0]}', started {whose[1]})" if len(whose) == 2 else ""
-    return f"{path} already holds a journal{run}: for a new run give --journal a new file, or leave --journal out; to continue that run: runbook-tui resume {shell_word(path)}"
+    return f"{path} already holds a journal{run}: for a new run give --journal a new file, or leave --journal out; to continue that run: {invocation()} resume {shell_word(path)}"
 
 
 def holds_journal(path: str | Path) -> bool:

@@ -58,6 +58,8 @@ async def test_the_share_note_shows_once_the_silences_let_the_run_start(tmp_path
         [started] = [e for e in written_events(tmp_path / "j.jsonl") if e["type"] == "share_started"]
         notes = app.screen.query("#share-note")
         assert notes, "the run screen has no share note"
+        # Laid out with the run screen, painted at its first refresh after that (under load: after the screen mounted).
+        await pilot_until(pilot, lambda: bool(painted(notes.first()).strip()), "the share note painted", timeout=30)
         words = " ".join(painted(notes.first()).split())
         assert f"shared at {HOST}:{port}, host key {started['fingerprint']}" in words, words
         app.exit()

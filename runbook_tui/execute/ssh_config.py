@@ -303,15 +303,26 @@ class SshConfigResolver:
     def known(self, host: Host) -> bool:
         """Whether `endpoint(host)` needs no reading of the file (none, or read already for it and unchanged since): a
         read may run `Match exec` programs, best done off the event loop (`Connector.endpoint_off_loop`)."""
-        if self.config_path is None:
-            return True
-        if not os.path.exists(self.config_path):
-            return True  # not there: nothing to read (anything else is said by the read itself)
-        read = self._read.get(_asked(host))
-        return read is not None and read[0] == stamp(self._tree)
+        return self._unchanged(host) is not None
 
-    def _lookup(self, asked: tuple[str, str | None, int | None]) -> SSHClientConfig | None:
-        """What the file says for `asked` (`_asked`), read again only when it or a file it includes changed."""
+    def endpoint_if_known(self, host: Host) -> Endpoint | None:
+        """`endpoint(host)` when it needs no reading of the file (`known`), else None; the config and what it includes
+        stat'ed once for both (before: once to tell, once more to resolve, for every command and release of every host)."""
+        marks = self._unchanged(host)
+        return None if marks is None else self._endpoint(host, 0, marks or None)
+
+    def _unchanged(self, host: Host) -> tuple[object, ...] | None:
+        """The `stamp` of the config and what it includes when it was read for `host` and is unchanged since (`()`: no
+        file to read), else None."""
+        if self.config_path is None or not os.path.exists(self.config_path):
+            return ()  # not there: nothing to read (anything else is said by the read itself)
+        marks = stamp(self._tree)
+        read = self._read.get(_asked(host))
+        return marks if read is not None and read[0] == marks else None
+
+    def _lookup(self, asked: tuple[str, str | None, int | None], marks: tuple[object, ...] | None = None) -> SSHClientConfig | None:
+        """What the file says for `asked` (`_asked`), read again only when it or a file it includes changed (`marks`: its
+        `stamp` taken already in this resolution)."""
         if self.config_path is None or not os.path.exists(self.config_path):
             return None
         alias, user, port = asked
@@ -332,7 +343,7 @@ class SshConfigResolver:
                     f" may name a file, a known_hosts one among them): expected {expected}"
                 )
         try:
-            if (read := self._read.get(asked)) is not None and read[0] == stamp(self._tree):
+            if (read := self._read.get(asked)) is not None and read[0] == (stamp(self._tree) if marks is None else marks):
                 return read[1]
             self._tree = include_tree(Path(self.config_path))
             marks = stamp(self._tree)  # before the reading: a change during it is read again next time
@@ -349,14 +360,14 @@ class SshConfigResolver:
         self._read[asked] = (marks, config)
         return config
 
-    def _endpoint(self, host: Host, depth: int) -> Endpoint:
+    def _endpoint(self, host: Host, depth: int, marks: tuple[object, ...] | None = None) -> Endpoint:
         if self._local_user is None:  # ssh refuses too ("No user exists for uid N"), and asyncssh ("Unknown local username")
             raise SshConfigError(nameless_words())
         if depth > MAX_HOPS:
             raise SshConfigError(f"more than {MAX_HOPS} bastions before {host.name}: is there a ProxyJump loop in {self.config_path}?")
         given = _given(host)
         alias = _alias(host)
-        config = self._lookup(_asked(host))
+        config = self._lookup(_asked(host), marks)
         where = self.config_path or DEFAULT
         sources: dict[str, str] = {}
 
@@ -416,7 +427,7 @@ class SshConfigResolver:
         via: Endpoint | None = None
         if host.via is not None:
             sources["via"] = RUNBOOK
-            via = self._endpoint(host.via, depth + 1)
+            via = self._endpoint(host.via, depth + 1, marks)
         else:
             jump = config.get("ProxyJump") if config is not None else None
             if config is not None and config.get("ProxyCommand"):  # `none` reads as None
@@ -426,7 +437,7 @@ class SshConfigResolver:
                 )
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{credit('ProxyJump')} ProxyJump"
-                via = self._jumps(jump, depth)
+                via = self._jumps(jump, depth, marks)
         return Endpoint(
             host.name,
             address,
@@ -444,7 +455,7 @@ class SshConfigResolver:
             alias_of_key if isinstance(alias_of_key, str) else None,
         )
 
-    def _jumps(self, spec: str, depth: int) -> Endpoint:
+    def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None) -> Endpoint:
         """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""
         previous: Endpoint | None = None
         for hop in (part.strip() for part in spec.split(",") if part.strip()):
@@ -456,7 +467,7 @@ class SshConfigResolver:
             if port:
                 given.add("port")
             jump = Host(name, name, _CONFIG_MARK, port=int(port or 22), user=user or None, given=frozenset(given))
-            endpoint = self._endpoint(jump, depth + 1)
+            endpoint = self._endpoint(jump, depth + 1, marks)
             sources = {field: "ProxyJump" if origin == RUNBOOK else origin for field, origin in endpoint.sources}
             if previous is not None:  # a later hop is reached through the one before it
                 sources["via"] = f"{self.config_path} ProxyJump"

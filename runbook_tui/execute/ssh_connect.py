@@ -18,6 +18,7 @@ import logging
 import os
 import resource
 from collections.abc import Callable, Collection, Sequence
+from typing import TypeVar
 
 import asyncssh
 from asyncssh.agent import SSHAgentClient
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 #: Reconnect backoff: first delay, then doubling up to the cap.
 BACKOFF_FIRST = 0.5
 BACKOFF_CAP = 5.0
+
+Resolved = TypeVar("Resolved")
 
 #: (host name, address, port, user[, bastion's key]): one SSH connection per host entry and route.
 ConnKey = tuple[object, ...]
@@ -213,6 +216,14 @@ def raise_open_file_limit() -> None:
             log.debug("could not raise RLIMIT_NOFILE to %s", hard, exc_info=True)
 
 
+def _resolved(resolve: Callable[[Host], Resolved], host: Host) -> Resolved:
+    """`resolve(host)`, a config that cannot be used said as the host's `ConnectFailed`."""
+    try:
+        return resolve(host)
+    except SshConfigError as exc:
+        raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
+
+
 def reason(exc: BaseException) -> str:
     """A one-line reason for an exception, without a traceback."""
     text = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
@@ -248,15 +259,13 @@ class Connector:
 
     def endpoint(self, host: Host) -> Endpoint:
         """Where `host` is reached (runbook fields, then ssh config, then defaults); `ConnectFailed` for a bad config."""
-        try:
-            return self.resolver.endpoint(host)
-        except SshConfigError as exc:
-            raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
+        return _resolved(self.resolver.endpoint, host)
 
     async def endpoint_off_loop(self, host: Host) -> Endpoint:
         """`endpoint`, in a thread when the ssh config must be read for it: a `Match exec` runs a program as it is read
         (a VPN check can take seconds), which stopped the event loop, the screen and every other host with it."""
-        return self.endpoint(host) if self.resolver.known(host) else await asyncio.to_thread(self.endpoint, host)
+        known = _resolved(self.resolver.endpoint_if_known, host)  # None when the file must be read
+        return known if known is not None else await asyncio.to_thread(self.endpoint, host)
 
     async def connection(self, endpoint: Endpoint, stale: asyncssh.SSHClientConnection | None = None) -> asyncssh.SSHClientConnection:
         """The live connection for this endpoint, opened on first use (its bastion's first); one opener at a time per key."""

@@ -36,7 +36,9 @@ from runbook_tui.runbook.shell_places import MARKERS
 from runbook_tui.runbook.shell_wrappers import WRAPPERS, command_start
 from runbook_tui.runbook.shell_wrappers import basename as _basename
 
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox"})
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "yash", "busybox", "rbash", "lksh", "posh"})
+#: A shell's long options taking the next word.
+_SHELL_WORD_OPTIONS = frozenset({"--rcfile", "--init-file"})
 _DASH_C = frozenset({"su", "runuser", "flock", "script", "sg"})
 #: Commands running their remaining words as one shell command line.
 _JOINERS = frozenset({"eval", "parallel", "tmux", "screen"})
@@ -184,14 +186,23 @@ def stdin_script_reader(words: list[str]) -> str | None:
         shell = _basename(word)
         if shell not in SHELLS:
             continue
-        rest = words[k + 1 :]
-        options = [w for w in rest if w.startswith("-")]
+        options, operands = _shell_arguments(words[k + 1 :])
         if any("c" in o[1:] and not o.startswith("--") for o in options):
             return None
-        operands = [w for w in rest if not w.startswith("-")]
         if not operands or operands[0] in _STDIN_FILES or any("s" in o[1:] and not o.startswith("--") for o in options):
             return shell
     return None
+
+
+def _shell_arguments(rest: list[str]) -> tuple[list[str], list[str]]:
+    """A shell's options (`-e`, `+x`, `-o pipefail`, `--rcfile FILE`: with the word each takes) and its operands."""
+    options: list[str] = []
+    k = 0
+    while k < len(rest) and rest[k][:1] in ("-", "+") and rest[k] != "--":
+        options.append(rest[k])
+        takes = rest[k] in _SHELL_WORD_OPTIONS or (rest[k][1:2] != "-" and rest[k][-1:] in ("o", "O"))  # `-eo pipefail`
+        k += 2 if takes else 1
+    return options, rest[k + (k < len(rest) and rest[k] == "--") :]
 
 
 def _xargs_script(words: list[str], start: int) -> str | None:

@@ -173,7 +173,7 @@ class Tokenizer:
             """The command is complete; `pipe`: its output feeds the next one."""
             nonlocal words, fed, fed_refs, fed_heredocs, known, heredocs_before, printed, readers, to_stdin, to_stdout, to_descriptor, subshell
             end_word()
-            texts = [w.text for w in words]
+            texts = [self.flow.command_name(w) for w in words]  # (`"$SHELL"` names a shell)
             descriptors.named_input(self.flow, texts, fed, fed_refs)  # `sh /dev/fd/3` after `exec 3<<< "{{ x }}"`
             with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)

@@ -32,6 +32,7 @@ from runbook_tui.runbook.shell_fleet import (
     reads_commands_on_stdin,
     salt_code,
 )
+from runbook_tui.runbook.shell_input_runners import input_runner
 from runbook_tui.runbook.shell_places import MARKERS
 from runbook_tui.runbook.shell_wrappers import WRAPPERS, command_start
 from runbook_tui.runbook.shell_wrappers import basename as _basename
@@ -182,6 +183,8 @@ def stdin_script_reader(words: list[str]) -> str | None:
         return name
     if name in ("at", "batch") or (name == "crontab" and not {"-l", "-r", "-e"} & set(words[start + 1 :])):
         return name
+    if runner := input_runner(name, words[start + 1 :]):  # `| sed 's/^//e'`, `| perl -ne 'system $_'`
+        return runner
     for k, word in enumerate(words[start:], start):
         shell = _basename(word)
         if shell not in SHELLS:

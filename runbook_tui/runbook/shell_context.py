@@ -177,8 +177,8 @@ class Tokenizer:
             descriptors.named_input(self.flow, texts, fed, fed_refs)  # `sh /dev/fd/3` after `exec 3<<< "{{ x }}"`
             with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)
-            if fed and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input becomes $1... of what it runs
-                self.flow.assign(shell_flow.POSITIONAL, fed, [])
+            if (fed or fed_refs) and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input: $1... of what it runs
+                self.flow.assign(shell_flow.POSITIONAL, fed, fed_refs)
             for name in reads:  # `read n <<< "{{ x }}"`, `echo "{{ x }}" | while read n`, `... | sh -c 'read n; ...'`
                 if any(w.name_substituted() for w in printed):  # `read e < <(command -v bash)`: e names a program
                     self.flow.substituted.add(name)

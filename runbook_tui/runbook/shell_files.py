@@ -282,6 +282,8 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
 def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[str]) -> None:
     """The file `target` takes these values and variables; a file run before takes them to what runs it (a FIFO a shell
     reads as its script: `mkfifo f; sh f & echo "{{ x }}" > f`)."""
+    if target == "/dev/null":  # (what is written there is gone: `> /dev/null; sh < /dev/null` reads nothing of it)
+        return
     tok.flow.files.setdefault(key(target), set()).update(markers)
     tok.flow.file_refs.setdefault(key(target), set()).update(refs)
     if key(target) in tok.flow.ran_files:

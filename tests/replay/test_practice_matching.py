@@ -123,6 +123,33 @@ sections:
 """
 
 
+def test_the_assignees_own_note_while_deciding_does_not_restart_the_time_to_decide(night: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """carol, at `change`, writes a note a minute after `check` ended, then runs `change` a minute later: she took two
+    minutes. Before: 60 s: the night's run of `change` read as taken in the time since her own note (a note is no
+    situation arising: it is written while deciding), beside a trainee who took as long without a note."""
+    journal = night.parent / "noted.jsonl"
+
+    async def noted_night() -> None:
+        session = open_session(load("night.yaml", {}), solo="night shift", journal=str(journal))
+        c, alice = session.controller, session.actor
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        assert c.note(alice, "dashboard looks fine").ok
+        assert c.run_current(alice).ok
+        await c.wait_idle()
+        await session.close()
+
+    asyncio.run(noted_night())
+    events = read_events(journal).events
+    noted = next(n for n, e in enumerate(events) if e["type"] == "note")
+    later = [{**e, "ts": _a_minute_on(e["ts"])} for e in events[noted:]]  # the note a minute on
+    started = next(n for n, e in enumerate(later) if e["type"] == "step_started")
+    later[started:] = [{**e, "ts": _a_minute_on(e["ts"])} for e in later[started:]]  # the run a minute after the note
+    results = compare([*events[:noted], *later], [])
+    [change] = [p.night for p in results.points if p.night is not None and p.night.step == "change"]
+    assert 119.0 <= change.seconds <= 121.0, change.seconds
+
+
 def test_the_nights_moves_after_a_rollback_the_trainee_never_needed_did_not_arise_in_a_practice_run_to_its_end(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

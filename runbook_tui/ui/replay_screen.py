@@ -263,11 +263,15 @@ class ReplayScreen(RunView):
                 fewest = f"{doing} · {self.marks[0]}" + (f" +{len(self.marks) - 1} (?)" if len(self.marks) > 1 else "")
                 doing, short_doing = f"{doing} · the journal: {marked} (? says more)", f"{doing} · {marked}"
         # Below 110 columns the time of day only: with the date, `paused at 1x` fell off the end of an 80-column row.
-        wide = width >= NARROW_COLUMNS
+        # A moment on another day than the night's first is dated at any width (`00:10:17` read as on the day it began),
+        # `11-24 00:10:17` when the row is short; never by its time of day alone.
+        later_day = moment is not None and f"{moment:%Y-%m-%d}" != str(self.replay.events[0].get("ts", ""))[:10]
+        wide = width >= NARROW_COLUMNS or later_day
         at = f"  {moment:{'%Y-%m-%d ' if wide else ''}%H:%M:%S} UTC" if moment else ""
         # Shorter forms for a narrow row: what the replay is doing is its end and stays in view (a journal of 100 events
         # or more cut `ends unfinished` to `ends`, `paused at 100x` to `paused at 10`); the time's `UTC`, then the time go.
-        forms = [f"{at}  {counted}  {short_doing}", f"{at.removesuffix(' UTC')}  {counted}  {short_doing}", f"  {counted}  {short_doing}"]
+        shorter = f"  {moment:%m-%d %H:%M:%S}" if moment is not None and later_day else at.removesuffix(" UTC")
+        forms = [f"{at}  {counted}  {short_doing}", f"{shorter}  {counted}  {short_doing}", f"  {counted}  {short_doing}"]
         forms += [f"  {counted}  {fewest}"] if fewest else []
         head = "REPLAY, nothing runs: "
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.

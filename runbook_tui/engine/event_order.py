@@ -25,7 +25,7 @@ from typing import Any
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.mark_done import markable
+from runbook_tui.engine.mark_done import EXIT_NOTE, markable
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
 from runbook_tui.runbook.loader import person_key
 
@@ -46,11 +46,16 @@ class EventOrder:
         self._refused: tuple[str, str] | None = None  # ("run"/"undo", step) of the last start found impossible
         self._output_fine: tuple[str, str] | None = None  # (phase, step) of an output found possible since the last fold
         self._opened = True  # no step has started and the session was not resumed: the approval may be journaled (once)
+        self._left: int | None = None  # the line of the program's last note (`request: exit`) when no resume followed it
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
         (the events after it are checked against the run as the journal tells it)."""
         kind = event["type"]
+        if kind == ev.NOTE and event.get("request") == EXIT_NOTE:
+            self._left = event["seq"] + 1  # the program left: nothing of the run moves on until a resume takes it over
+        if kind == ev.SESSION_RESUMED:
+            self._left = None
         if kind in _UNFOLDED:
             if kind != ev.OUTPUT:
                 return None
@@ -65,6 +70,11 @@ class EventOrder:
         rule = _RULES.get(kind)
         found = _own_step(self.state, event) if kind in _VERIFIER_ONLY else None
         found = found or (rule(self.state, event) if rule is not None else None)
+        if self._left is not None and kind in _MOVES_ON:
+            found = (
+                found
+                or f"of '{event.get('step') or self.state.current}' after the program's last note (line {self._left}: it had left the run) with no session_resumed between"
+            )
         if kind == ev.PLAN_APPROVED:  # journaled as the session opens, before any step runs (run_trust.journal_approval)
             found = (
                 None
@@ -81,6 +91,9 @@ class EventOrder:
             return str(exc)
         return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
 
+
+#: What a run's process does only while it runs: after its exit note (app/stopped.py), a `resume` journals itself first.
+_MOVES_ON = frozenset({ev.STEP_STARTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE, ev.ROLLBACK_STARTED, ev.UNDO_STARTED})
 
 #: What only the verifier decides: the controller refuses each from the assignee (`VerifierIntents._verifier_only`).
 _VERIFIER_ONLY = frozenset({ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED, ev.CRITERIA_ACCEPTANCE_CONFIRMED})

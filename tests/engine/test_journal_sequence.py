@@ -171,6 +171,11 @@ CASES = {
         inserted(("undo_finished", "c"), type="step_skipped", actor="alice", step="c", reason="fine"), "step_skipped", "c",
         "step_skipped of 'c' while the rollback was running: no step is skipped until the rollback has finished (u goes on with it)",
     ),
+    # a resume's line erased: what followed the program's last word came from no process
+    "a step started after the program left, no resume between": (
+        inserted(("step_finished", "b"), type="note", request="exit", step="c", text="exec was stopped by SIGTERM at 'c' (nothing was running); the journal is kept"),
+        "step_started", "c", "step_started of 'c' after the program's last note (line 10: it had left the run) with no session_resumed between",
+    ),
     # the final verdict: before, the chain recomputed, `report` read **done** / ROLLED BACK over what the journal holds
     "a rolled-back run's end made done": (
         _ended("done"), "session_finished", None,

@@ -5,7 +5,9 @@ file: delete a `step_started` and recompute every hash after it, and the chain h
 journal, so such a rewrite cannot be told from an honest one by its hashes (only a seal, `--allowed-signers`, can); what
 can be told is a sequence no run writes: a step finished that never started, a confirmation of a step that never ran,
 an attempt counted backwards, an undo outside a rollback or of a step that never ran, `resumed` without a pause, a
-command's output while its step (or its undo) was not running, a skip while a rollback ran or stood stopped.
+command's output while its step (or its undo) was not running, a skip while a rollback ran or stood stopped, an end
+the run had not reached (`done` over a failed step, `rolled_back` with no rollback finished), a move after the program's
+last note (it had left) with no resume between.
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the

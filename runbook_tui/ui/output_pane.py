@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.widgets import Log
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.host_name import LABEL_ENDS
 from runbook_tui.ui.pane_rows import keep_rows, rows_after_scroll, set_thumb
 
 #: Continuation lines of a wrapped output line start with this.
@@ -272,7 +273,9 @@ class OutputLog(Log):
 
 def _wrap(line: str, width: int, *, words: bool = False) -> list[str]:
     """`line` cut into pieces of at most `width` cells, continuations marked (short lines as they are); with `words`, cut
-    at the last space of a piece when there is one in its second half (output is cut where the width ends: as printed)."""
+    at the last space of a piece when there is one in its second half, else after its last dot or hyphen there (a host
+    name the narration gives: `…eu-west-1a.in` over `ternal.payments…` read as names no host has); output is cut where
+    the width ends: as printed."""
     if width <= len(CONTINUED) + 4 or len(line) <= width // 2 or cell_len(line) <= width:
         return [line]
     if not words:
@@ -286,8 +289,11 @@ def _wrap(line: str, width: int, *, words: bool = False) -> list[str]:
         last = at + len(window) == len(line) and cell_len(window) <= room
         piece = window if last else chop_cells(window, room)[0] or window[0]
         space = -1 if last else piece.rfind(" ")
+        label = -1 if last else max(piece.rfind(mark) for mark in LABEL_ENDS)
         if space > len(piece) // 2:
             piece = piece[:space]
+        elif label > len(piece) // 2:
+            piece = piece[: label + 1]
         parts.append(piece if not parts else CONTINUED + piece)
         at += len(piece)
         while at < len(line) and line[at] == " ":

@@ -268,3 +268,18 @@ async def test_at_80x24_a_shared_runs_foot_leaves_the_guard_panel_in_view(tmp_pa
         output = app.screen.query_one(OutputLog)
         assert output.region.bottom <= metrics.region.y and output.scrollable_content_region.height >= 6
         assert "more lines" in str(app.screen.query_one("#detail").border_title), "the cut detail pane says so"
+
+
+def test_a_host_name_the_pane_narrates_breaks_after_a_dot_or_hyphen() -> None:
+    """Walked at 80x24: `k` on 50 hosts of long names, the log's `✗ 50 hosts: stopped by alice (web01-…` broke inside
+    a label (`…eu-west-1a.internal` / `↪ .payments.example.com, web02-…payme` / `↪ nts.example.com`); with no space in
+    a piece's second half it breaks after its last dot or hyphen there, and every character stays."""
+    from runbook_tui.ui.output_pane import CONTINUED, _wrap
+
+    names = ", ".join(f"web{n:02d}-frontend-production-eu-west-1a.internal.payments.example.com" for n in (1, 2, 3))
+    said = f"   ✗ 50 hosts: stopped by alice ({names} and 47 more)"
+    lines = _wrap(said, 76, words=True)
+    assert all(len(line) <= 76 for line in lines), lines
+    assert all(line.endswith((".", "-", ",")) for line in lines[:-1]), lines  # each row ends a label (or a name)
+    rest = [line.removeprefix(CONTINUED) for line in lines[1:]]
+    assert "".join(line if line.endswith((".", "-")) else line + " " for line in [lines[0], *rest]).strip() == said.strip(), lines

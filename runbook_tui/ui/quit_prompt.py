@@ -112,6 +112,7 @@ def stands_at(state: RunState) -> str:
 
 def _then(words: str, state: RunState, journal_path: str, keys: tuple[str | None, str | None]) -> Group:
     """`words`, then the resume command wrapped under itself at spaces (at 80 columns the key file's path went back to
-    the dialog's edge and read as more prose)."""
+    the dialog's edge and read as more prose); a path wider than the dialog breaks after a `/` (it broke inside the
+    journal's name: `…/hostile-runbook-20` over `261206T060808.176582Z.jsonl`)."""
     command, _, after = resume_command(state, journal_path, *keys).partition("\n")  # the command, then a word about it
-    return Group(Text(visible(words)), CommandText(command, prefix="  "), *([Text(visible(after))] if after else []))
+    return Group(Text(visible(words)), CommandText(command, prefix="  ", breaks="/"), *([Text(visible(after))] if after else []))

@@ -101,3 +101,19 @@ def test_the_assignees_quit_and_exit_line_resume_with_the_key_the_run_is_signed_
     app = SimpleNamespace(run=lambda: 1, failure=None, handle=handle)
     assert launch._launch(app) == 1  # type: ignore[arg-type]
     assert f"the run is not finished; continue it with: {expected}" in capsys.readouterr().out.splitlines()
+
+
+def test_a_journal_path_wider_than_the_dialog_breaks_after_a_slash() -> None:
+    """Walked at 140x45 (the dialog 78 columns): the journal's path under `runbook-tui resume` broke where the width
+    ended, inside its name (`…/journals/hostile-runbook-20` over `261206T060808.176582Z.jsonl`). It breaks after its
+    last `/` that fits now, the name whole on its row."""
+    path = "/tmp/screens35/home/.local/state/runbook-tui/journals/hostile-runbook-20261206T060808.176582Z.jsonl"
+    prompt = quit_prompt(RunState(), busy=False, journal_path=path)
+    assert prompt is not None
+    console = Console(width=74, record=True, color_system=None)
+    console.print(prompt.body_text)
+    lines = console.export_text().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  runbook-tui resume"))
+    rows = [line.strip() for line in lines[start + 1 :] if line.strip()]
+    assert rows[0].endswith("/journals/") and rows[1] == "hostile-runbook-20261206T060808.176582Z.jsonl", lines
+    assert "".join(rows[:2]) == path, lines

@@ -277,7 +277,7 @@ class StepRunner(WaitStep):
         stdout of the first host run, problems in words, those of hosts that failed within `max_fail` (the step goes
         on: `tolerated`), and whether the night's process died in it (practice)."""
         hosts = plan.hosts
-        keepers: dict[str, StdoutKeeper] = {}
+        keepers: dict[str, StdoutKeeper | None] = {}
         problems: list[str] = []
         expectations: dict[str, StdoutExpectation] = {}  # per host: `{{ host.name }}` in the pattern is each host's own
         refused = None
@@ -303,14 +303,16 @@ class StepRunner(WaitStep):
             if step.body is None or refused is not None:
                 return Result("error", error=refused or "no command")
             for tries in range(step.retries + 1):
-                keeper = keepers[host.name] = StdoutKeeper()
+                # Only a capture or expect.stdout reads it: a group's hosts each held 1 MiB of it to the step's end for nothing.
+                keeper = keepers[host.name] = StdoutKeeper() if step.capture or step.expect.stdout is not None else None
                 run_as, tag = (None if tries else self._found.get(host.name)) or (attempt, f".{tries}" if tries else "")
                 result = await self._run_command(step, step.body, host, run_as, "run", keeper, tag=tag)
                 if result.assumed:  # practice, a command the night never ran: nothing to judge, it counts as succeeded
-                    keeper.replace(unrecorded_capture(step))  # and a capture says it was not recorded
+                    if keeper is not None:
+                        keeper.replace(unrecorded_capture(step))  # and a capture says it was not recorded
                     result = result if result.exit_code in step.expect.exit else replace(result, exit_code=step.expect.exit[0])
                 expectation = expectations.get(host.name)
-                if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None and not result.assumed:
+                if result.status == "ok" and result.exit_code in step.expect.exit and expectation is not None and keeper is not None and not result.assumed:
                     unmatched[host.name] = expectation.problem(keeper.text)
                 if result.status == "ok" and result.exit_code in step.expect.exit and unmatched.get(host.name) is None:
                     if later is not None and host.name not in later:  # its part of the run is over: its connection closes now

@@ -147,8 +147,9 @@ async def test_a_signed_shared_run_verifies_and_ssh_keygen_agrees(lab: Lab, peop
     assert "not sealed by bob, who verified this run: the end is sealed by alice alone (bob's last seal is at line" in result.stdout, result.stdout
     assert "sealed by alice\n" in result.stdout, result.stdout  # not "alice, bob": bob sealed only the checkpoint
 
-    # A sealed end followed by a reopened session and a second, unsealed end.
-    reopened = [*events, events[end] | {"type": "session_reopened", "actor": "alice", "reason": "x"}, events[end] | {"outcome": "rolled_back"}]
+    # A sealed end followed by a reopened session and a second, unsealed end (the same outcome: a rolled-back end with no
+    # rollback begun is itself an impossible journal, which `journal verify` says before any seal).
+    reopened = [*events, events[end] | {"type": "session_reopened", "actor": "alice", "reason": "x"}, dict(events[end])]
     write_recomputed(lab.root / "reopened.jsonl", [e | {"seq": n} for n, e in enumerate(reopened)])
     checked = check(journal_lines_of(lab.root / "reopened.jsonl"), signers)
     assert not checked.sealed_end and f"not sealed: last seal at line {len(events)}" in checked.problems[-1], checked.problems

@@ -11,6 +11,7 @@ from typing import Literal
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Reply, refused
 from runbook_tui.engine.events import Event, P
+from runbook_tui.engine.own_word import own_doing
 from runbook_tui.engine.state import RUNNABLE, RunState, hold_stands, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.engine.waves import WaveGate
 from runbook_tui.runbook.loader import person_key
@@ -54,14 +55,13 @@ class VerifierIntents:
             return refused("the session is finished")
         return None
 
-    def _not_their_own(self, actor: Actor, did_it: object, what: str) -> Reply | None:
-        """The verifier's word on what they did themselves (`did_it`: who ran the step, who accepted the criteria) is
-        refused, as the assignee's is: a resume hands the keyboard over (bob resumes the run alice started, alice may
-        verify), and the checks by the keyboard's name let alice confirm the step she had run (before: taken, the run
-        went on, and only the record said "confirmed by the person who ran it")."""
-        if not isinstance(did_it, str) or person_key(actor.name) != person_key(did_it):
-            return None
-        return refused(f"you {what} yourself, before {self.assignee} resumed the run: the two-person rule needs another person's word on it")
+    def _not_their_own(self, actor: Actor) -> Reply | None:
+        """The verifier's word on what they did themselves (`own_word`: the step's attempt they started, the criteria they
+        accepted) is refused, as the assignee's is: a resume hands the keyboard over (bob resumes the run alice started,
+        alice may verify), and the checks by the keyboard's name let alice confirm the step she had run (before: taken,
+        the run went on, and only the record said "confirmed by the person who ran it")."""
+        own = own_doing(self.state, actor.name)
+        return refused(own) if own else None
 
     def _handover(self, actor: Actor) -> None:
         """A different verifier's confirmation or rejection is accepted: journal the shift change first."""
@@ -92,7 +92,7 @@ class VerifierIntents:
         step = self.current_step()
         acceptance = self.state.criteria_acceptance
         if step is None and acceptance is not None and acceptance.get("needs_verifier") and not acceptance.get("confirmed_by"):
-            if own := self._not_their_own(actor, acceptance.get("by"), "accepted the unmet success criteria"):
+            if own := self._not_their_own(actor):
                 return own
             self._handover(actor)
             self.emit(ev.CRITERIA_ACCEPTANCE_CONFIRMED, actor, reason=acceptance.get("reason"))
@@ -107,7 +107,7 @@ class VerifierIntents:
             return refused(f"{running}: nothing to confirm until it has ended")
         status = self.state.steps[step.id]
         if status.status == "awaiting_verification":
-            if own := self._not_their_own(actor, status.ran_by, f"ran '{step.id}'"):
+            if own := self._not_their_own(actor):
                 return own
             self._handover(actor)
             self.emit(ev.STEP_CONFIRMED, actor, step=step.id, phase="after", attempt=status.attempts)  # a checkpoint: reached as it applies
@@ -149,7 +149,7 @@ class VerifierIntents:
         if gate is None or gate.waiting is None or gate.step.id != step.id:
             return None
         wave = gate.waiting
-        if go_on and (own := self._not_their_own(actor, self.state.steps[step.id].ran_by, f"ran '{step.id}'")):
+        if go_on and (own := self._not_their_own(actor)):
             return own
         self._handover(actor)
         attempt = self.state.steps[step.id].attempts  # named, as in the verifier's signed statement

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from runbook_tui.engine.own_word import is_theirs
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -10,12 +11,15 @@ def who_verifies(state: RunState, whose: bool = False) -> str:
     """The verifiers joined now, who gave the last word first, then the ticket's (`bob or carol`); with none joined, the
     ticket's verifier (the row adds that none is connected). Before, the rows named the ticket's verifier alone:
     `Waiting for bob to confirm 'two'` after bob had left and while carol, joined, was the one who could confirm it.
-    `whose`: each name as the owner of the word waited for (`bob's or carol's`: it read `bob or carol's go-ahead`)."""
+    `whose`: each name as the owner of the word waited for (`bob's or carol's`: it read `bob or carol's go-ahead`).
+    Who did what the word judges is never named (`own_word`: alice, who ran the step before bob resumed the run, read
+    `Waiting for alice or carol` where only carol's word was taken)."""
     planned = state.session.get("verifier")
-    joined = [name for name, role in state.participants.items() if role == "verifier"]
+    joined = [name for name, role in state.participants.items() if role == "verifier" and not is_theirs(state, name)]
     owner = "'s" if whose else ""
     if not joined:
-        return visible_line(named_verifier(state) or "the verifier") + owner
+        named = named_verifier(state)
+        return visible_line(named if named and not is_theirs(state, named) else "another verifier") + owner
     names = list(dict.fromkeys([*(name for name in (state.active_verifier, planned) if name in joined), *joined]))
     shown = [visible_line(str(name)) + owner for name in names]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"

@@ -31,6 +31,9 @@ class Status:
     said: Mapping[str, str] | None = None
     #: (who, their words): the row is about this participant's own request, and these are its words on their screen.
     mine: tuple[str, str] | None = None
+    #: role -> what that person's keys do about the row, where they differ from the role's (`mine`): the verifier who ran
+    #: the step waiting is offered `x reject`, not `c confirm`, which is another person's to give (`own_word`).
+    mine_keys: Mapping[str, str] | None = None
 
     def words(self, role: str) -> str:
         """What this role reads: its own words if it has any, else everyone's."""
@@ -40,7 +43,7 @@ class Status:
         """The row as `me` reads it in `role`: their own words where it is about them, else as it is."""
         if me is None or self.mine is None or self.mine[0] != me:
             return self
-        return replace(self, said={**(self.said or {}), role: self.mine[1]})
+        return replace(self, said={**(self.said or {}), role: self.mine[1]}, keys={**self.keys, **(self.mine_keys or {})})
 
 
 def assignee_name(state: RunState) -> str:

@@ -28,6 +28,7 @@ from runbook_tui.engine.event_words import paused_words, status_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
 from runbook_tui.engine.outcome_words import outcome_said
+from runbook_tui.engine.own_word import is_theirs, whose_doing
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
 from runbook_tui.engine.state_model import RollbackState
@@ -115,9 +116,8 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         within = tolerated_words(step.hosts, state.plan_steps.get(current or "", {}).get("max_fail"))  # failed within max_fail
         done = _DONE_WORDS.get(str(state.plan_steps.get(current or "", {}).get("kind")), "it has run")  # a question ran nothing
         yours = {"verifier": f"Your word on '{current}': {done}{within}"}  # the verifier at the keys (not `Waiting for bob`)
-        found.append(
-            Status(f"Waiting for {who} to confirm '{current}'{within}{absent}", "warning", {"verifier": "c confirm · x reject", **wait_or_solo}, said=yours)
-        )
+        waiting = f"Waiting for {who} to confirm '{current}'{within}{absent}"
+        found.append(Status(waiting, "warning", {"verifier": "c confirm · x reject", **wait_or_solo}, said=yours, **_not_yours(state, waiting)))
     elif absent and step is not None and step.wave_awaiting is None:
         if confirmable(state) == "before":
             found.append(Status(f"'{current}' needs a verifier's go-ahead to start{absent}", "warning", wait_or_solo))
@@ -133,6 +133,7 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
                 "warning",
                 {"verifier": "c confirm · x reject", **wait_or_solo},
                 said={"verifier": f"{done}: your word before the next wave"},
+                **_not_yours(state, f"{done}: waiting for {who_verifies(state, whose=True)} word before the next wave{absent}"),
             )
         )
     if (reopened := state.reopened_unstarted) is not None:  # u opens on that rollback's scope (resume_words: headless)
@@ -145,7 +146,9 @@ def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = N
         if acceptance is not None:
             accepted = f"Unmet success criteria accepted by {acceptance.get('by')}"
             yours = {"verifier": f"{accepted}: your word before the run ends"}
-            found.append(Status(f"{accepted}; waiting for the verifier to confirm", "warning", {"verifier": "c confirm"}, said=yours))
+            waiting = f"{accepted}; waiting for the verifier to confirm"
+            theirs = _not_yours(state, f"{accepted}; waiting for {who_verifies(state)} to confirm")
+            found.append(Status(waiting, "warning", {"verifier": "c confirm"}, said=yours, **theirs))
         else:
             found.append(
                 Status("Success criteria NOT met: " + "; ".join(state.criteria_unmet_said), "error", {"assignee": "u roll back · a accept unmet criteria"})
@@ -187,20 +190,30 @@ _DONE_WORDS = {"ask": "it is answered", "note": "it is marked done"}
 _WAIT_OR_SOLO = "wait for one to join, or q and resume --solo REASON"
 
 
+def _not_yours(state: RunState, waiting: str) -> dict[str, Any]:
+    """A row's words and keys for the verifier who did what it waits on (`own_word`: alice ran the step before bob resumed
+    the run): she read `Your word on 'one'` and was offered `c`, which only gave the refusal."""
+    did = whose_doing(state)
+    if did is None:
+        return {}
+    what = "you ran it" if state.current is not None else "you accepted them"
+    return {"mine": (did, f"{waiting} ({what}: another person's word)"), "mine_keys": {"verifier": "x reject" if state.current is not None else ""}}
+
+
 def _no_verifier_for(state: RunState) -> str:
     """`: no verifier is connected` when the current step needs a verifier's word in a shared run and none is joined
     (one left, pressed q, or never came): the header said `not connected`, and nothing said the run could not go on
     past this step, nor how it could."""
     current = state.current
-    if current is None or not state.share or state.solo or "verifier" in state.participants.values():
-        return ""
+    if current is None or not state.share or state.solo or any(role == "verifier" and not is_theirs(state, name) for name, role in state.participants.items()):
+        return ""  # (the one who ran the step, joined as a verifier, gives no word on it: `own_word`)
     step = state.steps[current]
     verify = state.plan_steps.get(current, {}).get("verify", "after")
     # A step not run yet needs one if it waits for a word after it runs, or for a go-ahead not given yet (a `before`
     # step let start needs nobody: it read "will wait for a verifier's confirmation" over a step that would not).
     needs = verify in ("after", "both", "per_wave") or (verify == "before" and not step.has_go_ahead)
     if step.status == "awaiting_verification" or step.wave_awaiting is not None or (needs and step.status == "pending"):
-        return ": no verifier is connected"
+        return ": no other verifier is connected" if "verifier" in state.participants.values() else ": no verifier is connected"
     return ""
 
 

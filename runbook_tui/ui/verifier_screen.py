@@ -15,6 +15,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import Reply
 from runbook_tui.engine.event_words import declined_words, status_words
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.own_word import is_theirs, own_doing
 from runbook_tui.engine.state import RunState, confirmable, hold_stands, nothing_to_reject, request_stands, rollback_under_way
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
@@ -232,6 +233,8 @@ class VerifierScreen(RunView):
             return False
         if action in ("confirm", "go_ahead"):
             state = self.source.state
+            if is_theirs(state, self.client.name):  # what they did themselves: another person's word (c says why)
+                return False
             if (action == "go_ahead") != (state.current is not None and confirmable(state) == "before"):
                 return False
             if state.current is None:  # every step done: the assignee's acceptance of unmet success criteria waits for c
@@ -338,7 +341,7 @@ class VerifierScreen(RunView):
         if self.unlinked() and not self.observe:
             said = "not connected to the run: nothing you press reaches the assignee; c x u n p come back once it reconnects (it retries by itself)"
         elif key == "c":
-            said = nothing_to_confirm(state, observe=self.observe)
+            said = (not self.observe and own_doing(state, self.client.name)) or nothing_to_confirm(state, observe=self.observe)
         elif self.observe:
             said = "you joined as an observer: you watch; confirming, rejecting, notes and holds are the verifier's"
         elif state.finished:

@@ -223,7 +223,9 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
     sid = e["step"]
     state = _word_given(state, e)
     if e.get("phase") == "before":
-        return with_step(state, sid, go_ahead_by=e["actor"], go_ahead_void=False, decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead")
+        return with_step(
+            state, sid, go_ahead_by=e["actor"], go_ahead_void=False, decided_by=e["actor"], decided_at=e["ts"], decision="go-ahead", decided_seq=e.get("seq")
+        )
     verdicts = state.steps[sid].verdicts + 1
     return with_step(
         state,
@@ -233,6 +235,7 @@ def _step_confirmed(state: RunState, e: Event) -> RunState:
         verified=e["actor"] != state.steps[sid].ran_by,
         decided_by=e["actor"],
         decided_at=e["ts"],
+        decided_seq=e.get("seq"),
         decision="confirmed",
         verdicts=verdicts,
     )
@@ -255,7 +258,7 @@ def _step_rejected(state: RunState, e: Event) -> RunState:
 
 def _decided(e: Event) -> dict[str, Any]:
     """Who decided on the step, when, and what (`decision_words`: as the log and the report's history say it)."""
-    return {"decided_by": e["actor"], "decided_at": e["ts"], "decision": decision_words(e)}
+    return {"decided_by": e["actor"], "decided_at": e["ts"], "decision": decision_words(e), "decided_seq": e.get("seq")}
 
 
 def _step_skipped(state: RunState, e: Event) -> RunState:

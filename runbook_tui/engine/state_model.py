@@ -66,6 +66,9 @@ class StepState:
     decided_by: str | None = None  # who confirmed, rejected, skipped or marked it done last (also a go-ahead), and when (decided_at)
     decided_at: str | None = None
     decision: str | None = None  # what decided_by decided last: "confirmed", "go-ahead", "rejected", "skipped" or "marked done"
+    #: The journal line (seq) of that last decision: a verifier's signed word names the one it answers (`answers`), so a
+    #: word signed before it (bob's go-ahead from one window) cannot land after it (his refusal from another) and undo it.
+    decided_seq: int | None = None
     verdicts: int = 0  # confirmations and rejections given after it ran (go-aheads not counted), all attempts
     rendered: Mapping[str, Any] = field(default_factory=dict)  # title, commands, undo, text... as step_ready/step_started rendered them
     answer: str | None = None

@@ -61,10 +61,31 @@ def expected_phase(state: RunState, step: str | None, action: str) -> tuple[str,
     return "before", attempts + 1
 
 
+def answered(state: RunState, step: str | None) -> int | None:
+    """The journal line of the last decision on `step` (`StepState.decided_seq`): what a verifier's word on it answers."""
+    status = state.steps.get(step) if step else None
+    return status.decided_seq if status is not None else None
+
+
+def decided_since(state: RunState, step: str | None, statement: Mapping[str, Any], me: str) -> str | None:
+    """Why a word is refused that answers an earlier decision on `step` than the last one journaled: bob's go-ahead, sent
+    from one window, arrived after his refusal from another and gave the go-ahead back (both statements held: the same
+    step, attempt and commands shown, and nothing ordered words sent over two connections). None: it answers the last."""
+    status = state.steps.get(step) if step else None
+    if status is None or statement.get("answers") == status.decided_seq:
+        return None
+    who = "you (from another window)" if status.decided_by == me else visible_line(str(status.decided_by))
+    at = str(status.decided_at or "")[11:19]
+    return (
+        f"refused: '{visible_line(str(step))}' was decided since you gave this word ({status.decision} by {who} at {at}), and a word"
+        " given before that decision does not undo it: look at the step as it stands, then decide again"
+    )
+
+
 #: The fields a participant's signed statement may hold, by its kind: the statement is journaled as it came (in
 #: `decision_signed` or `seal`), so a field nobody checks could carry megabytes into the journal.
 STATEMENT_FIELDS = {
-    "decision": frozenset({"kind", "session", "action", "by", "step", "attempt", "phase", "shown", "reason"}),
+    "decision": frozenset({"kind", "session", "action", "by", "step", "attempt", "phase", "shown", "reason", "answers"}),
     "seal": frozenset({"kind", "session", "by", "seq", "head"}),
 }
 #: Bytes of a signed statement (its reason at most 16,384 characters, 4 bytes each), and characters of its armored
@@ -148,6 +169,8 @@ class SignedIntents:
         result = self._signature(signed, fingerprint, expected)
         if isinstance(result, Reply):
             return result
+        if action in STEP_DECISIONS and (since := decided_since(state, step, result[0], actor.name)):
+            return Reply(False, since)
         return Checked(result[0], result[1], fingerprint)
 
     @contextmanager

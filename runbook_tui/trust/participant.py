@@ -15,7 +15,7 @@ from runbook_tui.engine.checkpoints import COMPLETING, turned_done
 from runbook_tui.engine.events import SESSION_FINISHED, Event
 from runbook_tui.engine.state import RunState
 from runbook_tui.trust import statements
-from runbook_tui.trust.gate import expected_phase
+from runbook_tui.trust.gate import STEP_DECISIONS, answered, expected_phase
 from runbook_tui.trust.ledger import Ledger
 from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, file_signer
 
@@ -97,9 +97,9 @@ class ParticipantTrust:
         if self.signer is None or action not in statements.VERIFIER_ACTIONS:
             return None
         phase, attempt = expected_phase(state, step, action)
-        statement = statements.decision(
-            self.session, action, self.name, step=step, attempt=attempt, phase=phase, shown=self.ledger.shown.get(statements.shown_key(step), ""), reason=text
-        )  # fmt: skip
+        shown = self.ledger.shown.get(statements.shown_key(step), "")
+        answers = answered(state, step) if action in STEP_DECISIONS else None
+        statement = statements.decision(self.session, action, self.name, step=step, attempt=attempt, phase=phase, shown=shown, reason=text, answers=answers)
         return {"statement": statement, "signature": await self.signer.sign(statements.encode(statement))}
 
     async def sign_seal(self, event: Event) -> dict[str, Any] | None:

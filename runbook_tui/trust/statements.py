@@ -10,7 +10,9 @@ session journals their decision; the statement names what it is about:
   The phase is `before`/`after` the step runs, `wave N` for a wave of a
   `verify: per_wave` rollout, `criteria` for accepted unmet criteria, and
   `run`/`rollback` for the assignee's decisions. Accepting unmet criteria
-  (`accept_criteria`) also names the criteria accepted (`criteria`).
+  (`accept_criteria`) also names the criteria accepted (`criteria`). A
+  verifier's confirm or reject names the journal line of the last decision
+  on the step they had seen (`answers`, when there was one).
 - seal: session, the sealed event's seq and hash (the journal's head then).
 - approval: the plan's hash (sha256 of its canonical JSON, less the runbook's path), runbook and parameters.
 
@@ -116,14 +118,27 @@ def encode(statement: Mapping[str, Any]) -> bytes:
 
 
 def decision(
-    session: str, action: str, by: str, *, step: str | None, attempt: int, phase: str, shown: str, reason: str = "", criteria: list[str] | None = None
+    session: str,
+    action: str,
+    by: str,
+    *,
+    step: str | None,
+    attempt: int,
+    phase: str,
+    shown: str,
+    reason: str = "",
+    criteria: list[str] | None = None,
+    answers: int | None = None,
 ) -> dict[str, Any]:
-    """A decision's statement; accepting unmet criteria also names them (`criteria`), so the signature covers the list."""
-    statement = {
+    """A decision's statement; accepting unmet criteria also names them (`criteria`), so the signature covers the list.
+    `answers`: the journal line of the last decision on the step the verifier had seen (`StepState.decided_seq`), named
+    when there was one: their word answers the step as it stood then, not as a later decision left it."""
+    statement: dict[str, Any] = {
         "kind": "decision", "session": session, "action": action, "by": by, "step": step, "attempt": attempt,
         "phase": phase, "shown": shown, "reason": reason,
     }  # fmt: skip
-    return statement if criteria is None else statement | {"criteria": criteria}
+    statement |= {"criteria": criteria} if criteria is not None else {}
+    return statement | ({"answers": answers} if answers is not None else {})
 
 
 def seal(session: str, by: str, head: Mapping[str, Any]) -> dict[str, Any]:

@@ -117,6 +117,15 @@ def share_listener(
                 f"--share: the verifier {person.name}'s key ({signs_with}) is the key your decisions are signed with "
                 "(--identity, or the ssh-agent's key): the verifier joins with a key of their own; give theirs"
             )
+        if trust is not None and person.role == "verifier" and person.fingerprint in trust.agent_held:
+            raise StartRefused(
+                visible_line(
+                    f"--share: the ssh-agent this run was started with holds the verifier {person.name}'s key ({person.fingerprint}): whoever"
+                    f" runs this change here could join as {person.name} and confirm its steps themselves (the two-person rule needs the"
+                    f" verifier's key in their hands only); remove it from this agent (ssh-add -d {person.name}'s key file), or start"
+                    " without this agent (SSH_AUTH_SOCK= and --identity KEY)"
+                )
+            )
         if signers is not None and assignee and person.role == "verifier" and signers.allows_fingerprint(assignee, person.fingerprint):
             raise StartRefused(
                 visible_line(

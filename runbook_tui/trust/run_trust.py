@@ -23,7 +23,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import approval as approvals
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners, read_allowed_signers
-from runbook_tui.trust.sshsig import SignatureError, Signer, agent_signer, identity_signer, verify
+from runbook_tui.trust.sshsig import SignatureError, Signer, agent_keys, agent_signer, identity_signer, verify
 
 
 class TrustRefused(ValueError):
@@ -40,6 +40,9 @@ class RunTrust:
     approval: approvals.Approval | None = None  # set by `checked`, for the runbook about to run
     signers_file: str | None = None  # `--allowed-signers PATH` as given (absolute), for the resume command: not the settings'
     identity: str | None = None  # `--identity KEY` as given: a key the person chose, checked against `signers`
+    #: The fingerprints of every key the ssh-agent this run started with holds: a verifier's among them (not only the one
+    #: that signs) lets whoever runs the change join as that verifier (`app/sharing.share_listener` refuses it).
+    agent_held: frozenset[str] = frozenset()
 
     def checked(
         self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
@@ -180,4 +183,5 @@ def prepare(*, identity: str | None, signers_path: str | None, approval: str | N
     signers = allowed_signers(signers_path or settings.allowed_signers)
     given = os.path.abspath(os.path.expanduser(signers_path)) if signers_path else None
     signer = signer_for(identity, signers)
-    return RunTrust(signer, signers, approval, settings.require_approval, settings.approvers, signers_file=given, identity=identity or None)
+    held = frozenset(key.fingerprint for key in asyncio.run(agent_keys())) if os.environ.get("SSH_AUTH_SOCK") else frozenset()
+    return RunTrust(signer, signers, approval, settings.require_approval, settings.approvers, signers_file=given, identity=identity or None, agent_held=held)

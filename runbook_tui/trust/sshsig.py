@@ -175,27 +175,31 @@ def _public_half(path: str) -> asyncssh.SSHKey | None:
     return None
 
 
-async def agent_signer(fingerprint: str | None = None, prefer: Callable[[asyncssh.SSHKey], bool] | None = None) -> Signer | None:
-    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first strong enough to stand
-    for a person (an RSA key of 1024 bits first in the agent signed the assignee's decisions, where `--identity` refuses
-    it), the first that `prefer` takes if any does (a key the allowed signers list); None without one."""
+async def agent_keys() -> list[Signer]:
+    """Every key the ssh-agent ($SSH_AUTH_SOCK) holds, in its order; none without an agent, or from one that does not answer."""
     if not os.environ.get("SSH_AUTH_SOCK"):
-        return None  # what asyncssh's connect_agent would find too, without loading it
+        return []  # what asyncssh's connect_agent would find too, without loading it
     import asyncssh
 
-    async def agent_keys() -> Sequence[asyncssh.SSHKeyPair]:
+    async def listed() -> Sequence[asyncssh.SSHKeyPair]:
         async with await asyncssh.connect_agent() as agent:
             keys = await agent.get_keys()
         return keys
 
     try:
-        keys = await asyncio.wait_for(agent_keys(), AGENT_SECONDS)
+        keys = await asyncio.wait_for(listed(), AGENT_SECONDS)
     except (TimeoutError, OSError, ValueError, asyncssh.Error):
-        return None  # an agent that does not answer holds no key we can use
+        return []  # an agent that does not answer holds no key we can use
+    return [Signer(k.public_data, "ssh-agent") for k in keys]
+
+
+async def agent_signer(fingerprint: str | None = None, prefer: Callable[[asyncssh.SSHKey], bool] | None = None) -> Signer | None:
+    """A key held by the ssh-agent ($SSH_AUTH_SOCK): the one with `fingerprint`, else the first strong enough to stand
+    for a person (an RSA key of 1024 bits first in the agent signed the assignee's decisions, where `--identity` refuses
+    it), the first that `prefer` takes if any does (a key the allowed signers list); None without one."""
     from runbook_tui.trust.key_strength import weakness
 
-    usable = [Signer(k.public_data, "ssh-agent") for k in keys]
-    usable = [s for s in usable if (fingerprint is None or s.fingerprint == fingerprint) and weakness(s.public_key) is None]
+    usable = [s for s in await agent_keys() if (fingerprint is None or s.fingerprint == fingerprint) and weakness(s.public_key) is None]
     return next((s for s in usable if prefer is not None and prefer(s.public_key)), usable[0] if usable else None)
 
 

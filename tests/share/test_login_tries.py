@@ -78,7 +78,8 @@ def test_join_whose_agent_offers_too_many_keys_before_the_verifiers_says_so(lab:
         monkeypatch.setenv("HOME", str(lab.root))  # no ~/.ssh/id_*: the agent's keys only
 
         async def share() -> int:
-            shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+            # bob's agent is his: the assignee's run starts without it (a run whose agent holds the verifier's key is refused)
+            shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub", env={"SSH_AUTH_SOCK": ""})
             await lab.trust(shared.fingerprint, shared.port)
             return shared.port
 

@@ -122,3 +122,6 @@ async def test_the_screens_say_who_can_confirm_a_step_its_runner_now_verifies(la
         tmux.end()
         following.cancel()
         await carol.close()
+        if proc.poll() is None:  # a failed check left the resumed run listening: it is ended, not left behind
+            proc.kill()
+            proc.wait(10)

@@ -33,6 +33,9 @@ from runbook_tui.runbook.model import Host, Mark
 #: Longest chain of bastions followed (ProxyJump hops included): a longer one is a loop in the config.
 MAX_HOPS = 8
 
+#: The system's known_hosts files ssh reads beside the user's when the config names none (`ssh -G`'s globalknownhostsfile).
+GLOBAL_KNOWN_HOSTS = ("/etc/ssh/ssh_known_hosts", "/etc/ssh/ssh_known_hosts2")
+
 #: Hosts named only by a ProxyJump have no place in the runbook.
 _CONFIG_MARK = Mark("<ssh config>", 1, 1)
 
@@ -64,6 +67,7 @@ class Endpoint:
     agent: str | None = None  # the config's `IdentityAgent` (None: SSH_AUTH_SOCK's agent), see ssh_agent_choice
     identities_only: bool = False  # the config's `IdentitiesOnly yes`: the agent offers the identity files' keys alone
     host_key_alias: str | None = None  # the config's `HostKeyAlias`: the name its key is looked up under in known_hosts
+    global_known: tuple[str, ...] = ()  # the `GlobalKnownHostsFile`s there (the system's), read after the user's, as ssh reads them
 
     @property
     def key_entry(self) -> tuple[str, int]:
@@ -72,7 +76,7 @@ class Endpoint:
 
     @property
     def known_files(self) -> tuple[str, ...]:
-        return (self.known_hosts, *self.more_known_hosts)
+        return (self.known_hosts, *self.more_known_hosts, *self.global_known)
 
     @property
     def key(self) -> tuple[object, ...]:
@@ -106,7 +110,8 @@ class Endpoint:
             *([f"agent {self.agent} ({origin['agent']})"] if self.agent is not None else []),
             *([f"IdentitiesOnly yes ({origin['identities_only']})"] if self.identities_only else []),
             *([f"host key alias {self.host_key_alias} ({origin['host_key_alias']})"] if self.host_key_alias else []),
-            f"known_hosts {', '.join(self.known_files)} ({origin['known_hosts']})",
+            f"known_hosts {', '.join((self.known_hosts, *self.more_known_hosts))} ({origin['known_hosts']})",
+            *([f"system known_hosts {', '.join(self.global_known)} ({origin['global_known']})"] if self.global_known else []),
         ]
         if self.forward_agent:
             parts.append(f"agent forwarding ON ({origin['forward_agent']})")
@@ -410,19 +415,28 @@ class SshConfigResolver:
         alias_of_key = config.get("HostKeyAlias") if config is not None else None  # before: never read
         if isinstance(alias_of_key, str):
             sources["host_key_alias"] = credit("HostKeyAlias")
-        if config is not None and config.get("UserKnownHostsFile") == []:  # `none`: ssh reads no file of the user's (before: the settings' one)
-            given_in = "" if credit("UserKnownHostsFile") == self.config_path else f" (in {credit('UserKnownHostsFile')})"
-            raise SshConfigError(
-                f"cannot use the ssh config {self.config_path}: it gives {host.name} `UserKnownHostsFile none`{given_in}, and ssh then"
-                " trusts no key of a known_hosts file of yours (only the system's /etc/ssh/ssh_known_hosts, which runbook-tui does not"
-                f" read): no host key of {host.name} could be checked. Name the file its key is in there, or remove that line to check"
-                f" it against the settings' {self.known_hosts}"
-            )
+        # the system's files, read after the user's as ssh reads them (before: never; a key listed there was refused, one revoked there ran)
+        named_global = config.get("GlobalKnownHostsFile") if config is not None else None
+        system = tuple(os.path.expanduser(str(k)) for k in (named_global if isinstance(named_global, list) else GLOBAL_KNOWN_HOSTS))
+        global_known = tuple(path for path in system if os.path.exists(path))  # ssh skips a missing one; plan names those read
+        if global_known:
+            sources["global_known"] = credit("GlobalKnownHostsFile") if isinstance(named_global, list) else DEFAULT
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = self.known_hosts_origin
         # every file of `UserKnownHostsFile A B`, as ssh reads them (before: the first alone, and a key in B was refused)
         known_files = tuple(os.path.expanduser(str(k)) for k in known) if isinstance(known, list) and known else (self.known_hosts,)
+        if config is not None and config.get("UserKnownHostsFile") == []:  # `none`: ssh reads the system's files alone (before: the settings' one)
+            given_in = "" if credit("UserKnownHostsFile") == self.config_path else f" (in {credit('UserKnownHostsFile')})"
+            if not global_known:
+                raise SshConfigError(
+                    f"cannot use the ssh config {self.config_path}: it gives {host.name} `UserKnownHostsFile none`{given_in}, and ssh then"
+                    f" trusts no key of a known_hosts file of yours, only the system's ({', '.join(system) or 'none'}: none of them is there):"
+                    f" no host key of {host.name} could be checked. Name the file its key is in there, or remove that line to check"
+                    f" it against the settings' {self.known_hosts}"
+                )
+            known_files, global_known = global_known, ()
+            sources["known_hosts"] = sources.pop("global_known")
         forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True
         via: Endpoint | None = None
         if host.via is not None:
@@ -453,6 +467,7 @@ class SshConfigResolver:
             agent,
             identities_only,
             alias_of_key if isinstance(alias_of_key, str) else None,
+            global_known,
         )
 
     def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None) -> Endpoint:

@@ -248,10 +248,10 @@ def _asked(host: Host) -> tuple[str, str | None, int | None]:
 def jump_parts(hop: str) -> tuple[str, str, str] | None:
     """(user, host, port) of one ProxyJump hop as ssh reads it: `[user@]host[:port]`, `ssh://[user@]host[:port]`, an IPv6
     address in brackets (`[::1]:2222`); None when it is none of these. Before, `ssh://ops@jump:2222` logged in as the
-    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22."""
+    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22, and `jump:2222` (no user) was refused."""
     if hop[:6].lower() == "ssh://":
         hop = hop[6:].removesuffix("/")
-    user, _, rest = hop.rpartition("@")
+    user, at, rest = hop.rpartition("@")
     name, port = rest, ""
     if rest.startswith("["):
         name, closed, after = rest[1:].partition("]")
@@ -260,7 +260,7 @@ def jump_parts(hop: str) -> tuple[str, str, str] | None:
         port = after[1:]
     elif rest.count(":") == 1:
         name, _, port = rest.partition(":")
-    if not name or (port and not port.isdigit()) or "/" in rest or (_ and not user):
+    if not name or (port and not port.isdigit()) or "/" in rest or (at and not user):
         return None
     return user, name, port
 

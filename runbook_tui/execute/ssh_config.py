@@ -189,11 +189,10 @@ class _ClientConfig(SSHClientConfig):
         try:
             int(args[0])
         except ValueError:
-            try:
-                args[0] = str(socket.getservbyname(args[0], "tcp"))
-            except (OSError, ValueError):  # ssh: "Bad port 'NAME'."
+            if (named := _service_port(args[0])) is None:  # ssh: "Bad port 'NAME'."
                 why = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
                 self._error(f"Bad port {args[0]!r}: {why}")
+            args[0] = str(named)
         SSHClientConfig._handlers["port"][1](self, option, args)
 
     _handlers = {
@@ -245,10 +244,19 @@ def _asked(host: Host) -> tuple[str, str | None, int | None]:
     return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
 
 
+def _service_port(name: str) -> int | None:
+    """The tcp port this machine's services database gives `name` (`ssh`: 22), as ssh's `a2port` reads it; None if none."""
+    try:
+        return socket.getservbyname(name, "tcp")
+    except (OSError, ValueError):
+        return None
+
+
 def jump_parts(hop: str) -> tuple[str, str, str] | None:
     """(user, host, port) of one ProxyJump hop as ssh reads it: `[user@]host[:port]`, `ssh://[user@]host[:port]`, an IPv6
     address in brackets (`[::1]:2222`); None when it is none of these. Before, `ssh://ops@jump:2222` logged in as the
-    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22, and `jump:2222` (no user) was refused."""
+    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22, and `jump:2222` (no user) was refused. A port may
+    be a service name, as in `Port` (`jump:ssh` is port 22); before, such a hop was refused where ssh goes through it."""
     if hop[:6].lower() == "ssh://":
         hop = hop[6:].removesuffix("/")
     user, at, rest = hop.rpartition("@")
@@ -260,6 +268,8 @@ def jump_parts(hop: str) -> tuple[str, str, str] | None:
         port = after[1:]
     elif rest.count(":") == 1:
         name, _, port = rest.partition(":")
+    if port and not port.isdigit():
+        port = str(named) if (named := _service_port(port)) is not None else "?"
     if not name or (port and not port.isdigit()) or "/" in rest or (at and not user):
         return None
     return user, name, port

@@ -1,6 +1,7 @@
 """A ProxyJump hop's port as ssh reads it: `jump:5432` (no user: the hop's own `User`), in one hop and in a chain. The real
 `ssh -G` and the real `ssh` are the judges; the bastion is a real sshd on port 5432 (the port /etc/services gives
-`postgresql`, unprivileged) of a loopback address of its own. Before: `host:port` without a user was refused (`expected
+`postgresql`, unprivileged) of a loopback address of its own. A port may be a tcp service name, as in `Port` (ssh's
+`a2port`): `jump:postgresql`. Before: `host:port` without a user, and a service name, were refused (`expected
 [user@]host[:port]`) where ssh connects through the bastion."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ssh_helpers import arun, cmd, run_one
 
 from runbook_tui.engine.ports import Result
 from runbook_tui.execute.ssh import SshExecutor
-from runbook_tui.execute.ssh_config import SshConfigResolver
+from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Mark
 
 pytestmark = pytest.mark.peers
@@ -85,3 +86,28 @@ def test_a_chain_of_hops_with_ports_and_no_users_reads_the_same(tmp_path: Path) 
     via = SshConfigResolver(str(config), "/kh").endpoint(Host("target", "target", MARK)).via
     assert via is not None and via.via is not None, via
     assert (via.name, via.port, via.via.name, via.via.port, via.via.user) == ("other", 2222, "hop0", 5432, "ops"), via
+
+
+@pytest.mark.parametrize("form", ["{user}@{address}:postgresql", "ssh://{user}@{address}:postgresql", "hop0:postgresql"])
+def test_a_hop_s_service_name_is_its_port_as_ssh_reads_it(sshd: Sshd, bastion: Sshd, tmp_path: Path, form: str) -> None:
+    config = _config(sshd, bastion, tmp_path, form.format(user=bastion.user, address=bastion.address))
+    argv = ["ssh", "-F", str(config), "-o", "BatchMode=yes", "target", "true"]
+    ssh = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert ssh.returncode == 0, ssh.stderr
+    before = _tunnels(bastion)
+    result = _run(config, tmp_path)
+    assert result == Result("ok", exit_code=0), result
+    assert _tunnels(bastion) == before + 1, "the target was not reached through the bastion"
+
+
+def test_a_chain_s_service_names_read_the_same_and_an_unknown_one_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    config.write_text("Host target\n  ProxyJump hop0:postgresql,other:ssh\n")
+    assert ssh_says(config, "target", "proxyjump") == ["hop0:postgresql,other:22"]  # ssh reads the last hop at once
+    via = SshConfigResolver(str(config), "/kh").endpoint(Host("target", "target", MARK)).via
+    assert via is not None and via.via is not None and (via.name, via.port, via.via.name, via.via.port) == ("other", 22, "hop0", 5432), via
+    config.write_text("Host target\n  ProxyJump jump:no-such-service\n")
+    said = subprocess.run(["ssh", "-G", "-F", str(config), "target"], capture_output=True, text=True, timeout=30)
+    assert said.returncode == 255 and 'Invalid ProxyJump "jump:no-such-service"' in said.stderr, said.stderr
+    with pytest.raises(SshConfigError, match="ProxyJump 'jump:no-such-service'"):
+        SshConfigResolver(str(config), "/kh").endpoint(Host("target", "target", MARK))

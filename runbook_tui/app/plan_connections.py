@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 from runbook_tui.app.settings import Settings
-from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.runbook.plan import format_plan
 from runbook_tui.runbook.safe_text import visible_line

@@ -17,9 +17,10 @@ from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Command, Executor, Result, Stream
 from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.execute.ssh import SshExecutor
-from runbook_tui.execute.ssh_config import NAMELESS_TODO, Endpoint, login_name
+from runbook_tui.execute.ssh_config import NAMELESS_TODO, login_name
 from runbook_tui.execute.ssh_connect import ConnectFailed
 from runbook_tui.execute.ssh_ended import CSH_LOGIN
+from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.sudo_probe import NO_SUDO, SUDO_PROBE  # the one a sudo step's run asks first too
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.model import Host, Runbook, Step

@@ -27,7 +27,8 @@ from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
-from runbook_tui.execute.ssh_config import Endpoint, SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
 from runbook_tui.execute.ssh_identities_only import KEPT_FROM_AGENT, agent_keys_allowed
 from runbook_tui.execute.ssh_lost import connect_reason

@@ -11,7 +11,7 @@ import os
 import asyncssh
 
 from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries, unknown_key_message
-from runbook_tui.execute.ssh_config import Endpoint
+from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.trust.known_by_name import revoked_message
 
 

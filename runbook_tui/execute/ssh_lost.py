@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 from collections.abc import Mapping
 
-from runbook_tui.execute.ssh_config import Endpoint
+from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.safe_text import visible_line
 
 

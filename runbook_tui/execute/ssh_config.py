@@ -131,6 +131,7 @@ class _ClientConfig(SSHClientConfig):
             "match": ("Match", _match_expanded),
             "include": ("Include", _include),
             "port": ("Port", _port),
+            "revokedhostkeys": ("RevokedHostKeys", SSHClientConfig._set_string),  # before: not read, a key revoked there ran
         }.items()
     }
 
@@ -147,7 +148,7 @@ class _ClientConfig(SSHClientConfig):
 
     #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
     #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
-    _percent_expand = {*SSHClientConfig._percent_expand, "UserKnownHostsFile"}
+    _percent_expand = {*SSHClientConfig._percent_expand, "UserKnownHostsFile", "RevokedHostKeys"}
 
     def _set_tokens(self) -> None:
         super()._set_tokens()
@@ -376,6 +377,9 @@ class SshConfigResolver:
                 )
             known_files, global_known = global_known, ()
             sources["known_hosts"] = sources.pop("global_known")
+        revoked = config.get("RevokedHostKeys") if config is not None else None  # ssh refuses the keys listed there
+        if isinstance(revoked, str):
+            sources["revoked_keys"] = credit("RevokedHostKeys")
         forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True
         via: Endpoint | None = None
         if host.via is not None:
@@ -407,6 +411,7 @@ class SshConfigResolver:
             identities_only,
             alias_of_key if isinstance(alias_of_key, str) else None,
             global_known,
+            os.path.expanduser(revoked) if isinstance(revoked, str) else None,
         )
 
     def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None) -> Endpoint:

@@ -24,6 +24,7 @@ import asyncssh
 from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
+from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, as_known_hosts, revoked_keys
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
@@ -250,7 +251,7 @@ class Connector:
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
         self._locks: dict[ConnKey, asyncio.Lock] = {}
         self._identities: dict[tuple[str, ...], asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
-        self._trusted: dict[tuple[str, ...], tuple[tuple[tuple[str, tuple[int, int, int]], ...], asyncssh.SSHKnownHosts]] = {}
+        self._trusted: dict[tuple[str, ...], tuple[tuple[object, ...], asyncssh.SSHKnownHosts]] = {}
         raise_open_file_limit()
 
     @property
@@ -353,7 +354,9 @@ class Connector:
                     raise
                 encrypted.append(path)
         try:
-            trusted = self._known_hosts(endpoint.known_files)
+            trusted = self._known_hosts(endpoint.known_files, endpoint.revoked_keys)
+        except RevokedKeysUnusable as exc:  # ssh refuses every host key then
+            raise ConnectFailed(f"host key for {target} not verified: {exc}", permanent=True, host_key=True) from None
         except (ValueError, OSError) as exc:  # a line asyncssh cannot parse, a file we may not read: no host key can be checked
             files = ", ".join(endpoint.known_files)
             raise ConnectFailed(f"known_hosts file {files} cannot be read: {visible_line(reason(exc))}", permanent=True) from None
@@ -425,15 +428,17 @@ class Connector:
                 raise ConnectFailed(f"cannot connect to {target}: {bad}{visible_line(reason(exc))}", permanent=True) from None
             raise ConnectFailed(f"cannot connect to {target}: the SSH handshake failed ({reason(exc)}): a broken or hostile server", permanent=False) from None
 
-    def _known_hosts(self, paths: tuple[str, ...]) -> asyncssh.SSHKnownHosts:
+    def _known_hosts(self, paths: tuple[str, ...], revoked: str | None) -> asyncssh.SSHKnownHosts:
         """The known_hosts files, parsed once per version of them; a missing file is skipped, as ssh does, and with none no
-        host is trusted (never `None`, which trusts all).
+        host is trusted (never `None`, which trusts all). The keys of the config's RevokedHostKeys file `revoked` are
+        revoked for every host; `RevokedKeysUnusable` when it cannot be read.
 
         Parsing is the cost (a 1,000-line file takes ~20 ms of CPU); handing
         asyncssh the path would parse it again for every host. The file is
         read again when it changes (inode, size or mtime), so a key added
         during a run is seen by the next connection, as with a path.
         """
+        revoking = as_known_hosts(revoked_keys(revoked)) if revoked is not None else ""  # a small file, read at each connection
         found: list[tuple[str, tuple[int, int, int]]] = []
         for path in paths:
             try:
@@ -443,11 +448,12 @@ class Connector:
             found.append((path, (info.st_ino, info.st_size, info.st_mtime_ns)))
         if not found:
             return asyncssh.import_known_hosts("")
-        version = tuple(found)
-        cached = self._trusted.get(paths)
+        version, key = (*found, revoking), (*paths, revoked or "")
+        cached = self._trusted.get(key)
         if cached is None or cached[0] != version:
-            files = [path for path, _ in found]
-            cached = self._trusted[paths] = (version, read_by_name(files))  # under the name alone, as ssh
+            known = read_by_name([path for path, _ in found])  # under the name alone, as ssh
+            known.load(revoking)
+            cached = self._trusted[key] = (version, known)
         return cached[1]
 
     async def _identity(self, path: str, certificates: tuple[str, ...] = ()) -> Sequence[asyncssh.SSHKeyPair]:

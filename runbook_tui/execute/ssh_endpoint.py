@@ -24,6 +24,7 @@ class Endpoint:
     identities_only: bool = False  # the config's `IdentitiesOnly yes`: the agent offers the identity files' keys alone
     host_key_alias: str | None = None  # the config's `HostKeyAlias`: the name its key is looked up under in known_hosts
     global_known: tuple[str, ...] = ()  # the `GlobalKnownHostsFile`s there (the system's), read after the user's, as ssh reads them
+    revoked_keys: str | None = None  # the config's `RevokedHostKeys`: a file of public keys refused for every host (see revoked_keys)
 
     @property
     def key_entry(self) -> tuple[str, int]:
@@ -68,6 +69,7 @@ class Endpoint:
             *([f"host key alias {self.host_key_alias} ({origin['host_key_alias']})"] if self.host_key_alias else []),
             f"known_hosts {', '.join((self.known_hosts, *self.more_known_hosts))} ({origin['known_hosts']})",
             *([f"system known_hosts {', '.join(self.global_known)} ({origin['global_known']})"] if self.global_known else []),
+            *([f"revoked host keys {self.revoked_keys} ({origin['revoked_keys']})"] if self.revoked_keys else []),
         ]
         if self.forward_agent:
             parts.append(f"agent forwarding ON ({origin['forward_agent']})")

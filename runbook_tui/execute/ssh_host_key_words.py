@@ -11,6 +11,7 @@ import os
 import asyncssh
 
 from runbook_tui.execute.known_hosts import bare_name_message, changed_key_message, trusted_entries, unknown_key_message
+from runbook_tui.execute.revoked_host_keys import revoked_by_file
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.trust.known_by_name import revoked_message
 
@@ -27,6 +28,8 @@ async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection |
         return None
     if not offered:
         return None
+    if endpoint.revoked_keys and (revoked := revoked_by_file(endpoint.revoked_keys, *endpoint.key_entry, offered)):
+        return revoked
     if revoked := revoked_message(endpoint.known_files, *endpoint.key_entry, offered, refusing="Refusing to connect."):
         return revoked
     changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)

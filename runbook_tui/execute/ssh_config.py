@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
+import shlex
 import socket
 from collections.abc import Callable
 from dataclasses import replace
@@ -119,8 +121,7 @@ class _ClientConfig(SSHClientConfig):
             int(args[0])
         except ValueError:
             if (named := _service_port(args[0])) is None:  # ssh: "Bad port 'NAME'."
-                why = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
-                self._error(f"Bad port {args[0]!r}: {why}")
+                self._error(f"Bad port {args[0]!r}: {PORT_WORDS}")
             args[0] = str(named)
         SSHClientConfig._handlers["port"][1](self, option, args)
 
@@ -198,11 +199,41 @@ def jump_parts(hop: str) -> tuple[str, str, str] | None:
         port = after[1:]
     elif rest.count(":") == 1:
         name, _, port = rest.partition(":")
+    elif ":" in rest:  # an IPv6 address without brackets: ssh says `Invalid ProxyJump` (before: taken for a host name)
+        return None
     if port and not port.isdigit():
         port = str(named) if (named := _service_port(port)) is not None else "?"
     if not name or (port and not port.isdigit()) or "/" in rest or (at and not user):
         return None
     return user, name, port
+
+
+#: A config line's keyword and the rest, as ssh splits them (`Port 22`, `Port=22`, `Port = 22`).
+_KEYWORD = re.compile(r"\s*([A-Za-z]+)(?:\s*=\s*|\s+)(.*)")
+
+#: What a `Port` must be, in words.
+PORT_WORDS = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
+
+
+def check_everywhere(path: str) -> None:
+    """Every `Port` and `ProxyJump` of the file, whichever host its block is for, read as ssh reads them: ssh refuses the
+    whole config for one it cannot read (`Bad port`, `Invalid ProxyJump`). asyncssh reads only the blocks that apply, so
+    a bad value in another host's block was skipped, and the run went on with a config `ssh NAME` refuses. Raises
+    `ConfigParseError` naming the file and line."""
+    with open(path, encoding="utf-8", errors="replace") as text:
+        for number, line in enumerate(text, start=1):
+            found = _KEYWORD.match(line)
+            if found is None or found[1].lower() not in ("port", "proxyjump"):
+                continue
+            try:
+                value = next(iter(shlex.split(found[2])), "")
+            except ValueError:  # an open quote: asyncssh says so where the line applies
+                continue
+            if found[1].lower() == "port" and not (0 < int(value) < 65536 if value.isdigit() else _service_port(value) is not None):
+                raise ConfigParseError(f"{path} line {number}: Bad port {value!r}: {PORT_WORDS}")
+            hops = [hop for hop in value.split(",") if hop] if value.lower() != "none" else []
+            if found[1].lower() == "proxyjump" and not all(jump_parts(hop) for hop in hops):
+                raise ConfigParseError(f"{path} line {number}: Invalid ProxyJump {value!r}: expected [user@]host[:port], comma-separated")
 
 
 #: What to do when `login_name()` is None.
@@ -292,6 +323,8 @@ class SshConfigResolver:
                 return read[1]
             self._tree = include_tree(Path(self.config_path))
             marks = stamp(self._tree)  # before the reading: a change during it is read again next time
+            for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
+                check_everywhere(path)
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = cast(_ClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
@@ -333,8 +366,6 @@ class SshConfigResolver:
 
         address = str(pick("address", host.address, "Hostname", host.address))
         port = int(pick("port", host.port, "Port", host.port))  # type: ignore[call-overload]
-        if not 0 < port < 65536:  # only the config's can be: the runbook's is checked where it is written
-            raise SshConfigError(f"cannot use the ssh config {self.config_path}: Port {port} for {alias}: expected a port from 1 to 65535")
         user = str(pick("user", host.user, "User", self._local_user))
         identity = pick("identity", host.identity, "IdentityFile", None)
         # each once, as ssh adds them (before: `IdentityFile` in a host's block and in `Host *` offered the key twice)

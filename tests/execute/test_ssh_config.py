@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.app.settings import SettingsError, load_settings
-from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import PORT_WORDS, SshConfigError, SshConfigResolver
 from runbook_tui.runbook.model import Host, Mark
 
 MARK = Mark("rb.yaml", 1, 1)
@@ -102,8 +102,8 @@ def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path) -> None:
     [
         (b"Include {config}\nHost x\n  Port 2\n", "its Includes go round in a loop (a file that includes itself, or two that include each other)"),
         (b"Host db1\n  HostName \xff\xfe\n", "it is not UTF-8 text (byte 0xff at position 20)"),
-        (b"Host db1\n  Port 99999999999\n", "Port 99999999999 for db1: expected a port from 1 to 65535"),
-        (b"Host db1\n  Port 0\n", "Port 0 for db1: expected a port from 1 to 65535"),
+        (b"Host db1\n  Port 99999999999\n", f"{{config}} line 2: Bad port '99999999999': {PORT_WORDS}"),
+        (b"Host db1\n  Port 0\n", f"{{config}} line 2: Bad port '0': {PORT_WORDS}"),
     ],
 )
 def test_a_config_ssh_itself_refuses_is_said_in_words_not_a_traceback(tmp_path: Path, text: bytes, words: str) -> None:
@@ -113,7 +113,7 @@ def test_a_config_ssh_itself_refuses_is_said_in_words_not_a_traceback(tmp_path: 
     path.write_bytes(text.replace(b"{config}", str(path).encode()))
     with pytest.raises(SshConfigError) as raised:
         SshConfigResolver(str(path), "/kh").endpoint(Host("db1", "db1", MARK))
-    assert str(raised.value) == f"cannot use the ssh config {path}: {words}"
+    assert str(raised.value) == f"cannot use the ssh config {path}: {words.replace('{config}', str(path))}"
 
 
 def test_plan_says_a_config_it_cannot_use_without_a_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,6 +28,7 @@ from typing import cast
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
+from runbook_tui.execute.ssh_config_lines import as_ssh_reads
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -55,19 +56,11 @@ class SshConfigError(Exception):
 _MATCH_CONDITIONS = frozenset({"all", "canonical", "final", "exec", "host", "originalhost", "localnetwork", "localuser", "user", "tagged"})
 
 
-def _read_as_ssh(handler: Callable[..., None], whole_line: bool) -> Callable[..., None]:
+def _read_as_ssh(handler: Callable[..., None]) -> Callable[..., None]:
     """`handler`, noting the file each option is first set in (`_ClientConfig.origin`: an included file's values are
-    credited to it, not to the config), given the line's words up to a word starting with `#`, as ssh reads a comment
-    at a line's end (`User deploy  # the deploy account`); asyncssh took it for more words and refused the whole file
-    (`Extra data at end`), or for a value (`User # later`) or more `Host` patterns. A ProxyCommand's line stays whole
-    (`whole_line`), as in ssh; a quoted word starting with `#` reads as a comment here, where ssh keeps it (asyncssh's
-    split no longer tells them apart)."""
+    credited to it, not to the config). A comment at a line's end is gone before (`ssh_config_lines`, see `parse`)."""
 
     def handle(config: _ClientConfig, option: str, args: list[str]) -> None:
-        if not whole_line:
-            del args[next((at for at, arg in enumerate(args) if arg.startswith("#")), len(args)) :]
-            if not args:
-                config._error(f"Missing {option} value")
         handler(config, option, args)
         if option in config._options:
             config.origin.setdefault(option, str(config._path))
@@ -85,6 +78,13 @@ class _ClientConfig(SSHClientConfig):
         last = args[0]
         #: option -> the file it was first set in (a Match final reading starts from the first reading's)
         self.origin: dict[str, str] = dict(last.origin) if isinstance(last, _ClientConfig) else {}
+
+    def parse(self, path: Path) -> None:
+        """The file as ssh reads it, a comment at a line's end left out (`User deploy  # the deploy account`): asyncssh
+        took it for more words and refused the whole file (`Extra data at end`, or `No closing quotation` for a `don't`
+        in it), or for a value (`User # later`) or more `Host` patterns."""
+        with as_ssh_reads(path) as text:
+            super().parse(text)  # type: ignore[arg-type]
 
     def _match_expanded(self, option: str, args: list[str]) -> None:
         self._set_tokens()  # the values known so far, as ssh has them at this line (a HostName above it included)
@@ -126,7 +126,7 @@ class _ClientConfig(SSHClientConfig):
         SSHClientConfig._handlers["port"][1](self, option, args)
 
     _handlers = {
-        key: (option, _read_as_ssh(handler, key in SSHClientConfig._no_split))
+        key: (option, _read_as_ssh(handler))
         for key, (option, handler) in {
             **SSHClientConfig._handlers,
             "match": ("Match", _match_expanded),

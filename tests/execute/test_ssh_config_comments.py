@@ -37,3 +37,17 @@ def test_a_value_that_is_only_a_comment_is_missing(tmp_path: Path) -> None:
     config.write_text("Host db1\n  User # nobody yet\n")
     with pytest.raises(SshConfigError, match="line 2: Missing User value"):
         SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+
+
+def test_a_quote_inside_a_comment_and_a_quoted_hash_word_read_as_ssh_reads_them(tmp_path: Path) -> None:
+    """Before: `HostName 10.0.0.5  # don't touch` refused the whole config (`No closing quotation`: asyncssh split the
+    comment as words), and `User "#ops"` was read as a comment (`Missing User value`), where ssh logs in as `#ops`."""
+    config = tmp_path / "config"
+    config.write_text(
+        "# the team's hosts\nHost db1  # it's the primary\n  HostName 10.0.0.5  # don't touch\n  User \"#ops\"  # quoted: a name\n"
+        "  IdentityFile '/keys/#1 key' # it's quoted\n"
+    )
+    route = SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert (route.address, route.user, route.identities) == ("10.0.0.5", "#ops", ("/keys/#1 key",)), route
+    for option, value in (("hostname", "10.0.0.5"), ("user", "#ops"), ("identityfile", "/keys/#1 key")):
+        assert ssh_says(config, "db1", option) == [value], option

@@ -1,0 +1,69 @@
+"""The ssh config's lines as ssh reads them, their comments left out before asyncssh splits them into words.
+
+ssh ends a line at a word starting with `#` outside quotes (`argv_split`, OpenSSH 8.2 and later); a `#` inside a word
+or a quoted string stays, and a ProxyCommand's line stays whole. asyncssh split the comment too: an apostrophe in it
+(`HostName 10.0.0.5  # don't touch`) refused the whole config (`No closing quotation`), and a quoted word starting with
+`#` (`User "#ops"`) could no longer be told from a comment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+#: Keywords whose rest of the line ssh takes whole, `#` included (the command a shell runs).
+WHOLE_LINE = frozenset({"proxycommand", "remotecommand", "localcommand", "knownhostscommand"})
+
+#: The keyword, and the `=` or blanks after it.
+_KEYWORD = re.compile(r"\s*([A-Za-z]*)\s*=?\s*")
+
+
+def without_comment(line: str) -> str:
+    """`line` up to its first word starting with `#` outside quotes, as ssh ends it; the whole line when ssh keeps it."""
+    found = _KEYWORD.match(line)  # matches any text
+    start, keyword = (found.end(), found[1].lower()) if found else (0, "")
+    if keyword in WHOLE_LINE:
+        return line
+    quote, word_starts, at = "", True, start
+    while at < len(line):
+        char = line[at]
+        if char == "\\":  # escapes the next character, in quotes or out
+            at, word_starts = at + 2, False
+            continue
+        if quote:
+            quote = "" if char == quote else quote
+        elif char == "#" and word_starts:
+            return line[:at].rstrip() + "\n"
+        elif char in "'\"":
+            quote = char
+        word_starts = not quote and char in " \t"
+        at += 1
+    return line
+
+
+class _Named(os.PathLike[str]):
+    """A file to open (`where`) that says it is `name`: asyncssh names it in its messages and the values' origins."""
+
+    def __init__(self, name: Path, where: str) -> None:
+        self.name, self.where = name, where
+
+    def __fspath__(self) -> str:
+        return self.where
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+@contextmanager
+def as_ssh_reads(path: Path) -> Iterator[os.PathLike[str]]:
+    """`path`'s text without its comments, to hand asyncssh's parser in its place (named as `path`). UnicodeDecodeError
+    for a file that is not UTF-8 text, as asyncssh read it."""
+    text = Path(path).read_bytes().decode("utf-8")
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as cleaned:
+        cleaned.writelines(without_comment(line) for line in text.splitlines(keepends=True))
+        cleaned.flush()
+        yield _Named(path, f"/dev/fd/{cleaned.fileno()}")

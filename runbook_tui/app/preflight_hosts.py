@@ -10,6 +10,7 @@ rule. A host that fails one check is not asked the next.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterable
 
 from runbook_tui.app.secrets import identity_passphrase
@@ -95,9 +96,11 @@ def connection_finding(host: Host, error: str, hop: Hop, *, where: str = "") -> 
             where,
         )  # fmt: skip
     if "revoked host key detected" in lowered:  # never to be added: the key may be stolen (before: the advice to add it)
+        # the file the error names: a system known_hosts or a RevokedHostKeys file (before: the user's, which may trust it)
+        revoked_in = found[1] if (found := re.search(r"revoked (?:in|by file) (.+?):\d+", error)) else hop.known_hosts
         return HostFinding(
             host, "host key", error,
-            f"do not connect to {hop.name} with that key: tell its owner that it offers a key revoked in {hop.known_hosts}; "
+            f"do not connect to {hop.name} with that key: tell its owner that it offers a key revoked in {revoked_in}; "
             "once its new key is installed, check the fingerprint out of band and add that key (the revoked line stays)",
             where,
         )  # fmt: skip

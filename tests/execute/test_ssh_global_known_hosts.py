@@ -7,6 +7,7 @@ The real `ssh` against the same sshd is the judge. Before: never read; a host wh
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from peers import Sshd, public_line
 from ssh_g import ssh_says
 from ssh_helpers import arun, cmd, run_one
 
+from runbook_tui.app.preflight_hosts import host_findings
+from runbook_tui.app.settings import Settings
 from runbook_tui.engine.ports import Result
 from runbook_tui.execute import ssh_config
 from runbook_tui.execute.ssh import SshExecutor
+from runbook_tui.runbook.loader import load_text
 
 pytestmark = pytest.mark.peers
 
@@ -103,3 +107,17 @@ def test_plan_names_the_system_files_read_and_where_they_came_from(sshd: Sshd, t
     assert f"system known_hosts {system} (default)" in said, said
     monkeypatch.setattr(ssh_config, "GLOBAL_KNOWN_HOSTS", (str(tmp_path / "nowhere"),))
     assert "system known_hosts" not in ssh_config.SshConfigResolver(None, str(known)).endpoint(sshd.host("db1")).describe()
+
+
+def test_preflight_names_the_file_the_key_is_revoked_in(sshd: Sshd, tmp_path: Path) -> None:
+    """Before: `tell its owner that it offers a key revoked in ~/.ssh/known_hosts` (the user's file, which trusts it)."""
+    known, system = tmp_path / "known_hosts", tmp_path / "ssh_known_hosts"
+    known.write_text(f"[localhost]:{sshd.port} {public_line(sshd.host_key)}\n")
+    system.write_text(f"@revoked * {public_line(sshd.host_key)}\n")
+    config = _config(sshd, tmp_path, known, f"GlobalKnownHostsFile {system}")
+    text = "runbook: 1\nid: r\ntitle: R\nhosts:\n  db: [{name: db1}]\nsections:\n  - id: main\n    kind: precheck\n    steps:\n      - {id: look, on: db, run: 'true'}\n"
+    runbook = load_text(text.encode(), "r.yaml").runbook
+    assert runbook is not None
+    found = asyncio.run(host_findings(runbook, Settings(known_hosts=str(known), ssh_config=str(config))))
+    assert len(found) == 1 and "REVOKED HOST KEY DETECTED" in str(found[0]), [str(f) for f in found]
+    assert f"revoked in {system}" in found[0].todo and str(known) not in found[0].todo, found[0].todo

@@ -28,7 +28,7 @@ from typing import cast
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
-from runbook_tui.execute.ssh_config_lines import as_ssh_reads
+from runbook_tui.execute.ssh_config_lines import as_ssh_reads, without_comment
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -222,7 +222,7 @@ def check_everywhere(path: str) -> None:
     `ConfigParseError` naming the file and line."""
     with open(path, encoding="utf-8", errors="replace") as text:
         for number, line in enumerate(text, start=1):
-            found = _KEYWORD.match(line)
+            found = _KEYWORD.match(without_comment(line))  # a `don't` in a comment is no open quote
             if found is None or found[1].lower() not in ("port", "proxyjump"):
                 continue
             try:

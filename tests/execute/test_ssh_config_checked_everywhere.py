@@ -22,6 +22,7 @@ EXPECTED = "expected a number from 1 to 65535, or a tcp service name this machin
     ("text", "line", "words"),
     [
         ("Host other\n  Port abc\n", 2, f"Bad port 'abc': {EXPECTED}"),
+        ("Host other  # the team's\n  Port 2x  # don't\n", 2, f"Bad port '2x': {EXPECTED}"),
         ("Host db1\n  User ops\nHost other\n  Port=0\n", 4, f"Bad port '0': {EXPECTED}"),
         ("Match host other\n  Port 99999\n", 2, f"Bad port '99999': {EXPECTED}"),
         ("Host other\n  ProxyJump a:b:c\n", 2, "Invalid ProxyJump 'a:b:c': expected [user@]host[:port], comma-separated"),

@@ -160,6 +160,11 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
     stopped_by: list[str] = []
 
     def stop(name: str) -> None:
+        if task.done():  # closing (bounded): cut short, its silences stayed active for hours and its end went untold
+            if "closing" not in stopped_by:
+                print(f"runbook-tui: {name} while the run closes: it ends once its last notices and alert silences are settled", file=sys.stderr)
+            stopped_by.append("closing")
+            return
         stopped_by.append(name)
         task.cancel()
 
@@ -182,12 +187,13 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:
-        for sig in signals:
-            loop.remove_signal_handler(sig)
-        try:
+        try:  # under the handlers still: a signal now was the default kill, the silences left active for hours
             await session.close()
         except JournalError as exc:
             session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stopped"
+        finally:
+            for sig in signals:
+                loop.remove_signal_handler(sig)
     fatal = session.controller.fatal
     if fatal:
         # Say why, once, in words: the journal could not be written, so nothing more was run.

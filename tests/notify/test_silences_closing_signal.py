@@ -1,0 +1,123 @@
+"""A signal while `exec` closes a finished run (its silences being expired, its end notice going out) does not cut the
+closing short: real Alertmanager behind a relay that holds each expiry's answer, a real receiver, a real `exec`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+from peers_alertmanager import Alertmanager
+from receivers import Receiver
+from waiting import wait_until
+from written_lines import written_events
+
+pytestmark = pytest.mark.peers
+#: Seconds the relay holds Alertmanager's answer to an expiry (a loaded Alertmanager at the end of the change).
+HELD = 2.0
+
+
+class _Relay(ThreadingHTTPServer):
+    def __init__(self, target: str, held: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.target = target
+        self.held = held  # the method whose answer is held: DELETE (an expiry), POST (a silence being made)
+        self.asked = threading.Event()  # such a request reached the relay
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Relay
+
+    def _relay(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        held = self.command == self.server.held
+        if held and self.command == "DELETE":  # not expired yet while it is held
+            self.server.asked.set()
+            time.sleep(HELD)  # the answer is what is slow here, not a synchronisation
+        ask = urllib.request.Request(self.server.target + self.path, data=body, method=self.command, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(ask, timeout=5) as answer:
+                status, data = answer.status, answer.read()
+        except OSError:  # Alertmanager gone: the session's end, a relay thread still holding an answer
+            status, data = 502, b""
+        if held and self.command == "POST":  # made, its id not yet known to the run
+            self.server.asked.set()
+            time.sleep(HELD)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the run's process went away meanwhile
+            pass
+
+    do_GET = do_POST = do_DELETE = _relay
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def relay(alertmanager: Alertmanager, request: pytest.FixtureRequest) -> Iterator[_Relay]:
+    server = _Relay(alertmanager.url, getattr(request, "param", "DELETE"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_while_exec_closes_still_expires_its_silence_and_sends_the_end_notice(
+    sig: signal.Signals, alertmanager: Alertmanager, relay: _Relay, receiver: Callable[[str], Receiver], tmp_path: Path
+) -> None:
+    """Before: exec took its signal handlers down before closing the session, so SIGTERM or a hang-up there was the
+    default kill (-15, -1) and ctrl-c a KeyboardInterrupt traceback: the silence stayed active for hours after the
+    change ended (to the window's end, or 4 h), no `silence_expired`, no end notice journaled."""
+    hook = receiver("ok")
+    service = f"api-{uuid.uuid4().hex[:8]}"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: closing-signal
+title: Closing signal
+notify:
+  - {{url: "{hook.url}"}}
+alerts:
+  alertmanager: http://127.0.0.1:{relay.server_address[1]}
+  silence:
+    - matchers: ['service="{service}"']
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: a, run: "true", verify: none}}
+""")
+    journal = tmp_path / "run.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as proc:
+        wait_until(relay.asked.is_set, lambda: "exec to ask Alertmanager to expire its silence", alive=proc, timeout=60)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+    events = written_events(journal)
+    [made] = [e for e in events if e["type"] == "silence_created"]
+    [held] = [s for s in alertmanager.silences() if s["id"] == made["id"]]
+    if held["status"] != {"state": "expired"}:
+        requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5)  # the session's Alertmanager stays clean
+    assert held["status"] == {"state": "expired"}, f"left active after the change ended; exit {proc.returncode}, stderr: {err}"
+    kinds = [e["type"] for e in events]
+    assert "silence_expired" in kinds and "session_finished" in kinds, kinds
+    assert [e["event"] for e in events if e["type"] == "notified"][-1:] == ["session_finished"], kinds
+    assert "session_finished" in hook.events()
+    assert proc.returncode == 0 and "Traceback" not in err, (proc.returncode, out, err)
+    assert f"runbook-tui: {sig.name} while the run closes: it ends once its last notices and alert silences are settled" in err.splitlines(), err

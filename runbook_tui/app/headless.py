@@ -86,6 +86,17 @@ def say(text: str, end: str = "\n") -> None:
         stdout_closed()
 
 
+def say_opened(session: Session, resumed: str | None = None, *, unsigned: bool = True) -> None:
+    """Once started: where it is shared; a resume's summary (`resumed`); why the assignee's decisions go unsigned (as
+    the run screen's foot says it), if they do and `unsigned`."""
+    if session.share_note:
+        say(session.share_note)
+    if resumed is not None:
+        say(resumed, end="")
+    if session.unsigned_note and unsigned:
+        say(f"{session.unsigned_note}: the decisions{'' if resumed is None else ' from here'} go unsigned (--identity KEY signs them)")
+
+
 def _say_outcome(session: Session, outcome: str) -> int:
     """The last line of a headless run: how it ended, and how to continue when the journal is left open."""
     journal = session.journal_path
@@ -148,15 +159,23 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
     return EXIT_INVALID
 
 
-async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec") -> int:
-    """Run `body`, ending cleanly on Ctrl-C, SIGTERM or SIGHUP: the journal stays resumable (its note names `command`)."""
-    # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
-    # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing. The collector, paused
-    # through start-up (`cli.main`), is on for the run: `resume` without a screen ran the rest of a change without it.
-    gc.freeze()
-    gc.enable()
+async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec", opened: Callable[[Session], None] = say_opened) -> int:
+    """Start the session, say it (`opened`) and run `body`, ending cleanly on Ctrl-C, SIGTERM or SIGHUP: the journal stays
+    resumable (its note names `command`). The start is under the handlers: a signal while it made the silences ended
+    the process at once, one made and never journaled (alerts quiet for hours, nothing said of it on stderr)."""
     loop = asyncio.get_running_loop()
-    task = asyncio.ensure_future(body(session))
+
+    async def run() -> Any:
+        await session.start()
+        opened(session)
+        # What is alive now (modules, the runbook, the session) lives as long as the run: frozen, the collector no longer
+        # walks it. A fan-out to 200 hosts made one full collection of it (40-70 ms) for nothing. The collector, paused
+        # through start-up (`cli.main`), is on for the run: `resume` without a screen ran the rest of a change without it.
+        gc.freeze()
+        gc.enable()
+        return await body(session)
+
+    task = asyncio.ensure_future(run())
     stopped_by: list[str] = []
 
     def stop(name: str) -> None:
@@ -180,10 +199,6 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
             f"interrupted; the journal is kept: {resume_command(session.controller.state, str(session.journal_path), session.identity, session.signers_file)}"
         )
         print("\n".join(visible_line(line) for line in said.splitlines()), file=sys.stderr)  # a shared run's, shared again
-        if session.controller.state.silences:  # left in place for the resume: whoever stopped it must know alerts stay quiet
-            from runbook_tui.notify.left_words import left_active
-
-            print(left_active(session.controller.state), file=sys.stderr)
     except JournalError as exc:  # e.g. the final flush, or finishing the session, on a full disk
         session.controller.fatal = session.controller.fatal or f"{exc.strerror}; the run stops before the next step"
     finally:
@@ -202,11 +217,14 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
             file=sys.stderr,
         )
         return EXIT_FAILED
-    if session.controller.state.finished and session.controller.state.silences:  # loaded only for a run with silences
-        from runbook_tui.notify.left_words import not_expired
+    if session.controller.state.silences:  # loaded only for a run with silences; said once closed (those made meanwhile too)
+        from runbook_tui.notify.left_words import left_active, not_expired
 
-        if (left := not_expired(session.controller.state)) is not None:
-            print(left, file=sys.stderr)  # its event line said "could not expire: why" alone: not until when, nor how to
+        # finished: its event line said "could not expire: why" alone, not until when, nor how to; stopped: left for the
+        # resume, and whoever stopped it must know alerts stay quiet
+        state = session.controller.state
+        if (left := not_expired(state) if state.finished else left_active(state) if task.cancelled() else None) is not None:
+            print(left, file=sys.stderr)
     return code
 
 
@@ -248,10 +266,6 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
         )
         if isinstance(session, int):
             return session
-        await session.start()
-        if session.share_note:
-            say(session.share_note)
-        _say_unsigned(session, "")
 
         async def body(s: Session) -> int:
             return _say_outcome(s, await drive(s.controller, s.actor, policy=policy))
@@ -259,12 +273,6 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
         return await _run_headless(session, body)
 
     return asyncio.run(main())
-
-
-def _say_unsigned(session: Session, when: str) -> None:
-    """Why the assignee's decisions (`when`: from here) go unsigned, as the run screen's foot says it, if they do."""
-    if session.unsigned_note:
-        say(f"{session.unsigned_note}: the decisions{when} go unsigned (--identity KEY signs them)")
 
 
 def _open(loaded: Loaded, **options: Any) -> Session:
@@ -318,17 +326,11 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
         )
         if isinstance(session, int):
             return session
-        await session.start()
-        if session.share_note:
-            say(session.share_note)
-        say(summary(session.controller.state, journal, shared=bool(session.share_address), look=look, reopened=reopen is not None), end="")
-        if not look:  # (a signed run resumed without its key too)
-            _say_unsigned(session, " from here")
 
-        async def body(s: Session) -> int:
-            return await _decide(s, choice)
+        def opened(s: Session) -> None:
+            say_opened(s, summary(s.controller.state, journal, shared=bool(s.share_address), look=look, reopened=reopen is not None), unsigned=not look)
 
-        return await _run_headless(session, body, "resume")
+        return await _run_headless(session, lambda s: _decide(s, choice), "resume", opened)
 
     return asyncio.run(main())
 
@@ -449,8 +451,7 @@ def cmd_rehearse(
         session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal, trust=trust))
         if isinstance(session, int):
             return session
-        await session.start()
-        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy), "rehearse")
+        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy), "rehearse", lambda _s: None)
 
     return asyncio.run(main())
 

@@ -29,7 +29,7 @@ at_main = len(collections)
 def reporting(module):
     run_headless = module._run_headless
 
-    async def reported_run(session, body, command="exec"):
+    async def reported_run(session, body, *told):
         started = len(collections) - at_main
 
         async def reported(s):
@@ -37,7 +37,7 @@ def reporting(module):
             print(f"collector on during the run: {gc.isenabled()}", file=sys.stderr, flush=True)
             return await body(s)
 
-        return await run_headless(session, reported, command)
+        return await run_headless(session, reported, *told)
 
     module._run_headless = reported_run
 

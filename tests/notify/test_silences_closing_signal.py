@@ -22,6 +22,8 @@ from receivers import Receiver
 from waiting import wait_until
 from written_lines import written_events
 
+from runbook_tui.notify.left_words import said_now
+
 pytestmark = pytest.mark.peers
 #: Seconds the relay holds Alertmanager's answer to an expiry (a loaded Alertmanager at the end of the change).
 HELD = 2.0
@@ -121,3 +123,54 @@ sections:
     assert "session_finished" in hook.events()
     assert proc.returncode == 0 and "Traceback" not in err, (proc.returncode, out, err)
     assert f"runbook-tui: {sig.name} while the run closes: it ends once its last notices and alert silences are settled" in err.splitlines(), err
+
+
+@pytest.mark.parametrize("relay", ["POST"], indirect=True)
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_while_exec_makes_its_silence_says_it_stays_active_and_resume_expires_it(
+    sig: signal.Signals, alertmanager: Alertmanager, relay: _Relay, tmp_path: Path
+) -> None:
+    """Before: a signal while exec waited for Alertmanager to make its silence (before its first step) ended it at once,
+    `exec stopped by SIGTERM` alone on stderr: the silence Alertmanager made was never journaled (`silence_failed`, "not
+    confirmed"), the journal had no note of the stop, and alerts stayed quiet for 4 h with nothing saying which."""
+    service = f"api-{uuid.uuid4().hex[:8]}"
+    marker = tmp_path / "ran"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: starting-signal
+title: Starting signal
+alerts:
+  alertmanager: http://127.0.0.1:{relay.server_address[1]}
+  silence:
+    - matchers: ['service="{service}"']
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: a, run: "touch {marker}", verify: none}}
+""")
+    journal = tmp_path / "run.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as proc:
+        wait_until(relay.asked.is_set, lambda: "exec to ask Alertmanager for its silence", alive=proc, timeout=60)
+        proc.send_signal(sig)
+        _out, err = proc.communicate(timeout=60)
+    events = written_events(journal)
+    [made] = [e for e in events if e["type"] == "silence_created"]
+    [active] = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    try:
+        assert proc.returncode == 1 and not marker.exists(), (proc.returncode, err)
+        assert active["id"] == made["id"] and active["status"] == {"state": "active"}, "made, journaled, left for the resume"
+        assert [e["text"] for e in events if e["type"] == "note"][-1:] == [f"exec was stopped by {sig.name} at 'a' (nothing was running); the journal is kept"]
+        said = f'1 alert silence of this run stays active until {said_now(made["ends_at"])} at http://127.0.0.1:{relay.server_address[1]} ({made["id"]}: service="{service}")'
+        assert any(line.startswith(said) for line in err.splitlines()), err
+        resumed = subprocess.run(
+            [*argv[:3], "resume", str(journal), "--continue"], env=env, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL
+        )
+        assert resumed.returncode == 0 and marker.exists(), resumed.stdout + resumed.stderr
+        [after] = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+        assert after["status"] == {"state": "expired"}, "the resumed run expired it at its end"
+    finally:
+        requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5)  # the session's Alertmanager stays clean

@@ -75,7 +75,8 @@ def _session_resumed(state: RunState, e: Event) -> RunState:
     resume more, and who resumed it at the keyboard from now on (the controller's assignee: the header named whoever
     started the run, dave's resume read `ran by: carol`; `actor` keeps who started it)."""
     lost = lost_with_the_process(state)
-    session = {**lost.session, "assignee": e["actor"], "process": e.get("process")}  # the journal's writer from now on
+    # the journal's writer from now on; `resumed_from`: the person whose process it was (its silences were made by them)
+    session = {**lost.session, "assignee": e["actor"], "process": e.get("process"), "resumed_from": lost.session.get("assignee")}
     return replace(lost, resumed=lost.resumed + 1, session=MappingProxyType(session))
 
 

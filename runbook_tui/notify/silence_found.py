@@ -4,20 +4,21 @@ a dead process made for this run (`SilenceKeeper.resume`)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from runbook_tui.notify.http import Answer
 from runbook_tui.runbook.safe_text import visible_line
 
 
-def made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.timedelta = dt.timedelta(0)) -> bool:
-    """Is this Alertmanager silence the one `body` describes, made after `since` (the session's start, by our clock;
-    Alertmanager's runs `skew` ahead) and still active?"""
+def made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.timedelta = dt.timedelta(0), made_by: Collection[str] = ()) -> bool:
+    """Is this Alertmanager silence the one `body` describes, created by one of `made_by` (by `body`'s creator when
+    empty), made after `since` (the session's start, by our clock; Alertmanager's runs `skew` ahead) and still active?"""
     try:
         return (
             (found.get("status") or {}).get("state") == "active"
             and found.get("comment") == body["comment"]
-            and found.get("createdBy") == body["createdBy"]
+            and found.get("createdBy") in (made_by or (body["createdBy"],))
             and made_after(found.get("startsAt"), since, skew)
             and sorted(map(matcher_key, found.get("matchers") or ())) == sorted(map(matcher_key, body["matchers"]))
             and usable_id(found.get("id")) is not None
@@ -25,6 +26,12 @@ def made_for(found: dict[str, Any], body: dict[str, Any], since: str, skew: dt.t
         )
     except (AttributeError, TypeError):
         return False
+
+
+def dead_makers(session: Mapping[str, Any]) -> frozenset[str]:
+    """Whose name a silence the dead process made carries (`createdBy`): the person whose process it was (a resume's:
+    `resumed_from`), or who started the run (and made them on resume before these were made by who resumes)."""
+    return frozenset(str(session[key]) for key in ("actor", "resumed_from") if session.get(key))
 
 
 #: What a silence's start may precede the session's start by, by Alertmanager's clock, and still be taken as made in

@@ -27,7 +27,7 @@ import asyncio
 import datetime as dt
 import functools
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -40,7 +40,7 @@ from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify.http import Answer, peer_clock, request
 from runbook_tui.notify.silence_clock import START_MARGIN, clock_words
-from runbook_tui.notify.silence_found import answered_id, ended, expired_early, extension, is_time, made_for, usable_id
+from runbook_tui.notify.silence_found import answered_id, dead_makers, ended, expired_early, extension, is_time, made_for, usable_id
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 
@@ -131,7 +131,7 @@ class SilenceKeeper:
             self._creating = self._spawn(self.create(state, str(event.get("actor"))))
             self._spawn(self._watch())
         elif kind == ev.SESSION_RESUMED and not state.finished:
-            self._creating = self._spawn(self.resume(state))
+            self._creating = self._spawn(self.resume(state, str(event.get("actor"))))
             self._resuming = True
             self._spawn(self._watch())
         elif kind == ev.SESSION_FINISHED:
@@ -243,11 +243,17 @@ class SilenceKeeper:
             handles.clear()
 
     async def create(
-        self, state: RunState, actor: str, silences: Sequence[Silence] | None = None, found: Sequence[Any] = (), skew: dt.timedelta = dt.timedelta(0)
+        self,
+        state: RunState,
+        actor: str,
+        silences: Sequence[Silence] | None = None,
+        found: Sequence[Any] = (),
+        skew: dt.timedelta = dt.timedelta(0),
+        made_by: Collection[str] = (),
     ) -> None:
         """One silence per entry of `alerts.silence` (or of `silences`); each id journaled (`silence_created`), each failure
         too. One of `found` (Alertmanager's silences, its clock `skew` ahead of ours) that the dead process made for an
-        entry is journaled, not made again."""
+        entry (created by one of `made_by`) is journaled, not made again."""
         ticket = (state.session.get("ticket") or {}).get("id")
         starts = dt.datetime.now(dt.UTC)
         ends = _window_end(state) or starts + self.lasting
@@ -257,7 +263,7 @@ class SilenceKeeper:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
             journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
             matchers = [str(m) for m in silence.matchers]
-            made = next((f for f in found if made_for(f, body, str(state.session.get("started_at") or ""), skew)), None)
+            made = next((f for f in found if made_for(f, body, str(state.session.get("started_at") or ""), skew, made_by)), None)
             if made is not None:
                 body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
                 journaled_start = str(made["startsAt"])
@@ -360,7 +366,7 @@ class SilenceKeeper:
                 " without them confirmed (their alerts may page); each is journaled when it answers",
             })  # fmt: skip
 
-    async def resume(self, state: RunState) -> None:
+    async def resume(self, state: RunState, actor: str) -> None:
         """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now.
         One whose end passed while the run was stopped is made again: before, the resumed run went on unsilenced (the
         on-call paged for the planned change) while the header still counted it."""
@@ -383,7 +389,8 @@ class SilenceKeeper:
             found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
         except (ValueError, TypeError):
             found = []  # unreadable (or cut short): each missing silence is made
-        await self.create(state, str(state.session.get("actor") or "system"), missing, found, peer_clock(listed) or dt.timedelta(0))
+        # made by `actor`, who resumes (before: whoever started the run, long gone); the dead process's were made by its person
+        await self.create(state, actor, missing, found, peer_clock(listed) or dt.timedelta(0), dead_makers(state.session))
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""

@@ -256,8 +256,8 @@ def _window_override(state: RunState, e: Event) -> RunState:
 def _silence_created(state: RunState, e: Event) -> RunState:
     silence = MappingProxyType({k: v for k, v in e.items() if k not in ("prev", "hash", "seq")})
     made = tuple(map(str, e.get("matchers") or ()))
-    missing = tuple(m for m in state.silences_missing if m != made)
-    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}), silences_missing=missing)
+    missing, gone = (tuple(m for m in matchers if m != made) for matchers in (state.silences_missing, state.silences_gone))
+    return replace(state, silences=MappingProxyType({**state.silences, str(e["id"]): silence}), silences_missing=missing, silences_gone=gone)
 
 
 def _silence_extended(state: RunState, e: Event) -> RunState:
@@ -272,7 +272,13 @@ def _silence_extended(state: RunState, e: Event) -> RunState:
 
 
 def _silence_gone(state: RunState, e: Event) -> RunState:
-    return replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
+    """Expired: no longer the run's. One someone else expired while the run goes on (`gone`) is kept as gone (the header
+    says so: before, it only went from the count, and with one the run looked like one with nothing to silence)."""
+    left = replace(state, silences=MappingProxyType({k: v for k, v in state.silences.items() if k != str(e.get("id"))}))
+    silence = state.silences.get(str(e.get("id")))
+    if silence is None or not e.get("gone") or state.outcome is not None:
+        return left
+    return replace(left, silences_gone=(*state.silences_gone, tuple(map(str, silence.get("matchers") or ()))))
 
 
 def _silence_failed(state: RunState, e: Event) -> RunState:

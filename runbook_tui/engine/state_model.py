@@ -199,6 +199,7 @@ class RunState:
     window_override: str | None = None
     silences: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # Alertmanager silence id -> silence_created payload
     silences_missing: tuple[tuple[str, ...], ...] = ()  # matchers of each silence Alertmanager did not make (silence_failed create), until made
+    silences_gone: tuple[tuple[str, ...], ...] = ()  # matchers of each silence someone else expired while the run went on, until made again
     undelivered: tuple[str, ...] = ()  # notices that failed after the end (its own), in words: no error event may follow it
     review: Mapping[str, str] | None = None
     criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)

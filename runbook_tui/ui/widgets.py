@@ -128,6 +128,8 @@ class RunHeader(Static):
         silences = f"   🔕 {len(state.silences)} alert silence{'s' if len(state.silences) > 1 else ''}" if state.silences else ""
         missing = 0 if state.finished else len(state.silences_missing)
         unmade = f"   🔔 {missing} alert silence{'s' if missing > 1 else ''} NOT made" if missing else ""
+        gone = 0 if state.finished else len(state.silences_gone)
+        unmade += f"   🔔 {gone} alert silence{'s' if gone > 1 else ''} expired early" if gone else ""
         if checkpoint and (checkpoint not in state.steps or state.steps[checkpoint].status != "undone"):
             said, shown = "   ⚑ last checkpoint: ", _line(checkpoint)
             if room is not None:
@@ -137,7 +139,7 @@ class RunHeader(Static):
             marks.append(said + shown, style=colour(theme, "secondary"))
         if silences:  # Alertmanager silences made for this change (journal: silence_created)
             marks.append(silences, style=colour(theme, "secondary"))
-        if unmade:  # its alerts page: before, only an error line in the log said so
+        if unmade:  # its alerts page (not made, or expired by someone else): before, only a line in the log said so
             marks.append(unmade, style=colour(theme, "warning"))
         return marks
 

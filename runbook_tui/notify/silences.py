@@ -443,6 +443,8 @@ class SilenceKeeper:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:
                 task.cancel()
+            if pending:  # each journals what it leaves unconfirmed before the journal closes (it was lost: written after)
+                await asyncio.wait(pending)
 
 
 def _tried(answer: Answer, tries: int) -> Answer:

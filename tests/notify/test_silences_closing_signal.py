@@ -35,6 +35,7 @@ class _Relay(ThreadingHTTPServer):
         self.target = target
         self.held = held  # the method whose answer is held: DELETE (an expiry), POST (a silence being made)
         self.asked = threading.Event()  # such a request reached the relay
+        self.hold = HELD
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -45,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
         held = self.command == self.server.held
         if held and self.command == "DELETE":  # not expired yet while it is held
             self.server.asked.set()
-            time.sleep(HELD)  # the answer is what is slow here, not a synchronisation
+            time.sleep(self.server.hold)  # the answer is what is slow here, not a synchronisation
         ask = urllib.request.Request(self.server.target + self.path, data=body, method=self.command, headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(ask, timeout=5) as answer:
@@ -174,3 +175,37 @@ sections:
         assert after["status"] == {"state": "expired"}, "the resumed run expired it at its end"
     finally:
         requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5)  # the session's Alertmanager stays clean
+
+
+def test_an_expiry_cut_off_by_the_closing_is_journaled_and_said(alertmanager: Alertmanager, relay: _Relay, tmp_path: Path) -> None:
+    """Alertmanager answers no expiry within the closing's bound (5 s): the expiry given up on was journaled after the
+    journal had closed, so it was lost ("journal write failed; outreach event silence_failed not recorded" on stderr),
+    and nothing said the silence may stay active for hours, nor how to expire it."""
+    relay.hold = 15.0
+    service = f"api-{uuid.uuid4().hex[:8]}"
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: closing-cut
+title: Closing cut off
+alerts:
+  alertmanager: http://127.0.0.1:{relay.server_address[1]}
+  silence:
+    - matchers: ['service="{service}"']
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: a, run: "true", verify: none}}
+""")
+    journal = tmp_path / "run.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+    events = written_events(journal)
+    [made] = [e for e in events if e["type"] == "silence_created"]
+    requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5)
+    [failed] = [e for e in events if e["type"] == "silence_failed"]
+    assert (failed["action"], failed["id"], failed["until"]) == ("expire", made["id"], made["ends_at"]), failed
+    assert "journal write failed" not in done.stderr, done.stderr
+    assert f"1 alert silence could NOT be expired ({failed['error']}): alerts stay silenced until" in done.stderr, done.stderr

@@ -399,11 +399,12 @@ class SilenceKeeper:
         if self._extending:
             await asyncio.wait(list(self._extending))  # one in flight is journaled first (and a new id it gave expired)
         keep = self.alerts.until == "window_end" and (state.rollback is not None or outcome == "rolled_back")
-        for silence_id, silence in list(state.silences.items()):
-            if keep:
+        if keep:
+            for silence_id, silence in list(state.silences.items()):
                 self.record(ev.SILENCE_KEPT, {"id": silence_id, "alertmanager": self.shown, "until": silence.get("ends_at")})
-            else:
-                await self._expire(silence_id, str(silence.get("ends_at") or ""))
+            return
+        # all at once: one after the other, a slow Alertmanager (2 s an answer) left the third past the closing's bound
+        await asyncio.gather(*(self._expire(sid, str(silence.get("ends_at") or "")) for sid, silence in list(state.silences.items())))
 
     async def _expire(self, silence_id: str, until: str) -> None:
         """Expire one silence; a failure says until when it stays active (`until`), so the end can say so. Expiring again

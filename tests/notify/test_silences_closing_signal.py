@@ -177,6 +177,36 @@ sections:
         requests.delete(f"{alertmanager.url}/api/v2/silence/{made['id']}", timeout=5)  # the session's Alertmanager stays clean
 
 
+def test_every_silence_is_expired_at_the_end_when_alertmanager_answers_each_slowly(alertmanager: Alertmanager, relay: _Relay, tmp_path: Path) -> None:
+    services = [f"api-{uuid.uuid4().hex[:8]}" for _ in range(4)]
+    silences = "".join(f"\n    - matchers: ['service=\"{service}\"']" for service in services)
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: closing-slow
+title: Closing slow
+alerts:
+  alertmanager: http://127.0.0.1:{relay.server_address[1]}
+  silence:{silences}
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: a, run: "true", verify: none}}
+""")
+    journal = tmp_path / "run.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+    events = written_events(journal)
+    made = [e["id"] for e in events if e["type"] == "silence_created"]
+    for silence_id in made:
+        requests.delete(f"{alertmanager.url}/api/v2/silence/{silence_id}", timeout=5)
+    assert len(made) == 4 and done.returncode == 0, done.stdout + done.stderr
+    assert sorted(e["id"] for e in events if e["type"] == "silence_expired") == sorted(made), done.stdout + done.stderr
+    assert "NOT be expired" not in done.stderr, done.stderr
+
+
 def test_an_expiry_cut_off_by_the_closing_is_journaled_and_said(alertmanager: Alertmanager, relay: _Relay, tmp_path: Path) -> None:
     """Alertmanager answers no expiry within the closing's bound (5 s): the expiry given up on was journaled after the
     journal had closed, so it was lost ("journal write failed; outreach event silence_failed not recorded" on stderr),

@@ -8,7 +8,10 @@ still names every host.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: Hosts named on a line about several of them; the others counted (`and 17 more`).
 HOSTS_NAMED = 3
@@ -47,3 +50,14 @@ def shared(problems: Iterable[str], hosts: Iterable[str]) -> list[tuple[str, lis
 def said_shared(problems: Iterable[str], hosts: Iterable[str]) -> list[str]:
     """`problems` with the words several hosts share said once: `49 hosts: stopped by root (web02, web03, web04 and 46 more)`."""
     return [f"{len(names):,} hosts: {words} ({few_named(names)})" if names else words for words, names in shared(problems, hosts)]
+
+
+def same_undo(entries: Iterable[T], key: Callable[[T], Hashable], host: Callable[[T], str]) -> list[tuple[T, list[str]]]:
+    """A rollback's undo entries (one per host) as (the first entry, the hosts of every entry with its `key`: the step,
+    how it stands there, the rendered command), in the order each first came. The undo list and the rollback's log
+    lines said one entry per host: 50 hosts with the same undo read as 50 entries, 150 rows of the same command; a host
+    whose undo renders otherwise keeps an entry of its own."""
+    groups: dict[Hashable, tuple[T, list[str]]] = {}
+    for entry in entries:
+        groups.setdefault(key(entry), (entry, []))[1].append(host(entry))
+    return list(groups.values())

@@ -16,6 +16,7 @@ from runbook_tui.engine.event_words import status_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import batches
 from runbook_tui.engine.fold_steps import going_back_past
+from runbook_tui.engine.host_groups import same_undo
 from runbook_tui.engine.rollback import RollbackPlan, Scope, no_undo_since
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, section_stop_words
@@ -23,7 +24,8 @@ from runbook_tui.runbook.durations import written_duration
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.dialog import Dialog, DialogScroll
 from runbook_tui.ui.glyphs import colour
-from runbook_tui.ui.wrap import CommandText
+from runbook_tui.ui.host_name import LABEL_ENDS
+from runbook_tui.ui.wrap import CommandText, StyledWrap
 
 #: Said above the keys once the list was shown again because the run moved while it was open.
 CHANGED = "THE LIST CHANGED while it was open: read it again. "
@@ -97,25 +99,31 @@ class RollbackModal(Dialog[tuple[Scope, bool, RollbackPlan] | None]):
         target = plan.checkpoint_step or "the start"
         title = f"Roll back to the last checkpoint ({target})" if plan.scope == "checkpoint" else "FULL rollback: abort the whole change"
         self.set_title(f"{title}: {_how_many(plan)}")  # the list may scroll: how long it is, said where it starts
-        # One entry per undo, its command on its own lines below (wrapped at spaces, never cut, the full
+        # One entry per undo command, its command on its own lines below (wrapped at spaces, never cut, the full
         # width of the dialog): exactly what will run, in the order it runs.
         rows: list[RenderableType] = []
         state, muted = self.events.state, colour(theme, "muted")
-        for number, entry in enumerate(plan.entries, start=1):
+        # Hosts whose rendered undo is the same are one entry (the command once, then its hosts): 50 hosts with one
+        # undo read as 50 entries of the same command; a host whose undo renders otherwise keeps its own.
+        groups = same_undo(plan.entries, lambda e: (e.step_id, e.note, e.command), lambda e: e.host)
+        for number, (entry, sharing) in enumerate(groups, start=1):
             note = f" ({entry.note})" if entry.note else ""  # how the step stands on that host (engine/undo_notes.py)
             head = Text(f"{number:>2}  ")
             head.append(visible_line(entry.step_id), style="bold")
             head.append(visible_line(note), style=colour(theme, "warning"))
-            head.append(f" on {visible_line(entry.host)}{_within(self.events.state, entry.step_id)}")
-            rows.append(head)
+            where = visible_line(entry.host) if len(sharing) == 1 else f"{len(sharing)} hosts"
+            head.append(f" on {where}{_within(self.events.state, entry.step_id)}")
+            rows.append(StyledWrap(head, 4, LABEL_ENDS))
             if entry.command is None:
                 rows.append(Text("      NO UNDO: acknowledge that this stays as it is", style=f"bold {colour(theme, 'error')}"))
             else:
                 rows.append(CommandText(entry.command, prefix="      "))
-            if number == len(plan.entries) or plan.entries[number].step_id != entry.step_id:  # the step's last entry
+            if len(sharing) > 1:  # each name whole, or broken after a dot under the first
+                rows.append(CommandText(", ".join(visible_line(host) for host in sharing), prefix="      hosts: ", indent=0, breaks=LABEL_ENDS))
+            if number == len(groups) or groups[number][0].step_id != entry.step_id:  # the step's last entry
                 undone = [e.host for e in plan.entries if e.step_id == entry.step_id and e.command is not None]
                 rows += [Text(visible_line(said), style=muted)] if (said := together(state, entry.step_id, undone, self.events.max_concurrency)) else []
-        for offset, step_id in enumerate(plan.rollback_steps, start=len(plan.entries) + 1):
+        for offset, step_id in enumerate(plan.rollback_steps, start=len(groups) + 1):
             rows += _section_step_rows(offset, step_id, self.rendered(step_id), muted)
         if not plan.entries and not plan.rollback_steps:
             rows.append(Text("nothing to undo since the checkpoint"))
@@ -168,7 +176,7 @@ def _section_step_rows(number: int, step_id: str, rendered: Mapping[str, Any], m
         line = head if index == 0 else Text(" " * 4)
         line.append(f" on {visible_line(', '.join(hosts))}")
         line.append("  then this rollback section step", style=muted)
-        rows += [line, CommandText(command, prefix="      ")]
+        rows += [StyledWrap(line, 4, LABEL_ENDS), CommandText(command, prefix="      ")]
     return rows
 
 

@@ -83,3 +83,27 @@ def _shown(command: str) -> str:
     """The command as drawn: sanitised, tabs expanded (a terminal draws a tab as the spaces to its next stop, and
     `cell_len` counts it as none), no trailing newline."""
     return visible(command.rstrip("\n")).expandtabs(8)
+
+
+class StyledWrap:
+    """A rich renderable: a styled line (a list's head) wrapped at spaces as `wrap_command` wraps, its continuation rows
+    `indent` cells in, its styles kept; a word wider than the line broken after one of `breaks` (a host name after a
+    dot). Rich's own wrap put the rest of `1  push on web01-….example.com` at the margin, under the list's numbers."""
+
+    def __init__(self, text: Text, indent: int = HANGING, breaks: str = "") -> None:
+        self.text, self.indent, self.breaks = text, indent, breaks
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        plain, at = self.text.plain, 0
+        for index, row in enumerate(wrap_command(plain, max(options.max_width, 1), self.indent, self.breaks)):
+            body = row[self.indent :] if index else row
+            while index and at < len(plain) and plain[at].isspace():  # the spaces a break took
+                at += 1
+            line = Text(" " * self.indent if index else "")
+            line.append_text(self.text[at : at + len(body)])
+            line.no_wrap = True
+            at += len(body)
+            yield line
+
+    def __rich_measure__(self, console: Any, options: Any) -> Measurement:
+        return Measurement(min(self.indent + 8, options.max_width), min(cell_len(self.text.plain), options.max_width))

@@ -20,10 +20,11 @@ pytestmark = pytest.mark.peers
 SMALL = (80, 24)
 
 
-def app_for(folder: Path, sshd: Sshd, step: dict[str, Any], hosts: list[dict[str, Any]]) -> RunbookApp:
+def app_for(folder: Path, sshd: Sshd, step: dict[str, Any], hosts: list[dict[str, Any]], *after: dict[str, Any]) -> RunbookApp:
+    """The checkpoint `mark`, then `step` on `fleet` (`hosts`), then the steps `after` it."""
     doc = {
         "runbook": 1, "id": "left-out", "title": "left out", "hosts": {"fleet": hosts},
-        "sections": [{"id": "impl", "kind": "implement", "steps": [{"id": "mark", "run": "true", "checkpoint": True}, step]}],
+        "sections": [{"id": "impl", "kind": "implement", "steps": [{"id": "mark", "run": "true", "checkpoint": True}, step, *after]}],
     }  # fmt: skip
     path = folder / "runbook.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")

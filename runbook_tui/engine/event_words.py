@@ -21,7 +21,7 @@ from runbook_tui.engine.actors import YOU, named
 from runbook_tui.engine.event_words_watch import guard_tripped, metric_baseline, metrics_started, notified, signed, silence
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
-from runbook_tui.engine.host_groups import few_named, hosts_words, said_shared
+from runbook_tui.engine.host_groups import few_named, hosts_words, said_shared, same_undo
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
@@ -267,13 +267,10 @@ def _rollback_started(e: Event) -> Said:
     and the trainee could not tell alice's `u` from exec's `--on-failure rollback` or a guard's."""
     plan = e.get("plan", {})
     lines = [f"rollback ({e.get('scope')}) started by {e['actor']}, back to {plan.get('checkpoint_step') or 'the start'}{_reason(e)}"]
-    for entry in plan.get("entries", []):
-        outcome = entry.get("outcome")
-        if "note" in entry:  # as the undo list said it (engine/undo_notes.py)
-            marked = f" ({entry['note']})" if entry["note"] else ""
-        else:  # a journal from before the notes
-            marked = "" if outcome in (None, "done") else f" (step {str(outcome).replace('_', ' ')})"
-        lines += command_lines(f"   undo {entry['step_id']}{marked} on {entry['host']}: ", str(entry.get("command") or "(no undo: acknowledged)"))
+    # hosts whose undo is the same, said once as the undo list does (a step on 50 hosts printed 50 lines of it)
+    for entry, hosts in same_undo(plan.get("entries", []), lambda e: (e["step_id"], _marked(e), e.get("command")), lambda e: str(e["host"])):
+        where = hosts[0] if len(hosts) == 1 else f"{len(hosts)} hosts ({', '.join(hosts)})"
+        lines += command_lines(f"   undo {entry['step_id']}{_marked(entry)} on {where}: ", str(entry.get("command") or "(no undo: acknowledged)"))
     section = plan.get("rollback_commands") or {}  # what each rollback section step runs, by host (older journals: none)
     for step_id in plan.get("rollback_steps", []):
         commands = section.get(step_id) or {"": None}  # a note or a wait: it runs nothing on a host
@@ -281,6 +278,14 @@ def _rollback_started(e: Event) -> Said:
             where = f" on {host}: " if command is not None else ""
             lines += command_lines(f"   then rollback step {step_id}{where}", "" if command is None else str(command))
     return Said("↩", lines, decision=True)
+
+
+def _marked(entry: dict[str, Any]) -> str:
+    """How the step stands on the entry's host: ` (step failed)`, as the undo list said it (engine/undo_notes.py)."""
+    if "note" in entry:
+        return f" ({entry['note']})" if entry["note"] else ""
+    outcome = entry.get("outcome")  # a journal from before the notes
+    return "" if outcome in (None, "done") else f" (step {str(outcome).replace('_', ' ')})"
 
 
 def rollback_stopped(failed_step: str | None) -> str:

@@ -157,8 +157,11 @@ def _metric_sample(state: RunState, e: Event) -> RunState:
     errors = state.metric_errors
     if e.get("error") or errors.get(panel):
         errors = MappingProxyType({**errors, panel: e.get("error")})
+    last = state.metric_last
+    if e.get("value") is not None:  # what an outage's words name however long it lasts (past the samples kept)
+        last = MappingProxyType({**last, panel: (samples[panel][-1][0], float(e["value"]))})
     notes, series = (_words_of(e, key, kept) for key, kept in (("note", state.metric_notes), ("series", state.metric_series)))
-    return replace(state, samples=MappingProxyType(samples), metric_errors=errors, metric_notes=notes, metric_series=series)
+    return replace(state, samples=MappingProxyType(samples), metric_errors=errors, metric_notes=notes, metric_series=series, metric_last=last)
 
 
 def _words_of(e: Event, key: str, kept: Mapping[str, str | None]) -> Mapping[str, str | None]:

@@ -189,6 +189,7 @@ class RunState:
     guard_trips: tuple[Mapping[str, Any], ...] = ()
     trip_unanswered: bool = False  # the last trip pauses or rolls back, and no pause followed it (the process died between)
     samples: Mapping[str, tuple[tuple[str, float | None], ...]] = field(default_factory=dict)
+    metric_last: Mapping[str, tuple[str, float]] = field(default_factory=dict)  # per panel: the last reading with a value (its time)
     metric_errors: Mapping[str, str | None] = field(default_factory=dict)  # per panel: the last reading's error (None: it had a value)
     metric_notes: Mapping[str, str | None] = field(default_factory=dict)  # per panel: what the last reading's value leaves out
     metric_series: Mapping[str, str | None] = field(default_factory=dict)  # per panel: which of several series it is

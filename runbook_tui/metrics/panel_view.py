@@ -115,7 +115,9 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     readings = state.samples.get(pid, ())
     values = tuple(float(v) for _ts, v in readings[-SPARK_POINTS:] if v is not None)
     error = _shown(state.metric_errors.get(pid))
-    value = values[-1] if values else None
+    # The last value with its time from the fold, not from the readings kept: an outage longer than them (120 sparkline
+    # points, 10 minutes at 5 s) lost both, and the panel read `UNREACHABLE` alone.
+    value_at, value = state.metric_last.get(pid, (None, None))
     infinite = {"the value is +Inf": math.inf, "the value is -Inf": -math.inf}.get((error or "")[:17])
     kind: str
     if infinite is not None:  # a reading past every line on its side: the guard judges it so, and the head says so
@@ -129,8 +131,7 @@ def panel_view(panel: Mapping[str, Any], state: RunState, now: float, interval: 
     scale = max([abs(float(panel[k])) for k in ("warn", "critical") if panel.get(k) is not None] + [abs(v) for v in values] + [1e-9])
     trend, worsening = _trend(values, direction, scale)
     age = now - parse_ts(readings[-1][0]) if readings else None
-    value_at = next((ts for ts, v in reversed(readings) if v is not None), None)
-    value_age = now - parse_ts(value_at) if value_at is not None and value is not None else None
+    value_age = now - parse_ts(value_at) if value_at is not None else None
     stale = age is not None and age > STALE_INTERVALS * max(interval, 0.1) and not state.finished  # finished: readings stop
     return PanelView(
         id=pid,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from runbook_tui.engine import events as ev
@@ -167,3 +168,9 @@ def state_for(kind: str) -> RunState:
             )
         )
     return build(events)
+
+
+def with_samples(state: RunState, samples: Mapping[str, tuple[tuple[str, float | None], ...]], **changes: Any) -> RunState:
+    """`state` with its readings replaced by `samples`, and each panel's last value (`metric_last`) as the fold keeps it."""
+    last = {pid: next(((ts, v) for ts, v in reversed(kept) if v is not None)) for pid, kept in samples.items() if any(v is not None for _ts, v in kept)}
+    return dataclasses.replace(state, samples=samples, metric_last=last, **changes)

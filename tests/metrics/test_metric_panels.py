@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from metrics_helpers import metrics_runbook, until
-from panel_states import NOW, PANELS, state_for
+from panel_states import NOW, PANELS, state_for, with_samples
 from peers import Exporter
 from textual.app import App, ComposeResult
 from textual.geometry import Region
@@ -127,7 +127,7 @@ async def test_the_panels_whose_guard_pauses_or_rolls_back_come_first() -> None:
     base = state_for("ok")
     plain = {**PANELS[0], "id": "plain", "title": "Plain", "warn": None, "critical": None, "on_critical": "pause"}
     panels = [plain, PANELS[2], PANELS[0], PANELS[1]]  # no guard, notify, pause, rollback
-    state = dataclasses.replace(base, metrics={**base.metrics, "panels": panels}, samples={**base.samples, "plain": base.samples["p99"]})
+    state = with_samples(base, {**base.samples, "plain": base.samples["p99"]}, metrics={**base.metrics, "panels": panels})
     app = PanelsApp(state)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -367,7 +367,7 @@ async def test_huge_tiny_and_negative_readings_are_drawn_short_at_80x24() -> Non
     samples = {**base.samples, "p99": tuple((ts, v) for (ts, _v), v in zip(base.samples["p99"], huge)),
                "errors": ((base.samples["errors"][0][0], 1e-9), (base.samples["errors"][1][0], -0.000123)),
                "rps": ((base.samples["rps"][0][0], -5e20),)}  # fmt: skip
-    state = dataclasses.replace(base, samples=samples)
+    state = with_samples(base, samples)
     views = {p["id"]: panel_view(p, state, NOW, 5.0) for p in PANELS}
     assert views["p99"].trend == "↑" and views["p99"].state == "critical"
     assert format_value(1e300, "ms") == "1e+300 ms" and format_value(-5e20, "/s") == "-5e+20 /s"
@@ -392,7 +392,7 @@ async def test_panels_that_do_not_fit_are_counted_in_the_areas_title_with_their_
     critical, ok = state_for("critical"), state_for("ok")
     panels = [dict(p, id=f"{p['id']}{i}", title=f"{p['title']} {i}") for i in range(7) for p in PANELS][:20]
     samples = {p["id"]: (critical if p["id"].startswith("p99") else ok).samples[p["id"][:-1]] for p in panels}
-    state = dataclasses.replace(ok, metrics={**ok.metrics, "panels": panels}, samples=samples)
+    state = with_samples(ok, samples, metrics={**ok.metrics, "panels": panels})
     app = ViewApp(Replica(state))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: isinstance(app.screen, RunView) and bool(app.screen.query(MetricPanel)), what="the panels")

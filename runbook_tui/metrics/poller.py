@@ -46,6 +46,7 @@ from runbook_tui.engine.stop_waits import unless_stopped
 from runbook_tui.metrics.check_wait import FreshReadings, wait_for_check
 from runbook_tui.metrics.guard_memory import GuardMemory
 from runbook_tui.metrics.guards import Guard, NoDataGuard, NoDataTrip, Trip, blind_outlook, check_words, panel_json
+from runbook_tui.metrics.outages import Outages
 from runbook_tui.metrics.sources import Baseline, PanelQuery, PrometheusSource, Sample, ScrapeSource, Source
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.model import MetricCheck, Metrics, Panel, Runbook
@@ -172,7 +173,7 @@ class MetricsMonitor:
         self.poller: Poller | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._first_value_baseline: set[str] = set()  # panels whose baseline is their first reading
-        self._announced: dict[str, str] = {}  # failing panel -> the error announced when it started failing
+        self._outages = Outages()  # which panels' readings fail, said once per outage
         self._verify_checked: set[str] = set()
         self._verify_stops: set[StopSignal] = set()  # the verify sections' checks waiting now
         self._stopped = False
@@ -332,25 +333,14 @@ class MetricsMonitor:
         self._spawn(self.readings.announce())
 
     def _announce(self, failing: dict[str, set[str]], polled: set[str]) -> None:
-        """One `error` event when a panel's readings start failing, one note when they are back.
-
-        Per panel, not per message: a peer whose error text changes every poll (a request id, a counter) would
-        otherwise add an `error` event each poll and a "readings are back" note that is not true. While a panel
-        keeps failing, each reading's own error is in its `metric_sample`.
-        """
+        """One `error` event when a panel's readings start failing, one note once they are back (outages.py). While a
+        panel keeps failing, each reading's own error is in its `metric_sample`."""
         failing_now = {panel: message for message, panels in failing.items() for panel in panels}
-        started: dict[str, set[str]] = {}
-        for panel, message in failing_now.items():
-            if panel not in self._announced:
-                self._announced[panel] = message
-                started.setdefault(message, set()).add(panel)
+        started, back = self._outages.poll(failing_now, polled)
         for message, panels in started.items():
             names = ", ".join(sorted(panels))
             outlook = blind_outlook(self.no_data_guards if self.enforce else {}, sorted(panels))  # a dry run never pauses
             self._emit(ev.ERROR, message=f"metrics ({names}): {message}; {outlook}", transient=True, metrics=True)
-        back: dict[str, set[str]] = {}
-        for panel in [p for p in self._announced if p in polled and p not in failing_now]:
-            back.setdefault(self._announced.pop(panel), set()).add(panel)
         for message, panels in back.items():
             # One level of brackets: `(the value is NaN (not a number: ...) no more)` read as if the value were still NaN.
             self._emit(ev.NOTE, text=f"metrics ({', '.join(sorted(panels))}): readings are back; what had failed: {message}")

@@ -72,8 +72,8 @@ def _check_every_line(text: str) -> None:
             raise _refused(number, line, short(str(exc)) or type(exc).__name__) from None
 
 
-def _escaped(value: str) -> str:
-    """A label value as the exposition format writes it between its quotes."""
+def label_escaped(value: str) -> str:
+    """A label value as the exposition format (and PromQL) writes it between its quotes."""
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
@@ -94,7 +94,7 @@ def wanted_samples(text: str, queries: Sequence[ScrapeQuery], limit: int = SCRAP
         found_lines = lines[query.name]
         if len(found_lines) > limit:  # only the lines holding the query's `label="value"`s, before giving up
             # `label=""` matches the series without the label: its line holds no such text, so it filters nothing here.
-            parts = [f'{m.label}="{_escaped(m.value)}"' for m in query.matchers if m.op == "=" and m.value]
+            parts = [f'{m.label}="{label_escaped(m.value)}"' for m in query.matchers if m.op == "=" and m.value]
             found_lines = [(at, line) for at, line in found_lines if all(part in line for part in parts)]
         if len(found_lines) > limit:
             too_many[query] = len(found_lines)

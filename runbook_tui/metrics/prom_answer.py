@@ -20,6 +20,7 @@ from typing import Any
 
 from runbook_tui.engine.http_bounded import short
 from runbook_tui.engine.peer_json import peer_json
+from runbook_tui.metrics.exposition import label_escaped
 
 
 class AnswerError(ValueError):
@@ -138,10 +139,11 @@ def series_name(labels: Sequence[Mapping[str, Any]], index: int) -> str:
     if not 0 <= index < len(labels):
         return ""
     if len(labels) > NAMED_AMONG:  # the labels that differ would be looked for across every series at each reading:
-        return short(", ".join(f'{k}="{v}"' for k, v in sorted(labels[index].items())), 120)  # all of its own instead
+        return short(", ".join(f'{k}="{label_escaped(str(v))}"' for k, v in sorted(labels[index].items())), 120)  # all its own
     names = sorted({str(k) for one in labels for k in one})
     differ = [k for k in names if len({str(one.get(k, "")) for one in labels}) > 1]
-    return short(", ".join(f'{k}="{labels[index].get(k, "")}"' for k in differ), 120)
+    # Quoted as PromQL writes them: `a", env="prod` read as two labels, a series that is not there.
+    return short(", ".join(f'{k}="{label_escaped(str(labels[index].get(k, "")))}"' for k in differ), 120)
 
 
 def evaluated_at(data: Any) -> float | None:

@@ -98,8 +98,11 @@ def criteria_now(state: RunState, when: str = "end") -> Text:
         line = criterion.get("below") if criterion.get("below") is not None else criterion.get("above")
         if fresh is None or line is None:
             mark, now = "?", "no reading yet: counts as NOT met"
-            if readings and started is not None and line is not None:
-                at, value = readings[-1]
+            # Past the kept readings (a long outage left none of them a value), the last value the fold keeps.
+            kept = state.metric_last.get(panel)
+            last = readings[-1] if readings else (_time(kept[0], parse_ts), kept[1]) if kept else None
+            if last is not None and started is not None and line is not None:
+                at, value = last
                 before = f", {format_duration(max(started - at, 1))} before it" if at is not None else ""
                 now = f"not read since the check began (last {format_value(value, unit, (line,))}{before}): counts as NOT met"
         else:

@@ -160,6 +160,8 @@ def median(values: Sequence[float]) -> float:
 
 # -- errors in words --------------------------------------------------------------------
 
+#: What makes a large answer quicker to read.
+FEWER_SERIES = "a query answering fewer series (sum by, topk) reads quicker"
 #: Bytes an answer may have: a Prometheus vector of ~100,000 series, or a large exporter's page, fits.
 ANSWER_LIMIT = 16 * 1024 * 1024
 
@@ -236,14 +238,16 @@ class PrometheusSource:
         self.timeout = timeout
         self._slots: asyncio.Semaphore | None = None
         self._readings = Readings()
+        self._answered: dict[str, int] = {}  # panel id -> bytes of the answer its running reading got (then parses)
 
     def close(self) -> None:
         pass
 
     # blocking parts, run in threads
 
-    def _get(self, path: str, params: Mapping[str, str], timeout: float | None = None) -> Any:
-        """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words."""
+    def _get(self, path: str, params: Mapping[str, str], timeout: float | None = None, heard: str | None = None) -> Any:
+        """The answer's `data`; raises FetchError (the request) or AnswerError (its content), both in words. `heard`: the
+        panel whose reading notes the answer's size before it is parsed (a poll that gave up waiting says so)."""
         if self._token_problem is not None:
             raise AnswerError(f"Prometheus at {self.url}: nothing asked: the token as read cannot go into a header: {self._token_problem} (check its secret)")
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
@@ -254,12 +258,15 @@ class PrometheusSource:
             body = body.replace(self.token.encode("utf-8", "replace"), MASK.encode())
         if answer.status != 200:
             raise AnswerError(http_error(self.url, answer.status, body) + redirected_note(asked, answer.url))
+        if heard is not None:
+            self._answered[heard] = len(body)
         return parse(body)
 
     def query_now(self, panel: PanelQuery) -> Sample:
         started = time.monotonic()
+        self._answered.pop(panel.id, None)
         try:
-            data = self._get("/api/v1/query", {"query": panel.query})
+            data = self._get("/api/v1/query", {"query": panel.query}, heard=panel.id)
             values, problem = instant_values(data)
         except FetchError as exc:
             return Sample(None, _fetch_error("Prometheus", self.url, exc), time.time())
@@ -349,10 +356,19 @@ class PrometheusSource:
                 try:
                     return await self._readings.read(("now", panel), self.query_now, panel, deadline=self.timeout + 1)
                 except TimeoutError:
-                    return Sample(None, f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}", time.time())
+                    return Sample(None, self._late_words(panel), time.time())
 
         samples = await asyncio.gather(*(one(p) for p in panels))
         return {p.id: s for p, s in zip(panels, samples)}
+
+    def _late_words(self, panel: PanelQuery) -> str:
+        """Why a poll gave up on `panel`'s reading: no answer in time, or an answer too large to read in time (it read
+        `did not answer`, and the person looked at a Prometheus that had answered)."""
+        size = self._answered.get(panel.id)
+        if size is None:
+            return f"Prometheus at {self.url} did not answer within {_seconds(self.timeout)}"
+        waited = _seconds(self.timeout + 1)
+        return f"Prometheus at {self.url} answered ({size:,} bytes), but reading the answer took longer than {waited}: {FEWER_SERIES}"
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         try:

@@ -24,7 +24,7 @@ from hostile_peer import hostile_peer
 from metrics_helpers import journal, metrics_runbook, of_type
 
 from runbook_tui.metrics import sources
-from runbook_tui.metrics.sources import PanelQuery, PrometheusSource, ScrapeSource, Source
+from runbook_tui.metrics.sources import FEWER_SERIES, PanelQuery, PrometheusSource, ScrapeSource, Source
 
 VECTOR = b'{"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [1, "7"]}]}}'
 
@@ -74,7 +74,9 @@ def test_a_panel_is_not_queried_again_while_its_last_answer_is_still_being_read(
         source = PrometheusSource(peer.url, timeout=0.2)
         given_up, value = polls(source, PanelQuery("p", "big"), gate)
         queries = [target for target, _ in peer.seen if "timestamp" not in target]
-    assert given_up == [f"Prometheus at {peer.url} did not answer within 0.2s"] * 3, given_up
+    # It had answered: the reading was its parse (it read `did not answer within 0.2s`).
+    late = f"Prometheus at {peer.url} answered ({len(VECTOR):,} bytes), but reading the answer took longer than 1s: {FEWER_SERIES}"
+    assert given_up == [late] * 3, given_up
     assert value == 7.0
     assert len(queries) == 1, ("the panel was queried again while its last answer was still being read", peer.seen)
 

@@ -105,6 +105,7 @@ _ASSIGNING = _DECLARING | {"export", "readonly"}
 #: Variables naming the shell itself (`$SHELL -c "..."`, `"$BASH" -c`, `$0 -c`): a command word expanding one is a shell.
 _SHELL_NAMES = frozenset({"SHELL", "BASH"})
 _LITERAL = lazy_re.compile(r"[A-Za-z0-9_./+-]+\Z")
+_IDENTIFIERS = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def assigns(text: str) -> bool:
@@ -153,10 +154,16 @@ class Flow:
         self.options: dict[str, str] = {}  # variables expanded where a program reads options (`ssh "$h"`): which program
         self.folder: str | None = None  # the folder the last `cd` named (`cd /etc/cron.d`), see `shell_files.placed`
 
-    def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None) -> None:
-        self.links.append((name, set(markers), set(refs)))
+    def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None, source: str = "") -> None:
+        """`name` is assigned the values and variables given; `text`: the plain word it is assigned, `source`: what is
+        written after its `=` (`PS4='$(eval "$V")'`: a variable a prompt's text names runs as code, whatever it holds)."""
+        read = set(refs)
+        self.links.append((name, set(markers), read))
         if text is not None:
             self.literals[name] = text
+        if name in REEXPANDED:  # every name its text keeps, bare too: `$((V))`, `declare -n r=V`, `printenv V | sh` read it
+            for named in set(_IDENTIFIERS.findall(source)) - read:  # what `"$v"` gives it flows in (`expanded_by`)
+                self.reparsed.setdefault(named, name)
 
     def command_name(self, word: Word) -> str:
         """What a word reads as, for the rules on command names: `$SHELL`, `"$BASH"`, `${SHELL:-sh}` name a shell, and
@@ -284,7 +291,7 @@ def simple_command(flow: Flow, words: list[Word], places: dict[int, Place]) -> l
     start = k + wrappers.command_start(texts[k:])
     for word in words[k:start]:  # `env BASH_ENV=... bash`, `sudo PS4=... bash -x`: the command's environment
         if assignment := _ASSIGNMENT.match(word.text):
-            flow.assign(assignment.group(1), word.markers + word.expanded_markers, word.refs)
+            flow.assign(assignment.group(1), word.markers + word.expanded_markers, word.refs, source=word.text[assignment.end() :])
     if start >= len(words):
         return []
     name = texts[start]
@@ -339,7 +346,7 @@ def _assigned(flow: Flow, word: Word, places: dict[int, Place]) -> bool:
         _arithmetic_subscript(flow, word, match.group(2), places)
     literal = word.text[match.end() :]
     plain = not (word.markers or word.expanded_markers or word.refs) and _LITERAL.match(literal) is not None
-    flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs, literal if plain else None)
+    flow.assign(match.group(1), word.markers + word.expanded_markers, word.refs, literal if plain else None, literal)
     return True
 
 
@@ -361,7 +368,7 @@ def _declaration(flow: Flow, builtin: str, args: list[Word], places: dict[int, P
             continue
         name = match.group(1) if match else w.text
         if match:
-            flow.assign(name, w.markers + w.expanded_markers, w.refs)
+            flow.assign(name, w.markers + w.expanded_markers, w.refs, source=w.text[match.end() :])
         if evaluated:
             flow.arithmetic.add(name)
             for m in w.markers + w.expanded_markers:

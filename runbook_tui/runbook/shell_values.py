@@ -203,11 +203,20 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
             f"this value is an argument ($1, $2...) that '{place.by}' expands into a script it parses again as shell code;"
             f' in that script use "$1" as data only (printf \'%s\' "$1"), never as code (eval, sh -c, a command name)'
         )
+    if place.by in REEXPANDED:  # `PS4='$(eval "$V")' V="{{ x }}"`: the prompt runs what it names
+        return (
+            f"this value flows into ${place.reparsed_variable}, which the text of {place.by} names: bash expands {place.by} again"
+            f" as it reads it, where $(eval ...) or $((...)) runs the variable's text as code; write the value in the runbook"
+        )
     if place.reparsed_variable in COMMAND_VARIABLES:  # `GIT_SSH_COMMAND="ssh -i {{ x }}" git fetch`
         return (
             f"this value flows into ${place.reparsed_variable}, whose text {place.by} runs as a shell command, where the value is"
-            f" parsed again as shell code; write a reference there and pass the value in a variable of its own:"
-            f' {place.reparsed_variable}=\'... "$V"\' V="{{{{ {name} }}}}"'
+            f" parsed again as shell code; "
+            + (  # a variable PROMPT_COMMAND's text names is code too
+                "write the command in the runbook"
+                if place.reparsed_variable in REEXPANDED
+                else f'write a reference there and pass the value in a variable of its own: {place.reparsed_variable}=\'... "$V"\' V="{{{{ {name} }}}}"'
+            )
         )
     if place.reparsed_variable:
         return f"this value flows into ${place.reparsed_variable}, which '{place.by}' expands into a script it parses again as shell code; {as_argument}"

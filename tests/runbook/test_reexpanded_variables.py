@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main, refused_unless_plain
 
+from runbook_tui.runbook.shell_values import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 TEMPLATES = [
@@ -101,3 +102,30 @@ def test_a_variable_git_runs_as_a_command_is_refused(write_runbook: Callable[...
     assert cli_main(["exec", str(path), "-p", f"x=a; touch {made}", "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 1
     assert "env GIT_SSH_COMMAND: the command expands $GIT_SSH_COMMAND into a script 'git' parses again" in capsys.readouterr().out
     assert not made.exists()
+
+
+NAMED_IN_PROMPTS = [
+    """PS4='$(eval "$V2")' V2="{{ x }}" bash -xc true""",
+    """V2="{{ x }}"; export PS4='+$(eval "$V2") '; bash -xc true""",
+    """V2="{{ x }}" PROMPT_COMMAND='eval "$V2"' bash -i </dev/null""",
+    """declare -x PS1='$((V2))'; V2="{{ x }}" bash -i </dev/null""",
+]
+
+
+@pytest.mark.parametrize("template", NAMED_IN_PROMPTS)
+def test_a_variable_a_prompts_text_names_is_code(template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    """`PS4='$(eval "$V2")' V2="{{ x }}" bash -xc true`, run by a user other than root, ran `touch F` in x: bash expands
+    PS4 (PS1, PROMPT_COMMAND) as it reads it, and a `$(eval ...)` there runs a variable its single-quoted text names, a
+    plain word too. Such a variable takes no value at validate, at the value's position."""
+    run = template.replace('"', '\\"')
+    path = write_runbook(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", f'run: "{run}"'))
+    assert cli_main(["validate", str(path)]) == 2
+    column = 15 + run.index("{{")
+    assert f"{path}:10:{column}: this value flows into $V2, which the text of " in capsys.readouterr().err
+    with pytest.raises(TemplateError, match=r"which the text of (PS4|PS1|PROMPT_COMMAND) names"):
+        render_command(template, {"x": "touch F"})
+
+
+def test_a_prompt_naming_a_step_env_variable_takes_a_plain_word_only() -> None:
+    refused = environment_refusal("""PS4='$(eval "$V2")' bash -xc true""", [("V2", "touch F")])
+    assert refused is not None and refused.startswith("env V2: ")

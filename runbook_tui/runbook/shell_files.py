@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 _COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
 #: A shell's start-up file named in its environment (`BASH_ENV=f bash -c ...`, `export ENV=f`): it runs that file first.
 _START_UP_FILE = re.compile(r"(BASH_ENV|ENV)=(.+)", re.DOTALL)
+#: Words opening a loop, whose body `done` closes.
+_LOOPS = frozenset({"for", "while", "until", "select"})
 #: Commands printing the files they are given (what `cat f.sh | sh` feeds the shell).
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
@@ -257,8 +259,11 @@ def printed(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]]
 
 
 def ran(tok: Tokenizer, texts: list[str]) -> None:
-    """A command that runs a file written earlier as a script or a program: the values written there are code."""
-    if not (tok.flow.files or tok.flow.file_refs):
+    """A command that runs a file written earlier as a script or a program: the values written there are code. In a
+    loop, one written later too: its next round runs it (`for i in 1 2; do sh f; echo "{{ x }}" > f; done`)."""
+    first = texts[0] if texts else ""
+    tok.flow.loops += (first in _LOOPS) - (first == "done" and tok.flow.loops > 0)
+    if not (tok.flow.files or tok.flow.file_refs or tok.flow.loops):
         return
     start = wrappers.command_start(texts)
     if start >= len(texts):

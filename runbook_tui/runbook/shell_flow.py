@@ -148,6 +148,7 @@ class Flow:
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
         self.functions: dict[str, list[tuple[list[str], list[str]]]] = {}  # each function's commands (`shell_descriptors.called`)
         self.ran_files: dict[str, tuple[str, str]] = {}  # files run once some file was written: the word, what ran it
+        self.loops = 0  # loops open (`for`, `while`, `until`, `select`): their bodies run again after themselves
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose

@@ -42,7 +42,7 @@ from runbook_tui.engine.unrendered import unrendered
 from runbook_tui.engine.wait_step import WaitStep
 from runbook_tui.engine.waves import Rollout, WaveGate, rollout
 from runbook_tui.runbook.model import Host, MetricCheck, Runbook, Step, Text
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, command_text, context_for, environment_path_refusal, is_template, render_text
 
 log = logging.getLogger(__name__)

@@ -29,10 +29,11 @@ from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_files as files
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.shell_classify import classify, environment_code, environment_in_arithmetic, environment_options, environment_reparsed
+from runbook_tui.runbook.shell_classify import classify
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
-from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
-from runbook_tui.runbook.shell_instead import OPTIONS_READ, code_instead
+from runbook_tui.runbook.shell_environment import EXPANDS, INTEGER, PLAIN_WORD, PLAIN_WORD_CHARACTERS, clip, expanded_again
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED
+from runbook_tui.runbook.shell_instead import code_instead
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -48,11 +49,7 @@ from runbook_tui.runbook.template_simple import SimpleTemplate
 PREFIX = "RBT_V"
 #: Characters all the values of one command may hold together (the template sandbox's limit for one value).
 MAX_VALUES_SIZE = 1_000_000
-_INTEGER = lazy_re.compile(r"-?[0-9]+\Z")
-#: What a value may hold inside an interpreter's program: no quote, delimiter, separator, sigil or space of any of them.
-_PLAIN_WORD_CHARACTERS = "letters, digits, . _ : + , = -"
 _VARIABLE_NAME = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_PLAIN_WORD = lazy_re.compile(r"[A-Za-z0-9._:+,=-]*\Z")
 #: A plain word in a manifest or a patch (`Place.document_of`): an image reference too (`registry/api@sha256:...`); no comma
 #: (JSON's next member).
 _DOCUMENT_WORD = lazy_re.compile(r"[A-Za-z0-9._:+=/@-]*\Z")
@@ -333,51 +330,51 @@ def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | N
                     raise ShellRefused("a value holds a NUL byte, which no command can receive")
                 aws = code_of.startswith("aws ")  # `aws ssm send-command --parameters commands=a,b`: a comma adds a command
                 path = code_of == "make"  # `make install PREFIX=/usr/local`: a / is nothing to make or to the recipe's shell
-                if code_of and (not (_PLAIN_WORD.match(item.replace("/", "")) if path else _PLAIN_WORD.match(item)) or (aws and "," in item)):
+                if code_of and (not (PLAIN_WORD.match(item.replace("/", "")) if path else PLAIN_WORD.match(item)) or (aws and "," in item)):
                     raise ShellRefused(
                         f"a value inside {code_of}'s program is code to {code_of}, which can run commands: only a plain word"
-                        f" ({_PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else _PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {_clip(item)};"
+                        f" ({PLAIN_WORD_CHARACTERS.replace(' , ', ' ') if aws else PLAIN_WORD_CHARACTERS + (' /' if path else '')}) passes, not {clip(item)};"
                         f" {code_instead(code_of)}"
                     )
                 if code_of in ("jq", "gojq", "jaq") and _JQ_ENV.search(item):  # `jq ".{{ x }}"` with x = `a,env.TOKEN`
                     raise ShellRefused(
                         f"{code_of} reads env in its filter as the environment, where this command's values and secrets travel (and"
-                        f" the runner's own variables), so a value holding it ({_clip(item)}) could print them; {code_instead(code_of)}"
+                        f" the runner's own variables), so a value holding it ({clip(item)}) could print them; {code_instead(code_of)}"
                     )
                 if place.command_line and item.startswith("-"):
                     raise ShellRefused(
-                        f"a value starting with '-' in the command {place.code_of} runs would be an option there ({_clip(item)}),"
+                        f"a value starting with '-' in the command {place.code_of} runs would be an option there ({clip(item)}),"
                         f" and options such as ssh's -oProxyCommand=CMD run commands; expected a value not starting with '-'"
                     )
                 if place.option_of and ((item.startswith("-") and item != "-") or (item.startswith("+") and place.option_of in PLUS_COMMANDS)):
                     raise ShellRefused(
-                        f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({_clip(item)}),"
+                        f"a value starting with '{item[0]}' would be read by {place.option_of} as an option ({clip(item)}),"
                         f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                         f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                     )
                 if place.host_part_of and ":" in item:
                     raise ShellRefused(
-                        f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({_clip(item)}),"
+                        f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({clip(item)}),"
                         f" and that host's shell parses the path after it again as code; expected a value without ':' there"
                         " (or copy without -O / --old-args: the path is data then)"
                     )
                 if place.echoed and _ECHO_READS.search(item):
                     raise ShellRefused(
-                        f"echo would not print this value as is ({_clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
+                        f"echo would not print this value as is ({clip(item)}): dash's echo reads its backslashes (\\c ends the output,"
                         f" \\n starts a line) and a lone -n or -e is an option to it; write printf '%s\\n' VALUE to print it exactly"
                     )
                 if place.sudo_shell and ("$" in item or "\n" in item):
                     raise ShellRefused(
                         f"sudo -s / -i joins the command for the target user's shell, escaping all but $, so a $ in this value would"
-                        f" expand that user's variables and a line break vanish ({_clip(item)}); expected neither, or sudo without -s/-i"
+                        f" expand that user's variables and a line break vanish ({clip(item)}); expected neither, or sudo without -s/-i"
                     )
-                if place.expanded_by and _EXPANDS.search(item):
-                    raise ShellRefused(_expanded_again(place.expanded_by, item))
+                if place.expanded_by and EXPANDS.search(item):
+                    raise ShellRefused(expanded_again(place.expanded_by, item))
                 if place.document_of and not _DOCUMENT_WORD.match(item):  # `kubectl apply -f - <<EOF` ... `image: {{ x }}`
                     raise ShellRefused(
                         f"a value in {place.document_of} could change its structure (a line break, a quote, a brace or a comma adds"
                         f" keys there, and a container's command runs code); expected a plain word (letters, digits, . _ : + = - / @),"
-                        f" not {_clip(item)}; give the parameter a pattern that lets only such a word through"
+                        f" not {clip(item)}; give the parameter a pattern that lets only such a word through"
                     )
                 if place.program_path and (problem := program_path_refusal(item)):
                     raise ShellRefused(problem)
@@ -385,10 +382,10 @@ def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | N
                     raise ShellRefused(
                         f"{place.name_of} reads this value as a variable's NAME=VALUE, so a value holding = would set any variable"
                         f" (PATH=/tmp/upload, LD_PRELOAD=...) for the commands after it: expected a variable's name (letters, digits, _),"
-                        f' not {_clip(item)}; write the name in the runbook and the value after it: {place.name_of} NAME="{{{{ x }}}}"'
+                        f' not {clip(item)}; write the name in the runbook and the value after it: {place.name_of} NAME="{{{{ x }}}}"'
                     )
-                if place.integer and not _INTEGER.match(item.strip()):
-                    raise ShellRefused(f"a value read as arithmetic must be an integer, not {_clip(item)} (the shell would evaluate it as code)")
+                if place.integer and not INTEGER.match(item.strip()):
+                    raise ShellRefused(f"a value read as arithmetic must be an integer, not {clip(item)} (the shell would evaluate it as code)")
                 name = f"{PREFIX}{len(env) + 1}"
                 env.append((name, item))
                 refs.append(_reference(name, place))
@@ -411,53 +408,9 @@ def program_path_refusal(value: str) -> str | None:
     if "/" in value or ":" in value or (value and not value.strip(".")):
         return (
             f"a value inside the program's path picks the program that runs: expected one file or folder name (no '/' or ':',"
-            f" not '.' or '..'), not {_clip(value)}; write the folder in the runbook and the value as one name in it"
+            f" not '.' or '..'), not {clip(value)}; write the folder in the runbook and the value as one name in it"
             " (/usr/lib/postgresql/{{ v }}/bin/psql), or pass a path as an argument"
         )
-    return None
-
-
-def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
-    """Why a step's `env:` value (one a template made) cannot stand where the command's arithmetic reads it, or None."""
-    for name, value in env:
-        if name in REEXPANDED and _EXPANDS.search(value):
-            return f"env {name}: {_expanded_again(name, value)}"
-    reparsed = environment_reparsed(command, tuple(name for name, _ in env))
-    reparsed = {**reparsed, **{name: COMMAND_VARIABLES[name] for name, _ in env if name in COMMAND_VARIABLES}}  # `GIT_SSH_COMMAND`
-    for name, by in sorted(reparsed.items()):
-        value = dict(env)[name]
-        if not _PLAIN_WORD.match(value):  # `env: {CMD: "echo {{ x }}"}` and `run: eval "$CMD"`
-            return (
-                f"env {name}: the command expands ${name} into a script '{by}' parses again as shell code, so this value would"
-                f" run as code; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument instead"
-            )
-    for name, value in sorted((n, v) for n, v in env if n in COMMAND_VARIABLES and v):  # `env: {GIT_SSH_COMMAND: "{{ x }}"}`
-        return (
-            f"env {name}: {COMMAND_VARIABLES[name]} runs ${name}'s text as a shell command, so even a plain word there is the"
-            f" program that runs ({_clip(value)}); write the command in the runbook and pass the value in a variable of its"
-            f' own: {name}: \'... "$V"\' and V: "{{{{ x }}}}"'
-        )
-    for name in sorted(n for n, v in env if n in LOADED_VARIABLES and v):  # `env: {LD_PRELOAD: "{{ x }}"}`
-        return f"env {name}: this value is {LOADED_VARIABLES[name]}, so it picks code that runs; write it in the runbook"
-    for name, by in sorted((n, OPTION_VARIABLES[n]) for n, v in env if n in OPTION_VARIABLES and not _PLAIN_WORD.match(v)):
-        return (  # `env: {PERL5OPT: "-M{{ x }}"}`: perl reads it as its own options, which load code
-            f"env {name}: {by} reads ${name} as {OPTIONS_READ.get(by, OPTIONS_READ['perl'])}, so this"
-            f" value would be code to {by}; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(dict(env)[name])}"
-        )
-    for name, by in sorted(environment_code(command, tuple(name for name, _ in env)).items()):
-        value = dict(env)[name]
-        if not _PLAIN_WORD.match(value):  # `env: {V: "{{ x }}"}` and `run: python3 -c "print('$V')"`
-            return (
-                f"env {name}: the command expands ${name} into {by}'s program, which can run commands, so this value would be code"
-                f" to it; expected a plain word ({_PLAIN_WORD_CHARACTERS}), not {_clip(value)}; pass it as an argument or read it"
-                " from the environment in that program (ENVIRON, os.environ)"
-            )
-    for name, by in sorted((n, by) for n, by in environment_options(command, tuple(n for n, v in env if v.startswith("-"))).items()):
-        return f"env {name}: a value starting with '-' would be read by {by} as an option ({_clip(dict(env)[name])}); write -- before the operands"
-    for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
-        value = dict(env)[name]
-        if not _INTEGER.match(value.strip()):
-            return f"env {name}: the command reads it as arithmetic, where bash evaluates its text as code; expected an integer, not {_clip(value)}"
     return None
 
 
@@ -465,20 +418,6 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
 _JQ_ENV = lazy_re.compile(r"(?<![A-Za-z0-9_])env(?![A-Za-z0-9_])")
 #: What `echo` does not print as is: a backslash (dash reads `\\c`, `\\n`...), a value that is one of its options.
 _ECHO_READS = lazy_re.compile(r"\\|\A-[neE]+\Z")
-#: What a shell expands in a variable it reads again (`$`, backticks, and `\\` in prompts).
-_EXPANDS = lazy_re.compile(r"[$`\\]")
-
-
-def _expanded_again(name: str, item: str) -> str:
-    return (
-        f"a value assigned to {name} is expanded again by the shell that reads it, where $(...) runs: expected no $, ` or \\"
-        f" in it, not {_clip(item)}; pass it in another variable"
-    )
-
-
-def _clip(item: str) -> str:
-    """A value as a refusal quotes it: its first 40 characters."""
-    return f"{item[:40]!r}{'...' if len(item) > 40 else ''}"
 
 
 def _reference(name: str, place: Place) -> str:

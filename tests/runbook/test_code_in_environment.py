@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main
 
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.shell_flow import OPTION_VARIABLES
-from runbook_tui.runbook.shell_values import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 HOSTILE = {

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 
 
 @pytest.mark.parametrize(("name", "program"), [("GIT_SSH_COMMAND", "git fetch"), ("PAGER", "git log"), ("EDITOR", "crontab -e"), ("LESSOPEN", "less f")])

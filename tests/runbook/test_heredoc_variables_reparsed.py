@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import takes_any_value
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 

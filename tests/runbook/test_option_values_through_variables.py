@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 HOSTILE = "-oProxyCommand=touch /tmp/pwned"

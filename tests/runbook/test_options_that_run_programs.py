@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 PLAIN = {"TAR_OPTIONS": ("tar -cf /tmp/a.tar /etc/hostname", "--use-compress-program=reboot"), "MANOPT": ("man ls", "--pager=reboot")}

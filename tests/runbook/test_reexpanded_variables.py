@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import cli_main, refused_unless_plain
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 TEMPLATES = [

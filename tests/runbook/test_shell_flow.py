@@ -15,7 +15,8 @@ import pytest
 from helpers_runbook import cli_main
 from test_shell_contexts import shell_argv
 
-from runbook_tui.runbook.shell_values import environment_refusal, static_problems
+from runbook_tui.runbook.shell_environment import environment_refusal
+from runbook_tui.runbook.shell_values import static_problems
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 #: Each prints 42 (or "ok") for x=41; bash-only syntax is marked.

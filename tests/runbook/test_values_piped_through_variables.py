@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from helpers_runbook import refused_as_code_to_a_file_run_later, takes_any_value
 
-from runbook_tui.runbook.shell_values import environment_refusal
+from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
 HOSTILE = "a; touch /tmp/pwned"

@@ -37,6 +37,7 @@ REFUSED = [
     'n=0; while [ "$n" -lt 2 ]; do [ ! -e f ] || . ./f; n=$((n + 1)); echo "{{ x }}" > f; done',
     'n=0; until [ "$n" -ge 2 ]; do bash f; n=$((n + 1)); printf "%s\\n" "{{ x }}" >> f; done',
     'v="{{ x }}"; for i in 1 2; do if [ -e f ]; then sh f; fi; echo "$v" > f; done',
+    'for i in 1 2; do sh f; echo "{{ x }}"; done > f',
 ]
 
 
@@ -68,3 +69,4 @@ def test_the_hole_was_real(shell: str, tmp_path: Path) -> None:
 def test_outside_a_loop_a_file_run_before_it_is_written_is_not_run() -> None:
     assert render_command('sh f; echo "{{ x }}" > f', {"x": "a; b"}).env
     assert render_command('for i in 1 2; do echo "{{ x }}"; done > out; sh f', {"x": "a; b"}).env
+    assert render_command('for i in 1 2; do sh f; done; echo "{{ x }}" > f', {"x": "a; b"}).env  # the loop is over

@@ -69,7 +69,8 @@ import asyncssh
 
 from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.local import EOF_GRACE_SECONDS
-from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey, reason
+from runbook_tui.execute.ssh_auth_words import reason
+from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey
 from runbook_tui.execute.ssh_ended import end_notes, ended_words
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_framing import BadStatus, Framed, RemoteRun, trailer_status

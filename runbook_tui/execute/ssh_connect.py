@@ -26,14 +26,14 @@ from asyncssh.agent import SSHAgentClient
 from runbook_tui.engine.ports import StatusSink
 from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, as_known_hosts, revoked_keys
 from runbook_tui.execute.ssh_agent_choice import agent_socket
+from runbook_tui.execute.ssh_auth_words import TOO_MANY_KEYS, reason, refused_words
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
 from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
-from runbook_tui.execute.ssh_identities_only import KEPT_FROM_AGENT, agent_keys_allowed
+from runbook_tui.execute.ssh_identities_only import agent_keys_allowed
 from runbook_tui.execute.ssh_lost import connect_reason
-from runbook_tui.execute.ssh_offered import offered_words
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust.known_by_name import read_by_name
@@ -175,35 +175,6 @@ class _Progress(asyncssh.SSHClient):
         )
 
 
-#: What sshd says when its MaxAuthTries (6) refused keys ended a login.
-TOO_MANY_KEYS = "Too many authentication failures"
-
-
-async def _refused(endpoint: Endpoint, exc: BaseException, skipped: list[str], certificates: tuple[str, ...], encrypted: list[str]) -> str:
-    """`authentication as USER on TARGET failed (WHY); tried …`: the host refused every key offered (or too many of them)."""
-    tried = [path for path in endpoint.identities if path not in skipped]  # none: the agent and default keys stood in
-    keys = f"tried identity {', '.join(tried)}" if tried else await offered_words(endpoint.agent)
-    if skipped:  # before: `tried identity ~/.ssh/id_db`, a file never read nor offered
-        keys += f" (identity {', '.join(skipped)} of the ssh config {'is' if len(skipped) == 1 else 'are'} not there: skipped, as ssh skips it)"
-    keys += _certificate_words(endpoint.certificates, certificates)
-    if encrypted:
-        keys += f" ({', '.join(encrypted)} is encrypted: the SSH agent's keys stood in for it; is it loaded with ssh-add?)"
-    keys += KEPT_FROM_AGENT if endpoint.identities_only else ""
-    if TOO_MANY_KEYS in reason(exc):  # before: `cannot connect to db1 (…): Too many authentication failures`, retried
-        keys += (
-            "; sshd's MaxAuthTries ended the login after that many refused keys: name the host's key with identity: in the runbook,"
-            " or with IdentityFile and IdentitiesOnly yes in the ssh config"
-        )
-    return f"authentication as {endpoint.user} on {endpoint.target} failed ({reason(exc)}); {keys}"
-
-
-def _certificate_words(named: tuple[str, ...], found: tuple[str, ...]) -> str:
-    """` with certificate C`, and which of the config's CertificateFiles were not there (skipped, as ssh skips them)."""
-    missing = [path for path in named if path not in found]
-    said = f" with certificate {', '.join(found)}" if found else ""
-    return said + (f" (certificate {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not there)" if missing else "")
-
-
 def raise_open_file_limit() -> None:
     """Let this process hold a connection per host: the soft RLIMIT_NOFILE up to the hard one (often 1024 -> 524288).
 
@@ -224,12 +195,6 @@ def _resolved(resolve: Callable[[Host], Resolved], host: Host) -> Resolved:
         return resolve(host)
     except SshConfigError as exc:
         raise ConnectFailed(f"{host.name}: {exc}", permanent=True) from None
-
-
-def reason(exc: BaseException) -> str:
-    """A one-line reason for an exception, without a traceback."""
-    text = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or str(exc)
-    return str(text).strip() or type(exc).__name__
 
 
 class Connector:
@@ -389,7 +354,7 @@ class Connector:
                 host_key=True,
             ) from None
         except asyncssh.PermissionDenied as exc:
-            raise ConnectFailed(await _refused(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
+            raise ConnectFailed(await refused_words(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
         except asyncssh.ChannelOpenError as exc:
             bastion = endpoint.via.name if endpoint.via is not None else "the bastion"
             if exc.code == asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED and endpoint.via is not None:  # its sshd forbids it: fixed there
@@ -406,7 +371,7 @@ class Connector:
             ) from None
         except (asyncssh.Error, OSError) as exc:
             if TOO_MANY_KEYS in reason(exc):  # sshd's MaxAuthTries: a refusal of the keys, not a host out of reach
-                raise ConnectFailed(await _refused(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
+                raise ConnectFailed(await refused_words(endpoint, exc, skipped, certificates, encrypted), permanent=True) from None
             why = connect_reason(exc, reason(exc))  # asyncio's `Connect call failed ('10.0.0.2', 2222)` in words
             if isinstance(exc, TimeoutError) and not exc.args:  # connect_timeout ran out (not the kernel's ETIMEDOUT)
                 why = progress.stalled(

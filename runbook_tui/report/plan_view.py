@@ -199,10 +199,10 @@ def build_plan_view(runbook: Runbook) -> PlanView:
     guards = []
     for panel in metrics.panels if metrics else ():
         if panel.critical is None:
-            rule = "shown, no guard" + (f" (warning at {_number(panel.warn)} {panel.unit})".rstrip() if panel.warn is not None else "")
+            rule = "shown, no guard" + (f" (warning at {_number(panel.warn)} {panel.unit}".rstrip() + ")" if panel.warn is not None else "")
         else:
             lasting = f" for {format_duration(panel.for_seconds)}" if panel.for_seconds else ""
-            rule = f"{panel.direction} {_number(panel.critical)} {panel.unit}".replace("  ", " ") + f"{lasting}: {GUARD_WORDS[panel.on_critical]}"
+            rule = f"{panel.direction} {_number(panel.critical)} {panel.unit}".rstrip() + f"{lasting}: {GUARD_WORDS[panel.on_critical]}"
         guards.append((panel.title, panel.query.value or panel.query.source, rule))
     ticket = runbook.ticket.as_context() if runbook.ticket else None
     success = list(ticket["success_criteria"]) if ticket else []

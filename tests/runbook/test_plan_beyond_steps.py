@@ -1,0 +1,65 @@
+"""What a run does besides its steps, in the text plan a reviewer reads (`plan`, and `approve` before it signs).
+
+A guard with `on_critical: rollback` rolls the change back on its own, and the success criteria decide whether the run
+ends `done`: `plan --format md` listed both, while the text plan (the default, and the one `approve` prints before
+asking yes) said nothing of either.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers_runbook import cli_main
+
+GUARDED = """\
+runbook: 1
+id: guarded
+title: T
+ticket: {id: CHG-7, success_criteria: ["p99 back under 250 ms \\e[2J"]}
+params:
+  code: {type: string, default: "500"}
+metrics:
+  source: {scrape: {url: "http://127.0.0.1:9100/metrics"}}
+  panels:
+    - {id: err, title: "Errors \\e]0;pwned\\a", query: 'rate(http_requests_total{code="{{ code }}"}[1m])', critical: 5, on_critical: rollback, for: 10s}
+    - {id: lat, title: Latency, query: 'http_latency_ms', unit: ms, warn: 200, critical: 300, on_critical: pause}
+    - {id: up, title: Up, query: 'up', warn: 1, direction: below}
+  success:
+    - {panel: err, below: 1, within: 1m}
+sections:
+  - id: s
+    title: S
+    kind: implement
+    steps:
+      - {id: a, title: A, run: "echo a", undo: "echo u"}
+"""
+
+
+def test_the_text_plan_names_each_guard_and_what_it_does_and_the_success_criteria(write_runbook, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_runbook(GUARDED)
+    assert cli_main(["plan", str(path), "-p", "code=503"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert "== Guards  (watched during the run)" in lines, out
+    assert '  Errors ␛]0;pwned␇: rate(http_requests_total{code="503"}[1m]): above 5 for 10s: rolls back to the last checkpoint' in lines, out
+    assert "  Latency: http_latency_ms: above 300 ms: pauses the run" in lines, out
+    assert "  Up: up: shown, no guard (warning at 1)" in lines, out
+    assert "== Success criteria" in lines, out
+    assert ["  p99 back under 250 ms ␛[2J", "  measured: panel err below 1 within 1m"] == lines[lines.index("== Success criteria") + 1 :][:2], out
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f]", out)
+
+
+def test_a_runbook_without_metrics_or_criteria_gets_no_empty_headings(write_runbook, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_runbook("runbook: 1\nid: d\ntitle: D\nsections:\n  - id: main\n    steps:\n      - {id: a, run: 'true', undo: 'true'}\n")
+    assert cli_main(["plan", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Guards" not in out and "Success criteria" not in out
+
+
+def test_the_markdown_plan_writes_a_rule_without_a_unit_in_single_spaces(write_runbook, capsys: pytest.CaptureFixture[str]) -> None:
+    """A panel with no `unit` read `above 5  for 10s` and `(warning at 1 )` in the board's plan."""
+    path = write_runbook(GUARDED)
+    assert cli_main(["plan", "--format", "md", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "| above 5 for 10s: rolls back to the last checkpoint |" in out and "| shown, no guard (warning at 1) |" in out, out

@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from runbook_tui.app.plan_beyond import beyond_steps_lines
 from runbook_tui.app.settings import Settings
 from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_endpoint import Endpoint
-from runbook_tui.report.plan_view import build_plan_view
 from runbook_tui.runbook.model import Host, Runbook
 from runbook_tui.runbook.plan import format_plan
 from runbook_tui.runbook.safe_text import visible_line
@@ -108,19 +108,7 @@ def destinations(runbook: Runbook, settings: Settings) -> list[str]:
     return list(seen.values())
 
 
-def watch_lines(runbook: Runbook) -> list[str]:
-    """What the run does besides its steps: each guard (a `rollback` one rolls the change back on its own) and the
-    success criteria that decide whether it ends done, as `plan --format md` lists them (the text plan said neither)."""
-    view = build_plan_view(runbook)
-    lines = []
-    if view.guards:
-        lines += ["", "== Guards  (watched during the run)", *(visible_line(f"  {title}: {query}: {rule}") for title, query, rule in view.guards)]
-    if view.success:
-        lines += ["", "== Success criteria", *(visible_line(f"  {criterion}") for criterion in view.success)]
-    return lines
-
-
 def plan_text(runbook: Runbook, settings: Settings) -> str:
-    """`plan`'s text, and what `approve` shows before asking: the plan, its guards and success criteria, then how each
-    remote host is reached."""
-    return format_plan(runbook) + "".join(line + "\n" for line in [*watch_lines(runbook), *connection_lines(runbook, settings)])
+    """`plan`'s text, and what `approve` shows before asking: the plan, what the run does besides its steps (guards, success
+    criteria, silences, notices), then how each remote host is reached."""
+    return format_plan(runbook) + "".join(line + "\n" for line in [*beyond_steps_lines(runbook), *connection_lines(runbook, settings)])

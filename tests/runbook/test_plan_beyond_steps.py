@@ -63,3 +63,43 @@ def test_the_markdown_plan_writes_a_rule_without_a_unit_in_single_spaces(write_r
     assert cli_main(["plan", "--format", "md", str(path)]) == 0
     out = capsys.readouterr().out
     assert "| above 5 for 10s: rolls back to the last checkpoint |" in out and "| shown, no guard (warning at 1) |" in out, out
+
+
+SILENCING = """\
+runbook: 1
+id: silencing
+title: T
+ticket: {id: CHG-9, window: {start: "2026-11-23T02:00:00+09:00", end: "2026-11-23T04:00:00+09:00"}}
+params:
+  svc: {type: string, default: api}
+alerts:
+  alertmanager: "http://ops:hunter22@127.0.0.1:9093"
+  silence:
+    - {matchers: ['service="{{ svc }}"', 'env=~".*"'], comment: "maint {{ svc }} \\e[2J"}
+  until: window_end
+notify:
+  - {url: "http://127.0.0.1:9/hook/{{ svc }}?token=abc123", events: [session_started, session_finished]}
+  - {url: {env: HOOK_URL}, format: slack}
+sections:
+  - id: s
+    title: S
+    kind: implement
+    steps:
+      - {id: a, title: A, run: "echo a", undo: "echo u"}
+"""
+
+
+def test_the_text_plan_names_the_silences_the_run_makes_and_where_it_sends_notices(write_runbook, capsys: pytest.CaptureFixture[str]) -> None:
+    """`alerts:` silences every alert its matchers take (here every environment's) from the session's start: no plan said
+    so, nor where `notify:` posts the run's events."""
+    path = write_runbook(SILENCING)
+    assert cli_main(["plan", str(path), "-p", "svc=pay\x1b]0;x\x07"]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    heading = "== Alertmanager silences  (made as the session starts, at http://ops:***@127.0.0.1:9093; kept to the change window's end)"
+    assert heading in lines, out
+    assert lines[lines.index(heading) + 1] == '  service="pay␛]0;x␇", env=~".*"  (comment: maint pay␛]0;x␇ ␛[2J)', out
+    assert "== Notices  (the run's events, posted besides the settings' receivers)" in lines, out
+    assert "  http://127.0.0.1:9/hook/pay%1B%5D0%3Bx%07?token=***: session_started, session_finished (json)" in lines, out
+    assert "  env:HOOK_URL: every event (slack)" in lines, out
+    assert "hunter22" not in out and "abc123" not in out

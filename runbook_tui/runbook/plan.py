@@ -222,11 +222,16 @@ def _step_lines(words: PlanWords, step: Step, number: int) -> list[str]:
 def _per_host_lines(words: PlanWords, step: Step, text: Text, label: str) -> list[str]:
     if step.kind in ("note", "ask") and text is step.body:
         return command_lines(f"       {label}: ", _once(words, step, text), sanitise=False)  # one text, on the first host
-    rendered = _per_host(words, step, text) or {}
+    rendered = {host: command if command.strip() else EMPTY_WORDS[label] for host, command in (_per_host(words, step, text) or {}).items()}
     distinct = set(rendered.values())
     if len(distinct) <= 1:
         return command_lines(f"       {label}: ", next(iter(distinct), None) or words.text(text), sanitise=False)  # `format_plan` sanitises
     return [line for host, command in rendered.items() for line in command_lines(f"       {label} [{host}]: ", command, sanitise=False)]
+
+
+#: A command that renders empty (`{% if %}` false for these values, or on that host) in words: `run: ""` is refused,
+#: but this one runs nothing and passes, and a bare `run: ` line read as cut off.
+EMPTY_WORDS = {"run": "(empty once rendered: nothing runs, and the step passes)", "undo": "(empty once rendered: a rollback runs nothing here)"}
 
 
 def _expect_text(words: PlanWords, step: Step) -> str:

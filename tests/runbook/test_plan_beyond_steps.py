@@ -103,3 +103,21 @@ def test_the_text_plan_names_the_silences_the_run_makes_and_where_it_sends_notic
     assert "  http://127.0.0.1:9/hook/pay%1B%5D0%3Bx%07?token=***: session_started, session_finished (json)" in lines, out
     assert "  env:HOOK_URL: every event (slack)" in lines, out
     assert "hunter22" not in out and "abc123" not in out
+
+
+def test_a_command_that_renders_empty_says_so_in_the_plan(write_runbook, capsys: pytest.CaptureFixture[str]) -> None:
+    """`run: ""` is refused, but a command that renders empty (`{% if %}` false for these values, or on this host) ran
+    nothing and passed, while the plan showed `run [h2]: ` and `run: `, a line a reviewer reads as cut off."""
+    path = write_runbook(
+        "runbook: 1\nid: e\ntitle: E\nparams:\n  restart: {type: bool, default: false}\n  hs: {type: list, default: [h1, h2]}\n"
+        "hosts:\n  web: {from_param: hs}\nsections:\n  - id: s\n    steps:\n"
+        "      - {id: a, on: web, run: \"{% if host.name == 'h1' %}systemctl restart app{% endif %}\", undo: \"{% if host.name == 'h1' %}echo u{% endif %}\"}\n"
+        '      - {id: b, run: "{% if restart %}systemctl restart app{% endif %}", undo: "echo u"}\n'
+    )
+    assert cli_main(["plan", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "       run [h1]: systemctl restart app" in lines
+    assert "       run [h2]: (empty once rendered: nothing runs, and the step passes)" in lines
+    assert "       undo [h2]: (empty once rendered: a rollback runs nothing here)" in lines
+    assert "       run: (empty once rendered: nothing runs, and the step passes)" in lines
+    assert not [line for line in lines if line.rstrip().endswith(":")]

@@ -167,6 +167,10 @@ def how_it_runs(step: Mapping[str, Any]) -> str:
     return "; ".join(how)
 
 
+#: A command that rendered empty (`{% if %}` false): it runs nothing and passes; a bare `run on local: ` read as cut off.
+EMPTY_COMMAND = "(empty once rendered: runs nothing)"
+
+
 def _step_ready(e: Event) -> Said:
     lines = [f"{e['step']}: {e.get('title', '')}"]
     how = how_it_runs(e)
@@ -174,7 +178,7 @@ def _step_ready(e: Event) -> Said:
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first
         alike: dict[str, list[str]] = {}  # a command, and the hosts that run it as it is
         for host, command in by_host(e.get(key) or {}):
-            alike.setdefault(str(command), []).append(str(host))
+            alike.setdefault(str(command) if str(command).strip() else EMPTY_COMMAND, []).append(str(host))
         for command, hosts in alike.items():
             if len(hosts) == 1:
                 lines += command_lines(f"   {label} on {hosts[0]}: ", command)
@@ -270,7 +274,9 @@ def _rollback_started(e: Event) -> Said:
     # hosts whose undo is the same, said once as the undo list does (a step on 50 hosts printed 50 lines of it)
     for entry, hosts in same_undo(plan.get("entries", []), lambda e: (e["step_id"], _marked(e), e.get("command")), lambda e: str(e["host"])):
         where = hosts[0] if len(hosts) == 1 else f"{len(hosts)} hosts ({', '.join(hosts)})"
-        lines += command_lines(f"   undo {entry['step_id']}{_marked(entry)} on {where}: ", str(entry.get("command") or "(no undo: acknowledged)"))
+        command = entry.get("command")  # None: no undo; "" (or blanks): one that rendered empty, which runs and passes
+        said = "(no undo: acknowledged)" if command is None else str(command) if str(command).strip() else EMPTY_COMMAND
+        lines += command_lines(f"   undo {entry['step_id']}{_marked(entry)} on {where}: ", said)
     section = plan.get("rollback_commands") or {}  # what each rollback section step runs, by host (older journals: none)
     for step_id in plan.get("rollback_steps", []):
         commands = section.get(step_id) or {"": None}  # a note or a wait: it runs nothing on a host

@@ -23,6 +23,12 @@ def render_plan_md(view: PlanView) -> str:
     if view.guards:
         lines += ["## Guards (watched during the run)", ""]
         lines += [*table(["panel", "query", "when it trips"], ([esc(t), code(q), esc(r)] for t, q, r in view.guards)), ""]
+    if view.silences:
+        lines += ["## Alertmanager silences", "", esc(view.silenced[:1].upper() + view.silenced[1:]) + ".", ""]
+        lines += [*table(["matchers", "comment"], ([code(m), esc(c)] for m, c in view.silences)), ""]
+    if view.notices:
+        lines += ["## Notices (the run's events, posted besides the settings' receivers)", ""]
+        lines += [*table(["receiver", "events", "format"], ([code(u), esc(e), esc(f)] for u, e, f in view.notices)), ""]
     lines += _overview(view)
     for section in view.sections:
         lines += [f"## {esc(section.title)}", ""]

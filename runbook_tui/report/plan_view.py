@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.engine.host_tally import wave_plan_words
+from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.runbook.durations import format_duration, timeout_words, written_duration
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.model import MUTATING_SECTION_KINDS, Runbook
@@ -87,6 +88,9 @@ class PlanView:
     sections: list[SectionView]
     checkpoints: list[StepView]
     without_undo: list[StepView]
+    silenced: str = ""  # where the silences are made and how long they last ("" without any)
+    silences: list[tuple[str, str]] = field(default_factory=list)  # matchers, comment
+    notices: list[tuple[str, str, str]] = field(default_factory=list)  # receiver (query values ***), events, format
 
     @property
     def full_rollback(self) -> str:
@@ -224,4 +228,20 @@ def build_plan_view(runbook: Runbook) -> PlanView:
         sections=sections,
         checkpoints=[s for s in every if s.checkpoint],
         without_undo=[s for s in every if s.mutating and s.undo is None],
+        **_reach(runbook),
     )
+
+
+#: How long `alerts:` silences last, by `until:`.
+UNTIL_WORDS = {"session_end": "expired when the session ends", "window_end": "kept to the change window's end"}
+
+
+def _reach(runbook: Runbook) -> dict[str, Any]:
+    """What the run does outside its hosts: the Alertmanager silences it makes as it starts (every alert their matchers
+    take stops paging) and where `notify:` posts its events; no plan said either."""
+    alerts = runbook.alerts
+    reach: dict[str, Any] = {"notices": [(without_password(t.shown_url), ", ".join(t.events) or "every event", t.format) for t in runbook.notify]}
+    if alerts is not None and alerts.silences:
+        reach["silenced"] = f"made as the session starts, at {without_password(alerts.alertmanager)}; {UNTIL_WORDS[alerts.until]}"
+        reach["silences"] = [(", ".join(map(str, s.matchers)), s.comment) for s in alerts.silences]
+    return reach

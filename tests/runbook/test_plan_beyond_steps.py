@@ -7,6 +7,7 @@ asking yes) said nothing of either.
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -121,3 +122,17 @@ def test_a_command_that_renders_empty_says_so_in_the_plan(write_runbook, capsys:
     assert "       undo [h2]: (empty once rendered: a rollback runs nothing here)" in lines
     assert "       run: (empty once rendered: nothing runs, and the step passes)" in lines
     assert not [line for line in lines if line.rstrip().endswith(":")]
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_the_board_plan_lists_the_silences_and_notices_too(write_runbook, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    """The change board reads `plan --format md` or `html`: neither said that the run silences alerts, nor where it posts."""
+    path = write_runbook(SILENCING)
+    assert cli_main(["plan", "--format", fmt, str(path), "-p", "svc=<b>pay</b>"]) == 0
+    raw = capsys.readouterr().out
+    assert fmt == "md" or "<b>pay" not in raw  # escaped: no markup of the runbook's reaches a renderer (md: in code spans)
+    out = html.unescape(raw) if fmt == "html" else re.sub(r"\\(.)", r"\1", raw)  # as a reader sees it
+    assert "Alertmanager silences" in out and "kept to the change window" in out and "http://ops:***@127.0.0.1:9093" in out, out
+    assert "hunter22" not in out and "abc123" not in out
+    assert 'service="<b>pay</b>", env=~".*"' in out and "maint <b>pay</b>" in out
+    assert "env:HOOK_URL" in out and "every event" in out and "?token=***" in out

@@ -33,6 +33,7 @@ VERIFY_WORDS = {
     "before": "the verifier approves before it starts",
     "both": "the verifier approves before it starts and confirms the result",
     "none": "no confirmation asked (journaled)",
+    "per_wave": "the verifier confirms each wave before the next starts, and the last",
 }
 GUARD_WORDS = {"pause": "pauses the run", "rollback": "rolls back to the last checkpoint", "notify": "notifies"}
 ACTION_WORDS = {"run": "Runs", "note": "Manual step", "wait": "Waits", "ask": "Asks"}

@@ -136,3 +136,15 @@ def test_the_board_plan_lists_the_silences_and_notices_too(write_runbook, capsys
     assert "hunter22" not in out and "abc123" not in out
     assert 'service="<b>pay</b>", env=~".*"' in out and "maint <b>pay</b>" in out
     assert "env:HOOK_URL" in out and "every event" in out and "?token=***" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_a_step_verified_per_wave_is_planned_in_every_format(write_runbook, capsys: pytest.CaptureFixture[str], fmt: str) -> None:
+    """`verify: per_wave` (the spec's waves) ended `plan --format md`/`html` in a KeyError traceback."""
+    path = write_runbook(
+        "runbook: 1\nid: w\ntitle: W\nparams:\n  hs: {type: list, default: [h1, h2, h3]}\nhosts:\n  web: {from_param: hs}\n"
+        "sections:\n  - id: s\n    steps:\n      - {id: a, on: web, run: 'true', undo: 'true', serial: 1, verify: per_wave}\n"
+    )
+    assert cli_main(["plan", "--format", fmt, str(path)]) == 0
+    out = capsys.readouterr().out
+    assert ("verify per_wave" if fmt == "text" else "the verifier confirms each wave before the next starts") in out, out

@@ -303,6 +303,7 @@ class ResumeChoice:
     policy: Policy = field(default_factory=Policy)
     trust: Any = None  # trust.run_trust.RunTrust: the assignee's key (--identity) signs decisions and seals
     lift_pause: str | None = None  # --lift-pause REASON: a guard's (or anyone's) pause lifted, journaled as `resumed`
+    override_window: str | None = None  # --override-window REASON: steps run outside the change window (journaled)
 
 
 def cmd_resume(journal: str, choice: ResumeChoice) -> int:
@@ -322,6 +323,8 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
                 trust=choice.trust,
                 bulk_output=True,
                 look=look,
+                forward=choice.go_on or choice.decision == "rerun",  # a rollback alone needs no reason outside the window
+                override_window=choice.override_window,
             )
         )
         if isinstance(session, int):

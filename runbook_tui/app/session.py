@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.app.approved import approved
+from runbook_tui.app.executors import Executors
 from runbook_tui.app.outreach import start_outreach
 from runbook_tui.app.rehearsed import rehearsed_rollback
-from runbook_tui.app.secrets import identity_passphrase, read_secrets
+from runbook_tui.app.secrets import read_secrets
 from runbook_tui.app.settings import Settings, default_journal_path, journals_dir, load_settings
 from runbook_tui.app.sharing import ShareOptions, resume_keys, share_listener, sharing
 from runbook_tui.engine.actors import SYSTEM, person_name_problem
@@ -30,17 +31,14 @@ from runbook_tui.engine.guard_response import respond_if_unanswered
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.journal_file import hold_journal, refuse_unsafe_journal
 from runbook_tui.engine.mark_done import settled_by_solo
-from runbook_tui.engine.ports import Executor
 from runbook_tui.engine.redact import Redactor
 from runbook_tui.engine.run_process import who, writer_verdict
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.window import window_problem
-from runbook_tui.execute.dryrun import DryRunExecutor
-from runbook_tui.execute.local import LocalExecutor
 from runbook_tui.runbook.diagnostics import RunbookInvalid
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 from runbook_tui.runbook.loader import Loaded, load_runbook
-from runbook_tui.runbook.model import Host, Runbook
+from runbook_tui.runbook.model import Runbook
 from runbook_tui.runbook.safe_text import not_utf8, visible_line
 
 #: How often the session checks the journal's writer thread (grouped output is committed by that thread).
@@ -60,59 +58,6 @@ if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for i
 SessionError = StartRefused  # the name the command-line code uses
 #: A journal that cannot be made for these is not the path's fault (exit 1); any other reason is (exit 2: bad input).
 _DISK_TROUBLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EBUSY})
-
-
-@dataclass
-class Executors:
-    """Chooses the executor for a host: local for `local`, SSH otherwise, dry-run for everything in dry runs."""
-
-    settings: Settings
-    dry_run: bool = False
-    recording: Recording | None = None  # practice: play back the night's outputs instead of running
-    bulk_output: bool = False  # headless: local output in large chunks (`LocalExecutor(bulk=True)`)
-    _local: Executor | None = None
-    _ssh: Executor | None = None
-    _dry: Executor | None = None
-    passphrase_lookup: Callable[[str], str | None] | None = identity_passphrase  # the keyring's, for an encrypted identity
-    made: list[Executor] = field(default_factory=list)
-
-    def __call__(self, host: Host) -> Executor:
-        if self.recording is not None:
-            if self._dry is None:
-                from runbook_tui.execute.recorded import RecordedExecutor  # practice only
-
-                self._dry = self._keep(RecordedExecutor(self.recording))
-            return self._dry
-        if self.dry_run:
-            if self._dry is None:
-                self._dry = self._keep(DryRunExecutor())
-            return self._dry
-        if host.is_local:
-            if self._local is None:
-                self._local = self._keep(LocalExecutor(bulk=self.bulk_output))
-            return self._local
-        if self._ssh is None:
-            from runbook_tui.execute.ssh import SshExecutor  # asyncssh costs start-up time; only remote runs pay it
-
-            self._ssh = self._keep(
-                SshExecutor(
-                    self.settings.known_hosts,
-                    max_concurrency=self.settings.max_concurrency,
-                    passphrase_lookup=self.passphrase_lookup,
-                    reconnect_attempts=self.settings.reconnect_attempts,
-                    keepalive_interval=self.settings.keepalive_interval,
-                    ssh_config=self.settings.ssh_config,
-                )
-            )
-        return self._ssh
-
-    def _keep(self, executor: Executor) -> Executor:
-        self.made.append(executor)
-        return executor
-
-    async def close(self) -> None:
-        for executor in self.made:
-            await executor.close()
 
 
 @dataclass
@@ -431,6 +376,8 @@ def resume_session(
     trust: RunTrust | None = None,
     bulk_output: bool = False,
     look: bool = False,
+    forward: bool = False,
+    override_window: str | None = None,
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume (`look`: nobody
     resumes; only what it repairs or learns is journaled: a torn last line cut, the run's process found gone).
@@ -438,6 +385,7 @@ def resume_session(
     `solo` / `share` change how the run is verified from now on (journaled as `mode_changed`).
     `reopen` (a reason): a session that ended failed is opened again for `resume --rollback` (`full`: `--full`, which
     also reopens one rolled back to a checkpoint that left steps with an undo applied).
+    `forward`: steps would run (the TUI, `--continue`, `--rerun`): outside the window, only with `override_window`.
     """
     path = Path(journal)
     try:
@@ -460,6 +408,11 @@ def resume_session(
 
         said = settle_lost_notices(path, finished.state, finished.ledger, settings or load_settings())
         raise SessionError(str(finished) + said, code=finished.code)
+    from runbook_tui.app.resume_window import going_on_override, journal_override
+
+    settings = settings or load_settings()
+    mode = str(state.session.get("mode", "live"))
+    override = going_on_override(state, loaded.runbook, settings, override_window, exempt=not forward or mode in EXEMPT_FROM_WINDOW)
 
     opening: list[Event] = []  # what resuming journals (the resume, a reopening): the pane's next lines
 
@@ -470,6 +423,7 @@ def resume_session(
             writer = state.session.get("process")
             elsewhere = who(writer) if writer_verdict(writer) == "elsewhere" else None
             controller.interrupted(os.getpid(), elsewhere) if look else controller.resumed(os.getpid())
+            journal_override(controller, actor, override)
             if elsewhere and not look:
                 controller.emit(
                     NOTE,
@@ -488,7 +442,6 @@ def resume_session(
                 if (settled := settled_by_solo(controller.state)) is not None:
                     controller.emit(STEP_MARKED_DONE, actor, step=settled[0], reason=settled[1], verified=False)
 
-    mode = str(state.session.get("mode", "live"))
     request = SessionRequest(mode, solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look, cut=torn)
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)

@@ -247,11 +247,11 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if interactive and not (args.headless or decision or args.go_on or args.lift_pause):
         from runbook_tui.ui import launch
 
-        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust)
+        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust, override_window=args.override_window)
     from runbook_tui.engine.autopilot import Policy
 
     policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria, command="resume")
-    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust, args.lift_pause)
+    choice = headless.ResumeChoice(decision, args.reason or "", args.full, args.go_on, args.solo, share, policy, trust, args.lift_pause, args.override_window)
     return headless.cmd_resume(args.journal, choice)
 
 

@@ -195,6 +195,12 @@ def _resume_arguments(resume: argparse.ArgumentParser) -> None:
         metavar="REASON",
         help="lift the pause a guard (or a hold) left the run in, once you have checked (journaled); p in the TUI",
     )
+    resume.add_argument(
+        "--override-window",
+        type=reason,
+        metavar="REASON",
+        help="go on outside the change window or in a blackout (journaled); a rollback needs none",
+    )
     with_on_failure(resume, "with --continue: ")
     with_headless_decisions(resume)
     mode = resume.add_mutually_exclusive_group()

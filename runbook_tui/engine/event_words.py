@@ -405,7 +405,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
         )
     ),
     ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
-    ev.WINDOW_OVERRIDE: _plain(lambda e: f"started outside the window by {e['actor']}{_reason(e)}", "!", decision=True),
+    ev.WINDOW_OVERRIDE: _plain(lambda e: f"{'went on' if e.get('resumed') else 'started'} outside the window by {e['actor']}{_reason(e)}", "!", decision=True),
     ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),
     ev.PAUSED: _pause,
     ev.RESUMED: _pause,

@@ -128,8 +128,10 @@ SESSION_INTERRUPTED: Final = _declare(
     "A `resume` that only looked (`pid`: its process) found the run's process gone (`elsewhere`: the run's process, on another"
     " machine, could not be checked; since session 34): a step it ran is `unknown` (nobody resumed).",
 )
-WindowOverride = TypedDict("WindowOverride", {"reason": str, "window": Any})
-WINDOW_OVERRIDE: Final = _declare("window_override", WindowOverride, "The run started outside the ticket's window, with a reason.")
+WindowOverride = TypedDict("WindowOverride", {"reason": str, "window": Any, "resumed": NotRequired[bool]})
+WINDOW_OVERRIDE: Final = _declare(
+    "window_override", WindowOverride, "The run started (`resumed`: went on, on resume) outside the ticket's window or in a blackout, with a reason."
+)
 ModeChanged = TypedDict("ModeChanged", {"solo": str | None, "shared": bool, "reason": str})
 MODE_CHANGED: Final = _declare("mode_changed", ModeChanged, "`resume --solo` / `--share` changed how the run is verified (`solo`: the reason, or null).")
 SessionReopened = TypedDict("SessionReopened", {"outcome": str | None, "reason": str})

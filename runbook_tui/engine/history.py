@@ -105,7 +105,7 @@ class History(OutreachHistory):
         self.handovers: list[Handover] = []
         self.resumed_at: list[str] = []
         self.resumed_by: list[str] = []  # who resumed, in the order of resumed_at
-        self.override: tuple[str, str] | None = None
+        self.override: tuple[str, str, bool] | None = None  # the last: reason, by whom, given on resume
         self.solo_reasons: list[str] = []  # why the run went without a verifier: at the start, then each mode change
         self.finished: Event | None = None
         self.signed = False  # the journal holds signatures (decisions, seals, an approval)
@@ -438,7 +438,7 @@ class History(OutreachHistory):
         self.handovers.append(Handover(e["ts"], str(e.get("from")), str(e.get("to"))))
 
     def _on_window_override(self, e: Event) -> None:
-        self.override = (str(e.get("reason") or ""), e["actor"])
+        self.override = (str(e.get("reason") or ""), e["actor"], bool(e.get("resumed")))
 
     def _on_mode_changed(self, e: Event) -> None:  # session_started too: the reason it started solo
         if e.get("solo") and self.solo_reasons[-1:] != [e["solo"]]:

@@ -239,6 +239,7 @@ def _window(fold: History, session: Session) -> Window:
         stayed_inside=None if started is None or ended is None else started and ended,
         override=override[0] if override else None,
         override_by=override[1] if override else None,
+        override_resumed=bool(override and override[2]),
     )
 
 

@@ -10,7 +10,7 @@ absent values are `null`, never missing keys.
 | format | `"runbook-tui-report/1"` |
 | source | the journal's file name |
 | ticket | id (null: no ticket), subject, description, risk_level, risk_summary, mitigations, assignee, verifier, success_criteria |
-| window | start, end (as the ticket wrote them), started_inside, ended_inside, stayed_inside (null: no window), override, override_by |
+| window | start, end (as the ticket wrote them), started_inside, ended_inside, stayed_inside (null: no window), override, override_by, override_resumed (true only: the override was given on resume) |
 | session | id, runbook, title, file, digest, params (secrets masked), mode, solo (reason or null), assignee (who started it; resumed_by says who went on), verifier, started_at, finished_at (null: unfinished), last_event_at, duration_seconds, outcome (done, failed, rolled_back, aborted, done_criteria_failed, unfinished), finished_by (who ended it: a full rollback's end, which the program journals, is by who started that rollback), finished_driver (the command whose policy ended it for finished_by: exec, rehearse; null when it was a person's move), resumed_at [], resumed_by [] (who resumed it, in the same order), solo_reasons [] (every reason given to go solo, in order; solo is the last), participants [{name, role, joined_at, left_at, gone_with_process (joined when the process died: left_at is its last event, not a leave)}], handovers [{at, previous, to}], shared_at, share_fingerprint, share_connections {authenticated, unauthenticated (all that closed before authenticating), no_login_tried (those of them that never asked to log in, as a join's look at the session's version and host key), refused_address, refused_total, refused_descriptors, refused_sessions, refused_requests, sessions_counted: counts, those above 0}, planned_assignee (the ticket's assignee), criteria_unmet [texts], criteria_acceptance {reason, by, at, needs_verifier, criteria, confirmed_by} or null, verifiers_heard [names: who gave a verifier's word on a step, the assignee not counted], still_applied [step ids: after a run that ended rolled back to a checkpoint, the steps with an undo it left applied, newest first; [] after any other end], open_because (why an unfinished run's journal ends open: the program's note on the signal that stopped it, else `paused (REASON)`; null when finished or nothing says why) |
 | counts | {outcome: number of steps}: each step's `counted`, as the Markdown's Summary says them |
 | unverified | ids of steps completed without a verifier's confirmation |
@@ -48,6 +48,8 @@ def as_json(report: Report) -> dict[str, Any]:
     for key in ("signatures", "unknown_events"):
         if not data[key]:
             del data[key]  # a journal without them keeps the report it always had
+    if not data["window"]["override_resumed"]:
+        del data["window"]["override_resumed"]
     for step in data["steps"]:
         for key in ("undone_hosts", "ran_before_skip"):
             if not step[key]:

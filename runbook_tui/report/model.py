@@ -71,6 +71,7 @@ class Window:
     stayed_inside: bool | None
     override: str | None = None  # the reason given to start outside it (or in a blackout)
     override_by: str | None = None
+    override_resumed: bool = False  # the override was given to go on (`resume --override-window`), not to start
 
 
 @dataclass

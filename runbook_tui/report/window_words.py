@@ -62,7 +62,7 @@ def window_verdict(window: Window, open_: bool = False) -> str:
     if open_:
         verdict += " (the session has not finished)"
     if window.override:
-        verdict += f"; started with an override by {window.override_by}: {window.override}"
+        verdict += f"; {'went on' if window.override_resumed else 'started'} with an override by {window.override_by}: {window.override}"
     return verdict
 
 

@@ -204,6 +204,8 @@ class RunbookApp(ThemedApp):
         nothing underneath, leaves saying why (before: a blank screen after the mode screen, or exit 2 without a word)."""
         if reason:
             self._start(reason)
+        elif self.command == "resume":  # (a rollback needs no reason: `resume JOURNAL --rollback`)
+            self._give_up("nothing resumed: outside the change window, and no reason to go on was given (--override-window REASON; --rollback needs none)")
         elif self.start_for is None or len(self.screen_stack) <= 1:
             self._give_up("no run started: outside the change window, and no reason to start anyway was given (--override-window REASON)")
 
@@ -231,15 +233,17 @@ class RunbookApp(ThemedApp):
 
             # The refusal's words end with what to type on a command line (`; starting needs --override-window REASON`):
             # over this field, that read as if the run had to be left and started again with the flag.
-            problem = str(refused).split("; starting needs --override-window")[0]
+            problem = str(refused).split("; starting needs --override-window")[0].split("; going on needs --override-window")[0]
             back = "go back" if self.start_for is not None and len(self.screen_stack) > 1 else "leave"
+            resuming = self.command == "resume"
             self.push_screen(
                 TextPrompt(
                     "Outside the change window",
-                    f"{problem}.\n\nStarting anyway needs a reason, typed here; it is written to the journal and the report "
-                    "(as --override-window REASON would be).",
+                    f"{problem}.\n\n{'Going on with the run' if resuming else 'Starting anyway'} needs a reason, typed here; it is written "
+                    "to the journal and the report (as --override-window REASON would be)."
+                    + (" Undoing needs none: leave, then resume JOURNAL --rollback." if resuming else ""),
                     placeholder="e.g. the change manager extended the window (see the ticket)",
-                    keys=f"enter start anyway, with this reason · escape {back}, nothing started",
+                    keys=f"enter {'go on' if resuming else 'start anyway'}, with this reason · escape {back}, nothing " + ("run" if resuming else "started"),
                 ),
                 self._window_answered,
             )

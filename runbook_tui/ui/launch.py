@@ -140,16 +140,30 @@ def share_from(choice: ModeChoice) -> ShareOptions:
         raise SessionError(str(exc)) from None
 
 
-def resume(journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None) -> int:
+def resume(
+    journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None, override_window: str | None = None
+) -> int:
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
 
-    `solo` / `share`: how the run is verified from now on (journaled)."""
+    `solo` / `share`: how the run is verified from now on (journaled). Outside the change window the screen asks for the
+    reason to go on, as `run`'s asks for the one to start (`override_window`: given on the command line)."""
+    return _launch(resume_app(journal, theme, solo=solo, share=share, trust=trust, override_window=override_window))
+
+
+def resume_app(
+    journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None, override_window: str | None = None
+) -> RunbookApp:
+    """The app `resume` opens (see `resume`)."""
+
     # Opened inside the app's event loop, as `run` opens a session: the metrics start polling as it opens (opened
     # before the app, a runbook with metrics ended in `RuntimeError: no running event loop`). A refusal is said by
     # `_launch` once the screen closes. Only a shared session has something to open before the run shows.
-    app = RunbookApp(lambda _override: resume_session(journal, solo=solo, share=share, trust=trust), theme=theme, opens_at_once=share is None)
+    def starter(override: str | None) -> Session:
+        return resume_session(journal, solo=solo, share=share, trust=trust, forward=True, override_window=override or override_window)
+
+    app = RunbookApp(starter, theme=theme, opens_at_once=share is None)
     app.command = "resume"
-    return _launch(app)
+    return app
 
 
 def replay(journal: str, *, practice: bool, speed: float, theme: str | None = None, out: str | None = None) -> int:

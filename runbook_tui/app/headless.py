@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
+from runbook_tui.app.resume_window import look_note
 from runbook_tui.app.resume_words import DRY_RUN_END, rollback_first, summary
 from runbook_tui.app.session import Session, SessionError, load, open_session, operator_name, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
@@ -332,6 +333,8 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
 
         def opened(s: Session) -> None:
             say_opened(s, summary(s.controller.state, journal, shared=bool(s.share_address), look=look, reopened=reopen is not None), unsigned=not look)
+            if look and (outside := look_note(s)):  # (it said `--continue goes on with 'b'`, which was then refused)
+                say(outside)
 
         return await _run_headless(session, lambda s: _decide(s, choice), "resume", opened)
 

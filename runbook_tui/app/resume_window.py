@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from runbook_tui.app.session import EXEMPT_FROM_WINDOW, Session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.errors import StartRefused
@@ -27,14 +28,25 @@ def going_on_override(
     """The reason to journal on this resume (None: inside the window, or nothing goes on); StartRefused (exit 2, `window`)
     when steps would run outside the window without one. `exempt`: a mode that executes nothing real (dry run, practice,
     rehearsal), as a start's."""
-    if exempt or state.finished or state.reopened_scope is not None:  # reopened: what goes on is the rollback asked
-        return None
-    problem = window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
+    problem = None if exempt else _outside(state, runbook, settings, now)
     if problem is None:
         return None
     if not override:
         raise StartRefused(problem + GOING_ON_NEEDS, window=True)
     return override
+
+
+def look_note(session: Session) -> str:
+    """A look (`resume` deciding nothing) outside the window: what going on needs, beside where the run stands ("" inside)."""
+    controller = session.controller
+    problem = None if controller.mode in EXEMPT_FROM_WINDOW else _outside(controller.state, controller.runbook, session.executors.settings)
+    return f"{problem}{GOING_ON_NEEDS}; a rollback needs none." if problem else ""
+
+
+def _outside(state: RunState, runbook: Runbook, settings: Settings, now: dt.datetime | None = None) -> str | None:
+    if state.finished or state.reopened_scope is not None:  # reopened: what goes on is the rollback asked
+        return None
+    return window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
 
 
 def journal_override(controller: Controller, actor: Actor, reason: str | None) -> None:

@@ -408,7 +408,7 @@ def resume_session(
 
         said = settle_lost_notices(path, finished.state, finished.ledger, settings or load_settings())
         raise SessionError(str(finished) + said, code=finished.code)
-    from runbook_tui.app.resume_window import going_on_override, journal_override
+    from runbook_tui.app.resume_window import going_on_override, journal_override  # (it reads EXEMPT_FROM_WINDOW here)
 
     settings = settings or load_settings()
     mode = str(state.session.get("mode", "live"))

@@ -89,7 +89,9 @@ def test_a_rollback_after_the_window_closed_needs_no_reason(stopped: Path, resum
 def test_a_look_after_the_window_closed_needs_no_reason(stopped: Path, resume: Callable[..., tuple[int, str, str]]) -> None:
     code, out, err = resume()
     assert code == 1, out + err  # unfinished, as run's: nothing refused
-    assert "--override-window" not in err and log(stopped.parent) == ["a"]
+    assert log(stopped.parent) == ["a"]
+    # what going on needs is said beside the look's advice (it said `--continue goes on with 'b'` alone, then refused)
+    assert "closed at 2020-01-01T04:00:00+00:00" in out and "going on needs --override-window REASON (journaled); a rollback needs none." in out, out
 
 
 def test_inside_the_window_going_on_needs_no_reason_and_journals_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resume: Callable[..., Any]) -> None:

@@ -101,3 +101,20 @@ def test_inside_the_window_going_on_needs_no_reason_and_journals_none(tmp_path: 
     assert code == 0, out + err
     assert log(tmp_path) == ["a", "b"]
     assert not any(e["type"] == "window_override" for e in written_events(tmp_path / "run.jsonl"))
+
+
+def test_going_on_in_a_blackout_is_refused_without_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resume: Callable[..., Any]) -> None:
+    """A run inside its window (no window closed) resumed while a blackout from the settings holds: refused as a start is."""
+    monkeypatch.chdir(tmp_path)
+    asyncio.run(stopped_inside(tmp_path, RUNBOOK.replace("2020-01-01T04:00:00", "2999-01-01T04:00:00"), now=None, run_a=False))
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("blackouts:\n  - {start: 2000-01-01T00:00:00+00:00, end: 2999-01-01T00:00:00+00:00, reason: month-end billing}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(settings))
+    code, out, err = resume("--continue")
+    assert code == 2, out + err
+    assert "inside a blackout period (month-end billing" in err and "going on needs --override-window REASON (journaled)" in err, err
+    assert log(tmp_path) == []
+    code, out, err = resume("--continue", "--override-window", "billing team agreed")
+    assert code == 0, out + err
+    assert log(tmp_path) == ["a", "b"]
+    assert [e["reason"] for e in written_events(tmp_path / "run.jsonl") if e["type"] == "window_override"] == ["billing team agreed"]

@@ -13,12 +13,11 @@ import gc
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Literal, TextIO, TypeVar
 
 from runbook_tui.app.resume_window import look_note
 from runbook_tui.app.resume_words import DRY_RUN_END, rollback_first, summary
-from runbook_tui.app.session import Session, SessionError, load, open_session, operator_name, resume_session
+from runbook_tui.app.session import Session, SessionError, load, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import journal_stop, stopping_signals
 from runbook_tui.engine import output_text
@@ -30,7 +29,7 @@ from runbook_tui.engine.events import OUTPUT, REOPENABLE, SESSION_STARTED, Event
 from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.journal import JournalError
 from runbook_tui.engine.manual import persons_part, unanswerable
-from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK, exit_code
+from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, exit_code
 from runbook_tui.engine.rollback import NO_UNDO_AT_ALL, nothing_to_roll_back
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.undo_notes import section_stop, still_applied
@@ -98,7 +97,7 @@ def say_opened(session: Session, resumed: str | None = None, *, unsigned: bool =
         say(f"{session.unsigned_note}: the decisions{'' if resumed is None else ' from here'} go unsigned (--identity KEY signs them)")
 
 
-def _say_outcome(session: Session, outcome: str) -> int:
+def say_outcome(session: Session, outcome: str) -> int:
     """The last line of a headless run: how it ended, and how to continue when the journal is left open."""
     journal = session.journal_path
     if session.controller.state.finished:
@@ -160,7 +159,7 @@ def refuse_manual(file: str, runbook: Runbook, ack_manual: str | None, command: 
     return EXIT_INVALID
 
 
-async def _run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec", opened: Callable[[Session], None] = say_opened) -> int:
+async def run_headless(session: Session, body: Callable[[Session], Any], command: str = "exec", opened: Callable[[Session], None] = say_opened) -> int:
     """Start the session, say it (`opened`) and run `body`, ending cleanly on Ctrl-C, SIGTERM or SIGHUP: the journal stays
     resumable (its note names `command`). The start is under the handlers: a signal while it made the silences ended
     the process at once, one made and never journaled (alerts quiet for hours, nothing said of it on stderr)."""
@@ -232,7 +231,7 @@ async def _run_headless(session: Session, body: Callable[[Session], Any], comman
 Opened = TypeVar("Opened")
 
 
-def _start(opener: Callable[[], Opened]) -> Opened | int:
+def start_or_exit(opener: Callable[[], Opened]) -> Opened | int:
     """What `opener` opens (a runbook loaded, a session), or, when it cannot, the exit code after saying why on stderr."""
     try:
         return opener()
@@ -253,7 +252,7 @@ def _start(opener: Callable[[], Opened]) -> Opened | int:
 def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: str | None, on_failure: OnFailure,
              override_window: str | None, dry_run: bool, share: ShareOptions | None = None,
              ack_manual: str | None = None, accept_criteria: str | None = None, trust: Any = None) -> int:  # fmt: skip
-    loaded = _start(lambda: load(file, params))  # once: the manual steps are checked on the runbook the run opens
+    loaded = start_or_exit(lambda: load(file, params))  # once: the manual steps are checked on the runbook the run opens
     if isinstance(loaded, int):
         return loaded
     refusal = refuse_manual(file, loaded.runbook, ack_manual, "exec")
@@ -262,21 +261,23 @@ def cmd_exec(file: str, params: dict[str, Any], *, solo: str | None, journal: st
     policy = Policy(on_failure=on_failure, ack_manual=ack_manual, accept_criteria=accept_criteria)
 
     async def main() -> int:
-        session = _start(
-            lambda: _open(loaded, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust)
+        session = start_or_exit(
+            lambda: open_loaded(
+                loaded, mode="dry-run" if dry_run else "live", solo=solo, journal=journal, override_window=override_window, share=share, trust=trust
+            )
         )
         if isinstance(session, int):
             return session
 
         async def body(s: Session) -> int:
-            return _say_outcome(s, await drive(s.controller, s.actor, policy=policy))
+            return say_outcome(s, await drive(s.controller, s.actor, policy=policy))
 
-        return await _run_headless(session, body)
+        return await run_headless(session, body)
 
     return asyncio.run(main())
 
 
-def _open(loaded: Loaded, **options: Any) -> Session:
+def open_loaded(loaded: Loaded, **options: Any) -> Session:
     if loaded.warnings:
         print(diagnostic_lines(loaded.warnings), file=sys.stderr)
 
@@ -313,7 +314,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
     look = choice.decision is None and not choice.go_on and choice.solo is None and choice.share is None and choice.lift_pause is None
 
     async def main() -> int:
-        session = _start(
+        session = start_or_exit(
             lambda: resume_session(
                 journal,
                 listeners=[printer(sys.stdout)],
@@ -336,7 +337,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
             if look and (outside := look_note(s)):  # (it said `--continue goes on with 'b'`, which was then refused)
                 say(outside)
 
-        return await _run_headless(session, lambda s: _decide(s, choice), "resume", opened)
+        return await run_headless(session, lambda s: _decide(s, choice), "resume", opened)
 
     return asyncio.run(main())
 
@@ -348,10 +349,11 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         # rollback asked (before: it ran the undone steps again, re-applying a change the person had asked to undo)
         choice = dataclasses.replace(choice, decision="rollback", full=controller.state.reopened_scope == "full", go_on=False)
     if choice.go_on and choice.decision in (None, "rerun") and controller.state.mode == "rehearsal":
+        from runbook_tui.app.rehearse_cmd import rehearsal_end
         from runbook_tui.engine.rehearsal import rolled_back_unfinished
 
         if rolled_back_unfinished(controller):
-            return await _rehearsal_end(session, rerun=choice.decision == "rerun")
+            return await rehearsal_end(session, rerun=choice.decision == "rerun")
     if choice.lift_pause is not None:
         lifted = _lift_pause(controller, actor, choice.lift_pause, str(session.journal_path), choice.go_on)
         if lifted is not None:
@@ -378,12 +380,14 @@ async def _decide(session: Session, choice: ResumeChoice) -> int:
         ok = rollback is not None and bool(rollback.ok)
         if not choice.go_on:
             controller.finish(actor, "rolled_back" if ok else "failed")
-            _say_outcome(session, controller.state.outcome or "failed")
+            say_outcome(session, controller.state.outcome or "failed")
             return exit_code(controller.state.outcome)  # rolled back: 1, as `run` (the contract's `resume`: "as run")
     if choice.go_on and controller.state.mode == "rehearsal" and controller.state.rollback is None:
-        return await _rehearse(session, None, choice.policy)  # a rehearsal goes on as one: forward, its full rollback, prechecks
+        from runbook_tui.app.rehearse_cmd import rehearse_run
+
+        return await rehearse_run(session, None, choice.policy)  # a rehearsal goes on as one: forward, its full rollback, prechecks
     if choice.go_on:
-        return _say_outcome(session, await drive(controller, actor, policy=choice.policy))
+        return say_outcome(session, await drive(controller, actor, policy=choice.policy))
     return exit_code(controller.state.outcome)
 
 
@@ -398,108 +402,3 @@ def _lift_pause(controller: Controller, actor: Any, reason: str, journal: str, g
     lifted = "pause lifted" if go_on else f"pause lifted; no step was started: {go_on_with}"
     print(lifted if reply.ok else visible_line(reply.message), file=sys.stdout if reply.ok else sys.stderr)
     return None if reply.ok else EXIT_FAILED
-
-
-# -- rehearse ----------------------------------------------------------------------------
-
-
-REHEARSE_WARNING = "rehearse runs the REAL commands of this runbook, forward and then its undo, on the hosts it names"
-
-
-def cmd_rehearse(
-    file: str, params: dict[str, Any], *, fail_at: str | None, journal: str | None, yes: bool = False, ack_manual: str | None = None, trust: Any = None
-) -> int:
-    """`trust` (RunTrust): the assignee's key and the approval asked for (`--approval`, or `require_approval: true`):
-    a rehearsal runs the real commands on the real hosts, so an approval a run needs, it needs too; checked before asking."""
-    loaded = _start(lambda: load(file, params))
-    if isinstance(loaded, int):
-        return loaded
-    refusal = refuse_manual(file, loaded.runbook, ack_manual, "rehearse")
-    if refusal is not None:
-        return refusal
-    from runbook_tui.engine.rehearsal import fail_at_problem  # rehearse only (the other commands start without it)
-
-    problem = fail_at_problem(loaded.runbook, fail_at)
-    if problem is not None:  # before the question and before the journal: nothing is asked, written or run
-        print(visible_line(f"runbook-tui: {problem}"), file=sys.stderr)
-        return EXIT_INVALID
-    from runbook_tui.app.approved import approved
-    from runbook_tui.app.plan_connections import destinations, plan_text  # rehearse only: it reads the ssh config
-    from runbook_tui.app.settings import load_settings
-
-    settings, asking = load_settings(), not yes and sys.stdin.isatty() and sys.stdout.isatty()
-    checked = _start(lambda: approved(trust, loaded.runbook, settings, operator_name(), live=False))
-    if isinstance(checked, int):
-        return checked  # said why (which part of the plan differs, or that an approval is required); nothing was run
-    from runbook_tui.engine.journal_file import new_journal_problem
-
-    if journal is not None and (taken := new_journal_problem(Path(journal))) is not None:  # said before the question
-        print(visible_line(f"runbook-tui: {taken}"), file=sys.stderr)
-        return EXIT_INVALID
-    if asking:  # the commands the yes is about, as `plan` shows them (a script's --yes sees each as it runs)
-        say(plan_text(loaded.runbook, settings))
-    say(f"{REHEARSE_WARNING}: {', '.join(destinations(loaded.runbook, settings)) or 'local only'}")
-    if not yes:
-        if not asking:
-            print("runbook-tui: rehearse: pass --yes to run the real commands without a terminal to ask in; nothing was run", file=sys.stderr)
-            return EXIT_INVALID
-        try:
-            answer = input("Run them now? Type yes: ")
-        except (EOFError, KeyboardInterrupt):
-            print(file=sys.stderr)  # what follows on a line of its own, not after the prompt's ^C
-            answer = ""
-        if answer.strip().lower() != "yes":
-            print("rehearse: nothing was run", file=sys.stderr)
-            return EXIT_FAILED
-    policy = Policy(ack_manual=ack_manual, command="rehearse")
-
-    async def main() -> int:
-        session = _start(lambda: _open(loaded, mode="rehearsal", solo="rehearsal", journal=journal, trust=trust))
-        if isinstance(session, int):
-            return session
-        return await _run_headless(session, lambda s: _rehearse(s, fail_at, policy), "rehearse", lambda _s: None)
-
-    return asyncio.run(main())
-
-
-async def _rehearse(session: Session, fail_at: str | None, policy: Policy) -> int:
-    def forward_ended(outcome: str) -> None:
-        if fail_at is None and outcome != "done":
-            say(f"rehearsal: the forward run did not complete ({outcome}); rolling back what ran")
-        elif fail_at is not None and session.controller.state.steps[fail_at].attempts == 0:  # a real failure came first
-            at = f" at '{current}'" if (current := session.controller.state.current) else ""
-            said = f"rehearsal: the forward run ended ({outcome}){at} before it reached '{fail_at}' (--fail-at); rolling back from there"
-            say(visible_line(said))
-
-    from runbook_tui.engine.rehearsal import checks_words, rehearse
-
-    done = await rehearse(session.controller, session.actor, fail_at, policy, forward_ended=forward_ended)
-    runbook = session.controller.runbook
-    if done.nothing is not None:
-        say(visible_line(f"rehearsal: forward {done.forward_seconds:.1f}s; {nothing_to_roll_back(done.nothing)}: no rollback was rehearsed; what ran stands"))
-        return EXIT_FAILED
-    say(f"rehearsal: forward {done.forward_seconds:.1f}s, rollback ({done.scope}) {done.rollback_seconds:.1f}s, {checks_words(runbook, done.prechecks_ok)}")
-    if kept := [sid for sid in session.controller.state.order if session.controller.state.steps[sid].not_rolled_back]:  # the report's words
-        say(visible_line(f"rehearsal: not rolled back (no undo), their changes stand: {', '.join(kept)}"))  # "restored" alone hid them
-    say("rehearsal: rollback restored state" if done.restored else "rehearsal: rollback did NOT restore state")
-    return EXIT_OK if done.restored else EXIT_FAILED
-
-
-async def _rehearsal_end(session: Session, *, rerun: bool) -> int:
-    """resume --continue of a rehearsal whose rollback finished before the process died: the prechecks again and the
-    end, as rehearse does after its rollback (before: the forward run again, ending `done`). A precheck left unknown
-    is re-run by the recheck with --rerun; without a decision nothing runs."""
-    from runbook_tui.engine.rehearsal import checks_words, recheck_and_finish
-
-    controller, state = session.controller, session.controller.state
-    if state.current is not None and state.steps[state.current].status == "unknown" and not rerun:
-        return _say_outcome(session, "undecided")
-    rollback = state.rollback
-    assert rollback is not None
-    say(f"rehearsal: its rollback ({rollback.scope}) had {'finished' if rollback.ok else 'STOPPED at a failed undo'} before the program stopped; "
-        "the prechecks run again and the rehearsal ends (nothing runs forward again)")  # fmt: skip
-    prechecks_ok = await recheck_and_finish(controller, session.actor, bool(rollback.ok))
-    restored = bool(rollback.ok) and prechecks_ok
-    say(f"rehearsal: rollback ({rollback.scope}), {checks_words(controller.runbook, prechecks_ok)}")
-    say("rehearsal: rollback restored state" if restored else "rehearsal: rollback did NOT restore state")
-    return EXIT_OK if restored else EXIT_FAILED

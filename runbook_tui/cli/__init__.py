@@ -267,12 +267,12 @@ def _operator() -> str:
 
 
 def cmd_rehearse(args: argparse.Namespace, params: dict[str, Any]) -> int:
-    from runbook_tui.app import headless
-
     trust = _trust_options(args, params)
     if isinstance(trust, int):
         return trust
-    return headless.cmd_rehearse(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual, trust=trust)
+    from runbook_tui.app.rehearse_cmd import cmd_rehearse as rehearse_file
+
+    return rehearse_file(args.file, params, fail_at=args.fail_at, journal=args.journal, yes=args.yes, ack_manual=args.ack_manual, trust=trust)
 
 
 def cmd_preflight(args: argparse.Namespace, params: dict[str, Any]) -> int:

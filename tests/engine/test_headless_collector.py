@@ -27,7 +27,7 @@ at_main = len(collections)
 
 
 def reporting(module):
-    run_headless = module._run_headless
+    run_headless = module.run_headless
 
     async def reported_run(session, body, *told):
         started = len(collections) - at_main
@@ -39,7 +39,7 @@ def reporting(module):
 
         return await run_headless(session, reported, *told)
 
-    module._run_headless = reported_run
+    module.run_headless = reported_run
 
 
 class Wrap(importlib.abc.MetaPathFinder):  # as main imports it, in its order

@@ -79,6 +79,29 @@ def relay(alertmanager: Alertmanager, request: pytest.FixtureRequest) -> Iterato
     server.server_close()
 
 
+def _exec_argv(tmp_path: Path, relay: _Relay, services: list[str], *, extra: str = "", run: str = "true") -> tuple[list[str], dict[str, str], Path]:
+    """A runbook silencing `services` through the relay, its one step running `run` (`extra`: more top-level keys);
+    the `exec --solo` argv, its environment and its journal."""
+    silences = "".join(f"\n    - matchers: ['service=\"{service}\"']" for service in services)
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: closing-signal
+title: Closing signal{extra}
+alerts:
+  alertmanager: http://127.0.0.1:{relay.server_address[1]}
+  silence:{silences}
+sections:
+  - id: s
+    kind: implement
+    steps:
+      - {{id: a, run: "{run}", verify: none}}
+""")
+    journal = tmp_path / "run.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
+    return [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)], env, journal
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_signal_while_exec_closes_still_expires_its_silence_and_sends_the_end_notice(
     sig: signal.Signals, alertmanager: Alertmanager, relay: _Relay, receiver: Callable[[str], Receiver], tmp_path: Path
@@ -88,26 +111,7 @@ def test_a_signal_while_exec_closes_still_expires_its_silence_and_sends_the_end_
     change ended (to the window's end, or 4 h), no `silence_expired`, no end notice journaled."""
     hook = receiver("ok")
     service = f"api-{uuid.uuid4().hex[:8]}"
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: closing-signal
-title: Closing signal
-notify:
-  - {{url: "{hook.url}"}}
-alerts:
-  alertmanager: http://127.0.0.1:{relay.server_address[1]}
-  silence:
-    - matchers: ['service="{service}"']
-sections:
-  - id: s
-    kind: implement
-    steps:
-      - {{id: a, run: "true", verify: none}}
-""")
-    journal = tmp_path / "run.jsonl"
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    argv, env, journal = _exec_argv(tmp_path, relay, [service], extra=f'\nnotify:\n  - {{url: "{hook.url}"}}')
     with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as proc:
         wait_until(relay.asked.is_set, lambda: "exec to ask Alertmanager to expire its silence", alive=proc, timeout=60)
         proc.send_signal(sig)
@@ -136,24 +140,7 @@ def test_a_signal_while_exec_makes_its_silence_says_it_stays_active_and_resume_e
     confirmed"), the journal had no note of the stop, and alerts stayed quiet for 4 h with nothing saying which."""
     service = f"api-{uuid.uuid4().hex[:8]}"
     marker = tmp_path / "ran"
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: starting-signal
-title: Starting signal
-alerts:
-  alertmanager: http://127.0.0.1:{relay.server_address[1]}
-  silence:
-    - matchers: ['service="{service}"']
-sections:
-  - id: s
-    kind: implement
-    steps:
-      - {{id: a, run: "touch {marker}", verify: none}}
-""")
-    journal = tmp_path / "run.jsonl"
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state"), "PYTHONUNBUFFERED": "1"}
-    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    argv, env, journal = _exec_argv(tmp_path, relay, [service], run=f"touch {marker}")
     with subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL) as proc:
         wait_until(relay.asked.is_set, lambda: "exec to ask Alertmanager for its silence", alive=proc, timeout=60)
         proc.send_signal(sig)
@@ -179,24 +166,7 @@ sections:
 
 def test_every_silence_is_expired_at_the_end_when_alertmanager_answers_each_slowly(alertmanager: Alertmanager, relay: _Relay, tmp_path: Path) -> None:
     services = [f"api-{uuid.uuid4().hex[:8]}" for _ in range(4)]
-    silences = "".join(f"\n    - matchers: ['service=\"{service}\"']" for service in services)
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: closing-slow
-title: Closing slow
-alerts:
-  alertmanager: http://127.0.0.1:{relay.server_address[1]}
-  silence:{silences}
-sections:
-  - id: s
-    kind: implement
-    steps:
-      - {{id: a, run: "true", verify: none}}
-""")
-    journal = tmp_path / "run.jsonl"
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    argv, env, journal = _exec_argv(tmp_path, relay, services)
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
     events = written_events(journal)
     made = [e["id"] for e in events if e["type"] == "silence_created"]
@@ -213,24 +183,7 @@ def test_an_expiry_cut_off_by_the_closing_is_journaled_and_said(alertmanager: Al
     and nothing said the silence may stay active for hours, nor how to expire it."""
     relay.hold = 15.0
     service = f"api-{uuid.uuid4().hex[:8]}"
-    runbook = tmp_path / "rb.yaml"
-    runbook.write_text(f"""
-runbook: 1
-id: closing-cut
-title: Closing cut off
-alerts:
-  alertmanager: http://127.0.0.1:{relay.server_address[1]}
-  silence:
-    - matchers: ['service="{service}"']
-sections:
-  - id: s
-    kind: implement
-    steps:
-      - {{id: a, run: "true", verify: none}}
-""")
-    journal = tmp_path / "run.jsonl"
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
-    argv = [sys.executable, "-m", "runbook_tui", "exec", str(runbook), "--solo", "t", "--journal", str(journal)]
+    argv, env, journal = _exec_argv(tmp_path, relay, [service])
     done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
     events = written_events(journal)
     [made] = [e for e in events if e["type"] == "silence_created"]

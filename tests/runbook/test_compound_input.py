@@ -11,15 +11,12 @@ shapes carrying data still print the value.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-
-from runbook_tui.runbook.templating import TemplateError, render_command
+from shell_holes import printed_as_data, ran_in_shell, refused_at_the_value
 
 RUNBOOK = """\
 runbook: 1
@@ -59,23 +56,13 @@ REFUSED = [
 def test_a_value_a_compound_command_feeds_a_shell_is_refused_at_its_position(
     template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_runbook(RUNBOOK.format(run=template))
-    assert cli_main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:11:{11 + template.index('{{ x')}: " in err and "again" in err, err
-    with pytest.raises(TemplateError):
-        render_command(template, {"x": "v1.2"})
+    refused_at_the_value(write_runbook(RUNBOOK.format(run=template)), template, capsys, "again")
 
 
 @pytest.mark.parametrize("shell", ["bash", "bash --posix"])
 def test_the_holes_were_real_in_bash(shell: str, tmp_path: Path) -> None:
     """What those commands do with the value passed as the loader passes any other (in the environment): bash runs it."""
-    made = tmp_path / "made"
-    for template in REFUSED:
-        script = f"{template.replace('{{ x }}', '$V')}\nfor _ in $(seq 100); do [ -e {made} ] && break; sleep 0.05; done"
-        subprocess.run([*shell.split(), "-c", script], cwd=tmp_path, env={**os.environ, "V": f"a; touch {made}"}, capture_output=True, timeout=30)
-        assert made.exists(), template
-        made.unlink()
+    ran_in_shell(REFUSED, shell, tmp_path, waits=True)
 
 
 DATA = [
@@ -90,12 +77,8 @@ DATA = [
 
 @pytest.mark.parametrize("template", DATA)
 def test_the_same_shapes_carrying_data_pass_and_print_the_value(template: str, tmp_path: Path) -> None:
-    made = tmp_path / "made"
-    value = f"a; touch {made}; $(touch {made})"
-    command = render_command(template, {"x": value})
-    done = subprocess.run(["bash", "-c", command.text], cwd=tmp_path, env={**os.environ, **dict(command.env)}, capture_output=True, text=True, timeout=30)
-    assert done.stdout.rstrip("\n") == value, (template, done)
-    assert not made.exists()
+    printed = printed_as_data(template, tmp_path)
+    assert printed.rstrip("\n") == f"a; touch {tmp_path / 'made'}; $(touch {tmp_path / 'made'})", (template, printed)
 
 
 def test_a_loop_reading_a_heredoc_into_eval_is_refused_at_the_value(write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,7 +19,9 @@ def who_verifies(state: RunState, whose: bool = False) -> str:
     owner = "'s" if whose else ""
     if not joined:
         named = named_verifier(state)
-        return visible_line(named if named and not is_theirs(state, named) else "another verifier") + owner
+        if named and is_theirs(state, named):  # the one named did what the word judges: someone else's word is waited for
+            return "another verifier" + owner
+        return visible_line(named or "the verifier") + owner
     names = list(dict.fromkeys([*(name for name in (state.active_verifier, planned) if name in joined), *joined]))
     shown = [visible_line(str(name)) + owner for name in names]
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"

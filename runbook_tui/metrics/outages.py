@@ -8,7 +8,7 @@ are back" note at each turn, 1,440 lines an hour at the default interval, on eve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 #: Good readings in a row after which a failing panel is said to be back.
 BACK_POLLS = 3

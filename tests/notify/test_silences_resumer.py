@@ -43,7 +43,7 @@ def test_a_silence_made_on_resume_is_created_by_the_person_resuming(alertmanager
     first.send_signal(signal.SIGTERM)
     first.wait(30)
     wait_until(lambda: ours("expired"), lambda: f"the silence to end with the window: {alertmanager.silences()}")
-    resumed = subprocess.Popen([*CLI, "resume", str(journal), "--rerun", "--continue"], cwd=tmp_path, env={**env, "RUNBOOK_TUI_USER": "bob"},
+    resumed = subprocess.Popen([*CLI, "resume", str(journal), "--rerun", "--continue", "--override-window", "window over, the silence goes on"], cwd=tmp_path, env={**env, "RUNBOOK_TUI_USER": "bob"},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)  # fmt: skip
     try:
         wait_until(lambda: bool(ours("active")), "an active silence for the resumed run in Alertmanager", alive=resumed)

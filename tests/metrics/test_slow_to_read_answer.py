@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from typing import Any
 
@@ -24,16 +25,23 @@ pytestmark = pytest.mark.peers
 def test_an_answer_read_slower_than_the_poll_waits_is_not_called_unanswered(monkeypatch: pytest.MonkeyPatch) -> None:
     body = json.dumps({"status": "success", "data": {"resultType": "vector", "result": [{"metric": {}, "value": [time.time(), "1"]}]}}).encode()
     real_parse = sources.parse
+    released = threading.Event()  # set once the poll has given up on the reading
 
     def slow_parse(raw: bytes) -> Any:
-        time.sleep(4)  # the poll waits its timeout (1 s) and one more second
+        assert released.wait(60), "the poll never gave up on a reading slower than its wait"
         return real_parse(raw)
+
+    async def polled(source: PrometheusSource) -> Any:
+        try:
+            return await source.poll([PanelQuery("p", "big")])
+        finally:
+            released.set()  # the parse goes on, as a slow one would, once the poll has answered
 
     monkeypatch.setattr(sources, "parse", slow_parse)
     with hostile_peer() as peer:
         peer.answers["big"] = (200, body)
         source = PrometheusSource(peer.url, None, timeout=1.0)
-        sample = asyncio.run(source.poll([PanelQuery("p", "big")]))["p"]
+        sample = asyncio.run(polled(source))["p"]
     assert sample.value is None
     assert sample.error == (
         f"Prometheus at {peer.url} answered ({len(body):,} bytes), but reading the answer took longer than 2s:"

@@ -14,9 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers_runbook import cli_main
+from shell_holes import refused_at_the_value
 
-from runbook_tui.runbook.templating import TemplateError, render_command
+from runbook_tui.runbook.templating import render_command
 
 RUNBOOK = """\
 runbook: 1
@@ -45,12 +45,7 @@ REFUSED = [
 def test_a_value_a_loop_writes_and_runs_in_its_next_round_is_refused(
     template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_runbook(RUNBOOK.format(run=template))
-    assert cli_main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:11:{11 + template.index('{{ x')}: " in err and "then run" in err, err
-    with pytest.raises(TemplateError):
-        render_command(template, {"x": "v1.2"})
+    refused_at_the_value(write_runbook(RUNBOOK.format(run=template)), template, capsys, "then run")
 
 
 @pytest.mark.parametrize("shell", ["sh", "bash"])

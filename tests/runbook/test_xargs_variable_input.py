@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers_runbook import cli_main
+from shell_holes import refused_at_the_value
 
 RUNBOOK = """\
 runbook: 1
@@ -40,10 +40,7 @@ REFUSED = [
 def test_a_variable_fed_to_xargs_running_eval_is_refused_at_the_value(
     template: str, write_runbook: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    path = write_runbook(RUNBOOK.format(run=template))
-    assert cli_main(["validate", str(path)]) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:11:{11 + template.index('{{ x')}: " in err and "eval" in err, err
+    refused_at_the_value(write_runbook(RUNBOOK.format(run=template)), template, capsys, "eval", rendered=False)
 
 
 @pytest.mark.parametrize("template", REFUSED)

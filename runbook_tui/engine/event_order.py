@@ -7,7 +7,8 @@ can be told is a sequence no run writes: a step finished that never started, a c
 an attempt counted backwards, an undo outside a rollback or of a step that never ran, `resumed` without a pause, a
 command's output while its step (or its undo) was not running, a skip while a rollback ran or stood stopped, an end
 the run had not reached (`done` over a failed step, `rolled_back` with no rollback finished), a move after the program's
-last note (it had left) with no resume between.
+last note (it had left) with no resume between, a verifier's signed word whose `answers` is not the last decision on its
+step before it (a decision removed, added or moved: the signature holds, and only a seal would tell).
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -30,6 +31,7 @@ from runbook_tui.engine.events import Event
 from runbook_tui.engine.mark_done import EXIT_NOTE, markable
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
 from runbook_tui.runbook.loader import person_key
+from runbook_tui.runbook.safe_text import visible_line
 
 #: Events whose fold changes nothing the checks below read (the output tail, the panels, the notes, the trips, the
 #: criteria checked, the silences): not folded. They are most of a long journal, and some keep growing in the state (a
@@ -49,6 +51,7 @@ class EventOrder:
         self._output_fine: tuple[str, str] | None = None  # (phase, step) of an output found possible since the last fold
         self._opened = True  # no step has started and the session was not resumed: the approval may be journaled (once)
         self._left: int | None = None  # the line of the program's last note (`request: exit`) when no resume followed it
+        self._answerable: dict[int, tuple[str, int | None]] = {}  # a verifier's word on a step, by seq -> (step, its last decision before it)
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
@@ -69,9 +72,13 @@ class EventOrder:
                 self._output_fine = key
             return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
         self._output_fine = None
+        if kind in _ANSWERING and (step := self.state.steps.get(event["step"])) is not None:
+            self._answerable[event["seq"]] = (event["step"], step.decided_seq)
         rule = _RULES.get(kind)
         found = _own_step(self.state, event) if kind in _VERIFIER_ONLY else None
         found = found or (rule(self.state, event) if rule is not None else None)
+        if kind == ev.DECISION_SIGNED:
+            found = found or self._answers(event)
         if self._left is not None and kind in _MOVES_ON:
             found = (
                 found
@@ -93,6 +100,31 @@ class EventOrder:
             return str(exc)
         return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
 
+    def _answers(self, event: Event) -> str | None:
+        """A verifier's signed word on a step names the step's last decision it had seen (`answers`, since session 35);
+        the session takes it only when that is the last decision journaled on the step (`trust.gate.decided_since`).
+        One naming another line was moved off what it answered: a decision on the step removed, added or moved before
+        it (its signature still holds). A statement without `answers` (older versions', or no decision before) is not
+        asked; nor is a decision of another kind (a hold, a rollback request, accepted criteria: no step's word)."""
+        statement, target = event.get("statement"), event.get("decision")
+        if not isinstance(statement, dict) or "answers" not in statement or statement.get("action") not in ("confirm", "reject"):
+            return None
+        if not isinstance(target, int) or target not in self._answerable:
+            return None  # it names no verifier's word on a step: the signature's own check says so (trust.check)
+        step, last = self._answerable[target]
+        answers = statement["answers"]
+        if answers == last:
+            return None
+        named = f"line {answers + 1}" if type(answers) is int else f"{visible_line(repr(answers))[:40]}"
+        before = f"the last decision on '{step}' before it was at line {last + 1}" if last is not None else f"'{step}' had no decision before it"
+        return (
+            f"of the decision at line {target + 1}: the verifier's signed word answers {named}, but {before} (the session takes a"
+            " word only when it answers the step's last decision: a decision on the step was removed, added or moved)"
+        )
+
+
+#: A verifier's word on a step's commands (or a wave of it): its signed statement names the decision it answers.
+_ANSWERING = frozenset({ev.STEP_CONFIRMED, ev.STEP_REJECTED, ev.WAVE_CONFIRMED, ev.WAVE_REJECTED})
 
 #: What a run's process does only while it runs: after its exit note (app/stopped.py), a `resume` journals itself first.
 _MOVES_ON = frozenset({ev.STEP_STARTED, ev.STEP_SKIPPED, ev.STEP_MARKED_DONE, ev.ROLLBACK_STARTED, ev.UNDO_STARTED})

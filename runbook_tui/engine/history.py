@@ -37,6 +37,7 @@ from runbook_tui.engine.history_model import (
     RollbackDecline,
     TailLine,
     UndoResult,
+    WindowOverride,
     before_attempt,
     caused,
     exit_words,
@@ -105,7 +106,7 @@ class History(OutreachHistory):
         self.handovers: list[Handover] = []
         self.resumed_at: list[str] = []
         self.resumed_by: list[str] = []  # who resumed, in the order of resumed_at
-        self.override: tuple[str, str, bool] | None = None  # the last: reason, by whom, given on resume
+        self.overrides: list[WindowOverride] = []  # the start's, then each resume's, in order
         self.solo_reasons: list[str] = []  # why the run went without a verifier: at the start, then each mode change
         self.finished: Event | None = None
         self.signed = False  # the journal holds signatures (decisions, seals, an approval)
@@ -438,7 +439,7 @@ class History(OutreachHistory):
         self.handovers.append(Handover(e["ts"], str(e.get("from")), str(e.get("to"))))
 
     def _on_window_override(self, e: Event) -> None:
-        self.override = (str(e.get("reason") or ""), e["actor"], bool(e.get("resumed")))
+        self.overrides.append(WindowOverride(e["ts"], e["actor"], str(e.get("reason") or ""), bool(e.get("resumed"))))
 
     def _on_mode_changed(self, e: Event) -> None:  # session_started too: the reason it started solo
         if e.get("solo") and self.solo_reasons[-1:] != [e["solo"]]:

@@ -212,6 +212,16 @@ class Participant:
 
 
 @dataclass
+class WindowOverride:
+    """A reason given to run outside the ticket's change window (or in a blackout): at the start, or to go on on resume."""
+
+    at: str
+    by: str
+    reason: str
+    resumed: bool  # given to go on (`resume --override-window`), not to start
+
+
+@dataclass
 class Handover:
     """A different verifier started acting: a shift change."""
 

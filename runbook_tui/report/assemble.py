@@ -222,7 +222,8 @@ def counted_as(outcome: str, section_kind: str, full_rollback: bool, not_rolled_
 def _window(fold: History, session: Session) -> Window:
     window = ((fold.state.session.get("ticket") or {}).get("window")) or {}
     start, end = parse_ts(window.get("start")), parse_ts(window.get("end"))
-    override = fold.override
+    overrides = fold.overrides
+    last = overrides[-1] if overrides else None
 
     def inside(at: str) -> bool | None:
         moment = parse_ts(at)
@@ -237,9 +238,10 @@ def _window(fold: History, session: Session) -> Window:
         started_inside=started,
         ended_inside=ended,
         stayed_inside=None if started is None or ended is None else started and ended,
-        override=override[0] if override else None,
-        override_by=override[1] if override else None,
-        override_resumed=bool(override and override[2]),
+        override=last.reason if last else None,
+        override_by=last.by if last else None,
+        override_resumed=bool(last and last.resumed),
+        overrides=list(overrides),
     )
 
 

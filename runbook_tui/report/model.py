@@ -72,6 +72,7 @@ class Window:
     override: str | None = None  # the reason given to start outside it (or in a blackout)
     override_by: str | None = None
     override_resumed: bool = False  # the override was given to go on (`resume --override-window`), not to start
+    overrides: list[records.WindowOverride] = field(default_factory=list)  # each, in order (the three above: the last)
 
 
 @dataclass

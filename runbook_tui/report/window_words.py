@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from runbook_tui.engine.history_model import WindowOverride
 from runbook_tui.report.model import Report, Window
 
 #: Runs the program starts at any time, inside the window or not (session.EXEMPT_FROM_WINDOW), in words.
@@ -61,9 +62,14 @@ def window_verdict(window: Window, open_: bool = False) -> str:
         verdict = "NO: the last event came after the window" if open_ else "NO: ended after the window"
     if open_:
         verdict += " (the session has not finished)"
-    if window.override:
-        verdict += f"; {'went on' if window.override_resumed else 'started'} with an override by {window.override_by}: {window.override}"
-    return verdict
+    return verdict + "".join(f"; {_override(given, len(window.overrides) > 1)}" for given in window.overrides)
+
+
+def _override(given: WindowOverride, dated: bool) -> str:
+    """One override in the verdict's words; `dated` (there are several) with the time it was given."""
+    from runbook_tui.report.text import at_clock
+
+    return f"{'went on' if given.resumed else 'started'} with an override by {given.by}{at_clock(given.at) if dated else ''}: {given.reason}"
 
 
 def window_summary(report: Report) -> str:

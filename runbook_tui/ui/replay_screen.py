@@ -271,7 +271,13 @@ class ReplayScreen(RunView):
         # Shorter forms for a narrow row: what the replay is doing is its end and stays in view (a journal of 100 events
         # or more cut `ends unfinished` to `ends`, `paused at 100x` to `paused at 10`); the time's `UTC`, then the time go.
         shorter = f"  {moment:%m-%d %H:%M:%S}" if moment is not None and later_day else at.removesuffix(" UTC")
-        forms = [f"{at}  {counted}  {short_doing}", f"{shorter}  {counted}  {short_doing}", f"  {counted}  {short_doing}"]
+        # Then the moment kept over the word `event`, and at the end over the count (the journal's length, which `end of
+        # the journal` says): a later day's moment at the end of an 80-column row read no time at all (its dated form did
+        # not fit beside the count, and the time alone may not be said).
+        numbers = f"{self.replay.position}/{len(self.replay.events)}"
+        forms = [f"{at}  {counted}  {short_doing}", f"{shorter}  {counted}  {short_doing}", f"{shorter}  {numbers}  {short_doing}"]
+        forms += [f"{shorter}  {short_doing}"] if self._at_end() and shorter else []
+        forms += [f"  {counted}  {short_doing}"]
         forms += [f"  {counted}  {fewest}"] if fewest else []
         head = "REPLAY, nothing runs: "
         # One row: the label (a file name) cut in the middle to fit; that nothing runs comes first, so it is never cut off.

@@ -21,7 +21,7 @@ from runbook_tui.engine.actors import YOU, named
 from runbook_tui.engine.event_words_watch import guard_tripped, metric_baseline, metrics_started, notified, signed, silence
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.guard_response import guard_pause_words
-from runbook_tui.engine.host_groups import few_named, hosts_words, said_shared, same_undo
+from runbook_tui.engine.host_groups import alike_said_once, few_named, hosts_words, said_shared, same_undo
 from runbook_tui.engine.host_tally import failed_words, tolerated_problems, tolerated_words
 from runbook_tui.engine.injected import NEVER_RAN
 from runbook_tui.engine.left_out import left_out_words
@@ -108,13 +108,14 @@ def _visible(value: Any, commands: frozenset[str] = frozenset(), lines: bool = F
 
 
 def _undone_on(results: dict[str, Any]) -> str:
-    """`web1: ok exit 0; web2: failed exit 1`: ok only where the undo ran and exited 0 (`events.undid`, as the report says it)."""
+    """`web1: ok exit 0; web2: failed exit 1`: ok only where the undo ran and exited 0 (`events.undid`, as the report says it);
+    a result many hosts share said once (`ok exit 0 on 50 hosts (web01, web02, web03 and 47 more)`)."""
     parts = []
     for host, r in by_host(results):
         code = r.get("exit_code")
         detail = ("ok" if ev.undid(r) else "failed") + (f" exit {code}" if code is not None else "")
-        parts.append(f"{host}: {detail}" + (f" ({r['error']})" if r.get("error") else ""))
-    return "; ".join(parts)
+        parts.append((host, detail + (f" ({r['error']})" if r.get("error") else "")))
+    return "; ".join(alike_said_once(parts))
 
 
 def _reason(e: Event) -> str:

@@ -52,6 +52,23 @@ def said_shared(problems: Iterable[str], hosts: Iterable[str]) -> list[str]:
     return [f"{len(names):,} hosts: {words} ({few_named(names)})" if names else words for words, names in shared(problems, hosts)]
 
 
+def alike_said_once(results: Sequence[tuple[str, str]]) -> list[str]:
+    """`(host, words)` in order as `host: words` each, except words more hosts share than a line names (`HOSTS_NAMED`),
+    said once where the first of them stood: `ok exit 0 on 47 hosts (web01, web02, web03 and 44 more)`. A rollback's
+    `undo_finished` on 50 hosts read `web01: ok exit 0; web02: ok exit 0; …` fifty times."""
+    sharing: dict[str, list[str]] = {}
+    for host, words in results:
+        sharing.setdefault(words, []).append(host)
+    said: list[str] = []
+    for host, words in results:
+        hosts = sharing[words]
+        if len(hosts) <= HOSTS_NAMED:
+            said.append(f"{host}: {words}")
+        elif hosts[0] == host:
+            said.append(f"{words} on {hosts_words(hosts)}")
+    return said
+
+
 def same_undo(entries: Iterable[T], key: Callable[[T], Hashable], host: Callable[[T], str]) -> list[tuple[T, list[str]]]:
     """A rollback's undo entries (one per host) as (the first entry, the hosts of every entry with its `key`: the step,
     how it stands there, the rendered command), in the order each first came. The undo list and the rollback's log

@@ -8,7 +8,8 @@ an attempt counted backwards, an undo outside a rollback or of a step that never
 command's output while its step (or its undo) was not running, a skip while a rollback ran or stood stopped, an end
 the run had not reached (`done` over a failed step, `rolled_back` with no rollback finished), a move after the program's
 last note (it had left) with no resume between, a verifier's signed word whose `answers` is not the last decision on its
-step before it (a decision removed, added or moved: the signature holds, and only a seal would tell).
+step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
+after the run moved on (it is journaled as the run starts or resumes) or one `resumed` where no resume was.
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -51,6 +52,8 @@ class EventOrder:
         self._output_fine: tuple[str, str] | None = None  # (phase, step) of an output found possible since the last fold
         self._opened = True  # no step has started and the session was not resumed: the approval may be journaled (once)
         self._left: int | None = None  # the line of the program's last note (`request: exit`) when no resume followed it
+        self._moved: str | None = None  # the last move since the run started or resumed ("line N: TYPE of 'STEP'")
+        self._resumed = False  # a session_resumed came before
         self._answerable: dict[int, tuple[str, int | None]] = {}  # a verifier's word on a step, by seq -> (step, its last decision before it)
 
     def problem(self, event: Event) -> str | None:
@@ -61,6 +64,7 @@ class EventOrder:
             self._left = event["seq"] + 1  # the program left: nothing of the run moves on until a resume takes it over
         if kind == ev.SESSION_RESUMED:
             self._left = None
+            self._resumed = True
         if kind in _UNFOLDED:
             if kind != ev.OUTPUT:
                 return None
@@ -79,6 +83,11 @@ class EventOrder:
         found = found or (rule(self.state, event) if rule is not None else None)
         if kind == ev.DECISION_SIGNED:
             found = found or self._answers(event)
+        if kind == ev.WINDOW_OVERRIDE:
+            found = found or self._override(event)
+        if kind in (ev.SESSION_STARTED, ev.SESSION_RESUMED) or kind in _MOVES_ON:
+            of = f" of '{event['step']}'" if event.get("step") else ""
+            self._moved = f"line {event['seq'] + 1}: {kind}{of}" if kind in _MOVES_ON else None
         if self._left is not None and kind in _MOVES_ON:
             found = (
                 found
@@ -99,6 +108,16 @@ class EventOrder:
         except UnreadableEvent as exc:
             return str(exc)
         return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
+
+    def _override(self, event: Event) -> str | None:
+        """A window override is journaled as the run starts (right after `session_started`) or resumes (after
+        `session_resumed`, `resumed: true`), before any step moves: one after a move was put in afterwards, and the
+        report's window verdict would name it among the reasons the run went on."""
+        if self._moved is not None:
+            return f"after the run had moved on ({self._moved}): an override is journaled as the run starts or resumes, before any step runs"
+        if event.get("resumed") and not self._resumed:
+            return "given on resume (resumed: true) where the run had not been resumed"
+        return None
 
     def _answers(self, event: Event) -> str | None:
         """A verifier's signed word on a step names the step's last decision it had seen (`answers`, since session 35);

@@ -176,6 +176,15 @@ CASES = {
         inserted(("step_finished", "b"), type="note", request="exit", step="c", text="exec was stopped by SIGTERM at 'c' (nothing was running); the journal is kept"),
         "step_started", "c", "step_started of 'c' after the program's last note (line 10: it had left the run) with no session_resumed between",
     ),
+    # the report's window verdict names each override: one put in after the fact read as given before the run went on
+    "a window override after a step ran": (
+        inserted(("step_finished", "b"), type="window_override", actor="alice", reason="CAB agreed", window=None), "window_override", None,
+        "window_override after the run had moved on (line 7: step_started of 'b'): an override is journaled as the run starts or resumes, before any step runs",
+    ),
+    "a resume's override where no resume was": (
+        inserted(("session_started", None), type="window_override", actor="alice", reason="CAB agreed", window=None, resumed=True), "window_override", None,
+        "window_override given on resume (resumed: true) where the run had not been resumed",
+    ),
     # the final verdict: before, the chain recomputed, `report` read **done** / ROLLED BACK over what the journal holds
     "a rolled-back run's end made done": (
         _ended("done"), "session_finished", None,

@@ -54,6 +54,7 @@ class EventOrder:
         self._left: int | None = None  # the line of the program's last note (`request: exit`) when no resume followed it
         self._moved: str | None = None  # the last move since the run started or resumed ("line N: TYPE of 'STEP'")
         self._resumed = False  # a session_resumed came before
+        self._overridden: int | None = None  # the line of the window override since the run started or resumed
         self._answerable: dict[int, tuple[str, int | None]] = {}  # a verifier's word on a step, by seq -> (step, its last decision before it)
 
     def problem(self, event: Event) -> str | None:
@@ -85,6 +86,9 @@ class EventOrder:
             found = found or self._answers(event)
         if kind == ev.WINDOW_OVERRIDE:
             found = found or self._override(event)
+            self._overridden = event["seq"] + 1
+        if kind in (ev.SESSION_STARTED, ev.SESSION_RESUMED):
+            self._overridden = None
         if kind in (ev.SESSION_STARTED, ev.SESSION_RESUMED) or kind in _MOVES_ON:
             of = f" of '{event['step']}'" if event.get("step") else ""
             self._moved = f"line {event['seq'] + 1}: {kind}{of}" if kind in _MOVES_ON else None
@@ -111,10 +115,12 @@ class EventOrder:
 
     def _override(self, event: Event) -> str | None:
         """A window override is journaled as the run starts (right after `session_started`) or resumes (after
-        `session_resumed`, `resumed: true`), before any step moves: one after a move was put in afterwards, and the
-        report's window verdict would name it among the reasons the run went on."""
+        `session_resumed`, `resumed: true`), before any step moves, once: one after a move, or a second one, was put in
+        afterwards, and the report's window verdict would name it among the reasons the run went on."""
         if self._moved is not None:
             return f"after the run had moved on ({self._moved}): an override is journaled as the run starts or resumes, before any step runs"
+        if self._overridden is not None:
+            return f"after the override at line {self._overridden}: one is journaled as the run starts or resumes, not two"
         if event.get("resumed") and not self._resumed:
             return "given on resume (resumed: true) where the run had not been resumed"
         return None

@@ -238,6 +238,19 @@ def test_a_skip_after_a_stopped_rollback_is_refused(stopped: Events, tmp_path: P
     assert code == 1 and said in out, out  # before: intact, and the report read ROLLED BACK over a rollback stopped at b
 
 
+@pytest.mark.forged_sequence
+def test_a_window_override_said_twice_is_refused(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A start (or a resume) journals one override at most; the report's window verdict names each one, so a copy of the
+    line (hashes recomputed) read as two reasons given. One override right after the start verifies; its copy does not."""
+    once = inserted(("session_started", None), type="window_override", actor="alice", reason="CAB agreed", window=None)([dict(e) for e in honest])
+    code, out = verified(capsys, rewritten(tmp_path / "once.jsonl", once))
+    assert code == 0 and "intact: " in out, out
+    twice = once[:2] + [dict(once[1])] + once[2:]
+    code, out = verified(capsys, rewritten(tmp_path / "twice.jsonl", twice))
+    # Before: intact, and the report's verdict read `started with an override by alice …` twice.
+    assert code == 1 and "line 3: window_override after the override at line 2: one is journaled as the run starts or resumes" in out, out
+
+
 def test_the_output_of_each_run_and_undo_verifies(stopped: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The program's own output events (each step's run, each undo, the failed undo's too) are not taken for forged."""
     phases = {(e["step"], e["phase"]) for e in stopped if e["type"] == "output"}

@@ -9,7 +9,8 @@ command's output while its step (or its undo) was not running, a skip while a ro
 the run had not reached (`done` over a failed step, `rolled_back` with no rollback finished), a move after the program's
 last note (it had left) with no resume between, a verifier's signed word whose `answers` is not the last decision on its
 step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
-after the run moved on (it is journaled as the run starts or resumes) or one `resumed` where no resume was.
+after the run moved on (it is journaled as the run starts or resumes), a second one, or one `resumed` where no resume
+was; a rollback request declined where none stood.
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -55,6 +56,7 @@ class EventOrder:
         self._moved: str | None = None  # the last move since the run started or resumed ("line N: TYPE of 'STEP'")
         self._resumed = False  # a session_resumed came before
         self._overridden: int | None = None  # the line of the window override since the run started or resumed
+        self._guard_asks = False  # a guard's trip asked to roll back (trips are not folded: `_UNFOLDED`), unanswered
         self._answerable: dict[int, tuple[str, int | None]] = {}  # a verifier's word on a step, by seq -> (step, its last decision before it)
 
     def problem(self, event: Event) -> str | None:
@@ -66,6 +68,8 @@ class EventOrder:
         if kind == ev.SESSION_RESUMED:
             self._left = None
             self._resumed = True
+        if kind == ev.GUARD_TRIPPED and event.get("action") == "rollback" and not self.state.finished:
+            self._guard_asks = True  # a request to roll back, as the fold makes it (taken more widely: never a false alarm)
         if kind in _UNFOLDED:
             if kind != ev.OUTPUT:
                 return None
@@ -84,6 +88,10 @@ class EventOrder:
         found = found or (rule(self.state, event) if rule is not None else None)
         if kind == ev.DECISION_SIGNED:
             found = found or self._answers(event)
+        if kind == ev.ROLLBACK_DECLINED and (self.state.finished or not (self.state.rollback_requested or self._guard_asks)):
+            found = found or "where no rollback request stood (the program journals a decline of the open request only)"
+        if kind in (ev.ROLLBACK_DECLINED, ev.ROLLBACK_STARTED):
+            self._guard_asks = False
         if kind == ev.WINDOW_OVERRIDE:
             found = found or self._override(event)
             self._overridden = event["seq"] + 1

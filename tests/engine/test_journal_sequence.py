@@ -176,6 +176,12 @@ CASES = {
         inserted(("step_finished", "b"), type="note", request="exit", step="c", text="exec was stopped by SIGTERM at 'c' (nothing was running); the journal is kept"),
         "step_started", "c", "step_started of 'c' after the program's last note (line 10: it had left the run) with no session_resumed between",
     ),
+    # the report lists each decline (and practice makes it a decision point): one put in, or a copy of one, read as a request answered
+    "a rollback request declined where none stood": (
+        inserted(("step_finished", "a"), type="rollback_declined", actor="alice", reason="p99 is the nightly batch", request="bob: p99 doubled"),
+        "rollback_declined", None,
+        "rollback_declined where no rollback request stood (the program journals a decline of the open request only)",
+    ),
     # the report's window verdict names each override: one put in after the fact read as given before the run went on
     "a window override after a step ran": (
         inserted(("step_finished", "b"), type="window_override", actor="alice", reason="CAB agreed", window=None), "window_override", None,

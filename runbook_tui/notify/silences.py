@@ -82,6 +82,9 @@ def _window_end(state: RunState) -> dt.datetime | None:
 
 #: Seconds before asking again for a silence Alertmanager certainly did not make (no connection, 429, 503).
 CREATE_PAUSES = (1.0, 2.0)
+#: Silences asked for at once at the start (each in a thread of its own): a runbook's few all together, a long list
+#: without a hundred connections to one Alertmanager.
+CREATE_AT_ONCE = 8
 #: Seconds a fresh run's first step waits for Alertmanager to confirm its silences (past the default 5 s timeout: a
 #: silence Alertmanager did not answer in time is said once, as failed).
 START_WAIT = 6.0
@@ -253,33 +256,44 @@ class SilenceKeeper:
     ) -> None:
         """One silence per entry of `alerts.silence` (or of `silences`); each id journaled (`silence_created`), each failure
         too. One of `found` (Alertmanager's silences, its clock `skew` ahead of ours) that the dead process made for an
-        entry (created by one of `made_by`) is journaled, not made again."""
+        entry (created by one of `made_by`) is journaled, not made again. Asked for together, CREATE_AT_ONCE at a time,
+        each journaled as it is answered: one after the other, ten silences from an Alertmanager 2 s an answer took 20 s,
+        and the run started past START_WAIT with most unconfirmed."""
         ticket = (state.session.get("ticket") or {}).get("id")
         starts = dt.datetime.now(dt.UTC)
         ends = _window_end(state) or starts + self.lasting
         if ends <= starts:
             ends = starts + self.lasting
-        for silence in self.alerts.silences if silences is None else silences:
+        since = str(state.session.get("started_at") or "")
+        slots = asyncio.Semaphore(CREATE_AT_ONCE)
+
+        async def one(silence: Silence) -> None:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
-            journaled_start = iso(starts)  # when it was made, by our clock (Alertmanager starts it at its own now)
-            matchers = [str(m) for m in silence.matchers]
-            made = next((f for f in found if made_for(f, body, str(state.session.get("started_at") or ""), skew, made_by)), None)
-            if made is not None:
-                body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
-                journaled_start = str(made["startsAt"])
-                silence_id = str(usable_id(made["id"]))
-            else:
-                answer = await self._post(body, matchers)
-                self._say_clock(answer)
-                posted = answered_id(answer)
-                if posted is None:
-                    self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
-                    if answer.not_acted_on and not self._over.is_set():
-                        self._spawn(self._ask_again(body, matchers, journaled_start))
-                    continue
-                silence_id = posted
-            if await self._made(silence_id, body, matchers, journaled_start) and made is not None:
-                self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+            made = next((f for f in found if made_for(f, body, since, skew, made_by)), None)
+            async with slots:
+                await self._create_one(body, [str(m) for m in silence.matchers], iso(starts), made)
+
+        await asyncio.gather(*(one(silence) for silence in (self.alerts.silences if silences is None else silences)))
+
+    async def _create_one(self, body: dict[str, Any], matchers: list[str], journaled_start: str, made: Any) -> None:
+        """Make one silence (or journal `made`, the dead process's), journaled; `journaled_start`: when, by our clock
+        (Alertmanager starts it at its own now)."""
+        if made is not None:
+            body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
+            journaled_start = str(made["startsAt"])
+            silence_id = str(usable_id(made["id"]))
+        else:
+            answer = await self._post(body, matchers)
+            self._say_clock(answer)
+            posted = answered_id(answer)
+            if posted is None:
+                self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
+                if answer.not_acted_on and not self._over.is_set():
+                    self._spawn(self._ask_again(body, matchers, journaled_start))
+                return
+            silence_id = posted
+        if await self._made(silence_id, body, matchers, journaled_start) and made is not None:
+            self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
 
     async def _made(self, silence_id: str, body: dict[str, Any], matchers: list[str], start: str) -> bool:
         """Journal a silence made (`silence_created`), or expire it when the run ended while it was being made."""

@@ -136,3 +136,40 @@ sections:
         await pilot_until(pilot, lambda: app.handle is not None and app.handle.controller.state.finished, "the run to finish", timeout=30)
     kinds = [e["type"] for e in written_events(tmp_path / "j.jsonl")]
     assert "silence_created" in kinds and kinds.index("silence_created") < kinds.index("step_started"), kinds
+
+
+def test_many_silences_are_asked_for_together(alertmanager: Alertmanager, slow: str, tmp_path: Path) -> None:
+    """Six silences, each answered 2 s late: before, they were made one after the other (12 s), past the 6 s a fresh run
+    waits, so the first step ran with the last ones unconfirmed (`has not confirmed the silences within 6s`). Asked for
+    together (bounded), all six are made and journaled before the first step starts."""
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    entries = "\n".join(f"    - {{matchers: ['alertname=\"Alert{n}\"', 'service=\"{service}\"'], comment: c{n}}}" for n in range(6))
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silences-many
+title: Many silences
+alerts:
+  alertmanager: {slow}
+  silence:
+{entries}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "true", verify: none}}
+""")
+    journal = tmp_path / "j.jsonl"
+    done = subprocess.run([*CLI, "exec", str(runbook), "--solo", "slow am", "--journal", str(journal)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=90, stdin=subprocess.DEVNULL)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = written_events(journal)
+    kinds = [e["type"] for e in events]
+    assert not [e for e in events if "has not confirmed" in str(e.get("text"))], done.stdout
+    created = [i for i, kind in enumerate(kinds) if kind == "silence_created"]
+    assert len(created) == 6 and max(created) < kinds.index("step_started"), kinds
+    assert sorted(str(e["matchers"]) for e in events if e["type"] == "silence_created") == sorted(
+        str([f'alertname="Alert{n}"', f'service="{service}"']) for n in range(6)
+    )
+    ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    assert sorted(s["status"]["state"] for s in ours) == ["expired"] * 6, ours  # type: ignore[index]

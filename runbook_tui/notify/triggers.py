@@ -5,6 +5,7 @@ everyone's screen folds) and hands a `Notice` to the notifier for:
 
 - `session_started`: in a shared run once the share is up, with the exact
   `runbook-tui join ADDR` command and the session's host key fingerprint;
+  an unshared resume outside the window (`--override-window`), naming who went on and why;
 - `verifier_missing`: no verifier joined `verifier_missing` after the start (in a
   shared run after the share is up, so the page says where to join), or the
   last verifier left mid-run and none joined `verifier_missing` after;
@@ -204,6 +205,15 @@ class Announcer:
         if not self.shared:  # shared: from share_started, which follows
             self._arm_session_timers(state)
         self._arm_waiting(state)
+
+    def _window_override(self, event: Event, state: RunState, actor: str) -> None:
+        """A resume outside the window, with a reason: told, naming who went on and why (shared: by the share's notice,
+        which follows and says it). Before, an unshared resume's override reached the journal and nobody else."""
+        if event.get("resumed") and not self.shared:
+            who = f"{actor} resumed {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
+            solo = f", solo: {state.solo}" if state.solo else ""
+            details = {"verifier": state.session.get("verifier"), "resumed": True, "window": event.get("window"), **_overridden(state)}
+            self.send(notice_for(state, "session_started", actor, who + solo + _override(state), event.get("ts"), **details))
 
     def _mode_changed(self, event: Event, state: RunState, actor: str) -> None:
         """`resume --solo` / `--share` after the resume: solo, nobody is awaited; shared, the verifier is awaited from now."""
@@ -417,6 +427,7 @@ class Announcer:
         ev.SHARE_STARTED: _share_started,
         ev.SESSION_RESUMED: _resumed,
         ev.MODE_CHANGED: _mode_changed,
+        ev.WINDOW_OVERRIDE: _window_override,
         ev.PARTICIPANT_JOINED: _joined,
         ev.PARTICIPANT_LEFT: _left,
         ev.STEP_FINISHED: _awaits,

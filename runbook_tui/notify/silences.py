@@ -383,7 +383,8 @@ class SilenceKeeper:
     async def resume(self, state: RunState, actor: str) -> None:
         """The silences the journal lacks (the process died while making them): found in Alertmanager, or made now.
         One whose end passed while the run was stopped is made again: before, the resumed run went on unsilenced (the
-        on-call paged for the planned change) while the header still counted it."""
+        on-call paged for the planned change) while the header still counted it. One someone else expired while the
+        run went on is not: their decision stands, a note says so."""
         now = dt.datetime.now(dt.UTC)
         lapsed = {sid: s for sid, s in state.silences.items() if ended(s.get("ends_at"), now)}
         for silence_id, silence in lapsed.items():
@@ -394,6 +395,15 @@ class SilenceKeeper:
             )
         journaled = [list(s.get("matchers") or ()) for sid, s in state.silences.items() if sid not in lapsed]
         missing = [s for s in self.alerts.silences if [str(m) for m in s.matchers] not in journaled]
+        # Someone else expired it while the run went on, which the run said and went on without: their decision stands
+        # (before: made again here, silently undoing it).
+        gone = [s for s in missing if tuple(map(str, s.matchers)) in state.silences_gone]
+        for entry in gone:
+            self.record(ev.NOTE, {
+                "text": f"silence ({', '.join(map(str, entry.matchers))}) is not made again on resume: someone else expired it in"
+                f" Alertmanager while the run went on, and its alerts page; to silence them again, make it at {self.shown}",
+            })  # fmt: skip
+        missing = [s for s in missing if s not in gone]
         if not missing:
             return
         listed = await in_background(

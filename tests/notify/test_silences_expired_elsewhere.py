@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import requests
 from peers_alertmanager import Alertmanager
 from test_silences_live import events_of, mine, runbook_text, wait_for
 
-from runbook_tui.app.session import load, open_session
+from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
@@ -65,3 +66,45 @@ def test_a_silence_expired_by_someone_else_mid_run_is_said_and_not_claimed_at_th
     assert report.returncode == 0, report.stderr
     [row] = [line for line in report.stdout.splitlines() if line.startswith("| ") and created["id"] in line]
     assert "not by this run" in row and f"expired at {expired['ts'][11:19]}" not in row, "the silences table does not say the run expired it"
+
+
+def test_a_silence_someone_else_expired_is_not_made_again_on_resume(
+    alertmanager: Alertmanager, write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A colleague expired the change's silence while the run went on (they want its alerts); the run said so and went
+    on without it. Then the process went away and the run was resumed. Before, the resume made the silence again,
+    silently overriding the colleague's decision. Now it is not made again, and a note says so and how to get it back."""
+    monkeypatch.setattr(silences, "WATCH_EVERY", 0.2)
+    service = f"search-{uuid.uuid4().hex[:8]}"
+    path = write_runbook(runbook_text(alertmanager.url, service))
+    journal = tmp_path / "journal.jsonl"
+
+    async def first() -> str:
+        session = open_session(load(str(path), {}), solo="silence test", journal=str(journal), settings=Settings())
+        try:
+            await wait_for(lambda: bool(session.controller.state.silences), "the silence to be created", 30.0)
+            [silence_id] = session.controller.state.silences
+            response = await asyncio.to_thread(requests.delete, f"{alertmanager.url}/api/v2/silence/{silence_id}", timeout=5)
+            assert response.ok, response.text
+            await wait_for(lambda: bool(session.controller.state.silences_gone), "the run to notice the silence is gone", 30.0)
+            return silence_id
+        finally:
+            await session.close()  # the process goes away, the run unfinished
+
+    async def resumed() -> str:
+        session = resume_session(str(journal), settings=Settings(), forward=True)
+        try:
+            await session.start()
+            return await drive(session.controller, session.actor)
+        finally:
+            await session.close()
+
+    gone = asyncio.run(first())
+    assert asyncio.run(resumed()) == "done"
+    events = events_of(journal)
+    assert [e["id"] for e in events if e["type"] == "silence_created"] == [gone], "made once, at the start; not again on resume"
+    ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    assert [(s["id"], s["status"]["state"]) for s in ours] == [(gone, "expired")], ours  # type: ignore[index]
+    [note] = [e["text"] for e in events if e["type"] == "note" and "not made again" in str(e.get("text"))]
+    assert f'service="{service}"' in note and "someone else expired" in note, note
+    assert not verify(journal).problems

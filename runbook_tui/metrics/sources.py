@@ -162,6 +162,8 @@ def median(values: Sequence[float]) -> float:
 
 #: What makes a large answer quicker to read.
 FEWER_SERIES = "a query answering fewer series (sum by, topk) reads quicker"
+#: What makes a large exporter page quicker to read.
+SMALLER_PAGE = "a smaller page (the exporter's own filters) or the same query through Prometheus reads quicker"
 #: Bytes an answer may have: a Prometheus vector of ~100,000 series, or a large exporter's page, fits.
 ANSWER_LIMIT = 16 * 1024 * 1024
 
@@ -380,14 +382,15 @@ class PrometheusSource:
 # -- scrape ---------------------------------------------------------------------------------
 
 
-def fetch_exposition(url: str, timeout: float) -> str:
-    """GET the exporter's /metrics (blocking, bounded). Raises FetchError, or AnswerError for a status other than 200."""
+def fetch_exposition(url: str, timeout: float) -> tuple[str, int]:
+    """GET the exporter's /metrics (blocking, bounded): its text and its size in bytes. Raises FetchError, or AnswerError
+    for a status other than 200."""
     answer = get(url, headers={"Accept": "text/plain"}, timeout=timeout, limit=ANSWER_LIMIT)
     if plain_to_tls(answer.status, answer.body):
         raise AnswerError(f"answered HTTP 400: {TLS_PORT_WORDS}{redirected_note(url, answer.url)}")
     if answer.status != 200:
         raise AnswerError(f"answered HTTP {answer.status}{redirected_note(url, answer.url)}")
-    return answer.body.decode("utf-8", "replace")
+    return answer.body.decode("utf-8", "replace"), len(answer.body)
 
 
 class ScrapeSource:
@@ -402,6 +405,7 @@ class ScrapeSource:
         self._parsed: dict[str, ScrapeQuery | QueryError] = {}
         self._rates: dict[str, dict[tuple[tuple[str, str], ...], deque[tuple[float, float]]]] = {}  # panel -> series -> its recent (time, value)
         self._readings = Readings()
+        self._answered: int | None = None  # bytes of the page the running scrape got (then parses)
 
     def close(self) -> None:
         pass
@@ -419,8 +423,9 @@ class ScrapeSource:
         series} for each query over more series than a panel reads: not parsed, exposition.py; and the stale ones, each
         with its age in place of its value: stamped by the exporter more than STALE_SAMPLE_SECONDS before the scrape)."""
         now = time.time()
+        self._answered = None
         try:
-            text = fetch_exposition(self._address, self.timeout)
+            text, self._answered = fetch_exposition(self._address, self.timeout)
         except AnswerError as exc:
             return None, f"exporter at {self.url} {exc}", now, {}, []
         except FetchError as exc:
@@ -467,10 +472,18 @@ class ScrapeSource:
         try:
             samples, error, now, too_many, stale = await self._readings.read("scrape", self.scrape, panels, deadline=self.timeout + 1)
         except TimeoutError:
-            samples, error, now, too_many, stale = None, f"exporter at {self.url} did not answer within {_seconds(self.timeout)}", time.time(), {}, []
+            samples, error, now, too_many, stale = None, self._late_words(), time.time(), {}, []
         if samples is None:
             return {p.id: Sample(None, error, now) for p in panels}
         return {p.id: self.evaluate(p, samples, now, too_many, stale) for p in panels}
+
+    def _late_words(self) -> str:
+        """Why a poll gave up on the scrape: no answer in time, or a page too large to read in time (it read `did not
+        answer`, and the person looked at an exporter that had answered)."""
+        if self._answered is None:
+            return f"exporter at {self.url} did not answer within {_seconds(self.timeout)}"
+        waited = _seconds(self.timeout + 1)
+        return f"exporter at {self.url} answered ({self._answered:,} bytes), but reading the page took longer than {waited}: {SMALLER_PAGE}"
 
     async def baseline(self, panel: PanelQuery, started: float) -> Baseline:
         """An exporter keeps no history: the baseline is the first value read (the poller records it)."""

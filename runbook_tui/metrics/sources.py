@@ -62,6 +62,7 @@ from runbook_tui.metrics.staleness import (
     UNKNOWN_NOTE,
     Unreadable,
     is_plain,
+    old_stamps_query,
     plain_stale,
     selector_stale,
     selectors,
@@ -305,7 +306,7 @@ class PrometheusSource:
             return set(), None, False
         deadline = time.monotonic() + budget
         if is_plain(panel.query, found):
-            stamps = self._stamps(f"timestamp({found[0]})", at, budget)
+            stamps = self._stamps(old_stamps_query(found[0], at, STALE_SAMPLE_SECONDS), at, budget)
             return (*plain_stale(data, stamps, at, STALE_SAMPLE_SECONDS), False) if stamps is not None else (set(), None, False)
         said: list[str] = []
         for selector in found:

@@ -149,6 +149,12 @@ def _stamps(data: Any) -> list[tuple[frozenset[tuple[str, str]] | None, float]]:
     return out
 
 
+def old_stamps_query(selector: str, at: float, older_than: float) -> str:
+    """The times of a plain selector's series last sampled more than `older_than` before `at`, those only: a vector of
+    65,000 fresh series answers none, where `timestamp(SELECTOR)` gave all 65,000 again (15 MB read twice a poll)."""
+    return f"timestamp({selector}) < {at - older_than!r}"
+
+
 def plain_stale(values_data: Any, stamps_data: Any, at: float, older_than: float) -> tuple[set[int], str | None]:
     """For a plain selector: the indexes (in the answer's `result`) of the series whose last sample is older than
     `older_than` at `at`, and the words for them (None when none is). A series the stamps do not name is fresh."""

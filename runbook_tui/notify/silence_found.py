@@ -142,3 +142,23 @@ def extension(answer: Answer, ends: str) -> dict[str, Any] | None:
         return None
     keep = ("id", "matchers", "startsAt", "createdBy", "comment")
     return {key: found.get(key) for key in keep} | {"endsAt": ends}
+
+
+def tried(answer: Answer, tries: int) -> Answer:
+    """The last answer, its words saying how many times Alertmanager was asked."""
+    return Answer(answer.status, answer.body, f"{answer.problem('Alertmanager')} (asked {tries} times)", kind=answer.kind)  # still not acted on
+
+
+def nothing_to_expire(answer: Answer) -> str:
+    """Why there was nothing to expire, when Alertmanager says so ("" otherwise): the silence is not there (Alertmanager
+    restarted without its saved silences: 404, or 0.25's HTTP 500 `"silence not found"`). One expired already by someone
+    answers 200, as one expired now."""
+    if answer.ok or answer.status is None:
+        return ""
+    said = answer.body[:200].lower()
+    if answer.status == 404 or "not found" in said:
+        return (
+            "not in Alertmanager when the run ended, so nothing was left to expire (Alertmanager restarted without its"
+            " saved silences): the alerts it matched may have gone unsilenced since then"
+        )
+    return ""

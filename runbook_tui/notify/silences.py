@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
-import logging
 from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -38,13 +37,12 @@ from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
+from runbook_tui.notify import silence_found
 from runbook_tui.notify.http import Answer, peer_clock, request
 from runbook_tui.notify.silence_clock import START_MARGIN, clock_words
 from runbook_tui.notify.silence_found import answered_id, dead_makers, ended, expired_early, extension, is_time, made_for, usable_id
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
-
-log = logging.getLogger(__name__)
 
 #: How long a silence lasts when the ticket has no window (it is expired at the end anyway).
 DEFAULT_HOURS = 4
@@ -277,23 +275,29 @@ class SilenceKeeper:
 
     async def _create_one(self, body: dict[str, Any], matchers: list[str], journaled_start: str, made: Any) -> None:
         """Make one silence (or journal `made`, the dead process's), journaled; `journaled_start`: when, by our clock
-        (Alertmanager starts it at its own now)."""
-        if made is not None:
-            body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
-            journaled_start = str(made["startsAt"])
-            silence_id = str(usable_id(made["id"]))
-        else:
+        (Alertmanager starts it at its own now). One Alertmanager may have made though no usable id came back (no answer
+        in time, a reset, an unreadable 200, a 5xx) is looked for in its list: before, it stayed active to its end (the
+        window's), unknown to the journal, the change's end expired nothing and the on-call's real alerts stayed silent."""
+        how = "was made before the program stopped and not journaled"
+        if made is None:
             answer = await self._post(body, matchers)
             self._say_clock(answer)
-            posted = answered_id(answer)
-            if posted is None:
-                self._failed("create", answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer", matchers=matchers)
+            if (posted := answered_id(answer)) is not None:
+                await self._made(posted, body, matchers, journaled_start)
+                return
+            problem = answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer"
+            found, skew = await self._listed() if _maybe_made(answer) else ([], dt.timedelta(0))
+            made = next((f for f in found if made_for(f, body, journaled_start, skew)), None)
+            if made is None:
+                self._failed("create", problem, matchers=matchers)
                 if answer.not_acted_on and not self._over.is_set():
                     self._spawn(self._ask_again(body, matchers, journaled_start))
                 return
-            silence_id = posted
-        if await self._made(silence_id, body, matchers, journaled_start) and made is not None:
-            self.record(ev.NOTE, {"text": f"silence {silence_id} was made before the program stopped and not journaled: it is this run's now"})
+            how = f"({', '.join(matchers)}) was made, but Alertmanager's answer came too late or could not be read ({problem}): found in its list"
+        body |= {"startsAt": made["startsAt"], "endsAt": made["endsAt"]}
+        silence_id = str(usable_id(made["id"]))
+        if await self._made(silence_id, body, matchers, str(made["startsAt"])):
+            self.record(ev.NOTE, {"text": f"silence {silence_id} {how}: it is this run's now"})
 
     async def _made(self, silence_id: str, body: dict[str, Any], matchers: list[str], start: str) -> bool:
         """Journal a silence made (`silence_created`), or expire it when the run ended while it was being made."""
@@ -354,7 +358,7 @@ class SilenceKeeper:
                 self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
                 raise
             if answer.ok or not answer.not_acted_on or tries > len(CREATE_PAUSES) or self.state.finished:
-                return answer if tries == 1 or answer.ok else _tried(answer, tries)
+                return answer if tries == 1 or answer.ok else silence_found.tried(answer, tries)
             try:
                 await asyncio.sleep(min(max(CREATE_PAUSES[tries - 1], answer.retry_after or 0.0), START_WAIT))
             except asyncio.CancelledError:
@@ -406,15 +410,20 @@ class SilenceKeeper:
         missing = [s for s in missing if s not in gone]
         if not missing:
             return
+        found, skew = await self._listed()  # unreadable (or cut short): none found, each missing silence is made
+        # made by `actor`, who resumes (before: whoever started the run, long gone); the dead process's were made by its person
+        await self.create(state, actor, missing, found, skew, dead_makers(state.session))
+
+    async def _listed(self) -> tuple[list[dict[str, Any]], dt.timedelta]:
+        """Alertmanager's silences (none when it does not answer them readably), and how far its clock is ahead of ours."""
         listed = await in_background(
             functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES), "notify-request"
         )
         try:
             found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
         except (ValueError, TypeError):
-            found = []  # unreadable (or cut short): each missing silence is made
-        # made by `actor`, who resumes (before: whoever started the run, long gone); the dead process's were made by its person
-        await self.create(state, actor, missing, found, peer_clock(listed) or dt.timedelta(0), dead_makers(state.session))
+            found = []
+        return found, peer_clock(listed) or dt.timedelta(0)
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
@@ -443,7 +452,7 @@ class SilenceKeeper:
                 why = f"not confirmed: the session closed before Alertmanager answered; it may be active until {said_now(until)}"
                 self._failed("expire", why, id=silence_id, until=until)
                 raise
-            gone = _gone(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did
+            gone = silence_found.nothing_to_expire(answer)  # before: "could NOT be expired (HTTP 500: silence not found): alerts stay silenced", none did
             if answer.ok or gone or not answer.retryable or pause is None:
                 break
             try:
@@ -451,7 +460,7 @@ class SilenceKeeper:
             except asyncio.CancelledError:
                 self._failed("expire", f"{answer.problem('Alertmanager')}; the session closed before asking again", id=silence_id, until=until)
                 raise
-        answer = answer if answer.ok or gone or tries == 1 else _tried(answer, tries)
+        answer = answer if answer.ok or gone or tries == 1 else silence_found.tried(answer, tries)
         if answer.ok or gone:
             self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, **({"gone": gone} if gone else {})})
         else:
@@ -472,21 +481,6 @@ class SilenceKeeper:
                 await asyncio.wait(pending)
 
 
-def _tried(answer: Answer, tries: int) -> Answer:
-    """The last answer, its words saying how many times Alertmanager was asked."""
-    return Answer(answer.status, answer.body, f"{answer.problem('Alertmanager')} (asked {tries} times)", kind=answer.kind)  # still not acted on
-
-
-def _gone(answer: Answer) -> str:
-    """Why there was nothing to expire, when Alertmanager says so ("" otherwise): the silence is not there (Alertmanager
-    restarted without its saved silences: 404, or 0.25's HTTP 500 `"silence not found"`). One expired already by someone
-    answers 200, as one expired now."""
-    if answer.ok or answer.status is None:
-        return ""
-    said = answer.body[:200].lower()
-    if answer.status == 404 or "not found" in said:
-        return (
-            "not in Alertmanager when the run ended, so nothing was left to expire (Alertmanager restarted without its"
-            " saved silences): the alerts it matched may have gone unsilenced since then"
-        )
-    return ""
+def _maybe_made(answer: Answer) -> bool:
+    """Alertmanager may have made the silence though no usable id came back: no answer in time, an unreadable 200, a 5xx."""
+    return not answer.not_acted_on and (answer.status is None or answer.ok or answer.status >= 500)

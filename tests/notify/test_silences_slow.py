@@ -9,6 +9,7 @@ made and `silence_created` was never journaled, only its expiry. Now the run sta
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -173,3 +174,40 @@ sections:
     )
     ours = [s for s in alertmanager.silences() if service in str(s["matchers"])]
     assert sorted(s["status"]["state"] for s in ours) == ["expired"] * 6, ours  # type: ignore[index]
+
+
+def test_a_silence_made_but_answered_past_the_timeout_is_found_and_expired(alertmanager: Alertmanager, slow: str, tmp_path: Path) -> None:
+    """Alertmanager made the silence and answered 2 s later, past the 1 s `notify_timing.timeout`. Before: `could not
+    create: did not answer within 1s`, and the silence it had made stayed active hours past the run's end (its window's
+    end), unknown to the journal and the report: the on-call's real alerts silenced. Now its list is looked at: the
+    silence is found, journaled as this run's (with a note) and expired at the end."""
+    service = f"svc-{uuid.uuid4().hex[:8]}"
+    settings = tmp_path / "cfg" / "runbook-tui" / "settings.yaml"
+    settings.parent.mkdir(parents=True)
+    settings.write_text("notify_timing: {timeout: 1s}\n")
+    runbook = tmp_path / "rb.yaml"
+    runbook.write_text(f"""
+runbook: 1
+id: silence-late-answer
+title: Late answer
+alerts:
+  alertmanager: {slow}
+  silence:
+    - {{matchers: ['alertname="HighErrorRate"', 'service="{service}"'], comment: first}}
+sections:
+  - id: change
+    kind: implement
+    steps:
+      - {{id: one, run: "true", verify: none}}
+""")
+    journal = tmp_path / "j.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg"), "XDG_STATE_HOME": str(tmp_path / "state")}
+    done = subprocess.run([*CLI, "exec", str(runbook), "--solo", "slow am", "--journal", str(journal)], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    events = written_events(journal)
+    [made] = [s for s in alertmanager.silences() if service in str(s["matchers"])]
+    [created] = [e for e in events if e["type"] == "silence_created"]
+    assert created["id"] == made["id"], events
+    assert any("answer came too late" in str(e.get("text")) and made["id"] in str(e.get("text")) for e in events), done.stdout
+    assert made["status"]["state"] == "expired", made  # type: ignore[index]

@@ -82,15 +82,6 @@ def _ticket(state: RunState) -> str:
     return str((state.session.get("ticket") or {}).get("id") or "NO TICKET")
 
 
-def _override(state: RunState) -> str:
-    """The words a start outside the ticket's window adds to its notice (`--override-window REASON`)."""
-    return f", OUTSIDE its change window: {state.window_override}" if state.window_override else ""
-
-
-def _overridden(state: RunState) -> dict[str, str]:
-    return {"window_override": state.window_override} if state.window_override else {}
-
-
 def _window_end(state: RunState) -> float | None:
     end = ((state.session.get("ticket") or {}).get("window") or {}).get("end")
     if not end:
@@ -141,6 +132,9 @@ class Announcer:
         self._previous = RunState()  # the state before the event being handled
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._stopped = False
+        # The reason this process went on outside the window with (`--override-window`), heard here: a resumed run's
+        # state keeps its start's, which a resume inside the window (the share's notice) repeated as its own.
+        self._override_reason: str | None = None
 
     def stop(self) -> None:
         """No timer fires from now on, and none is armed: the share closes after the notices stop, and its leaves must
@@ -189,15 +183,15 @@ class Announcer:
         state = self.state
         who = f"{actor} started {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
         solo = f", solo: {state.solo}" if state.solo else ""
-        self.send(notice_for(state, "session_started", actor, who + solo + _override(state), ts, verifier=state.session.get("verifier"), **_overridden(state)))
+        self.send(notice_for(state, "session_started", actor, who + solo + self._override(), ts, verifier=state.session.get("verifier"), **self._overridden()))
         self._arm_session_timers(state)
 
     def _share_started(self, event: Event, state: RunState, actor: str) -> None:
         address, fingerprint = str(event.get("address")), str(event.get("fingerprint"))
         command = join_command(address)
         began = "resumed" if state.resumed else "started"  # a resumed run shared again: its verifier joins anew, not a new change
-        summary = f"{actor} {began} {_ticket(state)} '{state.session.get('title')}'{_override(state)}; verifier, join with: {command} (host key {fingerprint})"
-        details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier"), **_overridden(state)}
+        summary = f"{actor} {began} {_ticket(state)} '{state.session.get('title')}'{self._override()}; verifier, join with: {command} (host key {fingerprint})"
+        details = {"join_command": command, "address": address, "fingerprint": fingerprint, "verifier": state.session.get("verifier"), **self._overridden()}
         self.send(notice_for(state, "session_started", actor, summary, event.get("ts"), **details))
         self._arm_session_timers(state)  # from the share on: the page says where to join, and comes after the start
 
@@ -206,14 +200,22 @@ class Announcer:
             self._arm_session_timers(state)
         self._arm_waiting(state)
 
+    def _override(self) -> str:
+        """The words going on outside the ticket's window adds to a notice (`--override-window REASON`)."""
+        return f", OUTSIDE its change window: {self._override_reason}" if self._override_reason else ""
+
+    def _overridden(self) -> dict[str, str]:
+        return {"window_override": self._override_reason} if self._override_reason else {}
+
     def _window_override(self, event: Event, state: RunState, actor: str) -> None:
         """A resume outside the window, with a reason: told, naming who went on and why (shared: by the share's notice,
         which follows and says it). Before, an unshared resume's override reached the journal and nobody else."""
+        self._override_reason = str(event.get("reason") or "") or None
         if event.get("resumed") and not self.shared:
             who = f"{actor} resumed {_ticket(state)} '{state.session.get('title')}' ({state.mode})"
             solo = f", solo: {state.solo}" if state.solo else ""
-            details = {"verifier": state.session.get("verifier"), "resumed": True, "window": event.get("window"), **_overridden(state)}
-            self.send(notice_for(state, "session_started", actor, who + solo + _override(state), event.get("ts"), **details))
+            details = {"verifier": state.session.get("verifier"), "resumed": True, "window": event.get("window"), **self._overridden()}
+            self.send(notice_for(state, "session_started", actor, who + solo + self._override(), event.get("ts"), **details))
 
     def _mode_changed(self, event: Event, state: RunState, actor: str) -> None:
         """`resume --solo` / `--share` after the resume: solo, nobody is awaited; shared, the verifier is awaited from now."""

@@ -39,3 +39,33 @@ def test_a_resume_outside_the_window_tells_who_went_on_and_why(
     assert notice["summary"].startswith("carol resumed CHG-8 'Window resume'"), notice["summary"]
     assert "OUTSIDE its change window: CAB extended the window, INC-9" in notice["summary"], notice["summary"]
     assert notice["details"]["window_override"] == "CAB extended the window, INC-9" and notice["details"]["resumed"] is True
+
+
+def test_a_resume_inside_the_window_does_not_repeat_the_starts_override() -> None:
+    """A run started early with `--override-window "early start"`, resumed `--share` once its window had opened: no
+    override was given (none needed). Before, the share's notice still said `OUTSIDE its change window: early start`,
+    the start's reason, as if this resume went on outside the window."""
+    from runbook_tui.engine.state import replay
+    from runbook_tui.notify.messages import Notice
+    from runbook_tui.notify.triggers import Announcer
+    from runbook_tui.runbook.reach import NotifyTiming
+
+    sent: list[Notice] = []
+    events: list[dict[str, object]] = [
+        {"seq": 0, "ts": "2026-12-01T23:00:00.000Z", "type": "session_started", "actor": "alice", "session": "s1", "runbook": "rb",
+         "title": "Upgrade", "ticket": {"id": "CHG-3"}, "mode": "live", "solo": None, "plan": {"sections": []}},
+        {"seq": 1, "ts": "2026-12-01T23:00:00.001Z", "type": "window_override", "actor": "alice", "reason": "early start"},
+        {"seq": 2, "ts": "2026-12-02T01:00:00.000Z", "type": "session_resumed", "actor": "carol", "pid": 4242},
+        {"seq": 3, "ts": "2026-12-02T01:00:01.000Z", "type": "share_started", "actor": "carol", "address": "10.0.0.5:2222", "fingerprint": "SHA256:abc"},
+    ]  # fmt: skip
+
+    async def scenario() -> None:
+        announcer = Announcer(sent.append, NotifyTiming(verifier_missing=3600), shared=True)
+        for at in (2, 3):  # what the resumed process hears
+            announcer(events[at], replay(events[: at + 1]))
+        announcer.stop()
+
+    asyncio.run(scenario())
+    [notice] = sent
+    assert notice.summary.startswith("carol resumed CHG-3 'Upgrade'; verifier, join with:"), notice.summary
+    assert "window_override" not in notice.details, notice.details

@@ -268,8 +268,15 @@ class SilenceKeeper:
         async def one(silence: Silence) -> None:
             body = silence_body(silence, actor=actor, ticket=ticket, starts=starts - START_MARGIN, ends=ends)
             made = next((f for f in found if made_for(f, body, since, skew, made_by)), None)
-            async with slots:
+            try:
+                await slots.acquire()
+            except asyncio.CancelledError:  # before: never made nor failed, so nothing counted it missing
+                self._failed("create", "not asked: the session closed before it was asked for; its alerts page", matchers=[str(m) for m in silence.matchers])
+                raise
+            try:
                 await self._create_one(body, [str(m) for m in silence.matchers], iso(starts), made)
+            finally:
+                slots.release()
 
         await asyncio.gather(*(one(silence) for silence in (self.alerts.silences if silences is None else silences)))
 

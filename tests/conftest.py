@@ -121,6 +121,15 @@ def _peers_only_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.
 
 
 @pytest.fixture(autouse=True)
+def _not_this_machines_ssh_config(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The default ~/.ssh/config is read with the system's after it, as ssh reads it: in this process that is no file
+    (the machine's /etc/ssh/ssh_config is not the test's); tests/execute/test_ssh_config_system.py names its own."""
+    from runbook_tui.execute import ssh_config_system
+
+    monkeypatch.setattr(ssh_config_system, "SYSTEM_CONFIG", str(tmp_path_factory.getbasetemp() / "no-system-ssh-config"))
+
+
+@pytest.fixture(autouse=True)
 def _the_login_is_at_the_keyboard(monkeypatch: pytest.MonkeyPatch) -> None:
     """A suite started with sudo (or doas) would journal its caller (SUDO_USER) as every run's actor, where the tests
     expect the login (tests/test_actor_at_keyboard.py sets these itself)."""

@@ -57,6 +57,7 @@ class Executors:
                     reconnect_attempts=self.settings.reconnect_attempts,
                     keepalive_interval=self.settings.keepalive_interval,
                     ssh_config=self.settings.ssh_config,
+                    system_config=self.settings.system_ssh_config,
                 )
             )
         return self._ssh

@@ -13,6 +13,7 @@ from typing import Any
 
 from runbook_tui.app.plan_beyond import beyond_steps_lines
 from runbook_tui.app.settings import Settings
+from runbook_tui.execute import ssh_config_system
 from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.model import Host, Runbook
@@ -38,7 +39,8 @@ def _hops(endpoint: Endpoint) -> list[Endpoint]:
 
 def _endpoints(runbook: Runbook, settings: Settings) -> dict[str, Endpoint | str]:
     """Each remote host's route, or why it cannot be worked out."""
-    resolver = SshConfigResolver(settings.ssh_config, settings.known_hosts, SETTINGS if settings.known_hosts_given else DEFAULT)
+    origin = SETTINGS if settings.known_hosts_given else DEFAULT
+    resolver = SshConfigResolver(settings.ssh_config, settings.known_hosts, origin, system_config=settings.system_ssh_config)
     found: dict[str, Endpoint | str] = {}
     for host in _remote_hosts(runbook):
         try:
@@ -81,6 +83,8 @@ def connection_lines(runbook: Runbook, settings: Settings) -> list[str]:
     config = settings.ssh_config or "off (settings ssh.config: false)"
     if settings.ssh_config and not os.path.exists(settings.ssh_config):  # else "(default)" values read as if it had none to give
         config += ": not there, nothing read from it"
+    if settings.system_ssh_config and os.path.exists(ssh_config_system.SYSTEM_CONFIG):  # read after it, as ssh reads it
+        config += f"; then {ssh_config_system.SYSTEM_CONFIG}"
     lines = ["", f"== Connections  (ssh config: {visible_line(config)})"]
     for name, endpoint in found.items():
         if isinstance(endpoint, str):

@@ -238,6 +238,7 @@ async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFindin
         max_concurrency=settings.max_concurrency,
         reconnect_attempts=1,
         ssh_config=settings.ssh_config,
+        system_config=settings.system_ssh_config,
         passphrase_lookup=identity_passphrase,
     )
     local = LocalExecutor()

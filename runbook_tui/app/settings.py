@@ -115,6 +115,14 @@ class Settings:
     approvers: tuple[str, ...] = ()
     #: Whether a settings file names `ssh.known_hosts` (plan labels it `settings`, else `default`).
     known_hosts_given: bool = False
+    #: Whether a settings file names `ssh.config` (a path, or false): then read alone, as `ssh -F FILE` reads it.
+    ssh_config_given: bool = False
+
+    @property
+    def system_ssh_config(self) -> bool:
+        """Whether /etc/ssh/ssh_config is read after `ssh_config`, as ssh reads it: with the default ~/.ssh/config only,
+        not when a settings file names the config (`ssh -F FILE`) or turns it off (`ssh -F none`)."""
+        return self.ssh_config is not None and not self.ssh_config_given
 
 
 def settings_path() -> Path:
@@ -201,6 +209,7 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     return Settings(
         os.path.expanduser(str(known_hosts)), int(concurrency), blackouts, keepalive_interval=float(keepalive), reconnect_attempts=int(attempts),
         ssh_config=os.path.expanduser(ssh_config) if isinstance(ssh_config, str) else None, known_hosts_given="known_hosts" in ssh,
+        ssh_config_given="config" in ssh,
     )  # fmt: skip
 
 

@@ -124,6 +124,7 @@ class SshExecutor:
         max_concurrency: int = 50,
         passphrase_lookup: Callable[[str], str | None] | None = None,
         ssh_config: str | None = None,
+        system_config: bool = False,
         reconnect_attempts: int = 5,
         remote_dir: str = ".cache/runbook-tui/runs",
         keepalive_interval: float = 15.0,
@@ -134,6 +135,7 @@ class SshExecutor:
         self._connector = Connector(
             self.known_hosts,
             ssh_config=ssh_config,
+            system_config=system_config,  # /etc/ssh/ssh_config after it, as ssh reads it (`ssh_config_system`)
             connect_timeout=connect_timeout,
             keepalive_interval=keepalive_interval,
             passphrase_lookup=passphrase_lookup,

@@ -1,4 +1,5 @@
-"""Where an SSH connection goes: a host entry merged with `~/.ssh/config`, each value with where it came from.
+"""Where an SSH connection goes: a host entry merged with `~/.ssh/config` (then /etc/ssh/ssh_config, when ssh would read
+it: `ssh_config_system`), each value with where it came from.
 
 The runbook's own fields win (`address`, `port`, `user`, `identity`, `via`,
 `forward_agent`); what it leaves out comes from the OpenSSH client config
@@ -20,13 +21,13 @@ import os
 import re
 import shlex
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
+from runbook_tui.execute import ssh_config_system
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads, without_comment
 from runbook_tui.execute.ssh_endpoint import Endpoint
@@ -106,7 +107,7 @@ class _ClientConfig(SSHClientConfig):
         where, line, outermost = self._path, self._line_no, "_percent_expand" not in vars(self)
         self._percent_expand = set()  # shadows the class's set while the included files (and theirs) are read
         try:
-            for path in (path for pattern in args for path in included_files(pattern)):
+            for path in (path for pattern in args for path in included_files(pattern, self._default_path)):
                 self.parse(path)
         finally:
             if outermost:
@@ -136,7 +137,24 @@ class _ClientConfig(SSHClientConfig):
         }.items()
     }
 
-    def read_final(self, path: str, given: tuple[object, ...]) -> _ClientConfig:
+    @classmethod
+    def read(cls, last: _ClientConfig | None, roots: Sequence[tuple[Path, Path]], final: bool, given: tuple[object, ...]) -> _ClientConfig:
+        """The files of `roots` (`ssh_config_system.config_roots`) read in order into one config, as ssh reads
+        ~/.ssh/config then /etc/ssh/ssh_config: the first value obtained wins, each file's relative Includes under its
+        folder, the `%` tokens expanded once after the last (asyncssh expanded them at each file's end)."""
+        config = cls(last, False, final, final, *given)
+        for at, (path, base) in enumerate(roots, start=1):
+            config._default_path = base
+            if at < len(roots):
+                config._percent_expand = set()
+            try:
+                config.parse(path)
+            finally:
+                vars(config).pop("_percent_expand", None)
+        config.loaded = True
+        return config
+
+    def read_final(self, roots: Sequence[tuple[Path, Path]], given: tuple[object, ...]) -> _ClientConfig:
         """ssh's second reading of a config holding `Match final`: `final` (and `canonical`) true, `host` matched on the
         HostName the first reading gave, its values kept (the first value obtained wins). Before: one reading, every
         `Match final` block left out (asyncssh reads it again only as it connects, and from scratch). This reading is
@@ -145,7 +163,7 @@ class _ClientConfig(SSHClientConfig):
             value = self._options[option]
             if isinstance(value, (str, list)):
                 self._options[option] = [v.replace("%", "%%") for v in value] if isinstance(value, list) else value.replace("%", "%%")
-        return cast(_ClientConfig, _ClientConfig.load(self, [path], False, True, True, *given))
+        return _ClientConfig.read(self, roots, True, given)
 
     #: ssh expands its tokens in UserKnownHostsFile too; asyncssh did not, and `~/.ssh/known_hosts.d/%k` (a file per host)
     #: was read as a file named `%k`: no host key was ever found there, and every host of such a config was refused.
@@ -258,11 +276,14 @@ def nameless_words() -> str:
 
 
 class SshConfigResolver:
-    """Merges host entries with one ssh config file (None: no file) and the settings' known_hosts (`known_hosts_origin`:
-    where that file came from, as `plan` labels it: `settings`, or `default` when no settings file names it)."""
+    """Merges host entries with one ssh config file (None: no file), then the system's when `system_config` (as ssh
+    reads it after the default ~/.ssh/config, see `ssh_config_system`), and the settings' known_hosts
+    (`known_hosts_origin`: where that file came from, as `plan` labels it: `settings`, or `default` when no settings
+    file names it)."""
 
-    def __init__(self, config_path: str | None, known_hosts: str, known_hosts_origin: str = SETTINGS) -> None:
+    def __init__(self, config_path: str | None, known_hosts: str, known_hosts_origin: str = SETTINGS, *, system_config: bool = False) -> None:
         self.config_path = os.path.expanduser(config_path) if config_path else None
+        self.system_config = system_config
         self.known_hosts = known_hosts
         self.known_hosts_origin = known_hosts_origin
         self._local_user = login_name()
@@ -290,7 +311,7 @@ class SshConfigResolver:
     def _unchanged(self, host: Host) -> tuple[object, ...] | None:
         """The `stamp` of the config and what it includes when it was read for `host` and is unchanged since (`()`: no
         file to read), else None."""
-        if self.config_path is None or not os.path.exists(self.config_path):
+        if not ssh_config_system.config_roots(self.config_path, self.system_config):
             return ()  # not there: nothing to read (anything else is said by the read itself)
         marks = stamp(self._tree)
         read = self._read.get(_asked(host))
@@ -299,8 +320,10 @@ class SshConfigResolver:
     def _lookup(self, asked: tuple[str, str | None, int | None], marks: tuple[object, ...] | None = None) -> SSHClientConfig | None:
         """What the file says for `asked` (`_asked`), read again only when it or a file it includes changed (`marks`: its
         `stamp` taken already in this resolution)."""
-        if self.config_path is None or not os.path.exists(self.config_path):
+        roots = ssh_config_system.config_roots(self.config_path, self.system_config)
+        if not roots:
             return None
+        named = " then ".join(str(path) for path, _ in roots)  # the files read, as messages name them
         alias, user, port = asked
         for what, text, ssh_says, expected in (
             ("host", alias, "hostname contains invalid characters", "a host name or an address"),
@@ -309,32 +332,34 @@ class SshConfigResolver:
             if text.startswith("-") or any(char in SHELL_READS or not char.isprintable() or char.isspace() for char in text):
                 # a parameter's text: it must not reach the shell a `Match exec` runs (`x;rm -rf ~` as `%h` or `%r`)
                 raise SshConfigError(
-                    f"{what} {text!r} holds characters a shell reads (or starts with '-'), and the ssh config {self.config_path}"
+                    f"{what} {text!r} holds characters a shell reads (or starts with '-'), and the ssh config {named}"
                     f" is matched on it (a `Match exec` runs a shell with the {what} in it); ssh refuses it too ({ssh_says}):"
                     f" expected {expected}"
                 )
             if "/" in text:  # nor a file's path: `UserKnownHostsFile ~/.ssh/kh/%h` with `../../elsewhere` as `%h`
                 raise SshConfigError(
-                    f"{what} {text!r} holds '/', and the ssh config {self.config_path} is matched on it (its `%h` and `%r`"
+                    f"{what} {text!r} holds '/', and the ssh config {named} is matched on it (its `%h` and `%r`"
                     f" may name a file, a known_hosts one among them): expected {expected}"
                 )
         try:
             if (read := self._read.get(asked)) is not None and read[0] == (stamp(self._tree) if marks is None else marks):
                 return read[1]
-            self._tree = include_tree(Path(self.config_path))
+            # the files ssh would read, there or not (one that appears is a change), and what the ones there include
+            tree = (*ssh_config_system.candidates(self.config_path, self.system_config), *(p for r in roots for p in include_tree(*r)))
+            self._tree = tuple(dict.fromkeys(tree))
             marks = stamp(self._tree)  # before the reading: a change during it is read again next time
             for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
                 check_everywhere(path)
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
-            config = cast(_ClientConfig, _ClientConfig.load(None, [self.config_path], False, False, False, *given))
+            config = _ClientConfig.read(None, roots, False, given)
             if config.has_match_final():
-                config = config.read_final(self.config_path, given)
+                config = config.read_final(roots, given)
         except (ConfigParseError, OSError, IncludeLoopError) as exc:
-            raise SshConfigError(f"cannot use the ssh config {self.config_path}: {exc}") from None
+            raise SshConfigError(f"cannot use the ssh config {named}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
             why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
-            raise SshConfigError(f"cannot use the ssh config {self.config_path}: {why}") from None
+            raise SshConfigError(f"cannot use the ssh config {named}: {why}") from None
         self._read[asked] = (marks, config)
         return config
 
@@ -420,12 +445,12 @@ class SshConfigResolver:
             jump = config.get("ProxyJump") if config is not None else None
             if config is not None and config.get("ProxyCommand"):  # `none` reads as None
                 raise SshConfigError(
-                    f"the ssh config {self.config_path} reaches {alias} with a ProxyCommand, which runbook-tui does not run"
+                    f"the ssh config {credit('ProxyCommand')} reaches {alias} with a ProxyCommand, which runbook-tui does not run"
                     " (it would connect directly instead); name its bastion with `via:` in the runbook or ProxyJump in the config"
                 )
             if isinstance(jump, str) and jump.strip().lower() != "none":
                 sources["via"] = f"{credit('ProxyJump')} ProxyJump"
-                via = self._jumps(jump, depth, marks)
+                via = self._jumps(jump, depth, marks, credit("ProxyJump"))
         return Endpoint(
             host.name,
             address,
@@ -445,13 +470,14 @@ class SshConfigResolver:
             os.path.expanduser(revoked) if isinstance(revoked, str) else None,
         )
 
-    def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None) -> Endpoint:
-        """`[user@]host[:port][,...]`: the last hop, each one behind the one before it (the first is reached directly)."""
+    def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None, where: str) -> Endpoint:
+        """`[user@]host[:port][,...]` (given in the file `where`): the last hop, each one behind the one before it (the
+        first is reached directly)."""
         previous: Endpoint | None = None
         for hop in (part.strip() for part in spec.split(",") if part.strip()):
             parts = jump_parts(hop)
             if parts is None:
-                raise SshConfigError(f"ProxyJump {spec!r} in {self.config_path}: expected [user@]host[:port], comma-separated")
+                raise SshConfigError(f"ProxyJump {spec!r} in {where}: expected [user@]host[:port], comma-separated")
             user, name, port = parts
             given = {"user"} if user else set()
             if port:
@@ -460,9 +486,9 @@ class SshConfigResolver:
             endpoint = self._endpoint(jump, depth + 1, marks)
             sources = {field: "ProxyJump" if origin == RUNBOOK else origin for field, origin in endpoint.sources}
             if previous is not None:  # a later hop is reached through the one before it
-                sources["via"] = f"{self.config_path} ProxyJump"
+                sources["via"] = f"{where} ProxyJump"
             endpoint = replace(endpoint, via=previous or endpoint.via, sources=tuple(sources.items()))
             previous = endpoint
         if previous is None:
-            raise SshConfigError(f"ProxyJump {spec!r} in {self.config_path}: expected [user@]host[:port], comma-separated")
+            raise SshConfigError(f"ProxyJump {spec!r} in {where}: expected [user@]host[:port], comma-separated")
         return previous

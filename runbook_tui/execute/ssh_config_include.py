@@ -24,21 +24,25 @@ class IncludeLoopError(Exception):
     """The `Include`s nest deeper than OpenSSH allows; the message is for the user."""
 
 
-def included_files(pattern: str) -> list[Path]:
-    """The files `Include PATTERN` reads, in the order ssh reads them; a relative pattern is under ~/.ssh, as ssh's."""
-    where = Path(pattern).expanduser()
-    if not where.anchor:
-        where = Path("~", ".ssh").expanduser() / where
+def included_files(pattern: str, base: Path | None = None) -> list[Path]:
+    """The files `Include PATTERN` reads, in the order ssh reads them; a relative pattern is under `base`: ~/.ssh for
+    the user's config (the default), /etc/ssh for the system's, as ssh's."""
+    where = _anchored(pattern, base)
     return [Path(name) for name in sorted(glob.glob(str(where))) if Path(name).is_file()]
 
 
-def include_tree(path: Path) -> tuple[str, ...]:
+def _anchored(pattern: str, base: Path | None) -> Path:
+    where = Path(pattern).expanduser()
+    return where if where.anchor else (base or Path("~", ".ssh").expanduser()) / where
+
+
+def include_tree(path: Path, base: Path | None = None) -> tuple[str, ...]:
     """What a reading of the config at `path` depends on: the file, every file its `Include`s name (whatever their
     Host or Match), and the folder each Include's glob searches (a file added there changes it). `IncludeLoopError` when
     they nest deeper than OpenSSH allows (a file that includes itself, or two that include each other): asyncssh
     follows such a loop until Python's stack runs out."""
     found: dict[str, None] = {}
-    _walk(path, 0, found)
+    _walk(path, 0, found, base)
     return tuple(found)
 
 
@@ -57,7 +61,7 @@ def stamp(paths: tuple[str, ...]) -> tuple[tuple[str, int, int, int] | str, ...]
     return tuple(marks)
 
 
-def _walk(path: Path, depth: int, found: dict[str, None]) -> None:
+def _walk(path: Path, depth: int, found: dict[str, None], base: Path | None) -> None:
     if depth > MAX_INCLUDE_DEPTH:
         raise IncludeLoopError("its Includes go round in a loop (a file that includes itself, or two that include each other)")
     found[str(path)] = None
@@ -70,9 +74,8 @@ def _walk(path: Path, depth: int, found: dict[str, None]) -> None:
             continue
         patterns = [*words[0].partition("=")[2:], *words[1:]] if words and words[0].lower().partition("=")[0] == "include" else []
         for pattern in filter(None, (p.removeprefix("=") for p in patterns)):
-            where = Path(pattern).expanduser()
-            where = where if where.anchor else Path("~", ".ssh").expanduser() / where
+            where = _anchored(pattern, base)
             plain = [part for part in itertools.takewhile(lambda part: not glob.has_magic(part), where.parts)]
             found[str(Path(*plain))] = None  # the file itself, or the folder its glob searches
-            for each in included_files(pattern):
-                _walk(each, depth + 1, found)
+            for each in included_files(pattern, base):
+                _walk(each, depth + 1, found, base)

@@ -205,11 +205,12 @@ class Connector:
         known_hosts: str,
         *,
         ssh_config: str | None,
+        system_config: bool = False,
         connect_timeout: float,
         keepalive_interval: float,
         passphrase_lookup: Callable[[str], str | None] | None,
     ) -> None:
-        self.resolver = SshConfigResolver(ssh_config, known_hosts)
+        self.resolver = SshConfigResolver(ssh_config, known_hosts, system_config=system_config)
         self.connect_timeout = connect_timeout
         self._keepalive_interval = keepalive_interval
         self._passphrase_lookup = passphrase_lookup

@@ -29,6 +29,7 @@ from asyncssh.config import ConfigParseError, SSHClientConfig
 
 from runbook_tui.execute import ssh_config_system
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
+from runbook_tui.execute.ssh_config_keywords import check_keywords
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads, without_comment
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
@@ -350,6 +351,7 @@ class SshConfigResolver:
             marks = stamp(self._tree)  # before the reading: a change during it is read again next time
             for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
                 check_everywhere(path)
+            check_keywords(filter(os.path.isfile, self._tree))  # a typo'd keyword in any of them: ssh refuses the config
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = _ClientConfig.read(None, roots, False, given)

@@ -58,6 +58,7 @@ class Executors:
                     keepalive_interval=self.settings.keepalive_interval,
                     ssh_config=self.settings.ssh_config,
                     system_config=self.settings.system_ssh_config,
+                    known_hosts_given=self.settings.known_hosts_given,
                 )
             )
         return self._ssh

@@ -239,6 +239,7 @@ async def host_findings(runbook: Runbook, settings: Settings) -> list[HostFindin
         reconnect_attempts=1,
         ssh_config=settings.ssh_config,
         system_config=settings.system_ssh_config,
+        known_hosts_given=settings.known_hosts_given,
         passphrase_lookup=identity_passphrase,
     )
     local = LocalExecutor()

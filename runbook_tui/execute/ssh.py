@@ -125,6 +125,7 @@ class SshExecutor:
         passphrase_lookup: Callable[[str], str | None] | None = None,
         ssh_config: str | None = None,
         system_config: bool = False,
+        known_hosts_given: bool = True,
         reconnect_attempts: int = 5,
         remote_dir: str = ".cache/runbook-tui/runs",
         keepalive_interval: float = 15.0,
@@ -136,6 +137,7 @@ class SshExecutor:
             self.known_hosts,
             ssh_config=ssh_config,
             system_config=system_config,  # /etc/ssh/ssh_config after it, as ssh reads it (`ssh_config_system`)
+            known_hosts_given=known_hosts_given,  # else ~/.ssh/known_hosts2 too, as ssh reads it
             connect_timeout=connect_timeout,
             keepalive_interval=keepalive_interval,
             passphrase_lookup=passphrase_lookup,

@@ -423,7 +423,8 @@ class SshConfigResolver:
         if known is None:
             sources["known_hosts"] = self.known_hosts_origin
         # every file of `UserKnownHostsFile A B`, as ssh reads them (before: the first alone, and a key in B was refused)
-        known_files = tuple(os.path.expanduser(str(k)) for k in known) if isinstance(known, list) and known else (self.known_hosts,)
+        default = ssh_config_system.default_known_hosts(self.known_hosts, self.known_hosts_origin != DEFAULT)  # + known_hosts2
+        known_files = tuple(os.path.expanduser(str(k)) for k in known) if isinstance(known, list) and known else default
         if config is not None and config.get("UserKnownHostsFile") == []:  # `none`: ssh reads the system's files alone (before: the settings' one)
             given_in = "" if credit("UserKnownHostsFile") == self.config_path else f" (in {credit('UserKnownHostsFile')})"
             if not global_known:

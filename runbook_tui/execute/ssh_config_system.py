@@ -1,5 +1,6 @@
-"""The system's ssh client config, read after the user's as OpenSSH reads it: /etc/ssh/ssh_config (which on Debian and
-Ubuntu begins `Include /etc/ssh/ssh_config.d/*.conf`, where a site drops its `Host *.corp` / `ProxyJump bastion`).
+"""What ssh reads without being told: the system's client config, read after the user's as OpenSSH reads it:
+/etc/ssh/ssh_config (which on Debian and Ubuntu begins `Include /etc/ssh/ssh_config.d/*.conf`, where a site drops its
+`Host *.corp` / `ProxyJump bastion`); and the user's known_hosts files when nothing names them.
 
 ssh reads ~/.ssh/config, then /etc/ssh/ssh_config, into one set of options, the first value obtained winning: the
 user's file overrides the system's. A config file named on the command line (`ssh -F FILE`) is read alone. runbook-tui
@@ -23,6 +24,15 @@ def candidates(user: str | None, system: bool) -> tuple[str, ...]:
     """The config files ssh would read, in its order, whether or not they are there: the user's (None: none), then
     the system's when `system`."""
     return (*([user] if user else []), *([SYSTEM_CONFIG] if system else []))
+
+
+def default_known_hosts(known_hosts: str, named: bool) -> tuple[str, ...]:
+    """The user's known_hosts files read when the ssh config names none: the one the settings name (`named`, as
+    `ssh -o UserKnownHostsFile=FILE` reads it alone), else ssh's default `~/.ssh/known_hosts ~/.ssh/known_hosts2`, the
+    second when it is there (ssh skips a missing one). Before: `known_hosts2` was never read, and a key kept there
+    was refused where ssh trusts it."""
+    second = str(Path(known_hosts).with_name("known_hosts2"))
+    return (known_hosts,) if named or not os.path.isfile(second) else (known_hosts, second)
 
 
 def config_roots(user: str | None, system: bool) -> tuple[tuple[Path, Path], ...]:

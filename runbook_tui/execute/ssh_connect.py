@@ -29,7 +29,7 @@ from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_auth_words import TOO_MANY_KEYS, reason, refused_words
 from runbook_tui.execute.ssh_ciphers import CIPHERS
 from runbook_tui.execute.ssh_coalesce import CoalescedTcp
-from runbook_tui.execute.ssh_config import SshConfigError, SshConfigResolver
+from runbook_tui.execute.ssh_config import DEFAULT, SETTINGS, SshConfigError, SshConfigResolver
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_host_key_words import changed_key, no_key_of_a_known_type
 from runbook_tui.execute.ssh_identities_only import agent_keys_allowed
@@ -206,11 +206,13 @@ class Connector:
         *,
         ssh_config: str | None,
         system_config: bool = False,
+        known_hosts_given: bool = True,
         connect_timeout: float,
         keepalive_interval: float,
         passphrase_lookup: Callable[[str], str | None] | None,
     ) -> None:
-        self.resolver = SshConfigResolver(ssh_config, known_hosts, system_config=system_config)
+        origin = SETTINGS if known_hosts_given else DEFAULT  # the default: known_hosts2 beside it, as ssh reads it
+        self.resolver = SshConfigResolver(ssh_config, known_hosts, origin, system_config=system_config)
         self.connect_timeout = connect_timeout
         self._keepalive_interval = keepalive_interval
         self._passphrase_lookup = passphrase_lookup

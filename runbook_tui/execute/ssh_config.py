@@ -18,9 +18,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import re
-import shlex
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -30,7 +27,8 @@ from asyncssh.config import ConfigParseError, SSHClientConfig
 from runbook_tui.execute import ssh_config_system
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_keywords import check_keywords
-from runbook_tui.execute.ssh_config_lines import as_ssh_reads, without_comment
+from runbook_tui.execute.ssh_config_lines import as_ssh_reads
+from runbook_tui.execute.ssh_config_values import PORT_WORDS, check_everywhere, jump_parts, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -122,7 +120,7 @@ class _ClientConfig(SSHClientConfig):
         try:
             int(args[0])
         except ValueError:
-            if (named := _service_port(args[0])) is None:  # ssh: "Bad port 'NAME'."
+            if (named := service_port(args[0])) is None:  # ssh: "Bad port 'NAME'."
                 self._error(f"Bad port {args[0]!r}: {PORT_WORDS}")
             args[0] = str(named)
         SSHClientConfig._handlers["port"][1](self, option, args)
@@ -194,67 +192,6 @@ def _asked(host: Host) -> tuple[str, str | None, int | None]:
     return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
 
 
-def _service_port(name: str) -> int | None:
-    """The tcp port this machine's services database gives `name` (`ssh`: 22), as ssh's `a2port` reads it; None if none."""
-    try:
-        return socket.getservbyname(name, "tcp")
-    except (OSError, ValueError):
-        return None
-
-
-def jump_parts(hop: str) -> tuple[str, str, str] | None:
-    """(user, host, port) of one ProxyJump hop as ssh reads it: `[user@]host[:port]`, `ssh://[user@]host[:port]`, an IPv6
-    address in brackets (`[::1]:2222`); None when it is none of these. Before, `ssh://ops@jump:2222` logged in as the
-    user `ssh://ops`, and `[::1]:2222` was taken whole for a host name on port 22, and `jump:2222` (no user) was refused. A port may
-    be a service name, as in `Port` (`jump:ssh` is port 22); before, such a hop was refused where ssh goes through it."""
-    if hop[:6].lower() == "ssh://":
-        hop = hop[6:].removesuffix("/")
-    user, at, rest = hop.rpartition("@")
-    name, port = rest, ""
-    if rest.startswith("["):
-        name, closed, after = rest[1:].partition("]")
-        if not closed or (after and (not after.startswith(":") or after == ":")):
-            return None
-        port = after[1:]
-    elif rest.count(":") == 1:
-        name, _, port = rest.partition(":")
-    elif ":" in rest:  # an IPv6 address without brackets: ssh says `Invalid ProxyJump` (before: taken for a host name)
-        return None
-    if port and not port.isdigit():
-        port = str(named) if (named := _service_port(port)) is not None else "?"
-    if not name or (port and not port.isdigit()) or "/" in rest or (at and not user):
-        return None
-    return user, name, port
-
-
-#: A config line's keyword and the rest, as ssh splits them (`Port 22`, `Port=22`, `Port = 22`).
-_KEYWORD = re.compile(r"\s*([A-Za-z]+)(?:\s*=\s*|\s+)(.*)")
-
-#: What a `Port` must be, in words.
-PORT_WORDS = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
-
-
-def check_everywhere(path: str) -> None:
-    """Every `Port` and `ProxyJump` of the file, whichever host its block is for, read as ssh reads them: ssh refuses the
-    whole config for one it cannot read (`Bad port`, `Invalid ProxyJump`). asyncssh reads only the blocks that apply, so
-    a bad value in another host's block was skipped, and the run went on with a config `ssh NAME` refuses. Raises
-    `ConfigParseError` naming the file and line."""
-    with open(path, encoding="utf-8", errors="replace") as text:
-        for number, line in enumerate(text, start=1):
-            found = _KEYWORD.match(without_comment(line))  # a `don't` in a comment is no open quote
-            if found is None or found[1].lower() not in ("port", "proxyjump"):
-                continue
-            try:
-                value = next(iter(shlex.split(found[2])), "")
-            except ValueError:  # an open quote: asyncssh says so where the line applies
-                continue
-            if found[1].lower() == "port" and not (0 < int(value) < 65536 if value.isdigit() else _service_port(value) is not None):
-                raise ConfigParseError(f"{path} line {number}: Bad port {value!r}: {PORT_WORDS}")
-            hops = [hop for hop in value.split(",") if hop] if value.lower() != "none" else []
-            if found[1].lower() == "proxyjump" and not all(jump_parts(hop) for hop in hops):
-                raise ConfigParseError(f"{path} line {number}: Invalid ProxyJump {value!r}: expected [user@]host[:port], comma-separated")
-
-
 #: What to do when `login_name()` is None.
 NAMELESS_TODO = "set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"
 
@@ -293,6 +230,8 @@ class SshConfigResolver:
         self._read: dict[tuple[str, str | None, int | None], tuple[tuple[object, ...], SSHClientConfig]] = {}
         #: what the last reading depended on (the config and what it includes, see `include_tree`)
         self._tree: tuple[str, ...] = ()
+        #: the `stamp` of the files last checked whole (every line, as ssh checks them): unchanged, they pass again
+        self._checked: tuple[object, ...] | None = None
 
     def endpoint(self, host: Host) -> Endpoint:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
@@ -343,15 +282,18 @@ class SshConfigResolver:
                     f" may name a file, a known_hosts one among them): expected {expected}"
                 )
         try:
-            if (read := self._read.get(asked)) is not None and read[0] == (stamp(self._tree) if marks is None else marks):
+            marks = stamp(self._tree) if marks is None else marks
+            if (read := self._read.get(asked)) is not None and read[0] == marks:
                 return read[1]
-            # the files ssh would read, there or not (one that appears is a change), and what the ones there include
-            tree = (*ssh_config_system.candidates(self.config_path, self.system_config), *(p for r in roots for p in include_tree(*r)))
-            self._tree = tuple(dict.fromkeys(tree))
-            marks = stamp(self._tree)  # before the reading: a change during it is read again next time
-            for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
-                check_everywhere(path)
-            check_keywords(filter(os.path.isfile, self._tree))  # a typo'd keyword in any of them: ssh refuses the config
+            if marks != self._checked:  # else the same files, checked already (before: again for every host)
+                # the files ssh would read, there or not (one that appears is a change), and what the ones there include
+                tree = (*ssh_config_system.candidates(self.config_path, self.system_config), *(p for r in roots for p in include_tree(*r)))
+                self._tree = tuple(dict.fromkeys(tree))
+                marks = stamp(self._tree)  # before the reading: a change during it is read again next time
+                for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
+                    check_everywhere(path)
+                check_keywords(filter(os.path.isfile, self._tree))  # a typo'd keyword in any of them: ssh refuses the config
+                self._checked = marks
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = _ClientConfig.read(None, roots, False, given)

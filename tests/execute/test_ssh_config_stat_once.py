@@ -43,3 +43,28 @@ def test_a_route_read_already_stats_its_files_once_and_a_change_is_read_again(tm
     (folder / "db.conf").write_text("Host db1\n  User postgres\n  ProxyJump ops@jump:2201\n")
     again = asyncio.run(connector.endpoint_off_loop(host))
     assert again.user == "postgres" and again.via == first.via
+
+
+def test_the_files_are_checked_once_per_change_not_for_every_host(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every line of every file read is checked (keywords, Port, ProxyJump) as ssh checks it; for 20 hosts of an
+    unchanged config (the system's after the user's) once, not 20 times; again after a change, and a typo then refused."""
+    config = tmp_path / "config"
+    config.write_text("Host db*\n  User deploy\n")
+    checked: list[int] = []
+    real = ssh_config.check_keywords
+
+    def counted(paths: object) -> None:
+        checked.append(1)
+        real(paths)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssh_config, "check_keywords", counted)
+    resolver = ssh_config.SshConfigResolver(str(config), "/kh")
+    assert {resolver.endpoint(Host(f"db{n}", f"db{n}", MARK)).user for n in range(20)} == {"deploy"}
+    assert len(checked) == 1, checked
+    config.write_text("Host db*\n  User postgres\n  ProxyJmp jump\n")
+    with pytest.raises(ssh_config.SshConfigError, match="Bad configuration option 'ProxyJmp'"):
+        resolver.endpoint(Host("db1", "db1", MARK))
+    with pytest.raises(ssh_config.SshConfigError, match="Bad configuration option 'ProxyJmp'"):
+        resolver.endpoint(Host("db2", "db2", MARK))
+    config.write_text("Host db*\n  User postgres\n")
+    assert resolver.endpoint(Host("db3", "db3", MARK)).user == "postgres"

@@ -96,6 +96,9 @@ CASES = [
             "2:18: allowed_signers: expected a regular file, got a character device ('/dev/null')",
         ],
     ),
+    # a config file named is read as `ssh -F FILE` reads it, which refuses one not there (before: a typo in the path read
+    # no config at all, and a host the config sends through its bastion was reached directly)
+    ("ssh: {config: /nowhere/ssh_config.work}\n", ["1:15: ssh.config: no file at '/nowhere/ssh_config.work'"]),
 ]
 
 

@@ -202,6 +202,12 @@ def _read(data: Any, file: str, found: Collector) -> Settings | None:
     ssh_config = ssh.get("config", default.ssh_config)
     if ssh_config is not False and ssh_config is not None and not (isinstance(ssh_config, str) and ssh_config.strip()):
         found.error(ssh.value_mark("config"), f"ssh.config: expected the path of an ssh client config, or false to ignore it, got {_shown(ssh_config)}")
+    elif "config" in ssh and isinstance(ssh_config, str) and not os.path.lexists(os.path.expanduser(ssh_config)):  # ssh -F refuses it too
+        found.error(
+            ssh.value_mark("config"),
+            f"ssh.config: no file at {_shown(ssh_config)}: a config file named is read as `ssh -F FILE` reads it, which refuses"
+            " one that is not there; expected the path of an ssh client config, or false to ignore it",
+        )
     elif isinstance(ssh_config, str):
         _regular_if_there(ssh, "config", found, "ssh.")
     if found.has_errors:

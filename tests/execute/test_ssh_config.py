@@ -84,11 +84,16 @@ def test_a_broken_config_and_a_jump_loop_are_plain_errors(tmp_path: Path) -> Non
         SshConfigResolver(str(loop), "/kh").endpoint(Host("a", "a", MARK))
 
 
-def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path) -> None:
+def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
     settings = tmp_path / "settings.yaml"
     settings.write_text("ssh: {config: false}\n")
     assert load_settings(settings).ssh_config is None
     settings.write_text("ssh: {config: ~/elsewhere/config}\n")
+    with pytest.raises(SettingsError, match=r"1:15: ssh\.config: no file at '~/elsewhere/config': .* `ssh -F FILE`"):
+        load_settings(settings)  # named and not there: a typo, as ssh -F says
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "config").write_text("")
     assert load_settings(settings).ssh_config == str(Path.home() / "elsewhere" / "config")
     settings.write_text("ssh: {}\n")
     assert load_settings(settings).ssh_config == str(Path.home() / ".ssh" / "config")

@@ -175,6 +175,7 @@ class Tokenizer:
             end_word()
             texts = [self.flow.command_name(w) for w in words]  # (`"$SHELL"` names a shell)
             descriptors.named_input(self.flow, texts, fed, fed_refs)  # `sh /dev/fd/3` after `exec 3<<< "{{ x }}"`
+            self.flow.bodies += bool(self.defining and texts[:1] and texts[0] in _OPENS)  # `f() { sh g;`: see `files.ran`
             with files.feeding(self.flow, fed, fed_refs, fed_heredocs + self.pending_heredocs[heredocs_before:]):  # what an inner shell reads
                 reads = self.simple_command(words)
             if (fed or fed_refs) and any(w.text.rpartition("/")[2] == "xargs" for w in words):  # its input: $1... of what it runs
@@ -202,6 +203,7 @@ class Tokenizer:
             (before, seen), start, function = opened.pop() if first in _CLOSES and opened else (known, subshell, "")
             inner = self.log[start:] if start is not None else descriptors.called(self.flow, texts)  # `{ sh; } <<< "{{ x }}"`
             self.flow.functions.update({function: inner} if function else {})  # `f() { sh; }; f <<< "{{ x }}"`
+            self.flow.bodies -= bool(function)
             descriptors.inside(self, inner, (fed, fed_refs, printed), fed_heredocs + self.pending_heredocs[heredocs_before:])
             mine, mine_refs = [m for m in self.places if m not in before], self.flow.seen[seen:]
             holding, own_heredocs = (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:]
@@ -313,7 +315,10 @@ class Tokenizer:
                     continue
                 if not words or [w.text for w in words][:1] == ["coproc"]:  # `... | (sh)`, `(sh) <<< ...`, `coproc S (sh)`
                     self.feed, subshell = (list(fed), list(fed_refs), list(printed)), len(self.log)
+                body, self.defining = bool(self.defining and not words), self.defining if words else ""  # `f() ( sh g )`
+                self.flow.bodies += body
                 i = self.parse_list(i + 1, ")", frame)
+                self.flow.bodies -= body
             elif c == ")" and case_state == "pattern":
                 end_word()
                 case_state = "body"

@@ -260,13 +260,14 @@ def printed(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]]
 
 def ran(tok: Tokenizer, texts: list[str]) -> None:
     """A command that runs a file written earlier as a script or a program: the values written there are code. In a
-    loop, one written later too: its next round runs it (`for i in 1 2; do sh f; echo "{{ x }}" > f; done`)."""
+    loop, one written later too: its next round runs it (`for i in 1 2; do sh f; echo "{{ x }}" > f; done`); in a
+    function's body, one written anywhere later: each call runs it (`f() { sh g; }; echo "{{ x }}" > g; f`)."""
     first, flow = texts[0] if texts else "", tok.flow
     flow.loops += (first in _LOOPS) - (first == "done" and flow.loops > 0)
     if flow.loop_ran and not flow.loops and first != "done":  # the loop is over (`done > f` writes in it): a file only
         flow.ran_files = {k: run for k, run in flow.ran_files.items() if k not in flow.loop_ran}  # it ran is not run again
         flow.loop_ran = set()
-    if not (flow.files or flow.file_refs or flow.loops):
+    if not (flow.files or flow.file_refs or flow.loops or flow.bodies):
         return
     start = wrappers.command_start(texts)
     if start >= len(texts):
@@ -283,7 +284,7 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     named = [(texts[k], by) for k, by in found]
     named += [(m.group(2), f"'bash' then runs as it starts ({m.group(1)})") for t in texts if (m := _START_UP_FILE.match(t))]  # `BASH_ENV=f bash`
     for name, by in named:
-        if key(name) not in tok.flow.ran_files and not (tok.flow.files or tok.flow.file_refs):
+        if key(name) not in tok.flow.ran_files and not (tok.flow.files or tok.flow.file_refs or tok.flow.bodies):
             tok.flow.loop_ran.add(key(name))  # noted only as the loop's next round runs it
         tok.flow.ran_files.setdefault(key(name), (name, by))
         _run(tok, name, by)

@@ -150,6 +150,7 @@ class Flow:
         self.ran_files: dict[str, tuple[str, str]] = {}  # files run once some file was written: the word, what ran it
         self.loops = 0  # loops open (`for`, `while`, `until`, `select`): their bodies run again after themselves
         self.loop_ran: set[str] = set()  # files in `ran_files` only as a loop runs them before anything was written
+        self.bodies = 0  # function bodies open (`f() { sh g; }`): they run at each call, anywhere after (`shell_files.ran`)
         self.literals: dict[str, str] = {}  # variables assigned a plain word (`e=eval`), by name
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose

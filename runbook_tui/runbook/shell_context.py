@@ -202,8 +202,7 @@ class Tokenizer:
                 self.defining = ""
             (before, seen), start, function = opened.pop() if first in _CLOSES and opened else (known, subshell, "")
             inner = self.log[start:] if start is not None else descriptors.called(self.flow, texts)  # `{ sh; } <<< "{{ x }}"`
-            self.flow.functions.update({function: inner} if function else {})  # `f() { sh; }; f <<< "{{ x }}"`
-            self.flow.bodies -= bool(function)
+            self.flow.defined(function, inner)  # `f() { sh; }; f <<< "{{ x }}"`
             descriptors.inside(self, inner, (fed, fed_refs, printed), fed_heredocs + self.pending_heredocs[heredocs_before:])
             mine, mine_refs = [m for m in self.places if m not in before], self.flow.seen[seen:]
             holding, own_heredocs = (fed + mine, fed_refs + mine_refs), fed_heredocs + self.pending_heredocs[heredocs_before:]
@@ -315,10 +314,10 @@ class Tokenizer:
                     continue
                 if not words or [w.text for w in words][:1] == ["coproc"]:  # `... | (sh)`, `(sh) <<< ...`, `coproc S (sh)`
                     self.feed, subshell = (list(fed), list(fed_refs), list(printed)), len(self.log)
-                body, self.defining = bool(self.defining and not words), self.defining if words else ""  # `f() ( sh g )`
-                self.flow.bodies += body
+                function, self.defining = ("", self.defining) if words else (self.defining, "")  # `f() ( sh g )`: its body
+                self.flow.bodies += bool(function)
                 i = self.parse_list(i + 1, ")", frame)
-                self.flow.bodies -= body
+                self.flow.defined(function, self.log[subshell:])  # (`subshell` is where its commands start)
             elif c == ")" and case_state == "pattern":
                 end_word()
                 case_state = "body"

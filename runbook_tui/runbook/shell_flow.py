@@ -157,6 +157,12 @@ class Flow:
         self.options: dict[str, str] = {}  # variables expanded where a program reads options (`ssh "$h"`): which program
         self.folder: str | None = None  # the folder the last `cd` named (`cd /etc/cron.d`), see `shell_files.placed`
 
+    def defined(self, function: str, commands: list[tuple[list[str], list[str]]]) -> None:
+        """The body of `function` ("": none) is read: its commands, which a call's input reaches (`f <<< "{{ x }}"`)."""
+        if function:
+            self.functions[function] = commands
+            self.bodies -= 1
+
     def assign(self, name: str, markers: Iterable[int], refs: Iterable[str], text: str | None = None, source: str = "") -> None:
         """`name` is assigned the values and variables given; `text`: the plain word it is assigned, `source`: what is
         written after its `=` (`PS4='$(eval "$V")'`: a variable a prompt's text names runs as code, whatever it holds)."""

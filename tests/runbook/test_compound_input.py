@@ -4,7 +4,7 @@ Each of these passed `validate`, and bash ran the value (x = `a; touch F` made F
 subshell or a loop (`{ sh; } <<< "{{ x }}"`, `(sh) <<< …`, `while read -r l; do eval "$l"; done <<< …`, `… done < f`
 after the value was written to f); a shell reading what the shell around it was fed (`echo "{{ x }}" | sh -c 'sh'`,
 `sh -c 'sh' <<< …`); a script named by the descriptor `exec` opened (`exec 3<<< "{{ x }}"; sh /dev/fd/3`,
-`. /dev/fd/3`); a coprocess in a subshell (`coproc S (sh)`); a function called with input (`f() { sh; }; f <<< …`),
+`. /dev/fd/3`); a coprocess in a subshell (`coproc S (sh)`); a function called with input (`f() { sh; }; f <<< …`; its body a subshell, `f() ( sh )`, passed until session 36),
 and a loop reading a heredoc (`while read -r l; do eval "$l"; done <<EOF`). Now each is refused at the value's position; the same
 shapes carrying data still print the value.
 """
@@ -49,6 +49,7 @@ REFUSED = [
     'f() { sh; }; f <<< "{{ x }}"',
     'f() { read -r l; eval "$l"; }; f <<< "{{ x }}"',
     'function f { sh; }; echo "{{ x }}" > g; f < g',
+    'f() ( sh ); f <<< "{{ x }}"',
 ]
 
 
@@ -68,6 +69,7 @@ def test_the_holes_were_real_in_bash(shell: str, tmp_path: Path) -> None:
 DATA = [
     '{ cat; } <<< "{{ x }}"',
     'f() { cat; }; f <<< "{{ x }}"',
+    'f() ( cat ); f <<< "{{ x }}"',
     '(tr -d "\\n") <<< "{{ x }}"',
     'while read -r l; do printf "%s" "$l"; done <<< "{{ x }}"',
     "printf '%s' \"{{ x }}\" | sh -c 'cat'",

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main, refused_unless_plain
+from shell_holes import printed_as_data
 
 from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
@@ -109,6 +110,8 @@ NAMED_IN_PROMPTS = [
     """V2="{{ x }}"; export PS4='+$(eval "$V2") '; bash -xc true""",
     """V2="{{ x }}" PROMPT_COMMAND='eval "$V2"' bash -i </dev/null""",
     """declare -x PS1='$((V2))'; V2="{{ x }}" bash -i </dev/null""",
+    """PS4='\\044(eval "$V2") ' V2="{{ x }}" bash -xc true""",  # bash reads \044 in a prompt as $
+    """PS4='+ ${V2@P} ' V2="{{ x }}" bash -xc true""",
 ]
 
 
@@ -117,7 +120,7 @@ def test_a_variable_a_prompts_text_names_is_code(template: str, write_runbook: C
     """`PS4='$(eval "$V2")' V2="{{ x }}" bash -xc true`, run by a user other than root, ran `touch F` in x: bash expands
     PS4 (PS1, PROMPT_COMMAND) as it reads it, and a `$(eval ...)` there runs a variable its single-quoted text names, a
     plain word too. Such a variable takes no value at validate, at the value's position."""
-    run = template.replace('"', '\\"')
+    run = template.replace("\\", "\\\\").replace('"', '\\"')
     path = write_runbook(RUNBOOK.replace("run: BASH_ENV={{ x }} bash -c true", f'run: "{run}"'))
     assert cli_main(["validate", str(path)]) == 2
     column = 15 + run.index("{{")
@@ -129,3 +132,17 @@ def test_a_variable_a_prompts_text_names_is_code(template: str, write_runbook: C
 def test_a_prompt_naming_a_step_env_variable_takes_a_plain_word_only() -> None:
     refused = environment_refusal("""PS4='$(eval "$V2")' bash -xc true""", [("V2", "touch F")])
     assert refused is not None and refused.startswith("env V2: ")
+
+
+NAMED_AS_TEXT = [
+    """PS4='+ V2: '; V2="{{ x }}"; set -x; echo "$V2" """,
+    """PS4='+ ${V2} $LINENO: ' V2="{{ x }}" bash -xc 'echo "$V2"'""",
+    """export PS4='+ $V2: '; V2="{{ x }}" bash -xc 'echo "$V2"'""",
+]
+
+
+@pytest.mark.parametrize("template", NAMED_AS_TEXT)
+def test_a_variable_a_prompt_only_prints_takes_any_value(template: str, tmp_path: Path) -> None:
+    """A prompt's text naming V2 as a plain word, or expanding it as `$V2` / `${V2}` (bash reads the value it gives
+    once, as text), runs nothing of V2; these were refused as if the prompt ran V2's text (`PS4='+ V2: '`)."""
+    assert "a; touch" in printed_as_data(template, tmp_path)

@@ -214,7 +214,7 @@ class Tokenizer:
             descriptors.coprocess(self, texts, inner)
             targets.clear()
             readers, to_stdin, to_stdout, to_descriptor, subshell = [], False, False, False, None
-            out = files.printed(self, texts, (fed, fed_refs))  # `cat f.sh`: what a file written earlier holds; `$(cat)`
+            out = [m for m in files.printed(self, texts, (fed, fed_refs)) if m not in fed]  # `cat f.sh`; not twice (`| cat | cat`)
             fed, fed_refs, printed = (
                 ([*fed, *mine, *out], [*fed_refs, *mine_refs], [*printed, *shell_flow.printed_words(words)]) if pipe else descriptors.shell_stdin(self.flow)
             )

@@ -62,13 +62,12 @@ def opened(tok: Tokenizer, texts: list[str], input: tuple[list[int], list[str]],
     if texts != ["exec"]:
         return False
     flow = tok.flow
-    fed, refs = input
-    flow.descriptors.extend(fed)
-    flow.descriptor_refs.extend(refs)
+    fed, refs = input  # (each once: `exec 4<&3; exec 3<&4` reads what 3 holds, and would double it at each copy)
+    flow.descriptors, flow.descriptor_refs = [*dict.fromkeys([*flow.descriptors, *fed])], [*dict.fromkeys([*flow.descriptor_refs, *refs])]
     to_stdin, to_stdout = own
     flow.output_captured = flow.output_captured or to_stdout
     if to_stdin:
-        flow.shell_stdin = ([*flow.shell_stdin[0], *fed], [*flow.shell_stdin[1], *refs])
+        flow.shell_stdin = ([*dict.fromkeys([*flow.shell_stdin[0], *fed])], [*dict.fromkeys([*flow.shell_stdin[1], *refs])])
     flow.descriptor_files.extend(targets)
     flow.readers.extend(readers)
     return True

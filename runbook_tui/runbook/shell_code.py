@@ -462,7 +462,8 @@ def _awk_program(name: str, words: list[str], start: int) -> str | None:
 
 def awk_data_into_commands(words: list[str], start: int) -> list[int]:
     """Words whose values an awk program that runs commands reads (`-v NAME=V`, `--assign=NAME=V`, an operand
-    `NAME=V`, the command's environment when the program reads ENVIRON): it may hand them to `system()` or a pipe."""
+    `NAME=V`, any operand when it reads ARGV, the command's environment when the program reads ENVIRON): it may hand
+    them to `system()` or a pipe."""
     name = words[start].rpartition("/")[2] if start < len(words) else ""
     if name not in _AWKS:
         return []
@@ -482,12 +483,12 @@ def awk_data_into_commands(words: list[str], start: int) -> list[int]:
             assignment = word.partition("=")[2]
         elif word.startswith("-v") and len(word) > 2 and k < at:
             assignment = word[2:]
-        elif k > at:
-            assignment = word if _AWK_ASSIGNMENT.match(word) else ""
+        elif k > at:  # an operand: an assignment, and any word the program reads as a string in ARGV
+            assignment = word if _AWK_ASSIGNMENT.match(word) or "ARGV" in names else ""
         else:
             continue
         variable = _AWK_ASSIGNMENT.match(assignment)
-        if assignment and (variable is None or variable.group(1) in names or "SYMTAB" in names):
+        if assignment and (variable is None or variable.group(1) in names or names & {"SYMTAB", "ARGV"}):
             found.append(k)
     if "ENVIRON" in names:  # `V="{{ x }}" awk '... system(ENVIRON["V"])'`, `env V=... awk`
         found.extend(k for k in range(start) if _AWK_ASSIGNMENT.match(words[k]))

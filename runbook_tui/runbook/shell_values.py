@@ -231,7 +231,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
     if place.runs_commands_of:  # `awk -v v="{{ x }}" 'BEGIN { system(v) }'`
         awk = place.runs_commands_of
         return (
-            f"this value reaches {awk}'s program (a -v or NAME=VALUE variable, ENVIRON, its input), and that program runs commands (system(), a pipe |),"
+            f"this value reaches {awk}'s program (a -v or NAME=VALUE variable, ENVIRON, ARGV, its input), and that program runs commands (system(), a pipe |),"
             f" so the value could run as one; run the command outside {awk} and pass the value to it as an argument, or keep"
             f" system() and pipes out of the program (print its output and pipe that: {awk} ... | sort)"
         )

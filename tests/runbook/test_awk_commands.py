@@ -3,7 +3,7 @@
 `awk -v NAME=VALUE` is the way the README gives to pass a value to awk as data, and it is, until the program hands
 the variable to `system()` or a pipe (`print v | "sh"`, `cmd | getline`), which run it through `/bin/sh -c`: those
 validated and ran any value (x = `touch F` made F with mawk). Now a value reaching such a program by `-v`, by an
-operand assignment (`v="{{ x }}"` after the program) or by the environment the program reads (`V="{{ x }}" awk ...
+operand assignment (`v="{{ x }}"` after the program), by any operand when the program reads ARGV (session 36), or by the environment the program reads (`V="{{ x }}" awk ...
 ENVIRON["V"]`) is refused at its position. The same values still pass where the program runs no command, or runs
 none (`||`, `/a|b/` and `-F'|'` are no pipes), or never names the variable. A program that runs any command and
 reads the variable is refused even if the value would only be printed: which of its words reach `system()` is not
@@ -59,6 +59,10 @@ RUNS = [
     "gawk -v v=\"{{ x }}\" -e 'BEGIN { system(v) }'",
     "gawk -v v=\"{{ x }}\" -e 'BEGIN { n = 1 }' -e 'END { print v | \"sh\" }'",
     "awk -v v=\"{{ x }}\" --source='BEGIN { system(v) }'",
+    # an operand the program reads as a string in ARGV (session 36: these validated and ran the value)
+    "awk 'BEGIN { system(ARGV[1]) }' \"{{ x }}\"",
+    'awk \'BEGIN { for (i = 1; i < ARGC; i++) print ARGV[i] | "sh" }\' a "{{ x }}"',
+    'awk \'BEGIN { system("echo " ARGV[2]) }\' v=1 "{{ x }}"',
 ]
 
 
@@ -77,7 +81,12 @@ def test_a_value_an_awk_program_may_run_is_refused_at_its_position(
 def test_the_holes_were_real_and_exec_runs_nothing(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
     made = tmp_path / "made"
     value = f"touch {made}"
-    for text in ("awk -v v=\"$V\" 'BEGIN { system(v) }'", 'awk -v v="$V" \'BEGIN { print v | "sh" }\'', 'V2="$V" awk \'BEGIN { system(ENVIRON["V2"]) }\''):
+    for text in (
+        "awk -v v=\"$V\" 'BEGIN { system(v) }'",
+        'awk -v v="$V" \'BEGIN { print v | "sh" }\'',
+        'V2="$V" awk \'BEGIN { system(ENVIRON["V2"]) }\'',
+        "awk 'BEGIN { system(ARGV[1]) }' \"$V\"",
+    ):
         subprocess.run(["sh", "-c", text], env={**os.environ, "V": value}, check=True, timeout=10)
         assert made.exists(), text
         made.unlink()
@@ -100,6 +109,7 @@ DATA = [
     'export V="{{ x }}"; awk \'BEGIN { system(ENVIRON["OTHER"]) }\'',
     "gawk -v n=\"{{ x }}\" -e 'BEGIN { print n }'",
     "gawk -e '{ print $1 }' \"{{ x }}\"",  # after -e PROG the operands are input files
+    "awk 'BEGIN { print ARGV[1] }' \"{{ x }}\"",
 ]
 
 

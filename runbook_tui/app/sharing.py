@@ -7,6 +7,7 @@ import os
 import shlex
 import socket
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +21,8 @@ from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import shell_word, visible_line
 
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
+    import asyncssh
+
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
@@ -173,11 +176,30 @@ def sharing(controller: Controller, options: ShareOptions | None, listener: tupl
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:
     """`join ADDR`: the verifier's (or observer's) connection, with the same settings a run uses (ssh.known_hosts).
 
-    Raises ValueError for an address that is not HOST:PORT.
+    Raises ValueError for an address that is not HOST:PORT, SshConfigError for an ssh config that cannot be read.
     """
+    from runbook_tui.execute.ssh_config import SshConfigResolver
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.server import parse_address
 
     host, port = parse_address(address, given="join")
-    known = os.path.expanduser(known_hosts) if known_hosts else load_settings().known_hosts
-    return Endpoint(host, port, known, identity, observe, copy_dir=str(state_dir() / "received"))
+    settings = load_settings()
+    known = os.path.expanduser(known_hosts) if known_hosts else settings.known_hosts
+    # as `ssh -l runbook -p PORT HOST` reads the ssh config for its key (before: the known_hosts file alone: a key the
+    # system's file lists was asked about as a first contact, one revoked there joined)
+    system, revoked = SshConfigResolver(settings.ssh_config, known).host_key_files(host, port, "runbook")
+    trusted = partial(_session_keys, (known, *system), revoked)
+    copy_dir = str(state_dir() / "received")
+    return Endpoint(host, port, known, identity, observe, copy_dir=copy_dir, system_known=system, revoked_keys=revoked, trusted=trusted)
+
+
+def _session_keys(files: tuple[str, ...], revoked: str | None) -> asyncssh.SSHKnownHosts:
+    """The session's trusted and revoked host keys, read at each (re)connection as `exec` reads a step host's (a key
+    revoked while joined is refused at the rejoin); `JoinError` when the RevokedHostKeys file cannot be used."""
+    from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, revoking, trusted_keys
+    from runbook_tui.share.client import JoinError
+
+    try:
+        return trusted_keys(files, revoking(revoked))
+    except RevokedKeysUnusable as exc:
+        raise JoinError(f"the session's host key cannot be checked: {exc}") from None

@@ -6,11 +6,14 @@ let in past keys it may revoke. Before: the option was not read, and a key revok
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import asyncssh
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.trust.known_by_name import KnownByName, read_by_name
 
 #: How a KRL file begins (OpenSSH's PROTOCOL.krl).
 KRL_MAGIC = b"SSHKRL\n\0"
@@ -47,7 +50,22 @@ def as_known_hosts(keys: list[tuple[int, asyncssh.SSHKey]]) -> str:
     return "".join(f"@revoked * {line}\n" for line in lines)
 
 
-def revoked_by_file(path: str, host: str, port: int, offered: asyncssh.SSHKey) -> str | None:
+def revoking(path: str | None) -> str:
+    """The keys of the RevokedHostKeys file `path` as known_hosts lines revoking them ("" for no file named);
+    `RevokedKeysUnusable` when it cannot be read."""
+    return as_known_hosts(revoked_keys(path)) if path is not None else ""
+
+
+def trusted_keys(files: Sequence[str], revoked_lines: str) -> KnownByName:
+    """The known_hosts `files` that are there (ssh skips a missing one; with none, no host is trusted), looked up under
+    the name alone as ssh does, with `revoked_lines` (`revoking`) refusing their keys for every host: what a connection
+    checks the host key against, a step host's (execute/ssh_connect.py) and `join`'s session alike."""
+    known = read_by_name([path for path in files if os.path.exists(path)])
+    known.load(revoked_lines)
+    return known
+
+
+def revoked_by_file(path: str, host: str, port: int, offered: asyncssh.SSHKey, refusing: str = "Refusing to connect") -> str | None:
     """ssh's refusal when the file lists the key the host offers, in the words it uses for a revoked key; None if not."""
     with contextlib.suppress(RevokedKeysUnusable):
         for number, key in revoked_keys(path):
@@ -56,6 +74,6 @@ def revoked_by_file(path: str, host: str, port: int, offered: asyncssh.SSHKey) -
                 return (
                     f"WARNING: REVOKED HOST KEY DETECTED! The {offered.algorithm.decode('ascii', 'replace')} host key of"
                     f" {visible_line(where)} (fingerprint {offered.get_fingerprint()}) is revoked by file {visible_line(path)}:{number}"
-                    " (RevokedHostKeys): a stolen key may be used to impersonate this host. Refusing to connect."
+                    f" (RevokedHostKeys): a stolen key may be used to impersonate this host. {refusing}."
                 )
     return None

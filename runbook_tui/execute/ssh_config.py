@@ -192,6 +192,15 @@ def _asked(host: Host) -> tuple[str, str | None, int | None]:
     return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
 
 
+def _host_key_files(config: SSHClientConfig | None) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
+    """What ssh reads for a host's key beside the user's known_hosts: the system's files (`GlobalKnownHostsFile`, else
+    its defaults), those of them that are there (ssh skips a missing one), and the `RevokedHostKeys` file (None: none)."""
+    named = config.get("GlobalKnownHostsFile") if config is not None else None
+    system = tuple(os.path.expanduser(str(k)) for k in named) if isinstance(named, list) else GLOBAL_KNOWN_HOSTS
+    revoked = config.get("RevokedHostKeys") if config is not None else None
+    return system, tuple(path for path in system if os.path.exists(path)), os.path.expanduser(revoked) if isinstance(revoked, str) else None
+
+
 #: What to do when `login_name()` is None.
 NAMELESS_TODO = "set USER=NAME before starting runbook-tui, or run it as a user the passwd database knows"
 
@@ -236,6 +245,14 @@ class SshConfigResolver:
     def endpoint(self, host: Host) -> Endpoint:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
         return self._endpoint(host, 0)
+
+    def host_key_files(self, name: str, port: int, user: str) -> tuple[tuple[str, ...], str | None]:
+        """The system's known_hosts files there and the RevokedHostKeys file ssh reads for `ssh -l USER -p PORT NAME`
+        (`join`'s session: its route and login are its own); `SshConfigError` for a config that cannot be read."""
+        if self._local_user is None:  # `Match localuser` and `%u` need it: said as ssh says it, before any reading
+            raise SshConfigError(nameless_words())
+        _system, present, revoked = _host_key_files(self._lookup((name, user, port)))
+        return present, revoked
 
     def known(self, host: Host) -> bool:
         """Whether `endpoint(host)` needs no reading of the file (none, or read already for it and unchanged since): a
@@ -356,11 +373,9 @@ class SshConfigResolver:
         if isinstance(alias_of_key, str):
             sources["host_key_alias"] = credit("HostKeyAlias")
         # the system's files, read after the user's as ssh reads them (before: never; a key listed there was refused, one revoked there ran)
-        named_global = config.get("GlobalKnownHostsFile") if config is not None else None
-        system = tuple(os.path.expanduser(str(k)) for k in (named_global if isinstance(named_global, list) else GLOBAL_KNOWN_HOSTS))
-        global_known = tuple(path for path in system if os.path.exists(path))  # ssh skips a missing one; plan names those read
+        system, global_known, revoked = _host_key_files(config)
         if global_known:
-            sources["global_known"] = credit("GlobalKnownHostsFile") if isinstance(named_global, list) else DEFAULT
+            sources["global_known"] = credit("GlobalKnownHostsFile") if system is not GLOBAL_KNOWN_HOSTS else DEFAULT  # (not the defaults: named)
         known = pick("known_hosts", None, "UserKnownHostsFile", None)
         if known is None:
             sources["known_hosts"] = self.known_hosts_origin
@@ -378,8 +393,7 @@ class SshConfigResolver:
                 )
             known_files, global_known = global_known, ()
             sources["known_hosts"] = sources.pop("global_known")
-        revoked = config.get("RevokedHostKeys") if config is not None else None  # ssh refuses the keys listed there
-        if isinstance(revoked, str):
+        if revoked is not None:  # ssh refuses the keys listed there
             sources["revoked_keys"] = credit("RevokedHostKeys")
         forward_agent = pick("forward_agent", host.forward_agent, "ForwardAgent", False) is True
         via: Endpoint | None = None
@@ -412,7 +426,7 @@ class SshConfigResolver:
             identities_only,
             alias_of_key if isinstance(alias_of_key, str) else None,
             global_known,
-            os.path.expanduser(revoked) if isinstance(revoked, str) else None,
+            revoked,
         )
 
     def _jumps(self, spec: str, depth: int, marks: tuple[object, ...] | None, where: str) -> Endpoint:

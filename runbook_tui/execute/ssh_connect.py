@@ -24,7 +24,7 @@ import asyncssh
 from asyncssh.agent import SSHAgentClient
 
 from runbook_tui.engine.ports import StatusSink
-from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, as_known_hosts, revoked_keys
+from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, revoking, trusted_keys
 from runbook_tui.execute.ssh_agent_choice import agent_socket
 from runbook_tui.execute.ssh_auth_words import TOO_MANY_KEYS, reason, refused_words
 from runbook_tui.execute.ssh_ciphers import CIPHERS
@@ -36,7 +36,6 @@ from runbook_tui.execute.ssh_identities_only import agent_keys_allowed
 from runbook_tui.execute.ssh_lost import connect_reason
 from runbook_tui.runbook.model import Host
 from runbook_tui.runbook.safe_text import visible_line
-from runbook_tui.trust.known_by_name import read_by_name
 
 log = logging.getLogger(__name__)
 
@@ -406,7 +405,7 @@ class Connector:
         read again when it changes (inode, size or mtime), so a key added
         during a run is seen by the next connection, as with a path.
         """
-        revoking = as_known_hosts(revoked_keys(revoked)) if revoked is not None else ""  # a small file, read at each connection
+        revoked_lines = revoking(revoked)  # a small file, read at each connection
         found: list[tuple[str, tuple[int, int, int]]] = []
         for path in paths:
             try:
@@ -416,12 +415,10 @@ class Connector:
             found.append((path, (info.st_ino, info.st_size, info.st_mtime_ns)))
         if not found:
             return asyncssh.import_known_hosts("")
-        version, key = (*found, revoking), (*paths, revoked or "")
+        version, key = (*found, revoked_lines), (*paths, revoked or "")
         cached = self._trusted.get(key)
         if cached is None or cached[0] != version:
-            known = read_by_name([path for path, _ in found])  # under the name alone, as ssh
-            known.load(revoking)
-            cached = self._trusted[key] = (version, known)
+            cached = self._trusted[key] = (version, trusted_keys([path for path, _ in found], revoked_lines))
         return cached[1]
 
     async def _identity(self, path: str, certificates: tuple[str, ...] = ()) -> Sequence[asyncssh.SSHKeyPair]:

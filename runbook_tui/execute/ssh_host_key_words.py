@@ -16,7 +16,15 @@ from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.trust.known_by_name import revoked_message
 
 
-async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None) -> str | None:
+def revoked_words(endpoint: Endpoint, offered: asyncssh.SSHKey, refusing: str = "Refusing to connect") -> str | None:
+    """OpenSSH's "REVOKED HOST KEY DETECTED" when the config's RevokedHostKeys file or a `@revoked` line of the known_hosts
+    files holds the key the host offers; None when neither does."""
+    if endpoint.revoked_keys and (revoked := revoked_by_file(endpoint.revoked_keys, *endpoint.key_entry, offered, refusing)):
+        return revoked
+    return revoked_message(endpoint.known_files, *endpoint.key_entry, offered, refusing=f"{refusing}.")
+
+
+async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection | None, refusing: str = "Refusing to connect") -> str | None:
     """OpenSSH's "REVOKED HOST KEY DETECTED" when a `@revoked` line holds the key the host offers (before: asyncssh's bare
     `Host key is revoked`, or "No ... host key is known", as if it were to be added), its warning when known_hosts holds
     another key for this host, or its "No ... host key is known" when only the bare name holds another key for a port
@@ -28,11 +36,9 @@ async def changed_key(endpoint: Endpoint, tunnel: asyncssh.SSHClientConnection |
         return None
     if not offered:
         return None
-    if endpoint.revoked_keys and (revoked := revoked_by_file(endpoint.revoked_keys, *endpoint.key_entry, offered)):
+    if revoked := revoked_words(endpoint, offered, refusing):
         return revoked
-    if revoked := revoked_message(endpoint.known_files, *endpoint.key_entry, offered, refusing="Refusing to connect."):
-        return revoked
-    changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered))), None)
+    changed = next((said for path in endpoint.known_files if (said := changed_key_message(path, *endpoint.key_entry, offered, refusing))), None)
     if changed or (changed := bare_name_message(endpoint.known_files, *endpoint.key_entry, offered)):
         return changed
     return None if any(_has_ca(path) for path in endpoint.known_files) else unknown_key_message(endpoint.known_files, *endpoint.key_entry, offered)

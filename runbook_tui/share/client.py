@@ -88,6 +88,12 @@ class Endpoint:
     identity: str | None = None  # None: the SSH agent and ~/.ssh/id_* as ssh does
     observe: bool = False  # join read-only even with a verifier's key
     copy_dir: str | None = None  # where the verifier keeps its own copy of the events received
+    #: What ssh reads beside `known_hosts` for the session's key (the verifier's ssh config, `join_endpoint`): the system's
+    #: known_hosts files there (GlobalKnownHostsFile) and the RevokedHostKeys file; `trusted` reads them all, with the
+    #: revoked keys refused, at each (re)connection (None: `known_hosts` alone).
+    system_known: tuple[str, ...] = ()
+    revoked_keys: str | None = None
+    trusted: Callable[[], asyncssh.SSHKnownHosts] | None = None
 
 
 def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
@@ -161,8 +167,9 @@ class ShareClient:
         keys: dict[str, object] = {"client_keys": [ep.identity]} if ep.identity else {}
         interval, count = self._keepalive
         # The session's key is looked up under the name joined alone, as ssh (before: a line for the address it resolved to was trusted too).
+        known = ep.trusted() if ep.trusted is not None else read_by_name([ep.known_hosts])
         self._conn = await asyncssh.connect(
-            ep.host, ep.port, known_hosts=read_by_name([ep.known_hosts]), username="runbook", encoding="utf-8",
+            ep.host, ep.port, known_hosts=known, username="runbook", encoding="utf-8",
             keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
             encryption_algs=protocol.CIPHERS, compression_algs=protocol.COMPRESSION, **keys,
         )  # fmt: skip

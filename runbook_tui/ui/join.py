@@ -22,16 +22,18 @@ import asyncssh
 from runbook_tui.app.stopped import stopping_signals
 from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
-from runbook_tui.execute.known_hosts import changed_key_message, entries_for, trusted_entries
-from runbook_tui.execute.ssh_config import login_name, nameless_words
+from runbook_tui.execute.known_hosts import entries_for, trusted_entries
+from runbook_tui.execute.revoked_host_keys import RevokedKeysUnusable, revoking
+from runbook_tui.execute.ssh_config import SshConfigError, login_name, nameless_words
+from runbook_tui.execute.ssh_endpoint import Endpoint as SshHost
+from runbook_tui.execute.ssh_host_key_words import changed_key, revoked_words
 from runbook_tui.execute.ssh_offered import NOTHING_OFFERED, offered_words
 from runbook_tui.runbook.bounded_read import not_regular
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.share.admission import AUTH_TRIES, TOO_MANY_TRIES
-from runbook_tui.share.client import NeverWritten, ShareClient, fetch_host_key, trust, words
+from runbook_tui.share.client import Endpoint, JoinError, NeverWritten, ShareClient, fetch_host_key, trust, words
 from runbook_tui.share.probe import not_a_share
 from runbook_tui.share.protocol import ProtocolError
-from runbook_tui.trust.known_by_name import revoked_message
 from runbook_tui.ui.terminal import not_a_terminal, terminal_gone
 from runbook_tui.ui.verifier_app import VerifierApp
 
@@ -39,19 +41,25 @@ from runbook_tui.ui.verifier_app import VerifierApp
 CHECK_ADDRESS = "Check the address with the assignee (their screen shows `shared at HOST:PORT`) and that their run is still open"
 
 
-async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | None) -> str | None:
-    """None when the host key is (now) trusted; otherwise why not."""
-    if entries_for(known_hosts, host, port):
-        return None  # listed: asyncssh checks the key; a different one is refused as changed (below)
+async def _ensure_trusted(endpoint: Endpoint, accept: str | None) -> str | None:
+    """None when the host key is (now) trusted; otherwise why not. The files are those ssh reads for it (join's own
+    known_hosts, the system's, RevokedHostKeys: `join_endpoint`), the words `exec`'s for a step host."""
+    host, port, known_hosts, session = endpoint.host, endpoint.port, endpoint.known_hosts, _as_ssh_host(endpoint)
+    try:
+        revoking(endpoint.revoked_keys)
+    except RevokedKeysUnusable as exc:  # ssh refuses every host key then: none is offered for trust either
+        return f"the session's host key cannot be checked: {exc}. Refusing to join; nothing was trusted"
+    if any(entries_for(path, host, port) for path in session.known_files):
+        return None  # listed: asyncssh checks the key; a different or revoked one is refused in words (below)
     try:
         key = await fetch_host_key(host, port)
     except (OSError, asyncssh.Error) as exc:
         return f"cannot reach the session at {_shown(host, port)}: {words(exc)}. {CHECK_ADDRESS}"
     if key is None:
         return f"the session at {host}:{port} offered no host key"
-    if revoked := revoked_message([known_hosts], host, port, key, refusing="Refusing to join; nothing was trusted: tell the assignee"):
+    if revoked := revoked_words(session, key, refusing="Refusing to join; nothing was trusted: tell the assignee"):
         return revoked  # as ssh: never offered for trust (before: asked, and --accept-fingerprint wrote it to known_hosts)
-    if any(e.key is not None and e.key.public_data == key.public_data for e in trusted_entries([known_hosts], host, port)):
+    if any(e.key is not None and e.key.public_data == key.public_data for e in trusted_entries(session.known_files, host, port)):
         return None  # the very key under the bare name (port 22): ssh takes it for this port too, and so does the connection
     fingerprint = key.get_fingerprint()
     if accept is not None:
@@ -72,6 +80,16 @@ async def _ensure_trusted(known_hosts: str, host: str, port: int, accept: str | 
     return None
 
 
+def _as_ssh_host(endpoint: Endpoint) -> SshHost:
+    """The session as `exec` sees a step host, for its words about a host key: checked against join's own known_hosts
+    and the system's, with the config's RevokedHostKeys."""
+    sources = (("known_hosts", "join"),)
+    host, port = endpoint.host, endpoint.port
+    return SshHost(
+        host, host, port, "runbook", (), endpoint.known_hosts, False, None, sources, global_known=endpoint.system_known, revoked_keys=endpoint.revoked_keys
+    )
+
+
 def _typed(prompt: str) -> str:
     """A line typed at `prompt`; "" for ctrl-d or ctrl-c. The prompt is asked inside the event loop, whose ctrl-c
     handler only cancels the task: the first ctrl-c was swallowed while input() went on waiting, the second printed a
@@ -88,21 +106,17 @@ def _typed(prompt: str) -> str:
             signal.signal(sig, handler)
 
 
-async def _why_not_verified(known_hosts: str, host: str, port: int, exc: asyncssh.HostKeyNotVerifiable) -> str:
-    """OpenSSH's "REMOTE HOST IDENTIFICATION HAS CHANGED" when known_hosts holds another key for the session."""
-    try:
-        offered = await fetch_host_key(host, port)
-    except (OSError, asyncssh.Error):
-        offered = None
-    revoked = offered and revoked_message([known_hosts], host, port, offered, refusing="Refusing to join: tell the assignee")
-    changed = revoked or (offered and changed_key_message(known_hosts, host, port, offered, refusing="Refusing to join"))
-    return changed or f"the session's host key does not match {known_hosts}: {exc.reason}. Refusing to join."
+async def _why_not_verified(endpoint: Endpoint, exc: asyncssh.HostKeyNotVerifiable) -> str:
+    """OpenSSH's words for the session's key: revoked (RevokedHostKeys, `@revoked`), changed ("REMOTE HOST IDENTIFICATION
+    HAS CHANGED"), or not known, as `exec` says them for a step host."""
+    said = await changed_key(_as_ssh_host(endpoint), None, refusing="Refusing to join")
+    return said or f"the session's host key does not match {endpoint.known_hosts}: {exc.reason}. Refusing to join."
 
 
-async def _refused(known_hosts: str, host: str, port: int, exc: asyncssh.Error, identity: str | None) -> str:
+async def _refused(endpoint: Endpoint, exc: asyncssh.Error, identity: str | None) -> str:
     """What a refusal retrying will not fix means, and what to do about it."""
     if isinstance(exc, asyncssh.HostKeyNotVerifiable):
-        return await _why_not_verified(known_hosts, host, port, exc)
+        return await _why_not_verified(endpoint, exc)
     if isinstance(exc, asyncssh.PermissionDenied) and exc.reason == TOO_MANY_TRIES:  # the session's MaxAuthTries, not a refusal
         tried = "" if identity else f"; {await offered_words()}"
         return (
@@ -136,6 +150,9 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     except ValueError as exc:
         print(f"runbook-tui: {visible(str(exc))}", file=sys.stderr)  # the address as typed may hold escapes
         return 2
+    except SshConfigError as exc:  # read for the session's host key, as ssh reads it
+        print(visible_line(f"runbook-tui: join: {exc}; nothing was joined"), file=sys.stderr)
+        return 2
     if identity is not None and (unusable := _unreadable_key(identity)) is not None:
         print(visible_line(f"runbook-tui: join --identity {identity}: {unusable}"), file=sys.stderr)
         return 2  # said first: before the host key's check and the terminal's (before: the terminal's was said first)
@@ -147,7 +164,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     if login_name() is None:  # asyncssh's connect raised ValueError("Unknown local username"): a traceback
         print(visible_line(f"runbook-tui: join: {nameless_words()}; nothing was joined"), file=sys.stderr)
         return 2
-    host, port, known = endpoint.host, endpoint.port, endpoint.known_hosts
+    host, port = endpoint.host, endpoint.port
 
     async def main() -> int:
         if sys.stderr.isatty():  # the probe, the host key and the login may each wait CONNECT_SECONDS: blank, it read as hung
@@ -157,7 +174,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         if problem:  # said before any host key is offered for trust or any key is tried
             print(visible_line(f"runbook-tui: cannot reach the session at {_shown(host, port)}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)
             return 2
-        problem = await _ensure_trusted(known, host, port, accept)
+        problem = await _ensure_trusted(endpoint, accept)
         if problem:
             print(f"runbook-tui: {visible(problem)}", file=sys.stderr)  # the host as typed may hold escapes
             return 2
@@ -167,7 +184,10 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
         try:
             await client.connect()
         except (asyncssh.HostKeyNotVerifiable, asyncssh.PermissionDenied) as exc:
-            print(f"runbook-tui: {await _refused(known, host, port, exc, endpoint.identity)}", file=sys.stderr)
+            print(f"runbook-tui: {await _refused(endpoint, exc, endpoint.identity)}", file=sys.stderr)
+            return 2
+        except JoinError as exc:  # the session's host key cannot be checked (its RevokedHostKeys file went unreadable)
+            print(visible_line(f"runbook-tui: {exc}. Refusing to join"), file=sys.stderr)
             return 2
         except (OSError, asyncssh.Error) as exc:
             print(visible_line(f"runbook-tui: cannot join {host}:{port}: {words(exc)}. {CHECK_ADDRESS}"), file=sys.stderr)
@@ -193,7 +213,7 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
             return 2
         if app.refused is not None:  # joined, then a reconnect was refused for good
             cause = app.refused.__cause__
-            why = await _refused(known, host, port, cause, endpoint.identity) if isinstance(cause, asyncssh.Error) else str(app.refused)
+            why = await _refused(endpoint, cause, endpoint.identity) if isinstance(cause, asyncssh.Error) else str(app.refused)
             print(f"runbook-tui: the connection to the session dropped, and rejoining it was refused:\n{why}", file=sys.stderr)
             return 2
         print(left_words(client.state, address, observe=observe, identity=identity, known_hosts=known_hosts))

@@ -11,7 +11,7 @@ import pytest
 from peers import Sshd, public_line
 
 from runbook_tui.engine.ports import Command, Result
-from runbook_tui.execute import ssh_connect
+from runbook_tui.execute import revoked_host_keys
 from runbook_tui.execute.ssh import SshExecutor
 from runbook_tui.trust.known_by_name import KnownByName
 
@@ -27,13 +27,13 @@ def test_many_hosts_parse_known_hosts_once_and_a_changed_file_is_read_again(sshd
     known = tmp_path / "known_hosts"
     known.write_text("")  # nothing trusted yet
     parsed: list[str] = []
-    real = ssh_connect.read_by_name
+    real = revoked_host_keys.read_by_name
 
     def counting(files: Sequence[str]) -> KnownByName:
         parsed.extend(files)
         return real(files)
 
-    monkeypatch.setattr(ssh_connect, "read_by_name", counting)
+    monkeypatch.setattr(revoked_host_keys, "read_by_name", counting)
 
     async def main() -> tuple[list[Result], list[Result]]:
         ex = SshExecutor(known_hosts=str(known), remote_dir=str(tmp_path / "runs"))

@@ -68,3 +68,20 @@ def test_join_says_so_before_any_contact(tmp_path: Path, nameless: int, capsys: 
     assert main(["join", "127.0.0.1:1", "--identity", str(key)]) == 2
     err = capsys.readouterr().err
     assert err == f"runbook-tui: join: {SAID.format(uid=nameless)}; ssh needs one to log in with: {TODO}; nothing was joined\n", err
+
+
+def test_join_with_an_ssh_config_says_so_before_reading_it(
+    tmp_path: Path, nameless: int, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """join reads the ssh config for the session's host key files (`Match localuser` needs the user's name): the same words
+    before it is read."""
+    key = tmp_path / "bob"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "bob", "-f", str(key)], check=True, timeout=60)
+    config = tmp_path / "ssh_config"
+    config.write_text("Match localuser bob\n  RevokedHostKeys /nowhere\n")
+    settings = tmp_path / "settings.yaml"
+    settings.write_text(f"ssh: {{config: {config}, known_hosts: {tmp_path / 'known_hosts'}}}\n")
+    monkeypatch.setenv("RUNBOOK_TUI_SETTINGS", str(settings))
+    assert main(["join", "127.0.0.1:1", "--identity", str(key)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"runbook-tui: join: {SAID.format(uid=nameless)}; ssh needs one to log in with: {TODO}; nothing was joined\n", err

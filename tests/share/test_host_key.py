@@ -14,6 +14,8 @@ import subprocess
 import pytest
 from share_peers import HOST, Lab, journal_lines, until
 
+from runbook_tui.share.client import Endpoint
+
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
 
@@ -34,7 +36,7 @@ async def test_first_contact_needs_the_fingerprint_then_trusts_and_joins(lab: La
 
     monkeypatch.setattr(join.sys.stdin, "isatty", lambda: True)
     monkeypatch.setattr("builtins.input", lambda _question: "no")
-    said = await join._ensure_trusted(str(lab.known_hosts), HOST, shared.port, None)
+    said = await join._ensure_trusted(Endpoint(HOST, shared.port, str(lab.known_hosts)), None)
     assert said is not None and said.startswith("host key not accepted: nothing was joined or trusted"), said
     assert f"If the assignee's screen shows {shared.fingerprint}, join again and type yes" in said
     assert f"Its host key fingerprint is {shared.fingerprint}" in capsys.readouterr().out

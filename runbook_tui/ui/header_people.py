@@ -33,9 +33,10 @@ def fit_names(names: Sequence[str], room: int) -> list[str]:
     return [name if length <= cap else set_cell_size(name, cap - 1) + "…" for name, length in zip(names, cells, strict=True)]
 
 
-def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, width: int, marks: Text) -> Text:
+def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, width: int, marks: Text, unknown_since: str | None = None) -> Text:
     """The row up to `marks` (which follow it): at `width` (0: not laid out yet) the solo reason gives way first, then
-    the names, so that the row and `marks` fit."""
+    the names, so that the row and `marks` fit. `unknown_since`: this screen's link is down since then, and `connected`
+    is who was there when it dropped: named, `unknown since` (before: nobody, and the other verifiers left the row)."""
     session = state.session
     planned, ran_by = session.get("planned_assignee"), str(session.get("assignee") or "?")
     solo = session.get("solo")
@@ -70,7 +71,8 @@ def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, widt
         row.append(f" ▸ verifier {shown[2]}")
         if online is not None:
             row.append(" ")
-            row.append("connected" if online else "not connected", style=colour(theme, "success" if online else "warning"))
+            said = f"unknown since {unknown_since}" if unknown_since else "connected" if online else "not connected"
+            row.append(said, style=colour(theme, "success" if online and not unknown_since else "warning"))
         return row
 
     row = build(names)

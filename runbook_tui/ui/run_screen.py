@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
 from rich.text import Text
@@ -263,6 +263,11 @@ class RunView(CoalescedRepaintScreen):
         if self._pending_lines and seen:
             self._ask_repaint()  # the output's frame
 
+    def presence(self, state: RunState, links: tuple[Status, ...]) -> tuple[Mapping[str, str], str | None]:
+        """Who is connected as this screen can know it, and since when it cannot (None: it can). A link row shown: nobody
+        (the header said `verifier bob connected` under `NOT CONNECTED`)."""
+        return {} if links else state.participants, None
+
     def me(self) -> str | None:
         """Whose screen this is, if one person's (the verifier's): they read their own acts as `you`."""
         return None
@@ -274,8 +279,7 @@ class RunView(CoalescedRepaintScreen):
         state = self.source.state
         now = self.clock()
         links = self.link_statuses()
-        # Who is connected, as this screen can know it: its link down, nobody (the header said `verifier bob connected` under `NOT CONNECTED`).
-        self.query_one(RunHeader).show(state, now, {} if links else state.participants)
+        self.query_one(RunHeader).show(state, now, *self.presence(state, links))
         self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
         # Each second too: a key may go with no event (the final check's verdict came before it stopped: `k end check` stayed).
         if (keys := tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())) != self._keys_shown:  # only then redrawn

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import EllipsisType
 from typing import Any
 
@@ -184,6 +184,15 @@ class VerifierScreen(RunView):
         offered `c confirm · x reject`)."""
         return "watching" if self.observe or self.unlinked() else self.ROLE
 
+    def presence(self, state: RunState, links: tuple[Status, ...]) -> tuple[Mapping[str, str], str | None]:
+        """The link down while the run goes on: who was there when it dropped, unknown since (before: nobody, and the
+        other verifiers left the header until the rejoin, though nothing was known of their leaving)."""
+        return (state.participants, self._lost_since()) if self.unlinked() and not self.client.diverged else super().presence(state, links)
+
+    def _lost_since(self) -> str:
+        """When the link dropped, on the session's clock as the log's times are."""
+        return dt.datetime.fromtimestamp((self.client.lost_at or 0) - self.client.clock_offset, dt.UTC).strftime("%H:%M:%S")
+
     def link_statuses(self) -> tuple[Status, ...]:
         """The link to the session down: said until it is back (a toast at the drop faded, and the screen went on
         looking joined, offering keys that reached nobody). The run may also simply have stopped: what then happens.
@@ -200,7 +209,7 @@ class VerifierScreen(RunView):
         lost = self.client.lost_at
         if lost is None:
             return changed
-        since = dt.datetime.fromtimestamp(lost - self.client.clock_offset, dt.UTC).strftime("%H:%M:%S")  # as the log's times
+        since = self._lost_since()
         if not self.unlinked():  # the run is over and the session let everyone go: nobody is connected any more
             # (before: the header went on saying `verifier bob connected` for as long as the screen stayed open)
             return changed + (

@@ -8,7 +8,7 @@ has already delivered; after a reconnect it re-attaches from the same offsets, s
 
 One SSH session per command in the common case (`follow_script`): the
 script takes the run (creating `NAME.run` with noclobber is the lock),
-starts the wrapper it reads from stdin detached, and follows it in the
+starts the wrapper it reads from stdin (or its own text) detached, and follows it in the
 same session. It waits for a line on its stdin, without polling: the
 wrapper's own, written once the exit status is recorded, or the client's.
 A command that ends within `STREAM_AFTER` seconds has its whole result
@@ -76,7 +76,8 @@ from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_framing import BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_pump import pump
-from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, READ_MAX, dir_expr, follow_script, run_dir_name, stop_script, wrapper_script
+from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, dir_expr, run_dir_name, stop_script
+from runbook_tui.execute.ssh_session_input import session_input
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, read_rest, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
 from runbook_tui.runbook import lazy_re
@@ -319,12 +320,9 @@ class SshExecutor:
         """
         start = run.pid is None
         token = uuid.uuid4().hex
-        stdin = (token + "\n").encode()
         left = None if run.deadline is None else run.deadline - asyncio.get_running_loop().time()
-        wrapper = wrapper_script(command, left).encode() if start else b""
-        script = follow_script(run.dir_expr, start=start, out_offset=run.offsets["stdout"], err_offset=run.offsets["stderr"], wrapper_size=len(wrapper))
-        if start:
-            stdin += wrapper if len(wrapper) > READ_MAX else wrapper + (token + "\n").encode()
+        offsets = run.offsets["stdout"], run.offsets["stderr"]
+        script, stdin = session_input(command if start else None, left, run.dir_expr, offsets, token)
         out = Framed(token.encode(), "stdout", run, output)
         err = Framed(token.encode(), "stderr", run, output)
         proc: asyncssh.SSHClientProcess[bytes] | None = None

@@ -55,7 +55,8 @@ def path_word(path: str) -> str:
 def wrapper_script(command: Command, left: float | None = None) -> str:
     """The detached part: run the command as asked, then record its exit status.
 
-    It reaches the host on the session's stdin, and the follow script runs
+    It reaches the host on the session's stdin (or, holding no value nor
+    path, in the follow script's text: `ssh_session_input`), and the follow script runs
     it (`eval`) in a background subshell of its own: no file, no extra
     program, so environment values (maybe secrets, and every templated
     value: see `runbook.shell_values`) never show in the remote `ps` nor
@@ -154,7 +155,7 @@ TIDY = f"""( set -f; R=${{D%/*}}; for n in ${{a#tidy }}; do
 READ_MAX = 1024
 
 
-def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset: int = 0, wrapper_size: int = 0) -> str:
+def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset: int = 0, wrapper_size: int = 0, wrapper: str | None = None) -> str:
     """Start (when `start` and the run is new) and follow one run in this session.
 
     A run is three files in the runs folder (mode 700): `PREFIX.run` (the
@@ -168,7 +169,8 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     the host's login read a line of the session's input first, ends the
     script with 120 instead of waiting for a token line that never comes),
     then (when `start`) the wrapper: its lines up to a token line, or
-    `wrapper_size` bytes when that is over `READ_MAX`. Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
+    `wrapper_size` bytes when that is over `READ_MAX`; or none of it when
+    `wrapper` holds it (`ssh_session_input.inline_wrapper`: then stdin holds only the token). Writes `\\0TOKEN start PID PREFIX` (or `\\0TOKEN fail
     WHY`, the command not started; `broke WHY`, started but its pid not recorded; `again PID PREFIX` when asked to start a run whose files
     were there already: an earlier process started it, and it is followed, not started again) on stdout, `\\0TOKEN err`
     on stderr, the command's bytes from the
@@ -258,7 +260,9 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
     )
     if start:
         read = (
-            f"W=$(head -c {wrapper_size})\n"
+            f"W={shlex.quote(wrapper)}\n"
+            if wrapper is not None
+            else f"W=$(head -c {wrapper_size})\n"
             if wrapper_size > READ_MAX
             else """\
 W= ok=

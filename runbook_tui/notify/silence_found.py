@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from runbook_tui.notify.http import Answer
+from runbook_tui.notify.http import Answer, peer_clock
 from runbook_tui.runbook.safe_text import visible_line
 
 
@@ -162,3 +162,13 @@ def nothing_to_expire(answer: Answer) -> str:
             " saved silences): the alerts it matched may have gone unsilenced since then"
         )
     return ""
+
+
+def listed(answer: Answer) -> tuple[list[dict[str, Any]], dt.timedelta]:
+    """Alertmanager's list of silences in `answer` (none when it is unreadable or cut short), and how far its clock is
+    ahead of ours (from its Date)."""
+    try:
+        found = [f for f in answer.json() if isinstance(f, dict)] if answer.ok else []
+    except (ValueError, TypeError):
+        found = []
+    return found, peer_clock(answer) or dt.timedelta(0)

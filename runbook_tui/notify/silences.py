@@ -38,7 +38,7 @@ from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
 from runbook_tui.notify import silence_found
-from runbook_tui.notify.http import Answer, peer_clock, request
+from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.silence_clock import START_MARGIN, clock_words
 from runbook_tui.notify.silence_found import answered_id, dead_makers, ended, expired_early, extension, is_time, made_for, usable_id
 from runbook_tui.runbook.matchers import Matcher
@@ -293,7 +293,12 @@ class SilenceKeeper:
                 await self._made(posted, body, matchers, journaled_start)
                 return
             problem = answer.problem("Alertmanager") if not answer.ok else "no usable silenceID in the answer"
-            found, skew = await self._listed() if _maybe_made(answer) else ([], dt.timedelta(0))
+            try:
+                found, skew = await self._listed() if _maybe_made(answer) else ([], dt.timedelta(0))
+            except asyncio.CancelledError:  # before: unsaid, though Alertmanager may have made it
+                why = f"the session closed while looking for it in Alertmanager's list; a silence may be active until {said_now(body['endsAt'])}"
+                self._failed("create", f"not confirmed: {problem}, and {why}", matchers=matchers, until=str(body["endsAt"]))
+                raise
             made = next((f for f in found if made_for(f, body, journaled_start, skew)), None)
             if made is None:
                 self._failed("create", problem, matchers=matchers)
@@ -426,11 +431,7 @@ class SilenceKeeper:
         listed = await in_background(
             functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES), "notify-request"
         )
-        try:
-            found = [f for f in listed.json() if isinstance(f, dict)] if listed.ok else []
-        except (ValueError, TypeError):
-            found = []
-        return found, peer_clock(listed) or dt.timedelta(0)
+        return silence_found.listed(listed)
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""

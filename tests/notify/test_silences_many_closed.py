@@ -56,3 +56,32 @@ sections:
     unasked = [p for p in failed if "not asked" in p["error"]]
     assert len(unasked) == MANY - silences.CREATE_AT_ONCE, failed
     assert all(p["error"] == "not asked: the session closed before it was asked for; its alerts page" for p in unasked), unasked
+
+
+def test_a_silence_looked_for_when_the_session_closes_is_said_not_confirmed(tmp_path: Path) -> None:
+    """The POST got no answer in time (Alertmanager may have made the silence), and the session closed while its list
+    was being read to find it. Before: nothing journaled for that silence (the cancellation went through unsaid)."""
+    recorded: list[tuple[str, dict[str, Any]]] = []
+    with hostile_peer() as peer:
+        path = tmp_path / "runbook.yaml"
+        path.write_text(f"""
+runbook: 1
+id: looked-for
+title: Looked for
+alerts: {{alertmanager: "{peer.url}/silent", silence: [{{matchers: ['service="api"'], comment: c}}]}}
+sections:
+  - {{id: change, kind: implement, steps: [{{id: one, run: "true", verify: none}}]}}
+""")
+        alerts = load_runbook(path).runbook.alerts
+        assert alerts is not None
+
+        async def scenario() -> None:
+            keeper = SilenceKeeper(alerts, lambda kind, payload: recorded.append((kind, payload)), timeout=1.0)
+            keeper({"type": "session_started", "actor": "alice", "ts": time.time()}, RunState(session={"actor": "alice"}))
+            await until(lambda: [target for target, _h in peer.seen][-1:] == ["/silent/api/v2/silences"] and len(peer.seen) == 2, "the list to be read")
+            await keeper.stop(drain=0.05)
+
+        asyncio.run(scenario())
+    [failed] = [payload for kind, payload in recorded if kind == "silence_failed"]
+    assert failed["matchers"] == ['service="api"'] and failed["error"].startswith("not confirmed: did not answer within 1s"), failed
+    assert "the session closed while looking for it in Alertmanager's list; a silence may be active until" in failed["error"], failed

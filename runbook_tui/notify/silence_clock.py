@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from runbook_tui.engine.http_bounded import without_password
+from runbook_tui.engine.http_bounded import short, without_password
 from runbook_tui.notify.http import Answer, clock_off, request
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.reach import Alerts
@@ -23,12 +23,31 @@ CLOCK_FINDING = dt.timedelta(minutes=1)
 
 def check_api(alerts: Alerts, timeout: float = 5.0) -> str | None:
     """Blocking: does the Alertmanager answer its API v2, with a clock near ours? None when so, else the problem in words."""
-    answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout)
+    answer = request("GET", f"{alerts.alertmanager}/api/v2/status", timeout=timeout, limit=STATUS_BYTES)
     where = f"alerts: Alertmanager at {without_password(alerts.alertmanager)}"
     if not answer.ok:
         return f"{where}: {answer.problem('the API')}"
+    if not _is_status(answer):  # before: `ready`, and every silence of the run then failed
+        said = short(answer.body.strip().splitlines()[0]) if answer.body.strip() else "an empty answer"
+        return (
+            f"{where}: the API answered HTTP {answer.status}, but not as Alertmanager's API v2 does ({said}); check the address"
+            " (a login page or a proxy in front of it, or another service there)"
+        )
     off = clock_words(answer)
     return None if off is None else f"{where}: {off}"
+
+
+#: Bytes of Alertmanager's status read (it holds its whole configuration).
+STATUS_BYTES = 1024 * 1024
+
+
+def _is_status(answer: Answer) -> bool:
+    """Alertmanager's `/api/v2/status`: a JSON object with its `cluster` and `versionInfo`."""
+    try:
+        status = answer.json()
+    except (ValueError, TypeError):
+        return False
+    return isinstance(status, dict) and isinstance(status.get("cluster"), dict) and isinstance(status.get("versionInfo"), dict)
 
 
 def _about(span: dt.timedelta) -> str:

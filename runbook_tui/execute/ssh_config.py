@@ -28,6 +28,7 @@ from runbook_tui.execute import ssh_config_system
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_keywords import check_keywords
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads
+from runbook_tui.execute.ssh_config_perms import check_permissions
 from runbook_tui.execute.ssh_config_values import PORT_WORDS, check_everywhere, jump_parts, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
@@ -310,6 +311,9 @@ class SshConfigResolver:
                 for path in filter(os.path.isfile, self._tree):  # the files read (the tree names the folders globs search too)
                     check_everywhere(path)
                 check_keywords(filter(os.path.isfile, self._tree))  # a typo'd keyword in any of them: ssh refuses the config
+                # an included file, and ~/.ssh/config unless named (-F): ssh refuses one others may write
+                unchecked = {self.config_path if not self.system_config else None, ssh_config_system.SYSTEM_CONFIG}
+                check_permissions(path for path in filter(os.path.isfile, self._tree) if path not in unchecked)
                 self._checked = marks
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)

@@ -84,11 +84,16 @@ def _keywords(path: str) -> list[tuple[int, int, str, str]]:
 
 def check_keywords(paths: Iterable[str]) -> None:
     """`ConfigParseError` at the first keyword of the files at `paths` that OpenSSH does not know (nor `IgnoreUnknown`
-    names), as `FILE:LINE:COL: Bad configuration option 'WORD'`, with the keyword meant when one is close."""
+    names), as `FILE:LINE:COL: Bad configuration option 'WORD'`, with the keyword meant when one is close; or at a
+    keyword it knows written without a value."""
     lines = {path: _keywords(path) for path in paths}
     ignored = [rest for found in lines.values() for _, _, keyword, rest in found if keyword.lower() == "ignoreunknown"]
     for path, found in lines.items():
-        for number, column, keyword, _ in found:
+        for number, column, keyword, rest in found:
+            if keyword.lower() in _KNOWN and not rest:  # every keyword takes a value; asyncssh said so only where it applied
+                raise ConfigParseError(
+                    f"{path}:{number}:{column}: no value after keyword {keyword!r}: ssh refuses the whole config for it, whichever host its block is for"
+                )
             if keyword.lower() in _KNOWN or _ignored(keyword, ignored):
                 continue
             close = difflib.get_close_matches(keyword.lower(), _KNOWN, n=1, cutoff=0.75)

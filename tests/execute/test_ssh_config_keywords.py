@@ -121,3 +121,21 @@ def test_a_typod_proxyjump_never_connects_directly(sshd: Sshd, tmp_path: Path) -
     assert result.status == "error" and not result.started, result
     assert result.error is not None and "Bad configuration option 'ProxyJmp'" in result.error, result.error
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize(
+    "text, line, keyword",
+    [
+        ("Host other\n  User\nHost db1\n  HostName 10.0.0.5\n", 2, "User"),  # in another host's block: asyncssh skipped it
+        ("Host db1\n  HostName 10.0.0.5\nMatch originalhost other\n  ProxyJump=\n", 4, "ProxyJump"),
+        ("Host db1\n  HostName 10.0.0.5\nHost other\n  IdentityFile # the key\n", 4, "IdentityFile"),
+    ],
+)
+def test_a_keyword_without_its_value_refuses_the_config_in_any_block(tmp_path: Path, text: str, line: int, keyword: str) -> None:
+    """ssh: `no argument after keyword "user"`, whichever host the block is for (every keyword takes one)."""
+    config = tmp_path / "config"
+    config.write_text(text)
+    done = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert done.returncode != 0, done.stdout
+    said = _resolve(config)
+    assert said.startswith("REFUSED ") and f"{config}:{line}:3: no value after keyword {keyword!r}" in said, said

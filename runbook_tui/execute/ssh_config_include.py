@@ -46,18 +46,19 @@ def include_tree(path: Path, base: Path | None = None) -> tuple[str, ...]:
     return tuple(found)
 
 
-def stamp(paths: tuple[str, ...]) -> tuple[tuple[str, int, int, int] | str, ...]:
-    """Each path's inode, size and modification time (the path alone when it is not there): a change to any of them is
-    a change of the config (before, only the config file itself was looked at: an included file fixed mid-run was not
-    read again)."""
-    marks: list[tuple[str, int, int, int] | str] = []
+def stamp(paths: tuple[str, ...]) -> tuple[tuple[str, int, int, int, int, int] | str, ...]:
+    """Each path's inode, size, modification time, owner and mode (the path alone when it is not there): a change to
+    any of them is a change of the config (before, only the config file itself was looked at: an included file fixed
+    mid-run was not read again; and a chmod was no change, so a file opened to everyone mid-run was not checked again,
+    see `ssh_config_perms`)."""
+    marks: list[tuple[str, int, int, int, int, int] | str] = []
     for path in paths:
         try:
             info = os.stat(path)
         except OSError:
             marks.append(path)
             continue
-        marks.append((path, info.st_ino, info.st_size, info.st_mtime_ns))
+        marks.append((path, info.st_ino, info.st_size, info.st_mtime_ns, info.st_uid, info.st_mode))
     return tuple(marks)
 
 

@@ -63,3 +63,17 @@ def test_a_config_named_as_with_f_is_not_checked_the_default_one_is(tmp_path: Pa
     assert refused.startswith("REFUSED") and f"Bad owner or permissions on {config}" in refused, refused
     config.chmod(0o644)
     assert _our_user(config, default=True) == "deploy"
+
+
+def test_a_file_made_writable_by_others_mid_run_is_refused_at_the_next_host(tmp_path: Path) -> None:
+    """The checks are kept while the files are unchanged: a chmod is a change (before: only content, size and inode
+    were, so a file opened to everyone after the first host was read again unchecked for the others)."""
+    included = tmp_path / "inc.conf"
+    included.write_text("Host db*\n  User deploy\n")
+    config = tmp_path / "config"
+    config.write_text(f"Include {included}\n")
+    resolver = SshConfigResolver(str(config), "/kh")
+    assert resolver.endpoint(Host("db1", "db1", MARK)).user == "deploy"
+    included.chmod(0o666)
+    with pytest.raises(SshConfigError, match="Bad owner or permissions on"):
+        resolver.endpoint(Host("db2", "db2", MARK))

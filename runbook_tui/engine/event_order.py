@@ -10,7 +10,7 @@ the run had not reached (`done` over a failed step, `rolled_back` with no rollba
 last note (it had left) with no resume between, a verifier's signed word whose `answers` is not the last decision on its
 step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
 after the run moved on (it is journaled as the run starts or resumes), a second one, or one `resumed` where no resume
-was; a rollback request declined where none stood.
+was; a rollback request declined where none stood; a person's pause while the run stood paused.
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -335,6 +335,16 @@ def _rollback_finished(state: RunState, _e: Event) -> str | None:
     return "with no rollback running" if rollback is None or rollback.finished else None
 
 
+def _paused(state: RunState, e: Event) -> str | None:
+    """A person's `p` while the run stands paused lifts the pause (`Controller._pausing`): their `paused` never follows
+    another without a `resumed` between (the program's own pause, a guard's, may take a person's over)."""
+    if not state.paused or e["actor"] == ev.SYSTEM:
+        return None
+    return (
+        f"by {e['actor']!r} while the run stood paused by {state.paused_by} (p then lifts the pause: no person's pause follows another without resumed between)"
+    )
+
+
 def _resumed(state: RunState, _e: Event) -> str | None:
     return None if state.paused else "while the run was not paused"
 
@@ -360,6 +370,7 @@ _RULES: dict[str, Callable[[RunState, Event], str | None]] = {
     ev.UNDO_HOST_FINISHED: _undo_finished,
     ev.UNDO_FINISHED: _undo_finished,
     ev.ROLLBACK_FINISHED: _rollback_finished,
+    ev.PAUSED: _paused,
     ev.RESUMED: _resumed,
     ev.SESSION_REOPENED: _reopened,
     ev.SESSION_FINISHED: _session_finished,

@@ -257,6 +257,21 @@ def test_a_window_override_said_twice_is_refused(honest: Events, tmp_path: Path,
     assert code == 1 and "line 3: window_override after the override at line 2: one is journaled as the run starts or resumes" in out, out
 
 
+@pytest.mark.forged_sequence
+def test_a_person_s_pause_copied_is_refused(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`p` while paused lifts the pause (`resumed`): a person's `paused` never follows another without one between, and
+    the report lists each pause. The copy (hashes recomputed) is refused; the pause once, lifted, verifies."""
+    once = inserted(("step_finished", "a"), type="paused", actor="alice", reason="checking the graphs")([dict(e) for e in honest])
+    at = where(once, "paused")
+    lifted = once[: at + 1] + [once[at] | {"type": "resumed", "reason": "graphs fine"}] + once[at + 1 :]
+    code, out = verified(capsys, rewritten(tmp_path / "once.jsonl", lifted))
+    assert code == 0 and "intact: " in out, out
+    twice = once[: at + 1] + [dict(once[at])] + once[at + 1 :]
+    code, out = verified(capsys, rewritten(tmp_path / "twice.jsonl", twice))
+    # Before: intact, and the report listed two pauses by alice at the same moment, the first never lifted.
+    assert code == 1 and f"line {at + 2}: paused by 'alice' while the run stood paused by alice (p then lifts the pause" in out, out
+
+
 def test_the_output_of_each_run_and_undo_verifies(stopped: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The program's own output events (each step's run, each undo, the failed undo's too) are not taken for forged."""
     phases = {(e["step"], e["phase"]) for e in stopped if e["type"] == "output"}

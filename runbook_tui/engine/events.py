@@ -452,7 +452,8 @@ DECISION_SIGNED: Final = _declare(
     DecisionSigned,
     "`decision`: the seq of the decision; `statement` {kind, session, action, by, step, attempt, phase, shown, reason, answers?}; `signature` armored SSHSIG; `key` its fingerprint."
     " `answers` (a verifier's confirm or reject, since session 35): the seq of the last decision on the step the verifier had seen, named when there"
-    " was one; a word answering an older decision than the last is refused.",
+    " was one; a word answering an older decision than the last is refused, and `journal verify` calls one whose `answers` is not"
+    " the step's last decision before it impossible (a decision removed, added or moved); a statement without it is not asked.",
 )
 Seal = TypedDict("Seal", {"statement": dict[str, Any], "signature": str, "key": str, "role": str})
 SEAL: Final = _declare("seal", Seal, "The journal's head signed at a checkpoint and at the end: `statement` {kind, session, by, seq, head}.")

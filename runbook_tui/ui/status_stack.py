@@ -22,6 +22,7 @@ from typing import Any
 from rich.text import Text
 from textual.color import Color
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widgets import Static
 
 from runbook_tui.engine.event_words import paused_words, status_words
@@ -41,6 +42,7 @@ from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
 from runbook_tui.ui.glyphs import colour
+from runbook_tui.ui.kept_rows import KeptRows
 from runbook_tui.ui.laid_out import laid_out_size
 from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
 from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, rejection, roll_back_key, rollback_request
@@ -392,6 +394,8 @@ class StatusStack(Static):
     _laid_for: Size | None = None
     #: The participant at this screen, where a row may be about them (their own hold: `Status.read_by`); None: nobody's.
     me: str | None = None
+    #: The rows drawn for what the stack said (`_shown`): a pause and its lifting swap between two.
+    _kept: KeptRows | None = None
 
     def show(
         self, state: RunState, now: dt.datetime, role: Role, first: Sequence[Status] = (), check_stoppable: bool | None = None, keys: Role | None = None
@@ -451,13 +455,27 @@ class StatusStack(Static):
         boost = Color.parse(self.app.theme_variables["boost"]) if found and "boost" in self.app.theme_variables else None
         if boost != self._boost:
             self._boost = self.styles.background = boost
-        shown = (text.plain, text.spans, width)
+        shown = (text.plain, tuple(text.spans), width, text.no_wrap, text.overflow)
         if shown == self._shown:
             return  # the 1 s tick: nothing new to say, nothing drawn
         self._shown = shown
         one_row = "\n" not in text.plain and text.cell_len <= width
         # One row before and after: only this row is drawn again (no layout), the panes below stay where they are.
         self.update(text, layout=not (one_row and self.size.height == 1))
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's row `y` of the stack, drawn once per words, size and style (`kept_rows.py`)."""
+        if self._shown is None:
+            return super().render_line(y)
+        if self._kept is None:
+            self._kept = KeptRows()
+        rows = self._kept.rows(self, self._shown)
+        return rows[y] if y < len(rows) else Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def notify_style_update(self) -> None:
+        if self._kept is not None:
+            self._kept.clear()  # a theme or the CSS changed the colours
+        super().notify_style_update()
 
 
 def _ran_since(state: RunState, rollback: RollbackState) -> bool:

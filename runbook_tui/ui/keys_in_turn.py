@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -114,8 +115,8 @@ class KeysInTurn(App[int]):
         if turn != self._turn:
             return
         busy = self._busy_queue(target) if visits else None
-        if busy is None or not busy.call_later(self._chase, turn, target, visits - 1):
-            self.call_later(self._next, turn)
+        if busy is None or not busy.post_message(events.Callback(callback=Later(self._chase, turn, target, visits - 1))):
+            self.post_message(events.Callback(callback=Later(self._next, turn)))
 
     def _busy_queue(self, target: Widget) -> MessagePump | None:
         """A queue the key may still be in or have sent messages to, or a top screen not mounted yet; None: all quiet."""
@@ -155,6 +156,21 @@ class KeysInTurn(App[int]):
             await self._next(self._turn)
         else:
             self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
+
+
+class Later:
+    """`call_later`'s callback, with Textual told it takes no arguments (`_param_count`): for the `partial` that
+    `call_later` makes, Textual reads the method's `inspect.signature` anew at each call (~20 us; two or three a key)."""
+
+    __slots__ = ("_args", "_function")
+    _param_count = 0
+
+    def __init__(self, function: Callable[..., object], *args: object) -> None:
+        self._function = function
+        self._args = args
+
+    def __call__(self) -> Any:  # None, or the awaitable of an async method (Textual awaits it)
+        return self._function(*self._args)
 
 
 def shown(app: App[Any], screen: Screen[Any]) -> bool:

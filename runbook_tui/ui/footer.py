@@ -26,6 +26,7 @@ from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from runbook_tui.ui.laid_out import laid_out_size
+from runbook_tui.ui.no_signature import Told
 
 #: Rows kept: the few key sets a screen swaps between (pause / resume, running / idle) at one width.
 ROWS_KEPT = 16
@@ -77,7 +78,7 @@ class KeyFooter(Widget):
         self._rows: dict[object, tuple[Strip, list[tuple[int, int, Key]]]] = {}  # rows drawn, with their keys' spans
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.screen.bindings_updated_signal.subscribe(self, Told(self.bindings_changed))  # (no signature read at each change)
         self.bindings_changed(self.screen)
 
     def wanted(self) -> tuple[tuple[Key, ...], Key | None]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -37,6 +36,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 
 from runbook_tui.runbook.safe_text import visible_line
+from runbook_tui.ui.no_signature import Later
 
 #: Longest the keys wait behind one key (a safety net: a queue closed under a key never answers).
 STUCK_SECONDS = 2.0
@@ -156,21 +156,6 @@ class KeysInTurn(App[int]):
             await self._next(self._turn)
         else:
             self._watch = self.set_timer(STUCK_SECONDS, self._unstick)
-
-
-class Later:
-    """`call_later`'s callback, with Textual told it takes no arguments (`_param_count`): for the `partial` that
-    `call_later` makes, Textual reads the method's `inspect.signature` anew at each call (~20 us; two or three a key)."""
-
-    __slots__ = ("_args", "_function")
-    _param_count = 0
-
-    def __init__(self, function: Callable[..., object], *args: object) -> None:
-        self._function = function
-        self._args = args
-
-    def __call__(self) -> Any:  # None, or the awaitable of an async method (Textual awaits it)
-        return self._function(*self._args)
 
 
 def shown(app: App[Any], screen: Screen[Any]) -> bool:

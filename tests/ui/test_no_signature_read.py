@@ -1,6 +1,7 @@
-"""The keys' turn (`keys_in_turn.py`) looks for quiet queues after each key with callbacks Textual is told take no
-arguments: with `call_later`'s `partial`, Textual read the method's `inspect.signature` anew for each (~20 us, two or
-three a key, on every key's way to the screen)."""
+"""The keys' turn (`keys_in_turn.py`) looks for quiet queues after each key, and the footer hears that the keys changed,
+through callbacks whose arguments Textual is told (`no_signature.py`): with `call_later`'s `partial` and a signal's,
+Textual read the method's `inspect.signature` anew for each (~20-50 us, three or four a key, on every key's way to the
+screen)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import pytest
 import textual._callback
 from run_screen_helpers import make_app, settled, started, until
 
+from runbook_tui.ui.footer import KeyFooter
 from runbook_tui.ui.keys_in_turn import KeysInTurn
 
 
 @pytest.mark.asyncio
-async def test_a_key_s_turn_reads_no_signature(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_a_key_s_turn_and_the_footer_s_news_read_no_signature(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     app = make_app()
     async with app.run_test(size=(140, 45)) as pilot:
         controller = await started(pilot)
@@ -31,5 +33,5 @@ async def test_a_key_s_turn_reads_no_signature(workdir: Path, monkeypatch: pytes
         await until(pilot, lambda: controller.state.paused, "the pause")
         await settled(pilot)
         await until(pilot, lambda: app._busy_since is None, "the keys' turn to end")
-        assert not [name for name in read if name.startswith(KeysInTurn.__name__)], read
+        assert not [name for name in read if name.startswith((KeysInTurn.__name__, KeyFooter.__name__))], read
         assert isinstance(app, KeysInTurn)

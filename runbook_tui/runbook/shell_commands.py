@@ -5,7 +5,7 @@ Known re-parsers: `sh|bash|dash|... -c SCRIPT` anywhere in the command (so
 behind `sudo`, `env`, `timeout`, `docker|kubectl exec`, `xargs`, `find -exec`,
 `chroot`, `nsenter`...), `su|runuser|sg|flock|script -c` (and `--command`; `sg GROUP CMD` without it), `eval`,
 `ssh|autossh HOST CMD...`, `pdsh|clush|pssh ... CMD...` and `docker run --entrypoint sh IMAGE -c` (`shell_fleet`),
-`watch CMD...`, `parallel`, `tmux`, `capsh -- -c`, `psql -c '\\! CMD'`; and commands reading a script on stdin
+`watch CMD...`, `parallel`, `tmux`, `capsh -- -c`, `npx|npm exec -c`, `psql -c '\\! CMD'`; and commands reading a script on stdin
 (`sh`, `bash -s`, `ssh HOST` with no command) fed by a heredoc, a here-string
 or a pipe. A variable expanded into such a script (`eval "$v"`) carries the values it holds (`shell_flow`).
 `command_start` (`shell_wrappers`) looks behind wrappers (`sudo`, `env`, `timeout`), `coproc` and runners (`docker exec
@@ -64,7 +64,7 @@ _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
+_KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh", "npm"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
 
@@ -120,6 +120,8 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
             script = shell_script(words, words.index("--", first))
             if script is not None:
                 found.append(([script], "capsh -- -c"))
+        elif name == "npx" or (name == "npm" and words[first : first + 1] in (["exec"], ["x"])):  # `npx -c CMD`: a shell runs CMD
+            found.extend(([k], f"{name} -c") for k in _npm_calls(words, first))
         elif name == "watch":
             k = first
             while k < len(words) and words[k].startswith("-"):
@@ -139,6 +141,12 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
         if script is not None:
             found.append(([script], name if name == "sg" and dash_c_script(words, k) is None else f"{name} -c"))
     return found
+
+
+def _npm_calls(words: list[str], first: int) -> list[int]:
+    """The words `npx` / `npm exec` hands to a shell: after `-c` or `--call`, and `--call=CMD` (before `--`)."""
+    end = words.index("--", first) if "--" in words[first:] else len(words)
+    return [k + 1 for k in range(first, end - 1) if words[k] in ("-c", "--call")] + [k for k in range(first, end) if words[k].startswith("--call=")]
 
 
 def remote_words(words: list[str]) -> list[str]:

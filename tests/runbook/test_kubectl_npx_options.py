@@ -56,3 +56,22 @@ def test_what_kubectl_and_npx_did_with_such_values(tmp_path: Path) -> None:
     env["RBT_V1"] = f"--call=touch {made}-npx"
     subprocess.run(["sh", "-c", 'npx "${RBT_V1}"'], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
     assert Path(f"{made}-kubectl").exists() and Path(f"{made}-npx").exists()
+
+
+NPM_CALLS = ['npx -c "echo {{ x }}"', 'npx --call "echo {{ x }}"', 'npx -p cowsay -c "cowsay {{ x }}"', 'npm exec -c "echo {{ x }}"', 'npm x --call="echo {{ x }}"']
+
+
+@pytest.mark.parametrize("template", NPM_CALLS)
+def test_a_value_in_the_command_npx_runs_through_a_shell_is_refused(template: str) -> None:
+    """npx and `npm exec` hand `-c CMD` / `--call CMD` to a shell, which parses the value in it again: these validated
+    and ran the value (below, with the real npx, offline). Refused unless quoted for that shell, as in `sh -c`."""
+    with pytest.raises(TemplateError, match=r"(npx|npm) -c"):
+        render_command(template, {"x": "a; touch F"})
+    assert [v for _, v in render_command(template.replace("{{ x }}", "{{ x | shq }}"), {"x": "a; b"}).env] == ["'a; b'"]
+
+
+def test_what_npx_did_with_a_value_in_its_command(tmp_path: Path) -> None:
+    made = tmp_path / "made"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "RBT_V1": f"a; touch {made}"}
+    subprocess.run(["sh", "-c", 'npx -c "echo ${RBT_V1}"'], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=120)
+    assert made.exists()

@@ -33,6 +33,7 @@ from runbook_tui.runbook.shell_fleet import (
     salt_code,
 )
 from runbook_tui.runbook.shell_input_runners import input_runner
+from runbook_tui.runbook.shell_pipe_files import piped_outputs, pipes_to
 from runbook_tui.runbook.shell_places import MARKERS
 from runbook_tui.runbook.shell_wrappers import WRAPPERS, command_start
 from runbook_tui.runbook.shell_wrappers import basename as _basename
@@ -64,7 +65,7 @@ _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
-_KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh", "npm"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
+_KNOWN |= {"let", "trap", "wait", "alias", "echo", "capsh", "npm", "strace"} | _OPTIONS_RUN_COMMANDS | FLEETS | CONTAINERS | SSH_LIKE.keys()
 #: Files that are a command's stdin (`bash /dev/stdin <<EOF`, `. /dev/stdin <<< "..."`).
 _STDIN_FILES = frozenset({"/dev/stdin", *(f"{d}/{n}" for d in ("/dev/fd", "/proc/self/fd") for n in range(10))})  # `3<<<"..."` too
 
@@ -130,6 +131,7 @@ def scripts(words: list[str]) -> list[tuple[list[int], str]]:
                 k += 2 if words[k] in ("-n", "--interval", "-q", "--equexit") else 1
             if k < len(words):
                 found.append((list(range(k, len(words))), "watch"))
+    found.extend(([k], f"{by} -o |") for k, at, by in piped_outputs(words, start) if pipes_to(by, words[k][at:]))  # `psql -o "|CMD"`
     for k, word in enumerate(words):
         name = _basename(word)
         if name in SHELLS:

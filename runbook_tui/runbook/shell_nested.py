@@ -16,6 +16,7 @@ from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, 
 from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
+from runbook_tui.runbook.shell_pipe_files import piped_outputs
 from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
 from runbook_tui.runbook.shell_remote_paths import remote_paths
@@ -77,6 +78,9 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k in range(start + 1, len(texts)) if socat else ():  # `socat - "{{ x }}"`
         if words[k].markers and words[k].text.startswith(marker(words[k].markers[0])):  # x = `SYSTEM:CMD` runs CMD
             tok.places[words[k].markers[0]].runs_as = "the start of a socat address (its SYSTEM: and EXEC: run a program)"
+    for k, at, program in piped_outputs(texts, start):  # `psql -o "{{ x }}"` with x = `|CMD`
+        if words[k].markers and words[k].text[at:].startswith(marker(words[k].markers[0])):
+            tok.places[words[k].markers[0]].runs_as = f"the start of {program}'s output file (a leading | makes it a command a shell runs)"
     module = python_module(texts, start)  # `python3 -m {{ x }}`: the value picks the module (the program) python runs
     for m in words[module[0]].markers if module is not None and WHOLE_NAME.fullmatch(words[module[0]].text[module[1] :]) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or f"the module {texts[start].rpartition('/')[2]} -m runs"

@@ -150,7 +150,7 @@ DATA = [
     "flock {{ x }} true",
     "flock -w {{ x }} /tmp/l true",
     "runuser -u {{ x }} -- id",
-    "strace -o {{ x }} true",
+    "strace -o /var/tmp/{{ x }}.trace true",  # (a value starting -o's file is refused: `|CMD` runs CMD, session 36)
     "ip netns exec {{ x }} ip a",
     "watch -x ls {{ x }}",
     "/usr/bin/time -f {{ x }} true",

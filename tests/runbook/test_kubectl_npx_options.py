@@ -58,7 +58,13 @@ def test_what_kubectl_and_npx_did_with_such_values(tmp_path: Path) -> None:
     assert Path(f"{made}-kubectl").exists() and Path(f"{made}-npx").exists()
 
 
-NPM_CALLS = ['npx -c "echo {{ x }}"', 'npx --call "echo {{ x }}"', 'npx -p cowsay -c "cowsay {{ x }}"', 'npm exec -c "echo {{ x }}"', 'npm x --call="echo {{ x }}"']
+NPM_CALLS = [
+    'npx -c "echo {{ x }}"',
+    'npx --call "echo {{ x }}"',
+    'npx -p cowsay -c "cowsay {{ x }}"',
+    'npm exec -c "echo {{ x }}"',
+    'npm x --call="echo {{ x }}"',
+]
 
 
 @pytest.mark.parametrize("template", NPM_CALLS)

@@ -54,6 +54,7 @@ SCRIPT_VARIABLES = frozenset({
     "MAKEFILES", "GIT_DIR", "GIT_EXEC_PATH", "GIT_TEMPLATE_DIR", "ZDOTDIR", "WGETRC", "CURL_HOME", "LD_LIBRARY_PATH", "GCONV_PATH",
     "PYTHONSTARTUP", "PYTHONHOME", "PYTHONUSERBASE", "HOME", "XDG_CONFIG_HOME", "KUBECONFIG", "DOCKER_CONFIG", "RUBYLIB", "PERLLIB",
     "AWKPATH", "AWKLIBPATH", "PHPRC", "PHP_INI_SCAN_DIR", "LUA_PATH", "LUA_CPATH", "OPENSSL_CONF", "OPENSSL_MODULES", "OPENSSL_ENGINES",
+    "CDPATH",  # (where `cd rel` looks first: `cd rel && ./migrate.sh` runs that folder's script; session 36)
 })  # fmt: skip
 #: Variables whose text a program runs as a shell command line (`sh -c "$GIT_SSH_COMMAND ..."`): a value there is code to
 #: that shell; by the program that runs it.
@@ -64,6 +65,7 @@ COMMAND_VARIABLES = {
     "SYSTEMD_PAGER": "systemctl", "EDITOR": "crontab -e, git, visudo...", "VISUAL": "crontab -e, git...", "LESSOPEN": "less",
     "LESSCLOSE": "less", "RSYNC_RSH": "rsync", "CVS_RSH": "cvs", "BROWSER": "xdg-open, git...", "SUDO_EDITOR": "sudoedit",
     "SYSTEMD_EDITOR": "systemctl edit", "KUBE_EDITOR": "kubectl edit", "KUBECTL_EXTERNAL_DIFF": "kubectl diff", "FCEDIT": "fc",
+    "RSYNC_CONNECT_PROG": "rsync",  # (instead of connecting to an rsync:// daemon; session 36)
 }  # fmt: skip
 #: Variables an interpreter reads as options of its own, which load code: `PERL5OPT=-Mstrict;system(...)` is `use strict;
 #: system(...)`, `NODE_OPTIONS=--import=data:text/javascript,...` runs that JavaScript, `RUBYOPT=-rLIB`: a value there is

@@ -197,10 +197,12 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         targets = [*targets, *operands]
     elif name == "dd":
         targets = [*targets, *(t[3:] for t in operands if t.startswith("of="))]
-    elif name in _COPIERS and len(operands) >= 2:  # `cp f.sh g.sh`, `install /dev/stdin f.sh`: what the sources hold too
-        held = [*held, *(m for source in operands[:-1] for m in written(tok, source))]
-        piped_refs = [*piped_refs, *(r for source in operands[:-1] for r in tok.flow.file_refs.get(key(source), ()))]
-        for source in operands[:-1]:
+    copies = name in _COPIERS and len(operands) >= 2  # `cp f.sh g.sh`, `install /dev/stdin f.sh`: what the sources hold too
+    sources = operands[:-1] if copies else operands if name in _PRINTERS else []  # and what `cat f.sh > g.sh` prints
+    held = [*held, *(m for source in sources for m in written(tok, source))]
+    piped_refs = [*piped_refs, *(r for source in sources for r in tok.flow.file_refs.get(key(source), ()))]
+    if copies:
+        for source in sources:
             tok.flow.file_refs.setdefault(key(operands[-1]), set()).update(tok.flow.file_refs.get(key(source), ()))
         targets = [*targets, operands[-1]]
     if not targets:

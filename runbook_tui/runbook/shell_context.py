@@ -477,17 +477,20 @@ class Tokenizer:
         for w in script:
             self._output_reparsed(w.expanded_markers, by)
             self.flow.reparsed.update(dict.fromkeys(w.refs, by))  # `v="{{ x }}"; eval "$v"`: v's values are code
-        text = " ".join(w.text for w in script)
+        text = " ".join(w.text for w in script).partition("=")[2] if by == "alias" else " ".join(w.text for w in script)
         if by == "gdb -ex shell":  # `shell CMD`, `!CMD`: CMD is the script (the value may be its command's name)
             text = GDB_SHELL.sub("", text, count=1)
-        if not has_markers(text) and not self.flow.every_script:
+        later = by in ("trap", "alias")  # `trap "sh g" EXIT; echo "{{ x }}" > g`: it runs after what follows (`files.ran`)
+        if not has_markers(text) and not self.flow.every_script and not later:
             return
         for w in script:
             for m in w.markers:
                 place = self.places[m]
                 place.levels = max(place.levels, self.level + 1)
                 place.by = place.by or by
+        self.flow.bodies += later
         Tokenizer(text, self.places, self.level + 1, self.flow).parse_list(0, "", {})
+        self.flow.bodies -= later
 
     def _output_reparsed(self, markers: list[int], by: str) -> None:
         """Values inside an expansion (or a command) whose output a shell parses: never safe to quote for it."""

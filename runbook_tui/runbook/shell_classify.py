@@ -24,6 +24,7 @@ from runbook_tui.runbook.shell_files import runs_later, under
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 from runbook_tui.runbook.shell_wrappers import command_start
+from runbook_tui.runbook.template_segments import ShellRefused
 
 #: What a command of plain words separated by blanks never holds.
 _SYNTAX = re.compile(r"[\n'\"\\$`;&|<>()#]")
@@ -37,6 +38,9 @@ _SPECIAL = REEXPANDED | frozenset(COMMAND_VARIABLES) | frozenset(OPTION_VARIABLE
 #: (`2>` and `a>b` are other things), a target of plain characters (no value, quote or expansion), nothing after it.
 #: Not one of the command's words: the tokenizer reads the words before it the same with or without it.
 _TRAILING_REDIRECT = lazy_re.compile(r"[ \t]+>>?[ \t]*(?P<target>[A-Za-z0-9_./-]+)[ \t]*\Z")
+
+
+_TOO_DEEP = "the command nests $(...), backticks, quotes, groups or subshells too deeply to be read (hundreds of levels); expected fewer"
 
 
 @lru_cache(maxsize=4096)
@@ -74,7 +78,12 @@ def tokenized(text: str, folder: str | None = None) -> dict[int, Place]:
     tokenizer.flow.folder = folder
     # a value held by a variable or `$1` reaches inner shells' scripts too: `sh -c 'eval "$1"' sh "{{ x }}"`
     tokenizer.flow.every_script = MARKERS.search(text) is not None
-    tokenizer.parse_list(0, "", {})
+    try:
+        tokenizer.parse_list(0, "", {})
+    except RecursionError:  # `$($($(...)))` hundreds deep: Python's stack ends before the text does (no value: nothing to say)
+        if tokenizer.flow.every_script:
+            raise ShellRefused(_TOO_DEEP) from None
+        return {}
     tokenizer.finish()
     for found in MARKERS.finditer(text):
         index = ord(found.group()) - MARKER_BASE

@@ -102,7 +102,10 @@ def static_problems(source: str, simple: SimpleTemplate | None = None) -> list[t
     if simple is not None and len(simple.roots) < MARKER_LIMIT and not has_markers(source):
         # The same text the loop below builds: each `{{ name }}` is a value (no raw, no shq) and the rest is data.
         count = len(simple.roots)
-        places = classify("".join([simple.texts[index] + marker(index) for index in range(count)]) + simple.texts[-1])
+        try:
+            places = classify("".join([simple.texts[index] + marker(index) for index in range(count)]) + simple.texts[-1])
+        except ShellRefused as exc:  # (nested too deeply to be read)
+            return [(0, str(exc))]
         if all(refusal(places[index], 0) is None for index in range(count)):
             return []
     problems: list[tuple[int, str]] = []
@@ -126,7 +129,10 @@ def static_problems(source: str, simple: SimpleTemplate | None = None) -> list[t
             values.append((seg.start, seg.text.strip(" -"), filters.count("shq")))
     if len(values) >= MARKER_LIMIT:
         return [(0, f"more than {MARKER_LIMIT - 1} values in one command")]
-    places = classify("".join(text))
+    try:
+        places = classify("".join(text))
+    except ShellRefused as exc:
+        return [(0, str(exc))]
     for index, (offset, expression, shq_count) in enumerate(values):
         problem = refusal(places[index], shq_count, expression)
         if problem:

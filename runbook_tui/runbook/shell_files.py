@@ -22,6 +22,7 @@ from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
+from runbook_tui.runbook.shell_code import python_module
 from runbook_tui.runbook.shell_places import EXPANSION, MARKER_BASE, MARKERS, has_markers
 
 if TYPE_CHECKING:
@@ -283,13 +284,24 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
         found.append((operands[-1], "'crontab' then installs"))
     if name in ("at", "batch"):
         found.extend((k + 1, f"'{name}' then runs") for k in range(start + 1, len(texts) - 1) if texts[k] == "-f")
-    named = [(texts[k], by) for k, by in found]
+    named = [(texts[k], by) for k, by in found] + implicit_programs(texts, start)
     named += [(m.group(2), f"'bash' then runs as it starts ({m.group(1)})") for t in texts if (m := _START_UP_FILE.match(t))]  # `BASH_ENV=f bash`
     for name, by in named:
         if key(name) not in tok.flow.ran_files and not (tok.flow.files or tok.flow.file_refs or tok.flow.bodies):
             tok.flow.loop_ran.add(key(name))  # noted only as the loop's next round runs it
         tok.flow.ran_files.setdefault(key(name), (name, by))
         _run(tok, name, by)
+
+
+def implicit_programs(texts: list[str], start: int) -> list[tuple[str, str]]:
+    """Files a command runs without naming them: `make`'s makefile in the folder it starts in (no `-f`, `-C`), the
+    module file `python3 -m MOD` imports from it (`echo "{{ x }}" > Makefile; make`: `$(shell CMD)` runs CMD)."""
+    name, rest = texts[start].rpartition("/")[2], texts[start + 1 :]
+    if name in ("make", "gmake") and not any(t.startswith(("-f", "-C", "--file", "--makefile", "--directory")) for t in rest):
+        return [(makefile, "'make' then reads") for makefile in ("GNUmakefile", "makefile", "Makefile")]
+    module = python_module(texts, start)
+    text = texts[module[0]][module[1] :] if module is not None else ""
+    return [(f"{text.replace('.', '/')}.py", "'python3 -m' then imports"), (f"{text.replace('.', '/')}/__main__.py", "'python3 -m' then runs")] if text else []
 
 
 def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[str]) -> None:

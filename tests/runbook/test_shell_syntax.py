@@ -32,7 +32,7 @@ def test_a_command_no_shell_parses_is_said_at_its_place(write_runbook, capsys, c
     assert f"{path}:11:15: warning: 'undo' is no shell command sh can run: bash -n says" in err, err
     assert BROKEN[command] in err
     # and the shell agrees when it runs: the same text, the same refusal
-    assert subprocess.run(["sh", "-c", command.replace("{{ x }}", "v")], capture_output=True).returncode == 2
+    assert subprocess.run(["sh", "-c", command.replace("{{ x }}", "v")], capture_output=True, stdin=subprocess.DEVNULL, timeout=30).returncode == 2
 
 
 def test_commands_that_parse_are_not_warned_whatever_their_values(write_runbook, capsys):

@@ -34,11 +34,12 @@ from runbook_tui.ui.widgets import DetailScroll, StepDetail
 
 def pane_shows_whole(screen: Screen[Any], step_id: str | None) -> bool:
     """Whether the detail pane shows `step_id` with its title, command and undo all in view (the lines after them, its
-    outcome and hosts, may be cut: the key's effect is the command). Measured against the rows the pane grows to (its
+    outcome and hosts, may be cut: the key's effect is the command), every host's command too (the pane shows the first of
+    sixty that differ, ui/host_commands.py). Measured against the rows the pane grows to (its
     height follows its text up to its cap), not those it has: a key right after the step came, before the pane had grown
     from the last step's two lines, found a ten-line step cut that the next frame showed whole."""
     pane, detail = screen.query_one(DetailScroll), screen.query_one(StepDetail)
-    if step_id is None or detail.head is None or detail.head_of != step_id or round(pane.scroll_y) or not isinstance(pane.parent, Widget):
+    if step_id is None or detail.head is None or detail.head_of != step_id or detail.abridged or round(pane.scroll_y) or not isinstance(pane.parent, Widget):
         return False
     cap = pane.styles.max_height
     rows = int(cap.resolve(pane.parent.size, screen.app.size)) - pane.styles.gutter.height if cap else pane.scrollable_content_region.height

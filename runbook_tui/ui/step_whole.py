@@ -17,18 +17,17 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.theme import Theme
 
-from runbook_tui.engine.history_model import host_groups
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import status_text, step_looks
+from runbook_tui.ui.host_commands import host_blocks
 from runbook_tui.ui.host_name import HostWords
 from runbook_tui.ui.how_under import how_lines
 from runbook_tui.ui.pane_step import pane_step
 from runbook_tui.ui.step_outcome import step_outcome
 from runbook_tui.ui.verify_words import verify_words
 from runbook_tui.ui.widgets import step_as_shown
-from runbook_tui.ui.wrap import CommandText
 
 
 def step_whole(state: RunState, theme: Theme, reader: str | None = None) -> tuple[str, Group] | None:
@@ -73,24 +72,11 @@ def _paragraphs(parts: Iterable[RenderableType | None]) -> Group:
     return Group(*shown)
 
 
-def _commands(label: str, by_host: Mapping[str, str] | None) -> list[RenderableType]:
-    """`run on local:` and the command as it runs, indented, a long line wrapped at spaces under itself (it went on at
-    column 0, read as text after the command); hosts with the same command named once, together."""
-    said: list[RenderableType] = []
-    for hosts, command in host_groups(by_host):
-        said += [HostWords(visible_line(f"{label} on {_hosts(hosts)}:")), CommandText(str(command), prefix="  ")]
-    return said
-
-
-def _hosts(hosts: list[str]) -> str:
-    return hosts[0] if len(hosts) == 1 else f"{len(hosts)} hosts ({', '.join(hosts)})"
-
-
 def runs_and_undo(entry: Mapping[str, Any]) -> Group:
     """What the step does, as the detail pane shows it (captures filled in), and its undo."""
-    runs = _commands("run", entry.get("run")) or [Text("It runs no command.")]
+    runs = host_blocks("run", entry.get("run")) or [Text("It runs no command.")]
     runs += how_lines(entry, style="") if entry.get("run") else []
-    undo = _commands("undo", entry.get("undo")) or [Text("It has no undo: a rollback cannot take it back.")]
+    undo = host_blocks("undo", entry.get("undo")) or [Text("It has no undo: a rollback cannot take it back.")]
     return _paragraphs([Group(*runs), Group(*undo)])
 
 

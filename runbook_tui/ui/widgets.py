@@ -31,6 +31,7 @@ from runbook_tui.ui.end_words import skipped_words
 from runbook_tui.ui.fact_line import fact_line
 from runbook_tui.ui.glyphs import colour, status_text, step_looks
 from runbook_tui.ui.header_people import people_row
+from runbook_tui.ui.host_commands import PANE_BLOCKS, PANE_NAMES, abridged, host_blocks
 from runbook_tui.ui.host_name import LABEL_ENDS
 from runbook_tui.ui.how_under import how_under
 from runbook_tui.ui.laid_out import laid_out_size
@@ -226,6 +227,7 @@ class StepDetail(Static):
     _title_line: tuple[str, bool, int] = ("", False, 0)  # the title line's text as last drawn, and the width the why was cut to
     head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
     head_of: str | None = None  # the step `head` is of
+    abridged = False  # `head` leaves some hosts' commands to `v` (ui/host_commands.py): the run keys show them first
     me: str | None = None  # whose screen it is (the verifier's): their own word reads `✗ rejected by you`
 
     def on_resize(self) -> None:
@@ -329,6 +331,7 @@ class StepDetail(Static):
             lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
         lines += above + _body(as_shown, under)
         self.head, self.head_of = Group(*lines), step_id
+        self.abridged = any(abridged(as_shown.get(kind)) for kind in ("run", "undo") if isinstance(as_shown.get(kind), Mapping))
         lines += below + outcome_rest(step, theme)
         if not host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""
@@ -347,8 +350,8 @@ def _body(entry: Mapping[str, Any], under: list[RenderableType]) -> list[Rendera
             lines.append(Text("run:  nowhere: every host is left out"))
         elif len(distinct) == 1:
             lines.append(CommandText(str(distinct.pop()), prefix="run:  "))
-        else:
-            lines += [CommandText(str(cmd), prefix=f"run on {_line(host)}:  ") for host, cmd in commands.items()]
+        else:  # a block per command, the first in the pane (`abridged`): every one with `v`
+            lines += host_blocks("run", commands, PANE_BLOCKS, PANE_NAMES, inline=True)
         lines += under
     elif kind == "wait":
         lines.append(Text(f"wait {written_duration(entry.get('wait') or 0)}"))
@@ -360,7 +363,7 @@ def _body(entry: Mapping[str, Any], under: list[RenderableType]) -> list[Rendera
         if len(values) == 1:
             lines.append(CommandText(str(values.pop()), prefix="undo: "))
         else:
-            lines += [CommandText(str(cmd), prefix=f"undo on {_line(host)}: ") for host, cmd in undo.items()]
+            lines += host_blocks("undo", undo, PANE_BLOCKS, PANE_NAMES, inline=True)
     elif kind in ("run", "note"):
         lines.append(Text("undo: (none)"))
     if entry.get("confirm"):

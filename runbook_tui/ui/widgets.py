@@ -326,9 +326,12 @@ class StepDetail(Static):
         lines: list[RenderableType] = [title]
         if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
             # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where
-            # it is wider than the pane.
+            # it is wider than the pane; `(step id)` after it, or under it where its last row has no room (it folded in
+            # two, `…primary  (step` over `id)`).
             named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
-            lines.insert(0, named.append("  (step id)", style=colour(theme, "muted")))
+            width = max(self.size.width, 1)
+            last = cell_len(named.plain) % width or width
+            lines.insert(0, named.append("  (step id)" if last + len("  (step id)") <= width else "\n(step id)", style=colour(theme, "muted")))
         lines += above + _body(as_shown, under)
         self.head, self.head_of = Group(*lines), step_id
         self.abridged = any(abridged(as_shown.get(kind)) for kind in ("run", "undo") if isinstance(as_shown.get(kind), Mapping))

@@ -95,3 +95,29 @@ def test_the_words_around_the_id_give_way_before_the_id_does() -> None:
     assert fit_title("step 2/6", LONGER, 3, 44) == ("step 2/6 · ▼ 3 more lines: v shows all", False)
     assert fit_title("finished", "", 0, 5) == ("finished", True)
     assert fit_title("step 1/6", LONG, 0, None) == (f"step 1/6 · {LONG}", True), "not laid out yet: as it is"
+
+
+#: 79 characters: at 80 columns with the step list shown (`l`) the pane's rows are 43 wide: the id folds, its last row
+#: 36 cells, no room for `  (step id)` after it.
+NEARLY_FULL = "verify-that-every-standby-replica-of-the-orders-database-caught-up-with-primary"
+
+
+@pytest.mark.asyncio
+async def test_the_step_id_label_is_never_broken_across_rows(workdir: Path) -> None:
+    """At 80x24 with the step list shown, an id wider than the pane folds onto a second row that has no room left for
+    `  (step id)`: the id's rows must read the id whole, and `(step id)` stand whole on the row under them (it folded
+    into `…with-primary  (step` over `id)`)."""
+    write_runbook(workdir, RUNBOOK.replace(LONGER, NEARLY_FULL))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await pilot.press("l")
+        await until(pilot, lambda: app.screen.query_one("#steps").display, "the step list")
+        await run_step(pilot, LONG)
+        await settled(pilot)
+        detail = app.screen.query_one(StepDetail)
+        rows = lambda: [row.strip() for row in painted(detail).splitlines()]  # noqa: E731
+        await until(pilot, lambda: NEARLY_FULL[-10:] in "".join(rows()[:3]), f"the id on the pane's first rows: {rows()[:4]!r}")
+        assert detail.size.width == 43, detail.size.width  # the case this test is about: the id's last row 36 of 43 cells
+        assert "".join(rows()[:2]) == NEARLY_FULL, rows()[:4]
+        assert rows()[2] == "(step id)", rows()[:4]

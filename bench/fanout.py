@@ -22,7 +22,12 @@ timed as whole processes:
 
 `--growth` runs 50, 200 and 1,000 aliases (each on a fresh sshd, no Ansible)
 and prints wall and client CPU per host for the engine and bare asyncssh.
-Counts under 200 aliases run more times than `--reps` (`SHORT_COUNT`).
+
+Engine and bare asyncssh run in pairs, back to back, which goes first
+alternating (`fanout_pairs.order`); the ratio is the median over the pairs of
+each pair's own ratio, printed with its interquartile range, and the CPU
+ratio (client + sshd) likewise beside it (not the aim). Counts under 200
+aliases run more pairs than `--pairs` (`SHORT_COUNT`).
 
 The sessions' HOME, where the engine keeps each run's three files, is a fresh
 journaled ext4 (a loop-mounted image under the temp dir) for each count,
@@ -38,7 +43,7 @@ user's own HOME (the old set-up); the bench prints which it used.
 known_hosts all variants read (a user's file; HashKnownHosts yes is Debian's
 default): every host's key lookup goes over them. The aims are stated for 0.
 
-Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--reps 3] [--ansible-reps 1] [--no-ansible] [--home journaled|user] [--known-lines N] [--check]`.
+Run: `.venv/bin/python bench/fanout.py [--hosts 200] [--growth] [--pairs 5] [--ansible-reps 1] [--no-ansible] [--home journaled|user] [--known-lines N] [--check]`.
 Aims: engine <= 1.2x bare asyncssh at every count, the ratio not growing with
 the count (last - first <= +0.05); Ansible (cold) >= 10x the engine.
 """
@@ -64,6 +69,11 @@ ROOT = Path(__file__).resolve().parent.parent
 for extra in (ROOT, ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
+if str(ROOT / "bench") not in sys.path:  # its own parts (the last place looked: the bench's other scripts shadow nothing)
+    sys.path.append(str(ROOT / "bench"))
+
+from fanout_home import run_setup, session_home  # noqa: E402 (bench/ on the path first)
+from fanout_pairs import order, pair_ratios, spread  # noqa: E402
 
 RATIO_AIM = 1.2
 #: The growth bench's host counts, and how much the ratio may rise from the first to the last (run-to-run noise).
@@ -73,14 +83,14 @@ GROWTH_AIM = 0.05
 ANSIBLE_CORE = "ansible-core==2.19.14"
 ANSIBLE_AIM = 10.0
 CONCURRENCY = 50
-#: Counts below this many aliases run `--reps` times this over the count (50 aliases: 4x), so each count's runs take about
-#: as long: a 50-alias run lasts ~1 s, where one scheduling hiccup on a loaded 2-core machine moves its ratio by 0.3
-#: (pairs at 0.66-1.38x within minutes), and the growth figure starts from that count.
+#: Pairs of runs (engine, bare asyncssh) per count: `--growth` takes ~5 minutes at load 10-20 on two cores.
+PAIRS = 5
+#: Counts below this many aliases run `--pairs` times this over the count (50 aliases: 4x), so each count's runs take
+#: about as long: a 50-alias run lasts ~1 s, where one scheduling hiccup on a loaded 2-core machine moves its ratio by
+#: 0.3 (pairs at 0.66-1.38x within minutes), and the growth figure starts from that count.
 SHORT_COUNT = 200
 #: Where the SSH executor keeps detached runs on the host (its default, under the remote $HOME).
 REMOTE_RUNS = Path(".cache") / "runbook-tui" / "runs"
-#: The journaled ext4 image each count's sessions get as HOME (`session_home`): room for 1,000 hosts' runs many times.
-HOME_IMAGE_MB = 256
 #: Enough for 200 simultaneous connection attempts and sessions (tests/peers.py defaults to 200:30:400 and 100).
 SSHD_OPTIONS = {"MaxStartups": "1000:30:2000", "MaxSessions": "1000"}
 
@@ -138,34 +148,6 @@ def _sshd_cpu(pid: int) -> float:
     """
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
-
-
-def _run(argv: list[str]) -> str | None:
-    """Run a set-up command; None when it worked, else why not."""
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True)
-    except OSError as exc:
-        return f"{argv[0]}: {exc}"
-    return None if done.returncode == 0 else f"{' '.join(argv[:2])}: {(done.stderr or done.stdout).strip()[-300:]}"
-
-
-def session_home(work: Path, journaled: bool) -> tuple[Path, bool, str]:
-    """The sessions' HOME: a fresh journaled ext4 mounted at `work/home`, or the user's own; (path, mounted, words).
-
-    The inode tables are written at mkfs time (`lazy_itable_init=0`): no kernel thread zeroing them during the runs.
-    """
-    if not journaled:
-        return Path.home(), False, f"the user's HOME ({Path.home()})"
-    image, home = work / "home.img", work / "home"
-    home.mkdir()
-    with image.open("wb") as file:
-        file.truncate(HOME_IMAGE_MB * 1024 * 1024)
-    why = _run(["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", str(image)]) or _run(["mount", "-o", "loop", str(image), str(home)])
-    if why is None:
-        return home, True, "a fresh journaled ext4 (loop) of this count"
-    image.unlink()
-    home.rmdir()
-    return Path.home(), False, f"the user's HOME ({Path.home()}): no journaled ext4 could be mounted ({why})"
 
 
 def add_known_lines(known_hosts: Path, count: int) -> None:
@@ -353,7 +335,7 @@ class Bench:
     def _unmount(self) -> None:
         if self.mounted:
             self.mounted = False
-            why = _run(["umount", str(self.home)])
+            why = run_setup(["umount", str(self.home)])
             if why is not None:
                 print(f"could not unmount the sessions' HOME {self.home}: {why}", file=sys.stderr)
 
@@ -362,15 +344,16 @@ class AnsibleFailed(Exception):
     pass
 
 
-def reps_at(hosts: int, reps: int) -> int:
-    """Runs of each variant at `hosts` aliases: `reps`, more below `SHORT_COUNT`."""
-    return max(reps, reps * SHORT_COUNT // hosts)
+def pairs_at(hosts: int, pairs: int) -> int:
+    """Pairs of runs at `hosts` aliases: `pairs`, more below `SHORT_COUNT`."""
+    return max(pairs, pairs * SHORT_COUNT // hosts)
 
 
 def run_count(
-    hosts: int, reps: int, ansible_reps: int, ansible: bool, journaled_home: bool = True, known_lines: int = 0
+    hosts: int, pairs: int, ansible_reps: int, ansible: bool, journaled_home: bool = True, known_lines: int = 0
 ) -> tuple[dict[str, list[Sample]], str | None]:
-    """All the variants on `hosts` aliases of a fresh sshd: engine and asyncssh interleaved, then Ansible."""
+    """All the variants on `hosts` aliases of a fresh sshd: engine and asyncssh in pairs (the lists hold pair i at
+    index i), then Ansible."""
     times: dict[str, list[Sample]] = {"engine": [], "asyncssh": [], "ansible cold": [], "ansible warm": []}
     ansible_problem = None if ansible else "skipped (--no-ansible)"
     with tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
@@ -381,8 +364,8 @@ def run_count(
         try:
             bench.engine()  # untimed warm-up: fills the bytecode cache (see child_env)
             bench.asyncssh()
-            for rep in range(reps_at(hosts, reps)):  # interleaved, each first in turn, so drift in machine load hits both alike
-                for name in ("engine", "asyncssh") if rep % 2 == 0 else ("asyncssh", "engine"):
+            for pair in range(pairs_at(hosts, pairs)):  # back to back, each first in turn: a pair meets one load
+                for name in order(pair):
                     times[name].append(bench.engine() if name == "engine" else bench.asyncssh())
             if ansible_problem is None:
                 ansible_problem = bench.ansible_setup()
@@ -404,7 +387,7 @@ def median_of(samples: list[Sample], key: str) -> float:
 
 
 def print_count(hosts: int, times: dict[str, list[Sample]]) -> float:
-    """One host count's table; returns engine/asyncssh wall."""
+    """One host count's table; returns engine/asyncssh wall, the median of the pairs' ratios."""
     print(f"`true` on {hosts} aliases of one loopback sshd, {CONCURRENCY} at a time, host keys verified; whole processes, medians")
     print()
     print(
@@ -421,19 +404,23 @@ def print_count(hosts: int, times: dict[str, list[Sample]]) -> float:
                 f" {wall / hosts * 1000:>8.2f} {client / hosts * 1000:>19.2f}"
             )
     engine, bare = times["engine"], times["asyncssh"]
-    ratio = median_of(engine, "wall") / median_of(bare, "wall")
-    cpu_ratio = (median_of(engine, "client") + median_of(engine, "server")) / (median_of(bare, "client") + median_of(bare, "server"))
-    client_ratio = median_of(engine, "client") / median_of(bare, "client")
+    wall = spread(pair_ratios([s.wall for s in engine], [s.wall for s in bare]))
+    cpu = spread(pair_ratios([s.client + s.server for s in engine], [s.client + s.server for s in bare]))
+    client = spread(pair_ratios([s.client for s in engine], [s.client for s in bare]))
     print()
-    print(f"engine/asyncssh: wall {ratio:.2f}x, client CPU {client_ratio:.2f}x, CPU (client + sshd) {cpu_ratio:.2f}x; aim <= {RATIO_AIM:g}x (wall)")
-    return ratio
+    print(f"engine/asyncssh, median of {len(engine)} pairs' ratios: wall {wall.words()}; aim <= {RATIO_AIM:g}x (wall)")
+    print(f"  beside it (not the aim): CPU (client + sshd) {cpu.words()}, client CPU {client.words()}")
+    return wall.median
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hosts", type=int, nargs="+", default=[200], help="host counts, each on a fresh sshd (default 200)")
     parser.add_argument("--growth", action="store_true", help=f"the growth bench: --hosts {' '.join(map(str, GROWTH_COUNTS))}, no Ansible")
-    parser.add_argument("--reps", type=int, default=3, help=f"runs of engine and asyncssh per count, interleaved (default 3; more below {SHORT_COUNT} aliases)")
+    parser.add_argument(
+        "--pairs", "--reps", dest="pairs", type=int, default=PAIRS,
+        help=f"pairs of runs (engine, asyncssh) per count, back to back (default {PAIRS}; more below {SHORT_COUNT} aliases)",
+    )  # fmt: skip
     parser.add_argument("--ansible-reps", type=int, default=1, help="cold+warm Ansible pairs (default 1; ~40 s each), at the first count only")
     parser.add_argument("--no-ansible", action="store_true")
     parser.add_argument(
@@ -459,7 +446,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     ratios: dict[int, float] = {}
     for index, hosts in enumerate(counts):
-        times, ansible_problem = run_count(hosts, args.reps, args.ansible_reps, not no_ansible and index == 0, args.home == "journaled", args.known_lines)
+        times, ansible_problem = run_count(hosts, args.pairs, args.ansible_reps, not no_ansible and index == 0, args.home == "journaled", args.known_lines)
         if index:
             print()
         ratios[hosts] = ratio = print_count(hosts, times)

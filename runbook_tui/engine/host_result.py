@@ -10,6 +10,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.fanout import HostOutcome
 from runbook_tui.engine.ports import Result
+from runbook_tui.engine.reattach import LEFT_RUNNING, RETRY_FOLLOWS
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Step
 
@@ -42,7 +43,7 @@ def host_result(step: Step, outcome: HostOutcome, unmatched: str | None, problem
         problems.append(f"{host}: {result.error}")
         if not result.started:  # no connection, no process: a rollback has nothing to undo there
             return {"status": "failed", "exit_code": None, "error": result.error, "started": False}
-        lost = result.status == "unknown" or "may still be running" in (result.error or "")
+        lost = result.status == "unknown" or LEFT_RUNNING in (result.error or "")
         return {"status": "unknown" if lost else "failed", "exit_code": None, "error": result.error}
     if result.exit_code not in step.expect.exit:
         expected = " or ".join(str(c) for c in step.expect.exit)
@@ -95,13 +96,21 @@ def _tries(count: int) -> str:
 _RETRY = lazy_re.compile(r"[:;] retry \d+/\d+ in \S+s$")
 
 
+def left_there(result: Result) -> bool:
+    """Whether a try's command ran on detached on its host when the link to it was lost for good (execute/ssh_lost.py):
+    a retry follows that run (its key) instead of starting the command a second time beside it. Before, the retry
+    started it again while the first still ran, and the first one's end was never learned."""
+    return result.started and result.status == "error" and LEFT_RUNNING in (result.error or "")
+
+
 def retry_note(step: Step, host: str, failed: Result, unmatched: str | None, retry: str) -> str:
     """`web2: exit code 7, expected 0; retry 1/2 in 5s`: how the try that is retried ended, in `step_finished`'s words
     (it read `web2: retry 1/2 in 5s`, and the failed try's exit code was in no record: the report showed the host done,
     exit 0, and practice said the step ran cleanly)."""
     problems: list[str] = []
     host_result(step, HostOutcome(host, failed), unmatched, problems)
-    return f"{problems[0] if problems else host}; retry {retry} in {step.retry_delay_seconds:g}s"
+    follows = f"; {RETRY_FOLLOWS}" if left_there(failed) else ""
+    return f"{problems[0] if problems else host}{follows}; retry {retry} in {step.retry_delay_seconds:g}s"
 
 
 def is_retry_note(event: Event) -> bool:

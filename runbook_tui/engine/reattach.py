@@ -39,6 +39,9 @@ FOLLOW = "follow"
 FOUND_RUN = "the command's run was already there, left by an earlier process or a lost connection: followed from its first byte to its end, not started again"
 #: In a host's error: its command (or undo) ran on detached when the link to it was lost (execute/ssh_lost.py).
 LEFT_RUNNING = "may still be running"
+#: In a retry's note after a lost link (host_result.left_there): the retry follows the run left on the host, under the
+#: lost try's key, so that try's run is still the one running there.
+RETRY_FOLLOWS = "the retry follows that run if it is still there (its output from its first byte, then its end), not starting it again beside it"
 _RETRY_NUMBER = lazy_re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
 
 
@@ -65,8 +68,8 @@ def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
                 run = named
             text = str(note.get("text", ""))
             number = _RETRY_NUMBER.search(text)
-            if number and text.startswith((f"{host}: ", f"{host}; ")) and not note.get("request"):
-                run = (held.attempts, f".{number.group(1)}")  # a retry: a run of its own, under this attempt
+            if number and text.startswith((f"{host}: ", f"{host}; ")) and not note.get("request") and RETRY_FOLLOWS not in text:
+                run = (held.attempts, f".{number.group(1)}")  # a retry: a run of its own, under this attempt (unless it followed a lost one)
         found[host] = run
     return found
 

@@ -22,7 +22,7 @@ from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
 from runbook_tui.engine.expect_stdout import ExpectationError, StdoutExpectation
 from runbook_tui.engine.fanout import HostOutcome, fan_out
-from runbook_tui.engine.host_result import captured_from, host_end, host_result, never_retried, retry_note, stopped_before_retry, within_max_fail
+from runbook_tui.engine.host_result import captured_from, host_end, host_result, left_there, never_retried, retry_note, stopped_before_retry, within_max_fail
 from runbook_tui.engine.injected import injected_end
 from runbook_tui.engine.journal import JournalError, JournalWriter
 from runbook_tui.engine.left_out import left_out, named_later, skip_reason
@@ -302,10 +302,11 @@ class StepRunner(WaitStep):
         async def run_one(host: Host) -> Result:
             if step.body is None or refused is not None:
                 return Result("error", error=refused or "no command")
+            follow = self._found.get(host.name)  # the run a dead process (or, for a retry, a lost link) left there
             for tries in range(step.retries + 1):
                 # Only a capture or expect.stdout reads it: a group's hosts each held 1 MiB of it to the step's end for nothing.
                 keeper = keepers[host.name] = StdoutKeeper() if step.capture or step.expect.stdout is not None else None
-                run_as, tag = (None if tries else self._found.get(host.name)) or (attempt, f".{tries}" if tries else "")
+                run_as, tag = follow or (attempt, f".{tries}" if tries else "")
                 result = await self._run_command(step, step.body, host, run_as, "run", keeper, tag=tag)
                 if result.assumed:  # practice, a command the night never ran: nothing to judge, it counts as succeeded
                     if keeper is not None:
@@ -320,6 +321,7 @@ class StepRunner(WaitStep):
                     return result
                 if died.ended(host.name, result) or tries == step.retries or result.final:  # final: a host key not verified
                     return never_retried(result, step.retries - tries)
+                follow = (run_as, tag) if left_there(result) else None  # the retry follows it, never starts it beside it
                 retry = f"{tries + 1}/{step.retries}"
                 if stop is None or not stop.reason:
                     self.emit(ev.NOTE, SYSTEM, step=step.id, text=retry_note(step, host.name, result, unmatched.get(host.name), retry))

@@ -334,7 +334,8 @@ class Controller(FinalCheck, VerifierIntents, StepRunner, StepStop, Opening, Res
             self.emit(ev.NOTE, actor, step=step.id, text=f"go-ahead requested for '{step.id}'", request="go_ahead")
             return Reply(True, f"asked the verifier for the go-ahead on '{step.id}'")
         if (running := None if acknowledged else may_still_run(self.state, step.id)) is not None:  # beside a live first run: asked
-            running = f"'{step.id}' was running when the program stopped. {running}"
+            lead = "failed" if status.status == "failed" else "was running when the program stopped"  # failed: a lost link
+            running = f"'{step.id}' {lead}. {running}"
         if step.confirm is not None and not acknowledged:
             shown = self._once(step, step.confirm)
             return refused(f"this step needs acknowledgement first: {shown}", "needs_acknowledgement", f"{running}\n\n{shown}" if running else shown)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from runbook_tui.engine.fanout import fail_limit
-from runbook_tui.engine.reattach import left_running
+from runbook_tui.engine.reattach import LEFT_RUNNING, left_running
 from runbook_tui.engine.state_model import RunState, StepState
 from runbook_tui.runbook.model import Step
 from runbook_tui.runbook.safe_text import visible_line
@@ -66,7 +66,11 @@ def may_still_run(state: RunState, sid: str) -> str | None:
     """What a person re-running a step left `unknown` is told first: the dead process did not stop its command (detached
     over SSH, in its own process group here), so it may still run where it began; None when nothing of it can run."""
     held = state.steps.get(sid)
-    if state.plan_steps.get(sid, {}).get("kind") != "run" or held is None or held.status != "unknown" or state.mode in ("dry-run", "practice"):
+    if state.plan_steps.get(sid, {}).get("kind") != "run" or held is None or state.mode in ("dry-run", "practice"):
+        return None
+    if held.status == "failed":  # a lost link: the command ran on detached where the connection went (execute/ssh_lost.py)
+        return _lost_link_left(state, sid)
+    if held.status != "unknown":
         return None
     hosts = [h for h, hs in held.hosts.items() if hs.status == "unknown"]
     if _stopped_on_exit(state, sid):  # a signal stopped the program, and the program its command here (it said "not stopped")
@@ -88,6 +92,22 @@ def may_still_run(state: RunState, sid: str) -> str | None:
     if len(followed) < len(hosts):
         there = ", ".join(visible_line(h) for h in hosts if h not in followed) if followed else "there"
         said += f" Check {there} first: a re-run now could run it twice at once."
+    return said
+
+
+def _lost_link_left(state: RunState, sid: str) -> str | None:
+    """What a person re-running a failed step is told first where its link was lost while the command ran; None: nowhere."""
+    hosts = [h for h, hs in state.steps[sid].hosts.items() if hs.status == "unknown" and LEFT_RUNNING in (hs.error or "")]
+    if not hosts:
+        return None
+    followed = [h for h in hosts if h in left_running(state, sid)]
+    said = (
+        f"Its connection to {', '.join(visible_line(h) for h in hosts)} was lost while it ran, and the command ran on there unwatched: it may still be running."
+    )
+    if followed:
+        said += f" A re-run follows the run left on {', '.join(visible_line(h) for h in followed)} (its output from the start, then how it ended) instead of starting it again there; where that run is gone, the command starts again."
+    if len(followed) < len(hosts):
+        said += f" Check {', '.join(visible_line(h) for h in hosts if h not in followed)} first: a re-run now could run it twice at once."
     return said
 
 

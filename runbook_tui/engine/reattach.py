@@ -46,9 +46,11 @@ _RETRY_NUMBER = lazy_re.compile(r"[:;] retry (\d+)/\d+ in \S+s$")
 
 
 def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
-    """Per remote host of `sid` whose outcome is unknown: the (attempt, try tag) of the run its dead process left there."""
+    """Per remote host of `sid` whose outcome is unknown: the (attempt, try tag) of the run its dead process left there,
+    or, on a step that failed, the run a lost link left there (`lost connection … may still be running there`): before,
+    enter re-ran that step under a new key, beside the first run."""
     held = state.steps.get(sid)
-    if held is None or held.status != "unknown" or held.started_at is None or state.mode in ("dry-run", "practice"):
+    if held is None or held.status not in ("unknown", "failed") or held.started_at is None or state.mode in ("dry-run", "practice"):
         return {}
     since = held.started_at
     notes = [n for n in state.notes if str(n.get("ts")) >= since]
@@ -56,7 +58,7 @@ def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
         return {}  # the oldest note kept is of this attempt: a retry note before it may have been dropped
     found: dict[str, tuple[int, str]] = {}
     for host, where in held.hosts.items():
-        if where.status != "unknown" or host == "local":
+        if where.status != "unknown" or host == "local" or (held.status == "failed" and LEFT_RUNNING not in (where.error or "")):
             continue
         run = held.follows.get(host, (held.attempts, ""))  # a re-run that died before its follow note: the run it followed
         for note in notes:

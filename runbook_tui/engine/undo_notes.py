@@ -14,7 +14,7 @@ from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
-from runbook_tui.engine.reattach import undo_left_running, undo_lost_link
+from runbook_tui.engine.reattach import LEFT_RUNNING, undo_left_running, undo_lost_link
 from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, Scope, StepRecord, plan_rollback, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -28,6 +28,8 @@ HOST_WORDS = {
     "unknown": "step outcome unknown: the program stopped while it ran",
 }
 
+#: A host whose link was lost for good while the step's command ran (the program lived on): it ran on there detached.
+HOST_LOST = "step outcome unknown: the link to it was lost while it ran, and its command may still be running there: check first"
 #: An undo the program died in: a rollback again runs it again, maybe beside the first (which nothing stopped).
 UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
 #: Such an undo on a remote host: the rollback follows the run left there (engine/reattach.py), never starts a second.
@@ -58,6 +60,8 @@ def _host_words(host: HostState) -> str:
         return f"step {error.split(';')[0].split(' before retry')[0]}"
     if host.status == "failed" and injected([error]):  # rehearse --fail-at (it read `step failed`, as if it had run)
         return f"step failed, {NEVER_RAN}"
+    if host.status == "unknown" and LEFT_RUNNING in error:  # not the program: the link stopped (execute/ssh_lost.py)
+        return HOST_LOST
     return HOST_WORDS.get(host.status, "")
 
 

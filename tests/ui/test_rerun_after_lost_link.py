@@ -18,7 +18,7 @@ import yaml
 from peers import PeerError, Sshd, make_sshd
 from run_screen_helpers import painted, screen_is, settled, started, until
 
-from runbook_tui.app.session import Session, load, open_session
+from runbook_tui.app.session import Session, load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.reattach import FOUND_RUN
 from runbook_tui.ui.app import RunbookApp
@@ -91,3 +91,32 @@ async def test_enter_after_a_lost_link_follows_the_run_left_there_instead_of_sta
     assert note["follows"] == {"peer01": [1, ""]}, note
     assert any(e["type"] == "note" and e["text"] == f"peer01: {FOUND_RUN}" for e in after), after
     assert "".join(e["text"] for e in after if e["type"] == "output") == "before\nafter\n"  # from its first byte, once
+
+
+@pytest.mark.asyncio
+async def test_a_quit_after_a_lost_link_then_resume_asks_and_follows_the_run_left_there(workdir: Path, own: Sshd) -> None:
+    """The assignee quits at the failed step (the journal left open), then resumes: enter asks as above, y follows."""
+    async with app_for(workdir, own).run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: ledger(workdir)["start"] == 1, "the command to start", seconds=60)
+        own.stop()
+        await until(pilot, lambda: controller.state.steps["roll"].status == "failed" and not controller.busy, "the step to fail", seconds=90)
+        await settled(pilot)
+        await pilot.press("q")
+        await screen_is(pilot, "ConfirmPrompt")
+        await pilot.press("y")
+    own.start()
+    settings = Settings(known_hosts=str(own.known_hosts), ssh_config=None, reconnect_attempts=1)
+    async with RunbookApp(lambda _override: resume_session(str(workdir / "j.jsonl"), settings=settings)).run_test(size=(140, 45)) as pilot:
+        controller = await started(pilot)
+        await settled(pilot)
+        await pilot.press("enter")
+        prompt = await screen_is(pilot, "ConfirmPrompt")
+        said = " ".join(painted(prompt.query_one("#dialog-body")).split())
+        assert "A re-run follows the run left on peer01" in said, said
+        await pilot.press("y")
+        await until(pilot, lambda: controller.state.steps["roll"].attempts == 2, "the re-run to start", seconds=60)
+        (workdir / "release").touch()
+        await until(pilot, lambda: controller.state.steps["roll"].status == "done" and not controller.busy, "the re-run to end", seconds=90)
+    assert ledger(workdir) == Counter(["start", "end"]), ledger(workdir)

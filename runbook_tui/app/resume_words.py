@@ -344,7 +344,8 @@ def next_move(state: RunState, journal: str) -> list[str]:
         return ["Every step is done; the run was not ended when the program stopped: --continue ends it."]
     name, status = visible_line(current), state.steps[current].status
     if status in ("failed", "rejected", "timed_out"):
-        return [f"'{name}' {status_words(status)} before the program stopped, and nobody had decided. Nothing was re-run.",
+        lost = [f"  {running}"] if (running := may_still_run(state, current)) is not None else []  # a lost link: it may run on there
+        return [f"'{name}' {status_words(status)} before the program stopped, and nobody had decided. Nothing was re-run.", *lost,
                 "Decide: --rerun, or --rollback; --continue alone does what --on-failure says (stop: the run ends failed)."]  # fmt: skip
     if status in ("pending", "undone"):
         planned = state.plan_steps.get(current, {})

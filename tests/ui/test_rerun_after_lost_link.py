@@ -9,6 +9,8 @@ killed process left, and the acknowledgement says so first.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,6 +108,10 @@ async def test_a_quit_after_a_lost_link_then_resume_asks_and_follows_the_run_lef
         await pilot.press("q")
         await screen_is(pilot, "ConfirmPrompt")
         await pilot.press("y")
+    look = subprocess.run([sys.executable, "-m", "runbook_tui", "resume", "j.jsonl", "--headless"], cwd=workdir, capture_output=True, text=True, timeout=60)
+    said = " ".join(look.stdout.split())
+    assert "'roll' FAILED before the program stopped, and nobody had decided. Nothing was re-run. Its connection to peer01 was lost while it ran" in said, said
+    assert "A re-run follows the run left on peer01" in said, said  # (before: nothing said the command might still run)
     own.start()
     settings = Settings(known_hosts=str(own.known_hosts), ssh_config=None, reconnect_attempts=1)
     async with RunbookApp(lambda _override: resume_session(str(workdir / "j.jsonl"), settings=settings)).run_test(size=(140, 45)) as pilot:

@@ -29,9 +29,13 @@ if TYPE_CHECKING:
 #: A resume (and the metrics it starts again) is no situation either: the decision taken on it (`resume --rollback`, a
 #: step marked done) answers what stopped the run, and counted from the resume it read `0s` beside a trainee who took
 #: their time over the same pause. A reopening (`resume --rollback --full` of a run that ended) is the same resume's.
+#: The program's bookkeeping while the assignee decides is none either: a silence extended (or kept after a rollback), a
+#: stranger's key refused at the share port, refused connections counted; each restarted the clock, and the night's
+#: decision read as taken in the seconds since the last of them.
 _QUIET = frozenset({
     ev.OUTPUT, ev.METRIC_SAMPLE, ev.METRIC_BASELINE, ev.DECISION_SIGNED, ev.SEAL, ev.PLAN_APPROVED, ev.NOTIFIED, ev.NOTIFY_FAILED,
-    ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.METRICS_STARTED,
+    ev.SESSION_RESUMED, ev.SESSION_REOPENED, ev.METRICS_STARTED, ev.SILENCE_EXTENDED, ev.SILENCE_KEPT, ev.JOIN_REFUSED,
+    ev.SHARE_REFUSING,
 })  # fmt: skip
 _RUNS = frozenset({"run", "re-run"})
 

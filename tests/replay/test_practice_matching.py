@@ -365,3 +365,34 @@ def test_a_rollback_to_the_checkpoint_is_not_the_nights_full_rollback(night: Pat
     assert results.score == (2, 3) and practice_md.verdict(point) == "**different**"
     # how each ended: both ROLLED BACK, only one of them in full (the line read the same for both)
     assert practice_md.endings(results) == "The night ended ROLLED BACK; your run ended ROLLED BACK to the last checkpoint (a).", results
+
+
+def test_bookkeeping_the_program_journals_while_the_assignee_decides_does_not_restart_the_time_to_decide(
+    night: Path,
+) -> None:
+    """alice took two minutes over `change` after `check` ended; meanwhile the program extended the change's silence,
+    refused a stranger's key at the share port and counted refused connections. None of these is a situation she had to
+    answer. Before: `silence_extended`, `join_refused` and `share_refusing` each restarted the clock, and the night's run
+    of `change` read as taken in the seconds since the last of them (beside a trainee who took as long)."""
+    events = read_events(night).events
+    started = [n for n, e in enumerate(events) if e["type"] == "step_started"][1]  # the run of `change`
+    last = events[started - 1]
+
+    def on(ts: str, minutes: int) -> str:
+        for _ in range(minutes):
+            ts = _a_minute_on(ts)
+        return ts
+
+    def program(kind: str, ts: str, **fields: object) -> dict[str, object]:
+        return {"seq": 0, "ts": ts, "type": kind, "actor": "system", "prev": "", "hash": "", **fields}
+
+    quiet_ts = on(last["ts"], 1)  # a minute into her decision
+    bookkeeping = [
+        program("silence_extended", quiet_ts, id="s1", alertmanager="http://am:9093", ends_at=on(last["ts"], 60)),
+        program("join_refused", quiet_ts, keys=[{"fingerprint": "SHA256:x", "type": "ssh-ed25519"}], user="mallory", address="203.0.113.9"),
+        program("share_refusing", quiet_ts, refused=40, reason="refused_address", waiting=3, addresses=1),
+    ]
+    later = [{**e, "ts": on(e["ts"], 2)} for e in events[started:]]  # she ran `change` two minutes after `check` ended
+    results = compare([*events[:started], *bookkeeping, *later], [])
+    [change] = [p.night for p in results.points if p.night is not None and p.night.step == "change"]
+    assert 119.0 <= change.seconds <= 121.0, change.seconds

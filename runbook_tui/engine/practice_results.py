@@ -21,6 +21,7 @@ from runbook_tui.engine.moves import elapsed
 from runbook_tui.engine.outcome_words import outcome_words
 from runbook_tui.engine.practice_commands import Commands, night_commands
 from runbook_tui.engine.practice_unknown import NightStop, night_stops
+from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 
@@ -185,7 +186,11 @@ def _beside(night: Move, candidates: Sequence[Move], then: set[str] | frozenset[
 
 
 def _later(start: str, end: str) -> str:
+    """`45s`, `3 min`; from an hour on as every countdown says a span (`1h 12m`, `2d 9h`): a night paused over a weekend
+    read `stayed paused 3420 min`."""
     seconds = elapsed(start, end)
+    if seconds >= 3600:
+        return span_words(seconds)
     return f"{seconds:.0f}s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 

@@ -71,7 +71,7 @@ class MoveLog:
             self.moves.append(self._move(kind, event, before, history))
         elif self.moves and self.moves[-1].kind in _RUNS:
             _follow(self.moves[-1], event)
-        if event["type"] not in _QUIET and not _own_note(event, before):
+        if event["type"] not in _QUIET and not _own_note(event, before) and not _observer_came_or_went(event):
             self._arose_at = event["ts"]
         self._index += 1
 
@@ -95,6 +95,12 @@ def _own_note(event: Event, before: RunState) -> bool:
     """A note by the assignee (`n`, or the acknowledgement of a `confirm`) is written while deciding, not a situation arising:
     counted from it, the night's run after a note six seconds into the decision read as taken in 700 ms."""
     return event["type"] == ev.NOTE and event.get("actor") == before.session.get("assignee")
+
+
+def _observer_came_or_went(event: Event) -> bool:
+    """An observer joining or leaving asks nothing of the assignee (a verifier's coming may let a waiting step go on):
+    counted from it, the night's run two minutes after the situation read as taken in the minute since carol looked in."""
+    return event["type"] in (ev.PARTICIPANT_JOINED, ev.PARTICIPANT_LEFT) and event.get("role") == "observer"
 
 
 def move_kind(event: Event, before: RunState) -> str | None:

@@ -1,4 +1,5 @@
-"""A night that ran over days, practised: what followed a decision reads in days and hours, as people say it."""
+"""Practice's times over a night as it really went: paused over days (what followed reads in days and hours), watched by
+an observer who came and went (no situation for the assignee: the time to decide goes on)."""
 
 from __future__ import annotations
 
@@ -62,3 +63,31 @@ def test_a_pause_over_two_days_reads_in_days_and_hours(tmp_path: Path, monkeypat
     short = [*events[:resumed], *({**e, "ts": _later(e["ts"], dt.timedelta(minutes=3))} for e in events[resumed:])]
     whys = {p.night.kind: p.why for p in compare(short, []).points if p.night is not None}
     assert whys["pause"] == "on the night the run stayed paused 3 min, then resumed", whys
+
+
+def test_an_observer_coming_and_going_does_not_restart_the_time_to_decide(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """alice took two minutes over `change`; a minute in, carol joined to watch (observer) and left again. An observer
+    asks nothing of the assignee (a verifier joining does: a step may wait for them). Before: carol's join and leave
+    restarted the clock, and the night's run of `change` read as taken in 60s."""
+    journal = night_place(tmp_path, monkeypatch, NIGHT)
+
+    async def the_night() -> None:
+        session = open_session(load("night.yaml", {}), solo="watched", journal=str(journal))
+        c, alice = session.controller, session.actor
+        for _ in range(2):
+            assert c.run_current(alice).ok
+            await c.wait_idle()
+        c.finish(alice, "done")
+        await session.close()
+
+    asyncio.run(the_night())
+    events = read_events(journal).events
+    started = [n for n, e in enumerate(events) if e["type"] == "step_started"][1]  # the run of `change`
+    minute = _later(events[started - 1]["ts"], dt.timedelta(minutes=1))
+    carol = [
+        {"seq": 0, "ts": minute, "type": kind, "actor": "carol", "prev": "", "hash": "", "name": "carol", "role": "observer"}
+        for kind in ("participant_joined", "participant_left")
+    ]
+    later = [{**e, "ts": _later(e["ts"], dt.timedelta(minutes=2))} for e in events[started:]]
+    [change] = [p.night for p in compare([*events[:started], *carol, *later], []).points if p.night is not None and p.night.step == "change"]
+    assert 119.0 <= change.seconds <= 121.0, change.seconds

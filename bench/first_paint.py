@@ -5,14 +5,16 @@ Linux driver, escape codes written to the pty and drained by the parent), so
 interpreter start, imports, loading and validating the runbook, opening the
 session (its first journal line is fsynced) and composing the screen all count:
 
-- `minimal`: an `App` with one `Static`; the frame is marked from its `on_mount`
-  with `call_after_refresh` (the callback runs once that frame has been drawn);
+- `minimal`: an `App` with one `Static`, its screen the one watched from `on_mount`;
 - `runbook`: `runbook_tui.cli.main(["run", RUNBOOK, "--solo", "bench", "--journal", TMP])`
   of a generated 300-step runbook (sections, templated commands, undo,
-  checkpoints), the path `runbook-tui run` takes; the frame is marked once the
-  run screen has mounted (its first repaint fills the 300-row step table) and
-  refreshed: `RunScreen.on_mount` is wrapped in the child as `main` imports the
-  run screen (an import hook), nothing else changes.
+  checkpoints), the path `runbook-tui run` takes; the run screen is the one
+  watched, from its `on_mount` (wrapped in the child as `main` imports the run
+  screen: an import hook), nothing else changes.
+
+Both are marked the same way (`frame_written`): at the moment the first frame
+of the watched screen has been written to the terminal (the driver's writer
+thread has written and flushed the text `App._display` handed to the driver).
 
 The parent takes `time.time()` just before starting the child; the child writes
 `time.time()` at the marked frame to a file and exits at once. Variants
@@ -41,6 +43,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import frame_phases  # noqa: E402  (bench/, next to this script)
+import frame_written  # noqa: E402
 from pty_frame import COLUMNS, ROWS, first_frame_in_pty, frame_cpu, mark_and_exit  # noqa: E402
 
 RATIO_AIM = 1.5
@@ -86,13 +89,14 @@ def generate(steps: int) -> str:
 # -- the children ------------------------------------------------------------------------------------
 
 
-def _mark_and_exit(app: object, marker: str) -> None:
+def _mark_and_exit(marker: str) -> None:
     frame_phases.write_marks()
     mark_and_exit(marker)
 
 
 def child_minimal(marker: str) -> None:
     frame_phases.install(time.time())
+    frame_written.install(lambda: _mark_and_exit(marker))
     from textual.app import App, ComposeResult
     from textual.widgets import Static
 
@@ -101,53 +105,32 @@ def child_minimal(marker: str) -> None:
             yield Static("hello")
 
         def on_mount(self) -> None:
-            self.call_after_refresh(_mark_and_exit, self, marker)
+            frame_written.arm(self.screen)
 
     Minimal().run()
 
 
 def child_runbook(marker: str, runbook: str, work: str) -> None:
     frame_phases.install(time.time())
+    frame_written.install(lambda: _mark_and_exit(marker))
     (Path(work) / "no-settings.yaml").touch()  # empty: the defaults (a named settings file that is missing is an error)
     os.environ["RUNBOOK_TUI_SETTINGS"] = str(Path(work) / "no-settings.yaml")
     os.environ["XDG_STATE_HOME"] = str(Path(work) / "state")
     os.environ["XDG_CONFIG_HOME"] = str(Path(work) / "config")
+
     # `RunScreen.on_mount` is wrapped as `main` first imports the run screen, so this child imports what `runbook-tui run`
     # imports, in its order: importing the screen here first loaded Textual before `main` paused the collector (about
     # 15 ms of collections during Textual's import that the command itself never pays).
-    import importlib.abc
-    import importlib.util
-
     def wrap(module: Any) -> None:
         mounted = module.RunScreen.on_mount
 
         def on_mount(self: Any) -> None:
             mounted(self)
-            self.call_after_refresh(_mark_and_exit, self.app, marker)
+            frame_written.arm(self)
 
         module.RunScreen.on_mount = on_mount
 
-    class WrapWhenImported(importlib.abc.MetaPathFinder):
-        def find_spec(self, name: str, path: object, target: object = None) -> Any:
-            if name != SCREEN_MODULE:
-                return None
-            sys.meta_path.remove(self)
-            spec = importlib.util.find_spec(name)
-            assert spec is not None and spec.loader is not None
-            loader = spec.loader
-            load = type(loader).exec_module
-
-            def exec_module(module: Any) -> None:
-                load(loader, module)
-                wrap(module)
-
-            loader.exec_module = exec_module  # type: ignore[method-assign]
-            return spec
-
-    if SCREEN_MODULE in sys.modules:  # a harness imported it already
-        wrap(sys.modules[SCREEN_MODULE])
-    else:
-        sys.meta_path.insert(0, WrapWhenImported())
+    frame_written.after_import(SCREEN_MODULE, wrap)
     from runbook_tui.cli import main
 
     main(["run", runbook, "--solo", "bench", "--journal", str(Path(work) / f"journal-{os.getpid()}.jsonl")])

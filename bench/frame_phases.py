@@ -64,11 +64,11 @@ class _TimeImports(importlib.abc.MetaPathFinder):
             sys.meta_path.insert(0, self)
         assert spec is not None and spec.loader is not None
         loader = spec.loader
-        load = type(loader).exec_module
+        load = loader.exec_module  # bound: another hook's wrapper (`frame_written`), if one set its own
 
         def exec_module(module: Any) -> None:
             mark(f"import {name} >")
-            load(loader, module)
+            load(module)
             mark(f"import {name} <")
             for item in TIMED[name]:
                 owner, attribute = (getattr(module, item[0]), item[1]) if isinstance(item, tuple) else (module, item)

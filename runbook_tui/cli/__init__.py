@@ -112,7 +112,7 @@ def cmd_run(args: argparse.Namespace, params: dict[str, Any]) -> int:
     share, trust = options
     return launch.run(
         args.file, params, solo=args.solo, dry_run=args.dry_run, journal=args.journal, override_window=args.override_window, theme=args.theme,
-        runbooks=args.runbooks, share=share, trust=trust, share_at=share_at,
+        runbooks=args.runbooks, share=share, trust=trust, share_at=share_at, settings=args.settings,
     )  # fmt: skip
 
 
@@ -139,7 +139,7 @@ def _trust_options(args: argparse.Namespace, params: dict[str, Any]) -> Any:
     from runbook_tui.app.settings import SettingsError, load_settings
 
     try:
-        settings = load_settings()
+        settings = getattr(args, "settings", None) or load_settings()  # (read once: _main's check)
     except SettingsError as exc:
         print(exc, file=sys.stderr)  # FILE:LINE:COL lines, as _main prints them
         return EXIT_INVALID
@@ -247,7 +247,9 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if interactive and not (args.headless or decision or args.go_on or args.lift_pause):
         from runbook_tui.ui import launch
 
-        return launch.resume(args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust, override_window=args.override_window)
+        return launch.resume(
+            args.journal, theme=args.theme, solo=args.solo, share=share, trust=trust, override_window=args.override_window, settings=args.settings
+        )
     from runbook_tui.engine.autopilot import Policy
 
     policy = Policy(on_failure=args.on_failure, ack_manual=args.ack_manual, accept_criteria=args.accept_failed_criteria, command="resume")
@@ -481,7 +483,7 @@ def _main(args: argparse.Namespace) -> int:
     try:
         with signals_said(args.command):
             if args.command in NEEDS_SETTINGS:
-                load_settings()  # checked before anything starts: a wrong value is a usage error, never a traceback
+                args.settings = load_settings()  # checked before anything starts (a wrong value is a usage error, never a traceback), and used
             return COMMANDS[args.command](args, params)
     except SettingsError as exc:
         print(exc, file=sys.stderr)

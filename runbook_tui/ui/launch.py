@@ -18,6 +18,7 @@ from runbook_tui.ui.app import RunbookApp, Starter
 from runbook_tui.ui.terminal import left_on_a_gone_terminal, not_a_terminal, terminal_gone
 
 if TYPE_CHECKING:
+    from runbook_tui.app.settings import Settings
     from runbook_tui.ui.mode_screen import ModeChoice
 
 
@@ -73,6 +74,7 @@ def run(
     share: ShareOptions | None = None,
     trust: Any = None,
     share_at: str | None = None,
+    settings: Settings | None = None,
 ) -> int:
     """`run [FILE]`: invalid runbooks never reach the screen (exit 2 with FILE:LINE:COL errors).
 
@@ -83,7 +85,7 @@ def run(
     """
     mode = "dry-run" if dry_run else "live"
     ask_mode = solo is None and share is None  # the mode screen asks before anything starts
-    start_for = starters(mode=mode, solo=solo, share=share, journal=journal, override_window=override_window, trust=trust)
+    start_for = starters(mode=mode, solo=solo, share=share, journal=journal, override_window=override_window, trust=trust, settings=settings)
 
     if file is None:
         if params:
@@ -111,16 +113,26 @@ def opens_at_once(loaded: Loaded, share: ShareOptions | None) -> bool:
 
 
 def starters(
-    *, mode: str, solo: str | None, share: ShareOptions | None, journal: str | None, override_window: str | None, trust: Any = None
+    *,
+    mode: str,
+    solo: str | None,
+    share: ShareOptions | None,
+    journal: str | None,
+    override_window: str | None,
+    trust: Any = None,
+    settings: Settings | None = None,
 ) -> Callable[..., Starter]:
-    """`start_for(loaded, choice=None)`: the starter of a chosen runbook, in the mode given on the command line or chosen on screen."""
+    """`start_for(loaded, choice=None)`: the starter of a chosen runbook, in the mode given on the command line or chosen on screen.
+
+    `settings`: those the command checked at its start (read once), or None: read as the session opens."""
 
     def start_for(loaded: Loaded, choice: ModeChoice | None = None) -> Starter:
         chosen_solo = solo if choice is None else choice.solo
 
         def starter(override: str | None) -> Session:
             shared = share if choice is None else share_from(choice) if choice.share_address is not None else None
-            return open_session(loaded, mode=mode, solo=chosen_solo, journal=journal, override_window=override or override_window, share=shared, trust=trust)
+            override = override or override_window
+            return open_session(loaded, mode=mode, solo=chosen_solo, journal=journal, override_window=override, share=shared, trust=trust, settings=settings)
 
         return starter
 
@@ -140,26 +152,32 @@ def share_from(choice: ModeChoice) -> ShareOptions:
         raise SessionError(str(exc)) from None
 
 
-def resume(
-    journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None, override_window: str | None = None
-) -> int:
+def resume(journal: str, theme: str | None = None, **options: Any) -> int:
     """`resume JOURNAL` in a terminal: the run screen rebuilt from the journal; an unknown step waits for you.
 
     `solo` / `share`: how the run is verified from now on (journaled). Outside the change window the screen asks for the
-    reason to go on, as `run`'s asks for the one to start (`override_window`: given on the command line)."""
-    return _launch(resume_app(journal, theme, solo=solo, share=share, trust=trust, override_window=override_window))
+    reason to go on, as `run`'s asks for the one to start (`override_window`: given on the command line). `options`: `resume_app`'s."""
+    return _launch(resume_app(journal, theme, **options))
 
 
 def resume_app(
-    journal: str, theme: str | None = None, *, solo: str | None = None, share: ShareOptions | None = None, trust: Any = None, override_window: str | None = None
+    journal: str,
+    theme: str | None = None,
+    *,
+    solo: str | None = None,
+    share: ShareOptions | None = None,
+    trust: Any = None,
+    override_window: str | None = None,
+    settings: Settings | None = None,
 ) -> RunbookApp:
-    """The app `resume` opens (see `resume`)."""
+    """The app `resume` opens (see `resume`); `settings`: those the command checked at its start, or None: read as it opens."""
 
     # Opened inside the app's event loop, as `run` opens a session: the metrics start polling as it opens (opened
     # before the app, a runbook with metrics ended in `RuntimeError: no running event loop`). A refusal is said by
     # `_launch` once the screen closes. Only a shared session has something to open before the run shows.
     def starter(override: str | None) -> Session:
-        return resume_session(journal, solo=solo, share=share, trust=trust, forward=True, override_window=override or override_window)
+        override = override or override_window
+        return resume_session(journal, solo=solo, share=share, trust=trust, forward=True, override_window=override, settings=settings)
 
     app = RunbookApp(starter, theme=theme, opens_at_once=share is None)
     app.command = "resume"

@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor, Scope
-from runbook_tui.engine.capture_words import masked_capture, missing_capture
 from runbook_tui.engine.dry_run import dry_run_capture, dry_run_note, judged_in_a_dry_run, unknown_in_a_dry_run, unrecorded_capture
 from runbook_tui.engine.ends_journaled import EndsJournaled
 from runbook_tui.engine.events import Event, P
@@ -32,7 +31,6 @@ from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stre
 from runbook_tui.engine.reattach import FOUND_RUN, following_note, left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan
-from runbook_tui.engine.rollback_run import run_rollback
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.step_now import step_now
@@ -111,6 +109,8 @@ class StepRunner(WaitStep):
     def _refuse_lost_captures(self, step: Step, text: Text) -> None:
         """A capture the journal kept masked (`engine.capture_words`): refused, never run with `***` in its place."""
         if any(value != MASK for value in self.secrets.values()):  # (no secret read: a dry run shows `***` anyway)
+            from runbook_tui.engine.capture_words import masked_capture  # loads with the first step that has secrets
+
             if (refused := masked_capture(step, text, self._captured_as_printed(), self.captured_unmasked)) is not None:
                 raise TemplateError(refused)
 
@@ -374,6 +374,8 @@ class StepRunner(WaitStep):
         except TemplateError as exc:
             if isinstance(exc, FieldError):
                 return Result("error", error=str(exc))
+            from runbook_tui.engine.capture_words import missing_capture  # loads with the first capture missing
+
             said = missing_capture(self.runbook, step, text, self.state.captured) or exc  # Jinja's words for a lost capture
             return Result("error", error=f"cannot render the command ({text.mark_at(exc.offset)}): {said}")
         redactor = self.journal.redactor
@@ -471,6 +473,8 @@ class StepRunner(WaitStep):
 
     async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._stop_signal = StopSignal()  # `k` stops a hung undo too: the rollback then stands stopped, u goes on with it
+        from runbook_tui.engine.rollback_run import run_rollback  # loads with the first rollback (it and its undo waves)
+
         try:
             await run_rollback(self, actor, plan, reason, finish)
         except JournalError:

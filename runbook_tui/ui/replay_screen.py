@@ -22,7 +22,7 @@ from runbook_tui.ui.log_lines import log_lines
 from runbook_tui.ui.modals import REPLAY_HELP_KEYS, REPLAY_PROMISE, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import NARROW_COLUMNS, SCREEN_LINES, RunView
+from runbook_tui.ui.run_view import NARROW_COLUMNS, SCREEN_LINES, RunView
 from runbook_tui.ui.status_model import Role
 
 #: Longest pause played between two events, however long the night's pause was.

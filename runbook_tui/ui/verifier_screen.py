@@ -21,7 +21,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.modals import ConfirmPrompt, TextPrompt
 from runbook_tui.ui.note_line import NoteLine
 from runbook_tui.ui.run_prompts import NOTE_KEYS
-from runbook_tui.ui.run_screen import HELP_KEY, VIEW_KEYS, RunView
+from runbook_tui.ui.run_view import HELP_KEY, VIEW_KEYS, RunView
 from runbook_tui.ui.status_model import Role, Status
 from runbook_tui.ui.status_stack import StatusStack
 

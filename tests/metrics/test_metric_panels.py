@@ -31,7 +31,7 @@ from runbook_tui.metrics.guards import format_value
 from runbook_tui.metrics.panel_view import panel_view
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.panels import MetricPanel, PanelArea
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_view import RunView
 from runbook_tui.ui.sparkline import ThresholdSparkline
 from runbook_tui.ui.status_stack import StatusStack
 from tests.ui.run_screen_helpers import showing

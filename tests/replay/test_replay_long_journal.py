@@ -19,7 +19,7 @@ from runbook_tui.ui.log_lines import last_log_lines
 from runbook_tui.ui.output_pane import OutputLog
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import SNAPSHOT_EVERY, TAIL_CHUNK, ReplayScreen, ReplaySource
-from runbook_tui.ui.run_screen import SCREEN_LINES
+from runbook_tui.ui.run_view import SCREEN_LINES
 
 JOURNAL = Path(__file__).parents[1] / "report" / "data" / "change.jsonl"
 

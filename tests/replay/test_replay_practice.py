@@ -24,7 +24,8 @@ from runbook_tui.ui.modals import LoadingScreen
 from runbook_tui.ui.practice_screens import PracticeApp
 from runbook_tui.ui.replay_app import ReplayApp
 from runbook_tui.ui.replay_screen import ReplayScreen, ReplaySource
-from runbook_tui.ui.run_screen import RunScreen, RunView
+from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.run_view import RunView
 
 RUNBOOK = """
 runbook: 1

@@ -21,7 +21,8 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import RollbackState, with_step
 from runbook_tui.ui.modals import HELP_KEYS, REPLAY_HELP_KEYS
 from runbook_tui.ui.replay_screen import ReplayScreen
-from runbook_tui.ui.run_screen import RunScreen, RunView
+from runbook_tui.ui.run_screen import RunScreen
+from runbook_tui.ui.run_view import RunView
 from runbook_tui.ui.status_stack import now_status, statuses
 from runbook_tui.ui.verifier_screen import VerifierScreen
 

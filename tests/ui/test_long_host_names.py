@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult
 
 from runbook_tui.ui.log_lines import HOST_CELLS, log_lines, raw_output_prefix
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import SCREEN_LINES
+from runbook_tui.ui.run_view import SCREEN_LINES
 
 HOST = "web-" + "h" * 120 + "-01"
 EVENT = {"type": "output", "seq": 9, "ts": "2026-03-14T02:00:00Z", "step": "reload", "host": HOST, "stream": "stdout", "text": "line one\nline two\n"}

@@ -10,7 +10,7 @@ import pytest
 from textual.app import App, ComposeResult
 
 from runbook_tui.ui.output_pane import TAIL, OutputLog
-from runbook_tui.ui.run_screen import SCREEN_LINES
+from runbook_tui.ui.run_view import SCREEN_LINES
 
 LINES = 3000
 assert TAIL < LINES < SCREEN_LINES

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.strip import Strip
 
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import SCREEN_LINES
+from runbook_tui.ui.run_view import SCREEN_LINES
 
 SIZE = (60, 20)
 

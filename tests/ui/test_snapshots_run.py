@@ -34,7 +34,7 @@ from run_screen_helpers import (
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_view import RunView
 
 SMALL = (80, 24)
 #: The frozen "now" of the header (only the countdown reads it).

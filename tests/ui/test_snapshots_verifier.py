@@ -20,7 +20,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from runbook_tui.ui.modals import TextPrompt
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_view import RunView
 from runbook_tui.ui.verifier_app import VerifierApp
 
 FROZEN = dt.datetime(2026, 3, 14, 2, 0, 0, tzinfo=dt.UTC)

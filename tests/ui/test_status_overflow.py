@@ -20,7 +20,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.modals import HELP_KEYS
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_view import RunView
 from runbook_tui.ui.status_stack import EVERY_STATUS_KEY, StatusStack, every_status_text, max_rows
 from runbook_tui.ui.verifier_app import VerifierApp
 from runbook_tui.ui.widgets import StepDetail

@@ -17,7 +17,7 @@ from runbook_tui.app.session import load, open_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.state import replay
 from runbook_tui.ui.output_pane import OutputLog
-from runbook_tui.ui.run_screen import RunView
+from runbook_tui.ui.run_view import RunView
 from runbook_tui.ui.verifier_app import VerifierApp
 
 LATE = "you joined after the session ended (ABORTED): your joining is not in its journal; nothing more to confirm"

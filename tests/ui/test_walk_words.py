@@ -30,7 +30,7 @@ from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import with_step
 from runbook_tui.ui.output_pane import CONTINUED, OutputLog
 from runbook_tui.ui.rollback_modal import afterwards
-from runbook_tui.ui.run_screen import SCREEN_LINES
+from runbook_tui.ui.run_view import SCREEN_LINES
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import DetailScroll, StepDetail
 

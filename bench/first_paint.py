@@ -34,6 +34,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,7 @@ def generate(steps: int) -> str:
 
 
 def _mark_and_exit(marker: str) -> None:
+    frame_phases.mark(f"frame written to the terminal ({threading.current_thread().name})")  # the driver's writer thread
     frame_phases.write_marks()
     mark_and_exit(marker)
 

@@ -41,7 +41,9 @@ def test_load_bench_prints_the_process_time_of_each_load_beside_the_wall_time() 
 
 def test_first_paint_marks_the_frame_when_it_is_written_not_after_the_idle_layout_pass() -> None:
     """The mark was a `call_after_refresh` from `on_mount`: it ran only after the screen's second, idle layout pass, one
-    frame (~17 ms) after the frame was written, which lowered the ratio. It is now taken once the frame is written."""
+    frame (~17 ms) after the frame was written, which lowered the ratio. It is now taken as Textual's writer thread writes
+    the first frame to the terminal (on a loaded machine that thread may run after the idle pass: the terminal then gets
+    the frame that late, so the mark follows the write, not a layout pass)."""
     done = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "first_paint.py"), "--phases", "--reps", "1", "--steps", "20"],
         capture_output=True,
@@ -49,8 +51,8 @@ def test_first_paint_marks_the_frame_when_it_is_written_not_after_the_idle_layou
         timeout=240,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    timeline = done.stdout.partition("runbook: ms from spawn")[2].partition("first painted frame")[0]
-    marks = [line.split(maxsplit=2)[2] for line in timeline.splitlines()[1:] if line.strip()]
-    first_frame = marks.index("Screen._compositor_refresh <")
-    assert marks[-1] == "frame marked", timeline
-    assert "Screen._refresh_layout >" not in marks[first_frame:], f"the mark waited for a later layout pass:\n{timeline}"
+    minimal, _, runbook = done.stdout.partition("runbook: ms from spawn")
+    for timeline in (minimal, runbook.partition("first painted frame")[0]):
+        marks = [line.split(maxsplit=2)[2] for line in timeline.splitlines()[1:] if line.strip()]
+        assert marks[-2:] == ["frame written to the terminal (textual-output)", "frame marked"], timeline
+        assert marks.index("Screen._compositor_refresh <") < len(marks) - 2, f"marked before the first frame was made:\n{timeline}"

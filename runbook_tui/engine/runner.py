@@ -31,6 +31,7 @@ from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stre
 from runbook_tui.engine.reattach import FOUND_RUN, following_note, left_running
 from runbook_tui.engine.redact import MASK
 from runbook_tui.engine.rollback import RollbackPlan
+from runbook_tui.engine.rollback_run import run_rollback  # loaded at start: a rollback never waits on (or fails at) an import
 from runbook_tui.engine.shown_texts import shown_text
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.step_now import step_now
@@ -473,8 +474,6 @@ class StepRunner(WaitStep):
 
     async def _run_rollback(self, actor: Actor, plan: RollbackPlan, reason: str, finish: bool) -> None:
         self._stop_signal = StopSignal()  # `k` stops a hung undo too: the rollback then stands stopped, u goes on with it
-        from runbook_tui.engine.rollback_run import run_rollback  # loads with the first rollback (it and its undo waves)
-
         try:
             await run_rollback(self, actor, plan, reason, finish)
         except JournalError:

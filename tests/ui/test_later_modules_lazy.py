@@ -1,9 +1,9 @@
-"""What `runbook-tui run` imports before its first frame leaves out the modules only a later key or a rollback needs.
+"""What `runbook-tui run` imports before its first frame leaves out the modules only a later key needs.
 
 The run screen imported every key's prompts (skip, mark done, note, accept criteria, decline), the whole step's view,
-the copy and the hidden panels' list, and the step runner the rollback's run and its undo waves and the capture's words,
-before the first frame (~2 ms of imports of the ~90 ms the first frame costs more than a bare Textual app's). They now
-load when first used; the keys' tests (tests/ui) and the rollbacks' (tests/engine) use them as before.
+the copy and the hidden panels' list, and the step runner the capture's words, before the first frame (~2 ms of imports
+of the ~90 ms the first frame costs more than a bare Textual app's). They now load when first used; the keys' tests (tests/ui) use them as before. The rollback's run stays loaded at start: undoing
+never waits on an import, nor fails at one (a package upgraded in place under a long run).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ LATER = (
     "runbook_tui.ui.step_whole",
     "runbook_tui.ui.copy_command",
     "runbook_tui.ui.panels_hidden",
-    "runbook_tui.engine.rollback_run",
-    "runbook_tui.engine.undo_waves",
     "runbook_tui.engine.capture_words",
 )
 

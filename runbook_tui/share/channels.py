@@ -1,4 +1,4 @@
-"""The session channels of one participant's SSH connection: a few at once, and none keeps an environment.
+"""The session channels of one participant's SSH connection: a few at once, and none keeps an environment or a signal.
 
 asyncssh gives a server every session channel a client opens, and keeps the name and value of every `env` request on
 its channel for as long as that is open. So a participant's client could open channels without end on one connection
@@ -6,6 +6,10 @@ its channel for as long as that is open. So a participant's client could open ch
 and a channel need never ask for one), or send `env` requests without end on one channel (before: 1,000 of 200 KB took
 the assignee's RSS 61 -> 247 MB). Nothing here reads an environment: each `env` request is refused, and a connection
 holds at most CHANNELS_PER_CONNECTION channels at once (one more is refused as it opens).
+
+asyncssh also keeps each `signal`, `break` and `window-change` request on its channel, to be raised at the session's next
+read: a channel never read (no shell asked for) kept every one (200,000 window changes: 62 -> 144 MB, without bound), and
+one `signal` ended a joined verifier's session. The share has no terminal and nothing to signal: each is refused.
 """
 
 from __future__ import annotations
@@ -33,6 +37,10 @@ class _Session(asyncssh.SSHServerProcess[str]):
         self._closed()
 
 
+#: Channel requests refused outright (asyncssh's handler names: `window-change` is `window_change`).
+_REFUSED = ("env", "signal", "break", "window_change")
+
+
 def _refused(_packet: object) -> bool:
     return False
 
@@ -48,7 +56,8 @@ class Channels:
         if self.count >= CHANNELS_PER_CONNECTION:
             return False  # the client is told "Session refused"
         channel: asyncssh.SSHServerChannel[str] = conn.create_server_channel()
-        channel._process_env_request = _refused  # type: ignore[method-assign, assignment]  # asyncssh's handler of `env` (asyncssh 2.24, pinned in uv.lock)
+        for request in _REFUSED:  # asyncssh's handlers of these requests (asyncssh 2.24, pinned in uv.lock)
+            setattr(channel, f"_process_{request}_request", _refused)
         self.count += 1
         return channel, _Session(self.factory, self._closed)
 

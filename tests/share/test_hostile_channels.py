@@ -11,7 +11,7 @@ import json
 import asyncssh
 import pytest
 from asyncssh.channel import SSHClientChannel
-from asyncssh.packet import String
+from asyncssh.packet import String, UInt32
 from share_peers import HOST, TWO_STEPS, Lab
 
 from runbook_tui.share.channels import CHANNELS_PER_CONNECTION
@@ -68,6 +68,37 @@ async def test_a_connection_holds_a_few_channels_at_once_and_none_keeps_an_envir
         await asyncio.wait_for(channels[0].wait_closed(), 10)
         again = await conn.create_process(encoding="utf-8")  # its place is free again, and a session starts there
         assert json.loads(await asyncio.wait_for(again.stdout.readline(), 10))["kind"] == "welcome"
+    shared.stop()
+
+
+async def test_signals_breaks_and_window_changes_are_refused_and_pile_up_nowhere(lab: Lab) -> None:
+    """Before: each `signal`, `break` and `window-change` request was taken and kept on its channel, as an exception for the
+    session's next read: a channel that never asked for a shell (so is never read) kept them all (200,000 window changes:
+    the assignee's RSS 62 -> 144 MB, without bound), and one `signal` ended a joined verifier's session at its next read."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    requests = [(b"signal", String(b"KILL")), (b"break", UInt32(100)), (b"window-change", UInt32(1 << 31), UInt32(1 << 31), UInt32(0), UInt32(0))]
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(bob)], username="runbook") as conn:
+        bare = await _bare_channel(conn)
+        for name, *args in requests:
+            assert await bare._make_request(name, *args) is False, f"a {name.decode()} request was taken on a channel never read"
+        process = await conn.create_process(encoding="utf-8")
+        assert json.loads(await asyncio.wait_for(process.stdout.readline(), 10))["kind"] == "welcome"
+        process.stdin.write(json.dumps({"kind": "hello", "since": -1}) + "\n")
+        process.send_signal("INT")
+        process.send_break(100)
+        process.change_terminal_size(80, 24)
+        process.stdin.write(json.dumps({"kind": "intent", "id": "n1", "action": "note", "text": "still here"}) + "\n")
+        replies: list[dict[str, object]] = []
+        while not replies:
+            try:
+                message = json.loads(await asyncio.wait_for(process.stdout.readline(), 10) or "null")
+            except TimeoutError:
+                pytest.fail("no reply to the note sent after a signal, a break and a window change")
+            assert message is not None, "the session ended after the participant's signal, break or window change"
+            replies += [message] if message.get("kind") == "reply" else []
+        assert replies[0]["ok"] is True, replies
     shared.stop()
 
 

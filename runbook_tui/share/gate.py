@@ -49,9 +49,20 @@ class Gate(asyncssh.SSHServer):
         self.counted: Participant | None = None  # the participant this authenticated connection counts for
         self.over = ""  # why this connection is over the participant's limit (its sessions are told, then it is closed)
         self.channels = Channels(share._session)  # its session channels: a few at once, no environment kept (share/channels.py)
+        self.writable = asyncio.Event()  # its socket takes more: what was sent to it is not piling up in this process
+        self.writable.set()
+
+    async def sent(self, process: asyncssh.SSHServerProcess[str]) -> None:
+        """Wait until what was written to `process` left this process: its SSH window taken (drain), then the socket's
+        buffer under its high-water mark. asyncssh sends all the window allows into the socket's buffer and ignores the
+        socket's back-pressure; the window is the client's to grant (4 GiB, then more by adjusting it), so a client that
+        granted one without end and read nothing had every catch-up and every event land in the assignee's memory."""
+        await process.stdout.drain()
+        await self.writable.wait()
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
+        conn.pause_writing, conn.resume_writing = self.writable.clear, self.writable.set  # type: ignore[method-assign]  # asyncssh's do nothing
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
         if self.share.admission.admit(self.address):
@@ -62,6 +73,7 @@ class Gate(asyncssh.SSHServer):
             self.share.say_refusals()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.writable.set()  # whoever waits to send goes on, and finds the connection gone
         if self.counted is not None:
             self.share.connections[self.counted.fingerprint] -= 1
             self.counted = None

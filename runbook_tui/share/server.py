@@ -243,8 +243,9 @@ class ShareServer:
                 process.channel.abort()
 
     async def _session(self, process: asyncssh.SSHServerProcess[str]) -> None:
-        gate = process.get_extra_info("connection").get_owner()
-        participant: Participant = gate.participant
+        gate: Gate = process.get_extra_info("connection").get_owner()
+        participant = gate.participant
+        assert participant is not None  # a session opens only on a connection logged in with a participant's key
         actor = Actor(participant.name, participant.role)
         queue = _Outbox()
         arrived = False
@@ -290,8 +291,8 @@ class ShareServer:
             until = self.controller.journal.seq
             self.presence.arrive(actor.name, actor.role)  # their join (if journaled) is queued: they see it after the catch-up
             arrived = True
-            await self._catch_up(process, since, until)
-            await self._serve(process, queue, actor, participant.fingerprint)
+            await self._catch_up(process, gate, since, until)
+            await self._serve(process, gate, queue, actor, participant.fingerprint)
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
@@ -302,7 +303,7 @@ class ShareServer:
                     self.presence.depart(actor.name, actor.role)
             process.exit(0)
 
-    async def _catch_up(self, process: asyncssh.SSHServerProcess[str], since: int, until: int) -> None:
+    async def _catch_up(self, process: asyncssh.SSHServerProcess[str], gate: Gate, since: int, until: int) -> None:
         """Events `since` < seq < `until`, streamed from the journal file: no event list in memory.
 
         The journal's line N holds seq N-1 (a verified journal; resume cuts a torn tail first), and each
@@ -324,9 +325,9 @@ class ShareServer:
                 if start < stop:  # one write per chunk: asyncssh sends a packet per write, however small
                     text = lines[start : stop - 1].decode("utf-8")
                     process.stdout.write(f"{protocol.EVENT_PREFIX}{text.replace(chr(10), '}' + chr(10) + protocol.EVENT_PREFIX)}}}\n")
-                    await process.stdout.drain()
+                    await gate.sent(process)
 
-    async def _serve(self, process: asyncssh.SSHServerProcess[str], queue: _Outbox, actor: Actor, fingerprint: str) -> None:
+    async def _serve(self, process: asyncssh.SSHServerProcess[str], gate: Gate, queue: _Outbox, actor: Actor, fingerprint: str) -> None:
         async def pump() -> None:
             while True:
                 events = [await queue.get()]
@@ -341,7 +342,7 @@ class ShareServer:
                 except JournalError:
                     return  # never on disk: the run stops, and close() says why
                 process.stdout.write("".join(map(protocol.event, events)))  # what queued up meanwhile goes in one write
-                await process.stdout.drain()
+                await gate.sent(process)
 
         async def listen() -> None:
             pace = Pace()
@@ -349,7 +350,7 @@ class ShareServer:
                 async for lines in protocol.read_lines(process.stdin, REQUEST_READ, REQUEST_LINE):
                     for start in range(0, len(lines), ANSWER_BATCH):
                         process.stdout.write("".join(self._answer(line, pace, actor, fingerprint) for line in lines[start : start + ANSWER_BATCH]))
-                        await process.stdout.drain()
+                        await gate.sent(process)
                         await asyncio.sleep(0)  # drain() returns at once while the window is open: let the run go on between batches
             except protocol.ProtocolError as exc:  # a line too long for a request: the session ends, told why
                 _bye(process, f"refused: {exc}: no request is that long; this session ends")

@@ -21,6 +21,10 @@ import asyncssh
 
 #: Session channels open at once on one connection: the sessions a participant may have, and room for those closing.
 CHANNELS_PER_CONNECTION = 8
+#: The smallest largest packet a client may say it takes (OpenSSH and asyncssh say 32 KiB, PuTTY 16 KiB): the share sends
+#: no more than that in a packet, each encrypted on the run's event loop, so one byte a packet turned a catch-up's write of
+#: 256 KiB into ~260,000 packets without a pause (the verifier's note then went unanswered for over 30 s).
+SMALLEST_PACKET = 4096
 
 ProcessFactory = Callable[[asyncssh.SSHServerProcess[str]], Any]
 
@@ -45,6 +49,13 @@ def _refused(_packet: object) -> bool:
     return False
 
 
+async def _too_small(size: int) -> Any:
+    """The channel's opening refused (asyncssh awaits the session, and tells the client why it cannot have it)."""
+    raise asyncssh.ChannelOpenError(
+        asyncssh.OPEN_ADMINISTRATIVELY_PROHIBITED, f"packets of {size:,} bytes at most: too small; take {SMALLEST_PACKET:,} at least"
+    )
+
+
 class Channels:
     """One connection's session channels: opened through `open` (an `SSHServer.session_requested`), counted until closed."""
 
@@ -58,6 +69,15 @@ class Channels:
         channel: asyncssh.SSHServerChannel[str] = conn.create_server_channel()
         for request in _REFUSED:  # asyncssh's handlers of these requests (asyncssh 2.24, pinned in uv.lock)
             setattr(channel, f"_process_{request}_request", _refused)
+        process_open = channel.process_open  # given the client's largest packet once the session is made (asyncssh 2.24)
+
+        def opened(send_chan: int, send_window: int, send_pktsize: int, session: Any) -> None:
+            if send_pktsize < SMALLEST_PACKET:
+                self._closed()  # never opens: its place is free again
+                session = _too_small(send_pktsize)
+            process_open(send_chan, send_window, send_pktsize, session)
+
+        channel.process_open = opened  # type: ignore[method-assign]
         self.count += 1
         return channel, _Session(self.factory, self._closed)
 

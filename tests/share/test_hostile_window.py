@@ -16,12 +16,16 @@ import pytest
 from asyncssh.packet import UInt32
 from share_peers import HOST, TWO_STEPS, Lab, until
 
+from runbook_tui.share.channels import CHANNELS_PER_CONNECTION, SMALLEST_PACKET
+
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
 #: Step one prints 16 MB (the journal then holds them); 'two' waits for the verifier: the run stands still.
 PRINTED = TWO_STEPS.replace("run: echo one", "run: head -c 16000000 /dev/zero | tr '\\\\0' y | fold -w 8000").replace(
     "undo: echo undo-two\n", "undo: echo undo-two\n        verify: before\n", 1
 )
+#: 'one' waits for the verifier's go-ahead: the run stands still.
+WAITING = TWO_STEPS.replace("undo: echo undo-one\n", "undo: echo undo-one\n        verify: before\n", 1)
 #: Sessions carol opens on her one connection (SESSIONS_PER_PARTICIPANT allows 4).
 SESSIONS = 4
 
@@ -75,4 +79,22 @@ async def test_a_window_without_end_and_a_socket_never_read_hold_bounded_memory(
         grown = _rss_mb(shared.proc.pid, "VmHWM") - before
         transport.resume_reading()
     assert grown < size, f"the assignee's peak RSS grew {grown:.0f} MB for catch-ups of a {size:.0f} MB journal nobody read"
+    shared.stop()
+
+
+async def test_a_channel_taking_only_tiny_packets_is_refused_as_it_opens(lab: Lab) -> None:
+    """Before: a client could open its session saying it takes packets of one byte at most, and the share then sent each
+    byte of a catch-up as an SSH packet of its own, encrypted one by one on the run's event loop (256 KiB a write:
+    ~260,000 packets without a pause): with an observer's key catching up on an 11 MB journal that way, the verifier's
+    note went unanswered for over 30 s, again and again."""
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(WAITING), "--verifier-key", f"{bob}.pub", "--observer-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    async with asyncssh.connect(HOST, shared.port, known_hosts=str(lab.known_hosts), client_keys=[str(carol)], username="runbook") as conn:
+        for tiny in (1, SMALLEST_PACKET - 1):
+            with pytest.raises(asyncssh.ChannelOpenError, match=f"packets of {tiny:,} bytes at most: too small"):
+                await conn.create_process(encoding="utf-8", max_pktsize=tiny)
+        for _ in range(CHANNELS_PER_CONNECTION):  # the refused ones hold no place: every place is still free
+            process = await conn.create_process(encoding="utf-8", max_pktsize=SMALLEST_PACKET)
+            assert json.loads(await asyncio.wait_for(process.stdout.readline(), 10))["kind"] in ("welcome", "bye")
     shared.stop()

@@ -13,6 +13,22 @@ from helpers_runbook import cli_main
 
 from runbook_tui.runbook.templating import TemplateError, render_command
 
+#: A one-step runbook whose command is `{run}` (line 11, column 11, where `refused_at_the_value` looks) and whose one
+#: parameter `x` is a string: what each shell-shape test writes its command into.
+RUNBOOK = """\
+runbook: 1
+id: shell-shape
+title: T
+params:
+  x: {{type: string}}
+sections:
+  - id: main
+    steps:
+      - id: one
+        run: |
+          {run}
+"""
+
 #: What waits, in a script, for a value run in the background (a FIFO's reader, a process substitution) to have run.
 WAIT_FOR_MADE = "\nfor _ in $(seq 100); do [ -e {made} ] && break; sleep 0.05; done"
 

@@ -19,22 +19,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
+from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.templating import TemplateError, render_command
-
-RUNBOOK = """\
-runbook: 1
-id: awk
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 RUNS = [
     "awk -v v=\"{{ x }}\" 'BEGIN { system(v) }'",

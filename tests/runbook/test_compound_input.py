@@ -16,21 +16,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-from shell_holes import printed_as_data, ran_in_shell, refused_at_the_value
-
-RUNBOOK = """\
-runbook: 1
-id: compound
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK, printed_as_data, ran_in_shell, refused_at_the_value
 
 REFUSED = [
     '{ sh; } <<< "{{ x }}"',

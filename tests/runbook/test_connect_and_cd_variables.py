@@ -16,24 +16,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import refused_at_the_value
+from shell_holes import RUNBOOK, refused_at_the_value
 
 from runbook_tui.runbook.shell_environment import environment_refusal
 from runbook_tui.runbook.templating import TemplateError, render_command
 
-RUNBOOK = """\
-runbook: 1
-id: picks
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 CONNECT = 'RSYNC_CONNECT_PROG="{{ x }}" rsync -a rsync://backup/m/ /srv/restore/'
 CD = 'export CDPATH="{{ x }}"; cd releases && ./migrate.sh'
 

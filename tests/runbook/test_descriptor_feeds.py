@@ -15,21 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import printed_as_data, ran_in_shell, refused_at_the_value
-
-RUNBOOK = """\
-runbook: 1
-id: feeds
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK, printed_as_data, ran_in_shell, refused_at_the_value
 
 REFUSED = [
     'v="{{ x }}"; exec 3<<< "$v"; bash <&3',

@@ -11,20 +11,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-
-RUNBOOK = """\
-runbook: 1
-id: dev-null
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK
 
 
 @pytest.mark.parametrize(

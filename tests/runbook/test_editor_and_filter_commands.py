@@ -19,22 +19,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main, refused_unless_plain
+from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.templating import TemplateError, render_command
-
-RUNBOOK = """\
-runbook: 1
-id: ed
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 CODE = [
     'vim -c "s/a/{{ x }}/" f',

@@ -13,21 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import refused_as_code_to_a_file_run_later, takes_any_value
-from shell_holes import ran_in_shell, refused_at_the_value
-
-RUNBOOK = """\
-runbook: 1
-id: printed
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK, ran_in_shell, refused_at_the_value
 
 REFUSED = [
     'echo "{{ x }}" > g; cat g > h; sh h',

@@ -12,23 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import ran_in_shell, refused_at_the_value
+from shell_holes import RUNBOOK, ran_in_shell, refused_at_the_value
 
 from runbook_tui.runbook.templating import render_command
-
-RUNBOOK = """\
-runbook: 1
-id: functions
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 REFUSED = [
     'f() { sh g; echo "{{ x }}" > g; }; f; f',

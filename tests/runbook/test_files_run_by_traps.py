@@ -14,23 +14,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-from shell_holes import ran_in_shell, refused_at_the_value
+from shell_holes import RUNBOOK, ran_in_shell, refused_at_the_value
 
 from runbook_tui.runbook.templating import render_command
-
-RUNBOOK = """\
-runbook: 1
-id: traps
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 TRAPS = ['trap "sh g" EXIT; echo "{{ x }}" > g', "trap -- '. ./g' EXIT INT; printf '%s\\n' \"{{ x }}\" >> g"]
 ALIAS = 'alias f="sh g"\n          echo "{{ x }}" > g\n          f'

@@ -14,23 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import refused_at_the_value
+from shell_holes import RUNBOOK, refused_at_the_value
 
 from runbook_tui.runbook.templating import render_command
-
-RUNBOOK = """\
-runbook: 1
-id: loops
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 REFUSED = [
     'for i in 1 2; do sh f; echo "{{ x }}" > f; done',

@@ -14,20 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-
-RUNBOOK = """\
-runbook: 1
-id: gdb
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK
 
 REFUSED = [
     ('gdb -batch -ex "shell echo {{ x }}"', "'gdb -ex shell' parses this value again as shell code"),

@@ -15,20 +15,7 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
-
-RUNBOOK = """\
-runbook: 1
-id: input-run
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK
 
 RUNNING = ["sed 's/^//e'", "sed -n 's/.*/&/ep'", "sed -e 'e'", "sed '1e'", "perl -ne 'system $_'", "perl -lne 'qx($_)'", "perl -pe '$_ = `$_`'"]
 DATA = ["sed 's/^/> /'", "sed -e 's/a/b/g'", "perl -ne 'print'", "perl -pe 's/e/E/'"]

@@ -15,23 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import refused_at_the_value
+from shell_holes import RUNBOOK, refused_at_the_value
 
 from runbook_tui.runbook.templating import render_command
-
-RUNBOOK = """\
-runbook: 1
-id: pipes
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 STARTS = [
     "psql -h 127.0.0.1 -p 9 -o \"{{ x }}\" -c 'select 1'",

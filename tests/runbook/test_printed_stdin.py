@@ -13,21 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import printed_as_data, ran_in_shell, refused_at_the_value
-
-RUNBOOK = """\
-runbook: 1
-id: printed
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK, printed_as_data, ran_in_shell, refused_at_the_value
 
 REFUSED = [
     'v="{{ x }}"; sh -c \'eval "$(cat)"\' <<< "$v"',

@@ -17,22 +17,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
+from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.templating import TemplateError, render_command
-
-RUNBOOK = """\
-runbook: 1
-id: sql
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 INJECTION = "'; copy (select 1) to program 'touch F'; --"
 

@@ -15,22 +15,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
+from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.shell_commands import stdin_script_reader
-
-RUNBOOK = """\
-runbook: 1
-id: options
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 READERS = ["bash -o posix", "bash +x", "bash -eo pipefail", "bash --rcfile /dev/null", "sh +o errexit -", "rbash", '"${SHELL:-sh}"', "$BASH"]
 

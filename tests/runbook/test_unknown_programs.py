@@ -16,22 +16,9 @@ from pathlib import Path
 
 import pytest
 from helpers_runbook import cli_main
+from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.templating import TemplateError, render_command
-
-RUNBOOK = """\
-runbook: 1
-id: unknown
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
 
 #: The command text each template is at, in the runbook above: line 11, from column 11.
 LINE, COLUMN = 11, 11

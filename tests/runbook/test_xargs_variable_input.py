@@ -13,21 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from shell_holes import refused_at_the_value
-
-RUNBOOK = """\
-runbook: 1
-id: xargs-variable
-title: T
-params:
-  x: {{type: string}}
-sections:
-  - id: main
-    steps:
-      - id: one
-        run: |
-          {run}
-"""
+from shell_holes import RUNBOOK, refused_at_the_value
 
 REFUSED = [
     'v="{{ x }}"; printf \'%s\' "$v" | xargs -0 sh -c \'eval "$1"\' sh',

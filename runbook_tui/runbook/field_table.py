@@ -80,6 +80,11 @@ def enum(values: tuple[str, ...]) -> JSON:
     return {"anyOf": [{"enum": list(values)}, TEMPLATE]}
 
 
+def plain(shape: JSON) -> JSON:
+    """`shape` without the template it takes."""
+    return {"anyOf": [one for one in shape["anyOf"] if one is not TEMPLATE]}
+
+
 def integer(minimum: int, maximum: int | None = None) -> JSON:
     bounds: JSON = {"type": "integer", "minimum": minimum}
     if maximum is not None:
@@ -258,18 +263,19 @@ GROUP = Shape("group", "A list of hosts with settings for all of them.", (
     Field("via", TEXT, "A bastion (another host entry's name) for the hosts that name none themselves."),
 ))  # fmt: skip
 
+# A declaration is read before any parameter has a value: no template in it but the default's.
 PARAM = Shape("param", "A value given with -p NAME=VALUE or the TUI's form.", (
-    Field("type", enum(PARAM_TYPES), "string, int, float, bool, choice or list.", True),
-    Field("choices", {"type": ["array", "null"]}, "The allowed values of a choice parameter."),
+    Field("type", {"enum": list(PARAM_TYPES)}, "string, int, float, bool, choice or list.", True),
+    Field("choices", {"type": ["array", "null"], "items": {"not": TEMPLATE}}, "The allowed values of a choice parameter."),
     Field("description", {"type": ["string", "number"]}, "What the value is, shown in the form."),
-    Field("required", BOOLEAN, "The run refuses to start without a value (validate stands one in)."),
+    Field("required", plain(BOOLEAN), "The run refuses to start without a value (validate stands one in)."),
     Field("default", {}, "The value when none is given."),
-    Field("pattern", {"type": "string"}, "A regular expression the value (each item of a list) must match."),
-    Field("min", NUMBER, "Smallest allowed number."),
-    Field("max", NUMBER, "Largest allowed number."),
+    Field("pattern", {"type": "string", "not": TEMPLATE}, "A regular expression the value (each item of a list) must match."),
+    Field("min", plain(NUMBER), "Smallest allowed number."),
+    Field("max", plain(NUMBER), "Largest allowed number."),
 ), {
     "allOf": [  # what the loader refuses as never checked: choices but for a choice, limits but for a number
-        {"if": {"required": [key]}, "then": {"properties": {"type": {"anyOf": [{"enum": list(types)}, TEMPLATE]}}}}
+        {"if": {"required": [key]}, "then": {"properties": {"type": {"enum": list(types)}}}}
         for key, types in (("choices", ("choice",)), ("min", ("int", "float")), ("max", ("int", "float")))
     ],
 })  # fmt: skip

@@ -14,21 +14,19 @@ import gc
 import hashlib
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.bounded_read import read_limited
-from runbook_tui.runbook.bounded_search import compile_problem
 from runbook_tui.runbook.comment_cuts import warn_cut_texts
 from runbook_tui.runbook.diagnostics import Diagnostic, RunbookInvalid, shown
-from runbook_tui.runbook.document import MAX_BYTES, YList, YMap, check_size, decode, load_document
-from runbook_tui.runbook.fields import describe
+from runbook_tui.runbook.document import MAX_BYTES, YMap, check_size, decode, load_document
 from runbook_tui.runbook.folders import dangling, dangling_words, unread_wanted
 from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.lean_dataclass import dataclass
-from runbook_tui.runbook.load_base import IDENT, LOCAL_HOST, PARAM_KEYS, PARAM_TYPES, RUNBOOK_ID, TOP_KEYS
+from runbook_tui.runbook.load_base import LOCAL_HOST, RUNBOOK_ID, TOP_KEYS
+from runbook_tui.runbook.load_params import ParamsReader, declared_names
 from runbook_tui.runbook.load_steps import StepsReader
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -38,14 +36,13 @@ from runbook_tui.runbook.model import (
     Risk,
     Runbook,
     Secret,
-    Text,
     Ticket,
 )
-from runbook_tui.runbook.params import ParamError, bind, convert, templated_default
+from runbook_tui.runbook.params import bind
 from runbook_tui.runbook.placeholders import check_placeholders, refused_drafts
 from runbook_tui.runbook.reach import ReachReader
-from runbook_tui.runbook.templating import JINJA_NAMES, ROOTS, TemplateError, analyse, base_context
-from runbook_tui.runbook.texts import Names, Scope
+from runbook_tui.runbook.templating import base_context
+from runbook_tui.runbook.texts import Names
 
 FORMAT_VERSION = 1
 
@@ -106,7 +103,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-class _Builder(StepsReader):
+class _Builder(StepsReader, ParamsReader):
     # -- the whole document ----------------------------------------------------
 
     def build(self, doc: Any, digest: str, given: dict[str, Any]) -> Loaded:
@@ -131,7 +128,7 @@ class _Builder(StepsReader):
         context = None if values is None else base_context(values, None)
         self.texts.context = context  # before secrets and hosts: a secret's source and a host's fields render from params
         secrets = self._secrets(root)
-        self.texts.names = Names(frozenset(p.name for p in params), _declared(root, "secrets") | {s.name for s in secrets})  # one refused: said once
+        self.texts.names = Names(frozenset(p.name for p in params), declared_names(root, "secrets") | {s.name for s in secrets})  # one refused: said once
         self.texts.names.captures = self._captures(root)
         self.texts.names.has_ticket = "ticket" in root
         self.hosts = self._hosts(root, params, values, bound)
@@ -182,133 +179,6 @@ class _Builder(StepsReader):
         version = root.as_written("runbook")  # `true` and `01` are written otherwise than 1, so they are text here
         if type(version) is not int or version != FORMAT_VERSION:
             self.diags.error(root.value_mark("runbook"), f"unsupported format version {shown(version)}; expected runbook: {FORMAT_VERSION}")
-
-    # -- params --------------------------------------------------------------
-
-    def _params(self, root: YMap) -> tuple[Param, ...]:
-        f = self.fields
-        params = []
-        for name, value, key_mark, value_mark in self._entries(root, "params", "params: name -> declaration"):
-            if not IDENT.fullmatch(name) or name in ROOTS:
-                self.diags.error(
-                    key_mark, f"parameter name '{name}': expected a name like to_version ([A-Za-z_][A-Za-z0-9_]*) that is not one of {', '.join(sorted(ROOTS))}"
-                )
-                continue
-            if name in JINJA_NAMES:
-                self.diags.warning(key_mark, f"parameter name '{name}' is a name Jinja keeps: write params.{name} in templates (a bare {name} is Jinja's own)")
-            m = f.mapping(value, value_mark, f"parameter '{name}'")
-            if m is None:
-                continue
-            f.keys(m, f"parameter '{name}'", PARAM_KEYS, T.PARAM.required)
-            kind = f.choice(m, "type", PARAM_TYPES, "string")
-            choices = tuple(self._as_written(m, "choices"))
-            if kind == "choice" and not choices and not isinstance(m.get("choices"), str):  # (a string: said as not a list)
-                self.diags.error(m.mark, f"parameter '{name}' of type choice: expected a non-empty 'choices' list")
-            self._choices_one_each(m, name, choices)
-            pattern = m.get("pattern")
-            if "pattern" in m and type(pattern) is not str:
-                self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression in a string, got {describe(pattern)}")
-                pattern = None
-            if pattern is not None and (problem := compile_problem(pattern)) is not None:
-                self.diags.error(m.value_mark("pattern"), f"'pattern': expected a regular expression: {problem}")
-                pattern = None
-            param = Param(
-                name=name,
-                type=kind,
-                mark=key_mark,
-                description=f.string(m, "description", "") or "",
-                required=f.boolean(m, "required"),
-                choices=choices,
-                pattern=pattern,
-                min=f.number(m, "min"),
-                max=f.number(m, "max"),
-            )
-            self._limits_fit(m, param)
-            default = m.get("default")
-            if default is not None:  # read as `-p NAME=TEXT` reads the text: `0644` is 644 for an int too (YAML 1.1 said 420)
-                default = self._as_written(m, "default") if isinstance(default, YList) else m.as_written("default")
-            if default is not None and not templated_default(default):  # a template is checked once rendered
-                try:
-                    default = convert(param, default)
-                except ParamError as exc:
-                    self.diags.error(m.value_mark("default"), f"default: {exc}")
-                    default = None
-            params.append(replace(param, default=default))
-        return tuple(params)
-
-    def _limits_fit(self, m: YMap, param: Param) -> None:
-        """A limit the type never checks is refused: `type: string` with `choices:` would take any value."""
-        checked = {"choices": ("choice",), "min": ("int", "float"), "max": ("int", "float")}
-        for key, kinds in checked.items():
-            if key in m and param.type not in kinds:
-                self.diags.error(
-                    m.key_mark(key),
-                    f"parameter '{param.name}': '{key}' is never checked for type {param.type}; expected type {' or '.join(kinds)} with it, or no {key}",
-                )
-        if param.min is not None and param.max is not None and param.min > param.max:
-            self.diags.error(m.value_mark("max"), f"parameter '{param.name}': 'max' is below 'min'; expected max >= min (no value would fit)")
-
-    def _render_defaults(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> tuple[Param, ...]:
-        """A default is a string value, so a template: `backup: {default: "{{ cluster }}-backup"}` renders from the
-        parameters declared before it (it ran as the literal text `{{ cluster }}-backup`). A value given is data."""
-        self.texts.names = Names(frozenset(p.name for p in params), _declared(root, "secrets"))
-        earlier: dict[str, Any] = {}  # the values of the parameters before this one (those that have one)
-        seen: set[str] = set()
-        rendered: list[Param] = []
-        for param in params:
-            if param.name not in given and templated_default(param.default):
-                mark = root["params"][param.name].value_mark("default")
-                self.texts.context = base_context(earlier, None)
-                items = param.default if isinstance(param.default, list) else [param.default]
-                texts = [self._default_text(str(item), mark, param.name, seen, earlier) for item in items]
-                values = [t.value for t in texts if t is not None and t.value is not None]
-                param = replace(param, default=(values if isinstance(param.default, list) else values[0]) if len(values) == len(items) else None)
-            rendered.append(param)
-            seen.add(param.name)
-            try:
-                earlier[param.name] = convert(param, given[param.name] if param.name in given else param.default)
-            except (ParamError, KeyError):
-                pass  # bind says what is wrong with it
-        return tuple(rendered)
-
-    def _default_text(self, source: str, mark: Mark, name: str, seen: set[str], earlier: dict[str, Any]) -> Text | None:
-        try:
-            uses = analyse(source).roots & self.texts.names.params
-        except TemplateError:
-            uses = frozenset()  # the Text below says what is wrong with the template
-        if uses - seen:
-            self.diags.error(mark, f"default of '{name}': {', '.join(sorted(uses - seen))} is declared after it; expected parameters declared before it")
-            return None
-        if uses - set(earlier):
-            return None  # a parameter it uses has no value: its own error says why
-        return self.texts.make(source, mark, "plain", Scope())
-
-    def _choices_one_each(self, m: YMap, name: str, choices: tuple[Any, ...]) -> None:
-        """Each choice a value a person can pick and type once: `[x, {a: 1}]` offered a mapping (shown as Python's
-        text), and `[x, x]` the same value twice."""
-        seen: set[str] = set()
-        items = m.get("choices")
-        for index, choice in enumerate(choices):
-            where = items.item_marks[index] if isinstance(items, YList) else m.value_mark("choices")
-            if isinstance(choice, (YMap, YList, dict, list)) or choice is None:
-                self.diags.error(where, f"parameter '{name}': expected each choice a text, number or true/false, got {describe(choice)}")
-            elif str(choice) in seen:
-                self.diags.error(where, f"parameter '{name}': choice {shown(str(choice))} is listed twice; expected each choice once")
-            seen.add(str(choice))
-
-    def _as_written(self, m: YMap, key: str) -> list[Any]:
-        """The items of a list (none when it is null) as `as_written` gives them: `[0755, yes]` is ["0755", "yes"]."""
-        if m.get(key) is None:
-            return []
-        items = self.fields.sequence(m[key], m.value_mark(key), f"'{key}'")
-        return [] if items is None else [items.as_written(index) for index in range(len(items))]
-
-    def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
-        values, problems = bind(self._render_defaults(root, params, given), given)
-        where = root.key_mark("params") if "params" in root else Mark(self.file, 1, 1)
-        for param, message in problems:
-            self.diags.error(param.mark if param else where, message)
-        return values
 
     # -- secrets and hosts ---------------------------------------------------
 
@@ -488,9 +358,3 @@ def person_key(name: str) -> str:
     """Who a ticket's name means: `Alice`, ` alice` and `alice` with a zero-width space are one person to the people
     reading the ticket, so the two-person rule compares them so (before: only the exact same text was refused)."""
     return "".join(char for char in name if unicodedata.category(char) != "Cf").strip().casefold()
-
-
-def _declared(root: YMap, key: str) -> frozenset[str]:
-    """The names a section (`secrets:`) declares, each declaration right or not (a wrong one is said at itself)."""
-    section = root.get(key)
-    return frozenset(name for name in section if isinstance(name, str)) if isinstance(section, YMap) else frozenset()

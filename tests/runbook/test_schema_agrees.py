@@ -118,6 +118,10 @@ CASES: list[tuple[str, str, str | None]] = [
     ("top", "params: {v: {type: float, min: 0, max: 1}}", None),
     ("top", "params: {v: {type: choice, choices: [a, b]}}", None),
     ("top", "params: {v: {type: int, min: 5, max: 1}}", "min not above its max"),
+    ("top", 'params: {v: {type: int, min: "{{ 5 }}", max: "{{ 9 }}"}}', None),  # a declaration is read before any value
+    ("top", 'params: {v: {type: "{{ t }}", required: "{{ true }}"}}', None),
+    ("top", 'params: {v: {type: choice, choices: [a, "{{ b }}"], pattern: "^{{ p }}"}}', None),
+    ("top", 'params: {v: {type: string}, w: {type: string, default: "{{ v }}-x"}}', None),
     ("top", "params: {v: {type: choice, choices: []}}", "a choice parameter with choices"),
     ("top", "params: {v: {type: int, default: 3.5}}", "a default of the parameter's type"),
     ("top", 'params: {v: {type: string, pattern: "("}}', "patterns that compile"),

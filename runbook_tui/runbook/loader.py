@@ -355,6 +355,8 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
 
 
 def person_key(name: str) -> str:
-    """Who a ticket's name means: `Alice`, ` alice` and `alice` with a zero-width space are one person to the people
-    reading the ticket, so the two-person rule compares them so (before: only the exact same text was refused)."""
-    return "".join(char for char in name if unicodedata.category(char) != "Cf").strip().casefold()
+    """Who a ticket's name means: `Alice`, ` alice`, `alice` with a zero-width space, `alice  smith` with two spaces
+    (or a no-break one) and `alice` in full-width letters are one person to the people reading the ticket, so the two-person
+    rule compares them so (before: only the exact same text was refused; then spaces inside a name still counted)."""
+    visible = "".join(char for char in unicodedata.normalize("NFKC", name) if unicodedata.category(char) != "Cf")
+    return " ".join(visible.split()).casefold()

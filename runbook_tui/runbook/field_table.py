@@ -38,9 +38,8 @@ TEXT: JSON = {"type": ["string", "number"]}
 #: Text the loader refuses when empty or blank (`run: "  "`, `ticket: {id: ""}`).
 FILLED: JSON = {"anyOf": [{"type": "string", "pattern": r"\S"}, {"type": "number"}]}
 #: One word on a command line: a host's name, address or user (no space or control character, no leading `-`).
-WORD: JSON = {
-    "anyOf": [{"type": "string", "pattern": r"^(?!-)[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+$"}, {"type": "number"}, TEMPLATE]
-}
+WORD_TEXT: JSON = {"type": "string", "pattern": r"^(?!-)[^\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]+$"}
+WORD: JSON = {"anyOf": [WORD_TEXT, {"type": "number"}, TEMPLATE]}
 NAME: JSON = {"anyOf": [{"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"}, {"type": "number", "minimum": 0}]}
 IDENT: JSON = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 NUMERIC_TEXT: JSON = {"type": "string", "pattern": rf"^\s*[-+]?{FLOAT}\s*$"}
@@ -308,7 +307,7 @@ RUNBOOK = Shape("runbook", "A runbook-tui runbook (format version 1): a template
     Field("title", TEXT, "The change in one line (a template).", True),
     Field("ticket", ref("ticket"), "The change ticket; a run without one says so on screen and in the journal."),
     Field("params", mapping_of(ref("param"), IDENT), "Parameters by name."),
-    Field("hosts", mapping_of({"anyOf": [{"type": "array", "minItems": 1, "items": ref("host")}, ref("from_param"), ref("group")]}),
+    Field("hosts", mapping_of({"anyOf": [{"type": "array", "minItems": 1, "items": ref("host")}, ref("from_param"), ref("group")]}, WORD_TEXT),
           "Host groups by name: a list of hosts, {hosts: [...], via: BASTION}, or {from_param: NAME}. `local` is always defined."),
     Field("secrets", mapping_of(ref("secret")), "Secrets by name, read when the run starts, shown as ***."),
     Field("metrics", {"anyOf": [ref("metrics"), {"type": "null"}]}, "Panels, guards and measured success."),

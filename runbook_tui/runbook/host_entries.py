@@ -49,6 +49,8 @@ class HostEntries:
             if group == LOCAL:
                 self.diags.error(key_mark, "'local' is always defined (this machine); expected another group name")
                 continue
+            if (problem := word_problem("group name", group)) is not None:  # `on:` names it, every screen shows it
+                self.diags.error(key_mark, problem)
             via: tuple[str, Mark] | None = None
             if isinstance(value, YMap) and "hosts" not in value:
                 groups[group] = self._hosts_from_param(group, value, params, bound)

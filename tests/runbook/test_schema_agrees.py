@@ -118,6 +118,10 @@ CASES: list[tuple[str, str, str | None]] = [
     ("top", "params: {v: {type: float, min: 0, max: 1}}", None),
     ("top", "params: {v: {type: choice, choices: [a, b]}}", None),
     ("top", "params: {v: {type: int, min: 5, max: 1}}", "min not above its max"),
+    ("top", 'hosts: {"db hosts": [{name: db1}]}', None),  # a group's name is a host name's kind of word
+    ("top", 'hosts: {"": [{name: db1}]}', None),
+    ("top", "hosts: {-db: [{name: db1}]}", None),
+    ("top", "hosts: {db.eu-1: [{name: db1}]}", None),
     ("top", 'params: {v: {type: int, min: "{{ 5 }}", max: "{{ 9 }}"}}', None),  # a declaration is read before any value
     ("top", 'params: {v: {type: "{{ t }}", required: "{{ true }}"}}', None),
     ("top", 'params: {v: {type: choice, choices: [a, "{{ b }}"], pattern: "^{{ p }}"}}', None),

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,12 @@ def events(path: Path) -> list[dict[str, Any]]:
     data = path.read_bytes()
     whole = data[: data.rfind(b"\n") + 1].decode("utf-8")
     return [json.loads(line) for line in whole.splitlines() if line.strip()]
+
+
+def ledger(cli: Cli) -> Counter[str]:
+    """What the test's commands wrote to the folder's `ledger` (one word a start), counted."""
+    path = cli.dir / "ledger"
+    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 def of_type(journal: list[dict[str, Any]], kind: str, **match: Any) -> list[dict[str, Any]]:

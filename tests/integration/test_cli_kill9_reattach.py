@@ -18,15 +18,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from integration_cli import Cli, events, of_type
+from integration_cli import Cli, events, ledger, of_type
 from waiting import wait_until
 
 pytestmark = pytest.mark.peers
-
-
-def ledger(cli: Cli) -> Counter[str]:
-    path = cli.dir / "ledger"
-    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from integration_cli import Cli, events, of_type, peer_names
+from integration_cli import Cli, events, ledger, of_type, peer_names
 from waiting import wait_until
 
 from runbook_tui.engine.event_words import host_status_words
@@ -46,11 +46,6 @@ def rolling(cli: Cli) -> Path:
     }
     first = {"id": "cp", "title": "Checkpoint", "run": "true", "checkpoint": True}
     return cli.runbook("kill9-waves", [{"id": "impl", "title": "Implement", "kind": "implement", "steps": [first, step]}], hosts=len(HOSTS))
-
-
-def ledger(cli: Cli) -> Counter[str]:
-    path = cli.dir / "ledger"
-    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 def test_a_rolling_step_killed_in_its_second_wave_resumes_with_each_host_as_the_journal_says(cli: Cli) -> None:

@@ -7,21 +7,14 @@ there while its undo ran. Now it says the link was lost and the command may stil
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pytest
 import yaml
-from integration_cli import Cli, events, of_type
+from integration_cli import Cli, events, ledger, of_type
 from waiting import wait_until
 
 from runbook_tui.engine.undo_notes import HOST_LOST
 
 pytestmark = pytest.mark.peers
-
-
-def ledger(cli: Cli) -> Counter[str]:
-    path = cli.dir / "ledger"
-    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 def test_the_undo_list_says_the_link_was_lost_not_that_the_program_stopped(cli: Cli) -> None:

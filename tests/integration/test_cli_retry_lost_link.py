@@ -18,17 +18,12 @@ from subprocess import Popen
 
 import pytest
 import yaml
-from integration_cli import Cli, events, of_type
+from integration_cli import Cli, events, ledger, of_type
 from waiting import wait_until
 
 from runbook_tui.engine.reattach import FOUND_RUN, RETRY_FOLLOWS
 
 pytestmark = pytest.mark.peers
-
-
-def ledger(cli: Cli) -> Counter[str]:
-    path = cli.dir / "ledger"
-    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 @pytest.fixture(autouse=True)

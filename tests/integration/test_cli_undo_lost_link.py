@@ -14,18 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from integration_cli import Cli, events, of_type
+from integration_cli import Cli, events, ledger, of_type
 from peers import PeerError, Sshd, make_sshd
 from waiting import wait_until
 
 from runbook_tui.engine.undo_notes import UNDO_FOLLOWED_LOST
 
 pytestmark = pytest.mark.peers
-
-
-def ledger(cli: Cli) -> Counter[str]:
-    path = cli.dir / "ledger"
-    return Counter(path.read_text().split()) if path.exists() else Counter()
 
 
 @pytest.fixture(autouse=True)

@@ -53,10 +53,10 @@ class AssigneeTrust:
             session = self.controller.session_id
             if kind in statements.ASSIGNEE_DECISIONS:
                 action = statements.ASSIGNEE_DECISIONS[str(kind)]
-                phase = "rollback" if action == "rollback" else str(event.get("phase") or "run")
+                phase, attempt = statements.assignee_phase(event)
                 statement = statements.decision(
                     session, action, self.controller.assignee, step=step if isinstance(step, str) else None,
-                    attempt=int(event.get("attempt") or 0), phase=phase, shown=self.shown.get(statements.shown_key(step), ""),
+                    attempt=attempt, phase=phase, shown=self.shown.get(statements.shown_key(step), ""),
                     reason=str(event.get("reason") or ""), criteria=statements.accepted_criteria(event),
                 )  # fmt: skip
                 self._later(DECISION_SIGNED, statement, int(event["seq"]))

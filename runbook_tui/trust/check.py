@@ -90,8 +90,9 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     if action in ("confirm", "reject"):
         phase, attempt = statements.journaled_phase(event)
         wanted |= {"step": event.get("step"), "phase": phase, "attempt": attempt}
-    elif action not in _URGENT:
-        wanted |= {"step": event.get("step")}
+    elif action not in _URGENT:  # the assignee's: bound to the attempt and phase too (before: a signature of attempt 1
+        phase, attempt = statements.assignee_phase(event)  # vouched for a step_started of attempt 2)
+        wanted |= {"step": event.get("step"), "phase": phase, "attempt": attempt}
     for name, value in wanted.items():
         if statement.get(name) != value:
             return f"the signed {name} is {statement.get(name)!r}, the journal says {value!r}"

@@ -104,6 +104,15 @@ def journaled_phase(event: Event) -> tuple[object, object]:
     return event.get("phase"), event.get("attempt")
 
 
+def assignee_phase(event: Event) -> tuple[str, int]:
+    """The phase and attempt an assignee's journaled decision is about, as its signed statement names them (a rollback's
+    phase is `rollback`; the rest name the event's phase, else `run`)."""
+    action = ASSIGNEE_DECISIONS.get(str(event.get("type")))
+    phase = "rollback" if action == "rollback" else str(event.get("phase") or "run")
+    attempt = event.get("attempt")
+    return phase, attempt if isinstance(attempt, int) else 0
+
+
 @dataclass(frozen=True, slots=True)
 class SignedStatement:
     """A statement with its SSHSIG signature and the fingerprint of the key that made it."""

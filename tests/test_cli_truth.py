@@ -3,6 +3,7 @@ contract's table, no record is written over, no option is dropped without a word
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -59,7 +60,8 @@ def test_journal_verify_reads_the_allowed_signers_first_from_the_option_or_the_s
     settings.write_text(f"allowed_signers: {here}/allowed_signers\n")
     code, out, err = _said(capsys, "journal", "verify", "J.jsonl")
     assert (code, err) == (0, ""), out + err
-    assert f"J.jsonl: allowed signers: {here}/allowed_signers (allowed_signers: in {settings})\n" in out
+    digest = hashlib.sha256((here / "allowed_signers").read_bytes()).hexdigest()
+    assert f"J.jsonl: allowed signers: {here}/allowed_signers (allowed_signers: in {settings}; sha256 {digest})\n" in out
     assert "; sealed by alice\nJ.jsonl: signed only by alice, who ran it: a solo run ('t'); what it says is their word" in out, out
     assert out.endswith("\nJ.jsonl: signatures hold and the end is sealed\n"), out
 
@@ -71,7 +73,7 @@ def test_journal_verify_reads_the_allowed_signers_first_from_the_option_or_the_s
         f"runbook-tui: {here}/gone: cannot read the allowed signers: No such file or directory (allowed_signers: in {settings})\n",
     )
     code, out, err = _said(capsys, "journal", "verify", "J.jsonl", "--allowed-signers", "allowed_signers")  # the option wins
-    assert (code, err) == (0, "") and "J.jsonl: allowed signers: allowed_signers (given by --allowed-signers)\n" in out, out + err
+    assert (code, err) == (0, "") and f"J.jsonl: allowed signers: allowed_signers (given by --allowed-signers; sha256 {digest})\n" in out, out + err
 
     # A journal cut after its first event: one event, one problem, said in the singular.
     monkeypatch.delenv("RUNBOOK_TUI_SETTINGS")

@@ -313,7 +313,7 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
         return EXIT_INVALID
     from pathlib import Path
 
-    from runbook_tui.app.journal_verify import unapproved
+    from runbook_tui.app.journal_verify import signers_file, unapproved
     from runbook_tui.app.settings import SettingsError, load_settings
     from runbook_tui.engine.files import write_private
     from runbook_tui.report import ReportError, build_report, render
@@ -325,8 +325,9 @@ def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:
             text = render_cast(args.journal)
         else:
             settings = load_settings()
-            signers = allowed_signers(args.allowed_signers or settings.allowed_signers)
-            text = render(build_report(args.journal, signers, unapproved(args.journal, settings), settings.approvers), args.format)
+            named, source = signers_file(args.allowed_signers, settings)
+            signers = allowed_signers(named)
+            text = render(build_report(args.journal, signers, unapproved(args.journal, settings), settings.approvers, source), args.format)
     except SettingsError:
         raise  # its FILE:LINE:COL lines, as every command says them (_main); a "runbook-tui: " before the first broke it
     except (ReportError, TrustRefused) as exc:

@@ -46,7 +46,7 @@ from runbook_tui.report.model import (
     TimelineEntry,
     Window,
 )
-from runbook_tui.report.signatures import signature_rows
+from runbook_tui.report.signatures import SignersUsed, signature_rows
 from runbook_tui.report.skipped_words import ran_before_skip
 from runbook_tui.runbook.durations import written_duration
 
@@ -57,10 +57,16 @@ if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
 _COMPLETED = frozenset({"done", "awaiting_verification"})
 
 
-def build_report(path: str | Path, signers: AllowedSigners | None = None, unapproved: str | None = None, approvers: Sequence[str] | None = None) -> Report:
+def build_report(
+    path: str | Path,
+    signers: AllowedSigners | None = None,
+    unapproved: str | None = None,
+    approvers: Sequence[str] | None = None,
+    signers_source: str = "given by --allowed-signers",
+) -> Report:
     """The report of one journal; ReportError when it is unreadable or does not verify. `unapproved`: why the run breaks
     the settings' `require_approval: true`; `approvers`: the settings' (each read in the Signatures rows as `journal
-    verify` reads it)."""
+    verify` reads it); `signers_source`: where `signers` was named, in words (the report says it with the file)."""
     fold = History()
     timeline: list[TimelineEntry] = []
 
@@ -76,6 +82,7 @@ def build_report(path: str | Path, signers: AllowedSigners | None = None, unappr
         raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
     report.signatures = signature_rows(Path(path), signers, signed=fold.signed, unapproved=unapproved, approvers=approvers)
+    report.allowed_signers = SignersUsed(signers.path, signers.digest, signers_source) if signers is not None else None
     report.unknown_events = [entry for entry in timeline if entry.type not in VOCABULARY]
     return report
 

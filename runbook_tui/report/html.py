@@ -24,6 +24,7 @@ from runbook_tui.engine.history_model import GuardTrip
 from runbook_tui.report import text
 from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report
+from runbook_tui.report.signatures import UNCHECKED_WORDS
 from runbook_tui.report.timeline_days import timeline_lines
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
@@ -141,5 +142,16 @@ def render(report: Report) -> str:
         return (
             html_templates()
             .get_template("report.html.j2")
-            .render(r=report, t=text, host_rows=host_rows, zip=zip, charts=charts, width=WIDTH, height=HEIGHT, pad=PAD, days=timeline_lines)
+            .render(
+                r=report,
+                t=text,
+                unchecked_signers=UNCHECKED_WORDS,
+                host_rows=host_rows,
+                zip=zip,
+                charts=charts,
+                width=WIDTH,
+                height=HEIGHT,
+                pad=PAD,
+                days=timeline_lines,
+            )
         )

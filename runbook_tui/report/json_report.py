@@ -28,6 +28,7 @@ absent values are `null`, never missing keys.
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
 | signatures? | (the ? : only when the journal holds signatures, or allowed signers were given) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
+| allowed_signers? | (with `signatures`) the file they were checked with: {path, sha256 (of the file as read for this report), source (`given by --allowed-signers`, or `allowed_signers: in SETTINGS`)}, or null: none given (each signature holds for the key in it; who holds it was not checked) |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
 | unknown_events? | (only when there are some) [{seq, at, actor, type, text}]: the timeline's events of a kind this version does not know (a newer version wrote the journal): nothing else in the report counts what they record |
 """
@@ -45,6 +46,8 @@ from runbook_tui.runbook.safe_text import json_inert
 def as_json(report: Report) -> dict[str, Any]:
     """The report as plain JSON data, `format` first."""
     data = asdict(report)
+    if not data["signatures"]:
+        del data["allowed_signers"]  # said with the signatures it checked
     for key in ("signatures", "unknown_events"):
         if not data[key]:
             del data[key]  # a journal without them keeps the report it always had

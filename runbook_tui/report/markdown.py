@@ -15,6 +15,7 @@ from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.report import text as t
 from runbook_tui.report.host_rows import host_rows
 from runbook_tui.report.model import Panel, Report, Step
+from runbook_tui.report.signatures import UNCHECKED_WORDS
 from runbook_tui.report.timeline_days import timeline_lines
 from runbook_tui.runbook import lazy_re
 
@@ -310,7 +311,8 @@ def _signatures(report: Report) -> list[str]:
         (str(r.line or ""), esc(r.what), esc(f"signed by {r.by}" if r.key else r.by or t.NONE), code(r.key) if r.key else t.NONE, esc(r.words))
         for r in report.signatures
     ]
-    return ["## Signatures", ""] + table(["Line", "Decision", "Signer", "Key", "Verified"], rows) + [""]
+    used = report.allowed_signers.words(lambda text: code(text, cell=False), esc) if report.allowed_signers is not None else esc(UNCHECKED_WORDS)
+    return ["## Signatures", "", f"{used}.", ""] + table(["Line", "Decision", "Signer", "Key", "Verified"], rows) + [""]
 
 
 def _notes(report: Report) -> list[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from runbook_tui.engine import history_model as records
-from runbook_tui.report.signatures import SignatureRow
+from runbook_tui.report.signatures import SignatureRow, SignersUsed
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 FORMAT = "runbook-tui-report/1"
@@ -249,6 +249,7 @@ class Report:
     timeline: list[TimelineEntry]
     format: str = FORMAT
     signatures: list[SignatureRow] = field(default_factory=list)  # decisions, seals, approval (report/signatures.py)
+    allowed_signers: SignersUsed | None = None  # the file the signatures were checked with (None: none given)
     # Events of a kind this version does not know (a newer one wrote the journal): in the timeline as journaled, and
     # flagged first, since nothing else in the record counts what they say.
     unknown_events: list[TimelineEntry] = field(default_factory=list)

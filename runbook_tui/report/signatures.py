@@ -7,7 +7,7 @@ not who holds that key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,27 @@ _WORDS = {
     "unsigned": "unsigned",
     "fails": "FAILS",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class SignersUsed:
+    """The allowed_signers file the Signatures were checked with: a signature "verifies" for the key this file gives the
+    signer, and another file may say otherwise (an attacker's copy naming their own key as the verifier's)."""
+
+    path: str
+    sha256: str  # of the file as read for this report
+    source: str  # where it was named: "given by --allowed-signers", or "allowed_signers: in SETTINGS"
+
+    def words(self, literal: Callable[[str], str] = str, prose: Callable[[str], str] = str) -> str:
+        """In words; `literal` writes the path and the digest (Markdown: as code), `prose` the rest (escaped)."""
+        return (
+            f"{prose('Checked with the allowed signers in')} {literal(self.path)} ({prose(self.source)}; sha256 {literal(self.sha256)}),"
+            f" {prose('as read for this report: each signature is verified for the key this file gives the signer; another file may say otherwise')}"
+        )
+
+
+#: What the Signatures section says when no allowed signers were given.
+UNCHECKED_WORDS = "No allowed signers given: each signature holds for the key in it; who holds that key was not checked"
 
 
 @dataclass(frozen=True, slots=True)

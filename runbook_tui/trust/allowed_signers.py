@@ -20,6 +20,7 @@ before; to disown what a key signed, delete its line.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import time
 from collections.abc import Iterable
@@ -49,11 +50,12 @@ _EXPECTED = 'cert-authority, namespaces="…", valid-after="YYYYMMDD[HHMM[SS]][Z
 class AllowedSigners:
     """Who may sign with which key: (the line's principals as written, the parsed line) for each line."""
 
-    def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str) -> None:
+    def __init__(self, entries: Iterable[tuple[str, SSHAllowedSignersEntry]], path: str, digest: str = "") -> None:
         listed = list(entries)
         self.entries = [(written, entry) for written, entry in listed if "cert-authority" not in entry.options]
         self.authorities = [entry for _, entry in listed if "cert-authority" in entry.options]  # said in a refusal, never allowed
         self.path = path
+        self.digest = digest  # the sha256 of the file as read: which list vouched, said with every verdict made with it
 
     def principals(self, key: asyncssh.SSHKey) -> list[str]:
         """Who this key may sign for (the principals of every line naming it, in our namespace)."""
@@ -205,7 +207,8 @@ def read_allowed_signers(path: str) -> AllowedSigners:
     """Read the file (bounded, a regular file only); a line that is not an entry OpenSSH takes is an error naming FILE:LINE:COL."""
     shown = visible_line(path)
     try:
-        text = read_limited(Path(path).expanduser(), MAX_SIGNERS_BYTES).decode("utf-8")
+        raw = read_limited(Path(path).expanduser(), MAX_SIGNERS_BYTES)
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise SignatureError(f"{shown}: cannot read the allowed signers: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -245,7 +248,7 @@ def read_allowed_signers(path: str) -> AllowedSigners:
         entries.append((principals, entry))
     if not entries:
         raise SignatureError(f"{shown}: no allowed signers in it (expected PRINCIPALS KEYTYPE BASE64 lines)")
-    return AllowedSigners(entries, path)
+    return AllowedSigners(entries, path, hashlib.sha256(raw).hexdigest())
 
 
 def _is_key(text: str) -> bool:

@@ -324,7 +324,7 @@ def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | No
             " (a rewrite that keeps every event possible, as a solo run's may, reads intact)"
         )
         return 0
-    print(visible_line(f"{path}: allowed signers: {signers.path} ({source})"))
+    print(visible_line(f"{path}: allowed signers: {signers.path} ({source}; sha256 {signers.digest})"))
     result = check(events, signers, approvers)
     for problem in result.problems:
         print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,11 @@ from typing import Any
 from runbook_tui.engine.event_shape import EventShapes, ts_problem
 from runbook_tui.engine.events import AFTER_FINISH, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.journal_file import MAX_LINE_BYTES
-from runbook_tui.engine.journal_hash import event_hash
+from runbook_tui.engine.journal_hash import canonical, event_hash
 from runbook_tui.engine.journal_lines import chained_output, decode_line
 from runbook_tui.runbook.bounded_read import open_regular
 from runbook_tui.runbook.lean_dataclass import dataclass, field
+from runbook_tui.runbook.safe_text import visible_line
 
 
 @dataclass
@@ -122,7 +124,7 @@ class JournalScan:
         problem = _check(obj, number, prev)
         if problem is None:
             event: Event = obj
-            shape = self._shapes.problem(event)
+            shape = _repeated_key(raw, event) or self._shapes.problem(event)
             if shape is None:
                 return event
             self._malformed(number, shape)
@@ -142,6 +144,27 @@ class JournalScan:
             self.unreadable = f"{self.path}: line 1 {first_line}: expected a runbook-tui journal"
         else:
             self.problems.append(problem)
+
+
+def _repeated_key(raw: bytes, event: Event) -> str | None:
+    """A key given twice in one object of the line (said as a shape problem); None when none is. JSON readers differ on
+    which one counts (Python's `json` and `jq`: the last; others the first, or refuse), and the spec's hash is over the
+    object parsed, so `"actor":"bob","actor":"alice"` hashed as alice's line while a first-wins reader saw bob's. A
+    line as this program writes it (canonical) has none: only another spelling is parsed again to look."""
+    if canonical(event) == raw.rstrip(b"\n"):
+        return None
+    repeated: list[str] = []
+
+    def pairs(members: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in members:
+            if key in seen and not repeated:
+                repeated.append(key)
+            seen.add(key)
+        return dict(members)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return f"{visible_line(repeated[0])!r} is given twice: JSON readers differ on which one counts" if repeated else None
 
 
 def _ours(raw: bytes) -> bool:

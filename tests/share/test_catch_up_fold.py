@@ -95,6 +95,13 @@ class _Written:
         return None
 
 
+class _Gate:
+    """The participant's gate (`share/gate.py`): here every write is taken at once."""
+
+    async def sent(self, _process: object) -> None:
+        return None
+
+
 @pytest.mark.parametrize("chunk", [1, 200, 4096, 1 << 20])
 async def test_the_server_relays_exactly_the_lines_asked_for_as_event_messages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
     from types import SimpleNamespace
@@ -104,9 +111,10 @@ async def test_the_server_relays_exactly_the_lines_asked_for_as_event_messages(t
     path = tmp_path / "j.jsonl"
     lines = [text for _, text in _journal(path, 40)]
     monkeypatch.setattr(server, "CATCH_UP_CHUNK", chunk)
+    monkeypatch.setattr(server, "CATCH_UP_FIRST", min(chunk, server.CATCH_UP_FIRST))  # every read at most `chunk`
     share = SimpleNamespace(controller=SimpleNamespace(journal=SimpleNamespace(path=path)))
     for since, until in [(-1, len(lines)), (-1, 0), (5, 6), (5, 7), (0, 41), (20, 30), (40, 42), (-1, 1000)]:
         written = _Written()
-        await server.ShareServer._catch_up(share, written, since, until)  # type: ignore[arg-type]
+        await server.ShareServer._catch_up(share, written, _Gate(), since, until)  # type: ignore[arg-type]
         messages = "".join(written.parts).splitlines()
         assert messages == [f"{protocol.EVENT_PREFIX}{line}}}" for line in lines[since + 1 : until]], (since, until)

@@ -259,8 +259,14 @@ class Lab:
             yield joining, screen
         finally:
             joining.terminate()
-            joining.wait(5)
-            os.close(screen)
+            try:
+                joining.wait(30)  # (5 s ran out once at load 30: a Python start and a Textual exit)
+            except subprocess.TimeoutExpired:
+                joining.kill()
+                joining.wait()
+                raise AssertionError("join did not end within 30 s of a SIGTERM") from None
+            finally:
+                os.close(screen)
 
     def close(self) -> None:
         for shared in self.started:

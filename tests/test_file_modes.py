@@ -181,3 +181,47 @@ def test_a_default_journal_name_taken_between_its_choice_and_its_creation_moves_
     finally:
         session.controller.journal.close()
         others[0].close()
+
+
+@pytest.mark.parametrize("was", [0o644, 0o666])
+def test_an_output_written_over_a_looser_existing_file_ends_private(tmp_path: Path, loose_umask: object, was: int) -> None:
+    """`report -o`, `approve -o` and practice `--out` over the user's own 0644/0666 file: the new content is never
+    readable by others, not even through a descriptor opened on the old file before (before: the file kept its mode,
+    a run's output under 0644, and a reader holding it open read the new report)."""
+    from runbook_tui.engine.files import write_private
+
+    out = tmp_path / "out.md"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(was)
+    os.link(out, tmp_path / "other")  # a second name of the file: not named by the user, never written through
+    with out.open(encoding="utf-8") as held:  # another user's reader, opened while the file was theirs to read
+        write_private(out, "secret output\n")
+        assert held.read() == "old\n", "the new content reached a descriptor opened on the old file"
+    assert mode(out) == 0o600 and out.read_text(encoding="utf-8") == "secret output\n"
+    assert (tmp_path / "other").read_text(encoding="utf-8") == "old\n" and mode(tmp_path / "other") == was
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out.md"], "no temporary file left beside it"
+    write_private(Path(os.devnull), "to a device, as it is\n")  # no temporary file made beside a device
+
+
+def test_an_output_that_cannot_be_written_leaves_the_old_file_whole(tmp_path: Path) -> None:
+    """A write that fails leaves the file as it was (before: the old file was cut, then removed)."""
+    from runbook_tui.engine.files import write_private
+
+    out = tmp_path / "out.md"
+    out.write_text("old\n", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_private(out, "half \udc80")
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.md"], "no temporary file left beside it"
+
+
+def test_a_report_over_an_existing_0644_file_ends_0600(tmp_path: Path, loose_umask: object) -> None:
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    assert cli(tmp_path, "exec", "R.yaml", "--solo", "mode check").returncode == 0
+    [journal] = (tmp_path / "state" / "runbook-tui" / "journals").iterdir()
+    report = tmp_path / "report.md"
+    report.write_text("mine\n", encoding="utf-8")
+    report.chmod(0o644)
+    made = cli(tmp_path, "report", str(journal), "-o", str(report), "--format", "json")
+    assert made.returncode == 0, made.stderr
+    assert mode(report) == 0o600 and '"one"' in report.read_text(encoding="utf-8")

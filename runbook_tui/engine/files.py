@@ -6,6 +6,7 @@ import contextlib
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 
@@ -24,24 +25,32 @@ def private_folder(path: Path) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path`, a new file created 0600 at open() (an existing file keeps its mode).
+    """Write `text` to `path`, which ends 0600 whether it was there or not, and no other user reads the text, ever.
 
-    A write that fails (a full disk) leaves no file: before, half a report stayed there, cut mid-sentence, looking
-    like the whole one. A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a shared folder had
-    `report -o` overwrite its target (a `~/.ssh/authorized_keys`) with a report holding the steps' output.
+    The text goes to a new file created 0600 beside `path`, then takes its name (rename): an existing file at `path`
+    (the user's own at 0644) is replaced whole, never written in place, so no descriptor opened on it earlier (another
+    user's reader) sees the new text, and it does not keep a looser mode (before: it kept 0644 and held a run's output).
+    A write that fails (a full disk) leaves the old file as it was and no file beside it (before: half a report stayed
+    there, cut mid-sentence). A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a
+    shared folder had `report -o` overwrite its target (a `~/.ssh/authorized_keys`) with a report holding the steps'
+    output. A device or a FIFO there (`-o /dev/stdout`) is written as it is.
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-    except OSError as exc:
-        if exc.errno != errno.ELOOP:
-            raise
-        raise OSError(errno.ELOOP, "it is a symbolic link: refusing to follow it (remove it, or write elsewhere)") from None
-    regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        there = os.lstat(path).st_mode
+    except FileNotFoundError:
+        there = None
+    if there is not None and stat.S_ISLNK(there):
+        raise OSError(errno.ELOOP, "it is a symbolic link: refusing to follow it (remove it, or write elsewhere)")
+    if there is not None and not stat.S_ISREG(there):
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")  # O_EXCL, 0600
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-    except OSError:  # a full disk: the half written would read as the whole report (never a device: /dev/full stays)
-        if regular:
-            with contextlib.suppress(OSError):
-                os.unlink(path)
+        os.replace(temporary, path)  # a link planted meanwhile is replaced, never written through
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
         raise

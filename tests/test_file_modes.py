@@ -225,3 +225,16 @@ def test_a_report_over_an_existing_0644_file_ends_0600(tmp_path: Path, loose_uma
     made = cli(tmp_path, "report", str(journal), "-o", str(report), "--format", "json")
     assert made.returncode == 0, made.stderr
     assert mode(report) == 0o600 and '"one"' in report.read_text(encoding="utf-8")
+
+
+def test_a_scenario_mark_over_an_existing_0644_file_ends_0600(tmp_path: Path, loose_umask: object) -> None:
+    """`replay J --mark-scenario` beside the journal: a mark there at 0644 (copied in from elsewhere) ends 0600, as its
+    journal is (before: it kept 0644)."""
+    (tmp_path / "R.yaml").write_text(RUNBOOK, encoding="utf-8")
+    assert cli(tmp_path, "exec", "R.yaml", "--solo", "night", "--journal", "j.jsonl").returncode == 0
+    mark = tmp_path / "j.jsonl.scenario.json"
+    mark.write_text("{}", encoding="utf-8")
+    mark.chmod(0o644)
+    marked = cli(tmp_path, "replay", "j.jsonl", "--mark-scenario", "learn from it")
+    assert marked.returncode == 0, marked.stderr
+    assert mode(mark) == 0o600 and "learn from it" in mark.read_text(encoding="utf-8")

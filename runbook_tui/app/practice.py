@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.session import Session, SessionError, open_session, operator_name
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.files import write_private
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.journal_events import JournalEvents
 from runbook_tui.engine.practice import RecordedVerifier
@@ -86,7 +86,7 @@ def scenario_path(journal: str | Path) -> Path:
 def mark_scenario(journal: str, description: str) -> Path:
     """Mark a journal as a practice scenario: its description is shown to trainees before they start.
 
-    The mark names the journal's final hash, so it never describes another run; it is written 0600 at open().
+    The mark names the journal's final hash, so it never describes another run; it ends 0600, over an existing one too.
     """
     events = night_events(journal)
     if not description.strip():
@@ -100,9 +100,7 @@ def mark_scenario(journal: str, description: str) -> Path:
     }
     path = scenario_path(journal)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(mark, handle, indent=2, ensure_ascii=False)
+        write_private(path, json.dumps(mark, indent=2, ensure_ascii=False))
     except OSError as exc:
         raise SessionError(f"cannot write {path}: {exc.strerror}") from None
     return path

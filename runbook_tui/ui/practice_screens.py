@@ -10,7 +10,6 @@ on the night; a score on top. `--out FILE` has the same as Markdown.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from rich import box
@@ -26,6 +25,7 @@ from textual.widgets import Footer, Static
 
 from runbook_tui.app.practice import Practice
 from runbook_tui.engine.events import Event
+from runbook_tui.engine.files import write_private
 from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words, newer_events
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
@@ -228,14 +228,12 @@ class PracticeApp(RunbookApp):
         self.push_screen(PracticeResultsScreen(self.results, self._save(self.results)))
 
     def _save(self, results: Results) -> str:
-        """`--out FILE`: the results as Markdown for the trainer (0600 at open()); what happened, in words."""
+        """`--out FILE`: the results as Markdown for the trainer (0600, over an existing file too); what happened, in words."""
         if not self.out:
             return ""
         text = practice_md.render(results, Path(self.practice.journal).name, self.practice.session.actor.name)
         try:
-            fd = os.open(self.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            write_private(Path(self.out), text)
         except OSError as exc:
             return f"Could not save to {self.out}: {exc.strerror}."
         return f"Saved for the trainer: {self.out}."

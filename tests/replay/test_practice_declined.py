@@ -95,6 +95,8 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
     run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
     controller = run.session.controller
     out = tmp_path / "results.md"
+    out.write_text("last week's results\n", encoding="utf-8")
+    out.chmod(0o644)  # the trainer's own file, readable by others: the night's outputs must not land under 0644
     app = PracticeApp(run, out=str(out))
     async with app.run_test(size=(80, 24)) as pilot:
         await until(lambda: isinstance(app.screen, RunScreen), pilot, "the run screen")
@@ -131,6 +133,7 @@ async def test_the_trainee_meets_the_rollback_request_the_night_declined(tmp_pat
     assert types.index("step_finished") < types.index("rollback_requested"), "bob asked once `a` waited for him, as on the night"
     # the trainee's reason, typed at x, is in the results (before: `decline rollback` alone, on the screen and in --out)
     assert "| decline rollback | decline rollback: the batch job |" in out.read_text(encoding="utf-8")
+    assert out.stat().st_mode & 0o777 == 0o600, "practice results hold the night's outputs (before: the file kept 0644)"
 
 
 @pytest.mark.asyncio

@@ -175,6 +175,7 @@ class Ledger:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO made there since it was read: never block on it
                 raise OSError(errno.EINVAL, "not a regular file")
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.fchmod(fd, 0o600)  # a copy found looser (0644, restored from a backup): private before anything more is added
         except BlockingIOError:
             os.close(fd)
             self.failed, self.copy = f"{self.copy}: another join of yours to this session writes it", None

@@ -50,3 +50,21 @@ def test_a_link_to_a_readable_file_is_not_read_through(tmp_path: Path) -> None:
     assert ledger.failed == f"{copy}: Too many levels of symbolic links", ledger.failed
     assert ledger.hashes == [], "the linked file's events were read as received in this session"
     assert elsewhere.read_bytes() == canonical(event) + b"\n"
+
+
+def test_a_copy_found_at_0644_is_written_on_only_once_private(tmp_path: Path) -> None:
+    """A copy left 0644 (restored from a backup, copied in by hand) holds a session's events: once written to again it
+    is 0600, as a new copy is (before: the new events went on under 0644)."""
+    first: dict[str, object] = {"seq": 0, "prev": "", "type": "note", "ts": "2026-12-05T21:00:00.000Z", "actor": "alice", "text": "x"}
+    first["hash"] = event_hash(first)
+    copy = tmp_path / "s1-bob.jsonl"
+    copy.write_bytes(canonical(first) + b"\n")
+    copy.chmod(0o644)
+    ledger = Ledger(copy)
+    second: dict[str, object] = {"seq": 1, "prev": first["hash"], "type": "note", "ts": "2026-12-05T21:00:01.000Z", "actor": "alice", "text": "y"}
+    second["hash"] = event_hash(second)
+    assert ledger.add(second) is None
+    ledger.close()
+    assert ledger.failed == "", ledger.failed
+    assert copy.read_bytes().count(b"\n") == 2, "the second event was written to the copy"
+    assert copy.stat().st_mode & 0o777 == 0o600

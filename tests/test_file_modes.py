@@ -201,6 +201,9 @@ def test_an_output_written_over_a_looser_existing_file_ends_private(tmp_path: Pa
     assert (tmp_path / "other").read_text(encoding="utf-8") == "old\n" and mode(tmp_path / "other") == was
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "out.md"], "no temporary file left beside it"
     write_private(Path(os.devnull), "to a device, as it is\n")  # no temporary file made beside a device
+    longest = tmp_path / ("é" * 127)  # the longest name a file may have: the temporary one beside it must fit too
+    write_private(longest, "fits\n")
+    assert longest.read_text(encoding="utf-8") == "fits\n" and mode(longest) == 0o600
 
 
 def test_an_output_that_cannot_be_written_leaves_the_old_file_whole(tmp_path: Path) -> None:

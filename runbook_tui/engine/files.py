@@ -45,7 +45,7 @@ def write_private(path: Path, text: str) -> None:
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")  # O_EXCL, 0600
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".runbook-tui-", suffix=".part")  # O_EXCL, 0600; a short name
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

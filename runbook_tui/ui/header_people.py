@@ -33,13 +33,16 @@ def fit_names(names: Sequence[str], room: int) -> list[str]:
     return [name if length <= cap else set_cell_size(name, cap - 1) + "…" for name, length in zip(names, cells, strict=True)]
 
 
-def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, width: int, marks: Text, unknown_since: str | None = None) -> Text:
+def people_row(
+    state: RunState, connected: Mapping[str, str], theme: Theme, width: int, marks: Text, unknown_since: str | None = None, me: str | None = None
+) -> Text:
     """The row up to `marks` (which follow it): at `width` (0: not laid out yet) the solo reason gives way first, then
     the names, so that the row and `marks` fit. `unknown_since`: this screen's link is down since then, and `connected`
-    is who was there when it dropped: named, `unknown since` (before: nobody, and the other verifiers left the row)."""
+    is who was there when it dropped: named, `unknown since` (before: nobody, and the other verifiers left the row). `me`,
+    the reader among them, knows their own link is down: `you not connected` (they read `bob unknown since` of themself)."""
     session = state.session
     planned, ran_by = session.get("planned_assignee"), str(session.get("assignee") or "?")
-    solo = session.get("solo")
+    solo, mine = session.get("solo"), False
     if solo:
         other = ", ".join(map(str, state.verifiers_heard))  # shared first: who verified before, as the report says
     else:
@@ -49,7 +52,9 @@ def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, widt
         # Every verifier joined, the ticket's first (bob and carol joined read `verifier bob connected`, while the rows
         # said `Waiting for bob or carol`, and carol's confirmations came from nobody the header named).
         joined = sorted(joined, key=lambda name: name != session.get("verifier"))
-        other = ", ".join(joined) if joined else named_verifier(state) or "?"
+        mine = unknown_since is not None and me in joined
+        joined = [name for name in joined if not mine or name != me]
+        other = ", ".join(joined) if joined or mine else named_verifier(state) or "?"
     # After the end, nobody's coming or going is journaled (`journal verify` refuses it): a verifier joining a finished
     # run read `not connected` on both screens while at their keys. The run is over: no word either way.
     online = None if state.finished or solo else any(role == "verifier" for role in connected.values())
@@ -68,7 +73,13 @@ def people_row(state: RunState, connected: Mapping[str, str], theme: Theme, widt
                 reason.truncate(max(room, 1), overflow="ellipsis")
             row.append(said + reason.plain + "): unverified", style=colour(theme, "warning"))
             return row
-        row.append(f" ▸ verifier {shown[2]}")
+        row.append(" ▸ verifier")
+        if mine:
+            row.append(" you ")
+            row.append("not connected" + ("," if shown[2] else f" since {unknown_since}"), style=colour(theme, "warning"))
+            if not shown[2]:
+                return row
+        row.append(f" {shown[2]}")
         if online is not None:
             row.append(" ")
             said = f"unknown since {unknown_since}" if unknown_since else "connected" if online else "not connected"

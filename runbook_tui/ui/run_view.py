@@ -277,7 +277,7 @@ class RunView(CoalescedRepaintScreen):
         state = self.source.state
         now = self.clock()
         links = self.link_statuses()
-        self.query_one(RunHeader).show(state, now, *self.presence(state, links))
+        self.query_one(RunHeader).show(state, now, *self.presence(state, links), me=self.me())
         self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
         # Each second too: a key may go with no event (the final check's verdict came before it stopped: `k end check` stayed).
         if (keys := tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())) != self._keys_shown:  # only then redrawn

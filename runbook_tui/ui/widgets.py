@@ -73,7 +73,7 @@ class RunHeader(Static):
 
     _shown: list[tuple[str, list[Any]]] | None = None
 
-    def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str], unknown_since: str | None = None) -> None:
+    def show(self, state: RunState, now: dt.datetime, connected: Mapping[str, str], unknown_since: str | None = None, me: str | None = None) -> None:
         theme = self.app.current_theme
         session = state.session
         ticket = session.get("ticket") or {}
@@ -105,7 +105,7 @@ class RunHeader(Static):
         line1.append(f"  {_line(session.get('title', ''))}", style="bold")
         width = self.content_size.width
         marks = self._marks(state)
-        line2 = people_row(state, connected, theme, width, marks, unknown_since)
+        line2 = people_row(state, connected, theme, width, marks, unknown_since, me)
         if width and line2.cell_len + marks.cell_len > width:  # the checkpoint's id cut in the middle, not at its end
             marks = self._marks(state, room=width - line2.cell_len)
         line2.append_text(marks)

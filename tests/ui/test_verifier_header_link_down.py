@@ -1,7 +1,9 @@
 """The verifier's header while their own link is down: who was there stays listed, marked as not known since the drop.
 
 Before: the header was given nobody as connected while the link was down, so bob's read `verifier bob not connected`:
-carol, the other verifier, vanished from it (and came back at the rejoin), though nothing was known of her leaving."""
+carol, the other verifier, vanished from it (and came back at the rejoin), though nothing was known of her leaving.
+Then: bob himself read `verifier bob, carol unknown since …`, though he knows he is not connected: his own name reads
+`you not connected`, the others `unknown since`."""
 
 from __future__ import annotations
 
@@ -33,6 +35,27 @@ async def test_the_other_verifiers_stay_in_the_header_while_the_link_is_down(wor
         client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
         await until(pilot, lambda: "bob, carol connected" not in painted(header), "the header to stop saying both are connected")
         row = " ".join(painted(header).split())
-        assert "verifier bob, carol unknown since 02:13:05" in row, row
+        assert "verifier you not connected, carol unknown since 02:13:05" in row, row
         client.lost_at = None
         await until(pilot, lambda: "verifier bob, carol connected" in painted(header), "the header to say connected once the link is back")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_the_reader_alone_reads_not_connected_since_the_drop(workdir: Path, size: tuple[int, int]) -> None:
+    client = FakeClient(shared_session_events(workdir))
+    joined = {"seq": client.state.seq + 1, "ts": "2026-03-20T02:13:00.000Z", "type": ev.PARTICIPANT_JOINED, "actor": "bob", "name": "bob", "role": "verifier"}
+    client.state = apply(client.state, joined)
+    app = VerifierApp(client)
+    async with app.run_test(size=size) as pilot:
+        await screen_is(pilot, "VerifierScreen")
+        await settled(pilot)
+        header = app.screen.query_one(RunHeader)
+        await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to name bob connected")
+        client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
+        await until(pilot, lambda: "bob connected" not in painted(header), "the header to stop saying bob is connected")
+        row = " ".join(painted(header).split())
+        assert "verifier you not connected since 02:13:05" in row, row
+        assert "unknown" not in row, row
+        client.lost_at = None
+        await until(pilot, lambda: "verifier bob connected" in painted(header), "the header to say connected once the link is back")

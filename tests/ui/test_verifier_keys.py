@@ -153,7 +153,7 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
     """At 80x24: the link down is a row of the stack, whole, until it is back (before: one toast that faded, and the
     screen went on looking joined). A rejoin refused for good ends the app with the reason for `join` to print (before:
     the follower died unseen and `c` said it would reach the assignee once reconnected). The header agrees with the row:
-    `unknown since` the drop while it shows (before: `verifier bob connected` under `NOT CONNECTED`)."""
+    `you not connected since` the drop while it shows (before: `verifier bob connected` under `NOT CONNECTED`)."""
     import asyncssh
 
     from runbook_tui.share.client import JoinError
@@ -178,7 +178,7 @@ async def test_the_verifier_losing_the_session_is_said_until_it_is_back_and_a_re
         client.lost_at = dt.datetime(2026, 3, 20, 2, 13, 5, tzinfo=dt.UTC).timestamp()
         stack = app.screen.query_one(StatusStack)
         await until(pilot, lambda: "q leave" in " ".join(painted(stack).split()), "the stack to say the link is down, whole")
-        assert "verifier bob unknown since 02:13:05" in painted(header), painted(header)
+        assert "verifier you not connected since 02:13:05" in painted(header), painted(header)
         shown = " ".join(line.strip() for line in painted(stack).splitlines())
         assert shown.startswith("NOT CONNECTED since 02:13:05 (the assignee's program stopped, or the network)"), shown
         assert shown.endswith("if it stopped) — enter details · q leave"), shown

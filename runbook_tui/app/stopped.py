@@ -16,8 +16,9 @@ from runbook_tui.engine.actors import SYSTEM
 from runbook_tui.engine.controller import Controller
 from runbook_tui.engine.events import NOTE
 from runbook_tui.engine.journal import JournalError
-from runbook_tui.engine.mark_done import EXIT_NOTE
+from runbook_tui.engine.mark_done import EXIT_NOTE, lost_link_hosts
 from runbook_tui.engine.wait_cut import NOTHING_IN_DOUBT, cut_wait
+from runbook_tui.runbook.safe_text import visible_line
 
 
 def stopping_signals() -> tuple[signal.Signals, ...]:
@@ -66,6 +67,8 @@ def journal_stop(controller: Controller, how: str, command: str) -> None:
     step = state.current
     running = step is not None and state.steps[step].status == "running"
     where = f" while '{step}' ran (its outcome is unknown: resume decides)" if running else f" at '{step}' (nothing was running)" if step else ""
+    if step is not None and not running and (lost := lost_link_hosts(state, step)):  # (resume's next line: it may still run there)
+        where = f" at '{step}' (the program was running nothing; {', '.join(map(visible_line, lost))} may still be)"
     if running and step is not None and (cut := cut_wait(state.plan_steps.get(step, {}), state.steps[step].started_at)) is not None:
         where = f" while '{step}' waited ({cut[1]}; {NOTHING_IN_DOUBT}: resume decides)"
     if step is None and any(p.get("when") == "end" for p in state.success_pending):  # (k would have ended it as not met)

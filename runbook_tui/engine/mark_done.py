@@ -95,9 +95,14 @@ def may_still_run(state: RunState, sid: str) -> str | None:
     return said
 
 
+def lost_link_hosts(state: RunState, sid: str) -> list[str]:
+    """The hosts of step `sid` whose link was lost while its command ran there: it may still be running on them."""
+    return [h for h, hs in state.steps[sid].hosts.items() if hs.status == "unknown" and LEFT_RUNNING in (hs.error or "")]
+
+
 def _lost_link_left(state: RunState, sid: str) -> str | None:
     """What a person re-running a failed step is told first where its link was lost while the command ran; None: nowhere."""
-    hosts = [h for h, hs in state.steps[sid].hosts.items() if hs.status == "unknown" and LEFT_RUNNING in (hs.error or "")]
+    hosts = lost_link_hosts(state, sid)
     if not hosts:
         return None
     followed = [h for h in hosts if h in left_running(state, sid)]

@@ -143,7 +143,9 @@ class _Progress(asyncssh.SSHClient):
         shown = visible_line(text)
         return f': it said "{shown[:SAID_SHOWN] + "…" if len(shown) > SAID_SHOWN else shown}"'
 
-    def stalled(self, seconds: float, *, agent: bool, bastion: str | None = None) -> str:
+    def stalled(self, seconds: float, *, agent: bool, bastion: str | None = None, answered: bool = False) -> str:
+        """Why no connection came within `seconds`; `answered`: the host served SSH earlier in this run, so a silent port
+        is a stalled server, not something else (a SIGSTOPped sshd read `something there that is not an SSH server`)."""
         if self.conn is None and bastion is not None:  # the bastion took the channel request and its own connect hangs
             return (
                 f"bastion {bastion} got no answer from it within {seconds:g} s (packets dropped between the bastion and it:"
@@ -154,6 +156,8 @@ class _Progress(asyncssh.SSHClient):
         if self.conn.get_extra_info("server_version") is None:
             if said := self.quoted():
                 return f"the port took the connection but sent no SSH greeting within {seconds:g} s{said} (not an SSH server)"
+            if answered:
+                return f"the port took the connection but the server did not answer the SSH handshake within {seconds:g} s (it answered SSH earlier in this run: stopped or overloaded)"
             return f"the port took the connection but sent no SSH greeting within {seconds:g} s (something there that is not an SSH server)"
         stuck = "the server stopped answering, or the SSH agent (SSH_AUTH_SOCK) did not answer" if agent else "the server stopped answering"
         return f"the SSH handshake or the login did not finish within {seconds:g} s ({stuck})"
@@ -216,6 +220,7 @@ class Connector:
         self._keepalive_interval = keepalive_interval
         self._passphrase_lookup = passphrase_lookup
         self._conns: dict[ConnKey, asyncssh.SSHClientConnection] = {}
+        self._answered: set[ConnKey] = set()  # the endpoints that served SSH in this run
         self._locks: dict[ConnKey, asyncio.Lock] = {}
         self._identities: dict[tuple[str, ...], asyncio.Future[Sequence[asyncssh.SSHKeyPair]]] = {}
         self._trusted: dict[tuple[str, ...], tuple[tuple[object, ...], asyncssh.SSHKnownHosts]] = {}
@@ -260,6 +265,7 @@ class Connector:
                 exc.hop = exc.hop or endpoint  # set already when the fault is the bastion's (it forbids forwarding)
                 raise
             self._conns[endpoint.key] = conn
+            self._answered.add(endpoint.key)
             return conn
 
     async def reconnect(
@@ -380,6 +386,7 @@ class Connector:
                     self.connect_timeout,
                     agent=not client_keys or progress.asked_agent,
                     bastion=endpoint.via.name if tunnel is not None and endpoint.via else None,
+                    answered=endpoint.key in self._answered,
                 )
             elif isinstance(exc, (asyncssh.ConnectionLost, ConnectionError)):
                 if progress.greeted and (changed := await no_key_of_a_known_type(endpoint, tunnel)):

@@ -20,28 +20,13 @@ from typing import Any
 
 import pytest
 from share_peers import CLI, Lab, free_port, journal, journal_verify, until, write_recomputed
+from test_late_go_ahead import GO_AHEAD
 from test_tmux_e2e import Tmux, _fingerprint
 
 from runbook_tui.engine.state import confirmable
 from runbook_tui.share.client import ShareClient
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.peers]
-
-GO_AHEAD = """\
-runbook: 1
-id: go-ahead
-title: A step that needs a go-ahead
-sections:
-  - id: impl
-    title: Change
-    kind: implement
-    steps:
-      - id: one
-        title: Step one
-        run: echo one
-        undo: echo undo-one
-        verify: before
-"""
 
 
 async def _refused_then_given(lab: Lab) -> Path:

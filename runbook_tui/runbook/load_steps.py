@@ -146,6 +146,9 @@ class StepsReader(MetricsReader):
         title_text = self._text(m, "title", "plain", scope)  # may use captured.* and host: rendered just before the step
         for key in ("timeout", "retries", "retry_delay", "env", "sudo", "serial", "max_fail"):  # a command's: elsewhere they do nothing
             self._only(m, key, kind, ("run",))
+        said = len(self.diags.items)
+        retries = f.integer(m, "retries", 0, 0, 100)
+        retries_refused = any(d.severity == "error" for d in self.diags.items[said:])  # said: no warning on top
         expect = m.get("expect")
         if kind != "run" and isinstance(expect, YMap):
             for key in ("exit", "stdout"):
@@ -165,7 +168,7 @@ class StepsReader(MetricsReader):
             timeout_seconds=f.duration(
                 m, "timeout", shortest=(SHORTEST_TIMEOUT, "a shorter one stops the command as it starts; leave timeout out for no limit")
             ),
-            retries=f.integer(m, "retries", 0, 0, 100),
+            retries=retries,
             retry_delay_seconds=f.duration(m, "retry_delay", 5.0) or 0.0,
             capture=capture,
             verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
@@ -184,7 +187,7 @@ class StepsReader(MetricsReader):
             )
         if kind == "run" and self.texts.context is not None:  # (broken parameters: nothing rendered to judge, their error is said)
             self._waves_on_one_host(m, step_id, on)
-            if "retry_delay" in m and not step.retries:  # the author meant a retry and wrote none
+            if "retry_delay" in m and not retries and not retries_refused:  # the author meant a retry and wrote none
                 self.diags.warning(
                     m.key_mark("retry_delay"),
                     f"step '{step_id}': 'retry_delay' has no effect without 'retries' (nothing is retried); expected 'retries:' beside it, or 'retry_delay' left out",

@@ -1,0 +1,37 @@
+"""A step key that does nothing is warned about in words that fit the step, once, at its FILE:LINE:COL.
+
+Before: a `retries:` template that failed to render (its error said) also drew "'retry_delay' has no effect without 'retries'" though retries was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from helpers_runbook import at, diagnostics, load
+
+HEAD = """\
+runbook: 1
+id: keys
+title: T
+sections:
+  - id: main
+    steps:
+"""
+
+
+def test_a_bad_retries_template_is_said_once(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(HEAD + "      - {id: a, run: 'true', retries: '{{ nope }}', retry_delay: 10s}\n")
+    said = diagnostics(path)
+    assert [d.severity for d in said] == ["error"], "\n".join(map(str, said))
+    assert "nope" in said[0].message
+
+
+def test_retry_delay_without_retries_is_still_warned(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(HEAD + "      - {id: a, run: 'true', retry_delay: 10s}\n")
+    assert [at(d) for d in load(path).warnings if "retry_delay" in d.message] == [(7, 30)]
+
+
+def test_retry_delay_with_retries_zero_is_still_warned(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(HEAD + "      - {id: a, run: 'true', retries: 0, retry_delay: 10s}\n")
+    assert [at(d) for d in load(path).warnings if "retry_delay" in d.message] == [(7, 42)]

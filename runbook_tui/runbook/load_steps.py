@@ -181,7 +181,14 @@ class StepsReader(MetricsReader):
             max_fail=(f.count_or_percent(m["max_fail"], m.value_mark("max_fail"), "max_fail", 0) if "max_fail" in m else 0) or 0,
             confirm=self._text(m, "confirm", "plain", scope),
         )
-        if step.verify == "per_wave" and not step.serial:
+        if step.verify == "per_wave" and kind != "run":  # `serial:` is refused there: the advice below would not fit
+            article = "an" if kind == "ask" else "a"
+            self.diags.warning(
+                m.key_mark("verify"),
+                f"step '{step_id}': 'verify: per_wave' does nothing on {article} {kind} step (only a run step on a group has waves;"
+                " the verifier confirms it once, after); expected 'verify: after'",
+            )
+        elif step.verify == "per_wave" and not step.serial:
             self.diags.warning(
                 m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
             )

@@ -1,6 +1,7 @@
 """A step key that does nothing is warned about in words that fit the step, once, at its FILE:LINE:COL.
 
-Before: a `retries:` template that failed to render (its error said) also drew "'retry_delay' has no effect without 'retries'" though retries was written.
+Before: a `note` with `verify: per_wave` was told to add `serial:` (refused on a note); a `retries:` template that
+failed to render (its error said) also drew "'retry_delay' has no effect without 'retries'" though retries was written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,19 @@ sections:
   - id: main
     steps:
 """
+
+
+def test_per_wave_on_a_note_says_a_note_has_no_waves(write_runbook: Callable[..., Path]) -> None:
+    path = write_runbook(HEAD + "      - {id: page, note: Page the DBA, verify: per_wave}\n")
+    warnings = load(path).warnings
+    assert [(at(d), d.message) for d in warnings] == [
+        (
+            (7, 40),
+            "step 'page': 'verify: per_wave' does nothing on a note step (only a run step on a group has waves; the verifier"
+            " confirms it once, after); expected 'verify: after'",
+        )
+    ]
+    assert not any("serial" in d.message for d in warnings)
 
 
 def test_a_bad_retries_template_is_said_once(write_runbook: Callable[..., Path]) -> None:

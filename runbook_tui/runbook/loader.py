@@ -186,6 +186,9 @@ class _Builder(StepsReader, ParamsReader):
         f = self.fields
         secrets = []
         for name, value, key_mark, value_mark in self._entries(root, "secrets", "secrets: name -> source"):
+            if not name or any(unicodedata.category(char) in ("Cc", "Cf") for char in name):  # every message names it
+                self.diags.error(key_mark, f"secret name {shown(name)}: expected a name, like prom_token, without control characters")
+                continue
             m = f.mapping(value, value_mark, f"secret '{name}' (env: VAR or keyring: {{service, username}})")
             if m is None:
                 continue

@@ -101,16 +101,16 @@ class StepsReader(MetricsReader):
         if "steps" in m and not items:
             self.diags.error(m.value_mark("steps"), f"section '{section_id}': expected at least one step")
         for step_value, step_mark in items:
-            step = self._step(step_value, step_mark, section_id or "", every if kind == "rollback" else forward, every)
+            step = self._step(step_value, step_mark, section_id or "", every if kind == "rollback" else forward, every, kind == "rollback")
             if step is not None:
                 steps.append(step)
         if section_id is None:
             return None
         return Section(section_id, title, kind, tuple(steps), mark, template)
 
-    def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int], every: dict[str, int]) -> Step | None:
+    def _step(self, value: Any, mark: Mark, section_id: str, captured: dict[str, int], every: dict[str, int], rollback: bool) -> Step | None:
         """One step, its names checked against the captures before it (`captured`); its own capture is added there and
-        to `every` (the same record for a rollback section's step)."""
+        to `every` (the same record for a rollback section's step, `rollback`)."""
         f = self.fields
         m = f.mapping(value, mark, "a step {id, title, run|note|wait|ask, ...}")
         if m is None:
@@ -173,7 +173,7 @@ class StepsReader(MetricsReader):
             capture=capture,
             verify=f.choice(m, "verify", T.VERIFY_MODES, "after"),
             undo=self._text(m, "undo", "shell", undo_scope) if self._only(m, "undo", kind, ("run", "note")) else None,
-            checkpoint=f.boolean(m, "checkpoint"),
+            checkpoint=self._checkpoint(m, step_id, rollback),
             env=tuple(self._env(m, scope)),
             cwd=cwd,
             sudo=f.boolean(m, "sudo"),
@@ -203,6 +203,19 @@ class StepsReader(MetricsReader):
             captured.setdefault(capture, len(captured))
             every.setdefault(capture, len(every))
         return step if step_id else None
+
+    def _checkpoint(self, m: YMap, step_id: str | None, rollback: bool) -> bool:
+        """`checkpoint:`; on a rollback section's step a warning and no checkpoint: it runs only in a full rollback,
+        after every completed step was undone (once done it was journaled `checkpoint_reached`, the header's
+        `⚑ last checkpoint`, a point no rollback goes back to)."""
+        checkpoint = self.fields.boolean(m, "checkpoint")
+        if checkpoint and rollback:
+            self.diags.warning(
+                m.key_mark("checkpoint"),
+                f"step '{step_id}': 'checkpoint: true' does nothing in a rollback section (its steps run only in a full rollback,"
+                " which no rollback goes back into); expected it on a step the change runs, or checkpoint left out",
+            )
+        return checkpoint and not rollback
 
     def _waves_on_one_host(self, m: YMap, step_id: str | None, on: str) -> None:
         """`serial:` / `max_fail:` on `local` or one host name: one host is one wave, so they do nothing; a warning

@@ -192,6 +192,12 @@ class StepsReader(MetricsReader):
             self.diags.warning(
                 m.key_mark("verify"), f"step '{step_id}': 'verify: per_wave' without 'serial:' runs one wave; expected 'serial:' batches, or 'verify: after'"
             )
+        if kind in ("note", "ask") and step.watch and step.expect.metric is None:  # it runs for an instant: no panel drawn large
+            self.diags.warning(
+                m.key_mark("watch"),
+                f"step '{step_id}': 'watch' does nothing on {'an' if kind == 'ask' else 'a'} {kind} step (panels are drawn large while a step runs:"
+                " a command, a wait, or an expect.metric check); expected it on a run or wait step, or expect.metric beside it",
+            )
         if kind == "run" and self.texts.context is not None:  # (broken parameters: nothing rendered to judge, their error is said)
             self._waves_on_one_host(m, step_id, on)
             if "retry_delay" in m and not retries and not retries_refused:  # the author meant a retry and wrote none

@@ -49,3 +49,38 @@ def test_retry_delay_without_retries_is_still_warned(write_runbook: Callable[...
 def test_retry_delay_with_retries_zero_is_still_warned(write_runbook: Callable[..., Path]) -> None:
     path = write_runbook(HEAD + "      - {id: a, run: 'true', retries: 0, retry_delay: 10s}\n")
     assert [at(d) for d in load(path).warnings if "retry_delay" in d.message] == [(7, 42)]
+
+
+WATCHED = """\
+runbook: 1
+id: keys
+title: T
+metrics:
+  source: {scrape: {url: "http://127.0.0.1:9/metrics"}}
+  panels:
+    - {id: p99, query: up}
+sections:
+  - id: main
+    steps:
+      - {id: page, note: Page the DBA, watch: [p99]}
+      - {id: how, ask: How is it, watch: p99}
+      - {id: look, note: Restart it by hand, watch: p99, expect: {metric: {panel: p99, below: 1, within: 5m}}}
+      - {id: rest, wait: 1m, watch: p99}
+      - {id: roll, run: 'true', watch: p99}
+"""
+
+
+def test_watch_on_a_note_or_ask_that_waits_for_nothing_is_warned(write_runbook: Callable[..., Path]) -> None:
+    warnings = load(write_runbook(WATCHED)).warnings
+    assert [(at(d), d.message) for d in warnings] == [
+        (
+            (11, 40),
+            "step 'page': 'watch' does nothing on a note step (panels are drawn large while a step runs: a command, a wait,"
+            " or an expect.metric check); expected it on a run or wait step, or expect.metric beside it",
+        ),
+        (
+            (12, 35),
+            "step 'how': 'watch' does nothing on an ask step (panels are drawn large while a step runs: a command, a wait,"
+            " or an expect.metric check); expected it on a run or wait step, or expect.metric beside it",
+        ),
+    ]

@@ -111,7 +111,7 @@ _IDENTIFIERS = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: A plain expansion of a variable in a prompt's text (`PS4='+ $HOST: '`): bash expands it once, its value is not read
 #: again; what is left of a prompt without one, `$`, a backtick or a backslash (`\044` is `$` there) is plain text.
 _PLAIN_EXPANSION = lazy_re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
-_PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
+PROMPTS = frozenset({"PS0", "PS1", "PS2", "PS3", "PS4"})
 
 
 def assigns(text: str) -> bool:
@@ -177,7 +177,7 @@ class Flow:
         if text is not None:
             self.literals[name] = text
         if name in REEXPANDED:  # every name its text keeps, bare too: `$((V))`, `declare -n r=V`, `printenv V | sh` read it
-            text = "" if name in _PROMPTS and not re.search(r"[$`\\]", _PLAIN_EXPANSION.sub("", source)) else source  # `PS4='+ V: '`
+            text = "" if name in PROMPTS and not re.search(r"[$`\\]", _PLAIN_EXPANSION.sub("", source)) else source  # `PS4='+ V: '`
             for named in set(_IDENTIFIERS.findall(text)) - read:  # what `"$v"` gives it flows in (`expanded_by`)
                 self.reparsed.setdefault(named, name)
 

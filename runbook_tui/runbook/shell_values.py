@@ -32,7 +32,7 @@ from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify
 from runbook_tui.runbook.shell_code import PLUS_COMMANDS
 from runbook_tui.runbook.shell_environment import EXPANDS, INTEGER, PLAIN_WORD, PLAIN_WORD_CHARACTERS, clip, expanded_again
-from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, REEXPANDED
+from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, PROMPTS, REEXPANDED
 from runbook_tui.runbook.shell_instead import code_instead
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
@@ -160,6 +160,7 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         or place.runs_commands_of
         or place.escaped
         or place.option_name_of
+        or place.expanded_by in PROMPTS
     ):
         return None  # the common case (what every check below lets through), before any message is composed
     name = re.sub(r"\s*\|\s*shq\b", "", expression) or "x"
@@ -183,6 +184,12 @@ def refusal(place: Place, shq_count: int, expression: str = "x") -> str | None:
         return "a heredoc with a quoted delimiter (<<'EOF') is written as is, so a value there stays a template; use an unquoted delimiter (<<EOF): the value is inserted as data"
     if place.kind == "UNKNOWN":
         return f'the shell\'s reading of a value here is unclear; expected it as a word of its own: "{{{{ {name} }}}}"'
+    if place.expanded_by in PROMPTS:  # `PS4="{{ x }}"; set -x`: bash expands the prompt's text, `$(...)` too, each time
+        return (
+            f"this value becomes the text of {place.expanded_by}, and bash expands {place.expanded_by} each time it prints that"
+            f" prompt, where $(...) runs as code; name a variable in the prompt's text and pass the value in it:"
+            f" {place.expanded_by}='+ $V: ' V=\"{{{{ {name} }}}}\" (bash expands the prompt once: V's value is only printed)"
+        )
     if place.escaped:
         return (
             "a backslash right before a value escapes the quote or $ the value is passed with, so the shell would not read"

@@ -38,8 +38,9 @@ _LENGTH = lazy_re.compile(r"\$\{#[^}]*\}")
 _NAMES = lazy_re.compile(r"[A-Za-z_][A-Za-z0-9_]*|(?<=\$)[0-9@*]|(?<=\$\{)[0-9@*]")
 _DECLARING = frozenset({"declare", "typeset", "local"})
 #: Variables a shell expands again when it reads them, `$(...)` included: `BASH_ENV` (every non-interactive bash),
-#: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash, `PS0` before each interactive command).
-REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND"})
+#: `ENV` (sh -i, bash --posix -i), the prompts (`PS4` under `set -x` in bash, `PS0` before each interactive command),
+#: `MAILPATH` (bash -i expands the message after `?` as a mail file it names grows).
+REEXPANDED = frozenset({"BASH_ENV", "ENV", "PS0", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND", "MAILPATH"})
 #: Variables naming the script a shell runs before its own (`BASH_ENV`: every non-interactive bash, `ENV`: sh -i), the
 #: configuration git reads (`GIT_CONFIG_GLOBAL`: core.fsmonitor runs a command) and where an interpreter's modules are
 #: found (`PYTHONPATH=/tmp/upload python3 -m app` imports app from there): a value there picks the code that runs, as

@@ -1,4 +1,4 @@
-"""A value assigned to a variable a shell expands again (`BASH_ENV`, `ENV`, `PS4`, `PROMPT_COMMAND`) stays data.
+"""A value assigned to a variable a shell expands again (`BASH_ENV`, `ENV`, `PS4`, `PROMPT_COMMAND`, `MAILPATH`) stays data.
 
 bash expands `$BASH_ENV` (command substitution included) before it reads it as a file name, dash and bash expand
 `$ENV` for an interactive shell, and bash `PS4` under `set -x`: `BASH_ENV={{ x }} bash -c true` reached the shell as
@@ -9,6 +9,8 @@ written as a prompt's own text (`PS4="{{ x }}"`) is refused at validate, whateve
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +26,9 @@ TEMPLATES = [
     "env BASH_ENV={{ x }} bash -c true",
     "v={{ x }}; export BASH_ENV=$v; bash -c true",
     'export ENV="/etc/{{ x }}"; sh -i -c true </dev/null',
+    # bash -i expands the message after `?` in MAILPATH, $(...) too, when a mail file it names grows (session 36)
+    'MAILPATH="/var/mail/ops?{{ x }}" bash -i </dev/null',
+    "export MAILPATH={{ x }}",
     "BASH_ENV={{ x }} ./deploy.sh",  # plain words, read the short way (`shell_classify`): this one passed any value
 ]
 
@@ -61,6 +66,15 @@ def test_nothing_runs_from_bash_env(write_runbook: Callable[..., Path], tmp_path
     out = capsys.readouterr().out
     assert "env BASH_ENV: a value assigned to BASH_ENV is expanded again" in out
     assert not made.exists()
+
+
+def test_bash_ran_a_mailpath_message(tmp_path: Path) -> None:
+    """The hole `MAILPATH` was: an interactive bash expanded its message as the mail file grew, and ran the value."""
+    made, mail = tmp_path / "made", tmp_path / "mail"
+    mail.touch()
+    script = 'MAILCHECK=0 MAILPATH="$PWD/mail?$V" bash --norc -i <<EOF\nsleep 1; echo x >> mail\ntrue\ntrue\nEOF'
+    subprocess.run(["bash", "-c", script], cwd=tmp_path, env={**os.environ, "V": f"$(touch {made})"}, capture_output=True, timeout=60)
+    assert made.exists()
 
 
 def test_a_variable_exported_under_another_name_is_only_its_value() -> None:

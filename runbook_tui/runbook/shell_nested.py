@@ -12,6 +12,7 @@ from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_dpkg as dpkg
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_build import build_settings
+from runbook_tui.runbook.shell_builtin_paths import builtin_program_paths
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
 from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
@@ -44,6 +45,11 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     for k, at in folder_words(texts):  # `cd /srv/releases/{{ v }} && ./migrate.sh`: the folder picks the code run there
         for m in words[k].markers + words[k].expanded_markers if not WHOLE_NAME.fullmatch(words[k].text[at:]) else ():
             tok.places[m].program_path = True
+    for k, at, what in builtin_program_paths(texts, wrappers.command_start(texts)):  # `hash -p "{{ x }}" ls`
+        entire = WHOLE_NAME.fullmatch(words[k].text[at:]) is not None
+        for m in words[k].markers + words[k].expanded_markers if entire else ():
+            tok.places[m].runs_as = tok.places[m].runs_as or what
+        tok.program_path([] if entire else [words[k]])  # `hash -p /opt/{{ v }}/bin/psql psql`
     if commands.names_none(texts):
         return  # no shell, wrapper or name-reading builtin among the words
     for indexes, by in commands.scripts(texts):

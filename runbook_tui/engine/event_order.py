@@ -19,7 +19,8 @@ the rollback's undo after undo. A journal the program wrote holds no such event;
 "line N: TYPE what was wrong" (the seq, the chain, the first event and what may follow `session_finished` are checked
 by the reader, `journal.JournalScan`). Output, metric samples and the like change nothing asked here: they are not
 folded (`_UNFOLDED`: a 200,000-event journal is checked in about the time its chain is), and memory stays flat; an
-`output` is only asked whether its step runs (phase "run") or its undo does (phase "undo"), a lookup.
+`output` is only asked whether its step runs (phase "run") or its undo does (phase "undo"), a lookup (or, while its undo
+runs, whether the rollback waited there for the run a lost link left: `reattach.undo_waits_for`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.mark_done import EXIT_NOTE, markable
+from runbook_tui.engine.reattach import undo_waits_for
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
 from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
@@ -77,7 +79,9 @@ class EventOrder:
             if key == self._refused or key == self._output_fine:
                 return None  # the output of a start said impossible already (said once, at its start), or asked already
             found = _output(self.state, event)  # asked of the run as it stands; not folded
-            if found is None and event.get("phase") is not None:  # the same answer until the next fold (a phaseless one is asked each time)
+            held = self.state.steps.get(event["step"])  # a step's output while it does not run: its host's answer (`_output`)
+            waited = event.get("phase") == "run" and held is not None and held.status != "running"
+            if found is None and event.get("phase") is not None and not waited:  # the same answer until the next fold (a phaseless one is asked each time)
                 self._output_fine = key
             return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
         self._output_fine = None
@@ -277,6 +281,8 @@ def _output(state: RunState, e: Event) -> str | None:
         )
         return f"of the undo of '{sid}', whose undo was not running ({now}): an undo's output comes between its undo_started and its undo_finished"
     if step.status == "running" or (phase is None and undoing):  # no phase: an older writer's, of either
+        return None
+    if undoing and e.get("host") in undo_waits_for(state, sid):  # the run a lost link left there, followed before its undo
         return None
     return f"of '{sid}', which was not running (it stood {_stood(state, sid)}): a step's output comes between its step_started and its step_finished"
 

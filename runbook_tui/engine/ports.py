@@ -75,6 +75,9 @@ class Command:
     #: write and their removal): once this command's end is journaled too, an executor removes what is left of them,
     #: never of a run still going (engine/ends_journaled.py).
     leftovers: tuple[str, ...] = ()
+    #: Only follow the run `key` names, left on the host by a lost link (a rollback waits for it to end before its undo):
+    #: never start it; where no such run is there, an error with `started` False.
+    follow_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from typing import Any
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.state_model import NOTES_KEPT, RunState
 from runbook_tui.runbook import lazy_re
+from runbook_tui.runbook.safe_text import visible_line
 
 #: The `request` of the note journaled before such a re-run; its `follows` names the run followed on each host.
 FOLLOW = "follow"
@@ -74,6 +75,38 @@ def left_running(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
                 run = (held.attempts, f".{number.group(1)}")  # a retry: a run of its own, under this attempt (unless it followed a lost one)
         found[host] = run
     return found
+
+
+def undo_waits_for(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
+    """Per remote host of `sid` whose link was lost while its command ran there (it may still run): the run left there,
+    which a rollback follows to its end before it runs the undo there (engine/rollback_run.py). Before, the undo ran
+    there at once, while the command it undoes might still be running: the two raced."""
+    held = state.steps.get(sid)
+    if held is None:
+        return {}
+    return {h: run for h, run in left_running(state, sid).items() if LEFT_RUNNING in (held.hosts[h].error or "")}
+
+
+def waits_words(host: str) -> str:
+    """What the undo list and the rollback's note say of such a host."""
+    return f"the undo waits for the run left on {visible_line(host)} to end first"
+
+
+def waiting_note(sid: str, hosts: list[str]) -> dict[str, Any]:
+    """The note journaled as a rollback's undo of `sid` begins on hosts whose link was lost while the command ran."""
+    text = (
+        f"undo of '{sid}': the link to {', '.join(visible_line(h) for h in hosts)} was lost while the command ran, and it may still"
+        f" be running there: {'; '.join(waits_words(h) for h in hosts)} (followed from its first byte), then runs there;"
+        " where that run is not found, the undo runs at once."
+    )
+    return {"step": sid, "text": text}
+
+
+def left_run_ended(host: str, code: int | None, error: str | None) -> str:
+    """The note once a rollback followed (or could not follow) the run a lost link left on `host`."""
+    if error is None:
+        return f"{visible_line(host)}: the run left there ended (exit {code}); its undo runs now"
+    return f"{visible_line(host)}: the run left there could not be followed ({visible_line(error)}); its undo runs now without waiting: check that the command no longer runs there"
 
 
 def _run_named(value: object) -> tuple[int, str] | None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor
 from runbook_tui.engine.host_result import undo_end
-from runbook_tui.engine.reattach import following_undo_note, undo_left_running, undo_lost_link
+from runbook_tui.engine.reattach import following_undo_note, left_run_ended, undo_left_running, undo_lost_link, undo_waits_for, waiting_note
 from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, to_json
 from runbook_tui.engine.undo_waves import undo_in_waves
 from runbook_tui.runbook.model import Host, Step
@@ -32,14 +32,25 @@ async def run_rollback(self: StepRunner, actor: Actor, plan: RollbackPlan, reaso
         if not runnable:
             continue
         hosts = {h.name: h for h in self.runbook.targets(step)}
+        forward = undo_waits_for(self.state, step_id)  # a lost link left the command running there: as the plan says
         self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
         if found := {e.host: left[step_id][e.host] for e in runnable if e.host in left.get(step_id, {})}:
             self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found, lost=lost))
+        if waits := {e.host: forward[e.host] for e in runnable if e.host in forward and e.host not in found}:  # (found: an undo began there already)
+            self.emit(ev.NOTE, SYSTEM, **waiting_note(step_id, list(waits)))
         runs = {e.host: found.get(e.host) or (self.state.steps[step_id].attempts, tag) for e in runnable}
 
         # The loop's values are bound as defaults: each closure is awaited within its own iteration anyway.
-        async def undo_on(entry_host: str, step: Step = step, hosts: dict[str, Host] = hosts, runs: dict[str, tuple[int, str]] = runs) -> dict[str, Any]:
+        async def undo_on(
+            entry_host: str,
+            step: Step = step,
+            hosts: dict[str, Host] = hosts,
+            runs: dict[str, tuple[int, str]] = runs,
+            waits: dict[str, tuple[int, str]] = waits,
+        ) -> dict[str, Any]:
             assert step.undo is not None
+            if entry_host in waits:  # the command a lost link left running there: to its end first, never started again
+                await follow_left_run(self, step, hosts[entry_host], waits[entry_host])
             ended = undo_end(step, await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1]))
             if len(runs) > 1 and self.state.mode not in ("dry-run", "practice"):  # known if the process dies before the rest end
                 await self.emit_durably(ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, **ended)
@@ -60,3 +71,12 @@ async def run_rollback(self: StepRunner, actor: Actor, plan: RollbackPlan, reaso
     self.emit(ev.ROLLBACK_FINISHED, SYSTEM, scope=plan.scope, ok=True)
     if plan.scope == "full" and finish:
         self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")
+
+
+async def follow_left_run(self: StepRunner, step: Step, host: Host, run: tuple[int, str]) -> None:
+    """Follow the run of `step`'s command a lost link left on `host` (its key: `run`) to its end, never starting it; its
+    end (or why it could not be followed) journaled as a note before the undo runs there."""
+    assert step.body is not None
+    result = await self._run_command(step, step.body, host, run[0], "run", None, run[1], follow_only=True)
+    error = None if result.status == "ok" else result.error or result.status
+    self.emit(ev.NOTE, SYSTEM, step=step.id, text=left_run_ended(host.name, result.exit_code, error))

@@ -368,10 +368,12 @@ class StepRunner(WaitStep):
         first = keepers.get(captured_from([h.name for h in hosts], results) or "")  # a capture: a host where it succeeded
         return results, (first.text if first else None), problems, tolerated, bool(died.hosts)
 
-    async def _run_command(self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "") -> Result:
-        """One command on one host, its output journaled in whole lines as it comes."""
+    async def _run_command(
+        self, step: Step, text: Text, host: Host, attempt: int, phase: str, keeper: StdoutKeeper | None, tag: str = "", *, follow_only: bool = False
+    ) -> Result:
+        """One command on one host, its output journaled in whole lines as it comes (`follow_only`: `Command.follow_only`)."""
         try:
-            command = self._ends.attach(self._command(step, text, host, attempt, phase, tag))
+            command = self._ends.attach(replace(self._command(step, text, host, attempt, phase, tag), follow_only=follow_only))
         except TemplateError as exc:
             if isinstance(exc, FieldError):
                 return Result("error", error=str(exc))

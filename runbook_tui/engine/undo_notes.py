@@ -14,7 +14,7 @@ from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
-from runbook_tui.engine.reattach import LEFT_RUNNING, undo_left_running, undo_lost_link
+from runbook_tui.engine.reattach import LEFT_RUNNING, undo_left_running, undo_lost_link, undo_waits_for, waits_words
 from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, Scope, StepRecord, plan_rollback, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -29,7 +29,8 @@ HOST_WORDS = {
 }
 
 #: A host whose link was lost for good while the step's command ran (the program lived on): it ran on there detached.
-HOST_LOST = "step outcome unknown: the link to it was lost while it ran, and its command may still be running there: check first"
+_LOST = "step outcome unknown: the link to it was lost while it ran, and its command may still be running there"
+HOST_LOST = f"{_LOST}: check first"
 #: An undo the program died in: a rollback again runs it again, maybe beside the first (which nothing stopped).
 UNDO_LIVES_ON = "its undo was running when the program stopped and may still be running: check first"
 #: Such an undo on a remote host: the rollback follows the run left there (engine/reattach.py), never starts a second.
@@ -40,9 +41,10 @@ UNDO_FOLLOWED_LOST = "the link to it was lost while its undo ran, which may stil
 UNDO_STOPPED = "its undo was running when the program stopped and was stopped with it: its outcome is unknown"
 
 
-def undo_note(step: StepState, host: HostState) -> str:
-    """`step failed, then skipped by alice`, `step stopped by alice`, `step ran, then rejected by bob`...; "" for a step plainly done."""
-    ran = _host_words(host)
+def undo_note(step: StepState, host: HostState, waits_on: str | None = None) -> str:
+    """`step failed, then skipped by alice`, `step stopped by alice`, `step ran, then rejected by bob`...; "" for a step plainly done.
+    `waits_on`: the host's name where the rollback waits for the run a lost link left there (`reattach.undo_waits_for`)."""
+    ran = f"{_LOST}: {waits_words(waits_on)}" if waits_on is not None else _host_words(host)
     if ran and step.status in ("done", "awaiting_verification") and step.decision != "marked done":  # the step went on
         ran = f"{ran} on this host, within max_fail"
     decided = _step_words(step)
@@ -93,6 +95,7 @@ def step_records(state: RunState) -> list[StepRecord]:
         hosts = tuple((h, hs.status if hs.started or h in step.ran_before else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
         followed = undo_left_running(state).get(sid, {}) if sid in (undo_cut, lost_at) else {}
+        waits = undo_waits_for(state, sid)  # the command a lost link left running there: the rollback waits for its end
         notes = tuple(
             (
                 h,
@@ -100,7 +103,7 @@ def step_records(state: RunState) -> list[StepRecord]:
                 if h in followed
                 else cut
                 if sid == undo_cut and h not in ended
-                else undo_note(step, step.hosts[h]),
+                else undo_note(step, step.hosts[h], h if h in waits else None),
             )
             for h, _ in hosts
         )

@@ -77,6 +77,8 @@ class LocalExecutor:
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` to its end; a failure to start, a non-zero exit or a timeout is a `Result`, not an exception."""
+        if command.follow_only:  # a local command leaves no detached run behind to follow
+            return Result("error", error="no run of the command to follow on this machine", started=False)
         argv = build_argv(command)
         if argv[0] == "sudo" and (refused := await local_refusal()):  # sudo's own words, the command not started
             return Result("error", error=refused, started=False)

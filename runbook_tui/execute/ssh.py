@@ -318,7 +318,7 @@ class SshExecutor:
         The run directory is removed on the host once both trailers are in
         (the `done` line); that last exchange finishes in the background.
         """
-        start = run.pid is None
+        start = run.pid is None and not command.follow_only
         token = uuid.uuid4().hex
         left = None if run.deadline is None else run.deadline - asyncio.get_running_loop().time()
         offsets = run.offsets["stdout"], run.offsets["stderr"]
@@ -386,6 +386,8 @@ class SshExecutor:
         what, _, rest = head.partition(" ")
         if what == "broke":  # started, its pid not recorded
             raise _Failed(f"the command started on {host.name}, but {rest}")
+        if what == "fail" and run.starts == 0 and run.pid is None:  # `Command.follow_only`: no run of that key to follow
+            raise _NotStarted(f"found no run of the command on {host.name} to follow: {rest}")
         if what == "fail":  # refused before the command started: the first start's never began it (a re-attach's did)
             raise (_NotStarted if run.starts == 1 and run.pid is None else _Failed)(f"could not start the command on {host.name} in {run.where}: {rest}")
         if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)

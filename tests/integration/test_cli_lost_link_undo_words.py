@@ -2,7 +2,8 @@
 
 Before, the host read `step outcome unknown: the program stopped while it ran` in the plan `resume --rollback` prints
 and journals (and in `u`'s list): the program never stopped, and nothing said the command might still be running
-there while its undo ran. Now it says the link was lost and the command may still be running there.
+there while its undo ran. Now it says the link was lost and the command may still be running there, and that the
+undo waits for that run to end first (test_cli_rollback_waits_lost_link.py: here it has ended already).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import yaml
 from integration_cli import Cli, events, ledger, of_type
 from waiting import wait_until
 
+from runbook_tui.engine.reattach import waits_words
 from runbook_tui.engine.undo_notes import HOST_LOST
 
 pytestmark = pytest.mark.peers
@@ -39,9 +41,10 @@ def test_the_undo_list_says_the_link_was_lost_not_that_the_program_stopped(cli: 
     assert finished["hosts"]["peer01"]["status"] == "unknown" and "may still be running" in finished["hosts"]["peer01"]["error"], finished
     wait_until(lambda: ledger(cli)["end"] == 1, lambda: f"the command ran on to its end: {ledger(cli)}")
     back = cli.run("resume", str(journal), "--rollback", timeout=90)
-    assert f"undo roll ({HOST_LOST}) on peer01:" in back.stdout, back.stdout
+    words = HOST_LOST.replace("check first", waits_words("peer01"))
+    assert f"undo roll ({words}) on peer01:" in back.stdout, back.stdout
     assert "the program stopped while it ran" not in back.stdout, back.stdout
     [started] = of_type(events(journal), "rollback_started")
     [entry] = [e for e in started["plan"]["entries"] if e["step_id"] == "roll"]
-    assert entry["note"] == HOST_LOST, entry
+    assert entry["note"] == words, entry
     assert ledger(cli)["undo"] == 1 and cli.run("journal", "verify", str(journal)).returncode == 0

@@ -1,0 +1,75 @@
+"""A rollback of a step whose host's link was lost for good while its command ran: it waits for that run to end first.
+
+The command runs detached on the host, so it goes on while nobody follows it (`lost connection … may still be
+running there`). Before, `resume --rollback` (as `exec --on-failure rollback` and `u` → `y`) ran the step's undo there
+at once, while the command it undoes might still be running: the undo and the change raced. Now the rollback first
+follows the run the lost link left there (by its key) to its end, and only then runs the undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import yaml
+from integration_cli import Cli, events, of_type
+from waiting import wait_until
+
+pytestmark = pytest.mark.peers
+
+
+@pytest.fixture(autouse=True)
+def released(cli: Cli) -> Iterator[None]:
+    """The detached command waits for `release`: made at the end whatever happened, so none is left waiting."""
+    yield
+    (cli.dir / "release").touch()
+    if not cli.sshd.running:
+        cli.sshd.start()
+
+
+def test_a_rollback_waits_for_the_run_a_lost_link_left_before_it_runs_the_undo_there(cli: Cli) -> None:
+    led, release = cli.dir / "ledger", cli.dir / "release"
+    settings = yaml.safe_load(cli.settings.read_text())
+    settings["ssh"]["reconnect_attempts"] = 1
+    cli.settings.write_text(yaml.safe_dump(settings))
+    run = f"echo start >> {led}; echo before\nwhile [ ! -e {release} ]; do sleep 0.05; done\necho after; echo end >> {led}\n"
+    roll = {"id": "roll", "title": "Roll out", "on": "g", "run": run, "undo": f"echo undo >> {led}"}
+    sections = [
+        {"id": "pre", "title": "Before", "kind": "precheck", "steps": [{"id": "cp", "title": "Checkpoint", "run": "true", "checkpoint": True}]},
+        {"id": "impl", "title": "Implement", "kind": "implement", "steps": [roll]},
+    ]
+    rb, journal = cli.runbook("rollback-waits-lost-link", sections, hosts=1), cli.dir / "j.jsonl"
+    proc, _lines = cli.start("exec", str(rb), "--solo", "sshd goes mid-step", "--journal", str(journal))
+    wait_until(lambda: led.exists() and "start" in led.read_text(), lambda: f"the command started; {cli.stderr()}", alive=proc)
+    cli.sshd.stop()  # every sshd process: the link drops; the detached command lives on, waiting for `release`
+    assert proc.wait(90) == 1, cli.stderr()
+    cli.sshd.start()
+
+    back, lines = cli.start("resume", str(journal), "--rollback")
+
+    def following() -> bool:
+        written = events(journal)
+        began = of_type(written, "rollback_started")
+        after = written[written.index(began[0]) :] if began else []
+        return "before\n" in "".join(e["text"] for e in of_type(after, "output", step="roll", host="peer01"))
+
+    wait_until(following, lambda: f"the rollback never followed the run left on peer01: {led.read_text()!r}; {cli.stderr()}", alive=back, timeout=90)
+    assert led.read_text().split() == ["start"], led.read_text()  # the undo waits while the command still runs
+    release.touch()
+    assert back.wait(90) == 1, lines.text() + cli.stderr()  # rolled back: exit 1, as `run`
+    assert led.read_text().split() == ["start", "end", "undo"], led.read_text()  # the undo after the change's end
+    said = lines.text()
+    assert "waits for the run left on peer01 to end first" in said, said  # the undo list says so before it runs
+    written = events(journal)
+    [started] = of_type(written, "rollback_started")
+    [entry] = [e for e in started["plan"]["entries"] if e["step_id"] == "roll"]
+    assert "waits for the run left on peer01 to end first" in entry["note"], entry
+    after = written[written.index(started) :]
+    [waits] = [n for n in of_type(after, "note", step="roll") if "waits for the run left on peer01 to end first" in n["text"]]
+    [ended] = [n for n in of_type(after, "note", step="roll") if "the run left there ended (exit 0)" in n["text"]]
+    text = "".join(e["text"] for e in of_type(after, "output", step="roll", phase="run"))
+    assert text == "before\nafter\n", text  # the run left there, from its first byte, once
+    [finished] = of_type(after, "undo_finished", step="roll")
+    assert after.index(waits) < after.index(ended) < after.index(finished), [e["type"] for e in after]
+    assert finished["ok"] is True, finished
+    assert cli.run("journal", "verify", str(journal)).returncode == 0

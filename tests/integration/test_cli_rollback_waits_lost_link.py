@@ -9,11 +9,14 @@ follows the run the lost link left there (by its key) to its end, and only then 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import yaml
-from integration_cli import Cli, events, of_type
+from integration_cli import REMOTE_RUNS, Cli, events, of_type
 from waiting import wait_until
+
+from runbook_tui.execute.ssh_scripts import run_dir_name
 
 pytestmark = pytest.mark.peers
 
@@ -27,7 +30,9 @@ def released(cli: Cli) -> Iterator[None]:
         cli.sshd.start()
 
 
-def test_a_rollback_waits_for_the_run_a_lost_link_left_before_it_runs_the_undo_there(cli: Cli) -> None:
+def lost_mid_step(cli: Cli) -> tuple[Path, Path]:
+    """exec of `roll` on one host (its command waits for `release`), sshd stopped once it began (the run fails with the
+    link lost, the command running on there), then sshd started again; (the ledger, the journal)."""
     led, release = cli.dir / "ledger", cli.dir / "release"
     settings = yaml.safe_load(cli.settings.read_text())
     settings["ssh"]["reconnect_attempts"] = 1
@@ -44,7 +49,12 @@ def test_a_rollback_waits_for_the_run_a_lost_link_left_before_it_runs_the_undo_t
     cli.sshd.stop()  # every sshd process: the link drops; the detached command lives on, waiting for `release`
     assert proc.wait(90) == 1, cli.stderr()
     cli.sshd.start()
+    return led, journal
 
+
+def test_a_rollback_waits_for_the_run_a_lost_link_left_before_it_runs_the_undo_there(cli: Cli) -> None:
+    led, journal = lost_mid_step(cli)
+    release = cli.dir / "release"
     back, lines = cli.start("resume", str(journal), "--rollback")
 
     def following() -> bool:
@@ -71,5 +81,26 @@ def test_a_rollback_waits_for_the_run_a_lost_link_left_before_it_runs_the_undo_t
     assert text == "before\nafter\n", text  # the run left there, from its first byte, once
     [finished] = of_type(after, "undo_finished", step="roll")
     assert after.index(waits) < after.index(ended) < after.index(finished), [e["type"] for e in after]
+    assert finished["ok"] is True, finished
+    assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+def test_where_the_run_left_there_is_gone_the_rollback_says_so_and_runs_the_undo(cli: Cli) -> None:
+    led, journal = lost_mid_step(cli)
+    (cli.dir / "release").touch()
+    wait_until(lambda: "end" in led.read_text(), lambda: f"the command ran on to its end: {led.read_text()!r}")
+    session = of_type(events(journal), "session_started")[0]["session"]
+    files = list(REMOTE_RUNS.glob(f"{run_dir_name(f'{session}/roll/peer01/run1')}.*"))
+    assert files, sorted(REMOTE_RUNS.iterdir())
+    for file in files:  # someone cleaned the host: no run of that key is there to follow
+        file.unlink()
+    back, lines = cli.start("resume", str(journal), "--rollback")
+    assert back.wait(90) == 1, lines.text() + cli.stderr()
+    assert led.read_text().split() == ["start", "end", "undo"], led.read_text()  # not started again; the undo ran
+    written = events(journal)
+    after = written[written.index(of_type(written, "rollback_started")[0]) :]
+    [gone] = [n for n in of_type(after, "note", step="roll") if "the run left there could not be followed" in n["text"]]
+    assert "found no run of the command on peer01 to follow" in gone["text"] and "its undo runs now without waiting" in gone["text"], gone
+    [finished] = of_type(after, "undo_finished", step="roll")
     assert finished["ok"] is True, finished
     assert cli.run("journal", "verify", str(journal)).returncode == 0

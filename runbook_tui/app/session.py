@@ -318,7 +318,10 @@ def open_session(
 
     def begin(controller: Controller, actor: Actor) -> None:
         with _kept(controller, opening):
-            controller.start(window_override=override_window if problem else None, journal_path=str(controller.journal.path), rehearsed=rehearsal)
+            signers = trust.signers_record() if trust is not None else None
+            controller.start(
+                window_override=override_window if problem else None, journal_path=str(controller.journal.path), rehearsed=rehearsal, signers=signers
+            )
             if trust is not None:
                 trust.journal_approval(controller)
 
@@ -422,7 +425,7 @@ def resume_session(
                 controller.reopen(actor, reopen, full=full)
             writer = state.session.get("process")
             elsewhere = who(writer) if writer_verdict(writer) == "elsewhere" else None
-            controller.interrupted(os.getpid(), elsewhere) if look else controller.resumed(os.getpid())
+            controller.interrupted(os.getpid(), elsewhere) if look else controller.resumed(os.getpid(), trust.signers_record() if trust else None)
             journal_override(controller, actor, override)
             if elsewhere and not look:
                 controller.emit(

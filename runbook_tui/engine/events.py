@@ -104,6 +104,7 @@ SessionStarted = TypedDict(
         "rehearsed": NotRequired[dict[str, Any]],
         "source": NotRequired[str],
         "process": NotRequired[dict[str, Any]],
+        "allowed_signers": NotRequired[dict[str, str]],
     },
 )
 SESSION_STARTED: Final = _declare(
@@ -115,11 +116,12 @@ SESSION_STARTED: Final = _declare(
     " and `replay --practice` of one whose runbook changed since read it, since session 27; `process` {pid, started, boot,"
     " host, file, machine}: the process that writes the journal, so that `resume` of a copy refuses while it still runs, since"
     " session 34; `machine` (/etc/machine-id) since session 35: another boot id under the same host name is a reboot only when"
-    " the machine id is the same, else the copy came from another machine and cannot be checked from here).",
+    " the machine id is the same, else the copy came from another machine and cannot be checked from here; `allowed_signers`"
+    " {path, sha256}: the file the run read for who is who, since session 36).",
 )
-SessionResumed = TypedDict("SessionResumed", {"pid": int, "process": NotRequired[dict[str, Any]]})
+SessionResumed = TypedDict("SessionResumed", {"pid": int, "process": NotRequired[dict[str, Any]], "allowed_signers": NotRequired[dict[str, str]]})
 SESSION_RESUMED: Final = _declare(
-    "session_resumed", SessionResumed, "`resume` continues the journal in a new process (`process`: as session_started's, since session 34)."
+    "session_resumed", SessionResumed, "`resume` continues the journal in a new process (`process`, `allowed_signers`: as session_started's)."
 )
 SessionInterrupted = TypedDict("SessionInterrupted", {"pid": int, "elsewhere": NotRequired[str]})
 SESSION_INTERRUPTED: Final = _declare(

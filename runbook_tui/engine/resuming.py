@@ -49,9 +49,11 @@ class Resuming:
     def announce_ready(self, step_id: str) -> None:
         raise NotImplementedError
 
-    def resumed(self, pid: int) -> None:
-        """Journal the resume, then what the dead process owed: a checkpoint reached, the current step's `step_ready`."""
-        self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid, process=this_process(self.journal.path))
+    def resumed(self, pid: int, signers: dict[str, str] | None = None) -> None:
+        """Journal the resume (`signers`: the allowed_signers file read, as `start`'s), then what the dead process owed: a
+        checkpoint reached, the current step's `step_ready`."""
+        read = {"allowed_signers": signers} if signers else {}
+        self.emit(ev.SESSION_RESUMED, self.assignee, pid=pid, process=this_process(self.journal.path), **read)
         unsaid = checkpoint_unsaid(self.runbook, self.state)
         if unsaid is not None:  # the process died between a checkpoint step's end and its `checkpoint_reached`
             self.emit(ev.CHECKPOINT_REACHED, SYSTEM, step=unsaid)

@@ -49,6 +49,7 @@ from runbook_tui.report.model import (
 from runbook_tui.report.signatures import SignersUsed, signature_rows
 from runbook_tui.report.skipped_words import ran_before_skip
 from runbook_tui.runbook.durations import written_duration
+from runbook_tui.trust.run_signers import RunSigners, run_signers
 
 if TYPE_CHECKING:  # asyncssh is loaded only when a journal holds signatures
     from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -69,9 +70,12 @@ def build_report(
     verify` reads it); `signers_source`: where `signers` was named, in words (the report says it with the file)."""
     fold = History()
     timeline: list[TimelineEntry] = []
+    run_signers_read: list[RunSigners] = []  # the allowed_signers file the run recorded, against `signers`
 
     def feed(event: Event) -> None:
         fold.feed(event)
+        if signers is not None and (recorded := run_signers(event, signers.digest)) is not None:
+            run_signers_read.append(recorded)
         entry = timeline_entry(event, fold.state)
         if entry is not None:
             timeline.append(entry)
@@ -82,7 +86,7 @@ def build_report(
         raise ReportError(f"{path}: {exc}; refusing to report on it") from None
     report = _report(fold, timeline, Path(path).name, integrity)
     report.signatures = signature_rows(Path(path), signers, signed=fold.signed, unapproved=unapproved, approvers=approvers)
-    report.allowed_signers = SignersUsed(signers.path, signers.digest, signers_source) if signers is not None else None
+    report.allowed_signers = SignersUsed(signers.path, signers.digest, signers_source, tuple(run_signers_read)) if signers is not None else None
     report.unknown_events = [entry for entry in timeline if entry.type not in VOCABULARY]
     return report
 

@@ -28,7 +28,7 @@ absent values are `null`, never missing keys.
 | reviews | [{at, by, planned, surprised, change}] |
 | integrity | events, final_hash, verified (`journal verify` passes), problems |
 | signatures? | (the ? : only when the journal holds signatures, or allowed signers were given) [{line, what, by, key, status: verified, unchecked, unsigned or fails, words}] |
-| allowed_signers? | (with `signatures`) the file they were checked with: {path, sha256 (of the file as read for this report), source (`given by --allowed-signers`, or `allowed_signers: in SETTINGS`)}, or null: none given (each signature holds for the key in it; who holds it was not checked) |
+| allowed_signers? | (with `signatures`) the file they were checked with: {path, sha256 (of the file as read for this report), source (`given by --allowed-signers`, or `allowed_signers: in SETTINGS`), run? (since session 36: the file the run read, as each session_started/session_resumed recorded it: [{line, path, sha256, same (its sha256 is this file's)}]; absent when the journal records none)}, or null: none given (each signature holds for the key in it; who holds it was not checked) |
 | timeline | [{seq, at, actor, type, text}]: every event but output and metric samples, in words |
 | unknown_events? | (only when there are some) [{seq, at, actor, type, text}]: the timeline's events of a kind this version does not know (a newer version wrote the journal): nothing else in the report counts what they record |
 """
@@ -48,6 +48,8 @@ def as_json(report: Report) -> dict[str, Any]:
     data = asdict(report)
     if not data["signatures"]:
         del data["allowed_signers"]  # said with the signatures it checked
+    elif data["allowed_signers"] is not None and not data["allowed_signers"]["run"]:
+        del data["allowed_signers"]["run"]  # a journal that records no file of the run's: nothing new said
     for key in ("signatures", "unknown_events"):
         if not data[key]:
             del data[key]  # a journal without them keeps the report it always had

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.runbook.lean_dataclass import dataclass
+from runbook_tui.trust.run_signers import RunSigners
 
 if TYPE_CHECKING:  # asyncssh (for SSHSIG) is loaded only for a journal that holds signatures
     from runbook_tui.trust.allowed_signers import AllowedSigners
@@ -35,12 +36,15 @@ class SignersUsed:
     path: str
     sha256: str  # of the file as read for this report
     source: str  # where it was named: "given by --allowed-signers", or "allowed_signers: in SETTINGS"
+    run: tuple[RunSigners, ...] = ()  # the file the run read, as its session_started (and resumes) recorded it
 
     def words(self, literal: Callable[[str], str] = str, prose: Callable[[str], str] = str) -> str:
         """In words; `literal` writes the path and the digest (Markdown: as code), `prose` the rest (escaped)."""
+        against_run = "".join(f"{prose('; ')}{recorded.words(literal, prose)}" for recorded in self.run)
         return (
             f"{prose('Checked with the allowed signers in')} {literal(self.path)} ({prose(self.source)}; sha256 {literal(self.sha256)}),"
             f" {prose('as read for this report: each signature is verified for the key this file gives the signer; another file may say otherwise')}"
+            f"{against_run}"
         )
 
 

@@ -41,6 +41,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.approval import own_approval
+from runbook_tui.trust.run_signers import all_run_signers
 from runbook_tui.trust.sshsig import SignatureError, verify
 from runbook_tui.trust.two_person import missing_words
 
@@ -325,6 +326,8 @@ def print_trust(path: str, events: Sequence[Event], signers: AllowedSigners | No
         )
         return 0
     print(visible_line(f"{path}: allowed signers: {signers.path} ({source}; sha256 {signers.digest})"))
+    for recorded in all_run_signers(events, signers.digest):  # the journal's names and paths: never terminal control
+        print(visible_line(f"{path}: {recorded.words()}"))
     result = check(events, signers, approvers)
     for problem in result.problems:
         print(f"{path}: {visible_line(problem)}")  # names and keys come from the journal: never terminal control

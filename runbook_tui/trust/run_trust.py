@@ -44,6 +44,10 @@ class RunTrust:
     #: that signs) lets whoever runs the change join as that verifier (`app/sharing.share_listener` refuses it).
     agent_held: frozenset[str] = frozenset()
 
+    def signers_record(self) -> dict[str, str] | None:
+        """The allowed_signers file this run read, as its opening journals it ({path, sha256}); None: none read."""
+        return None if self.signers is None else {"path": os.path.abspath(self.signers.path), "sha256": self.signers.digest}
+
     def checked(
         self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
     ) -> RunTrust:

@@ -9,6 +9,7 @@ unrecognized arguments, exit 2), so the approved run could only go on after some
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -57,6 +58,11 @@ def test_the_printed_resume_command_keeps_the_allowed_signers_and_goes_on(folder
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     kinds = [json.loads(line)["type"] for line in (folder / "J.jsonl").read_text().splitlines()]
     assert kinds.count("step_started") == 3 and "session_finished" in kinds, kinds  # two ran again, to its end
+    # The start and the resume each record the allowed_signers file they read: a later check can say it used another.
+    events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
+    digest = hashlib.sha256((folder / "allowed_signers").read_bytes()).hexdigest()
+    recorded = [e.get("allowed_signers") for e in events if e["type"] in ("session_started", "session_resumed")]
+    assert recorded == [{"path": str(folder / "allowed_signers"), "sha256": digest}] * 2, recorded
 
 
 def test_a_signed_run_resumed_headless_without_its_key_says_its_decisions_now_go_unsigned(folder: Path) -> None:  # noqa: F811

@@ -33,7 +33,8 @@ def write_private(path: Path, text: str) -> None:
     A write that fails (a full disk) leaves the old file as it was and no file beside it (before: half a report stayed
     there, cut mid-sentence). A symbolic link at `path` is refused (OSError, in words), never followed: one planted in a
     shared folder had `report -o` overwrite its target (a `~/.ssh/authorized_keys`) with a report holding the steps'
-    output. A device or a FIFO there (`-o /dev/stdout`) is written as it is.
+    output. A device or a FIFO there (`-o /dev/stdout`) is written as it is. A file there this user may not write (its
+    owner made it read-only) is refused as writing it in place would be (PermissionError), never replaced by the rename.
     """
     try:
         there = os.lstat(path).st_mode
@@ -45,6 +46,8 @@ def write_private(path: Path, text: str) -> None:
         with os.fdopen(os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "w", encoding="utf-8") as handle:
             handle.write(text)
         return
+    if there is not None:  # the rename would replace a file its user may not write (0444): refused as `>` refuses it
+        os.close(os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC))
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".runbook-tui-", suffix=".part")  # O_EXCL, 0600; a short name
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -21,6 +21,9 @@ OutputSink = Callable[[Stream, bytes], None]
 StatusSink = Callable[[str], None]
 #: Seconds between SIGTERM and SIGKILL of a command's process group (a timeout, a person's stop), on every executor.
 KILL_GRACE_SECONDS = 2.0
+#: How a `Command.follow_only`'s error begins where its host answered and holds no run of that key (it ended and was
+#: collected, or was never there): the host was reached; any other error leaves the run's end unknown.
+NO_RUN_TO_FOLLOW = "found no run of the command"
 
 
 class StopSignal:
@@ -76,7 +79,7 @@ class Command:
     #: never of a run still going (engine/ends_journaled.py).
     leftovers: tuple[str, ...] = ()
     #: Only follow the run `key` names, left on the host by a lost link (a rollback waits for it to end before its undo):
-    #: never start it; where no such run is there, an error with `started` False.
+    #: never start it; where no such run is there, an error with `started` False that begins `NO_RUN_TO_FOLLOW`.
     follow_only: bool = False
 
 

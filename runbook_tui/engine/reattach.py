@@ -102,11 +102,31 @@ def waiting_note(sid: str, hosts: list[str]) -> dict[str, Any]:
     return {"step": sid, "text": text}
 
 
-def left_run_ended(host: str, code: int | None, error: str | None) -> str:
-    """The note once a rollback followed (or could not follow) the run a lost link left on `host`."""
+def left_run_ended(host: str, code: int | None, error: str | None, absent: bool = False) -> str:
+    """The note once a rollback followed (or could not follow) the run a lost link left on `host`; `absent`: the host
+    answered, and holds no run of that key (`ports.NO_RUN_TO_FOLLOW`)."""
     if error is None:
         return f"{visible_line(host)}: the run left there ended (exit {code}); its undo runs now"
-    return f"{visible_line(host)}: the run left there could not be followed ({visible_line(error)}); its undo runs now without waiting: check that the command no longer runs there"
+    if absent:
+        return f"{visible_line(host)}: the run left there could not be followed ({visible_line(error)}); its undo runs now without waiting: check that the command no longer runs there"
+    return f"{visible_line(host)}: the run left there could not be followed to its end ({visible_line(error)})"
+
+
+#: Begins a host's undo result (and so its error) where the rollback did not run the undo: the run a lost link left
+#: there could not be followed to its end (the host did not answer). The command may still run: the next rollback
+#: waits for it again (`undo_waits_for`), and no undo of this rollback is left there to follow (`undo_left_running`).
+UNDO_HELD = "its undo was not run"
+
+
+def undo_held(host: str) -> str:
+    """Why a rollback stopped before the undo on `host`, whose command a lost link left running and that it could not
+    follow to its end. Before, the undo ran there at once (`without waiting`), racing the command should the link be
+    back, and its failure to connect replaced the host's `may still be running`: the next rollback did not wait either."""
+    name = visible_line(host)
+    return (
+        f"{UNDO_HELD}: the command {LEFT_RUNNING} there; the rollback stops here, and `resume --rollback` follows that run"
+        f" to its end once {name} answers again, then runs the undo"
+    )
 
 
 def _run_named(value: object) -> tuple[int, str] | None:
@@ -131,7 +151,7 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
     if len(state.notes) >= NOTES_KEPT and notes and len(notes) == len(state.notes):
         return {}  # a follow note of this rollback may have been dropped: a new key, never a follow of the wrong run
     hosts = {str(e.get("host")) for e in rollback.plan.get("entries", ()) if e.get("step_id") == sid and e.get("command") is not None}
-    lost = {h for h in hosts - {"local"} if h in held.hosts and held.hosts[h].status != "undone" and LEFT_RUNNING in (held.hosts[h].error or "")}
+    lost = {h for h in hosts - {"local"} if h in held.hosts and held.hosts[h].status != "undone" and _undo_lost(held.hosts[h].error or "")}
     if rollback.interrupted:  # local: nothing detached to follow; ended: its end is journaled, its run collected, unless its link was lost
         hosts -= {"local", *(h for h in rollback.ended_hosts if h not in lost)}
     else:  # it ended everywhere; where its link was lost it may run on (the undo's end, folded into the host's error)
@@ -147,6 +167,12 @@ def undo_left_running(state: RunState) -> dict[str, dict[str, tuple[int, str]]]:
             if named is not None and named[1].startswith("@"):  # this rollback followed an older one's undo there
                 found[host] = named
     return {sid: found} if found else {}
+
+
+def _undo_lost(error: str) -> bool:
+    """Whether a host's error after a rollback's undo says the undo ran on detached when its link was lost, not that it
+    never ran (`UNDO_HELD`: what may run on there is the step's command, which the next rollback waits for)."""
+    return LEFT_RUNNING in error and not error.startswith(UNDO_HELD)
 
 
 def undo_lost_link(state: RunState) -> bool:

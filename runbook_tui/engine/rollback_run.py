@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor
 from runbook_tui.engine.host_result import undo_end
-from runbook_tui.engine.reattach import following_undo_note, left_run_ended, undo_left_running, undo_lost_link, undo_waits_for, waiting_note
+from runbook_tui.engine.ports import NO_RUN_TO_FOLLOW
+from runbook_tui.engine.reattach import following_undo_note, left_run_ended, undo_held, undo_left_running, undo_lost_link, undo_waits_for, waiting_note
 from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, to_json
 from runbook_tui.engine.undo_waves import undo_in_waves
 from runbook_tui.runbook.model import Host, Step
@@ -49,9 +50,10 @@ async def run_rollback(self: StepRunner, actor: Actor, plan: RollbackPlan, reaso
             waits: dict[str, tuple[int, str]] = waits,
         ) -> dict[str, Any]:
             assert step.undo is not None
-            if entry_host in waits:  # the command a lost link left running there: to its end first, never started again
-                await follow_left_run(self, step, hosts[entry_host], waits[entry_host])
-            ended = undo_end(step, await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1]))
+            held = None  # the command a lost link left running there: to its end first, never started again
+            if entry_host in waits:
+                held = await follow_left_run(self, step, hosts[entry_host], waits[entry_host])
+            ended = held or undo_end(step, await self._run_command(step, step.undo, hosts[entry_host], runs[entry_host][0], "undo", None, runs[entry_host][1]))
             if len(runs) > 1 and self.state.mode not in ("dry-run", "practice"):  # known if the process dies before the rest end
                 await self.emit_durably(ev.UNDO_HOST_FINISHED, SYSTEM, step=step.id, host=entry_host, **ended)
             return ended
@@ -73,10 +75,14 @@ async def run_rollback(self: StepRunner, actor: Actor, plan: RollbackPlan, reaso
         self.emit(ev.SESSION_FINISHED, SYSTEM, outcome="rolled_back")
 
 
-async def follow_left_run(self: StepRunner, step: Step, host: Host, run: tuple[int, str]) -> None:
+async def follow_left_run(self: StepRunner, step: Step, host: Host, run: tuple[int, str]) -> dict[str, Any] | None:
     """Follow the run of `step`'s command a lost link left on `host` (its key: `run`) to its end, never starting it; its
-    end (or why it could not be followed) journaled as a note before the undo runs there."""
+    end (or why it could not be followed) journaled as a note. None: the undo runs there now (the run ended, or the host
+    holds none); else the host's undo result, the undo not run: the host did not answer (still down as `exec
+    --on-failure rollback` rolls back at once), or the link was lost again, so the command may still be running."""
     assert step.body is not None
     result = await self._run_command(step, step.body, host, run[0], "run", None, run[1], follow_only=True)
     error = None if result.status == "ok" else result.error or result.status
-    self.emit(ev.NOTE, SYSTEM, step=step.id, text=left_run_ended(host.name, result.exit_code, error))
+    absent = error is not None and not result.started and error.startswith(NO_RUN_TO_FOLLOW)
+    self.emit(ev.NOTE, SYSTEM, step=step.id, text=left_run_ended(host.name, result.exit_code, error, absent))
+    return None if error is None or absent else {"status": "error", "exit_code": None, "error": undo_held(host.name)}

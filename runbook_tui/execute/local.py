@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from runbook_tui.engine.keys_first import KEYS, settle
-from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink, Stream
+from runbook_tui.engine.ports import KILL_GRACE_SECONDS, NO_RUN_TO_FOLLOW, Command, OutputSink, Result, StatusSink, Stream
 from runbook_tui.execute.sudo_probe import local_refusal
 from runbook_tui.runbook.arg_limit import ONE_STRING_LIMIT, size, too_long
 from runbook_tui.runbook.model import Host
@@ -78,7 +78,7 @@ class LocalExecutor:
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         """Run `command` to its end; a failure to start, a non-zero exit or a timeout is a `Result`, not an exception."""
         if command.follow_only:  # a local command leaves no detached run behind to follow
-            return Result("error", error="no run of the command to follow on this machine", started=False)
+            return Result("error", error=f"{NO_RUN_TO_FOLLOW} to follow on this machine", started=False)
         argv = build_argv(command)
         if argv[0] == "sudo" and (refused := await local_refusal()):  # sudo's own words, the command not started
             return Result("error", error=refused, started=False)

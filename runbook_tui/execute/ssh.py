@@ -67,7 +67,7 @@ from collections.abc import Callable, Sequence
 
 import asyncssh
 
-from runbook_tui.engine.ports import KILL_GRACE_SECONDS, Command, OutputSink, Result, StatusSink
+from runbook_tui.engine.ports import KILL_GRACE_SECONDS, NO_RUN_TO_FOLLOW, Command, OutputSink, Result, StatusSink
 from runbook_tui.execute.local import EOF_GRACE_SECONDS
 from runbook_tui.execute.ssh_auth_words import reason
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey
@@ -387,7 +387,7 @@ class SshExecutor:
         if what == "broke":  # started, its pid not recorded
             raise _Failed(f"the command started on {host.name}, but {rest}")
         if what == "fail" and run.starts == 0 and run.pid is None:  # `Command.follow_only`: no run of that key to follow
-            raise _NotStarted(f"found no run of the command on {host.name} to follow: {rest}")
+            raise _NotStarted(f"{NO_RUN_TO_FOLLOW} on {host.name} to follow: {rest}")
         if what == "fail":  # refused before the command started: the first start's never began it (a re-attach's did)
             raise (_NotStarted if run.starts == 1 and run.pid is None else _Failed)(f"could not start the command on {host.name} in {run.where}: {rest}")
         if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)

@@ -170,8 +170,10 @@ class LocalExecutor:
                 forget()
             stopped.cancel()
 
+        why = command.stop.reason if command.stop is not None and command.stop.reason else None
+        if not exited.done() and why is None and _ended(proc.pid):
+            await exited  # it ended before its deadline was seen: this process was stopped meanwhile (ctrl-z, SIGSTOP)
         if not exited.done():
-            why = command.stop.reason if command.stop is not None and command.stop.reason else None
             if status is not None:
                 status(f"{why}: stopping its process group" if why else f"timed out after {timeout:g}s: stopping its process group")
             await self._kill(exited, pgid)
@@ -210,6 +212,16 @@ class LocalExecutor:
             await asyncio.gather(*pending, return_exceptions=True)
             if status is not None:
                 status(HELD_OPEN)
+
+
+def _ended(pid: int) -> bool:
+    """Whether the shell `pid` has exited, its end not yet seen by the event loop (nothing reaped: `WNOWAIT`). A process
+    stopped past a step's deadline (ctrl-z then `fg`, a SIGSTOP) woke to the deadline before the exit that came first:
+    before, a command that had ended ok well within its timeout was journaled `timed out`, the step failed."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except ChildProcessError:  # reaped already: its end is on its way to the loop
+        return True
 
 
 async def _kill_spawned(spawn: asyncio.Future[Any], *, close_pipes: bool) -> None:

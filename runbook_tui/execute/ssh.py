@@ -64,6 +64,7 @@ import os
 import shlex
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import asyncssh
 
@@ -76,7 +77,7 @@ from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_framing import BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
 from runbook_tui.execute.ssh_pump import pump
-from runbook_tui.execute.ssh_scripts import FILES_GONE, NOT_BEGUN, dir_expr, run_dir_name, stop_script
+from runbook_tui.execute.ssh_scripts import ENDED, FILES_GONE, NOT_BEGUN, dir_expr, run_dir_name, stop_script
 from runbook_tui.execute.ssh_session_input import session_input
 from runbook_tui.execute.ssh_sessions import Ticker, ending_of, finished, open_process, read_rest, refused_words, stopped_status
 from runbook_tui.execute.sudo_probe import SshSudoProbe
@@ -269,6 +270,8 @@ class SshExecutor:
             return Result("stopped" if why else "timeout", error=f"{why}; {never}" if why else never, started=False)  # nothing to undo there
         status(f"{host.name}: {why or f'timed out after {command.timeout:g}s'}: stopping its process group")
         ended = await self._stop(command, route, run, output)
+        if ended.status == "ok":  # (`ssh_scripts.ENDED`: this process was stopped past the deadline, ctrl-z or SIGSTOP)
+            status(f"{host.name}: its command had ended by itself before that (exit {ended.exit_code}): nothing was stopped")
         return Result("stopped", error=f"{why}; {ended.error}" if ended.error else why, started=ended.started) if why else ended
 
     async def _attached(self, command: Command, route: Endpoint, run: RemoteRun, output: OutputSink, status: StatusSink) -> Result:
@@ -455,7 +458,9 @@ class SshExecutor:
                 except asyncssh.ChannelOpenError:  # one session per connection, the follow one still open: a new connection
                     conn = await self._connector.reconnect(route, conn, 1, _ignore, "its sshd refused a second session")
                     proc = await conn.create_process(script, encoding=None)
-                if (code := await stopped_status(proc)) == NOT_BEGUN:  # its session had not begun it: now it never will
+                if (code := await stopped_status(proc)) == ENDED:  # it had ended by itself: its end, read as a re-attach reads it
+                    return Result("ok", exit_code=await self._follow(conn, replace(command, follow_only=True), run, output))
+                if code == NOT_BEGUN:  # its session had not begun it: now it never will
                     never = f"the command never started on {command.host.name}: the host had not begun it yet (a slow login?), and now it never will"
                     return Result("timeout", error=never, started=False)
                 if code == 0:  # stopped: what it wrote as it ended is read (as locally: `read_rest`), its files go once the end is journaled

@@ -419,6 +419,9 @@ STOPPED = "stopped"
 NOT_BEGUN = 4
 #: `stop_script`'s status when the command had begun and its files are gone (it removed them): nothing names its processes.
 FILES_GONE = 5
+#: `stop_script`'s status when the run had recorded its exit status already: nothing is stopped, its files stay for the
+#: follow that reads its end (the program was stopped past the deadline, ctrl-z or SIGSTOP, and woke to it first).
+ENDED = 6
 
 
 def stop_script(dir_expr: str, grace: float, *, sudo: bool, begun: bool = False) -> str:
@@ -436,7 +439,8 @@ def stop_script(dir_expr: str, grace: float, *, sudo: bool, begun: bool = False)
     alone (`NOT_BEGUN`, exit 4): that session finds it, starts nothing and removes it (`follow_script`). Before, the
     stop found nothing to stop and said so, and the command started seconds later, unwatched. Not when the host said
     the run `begun` (its files gone then: the command removed them), where no such file would stop anything: there
-    nothing names its processes any more (`FILES_GONE`, exit 5; before, that read as stopped)."""
+    nothing names its processes any more (`FILES_GONE`, exit 5; before, that read as stopped). A run that recorded its
+    exit status is not stopped (`ENDED`, exit 6): it ended by itself, before the program saw its deadline pass."""
     kill = f'sh -c {shlex.quote(kill_script(grace))} sh "$D" </dev/null'
     if sudo:
         kill = f'if [ "$(id -u)" = 0 ]; then {kill}; else sudo -n {kill}; fi'
@@ -450,9 +454,11 @@ fi
 """
     gone = f"""[ -e "$D.run" ] || {{ echo "{STOPPED} {FILES_GONE}"; exit {FILES_GONE}; }}
 """
+    ended = f"""{RUN_INFO}[ -e "$D.run" ] && info && [ -n "$r" ] && [ -z "$bad" ] && {{ echo "{STOPPED} {ENDED}"; exit {ENDED}; }}
+"""
     return f"""set +aeuvx
 D={dir_expr}
-{gone if begun else forestall}[ -e "$D.run" ] && echo stop >> "$D.run"
+{gone if begun else forestall}{ended}[ -e "$D.run" ] && echo stop >> "$D.run"
 {kill}
 s=$?
 echo "{STOPPED} $s"

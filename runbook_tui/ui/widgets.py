@@ -171,8 +171,13 @@ class RightColumn(Vertical):
         # its last panel under the journal's line, uncounted (`m`: every panel is in view).
         metrics = self.query("#metrics")
         wanted = max(SHORT_METRICS_ROWS, metrics.first().outer_size.height) if metrics else 0
-        below = SHORT_OUTPUT_ROWS + wanted
-        detail.styles.max_height = max(3, min(self.size.height * 55 // 100, self.size.height - below))
+        room, share = self.size.height - SHORT_OUTPUT_ROWS - wanted, self.size.height * 55 // 100
+        # Past its share only to show the step's title, command and undo whole (a long id on its own rows, a two-row
+        # title and a host's undo went one row past the share at 80x24): the output keeps its six lines even then.
+        head = self.query_one(StepDetail).head_rows() + detail.styles.gutter.height
+        cap = max(3, head if share < head <= room else min(share, room))
+        if detail.styles.max_height is None or detail.styles.max_height.value != cap:
+            detail.styles.max_height = cap
 
 
 class DetailScroll(VerticalScroll):
@@ -228,6 +233,7 @@ class StepDetail(Static):
     head: RenderableType | None = None  # the step's title, command and undo as drawn (read_first.py: a run key needs them in view)
     head_of: str | None = None  # the step `head` is of
     abridged = False  # `head` leaves some hosts' commands to `v` (ui/host_commands.py): the run keys show them first
+    _head_rows: tuple[RenderableType | None, int, int] = (None, 0, 0)  # the head and width `head_rows` measured, and its rows
     me: str | None = None  # whose screen it is (the verifier's): their own word reads `✗ rejected by you`
 
     def on_resize(self) -> None:
@@ -243,6 +249,16 @@ class StepDetail(Static):
         """The width the text is made for: where the title line's facts break (fact_line.py), and whether a step's
         folder fits on it."""
         return self.size.width if entry else 0
+
+    def head_rows(self) -> int:
+        """The rows the step's title, command and undo (`head`) take at the pane's width; 0 before the first step."""
+        if self.head is None or not self.size.width:
+            return 0
+        if self._head_rows[0] is not self.head or self._head_rows[1] != self.size.width:
+            console = self.app.console
+            rows = len(console.render_lines(self.head, console.options.update_width(self.size.width), pad=False))
+            self._head_rows = (self.head, self.size.width, rows)
+        return self._head_rows[2]
 
     def again(self) -> None:
         """Drawn again from what it was drawn from: the title could not hold the id (or now can)."""
@@ -319,22 +335,28 @@ class StepDetail(Static):
         # Why it stands so (`✗ local: exit code 3`, `✗ rejected by bob`, its reason) above the command: under a 2,000-line
         # `run:` it was below the pane's end, at 140x45 too (ui/step_outcome.py); cut to rows when long, whole under the undo.
         above, below = why_in_view(outcome_words(step, theme, self.me), self.size.width, self.app.console, theme)
-        laid = (title.plain, bool(below), self.size.width if below else 0)  # a why cut to rows is cut to this width
+        # A why cut to rows is cut to this width, and the id named on the first line is labelled for it (`(id)`).
+        named_here = isinstance(self.parent, DetailScroll) and not self.parent.id_whole
+        laid = (title.plain, bool(below), self.size.width if below or named_here else 0)
         if resized and laid == self._title_line:
             return
         self._title_line = laid
         lines: list[RenderableType] = [title]
         if isinstance(self.parent, DetailScroll) and not self.parent.id_whole:  # the border could not hold it whole
             # The id first (`id: ` before it put a long id on the next line, `id:` alone above it), folded only where
-            # it is wider than the pane; `(step id)` after it, or under it where its last row has no room (it folded in
-            # two, `…primary  (step` over `id)`).
+            # it is wider than the pane; `(step id)` after it, `(id)` where its last row has room for that only (a row
+            # of its own was the row that cut the undo at 80x24), or under it (it folded in two, `…primary  (step` over
+            # `id)`).
             named = Text(_line(step_id), style=f"bold {colour(theme, 'secondary')}", overflow="fold")
             width = max(self.size.width, 1)
             last = cell_len(named.plain) % width or width
-            lines.insert(0, named.append("  (step id)" if last + len("  (step id)") <= width else "\n(step id)", style=colour(theme, "muted")))
+            label = next((said for said in ("  (step id)", " (id)") if last + len(said) <= width), "\n(step id)")
+            lines.insert(0, named.append(label, style=colour(theme, "muted")))
         lines += above + _body(as_shown, under)
         self.head, self.head_of = Group(*lines), step_id
         self.abridged = any(abridged(as_shown.get(kind)) for kind in ("run", "undo") if isinstance(as_shown.get(kind), Mapping))
+        if isinstance(column := self.parent.parent if self.parent else None, RightColumn):  # the pane's cap follows the head
+            column.fit_detail()
         lines += below + outcome_rest(step, theme)
         if not host_results(step) and listed_below:
             more = f" and {len(hosts) - NAMES_SHOWN:,} more" if len(hosts) > NAMES_SHOWN else ""

@@ -98,16 +98,17 @@ def test_the_words_around_the_id_give_way_before_the_id_does() -> None:
 
 
 #: 79 characters: at 80 columns with the step list shown (`l`) the pane's rows are 43 wide: the id folds, its last row
-#: 36 cells, no room for `  (step id)` after it.
+#: 36 cells, no room for `  (step id)` after it (room for `(id)`); one more character leaves room for neither.
 NEARLY_FULL = "verify-that-every-standby-replica-of-the-orders-database-caught-up-with-primary"
 
 
 @pytest.mark.asyncio
-async def test_the_step_id_label_is_never_broken_across_rows(workdir: Path) -> None:
+@pytest.mark.parametrize(("step_id", "label"), [(NEARLY_FULL, " (id)"), (NEARLY_FULL + "-db", "(step id)")], ids=["id", "step-id-under"])
+async def test_the_step_id_label_is_never_broken_across_rows(workdir: Path, step_id: str, label: str) -> None:
     """At 80x24 with the step list shown, an id wider than the pane folds onto a second row that has no room left for
-    `  (step id)`: the id's rows must read the id whole, and `(step id)` stand whole on the row under them (it folded
-    into `…with-primary  (step` over `id)`)."""
-    write_runbook(workdir, RUNBOOK.replace(LONGER, NEARLY_FULL))
+    `  (step id)`: the id's rows must read the id whole, then ` (id)` after it where that fits (a row of its own cut the
+    undo at 80x24), else `(step id)` whole on the row under them (it folded into `…with-primary  (step` over `id)`)."""
+    write_runbook(workdir, RUNBOOK.replace(LONGER, step_id))
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
@@ -117,7 +118,9 @@ async def test_the_step_id_label_is_never_broken_across_rows(workdir: Path) -> N
         await settled(pilot)
         detail = app.screen.query_one(StepDetail)
         rows = lambda: [row.strip() for row in painted(detail).splitlines()]  # noqa: E731
-        await until(pilot, lambda: NEARLY_FULL[-10:] in "".join(rows()[:3]), f"the id on the pane's first rows: {rows()[:4]!r}")
-        assert detail.size.width == 43, detail.size.width  # the case this test is about: the id's last row 36 of 43 cells
-        assert "".join(rows()[:2]) == NEARLY_FULL, rows()[:4]
-        assert rows()[2] == "(step id)", rows()[:4]
+        await until(pilot, lambda: step_id[-10:] in "".join(rows()[:3]), f"the id on the pane's first rows: {rows()[:4]!r}")
+        assert detail.size.width == 43, detail.size.width  # the case this test is about: the id's last row 36 (39) of 43 cells
+        if label == "(step id)":
+            assert "".join(rows()[:2]) == step_id and rows()[2] == label, rows()[:4]
+        else:
+            assert "".join(rows()[:2]) == step_id + label, rows()[:4]

@@ -43,7 +43,7 @@ def _step_started(state: RunState, e: Event) -> RunState:
     follows = {h: run for h, run in left_running(state, sid).items() if h in commands}  # as the runner asks for them
     return with_step(
         state, sid, status="running", hosts=hosts, attempts=old.attempts + 1, started_at=e["ts"], finished_at=None,
-        problems=(), ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
+        problems=(), attempt_lines=0, ran_by=e["actor"], confirmed_by=None, verified=None, reason=None, commands=MappingProxyType(dict(e.get("commands") or {})),
         not_rolled_back=False,
         gone_back_past=False,
         rendered=_rendered(e) or old.rendered,
@@ -173,7 +173,8 @@ def with_output(state: RunState, sid: str, lines: Iterable[OutputLine]) -> RunSt
     step = state.steps.get(sid)
     if step is None:
         return state
-    return with_step(state, sid, output=(step.output + tuple(lines))[-OUTPUT_TAIL:])
+    added = tuple(lines)
+    return with_step(state, sid, output=(step.output + added)[-OUTPUT_TAIL:], attempt_lines=min(step.attempt_lines + len(added), OUTPUT_TAIL))
 
 
 def _output(state: RunState, e: Event) -> RunState:

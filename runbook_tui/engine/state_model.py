@@ -75,6 +75,9 @@ class StepState:
     commands: Mapping[str, str] = field(default_factory=dict)  # host -> the command as run (secrets masked)
     problems: tuple[str, ...] = ()  # why it failed, in words
     output: tuple[OutputLine, ...] = ()
+    #: How many of `output`'s last lines the attempt now running or last run printed (at most OUTPUT_TAIL): what each host
+    #: said last, beside its status in the step pane, is said by this attempt, not by an earlier one.
+    attempt_lines: int = 0
     waves: tuple[tuple[str, ...], ...] = ()  # serial: the hosts of each wave started so far, in order
     wave_awaiting: int | None = None  # verify: per_wave: the finished wave (1-based) the rollout waits on
     wave_total: int | None = None  # serial: how many waves this rollout has (`of` of its wave events), once one started

@@ -11,7 +11,9 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from rich.console import Console, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +23,7 @@ from runbook_tui.engine.said import said_above
 from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.ui.glyphs import GO_AHEAD_REFUSED, STATUS, colour, host_looks, status_text
 from runbook_tui.ui.host_name import HostName
+from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.problem_lines import said_once
 
 #: Statuses whose problems the detail pane lists (an undone step's old failure is history).
@@ -99,14 +102,14 @@ def _said_above(step: Any) -> set[str]:
 
 def _hosts(step: Any, theme: Any) -> Table:
     """Per-host results; with `serial:` each wave's hosts as a group."""
-    rows: list[tuple[RenderableType, RenderableType, str, Text]] = []
+    rows: list[tuple[RenderableType, RenderableType, str, Text | MiddleCut]] = []
     waves = step.waves or (tuple(step.hosts),)
     groups = [(f"wave {number}", wave) for number, wave in enumerate(waves, 1)]
     started = {host for wave in waves for host in wave}
     later = tuple(host for host in step.hosts if host not in started)  # hosts of waves not begun: resume's `not started`
     if later:
         groups.append(("later waves", later))
-    shown, said = _shown_hosts(step.hosts), _said_above(step)
+    shown, said, words = _shown_hosts(step.hosts), _said_above(step), last_words(step)
     for label, wave in groups:
         drawn = [host for host in wave if host in shown]
         if (len(step.waves) > 1 or later) and drawn:
@@ -114,8 +117,10 @@ def _hosts(step: Any, theme: Any) -> Table:
         for host in drawn:
             result = step.hosts[host]
             code = "" if result.exit_code is None else f"exit {result.exit_code}"
-            error = "" if host in said else visible(result.error or "")
-            rows.append((HostName(str(host)), status_text(host_looks(step, result), theme, host=True), code, Text(error)))
+            error: Text | MiddleCut = Text("" if host in said else visible(result.error or ""))
+            if not result.error and result.status in TROUBLED and host in words:  # what it said last, on its row
+                error = MiddleCut(visible_line(words[host]), colour(theme, "muted"))
+            rows.append((HostName(str(host)), status_text(host_looks(step, result), theme, host=True), code, error))
     hidden = Counter(host_looks(step, result) for host, result in step.hosts.items() if host not in shown)
     if hidden:
         counted = ", ".join(f"{count:,} {host_status_words(status)}" for status, count in sorted(hidden.items()))
@@ -130,6 +135,32 @@ def _hosts(step: Any, theme: Any) -> Table:
     for row in rows:
         table.add_row(*(row[column] for column in filled))
     return table
+
+
+class MiddleCut:
+    """A line cut to its cell on one row, its start and its end kept (`nginx: [emerg] cannot load…/etc/ssl/web07.pem`:
+    cut at its end, forty hosts read the same words, the part that told them apart gone)."""
+
+    def __init__(self, text: str, style: str) -> None:
+        self.text, self.style = text, style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(cell_len(self.text), 12), cell_len(self.text))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield Text(cut_middle(self.text, options.max_width), style=self.style, no_wrap=True)
+
+
+def last_words(step: Any) -> dict[str, str]:
+    """Each host's last line of the attempt's output (not of an undo): its last on stderr, else its last on stdout, blank
+    lines passed over. Forty hosts failing read `web07  ✗ FAILED  exit 3` forty times, what each said only in the output
+    pane, six lines at 80x24, interleaved."""
+    errors: dict[str, str] = {}
+    others: dict[str, str] = {}
+    for line in step.output[len(step.output) - step.attempt_lines :] if step.attempt_lines else ():
+        if line.phase == "run" and line.text.strip():
+            (errors if line.stream == "stderr" else others)[line.host] = line.text
+    return others | errors
 
 
 def _shown_hosts(hosts: Mapping[str, Any]) -> set[str]:

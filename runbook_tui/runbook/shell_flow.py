@@ -162,6 +162,7 @@ class Flow:
         self.reparsed: dict[str, str] = {}  # variables expanded into a script another shell parses (`eval "$v"`): by whom
         self.code: dict[str, str] = {}  # variables expanded into an interpreter's code (`python3 -c "...$v..."`): whose
         self.options: dict[str, str] = {}  # variables expanded where a program reads options (`ssh "$h"`): which program
+        self.opened: dict[str, str] = {}  # variables expanded where perl's two-argument open reads them: `shell_perl_open`
         self.folder: str | None = None  # the folder the last `cd` named (`cd /etc/cron.d`), see `shell_files.placed`
 
     def defined(self, function: str, commands: list[tuple[list[str], list[str]]]) -> None:
@@ -236,6 +237,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].option_of = places[m].option_of or program
+        for name, program in self.opened.items():  # `f="{{ x }}"; perl -ne 'print' "$f"`: no `|` or `>` there
+            for m in self._reaching({name}, {}):
+                if isinstance(m, int):
+                    places[m].opened_by = places[m].opened_by or program
         for variable, builtin in self.names.items():  # `n="{{ x }}"; export "$n"`
             for m in self._reaching({variable}, {}):
                 if isinstance(m, int):

@@ -17,6 +17,7 @@ from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, 
 from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
+from runbook_tui.runbook.shell_perl_open import magic_opened
 from runbook_tui.runbook.shell_pipe_files import piped_outputs
 from runbook_tui.runbook.shell_places import EXPANSION, NAMING_ONLY, WHOLE_NAME, Word, marker
 from runbook_tui.runbook.shell_psql import psql_raw_reads, psql_variables
@@ -71,6 +72,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for ref in words[k].refs:  # `v="{{ x }}"; python3 -c "print('$v')"`: what v holds is code there too
             tok.flow.code.setdefault(ref, by)
     start = wrappers.command_start(texts)
+    for k in magic_opened(texts, start):  # `perl -ne 'print' "{{ x }}"` with x = `touch F|`: perl's open runs it
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].opened_by = tok.places[m].opened_by or texts[start].rpartition("/")[2]
+        tok.flow.opened.update(dict.fromkeys(words[k].refs, texts[start].rpartition("/")[2]))
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"

@@ -27,6 +27,7 @@ from typing import Any
 
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_files as files
+from runbook_tui.runbook import shell_perl_open as perl_open
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.shell_classify import classify
@@ -34,6 +35,7 @@ from runbook_tui.runbook.shell_code import PLUS_COMMANDS
 from runbook_tui.runbook.shell_environment import EXPANDS, INTEGER, PLAIN_WORD, PLAIN_WORD_CHARACTERS, clip, expanded_again
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, PROMPTS, REEXPANDED
 from runbook_tui.runbook.shell_instead import code_instead
+from runbook_tui.runbook.shell_perl_open import MODE_CHARACTERS
 from runbook_tui.runbook.shell_places import (
     MARKER_LIMIT,
     MARKERS,
@@ -365,6 +367,8 @@ def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | N
                         f" and some of its options run commands (ssh -oProxyCommand=...); write -- before the operands"
                         f" ({place.option_of} [OPTIONS] -- VALUE) or ./ before a relative path"
                     )
+                if place.opened_by and not MODE_CHARACTERS.isdisjoint(item):  # `perl -ne CODE "{{ x }}"` with x = `cmd|`
+                    raise ShellRefused(perl_open.refusal(clip(item), place.opened_by))
                 if place.host_part_of and ":" in item:
                     raise ShellRefused(
                         f"a ':' in this value would make (or move) the HOST: of an operand of {place.host_part_of} ({clip(item)}),"

@@ -149,6 +149,13 @@ def environment_options(text: str, names: tuple[str, ...]) -> dict[str, str]:
     return flow.environment_code(names, flow.options)
 
 
+def environment_opened(text: str, names: tuple[str, ...]) -> dict[str, str]:
+    """Which of these environment variables the command expands where perl's two-argument open reads them
+    (`perl -ne CODE "$LOG"`: `shell_perl_open`), with that program."""
+    flow = _environment_flow(text)
+    return flow.environment_code(names, flow.opened)
+
+
 def environment_reparsed(text: str, names: tuple[str, ...]) -> dict[str, str]:
     """Which of these environment variables the command expands into a script another shell parses (`eval "$CMD"`),
     each with that shell."""

@@ -9,7 +9,8 @@ command text (`shell_values`) are here too.
 from __future__ import annotations
 
 from runbook_tui.runbook import lazy_re
-from runbook_tui.runbook.shell_classify import environment_code, environment_in_arithmetic, environment_options, environment_reparsed
+from runbook_tui.runbook import shell_perl_open as perl_open
+from runbook_tui.runbook.shell_classify import environment_code, environment_in_arithmetic, environment_opened, environment_options, environment_reparsed
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED
 from runbook_tui.runbook.shell_instead import OPTIONS_READ
 
@@ -70,6 +71,8 @@ def environment_refusal(command: str, env: list[tuple[str, str]]) -> str | None:
             )
     for name, by in sorted((n, by) for n, by in environment_options(command, tuple(n for n, v in env if v.startswith("-"))).items()):
         return f"env {name}: a value starting with '-' would be read by {by} as an option ({clip(dict(env)[name])}); write -- before the operands"
+    for name, by in sorted(environment_opened(command, tuple(n for n, v in env if not perl_open.MODE_CHARACTERS.isdisjoint(v))).items()):
+        return f"env {name}: {perl_open.refusal(clip(dict(env)[name]), by)}"  # `env: {LOG: "{{ x }}"}`, `perl -ne CODE "$LOG"`
     for name in sorted(environment_in_arithmetic(command, tuple(name for name, _ in env))):
         value = dict(env)[name]
         if not INTEGER.match(value.strip()):

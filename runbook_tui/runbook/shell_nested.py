@@ -72,10 +72,12 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
         for ref in words[k].refs:  # `v="{{ x }}"; python3 -c "print('$v')"`: what v holds is code there too
             tok.flow.code.setdefault(ref, by)
     start = wrappers.command_start(texts)
-    for k in magic_opened(texts, start):  # `perl -ne 'print' "{{ x }}"` with x = `touch F|`: perl's open runs it
-        for m in words[k].markers + words[k].expanded_markers:
+    opened = magic_opened(texts, start)  # `perl -ne 'print' "{{ x }}"` with x = `touch F|`: perl's open runs it
+    appended = [(tok.flow.stdin, tok.flow.stdin_refs)] if opened is not None and "xargs" in map(wrappers.basename, texts[:start]) else []
+    for markers, refs in [(words[k].markers + words[k].expanded_markers, words[k].refs) for k in opened or ()] + appended:
+        for m in markers:
             tok.places[m].opened_by = tok.places[m].opened_by or texts[start].rpartition("/")[2]
-        tok.flow.opened.update(dict.fromkeys(words[k].refs, texts[start].rpartition("/")[2]))
+        tok.flow.opened.update(dict.fromkeys(refs, texts[start].rpartition("/")[2]))
     debugged = gdb_program(texts, start)  # `gdb -batch -ex run --args {{ x }}`: the value picks the program gdb runs
     for m in words[debugged].markers + words[debugged].expanded_markers if debugged is not None and WHOLE_NAME.fullmatch(words[debugged].text) else ():
         tok.places[m].runs_as = tok.places[m].runs_as or "the program gdb runs"

@@ -5,7 +5,7 @@ Perl opens each file of `@ARGV` that way when it reads them as its input: `-n`, 
 `-n`), or `<>`, `<ARGV>`, `readline(ARGV)`, `eof()` in its code; and `open(F, $ARGV[0])`, any `open` given two
 arguments, opens whatever it is given so. So `perl -ne 'print if /ERROR/' "{{ log }}"` with log = `touch F|` ran
 touch, and `/var/log/{{ x }}` with x = `a;touch F|` too. `-i` opens them raw (a file named so is read as a file), and
-so does `<<>>`. A value in such an operand (or in a variable expanded there) is refused at run time when it holds `|`
+so does `<<>>`. What `xargs` appends to such a command is an operand too (`echo "{{ x }}" | xargs perl -ne CODE`). A value in such an operand (or in a variable expanded there) is refused at run time when it holds `|`
 or `>`: no file name a runbook reads holds either (`shell_values.command_from`).
 """
 
@@ -26,15 +26,16 @@ _ARGUMENT_LETTERS = "CDdFIiMmxeE"
 MODE_CHARACTERS = frozenset("|>")
 
 
-def magic_opened(words: list[str], start: int) -> list[int]:
+def magic_opened(words: list[str], start: int) -> list[int] | None:
     """The words of the perl command at `start` that perl may open with its two-argument open: every operand after its
-    code or script, when it reads them as input (`-n`, `-p`, `<>`) or calls a two-argument `open`; else none."""
+    code or script (none: what `xargs` appends), when it reads them as input (`-n`, `-p`, `<>`) or calls a
+    two-argument `open`; None when it opens none so."""
     if start >= len(words) or canonical(words[start]) != "perl":
-        return []
+        return None
     code_at = {k for k, _ in interpreter_code(words, start)}
     first = options_end(words, start)
     if first is None:
-        return []
+        return None
     code = [words[k] for k in sorted(code_at)]
     switches = [word for k, word in enumerate(words[start + 1 : first], start=start + 1) if k not in code_at]
     if not any(k >= start + 1 and k < first for k in code_at):
@@ -43,7 +44,7 @@ def magic_opened(words: list[str], start: int) -> list[int]:
     loops = bool(set(letters) & set("npaF")) and "i" not in letters
     opens = any(_READS_ARGV.search(text) for text in code) and "i" not in letters
     if not (loops or opens or any(_two_argument_open(text) for text in code)):
-        return []
+        return None
     return [k for k in range(first, len(words)) if words[k] != "--" or k != first]
 
 

@@ -25,11 +25,12 @@ from pathlib import Path
 from asyncssh.config import ConfigParseError, SSHClientConfig
 
 from runbook_tui.execute import ssh_config_system
+from runbook_tui.execute.ssh_config_checks import check_everywhere, seconds
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_keywords import check_keywords
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads
 from runbook_tui.execute.ssh_config_perms import check_permissions
-from runbook_tui.execute.ssh_config_values import PORT_WORDS, check_everywhere, jump_parts, service_port
+from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -126,6 +127,12 @@ class _ClientConfig(SSHClientConfig):
             args[0] = str(named)
         SSHClientConfig._handlers["port"][1](self, option, args)
 
+    def _time(self, option: str, args: list[str]) -> None:
+        """A time as ssh reads it (`ConnectTimeout 1m`, `ServerAliveInterval 30s`, `none`), in seconds for asyncssh: it took a
+        number alone and refused the whole config where ssh connects (checked before it is read: `ssh_config_checks`)."""
+        args[0] = str(seconds(args[0]) or 0)
+        SSHClientConfig._handlers[option.lower()][1](self, option, args)
+
     _handlers = {
         key: (option, _read_as_ssh(handler))
         for key, (option, handler) in {
@@ -133,6 +140,8 @@ class _ClientConfig(SSHClientConfig):
             "match": ("Match", _match_expanded),
             "include": ("Include", _include),
             "port": ("Port", _port),
+            "connecttimeout": ("ConnectTimeout", _time),
+            "serveraliveinterval": ("ServerAliveInterval", _time),
             "revokedhostkeys": ("RevokedHostKeys", SSHClientConfig._set_string),  # before: not read, a key revoked there ran
         }.items()
     }

@@ -102,13 +102,16 @@ def test_the_setting_names_the_config_or_turns_it_off(tmp_path: Path, monkeypatc
         load_settings(settings)
 
 
+EVERYWHERE = "ssh refuses the whole config for it, whichever host its block is for"
+
+
 @pytest.mark.parametrize(
     ("text", "words"),
     [
         (b"Include {config}\nHost x\n  Port 2\n", "its Includes go round in a loop (a file that includes itself, or two that include each other)"),
         (b"Host db1\n  HostName \xff\xfe\n", "it is not UTF-8 text (byte 0xff at position 20)"),
-        (b"Host db1\n  Port 99999999999\n", f"{{config}} line 2: Bad port '99999999999': {PORT_WORDS}"),
-        (b"Host db1\n  Port 0\n", f"{{config}} line 2: Bad port '0': {PORT_WORDS}"),
+        (b"Host db1\n  Port 99999999999\n", f"{{config}}:2:8: Bad port '99999999999': {PORT_WORDS}; {EVERYWHERE}"),
+        (b"Host db1\n  Port 0\n", f"{{config}}:2:8: Bad port '0': {PORT_WORDS}; {EVERYWHERE}"),
     ],
 )
 def test_a_config_ssh_itself_refuses_is_said_in_words_not_a_traceback(tmp_path: Path, text: bytes, words: str) -> None:

@@ -1,7 +1,9 @@
-"""A `Port` or `ProxyJump` ssh cannot read refuses the whole config, in any block, as ssh refuses it: ssh checks every
-line of every file it reads, the blocks that do not apply to the host included. The real `ssh -G` is the judge.
+"""A value ssh cannot read (a `Port`, a `ProxyJump`, a yes/no, a time, a number, one of a list, one value given more)
+refuses the whole config, in any block, as ssh refuses it: ssh checks every line of every file it reads, the blocks that
+do not apply to the host included. The real `ssh -G` is the judge.
 Before: a bad value in another host's block was skipped (asyncssh reads only the blocks that apply), and `plan` and the
-run went on with a config `ssh NAME` refuses for every host."""
+run went on with a config `ssh NAME` refuses for every host (session 37: `StrictHostKeyChecking maybe` and the rest; a
+`Port` or `ProxyJump` since before)."""
 
 from __future__ import annotations
 
@@ -16,28 +18,44 @@ from runbook_tui.runbook.model import Host, Mark
 MARK = Mark("rb.yaml", 1, 1)
 
 EXPECTED = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
+EVERYWHERE = "ssh refuses the whole config for it, whichever host its block is for"
+YES_NO = "expected yes, no, true or false"
 
 
 @pytest.mark.parametrize(
-    ("text", "line", "words"),
+    ("text", "place", "words"),
     [
-        ("Host other\n  Port abc\n", 2, f"Bad port 'abc': {EXPECTED}"),
-        ("Host other  # the team's\n  Port 2x  # don't\n", 2, f"Bad port '2x': {EXPECTED}"),
-        ("Host db1\n  User ops\nHost other\n  Port=0\n", 4, f"Bad port '0': {EXPECTED}"),
-        ("Match host other\n  Port 99999\n", 2, f"Bad port '99999': {EXPECTED}"),
-        ("Host other\n  ProxyJump a:b:c\n", 2, "Invalid ProxyJump 'a:b:c': expected [user@]host[:port], comma-separated"),
-        ("Host db1\n  ProxyJump ops@::1\n", 2, "Invalid ProxyJump 'ops@::1': expected [user@]host[:port], comma-separated"),
-        ("Host db1\n  Port 0\n", 2, f"Bad port '0': {EXPECTED}"),
+        ("Host other\n  Port abc\n", "2:8", f"Bad port 'abc': {EXPECTED}"),
+        ("Host other  # the team's\n  Port 2x  # don't\n", "2:8", f"Bad port '2x': {EXPECTED}"),
+        ("Host db1\n  User ops\nHost other\n  Port=0\n", "4:8", f"Bad port '0': {EXPECTED}"),
+        ("Match host other\n  Port 99999\n", "2:8", f"Bad port '99999': {EXPECTED}"),
+        ("Host other\n  ProxyJump a:b:c\n", "2:13", "Invalid ProxyJump 'a:b:c': expected [user@]host[:port], comma-separated"),
+        ("Host db1\n  ProxyJump ops@::1\n", "2:13", "Invalid ProxyJump 'ops@::1': expected [user@]host[:port], comma-separated"),
+        ("Host db1\n  Port 0\n", "2:8", f"Bad port '0': {EXPECTED}"),
+        (
+            "Host other\n  StrictHostKeyChecking maybe\n",
+            "2:25",
+            'unsupported option "maybe": expected yes, no, true, false, ask, accept-new or off',
+        ),
+        ("Host other\n  IdentitiesOnly 2\n", "2:18", f'unsupported option "2": {YES_NO}'),
+        ("Match host other\n  BatchMode=perhaps\n", "2:13", f'unsupported option "perhaps": {YES_NO}'),
+        ("Host other\n  Compression true\n", "2:15", 'unsupported option "true": expected yes or no'),
+        ("Host other\n  ConnectTimeout 1.5\n", "2:18", "invalid time value '1.5': expected seconds, or a time such as 30s, 5m or 1h30m (or none)"),
+        ("Host other\n  ServerAliveCountMax -1\n", "2:23", "integer value too small ('-1'): expected a whole number from 0 to 2147483647"),
+        ("Host other\n  LogLevel LOUD\n", "2:12", "unsupported log level 'LOUD': expected quiet, fatal, error, info, verbose, debug, debug1, debug2 or debug3"),
+        ("Host other\n  HostName a b\n", "2:12", "keyword HostName extra arguments at end of line ('b'): expected one value"),
+        ("Host db1\n  User ops admin\n", "2:8", "keyword User extra arguments at end of line ('admin'): expected one value"),
     ],
 )
-def test_a_value_ssh_refuses_anywhere_refuses_the_config_naming_its_line(tmp_path: Path, text: str, line: int, words: str) -> None:
+def test_a_value_ssh_refuses_anywhere_refuses_the_config_naming_its_line(tmp_path: Path, text: str, place: str, words: str) -> None:
     config = tmp_path / "config"
     config.write_text(text)
     said = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30)
+    line = place.partition(":")[0]
     assert said.returncode == 255 and f"{config} line {line}: " in said.stderr and "terminating" in said.stderr, said.stderr
     with pytest.raises(SshConfigError) as raised:
         SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
-    assert str(raised.value) == f"cannot use the ssh config {config}: {config} line {line}: {words}"
+    assert str(raised.value) == f"cannot use the ssh config {config}: {config}:{place}: {words}; {EVERYWHERE}"
 
 
 def test_an_included_file_is_checked_too(tmp_path: Path) -> None:
@@ -47,14 +65,33 @@ def test_an_included_file_is_checked_too(tmp_path: Path) -> None:
     config.write_text(f"Host db1\n  HostName 10.0.0.5\nMatch host nothing\n  Include {included}\n")
     said = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30)
     assert said.returncode == 255 and f"{included} line 3: Bad port '2x'" in said.stderr, said.stderr
-    with pytest.raises(SshConfigError, match=f"{included} line 3: Bad port '2x'"):
+    with pytest.raises(SshConfigError, match=f"{included}:3:8: Bad port '2x'"):
         SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
 
 
-@pytest.mark.parametrize("value", ["ssh", "2222", "none", "ops@jump:2222,[::1]:22"])
-def test_good_values_elsewhere_are_no_obstacle(tmp_path: Path, value: str) -> None:
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Port ssh",
+        "Port 2222",
+        "ProxyJump none",
+        "ProxyJump ops@jump:2222,[::1]:22",
+        "StrictHostKeyChecking Accept-New",
+        "BatchMode YES",
+        "ConnectTimeout 1m30s",
+        "ConnectTimeout none",
+        "ServerAliveInterval 30s",
+        "ConnectionAttempts +5",
+        "LogLevel debug3",
+        "ForwardAgent $SSH_AUTH_SOCK",
+        'IdentityFile "~/.ssh/my key"',
+    ],
+)
+@pytest.mark.parametrize("block", ["other", "db1"])
+def test_good_values_elsewhere_or_in_the_hosts_block_are_no_obstacle(tmp_path: Path, line: str, block: str) -> None:
+    """In the host's own block too: asyncssh took a number alone for a time (`Invalid ConnectTimeout integer value: 1m`)
+    and refused the config ssh reads, before session 37."""
     config = tmp_path / "config"
-    keyword = "ProxyJump" if not value.isalnum() or value == "none" else "Port"
-    config.write_text(f"Host other\n  {keyword} {value}  # fine\nHost db1\n  HostName 10.0.0.5\n")
+    config.write_text(f"Host {block}\n  {line}  # fine\nHost db1\n  HostName 10.0.0.5\n")
     assert subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, timeout=30).returncode == 0
     assert SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK)).address == "10.0.0.5"

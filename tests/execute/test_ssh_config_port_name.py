@@ -34,8 +34,9 @@ def test_a_name_no_service_has_is_refused_naming_the_line_as_ssh_does(tmp_path: 
     with pytest.raises(SshConfigError) as raised:
         SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
     assert str(raised.value) == (
-        f"cannot use the ssh config {config}: {config} line 4: Bad port 'no-such-service': expected a number from 1 to 65535,"
-        " or a tcp service name this machine's services database (/etc/services) knows"
+        f"cannot use the ssh config {config}: {config}:4:8: Bad port 'no-such-service': expected a number from 1 to 65535,"
+        " or a tcp service name this machine's services database (/etc/services) knows; ssh refuses the whole config for it,"
+        " whichever host its block is for"
     )
 
 

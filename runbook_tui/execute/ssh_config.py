@@ -23,8 +23,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
+from asyncssh.pattern import WildcardPatternList
 
 from runbook_tui.execute import ssh_config_system
+from runbook_tui.execute.ssh_config_canonical import NotCanonical, canonical_host
 from runbook_tui.execute.ssh_config_checks import check_everywhere, seconds
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_keywords import check_keywords
@@ -101,6 +103,14 @@ class _ClientConfig(SSHClientConfig):
             at += 1 if condition in ("all", "canonical", "final") else 2
         SSHClientConfig._handlers["match"][1](self, option, args)
 
+    def _match_host(self, option: str, args: list[str]) -> None:
+        """A `Host` line, matched as ssh matches it: on the alias in the first reading; in the second (`Match final`,
+        `CanonicalizeHostname`), on the HostName the first gave, or the canonical name. Before: on the alias in both, and a
+        `Host db.corp.example` block after `Host db / HostName db.corp.example` was left out where ssh takes it."""
+        name = self._options.get("Hostname", self._orig_host) if self._canonical else self._orig_host
+        self._matching = WildcardPatternList(",".join(args)).matches(str(name).lower() if self._canonical else name)
+        args.clear()
+
     def _include(self, option: str, args: list[str]) -> None:
         """The files as ssh reads them (`ssh_config_include`); their values' `%` tokens are left for the end of the whole
         config, as ssh leaves them: asyncssh expanded them at the end of each included file, with a HostName or
@@ -138,6 +148,7 @@ class _ClientConfig(SSHClientConfig):
         for key, (option, handler) in {
             **SSHClientConfig._handlers,
             "match": ("Match", _match_expanded),
+            "host": ("Host", _match_host),
             "include": ("Include", _include),
             "port": ("Port", _port),
             "connecttimeout": ("ConnectTimeout", _time),
@@ -196,10 +207,14 @@ def _alias(host: Host) -> str:
     return host.address if "address" in _given(host) else host.name
 
 
-def _asked(host: Host) -> tuple[str, str | None, int | None]:
-    """What the config is read for, as `ssh [-l USER] [-p PORT] NAME` asks: the alias, and the user and port the runbook gave."""
+Asked = tuple[str, str | None, int | None, bool]
+
+
+def _asked(host: Host) -> Asked:
+    """What the config is read for, as `ssh [-l USER] [-p PORT] [-J ...] NAME` asks: the alias, the user and port the runbook
+    gave, and whether its `via:` reaches it (no `CanonicalizeHostname` then, as with `ssh -J`)."""
     given = _given(host)
-    return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None
+    return _alias(host), host.user if "user" in given else None, host.port if "port" in given else None, host.via is not None
 
 
 def _host_key_files(config: SSHClientConfig | None) -> tuple[tuple[str, ...], tuple[str, ...], str | None]:
@@ -246,7 +261,7 @@ class SshConfigResolver:
         self._local_user = login_name()
         #: `_asked` -> (the `stamp` of the config and what it includes; what it says for it): a `Match exec` runs a program, on the event
         #: loop, each time the file is read (before: at every command and release, for every host).
-        self._read: dict[tuple[str, str | None, int | None], tuple[tuple[object, ...], SSHClientConfig]] = {}
+        self._read: dict[Asked, tuple[tuple[object, ...], SSHClientConfig]] = {}
         #: what the last reading depended on (the config and what it includes, see `include_tree`)
         self._tree: tuple[str, ...] = ()
         #: the `stamp` of the files last checked whole (every line, as ssh checks them): unchanged, they pass again
@@ -261,7 +276,7 @@ class SshConfigResolver:
         (`join`'s session: its route and login are its own); `SshConfigError` for a config that cannot be read."""
         if self._local_user is None:  # `Match localuser` and `%u` need it: said as ssh says it, before any reading
             raise SshConfigError(nameless_words())
-        _system, present, revoked = _host_key_files(self._lookup((name, user, port)))
+        _system, present, revoked = _host_key_files(self._lookup((name, user, port, False)))
         return present, revoked
 
     def known(self, host: Host) -> bool:
@@ -284,14 +299,14 @@ class SshConfigResolver:
         read = self._read.get(_asked(host))
         return marks if read is not None and read[0] == marks else None
 
-    def _lookup(self, asked: tuple[str, str | None, int | None], marks: tuple[object, ...] | None = None) -> SSHClientConfig | None:
+    def _lookup(self, asked: Asked, marks: tuple[object, ...] | None = None) -> SSHClientConfig | None:
         """What the file says for `asked` (`_asked`), read again only when it or a file it includes changed (`marks`: its
         `stamp` taken already in this resolution)."""
         roots = ssh_config_system.config_roots(self.config_path, self.system_config)
         if not roots:
             return None
         named = " then ".join(str(path) for path, _ in roots)  # the files read, as messages name them
-        alias, user, port = asked
+        alias, user, port, proxied = asked
         for what, text, ssh_says, expected in (
             ("host", alias, "hostname contains invalid characters", "a host name or an address"),
             ("user", user or "", "remote username contains invalid characters", "a user name"),
@@ -327,9 +342,12 @@ class SshConfigResolver:
             # the runbook's user and port as `ssh -l USER -p PORT` gives them: `Match user`, `%r` and `%p` see them
             given = (self._local_user, () if user is None else user, alias, () if port is None else port)
             config = _ClientConfig.read(None, roots, False, given)
-            if config.has_match_final():
+            if (canonical := canonical_host(config, alias, int(config.get("Port", 22)), proxied=proxied)) is not None:  # type: ignore[call-overload]
+                config._options["Hostname"] = canonical  # ssh's `options.hostname = host` before its second reading
+                config.origin["Hostname"] = f"{config.origin.get('CanonicalDomains', named)} CanonicalDomains"
+            if config.has_match_final() or config.get("CanonicalizeHostname"):  # ssh reads it again for both
                 config = config.read_final(roots, given)
-        except (ConfigParseError, OSError, IncludeLoopError) as exc:
+        except (ConfigParseError, OSError, IncludeLoopError, NotCanonical) as exc:
             raise SshConfigError(f"cannot use the ssh config {named}: {exc}") from None
         except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
             why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"

@@ -7,6 +7,8 @@ traceback, `exec` blamed "a file or folder name, or the environment's".
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +75,30 @@ def test_a_late_string_making_a_lone_surrogate_never_renders(kind: str) -> None:
 def test_a_whole_astral_character_still_renders() -> None:
     assert render('{{ "\\U0001F680" }} go', "plain", {}) == "\U0001f680 go"
     assert render_command('echo {{ "\\U0001F680" }}', {}).shown == "echo '\U0001f680'"
+
+
+def test_the_first_lone_surrogate_is_named_after_whole_characters_of_any_plane() -> None:
+    """Accented, CJK and astral characters before it are whole: the first lone half is the one the error names."""
+    with pytest.raises(TemplateError, match="U\\+DC00"):
+        render("café 全角 \U0001f680 {{ '%c' % 56320 }}{{ '%c' % 55296 }}", "plain", {})
+
+
+@pytest.mark.parametrize("text", ["plain ascii", "café", "全角 ok", "\U0001f680 \U0010fffd", "\x7f\x85\u2028"])
+def test_text_of_whole_characters_renders_as_written(text: str) -> None:
+    assert render("{{ x }}", "plain", {"x": text}) == text
+
+
+COMPILED_AT_START = """
+import re, sys
+import runbook_tui.cli, runbook_tui.ui.launch
+from runbook_tui.runbook.templating import render
+render("{{ x }}", "plain", {"x": "caf\\u00e9"})
+print(sum("\\ud800" in str(key[1]) for key in re._cache))
+"""
+
+
+def test_the_check_compiles_no_pattern_of_the_surrogates_at_start() -> None:
+    """Its range took ~0.5 ms to compile in every process before a runbook was read (bench/README, paint37)."""
+    done = subprocess.run([sys.executable, "-c", COMPILED_AT_START], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0"], "a pattern of the surrogates' range is compiled at start"

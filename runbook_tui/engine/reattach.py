@@ -87,6 +87,19 @@ def undo_waits_for(state: RunState, sid: str) -> dict[str, tuple[int, str]]:
     return {h: run for h, run in left_running(state, sid).items() if LEFT_RUNNING in (held.hosts[h].error or "")}
 
 
+def undo_waits_first(state: RunState, sid: str, undo_left: Mapping[str, Any]) -> dict[str, tuple[int, str]]:
+    """The hosts of `undo_waits_for` where a rollback follows the run left there before the undo: all but those where
+    an undo a dead rollback left (`undo_left`: `undo_left_running`'s of `sid`) may have begun, its note of that run's end
+    journaled. Before, every host with such an undo was passed over: a rollback killed while it followed the command
+    (no undo begun there) was resumed by one that started the undo at once, while the command still ran."""
+    notes = [n for n in state.notes if n.get("step") == sid and n.get("actor") == SYSTEM and str(n.get("ts")) >= (state.steps[sid].started_at or "")]
+    return {
+        host: run
+        for host, run in undo_waits_for(state, sid).items()
+        if host not in undo_left or not any(str(n.get("text", "")).startswith(tuple(f"{visible_line(host)}: {o}" for o in _LEFT_RUN_OVER)) for n in notes)
+    }
+
+
 def waits_words(host: str) -> str:
     """What the undo list and the rollback's note say of such a host."""
     return f"the undo waits for the run left on {visible_line(host)} to end first"
@@ -102,11 +115,16 @@ def waiting_note(sid: str, hosts: list[str]) -> dict[str, Any]:
     return {"step": sid, "text": text}
 
 
+#: How the note of a run left there that is over begins after the host's name (`left_run_ended`): it ended, or the host
+#: holds none; the undo may have begun after it.
+_LEFT_RUN_OVER = ("the run left there ended (", "the run left there could not be followed (found no run")
+
+
 def left_run_ended(host: str, code: int | None, error: str | None, absent: bool = False) -> str:
     """The note once a rollback followed (or could not follow) the run a lost link left on `host`; `absent`: the host
     answered, and holds no run of that key (`ports.NO_RUN_TO_FOLLOW`)."""
     if error is None:
-        return f"{visible_line(host)}: the run left there ended (exit {code}); its undo runs now"
+        return f"{visible_line(host)}: {_LEFT_RUN_OVER[0]}exit {code}); its undo runs now"
     if absent:
         return f"{visible_line(host)}: the run left there could not be followed ({visible_line(error)}); its undo runs now without waiting: check that the command no longer runs there"
     return f"{visible_line(host)}: the run left there could not be followed to its end ({visible_line(error)})"

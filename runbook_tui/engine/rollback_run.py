@@ -11,7 +11,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.actors import SYSTEM, Actor
 from runbook_tui.engine.host_result import undo_end
 from runbook_tui.engine.ports import NO_RUN_TO_FOLLOW
-from runbook_tui.engine.reattach import following_undo_note, left_run_ended, undo_held, undo_left_running, undo_lost_link, undo_waits_for, waiting_note
+from runbook_tui.engine.reattach import following_undo_note, left_run_ended, undo_held, undo_left_running, undo_lost_link, undo_waits_first, waiting_note
 from runbook_tui.engine.rollback import RollbackPlan, grouped_entries, to_json
 from runbook_tui.engine.undo_waves import undo_in_waves
 from runbook_tui.runbook.model import Host, Step
@@ -33,11 +33,11 @@ async def run_rollback(self: StepRunner, actor: Actor, plan: RollbackPlan, reaso
         if not runnable:
             continue
         hosts = {h.name: h for h in self.runbook.targets(step)}
-        forward = undo_waits_for(self.state, step_id)  # a lost link left the command running there: as the plan says
+        forward = undo_waits_first(self.state, step_id, left.get(step_id, {}))  # a lost link left the command running there: as the plan says
         self.emit(ev.UNDO_STARTED, actor, step=step_id, hosts=[e.host for e in runnable], commands={e.host: e.command for e in runnable})
         if found := {e.host: left[step_id][e.host] for e in runnable if e.host in left.get(step_id, {})}:
             self.emit(ev.NOTE, SYSTEM, **following_undo_note(step_id, found, lost=lost))
-        if waits := {e.host: forward[e.host] for e in runnable if e.host in forward and e.host not in found}:  # (found: an undo began there already)
+        if waits := {e.host: forward[e.host] for e in runnable if e.host in forward}:  # (then the undo found, followed)
             self.emit(ev.NOTE, SYSTEM, **waiting_note(step_id, list(waits)))
         runs = {e.host: found.get(e.host) or (self.state.steps[step_id].attempts, tag) for e in runnable}
 

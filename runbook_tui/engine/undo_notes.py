@@ -14,7 +14,7 @@ from runbook_tui.engine.actors import named
 from runbook_tui.engine.events import REOPENABLE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.mark_done import undo_stopped_on_exit
-from runbook_tui.engine.reattach import LEFT_RUNNING, undo_left_running, undo_lost_link, undo_waits_for, waits_words
+from runbook_tui.engine.reattach import LEFT_RUNNING, undo_left_running, undo_lost_link, undo_waits_first, waits_words
 from runbook_tui.engine.rollback import RAN_OUTCOMES, RollbackPlan, Scope, StepRecord, plan_rollback, plannable
 from runbook_tui.engine.state import RunState
 from runbook_tui.engine.state_model import HostState, StepState
@@ -95,11 +95,13 @@ def step_records(state: RunState) -> list[StepRecord]:
         hosts = tuple((h, hs.status if hs.started or h in step.ran_before else "skipped") for h, hs in step.hosts.items() if plannable(hs.status))
         cut = UNDO_STOPPED if undo_stopped_on_exit(state, sid) else UNDO_LIVES_ON
         followed = undo_left_running(state).get(sid, {}) if sid in (undo_cut, lost_at) else {}
-        waits = undo_waits_for(state, sid)  # the command a lost link left running there: the rollback waits for its end
+        waits = undo_waits_first(state, sid, followed)  # the command a lost link left running there: the rollback waits for its end
         notes = tuple(
             (
                 h,
-                (UNDO_FOLLOWED_LOST if lost_at or h in ended else UNDO_FOLLOWED)
+                undo_note(step, step.hosts[h], h)  # killed while it followed the command there: no undo had begun
+                if h in followed and h in waits
+                else (UNDO_FOLLOWED_LOST if lost_at or h in ended else UNDO_FOLLOWED)
                 if h in followed
                 else cut
                 if sid == undo_cut and h not in ended

@@ -8,6 +8,7 @@ follows the run the lost link left there (by its key) to its end, and only then 
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -136,4 +137,25 @@ def test_exec_rolling_back_while_the_link_is_still_down_runs_no_undo_there_and_t
     assert "the undo waits for the run left on peer01 to end first" in lines.text(), lines.text()
     written = events(journal)
     assert written[-1]["type"] == "session_finished" and written[-1]["outcome"] == "rolled_back", written[-1]
+    assert cli.run("journal", "verify", str(journal)).returncode == 0
+
+
+def test_a_rollback_stopped_while_it_followed_the_run_left_there_is_resumed_by_one_that_follows_it_again_first(cli: Cli) -> None:
+    """SIGTERM to `resume --rollback` while it follows the run the lost link left (no undo begun there), then
+    `resume --rollback` again. Before, the second took the host for one where the dead rollback's undo was running
+    (`its undo was running when the program stopped …`): it started the undo at once, beside the change still running."""
+    led, journal = lost_mid_step(cli)
+    first, _lines = cli.start("resume", str(journal), "--rollback")
+    wait_until(lambda: followed(journal), lambda: f"the rollback never followed the run left on peer01: {cli.stderr()}", alive=first, timeout=90)
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(30) == 1, cli.stderr()
+    back, lines = cli.start("resume", str(journal), "--rollback")
+    wait_until(lambda: followed(journal, 1) or "undo" in led.read_text().split(), lambda: f"nothing followed: {cli.stderr()}", alive=back, timeout=90)
+    assert led.read_text().split() == ["start"], led.read_text()  # the undo waits while the command still runs
+    (cli.dir / "release").touch()
+    assert back.wait(90) == 1, lines.text() + cli.stderr()
+    assert led.read_text().split() == ["start", "end", "undo"], led.read_text()  # the undo once, after the change's end
+    [_, started] = of_type(events(journal), "rollback_started")
+    [entry] = [e for e in started["plan"]["entries"] if e["step_id"] == "roll"]
+    assert entry["note"].endswith("the undo waits for the run left on peer01 to end first"), entry  # not "its undo was running"
     assert cli.run("journal", "verify", str(journal)).returncode == 0

@@ -62,6 +62,8 @@ _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"
 #: `kubectl --kubeconfig=FILE` (its `exec:` credential plugin runs), `npx --call=CMD` (through a shell), `psql
 #: --output=|CMD` (run before it connects): session 34.
 _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
+#: `split --filter=CMD` (through a shell), `script -cCMD`: session 37.
+_OPTIONS_RUN_COMMANDS |= {"split", "script"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
@@ -312,7 +314,7 @@ _COMMAND_OPTIONS: dict[str, frozenset[str]] = {
                       "--new-volume-script", "--rsh-command", "--rmt-command"}),
     "git": frozenset({"-c", "--config-env", "--upload-pack", "--receive-pack", "-u", "--exec", "--extcmd", "--tree-filter",
                       "--index-filter", "--msg-filter", "--env-filter", "--commit-filter", "--parent-filter", "--tag-name-filter"}),
-    "sort": frozenset({"--compress-program"}),
+    "sort": frozenset({"--compress-program"}), "split": frozenset({"--filter"}),  # split runs its filter with `sh -c` (session 37)
     "zip": frozenset({"-TT", "--unzip-command"}),
     "find": frozenset({"-exec", "-execdir", "-ok", "-okdir"}),
     # a remote shell runs these: `gcloud compute ssh VM --command=CMD`, `vagrant ssh -c CMD`

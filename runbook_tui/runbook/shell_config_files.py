@@ -4,7 +4,8 @@ The same files named by a variable were held to one file or folder name (`KUBECO
 but not by an option: `ssh -F {{ x }} db1` with x = `/tmp/upload/evil` ran its `ProxyCommand`, `kubectl --kubeconfig`
 a user's `exec:` credential plugin, `bash --rcfile` the file itself, `openssl req -config` the provider its
 `openssl_conf` loads (each seen with the program); and, session 34, `vim -S`/`-u`, `wget --config`, `curl -K`,
-`sqlite3 -init`, `git --exec-path=`, `perl -I` (each seen running a command too; `psql -f` as psql < FILE is). A value
+`sqlite3 -init`, `git --exec-path=`, `perl -I` (each seen running a command too; `psql -f` as psql < FILE is); session
+37, gdb's `-x`/`--command` (`gdb -batch -x /srv/debug/{{ x }}/bt.gdb` with x = `../upload` ran its `shell CMD`). A value
 there is one file or folder name now, as in a program's path (`ssh -F /etc/ssh/{{ env }}.conf`,
 `--kubeconfig=/etc/kube/{{ cluster }}.yaml` pass).
 """
@@ -26,6 +27,8 @@ _CONFIG_OPTIONS = {
     **dict.fromkeys(("vim", "vi", "nvim", "ex", "view", "vimdiff", "rvim", "gvim", "evim"), ("-S", "-u", "-U")),
     "wget": ("--config",), "curl": ("-K", "--config"), "sqlite3": ("-init",), "psql": ("-f", "--file"),
     "git": ("--exec-path",), "perl": ("-I",),
+    # session 37: gdb's command files (`shell CMD`, `python ...` in them run commands), before its `--args`
+    "gdb": ("-x", "--x", "-command", "--command", "-ix", "--ix", "-init-command", "--init-command"),
 }  # fmt: skip
 
 
@@ -42,6 +45,8 @@ def config_files(texts: list[str], start: int) -> list[tuple[int, int]]:
         end = next((k for k in range(start + 1, len(texts)) if not texts[k].startswith("--")), len(texts))
     elif name == "perl":  # perl's options come before its script (`perl app.pl -I x`: the script's arguments)
         end = (options_end(texts, start) or len(texts)) + 1
+    elif name == "gdb" and "--args" in texts[start:]:  # `gdb -x FILE --args PROG -x A`: PROG's words after it
+        end = texts.index("--args", start)
     elif "--" in texts[start:]:  # `kubectl exec POD -- CMD ...`: the command's words
         end = texts.index("--", start)
     return option_arguments(texts, start + 1, end, options)

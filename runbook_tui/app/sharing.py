@@ -23,6 +23,8 @@ from runbook_tui.runbook.safe_text import shell_word, visible_line
 if TYPE_CHECKING:  # the share server loads asyncssh: only shared runs pay for it
     import asyncssh
 
+    from runbook_tui.execute.ssh_connect import Connector
+    from runbook_tui.execute.ssh_endpoint import Endpoint as SshHop
     from runbook_tui.share.client import Endpoint
     from runbook_tui.share.participants import Participant
     from runbook_tui.share.server import ShareServer
@@ -176,21 +178,63 @@ def sharing(controller: Controller, options: ShareOptions | None, listener: tupl
 def join_endpoint(address: str, *, observe: bool, identity: str | None, known_hosts: str | None) -> Endpoint:
     """`join ADDR`: the verifier's (or observer's) connection, with the same settings a run uses (ssh.known_hosts).
 
+    The session is reached as `ssh -l runbook -p PORT HOST` reaches it, through the verifier's ssh config read as for a
+    step host (the settings' ssh.config, /etc/ssh/ssh_config when ssh reads it): its HostName, its IdentityFile (without
+    --identity), its ProxyJump (the bastion's connection opened by the executor's `Connector`, its host key checked as a
+    step host's); the session's own host key is checked as before, against join's known_hosts under the name connected
+    to, the system's files and RevokedHostKeys. Before, only those files were read from it, and asyncssh read
+    ~/.ssh/config on its own for the login (not the probe nor the settings' file): an alias or a bastion could not be used.
+
     Raises ValueError for an address that is not HOST:PORT, SshConfigError for an ssh config that cannot be read.
     """
-    from runbook_tui.execute.ssh_config import SshConfigResolver
-    from runbook_tui.share.client import Endpoint
+    from runbook_tui.app.secrets import identity_passphrase
+    from runbook_tui.execute.ssh_connect import Connector
+    from runbook_tui.runbook.model import Host, Mark
+    from runbook_tui.share.client import CONNECT_SECONDS, Endpoint
     from runbook_tui.share.server import parse_address
 
     host, port = parse_address(address, given="join")
     settings = load_settings()
     known = os.path.expanduser(known_hosts) if known_hosts else settings.known_hosts
-    # as `ssh -l runbook -p PORT HOST` reads the ssh config for its key (before: the known_hosts file alone: a key the
-    # system's file lists was asked about as a first contact, one revoked there joined)
-    system, revoked = SshConfigResolver(settings.ssh_config, known).host_key_files(host, port, "runbook")
+    connector = Connector(
+        known,
+        ssh_config=settings.ssh_config,
+        system_config=settings.system_ssh_config,
+        known_hosts_given=bool(known_hosts) or settings.known_hosts_given,
+        connect_timeout=CONNECT_SECONDS,
+        keepalive_interval=settings.keepalive_interval,
+        passphrase_lookup=identity_passphrase,
+    )
+    # as `ssh -l runbook -p PORT HOST`: the port joined and the session's user win over the config's
+    asked = Host(host, host, Mark("join", 1, 1), port=port, user="runbook", given=frozenset({"port", "user"}))
+    route = connector.resolver.endpoint(asked)  # SshConfigError: the config cannot be read
+    named = () if identity else tuple(p for p in map(os.path.expanduser, route.identities) if os.path.exists(p))  # ssh skips a missing one
+    system, revoked = route.global_known, route.revoked_keys
     trusted = partial(_session_keys, (known, *system), revoked)
     copy_dir = str(state_dir() / "received")
-    return Endpoint(host, port, known, identity, observe, copy_dir=copy_dir, system_known=system, revoked_keys=revoked, trusted=trusted)
+    tunnel = _Bastion(connector, route.via) if route.via is not None else None
+    return Endpoint(route.address, port, known, identity, observe, copy_dir, system, revoked, trusted, tunnel, config_identities=named)
+
+
+class _Bastion:
+    """The session's bastion (the config's ProxyJump): the executor's connection to it, as a step host's bastion's."""
+
+    def __init__(self, connector: Connector, hop: SshHop) -> None:
+        self.connector, self.hop = connector, hop
+
+    async def __call__(self) -> asyncssh.SSHClientConnection:
+        from runbook_tui.execute.ssh_connect import ConnectFailed
+        from runbook_tui.share.client import JoinError
+
+        try:
+            return await self.connector.connection(self.hop)
+        except ConnectFailed as exc:  # its words name the hop: `cannot connect to bastion1 (…)`, its host key, its refusal
+            if exc.permanent:
+                raise JoinError(f"through bastion {self.hop.path}: {exc}") from None
+            raise ConnectionError(f"through bastion {self.hop.path}: {exc}") from None
+
+    async def close(self) -> None:
+        await self.connector.close()
 
 
 def _session_keys(files: tuple[str, ...], revoked: str | None) -> asyncssh.SSHKnownHosts:

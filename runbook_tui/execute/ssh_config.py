@@ -271,14 +271,6 @@ class SshConfigResolver:
         """The route to `host` (its bastions included); `SshConfigError` for an unreadable config or a loop."""
         return self._endpoint(host, 0)
 
-    def host_key_files(self, name: str, port: int, user: str) -> tuple[tuple[str, ...], str | None]:
-        """The system's known_hosts files there and the RevokedHostKeys file ssh reads for `ssh -l USER -p PORT NAME`
-        (`join`'s session: its route and login are its own); `SshConfigError` for a config that cannot be read."""
-        if self._local_user is None:  # `Match localuser` and `%u` need it: said as ssh says it, before any reading
-            raise SshConfigError(nameless_words())
-        _system, present, revoked = _host_key_files(self._lookup((name, user, port, False)))
-        return present, revoked
-
     def known(self, host: Host) -> bool:
         """Whether `endpoint(host)` needs no reading of the file (none, or read already for it and unchanged since): a
         read may run `Match exec` programs, best done off the event loop (`Connector.endpoint_off_loop`)."""

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import EllipsisType
+from typing import Protocol
 
 import asyncssh
 
@@ -80,6 +81,15 @@ class NeverWritten(JoinError):
     """The session sent an event this program never writes: the replica cannot go past it, and a rejoin gets it again."""
 
 
+class Tunnel(Protocol):
+    """The bastion the session is reached through (the verifier's ssh config's ProxyJump, `join_endpoint`): its live
+    connection, opened again after a drop; `JoinError` when it refuses for good, OSError when it cannot be reached now."""
+
+    async def __call__(self) -> asyncssh.SSHClientConnection: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Endpoint:
     host: str
@@ -94,6 +104,10 @@ class Endpoint:
     system_known: tuple[str, ...] = ()
     revoked_keys: str | None = None
     trusted: Callable[[], asyncssh.SSHKnownHosts] | None = None
+    tunnel: Tunnel | None = None  # None: reached directly
+    #: The verifier's ssh config's IdentityFiles there (without --identity): offered after the agent's keys, in place of
+    #: ~/.ssh/id_*, as ssh offers them; the one the session knows signs (`find_signer`, by the welcome's fingerprint).
+    config_identities: tuple[str, ...] = ()
 
 
 def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
@@ -102,9 +116,11 @@ def host_key_entry(host: str, port: int, key: asyncssh.SSHKey) -> str:
     return f"{name} {key.export_public_key().decode().strip()}\n"
 
 
-async def fetch_host_key(host: str, port: int) -> asyncssh.SSHKey | None:
-    """The session's host key, to show its fingerprint on first contact before trusting it."""
-    return await asyncio.wait_for(asyncssh.get_server_host_key(host, port), CONNECT_SECONDS)
+async def fetch_host_key(host: str, port: int, tunnel: asyncssh.SSHClientConnection | None = None) -> asyncssh.SSHKey | None:
+    """The session's host key, to show its fingerprint on first contact before trusting it (through `tunnel`, the
+    bastion's connection, when there is one). `config=None`: asyncssh read ~/.ssh/config itself, as it reads it."""
+    fetched = asyncssh.get_server_host_key(host, port, tunnel=tunnel if tunnel is not None else (), config=None)
+    return await asyncio.wait_for(fetched, CONNECT_SECONDS)
 
 
 def trust(known_hosts: str, host: str, port: int, key: asyncssh.SSHKey) -> None:
@@ -164,12 +180,16 @@ class ShareClient:
         """One connection: welcome, then the events after `state.seq`. Raises on failure."""
         ep = self.endpoint
         # asyncssh's default client keys are the agent's and ~/.ssh/id_*, as with ssh; None would mean none.
-        keys: dict[str, object] = {"client_keys": [ep.identity]} if ep.identity else {}
+        named = [ep.identity] if ep.identity else list(ep.config_identities)
+        keys: dict[str, object] = {"client_keys": named} if named else {}
         interval, count = self._keepalive
         # The session's key is looked up under the name joined alone, as ssh (before: a line for the address it resolved to was trusted too).
         known = ep.trusted() if ep.trusted is not None else read_by_name([ep.known_hosts])
+        # the route is the verifier's ssh config's, read as for a step host (`join_endpoint`): before, asyncssh read
+        # ~/.ssh/config itself, its own way (a ProxyCommand run, the settings' ssh.config not read)
+        tunnel = await ep.tunnel() if ep.tunnel is not None else ()
         self._conn = await asyncssh.connect(
-            ep.host, ep.port, known_hosts=known, username="runbook", encoding="utf-8",
+            ep.host, ep.port, known_hosts=known, username="runbook", encoding="utf-8", tunnel=tunnel, config=None,
             keepalive_interval=interval, keepalive_count_max=count, connect_timeout=CONNECT_SECONDS,
             encryption_algs=protocol.CIPHERS, compression_algs=protocol.COMPRESSION, **keys,
         )  # fmt: skip
@@ -192,7 +212,7 @@ class ShareClient:
             raise JoinError(another_session(ep, welcome["session"], self.trust.session))
         if self.trust is None:
             session, name = welcome["session"], self.name
-            signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"])
+            signer = None if self.role == "observer" else await find_signer(ep.identity, welcome["key"], ep.config_identities)
             self.trust = ParticipantTrust(signer, name, session, Ledger(received_copy(ep.copy_dir, session, name)))
         process.stdin.write(protocol.encode({"kind": "hello", "since": self.state.seq, "observe": ep.observe}))
         self.connected = True
@@ -420,6 +440,8 @@ class ShareClient:
         self._drop()
         if self.trust is not None:
             self.trust.ledger.close()
+        if self.endpoint.tunnel is not None:
+            await self.endpoint.tunnel.close()
 
 
 def _guarded(listener: Callable[..., None], *told: object) -> None:

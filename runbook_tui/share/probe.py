@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import socket
 
+import asyncssh
+
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import client
 
@@ -23,17 +25,23 @@ _LINES = 20
 _SHARE_SOFTWARE = ("AsyncSSH", "runbook")
 
 
-async def not_a_share(host: str, port: int) -> str | None:
+async def not_a_share(host: str, port: int, tunnel: asyncssh.SSHClientConnection | None = None) -> str | None:
     """Why what answers at host:port is no runbook-tui share, in words; None when it may be one (or could not be
-    reached for another reason: the join then goes on and says what it finds)."""
+    reached for another reason: the join then goes on and says what it finds). Through `tunnel`, the bastion's
+    connection, when the verifier's ssh config reaches it through one."""
     seconds = client.CONNECT_SECONDS
+    reader: asyncio.StreamReader | asyncssh.SSHReader[bytes]
+    writer: asyncio.StreamWriter | asyncssh.SSHWriter[bytes]
     try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), seconds)
+        opening = tunnel.open_connection(host, port, encoding=None) if tunnel is not None else asyncio.open_connection(host, port)
+        reader, writer = await asyncio.wait_for(opening, seconds)
     except ConnectionRefusedError:
         return "nothing listens there (connection refused)"
     except socket.gaierror:
         return f"the host name {visible_line(host)} is not known (mistyped?)"
-    except (OSError, TimeoutError):
+    except asyncssh.ChannelOpenError as exc:  # the bastion's words: `Connection refused`, a name it cannot resolve
+        return f"the bastion could not reach it ({visible_line(exc.reason)})"
+    except (OSError, TimeoutError, asyncssh.Error):
         return None
     try:
         return await asyncio.wait_for(_identified(reader, writer), seconds)
@@ -45,7 +53,7 @@ async def not_a_share(host: str, port: int) -> str | None:
         writer.close()
 
 
-async def _identified(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str | None:
+async def _identified(reader: asyncio.StreamReader | asyncssh.SSHReader[bytes], writer: asyncio.StreamWriter | asyncssh.SSHWriter[bytes]) -> str | None:
     writer.write(_HELLO)
     await writer.drain()
     first = ""

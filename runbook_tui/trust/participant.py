@@ -8,6 +8,7 @@ found: decisions go out unsigned and the session refuses them, saying why.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +27,9 @@ _DEFAULT_KEYS = ("id_ed25519", "id_ecdsa", "id_rsa")
 COPY_NAME_BYTES = 200
 
 
-async def find_signer(identity: str | None, fingerprint: str | None) -> Signer | None:
-    """The key that signs for this participant: the one they joined with (fingerprint from the welcome)."""
+async def find_signer(identity: str | None, fingerprint: str | None, named: Sequence[str] = ()) -> Signer | None:
+    """The key that signs for this participant: the one they joined with (fingerprint from the welcome); `named`: the
+    ssh config's IdentityFiles, tried in place of ~/.ssh/id_* (as ssh offers them)."""
     if identity:
         try:
             return file_signer(identity)
@@ -36,8 +38,7 @@ async def find_signer(identity: str | None, fingerprint: str | None) -> Signer |
     signer = await agent_signer(fingerprint)
     if signer is not None:
         return signer
-    for name in _DEFAULT_KEYS:
-        path = Path.home() / ".ssh" / name
+    for path in map(Path, named) if named else (Path.home() / ".ssh" / name for name in _DEFAULT_KEYS):
         if path.exists():
             try:
                 candidate = file_signer(str(path))

@@ -41,9 +41,10 @@ from runbook_tui.ui.verifier_app import VerifierApp
 CHECK_ADDRESS = "Check the address with the assignee (their screen shows `shared at HOST:PORT`) and that their run is still open"
 
 
-async def _ensure_trusted(endpoint: Endpoint, accept: str | None) -> str | None:
+async def _ensure_trusted(endpoint: Endpoint, accept: str | None, tunnel: asyncssh.SSHClientConnection | None = None) -> str | None:
     """None when the host key is (now) trusted; otherwise why not. The files are those ssh reads for it (join's own
-    known_hosts, the system's, RevokedHostKeys: `join_endpoint`), the words `exec`'s for a step host."""
+    known_hosts, the system's, RevokedHostKeys: `join_endpoint`), the words `exec`'s for a step host. `tunnel`: the
+    bastion's connection the session is reached through (the verifier's ssh config's ProxyJump)."""
     host, port, known_hosts, session = endpoint.host, endpoint.port, endpoint.known_hosts, _as_ssh_host(endpoint)
     try:
         revoking(endpoint.revoked_keys)
@@ -52,7 +53,7 @@ async def _ensure_trusted(endpoint: Endpoint, accept: str | None) -> str | None:
     if any(entries_for(path, host, port) for path in session.known_files):
         return None  # listed: asyncssh checks the key; a different or revoked one is refused in words (below)
     try:
-        key = await fetch_host_key(host, port)
+        key = await fetch_host_key(host, port, tunnel)
     except (OSError, asyncssh.Error) as exc:
         return f"cannot reach the session at {_shown(host, port)}: {words(exc)}. {CHECK_ADDRESS}"
     if key is None:
@@ -167,14 +168,26 @@ def join(address: str, *, observe: bool, identity: str | None, known_hosts: str 
     host, port = endpoint.host, endpoint.port
 
     async def main() -> int:
+        try:
+            return await _joined()
+        finally:  # the bastion's connection too, whichever way the join ended
+            if endpoint.tunnel is not None:
+                await endpoint.tunnel.close()
+
+    async def _joined() -> int:
         if sys.stderr.isatty():  # the probe, the host key and the login may each wait CONNECT_SECONDS: blank, it read as hung
             role = "observer" if observe else "verifier"
             print(visible_line(f"runbook-tui: joining the session at {_shown(host, port)} as {role}… (ctrl-c leaves)"), file=sys.stderr)
-        problem = await not_a_share(host, port)
+        try:  # the verifier's ssh config's ProxyJump: its bastion first (ConnectionError: not now; JoinError: never)
+            tunnel = await endpoint.tunnel() if endpoint.tunnel is not None else None
+        except (OSError, JoinError) as exc:
+            print(visible_line(f"runbook-tui: cannot reach the session at {_shown(host, port)}: {exc}. Nothing was joined"), file=sys.stderr)
+            return 2
+        problem = await not_a_share(host, port, tunnel)
         if problem:  # said before any host key is offered for trust or any key is tried
             print(visible_line(f"runbook-tui: cannot reach the session at {_shown(host, port)}: {problem}. {CHECK_ADDRESS}"), file=sys.stderr)
             return 2
-        problem = await _ensure_trusted(endpoint, accept)
+        problem = await _ensure_trusted(endpoint, accept, tunnel)
         if problem:
             print(f"runbook-tui: {visible(problem)}", file=sys.stderr)  # the host as typed may hold escapes
             return 2

@@ -373,7 +373,8 @@ class SshConfigResolver:
             sources[field] = DEFAULT
             return default
 
-        address = str(pick("address", host.address, "Hostname", host.address))
+        # lower case, as ssh connects to it and looks its key up (before: `DB1` missed known_hosts' `db1` line, which ssh takes)
+        address = str(pick("address", host.address, "Hostname", host.address)).lower()
         port = int(pick("port", host.port, "Port", host.port))  # type: ignore[call-overload]
         user = str(pick("user", host.user, "User", self._local_user))
         identity = pick("identity", host.identity, "IdentityFile", None)

@@ -85,3 +85,13 @@ def test_a_hashed_line_of_the_empty_name_names_no_host(sshd: Sshd, tmp_path: Pat
     result = _run(sshd, tmp_path, line, "localhost")
     assert result.status == "error" and result.final and not result.started, result
     assert not _ssh_logs_in(sshd, tmp_path, "localhost")
+
+
+@pytest.mark.parametrize("address", ["LOCALHOST", "LocalHost"])
+def test_a_name_in_capitals_is_looked_up_in_lower_case_as_ssh_looks_it_up(sshd: Sshd, tmp_path: Path, address: str) -> None:
+    """ssh lowercases a host name before it connects and looks its key up (`ssh -G DB1` says `hostname db1`). Before
+    (session 37): asyncssh matched the known_hosts line case by case, and a runbook's `address: DB1.EXAMPLE.COM` was
+    refused as not trusted where ssh logs in."""
+    result = _run(sshd, tmp_path, f"[localhost]:{sshd.port} {public_line(sshd.host_key)}\n", address)
+    assert _ssh_logs_in(sshd, tmp_path, address)
+    assert result.status == "ok", result

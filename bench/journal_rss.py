@@ -80,7 +80,7 @@ def make_journal(folder: Path, size_mb: int) -> Path:
         for event in events:
             if event is output:
                 for n in range(count):
-                    write({**output, "text": f"{n:09d}" + text[9:]})
+                    write({**output, "text": f"{n:09d}" + text[9:], "chunk": n})  # numbered as the writer numbers them
             else:
                 write(event)
     return big

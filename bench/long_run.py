@@ -114,7 +114,7 @@ def make_journals(work: Path, total: int) -> tuple[Path, Path]:
     def chained(path: Path, outputs: int, ending: list[dict[str, Any]]) -> Path:
         prev, seq = "", 0
         with path.open("wb") as out:
-            for event in [*head, *({**output, "text": f"line {n:07d} {filler}\n"} for n in range(outputs)), *ending]:
+            for event in [*head, *({**output, "text": f"line {n:07d} {filler}\n", "chunk": n} for n in range(outputs)), *ending]:
                 obj = {k: v for k, v in event.items() if k != "hash"}
                 obj.update(seq=seq, prev=prev)
                 obj["hash"] = prev = hashlib.sha256(canonical(obj)).hexdigest()

@@ -41,7 +41,7 @@ def long_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     events = [json.loads(line) for line in (folder / "short.jsonl").read_text(encoding="utf-8").splitlines()]
     output = next(event for event in events if event["type"] == "output")
     at = events.index(output)
-    many = [*events[:at], *({**output, "text": f"line {n}\n"} for n in range(100_000)), *events[at + 1 :]]
+    many = [*events[:at], *({**output, "text": f"line {n}\n", "chunk": n} for n in range(100_000)), *events[at + 1 :]]
     path, prev = folder / "long.jsonl", ""
     with path.open("w", encoding="utf-8") as out:
         for seq, event in enumerate(many):

@@ -10,7 +10,8 @@ the run had not reached (`done` over a failed step, `rolled_back` with no rollba
 last note (it had left) with no resume between, a verifier's signed word whose `answers` is not the last decision on its
 step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
 after the run moved on (it is journaled as the run starts or resumes), a second one, or one `resumed` where no resume
-was; a rollback request declined where none stood; a person's pause while the run stood paused.
+was; a rollback request declined where none stood; a person's pause while the run stood paused; a `step_ready` or
+`checkpoint_reached` said again with nothing between (`event_repeats`); an output chunk repeated or cut (`output_numbers`).
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -30,8 +31,10 @@ from dataclasses import replace
 from typing import Any
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_repeats import Repeats
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.mark_done import EXIT_NOTE, markable
+from runbook_tui.engine.output_numbers import OutputNumbers
 from runbook_tui.engine.reattach import undo_waits_for
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
 from runbook_tui.runbook.loader import person_key
@@ -60,6 +63,8 @@ class EventOrder:
         self._overridden: int | None = None  # the line of the window override since the run started or resumed
         self._guard_asks = False  # a guard's trip asked to roll back (trips are not folded: `_UNFOLDED`), unanswered
         self._answerable: dict[int, tuple[str, int | None]] = {}  # a verifier's word on a step, by seq -> (step, its last decision before it)
+        self._numbers = OutputNumbers()  # each command's output chunks, counted as the journal's writer numbers them
+        self._repeats = Repeats()  # a step_ready or checkpoint_reached said again with nothing between
 
     def problem(self, event: Event) -> str | None:
         """What makes `event` impossible where the run stands ("line N: TYPE ..."), or None; the event is folded either way
@@ -72,6 +77,10 @@ class EventOrder:
             self._resumed = True
         if kind == ev.GUARD_TRIPPED and event.get("action") == "rollback" and not self.state.finished:
             self._guard_asks = True  # a request to roll back, as the fold makes it (taken more widely: never a false alarm)
+        if kind == ev.OUTPUT and (numbered := self._numbers.problem(event)) is not None:
+            return f"line {event['seq'] + 1}: {kind} {numbered}"
+        if kind != ev.OUTPUT:
+            self._numbers.seen(event)
         if kind in _UNFOLDED:
             if kind != ev.OUTPUT:
                 return None
@@ -90,6 +99,8 @@ class EventOrder:
         rule = _RULES.get(kind)
         found = _own_step(self.state, event) if kind in _VERIFIER_ONLY else None
         found = found or (rule(self.state, event) if rule is not None else None)
+        repeated = self._repeats.problem(self.state, event)  # asked of every folded event: it counts what moved
+        found = found or repeated
         if kind == ev.DECISION_SIGNED:
             found = found or self._answers(event)
         if kind == ev.ROLLBACK_DECLINED and (self.state.finished or not (self.state.rollback_requested or self._guard_asks)):

@@ -169,8 +169,8 @@ STEP_STARTED: Final = _declare(
     " ends (`host_finished`), in order, so a process that dies leaves those that never started `pending`, since session 26."
     " `injected` true: `rehearse --fail-at` fails this step without running its command, since session 30.",
 )
-Output = TypedDict("Output", {"step": str, "host": str, "stream": str, "text": str, "phase": str})
-OUTPUT: Final = _declare("output", Output, 'Output of a command (`phase` "run" or "undo"; written in groups).')
+Output = TypedDict("Output", {"step": str, "host": str, "stream": str, "text": str, "phase": str, "chunk": NotRequired[int]})
+OUTPUT: Final = _declare("output", Output, 'Output of a command (`phase` "run" or "undo"; in groups); `chunk`: 0, 1, 2 ... per command, since session 37.')
 StepFinished = TypedDict(
     "StepFinished",
     {

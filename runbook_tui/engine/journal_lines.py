@@ -6,8 +6,8 @@ parses each one. `orjson` does that several times faster than `json`; where
 the two could differ (`json` accepts NaN and Infinity, lone surrogates, a
 BOM, and keeps integers of any size, which `orjson` refuses or turns into
 floats), `json` decides: a line `orjson` refuses is parsed by `json`, and
-only `output` events (whose fields are text, and `seq`, which the reader
-checks is an exact integer) are taken from `orjson` at all.
+only `output` events (whose fields are text, and `seq` and `chunk`, which the
+reader checks are exact integers) are taken from `orjson` at all.
 """
 
 from __future__ import annotations
@@ -20,8 +20,10 @@ import orjson
 
 from runbook_tui.engine.events import OUTPUT
 
-#: The members of every `output` event the runner writes (`events.Output` and the journal's own).
+#: The members of every `output` event the runner writes (`events.Output` and the journal's own), with `chunk` since
+#: session 37 (`output_numbers`), without it before.
 _OUTPUT_KEYS = frozenset(("actor", "hash", "host", "phase", "prev", "seq", "step", "stream", "text", "ts", "type"))
+_NUMBERED_KEYS = _OUTPUT_KEYS | {"chunk"}
 
 
 def decode_line(raw: bytes | str) -> Any:
@@ -34,9 +36,12 @@ def decode_line(raw: bytes | str) -> Any:
 
 
 def _runner_output(obj: Any) -> bool:
-    """`obj` is an `output` event as the runner writes it: its members, each text but `seq`, an integer (of 64 bits at most,
-    or orjson would have made a float): an object `json.loads` makes the same."""
-    if type(obj) is not dict or obj.keys() != _OUTPUT_KEYS or type(obj["seq"]) is not int or obj["type"] != OUTPUT:
+    """`obj` is an `output` event as the runner writes it: its members, each text but `seq` and `chunk`, integers (of 64
+    bits at most, or orjson would have made a float): an object `json.loads` makes the same."""
+    if type(obj) is not dict or type(obj.get("seq")) is not int or obj.get("type") != OUTPUT:
+        return False
+    keys = obj.keys()
+    if (keys != _NUMBERED_KEYS and keys != _OUTPUT_KEYS) or type(obj.get("chunk", 0)) is not int:
         return False
     return type(obj["hash"]) is type(obj["prev"]) is type(obj["ts"]) is type(obj["actor"]) is type(obj["text"]) is type(obj["step"]) is str and (
         type(obj["host"]) is type(obj["stream"]) is type(obj["phase"]) is str
@@ -67,10 +72,10 @@ def output_follows(obj: Any, line: bytes, seq: int, prev: str) -> bool:
 
     The same checks as the journal's reader and the verifier's ledger (`journal_scan._check`, `Ledger.add_output`): a line this
     accepts, they accept, and so does the spec's ten lines of Python (hash of `json.dumps(obj without hash,
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False)`). For an object of text and one 64-bit integer,
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False)`). For an object of text and 64-bit integers,
     orjson's sorted encoding is byte for byte that one (every code point is checked in the tests), so the line must
     equal it: bytes that merely hash right (keys repeated or reordered, hashed as written) are not the chain the spec
-    defines, and go the general way, which re-encodes. Its values are text and one integer, so the first `,"hash":"`
+    defines, and go the general way, which re-encodes. Its values are text and integers, so the first `,"hash":"`
     in the line is its own member (a string holds `\\"`).
     """
     if not _runner_output(obj) or obj["seq"] != seq or seq == 0 or obj["prev"] != prev:

@@ -138,10 +138,27 @@ class PlanWords:
             try:
                 shown = self._in_words(render(source, kind, context))
             except TemplateError:
-                shown = None
+                shown = self._late_in_place(source, kind, context, late)
             if shown is not None:
                 return shown
         return _TAG.sub(lambda found: self._tag(found, kind, context, late), source)
+
+    def _late_in_place(self, source: str, kind: TextKind, context: Mapping[str, Any], late: re.Pattern[str]) -> str | None:
+        """The text rendered with each `{{ … }}` that reads a late value in words where it stands (a method a stand-in has
+        not: `now.strftime('%Y')`), the rest rendered in place; None when it cannot be. A value rendered alone would stand
+        first in a command, where the shell reads it as the command's name, which is refused: a plan showed every value
+        of such a command in words (`echo ⟨db⟩ > dump-⟨now.strftime('%Y')⟩`, though `db` was known)."""
+
+        def words(found: re.Match[str]) -> str:
+            expression = found.group("expr")
+            if expression is None or not late.search(expression):
+                return found.group(0)
+            return self._stand_in(late_word(_READS_SECRET.sub(MASK, expression), self.sources))
+
+        try:
+            return self._in_words(render(_TAG.sub(words, source), kind, context))
+        except TemplateError:
+            return None
 
     def _tag(self, found: re.Match[str], kind: TextKind, context: Mapping[str, Any], late: re.Pattern[str]) -> str:
         """One tag of a text that cannot render as a whole: a value rendered alone, or in words."""

@@ -242,3 +242,21 @@ def test_a_command_step_with_watch_says_which_panels_it_watches(capsys, write_ru
     code, out, err = plan(capsys, str(write_runbook(text)))
     assert code == 0, err
     assert "on local; verify after; watching p99, err" in out, out
+
+
+def test_a_command_reading_a_method_of_now_shows_its_known_values(capsys, tmp_path):
+    """`{{ now.strftime(...) }}` has no value before its step starts, and a stand-in has no `strftime`: the plan showed
+    every value of such a command in words (`pg_dump ⟨db⟩ > /backup/⟨db⟩-⟨now.strftime('%Y%m%d')⟩.sql`), the database
+    the approver signs for unread, though `-p db=...` gave it. Now only the late expression is in words."""
+    runbook = tmp_path / "dump.yaml"
+    runbook.write_text(
+        "runbook: 1\nid: dump\ntitle: Dump\nparams:\n  db: {type: string, required: true}\nsections:\n  - id: b\n    title: Backup\n"
+        "    kind: backup\n    steps:\n      - id: dump\n        title: Dump\n"
+        "        run: \"pg_dump {{ db }} > /backup/{{ db }}-{{ now.strftime('%Y%m%d') }}.sql\"\n"
+        "        undo: \"rm /backup/{{ db }}-{{ now.strftime('%Y%m%d') }}.sql\"\n"
+    )
+    code, out, err = plan(capsys, "--json", str(runbook), "-p", "db=orders")
+    assert code == 0, err
+    [step] = json.loads(out)["sections"][0]["steps"]
+    assert step["run"] == {"local": "pg_dump orders > /backup/orders-⟨now.strftime('%Y%m%d')⟩.sql"}
+    assert step["undo"] == {"local": "rm /backup/orders-⟨now.strftime('%Y%m%d')⟩.sql"}

@@ -386,7 +386,7 @@ GuardTripped = TypedDict(
     },
 )
 GUARD_TRIPPED: Final = _declare(
-    "guard_tripped", GuardTripped, "A guard's threshold held for `for` seconds (or no data came); `action` pause, rollback or warn."
+    "guard_tripped", GuardTripped, "A guard's threshold held for `for` seconds (or no data came); `action` pause, rollback or notify."
 )
 MetricsStarted = TypedDict(
     "MetricsStarted", {"source": dict[str, str], "interval": float, "timeout": float, "panels": list[dict[str, Any]], "success": list[dict[str, Any]]}

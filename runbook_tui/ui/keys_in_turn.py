@@ -115,11 +115,16 @@ class KeysInTurn(App[int]):
         if turn != self._turn:
             return
         busy = self._busy_queue(target) if visits else None
-        if busy is None or not busy.post_message(events.Callback(callback=Later(self._chase, turn, target, visits - 1))):
+        if busy is not None and busy.post_message(events.Callback(callback=Later(self._chase, turn, target, visits - 1))):
+            return
+        if self._held:  # the next key goes in the app's own turn, after what its queue holds
             self.post_message(events.Callback(callback=Later(self._next, turn)))
+        else:  # none waits: the next key to come goes on as it comes (a callback in the app's queue to say so cost each key)
+            self._busy_since = None
 
     def _busy_queue(self, target: Widget) -> MessagePump | None:
-        """A queue the key may still be in or have sent messages to, or a top screen not mounted yet; None: all quiet."""
+        """A queue the key may still be in or have sent messages to (or will at the end of this turn: `message_coming`,
+        a screen's coalesced repaint), or a top screen not mounted yet; None: all quiet."""
         screen = self.screen if self.screen_stack else None
         if screen is not None and not screen.is_mounted:
             return screen
@@ -128,7 +133,7 @@ class KeysInTurn(App[int]):
             if widget is not None and widget.is_attached:
                 nodes.extend(widget.ancestors_with_self)
         for node in dict.fromkeys(nodes):  # (Textual keeps no public word of a queue's work: its private fields)
-            waiting = node.message_queue_size or node._pending_message is not None or node._next_callbacks
+            waiting = node.message_queue_size or node._pending_message is not None or node._next_callbacks or getattr(node, "message_coming", False)
             if waiting and not node._closing:
                 return node
         return None

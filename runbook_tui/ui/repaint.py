@@ -10,6 +10,7 @@ work, and a key's effect shows in the next frame.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 
@@ -48,6 +49,7 @@ class CoalescedRepaintScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._repaint_asked = False  # a Repaint message (or its frame timer) is on its way
+        self._post_due = False  # the Repaint is posted at the end of the loop's turn (`_post_repaint`)
         self._last_repaint = 0.0
         self._stale = True
         self._output_timer: Timer | None = None  # the slower frame of a repaint for output only
@@ -109,7 +111,22 @@ class CoalescedRepaintScreen(Screen[None]):
         if self._repaint_asked or not self.is_mounted:
             return  # one is on its way (on_mount paints the first frame itself)
         self._repaint_asked = True
-        self.post_message(Repaint())
+        if not self._post_due:  # posted once the turn that asked is over: a key's `repaint_now` in it may draw it first
+            self._post_due = True
+            asyncio.get_running_loop().call_soon(self._post_repaint)
+
+    @property
+    def message_coming(self) -> bool:
+        """A Repaint is to be posted when this turn is over (the keys' turn waits for it as for one in the queue)."""
+        return self._post_due and self._repaint_asked
+
+    def _post_repaint(self) -> None:
+        """The Repaint message, unless the turn that asked for it drew it: a key's decision is applied (its event asks
+        for a repaint) and drawn (`repaint_now`) in one turn, and the message posted at the event found nothing to do,
+        after a turn of the screen's queue (and the keys' turn waited for that queue, `keys_in_turn`)."""
+        self._post_due = False
+        if self._repaint_asked and self.is_mounted:
+            self.post_message(Repaint())
 
     def on_repaint(self, message: Repaint) -> None:
         message.stop()

@@ -25,8 +25,8 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
+from runbook_tui.ui.key_bound import shown_bindings
 from runbook_tui.ui.laid_out import laid_out_size
-from runbook_tui.ui.no_signature import Told
 
 #: Rows kept: the few key sets a screen swaps between (pause / resume, running / idle) at one width.
 ROWS_KEPT = 16
@@ -78,19 +78,24 @@ class KeyFooter(Widget):
         self._rows: dict[object, tuple[Strip, list[tuple[int, int, Key]]]] = {}  # rows drawn, with their keys' spans
 
     def on_mount(self) -> None:
-        self.screen.bindings_updated_signal.subscribe(self, Told(self.bindings_changed))  # (no signature read at each change)
+        # Told at once (`immediate`), in the turn that changed the keys: a key's repaint (`p`) marks this row to be drawn
+        # with the rest of its frame, not by a callback later in the footer's own queue (a hop, and its prompts, a key;
+        # Textual read the method's signature at each such call).
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed, immediate=True)
         self.bindings_changed(self.screen)
 
     def wanted(self) -> tuple[tuple[Key, ...], Key | None]:
-        """The keys Textual's Footer would show now: one per action (the first binding of it), then the palette's."""
+        """The keys Textual's Footer would show now: one per action (the first binding of it), then the palette's (the
+        keys that may show checked only: `shown_bindings`)."""
         app = self.app
-        active = self.screen.active_bindings
+        palette_wanted = self.show_command_palette and app.ENABLE_COMMAND_PALETTE
+        active = shown_bindings(self.screen, app.COMMAND_PALETTE_BINDING if palette_wanted else None)
         keys: dict[str, Key] = {}
-        for _node, binding, enabled, _tooltip in active.values():
+        for binding, enabled in active.values():
             if binding.show and binding.action not in keys:
                 keys[binding.action] = Key(binding.key, app.get_key_display(binding), binding.description, enabled)
-        palette = active.get(app.COMMAND_PALETTE_BINDING) if self.show_command_palette and app.ENABLE_COMMAND_PALETTE else None
-        palette_key = None if palette is None else Key(palette.binding.key, app.get_key_display(palette.binding), palette.binding.description, palette.enabled)
+        palette = active.get(app.COMMAND_PALETTE_BINDING) if palette_wanted else None
+        palette_key = None if palette is None else Key(palette[0].key, app.get_key_display(palette[0]), palette[0].description, palette[1])
         return tuple(keys.values()), palette_key
 
     def bindings_changed(self, screen: Screen[object]) -> None:

@@ -1,13 +1,12 @@
 """Callbacks whose arguments Textual is told, so it reads no `inspect.signature` for them at each call.
 
 Textual calls a callback with as many of its arguments as the callable takes, and counts them at each call of a
-`partial` (the one `call_later` makes, and the one a `Signal` posts for a subscriber): `inspect.signature` of the
+`partial` (the one `call_later` makes; a `Signal` posts one for a subscriber not told at once: the footer is): `inspect.signature` of the
 method, ~20 us (more on a loaded machine), several times on each key's way to its frame.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -24,17 +23,3 @@ class Later:
 
     def __call__(self) -> Any:  # None, or the awaitable of an async method (Textual awaits it)
         return self._function(*self._args)
-
-
-class Told:
-    """A signal subscriber's callback, said to take the signal's one argument (`__signature__`, which
-    `inspect.signature` returns as it is): a Signal posts `partial(callback, data)` to the subscriber."""
-
-    __slots__ = ("_function",)
-    __signature__ = inspect.Signature([inspect.Parameter("data", inspect.Parameter.POSITIONAL_ONLY)])
-
-    def __init__(self, function: Callable[[Any], object]) -> None:
-        self._function = function
-
-    def __call__(self, data: Any, /) -> None:
-        self._function(data)

@@ -32,7 +32,7 @@ from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tre
 from runbook_tui.execute.ssh_config_keywords import check_keywords
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads
 from runbook_tui.execute.ssh_config_perms import check_permissions
-from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, service_port
+from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, proxy_option, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -425,13 +425,13 @@ class SshConfigResolver:
             sources["via"] = RUNBOOK
             via = self._endpoint(host.via, depth + 1, marks)
         else:
-            jump = config.get("ProxyJump") if config is not None else None
-            if config is not None and config.get("ProxyCommand"):  # `none` reads as None
+            option, jump = proxy_option(config._options) or ("", "none") if config is not None else ("", "none")
+            if option == "ProxyCommand" and jump.strip().lower() != "none":
                 raise SshConfigError(
                     f"the ssh config {credit('ProxyCommand')} reaches {alias} with a ProxyCommand, which runbook-tui does not run"
                     " (it would connect directly instead); name its bastion with `via:` in the runbook or ProxyJump in the config"
                 )
-            if isinstance(jump, str) and jump.strip().lower() != "none":
+            if option == "ProxyJump" and jump.strip().lower() != "none":
                 sources["via"] = f"{credit('ProxyJump')} ProxyJump"
                 via = self._jumps(jump, depth, marks, credit("ProxyJump"))
         return Endpoint(

@@ -18,6 +18,8 @@ import socket
 from asyncssh.config import SSHClientConfig
 from asyncssh.pattern import WildcardPatternList
 
+from runbook_tui.execute.ssh_config_values import proxy_option
+
 
 class NotCanonical(Exception):
     """`CanonicalizeFallbackLocal no`, and no domain gives the name: ssh refuses to connect (`Could not resolve host`)."""
@@ -51,8 +53,8 @@ def canonical_host(config: SSHClientConfig, alias: str, port: int, *, proxied: b
         return None  # an address: ssh never canonicalizes it
     except ValueError:
         pass
-    jump = config.get("ProxyJump")
-    if not mode or ((proxied or config.get("ProxyCommand") or (isinstance(jump, str) and jump.lower() != "none")) and mode != "always"):
+    _, proxy = proxy_option(config._options) or ("", "none")
+    if not mode or ((proxied or proxy.strip().lower() != "none") and mode != "always"):
         return None
     rules = config.get("CanonicalizePermittedCNAMEs")
     if host.endswith("."):

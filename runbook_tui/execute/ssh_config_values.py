@@ -4,6 +4,7 @@ every line of a config by `ssh_config_checks`. Moved out of ssh_config as it nea
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping
 
 
 def service_port(name: str) -> int | None:
@@ -41,3 +42,14 @@ def jump_parts(hop: str) -> tuple[str, str, str] | None:
 
 #: What a `Port` must be, in words.
 PORT_WORDS = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
+
+
+def proxy_option(options: Mapping[str, object]) -> tuple[str, str] | None:
+    """The one of ProxyJump and ProxyCommand ssh takes from a config's values (`options`, in the order first set), and
+    its value (`none`: direct): they fill one place, and the first obtained wins, `none` included (readconf.c's
+    `parse_jump`). Before, each was read on its own: `ProxyCommand none` for a host, then `Host *`'s ProxyJump, went
+    through the bastion `ssh` leaves out, and a ProxyJump then `Host *`'s ProxyCommand was refused where ssh jumps."""
+    for option, value in options.items():
+        if option in ("ProxyJump", "ProxyCommand"):
+            return option, "none" if value is None else str(value)
+    return None

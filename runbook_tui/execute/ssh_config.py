@@ -32,7 +32,7 @@ from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tre
 from runbook_tui.execute.ssh_config_keywords import check_keywords
 from runbook_tui.execute.ssh_config_lines import as_ssh_reads
 from runbook_tui.execute.ssh_config_perms import check_permissions
-from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, proxy_option, service_port
+from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, jump_tokens, proxy_option, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.runbook.host_entries import SHELL_READS
 from runbook_tui.runbook.model import Host, Mark
@@ -433,6 +433,10 @@ class SshConfigResolver:
                 )
             if option == "ProxyJump" and jump.strip().lower() != "none":
                 sources["via"] = f"{credit('ProxyJump')} ProxyJump"
+                try:
+                    jump = jump_tokens(jump, {"h": address, "n": alias, "p": str(port), "r": user})
+                except ValueError as exc:
+                    raise SshConfigError(f"cannot use the ssh config {credit('ProxyJump')}: {exc}") from None
                 via = self._jumps(jump, depth, marks, credit("ProxyJump"))
         return Endpoint(
             host.name,

@@ -3,6 +3,7 @@ every line of a config by `ssh_config_checks`. Moved out of ssh_config as it nea
 
 from __future__ import annotations
 
+import re
 import socket
 from collections.abc import Mapping
 
@@ -53,3 +54,16 @@ def proxy_option(options: Mapping[str, object]) -> tuple[str, str] | None:
         if option in ("ProxyJump", "ProxyCommand"):
             return option, "none" if value is None else str(value)
     return None
+
+
+def jump_tokens(spec: str, tokens: Mapping[str, str]) -> str:
+    """`spec` (a ProxyJump) with its `%h`, `%n`, `%p`, `%r` and `%%` expanded as ssh expands them (the target's, in the
+    command it runs for the jump: `ProxyJump %r@bastion` logs in to the bastion as the target's user); ValueError for
+    another token, which ssh refuses too (`percent_expand: unknown key`). Before, `%r` was taken for a user name."""
+
+    def one(found: re.Match[str]) -> str:
+        if found[1] == "%" or found[1] in tokens:
+            return "%" if found[1] == "%" else tokens[found[1]]
+        raise ValueError(f"ProxyJump {spec!r}: %{found[1]} is no token of a ProxyJump (%h, %n, %p, %r and %% are)")
+
+    return re.sub(r"%(.?)", one, spec)

@@ -7,9 +7,9 @@ Every value that came from the file keeps its `Mark` so that any later error
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.lean_dataclass import dataclass, field
 
 if TYPE_CHECKING:  # defined with their reader; the model only carries them
@@ -268,7 +268,7 @@ class Ticket:
 KEPT_SOURCE_BYTES = 1024 * 1024
 #: `scheme://user:password@` anywhere in a runbook's text: a credential written in it (looked for loosely: a false match
 #: only leaves the copy out).
-_URL_PASSWORD = re.compile(r"://[^\s/@'\"]*:[^\s/@'\"]*@")
+_URL_PASSWORD = lazy_re.compile(r"://[^\s/@'\"]*:[^\s/@'\"]*@")  # compiled for a text with `://` in it
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +297,7 @@ class Runbook:
         """The text session_started keeps, or None (resume then needs the file): up to KEPT_SOURCE_BYTES (a journal line
         holds it whole), and only when it writes no credential itself: a URL's password, a literal metrics token or
         notify header value (the journal goes to verifiers and reports, which show those as `***` or not at all)."""
-        if not self.source or len(self.source.encode()) > KEPT_SOURCE_BYTES or _URL_PASSWORD.search(self.source):
+        if not self.source or len(self.source.encode()) > KEPT_SOURCE_BYTES or ("://" in self.source and _URL_PASSWORD.search(self.source)):
             return None
         token = self.metrics.source.token if self.metrics is not None and self.metrics.source is not None else None
         headers = [value for target in self.notify for _name, value in target.headers]

@@ -11,11 +11,11 @@ only where the scaffold writes them: the ticket and parameter descriptions (a no
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
+from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.diagnostics import Collector, Diagnostic, shown
 from runbook_tui.runbook.model import Mark
 from runbook_tui.runbook.yaml_values import YList, YMap
@@ -23,7 +23,7 @@ from runbook_tui.runbook.yaml_values import YList, YMap
 #: Every message about a placeholder starts so (`new` tells them from other problems and lists them as a to-do).
 SAID = "placeholder from `runbook-tui new`"
 #: `EDIT`, `EDIT:`, `EDIT-assignee`, `EDIT what ...` at the start of a value, or `(EDIT)` anywhere in it.
-_EDIT = re.compile(r"\AEDIT(?![A-Za-z0-9_])|\(EDIT\)")
+_EDIT = lazy_re.compile(r"\AEDIT(?![A-Za-z0-9_])|\(EDIT\)")  # compiled for a value with EDIT in it: a scaffold's
 #: Whole values the scaffold writes that carry no EDIT word.
 _WHOLE = frozenset({"CHG-0000"})
 #: What to write instead, per key of the ticket.
@@ -40,7 +40,7 @@ _TICKET_WHAT = {
 
 
 def is_placeholder(value: Any) -> bool:
-    return isinstance(value, str) and (value.strip() in _WHOLE or _EDIT.search(value.strip()) is not None)
+    return isinstance(value, str) and (value.strip() in _WHOLE or ("EDIT" in value and _EDIT.search(value.strip()) is not None))
 
 
 def check_placeholders(root: YMap, diags: Collector) -> None:

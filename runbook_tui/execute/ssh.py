@@ -23,7 +23,7 @@ mode 600 too: output may hold secrets):
 
     NAME.run   the lock, holding the user's umask (the command runs with it), then
                two lines, in the order written: `pid P G`, the wrapper's pid (umask,
-               cd, export env, (sudo -n) sh -c CMD, then record rc; a subshell of
+               cd, export env, (sudo -n) sh -c CMD (a plain CMD itself: `ssh_plain`), then record rc; a subshell of
                the follow script, never a file) and the process group a timeout
                kills (the starting session's); `rc N`, the exit status, when it ends
     NAME.out NAME.err   the command's stdout and stderr
@@ -43,9 +43,9 @@ The session's stdout and stderr each carry the command's bytes between a header 
 (TOKEN is random per session and sent on stdin, never in argv); bytes before the header are login noise and dropped;
 the stdout trailer holds the exit status. See `Framed`.
 
-A `true` costs the host one session, 4 program starts (the login shell, `sh`, `sh -c true`, then `rm` once
-acknowledged; four `flock`s more when a process it left may hold its output: `ssh_drain`), a fork (the wrapper), one data packet
-back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
+A `true` costs the host one session, 3 program starts (the login shell, `sh`, then `rm` once acknowledged: the wrapper
+runs a plain command itself, `ssh_plain`, where a command a shell must read has its `sh -c` too; four `flock`s more when
+a process it left may hold its output: `ssh_drain`), a fork (the wrapper), one data packet back; it used to cost two sessions and 17 programs (and `mkdir`, `sh run.sh`, `rm -f run.sh`, `setsid`, `sh -s`).
 
 Host keys are always checked against a known_hosts file, on every hop: an
 unknown or changed key is an error with a plain message, never a silent

@@ -13,6 +13,7 @@ import uuid
 
 from runbook_tui.engine.ports import Command
 from runbook_tui.execute.ssh_drain import DRAIN, DRAIN_MARGIN, POLL_SECONDS
+from runbook_tui.execute.ssh_plain import plain_call
 from runbook_tui.runbook import lazy_re
 
 _UNSAFE = lazy_re.compile(r"[^A-Za-z0-9._-]+")
@@ -53,7 +54,7 @@ def path_word(path: str) -> str:
 
 
 def wrapper_script(command: Command, left: float | None = None) -> str:
-    """The detached part: run the command as asked, then record its exit status.
+    """The detached part: run the command as asked (`sh -c`, or a plain one itself: `ssh_plain`), then record its exit status.
 
     It reaches the host on the session's stdin (or, holding no value nor
     path, in the follow script's text: `ssh_session_input`), and the follow script runs
@@ -77,7 +78,9 @@ def wrapper_script(command: Command, left: float | None = None) -> str:
     if command.env:
         steps.append("export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in command.env))
     shell = f"sh -c {shlex.quote(command.command)}"
-    if command.sudo:
+    if not command.sudo:
+        shell = plain_call(command.command) or shell  # a program and literal words: no `sh` between (`ssh_plain`)
+    else:
         sudo = "sudo -n"
         if command.env:
             sudo += " --preserve-env=" + ",".join(name for name, _ in command.env)

@@ -206,6 +206,11 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         for source in sources:
             tok.flow.file_refs.setdefault(key(operands[-1]), set()).update(tok.flow.file_refs.get(key(source), ()))
         targets = [*targets, operands[-1]]
+        # `cp /srv/releases/{{ v }}/migrate.sh . && ./migrate.sh`, `ln -s /srv/releases/{{ v }} current`: the value picks
+        # what the copy (under its own name in a folder too) or the link holds, so what runs from it (`_run`; session 37)
+        picking = {m for w in words[start + 1 :] if named_file(w) in sources for m in w.markers + w.expanded_markers}
+        for name in {key(operands[-1]), *map(key, sources)} if picking else ():
+            tok.flow.picks.setdefault(name, set()).update(picking)
     if not targets:
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
@@ -270,7 +275,7 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     if flow.loop_ran and not flow.loops and first != "done":  # the loop is over (`done > f` writes in it): a file only
         flow.ran_files = {k: run for k, run in flow.ran_files.items() if k not in flow.loop_ran}  # it ran is not run again
         flow.loop_ran = set()
-    if not (flow.files or flow.file_refs or flow.loops or flow.bodies):
+    if not (flow.files or flow.file_refs or flow.loops or flow.bodies or flow.picks):
         return
     start = wrappers.command_start(texts)
     if start >= len(texts):
@@ -316,7 +321,10 @@ def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[st
 
 
 def _run(tok: Tokenizer, name: str, by: str) -> None:
-    """The file `name` runs as code (`by`: what runs it): the values and variables written there are code."""
+    """The file `name` runs as code (`by`: what runs it): the values and variables written there are code; one that
+    picked what a copy or link holds (`cp /srv/{{ v }}/f.sh .`, the link `current` of `current/f.sh`) is one name."""
+    for m in (m for part in {key(name), *name.split("/")[:-1]} for m in tok.flow.picks.get(part, ())):
+        tok.places[m].program_path = True
     for ref in tok.flow.file_refs.get(key(name), ()):
         tok.flow.reparsed.setdefault(ref, f"{name}, written with it, then run")
     for m in written(tok, name):

@@ -62,8 +62,8 @@ _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"
 #: `kubectl --kubeconfig=FILE` (its `exec:` credential plugin runs), `npx --call=CMD` (through a shell), `psql
 #: --output=|CMD` (run before it connects): session 34.
 _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
-#: `split --filter=CMD` (through a shell), `script -cCMD`: session 37.
-_OPTIONS_RUN_COMMANDS |= {"split", "script"}
+#: `split --filter=CMD` (through a shell), `script -cCMD`, GNU sed's `--expression=1e CMD` after its script: session 37.
+_OPTIONS_RUN_COMMANDS |= {"split", "script", "sed"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}

@@ -92,3 +92,15 @@ def takes_any_value(template: str) -> None:
     from runbook_tui.runbook.templating import render_command
 
     assert [value for _, value in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"], template
+
+
+def held_to_one_name(template: str, plain: str = "prod", hostile: tuple[str, ...] = ("/tmp/upload/evil", "../../tmp/upload/evil")) -> None:
+    """`template` holds `x` to one file or folder name: each `hostile` path is refused, the name `plain` passes as itself."""
+    import pytest
+
+    from runbook_tui.runbook.templating import TemplateError, render_command
+
+    for value in hostile:
+        with pytest.raises(TemplateError, match="expected one file or folder name"):
+            render_command(template, {"x": value})
+    assert [v for _, v in render_command(template, {"x": plain}).env] == [plain], template

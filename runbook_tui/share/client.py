@@ -460,6 +460,8 @@ def words(exc: BaseException) -> str:
     """A failure to reach or read the session, in one line."""
     if isinstance(exc, TimeoutError) and not exc.args:
         return f"no answer within {CONNECT_SECONDS:g} s (the assignee's process may be stopped or hung, or what listens there is not a runbook-tui session)"
+    if isinstance(exc, asyncssh.ConnectionLost) and str(exc).endswith("not responding to keepalive"):  # asyncssh's words
+        return "the session stopped answering its keepalives: the assignee's process may be stopped or asleep, or the network down"
     if isinstance(exc, BrokenPipeError):  # before: `connection lost ([Errno 32] Broken pipe)`
         return "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
     if isinstance(exc, OSError) and exc.errno is not None:  # `[Errno 111] Connect call failed ('10.0.0.5', 2222)`

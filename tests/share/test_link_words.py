@@ -14,3 +14,11 @@ def test_a_link_lost_while_the_verifier_slept_is_said_in_words_not_errno() -> No
     assert words(BrokenPipeError(32, "Broken pipe")) == "the session had closed this link already (a sleep or a network change outlasted its keepalives)"
     assert words(ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 2925)")) == "connection refused"
     assert words(asyncssh.ConnectionLost("Connection lost")) == "Connection lost"
+
+
+def test_a_session_stopped_past_its_keepalives_is_said_in_words() -> None:
+    """Walked: alice's shared `exec` stopped (SIGSTOP, as ctrl-z or a sleeping laptop) 25 s while 'one' waited for bob:
+    his screen said `connection lost (Server not responding to keepalive); reconnecting`, asyncssh's words about a
+    "server" bob never set up."""
+    said = words(asyncssh.ConnectionLost("Server not responding to keepalive"))
+    assert said == "the session stopped answering its keepalives: the assignee's process may be stopped or asleep, or the network down"

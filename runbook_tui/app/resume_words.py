@@ -12,7 +12,7 @@ from runbook_tui.engine.host_result import is_retry_note
 from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.mark_done import EXIT_NOTE, failed_for_sure, left_words, may_still_run, undo_stopped_on_exit
 from runbook_tui.engine.outcomes import exit_code
-from runbook_tui.engine.reattach import undo_left_running
+from runbook_tui.engine.reattach import undo_left_running, undo_waits_first
 from runbook_tui.engine.rollback import RollbackPlan, nothing_to_roll_back
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RUNNABLE, RunState
@@ -153,7 +153,14 @@ def interrupted_rollback(state: RunState) -> list[str]:
         lines += [f"  it had ended before on {_undo_ends(state.steps[sid], ended)}: not run there again"] if ended else []
     lines.append("  not run yet: " + (", ".join(visible_line(s) for s in left) or "nothing"))
     again = f"; '{visible_line(running[0])}' runs again" if running else ""
-    followed = list(undo_left_running(state).get(rollback.failed_step or "", {}))  # remote: followed, not started beside it
+    left_there = undo_left_running(state).get(rollback.failed_step or "", {})  # remote: followed, not started beside it
+    first = [h for h in undo_waits_first(state, rollback.failed_step, left_there) if h in left_there] if rollback.failed_step else []
+    if first:  # stopped while it followed the command a lost link left there: no undo had begun
+        lines.append(
+            f"--rollback first follows the run the lost link left on {_names(first)} to its end (the stopped rollback was"
+            " following it: no undo had begun there), then runs the undo there."
+        )
+    followed = [h for h in left_there if h not in first]
     if followed:
         sid = visible_line(str(rollback.failed_step))
         lines.append(

@@ -149,6 +149,9 @@ def test_a_rollback_stopped_while_it_followed_the_run_left_there_is_resumed_by_o
     wait_until(lambda: followed(journal), lambda: f"the rollback never followed the run left on peer01: {cli.stderr()}", alive=first, timeout=90)
     first.send_signal(signal.SIGTERM)
     assert first.wait(30) == 1, cli.stderr()
+    look = cli.run("resume", str(journal), "--headless").stdout
+    assert "--rollback first follows the run the lost link left on peer01 to its end" in look, look
+    assert "--rollback follows the undo of 'roll' left running" not in look, look  # no undo had begun there
     back, lines = cli.start("resume", str(journal), "--rollback")
     wait_until(lambda: followed(journal, 1) or "undo" in led.read_text().split(), lambda: f"nothing followed: {cli.stderr()}", alive=back, timeout=90)
     assert led.read_text().split() == ["start"], led.read_text()  # the undo waits while the command still runs

@@ -37,10 +37,10 @@ from runbook_tui.engine.http_bounded import without_password
 from runbook_tui.engine.said import clock_words as time_words
 from runbook_tui.engine.said import said_now
 from runbook_tui.engine.state import RunState
-from runbook_tui.notify import silence_found
+from runbook_tui.notify import silence_found, silence_watch
 from runbook_tui.notify.http import Answer, request
 from runbook_tui.notify.silence_clock import START_MARGIN, clock_words
-from runbook_tui.notify.silence_found import answered_id, dead_makers, ended, expired_early, extension, is_time, made_for, usable_id
+from runbook_tui.notify.silence_found import answered_id, dead_makers, ended, extension, is_time, made_for, usable_id
 from runbook_tui.runbook.matchers import Matcher
 from runbook_tui.runbook.reach import Alerts, Silence
 
@@ -89,8 +89,6 @@ START_WAIT = 6.0
 #: Seconds between asking again, while the run goes on, for a silence Alertmanager refused without acting on it (down,
 #: 429, 503). Before, it was never asked again: the whole change ran with its alerts paging, Alertmanager back or not.
 ASK_AGAIN_EVERY = 10.0
-#: Seconds between looks at the run's silences in Alertmanager while the run goes on: one someone else expired is said.
-WATCH_EVERY = 30.0
 
 
 class SilenceKeeper:
@@ -114,7 +112,7 @@ class SilenceKeeper:
         self._renewals: dict[str, asyncio.TimerHandle] = {}  # silence id -> RENEW_BEFORE its end (until: session_end)
         self._extending: set[asyncio.Task[Any]] = set()
         self._clock_said = False
-        self._over = asyncio.Event()  # the session finished or closed: nothing is asked again
+        self.over = asyncio.Event()  # the session finished or closed: nothing is asked again
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coro)
@@ -122,7 +120,7 @@ class SilenceKeeper:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _call(self, method: str, path: str, body: Any = None) -> Answer:
+    async def call(self, method: str, path: str, body: Any = None) -> Answer:
         return await in_background(functools.partial(request, method, f"{self.alerts.alertmanager}{path}", body=body, timeout=self.timeout), "notify-request")
 
     def __call__(self, event: Event, state: RunState) -> None:
@@ -130,14 +128,14 @@ class SilenceKeeper:
         kind = event["type"]
         if kind == ev.SESSION_STARTED:
             self._creating = self._spawn(self.create(state, str(event.get("actor"))))
-            self._spawn(self._watch())
+            self._spawn(silence_watch.watch(self))
         elif kind == ev.SESSION_RESUMED and not state.finished:
             self._creating = self._spawn(self.resume(state, str(event.get("actor"))))
             self._resuming = True
-            self._spawn(self._watch())
+            self._spawn(silence_watch.watch(self))
         elif kind == ev.SESSION_FINISHED:
             self._forget_ends()
-            self._over.set()
+            self.over.set()
             self._spawn(self.finish(state, str(event.get("outcome"))))
         if kind in (ev.SILENCE_CREATED, ev.SILENCE_EXTENDED) and not state.finished:
             self._forget(str(event.get("replaces") or ""))
@@ -167,7 +165,7 @@ class SilenceKeeper:
 
     def _renew(self, silence_id: str) -> None:
         self._renewals.pop(silence_id, None)
-        if not self.state.finished and not self._over.is_set() and silence_id in self.state.silences:
+        if not self.state.finished and not self.over.is_set() and silence_id in self.state.silences:
             task = self._spawn(self._extend(silence_id))
             self._extending.add(task)
             task.add_done_callback(self._extending.discard)
@@ -177,9 +175,9 @@ class SilenceKeeper:
         start, matchers): journaled `silence_extended` (with `replaces` when Alertmanager gave it a new id). A failure is
         said (`silence_failed`, action "extend"); its end is then said when it passes."""
         until = str(self.state.silences.get(silence_id, {}).get("ends_at") or "")
-        held = await self._call("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
+        held = await self.call("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
         body = extension(held, iso(dt.datetime.now(dt.UTC) + self.lasting))
-        if self._over.is_set():
+        if self.over.is_set():
             return
         if body is None:  # when it answered, not active any more: expired by someone, which the watch says
             if not held.ok:
@@ -194,12 +192,12 @@ class SilenceKeeper:
             return
         extended = {"id": made, "alertmanager": self.shown, "ends_at": body["endsAt"]}
         self.record(ev.SILENCE_EXTENDED, extended | ({"replaces": silence_id} if made != silence_id else {}))
-        if made != silence_id and self._over.is_set():  # answered after the end, which expires the id it had
+        if made != silence_id and self.over.is_set():  # answered after the end, which expires the id it had
             await self._expire(made, str(body["endsAt"]))
 
     def _try_again(self, silence_id: str) -> None:
         """A failed extension is tried again `retry_after` later while the silence holds (before: it lapsed, alerts paged)."""
-        if silence_id in self._ends and not self._over.is_set():
+        if silence_id in self._ends and not self.over.is_set():
             self._renewals[silence_id] = asyncio.get_running_loop().call_later(self.retry_after, self._renew, silence_id)
 
     def _ended(self, silence_id: str) -> None:
@@ -216,26 +214,9 @@ class SilenceKeeper:
             },
         )
 
-    async def _watch(self) -> None:
-        """Every WATCH_EVERY while the run goes on, look at its silences in Alertmanager: one expired before its end (by
-        someone else: its UI, amtool) is journaled expired, saying so, and is no longer counted. Before, the header
-        counted it to the end, whose `silence_expired` claimed the run had expired it, while its alerts paged."""
-        while True:
-            try:
-                await asyncio.wait_for(self._over.wait(), WATCH_EVERY)
-                return
-            except TimeoutError:
-                pass
-            for silence_id, silence in list(self.state.silences.items()):
-                answer = await self._call("GET", f"/api/v2/silence/{quote(silence_id, safe='')}")
-                at = expired_early(answer, silence.get("ends_at"))
-                if at is None or self._over.is_set() or silence_id not in self.state.silences:
-                    continue
-                gone = (
-                    f"expired in Alertmanager at {said_now(at)}, before its end, not by this run (someone expired or replaced"
-                    " it): the alerts it matched page again, unless another silence covers them"
-                )
-                self.record(ev.SILENCE_EXPIRED, {"id": silence_id, "alertmanager": self.shown, "gone": gone})
+    async def make_again(self, matchers: list[str], actor: str) -> None:
+        """Make the entry of `alerts.silence` with these matchers again (Alertmanager lost the run's: `silence_watch`)."""
+        await self.create(self.state, actor or "runbook-tui", [s for s in self.alerts.silences if [str(m) for m in s.matchers] == matchers])
 
     def _forget_ends(self) -> None:
         for handles in (self._ends, self._renewals):
@@ -302,7 +283,7 @@ class SilenceKeeper:
             made = next((f for f in found if made_for(f, body, journaled_start, skew)), None)
             if made is None:
                 self._failed("create", problem, matchers=matchers)
-                if answer.not_acted_on and not self._over.is_set():
+                if answer.not_acted_on and not self.over.is_set():
                     self._spawn(self._ask_again(body, matchers, journaled_start))
                 return
             how = f"({', '.join(matchers)}) was made, but Alertmanager's answer came too late or could not be read ({problem}): found in its list"
@@ -331,7 +312,7 @@ class SilenceKeeper:
         })  # fmt: skip
         while not ended(body["endsAt"], dt.datetime.now(dt.UTC)):
             try:
-                await asyncio.wait_for(self._over.wait(), ASK_AGAIN_EVERY)
+                await asyncio.wait_for(self.over.wait(), ASK_AGAIN_EVERY)
                 return
             except TimeoutError:
                 pass
@@ -364,7 +345,7 @@ class SilenceKeeper:
         while True:
             tries += 1
             try:
-                answer = await self._call("POST", "/api/v2/silences", body)
+                answer = await self.call("POST", "/api/v2/silences", body)
             except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered: it may have made it
                 why = f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {said_now(body['endsAt'])}"
                 self._failed("create", why, matchers=matchers, until=str(body["endsAt"]))
@@ -428,10 +409,13 @@ class SilenceKeeper:
 
     async def _listed(self) -> tuple[list[dict[str, Any]], dt.timedelta]:
         """Alertmanager's silences (none when it does not answer them readably), and how far its clock is ahead of ours."""
-        listed = await in_background(
+        return silence_found.listed(await self.listing())
+
+    async def listing(self) -> Answer:
+        """Alertmanager's answer for its list of silences (`GET /api/v2/silences`), up to LIST_BYTES."""
+        return await in_background(
             functools.partial(request, "GET", f"{self.alerts.alertmanager}/api/v2/silences", timeout=self.timeout, limit=LIST_BYTES), "notify-request"
         )
-        return silence_found.listed(listed)
 
     async def finish(self, state: RunState, outcome: str) -> None:
         """Expire this session's silences; after a rollback with `until: window_end`, keep them to the window's end."""
@@ -455,7 +439,7 @@ class SilenceKeeper:
         for pause in (*CREATE_PAUSES, None):
             tries += 1
             try:
-                answer = await self._call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
+                answer = await self.call("DELETE", f"/api/v2/silence/{quote(silence_id, safe='')}")  # the peer's words: one path segment
             except asyncio.CancelledError:  # the session closed (stop) before Alertmanager answered
                 why = f"not confirmed: the session closed before Alertmanager answered; it may be active until {said_now(until)}"
                 self._failed("expire", why, id=silence_id, until=until)
@@ -480,7 +464,7 @@ class SilenceKeeper:
     async def stop(self, drain: float = 5.0) -> None:
         """Let a creation or expiry in progress end (bounded), then give up on it."""
         self._forget_ends()
-        self._over.set()
+        self.over.set()
         if self._tasks:
             _done, pending = await asyncio.wait(list(self._tasks), timeout=drain)
             for task in pending:

@@ -22,7 +22,7 @@ from runbook_tui.app.session import load, open_session, resume_session
 from runbook_tui.app.settings import Settings
 from runbook_tui.engine.autopilot import drive
 from runbook_tui.engine.journal import verify
-from runbook_tui.notify import silences
+from runbook_tui.notify import silence_watch
 
 pytestmark = pytest.mark.peers
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.peers
 def test_a_silence_expired_by_someone_else_mid_run_is_said_and_not_claimed_at_the_end(
     alertmanager: Alertmanager, write_runbook: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(silences, "WATCH_EVERY", 0.2)  # the run looks at its silences this often (30 s as built)
+    monkeypatch.setattr(silence_watch, "WATCH_EVERY", 0.2)  # the run looks at its silences this often (30 s as built)
     release = tmp_path / "release"
     steps = f'- {{id: one, title: One, run: "while [ ! -e {release} ]; do sleep 0.05; done", verify: none}}'
     path = write_runbook(runbook_text(alertmanager.url, "search", steps=steps))
@@ -74,7 +74,7 @@ def test_a_silence_someone_else_expired_is_not_made_again_on_resume(
     """A colleague expired the change's silence while the run went on (they want its alerts); the run said so and went
     on without it. Then the process went away and the run was resumed. Before, the resume made the silence again,
     silently overriding the colleague's decision. Now it is not made again, and a note says so and how to get it back."""
-    monkeypatch.setattr(silences, "WATCH_EVERY", 0.2)
+    monkeypatch.setattr(silence_watch, "WATCH_EVERY", 0.2)
     service = f"search-{uuid.uuid4().hex[:8]}"
     path = write_runbook(runbook_text(alertmanager.url, service))
     journal = tmp_path / "journal.jsonl"

@@ -120,7 +120,7 @@ def test_an_extension_that_failed_is_tried_again_while_the_silence_holds(alertma
     async def scenario() -> None:
         keeper = kept.keeper = SilenceKeeper(alerts, kept.record, renew_before=dt.timedelta(seconds=4), lasting=dt.timedelta(seconds=8))
         keeper.retry_after = 0.5
-        asked = keeper._call
+        asked = keeper.call
         refused: list[str] = []
 
         async def first_read_refused(method: str, where: str, body: Any = None) -> Answer:
@@ -129,7 +129,7 @@ def test_an_extension_that_failed_is_tried_again_while_the_silence_holds(alertma
                 return await asyncio.to_thread(request, "GET", f"{nobody}{where}", timeout=2)
             return await asked(method, where, body)
 
-        keeper._call = first_read_refused  # type: ignore[method-assign]
+        keeper.call = first_read_refused  # type: ignore[method-assign]
         await keeper.create(kept.state, "t")
         await until(lambda: [e for e in events if e["type"] == ev.SILENCE_EXTENDED], "the extension tried again after its failure", 60)
         kept.record(ev.SESSION_FINISHED, {"outcome": "done"})

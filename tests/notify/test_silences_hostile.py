@@ -33,9 +33,13 @@ pytestmark = pytest.mark.peers
 
 
 @contextmanager
-def alertmanager(silence_id: str, expire_status: int, answer_after: Path | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+def alertmanager(
+    silence_id: str, expire_status: int, answer_after: Path | None = None, *, proxied: bool = False
+) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     """A stand-in Alertmanager: every POST makes `silence_id` (once `answer_after`, a journal, holds the run's end);
-    every DELETE answers `expire_status`. Yields its URL and the (method, path) of each request."""
+    every DELETE answers `expire_status`; `proxied`: behind a proxy that answers 404 for one silence (`GET
+    /api/v2/silence/ID`) and lets its list through, holding the silence. Yields its URL and the (method, path) of each
+    request."""
     seen: list[tuple[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -54,6 +58,16 @@ def alertmanager(silence_id: str, expire_status: int, answer_after: Path | None 
                 time.sleep(0.01)
             self._answer(200, json.dumps({"silenceID": silence_id}).encode())
 
+        def do_GET(self) -> None:
+            if not proxied:
+                self._answer(501, b"")
+                return
+            seen.append(("GET", self.path))
+            if self.path.startswith("/api/v2/silence/"):
+                self._answer(404, b"404 page not found\n")
+            else:
+                self._answer(200, json.dumps([{"id": silence_id, "status": {"state": "active"}}]).encode())
+
         def do_DELETE(self) -> None:
             seen.append(("DELETE", self.path))
             self._answer(expire_status, b"cluster not ready\n" if expire_status >= 300 else b"")
@@ -71,13 +85,15 @@ def alertmanager(silence_id: str, expire_status: int, answer_after: Path | None 
         server.server_close()
 
 
-def run(tmp_path: Path, url: str, *, after_silence: bool = False) -> tuple[str, RunState, list[dict[str, Any]]]:
-    """A live run of one step; with `after_silence` the step waits (10 s at most) for the silence to be journaled."""
+def run(tmp_path: Path, url: str, *, after_silence: bool = False, then: str = "") -> tuple[str, RunState, list[dict[str, Any]]]:
+    """A live run of one step; with `after_silence` the step waits (10 s at most) for the silence to be journaled, then
+    runs `then`."""
     journal = tmp_path / "journal.jsonl"
     # the event's own line (`"type":"silence_created"`): the bare word is in this very command, journaled with the plan,
     # and matched it at once (the step then went on before the silence was made, one run in thirty)
     created = '\'"type":"silence_created"\''
-    step = f"for i in $(seq 200); do grep -qF {created} {journal} && exit 0; sleep 0.05; done; exit 1" if after_silence else "true"
+    waited = f"for i in $(seq 200); do grep -qF {created} {journal} && break; sleep 0.05; done; grep -qF {created} {journal}"
+    step = f"{waited} && {then or 'true'}" if after_silence else "true"
     path = tmp_path / "runbook.yaml"
     end = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).replace(microsecond=0).isoformat()
     path.write_text(f"""
@@ -138,6 +154,35 @@ def test_a_silence_id_no_alertmanager_makes_is_a_failure_not_journaled_as_made(t
     [failed] = [e for e in events if e["type"] == "silence_failed"]
     assert failed["action"] == "create" and failed["error"] == "no usable silenceID in the answer"
     assert [s.text for s in statuses(state, dt.datetime.now(dt.UTC))][1:] == []
+
+
+def test_a_404_for_one_silence_from_a_proxy_does_not_make_it_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A silence Alertmanager lost (restarted without its saved silences) is made again by the run's look at it; a 404
+    alone is not enough for that: the list of silences, read whole, still holds it here, so it is kept, not made twice
+    (which would leave the first active to the window's end, unknown to the journal, and drop it from the end's expiry)."""
+    from runbook_tui.notify import silence_watch
+
+    monkeypatch.setattr(silence_watch, "WATCH_EVERY", 0.2)
+    journal = tmp_path / "journal.jsonl"
+    looked = f"for i in $(seq 100); do [ $(grep -c . {journal}.looks 2>/dev/null || echo 0) -ge 3 ] && break; sleep 0.05; done"
+    with alertmanager("8f1c5a9e-6d59-4f0e-9a53-1d0c1b0e7b2a", 200, proxied=True) as (url, seen):
+        monkeypatch.setattr(silence_watch, "_not_listed", _counting(silence_watch._not_listed, journal))
+        outcome, _state, events = run(tmp_path, url, after_silence=True, then=looked)
+    assert outcome == "done"
+    assert [m for m, p in seen if m != "GET"] == ["POST", "DELETE"], "made once, expired at the end"
+    assert len([p for m, p in seen if p == "/api/v2/silences"]) >= 3, "each look read the list"
+    assert [e["type"] for e in events if e["type"].startswith("silence_")] == ["silence_created", "silence_expired"]
+
+
+def _counting(lookup: Any, journal: Path) -> Any:
+    """`silence_watch._not_listed`, each call counted as a line of `JOURNAL.looks` (the step waits for three)."""
+
+    def counted(listing: Any, silence_id: str) -> bool:
+        with open(f"{journal}.looks", "a") as looks:
+            looks.write("look\n")
+        return bool(lookup(listing, silence_id))
+
+    return counted
 
 
 def test_a_silence_expired_at_the_end_leaves_the_finished_row_alone(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ when it passes, whatever the request is doing; the body is read in pieces
 and refused past `limit` bytes (a `Content-Length` over it is refused before
 reading), or, with `truncate`, cut there. Redirects are followed up to
 `redirects` times; one to another origin (scheme, host or port) loses the
-`Authorization` header. A webhook or Alertmanager call follows none: a
+`Authorization` header (one to the same origin keeps it, a `user:password@`'s Basic credentials too). A webhook or Alertmanager call follows none: a
 redirect would carry its secret headers to wherever it points. The proxy
 environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY) is honoured as requests and
 urllib honoured it: a plain-HTTP proxy gets the whole URL, an https one a
@@ -240,6 +240,8 @@ def request(
                 raise FetchError(f"redirected to {shown}, not an http(s) address", "redirect")
             if elsewhere:
                 sent = {k: v for k, v in sent.items() if k.lower() != "authorization"}  # the token stays with its server
+            elif (given := urlsplit(current)).username is not None and not any(k.lower() == "authorization" for k in sent):
+                sent = {**sent, "Authorization": _basic(given)}  # `user:password@` goes on to its own server (before: a 401)
             current = target
             continue
         moved = redirect_target(current, location) if status in (301, 302, 303, 307, 308) and location else ""

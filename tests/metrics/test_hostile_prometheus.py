@@ -343,3 +343,23 @@ def test_a_series_named_in_a_guards_words_is_one_visible_bounded_line() -> None:
     # The line break as PromQL writes it, `\n` (it was `⏎`: the quotes held the value as written, a quote in it too).
     assert 'service="␛]0;pwned␇\\nforgedyyy' in name and "\n" not in name and "\x1b" not in name and len(name) <= 120, name
     assert series_name(labels, 2) == 'job="", service=""' and series_name(labels, 7) == "" and vector_labels({"resultType": "scalar"}) == []
+
+
+def test_credentials_in_the_address_go_with_a_redirect_to_the_same_server_only() -> None:
+    """A Prometheus behind Basic auth whose proxy redirects its API to a path prefix (`/api/v1/query` to
+    `/prom/api/v1/query`, same scheme, host and port). Before: the redirected request went without the credentials,
+    which were read from the first address only, and the panel read `HTTP 401` from a Prometheus that was up."""
+    with hostile_peer() as peer, hostile_peer() as other:
+        peer.answers["prefixed"] = (200, vector("1"))
+        peer.redirects["moved"] = f"{peer.url}/prom/api/v1/query?query=prefixed"
+        peer.redirects["away"] = f"{other.url}/api/v1/query?query=prefixed"
+        other.answers["prefixed"] = (200, vector("1"))
+        source = PrometheusSource(f"http://alice:pa55word@{peer.host}:{peer.port}", timeout=TIMEOUT)
+        assert poll(source, PanelQuery("p", "moved"))["p"].value == 1.0
+        expected = "Basic " + base64.b64encode(b"alice:pa55word").decode()
+        assert [(target.split("?")[0], headers.get("authorization")) for target, headers in peer.seen[:2]] == [
+            ("/api/v1/query", expected),
+            ("/prom/api/v1/query", expected),
+        ], peer.seen
+        assert poll(source, PanelQuery("p", "away"))["p"].value == 1.0
+        assert other.seen and all("authorization" not in headers for _target, headers in other.seen), "another server gets none"

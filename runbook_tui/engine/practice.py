@@ -19,7 +19,7 @@ from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import Point
 from runbook_tui.engine.moves import point_of
-from runbook_tui.engine.recording import Cue, Recording
+from runbook_tui.engine.recording import Answer, Cue, Recording
 from runbook_tui.engine.state import RunState
 
 #: Seconds before the recorded verifier answers (long enough to see that it waits).
@@ -34,12 +34,13 @@ class RecordedVerifier:
         self.name = f"{recording.verifier or 'verifier'} (recorded)"
         self.night_name = recording.verifier or "the verifier"
         self.actor = Actor(self.name, "verifier")
+        self._joined = {self.name}  # the night's verifiers played so far, each under their own name (`_as`)
         self.verdicts = {step: list(verdicts) for step, verdicts in recording.verdicts.items()}
         self.go_aheads = {step: list(answers) for step, answers in recording.go_aheads.items()}
         self.cues: list[Cue] = list(recording.cues)
         self.played: list[Cue] = []
         self.declines = recording.declines  # the night's declined requests still to meet (`_held`)
-        self._held: list[tuple[str, dict[str, list[tuple[str, str]]]]] = []  # verdicts waiting for the trainee's answer
+        self._held: list[tuple[str, dict[str, list[Answer]]]] = []  # verdicts waiting for the trainee's answer
         self._playing = False
         controller.subscribe(self._on_event)
         if recording.verifier or recording.verifier_answered:
@@ -76,9 +77,20 @@ class RecordedVerifier:
         state = self.controller.state
         return bool(self.cues) and not state.finished and not _ahead(self.cues[0].point, point_of(state), state)
 
-    def _answer(self, step: str, answers: dict[str, list[tuple[str, str]]]) -> None:
+    def _as(self, night: str) -> Actor:
+        """The night's verifier `night` (the journal's actor of a word or a request) played back: a second verifier, or
+        the one a handover gave the run to, joins under their own name the first time they act, as on the night."""
+        if not night or night == SYSTEM.name:
+            return self.actor
+        name = f"{night} (recorded)"
+        if name not in self._joined:
+            self._joined.add(name)
+            self.controller.join(name, "verifier")
+        return Actor(name, "verifier")
+
+    def _answer(self, step: str, answers: dict[str, list[Answer]]) -> None:
         state = self.controller.state
-        if self.declines > 0 and state.rollback_requested is not None and state.rollback_asked_by == self.name:
+        if self.declines > 0 and state.rollback_requested is not None and state.rollback_asked_by in self._joined:
             # On the night the assignee declined the request before this word came: given now, it withdrew the request
             # (the last word stands) and the trainee never had to answer it. It waits for the trainee's `x` (or `u`).
             self._held.append((step, answers))
@@ -91,11 +103,11 @@ class RecordedVerifier:
                 else "no verdict on '{}' here on the night; it counts as confirmed"
             )
             self.controller.note(self.actor, f"[practice] {self.night_name} gave {word.format(step)}")
-        verdict, reason = queue.pop(0) if queue else ("confirmed", "")
+        verdict, reason, by = queue.pop(0) if queue else ("confirmed", "", "")
         if verdict == "rejected":
-            self.controller.reject(self.actor, reason or "rejected on the night")
+            self.controller.reject(self._as(by), reason or "rejected on the night")
         else:
-            self.controller.confirm(self.actor)
+            self.controller.confirm(self._as(by))
 
     def _play(self) -> None:
         """Play the next cue when the run stands where it came on the night; then the next, after a short gap."""
@@ -118,9 +130,9 @@ class RecordedVerifier:
 
     def _cue(self, cue: Cue) -> None:
         if cue.type == ev.ROLLBACK_REQUESTED:
-            self.controller.request_rollback(self.actor, str(cue.data.get("reason") or ""))
+            self.controller.request_rollback(self._as(cue.actor), str(cue.data.get("reason") or ""))
         elif cue.type == ev.HOLD_REQUESTED:
-            self.controller.request_hold(self.actor, str(cue.data.get("reason") or ""))
+            self.controller.request_hold(self._as(cue.actor), str(cue.data.get("reason") or ""))
         elif cue.type == ev.PAUSED:
             if not self.controller.state.paused:
                 self.controller.pause(SYSTEM, str(cue.data.get("reason") or ""))

@@ -56,11 +56,17 @@ class Cue:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+#: A verifier's word on the night: (confirmed|rejected, reason, who gave it). Who is the journal's actor of that word:
+#: practice plays it under their name (before: every word under the session's verifier, so carol's confirmation after
+#: a handover from bob was played, journaled and reported as bob's).
+Answer = tuple[str, str, str]
+
+
 @dataclass
 class Recording:
     takes: dict[tuple[str, str, str], list[Take]] = field(default_factory=dict)  # (phase, step, host) -> attempts
-    verdicts: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]: waves, outcomes
-    go_aheads: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason)]: go-aheads given, refused
+    verdicts: dict[str, list[Answer]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason, by)]: waves, outcomes
+    go_aheads: dict[str, list[Answer]] = field(default_factory=dict)  # step -> [(confirmed|rejected, reason, by)]: go-aheads given, refused
     verifier: str | None = None
     cues: list[Cue] = field(default_factory=list)
     #: step -> per attempt, the (panel, value) readings journaled between its hosts' end and its `step_finished`: what
@@ -258,12 +264,12 @@ def _drop_unreached(recording: Recording, waiting: dict[tuple[str, str], Take], 
             del waiting[(sid, host)]
 
 
-def verifier_answers(history: History, *, go_ahead: bool) -> dict[str, list[tuple[str, str]]]:
-    """Per step, the verifier's answers in the order given (confirmed or rejected, with the reason): with `go_ahead`, to
+def verifier_answers(history: History, *, go_ahead: bool) -> dict[str, list[Answer]]:
+    """Per step, the verifiers' answers in the order given (confirmed or rejected, with the reason and who): with `go_ahead`, to
     the requests for a go-ahead (given, refused); without, the word on each wave (`verify: per_wave`) and the verdicts
     after it ran. Kept apart so that a go-ahead refused on the night never answers a practice run's outcome."""
     answers = {
-        step: [(answer, d.reason or "") for d in decisions if d.kind.startswith("go-ahead") == go_ahead and (answer := verifier_answer(d.kind))]
+        step: [(answer, d.reason or "", d.by) for d in decisions if d.kind.startswith("go-ahead") == go_ahead and (answer := verifier_answer(d.kind))]
         for step, decisions in history.decisions.items()
     }
     return {step: given for step, given in answers.items() if given}

@@ -106,9 +106,9 @@ def test_the_recorded_verifier_answers_as_the_report_says_he_did(name: str) -> N
     report = build_report(journal)
     recording = record(read_events(journal).events)
 
-    def answers(go_ahead: bool) -> dict[str, list[tuple[str, str]]]:
+    def answers(go_ahead: bool) -> dict[str, list[tuple[str, str, str]]]:
         given = {
-            s.id: [(_ANSWER[d.kind], d.reason or "") for d in s.decisions if d.kind in _ANSWER and d.kind.startswith("go-ahead") == go_ahead]
+            s.id: [(_ANSWER[d.kind], d.reason or "", d.by) for d in s.decisions if d.kind in _ANSWER and d.kind.startswith("go-ahead") == go_ahead]
             for s in report.steps
         }
         return {step: them for step, them in given.items() if them}
@@ -118,6 +118,6 @@ def test_the_recorded_verifier_answers_as_the_report_says_he_did(name: str) -> N
     assert recording.go_aheads == answers(True)
     assert recording.verifier == (report.session.verifier if name == "change" else None)
     if name == "change":
-        assert expected["health"][0] == ("rejected", "web2 answered in 4.1 s; run it again before we touch anything")
-        assert expected["backup-config"] == [("confirmed", "")]  # the confirmation; the go-ahead before it apart:
-        assert recording.go_aheads["backup-config"] == [("confirmed", "")]
+        assert expected["health"][0] == ("rejected", "web2 answered in 4.1 s; run it again before we touch anything", "bob")
+        assert expected["backup-config"] == [("confirmed", "", "bob")]  # the confirmation; the go-ahead before it apart:
+        assert recording.go_aheads["backup-config"] == [("confirmed", "", "bob")]

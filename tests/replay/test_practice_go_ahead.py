@@ -47,8 +47,8 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_the_recording_keeps_go_aheads_apart_from_verdicts(night: Path) -> None:
     recording = record(read_events(night).events)
-    assert recording.go_aheads == {"risky": [("confirmed", ""), ("rejected", "wrong host list"), ("confirmed", "")]}
-    assert recording.verdicts == {"risky": [("confirmed", "")]}
+    assert recording.go_aheads == {"risky": [("confirmed", "", "bob"), ("rejected", "wrong host list", "bob"), ("confirmed", "", "bob")]}
+    assert recording.verdicts == {"risky": [("confirmed", "", "bob")]}
 
 
 def test_the_trainee_who_runs_at_once_meets_bobs_confirmation_not_his_withdrawal(night: Path, tmp_path: Path) -> None:

@@ -301,6 +301,26 @@ async def start_shared(lab: Lab, name: str, args: Sequence[str], keys: Sequence[
     return proc, out, port
 
 
+THREE_STEPS = (
+    TWO_STEPS
+    + """\
+      - id: three
+        title: Step three
+        run: echo three
+        undo: echo undo-three
+"""
+)
+
+
+async def bob_and_carol(lab: Lab) -> tuple[Shared, ShareClient, ShareClient, list[asyncio.Task[None]]]:
+    """A shared run of THREE_STEPS with two verifiers' keys (bob, carol), both joined and following: a shift change."""
+    bob, carol = lab.key("bob"), lab.key("carol")
+    shared = await lab.share(lab.runbook(THREE_STEPS), "--verifier-key", f"{bob}.pub", "--verifier-key", f"{carol}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    first, second = lab.client(bob, shared.port), lab.client(carol, shared.port)
+    return shared, first, second, [asyncio.create_task(c.run()) for c in (first, second)]
+
+
 def awaiting(client: ShareClient) -> str | None:
     """The step the replica shows waiting for the verifier, if any."""
     state = client.state

@@ -14,10 +14,10 @@ import pytest
 from share_peers import (
     CLI,
     HOST,
-    TWO_STEPS,
     Lab,
     allowed_signers,
     awaiting,
+    bob_and_carol,
     confirm_next,
     free_port,
     journal,
@@ -36,16 +36,6 @@ from runbook_tui.share.client import JoinError
 from runbook_tui.share.protocol import CIPHERS
 
 pytestmark = pytest.mark.asyncio  # tests that start `runbook-tui` processes are marked peers one by one
-
-THREE_STEPS = (
-    TWO_STEPS
-    + """\
-      - id: three
-        title: Step three
-        run: echo three
-        undo: echo undo-three
-"""
-)
 
 
 @pytest.mark.peers
@@ -204,11 +194,8 @@ async def test_a_verifier_key_named_like_the_assignee_is_refused(lab: Lab) -> No
 
 @pytest.mark.peers
 async def test_a_second_verifier_takes_over_with_a_handover_event(lab: Lab) -> None:
-    bob, carol = lab.key("bob"), lab.key("carol")
-    shared = await lab.share(lab.runbook(THREE_STEPS), "--verifier-key", f"{bob}.pub", "--verifier-key", f"{carol}.pub")
-    await lab.trust(shared.fingerprint, shared.port)
-    first, second = lab.client(bob, shared.port), lab.client(carol, shared.port)
-    tasks = [asyncio.create_task(c.run()) for c in (first, second)]
+    shared, first, second, tasks = await bob_and_carol(lab)
+    bob, carol = lab.root / "bob", lab.root / "carol"
     try:
         await confirm_next(first, "one")
         await until(lambda: awaiting(second) == "two", what="'two' waiting on carol's replica")

@@ -173,7 +173,8 @@ EMPTY_COMMAND = "(empty once rendered: runs nothing)"
 
 
 def _step_ready(e: Event) -> Said:
-    lines = [f"{e['step']}: {e.get('title', '')}"]
+    title = str(e.get("title") or "")
+    lines = [f"{e['step']}: {title}" if title.strip() else str(e["step"])]  # an empty title read `empty: `, a trailing blank
     how = how_it_runs(e)
     lines += [f"   {how}"] if how and e.get("commands") else []
     for label, key in (("run", "commands"), ("undo", "undo")):  # a command of several lines: each under the first

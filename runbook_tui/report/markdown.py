@@ -144,7 +144,7 @@ def _summary(report: Report) -> list[tuple[str, str]]:
 
 def _steps(report: Report) -> list[str]:
     rows = [
-        (str(s.number), f"{esc(s.id)}: {esc(s.title)}" + (" (checkpoint)" if s.checkpoint else ""), esc(s.section_title or s.section),
+        (str(s.number), _named(s) + (" (checkpoint)" if s.checkpoint else ""), esc(s.section_title or s.section),
          esc(", ".join(s.hosts)), esc(t.step_outcome(s)), f"**{esc(t.confirmed(s))}**" if s.unverified else esc(t.confirmed(s)), t.duration(s.duration_seconds))
         for s in report.steps
     ]  # fmt: skip
@@ -156,7 +156,7 @@ def _steps(report: Report) -> list[str]:
 
 def _step(step: Step) -> list[str]:
     mark = " — UNVERIFIED" if step.unverified else ""
-    out = [f"### {step.number}. {esc(step.id)}: {esc(step.title)}{mark}", ""]
+    out = [f"### {step.number}. {_named(step)}{mark}", ""]
     facts = [f"{esc(step.section_kind)} section {esc(step.section_title or step.section)}", f"on {esc(', '.join(step.hosts))}", f"verify {esc(step.verify)}"]
     if step.checkpoint:
         facts.append("checkpoint")
@@ -182,6 +182,11 @@ def _step(step: Step) -> list[str]:
     if step.answer is not None or step.captured:
         out += [""]
     return out
+
+
+def _named(step: Step) -> str:
+    """`id: title`, or the id alone for a step whose title is empty (it read `empty: ` with a trailing blank)."""
+    return f"{esc(step.id)}: {esc(step.title)}" if step.title.strip() else esc(step.id)
 
 
 def _attempt(step: Step, attempt: Attempt) -> list[str]:

@@ -135,7 +135,8 @@ def compare(night: Sequence[Event], practice: Sequence[Event], scenario: str = "
     for point in points:
         if point.answered_otherwise:
             point.why += _yours_later(point, night_commands(night), night_commands(practice))
-    verifier = history.state.session.get("verifier")
+    # Everyone played back, as they gave their word on the night (`bob, carol` after a handover; it named the ticket's alone).
+    verifier = ", ".join(history.state.heard) or history.state.session.get("verifier")
     mode = str(history.state.session.get("mode") or "live")
     ends = (history.state.outcome, yours.state.outcome, outcome_words(history.state), outcome_words(yours.state))
     return Results(points, str(verifier) if verifier else None, scenario, mode, *ends, unknown=newer_events(night))

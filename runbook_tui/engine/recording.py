@@ -165,7 +165,11 @@ def record(events: Iterable[Event]) -> Recording:
     recording.takes = {key: takes for key, takes in recording.takes.items() if takes}
     recording.verdicts = verifier_answers(history, go_ahead=False)
     recording.go_aheads = verifier_answers(history, go_ahead=True)
-    verifier = history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
+    # Who gave the night's first verifier's word (carol, where the ticket planned bob), else the planned one, else who joined.
+    heard = history.state.heard
+    verifier = (
+        (heard[0] if heard else None) or history.state.session.get("verifier") or next((p.name for p in history.participants if p.role == "verifier"), None)
+    )
     recording.verifier = str(verifier) if verifier else None
     return recording
 

@@ -15,6 +15,7 @@ from share_peers import Lab, awaiting, bob_and_carol, confirm_next, journal, of_
 
 from runbook_tui.app import practice
 from runbook_tui.engine.controller import Actor
+from runbook_tui.report import practice_md
 from runbook_tui.report.assemble import build_report
 from runbook_tui.report.markdown import render
 
@@ -38,7 +39,7 @@ async def _night_with_a_handover(lab: Lab) -> Path:
     return shared.journal
 
 
-async def _practise(night: Path, out: Path) -> None:
+async def _practise(night: Path, out: Path) -> str:
     run = practice.open_practice(str(night), out_journal=str(out))
     controller = run.session.controller
     trainee = Actor("trainee", "assignee")
@@ -48,6 +49,7 @@ async def _practise(night: Path, out: Path) -> None:
             await until(lambda step=step: controller.state.current == step and not controller.busy, what=f"{step} current")  # type: ignore[misc]
             assert controller.run_current(trainee).ok
         await until(lambda: controller.state.finished, what="the practice to end")
+        return practice_md.render(run.results(), str(night), "trainee")
     finally:
         await run.session.close()
 
@@ -56,7 +58,7 @@ async def _practise(night: Path, out: Path) -> None:
 async def test_each_confirmation_of_the_night_is_played_by_who_gave_it(lab: Lab, tmp_path: Path) -> None:
     night = await _night_with_a_handover(lab)
     out = tmp_path / "practice.jsonl"
-    await _practise(night, out)
+    results = await _practise(night, out)
     played = journal(out)
     confirmed = [(e["step"], e["actor"]) for e in of_type(played, "step_confirmed")]
     assert confirmed == [("one", "bob (recorded)"), ("two", "bob (recorded)"), ("three", "carol (recorded)")], confirmed
@@ -66,3 +68,5 @@ async def test_each_confirmation_of_the_night_is_played_by_who_gave_it(lab: Lab,
     assert "carol (recorded)" in joined, joined
     report = render(build_report(out))
     assert "carol" in report.split("**Verifier**", 1)[1].splitlines()[0], report
+    played_back = next(line for line in results.splitlines() if "bob" in line)
+    assert "bob, carol" in played_back, results

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_practice_waves import until
+from test_practice_waves import run_each, until
 
 from runbook_tui.app import practice
 from runbook_tui.app.session import load, open_session
@@ -75,10 +75,7 @@ def test_a_command_made_otherwise_by_the_trainees_answer_names_the_nights_and_th
         controller, trainee = run.session.controller, run.session.actor
         try:
             assert controller.run_current(trainee, answer="other answer").ok
-            for step in ("use", "same"):
-                await until(f"{step} to be current", lambda step=step: controller.state.current == step and not controller.busy)
-                assert controller.run_current(trainee).ok
-            await until("the practice to end", lambda: controller.state.finished)
+            await run_each(controller, trainee, ("use", "same"))
         finally:
             await run.session.close()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import yaml
 
 from runbook_tui.app import practice
 from runbook_tui.app.session import Session, load, open_session
-from runbook_tui.engine.controller import Actor
+from runbook_tui.engine.controller import Actor, Controller
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.recording import record
 from runbook_tui.report import build_report, render
@@ -31,6 +31,27 @@ async def until(what: str, predicate: Callable[[], bool], timeout: float = 20) -
     while not predicate():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         await asyncio.sleep(0.05)
+
+
+async def run_each(controller: Controller, trainee: Actor, steps: Iterable[str]) -> None:
+    """Run each of `steps` once it is current (and nothing runs), then wait for the run's end."""
+    for step in steps:
+        await until(f"{step} to be current", lambda step=step: controller.state.current == step and not controller.busy)
+        assert controller.run_current(trainee).ok
+    await until("the run to end", lambda: controller.state.finished)
+
+
+def play_night(open_night: Callable[[], Session], script: Callable[[Controller, Actor], Awaitable[None]]) -> None:
+    """Open the night, play `script` with its controller and assignee, and close it."""
+
+    async def the_night() -> None:
+        session = open_night()
+        try:
+            await script(session.controller, session.actor)
+        finally:
+            await session.close()
+
+    asyncio.run(the_night())
 
 
 def dry_night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, doc: dict[str, Any]) -> tuple[Path, Callable[[], Session]]:
@@ -59,21 +80,16 @@ def night(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     doc = {"runbook": 1, "id": "waves", "title": "Waves", "hosts": {"fleet": hosts}, "sections": [{"id": "impl", "steps": [step]}]}
     journal, open_night = dry_night(tmp_path, monkeypatch, doc)
 
-    async def the_night() -> None:
-        session = open_night()
-        controller, alice = session.controller, session.actor
-        try:
-            assert controller.run_current(alice).ok
-            for wave in (1, 2):
-                await until(f"wave {wave} to wait for bob", lambda w=wave: controller.state.steps["roll"].wave_awaiting == w)
-                assert controller.confirm(BOB).ok
-            await until("the step to wait for bob", lambda: controller.state.steps["roll"].status == "awaiting_verification")
+    async def the_night(controller: Controller, alice: Actor) -> None:
+        assert controller.run_current(alice).ok
+        for wave in (1, 2):
+            await until(f"wave {wave} to wait for bob", lambda w=wave: controller.state.steps["roll"].wave_awaiting == w)
             assert controller.confirm(BOB).ok
-            await until("the run to finish", lambda: controller.state.finished)
-        finally:
-            await session.close()
+        await until("the step to wait for bob", lambda: controller.state.steps["roll"].status == "awaiting_verification")
+        assert controller.confirm(BOB).ok
+        await until("the run to finish", lambda: controller.state.finished)
 
-    asyncio.run(the_night())
+    play_night(open_night, the_night)
     return journal
 
 

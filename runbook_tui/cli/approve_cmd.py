@@ -22,7 +22,7 @@ from runbook_tui.runbook.safe_text import visible, visible_line
 from runbook_tui.trust import approval
 from runbook_tui.trust.allowed_signers import AllowedSigners
 from runbook_tui.trust.run_trust import TrustRefused, allowed_signers, signer_for
-from runbook_tui.trust.sshsig import Signer
+from runbook_tui.trust.sshsig import SignatureError, Signer
 from runbook_tui.trust.statements import plan_hash
 
 
@@ -94,7 +94,12 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
         print("not approved: nothing was written", file=sys.stderr)
         return 1
     try:
-        approval.write(output, asyncio.run(approval.make(plan, signer, by)))
+        made = asyncio.run(approval.make(plan, signer, by))
+    except SignatureError as exc:  # an agent key needing a confirmation or a touch that never came, an agent gone
+        print(visible_line(f"runbook-tui: cannot sign the approval with {signer.fingerprint}: {exc}; not approved: nothing was written"), file=sys.stderr)
+        return 1
+    try:
+        approval.write(output, made)
     except OSError as exc:
         from runbook_tui.engine.disk_words import said
 

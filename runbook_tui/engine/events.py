@@ -288,14 +288,15 @@ Error = TypedDict(
         "outreach": NotRequired[bool],
         "receiver": NotRequired[str],
         "unprepared": NotRequired[str],
+        "unsigned": NotRequired[str],
     },
 )
 ERROR: Final = _declare(
-    "error",
-    Error,
+    "error", Error,
     "A failure in words; `transient` when the run goes on (`metrics`, `outreach`: where it came from). A notify receiver"
-    " the run could not prepare (it gets nothing) has `receiver` (as `notified.target` names it) and `unprepared` (why).",
-)
+    " the run could not prepare (it gets nothing) has `receiver` (as `notified.target` names it) and `unprepared` (why). A seal or"
+    " decision signature the key would not make: `unsigned` (seal or decision_signed; may follow session_finished, as they may), since session 37.",
+)  # fmt: skip
 Participant = TypedDict("Participant", {"name": str, "role": str, "repeats": NotRequired[int]})
 PARTICIPANT_JOINED: Final = _declare(
     "participant_joined",

@@ -13,8 +13,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, overload
 
+from runbook_tui.engine.after_end import may_follow_end
 from runbook_tui.engine.event_order import FirstImpossible
-from runbook_tui.engine.events import AFTER_FINISH, SESSION_FINISHED, Event
+from runbook_tui.engine.events import SESSION_FINISHED, Event
 from runbook_tui.engine.journal import JournalScan
 
 STRIDE = 64
@@ -85,9 +86,8 @@ def ends_finished(events: Sequence[Event]) -> bool:
     (a review, a seal, a silence expired...) come after it, so a 200,000-event journal is not read whole (a replay
     scanned it twice, 1.8 s each, before its first frame)."""
     for index in range(len(events) - 1, -1, -1):
-        kind = events[index]["type"]
-        if kind == SESSION_FINISHED:
+        if events[index]["type"] == SESSION_FINISHED:
             return True
-        if kind not in AFTER_FINISH:
+        if not may_follow_end(events[index]):
             return False
     return False

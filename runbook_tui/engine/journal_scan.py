@@ -7,8 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from runbook_tui.engine.after_end import may_follow_end
 from runbook_tui.engine.event_shape import EventShapes, ts_problem
-from runbook_tui.engine.events import AFTER_FINISH, SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
+from runbook_tui.engine.events import SESSION_FINISHED, SESSION_REOPENED, SESSION_STARTED, Event
 from runbook_tui.engine.journal_file import MAX_LINE_BYTES
 from runbook_tui.engine.journal_hash import canonical, event_hash
 from runbook_tui.engine.journal_lines import chained_output, decode_line
@@ -35,7 +36,7 @@ class JournalScan:
     """A journal read one line at a time, each checked as it comes: memory stays flat for any size.
 
     Iterate once for the events that hold together (hash chain, sequence, shape; with `finished_rule`
-    also: nothing but AFTER_FINISH events after session_finished). Afterwards `problems`,
+    also: nothing but events that may follow the end after session_finished, `may_follow_end`). Afterwards `problems`,
     `truncated_at`, `unreadable`, `count`, `last` and `finished` say how it ended; `malformed` when it stopped at an
     event whose chain holds but whose fields are not as this program writes them (`event_shape`).
     """
@@ -99,7 +100,7 @@ class JournalScan:
                         return
                     if self.finished_rule and finished and obj["type"] == SESSION_REOPENED:
                         finished = False  # resume --rollback on a failed session: the rollback and a new end follow
-                    elif self.finished_rule and finished and obj["type"] not in AFTER_FINISH:
+                    elif self.finished_rule and finished and not may_follow_end(obj):
                         self.problems.append(f"line {number}: a {obj['type']} event after session_finished")
                         return
                     finished = self.finished_rule and (finished or obj["type"] == SESSION_FINISHED)

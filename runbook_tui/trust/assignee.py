@@ -81,7 +81,7 @@ class AssigneeTrust:
             try:
                 signature = await self.signer.sign(statements.encode(statement))
             except SignatureError as exc:
-                self.controller.emit(ERROR, self.controller.assignee, message=f"could not sign ({kind}): {exc}")
+                self.controller.emit(ERROR, self.controller.assignee, message=f"could not sign ({kind}): {exc}", unsigned=kind)
                 continue
             extra: dict[str, Any] = {"decision": decision} if decision is not None else {"role": "assignee"}
             self.controller.emit(of(kind), self.controller.assignee, statement=statement, signature=signature, key=self.signer.fingerprint, **extra)

@@ -23,6 +23,7 @@ from collections.abc import Collection, Sequence
 from typing import Any
 
 from runbook_tui.engine.events import (
+    CRITERIA_ACCEPTANCE_CONFIRMED,
     DECISION_SIGNED,
     PLAN_APPROVED,
     SEAL,
@@ -103,8 +104,9 @@ def _statement_problem(statement: Any, event: Event, session: str, events: Seque
     criteria = statements.accepted_criteria(event)
     if criteria is not None and statement.get("criteria") != criteria:
         return f"the signed criteria are {statement.get('criteria')!r}, the journal says {criteria!r}"
-    if action == "reject" and signed_reason.strip() != event.get("reason"):
-        return f"the signed reason is {signed_reason.strip()!r}, the journal says {event.get('reason')!r}"
+    journaled = str(event.get("reason") or "")  # a confirmation carries none: words added to it are not the verifier's
+    if action in ("confirm", "reject") and kind != CRITERIA_ACCEPTANCE_CONFIRMED and signed_reason.strip() != journaled:
+        return f"the signed reason is {signed_reason.strip()!r}, the journal says {journaled!r}"
     if action in _URGENT:  # the journal keeps their words, or the default ones when they gave none (verifier_intents)
         said = signed_reason or _URGENT[action].format(by=event.get("actor"))
         if said != event.get("reason"):

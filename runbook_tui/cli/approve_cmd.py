@@ -76,8 +76,13 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     if signers is not None and not names:
         print(visible_line(f"runbook-tui: {signer.fingerprint} is not in {signers.path}: nobody could check this approval"), file=sys.stderr)
         return 2
+    plain = [name for name in names if not set(name) & set("*?!")]  # a pattern (`b*`, `*`) names nobody to approve as
+    if names and not plain:
+        print(visible_line(f"runbook-tui: {signer.fingerprint}: {signers.path if signers else ''} gives it only by pattern ({', '.join(names)}), which names"
+              " nobody to approve as: give the approver a line of their own (NAME KEY); nothing was written"), file=sys.stderr)  # fmt: skip
+        return 2
     try:
-        by = names[0] if names else operator_name()  # the name the approval is signed under, as a run's journal names its assignee
+        by = plain[0] if plain else operator_name()  # the name the approval is signed under, as a run's journal names its assignee
     except SessionError as exc:
         print(f"runbook-tui: {exc}", file=sys.stderr)
         return 2

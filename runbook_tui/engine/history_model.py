@@ -318,6 +318,7 @@ class Move:
     #: practice holds a trainee's answer beside the night's (the same move with another answer read as the night's).
     answer: str | None = None
     captured: dict[str, str] = field(default_factory=dict)
+    by: str = ""  # who made it, as journaled (a resumed run's moves are the resumer's)
 
 
 def host_groups(per_host: Mapping[str, str] | None) -> list[tuple[list[str], str]]:

@@ -80,6 +80,7 @@ class MoveLog:
         detail = str(event.get("scope") or event.get("outcome") or event.get("reason") or "")
         move = Move(kind, event.get("step") or before.current, point_of(before), event["ts"], seconds, self._index, detail)
         move.driver = str(event.get("driver") or "") or _policy_of(event)
+        move.by = str(event.get("actor") or "")
         if kind in _RUNS:
             move.attempt = history.attempts[event["step"]][-1]
         elif kind == "roll back":

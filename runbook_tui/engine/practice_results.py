@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from runbook_tui.engine.actors import named
 from runbook_tui.engine.event_words import self_confirmed_words, status_words
 from runbook_tui.engine.events import VOCABULARY, Event
 from runbook_tui.engine.history import History
@@ -216,9 +217,9 @@ def _what_followed(night: History, decision: Move) -> str:
     if decision.kind == "roll back":
         return _after_rollback(night, decision)
     if decision.kind == "skip":
-        return f"on the night it was skipped{': ' + decision.detail if decision.detail else ''}; nothing ran on its hosts"
+        return f"on the night it was skipped by {named(decision.by)}{': ' + decision.detail if decision.detail else ''}; nothing ran on its hosts"
     if decision.kind == "mark done":
-        return f"on the night it was marked done by hand, recorded unverified: {decision.detail}"
+        return f"on the night it was marked done by hand by {named(decision.by)}, recorded unverified: {decision.detail}"
     if decision.kind == "pause":
         pause = decision.pause
         if pause is None or pause.resumed_at is None:
@@ -334,7 +335,10 @@ def _after_rollback(night: History, decision: Move) -> str:
     rollback = decision.rollback
     if rollback is None or rollback.finished_at is None:
         return "on the night the rollback never finished"
-    words = f"on the night the rollback {'finished' if rollback.ok else 'FAILED'} in {_later(rollback.started_at, rollback.finished_at)}"
+    # who started it, and the verifier who asked for it (the report's `requested by bob ...; started by alice`)
+    asked = f", asked by {rollback.requested_by}," if rollback.requested_by else ""
+    by = f" by {named(rollback.started_by)}{asked}"
+    words = f"on the night the rollback{by} {'finished' if rollback.ok else 'FAILED'} in {_later(rollback.started_at, rollback.finished_at)}"
     trip = decision.trip
     if trip is not None:
         panel = str(trip.get("panel"))

@@ -123,7 +123,7 @@ async def test_the_trainee_meets_the_recorded_rollback_request(night: Path, tmp_
             ("health", "run", "run"), ("health", "re-run", "re-run"), ("announce", "skip", "skip"),
             ("backup-config", "run", "run"), ("install-config", "run", "run"), ("install-config", "roll back", "roll back"),
         ]  # fmt: skip
-        assert results.points[5].why == "on the night the rollback finished in 1s"
+        assert results.points[5].why == "on the night the rollback by alice, asked by bob, finished in 1s"
         assert results.points[4].why == "on the night it failed on web2 (exit 1); bob asked for a rollback 30s later"
         # Leaving after the rollback is stopping there (the row offers `q stop here`), where the night re-ran; the
         # trainee left before the rest.
@@ -174,7 +174,7 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     and where the results were saved. Below, one row per decision point: the step id whole (at 80 columns on a line of its own above its decisions, at 140 in its own column),
     the night's decision above the trainee's (green when the same, bold red when different, dim "did not
     get here" after they stopped), both times beside their decisions (the night's first), and why it mattered on the night (row
-    6: "the rollback finished in 1s"; row 11: the 5xx rate went from 2.7% to 0.35%). At 80x24 the table
+    6: "the rollback by alice, asked by bob, finished in 1s"; row 11: the 5xx rate went from 2.7% to 0.35%). At 80x24 the table
     scrolls and the footer offers q to leave; at 140x45 all twelve rows fit.
     """
     assert snap_compare(ResultsApp(), terminal_size=size)

@@ -37,7 +37,7 @@ def test_a_panel_that_recovered_before_the_rollback_is_not_the_rollbacks_doing()
     assert _why(_night(None)).endswith("went from 2.7% to 0.35%"), "the fixture's night: the rollback met the spike"
     why = _why(_night(0.35))
     assert "2.7%" not in why, why
-    assert why == "on the night the rollback finished in 6s", why
+    assert why == "on the night the rollback by alice, asked by bob, finished in 6s", why
 
 
 def test_a_reading_the_rollback_met_is_where_it_went_from() -> None:

@@ -146,7 +146,7 @@ def test_the_trainee_meets_the_nights_unknown_marks_it_done_and_re_runs_where_d_
         marked = results.points[1]
         assert (
             marked.why
-            == f"on the night the program stopped during its last try and alice ran `resume` 3m later; then it was marked done by hand, recorded unverified: {CHECKED}"
+            == f"on the night the program stopped during its last try and alice ran `resume` 3m later; then it was marked done by hand by alice, recorded unverified: {CHECKED}"
         ), marked.why
         rerun = results.points[3]
         assert rerun.why == "on the night the program stopped during its last try and alice ran `resume` 1m later; then it ran cleanly", rerun.why

@@ -16,6 +16,7 @@ from textual.app import App, ComposeResult
 from waiting import wait_until
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.event_words import said as log_said
 from runbook_tui.engine.event_words import self_confirmed_words
 from runbook_tui.engine.journal import read_events
 from runbook_tui.engine.practice_results import compare
@@ -204,7 +205,7 @@ async def test_a_step_marked_done_after_an_unknown_outcome_and_a_skipped_step_na
     [marked] = [p for p in compare(night, night).points if p.night is not None and p.night.kind == "mark done"]
     # practice's results say the process died and who resumed it first (engine/practice_unknown.py)
     assert marked.step == "b" and marked.why.startswith(f"on the night the program stopped during its last try and {ran_by} ran `resume` "), marked.why
-    assert marked.why.endswith(" later; then it was marked done by hand, recorded unverified: checked b by hand"), marked.why
+    assert marked.why.endswith(f" later; then it was marked done by hand by {ran_by}, recorded unverified: checked b by hand"), marked.why
 
     night = read_events(DATA / "change.jsonl").events  # a shared run through the real controller: alice skipped `announce`
     state = replay(night)
@@ -227,3 +228,30 @@ async def test_a_run_rolled_back_to_its_checkpoint_says_where_to_in_every_view(t
     state = replay(read_events(tmp_path / "run.jsonl").events)
     assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith(f"Session finished: {said}. The journal has everything")
     assert f"Session finished: {said}." in await detail_text(state, None)
+
+
+def test_practice_names_who_skipped_marked_done_and_rolled_back_as_the_report_and_the_log_do(tmp_path: Path) -> None:
+    """The shared night (tests/report/data/change.jsonl) resumed by dave, not alice: the report and replay's log say
+    `skipped by alice`, `marked done by dave`, each rollback `requested by bob` and `started by` alice, then dave;
+    practice's why-it-matters said `it was skipped`, `marked done by hand` and `the rollback finished in 1s`, naming
+    nobody (a verifier's request read the same as the assignee's own `u`)."""
+    events = [dict(e) for e in read_events(DATA / "change.jsonl").events]
+    resumed = next(i for i, e in enumerate(events) if e["type"] == ev.SESSION_RESUMED)
+    for e in events[resumed:]:
+        e["actor"] = "dave" if e["actor"] == "alice" else e["actor"]
+    night = read_events(rechained(events, tmp_path / "night.jsonl")).events
+    report = build_report(tmp_path / "night.jsonl")
+    log = [line for e in night if (s := log_said(e)) is not None for line in s.lines]
+    assert [(r.requested_by, r.started_by) for r in report.rollbacks] == [("bob", "alice"), ("bob", "dave")]
+    assert [d.by for s in report.steps for d in s.decisions if d.kind in ("skipped", "marked done")] == ["alice", "dave"]
+    assert any(line.startswith("announce skipped by alice: ") for line in log), log
+    assert any(line.startswith("reload marked done by dave: ") for line in log), log
+    assert [line.split(",")[0] for line in log if line.startswith("rollback (checkpoint) started by")] == [
+        "rollback (checkpoint) started by alice",
+        "rollback (checkpoint) started by dave",
+    ]
+    why = {(p.step, p.night.kind): p.why for p in compare(night, night).points if p.night is not None}
+    assert why[("announce", "skip")].startswith("on the night it was skipped by alice: announced on the bridge call"), why
+    assert "then it was marked done by hand by dave, recorded unverified: checked by hand" in why[("reload", "mark done")], why
+    assert why[("install-config", "roll back")] == "on the night the rollback by alice, asked by bob, finished in 1s", why
+    assert why[("flip-flag", "roll back")].startswith("on the night the rollback by dave, asked by bob, finished in 6s"), why

@@ -20,7 +20,7 @@ from functools import lru_cache
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.shell_commands import names_none
 from runbook_tui.runbook.shell_context import Tokenizer
-from runbook_tui.runbook.shell_files import runs_later, under
+from runbook_tui.runbook.shell_files import COPIERS, runs_later, under
 from runbook_tui.runbook.shell_flow import COMMAND_VARIABLES, LOADED_VARIABLES, OPTION_VARIABLES, REEXPANDED, SCRIPT_VARIABLES, Flow
 from runbook_tui.runbook.shell_places import MARKER_BASE, MARKERS, Place, Word
 from runbook_tui.runbook.shell_wrappers import command_start
@@ -114,6 +114,9 @@ def _plain_words(text: str, folder: str | None = None) -> list[str] | None:
         return None
     parts = [part for part in _BLANKS.split(text) if part]
     if parts and parts[0] in _OWN_GRAMMAR:
+        return None
+    start = command_start(parts)  # `install /srv/cron/{{ v }} /etc/cron.d/`: what the value picks runs later (`wrote`)
+    if start < len(parts) - 2 and parts[start].rpartition("/")[2] in COPIERS and runs_later(under(folder, parts[-1])):
         return None
     return parts
 

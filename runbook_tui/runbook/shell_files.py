@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from runbook_tui.runbook.shell_places import Word
 
 #: Commands copying their first operands to the last one.
-_COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
+COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
 #: A shell's start-up file named in its environment (`BASH_ENV=f bash -c ...`, `export ENV=f`): it runs that file first.
 _START_UP_FILE = re.compile(r"(BASH_ENV|ENV)=(.+)", re.DOTALL)
 #: Words opening a loop, whose body `done` closes.
@@ -198,7 +198,7 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         targets = [*targets, *operands]
     elif name == "dd":
         targets = [*targets, *(t[3:] for t in operands if t.startswith("of="))]
-    copies = name in _COPIERS and len(operands) >= 2  # `cp f.sh g.sh`, `install /dev/stdin f.sh`: what the sources hold too
+    copies = name in COPIERS and len(operands) >= 2  # `cp f.sh g.sh`, `install /dev/stdin f.sh`: what the sources hold too
     sources = operands[:-1] if copies else operands if name in _PRINTERS else []  # and what `cat f.sh > g.sh` prints
     held = [*held, *(m for source in sources for m in written(tok, source))]
     piped_refs = [*piped_refs, *(r for source in sources for r in tok.flow.file_refs.get(key(source), ()))]
@@ -207,10 +207,15 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
             tok.flow.file_refs.setdefault(key(operands[-1]), set()).update(tok.flow.file_refs.get(key(source), ()))
         targets = [*targets, operands[-1]]
         # `cp /srv/releases/{{ v }}/migrate.sh . && ./migrate.sh`, `ln -s /srv/releases/{{ v }} current`: the value picks
-        # what the copy (under its own name in a folder too) or the link holds, so what runs from it (`_run`; session 37)
-        picking = {m for w in words[start + 1 :] if named_file(w) in sources for m in w.markers + w.expanded_markers}
-        for name in {key(operands[-1]), *map(key, sources)} if picking else ():
-            tok.flow.picks.setdefault(name, set()).update(picking)
+        # what the copy (under its own name in a folder too) or the link holds, so what runs from it (`_run`; session 37);
+        # it names a file and is not written to the copy (`cp /srv/{{ v }}/f.sh /tmp/g.sh && sh /tmp/g.sh`)
+        naming = {k for k in range(start + 1, len(words)) if texts[k] in operands}
+        held = [m for m in held if all(m not in words[k].markers for k in naming)]
+        piped_refs = [r for r in piped_refs if all(r not in words[k].refs for k in naming)]
+        picking = _values([words[k] for k in naming if texts[k] in sources])
+        _picked(tok, picking, [operands[-1], *sources])
+        _one_name(tok, picking if runs_later(placed(tok, operands[-1])) else ())  # `cp /srv/{{ v }}/job /etc/cron.d/`
+        words = [w for k, w in enumerate(words) if k not in naming]
     if not targets:
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
@@ -320,11 +325,33 @@ def store(tok: Tokenizer, target: str, markers: Iterable[int], refs: Iterable[st
         _run(tok, *tok.flow.ran_files[key(target)])
 
 
+def _values(words: list[Word]) -> set[int | str]:
+    """The values in these words and the variables they expand (`src=/srv/{{ v }}/f.sh; cp "$src" .`)."""
+    values: set[int | str] = {m for w in words for m in w.markers + w.expanded_markers}
+    return values | {r for w in words for r in w.refs}
+
+
+def _picked(tok: Tokenizer, picking: set[int | str], names: list[str]) -> None:
+    """The values and variables `picking` pick what the files and folders `names` hold (a copy, a link): `_run` holds
+    them to one name when a file of those runs. A folder is known by its last part, also as placed after a `cd` or in
+    the step's folder (`.` in `/srv/work` is `work`)."""
+    for name in {n for named in names for n in (key(named), key(posixpath.normpath(placed(tok, named))))} if picking else ():
+        tok.flow.picks.setdefault(name, set()).update(picking)
+
+
+def _one_name(tok: Tokenizer, values: Iterable[int | str]) -> None:
+    """These values, and what these variables hold (`Flow.finish`), pick the code that runs: each is one name."""
+    for m in values:
+        if isinstance(m, str):
+            tok.flow.program_path.add(m)
+        else:
+            tok.places[m].program_path = True
+
+
 def _run(tok: Tokenizer, name: str, by: str) -> None:
     """The file `name` runs as code (`by`: what runs it): the values and variables written there are code; one that
     picked what a copy or link holds (`cp /srv/{{ v }}/f.sh .`, the link `current` of `current/f.sh`) is one name."""
-    for m in (m for part in {key(name), *name.split("/")[:-1]} for m in tok.flow.picks.get(part, ())):
-        tok.places[m].program_path = True
+    _one_name(tok, (m for part in {key(name), *name.split("/")[:-1]} for m in tok.flow.picks.get(part, ())))
     for ref in tok.flow.file_refs.get(key(name), ()):
         tok.flow.reparsed.setdefault(ref, f"{name}, written with it, then run")
     for m in written(tok, name):

@@ -4,7 +4,9 @@
 `cd /srv/releases/{{ v }} && ./migrate.sh` held v to one folder name (session 33), but the same release copied or
 linked first did not: `runbook-tui exec` of each shape below with v = `../upload` validated, and the uploaded
 `migrate.sh` ran (below, with the real cp, install and ln). Such a value picks the program that runs, and is one file
-or folder name now; a copy that nothing runs takes any value.
+or folder name now; a copy that nothing runs takes any value. A copy under another name (`cp /srv/releases/{{ v }}/migrate.sh
+/tmp/m.sh && sh /tmp/m.sh`) was refused at `validate` for any value, `1.2.3` too, as if the value were written into the
+copy: the value names the file copied, so it is held to one name there too (session 37).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ SHAPES = [
     "cp /srv/releases/{{ x }}/migrate.sh . && ./migrate.sh",
     "install -m 755 /srv/releases/{{ x }}/migrate.sh /srv/bin/ && sh /srv/bin/migrate.sh",
     "ln -sfn /srv/releases/{{ x }} /srv/current && /srv/current/migrate.sh",
+    # copied under another name: refused at validate for any value before (as if the value were written into the file)
+    "cp /srv/releases/{{ x }}/migrate.sh /srv/bin/m.sh && sh /srv/bin/m.sh",
+    "install -m 755 /srv/releases/{{ x }}/migrate.sh /srv/bin/m && /srv/bin/m",
+    'src=/srv/releases/{{ x }}/migrate.sh; cp "$src" /srv/bin/m.sh && sh /srv/bin/m.sh',
 ]
 
 
@@ -37,6 +43,19 @@ def test_the_uploaded_program_ran(template: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("template", SHAPES)
 def test_a_value_picking_what_runs_is_one_name(template: str) -> None:
     held_to_one_name(template, "v1.2.3", ("../upload", "/tmp/upload"))
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        # a copy or link into a place run later: before, a value in the source's path took any value but a whole word
+        "install -m 644 /srv/cron/{{ x }} /etc/cron.d/",
+        "ln -sf /srv/cron/{{ x }} /etc/cron.d/job",
+        'src=/srv/cron/{{ x }}; cp "$src" /etc/cron.d/job',
+    ],
+)
+def test_a_value_picking_what_runs_later_is_one_name(template: str) -> None:
+    held_to_one_name(template, "app-1.2", ("../../tmp/upload", "/tmp/upload/job"))
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import lazy_re
+from runbook_tui.runbook import shell_archives as archives
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
@@ -216,6 +217,8 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         _picked(tok, picking, [operands[-1], *sources])
         _one_name(tok, picking if runs_later(placed(tok, operands[-1])) else ())  # `cp /srv/{{ v }}/job /etc/cron.d/`
         words = [w for k, w in enumerate(words) if k not in naming]
+    elif (unpacking := archives.unpacked(texts, start)) is not None:  # `tar -xzf /srv/{{ v }}.tgz -C d`: picks d's files
+        _picked(tok, _values([w for k, w in enumerate(words) if k > start and k not in unpacking[0]]), unpacking[1])
     if not targets:
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
@@ -332,9 +335,9 @@ def _values(words: list[Word]) -> set[int | str]:
 
 
 def _picked(tok: Tokenizer, picking: set[int | str], names: list[str]) -> None:
-    """The values and variables `picking` pick what the files and folders `names` hold (a copy, a link): `_run` holds
-    them to one name when a file of those runs. A folder is known by its last part, also as placed after a `cd` or in
-    the step's folder (`.` in `/srv/work` is `work`)."""
+    """The values and variables `picking` pick what the files and folders `names` hold (a copy, a link, an archive
+    unpacked there): `_run` holds them to one name when a file of those runs. A folder is known by its last part, also
+    as placed after a `cd` or in the step's folder (`.` in `/srv/work` is `work`)."""
     for name in {n for named in names for n in (key(named), key(posixpath.normpath(placed(tok, named))))} if picking else ():
         tok.flow.picks.setdefault(name, set()).update(picking)
 
@@ -350,8 +353,10 @@ def _one_name(tok: Tokenizer, values: Iterable[int | str]) -> None:
 
 def _run(tok: Tokenizer, name: str, by: str) -> None:
     """The file `name` runs as code (`by`: what runs it): the values and variables written there are code; one that
-    picked what a copy or link holds (`cp /srv/{{ v }}/f.sh .`, the link `current` of `current/f.sh`) is one name."""
-    _one_name(tok, (m for part in {key(name), *name.split("/")[:-1]} for m in tok.flow.picks.get(part, ())))
+    picked what a copy, a link or an archive holds (`cp /srv/{{ v }}/f.sh .`, the link `current` of `current/f.sh`,
+    `tar -xzf /srv/{{ v }}.tgz -C d` of `d/f.sh`) is one name."""
+    folder = posixpath.dirname(posixpath.normpath(placed(tok, name))) or "."  # `sh f.sh`, `./f.sh` after `cd d`
+    _one_name(tok, (m for part in {key(name), *name.split("/")[:-1], *folder.split("/")} for m in tok.flow.picks.get(part, ())))
     for ref in tok.flow.file_refs.get(key(name), ()):
         tok.flow.reparsed.setdefault(ref, f"{name}, written with it, then run")
     for m in written(tok, name):

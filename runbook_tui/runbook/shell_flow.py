@@ -153,7 +153,7 @@ class Flow:
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
-        self.picks: dict[str, set[int | str]] = {}  # values and variables in the source a copy or link takes, by name
+        self.picks: dict[str, set[int | str]] = {}  # values and variables in the source a copy, link or archive takes, by name
         self.functions: dict[str, list[tuple[list[str], list[str]]]] = {}  # each function's commands (`shell_descriptors.called`)
         self.ran_files: dict[str, tuple[str, str]] = {}  # files run once some file was written: the word, what ran it
         self.loops = 0  # loops open (`for`, `while`, `until`, `select`): their bodies run again after themselves

@@ -86,8 +86,9 @@ def ends_finished(events: Sequence[Event]) -> bool:
     (a review, a seal, a silence expired...) come after it, so a 200,000-event journal is not read whole (a replay
     scanned it twice, 1.8 s each, before its first frame)."""
     for index in range(len(events) - 1, -1, -1):
-        if events[index]["type"] == SESSION_FINISHED:
+        event = events[index]  # read once: an index may cost a line's parse (a journal read lazily)
+        if event["type"] == SESSION_FINISHED:
             return True
-        if not may_follow_end(events[index]):
+        if not may_follow_end(event):
             return False
     return False

@@ -64,6 +64,8 @@ _OPTIONS_RUN_COMMANDS |= {"man", "nc", "ncat", "netcat", "nc.traditional", "gdb"
 _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
 #: `split --filter=CMD` (through a shell), `script -cCMD`, GNU sed's `--expression=1e CMD` after its script: session 37.
 _OPTIONS_RUN_COMMANDS |= {"split", "script", "sed"}
+#: make's `--eval=$(shell CMD)` and `-f FILE` (a makefile's `$(shell CMD)`), read after its targets too: session 38.
+_OPTIONS_RUN_COMMANDS |= {"make", "gmake"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}

@@ -133,6 +133,7 @@ class Flow:
     def __init__(self) -> None:
         self.links: list[tuple[str, set[int], set[str]]] = []  # variable <- values, variables
         self.arithmetic: set[str] = set()
+        self.assigning: dict[str, str] = {}  # variables expanded where a `=` makes an assignment (`make "$t"`): which program
         self.names: dict[str, str] = {}  # variables whose text `export`/`readonly` reads as NAME=VALUE: which one
         self.prompt: set[str] = set()  # `${n@P}`: bash expands n's text as a prompt, `$(...)` in it runs
         self.seen: list[str] = []  # every variable expanded so far, in order (what a `$(...)` expands: its part)
@@ -242,6 +243,10 @@ class Flow:
             for m in self._reaching({name}, {}):
                 if isinstance(m, int):
                     places[m].opened_by = places[m].opened_by or program
+        for variable, program in self.assigning.items():  # `t="{{ x }}"; make "$t"`
+            for m in self._reaching({variable}, {}):
+                if isinstance(m, int):
+                    places[m].assigned_by = places[m].assigned_by or program
         for variable, builtin in self.names.items():  # `n="{{ x }}"; export "$n"`
             for m in self._reaching({variable}, {}):
                 if isinstance(m, int):

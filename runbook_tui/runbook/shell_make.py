@@ -58,6 +58,24 @@ def make_assignments(words: list[str], start: int) -> list[int]:
     return found
 
 
+def make_operands(words: list[str], start: int) -> list[int]:
+    """The words the make at `start` reads as its targets: no option, no option's argument, no assignment written in the
+    runbook. A `=` there makes the word an assignment (`make deploy-{{ env }}` with env = `x:=$(shell CMD)` ran CMD as
+    make read its arguments, and `SHELL=/tmp/upload/evil` picks the program every recipe runs with; session 38)."""
+    if start >= len(words) or words[start].rpartition("/")[2] not in ("make", "gmake"):
+        return []
+    found: list[int] = []
+    k, assignments = start + 1, set(make_assignments(words, start))
+    while k < len(words):
+        if words[k] in _NEXT:
+            k += 2
+            continue
+        if not words[k].startswith("-") and k not in assignments:
+            found.append(k)
+        k += 1
+    return found
+
+
 def assigned_name(word: str) -> str:
     """The variable a make assignment word sets (`CC` in `CC:=gcc`)."""
     return word.partition("=")[0].rstrip(":+?!")

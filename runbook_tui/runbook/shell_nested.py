@@ -16,6 +16,7 @@ from runbook_tui.runbook.shell_builtin_paths import builtin_program_paths
 from runbook_tui.runbook.shell_code import awk_data_into_commands, gdb_program, python_module, sql_code
 from runbook_tui.runbook.shell_config_files import config_files
 from runbook_tui.runbook.shell_folders import folder_words
+from runbook_tui.runbook.shell_make import make_operands
 from runbook_tui.runbook.shell_manifests import HELM_SET, PATCH, helm_set_words, patch_words
 from runbook_tui.runbook.shell_perl_open import magic_opened
 from runbook_tui.runbook.shell_pipe_files import piped_outputs
@@ -129,6 +130,10 @@ def nested(tok: Tokenizer, words: list[Word], texts: list[str]) -> None:
     script = script_file(texts, start)  # `sh {{ x }}`, `python3 {{ x }}`, `. {{ x }}`: the value names the code that runs
     tok.program_path(words[script : script + 1] if script is not None else [])
     tok.program_path([words[k] for k, _at in config_files(texts, start)])  # `ssh -F {{ x }}`, `kubectl --kubeconfig {{ x }}`
+    for k in make_operands(texts, start):  # `make deploy-{{ env }}`: a `=` in the value makes it an assignment
+        for m in words[k].markers + words[k].expanded_markers:
+            tok.places[m].assigned_by = texts[start].rpartition("/")[2]
+        tok.flow.assigning.update(dict.fromkeys(words[k].refs, texts[start].rpartition("/")[2]))
     echoed = [m for w in words[start + 1 :] for m in w.markers + w.expanded_markers] if texts[start : start + 1] == ["echo"] else []
     for m in echoed:  # `echo "{{ x }}"`: dash's echo reads `\c`, `\n` in it: a value holding none passes
         tok.places[m].echoed = True

@@ -68,6 +68,7 @@ class Place:
     command_line: bool = False  # in a command line a program splits into words and runs (`rsync -e`): no leading `-`
     option_of: str = ""  # a program that may read a word starting with `-` here as an option that runs a command
     opened_by: str = ""  # a program opening this word with a two-argument open (`perl -ne CODE FILE`): no `|`, `>`
+    assigned_by: str = ""  # a program reading a `=` in this word as a variable's assignment (`make {{ target }}`): none
     option_name_of: str = ""  # in the name of an option passed on (apt's `Dpkg::Options::=--{{ x }}`): it could name any
     sudo_shell: bool = False  # in the command of `sudo -s`/`-i`, which the target's shell reads with `$` unescaped
     host_part_of: str = ""  # before the host's `:` of a copy whose remote paths a shell parses (`scp -O`): no `:` in it

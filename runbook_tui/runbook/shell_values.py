@@ -395,6 +395,12 @@ def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | N
                     )
                 if place.program_path and (problem := program_path_refusal(item)):
                     raise ShellRefused(problem)
+                if place.assigned_by and "=" in item:  # `make deploy-{{ env }}` with env = `x:=$(shell touch F)`
+                    raise ShellRefused(
+                        f"{place.assigned_by} reads a word holding = as a variable's assignment, not a target (x:=$(shell CMD) runs"
+                        f" CMD as it reads it, SHELL=PROG runs every recipe with PROG): expected no = in {clip(item)}; write the"
+                        f" variable's name in the runbook and the value after it: {place.assigned_by} deploy VERSION={{{{ x }}}}"
+                    )
                 if place.name_of and not _VARIABLE_NAME.match(item):
                     raise ShellRefused(
                         f"{place.name_of} reads this value as a variable's NAME=VALUE, so a value holding = would set any variable"

@@ -184,7 +184,17 @@ def _session(fold: History) -> Session:
         verifiers_heard=list(fold.state.verifiers_heard),
         still_applied=list(still_applied(fold.state)),
         open_because=None if finished else _open_because(fold),
+        ran_by=_ran_by(s.get("actor") or s.get("assignee"), fold.resumed_by),
     )
+
+
+def _ran_by(started_by: Any, resumed_by: list[str]) -> list[str]:
+    """Who was at the keyboard, in order: `started_by`, then each resume's person when not the one before it."""
+    people = [str(started_by)] if started_by else []
+    for name in resumed_by:
+        if not people or name != people[-1]:
+            people.append(name)
+    return people
 
 
 def _open_because(fold: History) -> str | None:

@@ -115,6 +115,9 @@ class Session:
     #: when a signal stopped it (`exec was stopped by SIGTERM at 'one'; the journal is kept`), else the pause it was
     #: left in; None when finished or when nothing says why (the process died without a word).
     open_because: str | None = None
+    #: Who was at the keyboard, in order: who started the run, then each who resumed it when not the one before (the
+    #: md's and html's `ran by: alice, then dave`; since session 38, so that JSON readers get the same fact).
+    ran_by: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -335,11 +335,7 @@ def assignee(report: Report) -> str:
     assignee when that was someone else."""
     session = report.session
     planned = session.planned_assignee or report.ticket.assignee
-    people = [session.assignee or NONE]
-    for name in session.resumed_by:
-        if name != people[-1]:
-            people.append(name)
-    ran_by = ", then ".join(people)
+    ran_by = ", then ".join(session.ran_by or [NONE])
     return f"planned: {planned}, ran by: {ran_by}" if planned and planned != ran_by else ran_by
 
 

@@ -4,12 +4,14 @@ step was never waiting for anyone's confirmation. Journals from real `exec` proc
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.journal import read_events
 from runbook_tui.report import build_report, render
-from tests.engine.test_exec_cli import run_exec
+from tests.engine.test_exec_cli import exec_env, run_exec
 
 #: c fails while `make-c-fail` exists; b's change is undone by the rollback to a.
 NIGHT = """\
@@ -82,3 +84,26 @@ def test_a_run_execs_policy_ended_says_so_not_as_the_persons_move(tmp_path: Path
     assert result.returncode == 1 and "outcome ROLLED BACK" in result.stdout, result.stdout + result.stderr
     outcome = next(line for line in render(build_report(aborted / "run.jsonl"), "md").splitlines() if line.startswith("| **Outcome** |"))
     assert outcome == f"| **Outcome** | **ROLLED BACK** (by exec, run by {person}) |", outcome
+
+
+def test_a_run_resumed_by_another_person_names_both_in_every_format(tmp_path: Path) -> None:
+    """exec by the login user fails at c; dave rolls it back with `resume --rollback`. The md's Assignee row reads
+    `planned: alice, ran by: USER, then dave`; the JSON had only `assignee` (who started it) and `resumed_by` beside the
+    ticket's assignee, so a machine reading the handover had to piece the fact together (or took the starter alone)."""
+    (tmp_path / "make-c-fail").touch()
+    result = run_exec(tmp_path, NIGHT, "s3cr3t-who-5")
+    assert result.returncode == 1, result.stdout + result.stderr
+    env = {**exec_env(tmp_path, "unused"), "RUNBOOK_TUI_USER": "dave"}
+    resumed = subprocess.run(
+        [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--solo", "e2e test", "--headless", "--rollback"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert resumed.returncode == 1 and "ROLLED BACK" in resumed.stdout, resumed.stdout + resumed.stderr
+    report = build_report(tmp_path / "run.jsonl")
+    starter = report.session.assignee
+    assert starter and starter != "dave"
+    row = next(line for line in render(report, "md").splitlines() if line.startswith("| Assignee |"))
+    assert row == f"| Assignee | planned: alice, ran by: {starter}, then dave |", row
+    assert f"<dt>Assignee</dt><dd>planned: alice, ran by: {starter}, then dave</dd>" in render(report, "html")
+    session = json.loads(render(report, "json"))["session"]
+    assert session["ran_by"] == [starter, "dave"], session

@@ -11,7 +11,7 @@ last note (it had left) with no resume between, a verifier's signed word whose `
 step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
 after the run moved on (it is journaled as the run starts or resumes), a second one, or one `resumed` where no resume
 was; a rollback request declined where none stood; a person's pause while the run stood paused; a `step_ready` or
-`checkpoint_reached` said again with nothing between (`event_repeats`); an output chunk repeated or cut (`output_numbers`).
+`checkpoint_reached` said again with nothing between, or a checkpoint's cut out (`event_repeats`); an output chunk repeated or cut (`output_numbers`).
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -130,10 +130,12 @@ class EventOrder:
             self._opened = False
         if kind in (ev.STEP_STARTED, ev.UNDO_STARTED):
             self._refused = None if found is None else ("run" if kind == ev.STEP_STARTED else "undo", event["step"])
+        before = self.state
         try:
             self.state = apply(self.state, event)
         except UnreadableEvent as exc:
             return str(exc)
+        self._repeats.folded(before, self.state, event)
         return None if found is None else f"line {event['seq'] + 1}: {kind} {found}"
 
     def _override(self, event: Event) -> str | None:

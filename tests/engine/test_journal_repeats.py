@@ -105,3 +105,27 @@ def test_an_older_rehearsal_s_second_announcement_after_its_rollback_still_verif
     older = events[: finished + 2] + events[finished + 1 :]
     code, out = verified(capsys, rewritten(tmp_path / "older.jsonl", older))
     assert code == 0 and ": intact: " in out, out
+
+
+@pytest.mark.forged_sequence
+def test_a_checkpoint_reached_cut_out_is_refused_naming_the_next_move(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`a` is a checkpoint: its `checkpoint_reached` removed (the hashes recomputed) left the run standing at no
+    checkpoint, so the report, the screens' `⚑ last checkpoint` and a rollback's reach named none. Before: `intact`."""
+    at = next(i for i, e in enumerate(honest) if e["type"] == "checkpoint_reached")
+    done = max(i for i, e in enumerate(honest[:at]) if e["type"] == "step_finished")
+    assert honest[at + 1]["type"] == "step_ready", honest[at + 1]
+    code, out = verified(capsys, rewritten(tmp_path / "cut.jsonl", honest[:at] + honest[at + 1 :]))
+    assert code == 1, out
+    assert f"cut.jsonl: line {at + 1}: step_ready while checkpoint 'a' stood done since line {done + 1} with no checkpoint_reached" in out, out
+    assert cli.main(["report", str(tmp_path / "cut.jsonl")]) == 2
+
+
+def test_an_older_writer_s_journal_without_a_checkpoint_reached_still_verifies(honest: Events, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A process before session 34 (no `process` in its session_started) may have written the next `step_ready` first,
+    or no `checkpoint_reached` after a step marked done: those journals were written by the program and stay intact."""
+    at = next(i for i, e in enumerate(honest) if e["type"] == "checkpoint_reached")
+    older = [{k: v for k, v in e.items() if k != "process"} for e in honest]
+    code, out = verified(capsys, rewritten(tmp_path / "older.jsonl", older[:at] + older[at + 1 :]))
+    assert code == 0 and ": intact: " in out, out
+    code, out = verified(capsys, rewritten(tmp_path / "order.jsonl", older[:at] + [older[at + 1], older[at]] + older[at + 2 :]))
+    assert code == 0 and ": intact: " in out, out

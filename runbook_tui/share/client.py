@@ -396,6 +396,7 @@ class ShareClient:
             signed = await self.trust.sign_seal(event)
         except SignatureError as exc:
             self._say(f"could not seal line {int(event['seq']) + 1}: {exc}")
+            await self._unsigned("seal", str(exc), line=int(event["seq"]) + 1)
             return
         if signed is not None:
             reply = await self.send("seal", signed=signed)
@@ -425,16 +426,29 @@ class ShareClient:
             try:
                 signed = await self.trust.sign_decision(self.state, action, step, text)
             except SignatureError as exc:
-                return Reply(False, f"cannot sign the decision: {exc}")
+                told = await self._unsigned(action, str(exc), step=step)
+                return Reply(False, f"cannot sign the decision: {exc}; nothing was sent{told}")
         if self._process is None or not self.connected:
             return Reply(False, "not connected to the session right now; it reconnects by itself")
+        # The step this replica shows as current: the session refuses a confirm that would land on another.
+        return await self._request({"action": action, "text": text, "step": step, "signed": signed})
+
+    async def _request(self, fields: dict[str, object]) -> Reply:
+        """One intent sent (connected), its reply awaited."""
+        assert self._process is not None
         request = next(self._ids)
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self._waiting[request] = future
-        # The step this replica shows as current: the session refuses a confirm that would land on another.
-        message = {"kind": "intent", "id": request, "action": action, "text": text, "step": step, "signed": signed}
-        self._process.stdin.write(protocol.encode(message))
+        self._process.stdin.write(protocol.encode({"kind": "intent", "id": request, **fields}))
         return await future
+
+    async def _unsigned(self, what: str, why: str, *, step: str | None = None, line: int | None = None) -> str:
+        """Tell the session that this key would not sign `what` (a decision's action, or "seal"): it journals it, and the
+        assignee sees why the run still waits (before: this screen alone said it). Returns words for this screen."""
+        if self._process is None or not self.connected:
+            return ""
+        told = await self._request({"action": "unsigned", "of": what, "text": why, "step": step, "line": line})
+        return " (the session was told, and journaled it)" if told.ok else ""
 
     async def close(self) -> None:
         self._drop()

@@ -11,7 +11,8 @@ sending notes in a loop scrolled the assignee's log away from the run and grew
 the journal without bound. A note past the pace is refused to its sender in
 words, and journaled nowhere; the first refusal of a flood is said once to
 everyone (a note by the system), and said again only for a flood after a quiet
-spell (the bucket full again).
+spell (the bucket full again). A verifier's word that their key would not sign a
+decision or a seal (`unsigned`) is journaled as an `error` and paced as their notes.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 
 from runbook_tui.engine.actors import Actor, Reply, refused
 from runbook_tui.engine.controller import Controller
-from runbook_tui.engine.events import NOTE, SYSTEM
+from runbook_tui.engine.events import ERROR, NOTE, SYSTEM
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.share import protocol
 
@@ -83,6 +84,12 @@ def text_field(message: dict[str, Any], name: str) -> str:
     return value
 
 
+#: What a verifier's key may fail to sign, in words: a decision (by its action) or a seal.
+UNSIGNED_WHAT = {"confirm": "confirmation", "reject": "rejection", "hold": "hold request", "request_rollback": "rollback request", "seal": "seal"}
+#: Characters of a participant's "why" journaled (their key's or agent's words; the rest is cut).
+UNSIGNED_WHY = 500
+
+
 class NotePace:
     """Each participant's notes paced (NOTE_BURST, then NOTES_PER_MINUTE), whatever the number of their sessions."""
 
@@ -94,10 +101,40 @@ class NotePace:
         self._paces: dict[str, Pace] = {}
         self._flooding: set[str] = set()  # participants whose flood was said (and not over: their bucket not full again)
 
-    def note(self, actor: Actor, text: str) -> Reply:
+    def _pace(self, actor: Actor) -> Pace:
         pace = self._paces.setdefault(actor.name, Pace(NOTE_BURST, NOTES_PER_MINUTE / 60, self.clock))
         if actor.name in self._flooding and pace.full():
             self._flooding.discard(actor.name)  # a quiet spell: a new flood is said again
+        return pace
+
+    def unsigned(self, actor: Actor, what: str, why: str, step: str | None, line: object) -> Reply:
+        """A verifier's key would not sign `what` (an ssh-agent's confirmation refused, a hardware key not touched): an
+        `error` by them with `unsigned`, as for the assignee's own key, so the assignee's screen says why the run still
+        waits and the journal keeps it (before: the verifier's screen alone said it). Paced as their notes are."""
+        state = self.controller.state
+        if actor.role != "verifier" or what not in UNSIGNED_WHAT:
+            return refused(f"refused: only a verifier's decision or seal is signed; expected one of {', '.join(sorted(UNSIGNED_WHAT))}")
+        if state.finished and what != "seal":  # only the end's seal comes after it
+            return refused("the session is finished; nothing may follow its end in the journal")
+        if not self._pace(actor).take():
+            self.counts["refused_requests"] += 1
+            return refused(f"more than {NOTE_BURST} notes at once, or {NOTES_PER_MINUTE:g} a minute: this one was not journaled")
+        who, said = visible_line(actor.name), visible_line(why.strip())[:UNSIGNED_WHY] or "no reason given"
+        if what == "seal":
+            of = f" of line {line}" if type(line) is int and line > 0 else ""
+            words = f"{who}'s key would not sign their seal{of}: {said}; the journal is not sealed by {who} there"
+        else:
+            of = f" of '{visible_line(step)}'" if step else ""
+            words = f"{who}'s key would not sign their {UNSIGNED_WHAT[what]}{of}: {said}; it was not sent (the run waits on as before)"
+        kind = "seal" if what == "seal" else "decision_signed"
+        if step and step in state.plan_steps:  # (an event naming no step of the plan is never written)
+            self.controller.emit(ERROR, actor.name, message=words, unsigned=kind, step=step)
+        else:
+            self.controller.emit(ERROR, actor.name, message=words, unsigned=kind)
+        return Reply(True, "journaled")
+
+    def note(self, actor: Actor, text: str) -> Reply:
+        pace = self._pace(actor)
         if not text.strip() or actor.role == "observer" or self.controller.state.finished:
             return self.controller.note(actor, text)  # refused there, in its words, at no cost
         if not pace.take():

@@ -3,10 +3,12 @@
 Client to server:
   {"kind": "hello", "since": SEQ}            the last event seq the client has (-1: none)
   {"kind": "intent", "id": N, "action": A, "text": T, "step": S}
-      A: confirm | reject | note | hold | request_rollback
+      A: confirm | reject | note | hold | request_rollback | unsigned
       S: the step the participant saw as current (a confirm for another step is refused)
       "signed": {"statement": {...}, "signature": ARMORED} on confirm, reject, hold and
       request_rollback (see trust/statements.py), and on A = seal (a verified head, signed)
+      A = unsigned: the participant's key would not sign; "of": the action (or seal), "text": why,
+      "line": the journal line a seal was of (the session journals an `error` with `unsigned`)
 Server to client:
   {"kind": "welcome", "name": NAME, "role": ROLE, "session": ID, "key": FINGERPRINT joined with,
    "unsigned": WHY}                          (only when the assignee's decisions go unsigned: their screen's words)
@@ -44,7 +46,7 @@ from runbook_tui.engine.events import SESSION_STARTED
 from runbook_tui.engine.journal import canonical
 from runbook_tui.engine.journal_lines import decode_line
 
-ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback"})
+ACTIONS = frozenset({"confirm", "reject", "note", "hold", "request_rollback", "unsigned"})
 #: A line longer than this is refused (a hostile or broken peer cannot make us buffer forever).
 MAX_LINE = 8 * 1024 * 1024
 #: Characters asked of the stream at once: a catch-up arrives as many lines per read, not one (asyncssh's

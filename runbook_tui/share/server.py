@@ -374,6 +374,9 @@ class ShareServer:
                 self.admission.counts["refused_requests"] += 1
                 return protocol.reply(request_id, False, f"refused: more than {REQUEST_BURST} requests at once; send at most {REQUESTS_PER_SECOND:g} a second")
             action, text, step = text_field(message, "action"), text_field(message, "text"), text_field(message, "step") or None
+            if action == "unsigned":  # their key would not sign a decision or a seal: journaled, so the assignee sees why
+                told = self.notes.unsigned(actor, text_field(message, "of"), text, step, message.get("line"))
+                return protocol.reply(request_id, told.ok, told.message)
         except protocol.ProtocolError as exc:
             return protocol.reply(request_id, False, f"refused: {exc}")
         answer = dispatch_signed(

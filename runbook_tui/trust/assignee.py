@@ -36,6 +36,7 @@ class AssigneeTrust:
         self._queue: asyncio.Queue[tuple[str, dict[str, Any], int | None]] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self.sealed: dict[int, set[str]] = {}  # seq -> who sealed it
+        self.unsealed: set[str] = set()  # verifiers whose key would not sign the end's seal (their `error` with `unsigned`)
         self._sealed_changed = asyncio.Event()
         self.finished_seq: int | None = None
         for event in earlier:  # resume: what was shown before the process died
@@ -48,6 +49,9 @@ class AssigneeTrust:
             self.finished_seq = int(event["seq"])
         if kind == SEAL:
             self.sealed.setdefault(int(event["statement"]["seq"]), set()).add(str(event["actor"]))
+            self._sealed_changed.set()
+        if kind == ERROR and event.get("unsigned") == SEAL and self.finished_seq is not None:
+            self.unsealed.add(str(event["actor"]))  # no seal of the end comes from them: the end waits no longer
             self._sealed_changed.set()
         if self.signer is not None and event.get("actor") == self.controller.assignee:
             session = self.controller.session_id
@@ -96,7 +100,7 @@ class AssigneeTrust:
         verifiers = {state.active_verifier} if state.active_verifier in present else present
         loop = asyncio.get_running_loop()
         deadline = loop.time() + SEAL_WAIT
-        while self.finished_seq is not None and verifiers and not verifiers & self.sealed.get(self.finished_seq, set()):
+        while self.finished_seq is not None and verifiers and not verifiers & (self.sealed.get(self.finished_seq, set()) | self.unsealed):
             self._sealed_changed.clear()
             try:
                 await asyncio.wait_for(self._sealed_changed.wait(), max(0.0, deadline - loop.time()))

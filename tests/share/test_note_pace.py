@@ -46,3 +46,30 @@ def test_a_flood_is_said_once_and_again_only_after_a_quiet_spell_and_empty_notes
     assert all(pace.note(bob, f"m{i}").ok for i in range(NOTE_BURST)) and not pace.note(bob, "over").ok
     assert len([t for _w, t in controller.lines if "notes come faster" in t]) == 2
     assert pace.counts["refused_requests"] == 5 + 1 + 1
+
+
+def test_a_verifier_s_unsigned_word_is_journaled_as_theirs_bounded_and_refused_to_others() -> None:
+    """`unsigned` (their key would not sign; tests/share/test_verifier_key_refuses.py over SSH): an `error` by the verifier,
+    its why shown as one line and cut, a step not in the plan left out (an event naming one is never written: every
+    verifier's client would end its join on it), refused to an observer, after the end for a decision, and past the pace."""
+    journaled: list[dict[str, Any]] = []
+    controller = SimpleNamespace(
+        state=SimpleNamespace(finished=False, plan_steps={"one": {}}), emit=lambda kind, actor, **p: journaled.append({"type": kind, "actor": actor, **p})
+    )
+    pace = NotePace(controller)  # type: ignore[arg-type]
+    bob = Actor("bob", "verifier")
+    assert pace.unsigned(bob, "confirm", "agent said no\x1b[2J" + "x" * 900, "one", None).ok
+    assert pace.unsigned(bob, "hold", "no", "not-a-step", None).ok
+    assert pace.unsigned(bob, "seal", "no", None, 12).ok
+    first, second, third = journaled
+    assert first["type"] == "error" and first["actor"] == "bob" and first["unsigned"] == "decision_signed" and first["step"] == "one", first
+    assert first["message"].startswith("bob's key would not sign their confirmation of 'one': agent said no␛[2J"), first
+    assert "\x1b" not in first["message"] and len(first["message"]) < 640, first["message"]
+    assert "step" not in second and second["message"].startswith("bob's key would not sign their hold request of 'not-a-step'"), second
+    assert third["unsigned"] == "seal" and third["message"].startswith("bob's key would not sign their seal of line 12: no;"), third
+    assert not pace.unsigned(Actor("dave", "observer"), "confirm", "no", "one", None).ok
+    assert not pace.unsigned(bob, "run", "no", "one", None).ok, "only a verifier's decision or a seal"
+    controller.state.finished = True
+    assert not pace.unsigned(bob, "confirm", "no", "one", None).ok and pace.unsigned(bob, "seal", "no", None, 13).ok, "the end's seal may follow it"
+    assert sum(pace.unsigned(bob, "seal", "no", None, 13).ok for _ in range(NOTE_BURST)) == NOTE_BURST - 4, "paced as notes"
+    assert len(journaled) == NOTE_BURST

@@ -41,6 +41,9 @@ class DialogScroll(VerticalScroll):
         super().watch_scroll_y(old_value, new_value)
         self._say_below()
 
+    #: Whose bottom border says it: the box around the body (a dialog's), or the body itself where it has the border.
+    SAYS_ON_OWN_BORDER = False
+
     #: Whether the body's last line has been in view since it opened, or was shown anew (`read_to_end`).
     end_seen = False
 
@@ -63,12 +66,17 @@ class DialogScroll(VerticalScroll):
         if self.lines_below() == 0 and not self.end_seen:
             self.end_seen = True
             self.post_message(self.EndSeen())
-        if self.parent is not None and isinstance(self.parent, Widget):
-            self.parent.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{self.keys()}" if below else ""
+        framed = self if self.SAYS_ON_OWN_BORDER else self.parent
+        if framed is not None and isinstance(framed, Widget):
+            framed.border_subtitle = f"▼ {below} more line{'s' if below != 1 else ''}{self.keys()}" if below else ""
 
     def keys(self) -> str:
         """The keys that bring up what is below, as the border says them."""
         return ": ↓ pgdn" if self.has_focus else ""  # a dialog with a field keeps ↓ for the field
+
+    def page(self, pages: int) -> None:
+        """pgdn / pgup given by the screen while the focus is elsewhere (a field keeps its cursor): a page less a line."""
+        self.scroll_to(y=self.scroll_y + pages * max(self.scrollable_content_region.height - 1, 1), animate=False)
 
 
 class Dialog(ModalScreen[Result]):

@@ -380,8 +380,7 @@ class ParamsScreen(Screen[None]):
 
     def action_problems(self, pages: int) -> None:
         """pgdn / pgup: scroll the problems below the form (the cursor stays in its field)."""
-        problems = self.query_one(ProblemsScroll)
-        problems.scroll_to(y=problems.scroll_y + pages * max(problems.scrollable_content_region.height - 1, 1), animate=False)
+        self.query_one(ProblemsScroll).page(pages)
 
     def _status(self, message: str) -> None:
         self.query_one("#form-status", Static).update(Text(message))

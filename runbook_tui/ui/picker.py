@@ -17,7 +17,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
@@ -31,7 +30,7 @@ from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.note_line import cut_middle
-from runbook_tui.ui.params_form import ParamsScreen
+from runbook_tui.ui.params_form import ParamsScreen, ProblemsScroll
 from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, placeholders, places, title_width
 from runbook_tui.ui.typed_input import TypedInput
 
@@ -104,6 +103,13 @@ def status_label(probe: Probe) -> str:
     return f"✗ {count} error{'s' if count != 1 else ''}"
 
 
+class PickerDetail(ProblemsScroll):
+    """The detail pane: its own border says how many lines are below and that pgdn shows them (a runbook with 4 errors
+    showed 2 at 80x24, a scrollbar the only sign, and no key reached the others: the focus stays in the search)."""
+
+    SAYS_ON_OWN_BORDER = True
+
+
 class PickerScreen(Screen[None]):
     """Lists runbooks; a valid one selected goes to the form (or the run); `on_chosen` gets the loaded runbook."""
 
@@ -117,6 +123,9 @@ class PickerScreen(Screen[None]):
         Binding("escape", "clear_search", "clear search"),
         Binding("escape", "nothing_to_clear", show=False),  # the search empty: says how to leave instead of nothing
         Binding("ctrl+q", "app.quit_now", "quit"),
+        # The detail's lines below its view (a broken runbook's errors); a focused table keeps its own pgdn.
+        Binding("pagedown", "detail(1)", show=False),
+        Binding("pageup", "detail(-1)", show=False),
     ]
 
     class Probed(Message):
@@ -152,7 +161,7 @@ class PickerScreen(Screen[None]):
         table: DataTable[Text] = DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
         self._add_columns(table)
         yield table
-        with VerticalScroll(id="picker-detail"):
+        with PickerDetail(id="picker-detail", can_focus=False):
             yield Static("", id="picker-detail-text")
         yield Static("", id="picker-count")
         yield Footer()
@@ -295,8 +304,13 @@ class PickerScreen(Screen[None]):
         self.query_one("#picker-search", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`esc clear search` is offered while there is a search to clear."""
+        """`esc clear search` is offered while there is a search to clear; pgdn / pgup scroll the detail when it is cut."""
+        if action == "detail":
+            return self.query_one(PickerDetail).max_scroll_y > 0
         return bool(self.query_one("#picker-search", Input).value) if action == "clear_search" else True
+
+    def action_detail(self, pages: int) -> None:
+        self.query_one(PickerDetail).page(pages)
 
     def action_nothing_to_clear(self) -> None:
         self.notify("The search is empty: nothing to clear. ctrl+q quits.", timeout=4, markup=False)
@@ -319,8 +333,10 @@ class PickerScreen(Screen[None]):
     # -- details and selection ----------------------------------------------------------
 
     def _show(self, file: str | None, *, refused: bool = False) -> None:
+        detail = self.query_one(PickerDetail)
+        if file != self.shown:
+            detail.scroll_home(animate=False)  # another runbook's detail reads from its start
         self.shown = file
-        detail = self.query_one("#picker-detail", VerticalScroll)
         text = self.query_one("#picker-detail-text", Static)
         probe = self.probes.get(file) if file else None
         detail.set_class(probe is not None and not probe.ok, "-broken")
@@ -375,9 +391,9 @@ def describe(probe: Probe, *, refused: bool = False) -> Text:
         count = len(probe.errors)
         if refused:
             text.append("Cannot start this runbook: ", style="bold")
-        text.append(visible_line(f"{probe.file} has {count} error{'s' if count != 1 else ''}; fix the file, then select it again.") + "\n", style="bold")
+        text.append(visible_line(f"{probe.file} has {count} error{'s' if count != 1 else ''}; fix the file, then select it again."), style="bold")
         for diagnostic in probe.errors:
-            text.append(visible_line(str(diagnostic)) + "\n")  # the file's name and the quoted values may hold escapes
+            text.append("\n" + visible_line(str(diagnostic)))  # the file's name and the quoted values may hold escapes
         return text
     text.append(shown_title(probe) or visible_line(probe.id), style="bold")
     text.append("\n" + visible_line(f"{probe.id}  ·  {probe.file}"))  # the line break is ours, shown as one

@@ -29,6 +29,7 @@ class FrameTimer(Timer):
     it again)."""
 
     _nap: asyncio.Future[None] | None = None  # the wait for the next tick's time, ended early by a key's `resume`
+    _soon_until = 0.0  # until then the next tick comes at once, as a key's (`soon`)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -36,7 +37,7 @@ class FrameTimer(Timer):
         last = time.monotonic()  # the screen's first frame a period after its first change, as Textual's (its layout settles)
         while True:
             await self._active.wait()
-            if (wait := last + self._interval - time.monotonic()) > 0 and not KEYS.held:
+            if (wait := last + self._interval - time.monotonic()) > 0 and not KEYS.held and time.monotonic() >= self._soon_until:
                 self._nap = nap = loop.create_future()
                 woken = loop.call_later(wait, settle, nap)
                 try:
@@ -53,8 +54,14 @@ class FrameTimer(Timer):
 
     def resume(self) -> None:
         super().resume()
-        if self._nap is not None and KEYS.held:
+        if self._nap is not None and (KEYS.held or time.monotonic() < self._soon_until):
             settle(self._nap)
+
+    def soon(self) -> None:
+        """For a period from now the timer ticks at once when resumed, as for a held key: the rest of a key's effect drawn
+        after its own frame (`CoalescedRepaintScreen.repaint_after_key`) is the key's too, not a frame later. (Its widgets
+        tell the screen in turns: a tick may come before the last has, so the window stays open its period.)"""
+        self._soon_until = time.monotonic() + self._interval
 
 
 def frame_timer(screen: MessagePump, callback: TimerCallback, interval: float = UPDATE_PERIOD) -> FrameTimer:

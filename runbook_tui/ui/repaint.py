@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from runbook_tui.engine.keys_first import KEYS
-from runbook_tui.ui.frame_timer import frame_timer
+from runbook_tui.ui.frame_timer import FrameTimer, frame_timer
 from runbook_tui.ui.laid_out import laid_out_size
 
 #: At most one repaint in this time (a frame at 60 Hz): output floods coalesce into frames.
@@ -54,10 +54,12 @@ class CoalescedRepaintScreen(Screen[None]):
         self._stale = True
         self._output_timer: Timer | None = None  # the slower frame of a repaint for output only
         self._first_resumed = False  # `_on_screen_resume`
-        self._frames: Timer | None = None  # `_update_timer`
+        self._frames: FrameTimer | None = None  # `_update_timer`
+        self._after_key = False  # the repaint asked for waits for the key's frame (`repaint_after_key`)
+        self._key_rest = False  # the next repaint draws the rest of a key's effect: its frame comes at once
 
     @property
-    def _update_timer(self) -> Timer:
+    def _update_timer(self) -> FrameTimer:
         """Textual's update timer, but a change after a frame waits for the next frame only, not for a 60 Hz grid point
         (`frame_timer.py`: up to 33 ms after any frame; a key during an output flood waited there)."""
         if self._frames is None:
@@ -118,19 +120,19 @@ class CoalescedRepaintScreen(Screen[None]):
     @property
     def message_coming(self) -> bool:
         """A Repaint is to be posted when this turn is over (the keys' turn waits for it as for one in the queue)."""
-        return self._post_due and self._repaint_asked
+        return self._post_due and self._repaint_asked and not self._after_key
 
     def _post_repaint(self) -> None:
         """The Repaint message, unless the turn that asked for it drew it: a key's decision is applied (its event asks
         for a repaint) and drawn (`repaint_now`) in one turn, and the message posted at the event found nothing to do,
         after a turn of the screen's queue (and the keys' turn waited for that queue, `keys_in_turn`)."""
         self._post_due = False
-        if self._repaint_asked and self.is_mounted:
+        if self._repaint_asked and not self._after_key and self.is_mounted:
             self.post_message(Repaint())
 
     def on_repaint(self, message: Repaint) -> None:
         message.stop()
-        if not self._repaint_asked:
+        if not self._repaint_asked or self._after_key:
             return  # drawn since it was posted (a key's `repaint_now`), nothing asked after: no frame (nor timer) for it
         if self._stale:
             wait = self._last_repaint + FRAME_SECONDS - time.monotonic()
@@ -151,6 +153,24 @@ class CoalescedRepaintScreen(Screen[None]):
         if self._stale and self.is_mounted and time.monotonic() - self._last_repaint >= FRAME_SECONDS:
             self._frame_repaint()
 
+    def repaint_after_key(self) -> bool:
+        """What is left to draw waits until the frame of the key being handled is written (the key's hold ends there,
+        `KEYS.when_clear`; or after HOLD_SECONDS), then is drawn as a Repaint's: the key's action drew the part that says
+        what it did, and its frame covers only that. False, nothing deferred: no key is held, or the screen repainted this
+        frame already (`repaint_now`'s rule; the message or its timer draws it all, as always)."""
+        if not (KEYS.held and self.is_mounted and time.monotonic() - self._last_repaint >= FRAME_SECONDS):
+            return False
+        self._repaint_asked = self._after_key = True  # no Repaint posted or handled meanwhile (`_post_repaint`, `on_repaint`)
+        KEYS.when_clear(self._key_drawn)
+        return True
+
+    def _key_drawn(self) -> None:
+        """The key's frame is written (called inside `App._display`): the rest is asked for, drawn in the loop's next turns."""
+        if self._after_key:
+            self._after_key = self._repaint_asked = False
+            self._key_rest = True  # its frame at once (`_frame_repaint`)
+            self._ask_repaint()
+
     def _frame_repaint(self) -> None:
         self._output_timer = None
         self._repaint_asked = False
@@ -160,6 +180,9 @@ class CoalescedRepaintScreen(Screen[None]):
             KEYS.when_clear(self._ask_repaint)
             return
         self._last_repaint = time.monotonic()
+        if self._key_rest:
+            self._key_rest = False
+            self._update_timer.soon()
         self._repaint()
 
     def in_sight(self) -> bool:

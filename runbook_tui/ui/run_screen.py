@@ -168,7 +168,7 @@ class RunScreen(RunView):
 
     async def action_pause(self) -> None:
         """p pauses or resumes, whichever the run needs when the decision is taken (pressed twice quickly: pause, then resume)."""
-        self._say(await self.controller.pause_durably(self.actor), quiet=True)
+        self._say(await self.controller.pause_durably(self.actor), quiet=True, status_first=True)  # PAUSED first, alone in its frame
 
     action_resume = action_pause
 

@@ -278,11 +278,14 @@ class RunView(CoalescedRepaintScreen):
         now = self.clock()
         links = self.link_statuses()
         self.query_one(RunHeader).show(state, now, *self.presence(state, links), me=self.me())
-        self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
+        self._show_status(state, now, links)
         # Each second too: a key may go with no event (the final check's verdict came before it stopped: `k end check` stayed).
         if (keys := tuple(self.check_action(binding.action, ()) for binding in self._bindings_shown())) != self._keys_shown:  # only then redrawn
             self._keys_shown = keys
             self.refresh_bindings()
+
+    def _show_status(self, state: RunState, now: dt.datetime, links: tuple[Status, ...]) -> None:
+        self.query_one(StatusStack).show(state, now, self.reader or self.keys_role(), links, self.check_stoppable(), self.keys_role())
 
     def keys_role(self) -> Role:
         """Whose keys the status rows name now."""
@@ -297,12 +300,18 @@ class RunView(CoalescedRepaintScreen):
         status here also means the header names nobody as connected."""
         return ()
 
-    def _say(self, reply: Reply, *, quiet: bool = False) -> None:
-        """Refusals always show; accepted intents only when the screen would not show it anyway."""
+    def _say(self, reply: Reply, *, quiet: bool = False, status_first: bool = False) -> None:
+        """Refusals always show; accepted intents only when the screen would not show it anyway. `status_first`: a key
+        whose effect the status row says (`p`: PAUSED) draws that row alone in its turn, so the key's frame covers one
+        row; the rest (the pane's line, the footer's keys) comes once that frame is written, in the next (`repaint_after_key`).
+        A pause's frame had covered the screen from the status row to the footer, every widget between asked for its rows."""
         if not reply.ok or not quiet:
             self.notify(reply.message, severity="information" if reply.ok else "warning", timeout=4 if reply.ok else 8, markup=False)
         self._dirty = True
-        self.repaint_now()  # the key's effect, in the turn that made it
+        if status_first and reply.ok and self.repaint_after_key():
+            self._show_status(self.source.state, self.clock(), self.link_statuses())
+        else:
+            self.repaint_now()  # the key's effect, in the turn that made it
 
     def action_help(self) -> None:
         from runbook_tui.ui.modals import show_help  # the dialogs load when first opened, not before the first frame

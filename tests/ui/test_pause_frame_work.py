@@ -1,9 +1,10 @@
-"""What a `p` costs on its way to its frame (issue 18, keys37): the frame that says PAUSED offers `p resume` in the same
-frame, told in the key's own turn, with no message left behind that does nothing. Before: the pause's own event posted a Repaint the key's repaint
-had already drawn (the keys' turn then waited for the screen's queue to handle it), the footer heard of the new keys by
-a callback in its own queue, one turn later, the keys' turn ended with a callback in the app's queue though no key
-waited; and the footer asked `check_action` of every binding on the way, pageup and the step list's cursor keys too,
-which it never shows."""
+"""What a `p` costs on its way to its frame (issue 18, keys37, keys38): the footer offers `p resume` in the frame right
+after the one that says PAUSED (keys38: the key's frame draws the status row alone, `test_pause_status_first.py`), told
+in the turn that draws it, with no message left behind that does nothing. Before keys37: the pause's own event posted a
+Repaint the key's repaint had already drawn (the keys' turn then waited for the screen's queue to handle it), the footer
+heard of the new keys by a callback in its own queue, one turn later, the keys' turn ended with a callback in the app's
+queue though no key waited; and the footer asked `check_action` of every binding on the way, pageup and the step list's
+cursor keys too, which it never shows."""
 
 from __future__ import annotations
 
@@ -57,14 +58,14 @@ async def test_the_frame_that_says_paused_offers_p_resume_and_leaves_no_message_
 
         return noted
 
-    said: list[list[str]] = []  # the footer's keys as the key's repaint returns (`_say`)
-    say = RunScreen._say
+    said: list[list[str]] = []  # the footer's keys as each repaint returns
+    repaint = RunScreen._repaint
 
-    def repainted(screen: RunScreen, *args: Any, **kwargs: Any) -> None:
-        say(screen, *args, **kwargs)
+    def repainted(screen: RunScreen) -> None:
+        repaint(screen)
         said.append(_offered(screen.query_one(KeyFooter)))
 
-    monkeypatch.setattr(RunScreen, "_say", repainted)
+    monkeypatch.setattr(RunScreen, "_repaint", repainted)
     monkeypatch.setattr(RunbookApp, "_display", drawn)
     for kind in (App, Screen, KeyFooter):
         monkeypatch.setattr(kind, "post_message", noting(kind.post_message))
@@ -82,10 +83,12 @@ async def test_the_frame_that_says_paused_offers_p_resume_and_leaves_no_message_
             await until(pilot, lambda want=paused: any(says is want for says, _keys in frames), "the frame that shows it")
             await settled(pilot)
             await until(pilot, lambda: not KEYS.held and app._busy_since is None, "the key's turn to end")
-            first = next(keys for says, keys in frames if says is paused)
-            assert offered in first, f"the frame that first showed {'PAUSED' if paused else 'the resume'} offered {first}"
-            assert said and offered in said[0], f"the footer offered {said} as the key's repaint returned, not {offered}: told later"
-            assert posted == [], f"{'p' if paused else 'p again'} left messages that found nothing to do: {posted}"
+            first = next(i for i, (says, _keys) in enumerate(frames) if says is paused)
+            after = [keys for _says, keys in frames[first : first + 2]]
+            assert any(offered in keys for keys in after), f"the frame that first showed {'PAUSED' if paused else 'the resume'} and the next offered {after}"
+            assert said == [said[0]] and offered in said[0], f"the footer offered {said} as the pause's repaints returned, not {offered}: told later"
+            # One Repaint: the rest of the key's effect (the pane's line, the footer), asked once the key's frame was written.
+            assert posted == ["RunScreen <- Repaint "], f"{'p' if paused else 'p again'} left messages that found nothing to do: {posted}"
 
 
 @pytest.mark.asyncio

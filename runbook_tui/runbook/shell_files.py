@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_archives as archives
 from runbook_tui.runbook import shell_commands as commands
+from runbook_tui.runbook import shell_downloads as downloads
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_code import python_module
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from runbook_tui.runbook.shell_places import Word
 
 #: Commands copying their first operands to the last one.
-COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync"})
+COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
 #: A shell's start-up file named in its environment (`BASH_ENV=f bash -c ...`, `export ENV=f`): it runs that file first.
 _START_UP_FILE = re.compile(r"(BASH_ENV|ENV)=(.+)", re.DOTALL)
 #: Words opening a loop, whose body `done` closes.
@@ -218,7 +219,11 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         _one_name(tok, picking if runs_later(placed(tok, operands[-1])) else ())  # `cp /srv/{{ v }}/job /etc/cron.d/`
         words = [w for k, w in enumerate(words) if k not in naming]
     elif (unpacking := archives.unpacked(texts, start)) is not None:  # `tar -xzf /srv/{{ v }}.tgz -C d`: picks d's files
-        _picked(tok, _values([w for k, w in enumerate(words) if k > start and k not in unpacking[0]]), unpacking[1])
+        fed: set[int | str] = {*held, *piped_refs} if unpacking.stdin else set()  # `curl URL/{{ v }}.tgz | tar -x`, `tar -x < /srv/{{ v }}.tgz`
+        picking = _values([w for k, w in enumerate(words) if k > start and k not in unpacking.folder_words]) | fed
+        _picked(tok, picking - _values([words[k] for k in unpacking.folder_words]), unpacking.folders)
+    elif (fetching := downloads.downloaded(texts, start)) is not None:  # `curl -o m.sh URL/{{ v }}/m.sh`, `git clone`
+        _picked(tok, _values([words[k] for k in fetching[0]]), fetching[1])
     if not targets:
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):

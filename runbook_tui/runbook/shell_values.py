@@ -425,13 +425,17 @@ def _joined(value: Any, to_text: Any) -> str:
     return " ".join(map(to_text, value)) if isinstance(value, (list, tuple)) else str(to_text(value))
 
 
+#: What a URL reads as `.`, `/` or `\\` (`curl file:///srv/releases/%2e%2e/upload/m.sh` went up a folder; session 38).
+_URL_ESCAPED = lazy_re.compile(r"%(?:2[eEfF]|5[cC])")
+
+
 def program_path_refusal(value: str) -> str | None:
     """Why `value` cannot stand in the path of the program that runs (`/opt/pg/{{ v }}/bin/psql`, `$PATH`), or None:
     there it is one file or folder name, so the program stays in the folder the runbook names."""
-    if "/" in value or ":" in value or (value and not value.strip(".")):
+    if "/" in value or ":" in value or (value and not value.strip(".")) or _URL_ESCAPED.search(value):
         return (
             f"a value inside the program's path picks the program that runs: expected one file or folder name (no '/' or ':',"
-            f" not '.' or '..'), not {clip(value)}; write the folder in the runbook and the value as one name in it"
+            f" not '.' or '..', none written %2e or %2f), not {clip(value)}; write the folder in the runbook and the value as one name in it"
             " (/usr/lib/postgresql/{{ v }}/bin/psql), or pass a path as an argument"
         )
     return None

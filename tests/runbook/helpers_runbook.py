@@ -6,7 +6,11 @@ these read back what the loader says about it.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import tarfile
 import textwrap
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -104,3 +108,34 @@ def held_to_one_name(template: str, plain: str = "prod", hostile: tuple[str, ...
         with pytest.raises(TemplateError, match="expected one file or folder name"):
             render_command(template, {"x": value})
     assert [v for _, v in render_command(template, {"x": plain}).env] == [plain], template
+
+
+def releases(root: Path, marker: Path) -> None:
+    """/srv/releases/1.2.3.{tgz,tar,zip} hold a migrate.sh that prints; /srv/upload.* hold one touching `marker`."""
+    for folder in ("releases", "bin", "work", "work/d"):
+        (root / folder).mkdir(parents=True)
+    for stem, body in (("releases/1.2.3", "echo migrated"), ("upload", f"touch {marker}")):
+        script = root / "migrate.sh"
+        script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+        script.chmod(0o755)
+        for suffix, mode in ((".tgz", "w:gz"), (".tar", "w")):
+            with tarfile.open(root / f"{stem}{suffix}", mode) as archive:
+                archive.add(script, "migrate.sh")
+        with zipfile.ZipFile(root / f"{stem}.zip", "w") as archive:
+            archive.write(script, "migrate.sh")
+        script.unlink()
+
+
+def ran_uploaded(template: str, srv: Path, marker: Path) -> None:
+    """`template` (`{{ x }}` read from the environment, /srv standing for `srv`) run by sh in srv/work with x =
+    `../upload` made `marker`: the uploaded program ran."""
+    script = template.replace("/srv", str(srv)).replace("{{ x }}", "$V")
+    done = subprocess.run(["sh", "-c", script], cwd=srv / "work", env={**os.environ, "V": "../upload"}, capture_output=True, timeout=60)
+    assert marker.exists(), (template, done.stderr)
+
+
+def exec_one(path: Path, value: str, journal: Path) -> int:
+    """`runbook-tui exec` of the runbook at `path` with `-p x=VALUE`, solo, journaled to `journal`: its exit code."""
+    from runbook_tui.cli import main as cli_main
+
+    return cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(journal)])

@@ -12,10 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers_runbook import held_to_one_name
+from helpers_runbook import exec_one, held_to_one_name
 from shell_holes import RUNBOOK
 
-from runbook_tui.cli import main as cli_main
 from runbook_tui.runbook.templating import render_command
 
 SHAPES = [
@@ -70,10 +69,7 @@ def test_exec_refuses_the_uploaded_repository(tmp_path: Path) -> None:
     path = tmp_path / "git.yaml"
     path.write_text(RUNBOOK.format(run=f"git --git-dir={tmp_path}/repos/{{{{ x }}}}.git --work-tree={tmp_path}/work status --short"), encoding="utf-8")
 
-    def run(value: str, journal: str) -> int:
-        return cli_main(["exec", str(path), "-p", f"x={value}", "--solo", "t", "--journal", str(tmp_path / journal)])
-
-    assert run("../upload/evil", "j1.jsonl") == 2
+    assert exec_one(path, "../upload/evil", tmp_path / "j1.jsonl") == 2
     assert not marker.exists()
-    assert run("prod", "j2.jsonl") == 0
+    assert exec_one(path, "prod", tmp_path / "j2.jsonl") == 0
     assert not marker.exists()

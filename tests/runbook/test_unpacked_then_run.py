@@ -9,15 +9,11 @@ an archive nothing runs from (a restore, a listing, one being made) takes any va
 
 from __future__ import annotations
 
-import os
-import subprocess
-import tarfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers_runbook import held_to_one_name
+from helpers_runbook import held_to_one_name, ran_uploaded, releases
 
 from runbook_tui.cli import main as cli_main
 from runbook_tui.runbook.templating import render_command
@@ -33,28 +29,10 @@ SHAPES = [
 ]
 
 
-def _releases(root: Path, marker: Path) -> None:
-    """/srv/releases/1.2.3.{tgz,tar,zip} hold a migrate.sh that prints; /srv/upload.* hold one touching `marker`."""
-    for folder in ("releases", "bin", "work", "work/d"):
-        (root / folder).mkdir(parents=True)
-    for stem, body in (("releases/1.2.3", "echo migrated"), ("upload", f"touch {marker}")):
-        script = root / "migrate.sh"
-        script.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
-        script.chmod(0o755)
-        for suffix, mode in ((".tgz", "w:gz"), (".tar", "w")):
-            with tarfile.open(root / f"{stem}{suffix}", mode) as archive:
-                archive.add(script, "migrate.sh")
-        with zipfile.ZipFile(root / f"{stem}.zip", "w") as archive:
-            archive.write(script, "migrate.sh")
-        script.unlink()
-
-
 @pytest.mark.parametrize("template", SHAPES)
 def test_the_uploaded_program_ran(template: str, tmp_path: Path) -> None:
-    _releases(tmp_path / "srv", tmp_path / "F")
-    script = template.replace("/srv", str(tmp_path / "srv")).replace("{{ x }}", "$V")
-    done = subprocess.run(["sh", "-c", script], cwd=tmp_path / "srv/work", env={**os.environ, "V": "../upload"}, capture_output=True, timeout=60)
-    assert (tmp_path / "F").exists(), (template, done.stderr)
+    releases(tmp_path / "srv", tmp_path / "F")
+    ran_uploaded(template, tmp_path / "srv", tmp_path / "F")
 
 
 @pytest.mark.parametrize("template", SHAPES)
@@ -64,7 +42,7 @@ def test_a_value_picking_the_archive_is_one_name(template: str) -> None:
 
 def test_exec_refuses_the_upload_and_runs_the_release(tmp_path: Path, write_runbook: Callable[..., Path]) -> None:
     srv, marker = tmp_path / "srv", tmp_path / "F"
-    _releases(srv, marker)
+    releases(srv, marker)
     run = f"tar -xzf {srv}/releases/{{{{ v }}}}.tgz -C d && d/migrate.sh > {tmp_path}/out"
     path = write_runbook(
         f"""\

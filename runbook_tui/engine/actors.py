@@ -25,6 +25,9 @@ SYSTEM = Actor(ev.SYSTEM, "system")
 #: name holding one could read as the record's own words (`bob (verifier) 01:00-02:00, eve` forged a second person).
 NOT_IN_NAMES = "()[],;:|"
 
+#: After the night's verifier's name, as a practice journals them (`bob (recorded)`): the night's words played back.
+RECORDED = " (recorded)"
+
 #: How a screen names the person reading it where the journal names them (the verifier's screen: `rejected by you`).
 YOU = "you"
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 
 from runbook_tui.engine import events as ev
+from runbook_tui.engine.actors import RECORDED
 from runbook_tui.engine.controller import SYSTEM, Actor, Controller
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.history_model import Point
@@ -31,7 +32,7 @@ CUE_GAP = 0.4
 class RecordedVerifier:
     def __init__(self, controller: Controller, recording: Recording) -> None:
         self.controller = controller
-        self.name = f"{recording.verifier or 'verifier'} (recorded)"
+        self.name = f"{recording.verifier or 'verifier'}{RECORDED}"
         self.night_name = recording.verifier or "the verifier"
         self.actor = Actor(self.name, "verifier")
         self._joined = {self.name}  # the night's verifiers played so far, each under their own name (`_as`)
@@ -82,7 +83,7 @@ class RecordedVerifier:
         the one a handover gave the run to, joins under their own name the first time they act, as on the night."""
         if not night or night == SYSTEM.name:
             return self.actor
-        name = f"{night} (recorded)"
+        name = f"{night}{RECORDED}"
         if name not in self._joined:
             self._joined.add(name)
             self.controller.join(name, "verifier")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from runbook_tui.engine.actors import named
+from runbook_tui.engine.actors import RECORDED, named
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, own_reason, self_confirmed_words
 from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
@@ -316,12 +316,21 @@ def verifier(report: Report) -> str:
         there = [f"planned: {planned}"] if planned else []
         there += [f"joined: {', '.join(joined)}"] if joined else []
         return (f"nobody confirmed a step ({'; '.join(there)})" if there else "nobody confirmed a step" if was_solo else NONE) + was_solo
-    acted = ", ".join(f"{name} ({n} step{'s' if n != 1 else ''}{_waves_said(waves.get(name, []))})" for name, n in counts.items())
-    # Practice journals the night's verifier played back as `bob (recorded)`: bob is the ticket's verifier, not another.
-    others = [name for name in counts if name.removesuffix(" (recorded)" if session.mode == "practice" else "") != planned]
+    # Practice journals the night's verifier played back as `bob (recorded)`: bob is the ticket's verifier, not another,
+    # and the row says it once inside the count (it read `bob (recorded) (4 steps)`).
+    back = {name: session.mode == "practice" and name.endswith(RECORDED) for name in counts}
+    shown = {name: name.removesuffix(RECORDED) if back[name] else name for name in counts}
+    acted = ", ".join(
+        f"{shown[name]} ({n} step{'s' if n != 1 else ''}{_waves_said(waves.get(name, []))}{_PLAYED_BACK if back[name] else ''})" for name, n in counts.items()
+    )
+    others = [shown[name] for name in counts if shown[name] != planned]
     if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
         return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned}){was_solo}"
     return acted + was_solo
+
+
+#: Inside a practice's Verifier row, after the count of a name the practice played back from the night's journal.
+_PLAYED_BACK = ", the night's words played back"
 
 
 def _waves_said(words: list[str]) -> str:

@@ -11,7 +11,7 @@ last note (it had left) with no resume between, a verifier's signed word whose `
 step before it (a decision removed, added or moved: the signature holds, and only a seal would tell), a window override
 after the run moved on (it is journaled as the run starts or resumes), a second one, or one `resumed` where no resume
 was; a rollback request declined where none stood; a person's pause while the run stood paused; a `step_ready` or
-`checkpoint_reached` said again with nothing between, or a checkpoint's cut out (`event_repeats`); an output chunk repeated or cut (`output_numbers`).
+`checkpoint_reached` said again with nothing between, or a checkpoint's cut out (`event_repeats`); an output chunk or a metric reading repeated or cut (`output_numbers`).
 
 `EventOrder` folds every event through `state.apply` (the one definition of where a run stands) and asks, before each,
 what the program asks before it writes it, in the program's own terms: `confirmable` and `nothing_to_reject` (the
@@ -34,7 +34,7 @@ from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_repeats import Repeats
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.mark_done import EXIT_NOTE, markable
-from runbook_tui.engine.output_numbers import OutputNumbers
+from runbook_tui.engine.output_numbers import NUMBERED, OutputNumbers
 from runbook_tui.engine.reattach import undo_waits_for
 from runbook_tui.engine.state import RunState, UnreadableEvent, apply, confirmable, initial, nothing_to_reject
 from runbook_tui.runbook.loader import person_key
@@ -77,9 +77,9 @@ class EventOrder:
             self._resumed = True
         if kind == ev.GUARD_TRIPPED and event.get("action") == "rollback" and not self.state.finished:
             self._guard_asks = True  # a request to roll back, as the fold makes it (taken more widely: never a false alarm)
-        if kind == ev.OUTPUT and (numbered := self._numbers.problem(event)) is not None:
+        if kind in NUMBERED and (numbered := self._numbers.problem(event)) is not None:
             return f"line {event['seq'] + 1}: {kind} {numbered}"
-        if kind != ev.OUTPUT:
+        if kind not in NUMBERED:
             self._numbers.seen(event)
         if kind in _UNFOLDED:
             if kind != ev.OUTPUT:

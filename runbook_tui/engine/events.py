@@ -359,14 +359,14 @@ CRITERIA_ACCEPTANCE_CONFIRMED: Final = _declare(
 
 MetricSample = TypedDict(
     "MetricSample",
-    {"panel": str, "value": float | None, "ts_sample": str, "error": str | None, "note": NotRequired[str], "series": NotRequired[str], "infinite": NotRequired[str]},
+    {"panel": str, "value": float | None, "ts_sample": str, "error": str | None, "note": NotRequired[str], "series": NotRequired[str], "infinite": NotRequired[str], "reading": NotRequired[int]},
 )  # fmt: skip
 METRIC_SAMPLE: Final = _declare(
     "metric_sample",
     MetricSample,
     "One reading (written in groups); a failed one has `value` null and the error in words; `note`: what the value leaves out (series without a number);"
     ' `series`: which of several series the value is (`the worst of 2 series: service="batch"`), since session 29;'
-    " `infinite`: `+Inf` or `-Inf`, a reading past every line on its side (`value` null: JSON has no infinity), since session 31.",
+    " `infinite`: `+Inf` or `-Inf`, a reading past every line on its side (`value` null: JSON has no infinity), since session 31; `reading`: 0, 1, 2 ... per panel, since session 38.",
 )
 GuardTripped = TypedDict(
     "GuardTripped",

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from runbook_tui.engine.disk_words import said
-from runbook_tui.engine.events import GROUPED, OUTPUT, Event
+from runbook_tui.engine.events import GROUPED, Event
 from runbook_tui.engine.files import private_folder
 from runbook_tui.engine.journal_file import MAX_LINE_BYTES, as_left, open_journal, write_all, written_again
 from runbook_tui.engine.journal_file import JournalError as JournalError  # raised by the writer; importers take it from here
@@ -38,7 +38,7 @@ from runbook_tui.engine.journal_scan import read_events as read_events
 from runbook_tui.engine.journal_scan import verify as verify
 from runbook_tui.engine.journal_waiters import DurableWaiters
 from runbook_tui.engine.keys_first import KEYS
-from runbook_tui.engine.output_numbers import OutputNumbers
+from runbook_tui.engine.output_numbers import NUMBERED, OutputNumbers
 from runbook_tui.engine.redact import Redactor
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class JournalWriter:
         self._lock = threading.Condition()
         self._waiters = DurableWaiters()
         self._stopped = False  # the writer thread has returned (closed): nothing more becomes durable
-        self._numbers = OutputNumbers()  # each output's `chunk` (a resume's writer starts with session_resumed: from 0)
+        self._numbers = OutputNumbers()  # each output's `chunk`, each reading's number (a resume's writer starts with session_resumed: from 0)
         self._thread = threading.Thread(target=self._commit_loop, name=f"journal {self.path.name}", daemon=True)
         self._thread.start()
         self._unwatch_keys = KEYS.when_held(self._commit_soon)
@@ -149,8 +149,8 @@ class JournalWriter:
             raise JournalError(errno.EBADF, f"the journal {self.path} is closed")
         obj: dict[str, Any] = self.redactor.value(dict(data or {}))
         obj.update(seq=self.seq, ts=self._clock(), type=str(type), actor=actor, prev=self.prev)
-        if type == OUTPUT:
-            obj["chunk"] = self._numbers.take(obj)
+        if type in NUMBERED:
+            obj[NUMBERED[type]] = self._numbers.take(obj)
         else:
             self._numbers.seen(obj)
         try:

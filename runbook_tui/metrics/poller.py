@@ -308,7 +308,7 @@ class MetricsMonitor:
         for panel_id, sample in samples.items():
             if sample.pending:
                 continue  # rate() warming up: nothing to show yet
-            said = {key: words for key, words in (("note", sample.note), ("series", sample.series)) if words}
+            said: dict[str, Any] = {key: words for key, words in (("note", sample.note), ("series", sample.series)) if words}
             if sample.infinite is not None:  # a reading all the same (its guard judges it): so a resumed guard reads it too
                 said["infinite"] = "+Inf" if sample.infinite > 0 else "-Inf"
             self._emit(ev.METRIC_SAMPLE, panel=panel_id, value=sample.value, ts_sample=iso(sample.ts), error=sample.error, **said)

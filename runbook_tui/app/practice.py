@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from runbook_tui.app.resume_words import practise_again
 from runbook_tui.app.runbook_place import reload_runbook
 from runbook_tui.app.session import Session, SessionError, open_session, operator_name
 from runbook_tui.engine import events as ev
@@ -53,10 +54,12 @@ def night_events(journal: str) -> JournalEvents:
     """`checked_events`, refusing a journal that records no night to practise on (a practice's own: the next trainee
     read the first one's decisions as the night's, over outputs that were themselves played back)."""
     events = checked_events(journal)
-    mode = str(replay(events[:1]).session.get("mode") or "live") if len(events) else "live"
+    session = replay(events[:1]).session if len(events) else {}
+    mode = str(session.get("mode") or "live")
     if mode in _NO_NIGHT:
+        night = f"; its night: {practise_again(session)}" if session.get("practised") else ""
         raise SessionError(
-            f"{journal}: this journal is {_NO_NIGHT[mode]} (mode {mode}); practice needs the journal of a run that ran: `replay` without --practice shows it"
+            f"{journal}: this journal is {_NO_NIGHT[mode]} (mode {mode}); practice needs the journal of a run that ran: `replay` without --practice shows it{night}"
         )
     return events
 
@@ -177,6 +180,11 @@ def open_practice(journal: str, *, out_journal: str | None = None, events: Journ
         raise SessionError(f"{session['file']} changed since that run; practice needs the same runbook (digest {session.get('digest')})")
     recording = record(events)
     recording.pace = speed
+    recording.night = {
+        "journal": str(Path(journal).absolute()),
+        "session": str(session.get("session") or ""),
+        "head": str(events[-1].get("hash") or "") if len(events) else "",
+    }
     solo = None if recording.verifier_answered else "practice"
     # The night's verifier decisions (and cues) are played back in process (RecordedVerifier).
     practice = open_session(loaded, mode="practice", solo=solo, journal=out_journal, recording=recording, verifier_in_process=solo is None)

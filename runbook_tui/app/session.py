@@ -320,7 +320,11 @@ def open_session(
         with _kept(controller, opening):
             signers = trust.signers_record() if trust is not None else None
             controller.start(
-                window_override=override_window if problem else None, journal_path=str(controller.journal.path), rehearsed=rehearsal, signers=signers
+                window_override=override_window if problem else None,
+                journal_path=str(controller.journal.path),
+                rehearsed=rehearsal,
+                signers=signers,
+                practised=recording.night if recording is not None else None,
             )
             if trust is not None:
                 trust.journal_approval(controller)

@@ -84,29 +84,11 @@ class StepStarted(Rendered):
 
 SessionStarted = TypedDict(
     "SessionStarted",
-    {
-        "session": str,
-        "runbook": str,
-        "title": str,
-        "file": str,
-        "path": str,
-        "digest": str,
-        "params": dict[str, Any],
-        "ticket": dict[str, Any] | None,
-        "no_ticket": bool,
-        "mode": str,
-        "solo": str | None,
-        "assignee": str,
-        "verifier": str | None,
-        "plan": dict[str, Any],
-        "journal": str,
-        "planned_assignee": str | None,
-        "rehearsed": NotRequired[dict[str, Any]],
-        "source": NotRequired[str],
-        "process": NotRequired[dict[str, Any]],
-        "allowed_signers": NotRequired[dict[str, str]],
-    },
-)
+    {"session": str, "runbook": str, "title": str, "file": str, "path": str, "digest": str, "params": dict[str, Any], "ticket": dict[str, Any] | None,
+     "no_ticket": bool, "mode": str, "solo": str | None, "assignee": str, "verifier": str | None, "plan": dict[str, Any], "journal": str,
+     "planned_assignee": str | None, "rehearsed": NotRequired[dict[str, Any]], "source": NotRequired[str], "process": NotRequired[dict[str, Any]],
+     "allowed_signers": NotRequired[dict[str, str]], "practised": NotRequired[dict[str, Any]]},
+)  # fmt: skip
 SESSION_STARTED: Final = _declare(
     "session_started",
     SessionStarted,
@@ -117,7 +99,9 @@ SESSION_STARTED: Final = _declare(
     " host, file, machine}: the process that writes the journal, so that `resume` of a copy refuses while it still runs, since"
     " session 34; `machine` (/etc/machine-id) since session 35: another boot id under the same host name is a reboot only when"
     " the machine id is the same, else the copy came from another machine and cannot be checked from here; `allowed_signers`"
-    " {path, sha256}: the file the run read for who is who, since session 36).",
+    " {path, sha256}: the file the run read for who is who, since session 36; `practised` {journal, session, head}: a practice's"
+    " night, its journal as given (absolute), its session id and last hash, so the practice's own journal names what to"
+    " practise again, since session 38).",
 )
 SessionResumed = TypedDict("SessionResumed", {"pid": int, "process": NotRequired[dict[str, Any]], "allowed_signers": NotRequired[dict[str, str]]})
 SESSION_RESUMED: Final = _declare(

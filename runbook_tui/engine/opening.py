@@ -47,13 +47,20 @@ class Opening:
         raise NotImplementedError
 
     def start(
-        self, *, window_override: str | None = None, journal_path: str = "", rehearsed: dict[str, Any] | None = None, signers: dict[str, str] | None = None
+        self,
+        *,
+        window_override: str | None = None,
+        journal_path: str = "",
+        rehearsed: dict[str, Any] | None = None,
+        signers: dict[str, str] | None = None,
+        practised: dict[str, Any] | None = None,
     ) -> None:
         """Journal the run's opening (see the module): JournalError, with the run stopped (`fatal`), when it cannot be written.
-        `signers`: the allowed_signers file the run read ({path, sha256}), recorded so a later check can say it used another."""
+        `signers`: the allowed_signers file the run read ({path, sha256}), recorded so a later check can say it used another;
+        `practised`: a practice's night ({journal, session, head})."""
         rb = self.runbook
         ticket = rb.ticket.as_context() if rb.ticket else None
-        optional: Any = {"rehearsed": rehearsed, "source": rb.kept_source, "allowed_signers": signers}  # journaled when there is one
+        optional: Any = {"rehearsed": rehearsed, "source": rb.kept_source, "allowed_signers": signers, "practised": practised}  # journaled when there is one
         started: dict[str, Any] = dict(
             session=os.urandom(16).hex(),  # 128 random bits, as uuid4's hex (whose module costs start-up time)
             runbook=rb.id,

@@ -80,6 +80,8 @@ class Recording:
     declines: int = 0
     #: how fast the night's outputs play (`replay --practice --speed X`: 2 plays them twice as fast)
     pace: float = 1.0
+    #: the night itself, as the practice's `session_started.practised` names it: {journal (absolute), session, head}
+    night: dict[str, Any] | None = None
 
     @property
     def verifier_answered(self) -> bool:

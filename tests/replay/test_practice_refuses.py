@@ -74,6 +74,8 @@ def test_a_practices_own_journal_is_refused_for_practice(workdir: Path, capsys: 
     assert cli.main(["replay", str(journal), "--practice"]) == 2
     err = capsys.readouterr().err
     assert "practice needs the journal of a run that ran" in err and "not a terminal" not in err, err
+    # the night it was a practice of, named: the trainer practises it again with one command (it was not said which)
+    assert err.rstrip().endswith(f"; its night: runbook-tui replay {workdir / 'night.jsonl'} --practice"), err
 
 
 def test_a_live_night_and_its_plain_replay_are_not_refused(workdir: Path) -> None:
@@ -118,4 +120,5 @@ def test_resume_refuses_a_practice_left_before_its_end(workdir: Path, capsys: py
     assert cli.main(["resume", str(journal), "--headless", *how]) == 2
     err = capsys.readouterr().err
     assert "a practice run's journal" in err and "replay --practice" in err and f"report {journal}" in err, err
+    assert f"practise again with: runbook-tui replay {workdir / 'night.jsonl'} --practice;" in err, err  # it read NIGHT_JOURNAL
     assert journal.read_bytes() == before

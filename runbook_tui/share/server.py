@@ -291,8 +291,7 @@ class ShareServer:
             until = self.controller.journal.seq
             self.presence.arrive(actor.name, actor.role)  # their join (if journaled) is queued: they see it after the catch-up
             arrived = True
-            await self._catch_up(process, gate, since, until)
-            await self._serve(process, gate, queue, actor, participant.fingerprint)
+            await self._serve(process, gate, queue, actor, participant.fingerprint, (since, until))
         except (asyncssh.Error, ConnectionError, protocol.ProtocolError, ValueError, TypeError, asyncio.IncompleteReadError, OSError) as exc:
             log.info("participant %s left: %s", actor.name, exc)
         finally:
@@ -327,8 +326,14 @@ class ShareServer:
                     process.stdout.write(f"{protocol.EVENT_PREFIX}{text.replace(chr(10), '}' + chr(10) + protocol.EVENT_PREFIX)}}}\n")
                     await gate.sent(process)
 
-    async def _serve(self, process: asyncssh.SSHServerProcess[str], gate: Gate, queue: _Outbox, actor: Actor, fingerprint: str) -> None:
+    async def _serve(
+        self, process: asyncssh.SSHServerProcess[str], gate: Gate, queue: _Outbox, actor: Actor, fingerprint: str, missed: tuple[int, int]
+    ) -> None:
+        """The catch-up (`missed`: since, until), then live events; the participant's requests are read from the hello on,
+        the catch-up's too: a hold typed as a long catch-up came was taken only after it (never, while it was not read)."""
+
         async def pump() -> None:
+            await self._catch_up(process, gate, *missed)
             while True:
                 events = [await queue.get()]
                 left = queue.chars
@@ -354,6 +359,10 @@ class ShareServer:
                         await asyncio.sleep(0)  # drain() returns at once while the window is open: let the run go on between batches
             except protocol.ProtocolError as exc:  # a line too long for a request: the session ends, told why
                 _bye(process, f"refused: {exc}: no request is that long; this session ends")
+                return
+            # Their end of the channel closed (`echo HELLO | ssh ...`): they send nothing more, and still follow the run
+            # until the channel closes (before: the session ended right after the catch-up, a join and a leave journaled).
+            await process.channel.wait_closed()
 
         tasks = [asyncio.create_task(pump()), asyncio.create_task(listen())]
         try:

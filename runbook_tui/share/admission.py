@@ -3,7 +3,9 @@
 Anyone who can reach `--share :PORT` can open connections without a key. Each one costs a file
 descriptor and handshake work in the assignee's process, the one running the change. So:
 
-- connections that have not authenticated are capped per source address and in total;
+- connections that have not authenticated are capped per source (an IPv4 address, an IPv6 /64) and in total; when
+  the total is reached, a source holding two or more fewer than the one holding the most takes the place of that one's
+  oldest connection (`Admission.admit`): flooding from a few sources cannot keep everyone else out;
 - new connections are refused while open file descriptors are near RLIMIT_NOFILE, keeping a
   reserve for the run's own commands (a step needs descriptors to start `sh`);
 - a refused connection is closed before any SSH work; nothing is journaled for it, only counted
@@ -21,13 +23,14 @@ descriptor and handshake work in the assignee's process, the one running the cha
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import os
 import resource
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import asyncssh
 
@@ -57,6 +60,26 @@ USER_CHARS = 64
 #: ~/.ssh/id_*: far fewer.
 AUTH_TRIES = 32
 TOO_MANY_TRIES = f"more than {AUTH_TRIES} login attempts on one connection (keys offered): name your key with --identity"
+
+
+class Waiting(Protocol):
+    """A connection waiting to authenticate that can be let go (`evict`: closed, and counted as dropped, at once)."""
+
+    def evict(self) -> None: ...
+
+
+def source(address: str) -> str:
+    """What a connection from `address` counts under: an IPv4 address, or an IPv6 address's /64 (one site's network: a
+    host given a /64 has 2**64 addresses to connect from, and a cap per address would bound nothing)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return address
 
 
 def open_descriptors() -> int:
@@ -102,7 +125,8 @@ class Admission:
     total: int = TOTAL
     ceiling: Callable[[], int] = descriptor_ceiling
     count_open: Callable[[], int] = open_descriptors
-    pending: Counter[str] = field(default_factory=Counter)  # unauthenticated connections per address
+    pending: Counter[str] = field(default_factory=Counter)  # unauthenticated connections per source
+    waiting: dict[str, dict[Waiting, None]] = field(default_factory=dict)  # those that can be let go, per source, oldest first
     counts: Counter[str] = field(default_factory=Counter)  # what summary() gives
     logger: RateLimitedLog = field(default_factory=RateLimitedLog)
     clock: Callable[[], float] = time.monotonic
@@ -110,13 +134,15 @@ class Admission:
     last_reason: str = ""
     said_at: float | None = None
 
-    def admit(self, address: str) -> bool:
-        """A new connection from `address`: True to go on with the handshake (it now counts as pending)."""
+    def admit(self, address: str, connection: Waiting | None = None) -> bool:
+        """A new connection from `address`: True to go on with the handshake (it now counts as pending, and
+        `connection` may be let go for another source's while it waits)."""
         reason = None
+        address = source(address)
         if self.pending[address] >= self.per_address:
             reason = "refused_address"
             message = f"share: refusing connections from {address}: {self.per_address} are already waiting to authenticate"
-        elif sum(self.pending.values()) >= self.total:
+        elif sum(self.pending.values()) >= self.total and not self._make_room(address):
             reason = "refused_total"
             message = f"share: refusing connections: {self.total} are already waiting to authenticate"
         elif self.count_open() >= self.ceiling():
@@ -129,25 +155,46 @@ class Admission:
             self.logger.note(reason, message)
             return False
         self.pending[address] += 1
+        if connection is not None:
+            self.waiting.setdefault(address, {})[connection] = None
         return True
 
-    def authenticated(self, address: str) -> None:
-        self._release(address)
+    def _make_room(self, address: str) -> bool:
+        """With the total reached: let go the oldest waiting connection of the source holding the most, when that holds
+        at least two more than `address` (before: 4 sources of 32 kept every other out: a verifier got in only when the
+        login timeout let a batch go, and lost the race to reconnect to them; a host with an IPv6 /64 is one source)."""
+        top = max(self.waiting, key=lambda held: self.pending[held], default=None)
+        if top is None or self.pending[top] < self.pending[address] + 2:
+            return False
+        self.logger.note(
+            "evicted", f"share: letting go of the oldest of the {self.pending[top]} connections from {top} waiting to authenticate: room for {address}"
+        )
+        next(iter(self.waiting[top])).evict()
+        return True
+
+    def authenticated(self, address: str, connection: Waiting | None = None) -> None:
+        self._release(address, connection)
         self.counts["authenticated"] += 1
 
-    def dropped(self, address: str, *, asked: bool = True) -> None:
+    def dropped(self, address: str, *, asked: bool = True, connection: Waiting | None = None) -> None:
         """A pending connection closed without authenticating: counted, never journaled. `asked`: it asked to log in;
         one that did not (`no_login_tried`, counted among `unauthenticated` too) only looked: `join` reads the session's
         SSH version, and on first contact its host key, on connections of their own before it logs in."""
-        self._release(address)
+        self._release(address, connection)
         self.counts["unauthenticated"] += 1
         if not asked:
             self.counts["no_login_tried"] += 1
 
-    def _release(self, address: str) -> None:
+    def _release(self, address: str, connection: Waiting | None) -> None:
+        address = source(address)
         self.pending[address] -= 1
         if self.pending[address] <= 0:
             del self.pending[address]
+        held = self.waiting.get(address, {})
+        if connection is not None:
+            held.pop(connection, None)
+        if not held:
+            self.waiting.pop(address, None)
 
     def refusal_notice(self) -> dict[str, Any] | None:
         """The `share_refusing` payload when refusals are unsaid and the last notice is NOTICE_INTERVAL old (or none

@@ -65,7 +65,7 @@ class Gate(asyncssh.SSHServer):
         conn.pause_writing, conn.resume_writing = self.writable.clear, self.writable.set  # type: ignore[method-assign]  # asyncssh's do nothing
         peer = conn.get_extra_info("peername")
         self.address = str(peer[0]) if peer else "?"
-        if self.share.admission.admit(self.address):
+        if self.share.admission.admit(self.address, self):
             self.pending = True
             bound_key_exchanges(conn, self)
         else:
@@ -77,16 +77,25 @@ class Gate(asyncssh.SSHServer):
         if self.counted is not None:
             self.share.connections[self.counted.fingerprint] -= 1
             self.counted = None
+        self._dropped()
+
+    def evict(self) -> None:
+        """Let this connection go before it logged in, for a connection from another source (share/admission.py)."""
+        self._dropped()
+        if self.conn is not None:
+            self.conn.abort()
+
+    def _dropped(self) -> None:
         if self.pending:
             self.pending = False
-            self.share.admission.dropped(self.address, asked=self.asked)
+            self.share.admission.dropped(self.address, asked=self.asked, connection=self)
             if self.refused:  # it never got in: said once, now (a client that got in after trying other keys is not)
                 self.share.say_refused_keys(self.refused, self.user, self.address)
 
     def auth_completed(self) -> None:
         if self.pending:
             self.pending = False
-            self.share.admission.authenticated(self.address)
+            self.share.admission.authenticated(self.address, self)
         participant, connections = self.participant, self.share.connections
         if participant is None or self.conn is None:
             return

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import termios
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -340,6 +340,37 @@ async def confirm_next(client: ShareClient, step: str | None = None, timeout: fl
     assert reply.ok, reply.message
     await until(lambda: client.state.steps[sid].status != "awaiting_verification", timeout, f"the replica to show '{sid}' confirmed")
     return sid
+
+
+FLOOD_HELPER = Path(__file__).with_name("flood_helper.py")
+
+
+@contextlib.asynccontextmanager
+async def flooding(port: int, connections: int, attempts: int, seconds: float, sources: int = 1) -> AsyncIterator[None]:
+    """flood_helper.py's idle connections without a key (another process) against the share at PORT: entered once it
+    floods, stopped on leaving."""
+    flood = subprocess.Popen(
+        [sys.executable, str(FLOOD_HELPER), str(port), str(connections), str(attempts), str(seconds), str(sources)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert flood.stdout is not None
+        said = await asyncio.wait_for(asyncio.to_thread(flood.stdout.readline), 60)
+        assert said.strip() == "flooding", flood.stderr.read() if flood.stderr else ""
+        yield
+    finally:
+        if flood.poll() is None:
+            flood.communicate("", timeout=30)
+
+
+async def confirm_both_to_the_end(verifier: ShareClient, shared: Shared, timeout: float = 30) -> None:
+    """`verifier` follows a run of TWO_STEPS (connected already, or connecting now), confirms 'one' and 'two', and the
+    shared run exits 0."""
+    following = asyncio.create_task(verifier.run())
+    await confirm_next(verifier, "one", timeout=timeout)
+    await confirm_next(verifier, "two", timeout=timeout)
+    assert await shared.exit_code(timeout) == 0, shared.stderr()
+    await asyncio.wait_for(following, 10)
 
 
 def statuses(state: RunState) -> dict[str, str]:

@@ -17,8 +17,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,9 @@ from share_peers import (
     HOST,
     TWO_STEPS,
     Lab,
+    confirm_both_to_the_end,
     confirm_next,
+    flooding,
     journal_lines,
     of_type,
     until,
@@ -40,7 +40,6 @@ from runbook_tui.share import presence
 
 pytestmark = [pytest.mark.peers, pytest.mark.asyncio]
 
-HELPER = Path(__file__).with_name("flood_helper.py")
 #: Step one prints the time every 50 ms for about 4 s while the flood goes on.
 TICKING = TWO_STEPS.replace("run: echo one", "run: for i in $(seq 1 80); do date +%s.%N; sleep 0.05; done")
 CONNECTIONS, ATTEMPTS, SECONDS = 1000, 3000, 90
@@ -54,10 +53,6 @@ async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_v
     bob = lab.key("bob")
     shared = await lab.share(lab.runbook(TICKING), "--verifier-key", f"{bob}.pub", wrap=("prlimit", "--nofile=1024:1024", "--"))
     await lab.trust(shared.fingerprint, shared.port)
-    flood = subprocess.Popen(
-        [sys.executable, str(HELPER), str(shared.port), str(CONNECTIONS), str(ATTEMPTS), str(SECONDS)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
     verifier = lab.client(bob, shared.port)
     most_open = 0
 
@@ -70,21 +65,13 @@ async def test_a_flood_of_idle_connections_neither_stops_the_run_nor_keeps_the_v
 
     counting = asyncio.create_task(count_descriptors())
     try:
-        assert flood.stdout is not None
-        said = await asyncio.wait_for(asyncio.to_thread(flood.stdout.readline), 60)
-        assert said.strip() == "flooding", flood.stderr.read() if flood.stderr else ""
-        asked = time.monotonic()
-        await asyncio.wait_for(verifier.connect(), 5)
-        joined_in = time.monotonic() - asked
-        following = asyncio.create_task(verifier.run())
-        await confirm_next(verifier, "one", timeout=30)
-        await confirm_next(verifier, "two", timeout=30)
-        assert await shared.exit_code(30) == 0, shared.stderr()
-        await asyncio.wait_for(following, 10)
+        async with flooding(shared.port, CONNECTIONS, ATTEMPTS, SECONDS):
+            asked = time.monotonic()
+            await asyncio.wait_for(verifier.connect(), 5)
+            joined_in = time.monotonic() - asked
+            await confirm_both_to_the_end(verifier, shared)
     finally:
         await verifier.close()
-        if flood.poll() is None:
-            flood.communicate("", timeout=30)
         counting.cancel()
     assert most_open <= 1024 * 3 // 4, f"{most_open} descriptors open at once: the flood ate the run's reserve"
     assert joined_in < 5, f"the verifier needed {joined_in:.1f} s to get in"

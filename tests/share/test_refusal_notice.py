@@ -60,3 +60,32 @@ def test_the_notice_says_why_and_that_a_verifier_may_be_kept_out() -> None:
         "share port: 1 connection refused, as many connections as may wait to authenticate are waiting (128 from 5 addresses):"
         " a verifier may not get in while this lasts"
     ]
+
+
+class _Waiting:
+    """A connection waiting to authenticate, as the share's Gate: let go, it is counted as dropped at once."""
+
+    def __init__(self, admission: Admission, address: str) -> None:
+        self.admission, self.address, self.gone = admission, address, False
+
+    def evict(self) -> None:
+        self.gone = True
+        self.admission.dropped(self.address, connection=self)
+
+
+def test_an_ipv6_64_is_one_source_and_the_source_holding_most_makes_room_for_another() -> None:
+    """Before: each IPv6 address was a source of its own (a host with a /64 passed the cap per address at will), and with
+    every place taken a new source was refused whoever held the places."""
+    admission = Admission(per_address=2, total=4, count_open=lambda: 0, ceiling=lambda: 100)
+    six = [_Waiting(admission, f"2001:db8:0:1::{n}") for n in (1, 2, 3)]
+    assert admission.admit(six[0].address, six[0]) and admission.admit(six[1].address, six[1])
+    assert not admission.admit(six[2].address, six[2]), "a third from the same /64 is over the cap per source"
+    four = [_Waiting(admission, "::ffff:10.0.0.9"), _Waiting(admission, "10.0.0.9")]  # one IPv4 address, written two ways
+    assert all(admission.admit(w.address, w) for w in four)
+    assert not admission.admit("10.0.0.9"), "a third from 10.0.0.9 is over the cap per source"
+    first = _Waiting(admission, "10.0.0.7")
+    assert admission.admit(first.address, first), "every place was taken, by two sources holding two each: one makes room"
+    assert six[0].gone and not any(w.gone for w in (six[1], *four)), "the oldest of the first source holding the most goes"
+    assert not admission.admit("10.0.0.7"), "10.0.0.7 holds one, the others at most two: nobody holds two more"
+    summary = admission.summary()
+    assert (summary["refused_address"], summary["refused_total"], summary["unauthenticated"]) == (2, 1, 1 + 4), summary

@@ -75,7 +75,7 @@ class ParamsReader(ReaderBase):
                 try:
                     default = convert(param, default)
                 except ParamError as exc:
-                    self.diags.error(m.value_mark("default"), f"default: {exc}")
+                    self.diags.error(default_mark(m, exc.item), f"default: {exc}")
                     default = None
             params.append(replace(param, default=default))
         return tuple(params)
@@ -116,10 +116,13 @@ class ParamsReader(ReaderBase):
         rendered: list[Param] = []
         for param in params:
             if param.name not in given and templated_default(param.default):
-                mark = root["params"][param.name].value_mark("default")
+                declaration = root["params"][param.name]
                 self.texts.context = base_context(earlier, None)
                 items = param.default if isinstance(param.default, list) else [param.default]
-                texts = [self._default_text(str(item), mark, param.name, seen, earlier) for item in items]
+                texts = [
+                    self._default_text(str(item), default_mark(declaration, index if isinstance(param.default, list) else None), param.name, seen, earlier)
+                    for index, item in enumerate(items)
+                ]
                 values = [t.value for t in texts if t is not None and t.value is not None]
                 param = replace(param, default=(values if isinstance(param.default, list) else values[0]) if len(values) == len(items) else None)
             rendered.append(param)
@@ -165,9 +168,21 @@ class ParamsReader(ReaderBase):
     def _bind(self, root: YMap, params: tuple[Param, ...], given: dict[str, Any]) -> dict[str, Any]:
         values, problems = bind(self._render_defaults(root, params, given), given)
         where = root.key_mark("params") if "params" in root else Mark(self.file, 1, 1)
-        for param, message in problems:
-            self.diags.error(param.mark if param else where, message)
+        for problem in problems:
+            param = problem.param
+            if param is None:
+                self.diags.error(where, problem.message)
+            else:  # a default that renders to a value that does not fit: at the default (at its item), as one written so
+                self.diags.error(default_mark(root["params"][param.name], problem.item) if problem.defaulted else param.mark, problem.message)
         return values
+
+
+def default_mark(declaration: YMap, item: int | None) -> Mark:
+    """Where a parameter's default is written: the item `item` (from 0) of a list one, else the value's start."""
+    written = declaration.get("default")
+    if item is not None and isinstance(written, YList) and item < len(written.item_marks):
+        return written.item_marks[item]
+    return declaration.value_mark("default")
 
 
 def declared_names(root: YMap, key: str) -> frozenset[str]:

@@ -341,7 +341,7 @@ def probe_runbook(path: str | Path, given: Mapping[str, Any] | None = None) -> P
     # The declarations alone, with a throw-away collector: their own problems are in `diagnostics` already.
     params = _Builder(file, text)._params(document)
     _, problems = bind(params, given)
-    fixable = {message for param, message in problems if param is not None}
+    fixable = {problem.message for problem in problems if problem.param is not None}
     errors = [d for d in diagnostics if d.message not in fixable]
     value_problems = [d for d in diagnostics if d.message in fixable]
     runbook_id = document.get("id")

@@ -58,7 +58,23 @@ def _misread(text: str) -> bool:
 
 
 class ParamError(ValueError):
-    """A value that does not fit its parameter; the message names the parameter."""
+    """A value that does not fit its parameter; the message names the parameter, `item` the list item at fault (from 0),
+    so that a default's error stands at that item in the file."""
+
+    def __init__(self, message: str, item: int | None = None) -> None:
+        super().__init__(message)
+        self.item = item
+
+
+@dataclass(frozen=True, slots=True)
+class ValueProblem:
+    """A value `bind` refused: its parameter (None for a name none declares), the words, the list item at fault (from 0),
+    and whether the value was the runbook's default (its place is then the default, not the declaration)."""
+
+    param: Param | None
+    message: str
+    item: int | None = None
+    defaulted: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +149,10 @@ def convert(param: Param, value: Any) -> Any:
     for index, item in enumerate(typed if isinstance(typed, list) else [typed], start=1):  # no command can receive one
         if isinstance(item, str) and "\0" in item:
             which = f" as item {index}" if isinstance(typed, list) else ""
-            raise ParamError(f"parameter '{param.name}': expected text without a NUL byte (is it a binary file?), got {shown(item)}{which}")
+            raise ParamError(
+                f"parameter '{param.name}': expected text without a NUL byte (is it a binary file?), got {shown(item)}{which}",
+                index - 1 if isinstance(typed, list) else None,
+            )
     return typed
 
 
@@ -175,7 +194,7 @@ def _typed(param: Param, value: Any) -> Any:
             for index, item in enumerate(value, start=1):  # (a nested one read as Python's text: `{'b': 1}`, `None`)
                 if item is None or isinstance(item, (dict, list, tuple)) or (isinstance(item, str) and not item.strip()):
                     got = "nothing (null)" if item is None else "an empty text" if isinstance(item, str) else _collection(item)
-                    raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}")
+                    raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got {got} as item {index}", index - 1)
             return [str(item) for item in value]
         if isinstance(value, dict):  # (read as Python's text, `{'a': 1}`, one item)
             raise ParamError(f"parameter '{name}': expected a list of texts, numbers or true/false, got a mapping")
@@ -226,7 +245,8 @@ def _check(param: Param, value: Any) -> None:
     name = param.name
     if param.pattern is not None:
         items = value if isinstance(value, list) else [value]
-        for item in items:
+        for index, item in enumerate(items):
+            at = index if isinstance(value, list) else None
             text = str(item)
             try:
                 matches = found(param.pattern, text)
@@ -234,15 +254,17 @@ def _check(param: Param, value: Any) -> None:
                 # break, only a pattern that does not end at `$` (or takes the break itself) still matches.
                 break_let_through = matches and text.endswith("\n") and not found(param.pattern, text + "\0")
             except TimeoutError:
-                raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}") from None
+                raise ParamError(f"parameter '{name}': {shown(item)} against the pattern: {too_slow(param.pattern)}", at) from None
             if not matches:
                 raise ParamError(
-                    f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}; expected a value it matches{wanted_words(param)}"
+                    f"parameter '{name}': {shown(item)} does not match the pattern {_as_written(param.pattern)}; expected a value it matches{wanted_words(param)}",
+                    at,
                 )
             if break_let_through:
                 raise ParamError(
                     f"parameter '{name}': {shown(item)} ends with a line break, which only the pattern's $ lets through;"
-                    f" expected a value matching {_as_written(param.pattern)} without it"
+                    f" expected a value matching {_as_written(param.pattern)} without it",
+                    at,
                 )
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if param.min is not None and value < param.min:
@@ -262,10 +284,10 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[Param | None, str]]]:
-    """Typed values for every parameter, and the problems: (param or None for an unknown name, message)."""
+def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str, Any], list[ValueProblem]]:
+    """Typed values for every parameter, and the problems with them."""
     values: dict[str, Any] = {}
-    problems: list[tuple[Param | None, str]] = []
+    problems: list[ValueProblem] = []
     declared = {p.name for p in params}
     for name in given:
         if name not in declared:
@@ -274,14 +296,14 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
 
             close = difflib.get_close_matches(name, sorted(declared), n=1)
             hint = f"; did you mean '{close[0]}'?" if close else ""
-            problems.append((None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those{hint}"))
+            problems.append(ValueProblem(None, f"unknown parameter '{name}' (this runbook declares: {known}); expected one of those{hint}"))
     for param in params:
         if param.name in given:
             raw = given[param.name]
         elif param.default is not None:
             raw = param.default
         elif param.required:
-            problems.append((param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE"))
+            problems.append(ValueProblem(param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE"))
             continue
         else:
             values[param.name] = EMPTY.get(param.type)
@@ -289,10 +311,10 @@ def bind(params: tuple[Param, ...], given: Mapping[str, Any]) -> tuple[dict[str,
         try:
             values[param.name] = convert(param, raw)
         except ParamError as exc:
-            problems.append((param, str(exc)))
+            problems.append(ValueProblem(param, str(exc), exc.item, param.name not in given))
             continue
         if param.required and param.name in given and _none_given(values[param.name]):  # `-p to_version=`: as the form's empty field
-            problems.append((param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE (an empty one is none)"))
+            problems.append(ValueProblem(param, f"parameter '{param.name}' is required; expected a value: -p {param.name}=VALUE (an empty one is none)"))
     return values, problems
 
 

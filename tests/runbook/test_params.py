@@ -7,9 +7,11 @@ naming the parameter.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers_runbook import at, cli_main, errors, load, only_error
 
 PARAMS = """
@@ -246,9 +248,64 @@ def test_default_is_type_checked(write_runbook, declaration, expected):
         """
     )
     err = only_error(path)
-    col = len("  p: ") + declaration.index("default: ") + len("default: ") + 1
-    assert at(err) == (5, col)  # at the default value
+    default = {key.value: value for key, value in yaml.compose(declaration).value}["default"]
+    item = re.search(r"as item (\d+)$", expected)  # a list's item at fault: at that item (before: at the list's start)
+    spot = default.value[int(item[1]) - 1] if item else default
+    assert at(err) == (5, len("  p: ") + spot.start_mark.column + 1)  # at the default value
     assert expected in err.message
+
+
+def test_a_default_item_at_fault_is_named_at_its_own_line(write_runbook):
+    """A block list's item, an item rendered from a template, and a rendered default that fails the pattern: each error
+    at the item or the default that holds it (before: at the list's first item, and at the parameter's name)."""
+    path = write_runbook(
+        """
+        runbook: 1
+        id: demo
+        title: Demo
+        params:
+          base: {type: string, default: x}
+          typed:
+            type: list
+            default:
+              - a
+              - [c]
+          patterned:
+            type: list
+            pattern: "^[a-z]+$"
+            default:
+              - a
+              - B
+          named:
+            type: list
+            default:
+              - a
+              - "{{ nope }}"
+          rendered:
+            type: list
+            pattern: "^[a-z]+$"
+            default:
+              - a
+              - "{{ base }}X"
+          single: {type: string, pattern: "^[a-z]+$", default: "{{ base }}X"}
+        sections:
+          - id: main
+            steps:
+              - id: hello
+                run: echo {{ typed }} {{ patterned }} {{ named }} {{ rendered }} {{ single }}
+        """
+    )
+    found = {at(err): err.message for err in errors(path)}
+    assert found == {
+        (10, 9): "default: parameter 'typed': expected a list of texts, numbers or true/false, got a list as item 2",
+        (16, 9): "default: parameter 'patterned': 'B' does not match the pattern '^[a-z]+$'; expected a value it matches",
+        (
+            21,
+            9,
+        ): "undefined name 'nope'; expected a declared parameter (base, named, patterned, rendered, single, typed) or one of: params, ticket, secrets, captured, host, now",
+        (27, 9): "parameter 'rendered': 'xX' does not match the pattern '^[a-z]+$'; expected a value it matches",
+        (28, 56): "parameter 'single': 'xX' does not match the pattern '^[a-z]+$'; expected a value it matches",
+    }
 
 
 def test_default_in_yaml_type_is_converted(write_runbook):

@@ -134,9 +134,9 @@ def _namespace_ok(entry: SSHAllowedSignersEntry) -> bool:
     return namespaces is None or bool(namespaces.matches(NAMESPACE))
 
 
-def _parts(line: str) -> tuple[str, int, str, str] | None:
-    """(principals, column of the options, the options as written, `KEYTYPE BASE64`) of a line ending in a key, its
-    comment left out; None when no key follows the principals and options as OpenSSH splits them."""
+def _parts(line: str) -> tuple[str, int, str, str, int] | None:
+    """(principals, column of the options, the options as written, `KEYTYPE BASE64`, column of the key) of a line
+    ending in a key, its comment left out; None when no key follows the principals and options as OpenSSH splits them."""
     fields = _FIELDS.fullmatch(line)
     if fields is None:
         return None
@@ -147,7 +147,15 @@ def _parts(line: str) -> tuple[str, int, str, str] | None:
         if not written or not _is_key(rest[len(written) :]):
             return None
     principals = fields[1] if fields[1] is not None else fields[2]
-    return principals, fields.start(3) + 1, written, " ".join(rest[len(written) :].split()[:2])
+    key = rest[len(written) :]
+    key_column = fields.start(3) + len(written) + len(key) - len(key.lstrip(" \t")) + 1
+    return principals, fields.start(3) + 1, written, " ".join(key.split()[:2]), key_column
+
+
+def _after_principals(line: str) -> int:
+    """The column where what follows a line's principals starts (its options or key), or 1 when nothing follows them."""
+    fields = _FIELDS.fullmatch(line)
+    return fields.start(3) + 1 if fields is not None else 1
 
 
 def _read_options(column: int, written: str) -> str | tuple[int, str]:
@@ -218,31 +226,35 @@ def read_allowed_signers(path: str) -> AllowedSigners:
     from asyncssh.sshsig import SSHAllowedSignersEntry
 
     entries = []
-    for number, line in enumerate(text.split("\n"), start=1):  # OpenSSH's lines and fields: no other breaks or spaces
-        line = line.strip(" \t\r")
+    for number, written_line in enumerate(text.split("\n"), start=1):  # OpenSSH's lines and fields: no other breaks or spaces
+        line = written_line.strip(" \t\r")
+        indent = len(written_line) - len(written_line.lstrip(" \t\r"))  # OpenSSH skips it; a column counts it
         if not line or line.startswith("#"):
             continue
         if line.startswith("@"):  # known_hosts' `@revoked` / `@cert-authority`: OpenSSH reads it as a principal named so
             marker = visible_line(line.split(None, 1)[0][:40])
             raise SignatureError(
-                f"{shown}:{number}:1: {marker!r} is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores"
+                f"{shown}:{number}:{indent + 1}: {marker!r} is a known_hosts marker; an allowed_signers line has none (OpenSSH ignores"
                 ' this line): to revoke a key, delete its line (valid-before="YYYYMMDD" ends its use from then on); a certificate authority'
                 " is written 'bob cert-authority KEYTYPE BASE64'"
             )
         parts = _parts(line)
         if parts is None:
-            raise SignatureError(f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(_why_not(line))}")
-        principals, column, written, key = parts
+            where = 1 if _is_key(line) else _after_principals(line)  # (a key alone: the name is wanted before it)
+            raise SignatureError(
+                f"{shown}:{number}:{indent + where}: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(_why_not(line))}"
+            )
+        principals, column, written, key, key_column = parts
         options = _read_options(column, written)
         if isinstance(options, tuple):
-            raise SignatureError(f"{shown}:{number}:{options[0]}: {visible_line(options[1])}")
+            raise SignatureError(f"{shown}:{number}:{indent + options[0]}: {visible_line(options[1])}")
         # the key without its comment (asyncssh reads a key given as text as ASCII: `-C "José Núñez"` refused the file),
         # the principals as OpenSSH split them (asyncssh splits at any whitespace, and keeps a name's quotes)
         try:
             entry = SSHAllowedSignersEntry(f"- {options} {key}" if options else f"- {key}")
         except (ValueError, KeyImportError) as exc:
             raise SignatureError(
-                f"{shown}:{number}:1: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(str(exc))}"
+                f"{shown}:{number}:{indent + key_column}: expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): {visible_line(str(exc))}"
             ) from None
         entry.principals = WildcardPatternList(principals)
         entries.append((principals, entry))

@@ -80,11 +80,26 @@ def test_a_signature_by_another_key_than_expected_is_refused_before_its_arithmet
     assert refused.value.fingerprint == file_signer(str(mallory)).fingerprint
 
 
-def test_an_allowed_signers_line_that_is_not_one_names_its_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("line", "col", "said"),
+    [
+        ("bob ssh-ed25519 not-base64!", 5, "expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): Invalid public key"),
+        ("  bob   ssh-ed25519 not-base64!", 9, "expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): Invalid public key"),
+        # OpenSSH skips a line's leading blanks; a column counts them (before: 1:5 and 1:5, the blanks left out)
+        ('    bob namesp="x" KEY', 9, "OpenSSH ignores this line: 'namesp=\"x\"' is not cert-authority"),
+        ('\tbob valid-before="2026" KEY', 6, "OpenSSH ignores this line: 'valid-before=\"2026\"' is not cert-authority"),
+        ("   @revoked KEY", 4, "'@revoked' is a known_hosts marker"),
+        ("  KEY", 3, "expected PRINCIPALS [OPTIONS] KEYTYPE BASE64 (OpenSSH allowed_signers): this line is a public key alone"),
+    ],
+)
+def test_an_allowed_signers_line_that_is_not_one_names_its_line_and_column(tmp_path: Path, line: str, col: int, said: str) -> None:
+    """At the key that does not read (before: at the line's start), or the option, counting the blanks before it."""
+    key = " ".join(Path(f"{_key(tmp_path, 'bob')}.pub").read_text().split()[:2])
     path = tmp_path / "allowed_signers"
-    path.write_text("# people\nbob ssh-ed25519 not-base64!\n")
-    with pytest.raises(SignatureError, match=r"allowed_signers:2:1: expected PRINCIPALS"):
+    path.write_text("# people\n" + line.replace("KEY", key) + "\n")
+    with pytest.raises(SignatureError) as refused:
         read_allowed_signers(str(path))
+    assert str(refused.value).startswith(f"{path}:2:{col}: {said}"), refused.value
 
 
 def test_a_public_key_file_given_as_allowed_signers_is_said_to_be_one(tmp_path: Path) -> None:

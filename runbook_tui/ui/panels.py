@@ -25,7 +25,6 @@ shows it.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -52,7 +51,7 @@ from runbook_tui.metrics.panel_view import (
 from runbook_tui.runbook.durations import format_duration
 from runbook_tui.runbook.safe_text import cells, visible_line
 from runbook_tui.ui.glyphs import colour
-from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.panel_foot import fitted_error
 from runbook_tui.ui.panel_label import head_label
 from runbook_tui.ui.panels_hidden import hidden_words
 from runbook_tui.ui.sparkline import ThresholdSparkline
@@ -231,27 +230,9 @@ class MetricPanel(Vertical):
         return Group(*rules, second)
 
     def _fitted(self, error: str, before: str, after: str, rules: list[Text]) -> str:
-        """The error with its address cut in the middle so that the foot's lines (at most FOOT_LINES) keep its end: the
-        cause (`exporter at http://…/metrics answered HTTP 503`). Before, the foot's last line was cut and at 140x45
-        `…/metrics answered` lost `HTTP 503`."""
-        width = self.content_size.width  # the foot's, known before the foot is laid out (its own size is 0 until then)
-        if width < 8:
-            return error
-        console = self.app.console
-        room = FOOT_LINES - sum(len(rule.wrap(console, width)) for rule in rules)
-
-        def fits(text: str) -> bool:
-            return len(Text(before + text + after, overflow="fold").wrap(console, width)) <= room
-
-        address = re.search(r"[a-z][a-z0-9+.-]*://\S+", error)
-        if fits(error) or address is None:
-            return error
-        url = address[0].rstrip(":,;")
-        for keep in range(len(url) - 4, 11, -4):
-            shorter = error.replace(url, cut_middle(url, keep), 1)
-            if fits(shorter):
-                return shorter
-        return error.replace(url, cut_middle(url, 12), 1)
+        """The error fitted to the foot's lines (ui/panel_foot.py), at the foot's width: known before the foot is laid
+        out (its own size is 0 until then)."""
+        return fitted_error(error, before, after, rules, self.content_size.width, FOOT_LINES, self.app.console)
 
 
 class PanelArea(Vertical):

@@ -44,7 +44,17 @@ def more_panels(screen: Screen[Any]) -> None:
         screen.notify("this run has no metric panels", timeout=3, markup=False)
     elif area.max_scroll_y == 0:
         screen.notify("every metric panel is in view", timeout=3, markup=False)
-    elif area.scroll_y >= area.max_scroll_y:
+    elif area.scroll_y >= area.max_scroll_y or (head := next_head(area)) is None:
         area.scroll_home(animate=False)
     else:
-        area.scroll_page_down(animate=False)
+        area.scroll_to(y=head, animate=False)
+
+
+def next_head(area: Widget) -> int | None:
+    """Where `m`'s next page starts: the first row of the first panel below the top that is not wholly in view, so each
+    page starts at a panel's head (a page's height scrolled, the page began with the last line of a panel whose head was
+    on the page before: `worst of 40 series: service="svc39"` alone at the top, under `▲ 4 more panels`)."""
+    top = area.scroll_y
+    bottom = top + area.scrollable_content_region.height
+    starts = sorted({_top(p, area) for p in area.query("MetricPanel") if _top(p, area) > top and _top(p, area) + p.outer_size.height > bottom})
+    return starts[0] if starts else None

@@ -45,7 +45,12 @@ def more_panels(screen: Screen[Any]) -> None:
     elif area.max_scroll_y == 0:
         screen.notify("every metric panel is in view", timeout=3, markup=False)
     elif area.scroll_y >= area.max_scroll_y or (head := next_head(area)) is None:
+        area.query_one("#metrics-grid").styles.padding = 0
         area.scroll_home(animate=False)
+    elif head > area.max_scroll_y:  # the last page: room below its panels, so that it too starts at a head
+        grid = area.query_one("#metrics-grid")
+        grid.styles.padding = (0, 0, grid.styles.padding.bottom + round(head - area.max_scroll_y), 0)
+        area.call_after_refresh(area.scroll_to, y=head, animate=False)
     else:
         area.scroll_to(y=head, animate=False)
 

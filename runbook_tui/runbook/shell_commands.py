@@ -339,7 +339,7 @@ _KNOWN |= (
     frozenset(_COMMAND_OPTIONS)
     | SALT
     | {"aws", "socat", "apt-get", "apt", "chsh", "usermod", "useradd", "configure", "cd", "pushd", "kubectl", "oc", "terraform"}
-    | {"nginx", "haproxy", "logrotate", "crontab", "systemctl", "ansible-playbook"}
+    | {"nginx", "haproxy", "logrotate", "crontab", "ansible-playbook", "link"}  # `systemctl link FILE`
 )  # shell_sudo, shell_build, shell_folders, shell_config_files
 #: Programs whose short options bundle (`rsync -avze CMD`, `tar -cf a.tar -ICMD`), with the letters taking an argument.
 _BUNDLING = {"rsync": "BefTM@", "tar": "bCfFgHIKLNTVX", "scp": "cDFiJloPSX", "sftp": "BbcDFiJloPRSsX", "tcpdump": "BcCEFGijmMQrsTVwWyzZ"}

@@ -26,6 +26,7 @@ from runbook_tui.runbook.folders import dangling, dangling_words, unread_wanted
 from runbook_tui.runbook.host_entries import HostEntries
 from runbook_tui.runbook.lean_dataclass import dataclass
 from runbook_tui.runbook.load_base import LOCAL_HOST, RUNBOOK_ID, TOP_KEYS
+from runbook_tui.runbook.load_other_steps import check_other_steps
 from runbook_tui.runbook.load_params import ParamsReader, declared_names
 from runbook_tui.runbook.load_steps import StepsReader
 from runbook_tui.runbook.model import (
@@ -143,6 +144,7 @@ class _Builder(StepsReader, ParamsReader):
         title = title or runbook_id
         metrics = self._metrics(root)
         sections = self._sections(root)
+        check_other_steps(sections, self.texts)  # `tar -xzf /srv/{{ v }}.tgz -C /srv/app`, then `/srv/app/migrate.sh`
         reach = ReachReader(self.fields, self.texts.make)
         notify, alerts = reach.notify(root), reach.alerts(root)
         if alerts is not None and alerts.until == "window_end" and (ticket is None or ticket.window_end is None):

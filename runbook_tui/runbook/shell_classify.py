@@ -44,15 +44,16 @@ _TOO_DEEP = "the command nests $(...), backticks, quotes, groups or subshells to
 
 
 @lru_cache(maxsize=4096)
-def classify(text: str, folder: str | None = None) -> Mapping[int, Place]:
+def classify(text: str, folder: str | None = None, elsewhere: frozenset[str] = frozenset()) -> Mapping[int, Place]:
     """Each marker's place in `text`, by its index (kept: read, never changed, by its callers); `folder`: the one the
-    command starts in (the step's cwd, `shell_files.step_folder`), where its relative paths are.
+    command starts in (the step's cwd, `shell_files.step_folder`), where its relative paths are; `elsewhere`: the paths
+    the runbook's other steps name (`shell_other_steps`).
 
     A command is read once per text: `validate`'s check of a simple template and its render
     (at load, and again when its step runs) classify the same marked text."""
-    parts = _plain_words(text, folder)
+    parts = None if elsewhere else _plain_words(text, folder)  # (another step's paths: what a copy places, `shell_files`)
     if parts is None:
-        return tokenized(text, folder)
+        return tokenized(text, folder, elsewhere)
     # Every value stands directly in a word: unquoted, at the outermost shell (the tokenizer's WORD).
     places = {ord(found) - MARKER_BASE: Place() for found in MARKERS.findall(text)}
     if places and parts[0] == "echo" and names_none(parts[1:]):  # the commonest command: its values are echo's arguments
@@ -65,17 +66,17 @@ def classify(text: str, folder: str | None = None) -> Mapping[int, Place]:
     if places and (special or MARKERS.search(named) or not names_none(parts)):  # a command rule may apply: the tokenizer's own
         words = [Word([part], [ord(found) - MARKER_BASE for found in MARKERS.findall(part)]) for part in parts]
         tokenizer = Tokenizer(text, places, 0)
-        tokenizer.flow.folder = folder
+        tokenizer.flow.folder, tokenizer.flow.elsewhere = folder, elsewhere
         tokenizer.simple_command(words)
         tokenizer.finish()
     return places
 
 
-def tokenized(text: str, folder: str | None = None) -> dict[int, Place]:
+def tokenized(text: str, folder: str | None = None, elsewhere: frozenset[str] = frozenset()) -> dict[int, Place]:
     """`classify` by the tokenizer, for any text."""
     places: dict[int, Place] = {}
     tokenizer = Tokenizer(text, places, 0)
-    tokenizer.flow.folder = folder
+    tokenizer.flow.folder, tokenizer.flow.elsewhere = folder, elsewhere
     # a value held by a variable or `$1` reaches inner shells' scripts too: `sh -c 'eval "$1"' sh "{{ x }}"`
     tokenizer.flow.every_script = MARKERS.search(text) is not None
     try:

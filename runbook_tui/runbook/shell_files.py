@@ -22,10 +22,11 @@ from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook import shell_archives as archives
 from runbook_tui.runbook import shell_commands as commands
 from runbook_tui.runbook import shell_downloads as downloads
+from runbook_tui.runbook import shell_other_steps as other_steps
 from runbook_tui.runbook import shell_programs as programs
 from runbook_tui.runbook import shell_wrappers as wrappers
 from runbook_tui.runbook.shell_code import python_module
-from runbook_tui.runbook.shell_places import EXPANSION, MARKER_BASE, MARKERS, has_markers
+from runbook_tui.runbook.shell_places import EXPANSION, MARKER_BASE, MARKERS, WHOLE_NAME, has_markers
 
 if TYPE_CHECKING:
     from runbook_tui.runbook.shell_context import Tokenizer
@@ -215,15 +216,15 @@ def wrote(tok: Tokenizer, words: list[Word], targets: list[str], input: tuple[li
         held = [m for m in held if all(m not in words[k].markers for k in naming)]
         piped_refs = [r for r in piped_refs if all(r not in words[k].refs for k in naming)]
         picking = _values([words[k] for k in naming if texts[k] in sources])
-        _picked(tok, picking, [operands[-1], *sources])
+        _picked(tok, picking, [operands[-1], *sources], _alone([words[k] for k in naming]))
         _one_name(tok, picking if runs_later(placed(tok, operands[-1])) else ())  # `cp /srv/{{ v }}/job /etc/cron.d/`
         words = [w for k, w in enumerate(words) if k not in naming]
     elif (unpacking := archives.unpacked(texts, start)) is not None:  # `tar -xzf /srv/{{ v }}.tgz -C d`: picks d's files
         fed: set[int | str] = {*held, *piped_refs} if unpacking.stdin else set()  # `curl URL/{{ v }}.tgz | tar -x`, `tar -x < /srv/{{ v }}.tgz`
         picking = _values([w for k, w in enumerate(words) if k > start and k not in unpacking.folder_words]) | fed
-        _picked(tok, picking - _values([words[k] for k in unpacking.folder_words]), unpacking.folders)
+        _picked(tok, picking - _values([words[k] for k in unpacking.folder_words]), unpacking.folders, _alone(words))
     elif (fetching := downloads.downloaded(texts, start)) is not None:  # `curl -o m.sh URL/{{ v }}/m.sh`, `git clone`
-        _picked(tok, _values([words[k] for k in fetching[0]]), fetching[1])
+        _picked(tok, _values([words[k] for k in fetching[0]]), fetching[1], _alone(words))
     if not targets:
         return
     if tok.level and (name in ("tee", "sponge", "dd") or (name in _PRINTERS and not operands)):
@@ -339,12 +340,21 @@ def _values(words: list[Word]) -> set[int | str]:
     return values | {r for w in words for r in w.refs}
 
 
-def _picked(tok: Tokenizer, picking: set[int | str], names: list[str]) -> None:
+def _alone(words: list[Word]) -> set[int | str]:
+    """The values and variables that are the whole of one of these words (`cp {{ src }} /srv/app/`)."""
+    return _values([w for w in words if WHOLE_NAME.fullmatch(w.text)])
+
+
+def _picked(tok: Tokenizer, picking: set[int | str], names: list[str], alone: set[int | str]) -> None:
     """The values and variables `picking` pick what the files and folders `names` hold (a copy, a link, an archive
     unpacked there): `_run` holds them to one name when a file of those runs. A folder is known by its last part, also
-    as placed after a `cd` or in the step's folder (`.` in `/srv/work` is `work`)."""
+    as placed after a `cd` or in the step's folder (`.` in `/srv/work` is `work`). When another step names a path where
+    they land (`shell_other_steps`), they are one name at once, but for a value that is a whole word (`alone`)."""
     for name in {n for named in names for n in (key(named), key(posixpath.normpath(placed(tok, named))))} if picking else ():
         tok.flow.picks.setdefault(name, set()).update(picking)
+    if picking - alone and any(other_steps.runs_under(placed(tok, named), tok.flow.elsewhere) for named in names):
+        _one_name(tok, picking - alone)  # `tar -xzf /srv/{{ v }}.tgz -C /srv/app`, another step runs /srv/app/migrate.sh
+        # (a value alone names the whole file or archive, as the author chose: `cp -a {{ cert }} /srv/backup/`)
 
 
 def _one_name(tok: Tokenizer, values: Iterable[int | str]) -> None:

@@ -154,6 +154,7 @@ class Flow:
         self.printed: list[int] = []  # values a command printed from such a file (`cat f.sh`), in order
         self.file_refs: dict[str, set[str]] = {}  # variables written to each file (`printf '%s' "$v" > f.sh`)
         self.files: dict[str, set[int]] = {}  # values written to each file (`echo "{{ x }}" > f.sh`), see `shell_files`
+        self.elsewhere: frozenset[str] = frozenset()  # the paths the runbook's other steps name (`shell_other_steps`)
         self.picks: dict[str, set[int | str]] = {}  # values and variables in the source a copy, link or archive takes, by name
         self.functions: dict[str, list[tuple[list[str], list[str]]]] = {}  # each function's commands (`shell_descriptors.called`)
         self.ran_files: dict[str, tuple[str, str]] = {}  # files run once some file was written: the word, what ran it

@@ -320,10 +320,10 @@ def stop_recording(token: contextvars.Token[_Recording | None]) -> list[Any]:
     return values
 
 
-def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | None = None) -> ShellCommand:
+def command_from(rendered: str, values: list[Any], to_text: Any, folder: str | None = None, elsewhere: frozenset[str] = frozenset()) -> ShellCommand:
     """Replace each marker by a reference to its variable; refuse any value the shell would not take literally (`folder`:
-    the step's, where the command starts, `shell_files.step_folder`)."""
-    places = classify(rendered, folder) if has_markers(rendered) else {}
+    the step's, where the command starts, `shell_files.step_folder`; `elsewhere`: `shell_other_steps`)."""
+    places = classify(rendered, folder, elsewhere) if has_markers(rendered) else {}
     env: list[tuple[str, str]] = []
     references: dict[str, str] = {}
     shown: dict[str, str] = {}

@@ -256,9 +256,10 @@ def render_failure(exc: Exception) -> TemplateError:
     return TemplateError(f"cannot render template: {exc}")  # jinja raises many kinds; all mean "this template cannot render"
 
 
-def render_command(source: str, context: Mapping[str, Any], cwd: str | None = None) -> ShellCommand:
+def render_command(source: str, context: Mapping[str, Any], cwd: str | None = None, elsewhere: frozenset[str] = frozenset()) -> ShellCommand:
     """A shell template as it runs: values out of band, in `env`, referred to by the text (see shell_values); `cwd`: the
-    step's folder, rendered, where a relative path the command writes is (`> job` in /etc/cron.d is cron's)."""
+    step's folder, rendered, where a relative path the command writes is (`> job` in /etc/cron.d is cron's); `elsewhere`:
+    the paths the runbook's other steps name (`shell_other_steps`)."""
     if not is_template(source):
         return ShellCommand(source, (), source)
     recording = start_recording()
@@ -267,7 +268,7 @@ def render_command(source: str, context: Mapping[str, Any], cwd: str | None = No
     finally:
         values = stop_recording(recording)
     try:
-        command = command_from(rendered, values, _to_text, step_folder(cwd))
+        command = command_from(rendered, values, _to_text, step_folder(cwd), elsewhere)
     except ShellRefused as exc:
         raise TemplateError(str(exc), refusal=True, offset=_written_at(source, exc.value, len(values))) from None
     except ValueError as exc:

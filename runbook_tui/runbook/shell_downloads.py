@@ -21,11 +21,12 @@ def downloaded(texts: list[str], start: int) -> tuple[set[int], list[str]] | Non
     that to; None for another command (or one writing to its stdout only)."""
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
     urls = {k for k in range(start + 1, len(texts)) if "://" in texts[k]}
-    if name == "curl":
-        return (urls, _outputs(texts, start, ("-o", "--output"))) if urls else None
+    if name == "curl":  # (`-o /dev/null`: nothing kept)
+        named = [n for n in _outputs(texts, start, ("-o", "--output")) if not n.startswith("/dev/")]
+        return (urls, named) if urls and named else None
     if name == "wget":
         named = _outputs(texts, start, ("-O", "--output-document"))
-        named = [n for n in named if n != "-"] if named else [_last(texts[k]) for k in urls]  # `-O-`: its stdout
+        named = [n for n in named if n != "-" and not n.startswith("/dev/")] if named else [_last(texts[k]) for k in urls]  # `-O-`: stdout
         return (urls, named) if urls and named else None
     if name == "git" and "clone" in texts[start + 1 :]:
         operands, k = [], texts.index("clone", start) + 1

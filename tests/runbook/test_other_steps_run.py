@@ -68,3 +68,9 @@ def test_a_value_picking_what_another_step_runs_is_one_name(tmp_path: Path, plac
 def test_what_nothing_else_names_or_a_whole_value_takes_any_path(tmp_path: Path, place: str, use: str) -> None:
     path = _runbook(tmp_path, place, use)
     assert load(path, {"x": "/srv/backups/2026/12/app.tgz"}).runbook.steps[0].body is not None, place
+
+
+def test_a_check_writing_to_dev_null_places_nothing(tmp_path: Path) -> None:
+    """`curl -o /dev/null https://{{ x }}/healthz` keeps nothing: another step naming /dev/null runs nothing from it."""
+    path = _runbook(tmp_path, "curl -fsS -o /dev/null https://{{ x }}/healthz", "cat /srv/app.conf > /dev/null")
+    assert load(path, {"x": "/var/lib/app"}).runbook.steps[0].body is not None

@@ -406,7 +406,7 @@ SAYS: dict[str, Callable[[Event], Said]] = {
             f" (looked by process {e.get('pid')}, which resumed nothing)"
         )
     ),
-    ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {e.get('outcome')}){_reason(e)}"),
+    ev.SESSION_REOPENED: _plain(lambda e: f"reopened by {e['actor']} (it ended {status_words(str(e.get('outcome')))}){_reason(e)}"),
     ev.WINDOW_OVERRIDE: _plain(lambda e: f"{'went on' if e.get('resumed') else 'started'} outside the window by {e['actor']}{_reason(e)}", "!", decision=True),
     ev.CHECKPOINT_REACHED: _plain(lambda e: f"checkpoint {e['step']}", "⚑"),
     ev.PAUSED: _pause,

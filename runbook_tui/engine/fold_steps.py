@@ -294,7 +294,15 @@ def _rollback_started(state: RunState, e: Event) -> RunState:
         state = replace(state, steps=MappingProxyType({**state.steps, **void, **changed}))
     return replace(
         state,
-        rollback=RollbackState(e["scope"], MappingProxyType(e.get("plan", {})), started_seq=e.get("seq"), started_at=e.get("ts"), **_left_unknown(state, e)),
+        rollback=RollbackState(
+            e["scope"],
+            MappingProxyType(e.get("plan", {})),
+            started_seq=e.get("seq"),
+            started_at=e.get("ts"),
+            started_by=e.get("actor"),
+            driver=str(e.get("driver") or "") or None,
+            **_left_unknown(state, e),
+        ),
         rollback_requested=None,
         paused=False,
         hold_requested=None,  # answered as a pause is: before, "HOLD asked" stood over the rolled-back run, and p was refused

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runbook_tui.engine.event_words import OUTCOME_WORDS, status_words
+from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.state_model import RunState
 
 
@@ -50,3 +51,28 @@ def outcome_said(state: RunState) -> str:
     """A finished session's outcome as a person says it (`outcome_words`), after the criteria it left unmet
     (`with_criteria`): the last status row (the run screen, the verifier's, replay) and the detail pane say it so."""
     return with_criteria(outcome_words(state), state.criteria_unmet, state.criteria_acceptance)
+
+
+def ended_by(finished: Mapping[str, Any], state: RunState) -> tuple[str | None, str | None]:
+    """Who ended the run (`finished`: its `session_finished`; `state`: the run it ended) and the command whose policy
+    ended it for them (exec, rehearse), or None: a person's move. The program journals a full rollback's end itself
+    (`system`): the person who started that rollback ended it (it read `ROLLED BACK (by system)` after alice asked)."""
+    actor = str(finished.get("actor") or "") or None
+    rollback = state.rollback
+    if actor == SYSTEM and state.outcome == "rolled_back" and rollback is not None and rollback.started_by:
+        return rollback.started_by, rollback.driver
+    return actor, str(finished.get("driver") or "") or None
+
+
+def ended_by_words(outcome: str, person: str | None, driver: str | None, accepted: bool) -> str:
+    """Who ended the run, after the outcome: ` (by carol)`; ` (by exec, run by alice)` where exec's `--on-failure`
+    policy ended it (no move of alice's then); where the program journaled the end, what ended it (` (ended by the
+    program with no step left to run)`): the report's Outcome and the `session_finished` line exec, the report's
+    Timeline and the cast print (which said the outcome alone, so the two read as different ends)."""
+    if not person:
+        return ""
+    if person != SYSTEM:
+        return f" (by {driver}, run by {person})" if driver else f" (by {person})"
+    if outcome == "done":
+        return f" (ended by the program {'once the unmet success criteria were accepted' if accepted else 'with no step left to run'})"
+    return " (ended by the program)"

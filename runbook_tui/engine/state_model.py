@@ -155,6 +155,8 @@ class RollbackState:
     interrupted: bool = False  # the process died during it (folded at `session_resumed`): what ran last is unknown
     started_seq: int | None = None  # its `rollback_started`: what was measured before it is of the change it undid
     started_at: str | None = None  # its `rollback_started`'s time: a note since is of this rollback
+    started_by: str | None = None  # its `rollback_started`'s actor, and `driver` (exec, rehearse: whose policy started it)
+    driver: str | None = None
     # The undo an earlier rollback's process died in (its outcome unknown) and this one has not started again: a process
     # that dies before that undo leaves it unknown.
     left_unknown: str | None = None

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from runbook_tui.engine.event_order import FirstImpossible
-from runbook_tui.engine.events import SYSTEM, VOCABULARY, Event
+from runbook_tui.engine.events import VOCABULARY, Event
 from runbook_tui.engine.fold_steps import undone_as_a_whole
 from runbook_tui.engine.history import History
 from runbook_tui.engine.history_moments import number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.mark_done import EXIT_NOTE
+from runbook_tui.engine.outcome_words import ended_by
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.engine.undo_notes import still_applied
@@ -152,6 +153,7 @@ def _session(fold: History) -> Session:
     finished = fold.finished
     started_at = str(s.get("started_at"))
     end = finished["ts"] if finished else str(fold.state.last_ts)
+    ended = ended_by(finished, fold.state) if finished else (None, None)
     return Session(
         id=str(s.get("session", "")),
         runbook=str(s.get("runbook", "")),
@@ -168,8 +170,8 @@ def _session(fold: History) -> Session:
         last_event_at=str(fold.state.last_ts),
         duration_seconds=seconds_between(started_at, end) or 0.0,
         outcome=fold.state.outcome or "unfinished",
-        finished_by=_finished_by(fold),
-        finished_driver=_finished_driver(fold),
+        finished_by=ended[0],
+        finished_driver=ended[1],
         resumed_at=fold.resumed_at,
         resumed_by=fold.resumed_by,
         solo_reasons=fold.solo_reasons,
@@ -205,28 +207,6 @@ def _open_because(fold: History) -> str | None:
     if stopped:
         return str(stopped[-1].get("text") or "")
     return f"paused ({fold.state.pause_reason})" if fold.state.paused and fold.state.pause_reason else "paused" if fold.state.paused else None
-
-
-def _finished_by(fold: History) -> str | None:
-    """Who ended the run. The program journals the end of a full rollback itself (`system`): the person who started
-    that rollback ended it (the outcome line said `ROLLED BACK (by system)` after alice asked for it)."""
-    finished = fold.finished
-    if finished is None:
-        return None
-    if finished["actor"] == SYSTEM and fold.state.outcome == "rolled_back" and fold.rollbacks:
-        return fold.rollbacks[-1].started_by
-    return str(finished["actor"])
-
-
-def _finished_driver(fold: History) -> str | None:
-    """The command whose policy ended the run (`exec --on-failure stop` after a failure or a rejection, a full rollback
-    exec started), or None: the Summary read `FAILED (by alice)`, as if alice had decided it."""
-    finished = fold.finished
-    if finished is None:
-        return None
-    if finished["actor"] == SYSTEM and fold.state.outcome == "rolled_back" and fold.rollbacks:
-        return fold.rollbacks[-1].driver or None
-    return str(finished.get("driver") or "") or None
 
 
 def counted_as(outcome: str, section_kind: str, full_rollback: bool, not_rolled_back: bool = False) -> str:

@@ -8,14 +8,13 @@ from contextvars import ContextVar
 
 from runbook_tui.engine.actors import RECORDED, named
 from runbook_tui.engine.event_words import NOT_ROLLED_BACK, OUTCOME_WORDS, STATUS_WORDS, own_reason, self_confirmed_words
-from runbook_tui.engine.events import SYSTEM
 from runbook_tui.engine.history import RECORD_ENDS_RUNNING
 from runbook_tui.engine.history_model import Attempt, HistoryEntry, HostResult, Notification, Pause, Silence, UndoResult, exit_words
 from runbook_tui.engine.host_tally import FAILED_HERE
 from runbook_tui.engine.injected import NEVER_RAN, injected
 from runbook_tui.engine.left_out import left_out_words
 from runbook_tui.engine.line_side import on_its_side
-from runbook_tui.engine.outcome_words import with_criteria
+from runbook_tui.engine.outcome_words import ended_by_words, with_criteria
 from runbook_tui.report.connection_words import share_connections as share_connections  # the record's views read it from text
 from runbook_tui.report.model import (
     NOT_ROLLED_BACK_COUNTED,
@@ -320,9 +319,8 @@ def verifier(report: Report) -> str:
     # and the row says it once inside the count (it read `bob (recorded) (4 steps)`).
     back = {name: session.mode == "practice" and name.endswith(RECORDED) for name in counts}
     shown = {name: name.removesuffix(RECORDED) if back[name] else name for name in counts}
-    acted = ", ".join(
-        f"{shown[name]} ({n} step{'s' if n != 1 else ''}{_waves_said(waves.get(name, []))}{_PLAYED_BACK if back[name] else ''})" for name, n in counts.items()
-    )
+    extra = {name: f"{_waves_said(waves.get(name, []))}{_PLAYED_BACK if back[name] else ''}" for name in counts}
+    acted = ", ".join(f"{shown[name]} ({n} step{'s' if n != 1 else ''}{extra[name]})" for name, n in counts.items())
     others = [shown[name] for name in counts if shown[name] != planned]
     if planned and others:  # who was not: `bob (2 steps), carol (1 step); NOT the ticket's verifier (bob)` read as bob
         return f"{acted}; {', '.join(others)} {'is' if len(others) == 1 else 'are'} NOT the ticket's verifier ({planned}){was_solo}"
@@ -361,17 +359,9 @@ def who(actor: str | None) -> str:
 
 
 def finished_words(report: Report) -> str:
-    """Who ended the run, after the outcome: ` (by carol)`; where the program journaled the end, what ended it (the
-    Summary read `done (by system)`)."""
-    session = report.session
-    if not session.finished_by:
-        return ""
-    if session.finished_by != SYSTEM:  # `(by exec, run by alice)`: exec's policy ended it, no move of alice's then
-        return f" (by {session.finished_driver}, run by {session.finished_by})" if session.finished_driver else f" (by {session.finished_by})"
-    if session.outcome == "done":
-        why = "once the unmet success criteria were accepted" if session.criteria_acceptance else "with no step left to run"
-        return f" (ended by the program {why})"
-    return " (ended by the program)"
+    """Who ended the run, after the outcome, as exec's `session_finished` line says it (`ended_by_words`)."""
+    s = report.session
+    return ended_by_words(s.outcome, s.finished_by, s.finished_driver, bool(s.criteria_acceptance))
 
 
 def outcome_line(report: Report) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from runbook_tui.engine.journal import read_events
-from runbook_tui.report import build_report
+from runbook_tui.report import build_report, render
 from tests.engine.test_exec_cli import exec_env, run_exec
 
 RUNBOOK = """\
@@ -47,19 +47,26 @@ def finished_line(stdout: str) -> str:
 def test_exec_says_what_a_rollback_went_back_to(tmp_path: Path, checkpoint: str, policy: str, said: str) -> None:
     ran = run_exec(tmp_path, RUNBOOK.replace("CHECKPOINT", checkpoint), "s3cr3t-words", "--on-failure", policy)
     assert ran.returncode == 1, ran.stdout + ran.stderr
-    assert finished_line(ran.stdout) == said, ran.stdout
+    report = build_report(tmp_path / "run.jsonl")
+    person = report.session.ran_by[0]
+    # who ended it, as the report's Outcome says it (exec's line said the outcome alone, so a change board read two ends)
+    assert finished_line(ran.stdout) == f"{said} (by exec, run by {person})", ran.stdout
+    assert f"| **Outcome** | **{said.removeprefix('outcome ')}** (by exec, run by {person}) |" in render(report, "md").splitlines()
     assert read_events(tmp_path / "run.jsonl").events[-1]["outcome"] == "rolled_back"
     # the report's Timeline is exec's lines: it read `outcome ROLLED BACK` under an Outcome naming the checkpoint
-    [end] = [entry for entry in build_report(tmp_path / "run.jsonl").timeline if entry.type == "session_finished"]
+    [end] = [entry for entry in report.timeline if entry.type == "session_finished"]
     assert end.text in ran.stdout.splitlines(), (end, ran.stdout)
 
 
 def test_resume_rollback_says_the_checkpoint_too(tmp_path: Path) -> None:
     stopped = run_exec(tmp_path, RUNBOOK.replace("CHECKPOINT", "checkpoint: true"), "s3cr3t-words", "--on-failure", "stop")
-    assert stopped.returncode == 1 and finished_line(stopped.stdout) == "outcome FAILED", stopped.stdout + stopped.stderr
+    assert stopped.returncode == 1, stopped.stdout + stopped.stderr
+    person = build_report(tmp_path / "run.jsonl").session.ran_by[0]
+    assert finished_line(stopped.stdout) == f"outcome FAILED (by exec, run by {person})", stopped.stdout
     resumed = subprocess.run(
         [sys.executable, "-m", "runbook_tui", "resume", "run.jsonl", "--solo", "e2e test", "--headless", "--rollback"],
         cwd=tmp_path, env=exec_env(tmp_path, "unused"), capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert resumed.returncode == 1, resumed.stdout + resumed.stderr
-    assert finished_line(resumed.stdout) == "outcome ROLLED BACK to the last checkpoint (a)", resumed.stdout
+    assert finished_line(resumed.stdout) == f"outcome ROLLED BACK to the last checkpoint (a) (by {person})", resumed.stdout
+    assert f"reopened by {person} (it ended FAILED): resume --rollback" in resumed.stdout, resumed.stdout  # it read `failed`

@@ -93,7 +93,9 @@ def test_asciinema_reads_and_plays_it(tmp_path: Path, capsys: pytest.CaptureFixt
         [str(ASCIINEMA), "play", "-s", "1000", "-i", "0.001", str(target)], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
     )
     assert play.returncode == 0, play.stderr
-    assert "rollback_started" in play.stdout and play.stdout.rstrip().endswith("session_finished   outcome ROLLED BACK to the last checkpoint (backup-config)")
+    assert "rollback_started" in play.stdout and play.stdout.rstrip().endswith(
+        "session_finished   outcome ROLLED BACK to the last checkpoint (backup-config) (by alice)"
+    )
 
 
 def test_hostile_output_never_drives_the_players_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

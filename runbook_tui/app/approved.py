@@ -29,15 +29,16 @@ def approved_plan(runbook: Runbook, settings: Settings) -> dict[str, Any]:
 
 
 def approved(
-    trust: RunTrust | None, runbook: Runbook, settings: Settings, operator: str = "", *, now: dt.datetime | None = None, live: bool = True
+    trust: RunTrust | None, runbook: Runbook, settings: Settings, operator: str = "", *, now: dt.datetime | None = None, live: bool = True, solo: bool = False
 ) -> RunTrust | None:
     """The trust with its approval checked against the plan about to run (exit 2 saying which part differs, that
-    `operator`, who runs it, or the ticket's assignee approved it, or that the ticket's window does not hold `now`)."""
+    `operator`, who runs it, or the ticket's assignee approved it, that the ticket's window does not hold `now`, or that
+    it does not admit a run without the verifier it names, `solo`)."""
     if trust is None:
         return None
     from runbook_tui.trust.run_trust import TrustRefused
 
     try:
-        return trust.checked(runbook, lambda: approved_plan(runbook, settings), operator, now=now, live=live)
+        return trust.checked(runbook, lambda: approved_plan(runbook, settings), operator, now=now, live=live, solo=solo)
     except TrustRefused as exc:
         raise StartRefused(str(exc), code=2) from None

@@ -240,7 +240,10 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if isinstance(options, int):
         return options
     share, trust = options
-    if trust is not None and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback", operator=_operator())) is not None:
+    if (
+        trust is not None
+        and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback", operator=_operator(), solo=bool(args.solo))) is not None
+    ):
         print(f"runbook-tui: {refused}", file=sys.stderr)  # before anything is journaled (require_approval: true)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -302,7 +305,7 @@ def cmd_approve(args: argparse.Namespace, params: dict[str, Any]) -> int:
     except RunbookInvalid as draft:
         _report(draft.diagnostics)
         return EXIT_INVALID
-    return approve(loaded, identity=args.identity, signers_path=args.allowed_signers, output=args.output or f"{args.file}.approval")
+    return approve(loaded, identity=args.identity, signers_path=args.allowed_signers, output=args.output or f"{args.file}.approval", solo=args.solo)
 
 
 def cmd_report(args: argparse.Namespace, params: dict[str, Any]) -> int:

@@ -57,7 +57,16 @@ def _holds(ticket: Ticket | None) -> str:
     return "the ticket names no change window: this approval does not expire (it holds until the runbook or its parameters change)"
 
 
-def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str) -> int:
+def _verified_by(ticket: Ticket | None, solo: str | None) -> str | None:
+    """How the approved change is verified, in words, for the approver to read before typing yes (None: no verifier named)."""
+    if ticket is None or not ticket.verifier:
+        return None
+    if solo is None:
+        return f"the approval is of a run {ticket.verifier} verifies: a solo run (--solo) is refused under it (approve --solo REASON admits one)"
+    return f"the approval also admits a run without {ticket.verifier}, its verifier (--solo): {solo}"
+
+
+def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | None, output: str, solo: str | None = None) -> int:
     from runbook_tui.app.settings import SettingsError, load_settings
 
     try:
@@ -95,11 +104,13 @@ def cmd_approve(loaded: Loaded, *, identity: str | None, signers_path: str | Non
     sys.stdout.write(plan_text(loaded.runbook, settings))
     print("\n" + visible_line(f"plan sha256 {plan_hash(plan)}; signing as {by} with {signer.fingerprint} ({signer.source})"))
     print(visible_line(_holds(ticket)))
+    if (verified := _verified_by(ticket, solo)) is not None:
+        print(visible_line(verified))
     if _answer().strip().lower() != "yes":
         print("not approved: nothing was written", file=sys.stderr)
         return 1
     try:
-        made = asyncio.run(approval.make(plan, signer, by))
+        made = asyncio.run(approval.make(plan, signer, by, solo))
     except SignatureError as exc:  # an agent key needing a confirmation or a touch that never came, an agent gone
         print(visible_line(f"runbook-tui: cannot sign the approval with {signer.fingerprint}: {exc}; not approved: nothing was written"), file=sys.stderr)
         return 1

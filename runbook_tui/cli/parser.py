@@ -223,6 +223,7 @@ def _approve_arguments(approve: argparse.ArgumentParser) -> None:
         help="OpenSSH allowed_signers file: your name is your key's principal there (default: allowed_signers: in settings)",
     )
     approve.add_argument("-o", dest="output", type=new_file_not_dash, metavar="FILE", help="where to write the approval (default: FILE.approval)")
+    approve.add_argument("--solo", type=reason, metavar="REASON", help="it may also run without the ticket's verifier (run/exec --solo); signed, with why")
 
 
 def _rehearse_arguments(rehearse: argparse.ArgumentParser) -> None:

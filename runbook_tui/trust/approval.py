@@ -34,9 +34,9 @@ class Approval(statements.SignedStatement):
     file: str
 
 
-async def make(plan: dict[str, Any], signer: Signer, by: str) -> dict[str, Any]:
-    """The approval file's content."""
-    statement = statements.approval(plan, by)
+async def make(plan: dict[str, Any], signer: Signer, by: str, solo: str | None = None) -> dict[str, Any]:
+    """The approval file's content (`solo`: why it may run without the ticket's verifier; see `solo_refusal`)."""
+    statement = statements.approval(plan, by, solo)
     signature = await signer.sign(statements.encode(statement))
     return {"statement": statement, "signature": signature, "key": signer.fingerprint, "plan": plan}
 
@@ -63,6 +63,21 @@ def _differences(approved: Any, now: Any, where: str = "") -> Iterator[str]:
 def _short(value: Any) -> str:
     text = visible_line(json.dumps(value, ensure_ascii=False))
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def solo_refusal(statement: Mapping[str, Any], plan: Mapping[str, Any]) -> str | None:
+    """Why a run without a verifier is not the plan this approval approved, or None. The plan names its ticket's verifier:
+    the board approved the change as verified by them, and an approval admits a solo run only when it says so (`approve
+    --solo REASON`, in the signed statement), as a change board decides it in advance (an emergency, a standard change).
+    Before session 38 a solo run started under any approval: the verifier who approved the plan never saw it run."""
+    found = plan.get("ticket")
+    ticket: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    verifier = ticket.get("verifier")
+    solo = statement.get("solo")
+    if not verifier or (isinstance(solo, str) and solo.strip()):
+        return None
+    change = str(ticket.get("id") or "the change")
+    return visible_line(f"it approves {change} verified by {verifier}; a solo run is not the plan approved")
 
 
 #: An approval holds the rendered plan; a 4 MiB runbook's plan fits many times over.

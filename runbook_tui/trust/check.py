@@ -25,6 +25,7 @@ from typing import Any
 from runbook_tui.engine.events import (
     CRITERIA_ACCEPTANCE_CONFIRMED,
     DECISION_SIGNED,
+    MODE_CHANGED,
     PLAN_APPROVED,
     SEAL,
     SESSION_FINISHED,
@@ -41,7 +42,7 @@ from runbook_tui.runbook.loader import person_key
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust import statements
 from runbook_tui.trust.allowed_signers import AllowedSigners
-from runbook_tui.trust.approval import own_approval
+from runbook_tui.trust.approval import own_approval, solo_refusal
 from runbook_tui.trust.run_signers import all_run_signers
 from runbook_tui.trust.sshsig import SignatureError, verify
 from runbook_tui.trust.two_person import missing_words
@@ -210,7 +211,8 @@ def check(events: Sequence[Event], signers: AllowedSigners | None, approvers: Co
             at = signed_at(event, before)  # the run's start: when `run` checked the approval
             status, why = _signature(statement, event.get("signature"), event.get("key"), signers, at=at)
             if status != "fails":
-                status, why = _approval_problem(statement, event, events[0], signers, _runners(events), at, approvers) or (status, why)
+                found_problem = _approval_problem(statement, event, events[0], signers, _runners(events), at, approvers, _went_solo(events))
+                status, why = found_problem or (status, why)
             result.approval = Signed(int(event["seq"]), str(event.get("principal")), str(event.get("key")), status, why)
             if status == "fails":
                 result.problems.append(f"line {line}: the plan's approval fails: {why}")
@@ -240,6 +242,11 @@ def _runners(events: Sequence[Event]) -> set[str]:
     return {str(event.get("actor")) for event in events if event.get("type") == STEP_STARTED}
 
 
+def _went_solo(events: Sequence[Event]) -> int | None:
+    """The line from which the run went on without a verifier (its start, or a `resume --solo`), or None."""
+    return next((int(e["seq"]) + 1 for e in events if e.get("type") in (SESSION_STARTED, MODE_CHANGED) and e.get("solo")), None)
+
+
 def _approval_problem(
     statement: dict[str, Any],
     event: Event,
@@ -248,17 +255,21 @@ def _approval_problem(
     runners: set[str],
     at: float | None,
     approvers: Collection[str] | None,
+    alone: int | None = None,
 ) -> tuple[str, str] | None:
     """A signature that holds, for another plan than this run's, journaled under a name its key is not given, or made
     with a key the file gives to the assignee, or to anyone who ran a step of it (`runners`: `resume` by the approver;
-    two-person rule). (A run outside the ticket's window is the window's rule: its override is journaled; the approval
-    has no expiry of its own.)"""
+    two-person rule), or one that went solo (from line `alone`) where the approval admits only a run its ticket's verifier
+    verifies (an approval made before session 38, with no `solo` in it, is not judged so). (A run outside the ticket's
+    window is the window's rule: its override is journaled; the approval has no expiry of its own.)"""
     plan = started.get("plan")
     routes = {"routes": statement["routes"]} if "routes" in statement else {}  # where the hosts resolved: signed, and approved
     planned = statements.plan_hash({**plan, **routes}) if isinstance(plan, dict) else None
     if not isinstance(plan, dict) or not statements.approves(statement.get("plan"), {**plan, **routes}):
         return "fails", f"it approves plan sha256 {str(statement.get('plan'))[:16]}, not this run's ({str(planned)[:16]}): an approval of another plan"
     ticket: dict[str, Any] = plan["ticket"] if isinstance(plan.get("ticket"), dict) else {}
+    if alone is not None and "solo" in statement and (solo := solo_refusal(statement, plan)) is not None:  # `run` refuses it
+        return "fails", f"{solo}, and this run went solo at line {alone}"
     principal = str(event.get("principal"))
     if signers is None:
         return None

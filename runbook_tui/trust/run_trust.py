@@ -49,14 +49,15 @@ class RunTrust:
         return None if self.signers is None else {"path": os.path.abspath(self.signers.path), "sha256": self.signers.digest}
 
     def checked(
-        self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True
+        self, runbook: Runbook, plan: Callable[[], dict[str, Any]], operator: str = "", *, now: dt.datetime | None = None, live: bool = True, solo: bool = False
     ) -> RunTrust:
         """This trust with the approval checked against the plan rendered now (`plan()`: the plan and the routes to its
         hosts, app/approved.py); TrustRefused when it does not hold. `operator`: who runs it (the person at the keyboard):
         neither they nor the ticket's assignee may have approved it (two-person rule). The approval has no expiry of its
         own: the ticket's window is bound by the plan's hash, and a run outside it is the window's rule (--override-window
         REASON, journaled); `now` and `live` are not read here. Nor is it bound to one session: a second run of the same
-        plan (a retry after a rollback) starts under it too, and each run journals it (`plan_approved`)."""
+        plan (a retry after a rollback) starts under it too, and each run journals it (`plan_approved`). `solo`: the run
+        goes without a verifier, which the approval must admit when the plan names one (`approval.solo_refusal`)."""
         if self.approval_path is None:
             if self.required:
                 raise TrustRefused("this run needs an approved plan (require_approval: true in settings): give --approval FILE made by `runbook-tui approve`")
@@ -67,10 +68,13 @@ class RunTrust:
         if runbook.ticket and runbook.ticket.assignee:
             assignees[runbook.ticket.assignee] = f"the assignee of {runbook.ticket.id or 'the ticket'}"
         own_key = self.signer.fingerprint if self.signer is not None else None
+        rendered = plan()
         try:
-            found = approvals.check(self.approval_path, plan(), self.signers, allowed - set(assignees), assignees, own_key)
+            found = approvals.check(self.approval_path, rendered, self.signers, allowed - set(assignees), assignees, own_key)
         except approvals.ApprovalRefused as exc:
             raise TrustRefused(str(exc)) from None
+        if solo and (why := approvals.solo_refusal(found.statement, rendered)) is not None:
+            raise TrustRefused(f"{visible_line(self.approval_path)}: {why}: {SOLO_WAYS}")
         self._listed_for(operator, now)  # after the approval's own refusals (an assignee's key that approved says so first)
         return replace(self, approval=found)
 
@@ -91,11 +95,12 @@ class RunTrust:
                 )
             )
 
-    def resume_refusal(self, journal: str, *, forward: bool, operator: str = "", now: dt.datetime | None = None) -> str | None:
+    def resume_refusal(self, journal: str, *, forward: bool, operator: str = "", now: dt.datetime | None = None, solo: bool = False) -> str | None:
         """Why `resume` may not go on with the run `journal` records (`forward`: it may run steps; a rollback is never
         refused): the approval it started under is `operator`'s own (who resumes it: their name, or the key they sign
         with; the two-person rule, as `run` checks it); or, under `require_approval: true`, it started without an
-        approval, or the approval does not hold (as `journal verify` checks it). None: it may."""
+        approval, or the approval does not hold (as `journal verify` checks it); or it goes on `solo` where its approval
+        names a verifier and does not admit a run without them (as `run` refuses to start one). None: it may."""
         if not forward:
             return None
         from runbook_tui.trust.check import check
@@ -106,6 +111,9 @@ class RunTrust:
             return None
         if approved is not None and (own := self._approvers_own(approved, operator)) is not None:
             return visible_line(f"{name}: {own}: whoever approved a change may not run it (two-person rule); another person resumes it ({rollback})")
+        plan = started.get("plan")
+        if solo and isinstance(plan, dict) and approved is not None and (alone := approvals.solo_refusal(approved.get("statement") or {}, plan)) is not None:
+            return f"{name}: the approval this run started under {alone}: {SOLO_WAYS.replace('--share', 'resume --share')} ({rollback})"
         if not self.required:
             return None
         if approved is None:
@@ -141,6 +149,8 @@ class RunTrust:
             controller.emit(PLAN_APPROVED, controller.assignee, statement=a.statement, signature=a.signature, key=a.key, principal=a.principal, file=a.file)
 
 
+#: What to do when an approval does not admit a solo run (`approval.solo_refusal`), in words.
+SOLO_WAYS = "share it for the verifier to confirm each step (--share), or have it approved to run alone (runbook-tui approve FILE --solo REASON)"
 #: What a run that needed an approval and has none is, in words (`resume`, `journal verify`, the report); the settings follow.
 UNAPPROVED = "this run started without an approved plan (no plan_approved in it), and require_approval: true in"
 

@@ -166,8 +166,11 @@ def approves(approved: object, plan: Mapping[str, Any]) -> bool:
     return approved in (plan_hash(plan), hashlib.sha256(canonical(dict(plan))).hexdigest())
 
 
-def approval(plan: Mapping[str, Any], by: str) -> dict[str, Any]:
+def approval(plan: Mapping[str, Any], by: str, solo: str | None = None) -> dict[str, Any]:
     """The approver's statement. `routes` (where each remote host resolved to, app/approved.py) is named in it: the
-    approved plan is a run's `session_started.plan` with these routes, so `journal verify` can rebuild its hash."""
+    approved plan is a run's `session_started.plan` with these routes, so `journal verify` can rebuild its hash. `solo`:
+    why the change may run without the ticket's verifier (`approve --solo REASON`), null when it may not (since session
+    38; an approval without the key was made before, and `journal verify` does not judge its runs by it)."""
     routes = {"routes": plan["routes"]} if "routes" in plan else {}
-    return {"kind": "approval", "plan": plan_hash(plan), "runbook": plan.get("runbook"), "params": plan.get("params"), "by": by, **routes}
+    said = {"runbook": plan.get("runbook"), "params": plan.get("params"), "by": by, "solo": solo}
+    return {"kind": "approval", "plan": plan_hash(plan), **said, **routes}

@@ -66,6 +66,10 @@ def _cli(folder: Path, *args: str, stdin: str = "", settings: str = "") -> subpr
     return subprocess.run([*CLI, *args], cwd=folder, env=env, input=stdin, capture_output=True, text=True, timeout=60)
 
 
+#: Why the approvals of these tests admit a run without bob, the ticket's verifier: each test runs `exec --solo`.
+SOLO = "the tests run alone"
+
+
 def _approve(folder: Path, who: str, version: str, answer: str = "yes\n") -> subprocess.CompletedProcess[str]:
     return _cli(
         folder,
@@ -79,6 +83,8 @@ def _approve(folder: Path, who: str, version: str, answer: str = "yes\n") -> sub
         "allowed_signers",
         "-o",
         f"{who}-{version}.approval",
+        "--solo",
+        SOLO,
         stdin=answer,
     )
 
@@ -235,7 +241,7 @@ def test_an_approval_binds_where_the_ssh_config_sends_each_host(folder: Path) ->
     (folder / "R.yaml").write_text(RUNBOOK.replace("params:", "hosts:\n  db: [{name: db1}]\nparams:", 1))
     (folder / "ssh_config").write_text("Host db1\n  HostName 10.9.9.9\n  User evil\n")
     made = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "--allowed-signers", "allowed_signers", "-o", "ok.approval",
-                stdin="yes\n", settings="ssh: {config: false}\n")  # fmt: skip
+                "--solo", SOLO, stdin="yes\n", settings="ssh: {config: false}\n")  # fmt: skip
     assert made.returncode == 0, made.stderr
     assert "== Connections" in made.stdout and "db1: address db1 (default)" in made.stdout  # the approver saw the route
     assert _exec(folder, "1.2", "--approval", "ok.approval", settings="ssh: {config: false}\n").returncode == 0

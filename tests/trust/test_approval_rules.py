@@ -80,9 +80,14 @@ def _cli(folder: Path, *args: str, stdin: str = "", settings: str = "", user: st
     return subprocess.run([*CLI, *args], cwd=folder, env=env, input=stdin, capture_output=True, text=True, timeout=60)
 
 
+#: Why the approvals of these tests admit a run without bob, the ticket's verifier: each test runs `exec --solo`.
+SOLO = "the tests run alone"
+
+
 def _approve(folder: Path, key: str, signers: str = "allowed_signers", out: str = "", settings: str = "") -> subprocess.CompletedProcess[str]:
     out = out or f"{key}.approval"
-    return _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", key, "--allowed-signers", signers, "-o", out, stdin="yes\n", settings=settings)
+    signing = ["approve", "R.yaml", "-p", "version=1.2", "--identity", key, "--allowed-signers", signers, "-o", out, "--solo", SOLO]
+    return _cli(folder, *signing, stdin="yes\n", settings=settings)
 
 
 def _exec(
@@ -97,7 +102,7 @@ def _exec(
 def _made_anyway(folder: Path, key: str, by: str, out: str) -> None:
     """An approval of R.yaml's plan signed with `key` under the name `by`, as `approve` would write it had it not refused."""
     plan = approved_plan(load_runbook(folder / "R.yaml", {"version": "1.2"}).runbook, Settings())
-    approval.write(str(folder / out), asyncio.run(approval.make(plan, file_signer(str(folder / key)), by)))
+    approval.write(str(folder / out), asyncio.run(approval.make(plan, file_signer(str(folder / key)), by, SOLO)))
 
 
 RULE = "the assignee may not approve their own change (two-person rule)"
@@ -232,7 +237,7 @@ def test_an_approval_naming_someone_its_key_is_not_given_to_is_refused(folder: P
     said = f"carol.approval: the approval says it is by bob, but it is signed by {carol}, a key allowed_signers gives to carol, not to bob\n"
     assert ran.returncode == 2 and said in ran.stderr, ran.stdout + ran.stderr
     assert not (folder / "J.jsonl").exists()
-    unnamed = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "-o", "unnamed.approval", stdin="yes\n")
+    unnamed = _cli(folder, "approve", "R.yaml", "-p", "version=1.2", "--identity", "bob", "-o", "unnamed.approval", "--solo", SOLO, stdin="yes\n")
     assert unnamed.returncode == 0 and "signing as alice with" in unnamed.stdout, unnamed.stdout + unnamed.stderr
     refused = _exec(folder, "unnamed.approval")
     assert refused.returncode == 2 and "the approval says it is by alice, but it is signed by" in refused.stderr, refused.stderr

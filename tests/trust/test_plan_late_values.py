@@ -143,7 +143,7 @@ def test_plan_json_says_late_values_in_words_under_the_same_keys(folder: Path) -
 
 
 def test_approve_shows_the_plan_in_words_and_a_run_of_it_starts_under_the_approval(folder: Path) -> None:
-    signing = ["approve", "R.yaml", "--identity", "bob", "--allowed-signers", "allowed_signers", "-o", "bob.approval"]
+    signing = ["approve", "R.yaml", "--identity", "bob", "--allowed-signers", "allowed_signers", "-o", "bob.approval", "--solo", "the test runs alone"]
     refused = _cli(folder, *signing, stdin="no\n")
     assert refused.returncode == 1 and not (folder / "bob.approval").exists(), refused.stdout + refused.stderr
     _said_in_words(refused.stdout)

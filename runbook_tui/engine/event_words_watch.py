@@ -59,4 +59,6 @@ def signed(e: Event) -> Said:
         ev.DECISION_SIGNED: f"{said.get('action')} {said.get('step') or ''} (line {_line(e.get('decision'))})",
         ev.SEAL: f"line {_line(said.get('seq'))}",
     }.get(e["type"], f"plan sha256 {str(said.get('plan'))[:16]} approved")
-    return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}"])
+    solo = said.get("solo") if e["type"] == ev.PLAN_APPROVED else None  # the board's word that it may run without its verifier
+    alone = f"; it may run solo: {solo}" if isinstance(solo, str) and solo.strip() else ""
+    return Said("──", [f"{about} by {said.get('by')} with {e.get('key')}{alone}"])

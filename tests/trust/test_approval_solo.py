@@ -49,6 +49,7 @@ def test_a_solo_run_starts_only_under_an_approval_that_admits_one(folder: Path) 
     assert ran.returncode == 0, ran.stdout + ran.stderr
     [approved] = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines() if '"plan_approved"' in line]
     assert approved["statement"]["solo"] == "standard change, one engineer", approved["statement"]  # signed, journaled
+    assert re.search(r"plan_approved +plan sha256 \w+ approved by bob with SHA256:\S+; it may run solo: standard change, one engineer", ran.stdout), ran.stdout
     checked = _cli(folder, "journal", "verify", "J.jsonl", *SIGNERS)
     assert checked.returncode == 0 and "signatures hold and the end is sealed" in checked.stdout, checked.stdout
 

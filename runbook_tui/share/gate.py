@@ -31,6 +31,12 @@ OVER_LIMIT_SECONDS = 1.0
 KEX_BEFORE_LOGIN = 2
 TOO_MANY_KEX = f"more than {KEX_BEFORE_LOGIN} key exchanges before logging in"
 _MSG_KEXINIT = 20  # RFC 4253
+#: Bytes a connection may send before it has logged in: a login's key offers and signatures (an agent's 32 RSA-4096 keys
+#: with certificates: under 100 KiB) and two key exchanges. Past it, the connection is closed, told why: the login timeout
+#: bounded how long, not how much, and a connection waiting for its login could send SSH_MSG_IGNORE packets for all of
+#: it, each decrypted on the run's event loop (32 such connections: a step's output reached the journal 0.57 s late).
+BYTES_BEFORE_LOGIN = 256 * 1024
+TOO_MUCH_BEFORE_LOGIN = f"more than {BYTES_BEFORE_LOGIN // 1024} KiB sent before logging in"
 
 
 class Gate(asyncssh.SSHServer):
@@ -68,6 +74,7 @@ class Gate(asyncssh.SSHServer):
         if self.share.admission.admit(self.address, self):
             self.pending = True
             bound_key_exchanges(conn, self)
+            bound_bytes_before_login(conn, self)
         else:
             conn.abort()
             self.share.say_refusals()
@@ -158,3 +165,21 @@ def bound_key_exchanges(conn: asyncssh.SSHServerConnection, gate: Gate) -> None:
 
     table[_MSG_KEXINIT] = counted
     conn._packet_handlers = table
+
+
+def bound_bytes_before_login(conn: asyncssh.SSHServerConnection, gate: Gate) -> None:
+    """Close `conn` once its peer sent more than BYTES_BEFORE_LOGIN before it logged in (nothing more of it is read)."""
+    received = conn.data_received
+    taken = 0
+
+    def counted(data: bytes, datatype: int | None = None) -> None:
+        nonlocal taken
+        if gate.pending:
+            taken += len(data)
+            if taken > BYTES_BEFORE_LOGIN:
+                if gate.conn is not None and taken - len(data) <= BYTES_BEFORE_LOGIN:  # said once
+                    gate.conn.disconnect(asyncssh.DISC_PROTOCOL_ERROR, TOO_MUCH_BEFORE_LOGIN)
+                return
+        received(data, datatype)
+
+    conn.data_received = counted  # type: ignore[method-assign]

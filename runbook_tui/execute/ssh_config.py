@@ -21,6 +21,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import NoReturn
 
 from asyncssh.config import ConfigParseError, SSHClientConfig
 from asyncssh.pattern import WildcardPatternList
@@ -30,7 +31,7 @@ from runbook_tui.execute.ssh_config_canonical import NotCanonical, canonical_hos
 from runbook_tui.execute.ssh_config_checks import check_everywhere, seconds
 from runbook_tui.execute.ssh_config_include import IncludeLoopError, include_tree, included_files, stamp
 from runbook_tui.execute.ssh_config_keywords import check_keywords
-from runbook_tui.execute.ssh_config_lines import as_ssh_reads
+from runbook_tui.execute.ssh_config_lines import as_ssh_reads, error_place
 from runbook_tui.execute.ssh_config_perms import check_permissions
 from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, jump_tokens, proxy_option, service_port
 from runbook_tui.execute.ssh_endpoint import Endpoint
@@ -89,6 +90,10 @@ class _ClientConfig(SSHClientConfig):
         in it), or for a value (`User # later`) or more `Host` patterns."""
         with as_ssh_reads(path) as text:
             super().parse(text)  # type: ignore[arg-type]
+
+    def _error(self, reason: str) -> NoReturn:
+        """asyncssh's refusal at `FILE:LINE:COL`, as every other (it said `FILE line N: reason`)."""
+        raise ConfigParseError(f"{error_place(self._path, self._line_no, reason)}: {reason}")
 
     def _match_expanded(self, option: str, args: list[str]) -> None:
         self._set_tokens()  # the values known so far, as ssh has them at this line (a HostName above it included)

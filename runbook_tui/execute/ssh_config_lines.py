@@ -67,3 +67,39 @@ def as_ssh_reads(path: Path) -> Iterator[os.PathLike[str]]:
         cleaned.writelines(without_comment(line) for line in text.splitlines(keepends=True))
         cleaned.flush()
         yield _Named(path, f"/dev/fd/{cleaned.fileno()}")
+
+
+#: A line's keyword (group 1) and the start of its value (group 2's start), as asyncssh splits them.
+_VALUE = re.compile(r"\s*([A-Za-z0-9]+)(?:\s*=\s*|\s+|$)(.*)")
+
+
+def error_place(path: os.PathLike[str] | str, number: int, reason: str) -> str:
+    """`FILE:LINE:COL` of asyncssh's refusal `reason` of line `number` (which it says as `FILE line N`): at the quote left
+    open, at the word the reason names (`Invalid match condition bogus`, `... value: maybe`), else at the value."""
+    try:
+        line = Path(str(path)).read_bytes().decode("utf-8", "replace").splitlines()[number - 1]
+    except (OSError, IndexError):
+        return f"{path}:{number}:1"
+    found = _VALUE.match(line)
+    if found is None:
+        return f"{path}:{number}:{len(line) - len(line.lstrip()) + 1}"
+    start = found.start(2) if found[2] else found.start(1)
+    named = reason.rsplit(": ", 1)[-1].split() if ": " in reason else reason.split()[-1:]
+    at = _open_quote(line, start) if reason == "No closing quotation" else line.find(named[0], start) if named else -1
+    return f"{path}:{number}:{(at if at >= 0 else start) + 1}"
+
+
+def _open_quote(line: str, start: int) -> int:
+    """Where the quote is that `line` leaves open (as shlex reads it, from `start`), or -1."""
+    quote, opened, at = "", -1, start
+    while at < len(line):
+        char = line[at]
+        if char == "\\" and quote != "'":
+            at += 2
+            continue
+        if quote and char == quote:
+            quote = ""
+        elif not quote and char in "'\"":
+            quote, opened = char, at
+        at += 1
+    return opened if quote else -1

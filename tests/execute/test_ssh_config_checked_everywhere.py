@@ -48,6 +48,29 @@ YES_NO = "expected yes, no, true or false"
     ],
 )
 def test_a_value_ssh_refuses_anywhere_refuses_the_config_naming_its_line(tmp_path: Path, text: str, place: str, words: str) -> None:
+    config, ours = _refused_by_ssh_and_us(tmp_path, text, place)
+    assert ours == f"cannot use the ssh config {config}: {config}:{place}: {words}; {EVERYWHERE}"
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "words"),
+    [
+        ('Host db1\n  ProxyJump "a b\n', "2:13", "No closing quotation"),
+        ("Host db1\n\tUser a'b c\n", "2:8", "No closing quotation"),
+        ("Match bogus\n  Port 1\n", "1:7", "Invalid match condition bogus"),
+        ("  Match host db1  bogus\n  Port 1\n", "1:19", "Invalid match condition bogus"),
+        ("Match host\n  Port 1\n", "1:7", "Missing host match pattern"),
+    ],
+)
+def test_a_line_asyncssh_refuses_is_said_at_its_line_and_column(tmp_path: Path, text: str, place: str, words: str) -> None:
+    """A line asyncssh's own parser refuses (an open quote, a `Match` condition it does not know): at FILE:LINE:COL as
+    every other ssh config error (before: `FILE line 2: No closing quotation`, asyncssh's words, no column)."""
+    config, ours = _refused_by_ssh_and_us(tmp_path, text, place)
+    assert ours == f"cannot use the ssh config {config}: {config}:{place}: {words}"
+
+
+def _refused_by_ssh_and_us(tmp_path: Path, text: str, place: str) -> tuple[Path, str]:
+    """The config holding `text`, which the real `ssh -G` refuses at the line of `place`, and our refusal of it."""
     config = tmp_path / "config"
     config.write_text(text)
     said = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30)
@@ -55,7 +78,7 @@ def test_a_value_ssh_refuses_anywhere_refuses_the_config_naming_its_line(tmp_pat
     assert said.returncode == 255 and f"{config} line {line}: " in said.stderr and "terminating" in said.stderr, said.stderr
     with pytest.raises(SshConfigError) as raised:
         SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
-    assert str(raised.value) == f"cannot use the ssh config {config}: {config}:{place}: {words}; {EVERYWHERE}"
+    return config, str(raised.value)
 
 
 def test_an_included_file_is_checked_too(tmp_path: Path) -> None:

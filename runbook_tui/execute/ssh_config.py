@@ -346,9 +346,6 @@ class SshConfigResolver:
                 config = config.read_final(roots, given)
         except (ConfigParseError, OSError, IncludeLoopError, NotCanonical) as exc:
             raise SshConfigError(f"cannot use the ssh config {named}: {exc}") from None
-        except UnicodeDecodeError as exc:  # ssh reads bytes; asyncssh reads text
-            why = f"it is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position {exc.start})"
-            raise SshConfigError(f"cannot use the ssh config {named}: {why}") from None
         self._read[asked] = (marks, config)
         return config
 

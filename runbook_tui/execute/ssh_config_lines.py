@@ -15,6 +15,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from asyncssh.config import ConfigParseError
+
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.document import decode
+
 #: Keywords whose rest of the line ssh takes whole, `#` included (the command a shell runs).
 WHOLE_LINE = frozenset({"proxycommand", "remotecommand", "localcommand", "knownhostscommand"})
 
@@ -45,6 +50,14 @@ def without_comment(line: str) -> str:
     return line
 
 
+def utf8_text(data: bytes, file: str) -> str:
+    """`data` as text; ConfigParseError `FILE:LINE:COL: expected UTF-8 text; the byte 0xFF is not`, as for a runbook."""
+    try:
+        return decode(data, file)
+    except RunbookInvalid as invalid:
+        raise ConfigParseError(str(invalid.errors[0])) from None
+
+
 class _Named(os.PathLike[str]):
     """A file to open (`where`) that says it is `name`: asyncssh names it in its messages and the values' origins."""
 
@@ -60,9 +73,9 @@ class _Named(os.PathLike[str]):
 
 @contextmanager
 def as_ssh_reads(path: Path) -> Iterator[os.PathLike[str]]:
-    """`path`'s text without its comments, to hand asyncssh's parser in its place (named as `path`). UnicodeDecodeError
-    for a file that is not UTF-8 text, as asyncssh read it."""
-    text = Path(path).read_bytes().decode("utf-8")
+    """`path`'s text without its comments, to hand asyncssh's parser in its place (named as `path`). ConfigParseError at
+    FILE:LINE:COL of the first byte that is not UTF-8 (asyncssh reads text; ssh reads bytes)."""
+    text = utf8_text(Path(path).read_bytes(), str(path))
     with tempfile.TemporaryFile("w+", encoding="utf-8") as cleaned:
         cleaned.writelines(without_comment(line) for line in text.splitlines(keepends=True))
         cleaned.flush()

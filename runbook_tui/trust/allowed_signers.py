@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.bounded_read import read_limited
+from runbook_tui.runbook.diagnostics import RunbookInvalid
+from runbook_tui.runbook.document import decode
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.trust.sshsig import NAMESPACE, SignatureError
 
@@ -216,11 +218,11 @@ def read_allowed_signers(path: str) -> AllowedSigners:
     shown = visible_line(path)
     try:
         raw = read_limited(Path(path).expanduser(), MAX_SIGNERS_BYTES)
-        text = raw.decode("utf-8")
+        text = decode(raw, shown)
     except OSError as exc:
         raise SignatureError(f"{shown}: cannot read the allowed signers: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise SignatureError(f"{shown}: cannot read the allowed signers: expected UTF-8 text") from None
+    except RunbookInvalid as invalid:  # FILE:LINE:COL of the first byte that is not (before: no place)
+        raise SignatureError(f"{invalid.errors[0]} (cannot read the allowed signers)") from None
     from asyncssh.pattern import WildcardPatternList
     from asyncssh.public_key import KeyImportError
     from asyncssh.sshsig import SSHAllowedSignersEntry

@@ -109,7 +109,8 @@ EVERYWHERE = "ssh refuses the whole config for it, whichever host its block is f
     ("text", "words"),
     [
         (b"Include {config}\nHost x\n  Port 2\n", "its Includes go round in a loop (a file that includes itself, or two that include each other)"),
-        (b"Host db1\n  HostName \xff\xfe\n", "it is not UTF-8 text (byte 0xff at position 20)"),
+        # at its line and column, as a runbook's (before: `it is not UTF-8 text (byte 0xff at position 20)`)
+        (b"Host db1\n  HostName \xff\xfe\n", "{config}:2:12: expected UTF-8 text; the byte 0xFF is not"),
         (b"Host db1\n  Port 99999999999\n", f"{{config}}:2:8: Bad port '99999999999': {PORT_WORDS}; {EVERYWHERE}"),
         (b"Host db1\n  Port 0\n", f"{{config}}:2:8: Bad port '0': {PORT_WORDS}; {EVERYWHERE}"),
     ],

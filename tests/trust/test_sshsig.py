@@ -102,6 +102,15 @@ def test_an_allowed_signers_line_that_is_not_one_names_its_line_and_column(tmp_p
     assert str(refused.value).startswith(f"{path}:2:{col}: {said}"), refused.value
 
 
+def test_an_allowed_signers_file_that_is_not_utf8_is_refused_at_the_byte(tmp_path: Path) -> None:
+    """As a runbook's (before: `cannot read the allowed signers: expected UTF-8 text`, no place)."""
+    path = tmp_path / "allowed_signers"
+    path.write_bytes(b"# people\nbob\xff ssh-ed25519 AAAA\n")
+    with pytest.raises(SignatureError) as refused:
+        read_allowed_signers(str(path))
+    assert str(refused.value) == f"{path}:2:4: expected UTF-8 text; the byte 0xFF is not (cannot read the allowed signers)"
+
+
 def test_a_public_key_file_given_as_allowed_signers_is_said_to_be_one(tmp_path: Path) -> None:
     """`--allowed-signers bob.pub` (the key, not the list): it said only `Invalid public key`, of a valid key."""
     bob = _key(tmp_path, "bob")

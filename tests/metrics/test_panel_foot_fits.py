@@ -1,5 +1,5 @@
-"""A panel's foot holds four lines (two panels a row at 140x45): an error too long for them is cut with `…`, never
-dropped at the foot's edge with no sign.
+"""A panel's foot holds four lines (two panels a row at 140x45): an error too long for them is cut with `…` in its
+middle, never dropped at the foot's edge with no sign.
 
 Before: a guard panel whose rules wrap (`warn 200 / crit 300 → pause · no data →` over `notify`) and whose source
 answered NaN showed `the value is NaN (not a number: e.g. 0/0, or no data in its` and nothing after: the foot's last
@@ -40,7 +40,8 @@ async def test_an_error_longer_than_the_foot_is_cut_with_an_ellipsis_inside_the_
             raise AssertionError(said()) from None
         lines = [line for line in said().splitlines() if line.strip()]
         assert " ".join(" ".join(lines[:2]).split()).startswith("warn 200 / crit 300 → pause · no data → notify"), lines
-        assert "the value is NaN" in lines[-1] or "the value is NaN" in lines[-2], "the error's start: its cause"
+        assert "the value is NaN" in lines[-1] or "the value is NaN" in lines[-2], "the error's start: what failed"
+        assert said().rstrip().endswith("for every series"), "the error's end: its cause, cut in the middle between"
         assert "last 322 ms, 7s ago" in said(), "the last value and its age come before the error and stay"
         # What the foot holds is what it paints: no line of it lies below the foot's edge.
         whole = foot.visual.render_strips(foot.content_region.width, None, foot.visual_style, foot.styles)  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.keys_in_turn import hold_keys, release_keys
 from runbook_tui.ui.note_line import cut_middle
 from runbook_tui.ui.params_form import ParamsScreen, ProblemsScroll
-from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, placeholders, places, title_width
+from runbook_tui.ui.picker_rows import ID_WIDTH, STATUS_WIDTH, TITLE_WIDTH, cut, file_width, id_width, placeholders, places, title_width
 from runbook_tui.ui.typed_input import TypedInput
 
 #: Results go to the screen in batches: at most this many files, or this many seconds, per message.
@@ -152,6 +152,7 @@ class PickerScreen(Screen[None]):
         #: The file whose details are shown.
         self.shown: str | None = None
         self.title_width = TITLE_WIDTH
+        self.id_width = ID_WIDTH  # the longest id listed, once the files are read
         self.file_width: int | None = None
         self.places: dict[str, str] = {}  # runbooks sharing an id: the part of their path that tells them apart
 
@@ -195,8 +196,9 @@ class PickerScreen(Screen[None]):
         self.probes.update((probe.file, probe) for probe in message.probes)
         self.scanning = not message.done
         places_now = places((probe.file, probe.id) for probe in self.probes.values())
-        if places_now != self.places:  # a runbook with an id already listed: the rows shown say where each is
-            self.places = places_now
+        ids_now = id_width(probe.id for probe in self.probes.values())
+        if places_now != self.places or ids_now != self.id_width:  # a runbook with an id already listed: the rows shown
+            self.places, self.id_width = places_now, ids_now  # say where each is; a longer id: the columns change
             self._refill()
             return
         for probe in message.probes:
@@ -209,16 +211,16 @@ class PickerScreen(Screen[None]):
     # -- the table ----------------------------------------------------------------------
 
     def _add_columns(self, table: DataTable[Text]) -> None:
-        self.title_width = title_width(self.app.size.width)
+        self.title_width = title_width(self.app.size.width, self.id_width)
         table.add_column("status", width=STATUS_WIDTH, key="status")
-        table.add_column("id", width=ID_WIDTH, key="id")
+        table.add_column("id", width=self.id_width, key="id")
         table.add_column("title", width=self.title_width, key="title")
-        self.file_width = file_width(self.app.size.width)
+        self.file_width = file_width(self.app.size.width, self.id_width)
         if self.file_width is not None:  # no room: the detail pane names the file (a column off the edge showed its first letter)
             table.add_column("file", width=self.file_width, key="file")
 
     def on_resize(self) -> None:
-        if title_width(self.app.size.width) != self.title_width:
+        if title_width(self.app.size.width, self.id_width) != self.title_width:
             self._refill()
 
     def _cells(self, probe: Probe) -> tuple[Text, ...]:
@@ -231,7 +233,7 @@ class PickerScreen(Screen[None]):
         title = Text(words) if words else Text(visible_line(probe.file), style="italic")
         if probe.file in self.places:  # another runbook has this id: where this one is, first
             title = Text.assemble((visible_line(self.places[probe.file]), f"bold {colour(theme, 'accent')}"), " ", title)
-        return status, cut(Text(visible_line(probe.id or "?")), ID_WIDTH), cut(title, self.title_width), *self._file(probe.file)
+        return status, cut(Text(visible_line(probe.id or "?")), self.id_width), cut(title, self.title_width), *self._file(probe.file)
 
     def _file(self, file: str) -> tuple[Text, ...]:
         """The file's cell, cut in the middle to its column (its start says where, its end which); none without one."""

@@ -9,9 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import PurePath
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from runbook_tui.runbook import lazy_re
+from runbook_tui.runbook.safe_text import visible_line
 
 STATUS_WIDTH = 11
 ID_WIDTH = 26
@@ -32,14 +34,20 @@ def placeholders(title: str) -> str:
     return _TEMPLATE.sub(lambda m: f"‹{m.group(1)}›" if m.group(1) is not None else "", title)
 
 
-def title_width(screen_width: int) -> int:
+def id_width(ids: Iterable[str]) -> int:
+    """The id column's width: the longest id listed (the header's `id` at least), at most `ID_WIDTH`. At 80 columns a
+    folder of short ids (`rb-007`) left 20 cells of the column empty while each title was cut after 32."""
+    return max(2, min(ID_WIDTH, max((cell_len(visible_line(i or "?")) for i in ids), default=ID_WIDTH)))
+
+
+def title_width(screen_width: int, ids: int = ID_WIDTH) -> int:
     """The title column's width on a screen this wide: the room left beside status and id, at most `TITLE_WIDTH`."""
-    return max(TITLE_MIN, min(TITLE_WIDTH, screen_width - STATUS_WIDTH - ID_WIDTH - FRAME))
+    return max(TITLE_MIN, min(TITLE_WIDTH, screen_width - STATUS_WIDTH - ids - FRAME))
 
 
-def file_width(screen_width: int) -> int | None:
+def file_width(screen_width: int, ids: int = ID_WIDTH) -> int | None:
     """The file column's width: what is left after the title (None: too little, the table has no file column)."""
-    left = screen_width - STATUS_WIDTH - ID_WIDTH - title_width(screen_width) - FRAME - 2
+    left = screen_width - STATUS_WIDTH - ids - title_width(screen_width, ids) - FRAME - 2
     return left if left >= TITLE_MIN else None
 
 

@@ -29,7 +29,7 @@ async def test_the_picker_at_80_columns_cuts_with_an_ellipsis_tells_twins_apart_
         screen = await scanned(pilot)
         table = screen.query_one("#picker-table", DataTable)
         shown = painted(table)
-        assert "team-a/ Deploy v1 to staging, …" in shown and "team-b/ Deploy v1 to staging, …" in shown, shown
+        assert "team-a/ Deploy v1 to staging, one wave at a t…" in shown and "team-b/ Deploy v1 to staging, one wave at a t…" in shown, shown
         assert "  A check without parameters" in shown, "plain.yaml has an id of its own: no folder before its title"
         assert "runbooks/gone.yaml" in shown and "✗ 1 error" in shown, shown
         assert [str(c.label) for c in table.columns.values()] == ["status", "id", "title"], "no file column peeking in at the edge"
@@ -63,3 +63,36 @@ def test_twins_are_told_apart_by_the_end_of_their_folder() -> None:
     assert said == {"a/runbooks/x.yaml": "./a/runbooks/", "b/a/runbooks/x.yaml": "./b/a/runbooks/", "runbooks/x.yaml": "./runbooks/"}
     assert all(a.removeprefix("./") != b.removeprefix("./") for a in said.values() for b in said.values() if a is not b)
     assert places([("r/one.yaml", "x"), ("r/two.yaml", "x")]) == {"r/one.yaml": "one.yaml", "r/two.yaml": "two.yaml"}
+
+
+SHORT_ID = """
+runbook: 1
+id: rb-{n}
+title: Routine change number {n} on the checkout service
+sections:
+  - id: s
+    steps:
+      - {{id: one, run: 'true'}}
+"""
+
+
+@pytest.mark.asyncio
+async def test_the_id_column_is_as_wide_as_the_longest_id_and_the_title_has_the_rest(workdir: Path) -> None:
+    """Before: the id column kept 26 cells whatever the ids; at 80 columns a folder of `rb-007`s left 20 of them empty
+    and every title was cut after 32 (`Routine change number 0 on the…`), the part that told them apart lost."""
+    for n in range(3):
+        _write(workdir / "runbooks", f"rb-{n}.yaml", SHORT_ID.format(n=n))
+    app, _ = picker_app(workdir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await scanned(pilot)
+        shown = painted(screen.query_one("#picker-table", DataTable))
+        assert "rb-1  Routine change number 1 on the checkout service" in shown, shown
+
+        # A runbook with a long id: the column widens to hold it (up to 26 cells, as before), the titles give way.
+        _write(workdir / "runbooks", "long.yaml", PLAIN.replace("id: plain-check", "id: a-step-id-of-exactly-thirty-c"))
+        await pilot.press("ctrl+q")
+    app, _ = picker_app(workdir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await scanned(pilot)
+        shown = painted(screen.query_one("#picker-table", DataTable))
+        assert "a-step-id-of-exactly-thir…  A check without" in shown and "rb-1" in shown and "Routine change number 1 on the…" in shown, shown

@@ -28,6 +28,7 @@ class KeysFirst:
         self._waiters: list[asyncio.Future[None]] = []  # readers waiting: `release` wakes them
         self._on_hold: list[Callable[[], None]] = []
         self._on_clear: list[Callable[[], None]] = []  # once each, when no key is held any more (`when_clear`)
+        self._hold_end: asyncio.TimerHandle | None = None  # looks at `_on_clear` when the hold runs out (one at a time)
 
     def when_held(self, callback: Callable[[], None]) -> Callable[[], None]:
         """Call `callback` whenever a key is held from now on (a journal commits the output queued before the key's
@@ -59,15 +60,25 @@ class KeysFirst:
             return
         if callback not in self._on_clear:
             self._on_clear.append(callback)
-        asyncio.get_running_loop().call_later(self._until - time.monotonic(), self._cleared)
+        self._look_at_hold_end(self._until - time.monotonic())
+
+    def _look_at_hold_end(self, delay: float) -> None:
+        """`_cleared` in `delay` seconds, in place of any looking already set: one timer however many callbacks wait, and
+        none left once they have run (a key's `p` left one to wake the loop for nothing when its hold would have ended)."""
+        if self._hold_end is not None:
+            self._hold_end.cancel()
+        self._hold_end = asyncio.get_running_loop().call_later(delay, self._cleared)
 
     def _cleared(self) -> None:
         """The callbacks waiting for `when_clear`, if no key is held now (a hold that ran out, or one held again since:
         looked at again when that one runs out)."""
         if (left := self._until - time.monotonic()) > 0:
             if self._on_clear:
-                asyncio.get_running_loop().call_later(left, self._cleared)
+                self._look_at_hold_end(left)
             return
+        if self._hold_end is not None:
+            self._hold_end.cancel()
+            self._hold_end = None
         callbacks, self._on_clear = self._on_clear, []
         for callback in callbacks:
             callback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 import pytest
 
@@ -77,3 +78,27 @@ async def test_what_waits_for_no_key_held_runs_when_a_hold_never_released_runs_o
     keys.hold()  # a second key before the first one's hold ran out: it waits for that one too
     assert await asyncio.wait_for(cleared, 5.0) - started >= 0.04
     assert not keys.held
+
+
+@pytest.mark.asyncio
+async def test_a_release_leaves_no_timer_behind_to_wake_the_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `when_clear` while a key was held set a timer for the hold's end (a `p`'s frame and the rest of its repaint,
+    keys38: two), and none was taken back at the release: each woke the loop for nothing 0.1 s after the key."""
+    monkeypatch.setattr(keys_first, "HOLD_SECONDS", 30.0)
+    loop = asyncio.get_running_loop()
+    made: list[asyncio.TimerHandle] = []
+    call_later = loop.call_later
+
+    def noted(delay: float, callback: Any, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        handle = call_later(delay, callback, *args, **kwargs)
+        made.append(handle)
+        return handle
+
+    monkeypatch.setattr(loop, "call_later", noted)
+    keys = KeysFirst()
+    keys.hold()
+    for callback in [lambda: None for _ in range(3)]:  # three waiting: a frame, the rest of a repaint, one more
+        keys.when_clear(callback)
+    assert sum(not handle.cancelled() for handle in made) == 1, "more than one timer looks at the hold's end"
+    keys.release()
+    assert made and all(handle.cancelled() for handle in made), "a timer was left after the release to look at a hold that had ended"

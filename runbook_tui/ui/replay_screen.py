@@ -157,14 +157,24 @@ class ReplaySource:
     def next_moment(self, after: int) -> int:
         for index in range(after, len(self.events)):
             if _is_moment(self.events[index]):
-                return index + 1
+                return self._shown(index)
         return len(self.events)
 
     def previous_moment(self, before: int) -> int:
         for index in range(before - 2, 0, -1):
-            if _is_moment(self.events[index]):
-                return index + 1
+            if _is_moment(self.events[index]) and (position := self._shown(index)) < before:
+                return position
         return 1
+
+    def _shown(self, index: int) -> int:
+        """The position that shows the moment at `index`: a rolling step's start with its first wave (without it, every
+        host of the step read `▶ running`, those of the later waves too, where `→` or `g` stopped)."""
+        event, after = self.events[index], index + 1
+        if event["type"] == ev.STEP_STARTED and after < len(self.events):
+            wave = self.events[after]
+            if wave["type"] == ev.WAVE_STARTED and wave.get("step") == event.get("step"):
+                return after + 1
+        return after
 
     def moment(self) -> dt.datetime | None:
         """When the replayed moment happened (the last event folded)."""
@@ -173,7 +183,7 @@ class ReplaySource:
     def start_of(self, step_id: str) -> int | None:
         for index, event in enumerate(self.events):
             if event["type"] == ev.STEP_STARTED and event.get("step") == step_id:
-                return index + 1
+                return self._shown(index)
         return None
 
     def gap(self) -> float:

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+
+from runbook_tui.ui.replay_screen import ReplayScreen
 
 
 async def until(predicate: Callable[[], object], pilot: Pilot[Any], what: str, limit: float = 30.0) -> None:
@@ -19,6 +22,13 @@ async def until(predicate: Callable[[], object], pilot: Pilot[Any], what: str, l
         assert waited < limit, f"timed out after {limit:g}s waiting for {what}"
         await pilot.pause(0.05)
         waited += 0.05
+
+
+async def replay_screen(app: App[Any], pilot: Pilot[Any]) -> ReplayScreen:
+    """The replay's screen, once `app` shows it."""
+    await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
+    assert isinstance(app.screen, ReplayScreen)
+    return app.screen
 
 
 def text_of(widget: Widget) -> str:

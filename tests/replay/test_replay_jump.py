@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from replay_helpers import text_of, until
+from replay_helpers import replay_screen, text_of, until
+from textual.geometry import Region
 from textual.widgets import Static
 
 from runbook_tui.engine.journal import read_events
@@ -42,11 +43,11 @@ async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
         started = next(i for i, e in enumerate(events) if e["type"] == "step_started" and e["step"] == "reload")
         await pilot.press("g")
         await pilot.press(*"Reload nginx", "enter")
-        await until(lambda: screen.replay.position == started + 1, pilot, "the jump to reload")
-        assert screen.replay.position == started + 1
+        await until(lambda: screen.replay.position == started + 2, pilot, "the jump to reload, with its first wave")
         assert screen.replay.state.steps["reload"].status == "running"
         status = str(screen.query_one("#journal-path", Static).render())
         assert f"{events[started]['ts'][:10]} {events[started]['ts'][11:19]} UTC" in status
+        assert _host_rows(screen) == {"web1": "▶ running", "web2": "· not started"}, "reload rolls one host at a time"
         # the panels age their readings against the replayed moment: the last reading is seconds old, not months
         area_clock = screen.panel_clock()
         state = screen.replay.state
@@ -59,7 +60,7 @@ async def test_g_jumps_to_a_step_by_its_title(tmp_path: Path) -> None:
         await pilot.press("g")
         await pilot.press(*"feature flag", "enter")
         await until(lambda: any("flip-flag never started in this run" in str(n.message) for n in app._notifications), pilot, "the notice")
-        assert screen.replay.position == started + 1
+        assert screen.replay.position == started + 2
         # going back by title folds again from the start
         await pilot.press("g")
         await pilot.press(*"health endpoints", "enter")
@@ -116,6 +117,43 @@ def test_stepping_stops_at_every_decision_of_the_night() -> None:
         source.seek(source.previous_moment(source.position))
         back.append(events[source.position - 1]["type"])
     assert back[:-1] == seen[-2::-1], "← stops where → did"
+
+
+@pytest.mark.asyncio
+async def test_stepping_onto_a_rolling_steps_start_shows_its_first_wave() -> None:
+    """Before: → (and `g`) stopped on `step_started` of `reload` (serial 1) alone, before its first `wave_started`: the
+    detail pane read `web1 ▶ running`, `web2 ▶ running`, every host of a rollout running at once (at 140x45 a fleet of
+    12 read so), which the night never did. Now the start shows its first wave: web1 runs, web2 waits its turn."""
+    events = read_events(JOURNAL).events
+    started = next(i for i, e in enumerate(events) if e["type"] == "step_started" and e["step"] == "reload")
+    assert events[started + 1]["type"] == "wave_started", "the fixture's reload rolls in waves"
+    app = ReplayApp(events, label="change.jsonl")
+    async with app.run_test(size=(140, 45)) as pilot:
+        screen = await replay_screen(app, pilot)
+        await pilot.press("g")
+        await pilot.press(*"install", "enter")  # the step before reload: → from there
+        await until(lambda: screen.replay.state.steps["install-config"].status == "running", pilot, "the jump to install-config")
+        while screen.replay.position <= started:
+            at = screen.replay.position
+            await pilot.press("right")
+            await until(lambda at=at: screen.replay.position != at, pilot, f"→ to move on from event {at}")
+        assert screen.replay.position == started + 2, f"→ stopped at {events[screen.replay.position - 1]['type']}"
+        await until(lambda: "web2" in _host_rows(screen), pilot, "reload's hosts in the detail pane")
+        assert _host_rows(screen) == {"web1": "▶ running", "web2": "· not started"}
+        await pilot.press("left", "right")  # ← and → again stop at the same two places
+        await until(lambda: screen.replay.position == started + 2, pilot, "→ back onto reload's start")
+
+
+def _host_rows(screen: ReplayScreen) -> dict[str, str]:
+    """Each host's row in the detail pane, as painted: name -> its mark and status words."""
+    detail = screen.query_one("#step-detail")
+    width, height = detail.size
+    rows = {}
+    for strip in detail.render_lines(Region(0, 0, width, height)):
+        name, *said = strip.text.split()
+        if name.startswith("web") and said and not said[0].endswith(":"):
+            rows[name] = " ".join(said)
+    return rows
 
 
 def test_stepping_stops_where_a_look_found_the_process_gone() -> None:

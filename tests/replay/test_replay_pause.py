@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from replay_helpers import until
+from replay_helpers import replay_screen, until
 from test_replay_position_line import long_night, row
 
 from runbook_tui.ui.note_line import NoteLine
@@ -41,9 +41,7 @@ async def test_space_as_the_next_event_falls_due_pauses_for_good(monkeypatch: py
     events = long_night(0, finished=True)
     app = ReplayApp(events, label="change.jsonl")
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(lambda: isinstance(app.screen, ReplayScreen), pilot, "the replay screen")
-        screen = app.screen
-        assert isinstance(screen, ReplayScreen)
+        screen = await replay_screen(app, pilot)
         line = screen.query_one(NoteLine)
         queued: list[Callable[..., Any]] = []  # what came to the screen's queue by `call_next`, once it ran there
         handed_on = screen.call_next

@@ -66,6 +66,8 @@ _OPTIONS_RUN_COMMANDS |= {"kubectl", "oc", "npx", "psql"}
 _OPTIONS_RUN_COMMANDS |= {"split", "script", "sed"}
 #: make's `--eval=$(shell CMD)` and `-f FILE` (a makefile's `$(shell CMD)`), read after its targets too: session 38.
 _OPTIONS_RUN_COMMANDS |= {"make", "gmake"}
+#: pip's `-e DIR` / `-r FILE` (a package's setup.py runs as it builds), `--index-url` (another index's packages): session 38.
+_OPTIONS_RUN_COMMANDS |= {"pip", "pip3"}
 
 #: Every command name (and `.`) the rules below look for: a command naming none of these has no word they pick.
 _KNOWN = SHELLS | _DASH_C | _JOINERS | frozenset(WRAPPERS) | _NAMING_BUILTINS | {"ssh", "tsh", "watch", ".", "source", "[", "test"}
@@ -444,8 +446,11 @@ def option_words(words: list[str]) -> tuple[list[int], str]:
     """The words a program whose options run commands (`_OPTIONS_RUN_COMMANDS`) may read as options, and its name:
     any before a `--` (GNU tools take options after operands too); `find`'s paths; `ssh`'s own, not the remote command's."""
     start = command_start(words)
-    name = _basename(words[start]) if start < len(words) else ""
-    script = shell_code.options_end(words, start) if start < len(words) else None  # `python3 {{ x }}`, x = `-cCODE`
+    module = shell_code.python_module(words, start)
+    pip = module is not None and words[module[0]][module[1] :] == "pip"  # `python3 -m pip install {{ x }}`: pip's words
+    start = module[0] if module is not None and pip else start
+    name = "pip" if pip else _basename(words[start]) if start < len(words) else ""
+    script = None if pip else shell_code.options_end(words, start) if start < len(words) else None  # `python3 {{ x }}`, x = `-cCODE`
     if name not in _OPTIONS_RUN_COMMANDS and script is None:
         return [], name
     end = words.index("--", start) if "--" in words[start:] else len(words)

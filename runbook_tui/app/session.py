@@ -306,7 +306,9 @@ def open_session(
     except RunbookInvalid as draft:
         raise RunbookRefused(draft.diagnostics) from None
     settings = settings or load_settings()
-    trust = approved(trust, runbook, settings, operator_name(), now=now, live=mode not in EXEMPT_FROM_WINDOW, solo=solo is not None)  # who, when, how
+    trust = approved(
+        trust, runbook, settings, operator_name(), now=now, live=mode not in EXEMPT_FROM_WINDOW, solo=solo is not None and mode == "live"
+    )  # who, when, how
     problem = None if mode in EXEMPT_FROM_WINDOW else window_problem(runbook.ticket, now or dt.datetime.now(dt.UTC), settings.blackouts)
     if problem and not override_window:
         raise SessionError(f"{problem}; starting needs --override-window REASON (journaled)", window=True)

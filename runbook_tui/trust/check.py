@@ -243,7 +243,10 @@ def _runners(events: Sequence[Event]) -> set[str]:
 
 
 def _went_solo(events: Sequence[Event]) -> int | None:
-    """The line from which the run went on without a verifier (its start, or a `resume --solo`), or None."""
+    """The line from which a live run went on without a verifier (its start, or a `resume --solo`), or None (a rehearsal
+    has no verifier by design: it is approved as the run is, and is no run of the change)."""
+    if not events or events[0].get("mode", "live") != "live":
+        return None
     return next((int(e["seq"]) + 1 for e in events if e.get("type") in (SESSION_STARTED, MODE_CHANGED) and e.get("solo")), None)
 
 

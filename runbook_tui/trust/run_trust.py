@@ -112,7 +112,13 @@ class RunTrust:
         if approved is not None and (own := self._approvers_own(approved, operator)) is not None:
             return visible_line(f"{name}: {own}: whoever approved a change may not run it (two-person rule); another person resumes it ({rollback})")
         plan = started.get("plan")
-        if solo and isinstance(plan, dict) and approved is not None and (alone := approvals.solo_refusal(approved.get("statement") or {}, plan)) is not None:
+        if (
+            solo
+            and isinstance(plan, dict)
+            and started.get("mode", "live") == "live"
+            and approved is not None
+            and (alone := approvals.solo_refusal(approved.get("statement") or {}, plan)) is not None
+        ):
             return f"{name}: the approval this run started under {alone}: {SOLO_WAYS.replace('--share', 'resume --share')} ({rollback})"
         if not self.required:
             return None

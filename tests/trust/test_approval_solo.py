@@ -53,6 +53,12 @@ def test_a_solo_run_starts_only_under_an_approval_that_admits_one(folder: Path) 
     checked = _cli(folder, "journal", "verify", "J.jsonl", *SIGNERS)
     assert checked.returncode == 0 and "signatures hold and the end is sealed" in checked.stdout, checked.stdout
 
+    # a rehearsal has no verifier by design: it runs under the approval of a verified run, and verifies
+    rehearsed = _cli(folder, "rehearse", "R.yaml", "-p", "version=1.2", "--yes", *SIGNERS, "--journal", "H.jsonl", "--approval", "bob.approval",
+                     "--identity", "alice")  # fmt: skip
+    assert rehearsed.returncode == 0, rehearsed.stdout + rehearsed.stderr
+    assert _cli(folder, "journal", "verify", "H.jsonl", *SIGNERS).returncode == 0
+
     # the same run with bob's approval of a verified run put in its place, every hash and alice's signatures made again
     events = [json.loads(line) for line in (folder / "J.jsonl").read_text().splitlines()]
     other = json.loads((folder / "bob.approval").read_text())

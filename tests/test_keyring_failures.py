@@ -147,3 +147,32 @@ def test_a_missing_secret_is_said_at_its_place_in_the_runbook(tmp_path: Path, mo
     assert cli.main(["exec", str(path), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]) == 2
     assert f"\n{path}:5:3: secret 'token' is only 2 characters" in capsys.readouterr().err
     assert not (tmp_path / "j.jsonl").exists()
+
+
+def test_exec_says_it_waits_for_a_keyring_that_does_not_answer(tmp_path: Path) -> None:
+    """Before: exec said nothing for a minute (KEYRING_SECONDS) while a locked keyring waited for an unlock prompt, then
+    refused the run: the person saw a command that hung. Now it says what it waits for after KEYRING_SAY_AFTER."""
+    (tmp_path / "r.yaml").write_text(RUNBOOK)
+    (tmp_path / "settings.yaml").touch()
+    env = os.environ | {
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
+        "PYTHON_KEYRING_BACKEND": "keyring_backends.Scripted",
+        "RBT_TEST_KEYRING": "hang",
+        "RUNBOOK_TUI_SETTINGS": str(tmp_path / "settings.yaml"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+    }
+    argv = [sys.executable, "-m", "runbook_tui", "exec", str(tmp_path / "r.yaml"), "--solo", "t", "--journal", str(tmp_path / "j.jsonl")]
+    began = time.monotonic()
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as running:
+        try:
+            assert running.stderr is not None
+            line = running.stderr.readline()  # the first line exec writes to stderr (the test ends it if it never comes)
+            took = time.monotonic() - began
+        finally:
+            running.terminate()
+    assert line == (
+        "runbook-tui: waiting for the keyring to give secret 'token' (service 'svc␛]0;x␇', user 'alice'): unlock it if it asks;"
+        " the run is refused if it has not answered in 60 s\n"
+    ), line
+    assert took < secrets.KEYRING_SECONDS / 2, f"said after {took:.0f} s"
+    assert not (tmp_path / "j.jsonl").exists(), "nothing journaled while it waits"

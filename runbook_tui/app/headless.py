@@ -286,7 +286,12 @@ def open_loaded(loaded: Loaded, **options: Any) -> Session:
         if event["type"] == SESSION_STARTED:
             say(visible_line(f"journal: {event.get('journal')}"))
 
-    return open_session(loaded, listeners=[journal_first, printer(sys.stdout)], bulk_output=True, **options)
+    return open_session(loaded, listeners=[journal_first, printer(sys.stdout)], bulk_output=True, waiting=said_waiting, **options)
+
+
+def said_waiting(text: str) -> None:
+    """What a headless run waits for before it starts (a keyring asking to be unlocked), on stderr, once."""
+    print(f"runbook-tui: {visible_line(text)}", file=sys.stderr, flush=True)
 
 
 # -- resume ------------------------------------------------------------------------------
@@ -327,6 +332,7 @@ def cmd_resume(journal: str, choice: ResumeChoice) -> int:
                 look=look,
                 forward=choice.go_on or choice.decision == "rerun",  # a rollback alone needs no reason outside the window
                 override_window=choice.override_window,
+                waiting=said_waiting,
             )
         )
         if isinstance(session, int):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import get_args
 
 from runbook_tui.engine.actors import Role
@@ -40,11 +40,13 @@ class SecretsError(Exception):
 
 #: How long the keyring may take to answer (an unlock prompt included) before the run is refused.
 KEYRING_SECONDS = 60.0
+#: Seconds the keyring may take before a headless run says it waits for it (an unlock prompt on the desktop, maybe).
+KEYRING_SAY_AFTER = 2.0
 #: The same for an SSH identity's passphrase, asked as a host connects (a keyring that does not answer: the agent, if any).
 PASSPHRASE_SECONDS = 10.0
 
 
-def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
+def _read_one(secret: Secret, environ: Mapping[str, str], waiting: Callable[[str], None] | None = None) -> str:
     if secret.env is not None:
         value = environ.get(secret.env)
         if not value:  # set but empty (`export PGPASSWORD=`) is said as such: "not set" sent people to look for a typo
@@ -54,7 +56,7 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
             raise SecretsError(f"secret '{secret.name}': environment variable {secret.env} holds bytes that are not UTF-8; expected UTF-8 text")
         return value
     where = f"service '{secret.keyring_service}', user '{secret.keyring_username}'"
-    value = _ask_keyring(secret.name, secret.keyring_service or "", secret.keyring_username or "", where)
+    value = _ask_keyring(secret.name, secret.keyring_service or "", secret.keyring_username or "", where, waiting=waiting)
     if value is None:
         raise SecretsError(
             f"secret '{secret.name}': nothing stored in the keyring for {where}; store it with: keyring set {secret.keyring_service} {secret.keyring_username}"
@@ -64,8 +66,9 @@ def _read_one(secret: Secret, environ: Mapping[str, str]) -> str:
     return value
 
 
-def _ask_keyring(name: str, service: str, username: str, where: str, seconds: float | None = None) -> str | None:
-    """The keyring's answer, asked in a thread of its own so that a backend that never answers is given up after KEYRING_SECONDS."""
+def _ask_keyring(name: str, service: str, username: str, where: str, seconds: float | None = None, waiting: Callable[[str], None] | None = None) -> str | None:
+    """The keyring's answer, asked in a thread of its own so that a backend that never answers is given up after KEYRING_SECONDS;
+    `waiting` is told once when it has not answered after KEYRING_SAY_AFTER (before: exec said nothing for a minute)."""
     seconds = KEYRING_SECONDS if seconds is None else seconds
     import keyring  # imported here: it costs start-up time and only runs with keyring secrets
     from keyring.errors import NoKeyringError
@@ -81,7 +84,10 @@ def _ask_keyring(name: str, service: str, username: str, where: str, seconds: fl
 
     asking = threading.Thread(target=ask, name="keyring", daemon=True)  # daemon: one that never answers does not hold the exit
     asking.start()
-    asking.join(seconds)
+    asking.join(min(seconds, KEYRING_SAY_AFTER) if waiting is not None else seconds)
+    if waiting is not None and asking.is_alive() and seconds > KEYRING_SAY_AFTER:
+        waiting(f"waiting for the keyring to give secret '{name}' ({where}): unlock it if it asks; the run is refused if it has not answered in {seconds:g} s")
+        asking.join(seconds - KEYRING_SAY_AFTER)
     if asking.is_alive():
         raise SecretsError(
             f"secret '{name}': the keyring did not answer within {seconds:g} s ({where}): is it locked and waiting for an unlock prompt? "
@@ -129,14 +135,14 @@ def unmaskable(runbook: Runbook, name: str, value: str) -> str | None:
     return None
 
 
-def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Every declared secret's value; raises SecretsError listing all that are missing."""
+def read_secrets(runbook: Runbook, environ: Mapping[str, str] | None = None, waiting: Callable[[str], None] | None = None) -> dict[str, str]:
+    """Every declared secret's value; raises SecretsError listing all that are missing (`waiting`: told of a slow keyring)."""
     env = os.environ if environ is None else environ
     values: dict[str, str] = {}
     problems: list[str] = []
     for secret in runbook.secrets:
         try:
-            value = _read_one(secret, env)
+            value = _read_one(secret, env, waiting)
         except SecretsError as exc:  # at the secret's FILE:LINE:COL, as every error about the runbook
             problems.append(f"{secret.mark}: {exc}")
             continue

@@ -191,6 +191,7 @@ class SessionRequest:
     look: bool = False  # `resume` deciding nothing: where the run stands is said; the metrics are not polled (nor journaled)
     cut: tuple[int, int] | None = None  # resume: a torn last line (its start, the size read), dropped as the writer opens
     renamed: Callable[[], Path] | None = None  # a new run's default journal name: another free one, when a parallel start took it
+    waiting: Callable[[str], None] | None = None  # headless: told when the keyring is slow to give a secret (`read_secrets`)
 
 
 def build_session(
@@ -211,7 +212,7 @@ def build_session(
     """
     mode = request.mode
     settings = request.settings or load_settings()
-    secrets = _secrets_for(runbook, mode)
+    secrets = _secrets_for(runbook, mode, request.waiting)
     actor = Actor(operator_name(), "assignee")  # before the journal is made: a name it cannot hold starts nothing
     solo = request.solo if request.solo is not None or state is None else state.solo
     bound = share_listener(request.share, solo, request.trust, actor.name)
@@ -265,14 +266,14 @@ def _writer(path: Path, redactor: Redactor, request: SessionRequest, *, new: boo
         path, tried = request.renamed(), tried + 1
 
 
-def _secrets_for(runbook: Runbook, mode: str) -> dict[str, str]:
+def _secrets_for(runbook: Runbook, mode: str, waiting: Callable[[str], None] | None) -> dict[str, str]:
     """Practice and dry runs read no secret (commands show `***`), started or resumed; other runs need every one."""
     if mode in ("practice", "dry-run"):
         return {s.name: "***" for s in runbook.secrets}
     from runbook_tui.app.secrets import SecretsError
 
     try:
-        return read_secrets(runbook)
+        return read_secrets(runbook, waiting=waiting)
     except SecretsError as exc:
         raise SessionError(f"the runbook's secrets cannot be used, nothing was run:\n{exc}", code=2) from None
 
@@ -292,6 +293,7 @@ def open_session(
     verifier_in_process: bool = False,
     trust: RunTrust | None = None,
     bulk_output: bool = False,
+    waiting: Callable[[str], None] | None = None,
 ) -> Session:
     """A new run: window and approval checked before the first event; then session_started is journaled.
 
@@ -332,7 +334,7 @@ def open_session(
                 trust.journal_approval(controller)
 
     renamed = None if journal else lambda: default_journal_path(named)
-    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output, renamed=renamed)
+    request = SessionRequest(mode, solo, share, trust, listeners, settings, recording, verifier_in_process, bulk_output, renamed=renamed, waiting=waiting)
     started = build_session(runbook, request, path, begin)
     started.backlog = tuple(opening)
     return started
@@ -387,6 +389,7 @@ def resume_session(
     look: bool = False,
     forward: bool = False,
     override_window: str | None = None,
+    waiting: Callable[[str], None] | None = None,
 ) -> Session:
     """Rebuild the state from the journal alone, reload the same runbook, and journal the resume (`look`: nobody
     resumes; only what it repairs or learns is journaled: a torn last line cut, the run's process found gone).
@@ -451,7 +454,9 @@ def resume_session(
                 if (settled := settled_by_solo(controller.state)) is not None:
                     controller.emit(STEP_MARKED_DONE, actor, step=settled[0], reason=settled[1], verified=False)
 
-    request = SessionRequest(mode, solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look, cut=torn)
+    request = SessionRequest(
+        mode, solo, share, trust, listeners, settings, bulk_output=bulk_output, ledger=ledger, guards=guards, look=look, cut=torn, waiting=waiting
+    )
     # What was shown before the process died (gathered on the one pass above), so the signer goes on from there.
     resumed = build_session(loaded.runbook, request, path, begin, state=state, signed_before=shown)
     resumed.backlog = (*backlog, *opening)

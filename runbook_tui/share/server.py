@@ -253,6 +253,10 @@ class ShareServer:
             _bye(process, gate.over)
             process.exit(0)
             return
+        if process.command is not None:  # `ssh -p PORT runbook@HOST CMD`: nothing runs here (before: CMD was not said, JSON came)
+            _bye(process, f"this session runs no command ({visible_line(process.command)[:200]!r} was not run): join it with runbook-tui join")
+            process.exit(0)
+            return
         if self._open.get(actor.name, 0) >= SESSIONS_PER_PARTICIPANT:
             self.admission.counts["refused_sessions"] += 1
             _bye(process, f"{actor.name} already has {SESSIONS_PER_PARTICIPANT} sessions open")

@@ -27,6 +27,15 @@ PRINTED = TWO_STEPS.replace("run: echo one", f"run: yes {'y' * 200} | head -n 80
 )
 
 
+async def _ssh(lab: Lab, port: int, key: Path, *command: str) -> asyncio.subprocess.Process:
+    """OpenSSH's `ssh -p PORT runbook@HOST [COMMAND]` with `key`, no config read, its stdin, stdout and stderr pipes."""
+    return await asyncio.create_subprocess_exec(
+        "ssh", "-T", "-F", "none", "-p", str(port), "-i", str(key), "-o", f"UserKnownHostsFile={lab.known_hosts}",
+        "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", f"runbook@{HOST}", *command,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
 def _tail(path: Path) -> bytes:
     """The last 4 KiB of a file (exec's stdout holds the 16 MB printed)."""
     with path.open("rb") as handle:
@@ -56,11 +65,7 @@ async def test_a_watcher_whose_stdin_ends_after_the_hello_keeps_following_the_ru
     bob = lab.key("bob")
     shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
     await lab.trust(shared.fingerprint, shared.port)
-    ssh = await asyncio.create_subprocess_exec(
-        "ssh", "-T", "-F", "none", "-p", str(shared.port), "-i", str(bob), "-o", f"UserKnownHostsFile={lab.known_hosts}",
-        "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", f"runbook@{HOST}",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+    ssh = await _ssh(lab, shared.port, bob)
     client = lab.client(bob, shared.port)
     follow = asyncio.create_task(client.run())
     try:
@@ -107,3 +112,22 @@ async def test_a_hold_typed_during_a_long_catch_up_is_taken_at_once(lab: Lab) ->
     [paused] = of_type(journal(shared.journal), "paused")
     assert paused["reason"] == "bob asked to hold: the error rate", paused
     assert not of_type(journal(shared.journal), "step_started")[1:], "'two' started"
+
+
+async def test_a_command_asked_of_the_session_is_refused_in_words(lab: Lab) -> None:
+    """`ssh -p PORT runbook@HOST uptime`: before, the command was passed over without a word; the session's welcome (JSON)
+    came instead, and 10 s later `no hello within 10 s`."""
+    bob = lab.key("bob")
+    shared = await lab.share(lab.runbook(), "--verifier-key", f"{bob}.pub")
+    await lab.trust(shared.fingerprint, shared.port)
+    ssh = await _ssh(lab, shared.port, bob, "uptime;", "rm", "-rf", "/tmp/x")
+    try:
+        out, _err = await asyncio.wait_for(ssh.communicate(), 5)
+    except TimeoutError:
+        ssh.kill()
+        await ssh.wait()
+        pytest.fail("ssh with a command was not answered and closed within 5 s")
+    reason = "this session runs no command ('uptime; rm -rf /tmp/x' was not run): join it with runbook-tui join"
+    assert json.loads(out) == {"kind": "bye", "reason": reason}, out
+    shared.stop()
+    assert not of_type(journal(shared.journal), "participant_joined")

@@ -19,6 +19,7 @@ from runbook_tui.runbook.bastions import BastionLinks
 from runbook_tui.runbook.diagnostics import Collector
 from runbook_tui.runbook.document import YMap
 from runbook_tui.runbook.fields import Fields, describe
+from runbook_tui.runbook.load_base import written_at
 from runbook_tui.runbook.model import LOCAL, Host, Mark, Param
 from runbook_tui.runbook.templating import is_template
 
@@ -63,8 +64,10 @@ class HostEntries:
             items = self.fields.sequence(value, value_mark, f"group '{group}': a list of hosts, {{hosts: [...], via: BASTION}} or {{from_param: NAME}}")
             if items is not None and not items:
                 self.diags.error(value_mark, f"group '{group}' has no hosts; expected at least one host entry")
-            hosts = [self._host(item, mark, group, links, via) for item, mark in zip(items, items.item_marks)] if items else []
-            groups[group] = self._distinct(group, [h for h in hosts if h is not None])
+            hosts = (
+                [(self._host(item, mark, group, links, via), written_at(item, mark, "name")) for item, mark in zip(items, items.item_marks)] if items else []
+            )
+            groups[group] = self._distinct(group, [(h, where) for h, where in hosts if h is not None])
         for group, via in from_param.items():
             # A name a host entry declares is that entry (its address, user, port, own via), not a new host
             # reached at the bare name: `-p web_hosts=db1` runs where `on: db1` runs. The group's via is for the rest.
@@ -113,13 +116,14 @@ class HostEntries:
             hosts[host_name] = Host(host_name, host_name, m.value_mark("from_param"))
         return tuple(hosts.values())
 
-    def _distinct(self, group: str, hosts: list[Host]) -> tuple[Host, ...]:
-        """The hosts of a group, each name once: a second entry of a name would run every step on that host twice."""
+    def _distinct(self, group: str, hosts: list[tuple[Host, Mark]]) -> tuple[Host, ...]:
+        """The hosts of a group, each name once: a second entry of a name would run every step on that host twice (said
+        at the second's name)."""
         seen: set[str] = set()
         distinct = []
-        for host in hosts:
+        for host, name_mark in hosts:
             if host.name in seen:
-                self.diags.error(host.mark, f"group '{group}': duplicate host {describe(host.name)}; expected each host once")
+                self.diags.error(name_mark, f"group '{group}': duplicate host {describe(host.name)}; expected each host once")
                 continue
             seen.add(host.name)
             distinct.append(host)

@@ -101,3 +101,9 @@ class ReaderBase:
             if text is not None and text.value is not None:
                 result.append(text.value)
         return result
+
+
+def written_at(item: Any, mark: Mark, key: str) -> Mark:
+    """Where list item `item` (at `mark`) writes `key`'s value: said there (a duplicate id or name; before, at the item's
+    start, the line of whichever key came first); `mark` itself for an alias (`*db1`: the item is written elsewhere)."""
+    return item.value_mark(key) if isinstance(item, YMap) and item.mark == mark and key in item else mark

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from runbook_tui.runbook import field_table as T
 from runbook_tui.runbook.document import YMap
-from runbook_tui.runbook.load_base import NAME, ReaderBase
+from runbook_tui.runbook.load_base import NAME, ReaderBase, written_at
 from runbook_tui.runbook.model import (
     Mark,
     MetricCheck,
@@ -40,7 +40,7 @@ class MetricsReader(ReaderBase):
         seen: dict[str, Mark] = {}
         for value, mark in self._items(m, "panels", "panels"):
             panel = self._panel(value, mark)
-            if panel is not None and self._unique(seen, panel.id, mark, "panel id"):
+            if panel is not None and self._unique(seen, panel.id, written_at(value, mark, "id"), "panel id"):
                 panels.append(panel)
         self.panel_ids = set(seen)
         self.panel_directions = {panel.id: panel.direction for panel in panels}

@@ -9,7 +9,7 @@ from runbook_tui.runbook.arg_limit import ONE_STRING_LIMIT, size, too_long
 from runbook_tui.runbook.bounded_search import compile_problem
 from runbook_tui.runbook.document import YList, YMap
 from runbook_tui.runbook.fields import describe, exit_code
-from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS
+from runbook_tui.runbook.load_base import IDENT, NAME, SECTION_KINDS, STEP_KEYS, STEP_KINDS, written_at
 from runbook_tui.runbook.load_metrics import MetricsReader
 from runbook_tui.runbook.model import (
     LOCAL,
@@ -75,7 +75,7 @@ class StepsReader(MetricsReader):
         items = self._items(root, "sections", "sections")
         for value, mark in items:
             section = self._section(value, mark, forward, every)
-            if section is not None and self._unique(seen, section.id, mark, "section id"):
+            if section is not None and self._unique(seen, section.id, written_at(value, mark, "id"), "section id"):
                 sections.append(section)
         if "sections" in root and not any(s.steps for s in sections) and not self.diags.has_errors:
             self.diags.error(root.value_mark("sections"), "expected at least one section with at least one step")

@@ -532,7 +532,7 @@ def test_duplicate_section_id(write_runbook):
         """
     )
     err = only_error(path)
-    assert at(err) == (9, 5)
+    assert at(err) == (9, 9)  # at the id, as a step's (before: at the item's start, 9:5)
     assert "duplicate section id 'main' (first at line 5)" in err.message
 
 
@@ -546,8 +546,8 @@ def test_duplicate_panel_id(write_runbook):
           source: {scrape: {url: "http://127.0.0.1:9100/metrics"}}
           panels:
             - {id: p99, query: latency}
-            - id: p99
-              query: other
+            - query: other
+              id: p99
         sections:
           - id: main
             steps:
@@ -556,7 +556,7 @@ def test_duplicate_panel_id(write_runbook):
         """
     )
     err = only_error(path)
-    assert at(err) == (8, 7)
+    assert at(err) == (9, 11)  # at the id, as a step's (before: at the item's start, 8:7, the line of its first key)
     assert "duplicate panel id 'p99' (first at line 7)" in err.message
 
 

@@ -94,7 +94,7 @@ def test_static_host_names_are_checked_the_same_way(write_runbook):
     assert found == {
         (7, 36): "host name 'a 2' has a space or a control character; expected a host name without them",
         (7, 51): "host name 'a\\x1b' has a space or a control character; expected a host name without them",
-        (7, 63): "group 'web': duplicate host 'a1'; expected each host once",
+        (7, 70): "group 'web': duplicate host 'a1'; expected each host once",  # at its name (before: at the entry's '{')
     }
 
 

@@ -266,7 +266,7 @@ GROUP = Shape("group", "A list of hosts with settings for all of them.", (
 PARAM = Shape("param", "A value given with -p NAME=VALUE or the TUI's form.", (
     Field("type", {"enum": list(PARAM_TYPES)}, "string, int, float, bool, choice or list.", True),
     Field("choices", {"type": ["array", "null"], "items": {"not": TEMPLATE}}, "The allowed values of a choice parameter."),
-    Field("description", {"type": ["string", "number"]}, "What the value is, shown in the form."),
+    Field("description", {"type": ["string", "number"], "not": TEMPLATE}, "What the value is, shown in the form."),
     Field("required", plain(BOOLEAN), "The run refuses to start without a value (validate stands one in)."),
     Field("default", {}, "The value when none is given."),
     Field("pattern", {"type": "string", "not": TEMPLATE}, "A regular expression the value (each item of a list) must match."),

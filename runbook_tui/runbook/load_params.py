@@ -24,6 +24,7 @@ _PLAIN_KEYS = {
     "max": "a plain number",
     "pattern": "a regular expression written out",
     "choices": "each choice written out",
+    "description": "plain text (it is shown on the form before any parameter has a value)",
 }
 
 

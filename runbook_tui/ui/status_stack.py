@@ -436,8 +436,8 @@ class StatusStack(Static):
                 text.append("\n")
             words, keys = visible_line(status.words(role)), status.keys.get(offered, "")
             tail = keys_after(words, keys, width) if keys else ""
-            if not whole:
-                words, tail = fit(words, keys, width)
+            if not whole:  # cut to its row: one with no keys of its own names e, which shows it whole (it ended `al…`)
+                words, tail = fit(words, keys or EVERY_STATUS_KEY, width)
             text.append(words, style=f"bold {colour(theme, status.tone)}")
             text.append(tail, style=colour(theme, "accent"))
         if hidden:

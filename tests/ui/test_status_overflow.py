@@ -149,3 +149,24 @@ async def test_a_resize_lays_the_stack_out_again_at_once_not_at_the_next_tick(wo
         await pilot.press("escape")
         await screen_is(pilot, "VerifierScreen")
         await until(pilot, lambda: whole_at_140(_rows(stack)), "five whole rows at 140x45 once the list closed", seconds=5)
+
+
+@pytest.mark.asyncio
+async def test_a_status_cut_to_its_row_with_no_keys_of_its_own_names_e(workdir: Path) -> None:
+    """A finished run whose silence Alertmanager could not expire, at 80x24: the silence's row (four rows whole) is cut
+    to one above `Session finished`. Before: it ended `… (connection refused (asked 3 times)): al…` and nothing on the
+    screen said how to read until when alerts stay silenced or how to expire it; now the row names `e`, whose list
+    has it whole."""
+    silence = {"ends_at": "2099-01-02T04:00:00Z", "alertmanager": "http://127.0.0.1:9093", "expire_failed": "connection refused (asked 3 times)"}
+    state = dataclasses.replace(FakeClient(shared_session_events(workdir)).state, outcome="done", silences={"abc-123": silence})
+    assert state.finished
+    app = _Stack()
+    async with app.run_test(size=(80, 24)) as pilot:
+        stack = app.query_one(StatusStack)
+        stack.show(state, NOW, "assignee")
+        await until(pilot, lambda: len(_rows(stack)) == 2, f"two rows: {_rows(stack)}")
+        rows = _rows(stack)
+        assert rows[0].startswith("1 alert silence could NOT be expired (connection refused") and rows[0].endswith("… — e every status"), rows
+        assert rows[1] == "Session finished: done. The journal has everything — q quit", rows
+        listed = every_status_text(stack.found, "assignee")
+        assert "alerts stay silenced until 2099-01-02 04:00:00; expire it at http://127.0.0.1:9093" in listed, listed

@@ -36,13 +36,20 @@ def notified(e: Event) -> Said:
     return Said("──" if e["type"] == ev.NOTIFIED else "!!", [f"{e.get('event')} to {e.get('target')}: {result} (attempts {e.get('attempts')})"])
 
 
+#: A silence that failed, by its `action`: what could not be done to it.
+FAILED_WORDS = {"create": "be made", "expire": "be expired", "extend": "be extended"}
+
+
 def silence(e: Event) -> Said:
     kind = e["type"]
     matchers = ", ".join(e.get("matchers") or [])
     until = clock_words(e.get("ends_at" if kind in (ev.SILENCE_CREATED, ev.SILENCE_EXTENDED) else "until"), e.get("ts"))  # exec's clock, not ISO text
     extended = f"extended until {until}" + (f" (was {e.get('replaces')})" if e.get("replaces") else "")
     detail = {ev.SILENCE_CREATED: f"{matchers} until {until}", ev.SILENCE_KEPT: f"until {until}", ev.SILENCE_EXTENDED: extended}.get(kind, "")
-    failure = f"could not {e.get('action')}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
+    # `could not be made: …`, not `could not create: …` (the silence, not Alertmanager, the subject of the line)
+    failure = (
+        f"could not {FAILED_WORDS.get(str(e.get('action')), e.get('action'))}: {e.get('error')}" if kind == ev.SILENCE_FAILED else str(e.get("gone") or "")
+    )
     return Said("!!" if kind == ev.SILENCE_FAILED else "──", [f"{e.get('id') or matchers} at {e.get('alertmanager')} {detail or failure}".rstrip()])
 
 

@@ -59,7 +59,10 @@ def log_lines(event: Event, reader: str | None = None) -> list[str]:
     if words is None:
         return []
     at = f"{visible_line(str(event.get('ts', '')))[11:19]} " if words.decision else ""
-    return [f"{words.mark} {at}{words.lines[0]}", *words.lines[1:]]
+    # exec's line starts with the event's name (`silence_failed ID at URL …`); the pane's with a mark, so it names what
+    # failed: `!! ebe5dac8-… at http://… could not expire` read as about nothing in particular.
+    what = "alert silence " if kind == ev.SILENCE_FAILED else ""
+    return [f"{words.mark} {at}{what}{words.lines[0]}", *words.lines[1:]]
 
 
 def unknown_lines(event: Event) -> list[str]:

@@ -86,7 +86,7 @@ sections:
     assert silence["action"] == "create" and silence["matchers"] == ['service="api"'], silence
     assert silence["error"] == f"not confirmed: the session closed before Alertmanager answered; a silence may be active until {said_now(silence['until'])}"
     assert silence["until"] > dt.datetime.now(dt.UTC).isoformat()[:19], "it says until when alerts may stay quiet"
-    assert 'service="api" at ' + mute + " could not create: not confirmed" in result.stdout, "exec says it"
+    assert 'service="api" at ' + mute + " could not be made: not confirmed" in result.stdout, "exec says it"
     assert (
         f"Alertmanager at {mute} has not confirmed the silences within 6s: the run starts without them confirmed (their alerts may page);"
         " each is journaled when it answers"

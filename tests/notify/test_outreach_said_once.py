@@ -67,9 +67,10 @@ def test_a_refused_silence_and_notice_are_said_once_everywhere(tmp_path: Path) -
     pane = [line for e in events for line in log_lines(e)]
     refused = [line for line in pane if "connection refused" in line]
     assert len(refused) == 2 and all(line.startswith("!! ") for line in refused), pane
-    assert any('alertname="X"' in line and "could not create" in line for line in refused), refused
+    # The pane's line names what failed (it read `!! alertname="X" at URL could not create: …`, a subject of nothing).
+    assert any(line.startswith('!! alert silence alertname="X" at ') and "could not be made: connection refused" in line for line in refused), refused
     timeline = render(build_report(tmp_path / "j.jsonl"), "md").split("## Timeline")[1]
-    assert sum("could not create" in line for line in timeline.splitlines()) == 1, timeline
+    assert sum("could not be made" in line for line in timeline.splitlines()) == 1, timeline
     assert "silence (create) to" not in timeline, timeline
     # The report's Errors table listed it again beside the silences table's `NOT CREATED: connection refused`: once, there.
     markdown = render(build_report(tmp_path / "j.jsonl"), "md")

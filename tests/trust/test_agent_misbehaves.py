@@ -114,7 +114,7 @@ async def test_an_agent_that_refuses_hangs_or_lies_signs_nothing_and_says_so(age
     client.on_status(told.append)
     client.trust = ParticipantTrust(signer, "bob", "s1", Ledger())
     reply = await asyncio.wait_for(client.send("confirm"), 5)
-    assert not reply.ok and reply.message == "cannot sign the decision: the ssh-agent did not answer within 0.3 s", reply.message
+    assert not reply.ok and reply.message == "cannot sign the decision: the ssh-agent did not answer within 0.3 s; nothing was sent", reply.message
     end = {"seq": 0, "type": "session_finished", "hash": "h"}
     client.trust.ledger.hashes.append("h")
     await asyncio.wait_for(client._seal(end), 5)

@@ -5,7 +5,9 @@ The archive fills the folder with the files it holds, so a value picking the arc
 takes does: `shell_files.wrote` notes it, and it is one file or folder name there (`shell_files._run`; session 37).
 Session 38: an archive read on stdin (`curl URL/{{ v }}.tgz | tar -xz -C d`, `tar -xzf - -C d < /srv/{{ v }}.tgz`, `zcat
 ... | tar -x`), and 7-Zip's and cpio's (`7z x /srv/{{ v }}.7z -od`, `cpio -idm < /srv/{{ v }}.cpio`): each ran the
-uploaded `migrate.sh` with v = `../upload`.
+uploaded `migrate.sh` with v = `../upload`. So did a patch applied to the code that then runs (`git apply
+/srv/patches/{{ v }}.patch && make`, `patch -p1 < /srv/patches/{{ v }}.patch && make`, the uploaded one changing the
+Makefile): a patch fills its folder as an archive does.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ class Unpacked(NamedTuple):
 
 
 def unpacked(texts: list[str], start: int) -> Unpacked | None:
-    """For a command at `start` unpacking an archive into folders (`tar -x`, `unzip`, `7z x`, `cpio -i`); None for
-    another command."""
+    """For a command at `start` unpacking an archive into folders (`tar -x`, `unzip`, `7z x`, `cpio -i`, and a patch:
+    `patch`, `git apply`); None for another command."""
     name = texts[start].rpartition("/")[2] if start < len(texts) else ""
     if name in _TARS:
         return _tar(texts, start)
@@ -42,6 +44,12 @@ def unpacked(texts: list[str], start: int) -> Unpacked | None:
     if name in _7ZS and texts[start + 1 : start + 2] in (["x"], ["e"]):  # `7z x A.7z -oDIR` (`-si`: on stdin)
         words = texts[start + 2 :]
         return _found([(k, texts[k][2:]) for k in range(start + 2, len(texts)) if texts[k].startswith("-o")], stdin="-si" in words)
+    if name == "patch":  # `patch -p1 < FILE`, `patch -i FILE`, `-d DIR` (`--directory=DIR`): it changes DIR's files
+        folders = [(k + 1, texts[k + 1]) for k in range(start + 1, len(texts) - 1) if texts[k] in ("-d", "--directory")]
+        folders += [(k, texts[k].partition("=")[2]) for k in range(start + 1, len(texts)) if texts[k].startswith("--directory=")]
+        return _found(folders, stdin=not any(w in ("-i", "--input") or w.startswith("--input=") for w in texts[start + 1 :]))
+    if name == "git" and texts[start + 1 : start + 2] in (["apply"], ["am"]):  # the repository's files, where it runs
+        return _found([], stdin=all(w.startswith("-") for w in texts[start + 2 :]) or "-" in texts[start + 2 :])
     if name == "cpio" and any(w == "--extract" or (w[:1] == "-" and w[1:2] != "-" and "i" in w) for w in texts[start + 1 :]):
         folders = [(k + 1, texts[k + 1]) for k in range(start + 1, len(texts) - 1) if texts[k] in ("-D", "--directory")]
         folders += [(k, texts[k][12:]) for k in range(start + 1, len(texts)) if texts[k].startswith("--directory=")]

@@ -39,6 +39,8 @@ COPIERS = frozenset({"cp", "mv", "install", "ln", "rsync", "scp"})
 _START_UP_FILE = re.compile(r"(BASH_ENV|ENV)=(.+)", re.DOTALL)
 #: Words opening a loop, whose body `done` closes.
 _LOOPS = frozenset({"for", "while", "until", "select"})
+#: How `ran` says a command's own name runs (`./f.sh`).
+RUN_AS_COMMAND = "is then run as a command"
 #: Commands printing the files they are given (what `cat f.sh | sh` feeds the shell).
 _PRINTERS = frozenset({"cat", "tac", "head", "tail"})
 
@@ -294,7 +296,7 @@ def ran(tok: Tokenizer, texts: list[str]) -> None:
     start = wrappers.command_start(texts)
     if start >= len(texts):
         return
-    found = [(start, "is then run as a command"), *((k, f"'{by}' then runs") for k, by in commands.script_files(texts))]
+    found = [(start, RUN_AS_COMMAND), *((k, f"'{by}' then runs") for k, by in commands.script_files(texts))]
     name = texts[start].rpartition("/")[2]
     operands = [k for k in range(start + 1, len(texts)) if not texts[k].startswith("-")]
     if programs.interpreter(name) is not None and operands:
@@ -371,7 +373,9 @@ def _run(tok: Tokenizer, name: str, by: str) -> None:
     picked what a copy, a link or an archive holds (`cp /srv/{{ v }}/f.sh .`, the link `current` of `current/f.sh`,
     `tar -xzf /srv/{{ v }}.tgz -C d` of `d/f.sh`) is one name."""
     folder = posixpath.dirname(posixpath.normpath(placed(tok, name))) or "."  # `sh f.sh`, `./f.sh` after `cd d`
-    _one_name(tok, (m for part in {key(name), *name.split("/")[:-1], *folder.split("/")} for m in tok.flow.picks.get(part, ())))
+    looked_up = "/" not in name and by == RUN_AS_COMMAND  # `git diff` after `git apply`: git is found on $PATH, not in `.`
+    parts = {key(name)} if looked_up else {key(name), *name.split("/")[:-1], *folder.split("/")}  # (a copy named so runs)
+    _one_name(tok, (m for part in parts for m in tok.flow.picks.get(part, ())))
     for ref in tok.flow.file_refs.get(key(name), ()):
         tok.flow.reparsed.setdefault(ref, f"{name}, written with it, then run")
     for m in written(tok, name):

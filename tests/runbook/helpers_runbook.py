@@ -98,6 +98,13 @@ def takes_any_value(template: str) -> None:
     assert [value for _, value in render_command(template, {"x": "a; b $(c)"}).env] == ["a; b $(c)"], template
 
 
+def takes_any_path(template: str, path: str = "2026/12/../a b; $(c).tgz") -> None:
+    """`template` passes a path going up and holding shell code as itself, in each place it inserts `x`."""
+    from runbook_tui.runbook.templating import render_command
+
+    assert [value for _, value in render_command(template, {"x": path}).env] == [path] * template.count("{{ x }}"), template
+
+
 def held_to_one_name(template: str, plain: str = "prod", hostile: tuple[str, ...] = ("/tmp/upload/evil", "../../tmp/upload/evil")) -> None:
     """`template` holds `x` to one file or folder name: each `hostile` path is refused, the name `plain` passes as itself."""
     import pytest

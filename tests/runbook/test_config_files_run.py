@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers_runbook import exec_one, held_to_one_name
+from helpers_runbook import exec_one, held_to_one_name, takes_any_path
 from shell_holes import RUNBOOK
 
 from runbook_tui.runbook.templating import render_command
@@ -57,7 +57,7 @@ def test_a_value_alone_names_the_whole_file_as_the_author_chose(template: str) -
     ],
 )
 def test_a_value_in_no_such_file_takes_a_path(template: str) -> None:
-    assert [v for _, v in render_command(template, {"x": "a/../b"}).env] == ["a/../b"], template
+    takes_any_path(template)
 
 
 def test_exec_refuses_the_uploaded_repository(tmp_path: Path) -> None:

@@ -15,10 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers_runbook import exec_one, held_to_one_name, ran_uploaded, releases
+from helpers_runbook import exec_one, held_to_one_name, ran_uploaded, releases, takes_any_path
 from shell_holes import RUNBOOK
-
-from runbook_tui.runbook.templating import render_command
 
 #: Shapes run for real below (curl reads file:// URLs; tar and git are on every host the tests run on).
 RUN = [
@@ -92,5 +90,4 @@ def test_the_uploaded_program_ran(template: str, tmp_path: Path) -> None:
     ],
 )
 def test_what_nothing_runs_from_takes_any_value(template: str) -> None:
-    value = "2026/12/../app; $(c).tgz"
-    assert [v for _, v in render_command(template, {"x": value}).env] == [value, value][: template.count("{{ x }}")], template
+    takes_any_path(template)

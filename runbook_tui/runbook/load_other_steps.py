@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from runbook_tui.runbook import lazy_re
 from runbook_tui.runbook.model import Section, Step
-from runbook_tui.runbook.shell_other_steps import paths
+from runbook_tui.runbook.shell_other_steps import paths, paths_run
 from runbook_tui.runbook.templating import TemplateError, is_template, render_command
 from runbook_tui.runbook.texts import TextMaker
 
@@ -17,7 +17,7 @@ _PLACING = lazy_re.compile(r"\b(?:cp|mv|install|ln|rsync|scp|tar|gtar|bsdtar|unz
 
 
 def check_other_steps(sections: Iterable[Section], texts: TextMaker) -> None:
-    """Refuse, at the value, one picking what a step's command places in a folder another step names a path in."""
+    """Refuse, at the value, one picking what a step's command places in a folder another step runs code from."""
     if texts.context is None:
         return
     steps = [step for section in sections for step in section.steps]
@@ -34,9 +34,10 @@ def check_other_steps(sections: Iterable[Section], texts: TextMaker) -> None:
             render_command(text.source, texts.context, step.cwd.value if step.cwd is not None else None, others)
         except TemplateError as exc:
             where = texts.mark_at(text.mark, text.source, exc.offset) if exc.offset is not None else text.mark
-            texts.diags.error(where, f"another step names a path where this command puts what the value picks: {exc}")
+            texts.diags.error(where, f"another step runs code from where this command puts what the value picks: {exc}")
 
 
 def _named(step: Step) -> set[str]:
-    """The absolute paths a step's `run`, `undo` and `cwd` name."""
-    return {path for text in (step.body if step.kind == "run" else None, step.undo, step.cwd) if text is not None for path in paths(text.source)}
+    """Where a step runs code: the absolute paths its `run` and `undo` run from, and its `cwd`."""
+    found = {path for text in (step.body if step.kind == "run" else None, step.undo) if text is not None for path in paths_run(text.source)}
+    return found | (paths(step.cwd.source) if step.cwd is not None else set())

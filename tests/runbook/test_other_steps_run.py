@@ -3,9 +3,9 @@
 
 Session 37 held such a value to one name within one command; steps were read alone, so with v = `../upload` the
 two-step runbook below validated and `runbook-tui exec` ran the uploaded migrate.sh. At load, with the values, a step
-placing files in a folder another step names a path in is read again: the value is one file or folder name there. A
-value that is a whole word names the file as the author chose (`cp -a {{ cert }} /srv/backup/`), and a restore no other
-step names takes any path, as before.
+placing files in a folder another step runs code from (a program or a script there, a `cd` or `cwd` to it) is read
+again: the value is one file or folder name there. A value that is a whole word names the file as the author chose
+(`cp -a {{ cert }} /srv/backup/`), and a backup or a restore no other step runs from takes any path, as before.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_a_value_picking_what_another_step_runs_is_one_name(tmp_path: Path, plac
     path = _runbook(tmp_path, place, use)
     found = only_error(path, {"x": "../upload"})
     assert at(found) == (11, 11 + place.index("{{ x }}")), found
-    assert "another step names a path where this command puts what the value picks" in found.message
+    assert "another step runs code from where this command puts what the value picks" in found.message
     assert "expected one file or folder name" in found.message
     assert load(path, {"x": "1.2.3"}).runbook.steps[0].body is not None
 
@@ -59,13 +59,15 @@ def test_a_value_picking_what_another_step_runs_is_one_name(tmp_path: Path, plac
 @pytest.mark.parametrize(
     ("place", "use"),
     [
-        ("tar -xzf /srv/backups/{{ x }} -C /srv/restore", "ls -l /srv/other"),  # nothing else names /srv/restore
+        ("tar -xzf /srv/backups/{{ x }} -C /srv/restore", "ls -l /srv/restore"),  # nothing runs from /srv/restore
         ("cp -a {{ x }} /srv/backup/app.conf", "cp -a /srv/backup/app.conf /etc/app.conf"),  # the whole file, as chosen
         ("tar -xzf {{ x }} -C /srv/app", "/srv/app/migrate.sh"),
         ("cp /srv/backup/app.conf /srv/app/{{ x }}", "/srv/app/run.sh"),  # (the value names where it goes: no pick)
+        ("cp -a {{ x }}/app.conf /srv/backup/app.conf", "diff /srv/backup/app.conf {{ x }}/app.conf"),  # named, not run
+        ("tar -xzf /srv/backups/{{ x }} -C /srv/app", "cp /srv/app/app.conf /etc/app.conf && cat /srv/app/VERSION"),
     ],
 )
-def test_what_nothing_else_names_or_a_whole_value_takes_any_path(tmp_path: Path, place: str, use: str) -> None:
+def test_what_no_other_step_runs_from_or_a_whole_value_takes_any_path(tmp_path: Path, place: str, use: str) -> None:
     path = _runbook(tmp_path, place, use)
     assert load(path, {"x": "/srv/backups/2026/12/app.tgz"}).runbook.steps[0].body is not None, place
 

@@ -48,8 +48,13 @@ def unpacked(texts: list[str], start: int) -> Unpacked | None:
         folders = [(k + 1, texts[k + 1]) for k in range(start + 1, len(texts) - 1) if texts[k] in ("-d", "--directory")]
         folders += [(k, texts[k].partition("=")[2]) for k in range(start + 1, len(texts)) if texts[k].startswith("--directory=")]
         return _found(folders, stdin=not any(w in ("-i", "--input") or w.startswith("--input=") for w in texts[start + 1 :]))
-    if name == "git" and texts[start + 1 : start + 2] in (["apply"], ["am"]):  # the repository's files, where it runs
-        return _found([], stdin=all(w.startswith("-") for w in texts[start + 2 :]) or "-" in texts[start + 2 :])
+    if name == "git":  # `git apply P`, `git -C DIR am P`: the repository's files, where it runs
+        k, folders = start + 1, list[tuple[int, str]]()
+        while k < len(texts) - 1 and texts[k].startswith("-"):  # git's own options (`-C DIR`, `-c K=V`)
+            folders += [(k + 1, texts[k + 1])] if texts[k] == "-C" else []
+            k += 2 if texts[k] in ("-C", "-c") else 1
+        if texts[k : k + 1] in (["apply"], ["am"]):
+            return _found(folders, stdin=all(w.startswith("-") for w in texts[k + 1 :]) or "-" in texts[k + 1 :])
     if name == "cpio" and any(w == "--extract" or (w[:1] == "-" and w[1:2] != "-" and "i" in w) for w in texts[start + 1 :]):
         folders = [(k + 1, texts[k + 1]) for k in range(start + 1, len(texts) - 1) if texts[k] in ("-D", "--directory")]
         folders += [(k, texts[k][12:]) for k in range(start + 1, len(texts)) if texts[k].startswith("--directory=")]

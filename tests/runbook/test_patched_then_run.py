@@ -20,6 +20,7 @@ SHAPES = [
     "patch -p1 < /srv/patches/{{ x }}.patch && make",
     "patch -p1 -i /srv/patches/{{ x }}.patch && ./deploy.sh",
     "cat /srv/patches/{{ x }}.patch | git apply && make install",
+    "git -C /srv/app apply /srv/patches/{{ x }}.patch && make -C /srv/app",
 ]
 
 

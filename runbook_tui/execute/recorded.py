@@ -42,6 +42,7 @@ class RecordedExecutor:
 
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
+        self._played_again: set[tuple[str, str, int, int]] = set()  # (phase, step, attempt, the night's tries): said
 
     async def run(self, command: Command, output: OutputSink, status: StatusSink | None = None) -> Result:
         step, phase, attempt, retry = parse_key(command.key)
@@ -55,9 +56,9 @@ class RecordedExecutor:
         if attempt > ran and take.status == "unknown" and phase == "run":  # playing the killed try again would die again
             output("stdout", _NO_LATER_TRY)
             return Result("ok", 0, assumed=True)
-        if attempt > ran:  # the trainee tries more often than the night did: what a new try would do is not known
-            said = "once" if ran == 1 else f"{ran} times"
-            output("stdout", f"[practice] on the night this ran {said}; its last recording plays again (another try was never made)\n".encode())
+        if attempt > ran and (phase, step, attempt, ran) not in self._played_again:  # more tries than the night's: not known
+            self._played_again.add((phase, step, attempt, ran))
+            output("stdout", self._plays_again(phase, step, ran))
         for stream, text in take.chunks:
             if command.stop is not None and command.stop.reason:  # the trainee pressed k: the night's rest does not play
                 return Result("stopped", error=command.stop.reason)
@@ -74,6 +75,15 @@ class RecordedExecutor:
         if take.status == "unknown":
             return Result("unknown", error=_END_UNKNOWN) if phase == "run" else Result("error", error=_UNDO_END_UNKNOWN)
         return Result("error", error=take.error or "the command's end was not recorded", started=take.started)
+
+    def _plays_again(self, phase: str, step: str, ran: int) -> bytes:
+        """Said once for the hosts the night ran as often: on a fleet of 12 it was said 12 times over the re-run's output
+        (24 rows at 80 columns, the failing host's line scrolled away)."""
+        said = "once" if ran == 1 else f"{ran} times"
+        hosts = sum(1 for (kind, name, _host), takes in self.recording.takes.items() if (kind, name) == (phase, step) and len(takes) == ran)
+        if hosts > 1:
+            return f"[practice] on the night this ran {said} on each of {hosts} hosts; their last recordings play again (another try was never made)\n".encode()
+        return f"[practice] on the night this ran {said}; its last recording plays again (another try was never made)\n".encode()
 
     async def release(self, hosts: Sequence[Host]) -> None:
         """Nothing is held per host."""

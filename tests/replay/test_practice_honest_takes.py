@@ -12,10 +12,10 @@ from runbook_tui.runbook.model import Host, Mark
 LOCAL = Host(name="local", address=None, mark=Mark("<test>", 1, 1))
 
 
-def _play(executor: RecordedExecutor, attempt: int, phase: str = "run") -> tuple[Result, str]:
+def _play(executor: RecordedExecutor, attempt: int, phase: str = "run", host: Host = LOCAL) -> tuple[Result, str]:
     printed: list[bytes] = []
-    key = f"s/restart/local/{phase}{attempt}"
-    result = asyncio.run(executor.run(Command(LOCAL, "restart", key=key), lambda _stream, data: printed.append(data)))
+    key = f"s/restart/{host.name}/{phase}{attempt}"
+    result = asyncio.run(executor.run(Command(host, "restart", key=key), lambda _stream, data: printed.append(data)))
     return result, b"".join(printed).decode()
 
 
@@ -47,3 +47,18 @@ def test_a_command_the_nights_process_died_in_ends_unknown_and_a_re_run_says_no_
     assert "stopping widget" not in said_again, "the killed try does not play again as if it were a second one"
     undo, _said = _play(executor, 1, "undo")
     assert undo.status == "error" and undo.error is not None and undo.error.endswith("its end was not recorded (here it counts as failed)"), undo
+
+
+def test_a_rerun_on_a_fleet_says_once_that_the_nights_recordings_play_again() -> None:
+    """Before: a re-run on 12 hosts said `[practice] on the night this ran once; its last recording plays again …` 12
+    times, under each host's name (24 rows of the pane at 80 columns, the failing host's own line scrolled out of view).
+    Now the first host to play says it once for all the hosts the night ran as often; the next try says it again."""
+    fleet = [Host(name=f"web{n:02d}", address="192.0.2.1", mark=LOCAL.mark) for n in range(1, 13)]
+    reloaded = Take(chunks=[("stdout", "reloaded\n")], status="ok", exit_code=0)
+    executor = RecordedExecutor(Recording(takes={("run", "restart", host.name): [reloaded] for host in fleet}))
+    said = [_play(executor, 2, host=host)[1] for host in fleet]
+    assert said[0] == (
+        "[practice] on the night this ran once on each of 12 hosts; their last recordings play again (another try was never made)\nreloaded\n"
+    ), said[0]
+    assert said[1:] == ["reloaded\n"] * 11, said[1:]
+    assert _play(executor, 3, host=fleet[4])[1].startswith("[practice] on the night this ran once on each of 12 hosts"), "the third try"

@@ -64,26 +64,28 @@ def printer(out: TextIO) -> Callable[[Event, RunState], None]:
             return  # journaled; on one host in one wave it repeats the step's own lines
         try:
             write(event, state)
-        except BrokenPipeError:
-            stdout_closed()
+        except OSError as exc:
+            stdout_closed(exc)
 
     return listen
 
 
-def stdout_closed() -> None:
-    """The reader of stdout left (`exec … | head`): a change must not stop half way for that. Stdout goes to /dev/null
+def stdout_closed(exc: OSError) -> None:
+    """The reader of stdout left (`exec … | head`), or stdout refuses writes (a full disk behind `> FILE`; before: "listener
+    failed … please report it" at every event): a change must not stop half way for that. Stdout goes to /dev/null
     (nothing raises again), stderr says so once, and the journal keeps every event."""
     with contextlib.suppress(OSError, ValueError):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    print("runbook-tui: stdout was closed; the run goes on and the journal has every event", file=sys.stderr, flush=True)
+    said = "stdout was closed" if isinstance(exc, BrokenPipeError) else f"cannot write to stdout ({exc.strerror or exc})"
+    print(f"runbook-tui: {said}; the run goes on and the journal has every event", file=sys.stderr, flush=True)
 
 
 def say(text: str, end: str = "\n") -> None:
     """`print` to stdout for a headless run, which goes on when the reader of stdout has left."""
     try:
         print(text, end=end, flush=True)
-    except BrokenPipeError:
-        stdout_closed()
+    except OSError as exc:
+        stdout_closed(exc)
 
 
 def say_opened(session: Session, resumed: str | None = None, *, unsigned: bool = True) -> None:

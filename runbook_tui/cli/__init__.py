@@ -18,7 +18,7 @@ from runbook_tui.cli.journal_arg import runbook_for_journal
 from runbook_tui.cli.output_files import refused_output
 from runbook_tui.cli.parser import parse
 from runbook_tui.cli.parser import parser as _parser  # noqa: F401  (tests build the parser through `cli`)
-from runbook_tui.cli.pipe import ANSWER_IN_EXIT_CODE, answer_kept, quiet_on_broken_pipe
+from runbook_tui.cli.pipe import ANSWER_IN_EXIT_CODE, PRINTED, answer_kept, quiet_on_broken_pipe, refusal_said
 from runbook_tui.engine.outcomes import EXIT_FAILED, EXIT_INVALID, EXIT_OK
 from runbook_tui.runbook.safe_text import json_inert, not_utf8, visible, visible_line
 
@@ -464,6 +464,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
     if args.command in ANSWER_IN_EXIT_CODE:
         return answer_kept(lambda: _main(args))
+    if args.command in PRINTED:
+        return refusal_said(lambda: _main(args))
     if args.command not in PAUSED_AT_START:
         return _main(args)
     gc.disable()

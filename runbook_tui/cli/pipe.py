@@ -44,24 +44,26 @@ class _ReaderMayLeave:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
         self.gone = False
+        self.refused: str | None = None  # why a write failed, when it was not a reader that left
 
     def write(self, text: str) -> int:
         if not self.gone:
             try:
                 return self.stream.write(text)
-            except BrokenPipeError:
-                self._left()
+            except OSError as exc:  # a reader that left, or a full disk behind `> FILE` (said by answer_kept)
+                self._left(exc)
         return len(text)
 
     def flush(self) -> None:
         if not self.gone:
             try:
                 self.stream.flush()
-            except BrokenPipeError:
-                self._left()
+            except OSError as exc:
+                self._left(exc)
 
-    def _left(self) -> None:
+    def _left(self, exc: OSError) -> None:
         self.gone = True
+        self.refused = None if isinstance(exc, BrokenPipeError) else refusal_words(exc)
         os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
 
     def __getattr__(self, name: str) -> Any:
@@ -81,9 +83,68 @@ def answer_kept(run: Callable[[], int]) -> int:
         err.flush()
     finally:
         sys.stdout, sys.stderr = out.stream, err.stream
-    if out.gone and _started_closed:  # no reader ever was: say so (a reader that left, `| head`, is quiet)
+    if out.refused is not None:  # a full disk: what was meant for stdout is not all there (before: a traceback, exit 1)
+        print(f"runbook-tui: {out.refused}; the exit code ({code}) is the answer", file=sys.stderr)
+    elif out.gone and _started_closed:  # no reader ever was: say so (a reader that left, `| head`, is quiet)
         print(f"runbook-tui: stdout is closed (started with >&-): nothing could be written there; the exit code ({code}) is the answer", file=sys.stderr)
     return code
+
+
+#: Commands that print what they make to stdout, with no screen: a write stdout refuses is said, and they end with 1.
+PRINTED = frozenset({"plan", "schema", "report", "approve", "new"})
+
+
+class _StdoutRefused(Exception):
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(refusal_words(exc))
+
+
+class _Refusals:
+    """stdout for a command of PRINTED: a write it refuses (not a reader that left: that ends quietly, as above) stops the
+    command, to be said by `refusal_said`."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self.stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutRefused(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _StdoutRefused(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def refusal_said(run: Callable[[], int]) -> int:
+    """Run a command of PRINTED; when stdout refuses a write (`plan --json > plan.json` on a full disk), say so and end with
+    1, as when a reader leaves (before: a traceback, `OSError: [Errno 28] No space left on device`)."""
+    out = _Refusals(sys.stdout)
+    sys.stdout = out
+    try:
+        code = run()
+        out.flush()
+    except _StdoutRefused as refused:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.stream.fileno())  # the final flush cannot raise again
+        print(f"runbook-tui: {refused}; what it holds is incomplete", file=sys.stderr)
+        return 1
+    finally:
+        sys.stdout = out.stream
+    return code
+
+
+def refusal_words(exc: OSError) -> str:
+    return f"cannot write to stdout: {exc.strerror or exc}"
 
 
 def _stand_in_for_closed_streams() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from runbook_tui.engine import events as ev
 from runbook_tui.engine.event_words import output_lines, said
 from runbook_tui.engine.events import Event
-from runbook_tui.engine.outcome_words import ended_by, ended_by_words, outcome_words
+from runbook_tui.engine.outcome_words import ended_by, outcome_words
 from runbook_tui.engine.state_model import RunState
 from runbook_tui.runbook.safe_text import visible_line
 
@@ -23,9 +23,7 @@ def describe(event: Event, state: RunState | None = None) -> list[str]:
     head = f"{visible_line(str(event.get('ts', '')))[11:19]} {visible_line(str(event['type'])):<18}"
     first = words.lines[0]
     if event["type"] == ev.SESSION_FINISHED and state is not None and state.finished and state.outcome == event.get("outcome"):
-        person, driver = ended_by(event, state)
-        ended = ended_by_words(state.outcome or "", person, driver, bool(state.criteria_acceptance))
-        first = f"outcome {visible_line(outcome_words(state) + ended)}"
+        first = f"outcome {visible_line(outcome_words(state) + ended_by(state))}"
     return [f"{head} {first}", *words.lines[1:]]
 
 

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import Any
 
 from runbook_tui.engine import events as ev
-from runbook_tui.engine.events import Event
+from runbook_tui.engine.events import SYSTEM, Event
 from runbook_tui.engine.guard_response import guard_rollback_reason, held_by_the_program
 from runbook_tui.engine.mark_done import EXIT_NOTE
 from runbook_tui.engine.state_model import (
@@ -310,14 +310,26 @@ def _notify_failed(state: RunState, e: Event) -> RunState:
 
 
 def _finished(state: RunState, e: Event) -> RunState:
-    return replace(state, outcome=e["outcome"], reopened=None)
+    """The run ended, and who ended it. The program journals a full rollback's end itself (`system`): the person who
+    started that rollback ended it, by the command that started it (it read `ROLLED BACK (by system)` after alice asked)."""
+    actor, driver = str(e.get("actor") or "") or None, str(e.get("driver") or "") or None
+    rollback = state.rollback
+    if actor == SYSTEM and e["outcome"] == "rolled_back" and rollback is not None and rollback.started_by:
+        actor, driver = rollback.started_by, rollback.driver
+    return replace(state, outcome=e["outcome"], reopened=None, finished_by=actor, finished_driver=driver)
 
 
 def _reopened(state: RunState, e: Event) -> RunState:
     """resume --rollback on a failed session (or --full on one rolled back to its checkpoint): open again, the rollback
     asked standing until it starts; its scope is in the reason the program wrote (`resume --rollback [--full]`)."""
     scope = "full" if "--full" in str(e.get("reason")) else "checkpoint"
-    return replace(state, outcome=None, reopened=MappingProxyType({"outcome": e.get("outcome"), "reason": e.get("reason"), "scope": scope}))
+    return replace(
+        state,
+        outcome=None,
+        finished_by=None,
+        finished_driver=None,
+        reopened=MappingProxyType({"outcome": e.get("outcome"), "reason": e.get("reason"), "scope": scope}),
+    )
 
 
 SESSION_HANDLERS = {

@@ -53,15 +53,25 @@ def outcome_said(state: RunState) -> str:
     return with_criteria(outcome_words(state), state.criteria_unmet, state.criteria_acceptance)
 
 
-def ended_by(finished: Mapping[str, Any], state: RunState) -> tuple[str | None, str | None]:
-    """Who ended the run (`finished`: its `session_finished`; `state`: the run it ended) and the command whose policy
-    ended it for them (exec, rehearse), or None: a person's move. The program journals a full rollback's end itself
-    (`system`): the person who started that rollback ended it (it read `ROLLED BACK (by system)` after alice asked)."""
-    actor = str(finished.get("actor") or "") or None
-    rollback = state.rollback
-    if actor == SYSTEM and state.outcome == "rolled_back" and rollback is not None and rollback.started_by:
-        return rollback.started_by, rollback.driver
-    return actor, str(finished.get("driver") or "") or None
+def ended_by(state: RunState) -> str:
+    """Who ended a finished run, after its outcome (`ended_by_words` of what the fold kept: `RunState.finished_by`)."""
+    return ended_by_words(state.outcome or "", state.finished_by, state.finished_driver, bool(state.criteria_acceptance))
+
+
+def ended_by_short(state: RunState) -> str:
+    """Who ended a finished run, short, for a row too narrow for `ended_by` (the run screen's last status at 80
+    columns): ` (by alice)`, ` (by exec)` (whose policy ended it for alice), ` (by the program)`."""
+    person = state.finished_by
+    if not person:
+        return ""
+    return " (by the program)" if person == SYSTEM else f" (by {state.finished_driver or person})"
+
+
+def finished_said(state: RunState) -> str:
+    """A finished run's outcome (`outcome_said`) and who ended it (`ended_by`), as the report's Outcome says them: the
+    last status row of the run screen, the verifier's and replay, and the detail pane (which named nobody, where the
+    report and exec's `session_finished` line said `(by exec, run by alice)`)."""
+    return outcome_said(state) + ended_by(state)
 
 
 def ended_by_words(outcome: str, person: str | None, driver: str | None, accepted: bool) -> str:

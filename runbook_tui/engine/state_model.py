@@ -210,6 +210,10 @@ class RunState:
     review: Mapping[str, str] | None = None
     criteria_acceptance: Mapping[str, Any] | None = None  # criteria_accepted (reason, by, needs_verifier, confirmed_by)
     outcome: str | None = None
+    # Who ended it (`session_finished`'s actor; the person who started a full rollback the program ended) and the command
+    # whose policy ended it for them (exec, rehearse), or None: every view says it so (`outcome_words.ended_by_words`)
+    finished_by: str | None = None
+    finished_driver: str | None = None
     # session_reopened (outcome, reason, scope) whose rollback has not started: the process died between the two
     reopened: Mapping[str, Any] | None = None
     resumed: int = 0

@@ -22,7 +22,6 @@ from runbook_tui.engine.history_moments import number, parse_ts, seconds_between
 from runbook_tui.engine.host_tally import wave_plan_words
 from runbook_tui.engine.journal import JournalScan
 from runbook_tui.engine.mark_done import EXIT_NOTE
-from runbook_tui.engine.outcome_words import ended_by
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, StepState, UnreadableEvent
 from runbook_tui.engine.undo_notes import still_applied
@@ -153,7 +152,6 @@ def _session(fold: History) -> Session:
     finished = fold.finished
     started_at = str(s.get("started_at"))
     end = finished["ts"] if finished else str(fold.state.last_ts)
-    ended = ended_by(finished, fold.state) if finished else (None, None)
     return Session(
         id=str(s.get("session", "")),
         runbook=str(s.get("runbook", "")),
@@ -170,8 +168,8 @@ def _session(fold: History) -> Session:
         last_event_at=str(fold.state.last_ts),
         duration_seconds=seconds_between(started_at, end) or 0.0,
         outcome=fold.state.outcome or "unfinished",
-        finished_by=ended[0],
-        finished_driver=ended[1],
+        finished_by=fold.state.finished_by,  # who ended it, as the fold keeps it for every view
+        finished_driver=fold.state.finished_driver,
         resumed_at=fold.resumed_at,
         resumed_by=fold.resumed_by,
         solo_reasons=fold.solo_reasons,

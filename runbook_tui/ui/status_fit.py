@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.cells import cell_len, set_cell_size
 from textual.content import Content
 
+from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.note_line import cut_middle
+from runbook_tui.ui.status_model import Status
 
 #: A part after ` · ` (the step's title) cut to fewer cells than this is left out whole (`· …`): `At le…` read as a
 #: word of its own, not as the start of `At least 10 GB free on the primary database's data volume`.
@@ -47,3 +51,14 @@ def rows_needed(words: str, keys: str, width: int) -> int:
     """The rows a status takes whole: its words wrapped, and its keys after them (`keys_after`)."""
     rows = len(Content(words).wrap(width))
     return rows + 1 if keys and keys_after(words, keys, width).startswith("\n") else rows
+
+
+def in_one_row(status: Status, role: str, width: int, offered: str) -> Status:
+    """The status in the first of its words (`Status.shorter` after its own) that fits one row of `width` with the keys
+    `offered`; as it is where none does (wrapped whole, or cut at its end). At 80 columns a finished run's row read
+    `…(by exec, run by` / `alice). The journal has everything` over two rows; it reads `… (by exec) — q quit`."""
+    keys = status.keys.get(offered, "")
+    for words in (status.words(role), *status.shorter):
+        if rows_needed(visible_line(words), keys, width) == 1:
+            return status if words == status.words(role) else replace(status, text=words, said=None, mine=None)
+    return status

@@ -34,6 +34,9 @@ class Status:
     #: role -> what that person's keys do about the row, where they differ from the role's (`mine`): the verifier who ran
     #: the step waiting is offered `x reject`, not `c confirm`, which is another person's to give (`own_word`).
     mine_keys: Mapping[str, str] | None = None
+    #: Shorter words, longest first, for everyone, where the row's own do not fit one row with its keys: the first that
+    #: fits is shown (`status_fit.in_one_row`; `e` lists the row whole). A finished run's who-part gives way, never its outcome.
+    shorter: tuple[str, ...] = ()
 
     def words(self, role: str) -> str:
         """What this role reads: its own words if it has any, else everyone's."""

@@ -28,7 +28,6 @@ from textual.widgets import Static
 from runbook_tui.engine.event_words import paused_words, status_words
 from runbook_tui.engine.host_tally import failed_words, tolerated_words
 from runbook_tui.engine.left_out import every_host_left_out, left_out, left_out_words
-from runbook_tui.engine.outcome_words import outcome_said
 from runbook_tui.engine.own_word import is_theirs, whose_doing
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState, confirmable
@@ -41,10 +40,11 @@ from runbook_tui.notify.left_words import not_delivered, not_expired
 from runbook_tui.runbook.durations import span_words
 from runbook_tui.runbook.safe_text import visible_line
 from runbook_tui.ui.enter_keys import MANUAL_KEYS, again_keys, enter_and, enter_words
+from runbook_tui.ui.finished_row import finished_row
 from runbook_tui.ui.glyphs import colour
 from runbook_tui.ui.kept_rows import KeptRows
 from runbook_tui.ui.laid_out import laid_out_size
-from runbook_tui.ui.status_fit import fit, keys_after, rows_needed
+from runbook_tui.ui.status_fit import fit, in_one_row, keys_after, rows_needed
 from runbook_tui.ui.status_model import Role, Status, assignee_name, hold_request, rejection, roll_back_key, rollback_request
 from runbook_tui.ui.window_countdown import AMBER_MINUTES, countdown_tone, rollback_by_words, window_left, window_words
 
@@ -59,11 +59,8 @@ def silences_left_on(state: RunState) -> list[Status]:
 def statuses(state: RunState, now: dt.datetime, check_stoppable: bool | None = None) -> list[Status]:
     """What needs attention, most severe first (empty when all is well). `check_stoppable`: see `final_check_waits`."""
     if state.finished:
-        tone = "error" if state.outcome != "done" else "warning" if state.criteria_unmet else "success"
-        words = outcome_said(state)
-        keys = {"assignee": "q quit", "verifier": "q leave", "watching": "q leave"}
         late = [Status(words, "error", {}) for words in not_delivered(state)]
-        return [Status(f"Session finished: {words}. The journal has everything", tone, keys), *silences_left_on(state), *late]
+        return [finished_row(state), *silences_left_on(state), *late]
     found: list[Status] = []
     rollback = state.rollback
     current = state.current
@@ -430,7 +427,7 @@ class StatusStack(Static):
         found = [status.read_by(self.me, role) for status in by_urgency([*first, *statuses(state, now, check_stoppable)])]
         self.found = tuple(found)
         text = Text() if found else Text(no_wrap=True, overflow="ellipsis")  # the calm line stays one row, whatever the width does
-        placed, hidden = arrange(found, role, width, limit, offered)
+        placed, hidden = arrange([in_one_row(status, role, width, offered) for status in found], role, width, limit, offered)
         for index, (status, whole) in enumerate(placed):
             if index:
                 text.append("\n")

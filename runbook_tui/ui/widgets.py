@@ -21,7 +21,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from runbook_tui.engine.left_out import left_out, left_out_words
-from runbook_tui.engine.outcome_words import outcome_said
+from runbook_tui.engine.outcome_words import finished_said
 from runbook_tui.engine.pending_captures import not_rendered_yet
 from runbook_tui.engine.state import RunState
 from runbook_tui.runbook.durations import timeout_words, written_duration
@@ -289,7 +289,7 @@ class StepDetail(Static):
             # title read `finished` over a run that was not).
             if isinstance(self.parent, DetailScroll):
                 self.parent.titled("finished" if state.finished else "every step done" if state.order else "waiting for the run")
-            said = outcome_said(state) if state.outcome else ""
+            said = finished_said(state) if state.outcome else ""
             words = f"Session finished: {said}." if said else "Every step is done." + (" The run is paused: it finishes when resumed." if paused else "")
             words = words if state.order else "Nothing of the run received yet."  # a verifier's replica before the first event
             ended = Text(visible_line(words), style="bold")  # the acceptance reason is a person's text

@@ -77,6 +77,9 @@ def test_exec_accepts_unmet_criteria_only_with_a_reason_journaled(unmet: Path, t
     state = replay(events)
     said = text.outcome_line(build_report(str(tmp_path / "j.jsonl")))
     assert said.startswith("SUCCESS CRITERIA NOT MET (err below 3% within 1s), accepted by ") and said.endswith("; then done"), said
+    # and who ended it, in the report's words (it said the outcome alone)
+    said += text.finished_words(build_report(str(tmp_path / "j.jsonl")))
+    assert said.endswith("; then done (ended by the program once the unmet success criteria were accepted)"), said
     assert statuses(state, dt.datetime.now(dt.UTC))[0].text == f"Session finished: {said}. The journal has everything"
 
 

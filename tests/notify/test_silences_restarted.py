@@ -91,7 +91,7 @@ def test_a_silence_alertmanager_lost_in_a_restart_is_said_gone_not_left_silencin
     words = said(expired)
     assert words is not None and words.lines == [f"{created['id']} at {manager.url} {expired['gone']}"], "exec's line, the log's and the report's"
     rows = [s.text for s in statuses(state, dt.datetime.now(dt.UTC))]
-    assert rows == ["Session finished: done. The journal has everything"], rows
+    assert rows == ["Session finished: done (ended by the program with no step left to run). The journal has everything"], rows
 
 
 def _active(silences: list[dict[str, object]]) -> list[dict[str, object]]:

@@ -80,7 +80,10 @@ async def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_e
     assert [s.outcome for s in stopped.steps] == ["done", "done", "undone"]
     # the outcome: exec's last line, the report, the run screen's last status, and practice's finish
     assert "outcome FAILED" in first.stdout and text.outcome(stopped.session.outcome) == "FAILED"
-    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: FAILED.")
+    # who ended it too, in the report's words (`exec`'s policy, for whoever ran it): the row named nobody
+    ended = text.finished_words(stopped)
+    assert ended.startswith(" (by exec, run by ") and (state.finished_by, state.finished_driver) == (stopped.session.finished_by, "exec"), ended
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith(f"Session finished: FAILED{ended}.")
     night = read_events(tmp_path / "run.jsonl").events
     finish = next(p for p in compare(night, night).points if p.night is not None and p.night.kind == "finish")
     assert (decision_words(finish.night, ""), finish.why) == ("finish (FAILED)", "the night ended FAILED")
@@ -95,11 +98,14 @@ async def test_a_rollback_stopped_at_a_failed_undo_then_retried_reads_the_same_e
     state = replay(read_events(tmp_path / "run.jsonl").events)
     assert {s.status for s in state.steps.values()} == {"undone"} and state.outcome == done.session.outcome == "rolled_back"
     assert "outcome ROLLED BACK" in second.stdout and text.outcome_line(done) == "ROLLED BACK"
-    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith("Session finished: ROLLED BACK.")
-    assert "Session finished: ROLLED BACK." in await detail_text(state, None)  # the detail pane once no step is left
+    # resume's full rollback, which the program ends (`system`): the person who started it ended it, as the report says
+    ended = text.finished_words(done)
+    assert ended.startswith(" (by ") and "program" not in ended and "exec" not in ended, ended
+    assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith(f"Session finished: ROLLED BACK{ended}.")
+    assert f"Session finished: ROLLED BACK{ended}." in await detail_text(state, None)  # the detail pane once no step is left
     accepted = {"reason": "noise\x1b[2J\nforged line", "by": "alice", "needs_verifier": False}
     shown = await detail_text(replace(state, criteria_acceptance=accepted, success_checks=(UNMET,)), None)
-    assert "accepted by alice: noise␛[2J⏎forged line; then ROLLED BACK." in shown and "\x1b" not in shown, shown
+    assert f"accepted by alice: noise␛[2J⏎forged line; then ROLLED BACK{ended}." in shown and "\x1b" not in shown, shown
 
 
 class DetailApp(App[None]):
@@ -226,6 +232,8 @@ async def test_a_run_rolled_back_to_its_checkpoint_says_where_to_in_every_view(t
     said = "ROLLED BACK to the last checkpoint (a)"
     assert text.outcome_line(build_report(tmp_path / "run.jsonl")) == said
     state = replay(read_events(tmp_path / "run.jsonl").events)
+    said += text.finished_words(build_report(tmp_path / "run.jsonl"))  # who ended it, as the report's Outcome says
+    assert said.startswith("ROLLED BACK to the last checkpoint (a) (by exec, run by "), said
     assert statuses(state, dt.datetime.now(dt.UTC))[0].text.startswith(f"Session finished: {said}. The journal has everything")
     assert f"Session finished: {said}." in await detail_text(state, None)
 

@@ -129,4 +129,7 @@ async def test_the_end_of_the_run_names_the_steps_skipped(tmp_path: Path, monkey
         pane = app.screen.query_one(StepDetail)
         await until(pilot, lambda: "Skipped" in painted(pane), "the skipped steps named")
         said = " ".join(painted(pane).split())
-        assert said == "Session finished: done. Skipped: 'change' by alice (no window left), 'bare' by alice (ok).", said
+        # who ended it, as the report's Outcome says: the program, once 'last' was done (it said `done.` alone)
+        assert (
+            said == "Session finished: done (ended by the program with no step left to run). Skipped: 'change' by alice (no window left), 'bare' by alice (ok)."
+        ), said

@@ -218,7 +218,11 @@ def test_snapshot_note(snap_compare: Snap, size: tuple[int, int]) -> None:
 @BOTH
 def test_snapshot_review(snap_compare: Snap, size: tuple[int, int]) -> None:
     """After the last step: the review centred over the finished run, "the run ended: done", three questions,
-    the first answered `the backup`, `enter next question · escape skip` pinned (it read `enter next / submit`)."""
+    the first answered `the backup`, `enter next question · escape skip` pinned (it read `enter next / submit`).
+    Behind it the last status row says who ended the run, as the report's Outcome does: at 140x45 `Session finished:
+    done (ended by the program with no step left to run). The journal has everything — q quit`, and the detail pane
+    the same outcome and who; at 80x24 one row, the who-part short: `Session finished: done (by the program). The
+    journal has everything — q quit` (it said `done.` alone)."""
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await started(pilot)

@@ -136,10 +136,14 @@ class Dialog(ModalScreen[Result]):
     def inputs(self) -> Iterable[Widget]:
         return ()
 
+    def scroll(self) -> DialogScroll:
+        """The body's scrolling box (the help's pages turn at a key's entry)."""
+        return DialogScroll(id="dialog-scroll")
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="wide" if self.WIDE else ""):
             yield Label(visible_line(self.title_text), id="dialog-title", markup=False)
-            with DialogScroll(id="dialog-scroll"):
+            with self.scroll():
                 yield from self.body()
             with Vertical(id="dialog-foot"):
                 yield from self.inputs()

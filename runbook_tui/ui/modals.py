@@ -11,12 +11,14 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.events import ScreenResume
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.dialog import Dialog, DialogScroll, literal
+from runbook_tui.ui.head_pages import Span, previous_head, room_made, turn_page
 from runbook_tui.ui.typed_input import TypedInput
 
 
@@ -212,6 +214,34 @@ class InfoScreen(Dialog[None]):
         self.dismiss(None)
 
 
+class HelpScroll(DialogScroll):
+    """The help's body: pgdn and pgup turn to a key's entry, so no page starts mid-entry (a page's height scrolled, and a
+    page at 80x24 began with `verifier: request rollback` under no key); the last page too, with blank room below."""
+
+    def __init__(self, keys: Iterable[str], *, id: str) -> None:
+        super().__init__(id=id)
+        self.heads = tuple(f"{key} " for key in keys)
+
+    def spans(self) -> list[Span]:
+        """Each entry's first row and height: a row that starts with its key (the table's key column is the first)."""
+        body = self.query_one("#dialog-body")
+        width, height = body.outer_size
+        rows = [strip.text for strip in body.render_lines(Region(0, 0, width, height))]
+        starts = [row for row, text in enumerate(rows) if text.startswith(self.heads)]
+        return [(start, end - start) for start, end in zip(starts, [*starts[1:], len(rows)], strict=True)]
+
+    def lines_below(self) -> int | None:
+        below = super().lines_below()
+        return below if below is None else max(below - room_made(self.query_one("#dialog-body")), 0)
+
+    def action_page_down(self) -> None:
+        if not turn_page(self, self.spans(), self.query_one("#dialog-body")):
+            self.scroll_end(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_to(y=previous_head(self, self.spans()), animate=False)
+
+
 class HelpScreen(InfoScreen):
     """The keys, on a plain background: an opaque screen, so Textual does not render and dim the run screen under it
     at every frame (half of what `?` cost); the run screen is as it was when help closes."""
@@ -232,7 +262,11 @@ class HelpScreen(InfoScreen):
         """`note`: what the run screen's foot says, whole (the journal's full path; the foot cuts it to fit);
         `keys` and `promise`: the screen's own (replay and practice have keys of their own)."""
         super().__init__("Help", help_body(note, keys, promise))
+        self.keys = tuple(key for key, _ in keys)
         self._restyle = False  # the theme changed while it was closed
+
+    def scroll(self) -> DialogScroll:
+        return HelpScroll(self.keys, id="dialog-scroll")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: setattr(self, "_restyle", True))
@@ -244,6 +278,8 @@ class HelpScreen(InfoScreen):
         event.refresh_styles, self._restyle = self._restyle, False
 
     def action_close(self) -> None:
+        if room_made(body := self.query_one("#dialog-body")):  # the room its last page had (set only then: it redraws)
+            body.styles.padding = 0
         self.query_one("#dialog-scroll").scroll_home(animate=False, immediate=True)  # kept between presses: it opens at the top again
         super().action_close()
 

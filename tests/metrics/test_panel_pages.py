@@ -14,8 +14,9 @@ from panel_states import PANELS, state_for
 from test_metric_panels import PanelsApp
 from textual.widgets import Static
 
+from runbook_tui.ui.head_pages import top as _top
 from runbook_tui.ui.panels import MetricPanel, PanelArea
-from runbook_tui.ui.panels_hidden import _top, more_panels
+from runbook_tui.ui.panels_hidden import more_panels
 
 
 @pytest.mark.asyncio

@@ -36,9 +36,10 @@ def next_head(area: Widget, spans: Iterable[Span]) -> int | None:
 
 
 def previous_head(area: Widget, spans: Iterable[Span]) -> int:
-    """Where the page before starts: the first head at most a page above the top, so that page ends where this began."""
+    """Where the page before starts: the first head at most a page above the top, so that page ends where this began;
+    the top itself when it is that near (what is above the first part, the help's `Keys` line, is not left out)."""
     view_top = area.scroll_y
-    heads = sorted({head for head, _ in spans if view_top - area.scrollable_content_region.height <= head < view_top})
+    heads = sorted({head for head, _ in [(0, 0), *spans] if view_top - area.scrollable_content_region.height <= head < view_top})
     return heads[0] if heads else 0
 
 

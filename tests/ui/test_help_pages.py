@@ -63,6 +63,7 @@ async def test_each_help_page_starts_at_a_keys_entry(workdir: Path) -> None:
             await pilot.pause()
             backs.append(_first_row(body))
         assert backs and backs[-1].startswith("Keys"), f"pgup comes back to the top: {backs}"
+        assert len(backs) == len(firsts), f"as many pages back as forward (the top is a page's start too): {firsts} {backs}"
         assert all(first.startswith(heads) for first in backs[:-1]), f"pgup's pages start at a key's entry too: {backs}"
         await _pages_down(pilot, body)
         assert room_made(help_screen.query_one("#dialog-body")) == room

@@ -20,6 +20,7 @@ from pathlib import Path
 import asyncssh
 
 from runbook_tui.app.stopped import stopping_signals
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.engine.outcome_words import ended_words
 from runbook_tui.engine.state import RunState
 from runbook_tui.execute.known_hosts import entries_for, trusted_entries
@@ -288,9 +289,9 @@ def left_words(state: RunState, address: str, *, observe: bool, identity: str | 
     if state.finished:
         ended = ended_words(state)
         return visible_line(f"runbook-tui: the run ended: {ended}")  # a participant's name may hold escapes
-    again = ["runbook-tui", "join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
-    again += ["--known-hosts", known_hosts] if known_hosts else []
-    return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(shlex.join(again))}"
+    again = ["join", address, *(["--observe"] if observe else []), *(["--identity", identity] if identity else [])]
+    again += ["--known-hosts", known_hosts] if known_hosts else []  # the program as started: it runs as printed
+    return f"runbook-tui: you left the session; the run goes on. To come back: {visible_line(f'{invocation()} {shlex.join(again)}')}"
 
 
 def _shown(host: str, port: int) -> str:

@@ -3,6 +3,11 @@ joins it again (found in a walk: `q` left the terminal with no word, and the way
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import pytest
+
 from runbook_tui.engine.state import initial
 from runbook_tui.engine.state_model import RollbackState, RunState
 from runbook_tui.ui.join import left_words
@@ -43,3 +48,14 @@ def test_the_way_back_keeps_the_known_hosts_file_join_was_given() -> None:
     said = left_words(initial(), "h:1", observe=False, identity="/k/bob", known_hosts="/tmp/my kh")
     assert said.endswith("To come back: runbook-tui join h:1 --identity /k/bob --known-hosts '/tmp/my kh'"), said
     assert "--known-hosts" not in left_words(initial(), "h:1", observe=False, identity=None)
+
+
+def test_the_way_back_names_the_program_as_it_was_started(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walked in tmux (session 38): the README's demo joined with `.venv/bin/runbook-tui join …` (no venv activated),
+    then q; the way back printed `runbook-tui join …`, which that shell answered `command not found`. A command the
+    program prints to be run next names the program as it was started, as `resume J` and the demo's commands do."""
+    script = Path(sys.executable).with_name("runbook-tui")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the venv's bin is not on it, as in a shell that did not activate it
+    monkeypatch.setattr(sys, "argv", [str(script), "join", "h:1"])
+    said = left_words(initial(), "h:1", observe=False, identity="/k/bob")
+    assert said.endswith(f"To come back: {script} join h:1 --identity /k/bob"), said

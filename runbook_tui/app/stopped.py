@@ -32,6 +32,18 @@ def stopping_signals() -> tuple[signal.Signals, ...]:
     return tuple(wanted)
 
 
+class SignalExit(int):
+    """The exit code 1 of a screen a stopping signal (or a terminal gone) closed, naming it (`signal_name`): `demo` counts
+    a run's own 1 (rolled back, left open with `q`) as the demo done, never one a signal ended (it exited 0 for it)."""
+
+    signal_name: str
+
+    def __new__(cls, name: str) -> SignalExit:
+        code = super().__new__(cls, 1)
+        code.signal_name = name
+        return code
+
+
 class Stopped(KeyboardInterrupt):
     """SIGTERM or a hang-up while a command works before any screen or run (`signals_raise`): ended as ctrl-c is, in
     words (cli/interrupted.py); `name` is the signal's."""

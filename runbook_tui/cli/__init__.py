@@ -401,6 +401,7 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                 ack_manual="the demo's notes are read by nobody in a headless demo",
             )  # fmt: skip
         else:
+            from runbook_tui.app.stopped import SignalExit
             from runbook_tui.ui import launch
 
             if demo.is_interactive():
@@ -412,7 +413,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                     return EXIT_FAILED
             solo, (share, trust) = (None if options[0] else "demo"), options
             code = launch.run(str(demo.RUNBOOK), values, solo=solo, dry_run=False, journal=journal, override_window=None, share=share, trust=trust)
-            code = EXIT_OK if code in (EXIT_OK, EXIT_FAILED) else code  # a rollback is part of the demo, not a failure
+            if code == EXIT_FAILED and not isinstance(code, SignalExit):  # a rollback is part of the demo, not a failure;
+                code = EXIT_OK  # a signal's 1 stands, as the README's exit codes say (it read 0: done, to a script)
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
 

@@ -13,7 +13,7 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.screen import Screen
 
-from runbook_tui.app.stopped import stopping_signals
+from runbook_tui.app.stopped import SignalExit, stopping_signals
 from runbook_tui.ui.input_decoding import decode_leniently
 from runbook_tui.ui.keys_in_turn import KeysInTurn
 from runbook_tui.ui.paste_guard import guard_pastes
@@ -95,7 +95,7 @@ class ThemedApp(KeysInTurn):
 
     def signalled(self, name: str) -> None:
         """A stopping signal (`name`, e.g. SIGTERM) came: leave, exit 1 (not done). A run says it in its journal first."""
-        self.exit(1)
+        self.exit(SignalExit(name))
 
     def terminal_gone(self) -> None:
         """stdin hung up with no SIGHUP (ui/terminal_gone.py): the same leaving, its journal note naming what happened."""

@@ -37,7 +37,7 @@ def not_resumable(path: object, session: Mapping[str, object], modes: Collection
     if mode == "practice":
         return (
             f"{path}: a practice run's journal (replay --practice): resume goes on with runs, and a practice has no recordings of"
-            f" its own; practise again with: {practise_again(session)}; what the trainee did: runbook-tui"
+            f" its own; practise again with: {practise_again(session)}; what the trainee did: {invocation()}"
             f" report {shell_word(str(path))}"
         )
     if mode not in modes:
@@ -50,7 +50,7 @@ def practise_again(session: Mapping[str, object]) -> str:
     (`session_started.practised`, since session 38; older practices read NIGHT_JOURNAL, to be filled in)."""
     night = session.get("practised")
     journal = night.get("journal") if isinstance(night, Mapping) else None
-    return f"runbook-tui replay {shell_word(journal) if isinstance(journal, str) and journal else 'NIGHT_JOURNAL'} --practice"
+    return f"{invocation()} replay {shell_word(journal) if isinstance(journal, str) and journal else 'NIGHT_JOURNAL'} --practice"
 
 
 #: A dry run's end that failed or was rolled back to a checkpoint, as exec and resume's look say it: they advised

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from runbook_tui.app.session import Session, open_session, resume_session
 from runbook_tui.app.sharing import ShareOptions, resume_command
 from runbook_tui.app.stopped import signals_raise
+from runbook_tui.engine.invocation import invocation
 from runbook_tui.notify.left_words import not_delivered, not_expired
 from runbook_tui.runbook.diagnostics import diagnostic_lines
 from runbook_tui.runbook.loader import Loaded, probe_runbook
@@ -46,7 +47,7 @@ def _said_after(app: RunbookApp, code: object) -> None:
         print(visible_line(f"journal: {app.handle.journal_path}"))
         state = app.handle.controller.state
         if not state.finished and state.session.get("mode") == "practice":  # a resume would be a dry run, without the recording
-            print(visible_line(f"the practice run was left before its end; what was done: runbook-tui report {shell_word(app.handle.journal_path)}"))
+            print(visible_line(f"the practice run was left before its end; what was done: {invocation()} report {shell_word(app.handle.journal_path)}"))
         elif not state.finished:
             said = f"the run is not finished; continue it with: {resume_command(state, str(app.handle.journal_path), app.handle.identity, app.handle.signers_file)}"
             print("\n".join(visible_line(line) for line in said.splitlines()))

@@ -4,6 +4,7 @@ played back as a night."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,26 @@ def test_resume_refuses_a_practice_left_before_its_end(workdir: Path, capsys: py
     assert "a practice run's journal" in err and "replay --practice" in err and f"report {journal}" in err, err
     assert f"practise again with: runbook-tui replay {workdir / 'night.jsonl'} --practice;" in err, err  # it read NIGHT_JOURNAL
     assert journal.read_bytes() == before
+
+
+def test_the_commands_said_of_a_practice_journal_name_the_program_as_it_was_started(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Walked in session 38 with `.venv/bin/runbook-tui` from a shell without the venv on PATH: `resume` and `replay
+    --practice` of a practice's journal said `practise again with: runbook-tui replay …` and `runbook-tui report …`,
+    which that shell answered `command not found`. A command printed to be run next names the program as it was
+    started (README, Usage), as `resume J` is printed."""
+    journal = workdir / "practice.jsonl"
+    _run("live", workdir / "night.jsonl")
+    _practised(workdir / "night.jsonl", journal)
+    script = Path(sys.executable).with_name("runbook-tui")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # the venv's bin is not on it
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    capsys.readouterr()
+    assert cli.main(["resume", str(journal), "--headless"]) == 2
+    err = capsys.readouterr().err
+    assert f"practise again with: {script} replay {workdir / 'night.jsonl'} --practice;" in err, err
+    assert f"what the trainee did: {script} report {journal}" in err, err
+    assert cli.main(["replay", str(journal), "--practice"]) == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith(f"; its night: {script} replay {workdir / 'night.jsonl'} --practice"), err

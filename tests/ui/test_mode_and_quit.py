@@ -218,6 +218,25 @@ def test_leaving_an_unfinished_run_names_what_to_do_next(mode: str, said: str, c
     assert capsys.readouterr().out.splitlines() == ["journal: J.jsonl", *said.splitlines()]
 
 
+def test_a_practice_left_names_the_report_command_as_the_program_was_started(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session 38: started as `.venv/bin/runbook-tui` with the venv not on PATH, a trainee leaving the practice was told
+    `what was done: runbook-tui report J`, `command not found` in that shell; the live run's resume command named the
+    script already (README, Usage: a command printed to be run next runs as printed)."""
+    from types import SimpleNamespace
+
+    from runbook_tui.ui import launch
+    from runbook_tui.ui.launch import _launch
+
+    monkeypatch.setattr(launch, "not_a_terminal", lambda *_: False)
+    script = Path(sys.executable).with_name("runbook-tui")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    monkeypatch.setattr(sys, "argv", [str(script), "replay", "N.jsonl", "--practice"])
+    state = SimpleNamespace(finished=False, session={"mode": "practice"}, share={}, solo=None, silences={})
+    handle = SimpleNamespace(journal_path="J.jsonl", identity=None, signers_file=None, controller=SimpleNamespace(state=state), notices_failed_closing=())
+    assert _launch(SimpleNamespace(run=lambda: 1, failure=None, handle=handle)) == 1  # type: ignore[arg-type]
+    assert capsys.readouterr().out.splitlines()[-1] == f"the practice run was left before its end; what was done: {script} report J.jsonl"
+
+
 CLOSED_WINDOW = RUNBOOK.replace("  assignee: alice\n", "  assignee: alice\n  window: {start: '2020-01-01T02:00:00+00:00', end: '2020-01-01T04:00:00+00:00'}\n")
 
 

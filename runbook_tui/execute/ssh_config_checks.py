@@ -5,8 +5,8 @@ maybe` under `Host other` refuses `ssh db1` too (`unsupported option "maybe"`, t
 the blocks that apply, and only the options it knows: such a line elsewhere was skipped, and the run went on with a
 config `ssh NAME` refuses. Checked here, as OpenSSH 9.2 checks them (the real `ssh -G` is the judge in the tests):
 yes/no flags and the other word choices, times, integers, `Port`, `ProxyJump`, `LogLevel`, `SyslogFacility`,
-`FingerprintHash`, and a keyword of one value given more. Algorithm lists and forwarding specifications are not
-checked (which algorithms ssh knows depends on its build).
+`FingerprintHash`, algorithm lists (ssh_config_algorithms), and a keyword of one value given more. Forwarding
+specifications are not checked.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import shlex
 
 from asyncssh.config import ConfigParseError
 
+from runbook_tui.execute.ssh_config_algorithms import LISTS, list_refusal
 from runbook_tui.execute.ssh_config_lines import without_comment
 from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, service_port
 
@@ -65,6 +66,7 @@ SINGLE = frozenset(
         *CHOICES,
         *TIMES,
         *INTEGERS,
+        *LISTS,
         *"""hostname user port hostkeyalias identityfile certificatefile identityagent forwardagent revokedhostkeys
         ignoreunknown controlpath bindaddress bindinterface xauthlocation preferredauthentications pkcs11provider
         securitykeyprovider kbdinteractivedevices""".split(),
@@ -115,6 +117,8 @@ def _refusal(keyword: str, value: str) -> str | None:
         return f"{wrong} ({value!r}): expected a whole number from 0 to {_INT_MAX}"
     if keyword == "port" and not (0 < int(value) < 65536 if value.isdigit() else service_port(value) is not None):
         return f"Bad port {value!r}: {PORT_WORDS}"
+    if keyword in LISTS:
+        return list_refusal(keyword, value)
     hops = [hop for hop in value.split(",") if hop] if value.lower() != "none" else []
     if keyword == "proxyjump" and not all(jump_parts(hop) for hop in hops):
         return f"Invalid ProxyJump {value!r}: expected [user@]host[:port], comma-separated"

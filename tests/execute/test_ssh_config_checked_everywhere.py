@@ -22,6 +22,10 @@ EVERYWHERE = "ssh refuses the whole config for it, whichever host its block is f
 YES_NO = "expected yes, no, true or false"
 
 
+def _no(name: str) -> str:
+    return f"{name!r} is no algorithm ssh knows (ssh -Q lists them; a list may start with +, - or ^)"
+
+
 @pytest.mark.parametrize(
     ("text", "place", "words"),
     [
@@ -45,6 +49,28 @@ YES_NO = "expected yes, no, true or false"
         ("Host other\n  LogLevel LOUD\n", "2:12", "unsupported log level 'LOUD': expected quiet, fatal, error, info, verbose, debug, debug1, debug2 or debug3"),
         ("Host other\n  HostName a b\n", "2:12", "keyword HostName extra arguments at end of line ('b'): expected one value"),
         ("Host db1\n  User ops admin\n", "2:8", "keyword User extra arguments at end of line ('admin'): expected one value"),
+        # algorithm lists (session 38; before: run on, though ssh -G refuses the config): a name after +/^, a pattern
+        (
+            "Host other\n  Ciphers aes128-ctr,aes256-gmc@openssh.com\n",
+            "2:11",
+            f"Bad SSH2 cipher spec 'aes128-ctr,aes256-gmc@openssh.com': {_no('aes256-gmc@openssh.com')}",
+        ),
+        ("Host db1\n  Ciphers +aes*\n", "2:11", f"Bad SSH2 cipher spec '+aes*': {_no('aes*')}"),
+        ("Host other\n  MACs ^hmac-sha1,hmac-bogus\n", "2:8", f"Bad SSH2 MAC spec '^hmac-sha1,hmac-bogus': {_no('hmac-bogus')}"),
+        (
+            "Host other\n  KexAlgorithms curve25519-sha256@openssh.com\n",
+            "2:17",
+            f"Bad SSH2 KexAlgorithms 'curve25519-sha256@openssh.com': {_no('curve25519-sha256@openssh.com')}",
+        ),
+        ("Host other\n  HostKeyAlgorithms +ssh-rsa-sha2-256\n", "2:21", f"Bad key types '+ssh-rsa-sha2-256': {_no('ssh-rsa-sha2-256')}"),
+        ("Match all\n  PubkeyAcceptedAlgorithms ed25519*\n", "2:28", f"Bad key types 'ed25519*': {_no('ed25519*')}"),
+        ("Host other\n  CASignatureAlgorithms !rsa-sha2-256,!rsa-sha512\n", "2:25", f"Bad key types '!rsa-sha2-256,!rsa-sha512': {_no('!rsa-sha512')}"),
+        ("Host other\n  Ciphers +\n", "2:11", "Bad SSH2 cipher spec '+': expected a comma-separated list of names after the +"),
+        (
+            "Host other\n  HostKeyAlgorithms ssh-ed25519 ssh-rsa\n",
+            "2:21",
+            "keyword HostKeyAlgorithms extra arguments at end of line ('ssh-rsa'): expected one value",
+        ),
     ],
 )
 def test_a_value_ssh_refuses_anywhere_refuses_the_config_naming_its_line(tmp_path: Path, text: str, place: str, words: str) -> None:
@@ -108,6 +134,16 @@ def test_an_included_file_is_checked_too(tmp_path: Path) -> None:
         "LogLevel debug3",
         "ForwardAgent $SSH_AUTH_SOCK",
         'IdentityFile "~/.ssh/my key"',
+        "Ciphers +aes128-cbc",
+        "Ciphers -aes*,nosuch",
+        "Ciphers ^aes128-gcm@openssh.com,chacha20-poly1305@openssh.com",
+        "Ciphers aes128-ctr,,nosuch",
+        "MACs hmac-sha2-256-etm@openssh.com",
+        "KexAlgorithms -sntrup761x25519-sha512@openssh.com",
+        "HostKeyAlgorithms ssh-ed25519*,ecdsa-sha2-nistp25?",
+        "HostKeyAlgorithms +ssh-rsa",
+        "PubkeyAcceptedKeyTypes ^rsa-sha2-512",
+        "CASignatureAlgorithms -ssh-rsa",
     ],
 )
 @pytest.mark.parametrize("block", ["other", "db1"])

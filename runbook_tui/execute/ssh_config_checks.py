@@ -5,7 +5,9 @@ maybe` under `Host other` refuses `ssh db1` too (`unsupported option "maybe"`, t
 the blocks that apply, and only the options it knows: such a line elsewhere was skipped, and the run went on with a
 config `ssh NAME` refuses. Checked here, as OpenSSH 9.2 checks them (the real `ssh -G` is the judge in the tests):
 yes/no flags and the other word choices, times, integers, `Port`, `ProxyJump`, `LogLevel`, `SyslogFacility`,
-`FingerprintHash`, algorithm lists (ssh_config_algorithms), and a keyword of one value given more. Forwarding
+`FingerprintHash`, algorithm lists (ssh_config_algorithms), a `Match all` with other conditions, a `Match`
+condition's empty pattern, and a keyword of one
+value given more. Forwarding
 specifications are not checked.
 """
 
@@ -125,6 +127,24 @@ def _refusal(keyword: str, value: str) -> str | None:
     return None
 
 
+def _match_refusal(words: list[str]) -> str | None:
+    """ssh's refusal of a `Match` line (readconf.c `match_cfg_line`): `all` stands alone, or after one other condition
+    (`Match user x all`, `Match final all`), and a condition's pattern is no empty word and starts with no `#`."""
+    words = [part for word in words for part in (word.split("=", 1) if re.fullmatch(r"!?[A-Za-z]+=.*", word) else [word])]
+    conditions, at = 0, 0
+    while at < len(words) and not words[at].startswith("#"):
+        condition = words[at].removeprefix("!").lower()
+        if condition == "all":
+            if conditions > 1 or (at + 1 < len(words) and not words[at + 1].startswith("#")):
+                return f"{words[at]!r} cannot be combined with other Match attributes: expected Match all alone, or after one condition"
+            return None
+        conditions += 1
+        if condition not in ("canonical", "final") and at + 1 < len(words) and words[at + 1][:1] in ("", "#"):
+            return f"Missing Match criteria for {condition}: expected a pattern after it (an empty or #-word is none)"
+        at += 1 if condition in ("canonical", "final") else 2
+    return None
+
+
 def check_everywhere(path: str) -> None:
     """Every value of the file ssh checks (see the module), whichever host its block is for; `ConfigParseError` at the first
     it refuses, as `FILE:LINE:COL: ssh's words: what it takes; ssh refuses the whole config for it`."""
@@ -132,7 +152,7 @@ def check_everywhere(path: str) -> None:
         for number, line in enumerate(text, start=1):
             found = _KEYWORD.match(without_comment(line).rstrip("\r\n"))  # a `don't` in a comment is no open quote
             keyword = found[2].lower() if found else ""
-            if found is None or (keyword not in SINGLE and keyword != "proxyjump"):
+            if found is None or (keyword not in SINGLE and keyword not in ("proxyjump", "match")):
                 continue
             try:
                 words = shlex.split(found[3])
@@ -140,7 +160,7 @@ def check_everywhere(path: str) -> None:
                 continue
             if not words:
                 continue  # no value: ssh_config_keywords says so
-            said = _refusal(keyword, words[0])
+            said = _match_refusal(words) if keyword == "match" else _refusal(keyword, words[0])
             if said is None and len(words) > 1 and keyword in SINGLE:
                 said = f"keyword {found[2]} extra arguments at end of line ({' '.join(words[1:])!r}): expected one value"
             if said is not None:

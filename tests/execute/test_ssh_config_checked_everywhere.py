@@ -20,6 +20,8 @@ MARK = Mark("rb.yaml", 1, 1)
 EXPECTED = "expected a number from 1 to 65535, or a tcp service name this machine's services database (/etc/services) knows"
 EVERYWHERE = "ssh refuses the whole config for it, whichever host its block is for"
 YES_NO = "expected yes, no, true or false"
+ALL_ALONE = "expected Match all alone, or after one condition"
+NO_PATTERN = "expected a pattern after it (an empty or #-word is none)"
 
 
 def _no(name: str) -> str:
@@ -66,6 +68,13 @@ def _no(name: str) -> str:
         ("Match all\n  PubkeyAcceptedAlgorithms ed25519*\n", "2:28", f"Bad key types 'ed25519*': {_no('ed25519*')}"),
         ("Host other\n  CASignatureAlgorithms !rsa-sha2-256,!rsa-sha512\n", "2:25", f"Bad key types '!rsa-sha2-256,!rsa-sha512': {_no('!rsa-sha512')}"),
         ("Host other\n  Ciphers +\n", "2:11", "Bad SSH2 cipher spec '+': expected a comma-separated list of names after the +"),
+        # `Match all` with another condition after it, or two before it (session 38; before: read as if `all` were not there)
+        ("Match all user x\n  Port 2200\n", "1:7", f"'all' cannot be combined with other Match attributes: {ALL_ALONE}"),
+        ("Host db1\nMatch host=db1 user x ALL\n  Port 2200\n", "2:7", f"'ALL' cannot be combined with other Match attributes: {ALL_ALONE}"),
+        ("Match canonical final all\n  Port 2200\n", "1:7", f"'all' cannot be combined with other Match attributes: {ALL_ALONE}"),
+        ("Match !all all  # twice\n  Port 2200\n", "1:7", f"'!all' cannot be combined with other Match attributes: {ALL_ALONE}"),
+        ('Match user ""\n  Port 2200\n', "1:7", f"Missing Match criteria for user: {NO_PATTERN}"),
+        ('Match host db1 exec "#x"\n  Port 2200\n', "1:7", f"Missing Match criteria for exec: {NO_PATTERN}"),
         (
             "Host other\n  HostKeyAlgorithms ssh-ed25519 ssh-rsa\n",
             "2:21",
@@ -154,3 +163,16 @@ def test_good_values_elsewhere_or_in_the_hosts_block_are_no_obstacle(tmp_path: P
     config.write_text(f"Host {block}\n  {line}  # fine\nHost db1\n  HostName 10.0.0.5\n")
     assert subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, timeout=30).returncode == 0
     assert SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK)).address == "10.0.0.5"
+
+
+@pytest.mark.parametrize(
+    "match",
+    ["Match all", "Match ALL  # every host", "Match user x all", "Match host=db1 all", "Match final all", "Match host db1 !all", "Match !all"],
+)
+def test_match_all_alone_or_after_one_condition_is_read_as_ssh_reads_it(tmp_path: Path, match: str) -> None:
+    config = tmp_path / "config"
+    config.write_text(f"{match}\n  Port 2200\n")
+    said = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert said.returncode == 0, said.stderr
+    port = next(int(line.split()[1]) for line in said.stdout.splitlines() if line.startswith("port "))
+    assert SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK)).port == port

@@ -6,9 +6,8 @@ the blocks that apply, and only the options it knows: such a line elsewhere was 
 config `ssh NAME` refuses. Checked here, as OpenSSH 9.2 checks them (the real `ssh -G` is the judge in the tests):
 yes/no flags and the other word choices, times, integers, `Port`, `ProxyJump`, `LogLevel`, `SyslogFacility`,
 `FingerprintHash`, algorithm lists (ssh_config_algorithms), a `Match all` with other conditions, a `Match`
-condition's empty pattern, and a keyword of one
-value given more. Forwarding
-specifications are not checked.
+condition's empty pattern, forwardings (ssh_config_forwards), and a keyword of one
+value given more.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ import shlex
 from asyncssh.config import ConfigParseError
 
 from runbook_tui.execute.ssh_config_algorithms import LISTS, list_refusal
+from runbook_tui.execute.ssh_config_forwards import KEYWORDS as FORWARDS
+from runbook_tui.execute.ssh_config_forwards import forward_refusal
 from runbook_tui.execute.ssh_config_lines import without_comment
 from runbook_tui.execute.ssh_config_values import PORT_WORDS, jump_parts, service_port
 
@@ -127,6 +128,12 @@ def _refusal(keyword: str, value: str) -> str | None:
     return None
 
 
+def _ssh_words(value: str, words: list[str]) -> list[str]:
+    """The words of `value` as ssh's `argv_split` gives them where shlex took a backslash away: ssh keeps one before a
+    character other than a quote, a backslash or a space (`a\\:b` stays `a\\:b`, an escaped `:` in a forwarding)."""
+    return value.split() if "\\" in value and not any(quote in value for quote in "'\"") else words
+
+
 def _match_refusal(words: list[str]) -> str | None:
     """ssh's refusal of a `Match` line (readconf.c `match_cfg_line`): `all` stands alone, or after one other condition
     (`Match user x all`, `Match final all`), and a condition's pattern is no empty word and starts with no `#`."""
@@ -152,7 +159,7 @@ def check_everywhere(path: str) -> None:
         for number, line in enumerate(text, start=1):
             found = _KEYWORD.match(without_comment(line).rstrip("\r\n"))  # a `don't` in a comment is no open quote
             keyword = found[2].lower() if found else ""
-            if found is None or (keyword not in SINGLE and keyword not in ("proxyjump", "match")):
+            if found is None or (keyword not in SINGLE and keyword not in ("proxyjump", "match", *FORWARDS)):
                 continue
             try:
                 words = shlex.split(found[3])
@@ -160,7 +167,13 @@ def check_everywhere(path: str) -> None:
                 continue
             if not words:
                 continue  # no value: ssh_config_keywords says so
-            said = _match_refusal(words) if keyword == "match" else _refusal(keyword, words[0])
+            said = (
+                _match_refusal(words)
+                if keyword == "match"
+                else forward_refusal(keyword, _ssh_words(found[3], words))
+                if keyword in FORWARDS
+                else _refusal(keyword, words[0])
+            )
             if said is None and len(words) > 1 and keyword in SINGLE:
                 said = f"keyword {found[2]} extra arguments at end of line ({' '.join(words[1:])!r}): expected one value"
             if said is not None:

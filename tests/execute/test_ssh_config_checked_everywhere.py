@@ -176,3 +176,44 @@ def test_match_all_alone_or_after_one_condition_is_read_as_ssh_reads_it(tmp_path
     assert said.returncode == 0, said.stderr
     port = next(int(line.split()[1]) for line in said.stdout.splitlines() if line.startswith("port "))
     assert SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK)).port == port
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "LocalForward 8080 localhost:80",
+        "LocalForward 127.0.0.1:8080 [::1]:80",
+        "LocalForward [::1]:8080 db:postgresql",
+        "LocalForward /tmp/l.sock /run/r.sock",
+        "LocalForward 8080 /run/r.sock",
+        "LocalForward 99999 x:1",
+        "LocalForward 0 x:1",
+        "LocalForward 8080 x:0",
+        "LocalForward bogus",
+        "LocalForward 8080 x",
+        "LocalForward 8080 x:80:y",
+        "LocalForward 8080 [x:80",
+        "LocalForward a\\:b:8080 x:80",
+        "RemoteForward 8080",
+        "RemoteForward 0 x:80",
+        "RemoteForward 8080 x:nosuchservice",
+        "DynamicForward 1080",
+        "DynamicForward localhost:1080",
+        "DynamicForward x:y:z",
+        "DynamicForward 0",
+        "DynamicForward /tmp/d.sock",
+    ],
+)
+def test_a_forwarding_is_refused_exactly_where_ssh_refuses_it(tmp_path: Path, line: str) -> None:
+    """runbook-tui forwards nothing, but a config ssh refuses for a bad forwarding in any block is refused for every host
+    (session 38; before: `LocalForward 99999 x:1` under `Host other` and the run went on)."""
+    config = tmp_path / "config"
+    config.write_text(f"Host other\n  {line}\nHost db1\n  HostName 10.0.0.5\n")
+    said = subprocess.run(["ssh", "-G", "-F", str(config), "db1"], capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    if said.returncode == 0:
+        assert SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK)).address == "10.0.0.5"
+        return
+    ssh_words = said.stderr.split(f"{config} line 2: ")[1].split(".")[0]  # `Bad forwarding specification`, `Missing target argument`
+    with pytest.raises(SshConfigError, match=f"{config}:2:") as raised:
+        SshConfigResolver(str(config), "/kh").endpoint(Host("db1", "db1", MARK))
+    assert f": {ssh_words}" in str(raised.value) and EVERYWHERE in str(raised.value), (said.stderr, str(raised.value))

@@ -17,6 +17,8 @@ _TAKES = {
     "dynamicforward": "[bind_address:]port",
 }
 
+_NAMES = {"localforward": "LocalForward", "remoteforward": "RemoteForward", "dynamicforward": "DynamicForward"}
+
 #: One field of a forwarding: `[literal]` followed by `:` or the end, else up to the next unescaped `:`.
 _BRACKETED = re.compile(r"\[([^\]]*)\](?::|$)")
 
@@ -90,6 +92,9 @@ def forward_refusal(keyword: str, words: list[str]) -> str | None:
     takes = f"expected {_TAKES[keyword]}"
     if any("$" in word for word in words[:2]):
         return None
+    most = 1 if keyword == "dynamicforward" else 2
+    if len(words) > most:
+        return f"keyword {_NAMES[keyword]} extra arguments at end of line ({' '.join(words[most:])!r}): {takes}"
     dynamic = keyword == "dynamicforward" or (keyword == "remoteforward" and len(words) < 2)
     if keyword == "localforward" and len(words) < 2:
         return f"Missing target argument: {takes}"

@@ -103,7 +103,8 @@ class RecordedVerifier:
                 if answers is self.go_aheads
                 else "no verdict on '{}' here on the night; it counts as confirmed"
             )
-            self.controller.note(self.actor, f"[practice] {self.night_name} gave {word.format(step)}")
+            # The program's words, journaled as the program's (as bob's, every view read `note by bob (recorded)`).
+            self.controller.emit(ev.NOTE, SYSTEM, step=step, text=f"[practice] {self.night_name} gave {word.format(step)}")
         verdict, reason, by = queue.pop(0) if queue else ("confirmed", "", "")
         if verdict == "rejected":
             self.controller.reject(self._as(by), reason or "rejected on the night")

@@ -182,7 +182,7 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
 
 def test_a_step_bob_never_judged_on_the_night_is_said_so_before_it_counts_as_confirmed(night: Path, tmp_path: Path) -> None:
     """The night skipped `announce`; a trainee who runs it got `✓ announce confirmed by bob (recorded)` and nothing else,
-    read as bob's word on the night, which he never gave."""
+    read as bob's word on the night, which he never gave. Then the program's note saying so was journaled as bob's."""
 
     async def the_practice() -> list[tuple[str, str, str]]:
         run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
@@ -207,8 +207,9 @@ def test_a_step_bob_never_judged_on_the_night_is_said_so_before_it_counts_as_con
         events = read_events(tmp_path / "practice.jsonl").events
         return [(e["type"], e["actor"], str(e.get("text", ""))) for e in events if e.get("step") == "announce" and e["type"] in ("note", "step_confirmed")]
 
+    # The program's words, as the program's: journaled as bob's, every view read them as his (`note by bob (recorded)`).
     assert asyncio.run(the_practice()) == [
-        ("note", "bob (recorded)", "[practice] bob gave no verdict on 'announce' here on the night; it counts as confirmed"),
+        ("note", "system", "[practice] bob gave no verdict on 'announce' here on the night; it counts as confirmed"),
         ("step_confirmed", "bob (recorded)", ""),
     ]
 

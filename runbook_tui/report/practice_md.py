@@ -24,6 +24,26 @@ def decision_words(decision: Move | None, missing: str) -> str:
     return f"{decision.kind}{detail}"
 
 
+#: A decision as done, for a sentence (`you re-ran, the night rolled back to the checkpoint`: the kinds are the verbs of
+#: the table's cells, `re-run` / `roll back (checkpoint)`, and read `you re-run, the night roll back (checkpoint)`).
+_DONE = {
+    "run": "ran", "re-run": "re-ran", "skip": "skipped", "mark done": "marked it done", "roll back": "rolled back",
+    "accept unmet criteria": "accepted the unmet criteria", "decline rollback": "declined the rollback", "pause": "paused",
+    "resume": "resumed", "finish": "finished",
+}  # fmt: skip
+_SCOPE = {"checkpoint": " to the checkpoint", "full": " in full"}
+
+
+def done_words(decision: Move | None) -> str:
+    """`rolled back to the checkpoint`, `re-ran`, `finished (ROLLED BACK)`, `ran, answered "1.2"`: what was done, in a sentence."""
+    if decision is None:
+        return "did not get here"
+    done = _DONE.get(decision.kind, decision.kind)
+    if decision.kind == "roll back":
+        return done + _SCOPE.get(decision.detail, f" ({decision.detail})" if decision.detail else "")
+    return done + decision_words(decision, "").removeprefix(decision.kind)
+
+
 def seconds(decision: Move | None) -> str:
     """How long it took to decide; `— (exec)` for a move the night's program made by its policy (not timed)."""
     if decision is not None and decision.driver:

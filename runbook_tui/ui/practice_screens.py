@@ -29,7 +29,7 @@ from runbook_tui.engine.files import write_private
 from runbook_tui.engine.practice_results import DecisionPoint, Results, answer_words, newer_events
 from runbook_tui.engine.state import RunState
 from runbook_tui.report import practice_md
-from runbook_tui.report.practice_md import decision_words, endings, night_said, played_back, score_line, seconds, trainee_words, unknown_notice
+from runbook_tui.report.practice_md import decision_words, done_words, endings, night_said, played_back, score_line, seconds, trainee_words, unknown_notice
 from runbook_tui.runbook.safe_text import visible
 from runbook_tui.ui.app import RunbookApp
 from runbook_tui.ui.modals import JOURNAL_PROMISE, PRACTICE_HELP_KEYS, InfoScreen
@@ -117,7 +117,7 @@ def night_words(results: Results) -> str:
 
 
 def differences(results: Results) -> Text:
-    """`Differed at #6 install-config: you re-run, the night roll back`: where to look first."""
+    """`Differed at #6 install-config: you re-ran, the night rolled back to the checkpoint`: where to look first."""
     found = [(n, p) for n, p in enumerate(results.points, 1) if p.night is not None and p.trainee is not None and not p.same]
     if not any(p.night is not None and p.trainee is not None for p in results.points):  # left before the first one
         return Text("You reached none of the night's decisions.", style="bold yellow")
@@ -129,10 +129,10 @@ def differences(results: Results) -> Text:
 
 
 def _differed(point: DecisionPoint) -> str:
-    """`you re-run, the night roll back`; an `ask` answered otherwise: `you answered "2.0", the night "1.2"`."""
+    """`you re-ran, the night rolled back to the checkpoint`; an `ask` answered otherwise: `you answered "2.0", the night "1.2"`."""
     if point.answered_otherwise and point.trainee is not None and point.night is not None:
         return f"you answered {answer_words(str(point.trainee.answer))}, the night {answer_words(str(point.night.answer))}"
-    return f"you {decision_words(point.trainee, '')}, the night {decision_words(point.night, '')}"
+    return f"you {done_words(point.trainee)}, the night {done_words(point.night)}"
 
 
 def _ended_alike(results: Results) -> bool:

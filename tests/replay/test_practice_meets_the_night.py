@@ -23,7 +23,7 @@ from runbook_tui.engine.practice_results import Results, compare
 from runbook_tui.report import practice_md
 from runbook_tui.ui.modals import InfoScreen
 from runbook_tui.ui.panels import MetricPanel
-from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen
+from runbook_tui.ui.practice_screens import PracticeApp, PracticeResultsScreen, differences
 from runbook_tui.ui.run_screen import RunScreen
 from runbook_tui.ui.status_stack import StatusStack
 from runbook_tui.ui.widgets import RunHeader
@@ -168,7 +168,7 @@ def test_time_to_decide_compares_only_the_decisions_both_made() -> None:
 def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  # type: ignore[no-untyped-def]
     """What a trainee must see: on top "Practice results 5/12" and the score line (5 of 12 decisions as on
     the night; time to decide over the 6 decisions both made, theirs against the night's), then in red where they differed ("#6
-    install-config: you re-run, the night roll back (checkpoint)"), how both ended, the night's checkpoint named as
+    install-config: you re-ran, the night rolled back to the checkpoint", a sentence), how both ended, the night's checkpoint named as
     the run screen, exec and the report name it ("The night ended ROLLED BACK to the last checkpoint (backup-config);
     your run did not end"), then who the played-back verifier was
     and where the results were saved. Below, one row per decision point: the step id whole (at 80 columns on a line of its own above its decisions, at 140 in its own column),
@@ -296,3 +296,12 @@ def test_a_pause_with_no_reason_of_its_own_names_who_paused_once() -> None:
     resumed = {"type": "resumed", "actor": "alice", "reason": "", "ts": "2026-11-23T17:10:35.600Z", "seq": night[at]["seq"]}
     [point] = [p for p in compare([*night[:at], paused, resumed], []).points if p.night is not None and p.night.kind == "resume"]
     assert point.why == "on the night the run went on after 15s paused by alice", point.why
+
+
+def test_the_difference_reads_as_a_sentence_of_what_each_did() -> None:
+    """The line under the score read `#6 install-config: you re-run, the night roll back (checkpoint)`: the table's
+    verbs pasted into a sentence. It says what each did, the rollback's scope in words."""
+    results = compare(read_events(DATA / "change.jsonl").events, trainee_who_reran_instead(), SCENARIO)
+    line = differences(results).plain
+    assert line.startswith("Differed at #6 install-config: you re-ran, the night rolled back to the checkpoint"), line
+    assert "you re-run" not in line and "roll back (" not in line

@@ -106,10 +106,26 @@ class RecordedVerifier:
             # The program's words, journaled as the program's (as bob's, every view read `note by bob (recorded)`).
             self.controller.emit(ev.NOTE, SYSTEM, step=step, text=f"[practice] {self.night_name} gave {word.format(step)}")
         verdict, reason, by = queue.pop(0) if queue else ("confirmed", "", "")
+        if verdict != "rejected":
+            self._withdrawing(step, self._as(by).name, "go-ahead for" if answers is self.go_aheads else "confirmation of")
         if verdict == "rejected":
             self.controller.reject(self._as(by), reason or "rejected on the night")
         else:
             self.controller.confirm(self._as(by))
+
+    def _withdrawing(self, step: str, name: str, word: str) -> None:
+        """Say it when the night's word to go on withdraws the verifier's own rollback request, still open (the trainee
+        re-ran where the night rolled back): the state drops it, as a live verifier's word does, and before, the request
+        vanished from the screen without a word, the trainee never told that nothing would be rolled back."""
+        state = self.controller.state
+        if state.rollback_requested is None or state.rollback_asked_by != name:
+            return
+        night = name.removesuffix(RECORDED)  # the request's words stand a few lines above, in the log
+        text = (
+            f"[practice] {night}'s {word} '{step}' withdraws {night}'s rollback request, left unanswered "
+            "(a verifier's word to go on withdraws their own): nothing is rolled back"
+        )
+        self.controller.emit(ev.NOTE, SYSTEM, step=step, text=text)
 
     def _play(self) -> None:
         """Play the next cue when the run stands where it came on the night; then the next, after a short gap."""

@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -180,28 +181,31 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     assert snap_compare(ResultsApp(), terminal_size=size)
 
 
+async def until_true(what: Callable[[], object], waiting_for: str) -> None:
+    deadline = asyncio.get_running_loop().time() + 20
+    while not what():
+        assert asyncio.get_running_loop().time() < deadline, f"waited 20s for {waiting_for}"
+        await asyncio.sleep(0.05)
+
+
+async def run_until(run: practice.Practice, step: str, status: str) -> None:
+    """Enter on the step the practice stands on, once it is ready; then wait until `step` is `status`."""
+    controller = run.session.controller
+    await until_true(lambda: not controller.busy, f"{step} to be ready")
+    assert controller.run_current(run.session.actor).ok
+    await until_true(lambda: controller.state.steps[step].status == status, f"{step} to be {status}")
+
+
 def test_a_step_bob_never_judged_on_the_night_is_said_so_before_it_counts_as_confirmed(night: Path, tmp_path: Path) -> None:
     """The night skipped `announce`; a trainee who runs it got `✓ announce confirmed by bob (recorded)` and nothing else,
     read as bob's word on the night, which he never gave. Then the program's note saying so was journaled as bob's."""
 
     async def the_practice() -> list[tuple[str, str, str]]:
         run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
-        controller, carol = run.session.controller, run.session.actor
-
-        async def run_until(step: str, status: str) -> None:
-            deadline = asyncio.get_running_loop().time() + 20
-            while controller.busy:
-                assert asyncio.get_running_loop().time() < deadline, f"{step} never became ready"
-                await asyncio.sleep(0.05)
-            assert controller.run_current(carol).ok
-            while controller.state.steps[step].status != status:
-                assert asyncio.get_running_loop().time() < deadline, f"{step} never became {status}"
-                await asyncio.sleep(0.05)
-
         try:
-            await run_until("health", "rejected")  # as on the night
-            await run_until("health", "done")
-            await run_until("announce", "done")  # skipped on the night
+            await run_until(run, "health", "rejected")  # as on the night
+            await run_until(run, "health", "done")
+            await run_until(run, "announce", "done")  # skipped on the night
         finally:
             await run.session.close()
         events = read_events(tmp_path / "practice.jsonl").events
@@ -305,3 +309,42 @@ def test_the_difference_reads_as_a_sentence_of_what_each_did() -> None:
     line = differences(results).plain
     assert line.startswith("Differed at #6 install-config: you re-ran, the night rolled back to the checkpoint"), line
     assert "you re-run" not in line and "roll back (" not in line
+
+
+def test_a_rollback_request_the_trainee_left_open_is_said_to_be_withdrawn(night: Path, tmp_path: Path) -> None:
+    """bob asked for a rollback after install-config failed; the trainee re-ran it instead. bob's played-back
+    confirmation (on the night, of the re-run after the rollback) withdrew his request, as a live verifier's word to go
+    on does: the ROLLBACK REQUESTED line vanished and nothing said why, nor that nothing would be rolled back."""
+
+    async def the_practice() -> tuple[list[tuple[str, str, str]], str | None]:
+        run = practice.open_practice(str(night), out_journal=str(tmp_path / "practice.jsonl"))
+        controller = run.session.controller
+        try:
+            await run_until(run, "health", "rejected")
+            await run_until(run, "health", "done")
+            assert controller.skip(run.session.actor, "announced on the bridge").ok
+            await until_true(lambda: not controller.busy, "backup-config to be ready")
+            assert controller.run_current(run.session.actor).ok  # asks bob's go-ahead
+            await until_true(lambda: controller.state.steps["backup-config"].has_go_ahead, "bob's go-ahead")
+            await run_until(run, "backup-config", "done")
+            await run_until(run, "install-config", "failed")
+            await until_true(lambda: controller.state.rollback_requested is not None, "bob's rollback request")
+            await run_until(run, "install-config", "done")  # a re-run, the request open
+        finally:
+            await run.session.close()
+        events = read_events(tmp_path / "practice.jsonl").events
+        asked = max(i for i, e in enumerate(events) if e["type"] == "rollback_requested")
+        said = [(e["type"], e["actor"], str(e.get("text", ""))) for e in events[asked:] if e["type"] in ("note", "step_confirmed")]
+        return said, controller.state.rollback_requested
+
+    said, still_asked = asyncio.run(the_practice())
+    assert still_asked is None
+    assert said == [
+        (
+            "note",
+            "system",
+            "[practice] bob's confirmation of 'install-config' withdraws bob's rollback request, left unanswered "
+            "(a verifier's word to go on withdraws their own): nothing is rolled back",
+        ),
+        ("step_confirmed", "bob (recorded)", ""),
+    ], said

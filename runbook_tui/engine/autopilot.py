@@ -98,11 +98,11 @@ async def _judge_criteria(controller: Controller, actor: Actor, policy: Policy) 
         return state.outcome or "done"
     if policy.accept_criteria is None:
         unmet = "; ".join(state.criteria_unmet)  # the way to accept is not a new exec: that would run every step again
-        controller.note(actor, f"success criteria NOT met: {unmet}; not accepted: this run was not given --accept-failed-criteria REASON")
+        _said(controller, f"success criteria NOT met: {unmet}; not accepted: this run was not given --accept-failed-criteria REASON")
         return "done_criteria_failed"
     reply = controller.accept_criteria(actor, policy.accept_criteria)
     if not reply.ok:
-        controller.note(actor, f"{policy.command} could not accept the unmet criteria: {reply.message}")
+        _said(controller, f"{policy.command} could not accept the unmet criteria: {reply.message}")
         return "done_criteria_failed"
     while not controller.state.finished:  # a shared run: the verifier confirms the acceptance
         await controller.changed()
@@ -146,7 +146,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             go_on = f"`runbook-tui resume {shell_word(journal)} --lift-pause REASON{again} and goes on"
             # The program's word, not the assignee's (it was journaled as theirs, and the report named them its author).
             text = f"{policy.command} stopped: the run is paused ({reason}); once checked, {go_on} (or --rollback rolls back)"
-            controller.emit(ev.NOTE, SYSTEM, text=text, step=state.current)
+            _said(controller, text)
             return "paused"
         rollback = state.rollback
         if rollback is not None and rollback.finished and not rollback.ok:
@@ -168,8 +168,9 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
                 return outcome
             continue
         if step.status == "awaiting_verification" and not controller.verifier_reachable:
-            controller.note(
-                actor, f"{policy.command} stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)"
+            _said(
+                controller,
+                f"{policy.command} stopped: '{step_id}' waits for a verifier, and no verifier can join this run (resume --share ... or --solo REASON)",
             )
             return "stopped"
         if step.status == "awaiting_verification" or (waiting_go_ahead and step_id in asked_go_ahead):
@@ -181,7 +182,7 @@ async def _loop(controller: Controller, actor: Actor, policy: Policy, stop_befor
             asked_go_ahead.add(step_id)
         reply = controller.run_current(actor, acknowledged=True, answer=_no_answer(controller, step_id))
         if not reply.ok:
-            controller.note(actor, f"{policy.command} stopped: {reply.message}")
+            _said(controller, f"{policy.command} stopped: {reply.message}")
             return "aborted" if controller.verifier_reachable else "stopped"
 
 
@@ -194,7 +195,7 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
     state = controller.state
     failed = state.current is not None and state.steps[state.current].status in ("failed", "rejected")
     if failed and (nothing := controller.plan_rollback(scope).runs_nothing) is not None:  # as `u` refuses (ui/rollback_modal.py)
-        controller.emit(ev.NOTE, SYSTEM, text=f"{reason}: {nothing_to_roll_back(nothing)}; the run ends FAILED", step=state.current)
+        _said(controller, f"{reason}: {nothing_to_roll_back(nothing)}; the run ends FAILED")
         return "failed"  # a rollback of nothing was journaled, and the report read ROLLED BACK over a failed first look
     controller.ends_after_rollback = True  # stopped or done, exec ends with it: nothing is announced as the next step
     if not controller.rollback(actor, scope, acknowledged=True, reason=reason).ok:
@@ -209,6 +210,13 @@ async def _after_failure(controller: Controller, actor: Actor, policy: Policy, w
     return None
 
 
+def _said(controller: Controller, text: str) -> None:
+    """A note in the program's words, journaled as the program's: they were the person's who started the drive, so the
+    log, replay and the report read `note by alice: exec stopped at 'x': …`, words alice never wrote. Nothing follows the end."""
+    if not controller.state.finished:
+        controller.emit(ev.NOTE, SYSTEM, text=text, step=controller.state.current)
+
+
 def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, step_id: str) -> bool:
     """A note, ask or confirm step is a person's: run headless only with --ack-manual, journaled on the step; never an
     ask whose answer is captured (an empty answer would be used)."""
@@ -218,10 +226,10 @@ def _manual_acknowledged(controller: Controller, actor: Actor, policy: Policy, s
         return True
     why_not = unanswerable(step)
     if why_not is not None:
-        controller.note(actor, f"{policy.command} stopped at '{step_id}': {why_not}; a person answers it at the run screen (runbook-tui resume in a terminal)")
+        _said(controller, f"{policy.command} stopped at '{step_id}': {why_not}; a person answers it at the run screen (runbook-tui resume in a terminal)")
         return False
     if policy.ack_manual is None:
-        controller.note(actor, f"{policy.command} stopped at '{step_id}': a {part} step is done by a person; --ack-manual REASON acknowledges it headless")
+        _said(controller, f"{policy.command} stopped at '{step_id}': a {part} step is done by a person; --ack-manual REASON acknowledges it headless")
         return False
     controller.emit(ev.NOTE, actor, step=step_id, text=f"acknowledged without a person (--ack-manual): {policy.ack_manual}", request="ack_manual")
     return True
@@ -233,7 +241,7 @@ async def _guard_rolled_back(controller: Controller, actor: Actor, trip: Mapping
     controller.ends_after_rollback = True
     reply = controller.roll_back_for_guard(guard_rollback_reason(trip))
     if not reply.ok:
-        controller.note(actor, f"{command} could not roll back for the guard: {reply.message}")
+        _said(controller, f"{command} could not roll back for the guard: {reply.message}")
         return "failed"
     await controller.wait_idle()
     rollback = controller.state.rollback

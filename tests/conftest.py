@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -70,6 +71,11 @@ def _use_temp_home() -> None:
 # Now, as this conftest is imported: pytest imports the conftests of the folders it was
 # given before any hook runs, and helpers they import read Path.home() at import time.
 _use_temp_home()
+
+# A hang-up at its default however the suite was started: under `nohup` (or a runner that ignores it) SIGHUP is ignored,
+# every program the tests start inherits that, and the tests of a hang-up would watch a run that rightly ignores it.
+if signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

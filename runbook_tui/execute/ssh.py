@@ -72,7 +72,7 @@ from runbook_tui.engine.ports import KILL_GRACE_SECONDS, NO_RUN_TO_FOLLOW, Comma
 from runbook_tui.execute.local import EOF_GRACE_SECONDS
 from runbook_tui.execute.ssh_auth_words import reason
 from runbook_tui.execute.ssh_connect import ConnectFailed, Connector, ConnKey
-from runbook_tui.execute.ssh_ended import end_notes, ended_words
+from runbook_tui.execute.ssh_ended import end_notes, ended_words, unrecorded_end
 from runbook_tui.execute.ssh_endpoint import Endpoint
 from runbook_tui.execute.ssh_framing import BadStatus, Framed, RemoteRun, trailer_status
 from runbook_tui.execute.ssh_lost import attempts_words, lost_error, lost_words
@@ -351,12 +351,8 @@ class SshExecutor:
             try:
                 code, flags = trailer_status(out.tail)
             except BadStatus as exc:  # no `done`: the run's files stay for whoever looks into them
-                if not str(exc) and "stopped" in out.tail.split(" ")[2:]:  # re-attached: a stop had begun (`stop_script`)
-                    raise _Failed(
-                        f"the command ended without recording an exit status: the program was stopping it (its timeout, or a person's stop) when that process died; see {run.where}"
-                    ) from None
-                if not str(exc):
-                    raise _Failed(f"the command ended without recording an exit status (killed?); see {run.where}") from None
+                if not str(exc):  # re-attached to a run that recorded no end: why, when the follow script knows
+                    raise _Failed(unrecorded_end(out.tail.split(" ")[2:], run.where)) from None
                 raise _Failed(
                     f"the exit status recorded on {command.host.name} is {str(exc)!r}, not a number from 0 to 255:"
                     f" something other than the wrapper wrote it; see {run.where}"

@@ -84,3 +84,17 @@ def end_notes(host: str, run: RemoteRun) -> list[str]:
             " failed); free space there"
         )
     return notes
+
+
+def unrecorded_end(flags: list[str], where: str) -> str:
+    """Why a run the follow script re-attached to recorded no exit status, from the trailer's words (`follow_script`).
+
+    `rebooted`: the `pid` line names another boot of the host than the one now (`RUN_INFO`). The restart stopped the
+    command; before, a pid the restart freed and another process now held was followed as the command's until that
+    process ended (a daemon's: never), and a timeout's stop signalled that process's group.
+    """
+    if "stopped" in flags:  # a stop had begun (`stop_script`)
+        return f"the command ended without recording an exit status: the program was stopping it (its timeout, or a person's stop) when that process died; see {where}"
+    if "rebooted" in flags:
+        return f"the host restarted while the command ran (its boot id changed): the restart stopped the command before it recorded an exit status, so how far it got is not known; see {where}"
+    return f"the command ended without recording an exit status (killed?); see {where}"

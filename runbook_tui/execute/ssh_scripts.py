@@ -126,19 +126,24 @@ RUN_FILES = '"$D.run" "$D.out" "$D.err" "$D.pid" "$D.rc"'
 #: before its pid is written); only complete lines count. A run started by an older version has them in `.pid` and `.rc`.
 #: A pid or group that is not a number above 1 counts as none, and `bad` holds the line: the command can write to `.run`,
 #: and `kill -TERM -1` would signal every process of the user (under sudo, of the host).
+#: The `pid` line ends with the host's boot id (`nb`, read once) when it has one: a `.run` written before the host last
+#: restarted names numbers the restart freed, which another process may hold now: `rb` is then set, and the command is
+#: gone (the restart stopped it): never followed in that other process, nor that process's group signalled.
 RUN_INFO = """\
+nb=; [ -r /proc/sys/kernel/random/boot_id ] && read -r nb < /proc/sys/kernel/random/boot_id
 info() {
-  p= g= r= bad= st= hl=
+  p= g= r= bad= st= hl= pb= rb=
   if [ -e "$D.pid" ]; then
     [ -s "$D.pid" ] && { read -r p g < "$D.pid" || p=; }
     [ -s "$D.rc" ] && { read -r r < "$D.rc" || r=; }
   else
-    while read -r k a b; do
-      case $k in pid) p=$a g=$b ;; rc) r=$a hl=${b:+ held} ;; stop) st=1 ;; esac
+    while read -r k a b c; do
+      case $k in pid) p=$a g=$b pb=$c ;; rc) r=$a hl=${b:+ held} ;; stop) st=1 ;; esac
     done < "$D.run"
   fi
   case $p in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
   case $g in *[!0-9]*|[01]) bad="pid $p $g" p= g= ;; esac
+  [ -z "$p" ] || [ -z "$pb" ] || [ -z "$nb" ] || [ "$pb" = "$nb" ] || rb=1
   return 0
 }
 """
@@ -258,7 +263,7 @@ def follow_script(dir_expr: str, *, start: bool, out_offset: int = 0, err_offset
   P=$! G=$$
   exec 5>&-
   kill -0 -$$ || { [ -r /proc/$$/stat ] && read -r _ _ _ _ G _ < /proc/$$/stat; }
-  echo "pid $P $G" >> "$D.run" || [ ! -e "$D.run" ] || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
+  echo "pid $P $G${nb:+ $nb}" >> "$D.run" || [ ! -e "$D.run" ] || { say broke "cannot write its pid to $D.run (is the disk full?): it may run on there unwatched (pid $P)"; exit 121; }
   new=1"""
     )
     if start:
@@ -334,7 +339,7 @@ else
   P=$p
   say "$hd" "$P" "$D"
   alive() {{
-    kill -0 "$P" || return 1
+    [ -z "$rb" ] && kill -0 "$P" || return 1
     [ -r /proc/"$P"/stat ] || return 0
     read -r _ _ s _ < /proc/"$P"/stat; [ "$s" != Z ]
   }}
@@ -352,6 +357,7 @@ if [ -n "$new" ]; then
 fi
 rc=${{r:--}}
 [ -n "$r$new" ] || [ -z "$st" ] || x=" stopped"
+[ -n "$r$new" ] || [ -z "$rb" ] || x="$x rebooted"
 full=
 if [ -z "$x" ] && [ "$rc" != 0 ] && a=$(df -Pk -- "$D.out" 2>/dev/null); then
   set -f; set -- $a; set +f
@@ -406,6 +412,7 @@ info
 while [ -z "$p$bad" ] && [ "$i" -lt 20 ]; do sleep 0.1; i=$((i+1)); info; done
 [ -z "$bad" ] || {{ printf '%s names no process group to stop: %s\\n' "$D.run" "$bad" >&2; exit 1; }}
 [ -n "$p" ] || exit 3
+[ -z "$rb" ] || exit 0
 G=${{g:-$p}}
 if kill -TERM -"$G" 2>/dev/null; then
   i=0

@@ -1,0 +1,59 @@
+"""A host that restarts while a step's command runs there: sshd goes away, the command's processes die with the host,
+and the numbers they had are free for other processes once it is back.
+
+The run's `.run` file (`pid P G`) outlives the restart in the user's home. Before, the re-attach after the reconnect
+followed whatever process held pid P now (a daemon's: forever; the step never ended), and a timeout's stop signalled
+that process's group. The `pid` line now carries the host's boot id; a `.run` of another boot is a command the
+restart stopped, and the step says so.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import uuid
+
+import pytest
+from integration_cli import REMOTE_RUNS, Cli, events, of_type
+from test_cli_ssh_failures import one_step
+
+from runbook_tui.engine.journal import verify
+
+pytestmark = pytest.mark.peers
+
+
+def test_a_step_whose_host_restarted_ends_saying_so_and_follows_no_process_that_took_its_number(cli: Cli) -> None:
+    path = one_step(cli, "for i in $(seq 1 600); do echo $i; sleep 0.1; done")
+    proc, stdout = cli.start("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+    stdout.wait_for(lambda line: line == "  peer01 | 3")
+    session = events(cli.dir / "j.jsonl")[0]["session"]
+    [run] = REMOTE_RUNS.glob(f"{session}_*.run")
+    stranger = subprocess.Popen(["sleep", "600"], start_new_session=True)  # a process that got the number after the restart
+    try:
+        cli.sshd.stop()  # the restart: sshd goes, and every process of the command with it
+        pid_line = next(line for line in run.read_text().splitlines() if line.startswith("pid "))
+        os.killpg(int(pid_line.split()[2]), signal.SIGKILL)
+        words = pid_line.split()
+        words[1:3] = [str(stranger.pid)] * 2
+        if len(words) > 3:
+            words[3] = str(uuid.uuid4())  # the boot id written then: the host's boot before this one
+        run.write_text(run.read_text().replace(pid_line, " ".join(words)))
+        cli.sshd.start()
+        try:
+            code = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the step never ended: it follows pid {stranger.pid} as its command\n{stdout.text(1)}") from None
+        assert stranger.poll() is None, "the process that took the command's number was signalled"
+    finally:
+        stranger.kill()
+        stranger.wait()
+    assert code == 1, stdout.text() + cli.stderr()
+    said = f"the host restarted while the command ran (its boot id changed): the restart stopped the command before it recorded an exit status, so how far it got is not known; see {REMOTE_RUNS}/"
+    assert f"   ✗ peer01: {said}" in stdout.text(), stdout.text()
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
+    assert finished["status"] == "failed" and finished["hosts"]["peer01"]["exit_code"] is None
+    assert finished["hosts"]["peer01"]["error"].startswith(said), finished
+    assert not verify(cli.dir / "j.jsonl").problems
+    looked = cli.run("resume", "j.jsonl")  # the step failed, so the question is the rollback
+    assert "resume --rollback" in looked.stderr and "Traceback" not in looked.stdout + looked.stderr, looked.stdout + looked.stderr

@@ -194,6 +194,23 @@ def test_a_pid_line_naming_a_group_is_signalled(shell: str, runs: Path) -> None:
     assert log.read_text() == "kill -TERM -4240\n"
 
 
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_pid_line_of_another_boot_of_the_host_signals_nothing(shell: str, runs: Path) -> None:
+    """A `.run` written before the host restarted names numbers the restart freed: another process may hold them now.
+    Its group must not be stopped (before, a timeout or a person's stop sent it TERM, then KILL); the command is gone."""
+    boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    other = ("0" if boot[0] != "0" else "1") + boot[1:]
+    prefix = runs / "run"
+    log = runs.parent / "kills"
+    fake = f'kill() {{ echo "kill $*" >> {log}; return 1; }}\n'
+    for pid_line, signalled in ((f"pid 4242 4240 {other}", False), (f"pid 4242 4240 {boot}", True)):
+        Path(f"{prefix}.run").write_text(f"0022\n{pid_line}\n", encoding="utf-8")
+        log.unlink(missing_ok=True)
+        done = subprocess.run([*shell.split(), "-c", fake + kill_script(0.1), "sh", str(prefix)], capture_output=True, text=True, timeout=10)
+        assert (done.returncode, done.stderr) == (0, ""), pid_line
+        assert log.exists() == signalled, (pid_line, log.read_text() if log.exists() else "nothing signalled")
+
+
 def test_a_run_whose_wrapper_died_before_writing_its_pid_is_said_lost_not_unstarted(runs: Path) -> None:
     """`kill -TERM 0` in a command can end the follow session before it writes `pid`: the next session finds `.run` alone.
 

@@ -36,19 +36,27 @@ def _started(run: subprocess.Popen[str], step: str, seconds: float = 30) -> None
     raise AssertionError(f"'{step}' did not start within {seconds:g} s")
 
 
-def test_resume_of_a_run_still_going_is_refused_and_changes_nothing(tmp_path: Path) -> None:
-    gate = tmp_path / "gate"
-    steps = [
-        {"id": "one", "title": "One", "run": "echo one >> ledger"},
+def gated_steps(gate: Path, one: str = "echo one >> ledger") -> list[dict[str, str]]:
+    """Three steps writing their names into `ledger`; the second waits for `gate` to exist."""
+    return [
+        {"id": "one", "title": "One", "run": one},
         {"id": "two", "title": "Two", "run": f"echo two >> ledger; while [ ! -e {gate} ]; do sleep 0.05; done"},
         {"id": "three", "title": "Three", "run": "echo three >> ledger"},
     ]
-    runbook = write_runbook(tmp_path, "writers", steps)
-    journal = tmp_path / "J.jsonl"
-    first = subprocess.Popen(
-        [*RUNBOOK_TUI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)],
-        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+
+
+def start(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """`runbook-tui ARGS` started in tmp_path, its output piped, stdin closed (headless)."""
+    return subprocess.Popen(
+        [*RUNBOOK_TUI, *args], cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
     )  # fmt: skip
+
+
+def test_resume_of_a_run_still_going_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    gate = tmp_path / "gate"
+    runbook = write_runbook(tmp_path, "writers", gated_steps(gate))
+    journal = tmp_path / "J.jsonl"
+    first = start(tmp_path, "exec", str(runbook), "--solo", "t", "--journal", str(journal))
     try:
         _started(first, "two")
         before = journal.read_bytes()
@@ -78,10 +86,7 @@ def test_resume_of_a_copy_of_a_run_still_going_is_refused_naming_the_process(tmp
     ]
     runbook = write_runbook(tmp_path, "copied", steps)
     journal, copy = tmp_path / "J.jsonl", tmp_path / "K.jsonl"
-    first = subprocess.Popen(
-        [*RUNBOOK_TUI, "exec", str(runbook), "--solo", "t", "--journal", str(journal)],
-        cwd=tmp_path, env=env_for(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    first = start(tmp_path, "exec", str(runbook), "--solo", "t", "--journal", str(journal))
     try:
         _started(first, "one")
         copy.write_bytes(journal.read_bytes())
@@ -99,3 +104,27 @@ def test_resume_of_a_copy_of_a_run_still_going_is_refused_naming_the_process(tmp
     # The run's process has ended: the copy, where step one still runs, is resumed as any journal whose process died.
     looked = run(tmp_path, "resume", str(copy), "--headless")
     assert "the run's process was found stopped" in looked.stdout, looked.stdout + looked.stderr
+
+
+def test_two_resumes_of_one_journal_at_once_one_acts_the_other_is_refused_in_words(tmp_path: Path) -> None:
+    """Two assignees at two terminals `resume` the same stopped run: the second, while the first still acts, is
+    refused and changes nothing; each remaining step runs once."""
+    gate = tmp_path / "gate"
+    runbook = write_runbook(tmp_path, "resumers", gated_steps(gate, "echo one >> ledger; kill -9 $PPID"))
+    journal = tmp_path / "J.jsonl"
+    assert run(tmp_path, "exec", str(runbook), "--solo", "t", "--journal", str(journal)).returncode == -9
+    first = start(tmp_path, "resume", str(journal), "--headless", "--mark-done", "saw it", "--continue", "--solo", "alice")
+    try:
+        _started(first, "two")
+        before = journal.read_bytes()
+        for args in (["--headless"], ["--headless", "--rerun", "--continue", "--solo", "bob"], ["--headless", "--mark-done", "me too", "--continue"]):
+            second = run(tmp_path, "resume", str(journal), *args)
+            assert second.returncode == 1, (args, second.stdout, second.stderr)
+            assert "is being written by another runbook-tui process (the run, or a resume of it, is still going)" in second.stderr, second.stderr
+            assert "Traceback" not in second.stdout + second.stderr
+        assert journal.read_bytes()[: len(before)] == before, "the refused resume changed the journal"
+    finally:
+        gate.touch()
+        assert first.wait(30) == 0, first.stderr.read() if first.stderr else ""
+    assert (tmp_path / "ledger").read_text().split() == ["one", "two", "three"], "a step ran twice"
+    assert run(tmp_path, "journal", "verify", str(journal)).returncode == 0

@@ -387,6 +387,8 @@ class SshExecutor:
             raise _Failed(f"the command started on {host.name}, but {rest}")
         if what == "fail" and run.starts == 0 and run.pid is None:  # `Command.follow_only`: no run of that key to follow
             raise _NotStarted(f"{NO_RUN_TO_FOLLOW} on {host.name} to follow: {rest}")
+        if what == "fail" and run.pid is not None:  # re-attached: it had started, its files went since (`follow_script`'s take)
+            raise _Failed(f"{rest} since the command started (removed, or on a disk the host's restart cleared): how it ended is not known")
         if what == "fail":  # refused before the command started: the first start's never began it (a re-attach's did)
             raise (_NotStarted if run.starts == 1 and run.pid is None else _Failed)(f"could not start the command on {host.name} in {run.where}: {rest}")
         if what == "lost":  # re-attached, and the run's files name no process: its wrapper was killed before writing one (`kill 0`)

@@ -101,3 +101,26 @@ def test_a_rerun_after_our_process_and_the_host_both_died_says_the_restart_stopp
     [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
     assert finished["hosts"]["peer01"]["error"].startswith(SAID), finished
     assert not verify(cli.dir / "j.jsonl").problems
+
+
+def test_a_step_whose_run_files_the_restart_cleared_says_they_went_after_it_started(cli: Cli) -> None:
+    """A home on a disk the restart clears (or a cleaner that removed the runs folder): the re-attach finds no run.
+    Before: `could not start the command on peer01 in …: the run's files … are gone`, of a command whose output had
+    been streaming for seconds."""
+    path = one_step(cli, "for i in $(seq 1 600); do echo $i; sleep 0.1; done")
+    proc, stdout = cli.start("exec", str(path), "--solo", "integration", "--journal", "j.jsonl")
+    stdout.wait_for(lambda line: line == "  peer01 | 3")
+    session = events(cli.dir / "j.jsonl")[0]["session"]
+    [run] = REMOTE_RUNS.glob(f"{session}_*.run")
+    cli.sshd.stop()
+    pid_line = next(line for line in run.read_text().splitlines() if line.startswith("pid "))
+    os.killpg(int(pid_line.split()[2]), signal.SIGKILL)
+    for left in REMOTE_RUNS.glob(f"{session}_*"):
+        left.unlink()
+    cli.sshd.start()
+    assert proc.wait(30) == 1, stdout.text() + cli.stderr()
+    gone = f"the run's files {run.with_suffix('')}.* are gone since the command started (removed, or on a disk the host's restart cleared): how it ended is not known"
+    assert f"   ✗ peer01: {gone}" in stdout.text().splitlines(), stdout.text()
+    assert "could not start" not in stdout.text()
+    [finished] = of_type(events(cli.dir / "j.jsonl"), "step_finished", step="remote")
+    assert finished["status"] == "failed" and finished["hosts"]["peer01"] == {"status": "failed", "exit_code": None, "error": gone}

@@ -240,10 +240,8 @@ def cmd_resume(args: argparse.Namespace, params: dict[str, Any]) -> int:
     if isinstance(options, int):
         return options
     share, trust = options
-    if (
-        trust is not None
-        and (refused := trust.resume_refusal(args.journal, forward=decision != "rollback", operator=_operator(), solo=bool(args.solo))) is not None
-    ):
+    refused = trust and trust.resume_refusal(args.journal, forward=decision != "rollback", operator=_operator(), solo=bool(args.solo))
+    if refused:
         print(f"runbook-tui: {refused}", file=sys.stderr)  # before anything is journaled (require_approval: true)
         return EXIT_INVALID
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
@@ -413,8 +411,8 @@ def cmd_demo(args: argparse.Namespace, params: dict[str, Any]) -> int:
                     return EXIT_FAILED
             solo, (share, trust) = (None if options[0] else "demo"), options
             code = launch.run(str(demo.RUNBOOK), values, solo=solo, dry_run=False, journal=journal, override_window=None, share=share, trust=trust)
-            if code == EXIT_FAILED and not isinstance(code, SignalExit):  # a rollback is part of the demo, not a failure;
-                code = EXIT_OK  # a signal's 1 stands, as the README's exit codes say (it read 0: done, to a script)
+            if code == EXIT_FAILED and not isinstance(code, SignalExit):
+                code = EXIT_OK  # a rollback is part of the demo, not a failure; a signal's 1 stands (README's exit codes)
     print(demo.outro(sandbox, Path(journal), params), end="")
     return code
 

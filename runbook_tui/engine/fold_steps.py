@@ -13,6 +13,7 @@ from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.layered import with_entry
 from runbook_tui.engine.reattach import left_running, undo_left_running
+from runbook_tui.engine.rendered_again import AGAIN
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
     HostState,
@@ -217,7 +218,15 @@ def _step_finished(state: RunState, e: Event) -> RunState:
         answer=e.get("answer"),
         problems=tuple(e.get("problems", ())),
         wave_awaiting=None,
+        rendered=_rendered_again(state.steps[sid].rendered, e.get("rendered")),
     )
+
+
+def _rendered_again(shown: Mapping[str, Any], again: object) -> Mapping[str, Any]:
+    """The step's texts with those a capture rendered again (`engine.rendered_again`): never its commands, which ran as said."""
+    if not isinstance(again, Mapping):
+        return shown
+    return MappingProxyType({**shown, **{key: again[key] for key in AGAIN if key in again}})
 
 
 def _step_confirmed(state: RunState, e: Event) -> RunState:

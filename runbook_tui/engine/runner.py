@@ -30,6 +30,7 @@ from runbook_tui.engine.output import LineAssembler, StdoutKeeper
 from runbook_tui.engine.ports import Command, Executor, Result, StopSignal, Stream
 from runbook_tui.engine.reattach import FOUND_RUN, following_note, left_running
 from runbook_tui.engine.redact import MASK
+from runbook_tui.engine.rendered_again import rendered_again
 from runbook_tui.engine.rollback import RollbackPlan
 from runbook_tui.engine.rollback_run import run_rollback  # loaded at start: a rollback never waits on (or fails at) an import
 from runbook_tui.engine.shown_texts import shown_text
@@ -264,8 +265,9 @@ class StepRunner(WaitStep):
             payload["problems"] = tolerated + problems
         # A rollback section's step goes on to the next without the verifier's word (as each undo does): unconfirmed.
         payload["verified"] = False if self.solo is not None or (rolling_back and self.needs(step, "after")) else None
-        if captured:
-            payload["captured"] = captured
+        if captured:  # with the step's texts that read differently now (its undo using the capture): engine/rendered_again.py
+            render = lambda after: self.rendered_step(step, plan.hosts if step.kind == "run" else hosts, state=after)  # noqa: E731
+            payload |= {"captured": captured} | rendered_again(step, self.state, captured, render, self.journal.redactor.text)
             self.captured_unmasked.update(captured)
         if step.kind == "ask":
             payload["answer"] = answer

@@ -164,6 +164,7 @@ StepFinished = TypedDict(
         "verified": bool | None,
         "captured": NotRequired[dict[str, str]],
         "rendered": NotRequired[dict[str, Any]],
+        "titles": NotRequired[dict[str, str]],
         "answer": NotRequired[str],
         "problems": NotRequired[list[str]],
         "checks_met": NotRequired[list[str]],
@@ -179,8 +180,9 @@ STEP_FINISHED: Final = _declare(
     " `checks_met` the expect.metric that held, in words with the reading (`p99 below 250 ms: met (180 ms, the first reading after the command)`);"
     " `tolerated` {max_fail (as written), allowed (hosts), problems}: hosts failed within `max_fail`, every wave ran and the"
     " step went on (status done or awaiting_verification; those hosts stay failed in `hosts` and in the undo list), since session 22."
-    " `rendered` {title, text, undo, confirm, env, cwd}: with `captured`, those of the step's texts that read differently with the"
-    " capture (its undo using it), as `step_started` carries them, over which they are shown from then on, since session 38.",
+    " `rendered` {title, text, undo, confirm, env}: with `captured`, those of the step's texts that read differently with the"
+    " capture (its undo using it), as `step_started` carries them, over which they are shown from then on; `titles` {step: title}:"
+    " the titles of steps not run yet that read differently with it (a title reading `now` waits for its `step_ready`), since session 38.",
 )
 HostFinished = TypedDict("HostFinished", {"step": str, "host": str, "status": str, "exit_code": int | None, "error": str | None, "started": NotRequired[bool]})
 HOST_FINISHED: Final = _declare(

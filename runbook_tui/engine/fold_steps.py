@@ -13,7 +13,6 @@ from runbook_tui.engine.event_words import decision_words
 from runbook_tui.engine.events import Event
 from runbook_tui.engine.layered import with_entry
 from runbook_tui.engine.reattach import left_running, undo_left_running
-from runbook_tui.engine.rendered_again import AGAIN
 from runbook_tui.engine.state_model import (
     OUTPUT_TAIL,
     HostState,
@@ -64,6 +63,8 @@ def _at_once(e: Event) -> int | None:
 
 
 _RENDERED = ("title", "commands", "undo", "text", "confirm", "env", "now")
+#: The texts shown for a step that its capture can change after it ran (`engine.rendered_again`); not its commands: they ran.
+AGAIN = ("title", "text", "undo", "confirm", "env")
 
 
 def _rendered(e: Event) -> Mapping[str, Any]:
@@ -208,6 +209,9 @@ def _step_finished(state: RunState, e: Event) -> RunState:
     if e.get("captured"):
         captured = MappingProxyType({**state.captured, **e["captured"]})
     state = replace(state, captured=captured)
+    for ahead, title in (e.get("titles") or {}).items() if isinstance(e.get("titles"), Mapping) else ():  # engine/rendered_again.py
+        if ahead in state.steps and state.steps[ahead].status == "pending" and isinstance(title, str):
+            state = with_step(state, ahead, rendered=MappingProxyType({**state.steps[ahead].rendered, "title": title}))
     return with_step(
         state,
         sid,

@@ -5,7 +5,8 @@
 the step waited for the verifier's word on it: both screens asked bob to stand behind an undo not rendered yet, although
 the value was on the record. The `step_finished` that journals the capture now carries the texts that read differently
 with it (`rendered`), folded over the step's (`fold_steps`), so the assignee, the verifier, replay and the report all
-show the same undo, with the value. The command that ran is never rendered again: it ran as `step_started` says.
+show the same undo, with the value; the titles of the steps not run yet that use the capture come with it (`titles`).
+The command that ran is never rendered again: it ran as `step_started` says.
 """
 
 from __future__ import annotations
@@ -15,21 +16,32 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from runbook_tui.engine.state_model import RunState
-from runbook_tui.runbook.model import Step
-
-#: The texts shown for a step that a capture can change after it ran (not its `commands`: they ran as they were).
-AGAIN = ("title", "text", "undo", "confirm", "env", "cwd")
+from runbook_tui.engine.fold_steps import AGAIN
+from runbook_tui.engine.state import RunState
+from runbook_tui.engine.step_now import reads_now
+from runbook_tui.runbook.model import Runbook, Step
 
 
 def rendered_again(
-    step: Step, state: RunState, captured: Mapping[str, str], render: Callable[[RunState], Mapping[str, Any]], mask: Callable[[str], str]
+    runbook: Runbook,
+    step: Step,
+    state: RunState,
+    captured: Mapping[str, str],
+    render: Callable[[RunState], Mapping[str, Any]],
+    title: Callable[[Step, RunState], str],
+    mask: Callable[[str], str],
 ) -> dict[str, Any]:
-    """`{"rendered": {text: as rendered}}` for the texts of `step` that read differently with `captured` (masked as the
-    journal keeps them: `mask`) than as the run shows them now; {} when none does. `render`: the step's texts from a state."""
+    """What `step`'s `step_finished` carries besides `captured` (masked as the journal keeps them: `mask`): `rendered`,
+    its texts that read differently with the capture than as the run shows them now (`render`: its texts from a state);
+    `titles`, the titles of steps not run yet that read differently with it (`title`: a step's from a state), so the step
+    list names `Restore from /var/backups/pg-0412.tar`, not `Restore from ⟨captured.backup⟩`, once the value is known (a
+    title reading `now` waits for its own `step_ready`: its clock is read then)."""
     if not captured:
         return {}
     after = replace(state, captured=MappingProxyType({**state.captured, **{name: mask(value) for name, value in captured.items()}}))
     fresh, shown = render(after), state.steps[step.id].rendered if step.id in state.steps else {}
     changed = {key: fresh[key] for key in AGAIN if key in fresh and fresh[key] != shown.get(key)}
-    return {"rendered": changed} if changed else {}
+    ahead = [s for s in runbook.steps if s.id != step.id and s.title_text is not None and "captured" in s.title_text.uses and not reads_now(s)]
+    ahead = [s for s in ahead if s.id in state.steps and state.steps[s.id].status == "pending"]
+    titles = {s.id: now for s in ahead if (now := title(s, after)) != state.steps[s.id].rendered.get("title")}
+    return ({"rendered": changed} if changed else {}) | ({"titles": titles} if titles else {})

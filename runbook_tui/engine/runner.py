@@ -267,7 +267,8 @@ class StepRunner(WaitStep):
         payload["verified"] = False if self.solo is not None or (rolling_back and self.needs(step, "after")) else None
         if captured:  # with the step's texts that read differently now (its undo using the capture): engine/rendered_again.py
             render = lambda after: self.rendered_step(step, plan.hosts if step.kind == "run" else hosts, state=after)  # noqa: E731
-            payload |= {"captured": captured} | rendered_again(step, self.state, captured, render, self.journal.redactor.text)
+            title = lambda ahead, after: self._title(ahead, state=after)  # noqa: E731
+            payload |= {"captured": captured} | rendered_again(self.runbook, step, self.state, captured, render, title, self.journal.redactor.text)
             self.captured_unmasked.update(captured)
         if step.kind == "ask":
             payload["answer"] = answer

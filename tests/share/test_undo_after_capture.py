@@ -4,7 +4,8 @@ Before: while 'backup' waited for bob's word (it had run and captured `/var/back
 asked to stand behind, on his screen and on alice's, read `⟨captured.backup: from step 'backup', not run yet⟩`:
 the text rendered by `step_ready`/`step_started` before the run, never rendered again. The capture's `step_finished`
 now carries the step's texts rendered with it, so every view that folds the events (the assignee's screen, the
-verifier's replica, replay, the report) shows the same undo, with the value.
+verifier's replica, replay, the report) shows the same undo, with the value; and the next step's title, which read
+`Restore from ⟨captured.backup⟩` in the step list until that step was ready, reads the value too.
 
 Real processes: alice's `exec --share`, bob a real ShareClient over SSH.
 """
@@ -35,6 +36,9 @@ sections:
         run: echo /var/backups/pg-0412.tar
         capture: backup
         undo: rm -f {{ captured.backup }}
+      - id: restore
+        title: "Restore from {{ captured.backup }}"
+        run: echo restoring {{ captured.backup }}
 """
 
 
@@ -49,7 +53,10 @@ async def test_the_undo_waiting_for_the_verifier_shows_the_captured_value(lab: L
         views = {"verifier": step_as_shown(client.state, "backup"), "assignee": step_as_shown(journal_state(shared.journal), "backup")}
         for name, shown in views.items():
             assert shown["undo"] == {"local": "rm -f /var/backups/pg-0412.tar"}, f"{name}: {shown['undo']}"
+            title = step_as_shown(client.state if name == "verifier" else journal_state(shared.journal), "restore")["title"]
+            assert title == "Restore from /var/backups/pg-0412.tar", f"{name}: the next step's title reads {title!r}"
         assert await confirm_next(client, "backup") == "backup"
+        assert await confirm_next(client, "restore") == "restore"
         assert await shared.exit_code() == 0, shared.stderr()
         await asyncio.wait_for(follow, 10)
     finally:

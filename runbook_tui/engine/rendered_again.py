@@ -18,7 +18,6 @@ from typing import Any
 
 from runbook_tui.engine.fold_steps import AGAIN
 from runbook_tui.engine.state import RunState
-from runbook_tui.engine.step_now import reads_now
 from runbook_tui.runbook.model import Runbook, Step
 
 
@@ -41,7 +40,7 @@ def rendered_again(
     after = replace(state, captured=MappingProxyType({**state.captured, **{name: mask(value) for name, value in captured.items()}}))
     fresh, shown = render(after), state.steps[step.id].rendered if step.id in state.steps else {}
     changed = {key: fresh[key] for key in AGAIN if key in fresh and fresh[key] != shown.get(key)}
-    ahead = [s for s in runbook.steps if s.id != step.id and s.title_text is not None and "captured" in s.title_text.uses and not reads_now(s)]
+    ahead = [s for s in runbook.steps if s.id != step.id and (text := s.title_text) is not None and "captured" in text.uses and "now" not in text.uses]
     ahead = [s for s in ahead if s.id in state.steps and state.steps[s.id].status == "pending"]
     titles = {s.id: now for s in ahead if (now := title(s, after)) != state.steps[s.id].rendered.get("title")}
     return ({"rendered": changed} if changed else {}) | ({"titles": titles} if titles else {})

@@ -5,7 +5,8 @@ asked to stand behind, on his screen and on alice's, read `⟨captured.backup: f
 the text rendered by `step_ready`/`step_started` before the run, never rendered again. The capture's `step_finished`
 now carries the step's texts rendered with it, so every view that folds the events (the assignee's screen, the
 verifier's replica, replay, the report) shows the same undo, with the value; and the next step's title, which read
-`Restore from ⟨captured.backup⟩` in the step list until that step was ready, reads the value too.
+`Restore from ⟨captured.backup⟩` in the step list until that step was ready, reads the value too (also a step whose
+undo reads `now`: only a title that reads the clock waits for its own `step_ready`).
 
 Real processes: alice's `exec --share`, bob a real ShareClient over SSH.
 """
@@ -39,6 +40,10 @@ sections:
       - id: restore
         title: "Restore from {{ captured.backup }}"
         run: echo restoring {{ captured.backup }}
+      - id: stamp
+        title: "Stamp {{ captured.backup }}"
+        run: echo stamped
+        undo: echo unstamped at {{ now }}
 """
 
 
@@ -55,8 +60,12 @@ async def test_the_undo_waiting_for_the_verifier_shows_the_captured_value(lab: L
             assert shown["undo"] == {"local": "rm -f /var/backups/pg-0412.tar"}, f"{name}: {shown['undo']}"
             title = step_as_shown(client.state if name == "verifier" else journal_state(shared.journal), "restore")["title"]
             assert title == "Restore from /var/backups/pg-0412.tar", f"{name}: the next step's title reads {title!r}"
+            # a step reading `now` elsewhere (its undo) still names the value: its title reads no clock
+            title = step_as_shown(client.state if name == "verifier" else journal_state(shared.journal), "stamp")["title"]
+            assert title == "Stamp /var/backups/pg-0412.tar", f"{name}: a later step's title reads {title!r}"
         assert await confirm_next(client, "backup") == "backup"
         assert await confirm_next(client, "restore") == "restore"
+        assert await confirm_next(client, "stamp") == "stamp"
         assert await shared.exit_code() == 0, shared.stderr()
         await asyncio.wait_for(follow, 10)
     finally:

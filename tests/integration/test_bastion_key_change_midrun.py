@@ -4,7 +4,6 @@ step between the two remote steps waits while the test restarts the sshd, so the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 import yaml
 from integration_cli import Cli, events, of_type
 from peers import PeerError, Sshd, make_sshd
+from waiting import wait_until
 
 pytestmark = pytest.mark.peers
 
@@ -59,13 +59,6 @@ def night(cli: Cli, bastion: Sshd, config: str) -> Path:
     return path
 
 
-def wait_for(path: Path, what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"{what} not within {timeout}s"
-        time.sleep(0.02)
-
-
 PROXYJUMP = "Host db1 127.0.0.1\n  ProxyJump jumpy\nHost jumpy\n  HostName {b.address}\n  Port {b.port}\n  User {b.user}\n  IdentityFile {key}\n"
 
 
@@ -83,7 +76,7 @@ def test_a_host_key_changed_between_two_steps_refuses_the_second_in_words_and_ru
         cli.sshd = target
         path = night(cli, bastion, PROXYJUMP)
         proc, lines = cli.start("exec", str(path), "--solo", "probe", "--journal", "j.jsonl")
-        wait_for(cli.dir / "ready", "the wait step")
+        wait_until((cli.dir / "ready").exists, "the wait step", 20)
         fingerprint = rekey(bastion if changed == "bastion" else target)
         (cli.dir / "go").touch()
         assert proc.wait(60) == 1, lines.text() + cli.stderr()

@@ -11,12 +11,12 @@ import os
 import shutil
 import socket
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from replay_helpers import text_of, until
 from textual.app import App
+from waiting import until as until_true
 
 from runbook_tui.app import practice
 from runbook_tui.engine.journal import read_events
@@ -179,13 +179,6 @@ def test_results_screen_snapshot(size: tuple[int, int], snap_compare) -> None:  
     scrolls and the footer offers q to leave; at 140x45 all twelve rows fit.
     """
     assert snap_compare(ResultsApp(), terminal_size=size)
-
-
-async def until_true(what: Callable[[], object], waiting_for: str) -> None:
-    deadline = asyncio.get_running_loop().time() + 20
-    while not what():
-        assert asyncio.get_running_loop().time() < deadline, f"waited 20s for {waiting_for}"
-        await asyncio.sleep(0.05)
 
 
 async def run_until(run: practice.Practice, step: str, status: str) -> None:
